@@ -1,0 +1,73 @@
+# Shared by scripts/build, scripts/dev, scripts/test and bench/run: installs what the project
+# needs on a fresh machine (idempotent; about a second once done) and builds the worker.
+# Sourced, not run.
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+WORKER_BUILD_VERSION="0.8.7"
+# Cargo tools live outside the clone, one folder per version, so a fresh clone on a machine
+# that has them reuses them and a version bump installs the new one beside the old.
+TOOLS="${HIREFLIX_APPLY_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/hireflix-apply/tools}"
+export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+
+say() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+install_cargo_tool() { # crate version binary [extra cargo install flags]
+  local crate=$1 version=$2 bin=$3
+  shift 3
+  local root="$TOOLS/$crate-$version"
+  if [ ! -x "$root/bin/$bin" ]; then
+    say "installing $crate $version (once per machine, a few minutes)"
+    cargo install "$crate" --version "$version" --root "$root" "$@"
+  fi
+  PATH="$root/bin:$PATH"
+}
+
+setup_build() {
+  command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup first" >&2; exit 1; }
+  command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or later first" >&2; exit 1; }
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  install_cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build --locked
+  # Not --locked: its own lock pins a webpki-roots the registry no longer has.
+  install_cargo_tool wasm-bindgen-cli "$(wasm_bindgen_version)" wasm-bindgen
+  export PATH
+  local stamp=node_modules/.package-lock.sha
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund
+    echo "$want" > "$stamp"
+  fi
+}
+
+setup_browser() {
+  if ! command -v chromium >/dev/null; then
+    say "installing Chromium (Debian package)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+# worker-build would download wasm-bindgen, wasm-opt and esbuild; hand it the pinned ones.
+build_worker() {
+  say "building the worker (release wasm)"
+  WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" \
+    ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild" \
+    WASM_OPT_BIN="$ROOT/node_modules/binaryen/bin/wasm-opt" \
+    worker-build --release
+}

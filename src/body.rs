@@ -1,0 +1,170 @@
+//! Reads a posted application, whatever the encoding, within a size limit.
+
+use crate::domain::ApplicationForm;
+use futures_util::StreamExt;
+use wasm_bindgen::JsCast;
+use worker::Request;
+
+/// Four short fields fit in far less; anything larger is not a form of ours.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyError {
+    TooLarge,
+    UnsupportedType,
+    Unreadable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    UrlEncoded,
+    Multipart,
+    Json,
+}
+
+fn encoding(content_type: &str) -> Option<Encoding> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/x-www-form-urlencoded" => Some(Encoding::UrlEncoded),
+        "multipart/form-data" => Some(Encoding::Multipart),
+        "application/json" => Some(Encoding::Json),
+        _ => None,
+    }
+}
+
+pub async fn read_application(req: &mut Request) -> Result<ApplicationForm, BodyError> {
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let encoding = encoding(&content_type).ok_or(BodyError::UnsupportedType)?;
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        return Err(BodyError::TooLarge);
+    }
+    let bytes = read_capped(req).await?;
+    match encoding {
+        Encoding::UrlEncoded => Ok(parse_urlencoded(&bytes)),
+        Encoding::Json => parse_json(&bytes),
+        Encoding::Multipart => parse_multipart(bytes, &content_type).await,
+    }
+}
+
+/// Reads the body but stops at the cap: a chunked upload declares no length up front.
+async fn read_capped(req: &mut Request) -> Result<Vec<u8>, BodyError> {
+    let mut stream = match req.stream() {
+        Ok(stream) => stream,
+        // No body at all reads as an empty form, which then fails validation field by field.
+        Err(_) => return Ok(Vec::new()),
+    };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
+        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+pub fn parse_urlencoded(bytes: &[u8]) -> ApplicationForm {
+    ApplicationForm::from_pairs(form_urlencoded::parse(bytes).map(|(k, v)| (k, v.into_owned())))
+}
+
+/// JSON for landing pages that post with `fetch`: an object of the same field names.
+pub fn parse_json(bytes: &[u8]) -> Result<ApplicationForm, BodyError> {
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(bytes).map_err(|_| BodyError::Unreadable)?;
+    Ok(ApplicationForm::from_pairs(object.into_iter().filter_map(
+        |(k, v)| match v {
+            serde_json::Value::String(s) => Some((k, s)),
+            _ => None,
+        },
+    )))
+}
+
+/// Multipart parsing is the runtime's own (`Response.formData()`): a hand-written parser would
+/// be more wasm and more risk for a format browsers send only when told to.
+async fn parse_multipart(bytes: Vec<u8>, content_type: &str) -> Result<ApplicationForm, BodyError> {
+    let headers = web_sys::Headers::new().map_err(|_| BodyError::Unreadable)?;
+    headers
+        .set("content-type", content_type)
+        .map_err(|_| BodyError::Unreadable)?;
+    let init = web_sys::ResponseInit::new();
+    init.set_headers(&headers);
+    let mut bytes = bytes;
+    let response = web_sys::Response::new_with_opt_u8_array_and_init(Some(&mut bytes), &init)
+        .map_err(|_| BodyError::Unreadable)?;
+    let promise = response.form_data().map_err(|_| BodyError::Unreadable)?;
+    let form_data: web_sys::FormData = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| BodyError::Unreadable)?
+        .dyn_into()
+        .map_err(|_| BodyError::Unreadable)?;
+    let mut pairs = Vec::new();
+    for name in ["firstName", "lastName", "email", "phoneNumber"] {
+        // A file upload under one of our names is not text: leave the field empty.
+        if let Some(value) = form_data.get(name).as_string() {
+            pairs.push((name, value));
+        }
+    }
+    Ok(ApplicationForm::from_pairs(pairs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_are_matched_on_their_essence() {
+        assert_eq!(
+            encoding("application/x-www-form-urlencoded; charset=UTF-8"),
+            Some(Encoding::UrlEncoded)
+        );
+        assert_eq!(
+            encoding("Multipart/Form-Data; boundary=x"),
+            Some(Encoding::Multipart)
+        );
+        assert_eq!(encoding("application/json"), Some(Encoding::Json));
+        assert_eq!(encoding("text/plain"), None);
+        assert_eq!(encoding(""), None);
+    }
+
+    #[test]
+    fn urlencoded_plus_and_percent_are_decoded() {
+        let form = parse_urlencoded(
+            b"firstName=Ann+Marie&email=ann%2Bjobs%40example.com&phoneNumber=%2B44+20",
+        );
+        assert_eq!(form.first_name, "Ann Marie");
+        assert_eq!(form.email, "ann+jobs@example.com");
+        assert_eq!(form.phone_number, "+44 20");
+    }
+
+    #[test]
+    fn invalid_utf8_does_not_fail_the_form() {
+        let form = parse_urlencoded(b"firstName=%FF%FEAnn");
+        assert!(form.first_name.ends_with("Ann"));
+    }
+
+    #[test]
+    fn json_takes_string_fields_only() {
+        let form = parse_json(br#"{"firstName":"Ann","lastName":7,"email":"a@b.co"}"#).unwrap();
+        assert_eq!(form.first_name, "Ann");
+        assert_eq!(form.last_name, "");
+        assert_eq!(parse_json(b"[1,2]"), Err(BodyError::Unreadable));
+        assert_eq!(parse_json(b"{"), Err(BodyError::Unreadable));
+    }
+}

@@ -1,0 +1,273 @@
+//! The queue consumer: retries queued invites in one batched GraphQL request, and files what
+//! cannot succeed in the dead-letter queue, where its own consumer keeps it for an operator.
+//!
+//! Every message is decided on its own (ack, re-queue with a longer delay, or dead-letter),
+//! and the handler never fails as a whole: an `Err` would retry the entire batch.
+
+use crate::apply::Pipeline;
+use crate::candidate_key::CandidateKey;
+use crate::config::Config;
+use crate::hireflix::documents::InviteInput;
+use crate::hireflix::{HireflixClient, InviteOutcome, TrustedHosts};
+use crate::log::{now_ms, ApplicationLog, Source};
+use crate::retry::{backoff_seconds, QueuedInvite, DLQ_BINDING, DLQ_NAME, INVITE_QUEUE_BINDING};
+use crate::store::Store;
+use serde_json::{json, Value};
+use worker::{
+    Env, Message, MessageBatch, MessageBuilder, MessageExt, Queue, QueueRetryOptionsBuilder,
+};
+
+/// How long a batch waits when the worker itself is misconfigured: an operator is needed.
+const MISCONFIGURED_RETRY_SECONDS: u32 = 300;
+
+pub async fn consume(batch: MessageBatch<Value>, env: Env) {
+    let Ok(messages) = batch.messages() else {
+        batch.retry_all();
+        return;
+    };
+    let (config, kv) = match (Config::from_env(&env), env.kv("SUBMISSIONS")) {
+        (Ok(config), Ok(kv)) => (config, kv),
+        _ => {
+            worker::console_error!(
+                "{}",
+                json!({ "event": "queue_misconfigured", "queue": batch.queue() })
+            );
+            let delay = QueueRetryOptionsBuilder::new()
+                .with_delay_seconds(MISCONFIGURED_RETRY_SECONDS)
+                .build();
+            batch.retry_all_with_options(&delay);
+            return;
+        }
+    };
+    let store = Store::new(kv, config.submission_ttl_seconds);
+    if batch.queue() == DLQ_NAME {
+        keep_dead_letters(messages, &store).await;
+    } else {
+        retry_invites(messages, &env, &config, &store).await;
+    }
+}
+
+struct Pending {
+    message: Message<Value>,
+    invite: QueuedInvite,
+    position: crate::domain::PositionId,
+    application: crate::domain::Application,
+    key: CandidateKey,
+    external_id: String,
+}
+
+async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config, store: &Store) {
+    let queue = env.queue(INVITE_QUEUE_BINDING).ok();
+    let dlq = env.queue(DLQ_BINDING).ok();
+    let mut pending = Vec::with_capacity(messages.len());
+    for message in messages {
+        let parsed = serde_json::from_value::<QueuedInvite>(message.body().clone())
+            .ok()
+            .and_then(|invite| invite.application().map(|(p, a)| (invite, p, a)));
+        match parsed {
+            Some((invite, position, application)) => {
+                let key = CandidateKey::new(&position, &application.email);
+                let external_id = key.external_id();
+                pending.push(Pending {
+                    message,
+                    invite,
+                    position,
+                    application,
+                    key,
+                    external_id,
+                });
+            }
+            None => {
+                let body = message.body().clone();
+                dead_letter(&message, dlq.as_ref(), body, "unreadable_message").await;
+            }
+        }
+    }
+    if pending.is_empty() {
+        return;
+    }
+
+    let client = HireflixClient::new(
+        config.api_url.clone(),
+        config.api_key.clone(),
+        config.hireflix_timeout_ms,
+    );
+    let trusted = TrustedHosts::for_api(&config.api_url);
+    let inputs: Vec<InviteInput> = pending
+        .iter()
+        .map(|p| InviteInput {
+            position: &p.position,
+            application: &p.application,
+            external_id: &p.external_id,
+        })
+        .collect();
+    let started = now_ms();
+    // The whole batch in one request, each invite under its own alias.
+    let outcomes = client.invite(&inputs).await;
+    let hireflix_ms = now_ms().saturating_sub(started);
+
+    for ((item, input), outcome) in pending.iter().zip(&inputs).zip(outcomes) {
+        let pipeline = Pipeline {
+            client: &client,
+            store,
+            queue: queue.as_ref(),
+            trusted: &trusted,
+            request_id: &item.invite.request_id,
+            source: Source::Queue,
+        };
+        let outcome = pipeline.settle(&item.key, input, outcome).await;
+        let attempts_made = item.invite.attempt.saturating_add(1);
+        let log = |outcome: &'static str, reason: Option<&'static str>| {
+            ApplicationLog {
+                event: "application",
+                request_id: &item.invite.request_id,
+                position_id: item.position.as_str(),
+                candidate: item.key.log_tag(),
+                source: Source::Queue,
+                outcome,
+                reason,
+                hireflix_ms: Some(hireflix_ms),
+                attempt: attempts_made,
+            }
+            .emit()
+        };
+        match outcome {
+            InviteOutcome::Invited(_) => {
+                log("invited", None);
+                item.message.ack();
+            }
+            InviteOutcome::AlreadyExists => {
+                // Hireflix has their interview and has emailed it: nothing more to do.
+                log("already_invited", Some("no_link_found"));
+                item.message.ack();
+            }
+            InviteOutcome::Transient(reason) if attempts_made >= config.max_invite_attempts => {
+                log("dead_letter", Some(reason.as_str()));
+                let _ = store.kv().delete(&item.key.kv_key()).await;
+                let why = format!(
+                    "gave_up_after_{attempts_made}_attempts: {}",
+                    reason.as_str()
+                );
+                dead_letter(
+                    &item.message,
+                    dlq.as_ref(),
+                    to_value(&item.invite.next_attempt()),
+                    &why,
+                )
+                .await;
+            }
+            InviteOutcome::Transient(reason) => {
+                log("requeued", Some(reason.as_str()));
+                let delay = backoff_seconds(config.retry_base_delay_seconds, attempts_made);
+                requeue(
+                    &item.message,
+                    queue.as_ref(),
+                    &item.invite.next_attempt(),
+                    delay,
+                )
+                .await;
+            }
+            InviteOutcome::Permanent(permanent) => {
+                log("dead_letter", Some(permanent.as_str()));
+                // Forget "queued" so a resubmission hears the real answer at once.
+                let _ = store.kv().delete(&item.key.kv_key()).await;
+                dead_letter(
+                    &item.message,
+                    dlq.as_ref(),
+                    to_value(&item.invite.next_attempt()),
+                    permanent.as_str(),
+                )
+                .await;
+            }
+        }
+    }
+}
+
+fn to_value(invite: &QueuedInvite) -> Value {
+    serde_json::to_value(invite).unwrap_or(Value::Null)
+}
+
+/// A fresh message carries the attempt count and its own, growing, delay. Only once it is
+/// safely sent is the old one acked; if sending fails the platform retries the old one.
+async fn requeue(message: &Message<Value>, queue: Option<&Queue>, next: &QueuedInvite, delay: u32) {
+    let sent = match queue {
+        Some(queue) => queue
+            .send(
+                MessageBuilder::new(next.clone())
+                    .delay_seconds(delay)
+                    .build(),
+            )
+            .await
+            .is_ok(),
+        None => false,
+    };
+    if sent {
+        message.ack();
+    } else {
+        message.retry_with_options(
+            &QueueRetryOptionsBuilder::new()
+                .with_delay_seconds(delay)
+                .build(),
+        );
+    }
+}
+
+async fn dead_letter(message: &Message<Value>, dlq: Option<&Queue>, invite: Value, reason: &str) {
+    let letter = json!({ "invite": invite, "reason": reason });
+    let sent = match dlq {
+        Some(dlq) => dlq.send(&letter).await.is_ok(),
+        None => false,
+    };
+    if sent {
+        message.ack();
+    } else {
+        // Never drop it: after max_retries the platform moves it to the DLQ itself.
+        message.retry();
+    }
+}
+
+/// Files each dead letter in KV under the candidate's key, with its reason, for an operator to
+/// read or replay. Letters the platform moved here itself carry no reason of ours.
+async fn keep_dead_letters(messages: Vec<Message<Value>>, store: &Store) {
+    for message in messages {
+        let body = message.body().clone();
+        let (invite, reason) = match (
+            body.get("invite"),
+            body.get("reason").and_then(Value::as_str),
+        ) {
+            (Some(invite), Some(reason)) => (invite.clone(), reason.to_string()),
+            _ => (body.clone(), "delivery_retries_exhausted".to_string()),
+        };
+        let key = serde_json::from_value::<QueuedInvite>(invite.clone())
+            .ok()
+            .and_then(|q| q.application())
+            .map(|(position, application)| CandidateKey::new(&position, &application.email));
+        let kv_key = key.as_ref().map_or_else(
+            || format!("failed:v1:unreadable:{}", message.id()),
+            CandidateKey::failed_kv_key,
+        );
+        let entry = json!({ "reason": reason, "failedAt": now_ms(), "invite": invite });
+        let stored = match store.kv().put(&kv_key, entry.to_string()) {
+            Ok(put) => put
+                .expiration_ttl(store.ttl_seconds())
+                .execute()
+                .await
+                .is_ok(),
+            Err(_) => false,
+        };
+        worker::console_log!(
+            "{}",
+            json!({
+                "event": "dead_letter_filed",
+                "candidate": key.as_ref().map(CandidateKey::log_tag),
+                "reason": reason,
+                "stored": stored,
+            })
+        );
+        if stored {
+            message.ack();
+        } else {
+            message.retry();
+        }
+    }
+}

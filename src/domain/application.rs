@@ -1,0 +1,222 @@
+//! The application form: what the candidate typed, and the valid application it parses into.
+
+use super::{Email, Name, Phone};
+use serde::Serialize;
+
+/// The form's fields, named as Hireflix's own public links name their prefill parameters,
+/// so a marketing link written for Hireflix's page also prefills ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Field {
+    #[serde(rename = "firstName")]
+    FirstName,
+    #[serde(rename = "lastName")]
+    LastName,
+    #[serde(rename = "email")]
+    Email,
+    #[serde(rename = "phoneNumber")]
+    PhoneNumber,
+}
+
+impl Field {
+    pub const ALL: [Field; 4] = [
+        Field::FirstName,
+        Field::LastName,
+        Field::Email,
+        Field::PhoneNumber,
+    ];
+
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Field::FirstName => "firstName",
+            Field::LastName => "lastName",
+            Field::Email => "email",
+            Field::PhoneNumber => "phoneNumber",
+        }
+    }
+
+    pub fn from_wire_name(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.wire_name() == name)
+    }
+}
+
+/// Exactly what the candidate typed, kept verbatim so a rejected form comes back as it was.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicationForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone_number: String,
+}
+
+impl ApplicationForm {
+    /// Builds the form from name/value pairs (a query string or a posted body). Unknown names
+    /// are ignored; of a repeated name the first wins, as a browser would submit it once.
+    pub fn from_pairs<K: AsRef<str>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let mut form = ApplicationForm::default();
+        let mut seen = [false; 4];
+        for (name, value) in pairs {
+            let Some(field) = Field::from_wire_name(name.as_ref()) else {
+                continue;
+            };
+            let index = field as usize;
+            if seen.get(index).copied().unwrap_or(true) {
+                continue;
+            }
+            if let Some(slot) = seen.get_mut(index) {
+                *slot = true;
+            }
+            *form.value_mut(field) = value.into();
+        }
+        form
+    }
+
+    pub fn value(&self, field: Field) -> &str {
+        match field {
+            Field::FirstName => &self.first_name,
+            Field::LastName => &self.last_name,
+            Field::Email => &self.email,
+            Field::PhoneNumber => &self.phone_number,
+        }
+    }
+
+    fn value_mut(&mut self, field: Field) -> &mut String {
+        match field {
+            Field::FirstName => &mut self.first_name,
+            Field::LastName => &mut self.last_name,
+            Field::Email => &mut self.email,
+            Field::PhoneNumber => &mut self.phone_number,
+        }
+    }
+
+    /// Parses every field and reports every error at once, so the candidate fixes the form
+    /// in one round trip.
+    pub fn parse(&self) -> Result<Application, FieldErrors> {
+        let first_name = Name::parse(&self.first_name, "Enter your first name.");
+        let last_name = Name::parse(&self.last_name, "Enter your last name.");
+        let email = Email::parse(&self.email);
+        let phone = Phone::parse(&self.phone_number);
+        match (first_name, last_name, email, phone) {
+            (Ok(first_name), Ok(last_name), Ok(email), Ok(phone)) => Ok(Application {
+                first_name,
+                last_name,
+                email,
+                phone,
+            }),
+            (first_name, last_name, email, phone) => {
+                let mut errors = FieldErrors::default();
+                errors.note(Field::FirstName, first_name.err());
+                errors.note(Field::LastName, last_name.err());
+                errors.note(Field::Email, email.err());
+                errors.note(Field::PhoneNumber, phone.err());
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// A valid application: holding one means every field has been checked and normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    pub first_name: Name,
+    pub last_name: Name,
+    pub email: Email,
+    pub phone: Option<Phone>,
+}
+
+/// One message per field that is wrong, in the form's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(Field, String)>);
+
+impl FieldErrors {
+    pub fn single(field: Field, message: impl Into<String>) -> Self {
+        FieldErrors(vec![(field, message.into())])
+    }
+
+    /// Adds a message for a field (Hireflix's own validation, for instance).
+    pub fn with(mut self, field: Field, message: impl Into<String>) -> Self {
+        self.0.push((field, message.into()));
+        self
+    }
+
+    fn note(&mut self, field: Field, message: Option<&'static str>) {
+        if let Some(message) = message {
+            self.0.push((field, message.to_string()));
+        }
+    }
+
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Field, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str()))
+    }
+}
+
+impl Serialize for FieldErrors {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (field, message) in &self.0 {
+            map.serialize_entry(field.wire_name(), message)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(first: &str, last: &str, email: &str, phone: &str) -> ApplicationForm {
+        ApplicationForm::from_pairs([
+            ("firstName", first),
+            ("lastName", last),
+            ("email", email),
+            ("phoneNumber", phone),
+        ])
+    }
+
+    #[test]
+    fn a_good_form_parses_into_normalised_values() {
+        let app = form(" Ann ", "Lee", " Ann@Example.com", "+44 20 7946 0958")
+            .parse()
+            .unwrap();
+        assert_eq!(app.first_name.as_str(), "Ann");
+        assert_eq!(app.email.as_str(), "Ann@example.com");
+        assert_eq!(app.phone.unwrap().as_str(), "+442079460958");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_by_its_wire_name() {
+        let errors = form("", "Lee", "nope", "12").parse().unwrap_err();
+        assert!(errors.get(Field::FirstName).is_some());
+        assert!(errors.get(Field::LastName).is_none());
+        assert!(errors.get(Field::Email).is_some());
+        assert!(errors.get(Field::PhoneNumber).is_some());
+        let json = serde_json::to_value(&errors).unwrap();
+        assert_eq!(json.as_object().unwrap().len(), 3);
+        assert!(json["firstName"].is_string());
+        assert!(json["phoneNumber"].is_string());
+    }
+
+    #[test]
+    fn first_value_wins_and_unknown_fields_are_ignored() {
+        let form = ApplicationForm::from_pairs([
+            ("email", "a@example.com"),
+            ("email", "b@example.com"),
+            ("isAdmin", "true"),
+        ]);
+        assert_eq!(form.email, "a@example.com");
+        assert_eq!(form.first_name, "");
+    }
+}

@@ -1,0 +1,13 @@
+//! The application form as types. Pure Rust with no I/O, so all of it is tested natively.
+
+mod application;
+mod email;
+mod name;
+mod phone;
+mod position_id;
+
+pub use application::{Application, ApplicationForm, Field, FieldErrors};
+pub use email::Email;
+pub use name::Name;
+pub use phone::Phone;
+pub use position_id::PositionId;

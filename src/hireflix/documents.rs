@@ -1,0 +1,173 @@
+//! GraphQL documents and their variables. Values travel only as variables, never spliced
+//! into a document, so no input can change what is asked.
+
+use crate::domain::{Application, PositionId};
+use serde_json::{json, Value};
+
+/// The invite's result is a union; business errors arrive as members with HTTP 200.
+/// `message` is aliased per member because GraphQL forbids one selection giving a field two
+/// types across fragments, and Hireflix's members do not promise the same type.
+const INVITE_SELECTION: &str = "{
+    __typename
+    ... on InterviewType { id url { public short } }
+    ... on InterviewAlreadyExistsInPositionError { code m1: message }
+    ... on InterviewExternalIdAlreadyExistsInPositionError { code m2: message }
+    ... on ExceededInvitesThisPeriodError { code m3: message }
+    ... on PositionNotFoundError { code m4: message }
+    ... on PositionNotReadyToAcceptInvitesError { code m5: message }
+    ... on ValidationError { code m6: message fieldErrors { flattenedPath message } }
+  }";
+
+/// One document inviting `count` candidates, each under its own alias (`r1`, `r2`, ...), so a
+/// batch of queued invites costs one HTTP request and each still gets its own answer.
+pub fn invite_document(count: usize) -> String {
+    let mut params = Vec::with_capacity(count);
+    let mut fields = String::new();
+    for n in 1..=count {
+        params.push(format!("$i{n}: InviteCandidateToInterviewInput!"));
+        fields.push_str(&format!(
+            "  {alias}: inviteCandidateToInterview(input: $i{n}) {INVITE_SELECTION}\n",
+            alias = invite_alias(n)
+        ));
+    }
+    format!("mutation Invite({}) {{\n{fields}}}", params.join(", "))
+}
+
+pub fn invite_alias(n: usize) -> String {
+    format!("r{n}")
+}
+
+/// The request body for inviting these candidates, `r1` being the first.
+pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>>) -> Value {
+    let document = invite_document(invites.len());
+    let variables: serde_json::Map<String, Value> = invites
+        .enumerate()
+        .map(|(i, invite)| (format!("i{}", i + 1), invite.to_variables()))
+        .collect();
+    json!({ "query": document, "variables": variables })
+}
+
+/// Everything one invite sends to Hireflix.
+#[derive(Debug, Clone, Copy)]
+pub struct InviteInput<'a> {
+    pub position: &'a PositionId,
+    pub application: &'a Application,
+    pub external_id: &'a str,
+}
+
+impl InviteInput<'_> {
+    fn to_variables(self) -> Value {
+        let app = self.application;
+        let mut candidate = json!({
+            "email": app.email.as_str(),
+            "firstName": app.first_name.as_str(),
+            "lastName": app.last_name.as_str(),
+        });
+        if let (Some(phone), Some(map)) = (&app.phone, candidate.as_object_mut()) {
+            map.insert("phone".into(), Value::from(phone.as_str()));
+        }
+        json!({
+            "positionId": self.position.as_str(),
+            "externalId": self.external_id,
+            "candidate": candidate,
+        })
+    }
+}
+
+const FIND_INTERVIEW: &str = "query FindInterview($positionId: String!, $email: String!) {
+  position(id: $positionId) {
+    interviewList(input: {
+      filter: { email: { equal: $email } }
+      pagination: { limit: 1 }
+      sort: [{ field: createdAt, direction: DESC }]
+    }) {
+      results { id url { public short } }
+    }
+  }
+}";
+
+/// Looks up the newest interview of this email in this position. `equal`, not `regex`:
+/// `+` and `.` are common in addresses and are regex metacharacters.
+pub fn find_interview_request(position: &PositionId, email: &str) -> Value {
+    json!({
+        "query": FIND_INTERVIEW,
+        "variables": { "positionId": position.as_str(), "email": email },
+    })
+}
+
+pub fn positions_request() -> Value {
+    json!({ "query": "query Positions { positions { id name archived } }" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ApplicationForm;
+
+    fn application(phone: &str) -> Application {
+        ApplicationForm::from_pairs([
+            ("firstName", "Ann"),
+            ("lastName", "Lee \"}) { id } mutation x {"),
+            ("email", "ann@example.com"),
+            ("phoneNumber", phone),
+        ])
+        .parse()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_batch_has_one_aliased_field_and_variable_per_invite() {
+        let position = PositionId::parse("68b43e38b19cf131a17c543f").unwrap();
+        let app = application("");
+        let input = InviteInput {
+            position: &position,
+            application: &app,
+            external_id: "x1",
+        };
+        let body = invite_request([input, input, input].into_iter());
+        let document = body["query"].as_str().unwrap();
+        assert_eq!(document.matches("inviteCandidateToInterview(").count(), 3);
+        for n in 1..=3 {
+            assert!(document.contains(&format!("r{n}: inviteCandidateToInterview(input: $i{n})")));
+            assert!(document.contains(&format!("$i{n}: InviteCandidateToInterviewInput!")));
+            assert_eq!(body["variables"][format!("i{n}")]["externalId"], "x1");
+        }
+    }
+
+    #[test]
+    fn user_input_stays_in_variables() {
+        let position = PositionId::parse("68b43e38b19cf131a17c543f").unwrap();
+        let app = application("+44 20 7946 0958");
+        let body = invite_request(
+            [InviteInput {
+                position: &position,
+                application: &app,
+                external_id: "x",
+            }]
+            .into_iter(),
+        );
+        assert!(!body["query"].as_str().unwrap().contains("Lee"));
+        let candidate = &body["variables"]["i1"]["candidate"];
+        assert_eq!(candidate["lastName"], "Lee \"}) { id } mutation x {");
+        assert_eq!(candidate["phone"], "+442079460958");
+        assert_eq!(
+            body["variables"]["i1"]["positionId"],
+            "68b43e38b19cf131a17c543f"
+        );
+    }
+
+    #[test]
+    fn phone_is_left_out_when_not_given() {
+        let position = PositionId::parse("68b43e38b19cf131a17c543f").unwrap();
+        let app = application("");
+        let body = invite_request(
+            [InviteInput {
+                position: &position,
+                application: &app,
+                external_id: "x",
+            }]
+            .into_iter(),
+        );
+        assert!(body["variables"]["i1"]["candidate"].get("phone").is_none());
+    }
+}

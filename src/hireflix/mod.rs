@@ -1,0 +1,10 @@
+//! The Hireflix GraphQL client: documents, transport, and the one place answers are classified.
+
+mod client;
+pub mod documents;
+mod interview_url;
+pub mod outcome;
+
+pub use client::HireflixClient;
+pub use interview_url::{InterviewUrl, TrustedHosts};
+pub use outcome::{InviteOutcome, Permanent, Position, Transient};

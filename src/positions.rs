@@ -1,0 +1,105 @@
+//! The account's open positions, cached so a page view is not a Hireflix call.
+
+use crate::config::Config;
+use crate::domain::PositionId;
+use crate::hireflix::{HireflixClient, Position, Transient};
+use worker::KvStore;
+
+const CACHE_KEY: &str = "positions:v1";
+/// Long enough that page views do not reach Hireflix, short enough that a newly opened or
+/// archived position shows up within minutes.
+const CACHE_TTL_SECONDS: u64 = 300;
+
+/// Open positions, in Hireflix's order, narrowed by ALLOWED_POSITIONS.
+pub async fn open_positions(
+    config: &Config,
+    kv: &KvStore,
+    client: &HireflixClient,
+) -> Result<Vec<Position>, Transient> {
+    let all = match kv.get(CACHE_KEY).json::<Vec<Position>>().await {
+        Ok(Some(cached)) => cached,
+        _ => {
+            let fresh = client.positions().await?;
+            // A failed cache write only costs a later Hireflix call.
+            if let Ok(put) = kv.put(CACHE_KEY, serde_json::to_string(&fresh).unwrap_or_default()) {
+                let _ = put.expiration_ttl(CACHE_TTL_SECONDS).execute().await;
+            }
+            fresh
+        }
+    };
+    Ok(narrow(all, config))
+}
+
+pub fn narrow(all: Vec<Position>, config: &Config) -> Vec<Position> {
+    all.into_iter()
+        .filter(Position::is_open)
+        .filter(|p| PositionId::parse(&p.id).is_some_and(|id| config.allows(&id)))
+        .collect()
+}
+
+/// What we know of one position before taking an application for it.
+pub enum Lookup {
+    Open(Position),
+    /// Unknown, archived, or not in ALLOWED_POSITIONS.
+    NotOffered,
+    /// Hireflix could not be asked. The application is still taken: the invite itself decides.
+    Unknown,
+}
+
+pub async fn lookup(
+    config: &Config,
+    kv: &KvStore,
+    client: &HireflixClient,
+    id: &PositionId,
+) -> Lookup {
+    if !config.allows(id) {
+        return Lookup::NotOffered;
+    }
+    match open_positions(config, kv, client).await {
+        Ok(open) => open
+            .into_iter()
+            .find(|p| p.id.eq_ignore_ascii_case(id.as_str()))
+            .map_or(Lookup::NotOffered, Lookup::Open),
+        Err(_) => Lookup::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+
+    fn position(id: &str, archived: Option<f64>) -> Position {
+        Position {
+            id: id.into(),
+            name: id.into(),
+            archived,
+        }
+    }
+
+    #[test]
+    fn archived_and_unlisted_positions_are_left_out() {
+        let all = vec![
+            position("68b43e38b19cf131a17c543f", None),
+            position("68b43e38b19cf131a17c5440", Some(1.0)),
+            position("68b43e38b19cf131a17c5441", None),
+        ];
+        let open_all = RawConfig {
+            api_key: Some("k".into()),
+            ..RawConfig::default()
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(narrow(all.clone(), &open_all).len(), 2);
+        let narrowed = RawConfig {
+            api_key: Some("k".into()),
+            allowed_positions: Some("68b43e38b19cf131a17c5441,68b43e38b19cf131a17c5440".into()),
+            ..RawConfig::default()
+        }
+        .parse()
+        .unwrap();
+        let open = narrow(all, &narrowed);
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].id, "68b43e38b19cf131a17c5441");
+    }
+}

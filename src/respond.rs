@@ -1,0 +1,68 @@
+//! Response builders: every page and JSON answer leaves through here with the same headers.
+
+use serde_json::Value;
+use worker::{Headers, Response, Result};
+
+/// Pages may hold what a candidate typed (or a prefilled email): never cache them, never leak
+/// the URL to other sites. Framing stays allowed so landing pages can embed the form.
+const HTML_HEADERS: [(&str, &str); 5] = [
+    ("content-type", "text/html; charset=utf-8"),
+    ("cache-control", "no-store"),
+    ("referrer-policy", "no-referrer"),
+    ("x-content-type-options", "nosniff"),
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; base-uri 'none'",
+    ),
+];
+
+/// The JSON API is called by landing pages on other origins; it uses no cookies, so any origin
+/// may call it.
+const API_HEADERS: [(&str, &str); 5] = [
+    ("content-type", "application/json"),
+    ("cache-control", "no-store"),
+    ("access-control-allow-origin", "*"),
+    ("access-control-allow-methods", "POST, OPTIONS"),
+    ("access-control-allow-headers", "content-type"),
+];
+
+fn with_headers(response: Response, headers: &[(&str, &str)]) -> Result<Response> {
+    let all = Headers::new();
+    for (name, value) in headers {
+        all.set(name, value)?;
+    }
+    Ok(response.with_headers(all))
+}
+
+pub fn html(status: u16, body: String) -> Result<Response> {
+    with_headers(Response::ok(body)?.with_status(status), &HTML_HEADERS)
+}
+
+pub fn json(status: u16, body: &Value) -> Result<Response> {
+    with_headers(
+        Response::ok(body.to_string())?.with_status(status),
+        &API_HEADERS,
+    )
+}
+
+pub fn preflight() -> Result<Response> {
+    let response = with_headers(Response::empty()?.with_status(204), &API_HEADERS)?;
+    response.headers().set("access-control-max-age", "86400")?;
+    Ok(response)
+}
+
+/// 303 so the browser follows with a GET, and the interview page is not a form resubmission.
+pub fn see_other(location: &str) -> Result<Response> {
+    let response = Response::empty()?.with_status(303);
+    response.headers().set("location", location)?;
+    response.headers().set("cache-control", "no-store")?;
+    response.headers().set("referrer-policy", "no-referrer")?;
+    Ok(response)
+}
+
+pub fn with_retry_after(response: Response, seconds: u32) -> Result<Response> {
+    response
+        .headers()
+        .set("retry-after", &seconds.to_string())?;
+    Ok(response)
+}

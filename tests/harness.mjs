@@ -1,0 +1,115 @@
+// Runs the BUILT worker (build/index.js + wasm) in workerd through Miniflare, with KV, the
+// invite queue and its DLQ, the rate limiter and static assets bound as wrangler.toml binds
+// them, against a fresh local Hireflix stand-in on a loopback port.
+
+import { Miniflare } from "miniflare";
+import { HireflixStandIn } from "./stand-in/hireflix.mjs";
+
+export const API_KEY = "test-key-Zx81-never-shown";
+export const OPEN = "68b43e38b19cf131a17c543f";
+export const OPEN_2 = "68b43e38b19cf131a17c5440";
+export const ARCHIVED = "68b43e38b19cf131a17c5441";
+export const UNKNOWN = "68b43e38b19cf131a17c5aaa";
+
+const QUEUE = "hireflix-apply-invites";
+const DLQ = "hireflix-apply-invites-dlq";
+
+/**
+ * Starts a stand-in and the worker. `vars` override the worker's vars; `http: true` also
+ * listens on a loopback port (for browsers and raw HTTP). Returns helpers; call `stop()`.
+ */
+export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5 } = {}) {
+  const standIn = new HireflixStandIn({ apiKey: API_KEY });
+  const origin = await standIn.listen(0);
+  const logs = [];
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: "build/index.js",
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-26",
+    cf: false,
+    ...(http ? { host: "127.0.0.1", port: 0 } : {}),
+    assets: { directory: "public", routerConfig: { has_user_worker: true } },
+    kvNamespaces: ["SUBMISSIONS"],
+    queueProducers: { INVITE_QUEUE: { queueName: QUEUE }, INVITE_DLQ: { queueName: DLQ } },
+    queueConsumers: {
+      [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries, deadLetterQueue: DLQ, retryDelay: 0 },
+      [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
+    },
+    ratelimits: { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
+    bindings: {
+      HIREFLIX_API_URL: `${origin}/me`,
+      HIREFLIX_API_KEY: API_KEY,
+      ALLOWED_POSITIONS: "",
+      SUBMISSION_TTL_DAYS: "30",
+      HIREFLIX_TIMEOUT_MS: "1000",
+      RETRY_BASE_DELAY_SECONDS: "0",
+      MAX_INVITE_ATTEMPTS: "12",
+      ...vars,
+    },
+    handleRuntimeStdio(stdout, stderr) {
+      for (const stream of [stdout, stderr]) stream.on("data", (chunk) => logs.push(chunk.toString("utf8")));
+    },
+  });
+  const url = await mf.ready;
+  const kv = await mf.getKVNamespace("SUBMISSIONS");
+  let ip = 0;
+
+  const api = {
+    mf,
+    kv,
+    standIn,
+    origin,
+    url,
+    logs: () => logs.join(""),
+    /** A request from a fresh client IP unless `ip` is given, so rate limits stay out of the way. */
+    fetch(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", `203.0.113.${(ip++ % 250) + 1}`);
+      return mf.dispatchFetch(new URL(path, "http://apply.test").toString(), { redirect: "manual", ...init, headers });
+    },
+    postForm(positionId, fields, init = {}) {
+      return api.fetch(`/apply/${positionId}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", ...init.headers },
+        body: new URLSearchParams(fields).toString(),
+      });
+    },
+    postJson(positionId, fields, init = {}) {
+      return api.fetch(`/api/apply/${positionId}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...init.headers },
+        body: JSON.stringify(fields),
+      });
+    },
+    inviteRequests: () => standIn.requests.filter((r) => r.query.includes("inviteCandidateToInterview")),
+    interviewsFor: (positionId, email) =>
+      standIn.interviews.filter((i) => i.position.id === positionId && i.candidate.email.toLowerCase() === email.toLowerCase()),
+    async kvKeys(prefix) {
+      return (await kv.list({ prefix })).keys.map((k) => k.name);
+    },
+    /** Polls until `check()` is truthy (queue delivery is asynchronous); fails after `ms`. */
+    async until(check, ms = 15000, what = "condition") {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const value = await check();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      await mf.dispose();
+      await standIn.close();
+    },
+  };
+  return api;
+}
+
+export const ann = (overrides = {}) => ({
+  firstName: "Ann",
+  lastName: "Lee",
+  email: "ann.lee@example.com",
+  phoneNumber: "+44 20 7946 0958",
+  ...overrides,
+});
