@@ -1,0 +1,250 @@
+// The candidate's path end to end, in workerd, against the Hireflix stand-in.
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { start, ann, API_KEY, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
+
+let w;
+before(async () => (w = await start()));
+after(async () => {
+  const logs = w.logs();
+  await w.stop();
+  assert.match(logs, /"event":"application"/, "the worker's log lines were captured");
+  assert.ok(!logs.includes(API_KEY), "the API key must never be logged");
+  assert.ok(!/[\w.+-]+@[\w-]+\.[\w.]+/.test(logs), `no email address may be logged:\n${logs}`);
+});
+beforeEach(async () => {
+  w.standIn.reset();
+  for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
+});
+
+test("the home page lists only open positions, each linking to its form", async () => {
+  const res = await w.fetch("/");
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  assert.match(html, new RegExp(`<a href="/apply/${OPEN}">Senior Rust Engineer</a>`));
+  assert.match(html, new RegExp(`<a href="/apply/${OPEN_2}">Customer Success Manager</a>`));
+  assert.doesNotMatch(html, /Office Manager/);
+  assert.doesNotMatch(html, new RegExp(ARCHIVED));
+});
+
+test("the position list is cached: page views do not call Hireflix each time", async () => {
+  await w.kv.delete("positions:v1");
+  for (let i = 0; i < 3; i++) assert.equal((await w.fetch(`/apply/${OPEN}`)).status, 200);
+  assert.equal((await w.fetch("/")).status, 200);
+  const positionCalls = w.standIn.requests.filter((r) => r.query.includes("positions"));
+  assert.equal(positionCalls.length, 1);
+});
+
+test("the form shows the position and prefills from Hireflix's public-link parameters, escaped", async () => {
+  const query = new URLSearchParams({
+    firstName: "Ann",
+    lastName: '"><script>alert(1)</script>',
+    email: "ann@example.com",
+    phoneNumber: "+44 20 7946 0958",
+  });
+  const res = await w.fetch(`/apply/${OPEN}?${query}`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("cache-control"), "no-store");
+  const html = await res.text();
+  assert.match(html, /<h1>Senior Rust Engineer<\/h1>/);
+  assert.match(html, /name="firstName" type="text" value="Ann"/);
+  assert.match(html, /name="email" type="email" value="ann@example.com"/);
+  assert.match(html, /name="phoneNumber" type="tel" value="\+44 20 7946 0958"/);
+  assert.doesNotMatch(html, /<script>alert/);
+  assert.match(html, /value="&#34;&#62;&#60;script&#62;alert\(1\)&#60;\/script&#62;"/);
+  assert.match(html, new RegExp(`<form method="post" action="/apply/${OPEN}"`));
+});
+
+test("a valid application is invited once and redirected (303) to its interview", async () => {
+  const res = await w.postForm(OPEN, ann({ firstName: "  Ann ", phoneNumber: "+44 (0)20 7946-0958" }));
+  assert.equal(res.status, 303);
+  const [interview] = w.interviewsFor(OPEN, "ann.lee@example.com");
+  assert.ok(interview, "the stand-in holds the interview");
+  assert.equal(res.headers.get("location"), interview.url.public);
+  assert.ok(res.headers.get("location").startsWith(w.origin));
+
+  const [call] = w.inviteRequests();
+  assert.ok(call.keyOk, "sent with the configured X-API-KEY");
+  assert.equal(call.variables.i1.positionId, OPEN);
+  assert.match(call.variables.i1.externalId, /^hfa1-[0-9a-f]{64}$/);
+  assert.deepEqual(call.variables.i1.candidate, {
+    email: "ann.lee@example.com",
+    firstName: "Ann",
+    lastName: "Lee",
+    phone: "+442079460958",
+  });
+  assert.equal(interview.externalId, call.variables.i1.externalId);
+});
+
+test("a resubmission with other case and spaces comes from KV: same interview, no second call", async () => {
+  const first = await w.postForm(OPEN, ann());
+  const again = await w.postForm(OPEN, ann({ email: "  ANN.Lee@EXAMPLE.com ", firstName: "ann" }));
+  assert.equal(again.status, 303);
+  assert.equal(again.headers.get("location"), first.headers.get("location"));
+  assert.equal(w.inviteRequests().length, 1);
+  assert.equal(w.interviewsFor(OPEN, "ann.lee@example.com").length, 1);
+
+  const keys = await w.kvKeys("app:");
+  assert.equal(keys.length, 1);
+  assert.match(keys[0], new RegExp(`^app:v1:${OPEN}:[0-9a-f]{64}$`));
+  const value = await w.kv.get(keys[0]);
+  assert.deepEqual(JSON.parse(value), { state: "invited", url: first.headers.get("location") });
+});
+
+test("the same person applying to another position gets a second, separate interview", async () => {
+  const a = await w.postForm(OPEN, ann());
+  const b = await w.postForm(OPEN_2, ann());
+  assert.equal(b.status, 303);
+  assert.notEqual(a.headers.get("location"), b.headers.get("location"));
+  assert.equal(w.inviteRequests().length, 2);
+});
+
+test("a candidate Hireflix already invited (unknown to KV) is sent back to the existing interview", async () => {
+  const earlier = w.standIn.invite({ positionId: OPEN, candidate: { email: "Ann.Lee@example.com", firstName: "Ann", lastName: "Lee" } });
+  const res = await w.postForm(OPEN, ann());
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get("location"), earlier.url.public);
+  assert.equal(w.interviewsFor(OPEN, "ann.lee@example.com").length, 1);
+  // Remembered: the next visit is a KV hit.
+  const before = w.standIn.requests.length;
+  assert.equal((await w.postForm(OPEN, ann())).headers.get("location"), earlier.url.public);
+  assert.equal(w.standIn.requests.length, before);
+});
+
+test("invalid input is a 422 with the same form, every value kept and each error by its field", async () => {
+  const typed = { firstName: "", lastName: "Lee", email: "ann@", phoneNumber: "020 7946 0958" };
+  const res = await w.postForm(OPEN, typed);
+  assert.equal(res.status, 422);
+  const html = await res.text();
+  assert.match(html, /<title>Error: Apply: Senior Rust Engineer<\/title>/);
+  assert.match(html, /name="lastName" type="text" value="Lee"/);
+  assert.match(html, /name="email" type="email" value="ann@"/);
+  assert.match(html, /name="phoneNumber" type="tel" value="020 7946 0958"/);
+  for (const field of ["firstName", "email", "phoneNumber"]) {
+    assert.match(html, new RegExp(`<p class="error" id="${field}-error">[^<]+</p>`), field);
+    assert.match(html, new RegExp(`id="${field}"[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*${field}-error"`), field);
+  }
+  assert.doesNotMatch(html, /id="lastName-error"/);
+  assert.equal(w.inviteRequests().length, 0);
+});
+
+test("unknown, archived and malformed positions are 404 and never invite", async () => {
+  for (const id of [UNKNOWN, ARCHIVED, "not-a-position"]) {
+    assert.equal((await w.fetch(`/apply/${id}`)).status, 404, `GET ${id}`);
+    assert.equal((await w.postForm(id, ann())).status, 404, `POST ${id}`);
+    assert.equal((await w.postJson(id, ann())).status, 404, `API ${id}`);
+  }
+  assert.equal(w.inviteRequests().length, 0);
+  assert.equal((await w.fetch("/nowhere")).status, 404);
+});
+
+test("the JSON API answers the same pipeline in JSON, both ways", async () => {
+  const ok = await w.postJson(OPEN, ann());
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers.get("access-control-allow-origin"), "*");
+  const body = await ok.json();
+  assert.equal(body.url, w.interviewsFor(OPEN, "ann.lee@example.com")[0].url.public);
+
+  const again = await w.postJson(OPEN, ann({ email: "ANN.LEE@example.com" }));
+  assert.equal((await again.json()).url, body.url);
+  assert.equal(w.inviteRequests().length, 1);
+
+  const bad = await w.postJson(OPEN, { firstName: "Ann", lastName: "", email: "nope", phoneNumber: "12" });
+  assert.equal(bad.status, 422);
+  const { errors } = await bad.json();
+  assert.deepEqual(Object.keys(errors).sort(), ["email", "lastName", "phoneNumber"]);
+
+  const form = await w.fetch(`/api/apply/${OPEN}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(ann({ email: "bo@example.com" })).toString(),
+  });
+  assert.equal(form.status, 200, "landing pages may post form-encoded too");
+
+  const preflight = await w.fetch(`/api/apply/${OPEN}`, { method: "OPTIONS" });
+  assert.equal(preflight.status, 204);
+  assert.match(preflight.headers.get("access-control-allow-headers"), /content-type/);
+});
+
+test("wrong media types are 415 and oversized bodies 413, for the form and the API", async () => {
+  const text = { method: "POST", headers: { "content-type": "text/plain" }, body: "firstName=Ann" };
+  assert.equal((await w.fetch(`/apply/${OPEN}`, text)).status, 415);
+  assert.equal((await w.fetch(`/api/apply/${OPEN}`, text)).status, 415);
+  const huge = { ...ann(), lastName: "x".repeat(20000) };
+  assert.equal((await w.postForm(OPEN, huge)).status, 413);
+  assert.equal((await w.postJson(OPEN, huge)).status, 413);
+  assert.equal(w.inviteRequests().length, 0);
+});
+
+test("a Hireflix link on a foreign host is an upstream error, never a redirect", async () => {
+  w.standIn.addFault("foreignUrl");
+  const res = await w.postForm(OPEN, ann());
+  assert.equal(res.status, 502);
+  assert.equal(res.headers.get("location"), null);
+  const html = await res.text();
+  assert.doesNotMatch(html, /evil\.example/);
+  assert.match(html, /value="ann.lee@example.com"/, "what the candidate typed is kept");
+  assert.deepEqual(await w.kvKeys("app:"), []);
+});
+
+test("static assets are served from public/", async () => {
+  const css = await w.fetch("/style.css");
+  assert.equal(css.status, 200);
+  assert.match(await css.text(), /button/);
+  assert.equal((await w.fetch("/apply.js")).status, 200);
+});
+
+test("/healthz is 200 when configured", async () => {
+  const res = await w.fetch("/healthz");
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { status: "ok" });
+});
+
+test("too many applications from one address are 429, with the form and its values kept", async () => {
+  const limited = await start({ rateLimit: 2 });
+  try {
+    const headers = { "cf-connecting-ip": "198.51.100.7" };
+    for (let i = 0; i < 2; i++) {
+      const res = await limited.postForm(OPEN, ann({ email: `c${i}@example.com` }), { headers });
+      assert.equal(res.status, 303);
+    }
+    const res = await limited.postForm(OPEN, ann({ email: "third@example.com" }), { headers });
+    assert.equal(res.status, 429);
+    assert.equal(res.headers.get("retry-after"), "60");
+    assert.match(await res.text(), /value="third@example.com"/);
+    assert.equal((await limited.postJson(OPEN, ann(), { headers })).status, 429);
+    assert.equal((await limited.postForm(OPEN, ann(), { headers: { "cf-connecting-ip": "198.51.100.8" } })).status, 303);
+  } finally {
+    await limited.stop();
+  }
+});
+
+test("without the API key every page is 503 and /healthz says what is missing, not its value", async () => {
+  const broken = await start({ vars: { HIREFLIX_API_KEY: "", HIREFLIX_API_URL: "not a url" } });
+  try {
+    const health = await broken.fetch("/healthz");
+    assert.equal(health.status, 503);
+    const { problems } = await health.json();
+    assert.ok(problems.some((p) => p.includes("HIREFLIX_API_KEY")));
+    assert.ok(problems.some((p) => p.includes("HIREFLIX_API_URL")));
+    assert.equal((await broken.fetch(`/apply/${OPEN}`)).status, 503);
+    assert.equal((await broken.postJson(OPEN, ann())).status, 503);
+    assert.equal(broken.standIn.requests.length, 0);
+  } finally {
+    await broken.stop();
+  }
+});
+
+test("ALLOWED_POSITIONS narrows the list and the forms", async () => {
+  const narrowed = await start({ vars: { ALLOWED_POSITIONS: OPEN_2 } });
+  try {
+    const html = await (await narrowed.fetch("/")).text();
+    assert.match(html, /Customer Success Manager/);
+    assert.doesNotMatch(html, /Senior Rust Engineer/);
+    assert.equal((await narrowed.fetch(`/apply/${OPEN}`)).status, 404);
+    assert.equal((await narrowed.postForm(OPEN, ann())).status, 404);
+    assert.equal((await narrowed.postForm(OPEN_2, ann())).status, 303);
+  } finally {
+    await narrowed.stop();
+  }
+});
