@@ -8,6 +8,11 @@ use worker::Request;
 /// Four short fields fit in far less; anything larger is not a form of ours.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// Past the cap, up to this much is still read and thrown away before answering 413: a server
+/// that answers while the client is still uploading makes many clients report a reset
+/// connection instead of the 413. Beyond this the connection is simply cut.
+const DISCARD_LIMIT: usize = 1024 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyError {
     TooLarge,
@@ -51,7 +56,7 @@ pub async fn read_application(req: &mut Request) -> Result<ApplicationForm, Body
         .ok()
         .flatten()
         .and_then(|v| v.trim().parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+    if declared.is_some_and(|n| n > DISCARD_LIMIT) {
         return Err(BodyError::TooLarge);
     }
     let bytes = read_capped(req).await?;
@@ -70,12 +75,19 @@ async fn read_capped(req: &mut Request) -> Result<Vec<u8>, BodyError> {
         Err(_) => return Ok(Vec::new()),
     };
     let mut bytes = Vec::new();
+    let mut total = 0usize;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+        total = total.saturating_add(chunk.len());
+        if total > DISCARD_LIMIT {
             return Err(BodyError::TooLarge);
         }
-        bytes.extend_from_slice(&chunk);
+        if total <= MAX_BODY_BYTES {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    if total > MAX_BODY_BYTES {
+        return Err(BodyError::TooLarge);
     }
     Ok(bytes)
 }
