@@ -10,7 +10,9 @@ use crate::config::Config;
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{HireflixClient, InviteOutcome, TrustedHosts};
 use crate::log::{now_ms, ApplicationLog, Source};
-use crate::retry::{backoff_seconds, QueuedInvite, DLQ_BINDING, DLQ_NAME, INVITE_QUEUE_BINDING};
+use crate::retry::{
+    backoff_seconds, DeadLetter, QueuedInvite, DLQ_BINDING, DLQ_NAME, INVITE_QUEUE_BINDING,
+};
 use crate::store::Store;
 use serde_json::{json, Value};
 use worker::{
@@ -78,8 +80,12 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
                 });
             }
             None => {
-                let body = message.body().clone();
-                dead_letter(&message, dlq.as_ref(), body, "unreadable_message").await;
+                let letter = DeadLetter {
+                    invite: None,
+                    unreadable: Some(message.body().to_string()),
+                    reason: "unreadable_message".into(),
+                };
+                dead_letter(&message, dlq.as_ref(), letter).await;
             }
         }
     }
@@ -148,13 +154,7 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
                     "gave_up_after_{attempts_made}_attempts: {}",
                     reason.as_str()
                 );
-                dead_letter(
-                    &item.message,
-                    dlq.as_ref(),
-                    to_value(&item.invite.next_attempt()),
-                    &why,
-                )
-                .await;
+                dead_letter(&item.message, dlq.as_ref(), item.letter(why)).await;
             }
             InviteOutcome::Transient(reason) => {
                 log("requeued", Some(reason.as_str()));
@@ -171,20 +171,21 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
                 log("dead_letter", Some(permanent.as_str()));
                 // Forget "queued" so a resubmission hears the real answer at once.
                 let _ = store.kv().delete(&item.key.kv_key()).await;
-                dead_letter(
-                    &item.message,
-                    dlq.as_ref(),
-                    to_value(&item.invite.next_attempt()),
-                    permanent.as_str(),
-                )
-                .await;
+                let letter = item.letter(permanent.as_str().into());
+                dead_letter(&item.message, dlq.as_ref(), letter).await;
             }
         }
     }
 }
 
-fn to_value(invite: &QueuedInvite) -> Value {
-    serde_json::to_value(invite).unwrap_or(Value::Null)
+impl Pending {
+    fn letter(&self, reason: String) -> DeadLetter {
+        DeadLetter {
+            invite: Some(self.invite.next_attempt()),
+            unreadable: None,
+            reason,
+        }
+    }
 }
 
 /// A fresh message carries the attempt count and its own, growing, delay. Only once it is
@@ -212,10 +213,9 @@ async fn requeue(message: &Message<Value>, queue: Option<&Queue>, next: &QueuedI
     }
 }
 
-async fn dead_letter(message: &Message<Value>, dlq: Option<&Queue>, invite: Value, reason: &str) {
-    let letter = json!({ "invite": invite, "reason": reason });
+async fn dead_letter(message: &Message<Value>, dlq: Option<&Queue>, letter: DeadLetter) {
     let sent = match dlq {
-        Some(dlq) => dlq.send(&letter).await.is_ok(),
+        Some(dlq) => dlq.send(letter).await.is_ok(),
         None => false,
     };
     if sent {

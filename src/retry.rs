@@ -67,9 +67,16 @@ impl QueuedInvite {
 }
 
 /// What the dead-letter queue holds: the application and why it could not become an interview.
+/// A typed struct, not a `serde_json::Value`: the queue serialiser turns a `Value` object into
+/// a JS `Map`, which does not come back as the same JSON.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeadLetter {
-    pub invite: QueuedInvite,
+    /// The application, when the message was one.
+    #[serde(default)]
+    pub invite: Option<QueuedInvite>,
+    /// The message as JSON text, when it could not be read as an application.
+    #[serde(default)]
+    pub unreadable: Option<String>,
     pub reason: String,
 }
 

@@ -209,6 +209,8 @@ export class HireflixStandIn {
       url: { public: `${base}/i/${hash}`, short: `${base}/c/${hash}`, private: `${base}/private/${hash}` },
       candidate: { ...candidate },
       position,
+      // Which GraphQL request created it (an index into `requests`), for tests.
+      createdByRequest: this.requests.length - 1,
     };
     this.interviews.push(interview);
     return { __typename: "InterviewType", ...interview };

@@ -1,0 +1,193 @@
+// Nothing lost when Hireflix fails: every fault of the matrix ends in exactly one interview
+// (or a reasoned dead letter), reached through the queue's batched, aliased request.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { start, ann, API_KEY, OPEN, OPEN_2 } from "./harness.mjs";
+
+const EMAIL = /[\w.+-]+@[\w-]+\.[\w.]+/;
+
+function assertCleanLogs(logs) {
+  assert.match(logs, /"event":"application"/, "the worker's log lines were captured");
+  assert.ok(!logs.includes(API_KEY), "the API key must never be logged");
+  assert.ok(!EMAIL.test(logs), `no email address may be logged:\n${logs}`);
+}
+
+const logLines = (w) =>
+  w.logs().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+
+async function kvRecord(w, positionId) {
+  const [key] = await w.kvKeys(`app:v1:${positionId}:`);
+  return key ? JSON.parse(await w.kv.get(key)) : null;
+}
+
+// Each fault hits the candidate's own attempt and the queue's first retry; the second retry
+// finds Hireflix recovered.
+const FAULTS = ["http500", "slow", "malformed", "401", "quota", "graphqlError"];
+
+for (const fault of FAULTS) {
+  test(`${fault}: the candidate hears 202 at once, and ends with exactly one interview`, async () => {
+    const w = await start({ vars: { HIREFLIX_TIMEOUT_MS: "800" } });
+    try {
+      assert.equal((await w.fetch(`/apply/${OPEN}`)).status, 200); // positions now cached
+      w.standIn.addFault(fault, 2, 2500);
+
+      const started = Date.now();
+      const res = await w.postForm(OPEN, ann());
+      const waited = Date.now() - started;
+      assert.equal(res.status, 202);
+      assert.match(await res.text(), /invite will arrive by email/);
+      // A hung Hireflix (2.5 s) holds the candidate only as long as the configured timeout.
+      assert.ok(waited < 2500, `answered after ${waited} ms`);
+
+      const again = await w.postJson(OPEN, ann({ email: " ANN.LEE@example.com" }));
+      assert.equal(again.status, 202);
+      assert.deepEqual(await again.json(), { status: "queued" });
+
+      const record = await w.until(async () => {
+        const r = await kvRecord(w, OPEN);
+        return r?.state === "invited" && r;
+      }, 20000, "the queued invite to succeed");
+
+      const interviews = w.interviewsFor(OPEN, "ann.lee@example.com");
+      assert.equal(interviews.length, 1, "exactly one interview");
+      assert.equal(record.url, interviews[0].url.public);
+      const creator = w.standIn.requests[interviews[0].createdByRequest];
+      assert.match(creator.query, /r1: inviteCandidateToInterview\(input: \$i1\)/);
+      if (fault !== "slow") {
+        // Made by the queue's retry, not by the candidate's own (failed) request.
+        assert.ok(interviews[0].createdByRequest > 0);
+      }
+
+      // The next visit goes straight to the interview.
+      const later = await w.postForm(OPEN, ann());
+      assert.equal(later.status, 303);
+      assert.equal(later.headers.get("location"), interviews[0].url.public);
+
+      const lines = logLines(w);
+      assert.ok(lines.some((l) => l.outcome === "queued" && l.attempt === 1 && l.source === "form"));
+      assert.ok(lines.some((l) => l.outcome === "already_queued"), "the resubmission was not queued again");
+      assert.equal(lines.filter((l) => l.outcome === "queued").length, 1);
+      const retried = lines.filter((l) => l.source === "queue");
+      assert.ok(retried.some((l) => l.outcome === "requeued" && l.attempt === 2 && l.reason));
+      assert.ok(retried.some((l) => l.outcome === "invited" && l.attempt === 3 && typeof l.hireflix_ms === "number"));
+      assertCleanLogs(w.logs());
+    } finally {
+      await w.stop();
+    }
+  });
+}
+
+test("applications queued together are retried in ONE aliased request, each acked on its own answer", async () => {
+  const w = await start();
+  try {
+    await w.fetch(`/apply/${OPEN}`);
+    const people = ["a@example.com", "b@example.com", "c@example.com"];
+    w.standIn.addFault("http500", people.length);
+    for (const email of people) assert.equal((await w.postForm(OPEN, ann({ email }))).status, 202);
+    // The worker's own attempts, one request each, all failed.
+    assert.equal(w.inviteRequests().length, 3);
+
+    await w.until(() => people.every((e) => w.interviewsFor(OPEN, e).length === 1), 15000, "all three interviews");
+    const batched = w.inviteRequests().filter((r) => r.query.includes("r3: inviteCandidateToInterview"));
+    assert.equal(batched.length, 1, "one request carried all three invites");
+    assert.deepEqual(Object.keys(batched[0].variables).sort(), ["i1", "i2", "i3"]);
+    assert.equal(w.inviteRequests().length, 4);
+    for (const email of people) {
+      const [interview] = w.interviewsFor(OPEN, email);
+      assert.equal(w.standIn.requests[interview.createdByRequest], batched[0]);
+    }
+    assertCleanLogs(w.logs());
+  } finally {
+    await w.stop();
+  }
+});
+
+test("one batch whose members end differently: invited, already invited, and dead-lettered", async () => {
+  const w = await start();
+  try {
+    await w.fetch(`/apply/${OPEN}`);
+    w.standIn.addFault("quota", 3);
+    assert.equal((await w.postForm(OPEN, ann({ email: "new@example.com" }))).status, 202);
+    assert.equal((await w.postForm(OPEN, ann({ email: "known@example.com" }))).status, 202);
+    assert.equal((await w.postForm(OPEN_2, ann({ email: "late@example.com" }))).status, 202);
+    // Before the retry runs: one candidate gets invited some other way, and one position closes.
+    const known = w.standIn.invite({ positionId: OPEN, candidate: { email: "known@example.com", firstName: "K", lastName: "N" } });
+    w.standIn.positions.find((p) => p.id === OPEN_2).archived = Date.now();
+
+    await w.until(async () => (await w.kvKeys("failed:")).length === 1, 15000, "the dead letter");
+    await w.until(async () => (await w.kvKeys("app:")).length === 2, 15000, "both interviews in KV");
+    const batch = w.inviteRequests().filter((r) => r.query.includes("r3: inviteCandidateToInterview"));
+    assert.equal(batch.length, 1);
+
+    const records = await Promise.all((await w.kvKeys("app:")).map(async (k) => JSON.parse(await w.kv.get(k)).url));
+    assert.ok(records.includes(known.url.public), "already-invited candidate is linked to the existing interview");
+    assert.ok(records.includes(w.interviewsFor(OPEN, "new@example.com")[0].url.public));
+    assert.equal(w.interviewsFor(OPEN, "known@example.com").length, 1);
+    assert.equal(w.interviewsFor(OPEN_2, "late@example.com").length, 0);
+
+    const [failedKey] = await w.kvKeys("failed:");
+    assert.match(failedKey, new RegExp(`^failed:v1:${OPEN_2}:[0-9a-f]{64}$`));
+    const letter = JSON.parse(await w.kv.get(failedKey));
+    assert.equal(letter.reason, "position_not_ready");
+    assert.equal(letter.invite.email, "late@example.com", "the application is kept for an operator");
+    // Its "queued" record is gone, so a resubmission hears the real answer.
+    assert.deepEqual(await w.kvKeys(`app:v1:${OPEN_2}:`), []);
+    assert.equal((await w.postForm(OPEN_2, ann({ email: "late@example.com" }))).status, 410);
+    assertCleanLogs(w.logs());
+  } finally {
+    await w.stop();
+  }
+});
+
+test("an invite that keeps failing is dead-lettered after MAX_INVITE_ATTEMPTS with its reason", async () => {
+  const w = await start({ vars: { MAX_INVITE_ATTEMPTS: "3" } });
+  try {
+    await w.fetch(`/apply/${OPEN}`);
+    w.standIn.addFault("http500", 100);
+    assert.equal((await w.postForm(OPEN, ann())).status, 202);
+    await w.until(async () => (await w.kvKeys("failed:")).length === 1, 20000, "the dead letter");
+    const letter = JSON.parse(await w.kv.get((await w.kvKeys("failed:"))[0]));
+    assert.equal(letter.reason, "gave_up_after_3_attempts: http_5xx");
+    assert.equal(w.inviteRequests().length, 3);
+    assert.equal(w.standIn.interviews.length, 0);
+
+    // Hireflix recovers; the candidate (or an operator replaying) can apply again at once.
+    w.standIn.faults = [];
+    const res = await w.postForm(OPEN, ann());
+    assert.equal(res.status, 303);
+    assert.equal(w.standIn.interviews.length, 1);
+    assertCleanLogs(w.logs());
+  } finally {
+    await w.stop();
+  }
+});
+
+test("a permanent answer on the candidate's own attempt is never queued", async () => {
+  const w = await start();
+  try {
+    await w.fetch(`/apply/${OPEN_2}`);
+    w.standIn.positions.find((p) => p.id === OPEN_2).archived = Date.now();
+    const res = await w.postForm(OPEN_2, ann());
+    assert.equal(res.status, 410);
+    assert.ok(!logLines(w).some((l) => l.outcome === "queued"));
+    assert.deepEqual(await w.kvKeys("app:"), []);
+  } finally {
+    await w.stop();
+  }
+});
+
+test("when Hireflix cannot be reached at all, the form still takes the application", async () => {
+  const w = await start();
+  try {
+    // Cold cache and Hireflix down: the position cannot be checked, the application is kept.
+    // Three failures: the form's position look-up, the post's, and the candidate's invite.
+    w.standIn.addFault("http500", 3);
+    const form = await w.fetch(`/apply/${OPEN}`);
+    assert.equal(form.status, 200);
+    const res = await w.postForm(OPEN, ann());
+    assert.equal(res.status, 202);
+    await w.until(() => w.interviewsFor(OPEN, "ann.lee@example.com").length === 1, 15000, "the interview");
+  } finally {
+    await w.stop();
+  }
+});
