@@ -1,0 +1,108 @@
+// A candidate in real Chromium (headless, Debian's package): from the form to the interview.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { start, OPEN } from "./harness.mjs";
+
+let w, browser;
+before(async () => {
+  w = await start({ http: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+    // launch() starts from a fresh, temporary profile of its own.
+  });
+});
+after(async () => {
+  await browser?.close();
+  await w?.stop();
+});
+
+const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+async function screenshot(page, name) {
+  if (!process.env.SCREENSHOTS) return;
+  mkdirSync("test-results", { recursive: true });
+  await page.screenshot({ path: `test-results/${name}.png`, fullPage: true });
+}
+
+test("a candidate on a phone goes from a prefilled link to their interview, and back to it again", async () => {
+  const context = await browser.newContext(phone);
+  const page = await context.newPage();
+  const link = `${w.url}apply/${OPEN}?firstName=Mia&email=mia.wong%2Bjobs%40example.com&phoneNumber=%2B61%20412%20345%20678`;
+  await page.goto(link);
+  assert.equal(await page.textContent("h1"), "Senior Rust Engineer");
+  assert.equal(await page.inputValue("#firstName"), "Mia");
+  assert.equal(await page.inputValue("#email"), "mia.wong+jobs@example.com");
+  assert.equal(await page.inputValue("#phoneNumber"), "+61 412 345 678");
+  await screenshot(page, "form-phone");
+
+  await page.fill("#lastName", "Wong");
+  await Promise.all([page.waitForURL(`${w.origin}/i/*`), page.click("button[type=submit]")]);
+  assert.match(await page.textContent("h1"), /Welcome to your interview, Mia/);
+  const interviewId = await page.getAttribute("h1", "data-interview");
+
+  // Later, from the same link again: the same interview, no second invite.
+  await page.goto(link);
+  await page.fill("#lastName", "Wong");
+  await page.fill("#email", "MIA.WONG+jobs@example.com");
+  await Promise.all([page.waitForURL(`${w.origin}/i/*`), page.click("button[type=submit]")]);
+  assert.equal(await page.getAttribute("h1", "data-interview"), interviewId);
+  assert.equal(w.interviewsFor(OPEN, "mia.wong+jobs@example.com").length, 1);
+  await context.close();
+});
+
+test("with JavaScript off, errors come back by field with everything typed kept, then it goes through", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${w.url}apply/${OPEN}`);
+  // Browser validation would stop an empty field; a malformed phone reaches the server.
+  await page.fill("#firstName", "Olu");
+  await page.fill("#lastName", "Adeyemi");
+  await page.fill("#email", "olu@example.com");
+  await page.fill("#phoneNumber", "0803 123 4567");
+  await Promise.all([page.waitForLoadState("load"), page.click("button[type=submit]")]);
+  assert.match(await page.title(), /^Error: /);
+  assert.match(await page.textContent("#phoneNumber-error"), /country code/);
+  assert.equal(await page.getAttribute("#phoneNumber", "aria-invalid"), "true");
+  assert.equal(await page.inputValue("#firstName"), "Olu");
+  assert.equal(await page.inputValue("#email"), "olu@example.com");
+  assert.equal(await page.inputValue("#phoneNumber"), "0803 123 4567");
+  await screenshot(page, "form-errors");
+
+  await page.fill("#phoneNumber", "+234 803 123 4567");
+  await Promise.all([page.waitForURL(`${w.origin}/i/*`), page.click("button[type=submit]")]);
+  assert.match(await page.textContent("h1"), /Welcome to your interview, Olu/);
+  await context.close();
+});
+
+test("a second tap while the first is on its way sends no second application", async () => {
+  const context = await browser.newContext(phone);
+  const page = await context.newPage();
+  await page.goto(`${w.url}apply/${OPEN}?firstName=Dee&lastName=Tap&email=dee%40example.com`);
+  const before = w.inviteRequests().length;
+  w.standIn.addFault("slow", 1, 600); // keeps the first POST in flight, under the timeout
+  const box = await page.locator("button[type=submit]").boundingBox();
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  await page.mouse.click(x, y);
+  await page.waitForTimeout(150);
+  await page.mouse.click(x, y);
+  await page.waitForURL(`${w.origin}/i/*`);
+  await page.waitForTimeout(800);
+  assert.equal(w.inviteRequests().length - before, 1);
+  assert.equal(w.interviewsFor(OPEN, "dee@example.com").length, 1);
+  await context.close();
+});
+
+test("the positions page links to each open form", async () => {
+  const page = await browser.newPage();
+  await page.goto(String(w.url));
+  await screenshot(page, "positions");
+  await Promise.all([page.waitForURL(`**/apply/${OPEN}`), page.click("text=Senior Rust Engineer")]);
+  assert.equal(await page.textContent("h1"), "Senior Rust Engineer");
+  await page.close();
+});
