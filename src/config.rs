@@ -1,7 +1,8 @@
 //! The worker's settings, read from `Env` into types once per request.
 
 use crate::domain::PositionId;
-use worker::{Env, Url};
+use crate::http_url::HttpUrl;
+use worker::Env;
 
 pub const DEFAULT_API_URL: &str = "https://api.hireflix.com/me";
 const DEFAULT_TTL_DAYS: u64 = 30;
@@ -11,7 +12,7 @@ const DEFAULT_MAX_INVITE_ATTEMPTS: u32 = 12;
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub api_url: Url,
+    pub api_url: HttpUrl,
     pub api_key: String,
     /// `None`: every open position of the account takes applications.
     pub allowed_positions: Option<Vec<PositionId>>,
@@ -143,15 +144,12 @@ impl Config {
     }
 }
 
-fn parse_api_url(raw: Option<&str>) -> Result<Url, String> {
+fn parse_api_url(raw: Option<&str>) -> Result<HttpUrl, String> {
     let raw = raw
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .unwrap_or(DEFAULT_API_URL);
-    match Url::parse(raw) {
-        Ok(url) if matches!(url.scheme(), "https" | "http") && url.host_str().is_some() => Ok(url),
-        _ => Err("HIREFLIX_API_URL must be an http(s) URL".into()),
-    }
+    HttpUrl::parse(raw).ok_or_else(|| "HIREFLIX_API_URL must be an http(s) URL".into())
 }
 
 fn parse_allowed(raw: Option<&str>) -> Result<Option<Vec<PositionId>>, String> {
@@ -189,7 +187,7 @@ mod tests {
     #[test]
     fn defaults_point_at_the_real_api() {
         let config = raw(Some("k")).parse().unwrap();
-        assert_eq!(config.api_url.as_str(), DEFAULT_API_URL);
+        assert_eq!(config.api_url.to_string(), DEFAULT_API_URL);
         assert_eq!(config.submission_ttl_seconds, 30 * 86_400);
         assert!(config.allowed_positions.is_none());
     }

@@ -94,7 +94,7 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
     }
 
     let client = HireflixClient::new(
-        config.api_url.clone(),
+        &config.api_url,
         config.api_key.clone(),
         config.hireflix_timeout_ms,
     );
@@ -247,14 +247,9 @@ async fn keep_dead_letters(messages: Vec<Message<Value>>, store: &Store) {
             CandidateKey::failed_kv_key,
         );
         let entry = json!({ "reason": reason, "failedAt": now_ms(), "invite": invite });
-        let stored = match store.kv().put(&kv_key, entry.to_string()) {
-            Ok(put) => put
-                .expiration_ttl(store.ttl_seconds())
-                .execute()
-                .await
-                .is_ok(),
-            Err(_) => false,
-        };
+        let stored = store
+            .put_text(&kv_key, &entry.to_string(), store.ttl_seconds())
+            .await;
         worker::console_log!(
             "{}",
             json!({

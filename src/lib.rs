@@ -8,6 +8,7 @@ pub mod config;
 mod consumer;
 pub mod domain;
 pub mod hireflix;
+pub mod http_url;
 mod log;
 mod pages;
 mod positions;

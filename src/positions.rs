@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::domain::PositionId;
 use crate::hireflix::{HireflixClient, Position, Transient};
-use worker::KvStore;
+use crate::store::Store;
 
 const CACHE_KEY: &str = "positions:v1";
 /// Long enough that page views do not reach Hireflix, short enough that a newly opened or
@@ -13,17 +13,16 @@ const CACHE_TTL_SECONDS: u64 = 300;
 /// Open positions, in Hireflix's order, narrowed by ALLOWED_POSITIONS.
 pub async fn open_positions(
     config: &Config,
-    kv: &KvStore,
+    store: &Store,
     client: &HireflixClient,
 ) -> Result<Vec<Position>, Transient> {
-    let all = match kv.get(CACHE_KEY).json::<Vec<Position>>().await {
+    let all = match store.kv().get(CACHE_KEY).json::<Vec<Position>>().await {
         Ok(Some(cached)) => cached,
         _ => {
             let fresh = client.positions().await?;
             // A failed cache write only costs a later Hireflix call.
-            if let Ok(put) = kv.put(CACHE_KEY, serde_json::to_string(&fresh).unwrap_or_default()) {
-                let _ = put.expiration_ttl(CACHE_TTL_SECONDS).execute().await;
-            }
+            let text = serde_json::to_string(&fresh).unwrap_or_default();
+            store.put_text(CACHE_KEY, &text, CACHE_TTL_SECONDS).await;
             fresh
         }
     };
@@ -48,14 +47,14 @@ pub enum Lookup {
 
 pub async fn lookup(
     config: &Config,
-    kv: &KvStore,
+    store: &Store,
     client: &HireflixClient,
     id: &PositionId,
 ) -> Lookup {
     if !config.allows(id) {
         return Lookup::NotOffered;
     }
-    match open_positions(config, kv, client).await {
+    match open_positions(config, store, client).await {
         Ok(open) => open
             .into_iter()
             .find(|p| p.id.eq_ignore_ascii_case(id.as_str()))

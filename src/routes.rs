@@ -31,7 +31,7 @@ impl Services {
             .map_err(|_| vec!["KV binding SUBMISSIONS is missing".to_string()])?;
         Ok(Services {
             client: HireflixClient::new(
-                config.api_url.clone(),
+                &config.api_url,
                 config.api_key.clone(),
                 config.hireflix_timeout_ms,
             ),
@@ -43,7 +43,7 @@ impl Services {
     }
 
     async fn lookup(&self, position: &PositionId) -> Lookup {
-        positions::lookup(&self.config, self.store.kv(), &self.client, position).await
+        positions::lookup(&self.config, &self.store, &self.client, position).await
     }
 
     /// The rate limiter is optional so a deployment without the binding still works; with it,
@@ -97,7 +97,7 @@ pub fn health(env: &Env) -> Result<Response> {
 }
 
 pub async fn list_positions(services: &Services) -> Result<Response> {
-    match positions::open_positions(&services.config, services.store.kv(), &services.client).await {
+    match positions::open_positions(&services.config, &services.store, &services.client).await {
         Ok(open) => html(
             200,
             render(&PositionsPage {
@@ -131,8 +131,7 @@ pub async fn show_form(
     let Some(name) = position_name(&services.lookup(position).await) else {
         return not_found_page();
     };
-    let url = req.url()?;
-    let prefill = ApplicationForm::from_pairs(url.query_pairs().map(|(k, v)| (k, v.into_owned())));
+    let prefill = body::parse_urlencoded(query_of(&req.inner().url()).as_bytes());
     html(
         200,
         render(&FormPage::new(
@@ -293,6 +292,12 @@ impl PipelineParts<'_> {
         .submit(position, form, application)
         .await
     }
+}
+
+/// The query string of a request URL, without `?` and any fragment.
+fn query_of(url: &str) -> &str {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    query.split_once('#').map_or(query, |(q, _)| q)
 }
 
 fn body_error_page(error: BodyError, position: &PositionId) -> Result<Response> {

@@ -45,15 +45,19 @@ impl Store {
             .flatten()
     }
 
-    pub async fn put(&self, key: &CandidateKey, record: &Record) -> Result<(), worker::KvError> {
-        self.kv
-            .put(
-                &key.kv_key(),
-                serde_json::to_string(record).unwrap_or_default(),
-            )?
-            .expiration_ttl(self.ttl_seconds)
-            .execute()
-            .await
+    /// Stores the record for the configured time; `false` when KV refused the write.
+    pub async fn put(&self, key: &CandidateKey, record: &Record) -> bool {
+        let text = serde_json::to_string(record).unwrap_or_default();
+        self.put_text(&key.kv_key(), &text, self.ttl_seconds).await
+    }
+
+    /// Every KV write goes through here, as bytes: `KvStore::put` sends even a string through
+    /// serde-wasm-bindgen and a float formatter, about 15 KB of wasm for nothing.
+    pub async fn put_text(&self, key: &str, text: &str, ttl_seconds: u64) -> bool {
+        match self.kv.put_bytes(key, text.as_bytes()) {
+            Ok(put) => put.expiration_ttl(ttl_seconds).execute().await.is_ok(),
+            Err(_) => false,
+        }
     }
 
     pub fn ttl_seconds(&self) -> u64 {

@@ -35,11 +35,12 @@ impl Email {
         &self.0
     }
 
-    /// The form used to recognise the same person twice: the whole address lower-cased.
+    /// The form used to recognise the same person twice: the whole address lower-cased
+    /// (ASCII only, as the grammar admits nothing else).
     /// Local parts are case-sensitive in theory and never in practice; treating `Ann@` and
     /// `ann@` as two people would invite one candidate twice.
     pub fn dedupe_form(&self) -> String {
-        self.0.to_lowercase()
+        self.0.to_ascii_lowercase()
     }
 }
 

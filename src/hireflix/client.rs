@@ -5,21 +5,23 @@ use super::documents::{self, InviteInput};
 use super::interview_url::{InterviewUrl, TrustedHosts};
 use super::outcome::{self, HttpReply, InviteOutcome, Position, Transient, TransportError};
 use crate::domain::PositionId;
+use crate::http_url::HttpUrl;
 use serde_json::Value;
-use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, Url};
+use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit};
 
 pub struct HireflixClient {
-    api_url: Url,
+    /// Kept as text: it is only ever the target of a fetch.
+    api_url: String,
     api_key: String,
     timeout_ms: u32,
     trusted: TrustedHosts,
 }
 
 impl HireflixClient {
-    pub fn new(api_url: Url, api_key: String, timeout_ms: u32) -> Self {
-        let trusted = TrustedHosts::for_api(&api_url);
+    pub fn new(api_url: &HttpUrl, api_key: String, timeout_ms: u32) -> Self {
+        let trusted = TrustedHosts::for_api(api_url);
         HireflixClient {
-            api_url,
+            api_url: api_url.to_string(),
             api_key,
             timeout_ms,
             trusted,
@@ -67,8 +69,8 @@ impl HireflixClient {
         init.with_method(Method::Post)
             .with_headers(headers)
             .with_body(Some(body.to_string().into()));
-        let request = Request::new_with_init(self.api_url.as_str(), &init)
-            .map_err(|_| TransportError::Network)?;
+        let request =
+            Request::new_with_init(&self.api_url, &init).map_err(|_| TransportError::Network)?;
         // The signal covers the whole exchange, body included, so a server that sends headers
         // and then stalls cannot hold the candidate either.
         let signal = AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(self.timeout_ms));

@@ -1,6 +1,6 @@
 //! The only URLs we ever redirect a candidate to.
 
-use worker::Url;
+use crate::http_url::HttpUrl;
 
 /// The hosts a candidate may be sent to: Hireflix's own (over https), plus the origin of the
 /// configured API itself. That origin is trusted already (it receives the API key), and it is
@@ -11,9 +11,9 @@ pub struct TrustedHosts {
 }
 
 impl TrustedHosts {
-    pub fn for_api(api_url: &Url) -> Self {
+    pub fn for_api(api_url: &HttpUrl) -> Self {
         TrustedHosts {
-            api_origin: Some(api_url.origin().ascii_serialization()),
+            api_origin: Some(api_url.origin()),
         }
     }
 
@@ -21,16 +21,13 @@ impl TrustedHosts {
         TrustedHosts { api_origin: None }
     }
 
-    fn allows(&self, url: &Url) -> bool {
-        if !url.username().is_empty() || url.password().is_some() {
-            return false;
-        }
-        if self.api_origin.as_deref() == Some(url.origin().ascii_serialization().as_str()) {
+    fn allows(&self, url: &HttpUrl) -> bool {
+        if self.api_origin.as_deref() == Some(url.origin().as_str()) {
             return true;
         }
-        let host = url.host_str().unwrap_or_default();
-        url.scheme() == "https"
-            && url.port().is_none()
+        let host = url.host();
+        url.is_https()
+            && !url.has_explicit_port()
             && (host == "hflx.io" || host == "hireflix.com" || host.ends_with(".hireflix.com"))
     }
 }
@@ -41,8 +38,8 @@ pub struct InterviewUrl(String);
 
 impl InterviewUrl {
     pub fn parse(raw: &str, trusted: &TrustedHosts) -> Option<InterviewUrl> {
-        let url = Url::parse(raw.trim()).ok()?;
-        trusted.allows(&url).then(|| InterviewUrl(url.into()))
+        let url = HttpUrl::parse(raw.trim())?;
+        trusted.allows(&url).then(|| InterviewUrl(url.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -88,7 +85,7 @@ mod tests {
 
     #[test]
     fn the_configured_api_origin_is_trusted_exactly() {
-        let api = Url::parse("http://127.0.0.1:4010/me").unwrap();
+        let api = HttpUrl::parse("http://127.0.0.1:4010/me").unwrap();
         let trusted = TrustedHosts::for_api(&api);
         assert!(InterviewUrl::parse("http://127.0.0.1:4010/i/abc", &trusted).is_some());
         assert!(InterviewUrl::parse("http://127.0.0.1:4011/i/abc", &trusted).is_none());
