@@ -41,6 +41,10 @@ pub struct Pipeline<'a> {
     pub trusted: &'a TrustedHosts,
     pub request_id: &'a str,
     pub source: Source,
+    /// When set, an interview link is written to KV after the response instead of before:
+    /// the candidate is not kept waiting on a KV write (slow at the edge), and Hireflix's own
+    /// uniqueness covers a resubmission that arrives before the write lands.
+    pub background: Option<&'a worker::Context>,
 }
 
 /// The result of one invite, already remembered in KV when it produced an interview.
@@ -170,10 +174,24 @@ impl Pipeline<'_> {
             other => other,
         };
         if let InviteOutcome::Invited(url) = &outcome {
-            // Losing this write costs one more Hireflix call next time, never a second interview.
-            let _ = self.store.put(key, &Record::invited(url)).await;
+            self.remember(key, Record::invited(url)).await;
         }
         outcome
+    }
+
+    /// Losing this write costs one more Hireflix call next time, never a second interview.
+    async fn remember(&self, key: &CandidateKey, record: Record) {
+        match self.background {
+            Some(ctx) => {
+                let (store, key) = (self.store.clone(), key.clone());
+                ctx.wait_until(async move {
+                    store.put(&key, &record).await;
+                });
+            }
+            None => {
+                self.store.put(key, &record).await;
+            }
+        }
     }
 
     async fn find_existing(&self, input: &InviteInput<'_>) -> InviteOutcome {
@@ -206,7 +224,7 @@ impl Pipeline<'_> {
             return false;
         }
         // Remembered so a resubmission while queued gets the same answer and is not queued twice.
-        let _ = self.store.put(key, &Record::Queued).await;
+        self.store.put(key, &Record::Queued).await;
         true
     }
 }

@@ -120,6 +120,7 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
             trusted: &trusted,
             request_id: &item.invite.request_id,
             source: Source::Queue,
+            background: None,
         };
         let outcome = pipeline.settle(&item.key, input, outcome).await;
         let attempts_made = item.invite.attempt.saturating_add(1);

@@ -27,7 +27,7 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     let path = req.path();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let method = req.method();
@@ -39,7 +39,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     }
 
     let api = matches!(segments.as_slice(), ["api", ..]);
-    let services = match Services::from_env(env) {
+    let services = match Services::from_env(env, Some(ctx)) {
         Ok(services) => services,
         Err(_) if api => return routes::misconfigured_json(),
         Err(_) => return routes::misconfigured_page(),

@@ -3,12 +3,37 @@
 use crate::config::Config;
 use crate::domain::PositionId;
 use crate::hireflix::{HireflixClient, Position, Transient};
+use crate::log::now_ms;
 use crate::store::Store;
+use std::cell::RefCell;
 
 const CACHE_KEY: &str = "positions:v1";
 /// Long enough that page views do not reach Hireflix, short enough that a newly opened or
 /// archived position shows up within minutes.
 const CACHE_TTL_SECONDS: u64 = 300;
+/// Each isolate also keeps the list in memory, so most form views and posts read no KV at
+/// all. Shorter than the KV copy: isolates do not share it and cannot be told it changed.
+const MEMO_TTL_MS: u64 = 30_000;
+
+thread_local! {
+    static MEMO: RefCell<Option<(u64, Vec<Position>)>> = const { RefCell::new(None) };
+}
+
+fn memo_get(now: u64) -> Option<Vec<Position>> {
+    MEMO.with(|memo| {
+        let memo = memo.try_borrow().ok()?;
+        let (at, positions) = memo.as_ref()?;
+        (now.saturating_sub(*at) < MEMO_TTL_MS).then(|| positions.clone())
+    })
+}
+
+fn memo_put(now: u64, positions: &[Position]) {
+    MEMO.with(|memo| {
+        if let Ok(mut memo) = memo.try_borrow_mut() {
+            *memo = Some((now, positions.to_vec()));
+        }
+    });
+}
 
 /// Open positions, in Hireflix's order, narrowed by ALLOWED_POSITIONS.
 pub async fn open_positions(
@@ -16,6 +41,10 @@ pub async fn open_positions(
     store: &Store,
     client: &HireflixClient,
 ) -> Result<Vec<Position>, Transient> {
+    let now = now_ms();
+    if let Some(all) = memo_get(now) {
+        return Ok(narrow(all, config));
+    }
     let all = match store.kv().get(CACHE_KEY).json::<Vec<Position>>().await {
         Ok(Some(cached)) => cached,
         _ => {
@@ -26,6 +55,7 @@ pub async fn open_positions(
             fresh
         }
     };
+    memo_put(now, &all);
     Ok(narrow(all, config))
 }
 
@@ -74,6 +104,14 @@ mod tests {
             name: id.into(),
             archived,
         }
+    }
+
+    #[test]
+    fn the_memo_expires() {
+        let list = vec![position("68b43e38b19cf131a17c543f", None)];
+        memo_put(1_000, &list);
+        assert_eq!(memo_get(1_000 + MEMO_TTL_MS - 1), Some(list));
+        assert_eq!(memo_get(1_000 + MEMO_TTL_MS), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::apply::{Decision, Pipeline};
 use crate::body::{self, BodyError};
 use crate::config::Config;
-use crate::domain::{ApplicationForm, FieldErrors, PositionId};
+use crate::domain::{FieldErrors, PositionId};
 use crate::hireflix::{HireflixClient, TrustedHosts};
 use crate::log::{request_id, Source};
 use crate::pages::{render, FormPage, MessagePage, PositionsPage};
@@ -12,7 +12,7 @@ use crate::respond::{html, json, see_other, with_retry_after};
 use crate::retry::INVITE_QUEUE_BINDING;
 use crate::store::Store;
 use serde_json::json;
-use worker::{Env, Request, Response, Result};
+use worker::{Context, Env, Queue, Request, Response, Result};
 
 /// What every application route needs, built once per request from `Env`.
 pub struct Services {
@@ -20,11 +20,14 @@ pub struct Services {
     pub client: HireflixClient,
     pub store: Store,
     pub trusted: TrustedHosts,
+    queue: Option<Queue>,
+    /// Lets KV writes that nobody waits for finish after the response.
+    ctx: Option<Context>,
     env: Env,
 }
 
 impl Services {
-    pub fn from_env(env: Env) -> std::result::Result<Services, Vec<String>> {
+    pub fn from_env(env: Env, ctx: Option<Context>) -> std::result::Result<Services, Vec<String>> {
         let config = Config::from_env(&env).map_err(|p| p.0)?;
         let kv = env
             .kv("SUBMISSIONS")
@@ -37,9 +40,23 @@ impl Services {
             ),
             store: Store::new(kv, config.submission_ttl_seconds),
             trusted: TrustedHosts::for_api(&config.api_url),
+            queue: env.queue(INVITE_QUEUE_BINDING).ok(),
+            ctx,
             config,
             env,
         })
+    }
+
+    fn pipeline<'a>(&'a self, request_id: &'a str, source: Source) -> Pipeline<'a> {
+        Pipeline {
+            client: &self.client,
+            store: &self.store,
+            queue: self.queue.as_ref(),
+            trusted: &self.trusted,
+            request_id,
+            source,
+            background: self.ctx.as_ref(),
+        }
     }
 
     async fn lookup(&self, position: &PositionId) -> Lookup {
@@ -87,7 +104,7 @@ pub fn not_found_page() -> Result<Response> {
 }
 
 pub fn health(env: &Env) -> Result<Response> {
-    match Services::from_env(env.clone()) {
+    match Services::from_env(env.clone(), None) {
         Ok(_) => json(200, &json!({ "status": "ok" })),
         Err(problems) => json(
             503,
@@ -170,7 +187,9 @@ pub async fn submit_form(
             60,
         );
     }
-    let decision = pipeline(req, services, Source::Form)
+    let request_id = request_id_of(req);
+    let decision = services
+        .pipeline(&request_id, Source::Form)
         .submit(position, &form, &application)
         .await;
     match decision {
@@ -238,7 +257,9 @@ pub async fn submit_api(
     if !services.within_rate_limit(req).await {
         return with_retry_after(json(429, &json!({ "error": "rate_limited" }))?, 60);
     }
-    match pipeline(req, services, Source::Api)
+    let request_id = request_id_of(req);
+    match services
+        .pipeline(&request_id, Source::Api)
         .submit(position, &form, &application)
         .await
     {
@@ -257,41 +278,8 @@ pub async fn submit_api(
     }
 }
 
-fn pipeline<'a>(req: &Request, services: &'a Services, source: Source) -> PipelineParts<'a> {
-    PipelineParts {
-        services,
-        queue: services.env.queue(INVITE_QUEUE_BINDING).ok(),
-        request_id: request_id(req.headers().get("cf-ray").ok().flatten()),
-        source,
-    }
-}
-
-/// Owns what a `Pipeline` borrows for the length of one request.
-struct PipelineParts<'a> {
-    services: &'a Services,
-    queue: Option<worker::Queue>,
-    request_id: String,
-    source: Source,
-}
-
-impl PipelineParts<'_> {
-    async fn submit(
-        &self,
-        position: &PositionId,
-        form: &ApplicationForm,
-        application: &crate::domain::Application,
-    ) -> Decision {
-        Pipeline {
-            client: &self.services.client,
-            store: &self.services.store,
-            queue: self.queue.as_ref(),
-            trusted: &self.services.trusted,
-            request_id: &self.request_id,
-            source: self.source,
-        }
-        .submit(position, form, application)
-        .await
-    }
+fn request_id_of(req: &Request) -> String {
+    request_id(req.headers().get("cf-ray").ok().flatten())
 }
 
 /// The query string of a request URL, without `?` and any fragment.

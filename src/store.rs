@@ -24,6 +24,7 @@ impl Record {
     }
 }
 
+#[derive(Clone)]
 pub struct Store {
     kv: KvStore,
     ttl_seconds: u64,

@@ -26,8 +26,9 @@ const escapeHtml = (s) =>
 const error = (typename, code, message) => ({ __typename: typename, code, name: typename, message });
 
 export class HireflixStandIn {
-  constructor({ apiKey = "local-stand-in-key", positions = POSITIONS } = {}) {
+  constructor({ apiKey = "local-stand-in-key", positions = POSITIONS, recordRequests = true } = {}) {
     this.apiKey = apiKey;
+    this.recordRequests = recordRequests;
     this.initialPositions = positions;
     this.reset();
   }
@@ -35,6 +36,9 @@ export class HireflixStandIn {
   reset() {
     this.positions = this.initialPositions.map((p) => ({ ...p }));
     this.interviews = [];
+    // Uniqueness indexes: "positionId email" (lower-cased) and "positionId externalId".
+    this.byEmail = new Map();
+    this.byExternalId = new Map();
     this.requests = [];
     this.faults = [];
   }
@@ -122,7 +126,7 @@ export class HireflixStandIn {
       variables: parsed.variables ?? {},
       fault: fault?.kind ?? null,
     };
-    this.requests.push(record);
+    if (this.recordRequests) this.requests.push(record);
 
     if (fault?.kind === "slow") await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.kind === "http500") return send(500, "text/html", "<h1>502 Bad Gateway</h1>");
@@ -191,11 +195,12 @@ export class HireflixStandIn {
     if (externalId != null && externalId.length > 255) fieldErrors.push({ flattenedPath: "externalId", message: "Too long" });
     if (fieldErrors.length) return { ...error("ValidationError", 400, "Validation failed"), fieldErrors };
 
-    const inPosition = this.interviews.filter((i) => i.position.id === position.id);
-    if (inPosition.some((i) => sameEmail(i.candidate.email, candidate.email))) {
+    const emailKey = `${position.id} ${candidate.email.toLowerCase()}`;
+    const externalKey = `${position.id} ${externalId}`;
+    if (this.byEmail.has(emailKey)) {
       return error("InterviewAlreadyExistsInPositionError", 409, "The candidate was already invited to this position");
     }
-    if (externalId != null && inPosition.some((i) => i.externalId === externalId)) {
+    if (externalId != null && this.byExternalId.has(externalKey)) {
       return error("InterviewExternalIdAlreadyExistsInPositionError", 409, "The externalId is already used in this position");
     }
     const hash = hex(4);
@@ -213,6 +218,8 @@ export class HireflixStandIn {
       createdByRequest: this.requests.length - 1,
     };
     this.interviews.push(interview);
+    this.byEmail.set(emailKey, interview);
+    if (externalId != null) this.byExternalId.set(externalKey, interview);
     return { __typename: "InterviewType", ...interview };
   }
 }
