@@ -8,7 +8,7 @@ pub const DEFAULT_API_URL: &str = "https://api.hireflix.com/me";
 const DEFAULT_TTL_DAYS: u64 = 30;
 const DEFAULT_TIMEOUT_MS: u32 = 4_000;
 const DEFAULT_RETRY_BASE_DELAY_SECONDS: u32 = 30;
-const DEFAULT_MAX_INVITE_ATTEMPTS: u32 = 12;
+const DEFAULT_MAX_INVITE_ATTEMPTS: u32 = 30;
 
 #[derive(Debug, Clone)]
 pub struct Config {

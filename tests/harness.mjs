@@ -44,7 +44,7 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
       SUBMISSION_TTL_DAYS: "30",
       HIREFLIX_TIMEOUT_MS: "1000",
       RETRY_BASE_DELAY_SECONDS: "0",
-      MAX_INVITE_ATTEMPTS: "12",
+      MAX_INVITE_ATTEMPTS: "30",
       ...vars,
     },
     handleRuntimeStdio(stdout, stderr) {
