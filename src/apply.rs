@@ -1,7 +1,7 @@
 //! One application, from a valid form to a decision: the same pipeline for the HTML form, the
 //! JSON API, and (through `invite_and_remember`) the retry queue.
 
-use crate::candidate_key::CandidateKey;
+use crate::candidate_key::{names_tag, CandidateKey};
 use crate::domain::{Application, ApplicationForm, Field, FieldErrors, PositionId};
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{HireflixClient, InterviewUrl, InviteOutcome, Permanent, TrustedHosts};
@@ -30,8 +30,9 @@ pub enum Decision {
     PositionClosed,
     /// Nothing could be promised: Hireflix failed and the queue could not take the application.
     Unavailable,
-    /// Hireflix answered with something we will not send a candidate to.
-    UpstreamError,
+    /// The interview exists, but Hireflix gave no link we may send the candidate to (missing,
+    /// or on a foreign host); Hireflix has emailed it. An upstream error, never a redirect.
+    LinkUnusable,
 }
 
 pub struct Pipeline<'a> {
@@ -78,10 +79,15 @@ impl Pipeline<'_> {
             };
 
         match self.store.get(&key).await {
-            Some(Record::Invited { url }) => {
+            Some(Record::Invited { url, who }) => {
                 if let Some(url) = InterviewUrl::parse(&url, self.trusted) {
-                    log("kv_hit", None, None);
-                    return Decision::Interview(url);
+                    if who == names_of(application) {
+                        log("kv_hit", None, None);
+                        return Decision::Interview(url);
+                    }
+                    // Someone who knows the email but not the names gets no link.
+                    log("kv_hit", Some("other_names"), None);
+                    return Decision::InvitedByEmail;
                 }
             }
             Some(Record::Queued) => {
@@ -105,8 +111,16 @@ impl Pipeline<'_> {
                 Decision::Interview(url)
             }
             InviteOutcome::AlreadyExists => {
-                log("already_invited", Some("no_link_found"), hireflix_ms);
+                log(
+                    "already_invited",
+                    Some("no_matching_interview"),
+                    hireflix_ms,
+                );
                 Decision::InvitedByEmail
+            }
+            InviteOutcome::InvitedWithoutLink(reason) => {
+                log("invited_without_link", Some(reason), hireflix_ms);
+                Decision::LinkUnusable
             }
             InviteOutcome::Transient(reason) => {
                 let queued = self.enqueue(position, form, &key).await;
@@ -130,7 +144,6 @@ impl Pipeline<'_> {
                 match permanent {
                     Permanent::PositionNotFound => Decision::PositionNotFound,
                     Permanent::PositionNotReady => Decision::PositionClosed,
-                    Permanent::UntrustedUrl => Decision::UpstreamError,
                     Permanent::Invalid(messages) => rejected(messages),
                 }
             }
@@ -161,22 +174,23 @@ impl Pipeline<'_> {
         }
     }
 
-    /// Turns "already exists" into the existing interview where Hireflix can find it, and
-    /// remembers every interview in KV.
+    /// Remembers a new interview in KV, and turns "already exists" into the existing interview
+    /// where Hireflix finds one made for the same names.
     pub async fn settle(
         &self,
         key: &CandidateKey,
         input: &InviteInput<'_>,
         outcome: InviteOutcome,
     ) -> InviteOutcome {
-        let outcome = match outcome {
-            InviteOutcome::AlreadyExists => self.find_existing(input).await,
+        match outcome {
+            InviteOutcome::Invited(url) => {
+                let who = names_of(input.application);
+                self.remember(key, Record::invited(&url, who)).await;
+                InviteOutcome::Invited(url)
+            }
+            InviteOutcome::AlreadyExists => self.find_existing(key, input).await,
             other => other,
-        };
-        if let InviteOutcome::Invited(url) = &outcome {
-            self.remember(key, Record::invited(url)).await;
         }
-        outcome
     }
 
     /// Losing this write costs one more Hireflix call next time, never a second interview.
@@ -194,7 +208,9 @@ impl Pipeline<'_> {
         }
     }
 
-    async fn find_existing(&self, input: &InviteInput<'_>) -> InviteOutcome {
+    /// The existing interview of this email: `Invited` when it was made for the same names,
+    /// `AlreadyExists` (the candidate has it by email) when not, or when none is found.
+    async fn find_existing(&self, key: &CandidateKey, input: &InviteInput<'_>) -> InviteOutcome {
         let email = &input.application.email;
         let mut spellings = vec![email.as_str().to_string()];
         if email.dedupe_form() != email.as_str() {
@@ -202,7 +218,17 @@ impl Pipeline<'_> {
         }
         for spelling in spellings {
             match self.client.find_interview(input.position, &spelling).await {
-                Ok(Some(url)) => return InviteOutcome::Invited(url),
+                Ok(Some(found)) => {
+                    let theirs = names_tag(&found.first_name, &found.last_name);
+                    let same_person = theirs == names_of(input.application);
+                    self.remember(key, Record::invited(&found.url, theirs))
+                        .await;
+                    return if same_person {
+                        InviteOutcome::Invited(found.url)
+                    } else {
+                        InviteOutcome::AlreadyExists
+                    };
+                }
                 Ok(None) => continue,
                 Err(failure) => return failure,
             }
@@ -227,6 +253,13 @@ impl Pipeline<'_> {
         self.store.put(key, &Record::Queued).await;
         true
     }
+}
+
+fn names_of(application: &Application) -> String {
+    names_tag(
+        application.first_name.as_str(),
+        application.last_name.as_str(),
+    )
 }
 
 fn rejected(messages: Vec<(Option<Field>, String)>) -> Decision {

@@ -51,6 +51,29 @@ impl CandidateKey {
     }
 }
 
+/// A short hash of a person's names, folded for case and spacing, so a KV record can say whose
+/// interview it holds without holding the names. An interview link is only handed to a
+/// submission whose names match: knowing someone's email is not enough to open their interview.
+pub fn names_tag(first_name: &str, last_name: &str) -> String {
+    let fold = |name: &str| {
+        name.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(b"hireflix-apply/names/v1\0");
+    hasher.update(fold(first_name).as_bytes());
+    hasher.update(b"\0");
+    hasher.update(fold(last_name).as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +91,17 @@ mod tests {
     #[test]
     fn same_candidate_however_typed_gets_the_same_key() {
         assert_eq!(key(P1, "Ann@Example.com"), key(P1, "  ann@example.COM "));
+    }
+
+    #[test]
+    fn names_match_whatever_their_case_and_spacing() {
+        assert_eq!(
+            names_tag("Zoë", "Van  Dijk"),
+            names_tag(" ZOË ", "van dijk")
+        );
+        assert_ne!(names_tag("Ann", "Lee"), names_tag("Anne", "Lee"));
+        assert_ne!(names_tag("Ann", "Lee"), names_tag("Ann Lee", ""));
+        assert_eq!(names_tag("Ann", "Lee").len(), 16);
     }
 
     #[test]

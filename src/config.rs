@@ -6,11 +6,12 @@ use worker::Env;
 
 pub const DEFAULT_API_URL: &str = "https://api.hireflix.com/me";
 const DEFAULT_TTL_DAYS: u64 = 30;
+pub const DEFAULT_SUBMISSION_TTL_SECONDS: u64 = DEFAULT_TTL_DAYS * 86_400;
 const DEFAULT_TIMEOUT_MS: u32 = 4_000;
 const DEFAULT_RETRY_BASE_DELAY_SECONDS: u32 = 30;
 const DEFAULT_MAX_INVITE_ATTEMPTS: u32 = 30;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub api_url: HttpUrl,
     pub api_key: String,
@@ -20,6 +21,21 @@ pub struct Config {
     pub hireflix_timeout_ms: u32,
     pub retry_base_delay_seconds: u32,
     pub max_invite_attempts: u32,
+}
+
+// Written by hand so that no `{:?}` can ever print the API key.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("api_url", &self.api_url.to_string())
+            .field("api_key", &"<redacted>")
+            .field("allowed_positions", &self.allowed_positions)
+            .field("submission_ttl_seconds", &self.submission_ttl_seconds)
+            .field("hireflix_timeout_ms", &self.hireflix_timeout_ms)
+            .field("retry_base_delay_seconds", &self.retry_base_delay_seconds)
+            .field("max_invite_attempts", &self.max_invite_attempts)
+            .finish()
+    }
 }
 
 /// Everything wrong with the configuration, by setting name. Never holds a value: a problem
@@ -149,7 +165,13 @@ fn parse_api_url(raw: Option<&str>) -> Result<HttpUrl, String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .unwrap_or(DEFAULT_API_URL);
-    HttpUrl::parse(raw).ok_or_else(|| "HIREFLIX_API_URL must be an http(s) URL".into())
+    match HttpUrl::parse(raw) {
+        Some(url) if url.is_https() || crate::http_url::is_loopback_host(url.host()) => Ok(url),
+        Some(_) => {
+            Err("HIREFLIX_API_URL must use https (plain http only for a local stand-in)".into())
+        }
+        None => Err("HIREFLIX_API_URL must be an http(s) URL".into()),
+    }
 }
 
 fn parse_allowed(raw: Option<&str>) -> Result<Option<Vec<PositionId>>, String> {
@@ -211,6 +233,19 @@ mod tests {
         let problems = config.parse().unwrap_err();
         assert_eq!(problems.0.len(), 3);
         assert!(!problems.0.join(" ").contains("super-secret-value"));
+    }
+
+    #[test]
+    fn the_key_never_travels_unencrypted_and_never_prints() {
+        let with_url = |url: &str| RawConfig {
+            api_url: Some(url.into()),
+            api_key: Some("super-secret-value".into()),
+            ..RawConfig::default()
+        };
+        assert!(with_url("http://api.hireflix.com/me").parse().is_err());
+        assert!(with_url("http://127.0.0.1:4010/me").parse().is_ok());
+        let config = with_url("https://api.hireflix.com/me").parse().unwrap();
+        assert!(!format!("{config:?}").contains("super-secret-value"));
     }
 
     #[test]

@@ -6,9 +6,9 @@
 
 use crate::apply::Pipeline;
 use crate::candidate_key::CandidateKey;
-use crate::config::Config;
+use crate::config::{Config, DEFAULT_SUBMISSION_TTL_SECONDS};
 use crate::hireflix::documents::InviteInput;
-use crate::hireflix::{HireflixClient, InviteOutcome, TrustedHosts};
+use crate::hireflix::{HireflixClient, InviteOutcome, Transient, TrustedHosts};
 use crate::log::{now_ms, ApplicationLog, Source};
 use crate::retry::{
     backoff_seconds, DeadLetter, QueuedInvite, DLQ_BINDING, DLQ_NAME, INVITE_QUEUE_BINDING,
@@ -21,14 +21,27 @@ use worker::{
 
 /// How long a batch waits when the worker itself is misconfigured: an operator is needed.
 const MISCONFIGURED_RETRY_SECONDS: u32 = 300;
+/// A batch of invites is one request that Hireflix works through in turn, so it gets the
+/// single-invite timeout per invite, up to this (no candidate is waiting on the queue).
+const BATCH_TIMEOUT_CAP_MS: u32 = 30_000;
 
 pub async fn consume(batch: MessageBatch<Value>, env: Env) {
     let Ok(messages) = batch.messages() else {
         batch.retry_all();
         return;
     };
-    let (config, kv) = match (Config::from_env(&env), env.kv("SUBMISSIONS")) {
-        (Ok(config), Ok(kv)) => (config, kv),
+    let config = Config::from_env(&env);
+    match (env.kv("SUBMISSIONS"), config) {
+        // Filing a dead letter needs only KV: it must work while the rest is misconfigured,
+        // or the letters would run out of retries and be dropped.
+        (Ok(kv), config) if batch.queue() == DLQ_NAME => {
+            let ttl = config.map_or(DEFAULT_SUBMISSION_TTL_SECONDS, |c| c.submission_ttl_seconds);
+            keep_dead_letters(messages, &Store::new(kv, ttl)).await;
+        }
+        (Ok(kv), Ok(config)) => {
+            let store = Store::new(kv, config.submission_ttl_seconds);
+            retry_invites(messages, &env, &config, &store).await;
+        }
         _ => {
             worker::console_error!(
                 "{}",
@@ -38,14 +51,7 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
                 .with_delay_seconds(MISCONFIGURED_RETRY_SECONDS)
                 .build();
             batch.retry_all_with_options(&delay);
-            return;
         }
-    };
-    let store = Store::new(kv, config.submission_ttl_seconds);
-    if batch.queue() == DLQ_NAME {
-        keep_dead_letters(messages, &store).await;
-    } else {
-        retry_invites(messages, &env, &config, &store).await;
     }
 }
 
@@ -93,11 +99,13 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
         return;
     }
 
-    let client = HireflixClient::new(
-        &config.api_url,
-        config.api_key.clone(),
-        config.hireflix_timeout_ms,
-    );
+    let batch_size = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+    let timeout = config
+        .hireflix_timeout_ms
+        .saturating_mul(batch_size)
+        .min(BATCH_TIMEOUT_CAP_MS)
+        .max(config.hireflix_timeout_ms);
+    let client = HireflixClient::new(&config.api_url, config.api_key.clone(), timeout);
     let trusted = TrustedHosts::for_api(&config.api_url);
     let inputs: Vec<InviteInput> = pending
         .iter()
@@ -109,7 +117,21 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
         .collect();
     let started = now_ms();
     // The whole batch in one request, each invite under its own alias.
-    let outcomes = client.invite(&inputs).await;
+    let mut outcomes = client.invite(&inputs).await;
+    if inputs.len() > 1 && outcomes.iter().all(failed_as_a_whole) {
+        // One invite Hireflix cannot process can void the `data` of the whole batch: try each
+        // alone, so the others are not held back with it on every retry.
+        let mut one_by_one = Vec::with_capacity(inputs.len());
+        for input in &inputs {
+            let outcome = client
+                .invite(std::slice::from_ref(input))
+                .await
+                .into_iter()
+                .next();
+            one_by_one.push(outcome.unwrap_or(InviteOutcome::Transient(Transient::Malformed)));
+        }
+        outcomes = one_by_one;
+    }
     let hireflix_ms = now_ms().saturating_sub(started);
 
     for ((item, input), outcome) in pending.iter().zip(&inputs).zip(outcomes) {
@@ -145,7 +167,13 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
             }
             InviteOutcome::AlreadyExists => {
                 // Hireflix has their interview and has emailed it: nothing more to do.
-                log("already_invited", Some("no_link_found"));
+                log("already_invited", Some("no_matching_interview"));
+                item.message.ack();
+            }
+            InviteOutcome::InvitedWithoutLink(reason) => {
+                // Made, and emailed by Hireflix; only the link is unusable. Forget "queued".
+                log("invited_without_link", Some(reason));
+                let _ = store.kv().delete(&item.key.kv_key()).await;
                 item.message.ack();
             }
             InviteOutcome::Transient(reason) if attempts_made >= config.max_invite_attempts => {
@@ -177,6 +205,14 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
             }
         }
     }
+}
+
+/// A failure of the request itself (a GraphQL error or an unreadable answer), not of one invite.
+fn failed_as_a_whole(outcome: &InviteOutcome) -> bool {
+    matches!(
+        outcome,
+        InviteOutcome::Transient(Transient::Upstream | Transient::Malformed)
+    )
 }
 
 impl Pending {
@@ -247,6 +283,11 @@ async fn keep_dead_letters(messages: Vec<Message<Value>>, store: &Store) {
             || format!("failed:v1:unreadable:{}", message.id()),
             CandidateKey::failed_kv_key,
         );
+        if let Some(key) = &key {
+            // A letter the platform moved here left its "queued" record behind: without this a
+            // resubmission would hear "queued" for as long as the record lives.
+            let _ = store.kv().delete(&key.kv_key()).await;
+        }
         let entry = json!({ "reason": reason, "failedAt": now_ms(), "invite": invite });
         let stored = store
             .put_text(&kv_key, &entry.to_string(), store.ttl_seconds())

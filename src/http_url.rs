@@ -133,9 +133,14 @@ fn has_dot_segment(rest: &str) -> bool {
 
 /// The characters a browser leaves as they are in a path, query or fragment. Anything else
 /// (space, quotes, angle brackets, backslash, controls, non-ASCII) is refused rather than
-/// guessed at.
+/// guessed at; `'` too, which browsers percent-encode in a query.
 fn is_url_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?#%[]".contains(&b)
+    b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/?#%[]".contains(&b)
+}
+
+/// Plain http is for this machine only: the API key must not cross a network unencrypted.
+pub fn is_loopback_host(host: &str) -> bool {
+    host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") && is_ipv4(host)
 }
 
 #[cfg(test)]
@@ -161,6 +166,21 @@ mod tests {
     }
 
     #[test]
+    fn loopback_hosts_are_recognised() {
+        for host in ["localhost", "hireflix.localhost", "127.0.0.1", "127.1.2.3"] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "api.hireflix.com",
+            "127.example.com",
+            "10.0.0.1",
+            "localhost.evil.com",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
+
+    #[test]
     fn refuses_what_browsers_might_read_differently() {
         for bad in [
             "https://user@app.hireflix.com/",
@@ -175,6 +195,7 @@ mod tests {
             "https://app.hireflix.com:/",
             "https://app.hireflix.com/a b",
             "https://app.hireflix.com/\"><script>",
+            "https://app.hireflix.com/x?a='b",
             "https:///path",
             "https://-bad.com/",
             "https://1.2.3/",
@@ -225,10 +246,16 @@ mod tests {
             port in proptest::option::of(1u16..),
             path in "(/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,7}){0,3}(\\?[a-z0-9=&]{0,10})?(#[a-z]{0,5})?",
         ) {
+            prop_assume!(!host.split('.').any(|l| l.starts_with("xn--")));
             let port = port.map(|p| format!(":{p}")).unwrap_or_default();
             let raw = format!("{scheme}://{host}{port}{path}");
             prop_assert!(HttpUrl::parse(&raw).is_some(), "{}", raw);
             agrees_with_url_crate(&raw)?;
+        }
+
+        #[test]
+        fn any_printable_path_or_query_is_refused_or_read_alike(tail in "[ -~]{0,24}") {
+            agrees_with_url_crate(&format!("https://app.hireflix.com/{tail}"))?;
         }
 
         #[test]

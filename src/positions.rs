@@ -5,7 +5,7 @@ use crate::domain::PositionId;
 use crate::hireflix::{HireflixClient, Position, Transient};
 use crate::log::now_ms;
 use crate::store::Store;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 const CACHE_KEY: &str = "positions:v1";
 /// Long enough that page views do not reach Hireflix, short enough that a newly opened or
@@ -17,6 +17,15 @@ const MEMO_TTL_MS: u64 = 30_000;
 
 thread_local! {
     static MEMO: RefCell<Option<(u64, Vec<Position>)>> = const { RefCell::new(None) };
+    /// When Hireflix last failed to list positions: for a while after, nobody waits for it
+    /// again (each view would otherwise cost a timeout, and a Hireflix call under our key).
+    static FAILED: Cell<Option<(u64, Transient)>> = const { Cell::new(None) };
+}
+
+fn recent_failure(now: u64) -> Option<Transient> {
+    FAILED
+        .with(Cell::get)
+        .and_then(|(at, why)| (now.saturating_sub(at) < MEMO_TTL_MS).then_some(why))
 }
 
 fn memo_get(now: u64) -> Option<Vec<Position>> {
@@ -48,7 +57,12 @@ pub async fn open_positions(
     let all = match store.kv().get(CACHE_KEY).json::<Vec<Position>>().await {
         Ok(Some(cached)) => cached,
         _ => {
-            let fresh = client.positions().await?;
+            if let Some(why) = recent_failure(now) {
+                return Err(why);
+            }
+            let fresh = client.positions().await.inspect_err(|why| {
+                FAILED.with(|failed| failed.set(Some((now, *why))));
+            })?;
             // A failed cache write only costs a later Hireflix call.
             let text = serde_json::to_string(&fresh).unwrap_or_default();
             store.put_text(CACHE_KEY, &text, CACHE_TTL_SECONDS).await;
@@ -112,6 +126,16 @@ mod tests {
         memo_put(1_000, &list);
         assert_eq!(memo_get(1_000 + MEMO_TTL_MS - 1), Some(list));
         assert_eq!(memo_get(1_000 + MEMO_TTL_MS), None);
+    }
+
+    #[test]
+    fn a_failure_is_remembered_for_a_while() {
+        FAILED.with(|f| f.set(Some((5_000, Transient::Timeout))));
+        assert_eq!(
+            recent_failure(5_000 + MEMO_TTL_MS - 1),
+            Some(Transient::Timeout)
+        );
+        assert_eq!(recent_failure(5_000 + MEMO_TTL_MS), None);
     }
 
     #[test]

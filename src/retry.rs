@@ -72,10 +72,10 @@ impl QueuedInvite {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeadLetter {
     /// The application, when the message was one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite: Option<QueuedInvite>,
     /// The message as JSON text, when it could not be read as an application.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreadable: Option<String>,
     pub reason: String,
 }

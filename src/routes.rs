@@ -227,8 +227,8 @@ pub async fn submit_form(
             let notice = "We could not send your application just now. Your details are still here: please try again in a minute.";
             with_retry_after(html(503, render(&page(&FieldErrors::default()).with_notice(notice)))?, 60)
         }
-        Decision::UpstreamError => {
-            let notice = "Something went wrong opening your interview. Please try again in a minute.";
+        Decision::LinkUnusable => {
+            let notice = "Your interview was created, but we could not open it here. Hireflix has emailed you a link to it.";
             html(502, render(&page(&FieldErrors::default()).with_notice(notice)))
         }
     }
@@ -274,7 +274,10 @@ pub async fn submit_api(
         Decision::Unavailable => {
             with_retry_after(json(503, &json!({ "error": "unavailable" }))?, 60)
         }
-        Decision::UpstreamError => json(502, &json!({ "error": "upstream_error" })),
+        Decision::LinkUnusable => json(
+            502,
+            &json!({ "error": "upstream_error", "status": "invited_by_email" }),
+        ),
     }
 }
 

@@ -95,7 +95,34 @@ test("a resubmission with other case and spaces comes from KV: same interview, n
   assert.equal(keys.length, 1);
   assert.match(keys[0], new RegExp(`^app:v1:${OPEN}:[0-9a-f]{64}$`));
   const value = await w.kv.get(keys[0]);
-  assert.deepEqual(JSON.parse(value), { state: "invited", url: first.headers.get("location") });
+  const record = JSON.parse(value);
+  assert.equal(record.state, "invited");
+  assert.equal(record.url, first.headers.get("location"));
+  assert.match(record.who, /^[0-9a-f]{16}$/, "names only as a hash");
+  assert.doesNotMatch(value, /ann|lee|@/i);
+});
+
+test("knowing someone's email is not enough to get their interview link", async () => {
+  const first = await w.postForm(OPEN, ann());
+  await w.untilRemembered(OPEN);
+  const before = w.standIn.requests.length;
+  for (const res of [
+    await w.postForm(OPEN, ann({ firstName: "Mallory", lastName: "Smith" })),
+    await w.postJson(OPEN, ann({ firstName: "Mallory", lastName: "Smith" })),
+  ]) {
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("location"), null);
+    const body = await res.text();
+    assert.ok(!body.includes(first.headers.get("location")), "no link to someone else's interview");
+    assert.match(body, /invited_by_email|emailed you the link/);
+  }
+  assert.equal(w.standIn.requests.length, before, "answered from KV");
+  // Without KV (another isolate, or expired): Hireflix's look-up says whose interview it is.
+  for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
+  const res = await w.postForm(OPEN, ann({ firstName: "Mallory", lastName: "Smith" }));
+  assert.equal(res.status, 200);
+  assert.ok(!(await res.text()).includes(first.headers.get("location")));
+  assert.equal(w.interviewsFor(OPEN, "ann.lee@example.com").length, 1);
 });
 
 test("the same person applying to another position gets a second, separate interview", async () => {
@@ -192,8 +219,14 @@ test("a Hireflix link on a foreign host is an upstream error, never a redirect",
   assert.equal(res.headers.get("location"), null);
   const html = await res.text();
   assert.doesNotMatch(html, /evil\.example/);
+  assert.match(html, /emailed you a link/, "the interview exists: the candidate is told where to find it");
   assert.match(html, /value="ann.lee@example.com"/, "what the candidate typed is kept");
   assert.deepEqual(await w.kvKeys("app:"), []);
+});
+
+test("embedded in a landing page's iframe, the form opens the interview in the top window", async () => {
+  const html = await (await w.fetch(`/apply/${OPEN}`)).text();
+  assert.match(html, /<form method="post"[^>]* target="_top"/);
 });
 
 test("static assets are served from public/", async () => {

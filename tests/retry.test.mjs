@@ -162,6 +162,56 @@ test("an invite that keeps failing is dead-lettered after MAX_INVITE_ATTEMPTS wi
   }
 });
 
+test("a batch Hireflix fails as a whole is split, so one bad invite holds back no other", async () => {
+  const w = await start();
+  try {
+    await w.fetch(`/apply/${OPEN}`);
+    w.standIn.addFault("http500", 3);
+    w.standIn.addFault("failBatches", 100);
+    for (const email of ["a@example.com", "b@example.com", "c@example.com"]) {
+      assert.equal((await w.postForm(OPEN, ann({ email }))).status, 202);
+    }
+    await w.until(() => w.standIn.interviews.length === 3, 15000, "three interviews");
+    const lines = logLines(w);
+    assert.equal(lines.filter((l) => l.source === "queue" && l.outcome === "invited").length, 3);
+    assert.ok(!lines.some((l) => l.outcome === "requeued"), "nobody waited for a later retry");
+  } finally {
+    await w.stop();
+  }
+});
+
+test("a queued invite whose link is unusable is done, not dead-lettered", async () => {
+  const w = await start();
+  try {
+    await w.fetch(`/apply/${OPEN}`);
+    w.standIn.addFault("http500");
+    w.standIn.addFault("foreignUrl");
+    assert.equal((await w.postForm(OPEN, ann())).status, 202);
+    await w.until(() => logLines(w).some((l) => l.outcome === "invited_without_link"), 15000, "the retry");
+    assert.equal(w.interviewsFor(OPEN, "ann.lee@example.com").length, 1);
+    assert.deepEqual(await w.kvKeys("failed:"), []);
+    assert.deepEqual(await w.kvKeys("app:"), [], "no stale 'queued' record");
+  } finally {
+    await w.stop();
+  }
+});
+
+test("dead letters are filed even while the rest of the configuration is broken", async () => {
+  const w = await start({ vars: { HIREFLIX_API_KEY: "" } });
+  try {
+    const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
+    const invite = { positionId: OPEN, firstName: "Ann", lastName: "Lee", email: "ann@example.com", phoneNumber: "", attempt: 3, requestId: "r1" };
+    await dlq.send({ invite, reason: "gave_up_after_3_attempts: auth" });
+    await dlq.send(invite); // as the platform moves a message whose retries ran out
+    await w.until(async () => (await w.kvKeys("failed:")).length >= 1, 15000, "the filed letter");
+    const entry = JSON.parse(await w.kv.get((await w.kvKeys("failed:"))[0]));
+    assert.match(entry.reason, /gave_up_after_3_attempts: auth|delivery_retries_exhausted/);
+    assert.equal(entry.invite.email, "ann@example.com");
+  } finally {
+    await w.stop();
+  }
+});
+
 test("a permanent answer on the candidate's own attempt is never queued", async () => {
   const w = await start();
   try {
@@ -180,12 +230,14 @@ test("when Hireflix cannot be reached at all, the form still takes the applicati
   const w = await start();
   try {
     // Cold cache and Hireflix down: the position cannot be checked, the application is kept.
-    // Three failures: the form's position look-up, the post's, and the candidate's invite.
-    w.standIn.addFault("http500", 3);
+    // Two failures: the form's position look-up and the candidate's invite; the post does not
+    // ask for positions again while the failure is fresh.
+    w.standIn.addFault("http500", 2);
     const form = await w.fetch(`/apply/${OPEN}`);
     assert.equal(form.status, 200);
     const res = await w.postForm(OPEN, ann());
     assert.equal(res.status, 202);
+    assert.equal(w.standIn.requests.filter((r) => r.query.includes("positions")).length, 1);
     await w.until(() => w.interviewsFor(OPEN, "ann.lee@example.com").length === 1, 15000, "the interview");
   } finally {
     await w.stop();

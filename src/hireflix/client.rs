@@ -2,12 +2,14 @@
 //! only it ever holds the API key.
 
 use super::documents::{self, InviteInput};
-use super::interview_url::{InterviewUrl, TrustedHosts};
-use super::outcome::{self, HttpReply, InviteOutcome, Position, Transient, TransportError};
+use super::interview_url::TrustedHosts;
+use super::outcome::{
+    self, FoundInterview, HttpReply, InviteOutcome, Position, Transient, TransportError,
+};
 use crate::domain::PositionId;
 use crate::http_url::HttpUrl;
 use serde_json::Value;
-use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit};
+use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 pub struct HireflixClient {
     /// Kept as text: it is only ever the target of a fetch.
@@ -43,7 +45,7 @@ impl HireflixClient {
         &self,
         position: &PositionId,
         email: &str,
-    ) -> Result<Option<InterviewUrl>, InviteOutcome> {
+    ) -> Result<Option<FoundInterview>, InviteOutcome> {
         let reply = self
             .post(&documents::find_interview_request(position, email))
             .await;
@@ -66,7 +68,9 @@ impl HireflixClient {
                 .map_err(|_| TransportError::Network)?;
         }
         let mut init = RequestInit::new();
+        // Never follow a redirect: it would carry X-API-KEY to wherever it points.
         init.with_method(Method::Post)
+            .with_redirect(RequestRedirect::Manual)
             .with_headers(headers)
             .with_body(Some(body.to_string().into()));
         let request =

@@ -81,7 +81,7 @@ const FIND_INTERVIEW: &str = "query FindInterview($positionId: String!, $email: 
       pagination: { limit: 1 }
       sort: [{ field: createdAt, direction: DESC }]
     }) {
-      results { id url { public short } }
+      results { id url { public short } candidate { firstName lastName } }
     }
   }
 }";

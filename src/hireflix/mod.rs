@@ -7,4 +7,4 @@ pub mod outcome;
 
 pub use client::HireflixClient;
 pub use interview_url::{InterviewUrl, TrustedHosts};
-pub use outcome::{InviteOutcome, Permanent, Position, Transient};
+pub use outcome::{FoundInterview, InviteOutcome, Permanent, Position, Transient};

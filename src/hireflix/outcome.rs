@@ -61,8 +61,6 @@ pub enum Permanent {
     PositionNotReady,
     /// Hireflix refused the candidate's data; each message by our form field where it names one.
     Invalid(Vec<(Option<Field>, String)>),
-    /// Hireflix answered with an interview link on a host that is not Hireflix's.
-    UntrustedUrl,
 }
 
 impl Permanent {
@@ -71,7 +69,6 @@ impl Permanent {
             Permanent::PositionNotFound => "position_not_found",
             Permanent::PositionNotReady => "position_not_ready",
             Permanent::Invalid(_) => "validation_error",
-            Permanent::UntrustedUrl => "untrusted_url",
         }
     }
 }
@@ -81,6 +78,9 @@ pub enum InviteOutcome {
     Invited(InterviewUrl),
     /// This email or externalId already has an interview in the position: look it up.
     AlreadyExists,
+    /// The interview exists (and Hireflix has emailed its link), but the link Hireflix gave us
+    /// is missing or on a host we never redirect to. Done, not retried: a retry cannot mend it.
+    InvitedWithoutLink(&'static str),
     Transient(Transient),
     Permanent(Permanent),
 }
@@ -90,6 +90,7 @@ impl InviteOutcome {
         match self {
             InviteOutcome::Invited(_) => "invited",
             InviteOutcome::AlreadyExists => "already_exists",
+            InviteOutcome::InvitedWithoutLink(_) => "invited_without_link",
             InviteOutcome::Transient(_) => "transient",
             InviteOutcome::Permanent(_) => "permanent",
         }
@@ -189,12 +190,12 @@ impl UrlSet {
             .filter(|s| !s.is_empty())
             .collect();
         if given.is_empty() {
-            return Err(InviteOutcome::Transient(Transient::Malformed));
+            return Err(InviteOutcome::InvitedWithoutLink("no_link"));
         }
         given
             .into_iter()
             .find_map(|raw| InterviewUrl::parse(raw, trusted))
-            .ok_or(InviteOutcome::Permanent(Permanent::UntrustedUrl))
+            .ok_or(InviteOutcome::InvitedWithoutLink("untrusted_url"))
     }
 }
 
@@ -241,7 +242,7 @@ fn classify_member(value: &Value, trusted: &TrustedHosts) -> InviteOutcome {
         "InterviewType" => match member.url.as_ref().map(|u| u.interview_url(trusted)) {
             Some(Ok(url)) => InviteOutcome::Invited(url),
             Some(Err(outcome)) => outcome,
-            None => InviteOutcome::Transient(Transient::Malformed),
+            None => InviteOutcome::InvitedWithoutLink("no_link"),
         },
         "InterviewAlreadyExistsInPositionError"
         | "InterviewExternalIdAlreadyExistsInPositionError" => InviteOutcome::AlreadyExists,
@@ -290,10 +291,18 @@ pub fn classify_invites(
 
 /// The answer to [`super::documents::find_interview_request`]: the interview's link, or
 /// `None` when Hireflix has none for that email.
+/// An interview found by email: its link, and the names it was made for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundInterview {
+    pub url: InterviewUrl,
+    pub first_name: String,
+    pub last_name: String,
+}
+
 pub fn parse_found_interview(
     reply: Result<HttpReply, TransportError>,
     trusted: &TrustedHosts,
-) -> Result<Option<InterviewUrl>, InviteOutcome> {
+) -> Result<Option<FoundInterview>, InviteOutcome> {
     let envelope = envelope(reply).map_err(InviteOutcome::Transient)?;
     let position = envelope
         .field("position")
@@ -307,8 +316,19 @@ pub fn parse_found_interview(
     let urls = first
         .get("url")
         .and_then(|u| UrlSet::deserialize(u).ok())
-        .ok_or(InviteOutcome::Transient(Transient::Malformed))?;
-    urls.interview_url(trusted).map(Some)
+        .ok_or(InviteOutcome::InvitedWithoutLink("no_link"))?;
+    let name = |field: &str| {
+        first
+            .pointer(&format!("/candidate/{field}"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok(Some(FoundInterview {
+        url: urls.interview_url(trusted)?,
+        first_name: name("firstName"),
+        last_name: name("lastName"),
+    }))
 }
 
 /// A position as Hireflix lists it.
@@ -396,7 +416,9 @@ mod tests {
         let outcome = member(json!({
             "__typename": "InterviewType", "id": "1", "url": { "public": "https://evil.example/x" }
         }));
-        assert_eq!(outcome, InviteOutcome::Permanent(Permanent::UntrustedUrl));
+        assert_eq!(outcome, InviteOutcome::InvitedWithoutLink("untrusted_url"));
+        let no_link = member(json!({ "__typename": "InterviewType", "id": "1" }));
+        assert_eq!(no_link, InviteOutcome::InvitedWithoutLink("no_link"));
     }
 
     #[test]
@@ -592,16 +614,17 @@ mod tests {
     fn found_interview_or_none() {
         let trusted = TrustedHosts::hireflix_only();
         let found = ok(
-            json!({ "data": { "position": { "interviewList": { "results": [
-            { "id": "1", "url": { "public": "https://app.hireflix.com/x", "short": "https://hflx.io/c/x" } }
-        ] } } } }),
+            json!({ "data": { "position": { "interviewList": { "results": [{
+            "id": "1",
+            "url": { "public": "https://app.hireflix.com/x", "short": "https://hflx.io/c/x" },
+            "candidate": { "firstName": "Ann", "lastName": "Lee" }
+        }] } } } }),
         );
+        let found = parse_found_interview(found, &trusted).unwrap().unwrap();
+        assert_eq!(found.url.as_str(), "https://app.hireflix.com/x");
         assert_eq!(
-            parse_found_interview(found, &trusted)
-                .unwrap()
-                .unwrap()
-                .as_str(),
-            "https://app.hireflix.com/x"
+            (found.first_name.as_str(), found.last_name.as_str()),
+            ("Ann", "Lee")
         );
         let none = ok(json!({ "data": { "position": { "interviewList": { "results": [] } } } }));
         assert_eq!(parse_found_interview(none, &trusted), Ok(None));

@@ -43,7 +43,11 @@ export class HireflixStandIn {
     this.faults = [];
   }
 
-  /** Queues `count` faults for the next GraphQL requests: http500, slow, malformed, 401, quota, graphqlError, foreignUrl. */
+  /**
+   * Queues `count` faults for the next GraphQL requests: http500, slow, malformed, 401, quota,
+   * graphqlError, foreignUrl, or failBatches (a request with more than one invite fails as a
+   * whole, as when one member makes the server throw; single invites pass and keep the fault).
+   */
   addFault(kind, count = 1, delayMs = 3000) {
     for (let i = 0; i < count; i++) this.faults.push({ kind, delayMs });
   }
@@ -112,13 +116,14 @@ export class HireflixStandIn {
   }
 
   async graphqlRequest(req, body, send, sendJson) {
-    const fault = this.faults.shift();
     let parsed;
     try {
       parsed = JSON.parse(body);
     } catch {
       return sendJson(400, { errors: [{ message: "Body is not JSON" }] });
     }
+    const batched = /\br2: inviteCandidateToInterview/.test(String(parsed.query ?? ""));
+    const fault = this.faults[0]?.kind === "failBatches" && !batched ? null : this.faults.shift();
     const record = {
       at: Date.now(),
       keyOk: req.headers["x-api-key"] === this.apiKey,
@@ -134,7 +139,9 @@ export class HireflixStandIn {
     if (fault?.kind === "401" || !record.keyOk) {
       return sendJson(401, { errors: [{ message: "Invalid API key", extensions: { code: "UNAUTHENTICATED" } }] });
     }
-    if (fault?.kind === "graphqlError") return sendJson(200, { data: null, errors: [{ message: "Internal server error" }] });
+    if (fault?.kind === "graphqlError" || fault?.kind === "failBatches") {
+      return sendJson(200, { data: null, errors: [{ message: "Internal server error" }] });
+    }
 
     const rootValue = {
       positions: () => this.positions.map((p) => this.positionView(p)),
