@@ -134,18 +134,20 @@ mod tests {
         }
     }
 
+    fn one_invite(phone: &str) -> Value {
+        let position = PositionId::parse("68b43e38b19cf131a17c543f").unwrap();
+        let app = application(phone);
+        let input = InviteInput {
+            position: &position,
+            application: &app,
+            external_id: "x",
+        };
+        invite_request([input].into_iter())
+    }
+
     #[test]
     fn user_input_stays_in_variables() {
-        let position = PositionId::parse("68b43e38b19cf131a17c543f").unwrap();
-        let app = application("+44 20 7946 0958");
-        let body = invite_request(
-            [InviteInput {
-                position: &position,
-                application: &app,
-                external_id: "x",
-            }]
-            .into_iter(),
-        );
+        let body = one_invite("+44 20 7946 0958");
         assert!(!body["query"].as_str().unwrap().contains("Lee"));
         let candidate = &body["variables"]["i1"]["candidate"];
         assert_eq!(candidate["lastName"], "Lee \"}) { id } mutation x {");
@@ -158,16 +160,7 @@ mod tests {
 
     #[test]
     fn phone_is_left_out_when_not_given() {
-        let position = PositionId::parse("68b43e38b19cf131a17c543f").unwrap();
-        let app = application("");
-        let body = invite_request(
-            [InviteInput {
-                position: &position,
-                application: &app,
-                external_id: "x",
-            }]
-            .into_iter(),
-        );
+        let body = one_invite("");
         assert!(body["variables"]["i1"]["candidate"].get("phone").is_none());
     }
 }
