@@ -62,7 +62,7 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         (_, ["api", "apply", _]) => {
             respond::json(405, &serde_json::json!({ "error": "method_not_allowed" }))
         }
-        _ => routes::not_found_page(),
+        _ => routes::page_not_found(),
     }
 }
 

@@ -94,6 +94,12 @@ pub fn misconfigured_json() -> Result<Response> {
     json(503, &json!({ "error": "misconfigured" }))
 }
 
+pub fn page_not_found() -> Result<Response> {
+    let page = MessagePage::new("Page not found", "There is nothing at this address.")
+        .with_link("/", "See open positions");
+    html(404, render(&page))
+}
+
 pub fn not_found_page() -> Result<Response> {
     let page = MessagePage::new(
         "Position not found",
@@ -148,7 +154,8 @@ pub async fn show_form(
     let Some(name) = position_name(&services.lookup(position).await) else {
         return not_found_page();
     };
-    let prefill = body::parse_urlencoded(query_of(&req.inner().url()).as_bytes());
+    let prefill =
+        body::parse_urlencoded(query_of(&req.inner().url()).as_bytes()).repair_unencoded_plus();
     html(
         200,
         render(&FormPage::new(

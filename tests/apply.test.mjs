@@ -61,6 +61,12 @@ test("the form shows the position and prefills from Hireflix's public-link param
   assert.match(html, new RegExp(`<form method="post" action="/apply/${OPEN}"`));
 });
 
+test("a hand-written prefill link with a bare + still prefills email and phone right", async () => {
+  const html = await (await w.fetch(`/apply/${OPEN}?email=mia+jobs@example.com&phoneNumber=+61412345678`)).text();
+  assert.match(html, /name="email" type="email" value="mia\+jobs@example.com"/);
+  assert.match(html, /name="phoneNumber" type="tel" value="\+61412345678"/);
+});
+
 test("a valid application is invited once and redirected (303) to its interview", async () => {
   const res = await w.postForm(OPEN, ann({ firstName: "  Ann ", phoneNumber: "+44 (0)20 7946-0958" }));
   assert.equal(res.status, 303);
@@ -160,6 +166,7 @@ test("invalid input is a 422 with the same form, every value kept and each error
     assert.match(html, new RegExp(`id="${field}"[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*${field}-error"`), field);
   }
   assert.doesNotMatch(html, /id="lastName-error"/);
+  assert.match(html, /<a href="#phoneNumber">Phone: [^<]+<\/a>/, "the summary names each field");
   assert.equal(w.inviteRequests().length, 0);
 });
 
@@ -170,7 +177,9 @@ test("unknown, archived and malformed positions are 404 and never invite", async
     assert.equal((await w.postJson(id, ann())).status, 404, `API ${id}`);
   }
   assert.equal(w.inviteRequests().length, 0);
-  assert.equal((await w.fetch("/nowhere")).status, 404);
+  const elsewhere = await w.fetch("/nowhere");
+  assert.equal(elsewhere.status, 404);
+  assert.match(await elsewhere.text(), /<h1>Page not found<\/h1>/);
 });
 
 test("the JSON API answers the same pipeline in JSON, both ways", async () => {

@@ -58,6 +58,9 @@ for (const fault of FAULTS) {
         assert.ok(interviews[0].createdByRequest > 0);
       }
 
+      // Log lines cross a pipe: wait for the retry's line rather than race it.
+      await w.until(() => logLines(w).some((l) => l.source === "queue" && l.outcome === "invited"), 5000, "the log lines");
+
       // The next visit goes straight to the interview.
       const later = await w.postForm(OPEN, ann());
       assert.equal(later.status, 303);
@@ -172,8 +175,10 @@ test("a batch Hireflix fails as a whole is split, so one bad invite holds back n
       assert.equal((await w.postForm(OPEN, ann({ email }))).status, 202);
     }
     await w.until(() => w.standIn.interviews.length === 3, 15000, "three interviews");
+    // Log lines cross a pipe: wait for them rather than race them.
+    const invited = (l) => l.source === "queue" && l.outcome === "invited";
+    await w.until(() => logLines(w).filter(invited).length === 3, 5000, "the log lines");
     const lines = logLines(w);
-    assert.equal(lines.filter((l) => l.source === "queue" && l.outcome === "invited").length, 3);
     assert.ok(!lines.some((l) => l.outcome === "requeued"), "nobody waited for a later retry");
   } finally {
     await w.stop();

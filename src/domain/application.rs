@@ -72,6 +72,22 @@ impl ApplicationForm {
         form
     }
 
+    /// Prefill links are often written by hand with a bare `+`, which a query string decodes
+    /// as a space: `email=ann+jobs@x.com`, `phoneNumber=+4420...`. Neither field can hold a
+    /// space there, so put the `+` back. For prefills only: what a candidate types is kept.
+    pub fn repair_unencoded_plus(mut self) -> Self {
+        let email = self.email.trim();
+        if email.contains(' ') && !email.contains("  ") {
+            self.email = email.replace(' ', "+");
+        }
+        if let Some(rest) = self.phone_number.strip_prefix(' ') {
+            if rest.starts_with(|c: char| c.is_ascii_digit()) {
+                self.phone_number = format!("+{rest}");
+            }
+        }
+        self
+    }
+
     pub fn value(&self, field: Field) -> &str {
         match field {
             Field::FirstName => &self.first_name,
@@ -207,6 +223,22 @@ mod tests {
         assert_eq!(json.as_object().unwrap().len(), 3);
         assert!(json["firstName"].is_string());
         assert!(json["phoneNumber"].is_string());
+    }
+
+    #[test]
+    fn a_bare_plus_in_a_prefill_link_is_put_back() {
+        let form = ApplicationForm::from_pairs([
+            ("email", "mia jobs@example.com"),
+            ("phoneNumber", " 61412345678"),
+        ])
+        .repair_unencoded_plus();
+        assert_eq!(form.email, "mia+jobs@example.com");
+        assert_eq!(form.phone_number, "+61412345678");
+        let untouched =
+            ApplicationForm::from_pairs([("email", "a@b.co"), ("phoneNumber", "020 7946 0958")])
+                .repair_unencoded_plus();
+        assert_eq!(untouched.email, "a@b.co");
+        assert_eq!(untouched.phone_number, "020 7946 0958");
     }
 
     #[test]

@@ -26,17 +26,17 @@ impl Phone {
                 '+' if i == 0 => international = true,
                 '0'..='9' => digits.push(c),
                 ' ' | '\u{a0}' | '-' | '.' | '(' | ')' | '/' => {}
-                _ => return Err("Enter a phone number using digits, like +44 20 7946 0958."),
+                _ => return Err("Use only digits, spaces and the + of your country code."),
             }
         }
         if !international {
             match digits.strip_prefix("00") {
                 Some(rest) => digits = rest.to_string(),
-                None => return Err("Start with + and your country code, like +44 20 7946 0958."),
+                None => return Err("Add your country code, starting with +."),
             }
         }
         if digits.starts_with('0') || !DIGITS.contains(&digits.len()) {
-            return Err("This is not a full international number, like +44 20 7946 0958.");
+            return Err("This is not a full number with its country code.");
         }
         Ok(Some(Phone(format!("+{digits}"))))
     }
