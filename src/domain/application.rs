@@ -146,10 +146,6 @@ pub struct Application {
 pub struct FieldErrors(Vec<(Field, String)>);
 
 impl FieldErrors {
-    pub fn single(field: Field, message: impl Into<String>) -> Self {
-        FieldErrors(vec![(field, message.into())])
-    }
-
     /// Adds a message for a field (Hireflix's own validation, for instance).
     pub fn with(mut self, field: Field, message: impl Into<String>) -> Self {
         self.0.push((field, message.into()));
@@ -171,10 +167,6 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (Field, &str)> {
-        self.0.iter().map(|(f, m)| (*f, m.as_str()))
     }
 }
 

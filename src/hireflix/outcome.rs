@@ -85,18 +85,6 @@ pub enum InviteOutcome {
     Permanent(Permanent),
 }
 
-impl InviteOutcome {
-    pub fn class(&self) -> &'static str {
-        match self {
-            InviteOutcome::Invited(_) => "invited",
-            InviteOutcome::AlreadyExists => "already_exists",
-            InviteOutcome::InvitedWithoutLink(_) => "invited_without_link",
-            InviteOutcome::Transient(_) => "transient",
-            InviteOutcome::Permanent(_) => "permanent",
-        }
-    }
-}
-
 #[derive(Deserialize)]
 struct Envelope {
     #[serde(default)]
