@@ -233,6 +233,20 @@ test("a Hireflix link on a foreign host is an upstream error, never a redirect",
   assert.deepEqual(await w.kvKeys("app:"), []);
 });
 
+test("Hireflix's own validation errors come back on the form's fields, values kept", async () => {
+  w.standIn.addFault("validationError");
+  const res = await w.postForm(OPEN, ann({ phoneNumber: "+44 20 0000 0000" }));
+  assert.equal(res.status, 422);
+  const html = await res.text();
+  assert.match(html, /<p class="error" id="phoneNumber-error">This phone number is not valid for its country<\/p>/);
+  assert.match(html, /value="\+44 20 0000 0000"/);
+  w.standIn.addFault("validationError");
+  const api = await w.postJson(OPEN, ann({ email: "other@example.com" }));
+  assert.equal(api.status, 422);
+  assert.deepEqual((await api.json()).errors, { phoneNumber: "This phone number is not valid for its country" });
+  assert.deepEqual(await w.kvKeys("app:"), [], "nothing queued or remembered");
+});
+
 test("embedded in a landing page's iframe, the form opens the interview in the top window", async () => {
   const html = await (await w.fetch(`/apply/${OPEN}`)).text();
   assert.match(html, /<form method="post"[^>]* target="_top"/);

@@ -45,7 +45,7 @@ export class HireflixStandIn {
 
   /**
    * Queues `count` faults for the next GraphQL requests: http500, slow, malformed, 401, quota,
-   * graphqlError, foreignUrl, or failBatches (a request with more than one invite fails as a
+   * graphqlError, foreignUrl, validationError, or failBatches (a request with more than one invite fails as a
    * whole, as when one member makes the server throw; single invites pass and keep the fault).
    */
   addFault(kind, count = 1, delayMs = 3000) {
@@ -181,6 +181,10 @@ export class HireflixStandIn {
   }
 
   invite(input, fault) {
+    if (fault?.kind === "validationError") {
+      const fieldErrors = [{ flattenedPath: "candidate.phone", message: "This phone number is not valid for its country" }];
+      return { ...error("ValidationError", 400, "Validation failed"), fieldErrors };
+    }
     if (fault?.kind === "quota") {
       return error("ExceededInvitesThisPeriodError", 403, "You need an active subscription to invite more candidates this period");
     }
