@@ -4,7 +4,7 @@
 use crate::candidate_key::{names_tag, CandidateKey};
 use crate::domain::{Application, ApplicationForm, Field, FieldErrors, PositionId};
 use crate::hireflix::documents::InviteInput;
-use crate::hireflix::{HireflixClient, InterviewUrl, InviteOutcome, Permanent, TrustedHosts};
+use crate::hireflix::{HireflixClient, InterviewUrl, InviteOutcome, Permanent};
 use crate::log::{now_ms, ApplicationLog, Source};
 use crate::retry::QueuedInvite;
 use crate::store::{Record, Store};
@@ -39,7 +39,6 @@ pub struct Pipeline<'a> {
     pub client: &'a HireflixClient,
     pub store: &'a Store,
     pub queue: Option<&'a Queue>,
-    pub trusted: &'a TrustedHosts,
     pub request_id: &'a str,
     pub source: Source,
     /// When set, an interview link is written to KV after the response instead of before:
@@ -80,7 +79,7 @@ impl Pipeline<'_> {
 
         match self.store.get(&key).await {
             Some(Record::Invited { url, who }) => {
-                if let Some(url) = InterviewUrl::parse(&url, self.trusted) {
+                if let Some(url) = InterviewUrl::parse(&url, self.client.trusted_hosts()) {
                     if who == names_of(application) {
                         log("kv_hit", None, None);
                         return Decision::Interview(url);

@@ -8,7 +8,7 @@ use crate::apply::Pipeline;
 use crate::candidate_key::CandidateKey;
 use crate::config::{Config, DEFAULT_SUBMISSION_TTL_SECONDS};
 use crate::hireflix::documents::InviteInput;
-use crate::hireflix::{HireflixClient, InviteOutcome, Transient, TrustedHosts};
+use crate::hireflix::{HireflixClient, InviteOutcome, Transient};
 use crate::log::{now_ms, ApplicationLog, Source};
 use crate::retry::{
     backoff_seconds, DeadLetter, QueuedInvite, DLQ_BINDING, DLQ_NAME, INVITE_QUEUE_BINDING,
@@ -106,7 +106,6 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
         .min(BATCH_TIMEOUT_CAP_MS)
         .max(config.hireflix_timeout_ms);
     let client = HireflixClient::new(&config.api_url, config.api_key.clone(), timeout);
-    let trusted = TrustedHosts::for_api(&config.api_url);
     let inputs: Vec<InviteInput> = pending
         .iter()
         .map(|p| InviteInput {
@@ -139,7 +138,6 @@ async fn retry_invites(messages: Vec<Message<Value>>, env: &Env, config: &Config
             client: &client,
             store,
             queue: queue.as_ref(),
-            trusted: &trusted,
             request_id: &item.invite.request_id,
             source: Source::Queue,
             background: None,

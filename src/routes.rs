@@ -4,7 +4,7 @@ use crate::apply::{Decision, Pipeline};
 use crate::body::{self, BodyError};
 use crate::config::Config;
 use crate::domain::{FieldErrors, PositionId};
-use crate::hireflix::{HireflixClient, TrustedHosts};
+use crate::hireflix::HireflixClient;
 use crate::log::{request_id, Source};
 use crate::pages::{render, FormPage, MessagePage, PositionsPage};
 use crate::positions::{self, Lookup};
@@ -19,7 +19,6 @@ pub struct Services {
     pub config: Config,
     pub client: HireflixClient,
     pub store: Store,
-    pub trusted: TrustedHosts,
     queue: Option<Queue>,
     /// Lets KV writes that nobody waits for finish after the response.
     ctx: Option<Context>,
@@ -39,7 +38,6 @@ impl Services {
                 config.hireflix_timeout_ms,
             ),
             store: Store::new(kv, config.submission_ttl_seconds),
-            trusted: TrustedHosts::for_api(&config.api_url),
             queue: env.queue(INVITE_QUEUE_BINDING).ok(),
             ctx,
             config,
@@ -52,7 +50,6 @@ impl Services {
             client: &self.client,
             store: &self.store,
             queue: self.queue.as_ref(),
-            trusted: &self.trusted,
             request_id,
             source,
             background: self.ctx.as_ref(),

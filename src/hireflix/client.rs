@@ -30,6 +30,11 @@ impl HireflixClient {
         }
     }
 
+    /// The hosts an interview link from this API may point to.
+    pub fn trusted_hosts(&self) -> &TrustedHosts {
+        &self.trusted
+    }
+
     /// Invites every candidate in one request; one outcome per input, in order.
     pub async fn invite(&self, invites: &[InviteInput<'_>]) -> Vec<InviteOutcome> {
         if invites.is_empty() {
