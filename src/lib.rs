@@ -21,6 +21,12 @@ use domain::PositionId;
 use routes::Services;
 use worker::{event, Context, Env, Method, Request, Response, Result};
 
+/// Every GraphQL document the worker sends (for the pre-launch check against the real API).
+#[doc(hidden)]
+pub fn graphql_documents() -> Vec<hireflix::documents::SentDocument> {
+    hireflix::documents::every_document()
+}
+
 #[event(start)]
 fn start() {
     console_error_panic_hook::set_once();

@@ -95,8 +95,44 @@ pub fn find_interview_request(position: &PositionId, email: &str) -> Value {
     })
 }
 
+const POSITIONS: &str = "query Positions { positions { id name archived } }";
+
 pub fn positions_request() -> Value {
-    json!({ "query": "query Positions { positions { id name archived } }" })
+    json!({ "query": POSITIONS })
+}
+
+/// One GraphQL document the worker sends, as `scripts/check-hireflix` validates it.
+pub struct SentDocument {
+    pub name: &'static str,
+    pub query: String,
+    /// Safe to run against the real API: it reads and invites nobody.
+    pub read_only: bool,
+}
+
+/// Every document the worker can send, taken from the same constants the client uses.
+pub fn every_document() -> Vec<SentDocument> {
+    vec![
+        SentDocument {
+            name: "Positions",
+            query: POSITIONS.to_string(),
+            read_only: true,
+        },
+        SentDocument {
+            name: "FindInterview",
+            query: FIND_INTERVIEW.to_string(),
+            read_only: true,
+        },
+        SentDocument {
+            name: "Invite (one)",
+            query: invite_document(1),
+            read_only: false,
+        },
+        SentDocument {
+            name: "Invite (batch of 2)",
+            query: invite_document(2),
+            read_only: false,
+        },
+    ]
 }
 
 #[cfg(test)]
