@@ -1,25 +1,23 @@
 //! hireflix-apply: a public application form that sends each candidate straight to their own
-//! Hireflix video interview. This file holds only the entry points and the route table.
+//! Hireflix video interview. This file holds only the entry points; `http` routes requests,
+//! `queue` consumes the retry and dead-letter queues.
 
 mod apply;
-pub mod body;
-pub mod candidate_key;
-pub mod config;
-mod consumer;
-pub mod domain;
-pub mod hireflix;
-pub mod http_url;
+mod config;
+mod domain;
+mod hireflix;
+mod http;
+mod http_url;
+mod i18n;
 mod log;
-mod pages;
-mod positions;
-mod respond;
-pub mod retry;
-mod routes;
-pub mod store;
+mod queue;
+mod store;
 
-use domain::PositionId;
-use routes::Services;
-use worker::{event, Context, Env, Method, Request, Response, Result};
+/// Read by the wasm-bindgen tests in tests/wasm.rs, which need the JS runtime.
+#[doc(hidden)]
+pub use http::body;
+
+use worker::{event, Context, Env, Request, Response, Result};
 
 /// Every GraphQL document the worker sends (for the pre-launch check against the real API).
 #[doc(hidden)]
@@ -33,43 +31,8 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
-    let path = req.path();
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let method = req.method();
-
-    match (method.clone(), segments.as_slice()) {
-        (Method::Get | Method::Head, ["healthz"]) => return routes::health(&env),
-        (Method::Options, ["api", "apply", _]) => return respond::preflight(),
-        _ => {}
-    }
-
-    let api = matches!(segments.as_slice(), ["api", ..]);
-    let services = match Services::from_env(env, Some(ctx)) {
-        Ok(services) => services,
-        Err(_) if api => return routes::misconfigured_json(),
-        Err(_) => return routes::misconfigured_page(),
-    };
-
-    match (method, segments.as_slice()) {
-        (Method::Get | Method::Head, []) => routes::list_positions(&services).await,
-        (Method::Get | Method::Head, ["apply", id]) => match PositionId::parse(id) {
-            Some(position) => routes::show_form(&req, &services, &position).await,
-            None => routes::not_found_page(),
-        },
-        (Method::Post, ["apply", id]) => match PositionId::parse(id) {
-            Some(position) => routes::submit_form(&mut req, &services, &position).await,
-            None => routes::not_found_page(),
-        },
-        (Method::Post, ["api", "apply", id]) => match PositionId::parse(id) {
-            Some(position) => routes::submit_api(&mut req, &services, &position).await,
-            None => respond::json(404, &serde_json::json!({ "error": "position_not_found" })),
-        },
-        (_, ["api", "apply", _]) => {
-            respond::json(405, &serde_json::json!({ "error": "method_not_allowed" }))
-        }
-        _ => routes::page_not_found(),
-    }
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    http::handle(req, env, ctx).await
 }
 
 #[event(queue)]
@@ -78,7 +41,7 @@ async fn queue(
     env: Env,
     _ctx: Context,
 ) -> Result<()> {
-    consumer::consume(batch, env).await;
+    queue::consume(batch, env).await;
     // Always Ok: an Err would retry the whole batch and reset the wasm instance.
     Ok(())
 }

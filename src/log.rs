@@ -1,7 +1,8 @@
 //! One JSON line per application outcome. Built from ids and classes only: the type has no
 //! field that could hold an email, a name or the API key.
 
-use serde::Serialize;
+use crate::hireflix::{LinkProblem, Permanent, Transient};
+use serde::{Serialize, Serializer};
 
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -9,6 +10,67 @@ pub enum Source {
     Form,
     Api,
     Queue,
+}
+
+/// What became of the application at this step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Answered from KV, without calling Hireflix.
+    KvHit,
+    AlreadyQueued,
+    Invited,
+    AlreadyInvited,
+    InvitedWithoutLink,
+    Queued,
+    /// Hireflix failed and the queue refused the application: the candidate was told to retry.
+    LostQueueUnavailable,
+    Permanent,
+    Requeued,
+    DeadLetter,
+}
+
+/// Why, when the outcome alone does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// A resubmission whose names differ from the interview's: no link.
+    OtherNames,
+    NoMatchingInterview,
+    Link(LinkProblem),
+    Transient(Transient),
+    PositionNotFound,
+    PositionNotReady,
+    ValidationError,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::OtherNames => "other_names",
+            Reason::NoMatchingInterview => "no_matching_interview",
+            Reason::Link(problem) => problem.as_str(),
+            Reason::Transient(transient) => transient.as_str(),
+            Reason::PositionNotFound => "position_not_found",
+            Reason::PositionNotReady => "position_not_ready",
+            Reason::ValidationError => "validation_error",
+        }
+    }
+}
+
+impl From<&Permanent> for Reason {
+    fn from(permanent: &Permanent) -> Self {
+        match permanent {
+            Permanent::PositionNotFound => Reason::PositionNotFound,
+            Permanent::PositionNotReady => Reason::PositionNotReady,
+            Permanent::Invalid(_) => Reason::ValidationError,
+        }
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -19,9 +81,9 @@ pub struct ApplicationLog<'a> {
     /// A truncated hash of the candidate key: joins lines of one application, reveals nothing.
     pub candidate: &'a str,
     pub source: Source,
-    pub outcome: &'static str,
+    pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
+    pub reason: Option<Reason>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hireflix_ms: Option<u64>,
     pub attempt: u32,

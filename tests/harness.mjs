@@ -2,6 +2,7 @@
 // invite queue and its DLQ, the rate limiter and static assets bound as wrangler.toml binds
 // them, against a fresh local Hireflix stand-in on a loopback port.
 
+import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
 import { HireflixStandIn } from "./stand-in/hireflix.mjs";
 
@@ -109,6 +110,19 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
   };
   return api;
 }
+
+const EMAIL = /[\w.+-]+@[\w-]+\.[\w.]+/;
+
+/** The worker's log lines were captured and hold neither the API key nor an email address. */
+export function assertCleanLogs(logs) {
+  assert.match(logs, /"event":"application"/, "the worker's log lines were captured");
+  assert.ok(!logs.includes(API_KEY), "the API key must never be logged");
+  assert.ok(!EMAIL.test(logs), `no email address may be logged:\n${logs}`);
+}
+
+/** The worker's JSON log lines, parsed. */
+export const logLines = (w) =>
+  w.logs().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
 
 export const ann = (overrides = {}) => ({
   firstName: "Ann",

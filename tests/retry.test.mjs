@@ -2,18 +2,7 @@
 // (or a reasoned dead letter), reached through the queue's batched, aliased request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, API_KEY, OPEN, OPEN_2 } from "./harness.mjs";
-
-const EMAIL = /[\w.+-]+@[\w-]+\.[\w.]+/;
-
-function assertCleanLogs(logs) {
-  assert.match(logs, /"event":"application"/, "the worker's log lines were captured");
-  assert.ok(!logs.includes(API_KEY), "the API key must never be logged");
-  assert.ok(!EMAIL.test(logs), `no email address may be logged:\n${logs}`);
-}
-
-const logLines = (w) =>
-  w.logs().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+import { start, ann, assertCleanLogs, logLines, OPEN, OPEN_2 } from "./harness.mjs";
 
 async function kvRecord(w, positionId) {
   const [key] = await w.kvKeys(`app:v1:${positionId}:`);

@@ -1,19 +1,14 @@
 //! The application form: what the candidate typed, and the valid application it parses into.
 
 use super::{Email, Name, Phone};
-use serde::Serialize;
 
 /// The form's fields, named as Hireflix's own public links name their prefill parameters,
 /// so a marketing link written for Hireflix's page also prefills ours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
-    #[serde(rename = "firstName")]
     FirstName,
-    #[serde(rename = "lastName")]
     LastName,
-    #[serde(rename = "email")]
     Email,
-    #[serde(rename = "phoneNumber")]
     PhoneNumber,
 }
 
@@ -109,8 +104,8 @@ impl ApplicationForm {
     /// Parses every field and reports every error at once, so the candidate fixes the form
     /// in one round trip.
     pub fn parse(&self) -> Result<Application, FieldErrors> {
-        let first_name = Name::parse(&self.first_name, "Enter your first name.");
-        let last_name = Name::parse(&self.last_name, "Enter your last name.");
+        let first_name = Name::parse(&self.first_name);
+        let last_name = Name::parse(&self.last_name);
         let email = Email::parse(&self.email);
         let phone = Phone::parse(&self.phone_number);
         match (first_name, last_name, email, phone) {
@@ -141,43 +136,51 @@ pub struct Application {
     pub phone: Option<Phone>,
 }
 
-/// One message per field that is wrong, in the form's order.
+/// What is wrong with one field, as a kind: the words are the pages' business, in the
+/// candidate's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    Missing,
+    TooLong,
+    /// A name with characters no name has.
+    NotAName,
+    NotAnEmail,
+    PhoneCharacters,
+    PhoneWithoutCountryCode,
+    PhoneIncomplete,
+    /// Hireflix refused the value in its own words, which are passed on as they are.
+    RefusedByHireflix(String),
+}
+
+/// Every field that is wrong, in the form's order, one error each.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(Vec<(Field, String)>);
+pub struct FieldErrors(Vec<(Field, FieldError)>);
 
 impl FieldErrors {
-    /// Adds a message for a field (Hireflix's own validation, for instance).
-    pub fn with(mut self, field: Field, message: impl Into<String>) -> Self {
-        self.0.push((field, message.into()));
+    /// Adds an error for a field, unless the field already has one.
+    pub fn with(mut self, field: Field, error: FieldError) -> Self {
+        self.note(field, Some(error));
         self
     }
 
-    fn note(&mut self, field: Field, message: Option<&'static str>) {
-        if let Some(message) = message {
-            self.0.push((field, message.to_string()));
+    fn note(&mut self, field: Field, error: Option<FieldError>) {
+        if let Some(error) = error {
+            if self.get(field).is_none() {
+                self.0.push((field, error));
+            }
         }
     }
 
-    pub fn get(&self, field: Field) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+    pub fn get(&self, field: Field) -> Option<&FieldError> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, e)| e)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Field, &FieldError)> {
+        self.0.iter().map(|(f, e)| (*f, e))
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-}
-
-impl Serialize for FieldErrors {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (field, message) in &self.0 {
-            map.serialize_entry(field.wire_name(), message)?;
-        }
-        map.end()
     }
 }
 
@@ -205,16 +208,18 @@ mod tests {
     }
 
     #[test]
-    fn every_bad_field_is_reported_by_its_wire_name() {
+    fn every_bad_field_is_reported_with_its_kind() {
         let errors = form("", "Lee", "nope", "12").parse().unwrap_err();
         assert!(errors.get(Field::FirstName).is_some());
         assert!(errors.get(Field::LastName).is_none());
         assert!(errors.get(Field::Email).is_some());
-        assert!(errors.get(Field::PhoneNumber).is_some());
-        let json = serde_json::to_value(&errors).unwrap();
-        assert_eq!(json.as_object().unwrap().len(), 3);
-        assert!(json["firstName"].is_string());
-        assert!(json["phoneNumber"].is_string());
+        assert_eq!(errors.get(Field::FirstName), Some(&FieldError::Missing));
+        assert_eq!(errors.get(Field::Email), Some(&FieldError::NotAnEmail));
+        assert_eq!(
+            errors.get(Field::PhoneNumber),
+            Some(&FieldError::PhoneWithoutCountryCode)
+        );
+        assert_eq!(errors.iter().count(), 3);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! A candidate's email address.
 
+use super::FieldError;
 use std::fmt;
 
 /// Longest address SMTP can carry (RFC 5321 path limit minus the angle brackets).
@@ -14,19 +15,19 @@ const MAX_LEN: usize = 254;
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Email, &'static str> {
+    pub fn parse(raw: &str) -> Result<Email, FieldError> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err("Enter your email address.");
+            return Err(FieldError::Missing);
         }
         if trimmed.len() > MAX_LEN {
-            return Err("This email address is too long.");
+            return Err(FieldError::TooLong);
         }
         let Some((local, domain)) = trimmed.rsplit_once('@') else {
-            return Err("Enter an email address like name@example.com.");
+            return Err(FieldError::NotAnEmail);
         };
         if !is_valid_local(local) || !is_valid_domain(domain) {
-            return Err("Enter an email address like name@example.com.");
+            return Err(FieldError::NotAnEmail);
         }
         Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
     }

@@ -1,12 +1,14 @@
 //! The application form as types. Pure Rust with no I/O, so all of it is tested natively.
 
 mod application;
+mod candidate_key;
 mod email;
 mod name;
 mod phone;
 mod position_id;
 
-pub use application::{Application, ApplicationForm, Field, FieldErrors};
+pub use application::{Application, ApplicationForm, Field, FieldError, FieldErrors};
+pub use candidate_key::{names_tag, CandidateKey};
 pub use email::Email;
 pub use name::Name;
 pub use phone::Phone;

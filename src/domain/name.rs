@@ -1,5 +1,7 @@
 //! A candidate's first or last name.
 
+use super::FieldError;
+
 /// Hireflix accepts names of 1 to 50 characters.
 const MAX_CHARS: usize = 50;
 
@@ -9,16 +11,16 @@ const MAX_CHARS: usize = 50;
 pub struct Name(String);
 
 impl Name {
-    pub fn parse(raw: &str, missing: &'static str) -> Result<Name, &'static str> {
+    pub fn parse(raw: &str) -> Result<Name, FieldError> {
         if raw.chars().any(|c| c.is_control() && !c.is_whitespace()) {
-            return Err("Use letters, spaces and punctuation only.");
+            return Err(FieldError::NotAName);
         }
         let folded = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         if folded.is_empty() {
-            return Err(missing);
+            return Err(FieldError::Missing);
         }
         if folded.chars().count() > MAX_CHARS {
-            return Err("Use at most 50 characters.");
+            return Err(FieldError::TooLong);
         }
         Ok(Name(folded))
     }
@@ -33,12 +35,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const MISSING: &str = "Enter your first name.";
-
     #[test]
     fn trims_and_folds_white_space() {
         assert_eq!(
-            Name::parse("  Ann \t Marie ", MISSING).unwrap().as_str(),
+            Name::parse("  Ann \t Marie ").unwrap().as_str(),
             "Ann Marie"
         );
     }
@@ -53,31 +53,31 @@ mod tests {
             "Σωκράτης",
             "Nguyễn",
         ] {
-            assert_eq!(Name::parse(name, MISSING).unwrap().as_str(), name);
+            assert_eq!(Name::parse(name).unwrap().as_str(), name);
         }
     }
 
     #[test]
     fn empty_says_what_is_missing() {
-        assert_eq!(Name::parse("   ", MISSING), Err(MISSING));
+        assert_eq!(Name::parse("   "), Err(FieldError::Missing));
     }
 
     #[test]
     fn counts_characters_not_bytes() {
-        assert!(Name::parse(&"é".repeat(50), MISSING).is_ok());
-        assert!(Name::parse(&"é".repeat(51), MISSING).is_err());
+        assert!(Name::parse(&"é".repeat(50)).is_ok());
+        assert!(Name::parse(&"é".repeat(51)).is_err());
     }
 
     #[test]
     fn rejects_control_characters() {
-        assert!(Name::parse("Ann\u{0}", MISSING).is_err());
-        assert!(Name::parse("Ann\u{1b}[31m", MISSING).is_err());
+        assert!(Name::parse("Ann\u{0}").is_err());
+        assert!(Name::parse("Ann\u{1b}[31m").is_err());
     }
 
     proptest! {
         #[test]
         fn accepted_names_are_within_limits(raw in "\\PC{0,80}") {
-            if let Ok(name) = Name::parse(&raw, MISSING) {
+            if let Ok(name) = Name::parse(&raw) {
                 let count = name.as_str().chars().count();
                 prop_assert!((1..=MAX_CHARS).contains(&count));
                 prop_assert_eq!(name.as_str().trim(), name.as_str());

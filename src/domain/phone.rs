@@ -4,6 +4,8 @@
 //! metadata (over a megabyte of wasm), while Hireflix asks only for the international format.
 //! We normalise what people type into `+<country><number>` and reject what cannot be one.
 
+use super::FieldError;
+
 /// E.164 allows at most 15 digits; the shortest numbers in use (small territories) have 7.
 const DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
 
@@ -12,7 +14,7 @@ pub struct Phone(String);
 
 impl Phone {
     /// `Ok(None)` when the field was left empty: the phone is optional.
-    pub fn parse(raw: &str) -> Result<Option<Phone>, &'static str> {
+    pub fn parse(raw: &str) -> Result<Option<Phone>, FieldError> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Ok(None);
@@ -26,17 +28,17 @@ impl Phone {
                 '+' if i == 0 => international = true,
                 '0'..='9' => digits.push(c),
                 ' ' | '\u{a0}' | '-' | '.' | '(' | ')' | '/' => {}
-                _ => return Err("Use only digits, spaces and the + of your country code."),
+                _ => return Err(FieldError::PhoneCharacters),
             }
         }
         if !international {
             match digits.strip_prefix("00") {
                 Some(rest) => digits = rest.to_string(),
-                None => return Err("Add your country code, starting with +."),
+                None => return Err(FieldError::PhoneWithoutCountryCode),
             }
         }
         if digits.starts_with('0') || !DIGITS.contains(&digits.len()) {
-            return Err("This is not a full number with its country code.");
+            return Err(FieldError::PhoneIncomplete);
         }
         Ok(Some(Phone(format!("+{digits}"))))
     }
@@ -62,6 +64,16 @@ mod tests {
         assert_eq!(e164("0044 20 7946 0958"), "+442079460958");
         assert_eq!(e164("+1 (415) 555.2671"), "+14155552671");
         assert_eq!(e164(" +34\u{a0}612 345 678 "), "+34612345678");
+    }
+
+    #[test]
+    fn a_national_number_is_told_to_add_its_country_code() {
+        assert_eq!(
+            Phone::parse("020 7946 0958"),
+            Err(FieldError::PhoneWithoutCountryCode)
+        );
+        assert_eq!(Phone::parse("+44"), Err(FieldError::PhoneIncomplete));
+        assert_eq!(Phone::parse("call me"), Err(FieldError::PhoneCharacters));
     }
 
     #[test]

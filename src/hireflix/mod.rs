@@ -3,8 +3,8 @@
 mod client;
 pub mod documents;
 mod interview_url;
-pub mod outcome;
+mod outcome;
 
 pub use client::HireflixClient;
 pub use interview_url::{InterviewUrl, TrustedHosts};
-pub use outcome::{FoundInterview, InviteOutcome, Permanent, Position, Transient};
+pub use outcome::{InviteOutcome, LinkProblem, Permanent, Position, Transient};

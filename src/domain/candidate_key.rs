@@ -1,6 +1,6 @@
 //! The stable identity of one candidate applying to one position.
 
-use crate::domain::{Email, PositionId};
+use super::{Email, PositionId};
 use sha2::{Digest, Sha256};
 
 /// Derived from the position and the normalised email, and nothing else, so every resubmission
@@ -37,12 +37,13 @@ impl CandidateKey {
         format!("hfa1-{}", self.digest)
     }
 
-    pub fn kv_key(&self) -> String {
-        format!("app:v1:{}:{}", self.position, self.digest)
+    pub fn position(&self) -> &PositionId {
+        &self.position
     }
 
-    pub fn failed_kv_key(&self) -> String {
-        format!("failed:v1:{}:{}", self.position, self.digest)
+    /// The hex digest that stands for the candidate wherever an email cannot.
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
 
     /// A short, non-reversible tag that lets log lines of one application be joined up.
@@ -115,7 +116,7 @@ mod tests {
     #[test]
     fn keys_never_contain_the_address_and_fit_hireflix_limits() {
         let k = key(P1, "ann@example.com");
-        for s in [k.kv_key(), k.external_id(), k.failed_kv_key()] {
+        for s in [k.digest(), &k.external_id(), k.log_tag()] {
             assert!(!s.contains("ann") && !s.contains('@'), "{s}");
         }
         assert!(k.external_id().len() <= 255);

@@ -1,191 +1,11 @@
-//! Every answer Hireflix can give, classified once, here.
-//!
-//! Transport, HTTP status, JSON and the GraphQL union all fold into [`InviteOutcome`], so the
-//! form handler and the queue consumer never look at a raw response and can never disagree
-//! about what is worth retrying.
+//! The answer to an invite: one union member per alias.
 
-use super::interview_url::{InterviewUrl, TrustedHosts};
+use super::reply::{envelope, UrlSet};
+use super::{HttpReply, InviteOutcome, LinkProblem, Permanent, Transient, TransportError};
 use crate::domain::Field;
+use crate::hireflix::interview_url::TrustedHosts;
 use serde::Deserialize;
-use serde_json::{Map, Value};
-
-/// What came back over the wire, before any interpretation.
-#[derive(Debug, Clone)]
-pub struct HttpReply {
-    pub status: u16,
-    pub body: String,
-}
-
-/// Why no HTTP reply came back at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportError {
-    Timeout,
-    Network,
-}
-
-/// A failure worth retrying later: it says nothing about the application itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transient {
-    Timeout,
-    Network,
-    ServerError,
-    RateLimited,
-    Malformed,
-    /// The account's monthly invite quota is used up; it frees up, or the plan is raised.
-    QuotaExceeded,
-    /// The key was refused. An operator fixes the secret and the queued invites then succeed.
-    Auth,
-    /// A top-level GraphQL error or a union member this code does not know.
-    Upstream,
-}
-
-impl Transient {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Transient::Timeout => "timeout",
-            Transient::Network => "network",
-            Transient::ServerError => "http_5xx",
-            Transient::RateLimited => "http_429",
-            Transient::Malformed => "malformed_response",
-            Transient::QuotaExceeded => "quota_exceeded",
-            Transient::Auth => "auth",
-            Transient::Upstream => "upstream_error",
-        }
-    }
-}
-
-/// A failure no retry can mend: this application cannot become an interview as it stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Permanent {
-    PositionNotFound,
-    PositionNotReady,
-    /// Hireflix refused the candidate's data; each message by our form field where it names one.
-    Invalid(Vec<(Option<Field>, String)>),
-}
-
-impl Permanent {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Permanent::PositionNotFound => "position_not_found",
-            Permanent::PositionNotReady => "position_not_ready",
-            Permanent::Invalid(_) => "validation_error",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InviteOutcome {
-    Invited(InterviewUrl),
-    /// This email or externalId already has an interview in the position: look it up.
-    AlreadyExists,
-    /// The interview exists (and Hireflix has emailed its link), but the link Hireflix gave us
-    /// is missing or on a host we never redirect to. Done, not retried: a retry cannot mend it.
-    InvitedWithoutLink(&'static str),
-    Transient(Transient),
-    Permanent(Permanent),
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    #[serde(default)]
-    data: Option<Map<String, Value>>,
-    #[serde(default)]
-    errors: Option<Vec<GraphqlError>>,
-}
-
-#[derive(Deserialize)]
-struct GraphqlError {
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    extensions: Option<Value>,
-}
-
-impl Envelope {
-    /// Why a field the document asked for is missing from `data`.
-    fn missing_field_reason(&self) -> Transient {
-        let errors = self.errors.as_deref().unwrap_or_default();
-        if errors.is_empty() {
-            return Transient::Malformed;
-        }
-        if errors.iter().any(GraphqlError::is_auth) {
-            Transient::Auth
-        } else {
-            Transient::Upstream
-        }
-    }
-
-    fn field(&self, name: &str) -> Result<&Value, Transient> {
-        match self.data.as_ref().and_then(|d| d.get(name)) {
-            Some(value) if !value.is_null() => Ok(value),
-            _ => Err(self.missing_field_reason()),
-        }
-    }
-}
-
-impl GraphqlError {
-    fn is_auth(&self) -> bool {
-        let code = self
-            .extensions
-            .as_ref()
-            .and_then(|e| e.get("code"))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let message = self.message.to_ascii_lowercase();
-        matches!(code, "UNAUTHENTICATED" | "FORBIDDEN" | "UNAUTHORIZED")
-            || ["api key", "api-key", "unauthori", "unauthenti", "forbidden"]
-                .iter()
-                .any(|needle| message.contains(needle))
-    }
-}
-
-/// Status and JSON checks shared by every call.
-fn envelope(reply: Result<HttpReply, TransportError>) -> Result<Envelope, Transient> {
-    let reply = reply.map_err(|e| match e {
-        TransportError::Timeout => Transient::Timeout,
-        TransportError::Network => Transient::Network,
-    })?;
-    match reply.status {
-        200..=299 => {}
-        401 | 403 => return Err(Transient::Auth),
-        429 => return Err(Transient::RateLimited),
-        500..=599 => return Err(Transient::ServerError),
-        // GraphQL servers answer 400 for a document they cannot run; the body says why.
-        _ => {
-            return Err(serde_json::from_str::<Envelope>(&reply.body)
-                .map(|e| e.missing_field_reason())
-                .unwrap_or(Transient::Upstream))
-        }
-    }
-    serde_json::from_str(&reply.body).map_err(|_| Transient::Malformed)
-}
-
-#[derive(Deserialize)]
-struct UrlSet {
-    #[serde(default)]
-    public: Option<String>,
-    #[serde(default)]
-    short: Option<String>,
-}
-
-impl UrlSet {
-    /// The public link opens the interview directly; the short one is a redirect to it.
-    fn interview_url(&self, trusted: &TrustedHosts) -> Result<InterviewUrl, InviteOutcome> {
-        let candidates = [self.public.as_deref(), self.short.as_deref()];
-        let given: Vec<&str> = candidates
-            .into_iter()
-            .flatten()
-            .filter(|s| !s.is_empty())
-            .collect();
-        if given.is_empty() {
-            return Err(InviteOutcome::InvitedWithoutLink("no_link"));
-        }
-        given
-            .into_iter()
-            .find_map(|raw| InterviewUrl::parse(raw, trusted))
-            .ok_or(InviteOutcome::InvitedWithoutLink("untrusted_url"))
-    }
-}
+use serde_json::Value;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -230,7 +50,7 @@ fn classify_member(value: &Value, trusted: &TrustedHosts) -> InviteOutcome {
         "InterviewType" => match member.url.as_ref().map(|u| u.interview_url(trusted)) {
             Some(Ok(url)) => InviteOutcome::Invited(url),
             Some(Err(outcome)) => outcome,
-            None => InviteOutcome::InvitedWithoutLink("no_link"),
+            None => InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink),
         },
         "InterviewAlreadyExistsInPositionError"
         | "InterviewExternalIdAlreadyExistsInPositionError" => InviteOutcome::AlreadyExists,
@@ -256,7 +76,7 @@ fn classify_member(value: &Value, trusted: &TrustedHosts) -> InviteOutcome {
     }
 }
 
-/// Classifies the answer to [`super::documents::invite_request`] for `count` invites: one
+/// Classifies the answer to [`crate::hireflix::documents::invite_request`] for `count` invites: one
 /// outcome per alias, in order, whatever came back.
 pub fn classify_invites(
     reply: Result<HttpReply, TransportError>,
@@ -269,85 +89,12 @@ pub fn classify_invites(
     };
     (1..=count)
         .map(
-            |n| match envelope.field(&super::documents::invite_alias(n)) {
+            |n| match envelope.field(&crate::hireflix::documents::invite_alias(n)) {
                 Ok(value) => classify_member(value, trusted),
                 Err(reason) => InviteOutcome::Transient(reason),
             },
         )
         .collect()
-}
-
-/// The answer to [`super::documents::find_interview_request`]: the interview's link, or
-/// `None` when Hireflix has none for that email.
-/// An interview found by email: its link, and the names it was made for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoundInterview {
-    pub url: InterviewUrl,
-    pub first_name: String,
-    pub last_name: String,
-}
-
-pub fn parse_found_interview(
-    reply: Result<HttpReply, TransportError>,
-    trusted: &TrustedHosts,
-) -> Result<Option<FoundInterview>, InviteOutcome> {
-    let envelope = envelope(reply).map_err(InviteOutcome::Transient)?;
-    let position = envelope
-        .field("position")
-        .map_err(InviteOutcome::Transient)?;
-    let first = position
-        .pointer("/interviewList/results")
-        .and_then(Value::as_array)
-        .ok_or(InviteOutcome::Transient(Transient::Malformed))?
-        .first();
-    let Some(first) = first else { return Ok(None) };
-    let urls = first
-        .get("url")
-        .and_then(|u| UrlSet::deserialize(u).ok())
-        .ok_or(InviteOutcome::InvitedWithoutLink("no_link"))?;
-    let name = |field: &str| {
-        first
-            .pointer(&format!("/candidate/{field}"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    Ok(Some(FoundInterview {
-        url: urls.interview_url(trusted)?,
-        first_name: name("firstName"),
-        last_name: name("lastName"),
-    }))
-}
-
-/// A position as Hireflix lists it.
-#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
-pub struct Position {
-    pub id: String,
-    pub name: String,
-    /// Epoch milliseconds when archived; an archived position takes no applications.
-    #[serde(default)]
-    pub archived: Option<f64>,
-}
-
-impl Position {
-    pub fn is_open(&self) -> bool {
-        self.archived.is_none()
-    }
-}
-
-pub fn parse_positions(
-    reply: Result<HttpReply, TransportError>,
-) -> Result<Vec<Position>, Transient> {
-    let envelope = envelope(reply)?;
-    let list = envelope
-        .field("positions")?
-        .as_array()
-        .ok_or(Transient::Malformed)?;
-    // One odd entry should not hide every other position.
-    Ok(list
-        .iter()
-        .filter_map(|p| Position::deserialize(p).ok())
-        .collect())
 }
 
 #[cfg(test)]
@@ -404,9 +151,15 @@ mod tests {
         let outcome = member(json!({
             "__typename": "InterviewType", "id": "1", "url": { "public": "https://evil.example/x" }
         }));
-        assert_eq!(outcome, InviteOutcome::InvitedWithoutLink("untrusted_url"));
+        assert_eq!(
+            outcome,
+            InviteOutcome::InvitedWithoutLink(LinkProblem::UntrustedUrl)
+        );
         let no_link = member(json!({ "__typename": "InterviewType", "id": "1" }));
-        assert_eq!(no_link, InviteOutcome::InvitedWithoutLink("no_link"));
+        assert_eq!(
+            no_link,
+            InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink)
+        );
     }
 
     #[test]
@@ -596,41 +349,6 @@ mod tests {
             outcomes,
             vec![InviteOutcome::Transient(Transient::Timeout); 3]
         );
-    }
-
-    #[test]
-    fn found_interview_or_none() {
-        let trusted = TrustedHosts::hireflix_only();
-        let found = ok(
-            json!({ "data": { "position": { "interviewList": { "results": [{
-            "id": "1",
-            "url": { "public": "https://app.hireflix.com/x", "short": "https://hflx.io/c/x" },
-            "candidate": { "firstName": "Ann", "lastName": "Lee" }
-        }] } } } }),
-        );
-        let found = parse_found_interview(found, &trusted).unwrap().unwrap();
-        assert_eq!(found.url.as_str(), "https://app.hireflix.com/x");
-        assert_eq!(
-            (found.first_name.as_str(), found.last_name.as_str()),
-            ("Ann", "Lee")
-        );
-        let none = ok(json!({ "data": { "position": { "interviewList": { "results": [] } } } }));
-        assert_eq!(parse_found_interview(none, &trusted), Ok(None));
-        let missing = ok(json!({ "data": { "position": null } }));
-        assert!(parse_found_interview(missing, &trusted).is_err());
-    }
-
-    #[test]
-    fn positions_parse_and_archived_ones_are_closed() {
-        let reply = ok(json!({ "data": { "positions": [
-            { "id": "a", "name": "Open", "archived": null },
-            { "id": "b", "name": "Closed", "archived": 1700000000000u64 },
-            { "name": "broken" }
-        ] } }));
-        let positions = parse_positions(reply).unwrap();
-        assert_eq!(positions.len(), 2);
-        assert!(positions[0].is_open());
-        assert!(!positions[1].is_open());
     }
 
     proptest! {

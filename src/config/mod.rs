@@ -1,5 +1,7 @@
 //! The worker's settings, read from `Env` into types once per request.
 
+pub mod names;
+
 use crate::domain::PositionId;
 use crate::http_url::HttpUrl;
 use worker::Env;
@@ -59,13 +61,16 @@ impl RawConfig {
     pub fn from_env(env: &Env) -> Self {
         let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
         RawConfig {
-            api_url: var("HIREFLIX_API_URL"),
-            api_key: env.secret("HIREFLIX_API_KEY").ok().map(|s| s.to_string()),
-            allowed_positions: var("ALLOWED_POSITIONS"),
-            submission_ttl_days: var("SUBMISSION_TTL_DAYS"),
-            hireflix_timeout_ms: var("HIREFLIX_TIMEOUT_MS"),
-            retry_base_delay_seconds: var("RETRY_BASE_DELAY_SECONDS"),
-            max_invite_attempts: var("MAX_INVITE_ATTEMPTS"),
+            api_url: var(names::HIREFLIX_API_URL),
+            api_key: env
+                .secret(names::HIREFLIX_API_KEY)
+                .ok()
+                .map(|s| s.to_string()),
+            allowed_positions: var(names::ALLOWED_POSITIONS),
+            submission_ttl_days: var(names::SUBMISSION_TTL_DAYS),
+            hireflix_timeout_ms: var(names::HIREFLIX_TIMEOUT_MS),
+            retry_base_delay_seconds: var(names::RETRY_BASE_DELAY_SECONDS),
+            max_invite_attempts: var(names::MAX_INVITE_ATTEMPTS),
         }
     }
 
@@ -77,9 +82,10 @@ impl RawConfig {
         let api_key = match self.api_key.as_deref().map(str::trim) {
             Some(key) if !key.is_empty() => Some(key.to_string()),
             _ => {
-                problems.push(
-                    "HIREFLIX_API_KEY is not set (wrangler secret put HIREFLIX_API_KEY)".into(),
-                );
+                problems.push(format!(
+                    "{key} is not set (wrangler secret put {key})",
+                    key = names::HIREFLIX_API_KEY
+                ));
                 None
             }
         };
@@ -106,25 +112,25 @@ impl RawConfig {
             }
         };
         let ttl_days = number(
-            "SUBMISSION_TTL_DAYS",
+            names::SUBMISSION_TTL_DAYS,
             &self.submission_ttl_days,
             DEFAULT_TTL_DAYS,
             1..=365,
         );
         let timeout = number(
-            "HIREFLIX_TIMEOUT_MS",
+            names::HIREFLIX_TIMEOUT_MS,
             &self.hireflix_timeout_ms,
             DEFAULT_TIMEOUT_MS.into(),
             100..=30_000,
         );
         let retry_delay = number(
-            "RETRY_BASE_DELAY_SECONDS",
+            names::RETRY_BASE_DELAY_SECONDS,
             &self.retry_base_delay_seconds,
             DEFAULT_RETRY_BASE_DELAY_SECONDS.into(),
             0..=3_600,
         );
         let attempts = number(
-            "MAX_INVITE_ATTEMPTS",
+            names::MAX_INVITE_ATTEMPTS,
             &self.max_invite_attempts,
             DEFAULT_MAX_INVITE_ATTEMPTS.into(),
             1..=100,
@@ -167,10 +173,14 @@ fn parse_api_url(raw: Option<&str>) -> Result<HttpUrl, String> {
         .unwrap_or(DEFAULT_API_URL);
     match HttpUrl::parse(raw) {
         Some(url) if url.is_https() || crate::http_url::is_loopback_host(url.host()) => Ok(url),
-        Some(_) => {
-            Err("HIREFLIX_API_URL must use https (plain http only for a local stand-in)".into())
-        }
-        None => Err("HIREFLIX_API_URL must be an http(s) URL".into()),
+        Some(_) => Err(format!(
+            "{} must use https (plain http only for a local stand-in)",
+            names::HIREFLIX_API_URL
+        )),
+        None => Err(format!(
+            "{} must be an http(s) URL",
+            names::HIREFLIX_API_URL
+        )),
     }
 }
 
@@ -188,7 +198,10 @@ fn parse_allowed(raw: Option<&str>) -> Result<Option<Vec<PositionId>>, String> {
         .into_iter()
         .map(|e| {
             PositionId::parse(e).ok_or_else(|| {
-                "ALLOWED_POSITIONS must be comma-separated 24-hex position ids".to_string()
+                format!(
+                    "{} must be comma-separated 24-hex position ids",
+                    names::ALLOWED_POSITIONS
+                )
             })
         })
         .collect::<Result<Vec<_>, _>>()

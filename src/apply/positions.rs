@@ -7,10 +7,6 @@ use crate::log::now_ms;
 use crate::store::Store;
 use std::cell::{Cell, RefCell};
 
-const CACHE_KEY: &str = "positions:v1";
-/// Long enough that page views do not reach Hireflix, short enough that a newly opened or
-/// archived position shows up within minutes.
-const CACHE_TTL_SECONDS: u64 = 300;
 /// Each isolate also keeps the list in memory, so most form views and posts read no KV at
 /// all. Shorter than the KV copy: isolates do not share it and cannot be told it changed.
 const MEMO_TTL_MS: u64 = 30_000;
@@ -54,18 +50,16 @@ pub async fn open_positions(
     if let Some(all) = memo_get(now) {
         return Ok(narrow(all, config));
     }
-    let all = match store.kv().get(CACHE_KEY).json::<Vec<Position>>().await {
-        Ok(Some(cached)) => cached,
-        _ => {
+    let all = match store.positions().await {
+        Some(cached) => cached,
+        None => {
             if let Some(why) = recent_failure(now) {
                 return Err(why);
             }
             let fresh = client.positions().await.inspect_err(|why| {
                 FAILED.with(|failed| failed.set(Some((now, *why))));
             })?;
-            // A failed cache write only costs a later Hireflix call.
-            let text = serde_json::to_string(&fresh).unwrap_or_default();
-            store.put_text(CACHE_KEY, &text, CACHE_TTL_SECONDS).await;
+            store.cache_positions(&fresh).await;
             fresh
         }
     };
@@ -73,7 +67,7 @@ pub async fn open_positions(
     Ok(narrow(all, config))
 }
 
-pub fn narrow(all: Vec<Position>, config: &Config) -> Vec<Position> {
+fn narrow(all: Vec<Position>, config: &Config) -> Vec<Position> {
     all.into_iter()
         .filter(Position::is_open)
         .filter(|p| PositionId::parse(&p.id).is_some_and(|id| config.allows(&id)))

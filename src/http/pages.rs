@@ -1,12 +1,15 @@
-//! HTML pages. Templates are compiled in (askama) and escape every value by construction.
+//! HTML pages. Templates are compiled in (askama) and escape every value by construction; their
+//! words come from the request's `Words`.
 
 use crate::domain::{ApplicationForm, Field, FieldErrors};
 use crate::hireflix::Position;
+use crate::i18n::{Message, Words};
 use askama::Template;
 
 #[derive(Template)]
 #[template(path = "positions.html")]
 pub struct PositionsPage<'a> {
+    pub w: &'static Words,
     pub positions: Vec<&'a Position>,
 }
 
@@ -27,6 +30,7 @@ pub struct FieldView {
 #[derive(Template)]
 #[template(path = "form.html")]
 pub struct FormPage {
+    pub w: &'static Words,
     pub position_id: String,
     pub position_name: String,
     pub notice: Option<String>,
@@ -36,6 +40,7 @@ pub struct FormPage {
 
 impl FormPage {
     pub fn new(
+        w: &'static Words,
         position_id: &str,
         position_name: &str,
         form: &ApplicationForm,
@@ -43,9 +48,15 @@ impl FormPage {
     ) -> Self {
         let fields = Field::ALL
             .into_iter()
-            .map(|field| field_view(field, form.value(field), errors.get(field)))
+            .map(|field| {
+                let error = errors
+                    .get(field)
+                    .map(|e| w.field_error(field, e).to_string());
+                field_view(w, field, form.value(field), error)
+            })
             .collect();
         FormPage {
+            w,
             position_id: position_id.to_string(),
             position_name: position_name.to_string(),
             notice: None,
@@ -60,31 +71,18 @@ impl FormPage {
     }
 }
 
-fn field_view(field: Field, value: &str, error: Option<&str>) -> FieldView {
-    let (label, hint, input_type, autocomplete, required, max_length) = match field {
-        Field::FirstName => ("First name", None, "text", "given-name", true, 50),
-        Field::LastName => ("Last name", None, "text", "family-name", true, 50),
-        Field::Email => (
-            "Email",
-            Some("Your interview link is also sent here."),
-            "email",
-            "email",
-            true,
-            254,
-        ),
-        Field::PhoneNumber => (
-            "Phone",
-            Some("With your country code, like +44 20 7946 0958."),
-            "tel",
-            "tel",
-            false,
-            32,
-        ),
+fn field_view(w: &Words, field: Field, value: &str, error: Option<String>) -> FieldView {
+    let (input_type, autocomplete, required, max_length) = match field {
+        Field::FirstName => ("text", "given-name", true, 50),
+        Field::LastName => ("text", "family-name", true, 50),
+        Field::Email => ("email", "email", true, 254),
+        Field::PhoneNumber => ("tel", "tel", false, 32),
     };
     let name = field.wire_name();
+    let hint = w.hint(field);
     let described_by = [
         hint.map(|_| format!("{name}-hint")),
-        error.map(|_| format!("{name}-error")),
+        error.as_ref().map(|_| format!("{name}-error")),
     ]
     .into_iter()
     .flatten()
@@ -92,14 +90,14 @@ fn field_view(field: Field, value: &str, error: Option<&str>) -> FieldView {
     .join(" ");
     FieldView {
         name,
-        label,
+        label: w.label(field),
         hint,
         input_type,
         autocomplete,
         required,
         max_length,
         value: value.to_string(),
-        error: error.map(str::to_string),
+        error,
         described_by,
     }
 }
@@ -107,23 +105,23 @@ fn field_view(field: Field, value: &str, error: Option<&str>) -> FieldView {
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct MessagePage {
-    pub heading: String,
-    pub body: String,
+    pub heading: &'static str,
+    pub body: &'static str,
     /// (href, text); hrefs are only ever our own paths.
-    pub link: Option<(String, String)>,
+    pub link: Option<(String, &'static str)>,
 }
 
 impl MessagePage {
-    pub fn new(heading: &str, body: &str) -> Self {
+    pub fn new(message: &Message) -> Self {
         MessagePage {
-            heading: heading.into(),
-            body: body.into(),
+            heading: message.heading,
+            body: message.body,
             link: None,
         }
     }
 
-    pub fn with_link(mut self, href: &str, text: &str) -> Self {
-        self.link = Some((href.into(), text.into()));
+    pub fn with_link(mut self, href: String, text: &'static str) -> Self {
+        self.link = Some((href, text));
         self
     }
 }
@@ -146,6 +144,7 @@ mod tests {
             ("email", "a@b.c' onfocus='x"),
         ]);
         let html = render(&FormPage::new(
+            crate::i18n::words(),
             "68b43e38b19cf131a17c543f",
             "<b>Engineer</b> & co",
             &form,
@@ -165,6 +164,7 @@ mod tests {
         let form = ApplicationForm::from_pairs([("firstName", "Ann"), ("email", "nope")]);
         let errors = form.parse().unwrap_err();
         let html = render(&FormPage::new(
+            crate::i18n::words(),
             "68b43e38b19cf131a17c543f",
             "Engineer",
             &form,

@@ -1,16 +1,7 @@
-//! The promise behind "your invite will arrive by email": invites that hit a transient failure
-//! wait in a Cloudflare Queue and are retried, batched, until they succeed or are set aside in
-//! the dead-letter queue with their reason.
+//! What the queues carry: an application waiting for Hireflix, and a dead letter.
 
 use crate::domain::{Application, ApplicationForm, PositionId};
 use serde::{Deserialize, Serialize};
-
-pub const INVITE_QUEUE_BINDING: &str = "INVITE_QUEUE";
-pub const DLQ_BINDING: &str = "INVITE_DLQ";
-pub const DLQ_NAME: &str = "hireflix-apply-invites-dlq";
-
-/// Retries never wait longer than this, so a recovered Hireflix is used within the hour.
-const MAX_DELAY_SECONDS: u32 = 3_600;
 
 /// An application waiting for Hireflix. It holds the candidate's data because the invite needs
 /// it; queues are private to the account, and the message leaves once the invite is made.
@@ -80,25 +71,9 @@ pub struct DeadLetter {
     pub reason: String,
 }
 
-/// Exponential backoff: base, 2×base, 4×base, ... capped at an hour.
-pub fn backoff_seconds(base: u32, attempts_made: u32) -> u32 {
-    let factor = 1u32
-        .checked_shl(attempts_made.saturating_sub(1).min(16))
-        .unwrap_or(u32::MAX);
-    base.saturating_mul(factor).min(MAX_DELAY_SECONDS)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn delays_grow_and_are_capped() {
-        let delays: Vec<u32> = (1..=9).map(|n| backoff_seconds(30, n)).collect();
-        assert_eq!(delays, vec![30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
-        assert_eq!(backoff_seconds(30, 1000), 3600);
-        assert_eq!(backoff_seconds(0, 5), 0);
-    }
 
     #[test]
     fn a_message_round_trips_and_is_revalidated() {

@@ -1,0 +1,180 @@
+//! One application, from a valid form to a decision: the same pipeline for the HTML form, the
+//! JSON API, and (through `settle`) the retry queue. The rules live in `decision`; this file
+//! only does the I/O they call for.
+
+mod decision;
+pub mod positions;
+
+pub use decision::{Decision, Verdict};
+
+use crate::domain::{names_tag, Application, ApplicationForm, CandidateKey, PositionId};
+use crate::hireflix::documents::InviteInput;
+use crate::hireflix::{HireflixClient, InviteOutcome, Transient};
+use crate::log::{now_ms, ApplicationLog, Source};
+use crate::queue::QueuedInvite;
+use crate::store::{Record, Store};
+use decision::Next;
+use worker::Queue;
+
+pub struct Pipeline<'a> {
+    pub client: &'a HireflixClient,
+    pub store: &'a Store,
+    pub queue: Option<&'a Queue>,
+    pub request_id: &'a str,
+    pub source: Source,
+    /// When set, an interview link is written to KV after the response instead of before:
+    /// the candidate is not kept waiting on a KV write (slow at the edge), and Hireflix's own
+    /// uniqueness covers a resubmission that arrives before the write lands.
+    pub background: Option<&'a worker::Context>,
+}
+
+impl Pipeline<'_> {
+    pub async fn submit(
+        &self,
+        position: &PositionId,
+        form: &ApplicationForm,
+        application: &Application,
+    ) -> Decision {
+        let key = CandidateKey::new(position, &application.email);
+        let (verdict, hireflix_ms) = self.decide(position, form, application, &key).await;
+        ApplicationLog {
+            event: "application",
+            request_id: self.request_id,
+            position_id: position.as_str(),
+            candidate: key.log_tag(),
+            source: self.source,
+            outcome: verdict.outcome,
+            reason: verdict.reason,
+            hireflix_ms,
+            attempt: 1,
+        }
+        .emit();
+        verdict.decision
+    }
+
+    async fn decide(
+        &self,
+        position: &PositionId,
+        form: &ApplicationForm,
+        application: &Application,
+        key: &CandidateKey,
+    ) -> (Verdict, Option<u64>) {
+        let record = self.store.candidate(key).await;
+        let names = names_of(application);
+        if let Some(verdict) = decision::from_record(record, &names, self.client.trusted_hosts()) {
+            return (verdict, None);
+        }
+        let external_id = key.external_id();
+        let input = InviteInput {
+            position,
+            application,
+            external_id: &external_id,
+        };
+        let started = now_ms();
+        let outcome = self.invite_one(&input).await;
+        let outcome = self.settle(key, &input, outcome).await;
+        let hireflix_ms = Some(now_ms().saturating_sub(started));
+        let verdict = match decision::from_outcome(outcome) {
+            Next::Answer(verdict) => verdict,
+            Next::Enqueue(reason) => {
+                decision::after_enqueue(self.enqueue(position, form, key).await, reason)
+            }
+        };
+        (verdict, hireflix_ms)
+    }
+
+    async fn invite_one(&self, input: &InviteInput<'_>) -> InviteOutcome {
+        let outcome = self.client.invite(std::slice::from_ref(input)).await;
+        outcome
+            .into_iter()
+            .next()
+            .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
+    }
+
+    /// Remembers a new interview in KV, and turns "already exists" into the existing interview
+    /// where Hireflix finds one made for the same names.
+    pub async fn settle(
+        &self,
+        key: &CandidateKey,
+        input: &InviteInput<'_>,
+        outcome: InviteOutcome,
+    ) -> InviteOutcome {
+        match outcome {
+            InviteOutcome::Invited(url) => {
+                let who = names_of(input.application);
+                self.remember(key, Record::invited(&url, who)).await;
+                InviteOutcome::Invited(url)
+            }
+            InviteOutcome::AlreadyExists => self.find_existing(key, input).await,
+            other => other,
+        }
+    }
+
+    /// Losing this write costs one more Hireflix call next time, never a second interview.
+    async fn remember(&self, key: &CandidateKey, record: Record) {
+        match self.background {
+            Some(ctx) => {
+                let (store, key) = (self.store.clone(), key.clone());
+                ctx.wait_until(async move {
+                    store.remember(&key, &record).await;
+                });
+            }
+            None => {
+                self.store.remember(key, &record).await;
+            }
+        }
+    }
+
+    /// The existing interview of this email: `Invited` when it was made for the same names,
+    /// `AlreadyExists` (the candidate has it by email) when not, or when none is found.
+    async fn find_existing(&self, key: &CandidateKey, input: &InviteInput<'_>) -> InviteOutcome {
+        let email = &input.application.email;
+        let mut spellings = vec![email.as_str().to_string()];
+        if email.dedupe_form() != email.as_str() {
+            spellings.push(email.dedupe_form());
+        }
+        for spelling in spellings {
+            match self.client.find_interview(input.position, &spelling).await {
+                Ok(Some(found)) => {
+                    let theirs = names_tag(&found.first_name, &found.last_name);
+                    let same_person = theirs == names_of(input.application);
+                    self.remember(key, Record::invited(&found.url, theirs))
+                        .await;
+                    return if same_person {
+                        InviteOutcome::Invited(found.url)
+                    } else {
+                        InviteOutcome::AlreadyExists
+                    };
+                }
+                Ok(None) => continue,
+                Err(failure) => return failure,
+            }
+        }
+        InviteOutcome::AlreadyExists
+    }
+
+    async fn enqueue(
+        &self,
+        position: &PositionId,
+        form: &ApplicationForm,
+        key: &CandidateKey,
+    ) -> bool {
+        let Some(queue) = self.queue else {
+            return false;
+        };
+        let message = QueuedInvite::new(position, form, 1, self.request_id);
+        if queue.send(&message).await.is_err() {
+            return false;
+        }
+        // Remembered so a resubmission while queued gets the same answer and is not queued twice.
+        self.store.remember(key, &Record::Queued).await;
+        true
+    }
+}
+
+fn names_of(application: &Application) -> String {
+    names_tag(
+        application.first_name.as_str(),
+        application.last_name.as_str(),
+    )
+}

@@ -1,0 +1,19 @@
+//! The names by which wrangler.toml binds resources and sets settings: spelled once, here.
+
+/// Workers KV: candidates' records, the positions cache, dead letters.
+pub const KV: &str = "SUBMISSIONS";
+/// The queue of invites waiting for Hireflix, and its dead-letter queue.
+pub const INVITE_QUEUE: &str = "INVITE_QUEUE";
+pub const DEAD_LETTER_QUEUE: &str = "INVITE_DLQ";
+/// The dead-letter queue's own name, as a queue handler sees it in `batch.queue()`.
+pub const DEAD_LETTER_QUEUE_NAME: &str = "hireflix-apply-invites-dlq";
+pub const RATE_LIMITER: &str = "RATE_LIMITER";
+
+pub const HIREFLIX_API_URL: &str = "HIREFLIX_API_URL";
+/// A secret (`wrangler secret put`), never a var.
+pub const HIREFLIX_API_KEY: &str = "HIREFLIX_API_KEY";
+pub const ALLOWED_POSITIONS: &str = "ALLOWED_POSITIONS";
+pub const SUBMISSION_TTL_DAYS: &str = "SUBMISSION_TTL_DAYS";
+pub const HIREFLIX_TIMEOUT_MS: &str = "HIREFLIX_TIMEOUT_MS";
+pub const RETRY_BASE_DELAY_SECONDS: &str = "RETRY_BASE_DELAY_SECONDS";
+pub const MAX_INVITE_ATTEMPTS: &str = "MAX_INVITE_ATTEMPTS";

@@ -1,0 +1,101 @@
+//! Every answer Hireflix can give, classified once, here.
+//!
+//! Transport, HTTP status, JSON and the GraphQL union all fold into [`InviteOutcome`], so the
+//! form handler and the queue consumer never look at a raw response and can never disagree
+//! about what is worth retrying. One file per operation, on top of the shared reply checks.
+
+mod invite;
+mod lookup;
+mod positions;
+mod reply;
+
+pub use invite::classify_invites;
+pub use lookup::{parse_found_interview, FoundInterview};
+pub use positions::{parse_positions, Position};
+
+use super::interview_url::InterviewUrl;
+use crate::domain::Field;
+
+/// What came back over the wire, before any interpretation.
+#[derive(Debug, Clone)]
+pub struct HttpReply {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Why no HTTP reply came back at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportError {
+    Timeout,
+    Network,
+}
+
+/// A failure worth retrying later: it says nothing about the application itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transient {
+    Timeout,
+    Network,
+    ServerError,
+    RateLimited,
+    Malformed,
+    /// The account's monthly invite quota is used up; it frees up, or the plan is raised.
+    QuotaExceeded,
+    /// The key was refused. An operator fixes the secret and the queued invites then succeed.
+    Auth,
+    /// A top-level GraphQL error or a union member this code does not know.
+    Upstream,
+}
+
+impl Transient {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transient::Timeout => "timeout",
+            Transient::Network => "network",
+            Transient::ServerError => "http_5xx",
+            Transient::RateLimited => "http_429",
+            Transient::Malformed => "malformed_response",
+            Transient::QuotaExceeded => "quota_exceeded",
+            Transient::Auth => "auth",
+            Transient::Upstream => "upstream_error",
+        }
+    }
+}
+
+/// A failure no retry can mend: this application cannot become an interview as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Permanent {
+    PositionNotFound,
+    PositionNotReady,
+    /// Hireflix refused the candidate's data; each message by our form field where it names one.
+    Invalid(Vec<(Option<Field>, String)>),
+}
+
+/// Why an interview that exists cannot be linked to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// Hireflix gave no link.
+    NoLink,
+    /// Hireflix gave a link on a host we never send a candidate to.
+    UntrustedUrl,
+}
+
+impl LinkProblem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkProblem::NoLink => "no_link",
+            LinkProblem::UntrustedUrl => "untrusted_url",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InviteOutcome {
+    Invited(InterviewUrl),
+    /// This email or externalId already has an interview in the position: look it up.
+    AlreadyExists,
+    /// The interview exists (and Hireflix has emailed its link), but the link Hireflix gave us
+    /// is missing or on a host we never redirect to. Done, not retried: a retry cannot mend it.
+    InvitedWithoutLink(LinkProblem),
+    Transient(Transient),
+    Permanent(Permanent),
+}

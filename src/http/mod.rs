@@ -1,0 +1,70 @@
+//! The HTTP edge: routes a request, reads it, and renders what the core decided.
+
+pub mod body;
+mod handlers;
+mod pages;
+mod problem;
+mod render;
+mod respond;
+mod services;
+mod submit;
+
+use crate::domain::PositionId;
+use crate::i18n;
+use crate::log::Source;
+use problem::Problem;
+use services::Services;
+use worker::{Context, Env, Method, Request, Response, Result};
+
+enum Route {
+    Positions,
+    Form(PositionId),
+    SubmitForm(PositionId),
+    SubmitApi(PositionId),
+}
+
+pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let w = i18n::words();
+    let path = req.path();
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // Every path is matched before the configuration is read: an unknown path is a 404 even
+    // on a deployment that is not set up yet.
+    let route = match (req.method(), segments.as_slice()) {
+        (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&env),
+        (Method::Options, ["api", "apply", _]) => return respond::preflight(),
+        (Method::Get | Method::Head, []) => Route::Positions,
+        (Method::Get | Method::Head, ["apply", id]) => match PositionId::parse(id) {
+            Some(position) => Route::Form(position),
+            None => return Problem::PositionNotFound.page(w),
+        },
+        (Method::Post, ["apply", id]) => match PositionId::parse(id) {
+            Some(position) => Route::SubmitForm(position),
+            None => return Problem::PositionNotFound.page(w),
+        },
+        (Method::Post, ["api", "apply", id]) => match PositionId::parse(id) {
+            Some(position) => Route::SubmitApi(position),
+            None => return Problem::PositionNotFound.json(),
+        },
+        (_, ["api", "apply", _]) => return Problem::MethodNotAllowed.json(),
+        _ => return Problem::PageNotFound.page(w),
+    };
+
+    let Ok(services) = Services::from_env(env, Some(ctx)) else {
+        return match route {
+            Route::SubmitApi(_) => Problem::Misconfigured.json(),
+            _ => Problem::Misconfigured.page(w),
+        };
+    };
+    match route {
+        Route::Positions => handlers::list_positions(&services, w).await,
+        Route::Form(position) => handlers::show_form(&req, &services, &position, w).await,
+        Route::SubmitForm(position) => {
+            let submission = submit::submit(&mut req, &services, &position, Source::Form).await;
+            render::page(submission, &position, w)
+        }
+        Route::SubmitApi(position) => {
+            let submission = submit::submit(&mut req, &services, &position, Source::Api).await;
+            render::api(submission, w)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Every answer of the HTTP edge that is not the happy path, mapped to its status, its JSON and
+//! its page in this one place.
+
+use super::pages::{render, MessagePage};
+use super::respond::{html, json, with_retry_after};
+use crate::domain::PositionId;
+use crate::i18n::{Message, Words};
+use serde_json::json;
+use worker::{Response, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    PageNotFound,
+    PositionNotFound,
+    PositionClosed,
+    MethodNotAllowed,
+    /// The body was refused; the page links back to the position's form.
+    TooLarge(PositionId),
+    UnsupportedType(PositionId),
+    Unreadable(PositionId),
+    /// A setting or binding is missing: an operator must act.
+    Misconfigured,
+    PositionsUnavailable,
+}
+
+impl Problem {
+    fn status(&self) -> u16 {
+        match self {
+            Problem::PageNotFound | Problem::PositionNotFound => 404,
+            Problem::PositionClosed => 410,
+            Problem::MethodNotAllowed => 405,
+            Problem::TooLarge(_) => 413,
+            Problem::UnsupportedType(_) => 415,
+            Problem::Unreadable(_) => 400,
+            Problem::Misconfigured | Problem::PositionsUnavailable => 503,
+        }
+    }
+
+    /// The machine-readable key the JSON API answers with.
+    fn key(&self) -> &'static str {
+        match self {
+            Problem::PageNotFound => "not_found",
+            Problem::PositionNotFound => "position_not_found",
+            Problem::PositionClosed => "position_closed",
+            Problem::MethodNotAllowed => "method_not_allowed",
+            Problem::TooLarge(_) => "payload_too_large",
+            Problem::UnsupportedType(_) => "unsupported_media_type",
+            Problem::Unreadable(_) => "malformed_body",
+            Problem::Misconfigured => "misconfigured",
+            Problem::PositionsUnavailable => "unavailable",
+        }
+    }
+
+    fn retry_after_seconds(&self) -> Option<u32> {
+        match self {
+            Problem::Misconfigured => Some(300),
+            Problem::PositionsUnavailable => Some(60),
+            _ => None,
+        }
+    }
+
+    fn message<'w>(&self, w: &'w Words) -> &'w Message {
+        match self {
+            Problem::PageNotFound | Problem::MethodNotAllowed => &w.page_not_found,
+            Problem::PositionNotFound => &w.position_not_found,
+            Problem::PositionClosed => &w.position_closed,
+            Problem::TooLarge(_) => &w.too_large,
+            Problem::UnsupportedType(_) => &w.unsupported_type,
+            Problem::Unreadable(_) => &w.unreadable,
+            Problem::Misconfigured => &w.misconfigured,
+            Problem::PositionsUnavailable => &w.positions_unavailable,
+        }
+    }
+
+    /// Where the page sends the candidate next.
+    fn link(&self, w: &Words) -> Option<(String, &'static str)> {
+        match self {
+            Problem::PageNotFound
+            | Problem::MethodNotAllowed
+            | Problem::PositionNotFound
+            | Problem::PositionClosed => Some(("/".into(), w.see_open_positions)),
+            Problem::TooLarge(position)
+            | Problem::UnsupportedType(position)
+            | Problem::Unreadable(position) => Some((format!("/apply/{position}"), w.back_to_form)),
+            Problem::Misconfigured | Problem::PositionsUnavailable => None,
+        }
+    }
+
+    pub fn page(&self, w: &Words) -> Result<Response> {
+        let mut page = MessagePage::new(self.message(w));
+        if let Some((href, text)) = self.link(w) {
+            page = page.with_link(href, text);
+        }
+        self.retry_after(html(self.status(), render(&page))?)
+    }
+
+    pub fn json(&self) -> Result<Response> {
+        self.retry_after(json(self.status(), &json!({ "error": self.key() }))?)
+    }
+
+    fn retry_after(&self, response: Response) -> Result<Response> {
+        match self.retry_after_seconds() {
+            Some(seconds) => with_retry_after(response, seconds),
+            None => Ok(response),
+        }
+    }
+}

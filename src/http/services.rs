@@ -1,0 +1,75 @@
+//! What every application route needs, built once per request from `Env`.
+
+use crate::apply::positions::{self, Lookup};
+use crate::apply::Pipeline;
+use crate::config::{names, Config};
+use crate::domain::PositionId;
+use crate::hireflix::HireflixClient;
+use crate::log::Source;
+use crate::store::Store;
+use worker::{Context, Env, Queue, Request};
+
+pub struct Services {
+    pub config: Config,
+    pub client: HireflixClient,
+    pub store: Store,
+    queue: Option<Queue>,
+    /// Lets KV writes that nobody waits for finish after the response.
+    ctx: Option<Context>,
+    env: Env,
+}
+
+impl Services {
+    /// Everything wrong with the configuration, by name, when it cannot serve.
+    pub fn from_env(env: Env, ctx: Option<Context>) -> Result<Services, Vec<String>> {
+        let config = Config::from_env(&env).map_err(|p| p.0)?;
+        let kv = env
+            .kv(names::KV)
+            .map_err(|_| vec![format!("KV binding {} is missing", names::KV)])?;
+        Ok(Services {
+            client: HireflixClient::new(
+                &config.api_url,
+                config.api_key.clone(),
+                config.hireflix_timeout_ms,
+            ),
+            store: Store::new(kv, config.submission_ttl_seconds),
+            queue: env.queue(names::INVITE_QUEUE).ok(),
+            ctx,
+            config,
+            env,
+        })
+    }
+
+    pub fn pipeline<'a>(&'a self, request_id: &'a str, source: Source) -> Pipeline<'a> {
+        Pipeline {
+            client: &self.client,
+            store: &self.store,
+            queue: self.queue.as_ref(),
+            request_id,
+            source,
+            background: self.ctx.as_ref(),
+        }
+    }
+
+    pub async fn lookup(&self, position: &PositionId) -> Lookup {
+        positions::lookup(&self.config, &self.store, &self.client, position).await
+    }
+
+    /// The rate limiter is optional so a deployment without the binding still works; with it,
+    /// each client IP gets the limit set in wrangler.toml.
+    pub async fn within_rate_limit(&self, req: &Request) -> bool {
+        let Ok(limiter) = self.env.rate_limiter(names::RATE_LIMITER) else {
+            return true;
+        };
+        let ip = req
+            .headers()
+            .get("cf-connecting-ip")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        limiter
+            .limit(format!("apply:{ip}"))
+            .await
+            .map_or(true, |o| o.success)
+    }
+}

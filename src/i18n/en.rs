@@ -1,0 +1,82 @@
+//! English.
+
+use super::{Message, Words};
+
+pub static WORDS: Words = Words {
+    positions_title: "Open positions",
+    no_positions: "There are no open positions right now. Please check back soon.",
+    see_open_positions: "See open positions",
+    back_to_form: "Back to the form",
+
+    form_eyebrow: "Video interview",
+    any_position: "Apply for this position",
+    form_intro: "Tell us who you are and you will go straight to your interview.",
+    title_apply: "Apply: ",
+    title_error: "Error: ",
+    error_summary: "Please check your details",
+    optional: "(optional)",
+    submit: "Start my interview",
+    first_name: "First name",
+    last_name: "Last name",
+    email: "Email",
+    email_hint: "Your interview link is also sent here.",
+    phone: "Phone",
+    phone_hint: "With your country code, like +44 20 7946 0958.",
+
+    first_name_missing: "Enter your first name.",
+    last_name_missing: "Enter your last name.",
+    name_too_long: "Use at most 50 characters.",
+    not_a_name: "Use letters, spaces and punctuation only.",
+    email_missing: "Enter your email address.",
+    email_too_long: "This email address is too long.",
+    not_an_email: "Enter an email address like name@example.com.",
+    phone_characters: "Use only digits, spaces and the + of your country code.",
+    phone_without_country_code: "Add your country code, starting with +.",
+    phone_incomplete: "This is not a full number with its country code.",
+
+    rate_limited: "You have sent this form several times in a short while. Please wait a minute, then send it again.",
+    unavailable: "We could not send your application just now. Your details are still here: please try again in a minute.",
+    link_unusable: "Your interview was created, but we could not open it here. Hireflix has emailed you a link to it.",
+    refused_by_hireflix: "Hireflix could not accept these details. Please check them and try again.",
+
+    invited_by_email: Message {
+        heading: "You already have an interview",
+        body: "You were already invited to this position. Hireflix has emailed you the link to your interview; please check your inbox.",
+    },
+    queued: Message {
+        heading: "Application received",
+        body: "Thank you. Your interview invite will arrive by email shortly, from Hireflix. You can close this page.",
+    },
+    position_not_found: Message {
+        heading: "Position not found",
+        body: "This position does not exist or is no longer taking applications.",
+    },
+    position_closed: Message {
+        heading: "Applications are closed",
+        body: "This position is not taking applications at the moment.",
+    },
+    page_not_found: Message {
+        heading: "Page not found",
+        body: "There is nothing at this address.",
+    },
+    positions_unavailable: Message {
+        heading: "Positions are unavailable",
+        body: "We cannot list the open positions right now. Please try again in a minute.",
+    },
+    misconfigured: Message {
+        heading: "Applications are not open yet",
+        body: "This form is not fully set up. Please try again later.",
+    },
+    too_large: Message {
+        heading: "That was too much",
+        body: "The form sent more data than an application needs.",
+    },
+    unsupported_type: Message {
+        heading: "Unsupported form",
+        body: "Please send the application from the form.",
+    },
+    unreadable: Message {
+        heading: "Unreadable form",
+        body: "The form could not be read. Please try again.",
+    },
+};

@@ -1,0 +1,200 @@
+//! Retries queued invites: the whole batch in one GraphQL request, each message then carried
+//! through the step `super::step::next_step` decides for it.
+
+use super::message::{DeadLetter, QueuedInvite};
+use super::step::{next_step, Action};
+use crate::apply::Pipeline;
+use crate::config::{names, Config};
+use crate::domain::{Application, CandidateKey, PositionId};
+use crate::hireflix::documents::InviteInput;
+use crate::hireflix::{HireflixClient, InviteOutcome, Transient};
+use crate::log::{now_ms, ApplicationLog, Source};
+use crate::store::Store;
+use serde_json::Value;
+use worker::{Env, Message, MessageBuilder, MessageExt, Queue, QueueRetryOptionsBuilder};
+
+/// A batch of invites is one request that Hireflix works through in turn, so it gets the
+/// single-invite timeout per invite, up to this (no candidate is waiting on the queue).
+const BATCH_TIMEOUT_CAP_MS: u32 = 30_000;
+
+struct Pending {
+    message: Message<Value>,
+    invite: QueuedInvite,
+    position: PositionId,
+    application: Application,
+    key: CandidateKey,
+    external_id: String,
+}
+
+pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, store: &Store) {
+    let queue = env.queue(names::INVITE_QUEUE).ok();
+    let dlq = env.queue(names::DEAD_LETTER_QUEUE).ok();
+    let mut pending = Vec::with_capacity(messages.len());
+    for message in messages {
+        let parsed = serde_json::from_value::<QueuedInvite>(message.body().clone())
+            .ok()
+            .and_then(|invite| invite.application().map(|(p, a)| (invite, p, a)));
+        match parsed {
+            Some((invite, position, application)) => {
+                let key = CandidateKey::new(&position, &application.email);
+                let external_id = key.external_id();
+                pending.push(Pending {
+                    message,
+                    invite,
+                    position,
+                    application,
+                    key,
+                    external_id,
+                });
+            }
+            None => {
+                let letter = DeadLetter {
+                    invite: None,
+                    unreadable: Some(message.body().to_string()),
+                    reason: "unreadable_message".into(),
+                };
+                dead_letter(&message, dlq.as_ref(), letter).await;
+            }
+        }
+    }
+    if pending.is_empty() {
+        return;
+    }
+
+    let batch_size = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+    let timeout = config
+        .hireflix_timeout_ms
+        .saturating_mul(batch_size)
+        .min(BATCH_TIMEOUT_CAP_MS)
+        .max(config.hireflix_timeout_ms);
+    let client = HireflixClient::new(&config.api_url, config.api_key.clone(), timeout);
+    let inputs: Vec<InviteInput> = pending
+        .iter()
+        .map(|p| InviteInput {
+            position: &p.position,
+            application: &p.application,
+            external_id: &p.external_id,
+        })
+        .collect();
+    let started = now_ms();
+    // The whole batch in one request, each invite under its own alias.
+    let mut outcomes = client.invite(&inputs).await;
+    if inputs.len() > 1 && outcomes.iter().all(failed_as_a_whole) {
+        // One invite Hireflix cannot process can void the `data` of the whole batch: try each
+        // alone, so the others are not held back with it on every retry.
+        let mut one_by_one = Vec::with_capacity(inputs.len());
+        for input in &inputs {
+            let outcome = client
+                .invite(std::slice::from_ref(input))
+                .await
+                .into_iter()
+                .next();
+            one_by_one.push(outcome.unwrap_or(InviteOutcome::Transient(Transient::Malformed)));
+        }
+        outcomes = one_by_one;
+    }
+    let hireflix_ms = now_ms().saturating_sub(started);
+
+    for ((item, input), outcome) in pending.iter().zip(&inputs).zip(outcomes) {
+        let pipeline = Pipeline {
+            client: &client,
+            store,
+            queue: queue.as_ref(),
+            request_id: &item.invite.request_id,
+            source: Source::Queue,
+            background: None,
+        };
+        let outcome = pipeline.settle(&item.key, input, outcome).await;
+        let attempts_made = item.invite.attempt.saturating_add(1);
+        let step = next_step(
+            &outcome,
+            attempts_made,
+            config.max_invite_attempts,
+            config.retry_base_delay_seconds,
+        );
+        ApplicationLog {
+            event: "application",
+            request_id: &item.invite.request_id,
+            position_id: item.position.as_str(),
+            candidate: item.key.log_tag(),
+            source: Source::Queue,
+            outcome: step.outcome,
+            reason: step.reason,
+            hireflix_ms: Some(hireflix_ms),
+            attempt: attempts_made,
+        }
+        .emit();
+        match step.action {
+            Action::Ack => item.message.ack(),
+            Action::AckAndForget => {
+                store.forget(&item.key).await;
+                item.message.ack();
+            }
+            Action::Requeue { delay_seconds } => {
+                let next = item.invite.next_attempt();
+                requeue(&item.message, queue.as_ref(), &next, delay_seconds).await;
+            }
+            Action::DeadLetter { why } => {
+                // Forget "queued" so a resubmission hears the real answer at once.
+                store.forget(&item.key).await;
+                dead_letter(&item.message, dlq.as_ref(), item.letter(why)).await;
+            }
+        }
+    }
+}
+
+/// A failure of the request itself (a GraphQL error or an unreadable answer), not of one invite.
+fn failed_as_a_whole(outcome: &InviteOutcome) -> bool {
+    matches!(
+        outcome,
+        InviteOutcome::Transient(Transient::Upstream | Transient::Malformed)
+    )
+}
+
+impl Pending {
+    fn letter(&self, reason: String) -> DeadLetter {
+        DeadLetter {
+            invite: Some(self.invite.next_attempt()),
+            unreadable: None,
+            reason,
+        }
+    }
+}
+
+/// A fresh message carries the attempt count and its own, growing, delay. Only once it is
+/// safely sent is the old one acked; if sending fails the platform retries the old one.
+async fn requeue(message: &Message<Value>, queue: Option<&Queue>, next: &QueuedInvite, delay: u32) {
+    let sent = match queue {
+        Some(queue) => queue
+            .send(
+                MessageBuilder::new(next.clone())
+                    .delay_seconds(delay)
+                    .build(),
+            )
+            .await
+            .is_ok(),
+        None => false,
+    };
+    if sent {
+        message.ack();
+    } else {
+        message.retry_with_options(
+            &QueueRetryOptionsBuilder::new()
+                .with_delay_seconds(delay)
+                .build(),
+        );
+    }
+}
+
+async fn dead_letter(message: &Message<Value>, dlq: Option<&Queue>, letter: DeadLetter) {
+    let sent = match dlq {
+        Some(dlq) => dlq.send(letter).await.is_ok(),
+        None => false,
+    };
+    if sent {
+        message.ack();
+    } else {
+        // Never drop it: after max_retries the platform moves it to the DLQ itself.
+        message.retry();
+    }
+}

@@ -1,0 +1,92 @@
+//! Workers KV: what the worker remembers about candidates, positions and dead letters. The fast
+//! path in front of Hireflix's own uniqueness, never the guarantee (KV is eventually consistent
+//! and has no compare-and-swap). Every KV key and every KV operation lives in this folder.
+
+mod keys;
+mod record;
+
+pub use record::Record;
+
+use crate::domain::CandidateKey;
+use crate::hireflix::Position;
+use worker::KvStore;
+
+/// The account's position list is re-read from Hireflix this often: page views do not reach
+/// Hireflix, and a newly opened or archived position still shows up within minutes.
+const POSITIONS_TTL_SECONDS: u64 = 300;
+
+#[derive(Clone)]
+pub struct Store {
+    kv: KvStore,
+    ttl_seconds: u64,
+}
+
+impl Store {
+    pub fn new(kv: KvStore, ttl_seconds: u64) -> Self {
+        Store { kv, ttl_seconds }
+    }
+
+    /// A record that cannot be read or parsed counts as absent: the invite path behind it is
+    /// idempotent, so the worst case is one more Hireflix call.
+    pub async fn candidate(&self, key: &CandidateKey) -> Option<Record> {
+        self.kv
+            .get(&keys::candidate(key))
+            .json::<Record>()
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Stores the record for the configured time; `false` when KV refused the write.
+    pub async fn remember(&self, key: &CandidateKey, record: &Record) -> bool {
+        let text = serde_json::to_string(record).unwrap_or_default();
+        self.put_text(&keys::candidate(key), &text, self.ttl_seconds)
+            .await
+    }
+
+    /// Forgets a candidate's record, so a resubmission is decided afresh.
+    pub async fn forget(&self, key: &CandidateKey) {
+        // A failed delete leaves a record that expires on its own.
+        let _ = self.kv.delete(&keys::candidate(key)).await;
+    }
+
+    pub async fn positions(&self) -> Option<Vec<Position>> {
+        self.kv
+            .get(keys::POSITIONS)
+            .json::<Vec<Position>>()
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// A failed write only costs a later Hireflix call.
+    pub async fn cache_positions(&self, positions: &[Position]) {
+        let text = serde_json::to_string(positions).unwrap_or_default();
+        self.put_text(keys::POSITIONS, &text, POSITIONS_TTL_SECONDS)
+            .await;
+    }
+
+    /// Files a dead letter (JSON text) under the candidate, or under the queue message's id
+    /// when it could not be read as an application; `false` when KV refused it.
+    pub async fn file_dead_letter(
+        &self,
+        key: Option<&CandidateKey>,
+        message_id: &str,
+        letter: &str,
+    ) -> bool {
+        let kv_key = key.map_or_else(
+            || keys::unreadable_dead_letter(message_id),
+            keys::dead_letter,
+        );
+        self.put_text(&kv_key, letter, self.ttl_seconds).await
+    }
+
+    /// Every KV write goes through here, as bytes: `KvStore::put` sends even a string through
+    /// serde-wasm-bindgen and a float formatter, about 15 KB of wasm for nothing.
+    async fn put_text(&self, key: &str, text: &str, ttl_seconds: u64) -> bool {
+        match self.kv.put_bytes(key, text.as_bytes()) {
+            Ok(put) => put.expiration_ttl(ttl_seconds).execute().await.is_ok(),
+            Err(_) => false,
+        }
+    }
+}
