@@ -7,6 +7,7 @@ import { Miniflare } from "miniflare";
 import { HireflixStandIn } from "./stand-in/hireflix.mjs";
 
 export const API_KEY = "test-key-Zx81-never-shown";
+export const APP_SECRET = "test-app-secret-9f3c1d2e7a6b5c4d3e2f1a0b";
 export const OPEN = "68b43e38b19cf131a17c543f";
 export const OPEN_2 = "68b43e38b19cf131a17c5440";
 export const ARCHIVED = "68b43e38b19cf131a17c5441";
@@ -41,6 +42,7 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
     bindings: {
       HIREFLIX_API_URL: `${origin}/me`,
       HIREFLIX_API_KEY: API_KEY,
+      APP_SECRET: APP_SECRET,
       ALLOWED_POSITIONS: "",
       SUBMISSION_TTL_DAYS: "30",
       HIREFLIX_TIMEOUT_MS: "1000",

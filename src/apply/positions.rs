@@ -141,6 +141,7 @@ mod tests {
         ];
         let open_all = RawConfig {
             api_key: Some("k".into()),
+            app_secret: Some("0123456789abcdef0123456789abcdef".into()),
             ..RawConfig::default()
         }
         .parse()
@@ -148,6 +149,7 @@ mod tests {
         assert_eq!(narrow(all.clone(), &open_all).len(), 2);
         let narrowed = RawConfig {
             api_key: Some("k".into()),
+            app_secret: Some("0123456789abcdef0123456789abcdef".into()),
             allowed_positions: Some("68b43e38b19cf131a17c5441,68b43e38b19cf131a17c5440".into()),
             ..RawConfig::default()
         }

@@ -1,12 +1,15 @@
 //! The worker's settings, read from `Env` into types once per request.
 
 pub mod names;
+mod parse;
 
 use crate::domain::PositionId;
 use crate::http_url::HttpUrl;
 use worker::Env;
 
 pub const DEFAULT_API_URL: &str = "https://api.hireflix.com/me";
+pub const DEFAULT_TURNSTILE_VERIFY_URL: &str =
+    "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 const DEFAULT_TTL_DAYS: u64 = 30;
 pub const DEFAULT_SUBMISSION_TTL_SECONDS: u64 = DEFAULT_TTL_DAYS * 86_400;
 const DEFAULT_TIMEOUT_MS: u32 = 4_000;
@@ -23,6 +26,19 @@ pub struct Config {
     pub hireflix_timeout_ms: u32,
     pub retry_base_delay_seconds: u32,
     pub max_invite_attempts: u32,
+    /// Keys every HMAC: mailbox hashes, and (hardening) cookies and KV keys.
+    pub app_secret: String,
+    /// Origins besides the worker's own that may post the form, call the API and frame it.
+    pub allowed_origins: Vec<String>,
+    /// `None`: Turnstile is off.
+    pub turnstile: Option<Turnstile>,
+}
+
+#[derive(Clone)]
+pub struct Turnstile {
+    pub site_key: String,
+    pub secret_key: String,
+    pub verify_url: HttpUrl,
 }
 
 // Written by hand so that no `{:?}` can ever print the API key.
@@ -36,6 +52,9 @@ impl std::fmt::Debug for Config {
             .field("hireflix_timeout_ms", &self.hireflix_timeout_ms)
             .field("retry_base_delay_seconds", &self.retry_base_delay_seconds)
             .field("max_invite_attempts", &self.max_invite_attempts)
+            .field("app_secret", &"<redacted>")
+            .field("allowed_origins", &self.allowed_origins)
+            .field("turnstile", &self.turnstile.as_ref().map(|t| &t.site_key))
             .finish()
     }
 }
@@ -55,11 +74,17 @@ pub struct RawConfig {
     pub hireflix_timeout_ms: Option<String>,
     pub retry_base_delay_seconds: Option<String>,
     pub max_invite_attempts: Option<String>,
+    pub app_secret: Option<String>,
+    pub allowed_origins: Option<String>,
+    pub turnstile_site_key: Option<String>,
+    pub turnstile_secret_key: Option<String>,
+    pub turnstile_verify_url: Option<String>,
 }
 
 impl RawConfig {
     pub fn from_env(env: &Env) -> Self {
         let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
+        let secret = |name: &str| env.secret(name).ok().map(|v| v.to_string());
         RawConfig {
             api_url: var(names::HIREFLIX_API_URL),
             api_key: env
@@ -71,12 +96,17 @@ impl RawConfig {
             hireflix_timeout_ms: var(names::HIREFLIX_TIMEOUT_MS),
             retry_base_delay_seconds: var(names::RETRY_BASE_DELAY_SECONDS),
             max_invite_attempts: var(names::MAX_INVITE_ATTEMPTS),
+            app_secret: secret(names::APP_SECRET),
+            allowed_origins: var(names::ALLOWED_ORIGINS),
+            turnstile_site_key: var(names::TURNSTILE_SITE_KEY),
+            turnstile_secret_key: secret(names::TURNSTILE_SECRET_KEY),
+            turnstile_verify_url: var(names::TURNSTILE_VERIFY_URL),
         }
     }
 
     pub fn parse(&self) -> Result<Config, ConfigProblems> {
         let mut problems = Vec::new();
-        let api_url = parse_api_url(self.api_url.as_deref())
+        let api_url = parse::api_url(self.api_url.as_deref())
             .map_err(|p| problems.push(p))
             .ok();
         let api_key = match self.api_key.as_deref().map(str::trim) {
@@ -89,7 +119,7 @@ impl RawConfig {
                 None
             }
         };
-        let allowed_positions = parse_allowed(self.allowed_positions.as_deref())
+        let allowed_positions = parse::allowed_positions(self.allowed_positions.as_deref())
             .map_err(|p| problems.push(p))
             .ok();
         let mut number = |name: &str,
@@ -135,22 +165,75 @@ impl RawConfig {
             DEFAULT_MAX_INVITE_ATTEMPTS.into(),
             1..=100,
         );
-        match (api_url, api_key, allowed_positions) {
-            (Some(api_url), Some(api_key), Some(allowed_positions)) if problems.is_empty() => {
-                Ok(Config {
-                    api_url,
-                    api_key,
-                    allowed_positions,
-                    submission_ttl_seconds: ttl_days * 86_400,
-                    hireflix_timeout_ms: u32::try_from(timeout).unwrap_or(DEFAULT_TIMEOUT_MS),
-                    retry_base_delay_seconds: u32::try_from(retry_delay)
-                        .unwrap_or(DEFAULT_RETRY_BASE_DELAY_SECONDS),
-                    max_invite_attempts: u32::try_from(attempts)
-                        .unwrap_or(DEFAULT_MAX_INVITE_ATTEMPTS),
-                })
-            }
+        let app_secret = parse::app_secret(self.app_secret.as_deref())
+            .map_err(|p| problems.push(p))
+            .ok();
+        let allowed_origins = parse::origins(self.allowed_origins.as_deref())
+            .map_err(|p| problems.push(p))
+            .ok();
+        let turnstile = self.turnstile().map_err(|p| problems.push(p)).ok();
+        match (
+            api_url,
+            api_key,
+            allowed_positions,
+            app_secret,
+            allowed_origins,
+            turnstile,
+        ) {
+            (
+                Some(api_url),
+                Some(api_key),
+                Some(allowed_positions),
+                Some(app_secret),
+                Some(allowed_origins),
+                Some(turnstile),
+            ) if problems.is_empty() => Ok(Config {
+                app_secret,
+                allowed_origins,
+                turnstile,
+                api_url,
+                api_key,
+                allowed_positions,
+                submission_ttl_seconds: ttl_days * 86_400,
+                hireflix_timeout_ms: u32::try_from(timeout).unwrap_or(DEFAULT_TIMEOUT_MS),
+                retry_base_delay_seconds: u32::try_from(retry_delay)
+                    .unwrap_or(DEFAULT_RETRY_BASE_DELAY_SECONDS),
+                max_invite_attempts: u32::try_from(attempts).unwrap_or(DEFAULT_MAX_INVITE_ATTEMPTS),
+            }),
             _ => Err(ConfigProblems(problems)),
         }
+    }
+}
+
+impl RawConfig {
+    /// On when a site key is set; then the secret is required.
+    fn turnstile(&self) -> Result<Option<Turnstile>, String> {
+        let set = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let Some(site_key) = set(&self.turnstile_site_key) else {
+            return Ok(None);
+        };
+        let secret_key = set(&self.turnstile_secret_key).ok_or_else(|| {
+            format!(
+                "{} is set but {name} is not (wrangler secret put {name})",
+                names::TURNSTILE_SITE_KEY,
+                name = names::TURNSTILE_SECRET_KEY
+            )
+        })?;
+        let verify_url = parse::secret_safe_url(
+            names::TURNSTILE_VERIFY_URL,
+            self.turnstile_verify_url.as_deref(),
+            DEFAULT_TURNSTILE_VERIFY_URL,
+        )?;
+        Ok(Some(Turnstile {
+            site_key,
+            secret_key,
+            verify_url,
+        }))
     }
 }
 
@@ -166,55 +249,16 @@ impl Config {
     }
 }
 
-fn parse_api_url(raw: Option<&str>) -> Result<HttpUrl, String> {
-    let raw = raw
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or(DEFAULT_API_URL);
-    match HttpUrl::parse(raw) {
-        Some(url) if url.is_https() || crate::http_url::is_loopback_host(url.host()) => Ok(url),
-        Some(_) => Err(format!(
-            "{} must use https (plain http only for a local stand-in)",
-            names::HIREFLIX_API_URL
-        )),
-        None => Err(format!(
-            "{} must be an http(s) URL",
-            names::HIREFLIX_API_URL
-        )),
-    }
-}
-
-fn parse_allowed(raw: Option<&str>) -> Result<Option<Vec<PositionId>>, String> {
-    let entries: Vec<&str> = raw
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
-    if entries.is_empty() {
-        return Ok(None);
-    }
-    entries
-        .into_iter()
-        .map(|e| {
-            PositionId::parse(e).ok_or_else(|| {
-                format!(
-                    "{} must be comma-separated 24-hex position ids",
-                    names::ALLOWED_POSITIONS
-                )
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
     fn raw(key: Option<&str>) -> RawConfig {
         RawConfig {
             api_key: key.map(String::from),
+            app_secret: Some(SECRET.into()),
             ..RawConfig::default()
         }
     }
@@ -241,7 +285,7 @@ mod tests {
             api_key: Some("super-secret-value".into()),
             allowed_positions: Some("abc".into()),
             submission_ttl_days: Some("0".into()),
-            ..RawConfig::default()
+            ..raw(None)
         };
         let problems = config.parse().unwrap_err();
         assert_eq!(problems.0.len(), 3);
@@ -253,6 +297,7 @@ mod tests {
         let with_url = |url: &str| RawConfig {
             api_url: Some(url.into()),
             api_key: Some("super-secret-value".into()),
+            app_secret: Some(SECRET.into()),
             ..RawConfig::default()
         };
         assert!(with_url("http://api.hireflix.com/me").parse().is_err());
@@ -265,6 +310,7 @@ mod tests {
     fn allowed_positions_narrow_the_account() {
         let config = RawConfig {
             api_key: Some("k".into()),
+            app_secret: Some(SECRET.into()),
             allowed_positions: Some(" 68b43e38b19cf131a17c543f , ,68B43E38B19CF131A17C5440".into()),
             ..RawConfig::default()
         }
@@ -272,5 +318,66 @@ mod tests {
         .unwrap();
         assert!(config.allows(&PositionId::parse("68b43e38b19cf131a17c5440").unwrap()));
         assert!(!config.allows(&PositionId::parse("68b43e38b19cf131a17c5441").unwrap()));
+    }
+
+    #[test]
+    fn app_secret_is_required_and_long() {
+        let none = RawConfig {
+            app_secret: None,
+            ..raw(Some("k"))
+        };
+        assert!(none.parse().unwrap_err().0[0].contains("APP_SECRET is not set"));
+        let short = RawConfig {
+            app_secret: Some("short-secret".into()),
+            ..raw(Some("k"))
+        };
+        let problems = short.parse().unwrap_err().0;
+        assert!(problems[0].contains("at least 32"));
+        assert!(!problems.join(" ").contains("short-secret"));
+    }
+
+    #[test]
+    fn allowed_origins_are_origins() {
+        let with = |origins: &str| RawConfig {
+            allowed_origins: Some(origins.into()),
+            ..raw(Some("k"))
+        };
+        let config = with(" https://Careers.Example.com , http://127.0.0.1:5500/ ")
+            .parse()
+            .unwrap();
+        assert_eq!(
+            config.allowed_origins,
+            vec!["https://careers.example.com", "http://127.0.0.1:5500"]
+        );
+        for bad in [
+            "careers.example.com",
+            "https://x.com/jobs",
+            "https://x.com?a",
+            "*",
+        ] {
+            assert!(with(bad).parse().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn turnstile_is_on_with_a_site_key_and_then_needs_its_secret() {
+        assert!(raw(Some("k")).parse().unwrap().turnstile.is_none());
+        let half = RawConfig {
+            turnstile_site_key: Some("1x00000000000000000000AA".into()),
+            ..raw(Some("k"))
+        };
+        assert!(half.parse().unwrap_err().0[0].contains("TURNSTILE_SECRET_KEY"));
+        let on = RawConfig {
+            turnstile_secret_key: Some("1x0000000000000000000000000000000AA".into()),
+            ..half
+        }
+        .parse()
+        .unwrap();
+        assert!(!format!("{on:?}").contains("0000000000000000000000000000000AA"));
+        let turnstile = on.turnstile.unwrap();
+        assert_eq!(
+            turnstile.verify_url.to_string(),
+            DEFAULT_TURNSTILE_VERIFY_URL
+        );
     }
 }

@@ -17,3 +17,10 @@ pub const SUBMISSION_TTL_DAYS: &str = "SUBMISSION_TTL_DAYS";
 pub const HIREFLIX_TIMEOUT_MS: &str = "HIREFLIX_TIMEOUT_MS";
 pub const RETRY_BASE_DELAY_SECONDS: &str = "RETRY_BASE_DELAY_SECONDS";
 pub const MAX_INVITE_ATTEMPTS: &str = "MAX_INVITE_ATTEMPTS";
+/// A secret: the HMAC key for mailbox hashes (and cookies and KV keys).
+pub const APP_SECRET: &str = "APP_SECRET";
+pub const ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";
+pub const TURNSTILE_SITE_KEY: &str = "TURNSTILE_SITE_KEY";
+/// A secret.
+pub const TURNSTILE_SECRET_KEY: &str = "TURNSTILE_SECRET_KEY";
+pub const TURNSTILE_VERIFY_URL: &str = "TURNSTILE_VERIFY_URL";

@@ -1,0 +1,87 @@
+//! Parsers for single settings. Each returns the problem by the setting's name, never its value.
+
+use super::names;
+use crate::domain::PositionId;
+use crate::http_url::{is_loopback_host, HttpUrl};
+
+/// Shortest `APP_SECRET` accepted: it keys every HMAC, so it must not be guessable.
+const MIN_SECRET_CHARS: usize = 32;
+
+pub fn api_url(raw: Option<&str>) -> Result<HttpUrl, String> {
+    secret_safe_url(names::HIREFLIX_API_URL, raw, super::DEFAULT_API_URL)
+}
+
+pub fn allowed_positions(raw: Option<&str>) -> Result<Option<Vec<PositionId>>, String> {
+    let entries: Vec<&str> = raw
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    entries
+        .into_iter()
+        .map(|e| {
+            PositionId::parse(e).ok_or_else(|| {
+                format!(
+                    "{} must be comma-separated 24-hex position ids",
+                    names::ALLOWED_POSITIONS
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// An https URL, or plain http to a loopback host (a local stand-in) only: what it is sent may
+/// be a secret.
+pub fn secret_safe_url(name: &str, raw: Option<&str>, default: &str) -> Result<HttpUrl, String> {
+    let raw = raw
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(default);
+    match HttpUrl::parse(raw) {
+        Some(url) if url.is_https() || is_loopback_host(url.host()) => Ok(url),
+        Some(_) => Err(format!(
+            "{name} must use https (plain http only for a local stand-in)"
+        )),
+        None => Err(format!("{name} must be an http(s) URL")),
+    }
+}
+
+pub fn app_secret(raw: Option<&str>) -> Result<String, String> {
+    match raw.map(str::trim) {
+        Some(secret) if secret.chars().count() >= MIN_SECRET_CHARS => Ok(secret.to_string()),
+        Some(secret) if !secret.is_empty() => Err(format!(
+            "{} must be at least {MIN_SECRET_CHARS} characters (openssl rand -hex 32)",
+            names::APP_SECRET
+        )),
+        _ => Err(format!(
+            "{name} is not set (wrangler secret put {name})",
+            name = names::APP_SECRET
+        )),
+    }
+}
+
+/// Comma-separated origins (`https://careers.example.com`), each normalised to
+/// `scheme://host[:port]`; a path, query or anything else is a mistake worth reporting.
+pub fn origins(raw: Option<&str>) -> Result<Vec<String>, String> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|entry| {
+            let url = HttpUrl::parse(entry)
+                .filter(|url| url.to_string() == format!("{}/", url.origin()))
+                .filter(|_| !entry.trim_end_matches('/').contains(['?', '#']));
+            url.map(|url| url.origin()).ok_or_else(|| {
+                format!(
+                    "{} must be comma-separated origins like https://careers.example.com",
+                    names::ALLOWED_ORIGINS
+                )
+            })
+        })
+        .collect()
+}
