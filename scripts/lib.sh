@@ -45,6 +45,12 @@ setup_build() {
   # Not --locked: its own lock pins a webpki-roots the registry no longer has.
   install_cargo_tool wasm-bindgen-cli "$(wasm_bindgen_version)" wasm-bindgen
   export PATH
+  setup_npm
+}
+
+# The npm packages alone (wrangler, graphql, ...), for the operator scripts that build nothing.
+setup_npm() {
+  command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or later first" >&2; exit 1; }
   # npm writes node_modules/.package-lock.json on every install: newer than the lock file means
   # the installed packages are the locked ones (a plain `npm ci` by hand counts too).
   if [ ! node_modules/.package-lock.json -nt package-lock.json ]; then

@@ -9,9 +9,9 @@
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { buildSchema, graphql } from "graphql";
+import { buildSchema, graphql, parse, validate, NoSchemaIntrospectionCustomRule } from "graphql";
 
-const schema = buildSchema(readFileSync(new URL("./schema.graphql", import.meta.url), "utf8"));
+export const SCHEMA_TEXT = readFileSync(new URL("./schema.graphql", import.meta.url), "utf8");
 
 export const POSITIONS = [
   { id: "68b43e38b19cf131a17c543f", name: "Senior Rust Engineer", archived: null },
@@ -26,8 +26,20 @@ const escapeHtml = (s) =>
 const error = (typename, code, message) => ({ __typename: typename, code, name: typename, message });
 
 export class HireflixStandIn {
-  constructor({ apiKey = "local-stand-in-key", positions = POSITIONS, recordRequests = true } = {}) {
+  /**
+   * `schemaText` replaces schema.graphql (to play a Hireflix whose schema differs from ours);
+   * `introspection: false` refuses `__schema`/`__type` as servers with introspection off do.
+   */
+  constructor({
+    apiKey = "local-stand-in-key",
+    positions = POSITIONS,
+    recordRequests = true,
+    schemaText = SCHEMA_TEXT,
+    introspection = true,
+  } = {}) {
     this.apiKey = apiKey;
+    this.schema = buildSchema(schemaText);
+    this.introspection = introspection;
     this.recordRequests = recordRequests;
     this.initialPositions = positions;
     this.reset();
@@ -151,8 +163,17 @@ export class HireflixStandIn {
       },
       inviteCandidateToInterview: ({ input }) => this.invite(input, fault),
     };
+    if (!this.introspection) {
+      let refused = [];
+      try {
+        refused = validate(this.schema, parse(record.query), [NoSchemaIntrospectionCustomRule]);
+      } catch {
+        // A syntax error: graphql() below answers it as usual.
+      }
+      if (refused.length) return sendJson(400, { errors: refused.map((e) => ({ message: e.message })) });
+    }
     const result = await graphql({
-      schema,
+      schema: this.schema,
       source: record.query,
       rootValue,
       variableValues: parsed.variables,

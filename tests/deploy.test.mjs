@@ -1,0 +1,155 @@
+// scripts/deploy with a fake wrangler (tests/fakes/wrangler.mjs) playing a Cloudflare account,
+// and the real scripts/check-hireflix against the local Hireflix stand-in.
+
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HireflixStandIn } from "./stand-in/hireflix.mjs";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const FAKE = join(ROOT, "tests/fakes/wrangler.mjs");
+const KEY = "deploy-key-Hh52-never-shown";
+const ADMIN = "admin-token-Kq93-0123456789abcdef";
+const dir = mkdtempSync(join(tmpdir(), "deploy-test-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const QUEUES = ["hireflix-apply-invites", "hireflix-apply-invites-dlq"];
+
+function account(overrides = {}) {
+  const path = join(dir, `state-${Math.random().toString(36).slice(2)}.json`);
+  const state = {
+    loggedIn: true,
+    email: "ops@example.com",
+    accounts: [{ name: "Example Ltd", id: "0123456789abcdef0123456789abcdef" }],
+    subdomain: "example",
+    queues: [],
+    workerExists: false,
+    secrets: [],
+    ...overrides,
+  };
+  writeFileSync(path, JSON.stringify(state));
+  return { path, read: () => JSON.parse(readFileSync(path, "utf8")) };
+}
+
+/** Runs scripts/deploy; `input` is what the operator types (one answer a line). */
+function deploy(state, { input = "", env = {} } = {}) {
+  return new Promise((resolve) => {
+    const e = { ...process.env, WRANGLER: `node ${FAKE}`, FAKE_WRANGLER_STATE: state.path, ...env };
+    for (const k of ["HIREFLIX_API_KEY", "APP_SECRET", "TURNSTILE_SECRET_KEY", "ADMIN_TOKEN", "CLOUDFLARE_ACCOUNT_ID"]) if (!(k in env)) delete e[k];
+    const child = spawn("bash", ["scripts/deploy"], { cwd: ROOT, env: e });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    child.stdin.end(input);
+    child.on("exit", (code) => resolve({ code, out }));
+  });
+}
+
+async function withStandIn(fn) {
+  const standIn = new HireflixStandIn({ apiKey: KEY });
+  const origin = await standIn.listen(0);
+  try {
+    return await fn(standIn, `${origin}/me`);
+  } finally {
+    await standIn.close();
+  }
+}
+
+const commands = (state) => state.read().calls.map((c) => c.filter((a, i, all) => a !== "--config" && all[i - 1] !== "--config").join(" "));
+
+test("first deploy: queues created, secrets asked for and uploaded with the deploy, Hireflix checked, URL and next steps", async () => {
+  await withStandIn(async (standIn, url) => {
+    const state = account();
+    const { code, out } = await deploy(state, { input: `${KEY}\n${ADMIN}\n`, env: { HIREFLIX_API_URL: url } });
+    assert.equal(code, 0, out);
+    assert.deepEqual(commands(state), [
+      "whoami --json",
+      `queues info ${QUEUES[0]}`,
+      `queues create ${QUEUES[0]}`,
+      `queues info ${QUEUES[1]}`,
+      `queues create ${QUEUES[1]}`,
+      "secret list --format json",
+      `deploy --secrets-file ${state.read().deploys[0].secretsFile}`,
+    ]);
+    const { secrets, secretsFile } = state.read().deploys[0];
+    assert.deepEqual(Object.keys(secrets).sort(), ["ADMIN_TOKEN", "APP_SECRET", "HIREFLIX_API_KEY"]);
+    assert.equal(secrets.HIREFLIX_API_KEY, KEY);
+    assert.equal(secrets.ADMIN_TOKEN, ADMIN);
+    assert.match(secrets.APP_SECRET, /^[0-9a-f]{64}$/);
+    assert.ok(!existsSync(secretsFile), "the secrets file is gone after the deploy");
+    for (const secret of Object.values(secrets)) assert.ok(!out.includes(secret), "no secret is printed");
+    assert.ok(standIn.state().requests.some((r) => r.keyOk), "the check ran with the key given");
+    assert.match(out, /^OK Positions/m);
+    assert.match(out, /Deployed: https:\/\/hireflix-apply\.example\.workers\.dev/);
+    assert.match(out, /custom_domain = true/);
+    assert.match(out, /ALLOWED_ORIGINS/);
+    assert.match(out, /curl https:\/\/hireflix-apply\.example\.workers\.dev\/healthz/);
+    assert.ok(!/TURNSTILE_SECRET_KEY/.test(out), "no Turnstile secret asked for without a site key");
+    assert.equal(standIn.state().interviews.length, 0);
+  });
+});
+
+test("a second deploy creates nothing, asks for nothing and uploads no secrets", async () => {
+  await withStandIn(async (_standIn, url) => {
+    const state = account({ queues: [...QUEUES], workerExists: true, secrets: ["HIREFLIX_API_KEY", "APP_SECRET", "ADMIN_TOKEN"] });
+    const { code, out } = await deploy(state, { env: { HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY } });
+    assert.equal(code, 0, out);
+    assert.deepEqual(commands(state), [
+      "whoami --json",
+      `queues info ${QUEUES[0]}`,
+      `queues info ${QUEUES[1]}`,
+      "secret list --format json",
+      "deploy",
+    ]);
+    assert.match(out, /APP_SECRET: set \(kept/);
+    assert.deepEqual(state.read().deploys[0].secrets, {});
+  });
+});
+
+test("not logged in: says how to log in, touches nothing", async () => {
+  const state = account({ loggedIn: false });
+  const { code, out } = await deploy(state);
+  assert.equal(code, 1);
+  assert.match(out, /npx wrangler login/);
+  assert.deepEqual(commands(state), ["whoami --json"]);
+});
+
+test("a key Hireflix refuses: nothing deployed, the key not printed", async () => {
+  await withStandIn(async (_standIn, url) => {
+    const state = account();
+    const wrong = "wrong-deploy-key-Mm11";
+    const { code, out } = await deploy(state, { input: `${wrong}\n\n`, env: { HIREFLIX_API_URL: url } });
+    assert.equal(code, 1);
+    assert.match(out, /refused the API key/);
+    assert.match(out, /nothing was deployed/);
+    assert.ok(!commands(state).some((c) => c.startsWith("deploy")), commands(state).join("\n"));
+    assert.ok(!out.includes(wrong));
+  });
+});
+
+test("with TURNSTILE_SITE_KEY set in wrangler.toml, the Turnstile secret is asked for and uploaded", async () => {
+  await withStandIn(async (_standIn, url) => {
+    const config = join(dir, "wrangler-turnstile.toml");
+    const real = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+    writeFileSync(config, real.replace("[vars]\n", '[vars]\nTURNSTILE_SITE_KEY = "1x00000000000000000000AA"\n'));
+    const state = account({ queues: [...QUEUES] });
+    const turnstile = "1x0000000000000000000000000000000AA";
+    const { code, out } = await deploy(state, { input: `${KEY}\n${turnstile}\n\n`, env: { HIREFLIX_API_URL: url, WRANGLER_CONFIG: config } });
+    assert.equal(code, 0, out);
+    const { secrets } = state.read().deploys[0];
+    assert.deepEqual(Object.keys(secrets).sort(), ["APP_SECRET", "HIREFLIX_API_KEY", "TURNSTILE_SECRET_KEY"]);
+    assert.equal(secrets.TURNSTILE_SECRET_KEY, turnstile);
+    assert.match(out, /ADMIN_TOKEN: not set/);
+    assert.ok(state.read().calls.every((c) => c.includes("--config") && c.includes(config)), "every call uses the given config");
+  });
+});
+
+test("without an API key on a first deploy, it stops before deploying", async () => {
+  const state = account({ queues: [...QUEUES] });
+  const { code, out } = await deploy(state, { input: "" });
+  assert.equal(code, 1);
+  assert.match(out, /HIREFLIX_API_KEY is required/);
+  assert.ok(!commands(state).some((c) => c.startsWith("deploy")));
+});
