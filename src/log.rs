@@ -97,6 +97,42 @@ impl ApplicationLog<'_> {
     }
 }
 
+/// One JSON line for a post that an abuse gate stopped before the pipeline.
+#[derive(Debug, Serialize)]
+pub struct GateLog<'a> {
+    event: &'static str,
+    level: &'static str,
+    request_id: &'a str,
+    position_id: &'a str,
+    source: Source,
+    /// `rate_limited`, `origin_not_allowed`, `honeypot` or `turnstile_failed`.
+    outcome: &'static str,
+}
+
+impl<'a> GateLog<'a> {
+    pub fn new(
+        request_id: &'a str,
+        position: &'a crate::domain::PositionId,
+        source: Source,
+        outcome: &'static str,
+    ) -> Self {
+        GateLog {
+            event: "application",
+            level: "info",
+            request_id,
+            position_id: position.as_str(),
+            source,
+            outcome,
+        }
+    }
+
+    pub fn emit(&self) {
+        if let Ok(line) = serde_json::to_string(self) {
+            worker::console_log!("{line}");
+        }
+    }
+}
+
 /// A short random id for requests that arrive without Cloudflare's `cf-ray`.
 pub fn request_id(cf_ray: Option<String>) -> String {
     cf_ray

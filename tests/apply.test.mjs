@@ -181,9 +181,9 @@ test("unknown, archived and malformed positions are 404 and never invite", async
 });
 
 test("the JSON API answers the same pipeline in JSON, both ways", async () => {
-  const ok = await w.postJson(OPEN, ann());
+  const ok = await w.postJson(OPEN, ann(), { headers: { origin: "http://apply.test" } });
   assert.equal(ok.status, 200);
-  assert.equal(ok.headers.get("access-control-allow-origin"), "*");
+  assert.equal(ok.headers.get("access-control-allow-origin"), "http://apply.test", "its own origin, never *");
   const body = await ok.json();
   assert.equal(body.url, w.interviewsFor(OPEN, "ann.lee@example.com")[0].url.public);
   await w.untilRemembered(OPEN);

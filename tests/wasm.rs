@@ -29,7 +29,7 @@ async fn reads_a_urlencoded_form() {
         Some("application/x-www-form-urlencoded"),
         "firstName=Zo%C3%AB&lastName=Lee&email=zoe%2Bjobs%40example.com&phoneNumber=%2B44+20+7946+0958".into(),
     );
-    let form = read_application(&mut req).await.unwrap();
+    let form = read_application(&mut req).await.unwrap().form;
     assert_eq!(form.first_name, "Zoë");
     assert_eq!(form.email, "zoe+jobs@example.com");
     assert_eq!(form.phone_number, "+44 20 7946 0958");
@@ -41,6 +41,8 @@ async fn reads_a_multipart_form_through_the_runtime_parser() {
     data.append_with_str("firstName", "Ann").unwrap();
     data.append_with_str("lastName", "O'Brien").unwrap();
     data.append_with_str("email", "ann@example.com").unwrap();
+    data.append_with_str("website", "https://spam.example")
+        .unwrap();
     // The runtime sets multipart/form-data with its boundary from a FormData body.
     let web_request = web_sys::Request::new_with_str_and_init("https://apply.example/x", &{
         let init = web_sys::RequestInit::new();
@@ -50,7 +52,9 @@ async fn reads_a_multipart_form_through_the_runtime_parser() {
     })
     .unwrap();
     let mut req = Request::from(web_request);
-    let form = read_application(&mut req).await.unwrap();
+    let posted = read_application(&mut req).await.unwrap();
+    assert_eq!(posted.honeypot, "https://spam.example");
+    let form = posted.form;
     assert_eq!(form.first_name, "Ann");
     assert_eq!(form.last_name, "O'Brien");
     assert_eq!(form.email, "ann@example.com");
@@ -63,7 +67,7 @@ async fn reads_json_from_landing_pages() {
         Some("application/json; charset=utf-8"),
         r#"{"firstName":"Ann","email":"a@b.co"}"#.into(),
     );
-    let form = read_application(&mut req).await.unwrap();
+    let form = read_application(&mut req).await.unwrap().form;
     assert_eq!(form.first_name, "Ann");
     assert_eq!(form.email, "a@b.co");
 }

@@ -40,6 +40,16 @@ fn memo_put(now: u64, positions: &[Position]) {
     });
 }
 
+/// The position's name if this isolate remembers it, without asking KV or Hireflix.
+pub fn memo_name(id: &PositionId, otherwise: &str) -> String {
+    memo_get(now_ms())
+        .and_then(|all| {
+            all.into_iter()
+                .find(|p| p.id.eq_ignore_ascii_case(id.as_str()))
+        })
+        .map_or_else(|| otherwise.to_string(), |p| p.name)
+}
+
 /// Open positions, in Hireflix's order, narrowed by ALLOWED_POSITIONS.
 pub async fn open_positions(
     config: &Config,

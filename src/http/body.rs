@@ -1,6 +1,6 @@
 //! Reads a posted application, whatever the encoding, within a size limit.
 
-use crate::domain::ApplicationForm;
+use crate::domain::{ApplicationForm, Field};
 use futures_util::StreamExt;
 use wasm_bindgen::JsCast;
 use worker::Request;
@@ -12,6 +12,37 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// that answers while the client is still uploading makes many clients report a reset
 /// connection instead of the 413. Beyond this the connection is simply cut.
 const DISCARD_LIMIT: usize = 1024 * 1024;
+
+/// The form field people never see or fill in; bots that fill every field fill it.
+pub const HONEYPOT_FIELD: &str = "website";
+/// Where Turnstile's widget puts its token in the form.
+pub const TURNSTILE_FIELD: &str = "cf-turnstile-response";
+
+/// What a post carried: the application, and the fields the abuse gates read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Posted {
+    pub form: ApplicationForm,
+    pub honeypot: String,
+    pub turnstile_token: String,
+}
+
+impl Posted {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Posted {
+        // The first value of a name wins, as for the application's own fields.
+        let first = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        Posted {
+            honeypot: first(HONEYPOT_FIELD),
+            turnstile_token: first(TURNSTILE_FIELD),
+            form: ApplicationForm::from_pairs(pairs),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyError {
@@ -42,7 +73,7 @@ fn encoding(content_type: &str) -> Option<Encoding> {
     }
 }
 
-pub async fn read_application(req: &mut Request) -> Result<ApplicationForm, BodyError> {
+pub async fn read_application(req: &mut Request) -> Result<Posted, BodyError> {
     let content_type = req
         .headers()
         .get("content-type")
@@ -61,7 +92,7 @@ pub async fn read_application(req: &mut Request) -> Result<ApplicationForm, Body
     }
     let bytes = read_capped(req).await?;
     match encoding {
-        Encoding::UrlEncoded => Ok(parse_urlencoded(&bytes)),
+        Encoding::UrlEncoded => Ok(Posted::from_pairs(urlencoded_pairs(&bytes))),
         Encoding::Json => parse_json(&bytes),
         Encoding::Multipart => parse_multipart(bytes, &content_type).await,
     }
@@ -92,25 +123,34 @@ async fn read_capped(req: &mut Request) -> Result<Vec<u8>, BodyError> {
     Ok(bytes)
 }
 
-pub fn parse_urlencoded(bytes: &[u8]) -> ApplicationForm {
-    ApplicationForm::from_pairs(form_urlencoded::parse(bytes).map(|(k, v)| (k, v.into_owned())))
+fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(bytes)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The form as a prefill link's query string sets it.
+pub fn prefill(query: &[u8]) -> ApplicationForm {
+    ApplicationForm::from_pairs(urlencoded_pairs(query)).repair_unencoded_plus()
 }
 
 /// JSON for landing pages that post with `fetch`: an object of the same field names.
-pub fn parse_json(bytes: &[u8]) -> Result<ApplicationForm, BodyError> {
+fn parse_json(bytes: &[u8]) -> Result<Posted, BodyError> {
     let object: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(bytes).map_err(|_| BodyError::Unreadable)?;
-    Ok(ApplicationForm::from_pairs(object.into_iter().filter_map(
-        |(k, v)| match v {
+    let pairs = object
+        .into_iter()
+        .filter_map(|(k, v)| match v {
             serde_json::Value::String(s) => Some((k, s)),
             _ => None,
-        },
-    )))
+        })
+        .collect();
+    Ok(Posted::from_pairs(pairs))
 }
 
 /// Multipart parsing is the runtime's own (`Response.formData()`): a hand-written parser would
 /// be more wasm and more risk for a format browsers send only when told to.
-async fn parse_multipart(bytes: Vec<u8>, content_type: &str) -> Result<ApplicationForm, BodyError> {
+async fn parse_multipart(bytes: Vec<u8>, content_type: &str) -> Result<Posted, BodyError> {
     let headers = web_sys::Headers::new().map_err(|_| BodyError::Unreadable)?;
     headers
         .set("content-type", content_type)
@@ -127,13 +167,17 @@ async fn parse_multipart(bytes: Vec<u8>, content_type: &str) -> Result<Applicati
         .dyn_into()
         .map_err(|_| BodyError::Unreadable)?;
     let mut pairs = Vec::new();
-    for name in ["firstName", "lastName", "email", "phoneNumber"] {
+    let names = Field::ALL
+        .iter()
+        .map(|f| f.wire_name())
+        .chain([HONEYPOT_FIELD, TURNSTILE_FIELD]);
+    for name in names {
         // A file upload under one of our names is not text: leave the field empty.
         if let Some(value) = form_data.get(name).as_string() {
-            pairs.push((name, value));
+            pairs.push((name.to_string(), value));
         }
     }
-    Ok(ApplicationForm::from_pairs(pairs))
+    Ok(Posted::from_pairs(pairs))
 }
 
 #[cfg(test)]
@@ -157,9 +201,10 @@ mod tests {
 
     #[test]
     fn urlencoded_plus_and_percent_are_decoded() {
-        let form = parse_urlencoded(
+        let form = Posted::from_pairs(urlencoded_pairs(
             b"firstName=Ann+Marie&email=ann%2Bjobs%40example.com&phoneNumber=%2B44+20",
-        );
+        ))
+        .form;
         assert_eq!(form.first_name, "Ann Marie");
         assert_eq!(form.email, "ann+jobs@example.com");
         assert_eq!(form.phone_number, "+44 20");
@@ -167,16 +212,31 @@ mod tests {
 
     #[test]
     fn invalid_utf8_does_not_fail_the_form() {
-        let form = parse_urlencoded(b"firstName=%FF%FEAnn");
+        let form = prefill(b"firstName=%FF%FEAnn");
         assert!(form.first_name.ends_with("Ann"));
     }
 
     #[test]
     fn json_takes_string_fields_only() {
-        let form = parse_json(br#"{"firstName":"Ann","lastName":7,"email":"a@b.co"}"#).unwrap();
+        let form = parse_json(br#"{"firstName":"Ann","lastName":7,"email":"a@b.co"}"#)
+            .unwrap()
+            .form;
         assert_eq!(form.first_name, "Ann");
         assert_eq!(form.last_name, "");
         assert_eq!(parse_json(b"[1,2]"), Err(BodyError::Unreadable));
         assert_eq!(parse_json(b"{"), Err(BodyError::Unreadable));
+    }
+
+    #[test]
+    fn the_gates_fields_are_read_beside_the_application() {
+        let posted = Posted::from_pairs(urlencoded_pairs(
+            b"firstName=Ann&website=http%3A%2F%2Fspam&cf-turnstile-response=tok&website=2",
+        ));
+        assert_eq!(posted.form.first_name, "Ann");
+        assert_eq!(posted.honeypot, "http://spam");
+        assert_eq!(posted.turnstile_token, "tok");
+        let json = parse_json(br#"{"email":"a@b.co","cf-turnstile-response":"t2"}"#).unwrap();
+        assert_eq!(json.turnstile_token, "t2");
+        assert_eq!(json.honeypot, "");
     }
 }

@@ -44,8 +44,7 @@ pub async fn show_form(
     let Some(name) = position_name(&services.lookup(position).await) else {
         return Problem::PositionNotFound.page(w);
     };
-    let prefill =
-        body::parse_urlencoded(query_of(&req.inner().url()).as_bytes()).repair_unencoded_plus();
+    let prefill = body::prefill(query_of(&req.inner().url()).as_bytes());
     let page = FormPage::new(
         w,
         position.as_str(),

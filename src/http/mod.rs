@@ -1,6 +1,7 @@
 //! The HTTP edge: routes a request, reads it, and renders what the core decided.
 
 pub mod body;
+mod gates;
 mod handlers;
 mod pages;
 mod problem;
@@ -8,6 +9,7 @@ mod render;
 mod respond;
 mod services;
 mod submit;
+mod turnstile;
 
 use crate::domain::PositionId;
 use crate::i18n;
@@ -31,7 +33,10 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Result<Response
     // on a deployment that is not set up yet.
     let route = match (req.method(), segments.as_slice()) {
         (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&env),
-        (Method::Options, ["api", "apply", _]) => return respond::preflight(),
+        (Method::Options, ["api", "apply", _]) => {
+            let allowed = api_origin(&req, Services::from_env(env, None).ok().as_ref());
+            return respond::cors(respond::preflight()?, allowed.as_deref());
+        }
         (Method::Get | Method::Head, []) => Route::Positions,
         (Method::Get | Method::Head, ["apply", id]) => match PositionId::parse(id) {
             Some(position) => Route::Form(position),
@@ -60,11 +65,26 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Result<Response
         Route::Form(position) => handlers::show_form(&req, &services, &position, w).await,
         Route::SubmitForm(position) => {
             let submission = submit::submit(&mut req, &services, &position, Source::Form).await;
-            render::page(submission, &position, w)
+            let site_key = services
+                .config
+                .turnstile
+                .as_ref()
+                .map(|t| t.site_key.as_str());
+            render::page(submission, &position, w, site_key)
         }
         Route::SubmitApi(position) => {
             let submission = submit::submit(&mut req, &services, &position, Source::Api).await;
-            render::api(submission, w)
+            let allowed = api_origin(&req, Some(&services));
+            respond::cors(render::api(submission, w)?, allowed.as_deref())
         }
     }
+}
+
+/// The calling page's origin when it may read API answers: this worker's own, or one listed
+/// in `ALLOWED_ORIGINS`. Never `*`.
+fn api_origin(req: &Request, services: Option<&Services>) -> Option<String> {
+    let services = services?;
+    let origin = req.headers().get("origin").ok().flatten()?;
+    let own = services.own_origin(req);
+    gates::origin_allowed(Some(&origin), &own, &services.config.allowed_origins).then_some(origin)
 }

@@ -36,6 +36,9 @@ pub struct FormPage {
     pub notice: Option<String>,
     pub has_errors: bool,
     pub fields: Vec<FieldView>,
+    /// Set when Turnstile is on: the widget is rendered with this site key.
+    pub turnstile_site_key: Option<String>,
+    pub human_check_error: Option<&'static str>,
 }
 
 impl FormPage {
@@ -62,7 +65,25 @@ impl FormPage {
             notice: None,
             has_errors: !errors.is_empty(),
             fields,
+            turnstile_site_key: None,
+            human_check_error: None,
         }
+    }
+
+    pub fn with_turnstile(mut self, site_key: Option<&str>) -> Self {
+        self.turnstile_site_key = site_key.map(str::to_string);
+        self
+    }
+
+    pub fn with_human_check_error(mut self, error: &'static str) -> Self {
+        self.human_check_error = Some(error);
+        self.has_errors = true;
+        self
+    }
+
+    /// The page loads Turnstile's script and frame, which its CSP must then admit.
+    pub fn uses_turnstile(&self) -> bool {
+        self.turnstile_site_key.is_some()
     }
 
     pub fn with_notice(mut self, notice: impl Into<String>) -> Self {

@@ -14,6 +14,8 @@ pub enum Problem {
     PositionNotFound,
     PositionClosed,
     MethodNotAllowed,
+    /// A page on a site that is neither ours nor allowed posted the form.
+    OriginNotAllowed,
     /// The body was refused; the page links back to the position's form.
     TooLarge(PositionId),
     UnsupportedType(PositionId),
@@ -29,6 +31,7 @@ impl Problem {
             Problem::PageNotFound | Problem::PositionNotFound => 404,
             Problem::PositionClosed => 410,
             Problem::MethodNotAllowed => 405,
+            Problem::OriginNotAllowed => 403,
             Problem::TooLarge(_) => 413,
             Problem::UnsupportedType(_) => 415,
             Problem::Unreadable(_) => 400,
@@ -43,6 +46,7 @@ impl Problem {
             Problem::PositionNotFound => "position_not_found",
             Problem::PositionClosed => "position_closed",
             Problem::MethodNotAllowed => "method_not_allowed",
+            Problem::OriginNotAllowed => "origin_not_allowed",
             Problem::TooLarge(_) => "payload_too_large",
             Problem::UnsupportedType(_) => "unsupported_media_type",
             Problem::Unreadable(_) => "malformed_body",
@@ -64,6 +68,7 @@ impl Problem {
             Problem::PageNotFound | Problem::MethodNotAllowed => &w.page_not_found,
             Problem::PositionNotFound => &w.position_not_found,
             Problem::PositionClosed => &w.position_closed,
+            Problem::OriginNotAllowed => &w.origin_not_allowed,
             Problem::TooLarge(_) => &w.too_large,
             Problem::UnsupportedType(_) => &w.unsupported_type,
             Problem::Unreadable(_) => &w.unreadable,
@@ -82,7 +87,9 @@ impl Problem {
             Problem::TooLarge(position)
             | Problem::UnsupportedType(position)
             | Problem::Unreadable(position) => Some((format!("/apply/{position}"), w.back_to_form)),
-            Problem::Misconfigured | Problem::PositionsUnavailable => None,
+            Problem::OriginNotAllowed | Problem::Misconfigured | Problem::PositionsUnavailable => {
+                None
+            }
         }
     }
 

@@ -1,8 +1,11 @@
 //! The two renderings of a submission: a page for the form route, JSON for the API.
 
+use super::body::TURNSTILE_FIELD;
 use super::pages::{render, FormPage, MessagePage};
-use super::respond::{html, json, see_other, with_retry_after};
+use super::problem::Problem;
+use super::respond::{self, html, json, see_other, with_retry_after};
 use super::submit::{Answer, Submission};
+use super::turnstile::Challenge;
 use crate::apply::Decision;
 use crate::domain::{FieldErrors, PositionId};
 use crate::i18n::Words;
@@ -12,7 +15,22 @@ use worker::{Response, Result};
 /// A candidate who cannot go on now is asked to wait this long before sending again.
 const RETRY_AFTER_SECONDS: u32 = 60;
 
-pub fn page(submission: Submission, position: &PositionId, w: &'static Words) -> Result<Response> {
+/// A form page, with Turnstile's widget when it is on (a fresh one: tokens are single use).
+pub fn form_page(
+    status: u16,
+    page: FormPage,
+    turnstile_site_key: Option<&str>,
+) -> Result<Response> {
+    let page = page.with_turnstile(turnstile_site_key);
+    respond::page(status, render(&page), page.uses_turnstile())
+}
+
+pub fn page(
+    submission: Submission,
+    position: &PositionId,
+    w: &'static Words,
+    turnstile_site_key: Option<&str>,
+) -> Result<Response> {
     let (form, position_name, answer) = match submission {
         Submission::Refused(problem) => return problem.page(w),
         Submission::Answered {
@@ -21,14 +39,23 @@ pub fn page(submission: Submission, position: &PositionId, w: &'static Words) ->
             answer,
         } => (form, position_name, answer),
     };
-    let form_page =
+    let page_with =
         |errors: &FieldErrors| FormPage::new(w, position.as_str(), &position_name, &form, errors);
     let no_errors = FieldErrors::default();
+    let show = |status, page| form_page(status, page, turnstile_site_key);
     let decision = match answer {
-        Answer::Invalid(errors) => return html(422, render(&form_page(&errors))),
+        Answer::Invalid(errors) => return show(422, page_with(&errors)),
         Answer::RateLimited => {
-            let page = form_page(&no_errors).with_notice(w.rate_limited);
-            return with_retry_after(html(429, render(&page))?, RETRY_AFTER_SECONDS);
+            let page = page_with(&no_errors).with_notice(w.rate_limited);
+            return with_retry_after(show(429, page)?, RETRY_AFTER_SECONDS);
+        }
+        Answer::Challenge(Challenge::Unavailable) => {
+            let page = page_with(&no_errors).with_notice(w.human_check_unavailable);
+            return with_retry_after(show(503, page)?, RETRY_AFTER_SECONDS);
+        }
+        Answer::Challenge(challenge) => {
+            let error = human_check_error(w, challenge);
+            return show(422, page_with(&no_errors).with_human_check_error(error));
         }
         Answer::Decided(decision) => decision,
     };
@@ -40,21 +67,21 @@ pub fn page(submission: Submission, position: &PositionId, w: &'static Words) ->
             errors,
             hireflix_says,
         } => {
-            let mut page = form_page(&errors);
+            let mut page = page_with(&errors);
             if let Some(notice) = general_refusal(w, &errors, hireflix_says) {
                 page = page.with_notice(notice);
             }
-            html(422, render(&page))
+            show(422, page)
         }
-        Decision::PositionNotFound => super::problem::Problem::PositionNotFound.page(w),
-        Decision::PositionClosed => super::problem::Problem::PositionClosed.page(w),
+        Decision::PositionNotFound => Problem::PositionNotFound.page(w),
+        Decision::PositionClosed => Problem::PositionClosed.page(w),
         Decision::Unavailable => {
-            let page = form_page(&no_errors).with_notice(w.unavailable);
-            with_retry_after(html(503, render(&page))?, RETRY_AFTER_SECONDS)
+            let page = page_with(&no_errors).with_notice(w.unavailable);
+            with_retry_after(show(503, page)?, RETRY_AFTER_SECONDS)
         }
         Decision::LinkUnusable => {
-            let page = form_page(&no_errors).with_notice(w.link_unusable);
-            html(502, render(&page))
+            let page = page_with(&no_errors).with_notice(w.link_unusable);
+            show(502, page)
         }
     }
 }
@@ -72,6 +99,15 @@ pub fn api(submission: Submission, w: &'static Words) -> Result<Response> {
             let response = json(429, &json!({ "error": "rate_limited" }))?;
             return with_retry_after(response, RETRY_AFTER_SECONDS);
         }
+        Answer::Challenge(Challenge::Unavailable) => {
+            let body =
+                json!({ "error": "turnstile_unavailable", "message": w.human_check_unavailable });
+            return with_retry_after(json(503, &body)?, RETRY_AFTER_SECONDS);
+        }
+        Answer::Challenge(challenge) => {
+            let error = human_check_error(w, challenge);
+            return json(422, &json!({ "errors": { TURNSTILE_FIELD: error } }));
+        }
         Answer::Decided(decision) => decision,
     };
     match decision {
@@ -88,8 +124,8 @@ pub fn api(submission: Submission, w: &'static Words) -> Result<Response> {
                 &json!({ "errors": field_errors(w, &errors), "message": message }),
             )
         }
-        Decision::PositionNotFound => super::problem::Problem::PositionNotFound.json(),
-        Decision::PositionClosed => super::problem::Problem::PositionClosed.json(),
+        Decision::PositionNotFound => Problem::PositionNotFound.json(),
+        Decision::PositionClosed => Problem::PositionClosed.json(),
         Decision::Unavailable => {
             let response = json(503, &json!({ "error": "unavailable" }))?;
             with_retry_after(response, RETRY_AFTER_SECONDS)
@@ -98,6 +134,13 @@ pub fn api(submission: Submission, w: &'static Words) -> Result<Response> {
             502,
             &json!({ "error": "upstream_error", "status": "invited_by_email" }),
         ),
+    }
+}
+
+fn human_check_error(w: &'static Words, challenge: Challenge) -> &'static str {
+    match challenge {
+        Challenge::Missing => w.human_check_missing,
+        _ => w.human_check_refused,
     }
 }
 

@@ -5,25 +5,32 @@ use worker::{Headers, Response, Result};
 
 /// Pages may hold what a candidate typed (or a prefilled email): never cache them, never leak
 /// the URL to other sites. Framing stays allowed so landing pages can embed the form.
-const HTML_HEADERS: [(&str, &str); 5] = [
+///
+/// `same-origin`, not `no-referrer`: with `no-referrer` a browser sends `Origin: null` on the
+/// form's own post, and the Origin gate could no longer tell our page from a foreign one.
+const HTML_HEADERS: [(&str, &str); 4] = [
     ("content-type", "text/html; charset=utf-8"),
     ("cache-control", "no-store"),
-    ("referrer-policy", "no-referrer"),
+    ("referrer-policy", "same-origin"),
     ("x-content-type-options", "nosniff"),
-    (
-        "content-security-policy",
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; base-uri 'none'",
-    ),
 ];
 
-/// The JSON API is called by landing pages on other origins; it uses no cookies, so any origin
-/// may call it.
-const API_HEADERS: [(&str, &str); 5] = [
+const CSP: &str =
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; base-uri 'none'";
+/// Turnstile's widget is a script and a frame from Cloudflare: admitted only on pages that
+/// show it.
+const CSP_WITH_TURNSTILE: &str = "default-src 'none'; style-src 'self'; script-src 'self' https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; img-src 'self' data:; base-uri 'none'";
+
+/// The JSON API is called by landing pages on the origins `ALLOWED_ORIGINS` lists; which one
+/// may read an answer is set per request (`cors`).
+const API_HEADERS: [(&str, &str); 4] = [
     ("content-type", "application/json"),
     ("cache-control", "no-store"),
-    ("access-control-allow-origin", "*"),
     ("access-control-allow-methods", "POST, OPTIONS"),
-    ("access-control-allow-headers", "content-type"),
+    (
+        "access-control-allow-headers",
+        "content-type, cf-turnstile-response",
+    ),
 ];
 
 fn with_headers(response: Response, headers: &[(&str, &str)]) -> Result<Response> {
@@ -35,7 +42,26 @@ fn with_headers(response: Response, headers: &[(&str, &str)]) -> Result<Response
 }
 
 pub fn html(status: u16, body: String) -> Result<Response> {
-    with_headers(Response::ok(body)?.with_status(status), &HTML_HEADERS)
+    page(status, body, false)
+}
+
+/// A page, with the CSP that admits Turnstile's widget when it shows one.
+pub fn page(status: u16, body: String, turnstile: bool) -> Result<Response> {
+    let response = with_headers(Response::ok(body)?.with_status(status), &HTML_HEADERS)?;
+    let csp = if turnstile { CSP_WITH_TURNSTILE } else { CSP };
+    response.headers().set("content-security-policy", csp)?;
+    Ok(response)
+}
+
+/// Lets the calling page read an API answer when its origin is allowed; every answer varies
+/// by `Origin`, so a cache never hands one origin's answer to another.
+pub fn cors(response: Response, allowed_origin: Option<&str>) -> Result<Response> {
+    let headers = response.headers();
+    headers.append("vary", "Origin")?;
+    if let Some(origin) = allowed_origin {
+        headers.set("access-control-allow-origin", origin)?;
+    }
+    Ok(response)
 }
 
 pub fn json(status: u16, body: &Value) -> Result<Response> {

@@ -1,10 +1,12 @@
 //! What every application route needs, built once per request from `Env`.
 
+use super::gates;
 use crate::apply::positions::{self, Lookup};
 use crate::apply::Pipeline;
 use crate::config::{names, Config};
 use crate::domain::PositionId;
 use crate::hireflix::HireflixClient;
+use crate::http_url::HttpUrl;
 use crate::log::Source;
 use crate::store::Store;
 use worker::{Context, Env, Queue, Request};
@@ -55,21 +57,21 @@ impl Services {
         positions::lookup(&self.config, &self.store, &self.client, position).await
     }
 
-    /// The rate limiter is optional so a deployment without the binding still works; with it,
-    /// each client IP gets the limit set in wrangler.toml.
-    pub async fn within_rate_limit(&self, req: &Request) -> bool {
+    /// The rate limiter is optional so a deployment without the binding still works (and
+    /// /healthz warns); with it, each client (IPv4 address or IPv6 /64) gets the limit set in
+    /// wrangler.toml. A limiter that errors refuses: a broken gate must not open.
+    pub async fn within_rate_limit(&self, ip: Option<String>) -> bool {
         let Ok(limiter) = self.env.rate_limiter(names::RATE_LIMITER) else {
             return true;
         };
-        let ip = req
-            .headers()
-            .get("cf-connecting-ip")
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        limiter
-            .limit(format!("apply:{ip}"))
-            .await
-            .map_or(true, |o| o.success)
+        let key = gates::client_key(ip.as_deref().unwrap_or_default());
+        limiter.limit(key).await.is_ok_and(|o| o.success)
+    }
+
+    /// This worker's origin as the request reached it (`https://apply.example.com`).
+    pub fn own_origin(&self, req: &Request) -> String {
+        HttpUrl::parse(&req.inner().url())
+            .map(|url| url.origin())
+            .unwrap_or_default()
     }
 }

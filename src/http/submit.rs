@@ -1,17 +1,20 @@
-//! One flow for a posted application, whichever route it came by: read the body, check the
-//! position, parse, limit, then the pipeline. The HTML and JSON routes only render its result.
+//! One flow for a posted application, whichever route it came by: the abuse gates, cheapest
+//! first and before anything is stored or sent to Hireflix, then the position, the form and
+//! the pipeline. The HTML and JSON routes only render its result.
 
-use super::body::{self, BodyError};
+use super::body::{self, BodyError, Posted};
+use super::gates;
 use super::problem::Problem;
 use super::services::Services;
-use crate::apply::positions::Lookup;
+use super::turnstile::{self, Challenge, Expected};
+use crate::apply::positions::{self, Lookup};
 use crate::apply::Decision;
 use crate::domain::{ApplicationForm, FieldErrors, PositionId};
-use crate::log::{request_id, Source};
+use crate::log::{request_id, GateLog, Source};
 use worker::Request;
 
 pub enum Submission {
-    /// Nothing the candidate typed could be read, or the position takes no applications.
+    /// Nothing the candidate typed could be read, or the post is not taken at all.
     Refused(Problem),
     /// The form was read: whatever the answer, it goes back with every value kept.
     Answered {
@@ -25,6 +28,8 @@ pub enum Submission {
 pub enum Answer {
     Invalid(FieldErrors),
     RateLimited,
+    /// Turnstile's check was missing, refused, or could not be made.
+    Challenge(Challenge),
     Decided(Decision),
 }
 
@@ -34,37 +39,98 @@ pub async fn submit(
     position: &PositionId,
     source: Source,
 ) -> Submission {
-    let form = match body::read_application(req).await {
-        Ok(form) => form,
+    let request_id = request_id(header(req, "cf-ray"));
+    let gate_log = |outcome| GateLog::new(&request_id, position, source, outcome).emit();
+    // Counted before anything else is done for the post, valid or not.
+    let within_limit = services
+        .within_rate_limit(header(req, "cf-connecting-ip"))
+        .await;
+    let own_origin = services.own_origin(req);
+    let origin = header(req, "origin");
+    if !gates::origin_allowed(
+        origin.as_deref(),
+        &own_origin,
+        &services.config.allowed_origins,
+    ) {
+        gate_log("origin_not_allowed");
+        return Submission::Refused(Problem::OriginNotAllowed);
+    }
+    let Posted {
+        form,
+        honeypot,
+        turnstile_token,
+    } = match body::read_application(req).await {
+        Ok(posted) => posted,
         Err(error) => return Submission::Refused(body_problem(error, position)),
     };
+    let answered = |position_name: String, answer| Submission::Answered {
+        form: form.clone(),
+        position_name,
+        answer,
+    };
+    if !within_limit {
+        gate_log("rate_limited");
+        // Only the isolate's memory is asked for the name: a limited post costs no KV read.
+        return answered(positions::memo_name(position, w_any()), Answer::RateLimited);
+    }
+    if !honeypot.trim().is_empty() {
+        // Exactly what a queued application hears; nothing is stored or sent.
+        gate_log("honeypot");
+        return answered(String::new(), Answer::Decided(Decision::Queued));
+    }
     let Some(position_name) = position_name(&services.lookup(position).await) else {
         return Submission::Refused(Problem::PositionNotFound);
     };
-    let answer = match form.parse() {
-        Err(errors) => Answer::Invalid(errors),
-        Ok(_) if !services.within_rate_limit(req).await => Answer::RateLimited,
-        Ok(application) => {
-            let request_id = request_id(req.headers().get("cf-ray").ok().flatten());
-            let decision = services
-                .pipeline(&request_id, source)
-                .submit(position, &form, &application)
-                .await;
-            Answer::Decided(decision)
-        }
+    let application = match form.parse() {
+        Ok(application) => application,
+        Err(errors) => return answered(position_name, Answer::Invalid(errors)),
     };
-    Submission::Answered {
-        form,
-        position_name,
-        answer,
+    if let Some(config) = &services.config.turnstile {
+        let own_host = gates::host_of(&own_origin);
+        let mut hostnames = vec![own_host];
+        hostnames.extend(
+            services
+                .config
+                .allowed_origins
+                .iter()
+                .map(|o| gates::host_of(o)),
+        );
+        let expected = Expected {
+            cdata: position.as_str(),
+            hostnames,
+        };
+        let ip = header(req, "cf-connecting-ip");
+        // Landing pages that post JSON may send the token as a header instead.
+        let token = match turnstile_token.trim() {
+            "" => header(req, "cf-turnstile-response").unwrap_or_default(),
+            token => token.to_string(),
+        };
+        let challenge = turnstile::verify(config, &token, ip.as_deref(), &expected).await;
+        if challenge != Challenge::Passed {
+            gate_log("turnstile_failed");
+            return answered(position_name, Answer::Challenge(challenge));
+        }
     }
+    let decision = services
+        .pipeline(&request_id, source)
+        .submit(position, &form, &application)
+        .await;
+    answered(position_name, Answer::Decided(decision))
+}
+
+fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).ok().flatten()
+}
+
+fn w_any() -> &'static str {
+    crate::i18n::words().any_position
 }
 
 /// The name shown on the form; when Hireflix cannot be asked the form still works.
 pub fn position_name(lookup: &Lookup) -> Option<String> {
     match lookup {
         Lookup::Open(position) => Some(position.name.clone()),
-        Lookup::Unknown => Some(crate::i18n::words().any_position.to_string()),
+        Lookup::Unknown => Some(w_any().to_string()),
         Lookup::NotOffered => None,
     }
 }

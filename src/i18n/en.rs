@@ -38,6 +38,12 @@ pub static WORDS: Words = Words {
     unavailable: "We could not send your application just now. Your details are still here: please try again in a minute.",
     link_unusable: "Your interview was created, but we could not open it here. Hireflix has emailed you a link to it.",
     refused_by_hireflix: "Hireflix could not accept these details. Please check them and try again.",
+    human_check: "Check",
+    human_check_missing: "Complete the check that you are a person, just above the button.",
+    human_check_refused: "The check did not go through. Please complete it again, then send the form.",
+    human_check_unavailable: "We could not confirm the check just now. Your details are still here: please try again in a minute.",
+    human_check_needs_javascript: "This form asks your browser for a quick check that you are a person, which needs JavaScript. Please turn JavaScript on for this page, or use another browser.",
+    honeypot_label: "Leave this empty",
 
     invited_by_email: Message {
         heading: "You already have an interview",
@@ -54,6 +60,10 @@ pub static WORDS: Words = Words {
     position_closed: Message {
         heading: "Applications are closed",
         body: "This position is not taking applications at the moment.",
+    },
+    origin_not_allowed: Message {
+        heading: "Form not accepted",
+        body: "This form can only be sent from the company's own pages. Please apply from the careers page.",
     },
     page_not_found: Message {
         heading: "Page not found",

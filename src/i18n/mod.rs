@@ -49,11 +49,20 @@ pub struct Words {
     pub unavailable: &'static str,
     pub link_unusable: &'static str,
     pub refused_by_hireflix: &'static str,
+    /// The Turnstile check: a label for the error summary, and what went wrong.
+    pub human_check: &'static str,
+    pub human_check_missing: &'static str,
+    pub human_check_refused: &'static str,
+    pub human_check_unavailable: &'static str,
+    pub human_check_needs_javascript: &'static str,
+    /// The label of the field people never see (read only by bots).
+    pub honeypot_label: &'static str,
 
     pub invited_by_email: Message,
     pub queued: Message,
     pub position_not_found: Message,
     pub position_closed: Message,
+    pub origin_not_allowed: Message,
     pub page_not_found: Message,
     pub positions_unavailable: Message,
     pub misconfigured: Message,

@@ -1,0 +1,114 @@
+//! The cheap checks a post passes before it may cost anything: who is sending (the rate
+//! limiter's key) and from which site (the Origin header). Pure, tested natively.
+
+use std::net::{IpAddr, Ipv6Addr};
+
+/// The rate limiter's key for a client: its IPv4 address, or its IPv6 /64. One subscriber or
+/// host usually holds a whole /64, so counting single IPv6 addresses would let one machine
+/// post as 2^64 clients.
+pub fn client_key(ip: &str) -> String {
+    match ip.trim().parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => format!("apply:{v4}"),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => format!("apply:{v4}"),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                let prefix = Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0);
+                format!("apply:{prefix}/64")
+            }
+        },
+        // Without a readable address (never the case behind Cloudflare) all such posts share
+        // one budget rather than each getting its own.
+        Err(_) => "apply:unknown".to_string(),
+    }
+}
+
+/// A post may come from a page of this worker, from an allowed origin, or from no browser at
+/// all (no `Origin`: curl, a server-side post). Anything else, `null` included, is a page
+/// elsewhere posting on its visitors' behalf.
+pub fn origin_allowed(origin: Option<&str>, own_origin: &str, allowed: &[String]) -> bool {
+    match origin.map(str::trim) {
+        None => true,
+        Some(origin) => {
+            let origin = origin.to_ascii_lowercase();
+            origin == own_origin || allowed.contains(&origin)
+        }
+    }
+}
+
+/// The host of an origin (`https://careers.example.com:8443` -> `careers.example.com`).
+pub fn host_of(origin: &str) -> &str {
+    let after_scheme = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    match after_scheme.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => after_scheme,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn ipv4_is_keyed_by_address_and_ipv6_by_its_64() {
+        assert_eq!(client_key("203.0.113.7"), "apply:203.0.113.7");
+        assert_eq!(
+            client_key("2001:db8:1:2:aaaa::1"),
+            client_key("2001:0db8:0001:0002:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(client_key("2001:db8:1:2::9"), "apply:2001:db8:1:2::/64");
+        assert_ne!(client_key("2001:db8:1:2::1"), client_key("2001:db8:1:3::1"));
+        assert_eq!(client_key("::ffff:203.0.113.7"), "apply:203.0.113.7");
+        assert_eq!(client_key(""), "apply:unknown");
+        assert_eq!(client_key("not an ip"), "apply:unknown");
+    }
+
+    #[test]
+    fn origins_are_this_worker_the_list_or_none() {
+        let allowed = vec!["https://careers.example.com".to_string()];
+        let own = "https://apply.example.com";
+        assert!(origin_allowed(None, own, &allowed));
+        assert!(origin_allowed(
+            Some("https://apply.example.com"),
+            own,
+            &allowed
+        ));
+        assert!(origin_allowed(
+            Some("https://Careers.Example.com"),
+            own,
+            &allowed
+        ));
+        assert!(!origin_allowed(Some("https://evil.example"), own, &allowed));
+        assert!(!origin_allowed(Some("null"), own, &allowed));
+        assert!(!origin_allowed(
+            Some("https://careers.example.com.evil.example"),
+            own,
+            &allowed
+        ));
+        assert!(!origin_allowed(
+            Some("http://careers.example.com"),
+            own,
+            &allowed
+        ));
+    }
+
+    #[test]
+    fn hosts_of_origins() {
+        assert_eq!(
+            host_of("https://careers.example.com"),
+            "careers.example.com"
+        );
+        assert_eq!(host_of("http://127.0.0.1:8787"), "127.0.0.1");
+    }
+
+    proptest! {
+        #[test]
+        fn every_address_of_a_64_shares_one_key(prefix in any::<[u16; 4]>(), a in any::<[u16; 4]>(), b in any::<[u16; 4]>()) {
+            let ip = |s: [u16; 4]| Ipv6Addr::new(prefix[0], prefix[1], prefix[2], prefix[3], s[0], s[1], s[2], s[3]);
+            // Skip the IPv4-mapped range, keyed by its IPv4 address instead.
+            prop_assume!(ip(a).to_ipv4_mapped().is_none() && ip(b).to_ipv4_mapped().is_none());
+            prop_assert_eq!(client_key(&ip(a).to_string()), client_key(&ip(b).to_string()));
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Cloudflare Turnstile's server-side check: a token from the widget is worth something only
+//! once siteverify has confirmed it, for this form's action, this position and our hostname.
+
+use crate::config::Turnstile;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+
+/// The widget's `action` on our form.
+pub const ACTION: &str = "apply";
+/// Siteverify is normally fast; a candidate is not kept waiting longer on it.
+const TIMEOUT_MS: u32 = 3_000;
+/// Turnstile tokens are at most this long; anything longer is not one.
+const MAX_TOKEN_LEN: usize = 2_048;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Challenge {
+    Passed,
+    /// No token: the widget was not solved (or JavaScript is off).
+    Missing,
+    /// Siteverify said no, or the token was made for another action, position or site.
+    Refused,
+    /// Siteverify could not be asked: nothing is decided, the candidate tries again.
+    Unavailable,
+}
+
+/// What a token must have been made for.
+pub struct Expected<'a> {
+    pub cdata: &'a str,
+    /// Our own host and those of the allowed origins.
+    pub hostnames: Vec<&'a str>,
+}
+
+#[derive(Deserialize)]
+struct Verdict {
+    #[serde(default)]
+    success: bool,
+    #[serde(default)]
+    hostname: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    cdata: String,
+    #[serde(default, rename = "error-codes")]
+    error_codes: Vec<String>,
+}
+
+/// Reads siteverify's answer.
+pub fn judge(status: u16, body: &str, expected: &Expected) -> Challenge {
+    if !(200..300).contains(&status) && status != 400 {
+        return Challenge::Unavailable;
+    }
+    let Ok(verdict) = serde_json::from_str::<Verdict>(body) else {
+        return Challenge::Unavailable;
+    };
+    if !verdict.success {
+        return if verdict.error_codes.iter().any(|c| c == "internal-error") {
+            Challenge::Unavailable
+        } else {
+            Challenge::Refused
+        };
+    }
+    let made_for_us = verdict.action == ACTION
+        && verdict.cdata == expected.cdata
+        && expected
+            .hostnames
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(&verdict.hostname));
+    if made_for_us {
+        Challenge::Passed
+    } else {
+        Challenge::Refused
+    }
+}
+
+/// The same token always gets the same key, so a retried call cannot spend it twice.
+fn idempotency_key(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    // A version-4-shaped UUID, as siteverify expects.
+    let (a, rest) = hex.split_at(8);
+    let (b, rest) = rest.split_at(4);
+    let (_, rest) = rest.split_at(1);
+    let (c, rest) = rest.split_at(3);
+    let (_, rest) = rest.split_at(1);
+    let (d, e) = rest.split_at(3);
+    format!("{a}-{b}-4{c}-8{d}-{e}")
+}
+
+pub async fn verify(
+    config: &Turnstile,
+    token: &str,
+    remote_ip: Option<&str>,
+    expected: &Expected<'_>,
+) -> Challenge {
+    let token = token.trim();
+    if token.is_empty() {
+        return Challenge::Missing;
+    }
+    if token.len() > MAX_TOKEN_LEN {
+        return Challenge::Refused;
+    }
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("secret", &config.secret_key)
+        .append_pair("response", token)
+        .append_pair("idempotency_key", &idempotency_key(token));
+    if let Some(ip) = remote_ip {
+        form.append_pair("remoteip", ip);
+    }
+    match post(&config.verify_url.to_string(), form.finish()).await {
+        Some((status, body)) => judge(status, &body, expected),
+        None => Challenge::Unavailable,
+    }
+}
+
+async fn post(url: &str, body: String) -> Option<(u16, String)> {
+    let headers = Headers::new();
+    headers
+        .set("content-type", "application/x-www-form-urlencoded")
+        .ok()?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_redirect(RequestRedirect::Manual)
+        .with_headers(headers)
+        .with_body(Some(body.into()));
+    let request = Request::new_with_init(url, &init).ok()?;
+    let signal = AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
+    let mut response = Fetch::Request(request)
+        .send_with_signal(&signal)
+        .await
+        .ok()?;
+    let status = response.status_code();
+    Some((status, response.text().await.ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn expected() -> Expected<'static> {
+        Expected {
+            cdata: "68b43e38b19cf131a17c543f",
+            hostnames: vec!["apply.example.com", "careers.example.com"],
+        }
+    }
+
+    fn answer(success: bool, hostname: &str, action: &str, cdata: &str) -> String {
+        json!({ "success": success, "hostname": hostname, "action": action, "cdata": cdata,
+                "error-codes": if success { json!([]) } else { json!(["invalid-input-response"]) } })
+        .to_string()
+    }
+
+    #[test]
+    fn a_token_made_for_this_form_passes() {
+        let body = answer(
+            true,
+            "careers.example.com",
+            "apply",
+            "68b43e38b19cf131a17c543f",
+        );
+        assert_eq!(judge(200, &body, &expected()), Challenge::Passed);
+    }
+
+    #[test]
+    fn a_token_made_for_anything_else_is_refused() {
+        for body in [
+            answer(
+                false,
+                "apply.example.com",
+                "apply",
+                "68b43e38b19cf131a17c543f",
+            ),
+            answer(true, "evil.example", "apply", "68b43e38b19cf131a17c543f"),
+            answer(
+                true,
+                "apply.example.com",
+                "login",
+                "68b43e38b19cf131a17c543f",
+            ),
+            answer(
+                true,
+                "apply.example.com",
+                "apply",
+                "68b43e38b19cf131a17c5440",
+            ),
+        ] {
+            assert_eq!(judge(200, &body, &expected()), Challenge::Refused, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_siteverify_that_fails_decides_nothing() {
+        assert_eq!(judge(500, "", &expected()), Challenge::Unavailable);
+        assert_eq!(judge(200, "<html>", &expected()), Challenge::Unavailable);
+        let internal = json!({ "success": false, "error-codes": ["internal-error"] }).to_string();
+        assert_eq!(judge(200, &internal, &expected()), Challenge::Unavailable);
+    }
+
+    #[test]
+    fn idempotency_keys_are_uuids_stable_per_token() {
+        let key = idempotency_key("token-a");
+        assert_eq!(key, idempotency_key("token-a"));
+        assert_ne!(key, idempotency_key("token-b"));
+        let groups: Vec<usize> = key.split('-').map(str::len).collect();
+        assert_eq!(groups, vec![8, 4, 4, 4, 12]);
+        assert_eq!(key.chars().nth(14), Some('4'));
+    }
+}
