@@ -4,6 +4,9 @@ use crate::domain::{ApplicationForm, Field, FieldErrors};
 use crate::hireflix::Position;
 use askama::Template;
 
+/// Content hash of the linked static files (build.rs); the templates add it as `?v=`.
+pub const ASSET_VERSION: &str = env!("ASSET_VERSION");
+
 #[derive(Template)]
 #[template(path = "positions.html")]
 pub struct PositionsPage<'a> {
