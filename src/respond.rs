@@ -4,7 +4,9 @@ use serde_json::Value;
 use worker::{Headers, Response, Result};
 
 /// Pages may hold what a candidate typed (or a prefilled email): never cache them, never leak
-/// the URL to other sites. Framing stays allowed so landing pages can embed the form.
+/// the URL to other sites. Framing stays allowed so landing pages can embed the form; in a
+/// frame, public/apply.js posts to our own JSON API (`connect-src 'self'`) to learn the
+/// interview link and open it in the whole window.
 const HTML_HEADERS: [(&str, &str); 5] = [
     ("content-type", "text/html; charset=utf-8"),
     ("cache-control", "no-store"),
@@ -12,7 +14,7 @@ const HTML_HEADERS: [(&str, &str); 5] = [
     ("x-content-type-options", "nosniff"),
     (
         "content-security-policy",
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; base-uri 'none'",
+        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'",
     ),
 ];
 
