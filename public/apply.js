@@ -1,22 +1,101 @@
 // Progressive enhancement only: the form works without this file.
-// One press, one application: stop double submits while the first one is on its way.
-document.addEventListener("submit", function (event) {
-  var form = event.target;
-  if (!form.hasAttribute("data-apply")) return;
-  if (form.getAttribute("data-sending") === "1") { event.preventDefault(); return; }
-  form.setAttribute("data-sending", "1");
-  var button = form.querySelector("button[type=submit]");
-  if (button) { button.disabled = true; button.textContent = "Opening your interview\u2026"; }
-});
-// Bring the error summary into view for screen readers and small screens.
-var summary = document.querySelector(".error-summary");
-if (summary) summary.focus();
-// A page restored from the back/forward cache must be usable again.
-window.addEventListener("pageshow", function () {
-  var forms = document.querySelectorAll("form[data-apply]");
-  for (var i = 0; i < forms.length; i++) {
-    forms[i].removeAttribute("data-sending");
-    var button = forms[i].querySelector("button[type=submit]");
-    if (button) { button.disabled = false; button.textContent = "Start my interview"; }
+(function () {
+  // In a landing page's frame (public/embed.js), the origin of that page, given as embed_origin;
+  // null on our own pages, or when it is not a plain origin (postMessage needs one, never "*").
+  var embedOrigin = (function () {
+    var origin = new URLSearchParams(location.search).get("embed_origin");
+    if (window.parent === window || !origin || !window.fetch) return null;
+    try {
+      return new URL(origin).origin === origin ? origin : null;
+    } catch (e) {
+      return null;
+    }
+  })();
+
+  // One press, one application: stop double submits while the first one is on its way.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-apply")) return;
+    if (form.getAttribute("data-sending") === "1") { event.preventDefault(); return; }
+    form.setAttribute("data-sending", "1");
+    var button = form.querySelector("button[type=submit]");
+    if (button) {
+      button.setAttribute("data-label", button.textContent);
+      button.disabled = true;
+      button.textContent = "Opening your interview\u2026";
+    }
+    if (embedOrigin) { event.preventDefault(); sendFromFrame(form); }
+  });
+
+  // Bring the error summary into view for screen readers and small screens.
+  var summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
+
+  // A page restored from the back/forward cache must be usable again.
+  window.addEventListener("pageshow", function () {
+    var forms = document.querySelectorAll("form[data-apply]");
+    for (var i = 0; i < forms.length; i++) ready(forms[i]);
+  });
+
+  function ready(form) {
+    form.removeAttribute("data-sending");
+    var button = form.querySelector("button[type=submit]");
+    if (button && button.hasAttribute("data-label")) {
+      button.disabled = false;
+      button.textContent = button.getAttribute("data-label");
+    }
   }
-});
+
+  if (embedOrigin) {
+    // The landing page sizes the frame to the page, so the page never scrolls inside it. The
+    // height of <html> is its content's; scrollHeight would never shrink below the frame's.
+    var postHeight = function () {
+      var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      window.parent.postMessage({ type: "hireflix-apply:height", height: height }, embedOrigin);
+    };
+    postHeight();
+    window.addEventListener("load", postHeight);
+    // Error summary, notices, a narrower window, late fonts: every change of size.
+    if (window.ResizeObserver) new ResizeObserver(postHeight).observe(document.documentElement);
+
+    // The page that answers a post inside the frame must know its landing page too.
+    var forms = document.querySelectorAll("form[data-apply]");
+    for (var i = 0; i < forms.length; i++) {
+      var action = new URL(forms[i].action);
+      action.searchParams.set("embed_origin", embedOrigin);
+      forms[i].action = action.href;
+    }
+  }
+
+  // In a frame, the interview must open in the whole window (it needs the camera, and the
+  // landing page's frame is too small for it), while a mistake in the form should show in the
+  // frame. The JSON API answers with the interview link, so ask it first:
+  // - a link: open it in the whole window (the click made this frame allowed to);
+  // - 422, input refused (by our checks or by Hireflix, which then made no interview): post
+  //   the form into the frame, which shows it again with its errors, and nothing else happens;
+  // - anything else (queued, already invited, rate limited, unavailable, offline): post the form
+  //   to the whole window, as without the frame. Posting the same application again is safe:
+  //   the worker remembers it and Hireflix never makes a second interview for an email.
+  function sendFromFrame(form) {
+    var api = new URL(form.action);
+    api.pathname = "/api" + api.pathname;
+    fetch(api.href, { method: "POST", body: new FormData(form), credentials: "omit" })
+      .then(function (response) {
+        if (response.status === 422) return post(form, "_self");
+        return response.json().then(function (answer) {
+          if (!answer.url) throw new Error("no interview link");
+          window.top.location.href = answer.url;
+          // Still here long after: the browser kept the frame from leaving (some do without a
+          // fresh click). Another press asks again (the worker remembers the interview).
+          setTimeout(function () { ready(form); }, 8000);
+        });
+      })
+      .catch(function () { post(form, "_top"); });
+  }
+
+  function post(form, target) {
+    form.target = target;
+    // The prototype's submit: a field named "submit" cannot shadow it, and no submit event fires.
+    HTMLFormElement.prototype.submit.call(form);
+  }
+})();

@@ -6,6 +6,9 @@ use crate::hireflix::Position;
 use crate::i18n::{Message, Words};
 use askama::Template;
 
+/// Content hash of the linked static files (build.rs); the templates add it as `?v=`.
+pub const ASSET_VERSION: &str = env!("ASSET_VERSION");
+
 #[derive(Template)]
 #[template(path = "positions.html")]
 pub struct PositionsPage<'a> {

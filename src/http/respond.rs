@@ -4,7 +4,9 @@ use serde_json::Value;
 use worker::{Headers, Response, Result};
 
 /// Pages may hold what a candidate typed (or a prefilled email): never cache them, never leak
-/// the URL to other sites. Framing stays allowed so landing pages can embed the form.
+/// the URL to other sites. Framing stays allowed so landing pages can embed the form; in a
+/// frame, public/apply.js posts to our own JSON API (`connect-src 'self'`) to learn the
+/// interview link and open it in the whole window.
 ///
 /// `same-origin`, not `no-referrer`: with `no-referrer` a browser sends `Origin: null` on the
 /// form's own post, and the Origin gate could no longer tell our page from a foreign one.
@@ -16,10 +18,10 @@ const HTML_HEADERS: [(&str, &str); 4] = [
 ];
 
 const CSP: &str =
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; base-uri 'none'";
+    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'";
 /// Turnstile's widget is a script and a frame from Cloudflare: admitted only on pages that
 /// show it.
-const CSP_WITH_TURNSTILE: &str = "default-src 'none'; style-src 'self'; script-src 'self' https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; img-src 'self' data:; base-uri 'none'";
+const CSP_WITH_TURNSTILE: &str = "default-src 'none'; style-src 'self'; script-src 'self' https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; connect-src 'self'; img-src 'self' data:; base-uri 'none'";
 
 /// The JSON API is called by landing pages on the origins `ALLOWED_ORIGINS` lists; which one
 /// may read an answer is set per request (`cors`).
