@@ -168,6 +168,27 @@ test("invalid input is a 422 with the same form, every value kept and each error
   assert.equal(w.inviteRequests().length, 0);
 });
 
+test("names are letters of any script, composed as Unicode's NFC, and can carry no link, digit or hidden control", async () => {
+  const decomposed = await w.postForm(OPEN, ann({ firstName: "Zoe\u0308", lastName: "Nguye\u0302\u0303n", email: "zoe@example.com" }));
+  assert.equal(decomposed.status, 303);
+  const [zoe] = w.interviewsFor(OPEN, "zoe@example.com");
+  assert.deepEqual([zoe.candidate.firstName, zoe.candidate.lastName], ["Zo\u00eb", "Nguy\u1ec5n"]);
+  for (const [firstName, lastName] of [["محمد", "عبد الله"], ["अनुष्का", "शर्मा"], ["王", "小明"], ["Mary Ann", "O\u2019Brien-Smith"], ["J. R.", "Tolkien Jr."]]) {
+    const res = await w.postJson(OPEN, ann({ firstName, lastName, email: `n${w.inviteRequests().length}@example.com` }));
+    assert.equal(res.status, 200, `${firstName} ${lastName}`);
+  }
+  const before = w.inviteRequests().length;
+  for (const lastName of ["Visit evil.com", "https://evil.example", "Lee 0800 123 456", "Lee\u202eelgoog", "Le\u200be", "Re: your interview", "Lee@evil"]) {
+    const page = await w.postForm(OPEN, ann({ lastName }));
+    assert.equal(page.status, 422, lastName);
+    assert.match(await page.text(), /<p class="error" id="lastName-error">Use only letters, spaces, apostrophes, hyphens, and full stops after initials/);
+    const api = await w.postJson(OPEN, ann({ lastName }));
+    assert.equal(api.status, 422, lastName);
+    assert.match((await api.json()).errors.lastName, /^Use only letters/);
+  }
+  assert.equal(w.inviteRequests().length, before, "nothing refused reached Hireflix");
+});
+
 test("unknown, archived and malformed positions are 404 and never invite", async () => {
   for (const id of [UNKNOWN, ARCHIVED, "not-a-position"]) {
     assert.equal((await w.fetch(`/apply/${id}`)).status, 404, `GET ${id}`);

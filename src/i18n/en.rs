@@ -26,7 +26,7 @@ pub static WORDS: Words = Words {
     first_name_missing: "Enter your first name.",
     last_name_missing: "Enter your last name.",
     name_too_long: "Use at most 50 characters.",
-    not_a_name: "Use letters, spaces and punctuation only.",
+    not_a_name: "Use only letters, spaces, apostrophes, hyphens, and full stops after initials (like J. R.).",
     email_missing: "Enter your email address.",
     email_too_long: "This email address is too long.",
     not_an_email: "Enter an email address like name@example.com.",
