@@ -1,7 +1,8 @@
 // The candidate's path end to end, in workerd, against the Hireflix stand-in.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, assertCleanLogs, API_KEY, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
+import { createHash, createHmac } from "node:crypto";
+import { start, ann, assertCleanLogs, logLines, API_KEY, APP_SECRET, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
 
 let w;
 before(async () => (w = await start()));
@@ -76,7 +77,7 @@ test("a valid application is invited once and redirected (303) to its interview"
   const [call] = w.inviteRequests();
   assert.ok(call.keyOk, "sent with the configured X-API-KEY");
   assert.equal(call.variables.i1.positionId, OPEN);
-  assert.match(call.variables.i1.externalId, /^hfa1-[0-9a-f]{64}$/);
+  assert.match(call.variables.i1.externalId, /^hfa2-[0-9a-f]{64}$/);
   assert.deepEqual(call.variables.i1.candidate, {
     email: "ann.lee@example.com",
     firstName: "Ann",
@@ -97,13 +98,32 @@ test("a resubmission with other case and spaces comes from KV: same interview, n
 
   const keys = await w.kvKeys("app:");
   assert.equal(keys.length, 1);
-  assert.match(keys[0], new RegExp(`^app:v1:${OPEN}:[0-9a-f]{64}$`));
+  assert.match(keys[0], new RegExp(`^app:v2:${OPEN}:[0-9a-f]{64}$`));
   const value = await w.kv.get(keys[0]);
   const record = JSON.parse(value);
   assert.equal(record.state, "invited");
   assert.equal(record.url, first.headers.get("location"));
   assert.match(record.who, /^[0-9a-f]{16}$/, "names only as a hash");
   assert.doesNotMatch(value, /ann|lee|@/i);
+});
+
+test("KV keys, log tags and the externalId are keyed with APP_SECRET: an email alone cannot be matched to them", async () => {
+  const email = "ann.lee@example.com";
+  assert.equal((await w.postForm(OPEN, ann())).status, 303);
+  await w.untilRemembered(OPEN);
+  // What anyone holding the address could compute (version 1: a plain SHA-256) ...
+  const plain = createHash("sha256").update(`hireflix-apply/v1\0${OPEN}\0${email}`).digest("hex");
+  // ... and what only the secret's holder can.
+  const keyed = createHmac("sha256", APP_SECRET).update(`hireflix-apply/candidate/v2\0${OPEN}\0${email}\0`).digest("hex");
+  const [key] = await w.kvKeys("app:");
+  assert.equal(key, `app:v2:${OPEN}:${keyed}`);
+  const [call] = w.inviteRequests();
+  assert.equal(call.variables.i1.externalId, `hfa2-${keyed}`);
+  await w.until(() => logLines(w).some((l) => l.outcome === "invited"), 5000, "the log line");
+  assert.ok(logLines(w).some((l) => l.outcome === "invited" && l.candidate === keyed.slice(0, 12)));
+  for (const seen of [key, call.variables.i1.externalId, w.logs()]) {
+    assert.ok(!seen.includes(plain.slice(0, 12)), "nothing is a plain hash of the address");
+  }
 });
 
 test("knowing someone's email is not enough to get their interview link", async () => {

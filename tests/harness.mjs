@@ -93,7 +93,7 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
     },
     /** Waits for KV to hold `count` candidate records in the position (written after the response). */
     untilRemembered(positionId, count = 1) {
-      return api.until(async () => (await api.kvKeys(`app:v1:${positionId}:`)).length >= count, 5000, "the KV record");
+      return api.until(async () => (await api.kvKeys(`app:v2:${positionId}:`)).length >= count, 5000, "the KV record");
     },
     /** Polls until `check()` is truthy (queue delivery is asynchronous); fails after `ms`. */
     async until(check, ms = 15000, what = "condition") {

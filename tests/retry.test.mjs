@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { start, ann, assertCleanLogs, logLines, OPEN, OPEN_2 } from "./harness.mjs";
 
 async function kvRecord(w, positionId) {
-  const [key] = await w.kvKeys(`app:v1:${positionId}:`);
+  const [key] = await w.kvKeys(`app:v2:${positionId}:`);
   return key ? JSON.parse(await w.kv.get(key)) : null;
 }
 
@@ -118,12 +118,12 @@ test("one batch whose members end differently: invited, already invited, and dea
     assert.equal(w.interviewsFor(OPEN_2, "late@example.com").length, 0);
 
     const [failedKey] = await w.kvKeys("failed:");
-    assert.match(failedKey, new RegExp(`^failed:v1:${OPEN_2}:[0-9a-f]{64}$`));
+    assert.match(failedKey, new RegExp(`^failed:v2:${OPEN_2}:[0-9a-f]{64}$`));
     const letter = JSON.parse(await w.kv.get(failedKey));
     assert.equal(letter.reason, "position_not_ready");
     assert.equal(letter.invite.email, "late@example.com", "the application is kept for an operator");
     // Its "queued" record is gone, so a resubmission hears the real answer.
-    assert.deepEqual(await w.kvKeys(`app:v1:${OPEN_2}:`), []);
+    assert.deepEqual(await w.kvKeys(`app:v2:${OPEN_2}:`), []);
     assert.equal((await w.postForm(OPEN_2, ann({ email: "late@example.com" }))).status, 410);
     assertCleanLogs(w.logs());
   } finally {

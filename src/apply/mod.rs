@@ -22,6 +22,8 @@ pub struct Pipeline<'a> {
     pub queue: Option<&'a Queue>,
     pub request_id: &'a str,
     pub source: Source,
+    /// `APP_SECRET`: keys the candidate's key and names tag.
+    pub secret: &'a str,
     /// When set, an interview link is written to KV after the response instead of before:
     /// the candidate is not kept waiting on a KV write (slow at the edge), and Hireflix's own
     /// uniqueness covers a resubmission that arrives before the write lands.
@@ -35,7 +37,7 @@ impl Pipeline<'_> {
         form: &ApplicationForm,
         application: &Application,
     ) -> Decision {
-        let key = CandidateKey::new(position, &application.email);
+        let key = CandidateKey::new(self.secret, position, &application.email);
         let (verdict, hireflix_ms) = self.decide(position, form, application, &key).await;
         ApplicationLog {
             event: "application",
@@ -60,7 +62,7 @@ impl Pipeline<'_> {
         key: &CandidateKey,
     ) -> (Verdict, Option<u64>) {
         let record = self.store.candidate(key).await;
-        let names = names_of(application);
+        let names = self.names_of(application);
         if let Some(verdict) = decision::from_record(record, &names, self.client.trusted_hosts()) {
             return (verdict, None);
         }
@@ -101,7 +103,7 @@ impl Pipeline<'_> {
     ) -> InviteOutcome {
         match outcome {
             InviteOutcome::Invited(url) => {
-                let who = names_of(input.application);
+                let who = self.names_of(input.application);
                 self.remember(key, Record::invited(&url, who)).await;
                 InviteOutcome::Invited(url)
             }
@@ -136,8 +138,8 @@ impl Pipeline<'_> {
         for spelling in spellings {
             match self.client.find_interview(input.position, &spelling).await {
                 Ok(Some(found)) => {
-                    let theirs = names_tag(&found.first_name, &found.last_name);
-                    let same_person = theirs == names_of(input.application);
+                    let theirs = names_tag(self.secret, &found.first_name, &found.last_name);
+                    let same_person = theirs == self.names_of(input.application);
                     self.remember(key, Record::invited(&found.url, theirs))
                         .await;
                     return if same_person {
@@ -170,11 +172,12 @@ impl Pipeline<'_> {
         self.store.remember(key, &Record::Queued).await;
         true
     }
-}
 
-fn names_of(application: &Application) -> String {
-    names_tag(
-        application.first_name.as_str(),
-        application.last_name.as_str(),
-    )
+    fn names_of(&self, application: &Application) -> String {
+        names_tag(
+            self.secret,
+            application.first_name.as_str(),
+            application.last_name.as_str(),
+        )
+    }
 }

@@ -26,8 +26,8 @@ pub struct Config {
     pub hireflix_timeout_ms: u32,
     pub retry_base_delay_seconds: u32,
     pub max_invite_attempts: u32,
-    /// Keys every HMAC: mailbox hashes, and (hardening) cookies and KV keys.
-    #[allow(dead_code)] // read by the invite ledger, landing next
+    /// Keys every HMAC: candidate keys (KV keys, log tags, externalId), names tags, link passes,
+    /// mailbox hashes.
     pub app_secret: String,
     /// Origins besides the worker's own that may post the form, call the API and frame it.
     pub allowed_origins: Vec<String>,
@@ -241,6 +241,13 @@ impl RawConfig {
 impl Config {
     pub fn from_env(env: &Env) -> Result<Config, ConfigProblems> {
         RawConfig::from_env(env).parse()
+    }
+
+    /// `APP_SECRET` alone, for the dead-letter consumer, which must work while the rest of the
+    /// configuration is broken.
+    pub fn app_secret_from_env(env: &Env) -> Option<String> {
+        let raw = env.secret(names::APP_SECRET).ok().map(|s| s.to_string());
+        parse::app_secret(raw.as_deref()).ok()
     }
 
     pub fn allows(&self, position: &PositionId) -> bool {

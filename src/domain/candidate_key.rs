@@ -1,11 +1,17 @@
 //! The stable identity of one candidate applying to one position.
 
+use super::hmac::hmac_hex;
 use super::{Email, PositionId};
-use sha2::{Digest, Sha256};
 
-/// Derived from the position and the normalised email, and nothing else, so every resubmission
-/// and every retry of the same application maps to the same key. The email only enters as a
-/// SHA-256 digest: neither KV keys nor Hireflix's externalId hold the address itself.
+/// Derived from the position and the normalised email under `APP_SECRET`, and nothing else, so
+/// every resubmission and every retry of the same application maps to the same key. The email
+/// only enters through an HMAC: neither KV keys, log lines nor Hireflix's externalId hold the
+/// address, and nobody without the secret can tell which address a key stands for.
+///
+/// Version 2 (HMAC); version 1 was a plain SHA-256, which anyone holding an address could
+/// compute and look for. Version 1 records are not read: see the README's "Security and
+/// privacy" for what that costs (one Hireflix call per returning candidate, never a second
+/// interview).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CandidateKey {
     position: PositionId,
@@ -13,18 +19,12 @@ pub struct CandidateKey {
 }
 
 impl CandidateKey {
-    pub fn new(position: &PositionId, email: &Email) -> Self {
-        let mut hasher = Sha256::new();
-        // Domain-separated so the digest cannot be confused with any other hash of an email.
-        hasher.update(b"hireflix-apply/v1\0");
-        hasher.update(position.as_str().as_bytes());
-        hasher.update(b"\0");
-        hasher.update(email.dedupe_form().as_bytes());
-        let digest = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+    pub fn new(secret: &str, position: &PositionId, email: &Email) -> Self {
+        let digest = hmac_hex(
+            secret,
+            b"hireflix-apply/candidate/v2\0",
+            &[position.as_str().as_bytes(), email.dedupe_form().as_bytes()],
+        );
         CandidateKey {
             position: position.clone(),
             digest,
@@ -32,9 +32,10 @@ impl CandidateKey {
     }
 
     /// Sent to Hireflix as the interview's externalId: Hireflix refuses a second interview with
-    /// the same externalId in a position, which makes a retried invite safe.
+    /// the same externalId in a position, which makes a retried invite safe. `hfa2-` marks the
+    /// keyed version (`hfa1-` was a plain SHA-256).
     pub fn external_id(&self) -> String {
-        format!("hfa1-{}", self.digest)
+        format!("hfa2-{}", self.digest)
     }
 
     pub fn position(&self) -> &PositionId {
@@ -52,37 +53,36 @@ impl CandidateKey {
     }
 }
 
-/// A short hash of a person's names, folded for spacing and ASCII case, so a KV record can say
-/// whose interview it holds without holding the names. An interview link is only handed to a
-/// submission whose names match: knowing someone's email is not enough to open their interview.
-/// ASCII folding, not Unicode: Unicode case tables cost about 12 KB of wasm, and "ZOË" against
-/// "Zoë" failing to match only means the candidate is told to use the link Hireflix emailed.
-pub fn names_tag(first_name: &str, last_name: &str) -> String {
+/// A short keyed hash of a person's names, folded for spacing and ASCII case, so a KV record
+/// can say whose interview it holds without holding the names (and, keyed, without letting a
+/// list of names be tried against it). ASCII folding, not Unicode: Unicode case tables cost
+/// about 12 KB of wasm, and "ZOË" against "Zoë" failing to match only means the candidate is
+/// told to use the link Hireflix emailed.
+pub fn names_tag(secret: &str, first_name: &str, last_name: &str) -> String {
     let fold = |name: &str| {
         name.split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
             .to_ascii_lowercase()
     };
-    let mut hasher = Sha256::new();
-    hasher.update(b"hireflix-apply/names/v1\0");
-    hasher.update(fold(first_name).as_bytes());
-    hasher.update(b"\0");
-    hasher.update(fold(last_name).as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut tag = hmac_hex(
+        secret,
+        b"hireflix-apply/names/v2\0",
+        &[fold(first_name).as_bytes(), fold(last_name).as_bytes()],
+    );
+    tag.truncate(16);
+    tag
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const SECRET: &str = "test-app-secret-9f3c1d2e7a6b5c4d3e2f1a0b";
+
     fn key(position: &str, email: &str) -> CandidateKey {
         CandidateKey::new(
+            SECRET,
             &PositionId::parse(position).unwrap(),
             &Email::parse(email).unwrap(),
         )
@@ -98,13 +98,12 @@ mod tests {
 
     #[test]
     fn names_match_whatever_their_case_and_spacing() {
-        assert_eq!(
-            names_tag("Zoë", "Van  Dijk"),
-            names_tag(" ZOë ", "van dijk")
-        );
-        assert_ne!(names_tag("Ann", "Lee"), names_tag("Anne", "Lee"));
-        assert_ne!(names_tag("Ann", "Lee"), names_tag("Ann Lee", ""));
-        assert_eq!(names_tag("Ann", "Lee").len(), 16);
+        let tag = |first, last| names_tag(SECRET, first, last);
+        assert_eq!(tag("Zoë", "Van  Dijk"), tag(" ZOë ", "van dijk"));
+        assert_ne!(tag("Ann", "Lee"), tag("Anne", "Lee"));
+        assert_ne!(tag("Ann", "Lee"), tag("Ann Lee", ""));
+        assert_ne!(tag("Ann", "Lee"), names_tag("another-secret", "Ann", "Lee"));
+        assert_eq!(tag("Ann", "Lee").len(), 16);
     }
 
     #[test]
@@ -120,12 +119,26 @@ mod tests {
             assert!(!s.contains("ann") && !s.contains('@'), "{s}");
         }
         assert!(k.external_id().len() <= 255);
-        // Fixed vector (computed with sha256sum): changing the derivation would orphan every
-        // stored KV record and let a retry create a second interview under a new externalId.
+        // Fixed vector (computed with `openssl dgst -sha256 -hmac`): changing the derivation
+        // would orphan every stored KV record and give queued invites a new externalId.
         assert_eq!(
             k.external_id(),
-            "hfa1-ec7be12802ac4c0e09bb872bdd6376cf66bb53c50dc2b858f10d471148ef6c27"
+            "hfa2-c67cff768c64b7bbc5b1b0c5418ee4ee4595168006de122c210087597787fe86"
         );
         assert_eq!(k.external_id().len(), 5 + 64);
+    }
+
+    #[test]
+    fn without_the_secret_a_key_cannot_be_matched_to_an_address() {
+        let position = PositionId::parse(P1).unwrap();
+        let email = Email::parse("ann@example.com").unwrap();
+        let ours = CandidateKey::new(SECRET, &position, &email);
+        let theirs = CandidateKey::new("a-guessed-secret-0000000000000000", &position, &email);
+        assert_ne!(ours.digest(), theirs.digest());
+        // Not the version 1 derivation, a plain SHA-256 anyone could compute from the address.
+        assert_ne!(
+            ours.digest(),
+            "ec7be12802ac4c0e09bb872bdd6376cf66bb53c50dc2b858f10d471148ef6c27"
+        );
     }
 }

@@ -3,6 +3,7 @@
 mod application;
 mod candidate_key;
 mod email;
+pub mod hmac;
 mod name;
 mod phone;
 mod position_id;

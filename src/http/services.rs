@@ -49,6 +49,7 @@ impl Services {
             queue: self.queue.as_ref(),
             request_id,
             source,
+            secret: &self.config.app_secret,
             background: self.ctx.as_ref(),
         }
     }

@@ -9,7 +9,9 @@ use crate::store::Store;
 use serde_json::{json, Value};
 use worker::{Message, MessageExt};
 
-pub async fn keep(messages: Vec<Message<Value>>, store: &Store) {
+/// `secret` is `APP_SECRET`; without it a letter cannot be tied to its candidate and is filed
+/// under its message id.
+pub async fn keep(messages: Vec<Message<Value>>, store: &Store, secret: Option<&str>) {
     for message in messages {
         let body = message.body().clone();
         let (invite, reason) = match (
@@ -22,7 +24,10 @@ pub async fn keep(messages: Vec<Message<Value>>, store: &Store) {
         let key = serde_json::from_value::<QueuedInvite>(invite.clone())
             .ok()
             .and_then(|q| q.application())
-            .map(|(position, application)| CandidateKey::new(&position, &application.email));
+            .zip(secret)
+            .map(|((position, application), secret)| {
+                CandidateKey::new(secret, &position, &application.email)
+            });
         if let Some(key) = &key {
             // A letter the platform moved here left its "queued" record behind: without this a
             // resubmission would hear "queued" for as long as the record lives.

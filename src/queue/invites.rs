@@ -36,7 +36,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             .and_then(|invite| invite.application().map(|(p, a)| (invite, p, a)));
         match parsed {
             Some((invite, position, application)) => {
-                let key = CandidateKey::new(&position, &application.email);
+                let key = CandidateKey::new(&config.app_secret, &position, &application.email);
                 let external_id = key.external_id();
                 pending.push(Pending {
                     message,
@@ -102,6 +102,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             queue: queue.as_ref(),
             request_id: &item.invite.request_id,
             source: Source::Queue,
+            secret: &config.app_secret,
             background: None,
         };
         let outcome = pipeline.settle(&item.key, input, outcome).await;

@@ -30,7 +30,8 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
         // or the letters would run out of retries and be dropped.
         (Ok(kv), config) if batch.queue() == names::DEAD_LETTER_QUEUE_NAME => {
             let ttl = config.map_or(DEFAULT_SUBMISSION_TTL_SECONDS, |c| c.submission_ttl_seconds);
-            dead_letters::keep(messages, &Store::new(kv, ttl)).await;
+            let secret = Config::app_secret_from_env(&env);
+            dead_letters::keep(messages, &Store::new(kv, ttl), secret.as_deref()).await;
         }
         (Ok(kv), Ok(config)) => {
             let store = Store::new(kv, config.submission_ttl_seconds);

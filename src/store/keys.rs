@@ -1,6 +1,7 @@
 //! Every KV key the worker reads or writes, built here and nowhere else. Keys hold ids and
-//! digests only, never an email or a name. The `v1` marks the key format, so a future change
-//! can tell old records from new ones.
+//! keyed digests only, never an email or a name. The version marks the key format, so a change
+//! can tell old records from new ones: candidate keys are `v2` (HMAC under `APP_SECRET`); `v1`
+//! keys (plain SHA-256) are no longer read and expire on their own.
 
 use crate::domain::CandidateKey;
 
@@ -9,17 +10,17 @@ pub const POSITIONS: &str = "positions:v1";
 
 /// One candidate's state in one position.
 pub fn candidate(key: &CandidateKey) -> String {
-    format!("app:v1:{}:{}", key.position(), key.digest())
+    format!("app:v2:{}:{}", key.position(), key.digest())
 }
 
 /// A dead letter filed for an operator.
 pub fn dead_letter(key: &CandidateKey) -> String {
-    format!("failed:v1:{}:{}", key.position(), key.digest())
+    format!("failed:v2:{}:{}", key.position(), key.digest())
 }
 
 /// A dead letter that could not be read as an application, by its queue message id.
 pub fn unreadable_dead_letter(message_id: &str) -> String {
-    format!("failed:v1:unreadable:{message_id}")
+    format!("failed:v2:unreadable:{message_id}")
 }
 
 #[cfg(test)]
@@ -30,10 +31,15 @@ mod tests {
     #[test]
     fn keys_name_the_position_and_hide_the_person() {
         let position = PositionId::parse("68b43e38b19cf131a17c543f").unwrap();
-        let key = CandidateKey::new(&position, &Email::parse("ann@example.com").unwrap());
+        let email = Email::parse("ann@example.com").unwrap();
+        let key = CandidateKey::new(
+            "test-app-secret-9f3c1d2e7a6b5c4d3e2f1a0b",
+            &position,
+            &email,
+        );
         let (record, letter) = (candidate(&key), dead_letter(&key));
-        assert!(record.starts_with("app:v1:68b43e38b19cf131a17c543f:"));
-        assert!(letter.starts_with("failed:v1:68b43e38b19cf131a17c543f:"));
+        assert!(record.starts_with("app:v2:68b43e38b19cf131a17c543f:"));
+        assert!(letter.starts_with("failed:v2:68b43e38b19cf131a17c543f:"));
         for k in [record, letter] {
             assert!(!k.contains("ann") && !k.contains('@'), "{k}");
         }
