@@ -35,6 +35,8 @@ pub enum Outcome {
 pub enum Reason {
     /// A resubmission whose names differ from the interview's: no link.
     OtherNames,
+    /// A resubmission with the interview's names but no link pass, after LINK_GRACE_MINUTES.
+    GraceOver,
     NoMatchingInterview,
     Link(LinkProblem),
     Transient(Transient),
@@ -47,6 +49,7 @@ impl Reason {
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::OtherNames => "other_names",
+            Reason::GraceOver => "link_grace_over",
             Reason::NoMatchingInterview => "no_matching_interview",
             Reason::Link(problem) => problem.as_str(),
             Reason::Transient(transient) => transient.as_str(),

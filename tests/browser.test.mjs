@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { start, OPEN } from "./harness.mjs";
+import { start, ann, OPEN } from "./harness.mjs";
 
 let w, browser;
 before(async () => {
@@ -105,4 +105,37 @@ test("the positions page links to each open form", async () => {
   await Promise.all([page.waitForURL(`**/apply/${OPEN}`), page.click("text=Senior Rust Engineer")]);
   assert.equal(await page.textContent("h1"), "Senior Rust Engineer");
   await page.close();
+});
+
+test("only the browser that was shown the interview is shown it again: its __Host- pass cookie, kept on http://127.0.0.1", async () => {
+  const strict = await start({ http: true, vars: { LINK_GRACE_MINUTES: "0" } });
+  try {
+    const link = `${strict.url}apply/${OPEN}?${new URLSearchParams(ann({ email: "kim@example.com", firstName: "Kim" }))}`;
+    const mine = await browser.newContext();
+    const page = await mine.newPage();
+    await page.goto(link);
+    await Promise.all([page.waitForURL(`${strict.origin}/i/*`), page.click("button[type=submit]")]);
+    const interviewId = await page.getAttribute("h1", "data-interview");
+    const [cookie] = (await mine.cookies(String(strict.url))).filter((c) => c.name === `__Host-hfa_${OPEN}`);
+    assert.ok(cookie, "Chromium kept the Secure __Host- cookie over plain http on 127.0.0.1");
+    assert.deepEqual([cookie.httpOnly, cookie.secure, cookie.sameSite, cookie.path], [true, true, "Lax", "/"]);
+
+    // Later, the same browser: straight back to the interview.
+    await page.goto(link);
+    await Promise.all([page.waitForURL(`${strict.origin}/i/*`), page.click("button[type=submit]")]);
+    assert.equal(await page.getAttribute("h1", "data-interview"), interviewId);
+
+    // Another browser with the same email and names: told to use the emailed link.
+    const theirs = await browser.newContext();
+    const other = await theirs.newPage();
+    await other.goto(link);
+    await Promise.all([other.waitForLoadState("load"), other.click("button[type=submit]")]);
+    assert.equal(await other.textContent("h1"), "You already have an interview");
+    assert.ok(!(await other.content()).includes("/i/"), "no link on the page");
+    assert.equal(strict.interviewsFor(OPEN, "kim@example.com").length, 1);
+    await mine.close();
+    await theirs.close();
+  } finally {
+    await strict.stop();
+  }
 });

@@ -1,6 +1,7 @@
 //! The rules that turn what KV remembers and what Hireflix answered into what the candidate is
 //! told and what the log says. Pure functions, tested natively; `super::Pipeline` does the I/O.
 
+use crate::domain::hmac::same_secret;
 use crate::domain::{Field, FieldError, FieldErrors};
 use crate::hireflix::{InterviewUrl, InviteOutcome, Permanent, Transient, TrustedHosts};
 use crate::log::{Outcome, Reason};
@@ -50,25 +51,114 @@ impl Verdict {
     }
 }
 
+/// An interview link lets whoever holds it take the interview, and a candidate's email and
+/// names are often public. So an interview that exists already is linked to only when the
+/// submission shows more than those: this browser's link pass for exactly this interview (set
+/// when it was shown the link), or, for a double tap or a closed tab, the same names within
+/// `LINK_GRACE_MINUTES` of the interview being made. Everyone else hears the one "the link is
+/// in your email" answer, whatever the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Existing {
+    pub url: InterviewUrl,
+    /// The submission's names are the ones the interview was made for.
+    pub same_names: bool,
+    /// When the interview was made (ms since the epoch), when known.
+    pub created_ms: Option<u64>,
+}
+
+/// A clock that runs ahead of Hireflix's by more than this does not count a just-made
+/// interview as made in the future; anything further ahead is not a time we can trust.
+const CLOCK_SKEW_MS: u64 = 60_000;
+
+/// Who asks for an existing interview's link, and with what.
+pub struct Asker<'a> {
+    /// The link pass this browser presented for the position, if any.
+    pub pass: Option<&'a str>,
+    /// The pass a browser holds for an interview link: an HMAC under `APP_SECRET` of the
+    /// position, the candidate key and the link.
+    pub pass_for: &'a dyn Fn(&InterviewUrl) -> String,
+    pub now_ms: u64,
+    /// `LINK_GRACE_MINUTES` in milliseconds; 0: only a pass gives the link.
+    pub grace_ms: u64,
+}
+
+impl Asker<'_> {
+    fn holds_pass_for(&self, url: &InterviewUrl) -> bool {
+        self.pass
+            .is_some_and(|pass| same_secret(pass, &(self.pass_for)(url)))
+    }
+}
+
+/// Whether this submission may be sent to an existing interview; `Err` says why not.
+pub fn may_have_link(existing: &Existing, asker: &Asker) -> Result<(), Reason> {
+    if asker.holds_pass_for(&existing.url) {
+        return Ok(());
+    }
+    if !existing.same_names {
+        return Err(Reason::OtherNames);
+    }
+    let recent = existing.created_ms.is_some_and(|made| {
+        made <= asker.now_ms.saturating_add(CLOCK_SKEW_MS)
+            && asker.now_ms.saturating_sub(made) < asker.grace_ms
+    });
+    if recent {
+        Ok(())
+    } else {
+        Err(Reason::GraceOver)
+    }
+}
+
+/// The answer about an interview the candidate already has; `Err`: none we could link to.
+pub fn for_existing(
+    existing: Result<Existing, Reason>,
+    asker: &Asker,
+    outcome: Outcome,
+) -> Verdict {
+    match existing.and_then(|e| may_have_link(&e, asker).map(|()| e.url)) {
+        Ok(url) => Verdict::new(Decision::Interview(url), outcome, None),
+        // The same answer whatever the reason; only the log line tells them apart.
+        Err(reason) => Verdict::new(Decision::InvitedByEmail, outcome, Some(reason)),
+    }
+}
+
 /// What a KV record decides before Hireflix is asked; `None`: ask Hireflix.
 /// `names` is the submission's [`crate::domain::names_tag`].
-pub fn from_record(record: Option<Record>, names: &str, trusted: &TrustedHosts) -> Option<Verdict> {
+pub fn from_record(
+    record: Option<Record>,
+    names: &str,
+    trusted: &TrustedHosts,
+    asker: &Asker,
+) -> Option<Verdict> {
     match record? {
-        Record::Invited { url, who } => {
+        Record::Invited { url, who, at } => {
             // A stored link we would no longer redirect to is as good as no record.
-            let url = InterviewUrl::parse(&url, trusted)?;
-            Some(if who == names {
-                Verdict::new(Decision::Interview(url), Outcome::KvHit, None)
-            } else {
-                // Someone who knows the email but not the names gets no link.
-                Verdict::new(
-                    Decision::InvitedByEmail,
-                    Outcome::KvHit,
-                    Some(Reason::OtherNames),
-                )
-            })
+            let existing = Existing {
+                url: InterviewUrl::parse(&url, trusted)?,
+                same_names: who == names,
+                created_ms: at,
+            };
+            Some(for_existing(Ok(existing), asker, Outcome::KvHit))
         }
         Record::Queued => Some(Verdict::new(Decision::Queued, Outcome::AlreadyQueued, None)),
+    }
+}
+
+/// Hireflix's answer to this request's invite, with the interview looked up when Hireflix said
+/// the candidate already had one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answered {
+    /// Hireflix's answer as it stands: a new interview, a failure or a refusal.
+    Hireflix(InviteOutcome),
+    /// The candidate already had an interview: what the look-up found, or why nothing usable.
+    Existing(Result<Existing, Reason>),
+}
+
+pub fn from_answer(answer: Answered, asker: &Asker) -> Next {
+    match answer {
+        Answered::Hireflix(outcome) => from_outcome(outcome),
+        Answered::Existing(existing) => {
+            Next::Answer(for_existing(existing, asker, Outcome::AlreadyInvited))
+        }
     }
 }
 
@@ -158,38 +248,163 @@ mod tests {
         .unwrap()
     }
 
-    fn invited(who: &str) -> Option<Record> {
-        Some(Record::invited(&url("abc"), who.into()))
+    const NOW: u64 = 1_764_000_000_000;
+    const GRACE: u64 = 15 * 60_000;
+
+    /// The pass for a link is its path reversed: any function of the link serves the rules.
+    fn pass_for(url: &InterviewUrl) -> String {
+        url.as_str().chars().rev().collect()
+    }
+
+    fn asker(pass: Option<&str>) -> Asker<'_> {
+        Asker {
+            pass,
+            pass_for: &pass_for,
+            now_ms: NOW,
+            grace_ms: GRACE,
+        }
+    }
+
+    fn invited(who: &str, at: Option<u64>) -> Option<Record> {
+        Some(Record::invited(&url("abc"), who.into(), at))
+    }
+
+    fn existing(same_names: bool, created_ms: Option<u64>) -> Existing {
+        Existing {
+            url: url("abc"),
+            same_names,
+            created_ms,
+        }
     }
 
     #[test]
-    fn a_record_for_the_same_names_is_the_interview() {
-        let verdict = from_record(invited("n1"), "n1", &TrustedHosts::hireflix_only()).unwrap();
+    fn a_fresh_record_for_the_same_names_is_the_interview() {
+        let trusted = TrustedHosts::hireflix_only();
+        let verdict = from_record(
+            invited("n1", Some(NOW - 60_000)),
+            "n1",
+            &trusted,
+            &asker(None),
+        );
+        let verdict = verdict.unwrap();
         assert_eq!(verdict.decision, Decision::Interview(url("abc")));
         assert_eq!(verdict.outcome, Outcome::KvHit);
     }
 
     #[test]
-    fn a_record_for_other_names_never_gives_the_link() {
-        let verdict = from_record(invited("n1"), "n2", &TrustedHosts::hireflix_only()).unwrap();
+    fn a_record_for_other_names_never_gives_the_link_without_the_pass() {
+        let trusted = TrustedHosts::hireflix_only();
+        let fresh = invited("n1", Some(NOW));
+        let verdict = from_record(fresh.clone(), "n2", &trusted, &asker(None)).unwrap();
         assert_eq!(verdict.decision, Decision::InvitedByEmail);
         assert_eq!(verdict.reason, Some(Reason::OtherNames));
+        let wrong = from_record(fresh.clone(), "n2", &trusted, &asker(Some("nope"))).unwrap();
+        assert_eq!(wrong.decision, Decision::InvitedByEmail);
+        let pass = pass_for(&url("abc"));
+        let with_pass = from_record(fresh, "n2", &trusted, &asker(Some(&pass))).unwrap();
+        assert_eq!(with_pass.decision, Decision::Interview(url("abc")));
+    }
+
+    #[test]
+    fn after_the_grace_period_only_the_pass_gives_the_link() {
+        let late = existing(true, Some(NOW - GRACE));
+        assert_eq!(may_have_link(&late, &asker(None)), Err(Reason::GraceOver));
+        let pass = pass_for(&url("abc"));
+        assert_eq!(may_have_link(&late, &asker(Some(&pass))), Ok(()));
+        assert_eq!(
+            may_have_link(&existing(true, Some(NOW - GRACE + 1)), &asker(None)),
+            Ok(())
+        );
+        // An unknown time, or one too far ahead of our clock, is not within the grace period.
+        assert_eq!(
+            may_have_link(&existing(true, None), &asker(None)),
+            Err(Reason::GraceOver)
+        );
+        let ahead = existing(true, Some(NOW + CLOCK_SKEW_MS + 1));
+        assert_eq!(may_have_link(&ahead, &asker(None)), Err(Reason::GraceOver));
+        assert_eq!(
+            may_have_link(&existing(true, Some(NOW + 1_000)), &asker(None)),
+            Ok(())
+        );
+        let no_grace = Asker {
+            grace_ms: 0,
+            ..asker(None)
+        };
+        assert_eq!(
+            may_have_link(&existing(true, Some(NOW)), &no_grace),
+            Err(Reason::GraceOver)
+        );
+    }
+
+    #[test]
+    fn every_refusal_is_the_same_answer() {
+        for why in [
+            for_existing(
+                Ok(existing(false, Some(NOW))),
+                &asker(None),
+                Outcome::AlreadyInvited,
+            ),
+            for_existing(
+                Ok(existing(true, None)),
+                &asker(None),
+                Outcome::AlreadyInvited,
+            ),
+            for_existing(
+                Err(Reason::NoMatchingInterview),
+                &asker(None),
+                Outcome::AlreadyInvited,
+            ),
+            for_existing(
+                Err(Reason::Link(crate::hireflix::LinkProblem::UntrustedUrl)),
+                &asker(None),
+                Outcome::AlreadyInvited,
+            ),
+        ] {
+            assert_eq!(why.decision, Decision::InvitedByEmail);
+            assert!(why.reason.is_some(), "the log still says why");
+        }
+    }
+
+    #[test]
+    fn an_interview_found_by_look_up_follows_the_same_rules() {
+        let found = Answered::Existing(Ok(existing(true, Some(NOW - 1_000))));
+        let Next::Answer(verdict) = from_answer(found, &asker(None)) else {
+            panic!()
+        };
+        assert_eq!(verdict.decision, Decision::Interview(url("abc")));
+        assert_eq!(verdict.outcome, Outcome::AlreadyInvited);
+        let stale = Answered::Existing(Ok(existing(true, Some(NOW - 2 * GRACE))));
+        let Next::Answer(verdict) = from_answer(stale, &asker(None)) else {
+            panic!()
+        };
+        assert_eq!(verdict.decision, Decision::InvitedByEmail);
+        let fresh = Answered::Hireflix(InviteOutcome::Invited(url("new")));
+        let Next::Answer(verdict) = from_answer(fresh, &asker(None)) else {
+            panic!()
+        };
+        assert_eq!(verdict.decision, Decision::Interview(url("new")));
+        assert_eq!(verdict.outcome, Outcome::Invited);
     }
 
     #[test]
     fn no_record_or_an_unusable_one_asks_hireflix() {
         let trusted = TrustedHosts::hireflix_only();
-        assert_eq!(from_record(None, "n1", &trusted), None);
+        assert_eq!(from_record(None, "n1", &trusted, &asker(None)), None);
         let foreign = Record::Invited {
             url: "https://evil.example/x".into(),
             who: "n1".into(),
+            at: Some(NOW),
         };
-        assert_eq!(from_record(Some(foreign), "n1", &trusted), None);
+        assert_eq!(
+            from_record(Some(foreign), "n1", &trusted, &asker(None)),
+            None
+        );
     }
 
     #[test]
     fn a_queued_record_is_answered_queued_without_queueing_again() {
-        let verdict = from_record(Some(Record::Queued), "n1", &TrustedHosts::hireflix_only());
+        let trusted = TrustedHosts::hireflix_only();
+        let verdict = from_record(Some(Record::Queued), "n1", &trusted, &asker(None));
         assert_eq!(verdict.unwrap().decision, Decision::Queued);
     }
 
@@ -248,12 +463,17 @@ mod tests {
 
     proptest! {
         #[test]
-        fn only_a_fresh_interview_or_a_matching_record_redirects(
-            who in "[a-f0-9]{2}", names in "[a-f0-9]{2}", transient in 0usize..8
+        fn only_the_pass_or_the_same_names_in_time_redirect(
+            who in "[a-f0-9]{2}", names in "[a-f0-9]{2}", age in 0u64..(2 * GRACE),
+            pass in proptest::option::of(proptest::bool::ANY), transient in 0usize..8
         ) {
             let trusted = TrustedHosts::hireflix_only();
-            let verdict = from_record(invited(&who), &names, &trusted).unwrap();
-            prop_assert_eq!(matches!(verdict.decision, Decision::Interview(_)), who == names);
+            let good = pass_for(&url("abc"));
+            let shown = pass.map(|valid| if valid { good.clone() } else { "forged".to_string() });
+            let asking = asker(shown.as_deref());
+            let verdict = from_record(invited(&who, Some(NOW - age)), &names, &trusted, &asking).unwrap();
+            let expected = pass == Some(true) || (who == names && age < GRACE);
+            prop_assert_eq!(matches!(verdict.decision, Decision::Interview(_)), expected);
             let all = [Transient::Timeout, Transient::Network, Transient::ServerError,
                 Transient::RateLimited, Transient::Malformed, Transient::QuotaExceeded,
                 Transient::Auth, Transient::Upstream];

@@ -9,11 +9,11 @@ pub use decision::{Decision, Verdict};
 
 use crate::domain::{names_tag, Application, ApplicationForm, CandidateKey, PositionId};
 use crate::hireflix::documents::InviteInput;
-use crate::hireflix::{HireflixClient, InviteOutcome, Transient};
-use crate::log::{now_ms, ApplicationLog, Source};
+use crate::hireflix::{HireflixClient, InterviewUrl, InviteOutcome, Transient};
+use crate::log::{now_ms, ApplicationLog, Reason, Source};
 use crate::queue::QueuedInvite;
 use crate::store::{Record, Store};
-use decision::Next;
+use decision::{Answered, Asker, Existing, Next};
 use worker::Queue;
 
 pub struct Pipeline<'a> {
@@ -22,8 +22,13 @@ pub struct Pipeline<'a> {
     pub queue: Option<&'a Queue>,
     pub request_id: &'a str,
     pub source: Source,
-    /// `APP_SECRET`: keys the candidate's key and names tag.
+    /// `APP_SECRET`: keys the candidate's key, names tag and link pass.
     pub secret: &'a str,
+    /// The link pass this request's browser presented for the position (its cookie), if any.
+    pub pass: Option<&'a str>,
+    /// `LINK_GRACE_MINUTES` in milliseconds: how long after an interview is made its names
+    /// alone still lead to it.
+    pub grace_ms: u64,
     /// When set, an interview link is written to KV after the response instead of before:
     /// the candidate is not kept waiting on a KV write (slow at the edge), and Hireflix's own
     /// uniqueness covers a resubmission that arrives before the write lands.
@@ -63,7 +68,15 @@ impl Pipeline<'_> {
     ) -> (Verdict, Option<u64>) {
         let record = self.store.candidate(key).await;
         let names = self.names_of(application);
-        if let Some(verdict) = decision::from_record(record, &names, self.client.trusted_hosts()) {
+        let pass_for = |url: &InterviewUrl| key.link_pass(self.secret, url.as_str());
+        let asker = Asker {
+            pass: self.pass,
+            pass_for: &pass_for,
+            now_ms: now_ms(),
+            grace_ms: self.grace_ms,
+        };
+        let trusted = self.client.trusted_hosts();
+        if let Some(verdict) = decision::from_record(record, &names, trusted, &asker) {
             return (verdict, None);
         }
         let external_id = key.external_id();
@@ -74,9 +87,9 @@ impl Pipeline<'_> {
         };
         let started = now_ms();
         let outcome = self.invite_one(&input).await;
-        let outcome = self.settle(key, &input, outcome).await;
+        let answered = self.settle_for_candidate(key, &input, outcome).await;
         let hireflix_ms = Some(now_ms().saturating_sub(started));
-        let verdict = match decision::from_outcome(outcome) {
+        let verdict = match decision::from_answer(answered, &asker) {
             Next::Answer(verdict) => verdict,
             Next::Enqueue(reason) => {
                 decision::after_enqueue(self.enqueue(position, form, key).await, reason)
@@ -93,8 +106,9 @@ impl Pipeline<'_> {
             .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
     }
 
-    /// Remembers a new interview in KV, and turns "already exists" into the existing interview
-    /// where Hireflix finds one made for the same names.
+    /// For the queue: remembers a new interview in KV, and turns "already exists" into the
+    /// existing interview where Hireflix finds one made for the same names (nobody is shown a
+    /// link from the queue; Hireflix emails it).
     pub async fn settle(
         &self,
         key: &CandidateKey,
@@ -103,13 +117,60 @@ impl Pipeline<'_> {
     ) -> InviteOutcome {
         match outcome {
             InviteOutcome::Invited(url) => {
-                let who = self.names_of(input.application);
-                self.remember(key, Record::invited(&url, who)).await;
+                self.remember_new(key, input, &url).await;
                 InviteOutcome::Invited(url)
             }
-            InviteOutcome::AlreadyExists => self.find_existing(key, input).await,
+            InviteOutcome::AlreadyExists => match self.find_existing(key, input).await {
+                Ok(Some(existing)) if existing.same_names => InviteOutcome::Invited(existing.url),
+                Ok(_) => InviteOutcome::AlreadyExists,
+                Err(failure) => failure,
+            },
             other => other,
         }
+    }
+
+    /// For the candidate at the form: the same, keeping what the link rules need to know of an
+    /// interview that already existed.
+    async fn settle_for_candidate(
+        &self,
+        key: &CandidateKey,
+        input: &InviteInput<'_>,
+        outcome: InviteOutcome,
+    ) -> Answered {
+        match outcome {
+            InviteOutcome::Invited(url) => {
+                self.remember_new(key, input, &url).await;
+                Answered::Hireflix(InviteOutcome::Invited(url))
+            }
+            InviteOutcome::AlreadyExists => match self.find_existing(key, input).await {
+                Ok(Some(existing)) => Answered::Existing(Ok(existing)),
+                Ok(None) => Answered::Existing(Err(Reason::NoMatchingInterview)),
+                // Found, but with no link we may send anyone to: the same answer as any other.
+                Err(InviteOutcome::InvitedWithoutLink(problem)) => {
+                    Answered::Existing(Err(Reason::Link(problem)))
+                }
+                Err(failure) => Answered::Hireflix(failure),
+            },
+            other => Answered::Hireflix(other),
+        }
+    }
+
+    /// An interview this very call made: its time is now.
+    async fn remember_new(&self, key: &CandidateKey, input: &InviteInput<'_>, url: &InterviewUrl) {
+        let who = self.names_of(input.application);
+        self.remember(key, Record::invited(url, who, Some(now_ms())))
+            .await;
+    }
+
+    /// The link pass a browser is given with this candidate's interview link.
+    pub fn link_pass(
+        &self,
+        position: &PositionId,
+        application: &Application,
+        url: &InterviewUrl,
+    ) -> String {
+        CandidateKey::new(self.secret, position, &application.email)
+            .link_pass(self.secret, url.as_str())
     }
 
     /// Losing this write costs one more Hireflix call next time, never a second interview.
@@ -127,32 +188,36 @@ impl Pipeline<'_> {
         }
     }
 
-    /// The existing interview of this email: `Invited` when it was made for the same names,
-    /// `AlreadyExists` (the candidate has it by email) when not, or when none is found.
-    async fn find_existing(&self, key: &CandidateKey, input: &InviteInput<'_>) -> InviteOutcome {
+    /// The existing interview of this email, remembered in KV: `None` when Hireflix finds none,
+    /// `Err` when the look-up failed or found no link we may use.
+    async fn find_existing(
+        &self,
+        key: &CandidateKey,
+        input: &InviteInput<'_>,
+    ) -> Result<Option<Existing>, InviteOutcome> {
         let email = &input.application.email;
         let mut spellings = vec![email.as_str().to_string()];
         if email.dedupe_form() != email.as_str() {
             spellings.push(email.dedupe_form());
         }
         for spelling in spellings {
-            match self.client.find_interview(input.position, &spelling).await {
-                Ok(Some(found)) => {
-                    let theirs = names_tag(self.secret, &found.first_name, &found.last_name);
-                    let same_person = theirs == self.names_of(input.application);
-                    self.remember(key, Record::invited(&found.url, theirs))
-                        .await;
-                    return if same_person {
-                        InviteOutcome::Invited(found.url)
-                    } else {
-                        InviteOutcome::AlreadyExists
-                    };
-                }
-                Ok(None) => continue,
-                Err(failure) => return failure,
+            if let Some(found) = self
+                .client
+                .find_interview(input.position, &spelling)
+                .await?
+            {
+                let theirs = names_tag(self.secret, &found.first_name, &found.last_name);
+                let same_names = theirs == self.names_of(input.application);
+                let record = Record::invited(&found.url, theirs, found.created_ms);
+                self.remember(key, record).await;
+                return Ok(Some(Existing {
+                    url: found.url,
+                    same_names,
+                    created_ms: found.created_ms,
+                }));
             }
         }
-        InviteOutcome::AlreadyExists
+        Ok(None)
     }
 
     async fn enqueue(

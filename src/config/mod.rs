@@ -15,6 +15,9 @@ pub const DEFAULT_SUBMISSION_TTL_SECONDS: u64 = DEFAULT_TTL_DAYS * 86_400;
 const DEFAULT_TIMEOUT_MS: u32 = 4_000;
 const DEFAULT_RETRY_BASE_DELAY_SECONDS: u32 = 30;
 const DEFAULT_MAX_INVITE_ATTEMPTS: u32 = 30;
+/// Long enough for a double tap or a closed tab; short enough that a link found by knowing
+/// someone's email and names is no use a quarter of an hour after they applied.
+const DEFAULT_LINK_GRACE_MINUTES: u64 = 15;
 
 #[derive(Clone)]
 pub struct Config {
@@ -26,6 +29,8 @@ pub struct Config {
     pub hireflix_timeout_ms: u32,
     pub retry_base_delay_seconds: u32,
     pub max_invite_attempts: u32,
+    /// How long after an interview is made a resubmission with its names alone is sent to it.
+    pub link_grace_ms: u64,
     /// Keys every HMAC: candidate keys (KV keys, log tags, externalId), names tags, link passes,
     /// mailbox hashes.
     pub app_secret: String,
@@ -53,6 +58,7 @@ impl std::fmt::Debug for Config {
             .field("hireflix_timeout_ms", &self.hireflix_timeout_ms)
             .field("retry_base_delay_seconds", &self.retry_base_delay_seconds)
             .field("max_invite_attempts", &self.max_invite_attempts)
+            .field("link_grace_ms", &self.link_grace_ms)
             .field("app_secret", &"<redacted>")
             .field("allowed_origins", &self.allowed_origins)
             .field("turnstile", &self.turnstile.as_ref().map(|t| &t.site_key))
@@ -75,6 +81,7 @@ pub struct RawConfig {
     pub hireflix_timeout_ms: Option<String>,
     pub retry_base_delay_seconds: Option<String>,
     pub max_invite_attempts: Option<String>,
+    pub link_grace_minutes: Option<String>,
     pub app_secret: Option<String>,
     pub allowed_origins: Option<String>,
     pub turnstile_site_key: Option<String>,
@@ -97,6 +104,7 @@ impl RawConfig {
             hireflix_timeout_ms: var(names::HIREFLIX_TIMEOUT_MS),
             retry_base_delay_seconds: var(names::RETRY_BASE_DELAY_SECONDS),
             max_invite_attempts: var(names::MAX_INVITE_ATTEMPTS),
+            link_grace_minutes: var(names::LINK_GRACE_MINUTES),
             app_secret: secret(names::APP_SECRET),
             allowed_origins: var(names::ALLOWED_ORIGINS),
             turnstile_site_key: var(names::TURNSTILE_SITE_KEY),
@@ -166,6 +174,12 @@ impl RawConfig {
             DEFAULT_MAX_INVITE_ATTEMPTS.into(),
             1..=100,
         );
+        let grace_minutes = number(
+            names::LINK_GRACE_MINUTES,
+            &self.link_grace_minutes,
+            DEFAULT_LINK_GRACE_MINUTES,
+            0..=1_440,
+        );
         let app_secret = parse::app_secret(self.app_secret.as_deref())
             .map_err(|p| problems.push(p))
             .ok();
@@ -200,6 +214,7 @@ impl RawConfig {
                 retry_base_delay_seconds: u32::try_from(retry_delay)
                     .unwrap_or(DEFAULT_RETRY_BASE_DELAY_SECONDS),
                 max_invite_attempts: u32::try_from(attempts).unwrap_or(DEFAULT_MAX_INVITE_ATTEMPTS),
+                link_grace_ms: grace_minutes * 60_000,
             }),
             _ => Err(ConfigProblems(problems)),
         }
@@ -276,6 +291,7 @@ mod tests {
         let config = raw(Some("k")).parse().unwrap();
         assert_eq!(config.api_url.to_string(), DEFAULT_API_URL);
         assert_eq!(config.submission_ttl_seconds, 30 * 86_400);
+        assert_eq!(config.link_grace_ms, 15 * 60_000);
         assert!(config.allowed_positions.is_none());
     }
 

@@ -47,6 +47,22 @@ impl CandidateKey {
         &self.digest
     }
 
+    /// What a browser keeps (in an HttpOnly cookie) once it has been shown this candidate's
+    /// interview link, to be shown it again later: an HMAC of the position, this key and the
+    /// link. The link stands for the interview's id: both name exactly one interview, and the
+    /// link is what every path (fresh invite, KV record, look-up) already holds.
+    pub fn link_pass(&self, secret: &str, interview_url: &str) -> String {
+        hmac_hex(
+            secret,
+            b"hireflix-apply/link-pass/v1\0",
+            &[
+                self.position.as_str().as_bytes(),
+                self.digest.as_bytes(),
+                interview_url.as_bytes(),
+            ],
+        )
+    }
+
     /// A short, non-reversible tag that lets log lines of one application be joined up.
     pub fn log_tag(&self) -> &str {
         self.digest.get(..12).unwrap_or(&self.digest)
@@ -104,6 +120,28 @@ mod tests {
         assert_ne!(tag("Ann", "Lee"), tag("Ann Lee", ""));
         assert_ne!(tag("Ann", "Lee"), names_tag("another-secret", "Ann", "Lee"));
         assert_eq!(tag("Ann", "Lee").len(), 16);
+    }
+
+    #[test]
+    fn a_link_pass_is_for_one_candidate_one_interview() {
+        let ann = key(P1, "ann@example.com");
+        let pass = ann.link_pass(SECRET, "https://app.hireflix.com/a");
+        assert_eq!(pass.len(), 64);
+        assert_eq!(
+            pass,
+            key(P1, "ANN@example.com").link_pass(SECRET, "https://app.hireflix.com/a")
+        );
+        for other in [
+            ann.link_pass(SECRET, "https://app.hireflix.com/b"),
+            key(P2, "ann@example.com").link_pass(SECRET, "https://app.hireflix.com/a"),
+            key(P1, "bob@example.com").link_pass(SECRET, "https://app.hireflix.com/a"),
+            ann.link_pass(
+                "another-secret-000000000000000000",
+                "https://app.hireflix.com/a",
+            ),
+        ] {
+            assert_ne!(pass, other);
+        }
     }
 
     #[test]

@@ -30,6 +30,16 @@ pub fn hmac_hex(secret: &str, label: &[u8], parts: &[&[u8]]) -> String {
         .collect()
 }
 
+/// Compares two strings in time that depends on their length only, for secrets such as a
+/// link pass presented by a browser.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +72,13 @@ mod tests {
         assert_ne!(a, hmac_hex("secret-two", b"use/v1\0", &[b"ab", b"c"]));
         assert_ne!(a, hmac_hex("secret-one", b"use/v2\0", &[b"ab", b"c"]));
         assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "ab"));
+        assert!(!same_secret("", "a"));
     }
 }

@@ -4,6 +4,7 @@ pub mod body;
 mod gates;
 mod handlers;
 mod pages;
+mod pass;
 mod problem;
 mod render;
 mod respond;
@@ -75,7 +76,7 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Result<Response
         Route::SubmitApi(position) => {
             let submission = submit::submit(&mut req, &services, &position, Source::Api).await;
             let allowed = api_origin(&req, Some(&services));
-            respond::cors(render::api(submission, w)?, allowed.as_deref())
+            respond::cors(render::api(submission, &position, w)?, allowed.as_deref())
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::body::TURNSTILE_FIELD;
 use super::pages::{render, FormPage, MessagePage};
+use super::pass;
 use super::problem::Problem;
 use super::respond::{self, html, json, see_other, with_retry_after};
 use super::submit::{Answer, Submission};
@@ -31,13 +32,14 @@ pub fn page(
     w: &'static Words,
     turnstile_site_key: Option<&str>,
 ) -> Result<Response> {
-    let (form, position_name, answer) = match submission {
+    let (form, position_name, answer, link_pass) = match submission {
         Submission::Refused(problem) => return problem.page(w),
         Submission::Answered {
             form,
             position_name,
             answer,
-        } => (form, position_name, answer),
+            pass,
+        } => (form, position_name, answer, pass),
     };
     let page_with =
         |errors: &FieldErrors| FormPage::new(w, position.as_str(), &position_name, &form, errors);
@@ -60,7 +62,9 @@ pub fn page(
         Answer::Decided(decision) => decision,
     };
     match decision {
-        Decision::Interview(url) => see_other(url.as_str()),
+        Decision::Interview(url) => {
+            with_pass(see_other(url.as_str())?, position, link_pass.as_deref())
+        }
         Decision::InvitedByEmail => html(200, render(&MessagePage::new(&w.invited_by_email))),
         Decision::Queued => html(202, render(&MessagePage::new(&w.queued))),
         Decision::Rejected {
@@ -86,10 +90,10 @@ pub fn page(
     }
 }
 
-pub fn api(submission: Submission, w: &'static Words) -> Result<Response> {
-    let answer = match submission {
+pub fn api(submission: Submission, position: &PositionId, w: &'static Words) -> Result<Response> {
+    let (answer, link_pass) = match submission {
         Submission::Refused(problem) => return problem.json(),
-        Submission::Answered { answer, .. } => answer,
+        Submission::Answered { answer, pass, .. } => (answer, pass),
     };
     let decision = match answer {
         Answer::Invalid(errors) => {
@@ -111,7 +115,11 @@ pub fn api(submission: Submission, w: &'static Words) -> Result<Response> {
         Answer::Decided(decision) => decision,
     };
     match decision {
-        Decision::Interview(url) => json(200, &json!({ "status": "invited", "url": url.as_str() })),
+        Decision::Interview(url) => with_pass(
+            json(200, &json!({ "status": "invited", "url": url.as_str() }))?,
+            position,
+            link_pass.as_deref(),
+        ),
         Decision::InvitedByEmail => json(200, &json!({ "status": "invited_by_email" })),
         Decision::Queued => json(202, &json!({ "status": "queued" })),
         Decision::Rejected {
@@ -135,6 +143,23 @@ pub fn api(submission: Submission, w: &'static Words) -> Result<Response> {
             &json!({ "error": "upstream_error", "status": "invited_by_email" }),
         ),
     }
+}
+
+/// Gives the browser its link pass with an interview link. A landing page's cross-origin
+/// `fetch` sends no credentials, and its browser ignores the cookie: such a candidate has the
+/// grace period, then their email.
+fn with_pass(
+    response: Response,
+    position: &PositionId,
+    link_pass: Option<&str>,
+) -> Result<Response> {
+    if let Some(link_pass) = link_pass {
+        response.headers().append(
+            "set-cookie",
+            &pass::set_cookie(position.as_str(), link_pass),
+        )?;
+    }
+    Ok(response)
 }
 
 fn human_check_error(w: &'static Words, challenge: Challenge) -> &'static str {

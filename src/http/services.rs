@@ -50,6 +50,8 @@ impl Services {
             request_id,
             source,
             secret: &self.config.app_secret,
+            pass: None,
+            grace_ms: self.config.link_grace_ms,
             background: self.ctx.as_ref(),
         }
     }

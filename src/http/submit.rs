@@ -4,6 +4,7 @@
 
 use super::body::{self, BodyError, Posted};
 use super::gates;
+use super::pass;
 use super::problem::Problem;
 use super::services::Services;
 use super::turnstile::{self, Challenge, Expected};
@@ -22,6 +23,8 @@ pub enum Submission {
         /// The position's name as the form shows it.
         position_name: String,
         answer: Answer,
+        /// Set with an interview link: the browser's link pass for it (`super::pass`).
+        pass: Option<String>,
     },
 }
 
@@ -67,6 +70,7 @@ pub async fn submit(
         form: form.clone(),
         position_name,
         answer,
+        pass: None,
     };
     if !within_limit {
         gate_log("rate_limited");
@@ -111,11 +115,21 @@ pub async fn submit(
             return answered(position_name, Answer::Challenge(challenge));
         }
     }
-    let decision = services
-        .pipeline(&request_id, source)
-        .submit(position, &form, &application)
-        .await;
-    answered(position_name, Answer::Decided(decision))
+    let cookies = header(req, "cookie").unwrap_or_default();
+    let mut pipeline = services.pipeline(&request_id, source);
+    pipeline.pass = pass::read(&cookies, position.as_str());
+    let decision = pipeline.submit(position, &form, &application).await;
+    // Whoever is shown a link may be shown it again: the pass goes with every link.
+    let pass = match &decision {
+        Decision::Interview(url) => Some(pipeline.link_pass(position, &application, url)),
+        _ => None,
+    };
+    Submission::Answered {
+        form,
+        position_name,
+        answer: Answer::Decided(decision),
+        pass,
+    }
 }
 
 fn header(req: &Request, name: &str) -> Option<String> {

@@ -103,6 +103,9 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             request_id: &item.invite.request_id,
             source: Source::Queue,
             secret: &config.app_secret,
+            // Nobody is shown a link from the queue.
+            pass: None,
+            grace_ms: 0,
             background: None,
         };
         let outcome = pipeline.settle(&item.key, input, outcome).await;

@@ -7,18 +7,25 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Record {
-    /// Hireflix has an interview for them: send them straight to it, if the names match
-    /// (`who` is [`crate::domain::names_tag`] of the interview's names).
-    Invited { url: String, who: String },
+    /// Hireflix has an interview for them (`who` is [`crate::domain::names_tag`] of the
+    /// interview's names; `at` when it was made, ms since the epoch, when known). Who may be
+    /// sent to it is `crate::apply::decision`'s business.
+    Invited {
+        url: String,
+        who: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<u64>,
+    },
     /// Accepted and waiting in the retry queue; Hireflix will email the invite.
     Queued,
 }
 
 impl Record {
-    pub fn invited(url: &InterviewUrl, who: String) -> Self {
+    pub fn invited(url: &InterviewUrl, who: String, at: Option<u64>) -> Self {
         Record::Invited {
             url: url.as_str().to_string(),
             who,
+            at,
         }
     }
 }
@@ -31,10 +38,20 @@ mod tests {
         let invited = Record::Invited {
             url: "https://app.hireflix.com/x".into(),
             who: "ab12".into(),
+            at: Some(1_764_000_000_000),
         };
+        let json = r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12","at":1764000000000}"#;
+        assert_eq!(serde_json::to_string(&invited).unwrap(), json);
+        assert_eq!(serde_json::from_str::<Record>(json).unwrap(), invited);
+        // A record without its time reads as one made at an unknown time.
+        let untimed = r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12"}"#;
         assert_eq!(
-            serde_json::to_string(&invited).unwrap(),
-            r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12"}"#
+            serde_json::from_str::<Record>(untimed).unwrap(),
+            Record::Invited {
+                url: "https://app.hireflix.com/x".into(),
+                who: "ab12".into(),
+                at: None
+            }
         );
         assert_eq!(
             serde_json::to_string(&Record::Queued).unwrap(),

@@ -20,6 +20,8 @@ export const POSITIONS = [
 ];
 
 const hex = (bytes) => randomBytes(bytes).toString("hex");
+// Hireflix's ids are MongoDB ObjectIds: four bytes of creation time in seconds, then eight more.
+const objectId = () => Math.floor(Date.now() / 1000).toString(16).padStart(8, "0") + hex(8);
 const sameEmail = (a, b) => a.toLowerCase() === b.toLowerCase();
 const escapeHtml = (s) =>
   String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -238,7 +240,7 @@ export class HireflixStandIn {
     const hash = hex(4);
     const base = fault?.kind === "foreignUrl" ? "https://evil.example" : this.origin;
     const interview = {
-      id: hex(12),
+      id: objectId(),
       hash,
       status: "pending",
       externalId: externalId ?? null,

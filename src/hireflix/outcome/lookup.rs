@@ -6,12 +6,27 @@ use crate::hireflix::interview_url::{InterviewUrl, TrustedHosts};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// An interview found by email: its link, and the names it was made for.
+/// An interview found by email: its link, the names it was made for, and when it was made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundInterview {
     pub url: InterviewUrl,
     pub first_name: String,
     pub last_name: String,
+    /// Read from the interview's id, a MongoDB ObjectId whose first four bytes are its creation
+    /// time in seconds (Hireflix's ids, like `68d4164f19367e041b2030c0`, are ObjectIds). The
+    /// look-up already selects `id`: no field is added to a document whose every invite
+    /// depends on it validating. An id of another shape gives no time, and the rules then treat
+    /// the interview as not recent.
+    pub created_ms: Option<u64>,
+}
+
+/// The creation time of a 24-hex ObjectId, in ms since the epoch.
+fn object_id_time_ms(id: &str) -> Option<u64> {
+    if id.len() != 24 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let seconds = u64::from_str_radix(id.get(..8)?, 16).ok()?;
+    Some(seconds.saturating_mul(1_000))
 }
 
 /// The answer to [`crate::hireflix::documents::find_interview_request`]: the newest interview
@@ -45,6 +60,10 @@ pub fn parse_found_interview(
         url: urls.interview_url(trusted)?,
         first_name: name("firstName"),
         last_name: name("lastName"),
+        created_ms: first
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(object_id_time_ms),
     }))
 }
 
@@ -65,7 +84,7 @@ mod tests {
         let trusted = TrustedHosts::hireflix_only();
         let found = ok(
             json!({ "data": { "position": { "interviewList": { "results": [{
-            "id": "1",
+            "id": "68d4164f19367e041b2030c0",
             "url": { "public": "https://app.hireflix.com/x", "short": "https://hflx.io/c/x" },
             "candidate": { "firstName": "Ann", "lastName": "Lee" }
         }] } } } }),
@@ -76,9 +95,24 @@ mod tests {
             (found.first_name.as_str(), found.last_name.as_str()),
             ("Ann", "Lee")
         );
+        // 0x68d4164f seconds: 2025-09-24T16:03:27Z.
+        assert_eq!(found.created_ms, Some(1_758_729_807_000));
         let none = ok(json!({ "data": { "position": { "interviewList": { "results": [] } } } }));
         assert_eq!(parse_found_interview(none, &trusted), Ok(None));
         let missing = ok(json!({ "data": { "position": null } }));
         assert!(parse_found_interview(missing, &trusted).is_err());
+    }
+
+    #[test]
+    fn only_an_object_id_gives_a_time() {
+        assert_eq!(object_id_time_ms("000000010000000000000000"), Some(1_000));
+        for other in [
+            "1",
+            "68d4164f19367e041b2030c",
+            "zzd4164f19367e041b2030c0",
+            "",
+        ] {
+            assert_eq!(object_id_time_ms(other), None, "{other}");
+        }
     }
 }

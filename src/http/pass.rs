@@ -1,0 +1,60 @@
+//! The link pass cookie: what a browser keeps once it has been shown a candidate's interview
+//! link, so that it (and only it, after the grace period) can be shown it again.
+//!
+//! `__Host-`: the browser takes it only with `Secure`, `Path=/` and no `Domain`, so no other
+//! host (a sibling subdomain included) can set or overwrite it. `Secure` holds locally too:
+//! Chromium treats `http://127.0.0.1` and `http://localhost` as secure contexts and keeps such a
+//! cookie there (tests/browser.test.mjs checks it). `HttpOnly`: no script reads it.
+//! `SameSite=Lax`: sent with the form's own post, never with another site's.
+
+/// A pass serves as long as a candidate's KV record does by default (30 days).
+const MAX_AGE_SECONDS: u32 = 30 * 86_400;
+
+/// One cookie per position: a browser may apply to several.
+fn name(position: &str) -> String {
+    format!("__Host-hfa_{position}")
+}
+
+/// The pass this request's `Cookie` header holds for the position, if any.
+pub fn read<'a>(cookie_header: &'a str, position: &str) -> Option<&'a str> {
+    let wanted = name(position);
+    cookie_header.split(';').find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == wanted && !value.is_empty() && value.len() <= 128).then_some(value)
+    })
+}
+
+/// The `Set-Cookie` value that gives the browser its pass.
+pub fn set_cookie(position: &str, pass: &str) -> String {
+    format!(
+        "{}={pass}; Path=/; Max-Age={MAX_AGE_SECONDS}; Secure; HttpOnly; SameSite=Lax",
+        name(position)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P: &str = "68b43e38b19cf131a17c543f";
+
+    #[test]
+    fn the_pass_is_read_back_for_its_position_only() {
+        let set = set_cookie(P, "ab12");
+        assert_eq!(
+            set,
+            "__Host-hfa_68b43e38b19cf131a17c543f=ab12; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax"
+        );
+        let header = format!("a=1; __Host-hfa_{P}=ab12; b=2");
+        assert_eq!(read(&header, P), Some("ab12"));
+        assert_eq!(read(&header, "68b43e38b19cf131a17c5440"), None);
+        assert_eq!(
+            read(&format!("hfa_{P}=ab12"), P),
+            None,
+            "only the __Host- cookie"
+        );
+        assert_eq!(read(&format!("__Host-hfa_{P}="), P), None);
+        assert_eq!(read("", P), None);
+        assert_eq!(read("garbage;;=;", P), None);
+    }
+}

@@ -1,0 +1,155 @@
+// An interview link goes only to its candidate: the browser that was shown it (its link pass,
+// an HttpOnly cookie), or the same names within LINK_GRACE_MINUTES of the interview being made.
+// Everyone else hears one answer, "the link is in your email", whatever the reason.
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { start, ann, assertCleanLogs, logLines, APP_SECRET, OPEN } from "./harness.mjs";
+
+const COOKIE = `__Host-hfa_${OPEN}`;
+const keyOf = (email) =>
+  createHmac("sha256", APP_SECRET).update(`hireflix-apply/candidate/v2\0${OPEN}\0${email.toLowerCase()}\0`).digest("hex");
+const passFor = (email, url) =>
+  createHmac("sha256", APP_SECRET).update(`hireflix-apply/link-pass/v1\0${OPEN}\0${keyOf(email)}\0${url}\0`).digest("hex");
+const withCookie = (value) => ({ headers: { cookie: `other=1; ${COOKIE}=${value}` } });
+
+/** The pass a response gives, checked for the attributes that keep it to this browser. */
+function passOf(res) {
+  const set = res.headers.get("set-cookie");
+  assert.ok(set, "a link comes with its pass");
+  assert.match(set, new RegExp(`^${COOKIE}=[0-9a-f]{64}; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax$`));
+  return set.split(";")[0].split("=")[1];
+}
+
+/** The one answer for everyone who may not have the link, as a page and as JSON. */
+async function assertByEmail(form, api) {
+  assert.equal(form.status, 200);
+  assert.equal(form.headers.get("location"), null);
+  assert.equal(form.headers.get("set-cookie"), null);
+  const html = await form.text();
+  assert.match(html, /<h1>You already have an interview<\/h1>/);
+  assert.equal(api.status, 200);
+  assert.deepEqual(await api.json(), { status: "invited_by_email" });
+  return html;
+}
+
+let w; // no grace: only the pass leads back to the interview
+before(async () => (w = await start({ vars: { LINK_GRACE_MINUTES: "0" } })));
+after(async () => {
+  const logs = w.logs();
+  await w.stop();
+  assertCleanLogs(logs);
+});
+beforeEach(async () => {
+  w.standIn.reset();
+  for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
+});
+
+test("a fresh invite redirects with the browser's link pass, an HMAC of position, candidate and interview", async () => {
+  const res = await w.postForm(OPEN, ann());
+  assert.equal(res.status, 303);
+  const url = res.headers.get("location");
+  assert.equal(passOf(res), passFor("ann.lee@example.com", url));
+  const api = await w.postJson(OPEN, ann({ email: "bo@example.com" }));
+  const { url: boUrl } = await api.json();
+  assert.equal(passOf(api), passFor("bo@example.com", boUrl), "the JSON answer carries it too");
+});
+
+test("after the grace period a resubmission gets the link only with its pass, from KV and from Hireflix's look-up", async () => {
+  const first = await w.postForm(OPEN, ann());
+  const url = first.headers.get("location");
+  const pass = passOf(first);
+  await w.untilRemembered(OPEN);
+  const calls = w.standIn.requests.length;
+  await assertByEmail(await w.postForm(OPEN, ann()), await w.postJson(OPEN, ann()));
+  const back = await w.postForm(OPEN, ann({ email: "ANN.LEE@example.com" }), withCookie(pass));
+  assert.equal(back.status, 303);
+  assert.equal(back.headers.get("location"), url);
+  const backApi = await w.postJson(OPEN, ann(), withCookie(pass));
+  assert.equal((await backApi.json()).url, url);
+  assert.equal(w.standIn.requests.length, calls, "all answered from KV");
+
+  // Unknown to KV (another location, or expired): Hireflix's look-up, the same rules.
+  for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
+  await assertByEmail(await w.postForm(OPEN, ann()), await w.postJson(OPEN, ann()));
+  for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
+  const looked = await w.postForm(OPEN, ann(), withCookie(pass));
+  assert.equal(looked.status, 303);
+  assert.equal(looked.headers.get("location"), url);
+  assert.equal(w.interviewsFor(OPEN, "ann.lee@example.com").length, 1);
+  assert.ok(logLines(w).some((l) => l.reason === "link_grace_over"), "the log says why");
+});
+
+test("a pass opens only its own candidate's interview, and a forged one nothing", async () => {
+  const ann1 = await w.postForm(OPEN, ann());
+  const annPass = passOf(ann1);
+  const bo = await w.postForm(OPEN, ann({ firstName: "Bo", email: "bo@example.com" }));
+  assert.equal(bo.status, 303);
+  await w.untilRemembered(OPEN, 2);
+  const asBo = ann({ firstName: "Bo", email: "bo@example.com" });
+  await assertByEmail(await w.postForm(OPEN, asBo, withCookie(annPass)), await w.postJson(OPEN, asBo, withCookie(annPass)));
+  const forged = "0".repeat(64);
+  await assertByEmail(await w.postForm(OPEN, ann(), withCookie(forged)), await w.postJson(OPEN, ann(), withCookie(forged)));
+  // The browser that made the interview keeps it, whatever names it types now.
+  const renamed = await w.postForm(OPEN, ann({ firstName: "Annie" }), withCookie(annPass));
+  assert.equal(renamed.status, 303);
+  assert.equal(renamed.headers.get("location"), ann1.headers.get("location"));
+});
+
+test("other names, too late, or no usable link: one and the same answer", async () => {
+  await w.postForm(OPEN, ann());
+  await w.untilRemembered(OPEN);
+  const otherNames = await assertByEmail(
+    await w.postForm(OPEN, ann({ firstName: "Mallory" })),
+    await w.postJson(OPEN, ann({ firstName: "Mallory" })),
+  );
+  const tooLate = await assertByEmail(await w.postForm(OPEN, ann()), await w.postJson(OPEN, ann()));
+  for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
+  w.standIn.addFault("foreignUrl", 2); // the look-ups find the interview with a link on a foreign host
+  const noLink = await assertByEmail(
+    await w.postForm(OPEN, ann({ email: "ann.lee@example.com" })),
+    await w.postJson(OPEN, ann()),
+  );
+  assert.equal(otherNames, tooLate);
+  assert.equal(tooLate, noLink);
+});
+
+test("within LINK_GRACE_MINUTES the same names lead back without a pass; an older interview does not", async () => {
+  const graceful = await start();
+  try {
+    const first = await graceful.postForm(OPEN, ann());
+    const again = await graceful.postForm(OPEN, ann({ firstName: " ann " }));
+    assert.equal(again.status, 303, "a double tap or a closed tab");
+    assert.equal(again.headers.get("location"), first.headers.get("location"));
+    // Made by Hireflix (say, from its own public page) an hour ago, unknown to KV: its id,
+    // a MongoDB ObjectId, says when.
+    graceful.standIn.invite({ positionId: OPEN, candidate: { email: "old@example.com", firstName: "Ann", lastName: "Lee" } });
+    const [old] = graceful.interviewsFor(OPEN, "old@example.com");
+    old.id = Math.floor(Date.now() / 1000 - 3600).toString(16) + old.id.slice(8);
+    await assertByEmail(
+      await graceful.postForm(OPEN, ann({ email: "old@example.com" })),
+      await graceful.postJson(OPEN, ann({ email: "old@example.com" })),
+    );
+    assert.equal(graceful.interviewsFor(OPEN, "old@example.com").length, 1);
+  } finally {
+    await graceful.stop();
+  }
+});
+
+test("20 simultaneous posts of one new application all land on the same, single interview", async () => {
+  const graceful = await start();
+  try {
+    assert.equal((await graceful.fetch(`/apply/${OPEN}`)).status, 200);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? graceful.postJson(OPEN, ann()) : graceful.postForm(OPEN, ann()))),
+    );
+    const [interview, ...others] = graceful.interviewsFor(OPEN, "ann.lee@example.com");
+    assert.equal(others.length, 0, "exactly one interview");
+    for (const [i, res] of answers.entries()) {
+      const url = i % 2 ? (await res.json()).url : res.headers.get("location");
+      assert.equal(url, interview.url.public, `answer ${i} (${res.status})`);
+    }
+  } finally {
+    await graceful.stop();
+  }
+});
