@@ -7,12 +7,11 @@ import { createServer } from "node:http";
 import { start, OPEN } from "./harness.mjs";
 import { launchChromium, PHONE } from "./chromium.mjs";
 
-let w, browser, landing, landingOrigin;
+let w, browser, landing, landingOrigin, otherOrigin;
 /** Pages of the landing site, by path: set by each test. */
 const pages = new Map();
 
 before(async () => {
-  w = await start({ http: true });
   landing = createServer((req, res) => {
     const html = pages.get(new URL(req.url, "http://x").pathname);
     res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
@@ -20,7 +19,11 @@ before(async () => {
   });
   await new Promise((resolve) => landing.listen(0, "127.0.0.1", resolve));
   landingOrigin = `http://landing.test:${landing.address().port}`;
-  browser = await launchChromium(["--host-resolver-rules=MAP landing.test 127.0.0.1"]);
+  // The same pages under a name the worker does not allow.
+  otherOrigin = `http://elsewhere.test:${landing.address().port}`;
+  // As an operator sets it: the landing page's origin may frame the form (frame-ancestors).
+  w = await start({ http: true, vars: { ALLOWED_ORIGINS: landingOrigin } });
+  browser = await launchChromium(["--host-resolver-rules=MAP landing.test 127.0.0.1, MAP elsewhere.test 127.0.0.1"]);
 });
 after(async () => {
   await browser?.close();
@@ -173,7 +176,7 @@ test("applying in the frame opens the interview in the whole window, once", asyn
 // slow Hireflix would strand the candidate on the landing page with an interview made. Without
 // it, a cross-site frame may still navigate the top only after the user interacted with it.
 test("a slow Hireflix (6 s, past a click's 5 s activation) still opens the interview in the whole window", async () => {
-  const slow = await start({ http: true, vars: { HIREFLIX_TIMEOUT_MS: "9000" } });
+  const slow = await start({ http: true, vars: { HIREFLIX_TIMEOUT_MS: "9000", ALLOWED_ORIGINS: landingOrigin } });
   try {
     const tag = `<script src="${slow.url}embed.js" data-position="${OPEN}" async></script>`;
     const { ctx, page, frame } = await openLanding("/slow?firstName=Sol&lastName=Ruiz&email=sol%40example.com", careersPage(tag));
@@ -212,4 +215,18 @@ addEventListener("message", (e) => heard.push(e.source === document.querySelecto
   await page2.waitForTimeout(300);
   assert.equal(await page2.evaluate(() => window.heard.includes("other")), false);
   await page2.close();
+});
+
+test("a site that ALLOWED_ORIGINS does not list cannot frame the form", async () => {
+  pages.set("/framed", careersPage());
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const refused = page.waitForEvent("console", (m) => /frame-ancestors/.test(m.text()));
+  await page.goto(`${otherOrigin}/framed`);
+  const iframe = await page.waitForSelector("iframe");
+  await refused;
+  const frame = await iframe.contentFrame();
+  assert.equal(await frame.$("form"), null, "no form in a frame on another site");
+  assert.match(frame.url(), /^chrome-error:/);
+  await ctx.close();
 });

@@ -1,7 +1,7 @@
 //! The worker's settings, read from `Env` into types once per request.
 
 pub mod names;
-mod parse;
+pub mod parse;
 
 use crate::domain::PositionId;
 use crate::http_url::HttpUrl;
@@ -12,6 +12,10 @@ pub const DEFAULT_TURNSTILE_VERIFY_URL: &str =
     "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 const DEFAULT_TTL_DAYS: u64 = 30;
 pub const DEFAULT_SUBMISSION_TTL_SECONDS: u64 = DEFAULT_TTL_DAYS * 86_400;
+/// A dead letter holds a whole application: kept long enough for an operator to act on it,
+/// and not for ever.
+const DEFAULT_DEAD_LETTER_TTL_DAYS: u64 = 30;
+const DEAD_LETTER_TTL_DAYS: std::ops::RangeInclusive<u64> = 1..=365;
 const DEFAULT_TIMEOUT_MS: u32 = 4_000;
 const DEFAULT_RETRY_BASE_DELAY_SECONDS: u32 = 30;
 const DEFAULT_MAX_INVITE_ATTEMPTS: u32 = 30;
@@ -26,6 +30,7 @@ pub struct Config {
     /// `None`: every open position of the account takes applications.
     pub allowed_positions: Option<Vec<PositionId>>,
     pub submission_ttl_seconds: u64,
+    pub dead_letter_ttl_seconds: u64,
     pub hireflix_timeout_ms: u32,
     pub retry_base_delay_seconds: u32,
     pub max_invite_attempts: u32,
@@ -55,6 +60,7 @@ impl std::fmt::Debug for Config {
             .field("api_key", &"<redacted>")
             .field("allowed_positions", &self.allowed_positions)
             .field("submission_ttl_seconds", &self.submission_ttl_seconds)
+            .field("dead_letter_ttl_seconds", &self.dead_letter_ttl_seconds)
             .field("hireflix_timeout_ms", &self.hireflix_timeout_ms)
             .field("retry_base_delay_seconds", &self.retry_base_delay_seconds)
             .field("max_invite_attempts", &self.max_invite_attempts)
@@ -78,6 +84,7 @@ pub struct RawConfig {
     pub api_key: Option<String>,
     pub allowed_positions: Option<String>,
     pub submission_ttl_days: Option<String>,
+    pub dead_letter_ttl_days: Option<String>,
     pub hireflix_timeout_ms: Option<String>,
     pub retry_base_delay_seconds: Option<String>,
     pub max_invite_attempts: Option<String>,
@@ -101,6 +108,7 @@ impl RawConfig {
                 .map(|s| s.to_string()),
             allowed_positions: var(names::ALLOWED_POSITIONS),
             submission_ttl_days: var(names::SUBMISSION_TTL_DAYS),
+            dead_letter_ttl_days: var(names::DEAD_LETTER_TTL_DAYS),
             hireflix_timeout_ms: var(names::HIREFLIX_TIMEOUT_MS),
             retry_base_delay_seconds: var(names::RETRY_BASE_DELAY_SECONDS),
             max_invite_attempts: var(names::MAX_INVITE_ATTEMPTS),
@@ -156,6 +164,12 @@ impl RawConfig {
             DEFAULT_TTL_DAYS,
             1..=365,
         );
+        let letter_days = number(
+            names::DEAD_LETTER_TTL_DAYS,
+            &self.dead_letter_ttl_days,
+            DEFAULT_DEAD_LETTER_TTL_DAYS,
+            DEAD_LETTER_TTL_DAYS,
+        );
         let timeout = number(
             names::HIREFLIX_TIMEOUT_MS,
             &self.hireflix_timeout_ms,
@@ -210,6 +224,7 @@ impl RawConfig {
                 api_key,
                 allowed_positions,
                 submission_ttl_seconds: ttl_days * 86_400,
+                dead_letter_ttl_seconds: letter_days * 86_400,
                 hireflix_timeout_ms: u32::try_from(timeout).unwrap_or(DEFAULT_TIMEOUT_MS),
                 retry_base_delay_seconds: u32::try_from(retry_delay)
                     .unwrap_or(DEFAULT_RETRY_BASE_DELAY_SECONDS),
@@ -265,6 +280,18 @@ impl Config {
         parse::app_secret(raw.as_deref()).ok()
     }
 
+    /// `DEAD_LETTER_TTL_DAYS` alone, in seconds, for the same reason; unreadable: the default
+    /// (and /healthz names the setting).
+    pub fn dead_letter_ttl_from_env(env: &Env) -> u64 {
+        let days = env
+            .var(names::DEAD_LETTER_TTL_DAYS)
+            .ok()
+            .and_then(|v| v.to_string().trim().parse::<u64>().ok())
+            .filter(|days| DEAD_LETTER_TTL_DAYS.contains(days))
+            .unwrap_or(DEFAULT_DEAD_LETTER_TTL_DAYS);
+        days * 86_400
+    }
+
     pub fn allows(&self, position: &PositionId) -> bool {
         self.allowed_positions
             .as_ref()
@@ -292,6 +319,7 @@ mod tests {
         assert_eq!(config.api_url.to_string(), DEFAULT_API_URL);
         assert_eq!(config.submission_ttl_seconds, 30 * 86_400);
         assert_eq!(config.link_grace_ms, 15 * 60_000);
+        assert_eq!(config.dead_letter_ttl_seconds, 30 * 86_400);
         assert!(config.allowed_positions.is_none());
     }
 

@@ -18,6 +18,7 @@ pub const HIREFLIX_TIMEOUT_MS: &str = "HIREFLIX_TIMEOUT_MS";
 pub const RETRY_BASE_DELAY_SECONDS: &str = "RETRY_BASE_DELAY_SECONDS";
 pub const MAX_INVITE_ATTEMPTS: &str = "MAX_INVITE_ATTEMPTS";
 pub const LINK_GRACE_MINUTES: &str = "LINK_GRACE_MINUTES";
+pub const DEAD_LETTER_TTL_DAYS: &str = "DEAD_LETTER_TTL_DAYS";
 /// A secret: the HMAC key for mailbox hashes (and cookies and KV keys).
 pub const APP_SECRET: &str = "APP_SECRET";
 pub const ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";

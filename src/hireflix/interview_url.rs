@@ -18,9 +18,20 @@ impl TrustedHosts {
     }
 
     /// Hireflix's own hosts and nothing else.
-    #[cfg(test)]
     pub fn hireflix_only() -> Self {
         TrustedHosts { api_origin: None }
+    }
+
+    /// The same hosts as a CSP source list, for `form-action`: Chromium applies it to the
+    /// redirect that follows the form's post, so it must admit every link we redirect to.
+    pub fn csp_sources(&self) -> String {
+        let mut sources =
+            String::from("https://hflx.io https://hireflix.com https://*.hireflix.com");
+        if let Some(origin) = &self.api_origin {
+            sources.push(' ');
+            sources.push_str(origin);
+        }
+        sources
     }
 
     fn allows(&self, url: &HttpUrl) -> bool {

@@ -12,7 +12,9 @@ mod services;
 mod submit;
 mod turnstile;
 
+use crate::config::{names, parse};
 use crate::domain::PositionId;
+use crate::hireflix::TrustedHosts;
 use crate::i18n;
 use crate::log::Source;
 use problem::Problem;
@@ -26,7 +28,25 @@ enum Route {
     SubmitApi(PositionId),
 }
 
-pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
+/// Every answer leaves through `respond::finish`, whichever route made it.
+pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let https = req.inner().url().starts_with("https:");
+    let policy = policy(&env);
+    respond::finish(route(req, env, ctx).await?, &policy, https)
+}
+
+/// Read from the two settings alone, so even the answers of a misconfigured worker get it;
+/// a malformed `ALLOWED_ORIGINS` frames nothing but this origin (and /healthz says why).
+fn policy(env: &Env) -> respond::Policy {
+    let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
+    let origins = parse::origins(var(names::ALLOWED_ORIGINS).as_deref()).unwrap_or_default();
+    let redirects = parse::api_url(var(names::HIREFLIX_API_URL).as_deref())
+        .map(|url| TrustedHosts::for_api(&url).csp_sources())
+        .unwrap_or_else(|_| TrustedHosts::hireflix_only().csp_sources());
+    respond::Policy::new(&origins, &redirects)
+}
+
+async fn route(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     let w = i18n::words();
     let path = req.path();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();

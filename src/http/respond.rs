@@ -4,9 +4,10 @@ use serde_json::Value;
 use worker::{Headers, Response, Result};
 
 /// Pages may hold what a candidate typed (or a prefilled email): never cache them, never leak
-/// the URL to other sites. Framing stays allowed so landing pages can embed the form; in a
-/// frame, public/apply.js posts to our own JSON API (`connect-src 'self'`) to learn the
-/// interview link and open it in the whole window.
+/// the URL to other sites. Framing is allowed to this origin and `ALLOWED_ORIGINS` only
+/// (`finish`) so landing pages can embed the form; in a frame, public/apply.js posts to our
+/// own JSON API (`connect-src 'self'`) to learn the interview link and open it in the whole
+/// window.
 ///
 /// `same-origin`, not `no-referrer`: with `no-referrer` a browser sends `Origin: null` on the
 /// form's own post, and the Origin gate could no longer tell our page from a foreign one.
@@ -88,9 +89,82 @@ pub fn see_other(location: &str) -> Result<Response> {
     Ok(response)
 }
 
+/// What may frame our pages and where their forms may lead, from the configuration.
+pub struct Policy {
+    /// `frame-ancestors`: this origin and `ALLOWED_ORIGINS`. A form that any site can frame,
+    /// with hidden prefills, is a clickjacking aid.
+    pub frame_ancestors: String,
+    /// `form-action`: this origin, and the hosts the post may redirect to.
+    pub form_action: String,
+}
+
+impl Policy {
+    pub fn new(allowed_origins: &[String], redirect_sources: &str) -> Policy {
+        let mut frame_ancestors = String::from("'self'");
+        for origin in allowed_origins {
+            frame_ancestors.push(' ');
+            frame_ancestors.push_str(origin);
+        }
+        Policy {
+            frame_ancestors,
+            form_action: format!("'self' {redirect_sources}"),
+        }
+    }
+}
+
+/// Headers every answer gets, however it was made: `nosniff` (a JSON answer or a redirect is
+/// never read as something else), HSTS when it came over https, and on pages the framing and
+/// form rules added to their CSP.
+pub fn finish(response: Response, policy: &Policy, https: bool) -> Result<Response> {
+    let headers = response.headers();
+    headers.set("x-content-type-options", "nosniff")?;
+    if https {
+        headers.set(
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        )?;
+    }
+    let is_html = headers
+        .get("content-type")?
+        .is_some_and(|t| t.starts_with("text/html"));
+    if is_html {
+        let csp = headers.get("content-security-policy")?.unwrap_or_default();
+        let csp = format!(
+            "{csp}; frame-ancestors {}; form-action {}",
+            policy.frame_ancestors, policy.form_action
+        );
+        headers.set("content-security-policy", csp.trim_start_matches("; "))?;
+    }
+    Ok(response)
+}
+
 pub fn with_retry_after(response: Response, seconds: u32) -> Result<Response> {
     response
         .headers()
         .set("retry-after", &seconds.to_string())?;
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hireflix::TrustedHosts;
+    use crate::http_url::HttpUrl;
+
+    #[test]
+    fn framing_and_form_targets_come_from_the_configuration() {
+        let api = HttpUrl::parse("http://127.0.0.1:4010/me").unwrap();
+        let policy = Policy::new(
+            &["https://careers.example.com".to_string()],
+            &TrustedHosts::for_api(&api).csp_sources(),
+        );
+        assert_eq!(policy.frame_ancestors, "'self' https://careers.example.com");
+        assert_eq!(
+            policy.form_action,
+            "'self' https://hflx.io https://hireflix.com https://*.hireflix.com http://127.0.0.1:4010"
+        );
+        let alone = Policy::new(&[], &TrustedHosts::hireflix_only().csp_sources());
+        assert_eq!(alone.frame_ancestors, "'self'");
+        assert!(!alone.form_action.contains("127.0.0.1"));
+    }
 }

@@ -11,7 +11,12 @@ use worker::{Message, MessageExt};
 
 /// `secret` is `APP_SECRET`; without it a letter cannot be tied to its candidate and is filed
 /// under its message id.
-pub async fn keep(messages: Vec<Message<Value>>, store: &Store, secret: Option<&str>) {
+pub async fn keep(
+    messages: Vec<Message<Value>>,
+    store: &Store,
+    secret: Option<&str>,
+    ttl_seconds: u64,
+) {
     for message in messages {
         let body = message.body().clone();
         let (invite, reason) = match (
@@ -35,7 +40,7 @@ pub async fn keep(messages: Vec<Message<Value>>, store: &Store, secret: Option<&
         }
         let entry = json!({ "reason": reason, "failedAt": now_ms(), "invite": invite });
         let stored = store
-            .file_dead_letter(key.as_ref(), &message.id(), &entry.to_string())
+            .file_dead_letter(key.as_ref(), &message.id(), &entry.to_string(), ttl_seconds)
             .await;
         worker::console_log!(
             "{}",

@@ -31,7 +31,14 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
         (Ok(kv), config) if batch.queue() == names::DEAD_LETTER_QUEUE_NAME => {
             let ttl = config.map_or(DEFAULT_SUBMISSION_TTL_SECONDS, |c| c.submission_ttl_seconds);
             let secret = Config::app_secret_from_env(&env);
-            dead_letters::keep(messages, &Store::new(kv, ttl), secret.as_deref()).await;
+            let letter_ttl = Config::dead_letter_ttl_from_env(&env);
+            dead_letters::keep(
+                messages,
+                &Store::new(kv, ttl),
+                secret.as_deref(),
+                letter_ttl,
+            )
+            .await;
         }
         (Ok(kv), Ok(config)) => {
             let store = Store::new(kv, config.submission_ttl_seconds);

@@ -67,18 +67,20 @@ impl Store {
     }
 
     /// Files a dead letter (JSON text) under the candidate, or under the queue message's id
-    /// when it could not be read as an application; `false` when KV refused it.
+    /// when it could not be read as an application, for `ttl_seconds` (a letter holds the whole
+    /// application: it must not outlive `DEAD_LETTER_TTL_DAYS`); `false` when KV refused it.
     pub async fn file_dead_letter(
         &self,
         key: Option<&CandidateKey>,
         message_id: &str,
         letter: &str,
+        ttl_seconds: u64,
     ) -> bool {
         let kv_key = key.map_or_else(
             || keys::unreadable_dead_letter(message_id),
             keys::dead_letter,
         );
-        self.put_text(&kv_key, letter, self.ttl_seconds).await
+        self.put_text(&kv_key, letter, ttl_seconds).await
     }
 
     /// Every KV write goes through here, as bytes: `KvStore::put` sends even a string through

@@ -1,0 +1,103 @@
+// What an outsider can learn or forge: every answer's headers, who may frame the form, where
+// its post may lead, how long a dead letter (a whole application) is kept, and what
+// Cloudflare's own logs keep.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { unstable_readConfig } from "wrangler";
+import { start, ann, OPEN } from "./harness.mjs";
+
+const LANDING = "https://careers.example.com";
+let w;
+before(async () => (w = await start({ vars: { ALLOWED_ORIGINS: LANDING } })));
+after(async () => w.stop());
+
+/** One answer of every kind the worker and its static assets give. */
+async function everyKindOfAnswer() {
+  return {
+    form: await w.fetch(`/apply/${OPEN}`),
+    positions: await w.fetch("/"),
+    invalid: await w.postForm(OPEN, ann({ email: "nope" })),
+    redirect: await w.postForm(OPEN, ann({ email: "hdr@example.com" })),
+    message: await w.postForm(OPEN, ann({ email: "hdr@example.com", firstName: "Other" })),
+    json: await w.postJson(OPEN, ann({ email: "hdr2@example.com" })),
+    jsonError: await w.postJson(OPEN, ann({ email: "nope" })),
+    preflight: await w.fetch(`/api/apply/${OPEN}`, { method: "OPTIONS" }),
+    notFound: await w.fetch("/nowhere"),
+    health: await w.fetch("/healthz"),
+    css: await w.fetch("/style.css"),
+    script: await w.fetch("/apply.js"),
+    embed: await w.fetch("/embed.js"),
+  };
+}
+
+test("every answer, JSON, redirect and static file included, is nosniff", async () => {
+  const answers = await everyKindOfAnswer();
+  assert.equal(answers.redirect.status, 303);
+  assert.equal(answers.preflight.status, 204);
+  for (const [kind, res] of Object.entries(answers)) {
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", kind);
+  }
+});
+
+test("HSTS on every answer that came over https, none over plain http", async () => {
+  const https = (path, init) => w.fetch(`https://apply.test${path}`, init);
+  for (const res of [
+    await https(`/apply/${OPEN}`),
+    await https("/healthz"),
+    await https(`/api/apply/${OPEN}`, { method: "OPTIONS" }),
+    await https("/style.css"),
+  ]) {
+    assert.equal(res.headers.get("strict-transport-security"), "max-age=31536000; includeSubDomains", res.url);
+  }
+  assert.equal((await w.fetch(`/apply/${OPEN}`)).headers.get("strict-transport-security"), null);
+});
+
+test("pages may be framed only by this origin and ALLOWED_ORIGINS, and post only here or to Hireflix", async () => {
+  const answers = await everyKindOfAnswer();
+  for (const kind of ["form", "positions", "invalid", "message", "notFound"]) {
+    const csp = answers[kind].headers.get("content-security-policy");
+    assert.match(csp, new RegExp(`; frame-ancestors 'self' ${LANDING}; `), kind);
+    assert.match(csp, new RegExp(`form-action 'self' https://hflx\\.io https://hireflix\\.com https://\\*\\.hireflix\\.com ${w.origin}$`), kind);
+    assert.match(csp, /^default-src 'none'/, kind);
+  }
+  const plain = await start();
+  try {
+    const csp = (await plain.fetch(`/apply/${OPEN}`)).headers.get("content-security-policy");
+    assert.match(csp, /; frame-ancestors 'self'; /, "without ALLOWED_ORIGINS, this origin alone");
+  } finally {
+    await plain.stop();
+  }
+});
+
+test("a dead letter, which holds a whole application, expires after DEAD_LETTER_TTL_DAYS", async () => {
+  const short = await start({ vars: { DEAD_LETTER_TTL_DAYS: "2", SUBMISSION_TTL_DAYS: "30" } });
+  try {
+    const dlq = await short.mf.getQueueProducer("INVITE_DLQ");
+    const invite = { positionId: OPEN, firstName: "Ann", lastName: "Lee", email: "ann@example.com", phoneNumber: "", attempt: 3, requestId: "r1" };
+    const sent = Date.now() / 1000;
+    await dlq.send({ invite, reason: "position_not_ready" });
+    const [letter] = await short.until(async () => {
+      const { keys } = await short.kv.list({ prefix: "failed:" });
+      return keys.length && keys;
+    }, 15000, "the filed letter");
+    assert.ok(Math.abs(letter.expiration - (sent + 2 * 86400)) < 120, `expires in 2 days, not ${(letter.expiration - sent) / 86400}`);
+  } finally {
+    await short.stop();
+  }
+  // Unset: 30 days.
+  const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
+  const sent = Date.now() / 1000;
+  await dlq.send({ invite: { positionId: OPEN, firstName: "Bo", lastName: "Lee", email: "bo@example.com", attempt: 3, requestId: "r2" }, reason: "position_not_ready" });
+  const [letter] = await w.until(async () => {
+    const { keys } = await w.kv.list({ prefix: "failed:" });
+    return keys.length && keys;
+  }, 15000, "the filed letter");
+  assert.ok(Math.abs(letter.expiration - (sent + 30 * 86400)) < 120);
+});
+
+test("Cloudflare's logs keep the worker's own lines but no invocation logs (their URLs hold prefilled emails)", () => {
+  const config = unstable_readConfig({ config: "wrangler.toml" });
+  assert.equal(config.observability.enabled, true);
+  assert.equal(config.observability.logs.enabled, true);
+  assert.equal(config.observability.logs.invocation_logs, false);
+});
