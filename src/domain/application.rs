@@ -152,6 +152,22 @@ pub enum FieldError {
     RefusedByHireflix(String),
 }
 
+impl FieldError {
+    /// The kind as a word for log lines and dead letters: never the value that was refused.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FieldError::Missing => "missing",
+            FieldError::TooLong => "too_long",
+            FieldError::NotAName => "not_a_name",
+            FieldError::NotAnEmail => "not_an_email",
+            FieldError::PhoneCharacters => "phone_characters",
+            FieldError::PhoneWithoutCountryCode => "phone_without_country_code",
+            FieldError::PhoneIncomplete => "phone_incomplete",
+            FieldError::RefusedByHireflix(_) => "refused_by_hireflix",
+        }
+    }
+}
+
 /// Every field that is wrong, in the form's order, one error each.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldErrors(Vec<(Field, FieldError)>);

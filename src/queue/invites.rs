@@ -1,7 +1,8 @@
 //! Retries queued invites: the whole batch in one GraphQL request, each message then carried
 //! through the step `super::step::next_step` decides for it.
 
-use super::message::{DeadLetter, QueuedInvite};
+use super::dead_letters::retry_later;
+use super::message::{self, DeadLetter, QueuedInvite};
 use super::step::{next_step, Action};
 use crate::apply::Pipeline;
 use crate::config::{names, Config};
@@ -31,11 +32,8 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
     let dlq = env.queue(names::DEAD_LETTER_QUEUE).ok();
     let mut pending = Vec::with_capacity(messages.len());
     for message in messages {
-        let parsed = serde_json::from_value::<QueuedInvite>(message.body().clone())
-            .ok()
-            .and_then(|invite| invite.application().map(|(p, a)| (invite, p, a)));
-        match parsed {
-            Some((invite, position, application)) => {
+        match message::read(message.body()) {
+            Ok((invite, position, application)) => {
                 let key = CandidateKey::new(&config.app_secret, &position, &application.email);
                 let external_id = key.external_id();
                 pending.push(Pending {
@@ -47,11 +45,27 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
                     external_id,
                 });
             }
-            None => {
+            Err(unreadable) => {
+                // Whoever it was for is not left hearing "queued" for the record's lifetime.
+                let key = unreadable.candidate.as_ref().map(|(position, email)| {
+                    CandidateKey::new(&config.app_secret, position, email)
+                });
+                if let Some(key) = &key {
+                    store.forget(key).await;
+                }
+                worker::console_log!(
+                    "{}",
+                    serde_json::json!({
+                        "event": "unreadable_message",
+                        "level": "warn",
+                        "candidate": key.as_ref().map(CandidateKey::log_tag),
+                        "reason": unreadable.reason,
+                    })
+                );
                 let letter = DeadLetter {
                     invite: None,
                     unreadable: Some(message.body().to_string()),
-                    reason: "unreadable_message".into(),
+                    reason: unreadable.reason,
                 };
                 dead_letter(&message, dlq.as_ref(), letter).await;
             }
@@ -199,6 +213,6 @@ async fn dead_letter(message: &Message<Value>, dlq: Option<&Queue>, letter: Dead
         message.ack();
     } else {
         // Never drop it: after max_retries the platform moves it to the DLQ itself.
-        message.retry();
+        retry_later(message);
     }
 }

@@ -1,7 +1,8 @@
 //! What the queues carry: an application waiting for Hireflix, and a dead letter.
 
-use crate::domain::{Application, ApplicationForm, PositionId};
+use crate::domain::{Application, ApplicationForm, Email, PositionId};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// An application waiting for Hireflix. It holds the candidate's data because the invite needs
 /// it; queues are private to the account, and the message leaves once the invite is made.
@@ -37,24 +38,76 @@ impl QueuedInvite {
         }
     }
 
-    /// Parsed again on the way out: a message is data from outside like any other.
-    pub fn application(&self) -> Option<(PositionId, Application)> {
-        let position = PositionId::parse(&self.position_id)?;
-        let form = ApplicationForm {
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            email: self.email.clone(),
-            phone_number: self.phone_number.clone(),
-        };
-        Some((position, form.parse().ok()?))
-    }
-
     pub fn next_attempt(&self) -> QueuedInvite {
         QueuedInvite {
             attempt: self.attempt.saturating_add(1),
             ..self.clone()
         }
     }
+}
+
+/// Why a queue message is no application we can invite: its reason in words fit for a log line
+/// and a dead letter (field names and kinds of error, never a value), and whose it is when its
+/// position and email still read, so their "queued" record can be cleared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub reason: String,
+    pub candidate: Option<(PositionId, Email)>,
+}
+
+/// The fields every queued application has (`phoneNumber` may be absent).
+const REQUIRED: [&str; 6] = [
+    "positionId",
+    "firstName",
+    "lastName",
+    "email",
+    "attempt",
+    "requestId",
+];
+
+/// Reads a message body as a queued application, or says exactly why it is not one (say, a
+/// deploy tightened validation while it waited). Parsed again on the way out: a message is
+/// data from outside like any other.
+pub fn read(body: &Value) -> Result<(QueuedInvite, PositionId, Application), Unreadable> {
+    let unreadable = |reason: String| Unreadable {
+        reason,
+        candidate: identify(body),
+    };
+    let invite = QueuedInvite::deserialize(body).map_err(|_| {
+        let missing: Vec<&str> = REQUIRED
+            .into_iter()
+            .filter(|field| body.get(field).is_none())
+            .collect();
+        unreadable(if missing.is_empty() {
+            "not_an_invite: mistyped fields".to_string()
+        } else {
+            format!("not_an_invite: missing {}", missing.join(", "))
+        })
+    })?;
+    let position = PositionId::parse(&invite.position_id)
+        .ok_or_else(|| unreadable("invalid_position_id".to_string()))?;
+    let form = ApplicationForm {
+        first_name: invite.first_name.clone(),
+        last_name: invite.last_name.clone(),
+        email: invite.email.clone(),
+        phone_number: invite.phone_number.clone(),
+    };
+    let application = form.parse().map_err(|errors| {
+        let each: Vec<String> = errors
+            .iter()
+            .map(|(field, error)| format!("{} {}", field.wire_name(), error.kind()))
+            .collect();
+        unreadable(format!("invalid_fields: {}", each.join(", ")))
+    })?;
+    Ok((invite, position, application))
+}
+
+/// Whose message this is, from its position and email alone, whatever else is wrong with it.
+pub fn identify(body: &Value) -> Option<(PositionId, Email)> {
+    let field = |name: &str| body.get(name).and_then(Value::as_str);
+    let position = PositionId::parse(field("positionId")?)?;
+    let email = Email::parse(field("email")?).ok()?;
+    Some((position, email))
 }
 
 /// What the dead-letter queue holds: the application and why it could not become an interview.
@@ -87,12 +140,48 @@ mod tests {
         let json = serde_json::to_string(&invite).unwrap();
         let back: QueuedInvite = serde_json::from_str(&json).unwrap();
         assert_eq!(back, invite);
-        assert!(back.application().is_some());
+        assert!(read(&serde_json::to_value(&back).unwrap()).is_ok());
         assert_eq!(back.next_attempt().attempt, 2);
         let tampered = QueuedInvite {
             email: "not an email".into(),
             ..invite
         };
-        assert!(tampered.application().is_none());
+        assert!(read(&serde_json::to_value(&tampered).unwrap()).is_err());
+    }
+
+    fn body(first_name: &str, email: &str) -> Value {
+        serde_json::json!({ "positionId": "68b43e38b19cf131a17c543f", "firstName": first_name,
+            "lastName": "Lee", "email": email, "phoneNumber": "", "attempt": 2, "requestId": "r" })
+    }
+
+    #[test]
+    fn an_unreadable_message_says_why_and_whose_it_is() {
+        assert!(read(&body("Ann", "ann@example.com")).is_ok());
+        // Valid when queued, refused by today's rules: the reason names the field and the rule.
+        let stale = read(&body("Ann2", "ann@example.com")).unwrap_err();
+        assert_eq!(stale.reason, "invalid_fields: firstName not_a_name");
+        let (position, email) = stale.candidate.unwrap();
+        assert_eq!(position.as_str(), "68b43e38b19cf131a17c543f");
+        assert_eq!(email.as_str(), "ann@example.com");
+        let no_email = read(&body("Ann", "nope")).unwrap_err();
+        assert_eq!(no_email.reason, "invalid_fields: email not_an_email");
+        assert_eq!(no_email.candidate, None);
+        let shapeless = read(
+            &serde_json::json!({ "positionId": "68b43e38b19cf131a17c543f", "email": "a@b.co" }),
+        )
+        .unwrap_err();
+        assert_eq!(
+            shapeless.reason,
+            "not_an_invite: missing firstName, lastName, attempt, requestId"
+        );
+        assert!(shapeless.candidate.is_some());
+        let mistyped = read(
+            &serde_json::json!({ "positionId": 1, "firstName": "A", "lastName": "B",
+            "email": "secret@example.com", "attempt": "x", "requestId": "r" }),
+        )
+        .unwrap_err();
+        assert_eq!(mistyped.reason, "not_an_invite: mistyped fields");
+        assert!(!mistyped.reason.contains("secret"));
+        assert_eq!(read(&Value::from(7)).unwrap_err().candidate, None);
     }
 }

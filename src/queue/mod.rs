@@ -13,17 +13,31 @@ pub use message::QueuedInvite;
 
 use crate::config::{names, Config, DEFAULT_SUBMISSION_TTL_SECONDS};
 use crate::store::Store;
+use message::DeadLetter;
 use serde_json::{json, Value};
-use worker::{Env, MessageBatch, QueueRetryOptionsBuilder};
+use worker::{Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage};
 
 /// How long a batch waits when the worker itself is misconfigured: an operator is needed.
 const MISCONFIGURED_RETRY_SECONDS: u32 = 300;
 
 pub async fn consume(batch: MessageBatch<Value>, env: Env) {
-    let Ok(messages) = batch.messages() else {
-        batch.retry_all();
-        return;
-    };
+    // Each message is read on its own: `batch.messages()` fails the whole batch for one body
+    // that is not JSON, and retrying the batch would hold every other message back with it.
+    let mut messages = Vec::new();
+    let mut unreadable = Vec::new();
+    for raw in batch.raw_iter() {
+        if serde_wasm_bindgen::from_value::<Value>(raw.body()).is_ok() {
+            // The same conversion again, so it cannot fail now.
+            if let Ok(message) = Message::<Value>::try_from(raw) {
+                messages.push(message);
+            }
+        } else {
+            unreadable.push(raw);
+        }
+    }
+    if !unreadable.is_empty() {
+        set_aside(unreadable, &batch.queue(), &env).await;
+    }
     let config = Config::from_env(&env);
     match (env.kv(names::KV), config) {
         // Filing a dead letter needs only KV: it must work while the rest is misconfigured,
@@ -53,6 +67,44 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
                 .with_delay_seconds(MISCONFIGURED_RETRY_SECONDS)
                 .build();
             batch.retry_all_with_options(&delay);
+        }
+    }
+}
+
+/// Bodies that are not even JSON (sent by something other than this worker) become dead
+/// letters at once: no retry can make them readable. What they held is not kept, only its type.
+async fn set_aside(raws: Vec<RawMessage>, queue: &str, env: &Env) {
+    for raw in raws {
+        let letter = DeadLetter {
+            invite: None,
+            unreadable: Some(raw.body().js_typeof().as_string().unwrap_or_default()),
+            reason: "unreadable_body".into(),
+        };
+        worker::console_log!(
+            "{}",
+            json!({ "event": "unreadable_message", "level": "warn", "queue": queue, "reason": letter.reason })
+        );
+        let kept = if queue == names::DEAD_LETTER_QUEUE_NAME {
+            match env.kv(names::KV) {
+                Ok(kv) => {
+                    let text = serde_json::to_string(&letter).unwrap_or_default();
+                    let ttl = Config::dead_letter_ttl_from_env(env);
+                    Store::new(kv, ttl)
+                        .file_dead_letter(None, &raw.id(), &text, ttl)
+                        .await
+                }
+                Err(_) => false,
+            }
+        } else {
+            match env.queue(names::DEAD_LETTER_QUEUE) {
+                Ok(dlq) => dlq.send(letter).await.is_ok(),
+                Err(_) => false,
+            }
+        };
+        if kept {
+            raw.ack();
+        } else {
+            dead_letters::retry_later(&raw);
         }
     }
 }

@@ -83,6 +83,15 @@ pub fn next_step(
     }
 }
 
+/// How long a message waits before it is delivered again when it could not be dealt with at
+/// all (the dead-letter store refused it, the dead-letter queue could not be reached): as long
+/// as it has already waited, at least a minute and at most an hour. Delays so grow by about
+/// doubling without an attempt count (worker 0.8 does not expose the platform's), and a store
+/// that is down is not hammered while the platform's `max_retries` run out.
+pub fn redeliver_delay_seconds(age_seconds: u64) -> u32 {
+    u32::try_from(age_seconds.clamp(60, u64::from(MAX_DELAY_SECONDS))).unwrap_or(MAX_DELAY_SECONDS)
+}
+
 /// Exponential backoff: base, 2×base, 4×base, ... capped at an hour.
 pub fn backoff_seconds(base: u32, attempts_made: u32) -> u32 {
     let factor = 1u32
@@ -103,6 +112,19 @@ mod tests {
         assert_eq!(delays, vec![30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
         assert_eq!(backoff_seconds(30, 1000), 3600);
         assert_eq!(backoff_seconds(0, 5), 0);
+    }
+
+    #[test]
+    fn redelivery_waits_as_long_again_as_the_message_has_waited() {
+        let mut age = 0u64;
+        let mut delays = Vec::new();
+        for _ in 0..9 {
+            let delay = redeliver_delay_seconds(age);
+            delays.push(delay);
+            age += u64::from(delay);
+        }
+        assert_eq!(delays, vec![60, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(redeliver_delay_seconds(u64::MAX), 3600);
     }
 
     #[test]

@@ -1,0 +1,71 @@
+// Dead letters and unreadable queue messages: each message is read on its own, an unreadable
+// one keeps its real reason and frees its candidate, and nothing else in its batch waits.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { start, ann, APP_SECRET, OPEN } from "./harness.mjs";
+
+const keyOf = (email) =>
+  `app:v2:${OPEN}:` +
+  createHmac("sha256", APP_SECRET).update(`hireflix-apply/candidate/v2\0${OPEN}\0${email}\0`).digest("hex");
+const queued = (fields) => ({ positionId: OPEN, phoneNumber: "", attempt: 1, requestId: "r1", ...fields });
+
+let w;
+before(async () => {
+  w = await start();
+  assert.equal((await w.fetch(`/apply/${OPEN}`)).status, 200); // positions cached
+});
+after(async () => w.stop());
+
+/** The letters filed in KV, by key. */
+async function letters() {
+  const out = {};
+  for (const name of await w.kvKeys("failed:")) out[name] = JSON.parse(await w.kv.get(name));
+  return out;
+}
+
+test("a queued application today's rules refuse: filed with its real reason, its 'queued' record cleared, its batch not held back", async () => {
+  // Queued before a deploy that tightened the names rule: a digit in the name.
+  const stale = queued({ firstName: "Ann2", lastName: "Lee", email: "stale@example.com" });
+  await w.kv.put(keyOf("stale@example.com"), JSON.stringify({ state: "queued" }));
+  const good = queued({ firstName: "Bo", lastName: "Lee", email: "good@example.com" });
+  const invites = await w.mf.getQueueProducer("INVITE_QUEUE");
+  await invites.sendBatch([{ body: stale }, { body: good }]);
+
+  await w.until(() => w.interviewsFor(OPEN, "good@example.com").length === 1, 10000, "the good invite");
+  const filed = await w.until(async () => {
+    const all = Object.values(await letters());
+    return all.find((l) => l.reason !== "unreadable_body" && l.unreadable?.includes("stale@example.com"));
+  }, 10000, "the stale letter");
+  assert.equal(filed.reason, "invalid_fields: firstName not_a_name");
+  assert.ok(Number.isFinite(filed.failedAt));
+  assert.equal(JSON.parse(filed.unreadable).email, "stale@example.com", "kept for an operator");
+  assert.ok((await w.kvKeys(`failed:v2:${OPEN}:`)).length >= 1, "filed under its candidate");
+  assert.equal(await w.kv.get(keyOf("stale@example.com")), null, "no longer 'queued'");
+  // So the candidate, applying again with a name that passes, is decided afresh.
+  const again = await w.postForm(OPEN, ann({ email: "stale@example.com" }));
+  assert.equal(again.status, 303);
+});
+
+test("a body that is not JSON is set aside at once in either queue, and the rest of its batch goes on", async () => {
+  const before = Object.keys(await letters()).length;
+  const invites = await w.mf.getQueueProducer("INVITE_QUEUE");
+  const started = Date.now();
+  await invites.sendBatch([
+    { body: 2n ** 70n, contentType: "v8" },
+    { body: queued({ firstName: "Cy", lastName: "Lee", email: "cy@example.com" }) },
+  ]);
+  await w.until(() => w.interviewsFor(OPEN, "cy@example.com").length === 1, 10000, "the readable invite");
+  assert.ok(Date.now() - started < 8000, "not after a redelivery of the whole batch");
+
+  const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
+  const letter = { invite: queued({ firstName: "Di", lastName: "Lee", email: "di@example.com" }), reason: "position_not_ready" };
+  await dlq.sendBatch([{ body: 2n ** 70n, contentType: "v8" }, { body: letter }]);
+  const filed = await w.until(async () => {
+    const all = Object.values(await letters());
+    return all.length >= before + 3 && all;
+  }, 10000, "three more letters");
+  assert.equal(filed.filter((l) => l.reason === "unreadable_body").length, 2);
+  assert.ok(filed.every((l) => l.reason !== "unreadable_body" || l.unreadable === "bigint"), "only its type is kept");
+  assert.ok(filed.some((l) => l.reason === "position_not_ready" && l.invite.email === "di@example.com"));
+});
