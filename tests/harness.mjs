@@ -18,9 +18,10 @@ const DLQ = "hireflix-apply-invites-dlq";
 
 /**
  * Starts a stand-in and the worker. `vars` override the worker's vars; `http: true` also
- * listens on a loopback port (for browsers and raw HTTP). Returns helpers; call `stop()`.
+ * listens on a loopback port (for browsers and raw HTTP); `without` names bindings to leave
+ * out (`RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`). Returns helpers; call `stop()`.
  */
-export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5 } = {}) {
+export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5, without = [] } = {}) {
   const standIn = new HireflixStandIn({ apiKey: API_KEY });
   const origin = await standIn.listen(0);
   const logs = [];
@@ -33,12 +34,14 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
     ...(http ? { host: "127.0.0.1", port: 0 } : {}),
     assets: { directory: "public", routerConfig: { has_user_worker: true } },
     kvNamespaces: ["SUBMISSIONS"],
-    queueProducers: { INVITE_QUEUE: { queueName: QUEUE }, INVITE_DLQ: { queueName: DLQ } },
+    queueProducers: Object.fromEntries(
+      Object.entries({ INVITE_QUEUE: { queueName: QUEUE }, INVITE_DLQ: { queueName: DLQ } }).filter(([name]) => !without.includes(name)),
+    ),
     queueConsumers: {
       [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries, deadLetterQueue: DLQ, retryDelay: 0 },
       [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
     },
-    ratelimits: { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
+    ratelimits: without.includes("RATE_LIMITER") ? {} : { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
     bindings: {
       HIREFLIX_API_URL: `${origin}/me`,
       HIREFLIX_API_KEY: API_KEY,

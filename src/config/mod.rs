@@ -4,7 +4,7 @@ pub mod names;
 pub mod parse;
 
 use crate::domain::PositionId;
-use crate::http_url::HttpUrl;
+use crate::http_url::{is_loopback_host, HttpUrl};
 use worker::Env;
 
 pub const DEFAULT_API_URL: &str = "https://api.hireflix.com/me";
@@ -292,6 +292,22 @@ impl Config {
         days * 86_400
     }
 
+    /// What is unsafe but does not stop the worker, by setting name (never a value).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let plain_http = self.allowed_origins.iter().any(|origin| {
+            HttpUrl::parse(origin)
+                .is_some_and(|url| !url.is_https() && !is_loopback_host(url.host()))
+        });
+        if plain_http {
+            warnings.push(format!(
+                "{} lists a plain http origin: a page served without TLS can be altered on the way to frame or post the form",
+                names::ALLOWED_ORIGINS
+            ));
+        }
+        warnings
+    }
+
     pub fn allows(&self, position: &PositionId) -> bool {
         self.allowed_positions
             .as_ref()
@@ -409,6 +425,26 @@ mod tests {
         ] {
             assert!(with(bad).parse().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_plain_http_landing_page_is_a_warning_loopback_excepted() {
+        let with = |origins: &str| RawConfig {
+            allowed_origins: Some(origins.into()),
+            ..raw(Some("k"))
+        };
+        assert!(with("https://careers.example.com,http://127.0.0.1:5500")
+            .parse()
+            .unwrap()
+            .warnings()
+            .is_empty());
+        let warnings = with("http://careers.example.com")
+            .parse()
+            .unwrap()
+            .warnings();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("ALLOWED_ORIGINS "));
+        assert!(!warnings[0].contains("careers.example.com"));
     }
 
     #[test]
