@@ -9,7 +9,7 @@ pub use decision::{Decision, Verdict};
 
 use crate::domain::{names_tag, Application, ApplicationForm, CandidateKey, PositionId};
 use crate::hireflix::documents::InviteInput;
-use crate::hireflix::{HireflixClient, InviteOutcome, Transient};
+use crate::hireflix::{HireflixClient, InviteOutcome, Permanent, Transient};
 use crate::log::{now_ms, ApplicationLog, Source};
 use crate::queue::QueuedInvite;
 use crate::store::{Record, Store};
@@ -72,6 +72,7 @@ impl Pipeline<'_> {
         };
         let started = now_ms();
         let outcome = self.invite_one(&input).await;
+        let outcome = self.with_validation_detail(&input, outcome).await;
         let outcome = self.settle(key, &input, outcome).await;
         let hireflix_ms = Some(now_ms().saturating_sub(started));
         let verdict = match decision::from_outcome(outcome) {
@@ -89,6 +90,31 @@ impl Pipeline<'_> {
             .into_iter()
             .next()
             .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
+    }
+
+    /// A validation error that names no form field is asked about once more, with the detail
+    /// the invite document leaves out; whatever that second answer cannot give, the first keeps.
+    async fn with_validation_detail(
+        &self,
+        input: &InviteInput<'_>,
+        outcome: InviteOutcome,
+    ) -> InviteOutcome {
+        let InviteOutcome::Permanent(Permanent::Invalid(messages)) = &outcome else {
+            return outcome;
+        };
+        if messages.iter().any(|(field, _)| field.is_some()) {
+            return outcome;
+        }
+        match self.client.validation_details(*input).await {
+            InviteOutcome::Permanent(Permanent::Invalid(detailed))
+                if detailed.iter().any(|(field, _)| field.is_some()) =>
+            {
+                InviteOutcome::Permanent(Permanent::Invalid(detailed))
+            }
+            // Validation is not deterministic after all: the invite went through this time.
+            made @ (InviteOutcome::Invited(_) | InviteOutcome::AlreadyExists) => made,
+            _ => outcome,
+        }
     }
 
     /// Remembers a new interview in KV, and turns "already exists" into the existing interview

@@ -8,18 +8,44 @@ use super::services::Services;
 use super::submit::position_name;
 use crate::apply::positions;
 use crate::domain::{FieldErrors, PositionId};
+use crate::hireflix::Transient;
 use crate::i18n::Words;
 use serde_json::json;
 use worker::{Env, Request, Response, Result};
 
-pub fn health(env: &Env) -> Result<Response> {
-    match Services::from_env(env.clone(), None) {
-        Ok(_) => json(200, &json!({ "status": "ok" })),
-        Err(problems) => json(
-            503,
-            &json!({ "status": "misconfigured", "problems": problems }),
-        ),
+/// 200 when the configuration is complete. With `?deep=1` it also asks Hireflix for the
+/// positions, at most once a minute (the answer is kept), so the check cannot spend calls.
+pub async fn health(req: &Request, env: &Env) -> Result<Response> {
+    let services = match Services::from_env(env.clone(), None) {
+        Ok(services) => services,
+        Err(problems) => {
+            let body = json!({ "status": "misconfigured", "problems": problems });
+            return json(503, &body);
+        }
+    };
+    if !query_of(&req.inner().url())
+        .split('&')
+        .any(|p| p == "deep=1")
+    {
+        return json(200, &json!({ "status": "ok" }));
     }
+    let hireflix = match services.store.health().await {
+        Some(known) => known,
+        None => {
+            let fresh = match services.client.positions().await {
+                Ok(_) => "ok",
+                Err(Transient::Auth) => "unauthorized",
+                Err(_) => "unreachable",
+            };
+            services.store.remember_health(fresh).await;
+            fresh.to_string()
+        }
+    };
+    let status = if hireflix == "ok" { 200 } else { 503 };
+    json(
+        status,
+        &json!({ "status": if status == 200 { "ok" } else { "degraded" }, "hireflix": hireflix }),
+    )
 }
 
 pub async fn list_positions(services: &Services, w: &'static Words) -> Result<Response> {

@@ -32,7 +32,7 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Result<Response
     // Every path is matched before the configuration is read: an unknown path is a 404 even
     // on a deployment that is not set up yet.
     let route = match (req.method(), segments.as_slice()) {
-        (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&env),
+        (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, &env).await,
         (Method::Options, ["api", "apply", _]) => {
             let allowed = api_origin(&req, Services::from_env(env, None).ok().as_ref());
             return respond::cors(respond::preflight()?, allowed.as_deref());

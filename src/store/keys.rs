@@ -7,6 +7,9 @@ use crate::domain::CandidateKey;
 /// The account's positions, shared by every isolate.
 pub const POSITIONS: &str = "positions:v1";
 
+/// The last deep health check's answer about Hireflix.
+pub const HEALTH: &str = "health:v1";
+
 /// One candidate's state in one position.
 pub fn candidate(key: &CandidateKey) -> String {
     format!("app:v1:{}:{}", key.position(), key.digest())

@@ -66,6 +66,16 @@ impl Store {
             .await;
     }
 
+    /// The last deep health check's answer, if it is recent.
+    pub async fn health(&self) -> Option<String> {
+        self.kv.get(keys::HEALTH).text().await.ok().flatten()
+    }
+
+    /// KV's shortest expiry, a minute, is also how long a deep check's answer stands.
+    pub async fn remember_health(&self, answer: &str) {
+        self.put_text(keys::HEALTH, answer, 60).await;
+    }
+
     /// Files a dead letter (JSON text) under the candidate, or under the queue message's id
     /// when it could not be read as an application; `false` when KV refused it.
     pub async fn file_dead_letter(
