@@ -24,3 +24,5 @@ pub const TURNSTILE_SITE_KEY: &str = "TURNSTILE_SITE_KEY";
 /// A secret.
 pub const TURNSTILE_SECRET_KEY: &str = "TURNSTILE_SECRET_KEY";
 pub const TURNSTILE_VERIFY_URL: &str = "TURNSTILE_VERIFY_URL";
+/// A secret: opens `/admin/` (dead letters); without it those paths are 404.
+pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";

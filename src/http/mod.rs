@@ -1,5 +1,6 @@
 //! The HTTP edge: routes a request, reads it, and renders what the core decided.
 
+mod admin;
 pub mod body;
 mod gates;
 mod handlers;
@@ -51,6 +52,7 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Result<Response
             None => return Problem::PositionNotFound.json(),
         },
         (_, ["api", "apply", _]) => return Problem::MethodNotAllowed.json(),
+        (_, ["admin", rest @ ..]) => return admin::handle(&req, &env, rest).await,
         _ => return Problem::PageNotFound.page(w),
     };
 

@@ -15,6 +15,9 @@ pub fn candidate(key: &CandidateKey) -> String {
     format!("app:v1:{}:{}", key.position(), key.digest())
 }
 
+/// Every dead letter's key starts with this.
+pub const DEAD_LETTER_PREFIX: &str = "failed:";
+
 /// A dead letter filed for an operator.
 pub fn dead_letter(key: &CandidateKey) -> String {
     format!("failed:v1:{}:{}", key.position(), key.digest())

@@ -91,6 +91,38 @@ impl Store {
         self.put_text(&kv_key, letter, self.ttl_seconds).await
     }
 
+    /// Every dead letter: its id (for `remove_dead_letter`) and its JSON text. Letters that
+    /// cannot be read now are left out, not an error.
+    pub async fn dead_letters(&self) -> Vec<(String, String)> {
+        let mut letters = Vec::new();
+        let mut cursor: Option<String> = None;
+        // A bounded walk: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
+        for _ in 0..10 {
+            let mut list = self.kv.list().prefix(keys::DEAD_LETTER_PREFIX.into());
+            if let Some(cursor) = cursor.take() {
+                list = list.cursor(cursor);
+            }
+            let Ok(page) = list.execute().await else {
+                break;
+            };
+            for key in page.keys {
+                if let Ok(Some(text)) = self.kv.get(&key.name).text().await {
+                    letters.push((key.name, text));
+                }
+            }
+            match page.cursor.filter(|_| !page.list_complete) {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        letters
+    }
+
+    /// Removes a dead letter by the id `dead_letters` gave; only ever a dead letter's key.
+    pub async fn remove_dead_letter(&self, id: &str) -> bool {
+        id.starts_with(keys::DEAD_LETTER_PREFIX) && self.kv.delete(id).await.is_ok()
+    }
+
     /// Every KV write goes through here, as bytes: `KvStore::put` sends even a string through
     /// serde-wasm-bindgen and a float formatter, about 15 KB of wasm for nothing.
     async fn put_text(&self, key: &str, text: &str, ttl_seconds: u64) -> bool {
