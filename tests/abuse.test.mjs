@@ -2,7 +2,7 @@
 // address or IPv6 /64), the Origin check with its CORS, and the honeypot.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, assertCleanLogs, logLines, OPEN } from "./harness.mjs";
+import { start, ann, assertCleanLogs, awayFromWindowEdge, logLines, OPEN } from "./harness.mjs";
 
 const LANDING = "https://careers.example.com";
 let w;
@@ -19,9 +19,11 @@ beforeEach(async () => {
 
 const gateLines = (outcome) => logLines(w).filter((l) => l.outcome === outcome);
 
+
 test("twelve addresses of one IPv6 /64 share one limit; another /64 and IPv4 have their own", async () => {
   const limited = await start({ rateLimit: 3 });
   try {
+    await awayFromWindowEdge();
     const statuses = [];
     for (let i = 1; i <= 12; i++) {
       const res = await limited.postForm(OPEN, ann({ email: `v6-${i}@example.com` }), {
@@ -43,6 +45,7 @@ test("twelve addresses of one IPv6 /64 share one limit; another /64 and IPv4 hav
 test("every post counts toward the limit, invalid ones too, and a limited post keeps what was typed", async () => {
   const limited = await start({ rateLimit: 2 });
   try {
+    await awayFromWindowEdge();
     const headers = { "cf-connecting-ip": "198.51.100.20" };
     for (let i = 0; i < 2; i++) {
       assert.equal((await limited.postForm(OPEN, ann({ email: "not an email" }), { headers })).status, 422);

@@ -24,35 +24,57 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
   const standIn = new HireflixStandIn({ apiKey: API_KEY });
   const origin = await standIn.listen(0);
   const logs = [];
+  const funnel = [];
   const mf = new Miniflare({
-    modules: true,
-    scriptPath: "build/index.js",
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2026-04-26",
     cf: false,
     ...(http ? { host: "127.0.0.1", port: 0 } : {}),
-    assets: { directory: "public", routerConfig: { has_user_worker: true } },
-    kvNamespaces: ["SUBMISSIONS"],
-    queueProducers: { INVITE_QUEUE: { queueName: QUEUE }, INVITE_DLQ: { queueName: DLQ } },
-    queueConsumers: {
-      [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries, deadLetterQueue: DLQ, retryDelay: 0 },
-      [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
-    },
-    ratelimits: { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
-    bindings: {
-      HIREFLIX_API_URL: `${origin}/me`,
-      HIREFLIX_API_KEY: API_KEY,
-      APP_SECRET: APP_SECRET,
-      ALLOWED_POSITIONS: "",
-      SUBMISSION_TTL_DAYS: "30",
-      HIREFLIX_TIMEOUT_MS: "1000",
-      RETRY_BASE_DELAY_SECONDS: "0",
-      MAX_INVITE_ATTEMPTS: "30",
-      ...vars,
-    },
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) stream.on("data", (chunk) => logs.push(chunk.toString("utf8")));
     },
+    workers: [
+      {
+        name: "hireflix-apply",
+        modules: true,
+        scriptPath: "build/index.js",
+        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+        compatibilityDate: "2026-04-26",
+        assets: { directory: "public", routerConfig: { has_user_worker: true } },
+        kvNamespaces: ["SUBMISSIONS"],
+        queueProducers: { INVITE_QUEUE: { queueName: QUEUE }, INVITE_DLQ: { queueName: DLQ } },
+        queueConsumers: {
+          [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries, deadLetterQueue: DLQ, retryDelay: 0 },
+          [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
+        },
+        ratelimits: { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
+        // Miniflare's own Analytics Engine binding keeps nothing: this one hands each data point
+        // to the test (w.funnel), exactly as the worker wrote it.
+        wrappedBindings: { FUNNEL: { scriptName: "funnel-recorder" } },
+        bindings: {
+          HIREFLIX_API_URL: `${origin}/me`,
+          HIREFLIX_API_KEY: API_KEY,
+          APP_SECRET: APP_SECRET,
+          ALLOWED_POSITIONS: "",
+          SUBMISSION_TTL_DAYS: "30",
+          HIREFLIX_TIMEOUT_MS: "1000",
+          RETRY_BASE_DELAY_SECONDS: "0",
+          MAX_INVITE_ATTEMPTS: "30",
+          ...vars,
+        },
+      },
+      {
+        name: "funnel-recorder",
+        modules: true,
+        script: `export default function (env) {
+          return { writeDataPoint(point) { env.SINK.fetch("http://sink/", { method: "POST", body: JSON.stringify(point) }); } };
+        }`,
+        serviceBindings: {
+          async SINK(request) {
+            funnel.push(await request.json());
+            return new Response(null, { status: 204 });
+          },
+        },
+      },
+    ],
   });
   const url = await mf.ready;
   const kv = await mf.getKVNamespace("SUBMISSIONS");
@@ -65,6 +87,8 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
     origin,
     url,
     logs: () => logs.join(""),
+    /** Every Analytics Engine data point the worker wrote, as written. */
+    funnel,
     /** A request from a fresh client IP unless `ip` is given, so rate limits stay out of the way. */
     fetch(path, init = {}) {
       const headers = new Headers(init.headers);
@@ -120,6 +144,12 @@ export function assertCleanLogs(logs) {
   assert.match(logs, /"event":"application"/, "the worker's log lines were captured");
   assert.ok(!logs.includes(API_KEY), "the API key must never be logged");
   assert.ok(!EMAIL.test(logs), `no email address may be logged:\n${logs}`);
+}
+
+/** Local rate limits count in fixed windows of the clock's minutes: start well inside one. */
+export async function awayFromWindowEdge() {
+  const second = new Date().getSeconds();
+  if (second > 45) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
 }
 
 /** The worker's JSON log lines, parsed. */

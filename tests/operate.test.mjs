@@ -107,3 +107,62 @@ test("a persistent failure is dead-lettered, listed masked, replayed after recov
     await w.stop();
   }
 });
+
+test("the funnel gets one data point per step, by position, with no personal data", async () => {
+  const w = await start({ rateLimit: 4, vars: { ADMIN_TOKEN, MAX_INVITE_ATTEMPTS: "1" } });
+  try {
+    const events = () => w.funnel.map((p) => p.blobs[0]);
+    const until = (n, what) => w.until(() => w.funnel.length >= n, 5000, what);
+    const ip = { "cf-connecting-ip": "198.51.100.99" };
+    assert.equal((await w.fetch(`/apply/${OPEN}`)).status, 200);
+    await until(1, "the view");
+    // Miniflare gives every request its default `cf` data, whose country is US.
+    assert.deepEqual(w.funnel[0], { indexes: [OPEN], blobs: ["form_view", "en", "", "", "", "US"], doubles: [1] });
+
+    assert.equal((await w.postForm(OPEN, ann(), { headers: ip })).status, 303);
+    assert.equal((await w.postForm(OPEN, ann(), { headers: ip })).status, 303);
+    assert.equal((await w.postForm(OPEN, ann({ email: "nope" }), { headers: ip })).status, 422);
+    assert.equal((await w.postForm(OPEN, { ...ann(), website: "x" }, { headers: ip })).status, 202);
+    assert.equal((await w.postForm(OPEN, ann(), { headers: ip })).status, 429);
+    await until(11, "the posts");
+    // Points reach the test over a pipe each: compare them as a set of counts, not an order.
+    const counted = (list) => list.reduce((m, e) => ({ ...m, [e]: (m[e] ?? 0) + 1 }), {});
+    assert.deepEqual(counted(events().slice(1, 11)), {
+      submit: 5, invited: 1, kv_hit: 1, invalid: 1, honeypot: 1, rate_limited: 1,
+    });
+
+    w.standIn.addFault("http500", 2);
+    assert.equal((await w.postForm(OPEN_2, ann({ email: "q@example.com" }))).status, 202);
+    await w.until(() => events().includes("dead_letter"), 15000, "the dead letter's point");
+    assert.deepEqual(counted(events().slice(11)), { submit: 1, queued: 1, dead_letter: 1 });
+    assert.ok(w.funnel.slice(11).every((p) => p.indexes[0] === OPEN_2));
+
+    const all = JSON.stringify(w.funnel);
+    for (const secret of ["ann.lee", "example.com", "Ann", "Lee", "7946", "198.51.100"]) {
+      assert.ok(!all.includes(secret), `no ${secret} in the funnel`);
+    }
+  } finally {
+    await w.stop();
+  }
+});
+
+test("every log line has a level, and a refused key raises its own error line to alert on", async () => {
+  const w = await start();
+  try {
+    await w.fetch(`/apply/${OPEN}`); // the positions are cached first: the fault hits the invite
+    w.standIn.addFault("401", 1);
+    assert.equal((await w.postForm(OPEN, ann({ email: "key@example.com" }))).status, 202);
+    await w.until(() => w.interviewsFor(OPEN, "key@example.com").length === 1, 15000, "the retried invite");
+    await w.until(() => w.logs().includes("hireflix_unauthorized"), 5000, "the alert line");
+    const lines = w.logs().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    assert.ok(lines.length >= 3);
+    for (const line of lines) assert.ok(["info", "warn", "error"].includes(line.level), JSON.stringify(line));
+    const alert = lines.find((l) => l.event === "hireflix_unauthorized");
+    assert.equal(alert.level, "error");
+    const queued = lines.find((l) => l.outcome === "queued");
+    assert.equal(queued.level, "error", "a refused key is an error even though nothing was lost");
+    assertCleanLogs(w.logs());
+  } finally {
+    await w.stop();
+  }
+});

@@ -8,6 +8,7 @@ pub mod positions;
 pub use decision::{Decision, Verdict};
 
 use crate::domain::{names_tag, Application, ApplicationForm, CandidateKey, PositionId};
+use crate::funnel::Funnel;
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{HireflixClient, InviteOutcome, Permanent, Transient};
 use crate::log::{now_ms, ApplicationLog, Source};
@@ -26,6 +27,8 @@ pub struct Pipeline<'a> {
     /// the candidate is not kept waiting on a KV write (slow at the edge), and Hireflix's own
     /// uniqueness covers a resubmission that arrives before the write lands.
     pub background: Option<&'a worker::Context>,
+    /// Where each outcome is counted; `None` where the caller counts itself.
+    pub funnel: Option<&'a Funnel>,
 }
 
 impl Pipeline<'_> {
@@ -49,6 +52,9 @@ impl Pipeline<'_> {
             attempt: 1,
         }
         .emit();
+        if let Some(funnel) = self.funnel {
+            funnel.record_outcome(position, verdict.outcome);
+        }
         verdict.decision
     }
 

@@ -8,6 +8,8 @@ pub const DEAD_LETTER_QUEUE: &str = "INVITE_DLQ";
 /// The dead-letter queue's own name, as a queue handler sees it in `batch.queue()`.
 pub const DEAD_LETTER_QUEUE_NAME: &str = "hireflix-apply-invites-dlq";
 pub const RATE_LIMITER: &str = "RATE_LIMITER";
+/// Workers Analytics Engine: the funnel's data points.
+pub const FUNNEL: &str = "FUNNEL";
 
 pub const HIREFLIX_API_URL: &str = "HIREFLIX_API_URL";
 /// A secret (`wrangler secret put`), never a var.

@@ -8,6 +8,7 @@ use super::services::Services;
 use super::submit::position_name;
 use crate::apply::positions;
 use crate::domain::{FieldErrors, PositionId};
+use crate::funnel::{Event, Funnel};
 use crate::hireflix::Transient;
 use crate::i18n::Words;
 use serde_json::json;
@@ -16,7 +17,7 @@ use worker::{Env, Request, Response, Result};
 /// 200 when the configuration is complete. With `?deep=1` it also asks Hireflix for the
 /// positions, at most once a minute (the answer is kept), so the check cannot spend calls.
 pub async fn health(req: &Request, env: &Env) -> Result<Response> {
-    let services = match Services::from_env(env.clone(), None) {
+    let services = match Services::from_env(env.clone(), None, Funnel::new_off()) {
         Ok(services) => services,
         Err(problems) => {
             let body = json!({ "status": "misconfigured", "problems": problems });
@@ -70,6 +71,7 @@ pub async fn show_form(
     let Some(name) = position_name(&services.lookup(position).await) else {
         return Problem::PositionNotFound.page(w);
     };
+    services.funnel.record(position, Event::FormView);
     let prefill = body::prefill(query_of(&req.inner().url()).as_bytes());
     let page = FormPage::new(
         w,

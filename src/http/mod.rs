@@ -13,6 +13,7 @@ mod submit;
 mod turnstile;
 
 use crate::domain::PositionId;
+use crate::funnel::{Funnel, Visit};
 use crate::i18n;
 use crate::log::Source;
 use problem::Problem;
@@ -35,7 +36,8 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Result<Response
     let route = match (req.method(), segments.as_slice()) {
         (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, &env).await,
         (Method::Options, ["api", "apply", _]) => {
-            let allowed = api_origin(&req, Services::from_env(env, None).ok().as_ref());
+            let services = Services::from_env(env, None, Funnel::new_off());
+            let allowed = api_origin(&req, services.ok().as_ref());
             return respond::cors(respond::preflight()?, allowed.as_deref());
         }
         (Method::Get | Method::Head, []) => Route::Positions,
@@ -56,7 +58,8 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Result<Response
         _ => return Problem::PageNotFound.page(w),
     };
 
-    let Ok(services) = Services::from_env(env, Some(ctx)) else {
+    let funnel = Funnel::new(&env, visit_of(&req));
+    let Ok(services) = Services::from_env(env, Some(ctx), funnel) else {
         return match route {
             Route::SubmitApi(_) => Problem::Misconfigured.json(),
             _ => Problem::Misconfigured.page(w),
@@ -79,6 +82,16 @@ pub async fn handle(mut req: Request, env: Env, ctx: Context) -> Result<Response
             let allowed = api_origin(&req, Some(&services));
             respond::cors(render::api(submission, w)?, allowed.as_deref())
         }
+    }
+}
+
+/// What the funnel records of a visit besides its step.
+fn visit_of(req: &Request) -> Visit {
+    Visit {
+        // One language until the catalogue has more.
+        language: "en".into(),
+        country: req.cf().and_then(|cf| cf.country()).unwrap_or_default(),
+        ..Visit::default()
     }
 }
 

@@ -36,6 +36,7 @@ pub async fn keep(messages: Vec<Message<Value>>, store: &Store) {
             "{}",
             json!({
                 "event": "dead_letter_filed",
+                "level": if stored { "warn" } else { "error" },
                 "candidate": key.as_ref().map(CandidateKey::log_tag),
                 "reason": reason,
                 "stored": stored,
