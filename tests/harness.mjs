@@ -1,10 +1,12 @@
 // Runs the BUILT worker (build/index.js + wasm) in workerd through Miniflare, with KV, the
 // invite queue and its DLQ, the rate limiter and static assets bound as wrangler.toml binds
-// them, against a fresh local Hireflix stand-in on a loopback port.
+// them, against a fresh local Hireflix stand-in on a loopback port (and, with `turnstile: true`,
+// a local Turnstile stand-in answering siteverify).
 
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
 import { HireflixStandIn } from "./stand-in/hireflix.mjs";
+import { TurnstileStandIn, SECRETS, SITEKEYS } from "./stand-in/turnstile.mjs";
 
 export const API_KEY = "test-key-Zx81-never-shown";
 export const APP_SECRET = "test-app-secret-9f3c1d2e7a6b5c4d3e2f1a0b";
@@ -18,11 +20,23 @@ const DLQ = "hireflix-apply-invites-dlq";
 
 /**
  * Starts a stand-in and the worker. `vars` override the worker's vars; `http: true` also
- * listens on a loopback port (for browsers and raw HTTP). Returns helpers; call `stop()`.
+ * listens on a loopback port (for browsers and raw HTTP); `turnstile: true` turns Turnstile on
+ * against a local stand-in (`w.turnstile`) with the test sitekey and secret that pass (`vars`
+ * may still override them). Returns helpers; call `stop()`.
  */
-export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5 } = {}) {
+export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5, turnstile = false } = {}) {
   const standIn = new HireflixStandIn({ apiKey: API_KEY });
   const origin = await standIn.listen(0);
+  const turnstileStandIn = turnstile ? new TurnstileStandIn() : null;
+  let turnstileVars = {};
+  if (turnstileStandIn) {
+    await turnstileStandIn.listen(0);
+    turnstileVars = {
+      TURNSTILE_SITE_KEY: SITEKEYS.pass,
+      TURNSTILE_SECRET_KEY: SECRETS.pass,
+      TURNSTILE_VERIFY_URL: turnstileStandIn.verifyUrl,
+    };
+  }
   const logs = [];
   const funnel = [];
   const mf = new Miniflare({
@@ -58,6 +72,7 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
           HIREFLIX_TIMEOUT_MS: "1000",
           RETRY_BASE_DELAY_SECONDS: "0",
           MAX_INVITE_ATTEMPTS: "30",
+          ...turnstileVars,
           ...vars,
         },
       },
@@ -84,6 +99,8 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
     mf,
     kv,
     standIn,
+    /** The Turnstile stand-in when started with `turnstile: true`, else null. */
+    turnstile: turnstileStandIn,
     origin,
     url,
     logs: () => logs.join(""),
@@ -132,6 +149,7 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
     async stop() {
       await mf.dispose();
       await standIn.close();
+      await turnstileStandIn?.close();
     },
   };
   return api;

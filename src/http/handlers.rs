@@ -3,6 +3,7 @@
 use super::body;
 use super::pages::{render, FormPage, PositionsPage};
 use super::problem::Problem;
+use super::render::form_page;
 use super::respond::{html, json};
 use super::services::Services;
 use super::submit::position_name;
@@ -80,7 +81,13 @@ pub async fn show_form(
         &prefill,
         &FieldErrors::default(),
     );
-    html(200, render(&page))
+    // The first view needs the widget (and the CSP that admits it) as much as an error page.
+    let site_key = services
+        .config
+        .turnstile
+        .as_ref()
+        .map(|t| t.site_key.as_str());
+    form_page(200, page, site_key)
 }
 
 /// The query string of a request URL, without `?` and any fragment.
