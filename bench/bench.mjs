@@ -29,7 +29,7 @@ function options(standInOrigin, port) {
     kvNamespaces: ["SUBMISSIONS"],
     queueProducers: { INVITE_QUEUE: { queueName: "q" }, INVITE_DLQ: { queueName: "dlq" } },
     ratelimits: { RATE_LIMITER: { simple: { limit: 1e9, period: 60 } } },
-    bindings: { HIREFLIX_API_URL: `${standInOrigin}/me`, HIREFLIX_API_KEY: KEY },
+    bindings: { HIREFLIX_API_URL: `${standInOrigin}/me`, HIREFLIX_API_KEY: KEY, APP_SECRET: "bench-app-secret-0123456789abcdef0123" },
     // The worker logs a line per application: drain and drop them (an unread pipe fills up and
     // blocks workerd), so they stay out of the table.
     handleRuntimeStdio(stdout, stderr) {

@@ -4,7 +4,14 @@
 fn main() {
     let documents: Vec<serde_json::Value> = hireflix_apply::graphql_documents()
         .into_iter()
-        .map(|d| serde_json::json!({ "name": d.name, "query": d.query, "readOnly": d.read_only }))
+        .map(|d| {
+            serde_json::json!({
+                "name": d.name,
+                "query": d.query,
+                "readOnly": d.read_only,
+                "optional": d.optional,
+            })
+        })
         .collect();
     println!("{}", serde_json::Value::from(documents));
 }

@@ -204,6 +204,9 @@ let failures = 0;
 for (const document of documents) {
   const { ok, detail } = await check(document);
   if (ok) out(`OK ${document.name}${detail ? ` (${detail})` : ""}`);
+  // An optional document only adds detail (which field a validation error is about): its
+  // failure is worth knowing, not a reason to stay offline.
+  else if (document.optional) out(`WARN ${document.name} (optional, the worker does without it): ${detail}`);
   else {
     failures++;
     out(`FAIL ${document.name}: ${detail}`);

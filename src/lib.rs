@@ -5,6 +5,7 @@
 mod apply;
 mod config;
 mod domain;
+mod funnel;
 mod hireflix;
 mod http;
 mod http_url;

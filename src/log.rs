@@ -92,10 +92,49 @@ pub struct ApplicationLog<'a> {
     pub attempt: u32,
 }
 
+/// How urgent a line is, for alerts: `warn` and `error` lines are worth an operator's look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
 impl ApplicationLog<'_> {
+    fn level(&self) -> Level {
+        match (self.outcome, self.reason) {
+            (Outcome::LostQueueUnavailable, _) | (_, Some(Reason::Transient(Transient::Auth))) => {
+                Level::Error
+            }
+            (Outcome::DeadLetter, _)
+            | (_, Some(Reason::Transient(Transient::QuotaExceeded)))
+            | (_, Some(Reason::Link(_))) => Level::Warn,
+            _ => Level::Info,
+        }
+    }
+
     pub fn emit(&self) {
-        if let Ok(line) = serde_json::to_string(self) {
+        #[derive(Serialize)]
+        struct Line<'l, 'a> {
+            level: Level,
+            #[serde(flatten)]
+            log: &'l ApplicationLog<'a>,
+        }
+        if let Ok(line) = serde_json::to_string(&Line {
+            level: self.level(),
+            log: self,
+        }) {
             worker::console_log!("{line}");
+        }
+        // A refused key stops every invite until an operator acts: its own line, to alert on.
+        if self.reason == Some(Reason::Transient(Transient::Auth)) {
+            let line = serde_json::json!({
+                "event": "hireflix_unauthorized",
+                "level": "error",
+                "request_id": self.request_id,
+            });
+            worker::console_error!("{line}");
         }
     }
 }

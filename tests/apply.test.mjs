@@ -2,7 +2,7 @@
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
-import { start, ann, assertCleanLogs, logLines, API_KEY, APP_SECRET, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
+import { start, ann, assertCleanLogs, awayFromWindowEdge, logLines, APP_SECRET, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
 
 let w;
 before(async () => (w = await start()));
@@ -307,6 +307,7 @@ test("/healthz is 200 when configured", async () => {
 test("too many applications from one address are 429, with the form and its values kept", async () => {
   const limited = await start({ rateLimit: 2 });
   try {
+    await awayFromWindowEdge();
     const headers = { "cf-connecting-ip": "198.51.100.7" };
     for (let i = 0; i < 2; i++) {
       const res = await limited.postForm(OPEN, ann({ email: `c${i}@example.com` }), { headers });

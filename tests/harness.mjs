@@ -1,10 +1,12 @@
 // Runs the BUILT worker (build/index.js + wasm) in workerd through Miniflare, with KV, the
 // invite queue and its DLQ, the rate limiter and static assets bound as wrangler.toml binds
-// them, against a fresh local Hireflix stand-in on a loopback port.
+// them, against a fresh local Hireflix stand-in on a loopback port (and, with `turnstile: true`,
+// a local Turnstile stand-in answering siteverify).
 
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
 import { HireflixStandIn } from "./stand-in/hireflix.mjs";
+import { TurnstileStandIn, SECRETS, SITEKEYS } from "./stand-in/turnstile.mjs";
 
 export const API_KEY = "test-key-Zx81-never-shown";
 export const APP_SECRET = "test-app-secret-9f3c1d2e7a6b5c4d3e2f1a0b";
@@ -18,44 +20,79 @@ const DLQ = "hireflix-apply-invites-dlq";
 
 /**
  * Starts a stand-in and the worker. `vars` override the worker's vars; `http: true` also
- * listens on a loopback port (for browsers and raw HTTP); `without` names bindings to leave
- * out (`RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`). Returns helpers; call `stop()`.
+ * listens on a loopback port (for browsers and raw HTTP); `turnstile: true` turns Turnstile on
+ * against a local stand-in (`w.turnstile`) with the test sitekey and secret that pass (`vars`
+ * may still override them); `without` names bindings to leave out (`RATE_LIMITER`,
+ * `INVITE_QUEUE`, `INVITE_DLQ`). Returns helpers; call `stop()`.
  */
-export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5, without = [] } = {}) {
+export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5, turnstile = false, without = [] } = {}) {
   const standIn = new HireflixStandIn({ apiKey: API_KEY });
   const origin = await standIn.listen(0);
+  const turnstileStandIn = turnstile ? new TurnstileStandIn() : null;
+  let turnstileVars = {};
+  if (turnstileStandIn) {
+    await turnstileStandIn.listen(0);
+    turnstileVars = {
+      TURNSTILE_SITE_KEY: SITEKEYS.pass,
+      TURNSTILE_SECRET_KEY: SECRETS.pass,
+      TURNSTILE_VERIFY_URL: turnstileStandIn.verifyUrl,
+    };
+  }
   const logs = [];
+  const funnel = [];
   const mf = new Miniflare({
-    modules: true,
-    scriptPath: "build/index.js",
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    compatibilityDate: "2026-04-26",
     cf: false,
     ...(http ? { host: "127.0.0.1", port: 0 } : {}),
-    assets: { directory: "public", routerConfig: { has_user_worker: true } },
-    kvNamespaces: ["SUBMISSIONS"],
-    queueProducers: Object.fromEntries(
-      Object.entries({ INVITE_QUEUE: { queueName: QUEUE }, INVITE_DLQ: { queueName: DLQ } }).filter(([name]) => !without.includes(name)),
-    ),
-    queueConsumers: {
-      [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries, deadLetterQueue: DLQ, retryDelay: 0 },
-      [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
-    },
-    ratelimits: without.includes("RATE_LIMITER") ? {} : { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
-    bindings: {
-      HIREFLIX_API_URL: `${origin}/me`,
-      HIREFLIX_API_KEY: API_KEY,
-      APP_SECRET: APP_SECRET,
-      ALLOWED_POSITIONS: "",
-      SUBMISSION_TTL_DAYS: "30",
-      HIREFLIX_TIMEOUT_MS: "1000",
-      RETRY_BASE_DELAY_SECONDS: "0",
-      MAX_INVITE_ATTEMPTS: "30",
-      ...vars,
-    },
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) stream.on("data", (chunk) => logs.push(chunk.toString("utf8")));
     },
+    workers: [
+      {
+        name: "hireflix-apply",
+        modules: true,
+        scriptPath: "build/index.js",
+        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+        compatibilityDate: "2026-04-26",
+        assets: { directory: "public", routerConfig: { has_user_worker: true } },
+        kvNamespaces: ["SUBMISSIONS"],
+        queueProducers: Object.fromEntries(
+          Object.entries({ INVITE_QUEUE: { queueName: QUEUE }, INVITE_DLQ: { queueName: DLQ } }).filter(([name]) => !without.includes(name)),
+        ),
+        queueConsumers: {
+          [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries, deadLetterQueue: DLQ, retryDelay: 0 },
+          [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
+        },
+        ratelimits: without.includes("RATE_LIMITER") ? {} : { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
+        // Miniflare's own Analytics Engine binding keeps nothing: this one hands each data point
+        // to the test (w.funnel), exactly as the worker wrote it.
+        wrappedBindings: { FUNNEL: { scriptName: "funnel-recorder" } },
+        bindings: {
+          HIREFLIX_API_URL: `${origin}/me`,
+          HIREFLIX_API_KEY: API_KEY,
+          APP_SECRET: APP_SECRET,
+          ALLOWED_POSITIONS: "",
+          SUBMISSION_TTL_DAYS: "30",
+          HIREFLIX_TIMEOUT_MS: "1000",
+          RETRY_BASE_DELAY_SECONDS: "0",
+          MAX_INVITE_ATTEMPTS: "30",
+          ...turnstileVars,
+          ...vars,
+        },
+      },
+      {
+        name: "funnel-recorder",
+        modules: true,
+        script: `export default function (env) {
+          return { writeDataPoint(point) { env.SINK.fetch("http://sink/", { method: "POST", body: JSON.stringify(point) }); } };
+        }`,
+        serviceBindings: {
+          async SINK(request) {
+            funnel.push(await request.json());
+            return new Response(null, { status: 204 });
+          },
+        },
+      },
+    ],
   });
   const url = await mf.ready;
   const kv = await mf.getKVNamespace("SUBMISSIONS");
@@ -65,9 +102,13 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
     mf,
     kv,
     standIn,
+    /** The Turnstile stand-in when started with `turnstile: true`, else null. */
+    turnstile: turnstileStandIn,
     origin,
     url,
     logs: () => logs.join(""),
+    /** Every Analytics Engine data point the worker wrote, as written. */
+    funnel,
     /** A request from a fresh client IP unless `ip` is given, so rate limits stay out of the way. */
     fetch(path, init = {}) {
       const headers = new Headers(init.headers);
@@ -111,6 +152,7 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
     async stop() {
       await mf.dispose();
       await standIn.close();
+      await turnstileStandIn?.close();
     },
   };
   return api;
@@ -123,6 +165,12 @@ export function assertCleanLogs(logs) {
   assert.match(logs, /"event":"application"/, "the worker's log lines were captured");
   assert.ok(!logs.includes(API_KEY), "the API key must never be logged");
   assert.ok(!EMAIL.test(logs), `no email address may be logged:\n${logs}`);
+}
+
+/** Local rate limits count in fixed windows of the clock's minutes: start well inside one. */
+export async function awayFromWindowEdge() {
+  const second = new Date().getSeconds();
+  if (second > 45) await new Promise((r) => setTimeout(r, (61 - second) * 1000));
 }
 
 /** The worker's JSON log lines, parsed. */

@@ -8,8 +8,9 @@ pub mod positions;
 pub use decision::{Decision, Verdict};
 
 use crate::domain::{names_tag, Application, ApplicationForm, CandidateKey, PositionId};
+use crate::funnel::Funnel;
 use crate::hireflix::documents::InviteInput;
-use crate::hireflix::{HireflixClient, InterviewUrl, InviteOutcome, Transient};
+use crate::hireflix::{HireflixClient, InterviewUrl, InviteOutcome, Permanent, Transient};
 use crate::log::{now_ms, ApplicationLog, Reason, Source};
 use crate::queue::QueuedInvite;
 use crate::store::{Record, Store};
@@ -33,6 +34,8 @@ pub struct Pipeline<'a> {
     /// the candidate is not kept waiting on a KV write (slow at the edge), and Hireflix's own
     /// uniqueness covers a resubmission that arrives before the write lands.
     pub background: Option<&'a worker::Context>,
+    /// Where each outcome is counted; `None` where the caller counts itself.
+    pub funnel: Option<&'a Funnel>,
 }
 
 impl Pipeline<'_> {
@@ -56,6 +59,9 @@ impl Pipeline<'_> {
             attempt: 1,
         }
         .emit();
+        if let Some(funnel) = self.funnel {
+            funnel.record_outcome(position, verdict.outcome);
+        }
         verdict.decision
     }
 
@@ -87,6 +93,7 @@ impl Pipeline<'_> {
         };
         let started = now_ms();
         let outcome = self.invite_one(&input).await;
+        let outcome = self.with_validation_detail(&input, outcome).await;
         let answered = self.settle_for_candidate(key, &input, outcome).await;
         let hireflix_ms = Some(now_ms().saturating_sub(started));
         let verdict = match decision::from_answer(answered, &asker) {
@@ -104,6 +111,31 @@ impl Pipeline<'_> {
             .into_iter()
             .next()
             .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
+    }
+
+    /// A validation error that names no form field is asked about once more, with the detail
+    /// the invite document leaves out; whatever that second answer cannot give, the first keeps.
+    async fn with_validation_detail(
+        &self,
+        input: &InviteInput<'_>,
+        outcome: InviteOutcome,
+    ) -> InviteOutcome {
+        let InviteOutcome::Permanent(Permanent::Invalid(messages)) = &outcome else {
+            return outcome;
+        };
+        if messages.iter().any(|(field, _)| field.is_some()) {
+            return outcome;
+        }
+        match self.client.validation_details(*input).await {
+            InviteOutcome::Permanent(Permanent::Invalid(detailed))
+                if detailed.iter().any(|(field, _)| field.is_some()) =>
+            {
+                InviteOutcome::Permanent(Permanent::Invalid(detailed))
+            }
+            // Validation is not deterministic after all: the invite went through this time.
+            made @ (InviteOutcome::Invited(_) | InviteOutcome::AlreadyExists) => made,
+            _ => outcome,
+        }
     }
 
     /// For the queue: remembers a new interview in KV, and turns "already exists" into the

@@ -8,6 +8,8 @@ pub const DEAD_LETTER_QUEUE: &str = "INVITE_DLQ";
 /// The dead-letter queue's own name, as a queue handler sees it in `batch.queue()`.
 pub const DEAD_LETTER_QUEUE_NAME: &str = "hireflix-apply-invites-dlq";
 pub const RATE_LIMITER: &str = "RATE_LIMITER";
+/// Workers Analytics Engine: the funnel's data points.
+pub const FUNNEL: &str = "FUNNEL";
 
 pub const HIREFLIX_API_URL: &str = "HIREFLIX_API_URL";
 /// A secret (`wrangler secret put`), never a var.
@@ -26,3 +28,5 @@ pub const TURNSTILE_SITE_KEY: &str = "TURNSTILE_SITE_KEY";
 /// A secret.
 pub const TURNSTILE_SECRET_KEY: &str = "TURNSTILE_SECRET_KEY";
 pub const TURNSTILE_VERIFY_URL: &str = "TURNSTILE_VERIFY_URL";
+/// A secret: opens `/admin/` (dead letters); without it those paths are 404.
+pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";

@@ -45,6 +45,17 @@ impl HireflixClient {
         outcome::classify_invites(reply, invites.len(), &self.trusted)
     }
 
+    /// The same single invite again, asking for which fields a validation error is about.
+    pub async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome {
+        let reply = self
+            .post(&documents::validation_detail_request(invite))
+            .await;
+        outcome::classify_invites(reply, 1, &self.trusted)
+            .into_iter()
+            .next()
+            .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
+    }
+
     /// The existing interview of this email in this position, if Hireflix has one.
     pub async fn find_interview(
         &self,

@@ -7,7 +7,25 @@ use serde_json::{json, Value};
 /// The invite's result is a union; business errors arrive as members with HTTP 200.
 /// `message` is aliased per member because GraphQL forbids one selection giving a field two
 /// types across fragments, and Hireflix's members do not promise the same type.
+///
+/// Only what Hireflix's docs or two independent clients confirm: `ValidationError.fieldErrors`
+/// is left out because public clients disagree on its type, and one wrong selection would fail
+/// the whole document, so every invite. Its detail is asked for separately (below).
 const INVITE_SELECTION: &str = "{
+    __typename
+    ... on InterviewType { id url { public short } }
+    ... on InterviewAlreadyExistsInPositionError { code m1: message }
+    ... on InterviewExternalIdAlreadyExistsInPositionError { code m2: message }
+    ... on ExceededInvitesThisPeriodError { code m3: message }
+    ... on PositionNotFoundError { code m4: message }
+    ... on PositionNotReadyToAcceptInvitesError { code m5: message }
+    ... on ValidationError { code m6: message }
+  }";
+
+/// The same invite asking for `ValidationError.fieldErrors`, sent only after a validation
+/// error named no field. If the selection is wrong for the real schema, the document fails
+/// validation as a whole and nothing runs; the first answer's message is kept.
+const VALIDATION_DETAIL_SELECTION: &str = "{
     __typename
     ... on InterviewType { id url { public short } }
     ... on InterviewAlreadyExistsInPositionError { code m1: message }
@@ -21,12 +39,16 @@ const INVITE_SELECTION: &str = "{
 /// One document inviting `count` candidates, each under its own alias (`r1`, `r2`, ...), so a
 /// batch of queued invites costs one HTTP request and each still gets its own answer.
 pub fn invite_document(count: usize) -> String {
+    document_with(count, INVITE_SELECTION)
+}
+
+fn document_with(count: usize, selection: &str) -> String {
     let mut params = Vec::with_capacity(count);
     let mut fields = String::new();
     for n in 1..=count {
         params.push(format!("$i{n}: InviteCandidateToInterviewInput!"));
         fields.push_str(&format!(
-            "  {alias}: inviteCandidateToInterview(input: $i{n}) {INVITE_SELECTION}\n",
+            "  {alias}: inviteCandidateToInterview(input: $i{n}) {selection}\n",
             alias = invite_alias(n)
         ));
     }
@@ -45,6 +67,14 @@ pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>
         .map(|(i, invite)| (format!("i{}", i + 1), invite.to_variables()))
         .collect();
     json!({ "query": document, "variables": variables })
+}
+
+/// One invite again, asking for the detail of a validation error.
+pub fn validation_detail_request(invite: InviteInput<'_>) -> Value {
+    json!({
+        "query": document_with(1, VALIDATION_DETAIL_SELECTION),
+        "variables": { "i1": invite.to_variables() },
+    })
 }
 
 /// Everything one invite sends to Hireflix.
@@ -107,6 +137,8 @@ pub struct SentDocument {
     pub query: String,
     /// Safe to run against the real API: it reads and invites nobody.
     pub read_only: bool,
+    /// The worker works without it (its failure only loses detail).
+    pub optional: bool,
 }
 
 /// Every document the worker can send, taken from the same constants the client uses.
@@ -116,21 +148,31 @@ pub fn every_document() -> Vec<SentDocument> {
             name: "Positions",
             query: POSITIONS.to_string(),
             read_only: true,
+            optional: false,
         },
         SentDocument {
             name: "FindInterview",
             query: FIND_INTERVIEW.to_string(),
             read_only: true,
+            optional: false,
         },
         SentDocument {
             name: "Invite (one)",
             query: invite_document(1),
             read_only: false,
+            optional: false,
         },
         SentDocument {
             name: "Invite (batch of 2)",
             query: invite_document(2),
             read_only: false,
+            optional: false,
+        },
+        SentDocument {
+            name: "Invite (validation detail)",
+            query: document_with(1, VALIDATION_DETAIL_SELECTION),
+            read_only: false,
+            optional: true,
         },
     ]
 }

@@ -3,39 +3,66 @@
 use super::body;
 use super::pages::{render, FormPage, PositionsPage};
 use super::problem::Problem;
+use super::render::form_page;
 use super::respond::{html, json};
 use super::services::Services;
 use super::submit::position_name;
 use crate::apply::positions;
 use crate::config::names;
 use crate::domain::{FieldErrors, PositionId};
+use crate::funnel::{Event, Funnel};
+use crate::hireflix::Transient;
 use crate::i18n::Words;
 use serde_json::json;
 use worker::{Env, Request, Response, Result};
 
 /// 200 when the worker can serve, 503 when it cannot; both list by name (never by value) what
-/// an operator should fix: `problems` stop the worker, `warnings` make it less safe.
-pub fn health(env: &Env) -> Result<Response> {
-    let services = Services::from_env(env.clone(), None);
+/// an operator should fix: `problems` stop the worker, `warnings` make it less safe. With
+/// `?deep=1` it also asks Hireflix for the positions, at most once a minute (the answer is
+/// kept), so the check cannot spend calls.
+pub async fn health(req: &Request, env: &Env) -> Result<Response> {
+    let services = Services::from_env(env.clone(), None, Funnel::new_off());
     let mut warnings = binding_warnings(
         env.rate_limiter(names::RATE_LIMITER).is_ok(),
         env.queue(names::INVITE_QUEUE).is_ok(),
         env.queue(names::DEAD_LETTER_QUEUE).is_ok(),
     );
-    if let Ok(services) = &services {
-        warnings.extend(services.config.warnings());
-    }
-    let (status, mut body) = match services {
-        Ok(_) => (200, json!({ "status": "ok" })),
-        Err(problems) => (
-            503,
-            json!({ "status": "misconfigured", "problems": problems }),
-        ),
+    let with_warnings = |mut body: serde_json::Value, warnings: &[String]| {
+        if !warnings.is_empty() {
+            body["warnings"] = json!(warnings);
+        }
+        body
     };
-    if !warnings.is_empty() {
-        body["warnings"] = json!(warnings);
+    let services = match services {
+        Ok(services) => services,
+        Err(problems) => {
+            let body = json!({ "status": "misconfigured", "problems": problems });
+            return json(503, &with_warnings(body, &warnings));
+        }
+    };
+    warnings.extend(services.config.warnings());
+    if !query_of(&req.inner().url())
+        .split('&')
+        .any(|p| p == "deep=1")
+    {
+        return json(200, &with_warnings(json!({ "status": "ok" }), &warnings));
     }
-    json(status, &body)
+    let hireflix = match services.store.health().await {
+        Some(known) => known,
+        None => {
+            let fresh = match services.client.positions().await {
+                Ok(_) => "ok",
+                Err(Transient::Auth) => "unauthorized",
+                Err(_) => "unreachable",
+            };
+            services.store.remember_health(fresh).await;
+            fresh.to_string()
+        }
+    };
+    let status = if hireflix == "ok" { 200 } else { 503 };
+    let body =
+        json!({ "status": if status == 200 { "ok" } else { "degraded" }, "hireflix": hireflix });
+    json(status, &with_warnings(body, &warnings))
 }
 
 /// Bindings the worker runs without, less safely.
@@ -84,6 +111,7 @@ pub async fn show_form(
     let Some(name) = position_name(&services.lookup(position).await) else {
         return Problem::PositionNotFound.page(w);
     };
+    services.funnel.record(position, Event::FormView);
     let prefill = body::prefill(query_of(&req.inner().url()).as_bytes());
     let page = FormPage::new(
         w,
@@ -92,7 +120,13 @@ pub async fn show_form(
         &prefill,
         &FieldErrors::default(),
     );
-    html(200, render(&page))
+    // The first view needs the widget (and the CSP that admits it) as much as an error page.
+    let site_key = services
+        .config
+        .turnstile
+        .as_ref()
+        .map(|t| t.site_key.as_str());
+    form_page(200, page, site_key)
 }
 
 /// The query string of a request URL, without `?` and any fragment.

@@ -1,5 +1,6 @@
 //! The HTTP edge: routes a request, reads it, and renders what the core decided.
 
+mod admin;
 pub mod body;
 mod gates;
 mod handlers;
@@ -14,6 +15,7 @@ mod turnstile;
 
 use crate::config::{names, parse};
 use crate::domain::PositionId;
+use crate::funnel::{Funnel, Visit};
 use crate::hireflix::TrustedHosts;
 use crate::i18n;
 use crate::log::Source;
@@ -53,9 +55,10 @@ async fn route(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     // Every path is matched before the configuration is read: an unknown path is a 404 even
     // on a deployment that is not set up yet.
     let route = match (req.method(), segments.as_slice()) {
-        (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&env),
+        (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, &env).await,
         (Method::Options, ["api", "apply", _]) => {
-            let allowed = api_origin(&req, Services::from_env(env, None).ok().as_ref());
+            let services = Services::from_env(env, None, Funnel::new_off());
+            let allowed = api_origin(&req, services.ok().as_ref());
             return respond::cors(respond::preflight()?, allowed.as_deref());
         }
         (Method::Get | Method::Head, []) => Route::Positions,
@@ -72,10 +75,12 @@ async fn route(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
             None => return Problem::PositionNotFound.json(),
         },
         (_, ["api", "apply", _]) => return Problem::MethodNotAllowed.json(),
+        (_, ["admin", rest @ ..]) => return admin::handle(&req, &env, rest).await,
         _ => return Problem::PageNotFound.page(w),
     };
 
-    let Ok(services) = Services::from_env(env, Some(ctx)) else {
+    let funnel = Funnel::new(&env, visit_of(&req));
+    let Ok(services) = Services::from_env(env, Some(ctx), funnel) else {
         return match route {
             Route::SubmitApi(_) => Problem::Misconfigured.json(),
             _ => Problem::Misconfigured.page(w),
@@ -98,6 +103,16 @@ async fn route(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
             let allowed = api_origin(&req, Some(&services));
             respond::cors(render::api(submission, &position, w)?, allowed.as_deref())
         }
+    }
+}
+
+/// What the funnel records of a visit besides its step.
+fn visit_of(req: &Request) -> Visit {
+    Visit {
+        // One language until the catalogue has more.
+        language: "en".into(),
+        country: req.cf().and_then(|cf| cf.country()).unwrap_or_default(),
+        ..Visit::default()
     }
 }
 

@@ -5,6 +5,7 @@ use crate::apply::positions::{self, Lookup};
 use crate::apply::Pipeline;
 use crate::config::{names, Config};
 use crate::domain::PositionId;
+use crate::funnel::Funnel;
 use crate::hireflix::HireflixClient;
 use crate::http_url::HttpUrl;
 use crate::log::Source;
@@ -15,6 +16,7 @@ pub struct Services {
     pub config: Config,
     pub client: HireflixClient,
     pub store: Store,
+    pub funnel: Funnel,
     queue: Option<Queue>,
     /// Lets KV writes that nobody waits for finish after the response.
     ctx: Option<Context>,
@@ -23,7 +25,11 @@ pub struct Services {
 
 impl Services {
     /// Everything wrong with the configuration, by name, when it cannot serve.
-    pub fn from_env(env: Env, ctx: Option<Context>) -> Result<Services, Vec<String>> {
+    pub fn from_env(
+        env: Env,
+        ctx: Option<Context>,
+        funnel: Funnel,
+    ) -> Result<Services, Vec<String>> {
         let config = Config::from_env(&env).map_err(|p| p.0)?;
         let kv = env
             .kv(names::KV)
@@ -35,6 +41,7 @@ impl Services {
                 config.hireflix_timeout_ms,
             ),
             store: Store::new(kv, config.submission_ttl_seconds),
+            funnel,
             queue: env.queue(names::INVITE_QUEUE).ok(),
             ctx,
             config,
@@ -53,6 +60,7 @@ impl Services {
             pass: None,
             grace_ms: self.config.link_grace_ms,
             background: self.ctx.as_ref(),
+            funnel: Some(&self.funnel),
         }
     }
 

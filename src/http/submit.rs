@@ -11,6 +11,7 @@ use super::turnstile::{self, Challenge, Expected};
 use crate::apply::positions::{self, Lookup};
 use crate::apply::Decision;
 use crate::domain::{ApplicationForm, FieldErrors, PositionId};
+use crate::funnel::Event;
 use crate::log::{request_id, GateLog, Source};
 use worker::Request;
 
@@ -72,14 +73,18 @@ pub async fn submit(
         answer,
         pass: None,
     };
+    let count = |event| services.funnel.record(position, event);
+    count(Event::Submit);
     if !within_limit {
         gate_log("rate_limited");
+        count(Event::RateLimited);
         // Only the isolate's memory is asked for the name: a limited post costs no KV read.
         return answered(positions::memo_name(position, w_any()), Answer::RateLimited);
     }
     if !honeypot.trim().is_empty() {
         // Exactly what a queued application hears; nothing is stored or sent.
         gate_log("honeypot");
+        count(Event::Honeypot);
         return answered(String::new(), Answer::Decided(Decision::Queued));
     }
     let Some(position_name) = position_name(&services.lookup(position).await) else {
@@ -87,7 +92,10 @@ pub async fn submit(
     };
     let application = match form.parse() {
         Ok(application) => application,
-        Err(errors) => return answered(position_name, Answer::Invalid(errors)),
+        Err(errors) => {
+            count(Event::Invalid);
+            return answered(position_name, Answer::Invalid(errors));
+        }
     };
     if let Some(config) = &services.config.turnstile {
         let own_host = gates::host_of(&own_origin);
@@ -112,6 +120,7 @@ pub async fn submit(
         let challenge = turnstile::verify(config, &token, ip.as_deref(), &expected).await;
         if challenge != Challenge::Passed {
             gate_log("turnstile_failed");
+            count(Event::TurnstileFailed);
             return answered(position_name, Answer::Challenge(challenge));
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::config::Turnstile;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use wasm_bindgen::JsCast;
 use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 /// The widget's `action` on our form.
@@ -73,18 +73,32 @@ pub fn judge(status: u16, body: &str, expected: &Expected) -> Challenge {
     }
 }
 
-/// The same token always gets the same key, so a retried call cannot spend it twice.
-fn idempotency_key(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    // A version-4-shaped UUID, as siteverify expects.
+/// A fresh key for each verification: it only makes a retry of that same call safe. Derived
+/// from the token instead, every replay of a spent token would carry the first call's key and
+/// siteverify would hand back that first "success", undoing single use.
+fn idempotency_key() -> Option<String> {
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
+    if crypto.is_undefined() {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    crypto
+        .unchecked_into::<web_sys::Crypto>()
+        .get_random_values_with_u8_array(&mut bytes)
+        .ok()?;
+    Some(uuid_v4(bytes))
+}
+
+/// Random bytes as a version-4 UUID, the form siteverify expects.
+fn uuid_v4(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let (a, rest) = hex.split_at(8);
     let (b, rest) = rest.split_at(4);
-    let (_, rest) = rest.split_at(1);
-    let (c, rest) = rest.split_at(3);
-    let (_, rest) = rest.split_at(1);
-    let (d, e) = rest.split_at(3);
-    format!("{a}-{b}-4{c}-8{d}-{e}")
+    let (c, rest) = rest.split_at(4);
+    let (d, e) = rest.split_at(4);
+    format!("{a}-{b}-{c}-{d}-{e}")
 }
 
 pub async fn verify(
@@ -102,8 +116,10 @@ pub async fn verify(
     }
     let mut form = form_urlencoded::Serializer::new(String::new());
     form.append_pair("secret", &config.secret_key)
-        .append_pair("response", token)
-        .append_pair("idempotency_key", &idempotency_key(token));
+        .append_pair("response", token);
+    if let Some(key) = idempotency_key() {
+        form.append_pair("idempotency_key", &key);
+    }
     if let Some(ip) = remote_ip {
         form.append_pair("remoteip", ip);
     }
@@ -198,12 +214,14 @@ mod tests {
     }
 
     #[test]
-    fn idempotency_keys_are_uuids_stable_per_token() {
-        let key = idempotency_key("token-a");
-        assert_eq!(key, idempotency_key("token-a"));
-        assert_ne!(key, idempotency_key("token-b"));
-        let groups: Vec<usize> = key.split('-').map(str::len).collect();
-        assert_eq!(groups, vec![8, 4, 4, 4, 12]);
-        assert_eq!(key.chars().nth(14), Some('4'));
+    fn idempotency_keys_are_version_4_uuids() {
+        for bytes in [[0u8; 16], [0xff; 16], *b"0123456789abcdef"] {
+            let key = uuid_v4(bytes);
+            let groups: Vec<usize> = key.split('-').map(str::len).collect();
+            assert_eq!(groups, vec![8, 4, 4, 4, 12]);
+            assert_eq!(key.chars().nth(14), Some('4'));
+            assert!(matches!(key.chars().nth(19), Some('8' | '9' | 'a' | 'b')));
+        }
+        assert_ne!(uuid_v4([1; 16]), uuid_v4([2; 16]));
     }
 }

@@ -7,6 +7,7 @@ use super::step::{next_step, Action};
 use crate::apply::Pipeline;
 use crate::config::{names, Config};
 use crate::domain::{Application, CandidateKey, PositionId};
+use crate::funnel::{Funnel, Visit};
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{HireflixClient, InviteOutcome, Transient};
 use crate::log::{now_ms, ApplicationLog, Source};
@@ -29,6 +30,8 @@ struct Pending {
 
 pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, store: &Store) {
     let queue = env.queue(names::INVITE_QUEUE).ok();
+    // No visitor behind a queued message: only the position and the step are counted.
+    let funnel = Funnel::new(env, Visit::default());
     let dlq = env.queue(names::DEAD_LETTER_QUEUE).ok();
     let mut pending = Vec::with_capacity(messages.len());
     for message in messages {
@@ -121,6 +124,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             pass: None,
             grace_ms: 0,
             background: None,
+            funnel: None,
         };
         let outcome = pipeline.settle(&item.key, input, outcome).await;
         let attempts_made = item.invite.attempt.saturating_add(1);
@@ -142,6 +146,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             attempt: attempts_made,
         }
         .emit();
+        funnel.record_outcome(&item.position, step.outcome);
         match step.action {
             Action::Ack => item.message.ack(),
             Action::AckAndForget => {

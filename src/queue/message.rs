@@ -38,6 +38,15 @@ impl QueuedInvite {
         }
     }
 
+    /// The position and the application, parsed again as [`read`] does; `None` when it no
+    /// longer reads as one.
+    pub fn application(&self) -> Option<(PositionId, Application)> {
+        let body = serde_json::to_value(self).ok()?;
+        read(&body)
+            .ok()
+            .map(|(_, position, application)| (position, application))
+    }
+
     pub fn next_attempt(&self) -> QueuedInvite {
         QueuedInvite {
             attempt: self.attempt.saturating_add(1),

@@ -61,7 +61,7 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
         _ => {
             worker::console_error!(
                 "{}",
-                json!({ "event": "queue_misconfigured", "queue": batch.queue() })
+                json!({ "event": "queue_misconfigured", "level": "error", "queue": batch.queue() })
             );
             let delay = QueueRetryOptionsBuilder::new()
                 .with_delay_seconds(MISCONFIGURED_RETRY_SECONDS)

@@ -8,10 +8,16 @@ use crate::domain::CandidateKey;
 /// The account's positions, shared by every isolate.
 pub const POSITIONS: &str = "positions:v1";
 
+/// The last deep health check's answer about Hireflix.
+pub const HEALTH: &str = "health:v1";
+
 /// One candidate's state in one position.
 pub fn candidate(key: &CandidateKey) -> String {
     format!("app:v2:{}:{}", key.position(), key.digest())
 }
+
+/// Every dead letter's key starts with this.
+pub const DEAD_LETTER_PREFIX: &str = "failed:";
 
 /// A dead letter filed for an operator.
 pub fn dead_letter(key: &CandidateKey) -> String {

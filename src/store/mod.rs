@@ -66,6 +66,16 @@ impl Store {
             .await;
     }
 
+    /// The last deep health check's answer, if it is recent.
+    pub async fn health(&self) -> Option<String> {
+        self.kv.get(keys::HEALTH).text().await.ok().flatten()
+    }
+
+    /// KV's shortest expiry, a minute, is also how long a deep check's answer stands.
+    pub async fn remember_health(&self, answer: &str) {
+        self.put_text(keys::HEALTH, answer, 60).await;
+    }
+
     /// Files a dead letter (JSON text) under the candidate, or under the queue message's id
     /// when it could not be read as an application, for `ttl_seconds` (a letter holds the whole
     /// application: it must not outlive `DEAD_LETTER_TTL_DAYS`); `false` when KV refused it.
@@ -81,6 +91,38 @@ impl Store {
             keys::dead_letter,
         );
         self.put_text(&kv_key, letter, ttl_seconds).await
+    }
+
+    /// Every dead letter: its id (for `remove_dead_letter`) and its JSON text. Letters that
+    /// cannot be read now are left out, not an error.
+    pub async fn dead_letters(&self) -> Vec<(String, String)> {
+        let mut letters = Vec::new();
+        let mut cursor: Option<String> = None;
+        // A bounded walk: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
+        for _ in 0..10 {
+            let mut list = self.kv.list().prefix(keys::DEAD_LETTER_PREFIX.into());
+            if let Some(cursor) = cursor.take() {
+                list = list.cursor(cursor);
+            }
+            let Ok(page) = list.execute().await else {
+                break;
+            };
+            for key in page.keys {
+                if let Ok(Some(text)) = self.kv.get(&key.name).text().await {
+                    letters.push((key.name, text));
+                }
+            }
+            match page.cursor.filter(|_| !page.list_complete) {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        letters
+    }
+
+    /// Removes a dead letter by the id `dead_letters` gave; only ever a dead letter's key.
+    pub async fn remove_dead_letter(&self, id: &str) -> bool {
+        id.starts_with(keys::DEAD_LETTER_PREFIX) && self.kv.delete(id).await.is_ok()
     }
 
     /// Every KV write goes through here, as bytes: `KvStore::put` sends even a string through

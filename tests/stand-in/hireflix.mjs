@@ -55,6 +55,9 @@ export class HireflixStandIn {
     this.byExternalId = new Map();
     this.requests = [];
     this.faults = [];
+    // Phone numbers a validationError fault declared invalid: refused again, as Hireflix would
+    // refuse the same data the same way.
+    this.invalidPhones = new Set();
   }
 
   /**
@@ -204,7 +207,8 @@ export class HireflixStandIn {
   }
 
   invite(input, fault) {
-    if (fault?.kind === "validationError") {
+    if (fault?.kind === "validationError" || this.invalidPhones.has(input?.candidate?.phone)) {
+      this.invalidPhones.add(input?.candidate?.phone);
       const fieldErrors = [{ flattenedPath: "candidate.phone", message: "This phone number is not valid for its country" }];
       return { ...error("ValidationError", 400, "Validation failed"), fieldErrors };
     }

@@ -14,8 +14,9 @@ struct InviteMember {
     typename: String,
     #[serde(default)]
     url: Option<UrlSet>,
+    /// Whatever shape it came in: a list of field errors is used, anything else ignored.
     #[serde(default)]
-    field_errors: Option<Vec<HireflixFieldError>>,
+    field_errors: Option<Value>,
     #[serde(default)]
     m6: Option<String>,
 }
@@ -42,6 +43,25 @@ impl HireflixFieldError {
     }
 }
 
+/// The form field a validation message names, when it names exactly one.
+fn field_named_in(message: &str) -> Option<Field> {
+    let lower = message.to_ascii_lowercase();
+    let named: Vec<Field> = [
+        (Field::PhoneNumber, "phone"),
+        (Field::Email, "email"),
+        (Field::FirstName, "first"),
+        (Field::LastName, "last"),
+    ]
+    .into_iter()
+    .filter(|(_, word)| lower.contains(word))
+    .map(|(field, _)| field)
+    .collect();
+    match named.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
 fn classify_member(value: &Value, trusted: &TrustedHosts) -> InviteOutcome {
     let Ok(member) = InviteMember::deserialize(value) else {
         return InviteOutcome::Transient(Transient::Malformed);
@@ -62,12 +82,14 @@ fn classify_member(value: &Value, trusted: &TrustedHosts) -> InviteOutcome {
         "ValidationError" => {
             let mut errors: Vec<(Option<Field>, String)> = member
                 .field_errors
+                .and_then(|v| Vec::<HireflixFieldError>::deserialize(v).ok())
                 .unwrap_or_default()
                 .into_iter()
                 .map(|e| (e.form_field(), e.message))
                 .collect();
             if errors.is_empty() {
-                errors.push((None, member.m6.unwrap_or_default()));
+                let message = member.m6.unwrap_or_default();
+                errors.push((field_named_in(&message), message));
             }
             InviteOutcome::Permanent(Permanent::Invalid(errors))
         }
@@ -217,6 +239,41 @@ mod tests {
                 ),
                 (None, "Too long".into()),
             ]))
+        );
+    }
+
+    #[test]
+    fn a_validation_message_alone_lands_on_the_field_it_names() {
+        let outcome = member(json!({
+            "__typename": "ValidationError", "code": 400,
+            "m6": "candidate.phone must be in international format"
+        }));
+        assert_eq!(
+            outcome,
+            InviteOutcome::Permanent(Permanent::Invalid(vec![(
+                Some(Field::PhoneNumber),
+                "candidate.phone must be in international format".into()
+            )]))
+        );
+        let vague = member(json!({ "__typename": "ValidationError", "m6": "Invalid input" }));
+        assert_eq!(
+            vague,
+            InviteOutcome::Permanent(Permanent::Invalid(vec![(None, "Invalid input".into())]))
+        );
+    }
+
+    #[test]
+    fn field_errors_of_an_unexpected_shape_are_ignored_not_fatal() {
+        // An API catalogue shows `fieldErrors: {}`: a JSON scalar, not a list.
+        let outcome = member(json!({
+            "__typename": "ValidationError", "m6": "Bad email", "fieldErrors": {}
+        }));
+        assert_eq!(
+            outcome,
+            InviteOutcome::Permanent(Permanent::Invalid(vec![(
+                Some(Field::Email),
+                "Bad email".into()
+            )]))
         );
     }
 

@@ -1,0 +1,158 @@
+//! The funnel: one Workers Analytics Engine data point per step an application takes, so an
+//! operator can see how many people reach the form and how many get an interview. Points hold
+//! the position, the step, the language, the campaign and the country: never an email, a
+//! name, a phone number or an address.
+
+use crate::config::names;
+use crate::domain::PositionId;
+use crate::log::Outcome;
+use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, Env};
+
+/// Longest campaign value kept: enough to tell campaigns apart, too short to smuggle data.
+const MAX_BLOB_CHARS: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    FormView,
+    Submit,
+    Invalid,
+    Honeypot,
+    TurnstileFailed,
+    RateLimited,
+    KvHit,
+    Invited,
+    Queued,
+    /// Over an invite budget: queued until its window reopens (the invite ledger).
+    #[allow(dead_code)] // counted by the invite ledger, landing next
+    Parked,
+    DeadLetter,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::FormView => "form_view",
+            Event::Submit => "submit",
+            Event::Invalid => "invalid",
+            Event::Honeypot => "honeypot",
+            Event::TurnstileFailed => "turnstile_failed",
+            Event::RateLimited => "rate_limited",
+            Event::KvHit => "kv_hit",
+            Event::Invited => "invited",
+            Event::Queued => "queued",
+            Event::Parked => "parked",
+            Event::DeadLetter => "dead_letter",
+        }
+    }
+
+    /// The funnel step a pipeline outcome is, if it is one.
+    pub fn of(outcome: Outcome) -> Option<Event> {
+        match outcome {
+            Outcome::KvHit | Outcome::AlreadyQueued | Outcome::AlreadyInvited => Some(Event::KvHit),
+            Outcome::Invited | Outcome::InvitedWithoutLink => Some(Event::Invited),
+            Outcome::Queued => Some(Event::Queued),
+            Outcome::DeadLetter => Some(Event::DeadLetter),
+            Outcome::LostQueueUnavailable | Outcome::Permanent | Outcome::Requeued => None,
+        }
+    }
+}
+
+/// Where a visit came from, as far as the funnel cares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Visit {
+    pub language: String,
+    pub utm_source: String,
+    pub utm_medium: String,
+    pub utm_campaign: String,
+    pub country: String,
+}
+
+impl Visit {
+    /// Blobs 2 to 6 of a data point, each trimmed and capped.
+    fn blobs(&self) -> [String; 5] {
+        let cap = |s: &str| s.trim().chars().take(MAX_BLOB_CHARS).collect::<String>();
+        [
+            cap(&self.language),
+            cap(&self.utm_source),
+            cap(&self.utm_medium),
+            cap(&self.utm_campaign),
+            cap(&self.country),
+        ]
+    }
+}
+
+/// The dataset and the visit one request or queue message records into. Without the binding
+/// nothing is recorded and nothing fails.
+pub struct Funnel {
+    dataset: Option<AnalyticsEngineDataset>,
+    visit: Visit,
+}
+
+impl Funnel {
+    pub fn new(env: &Env, visit: Visit) -> Self {
+        Funnel {
+            dataset: env.analytics_engine(names::FUNNEL).ok(),
+            visit,
+        }
+    }
+
+    /// A funnel that records nothing, for answers that are no step of it.
+    pub fn new_off() -> Self {
+        Funnel {
+            dataset: None,
+            visit: Visit::default(),
+        }
+    }
+
+    pub fn record(&self, position: &PositionId, event: Event) {
+        let Some(dataset) = &self.dataset else {
+            return;
+        };
+        let [language, source, medium, campaign, country] = self.visit.blobs();
+        let point = AnalyticsEngineDataPointBuilder::new()
+            .indexes([position.as_str()])
+            .blobs([
+                event.as_str().to_string(),
+                language,
+                source,
+                medium,
+                campaign,
+                country,
+            ])
+            .doubles([1.0])
+            .build();
+        // A lost data point loses a count, never an application.
+        let _ = dataset.write_data_point(&point);
+    }
+
+    pub fn record_outcome(&self, position: &PositionId, outcome: Outcome) {
+        if let Some(event) = Event::of(outcome) {
+            self.record(position, event);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_are_trimmed_and_capped() {
+        let visit = Visit {
+            language: " es ".into(),
+            utm_campaign: "x".repeat(200),
+            ..Visit::default()
+        };
+        let [language, _, _, campaign, country] = visit.blobs();
+        assert_eq!(language, "es");
+        assert_eq!(campaign.chars().count(), MAX_BLOB_CHARS);
+        assert_eq!(country, "");
+    }
+
+    #[test]
+    fn only_steps_of_the_funnel_are_counted() {
+        assert_eq!(Event::of(Outcome::Invited), Some(Event::Invited));
+        assert_eq!(Event::of(Outcome::KvHit), Some(Event::KvHit));
+        assert_eq!(Event::of(Outcome::Requeued), None);
+    }
+}

@@ -1,0 +1,176 @@
+//! The operator's window on dead letters: list them, and put them back on the invite queue.
+//! Only with the `ADMIN_TOKEN` secret set; without it every `/admin/` path is a 404.
+
+use super::problem::Problem;
+use super::respond::json;
+use crate::config::{names, Config};
+use crate::domain::{CandidateKey, PositionId};
+use crate::i18n;
+use crate::queue::QueuedInvite;
+use crate::store::{Record, Store};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use worker::{Env, Method, Request, Response, Result};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FiledLetter {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    failed_at: u64,
+    #[serde(default)]
+    invite: Option<QueuedInvite>,
+}
+
+pub async fn handle(req: &Request, env: &Env, path: &[&str]) -> Result<Response> {
+    let Some(token) = env
+        .secret(names::ADMIN_TOKEN)
+        .ok()
+        .map(|s| s.to_string())
+        .filter(|t| !t.trim().is_empty())
+    else {
+        return Problem::PageNotFound.page(i18n::words());
+    };
+    let given = req
+        .headers()
+        .get("authorization")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let bearer = given.strip_prefix("Bearer ").unwrap_or_default();
+    if !same_secret(bearer, token.trim()) {
+        let response = json(401, &json!({ "error": "unauthorized" }))?;
+        response.headers().set("www-authenticate", "Bearer")?;
+        return Ok(response);
+    }
+    let Ok(kv) = env.kv(names::KV) else {
+        return Problem::Misconfigured.json();
+    };
+    let store = Store::new(kv, crate::config::DEFAULT_SUBMISSION_TTL_SECONDS);
+    match (req.method(), path) {
+        (Method::Get, ["dead-letters"]) => list(&store).await,
+        (Method::Post, ["dead-letters", "replay"]) => {
+            let position = query_param(req, "position").and_then(|p| PositionId::parse(&p));
+            replay(&store, env, position.as_ref()).await
+        }
+        _ => Problem::PageNotFound.json(),
+    }
+}
+
+async fn list(store: &Store) -> Result<Response> {
+    let letters: Vec<Value> = store
+        .dead_letters()
+        .await
+        .into_iter()
+        .map(
+            |(_, text)| match serde_json::from_str::<FiledLetter>(&text) {
+                Ok(letter) => {
+                    let invite = letter.invite.as_ref();
+                    json!({
+                        "position": invite.map(|i| i.position_id.as_str()),
+                        "reason": letter.reason,
+                        "failedAt": letter.failed_at,
+                        "attempts": invite.map(|i| i.attempt),
+                        "email": invite.map(|i| mask_email(&i.email)),
+                    })
+                }
+                Err(_) => json!({ "reason": "unreadable_letter" }),
+            },
+        )
+        .collect();
+    json(200, &json!({ "deadLetters": letters }))
+}
+
+/// Each letter goes back on the invite queue with a fresh attempt count, and is removed only
+/// once the queue has taken it; its candidate is "queued" again.
+async fn replay(store: &Store, env: &Env, position: Option<&PositionId>) -> Result<Response> {
+    let Ok(queue) = env.queue(names::INVITE_QUEUE) else {
+        return Problem::Misconfigured.json();
+    };
+    // Without it the "queued" record is simply not written: it is only a fast path.
+    let secret = Config::app_secret_from_env(env);
+    let (mut replayed, mut kept) = (0u32, 0u32);
+    for (id, text) in store.dead_letters().await {
+        let Some(invite) = serde_json::from_str::<FiledLetter>(&text)
+            .ok()
+            .and_then(|l| l.invite)
+        else {
+            kept += 1;
+            continue;
+        };
+        let Some((letter_position, application)) = invite.application() else {
+            kept += 1;
+            continue;
+        };
+        if position.is_some_and(|p| *p != letter_position) {
+            continue;
+        }
+        let fresh = QueuedInvite {
+            attempt: 0,
+            ..invite
+        };
+        if queue.send(&fresh).await.is_ok() {
+            if let Some(secret) = &secret {
+                let key = CandidateKey::new(secret, &letter_position, &application.email);
+                store.remember(&key, &Record::Queued).await;
+            }
+            store.remove_dead_letter(&id).await;
+            replayed += 1;
+        } else {
+            kept += 1;
+        }
+    }
+    json(200, &json!({ "replayed": replayed, "notReplayed": kept }))
+}
+
+/// `ann@example.com` -> `a***@example.com`: enough to recognise, not to contact.
+fn mask_email(email: &str) -> String {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_string(),
+    }
+}
+
+/// Compares digests, so the time taken says nothing about how much of the token was right.
+fn same_secret(given: &str, expected: &str) -> bool {
+    let (a, b) = (
+        Sha256::digest(given.as_bytes()),
+        Sha256::digest(expected.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+fn query_param(req: &Request, name: &str) -> Option<String> {
+    let url = req.inner().url();
+    let query = url.split_once('?').map(|(_, q)| q)?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_masked_to_their_first_letter_and_domain() {
+        assert_eq!(mask_email("ann.lee@example.com"), "a***@example.com");
+        assert_eq!(mask_email("noatsign"), "***");
+        assert_eq!(mask_email("ü@x.de"), "ü***@x.de");
+    }
+
+    #[test]
+    fn tokens_match_only_exactly() {
+        assert!(same_secret("s3cret-token", "s3cret-token"));
+        assert!(!same_secret("s3cret-toke", "s3cret-token"));
+        assert!(!same_secret("", "s3cret-token"));
+    }
+}
