@@ -1,6 +1,7 @@
 // Runs the BUILT worker (build/index.js + wasm) in workerd through Miniflare, with KV, the
-// invite queue and its DLQ, the rate limiter and static assets bound as wrangler.toml binds
-// them, against a fresh local Hireflix stand-in on a loopback port.
+// invite queue and its DLQ, the rate limiter, the invite ledger (a SQLite Durable Object) and
+// static assets bound as wrangler.toml binds them, against a fresh local Hireflix stand-in on a
+// loopback port.
 
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
@@ -18,10 +19,11 @@ const DLQ = "hireflix-apply-invites-dlq";
 
 /**
  * Starts a stand-in and the worker. `vars` override the worker's vars; `http: true` also
- * listens on a loopback port (for browsers and raw HTTP). Returns helpers; call `stop()`.
+ * listens on a loopback port (for browsers and raw HTTP); `positions` replaces the stand-in's
+ * positions. Returns helpers; call `stop()`.
  */
-export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5 } = {}) {
-  const standIn = new HireflixStandIn({ apiKey: API_KEY });
+export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5, positions } = {}) {
+  const standIn = new HireflixStandIn({ apiKey: API_KEY, ...(positions ? { positions } : {}) });
   const origin = await standIn.listen(0);
   const logs = [];
   const mf = new Miniflare({
@@ -39,6 +41,7 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
       [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
     },
     ratelimits: { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
+    durableObjects: { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } },
     bindings: {
       HIREFLIX_API_URL: `${origin}/me`,
       HIREFLIX_API_KEY: API_KEY,
@@ -48,6 +51,8 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
       HIREFLIX_TIMEOUT_MS: "1000",
       RETRY_BASE_DELAY_SECONDS: "0",
       MAX_INVITE_ATTEMPTS: "30",
+      // A spent quota holds invites for a second here, not three hours.
+      QUOTA_RETRY_SECONDS: "1",
       ...vars,
     },
     handleRuntimeStdio(stdout, stderr) {
