@@ -8,8 +8,7 @@ use super::{installed_env, Budgets};
 use crate::config::{names, Config};
 use crate::domain::{Email, PositionId};
 use crate::log::now_ms;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde_json::json;
 use wasm_bindgen::JsValue;
 use worker::{Env, Method, Request, RequestInit, Stub};
 
@@ -73,7 +72,7 @@ impl Ledger {
             limits: self.budgets.limits,
             windows: self.budgets.windows,
         });
-        let answers = match self.call::<Reserved>(&call).await {
+        let answers = match self.call(&call, Reserved::from_json).await {
             Ok(reserved) if reserved.answers.len() == applicants.len() => reserved.answers,
             _ => return unchecked,
         };
@@ -106,7 +105,7 @@ impl Ledger {
             quota_retry_seconds: fallback,
         });
         let now = now_ms();
-        match self.call::<Settled>(&call).await {
+        match self.call(&call, Settled::from_json).await {
             Ok(settled) => {
                 let until = settled.quota_held_until_ms;
                 if let (Some(until), true) = (until, settled.warn) {
@@ -123,11 +122,10 @@ impl Ledger {
         }
     }
 
-    async fn call<T: DeserializeOwned>(&self, call: &Call) -> Result<T, Unreachable> {
-        let body = serde_json::to_string(call).map_err(|_| Unreachable)?;
+    async fn call<T>(&self, call: &Call, decode: fn(&str) -> Option<T>) -> Result<T, Unreachable> {
         let mut init = RequestInit::new();
         init.with_method(Method::Post)
-            .with_body(Some(JsValue::from_str(&body)));
+            .with_body(Some(JsValue::from_str(&call.to_json())));
         // The object's own address space: the host is never resolved.
         let request =
             Request::new_with_init("https://invite-ledger/", &init).map_err(|_| Unreachable)?;
@@ -140,44 +138,24 @@ impl Ledger {
             return Err(Unreachable);
         }
         let text = response.text().await.map_err(|_| Unreachable)?;
-        serde_json::from_str(&text).map_err(|_| Unreachable)
+        decode(&text).ok_or(Unreachable)
     }
-}
-
-/// `{"event":"budget_reached","level":"warn",...}`: once per budget and window.
-#[derive(Serialize)]
-struct BudgetReached<'a> {
-    event: &'static str,
-    level: &'static str,
-    request_id: &'a str,
-    position_id: &'a str,
-    budget: &'static str,
-    limit: u32,
-    reopens_at_ms: u64,
-}
-
-/// `{"event":"quota_exhausted","level":"warn",...}`: at most once an hour.
-#[derive(Serialize)]
-struct QuotaExhausted<'a> {
-    event: &'static str,
-    level: &'static str,
-    request_id: &'a str,
-    retry_at_ms: u64,
 }
 
 fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
     match answer {
         Answer::Parked { reached, .. } => {
             for r in reached.iter().filter(|r| r.warn) {
-                emit(&BudgetReached {
-                    event: "budget_reached",
-                    level: "warn",
-                    request_id: applicant.request_id,
-                    position_id: applicant.position.as_str(),
-                    budget: r.budget.as_str(),
-                    limit: r.limit,
-                    reopens_at_ms: r.reopens_ms,
-                });
+                // Once per budget and window; ids and numbers only, never the mailbox.
+                emit(json!({
+                    "event": "budget_reached",
+                    "level": "warn",
+                    "request_id": applicant.request_id,
+                    "position_id": applicant.position.as_str(),
+                    "budget": r.budget.as_str(),
+                    "limit": r.limit,
+                    "reopens_at_ms": r.reopens_ms,
+                }));
             }
         }
         Answer::QuotaHeld {
@@ -188,17 +166,16 @@ fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
     }
 }
 
+/// At most once an hour while the quota is spent.
 fn quota_line(request_id: &str, retry_at_ms: u64) {
-    emit(&QuotaExhausted {
-        event: "quota_exhausted",
-        level: "warn",
-        request_id,
-        retry_at_ms,
-    });
+    emit(json!({
+        "event": "quota_exhausted",
+        "level": "warn",
+        "request_id": request_id,
+        "retry_at_ms": retry_at_ms,
+    }));
 }
 
-fn emit<T: Serialize>(line: &T) {
-    if let Ok(line) = serde_json::to_string(line) {
-        worker::console_warn!("{line}");
-    }
+fn emit(line: serde_json::Value) {
+    worker::console_warn!("{line}");
 }

@@ -9,10 +9,9 @@
 use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
 use super::protocol::{Answer, Ask, Call, Reached, Reserve, Reserved, Settle, Settled};
 use super::window::{Bounds, Windows};
-use serde::Deserialize;
 use worker::{
-    durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue,
-    State,
+    durable_object, DurableObject, Env, Request, Response, Result, SqlCursor, SqlStorage,
+    SqlStorageValue, State,
 };
 
 const SCHEMA: [&str; 5] = [
@@ -57,13 +56,13 @@ impl DurableObject for InviteLedger {
         let Ok(body) = req.text().await else {
             return Response::error("unreadable body", 400);
         };
-        let Ok(call) = serde_json::from_str::<Call>(&body) else {
+        let Some(call) = Call::from_json(&body) else {
             return Response::error("not a ledger call", 400);
         };
         let now = crate::log::now_ms();
         let answer = self.schema().and_then(|()| match call {
-            Call::Reserve(reserve) => json(&self.reserve(&reserve, now)?),
-            Call::Settle(settle) => json(&self.settle(&settle, now)?),
+            Call::Reserve(reserve) => Ok(self.reserve(&reserve, now)?.to_json()),
+            Call::Settle(settle) => Ok(self.settle(&settle, now)?.to_json()),
         });
         match answer {
             Ok(body) => {
@@ -79,33 +78,28 @@ impl DurableObject for InviteLedger {
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| worker::Error::RustError(e.to_string()))
-}
-
-#[derive(Deserialize)]
-struct Number {
-    n: f64,
-}
-
-#[derive(Deserialize)]
-struct Spelling {
-    spelling: String,
-}
-
-#[derive(Deserialize)]
-struct QuotaRow {
-    probe_at: f64,
-}
-
 /// Milliseconds as SQLite integers; every time here is far inside JavaScript's safe range.
 fn int(ms: u64) -> SqlStorageValue {
     SqlStorageValue::Integer(i64::try_from(ms).unwrap_or(i64::MAX / 2))
 }
 
-/// JavaScript numbers back to counts and times; `as` saturates and maps NaN to 0, no panic.
-fn whole(n: f64) -> u64 {
-    n as u64
+/// The first column of the first row, if any. Rows are read raw rather than through serde:
+/// the serde-wasm-bindgen code for row structs cost more wasm than the whole ledger.
+fn first(cursor: SqlCursor) -> Result<Option<SqlStorageValue>> {
+    match cursor.raw().next() {
+        None => Ok(None),
+        Some(row) => Ok(row?.into_iter().next()),
+    }
+}
+
+/// A count, id or time back from SQLite; anything else reads as absent, never a panic.
+fn whole(value: Option<SqlStorageValue>) -> Option<u64> {
+    match value? {
+        SqlStorageValue::Integer(n) => u64::try_from(n).ok(),
+        // `as` saturates and maps NaN to 0.
+        SqlStorageValue::Float(n) => Some(n as u64),
+        _ => None,
+    }
 }
 
 impl InviteLedger {
@@ -124,9 +118,7 @@ impl InviteLedger {
         for ask in &reserve.asks {
             let earlier = self.earlier(ask)?;
             let counts = self.counts(ask, &reserve.limits, &reserve.windows, now)?;
-            let hold = quota.as_ref().map(|q| QuotaHold {
-                probe_at_ms: whole(q.probe_at),
-            });
+            let hold = quota.map(|probe_at_ms| QuotaHold { probe_at_ms });
             let answer = match admit(
                 earlier,
                 hold,
@@ -194,38 +186,35 @@ impl InviteLedger {
         })
     }
 
-    fn quota(&self) -> Result<Option<QuotaRow>> {
-        let rows: Vec<QuotaRow> = self
-            .sql
-            .exec("SELECT probe_at FROM quota WHERE id = 1", None)?
-            .to_array()?;
-        Ok(rows.into_iter().next())
+    /// When a spent quota may be tried again, if it is known to be spent.
+    fn quota(&self) -> Result<Option<u64>> {
+        let row = first(
+            self.sql
+                .exec("SELECT probe_at FROM quota WHERE id = 1", None)?,
+        )?;
+        Ok(whole(row))
     }
 
     /// True at most once an hour: the quota line is a reminder, not a flood.
     fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
         let due = now.saturating_sub(windows.hour_ms());
-        let updated: Vec<Number> = self
-            .sql
-            .exec(
-                "UPDATE quota SET warned_at = ? WHERE id = 1 AND warned_at <= ? RETURNING 1 AS n",
-                vec![int(now), int(due)],
-            )?
-            .to_array()?;
-        Ok(!updated.is_empty())
+        let updated = first(self.sql.exec(
+            "UPDATE quota SET warned_at = ? WHERE id = 1 AND warned_at <= ? RETURNING 1",
+            vec![int(now), int(due)],
+        )?)?;
+        Ok(updated.is_some())
     }
 
     fn earlier(&self, ask: &Ask) -> Result<Earlier> {
-        let rows: Vec<Spelling> = self
-            .sql
-            .exec(
-                "SELECT spelling FROM invites WHERE mailbox = ? AND position = ? LIMIT 1",
-                vec![ask.mailbox.as_str().into(), ask.position.as_str().into()],
-            )?
-            .to_array()?;
-        Ok(match rows.first() {
+        let row = first(self.sql.exec(
+            "SELECT spelling FROM invites WHERE mailbox = ? AND position = ? LIMIT 1",
+            vec![ask.mailbox.as_str().into(), ask.position.as_str().into()],
+        )?)?;
+        Ok(match row {
             None => Earlier::None,
-            Some(row) if row.spelling == ask.spelling => Earlier::SameSpelling,
+            Some(SqlStorageValue::String(spelling)) if spelling == ask.spelling => {
+                Earlier::SameSpelling
+            }
             Some(_) => Earlier::OtherSpelling,
         })
     }
@@ -248,8 +237,8 @@ impl InviteLedger {
             let query = format!(
                 "SELECT COUNT(*) AS n FROM invites WHERE {filter} at_ms >= ? AND at_ms < ?"
             );
-            let rows: Vec<Number> = self.sql.exec(&query, bindings)?.to_array()?;
-            let n = u32::try_from(whole(rows.first().map_or(0.0, |r| r.n))).unwrap_or(u32::MAX);
+            let n = whole(first(self.sql.exec(&query, bindings)?)?).unwrap_or(0);
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
             match budget {
                 Budget::EmailDay => counts.email_day = n,
                 Budget::PositionHour => counts.position_hour = n,
@@ -261,22 +250,17 @@ impl InviteLedger {
     }
 
     fn insert(&self, ask: &Ask, now: u64) -> Result<u64> {
-        let rows: Vec<Number> = self
-            .sql
-            .exec(
-                "INSERT INTO invites (mailbox, spelling, position, at_ms) VALUES (?, ?, ?, ?)
-                 RETURNING id AS n",
-                vec![
-                    ask.mailbox.as_str().into(),
-                    ask.spelling.as_str().into(),
-                    ask.position.as_str().into(),
-                    int(now),
-                ],
-            )?
-            .to_array()?;
-        rows.first()
-            .map(|r| whole(r.n))
-            .ok_or_else(|| worker::Error::RustError("no reservation id".into()))
+        let id = first(self.sql.exec(
+            "INSERT INTO invites (mailbox, spelling, position, at_ms) VALUES (?, ?, ?, ?)
+             RETURNING id",
+            vec![
+                ask.mailbox.as_str().into(),
+                ask.spelling.as_str().into(),
+                ask.position.as_str().into(),
+                int(now),
+            ],
+        )?)?;
+        whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))
     }
 
     /// True the first time `budget` is found full in this window (per mailbox or position).
@@ -286,19 +270,16 @@ impl InviteLedger {
             Budget::PositionHour => ask.position.as_str(),
             Budget::AccountDay | Budget::AccountMonth => "",
         };
-        let inserted: Vec<Number> = self
-            .sql
-            .exec(
-                "INSERT INTO warnings (budget, scope, window_start, window_end) VALUES (?, ?, ?, ?)
-                 ON CONFLICT DO NOTHING RETURNING 1 AS n",
-                vec![
-                    budget.as_str().into(),
-                    scope.into(),
-                    int(window.start_ms),
-                    int(window.end_ms),
-                ],
-            )?
-            .to_array()?;
-        Ok(!inserted.is_empty())
+        let inserted = first(self.sql.exec(
+            "INSERT INTO warnings (budget, scope, window_start, window_end) VALUES (?, ?, ?, ?)
+             ON CONFLICT DO NOTHING RETURNING 1",
+            vec![
+                budget.as_str().into(),
+                scope.into(),
+                int(window.start_ms),
+                int(window.end_ms),
+            ],
+        )?)?;
+        Ok(inserted.is_some())
     }
 }

@@ -1,13 +1,11 @@
 //! The windows budgets are counted in: fixed hours and days (UTC), calendar months (UTC), or,
 //! for tests, fixed windows of any length so a test can watch a window reopen.
 
-use serde::{Deserialize, Serialize};
-
 const MS: u64 = 1_000;
 const DAY_MS: u64 = 86_400_000;
 
 /// The window lengths, in seconds. `month_seconds == 0` means calendar months.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Windows {
     pub hour_seconds: u32,
     pub day_seconds: u32,
