@@ -20,9 +20,9 @@ const DLQ = "hireflix-apply-invites-dlq";
 /**
  * Starts a stand-in and the worker. `vars` override the worker's vars; `http: true` also
  * listens on a loopback port (for browsers and raw HTTP); `positions` replaces the stand-in's
- * positions. Returns helpers; call `stop()`.
+ * positions; `ledger: false` leaves the invite ledger unbound. Returns helpers; call `stop()`.
  */
-export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5, positions } = {}) {
+export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5, positions, ledger = true } = {}) {
   const standIn = new HireflixStandIn({ apiKey: API_KEY, ...(positions ? { positions } : {}) });
   const origin = await standIn.listen(0);
   const logs = [];
@@ -41,7 +41,7 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
       [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
     },
     ratelimits: { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
-    durableObjects: { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } },
+    durableObjects: ledger ? { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } } : {},
     bindings: {
       HIREFLIX_API_URL: `${origin}/me`,
       HIREFLIX_API_KEY: API_KEY,
