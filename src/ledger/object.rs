@@ -227,17 +227,22 @@ impl InviteLedger {
                 continue;
             }
             let bounds = windows.bounds(budget.span(), now);
-            let (filter, scope): (&str, Option<&str>) = match budget {
-                Budget::EmailDay => ("mailbox = ? AND", Some(&ask.mailbox)),
-                Budget::PositionHour => ("position = ? AND", Some(&ask.position)),
-                Budget::AccountDay | Budget::AccountMonth => ("", None),
+            let window = [int(bounds.start_ms), int(bounds.end_ms)];
+            let (query, bindings) = match budget {
+                Budget::EmailDay => (
+                    "SELECT COUNT(*) FROM invites WHERE mailbox = ? AND at_ms >= ? AND at_ms < ?",
+                    [vec![ask.mailbox.as_str().into()], window.to_vec()].concat(),
+                ),
+                Budget::PositionHour => (
+                    "SELECT COUNT(*) FROM invites WHERE position = ? AND at_ms >= ? AND at_ms < ?",
+                    [vec![ask.position.as_str().into()], window.to_vec()].concat(),
+                ),
+                Budget::AccountDay | Budget::AccountMonth => (
+                    "SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?",
+                    window.to_vec(),
+                ),
             };
-            let mut bindings: Vec<SqlStorageValue> = scope.map(Into::into).into_iter().collect();
-            bindings.extend([int(bounds.start_ms), int(bounds.end_ms)]);
-            let query = format!(
-                "SELECT COUNT(*) AS n FROM invites WHERE {filter} at_ms >= ? AND at_ms < ?"
-            );
-            let n = whole(first(self.sql.exec(&query, bindings)?)?).unwrap_or(0);
+            let n = whole(first(self.sql.exec(query, bindings)?)?).unwrap_or(0);
             let n = u32::try_from(n).unwrap_or(u32::MAX);
             match budget {
                 Budget::EmailDay => counts.email_day = n,
