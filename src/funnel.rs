@@ -23,7 +23,6 @@ pub enum Event {
     Invited,
     Queued,
     /// Over an invite budget: queued until its window reopens (the invite ledger).
-    #[allow(dead_code)] // counted by the invite ledger, landing next
     Parked,
     DeadLetter,
 }
@@ -51,6 +50,7 @@ impl Event {
             Outcome::KvHit | Outcome::AlreadyQueued | Outcome::AlreadyInvited => Some(Event::KvHit),
             Outcome::Invited | Outcome::InvitedWithoutLink => Some(Event::Invited),
             Outcome::Queued => Some(Event::Queued),
+            Outcome::Parked => Some(Event::Parked),
             Outcome::DeadLetter => Some(Event::DeadLetter),
             Outcome::LostQueueUnavailable | Outcome::Permanent | Outcome::Requeued => None,
         }

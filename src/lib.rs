@@ -10,9 +10,13 @@ mod hireflix;
 mod http;
 mod http_url;
 mod i18n;
+mod ledger;
 mod log;
 mod queue;
 mod store;
+
+/// The invite ledger's Durable Object class (`INVITE_LEDGER` in wrangler.toml).
+pub use ledger::InviteLedger;
 
 /// Read by the wasm-bindgen tests in tests/wasm.rs, which need the JS runtime.
 #[doc(hidden)]
@@ -33,6 +37,7 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    ledger::install(&env);
     http::handle(req, env, ctx).await
 }
 

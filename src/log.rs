@@ -2,6 +2,7 @@
 //! field that could hold an email, a name or the API key.
 
 use crate::hireflix::{LinkProblem, Permanent, Transient};
+use crate::ledger::Note;
 use serde::{Serialize, Serializer};
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -23,6 +24,8 @@ pub enum Outcome {
     AlreadyInvited,
     InvitedWithoutLink,
     Queued,
+    /// Queued without calling Hireflix: over an invite budget, or the plan's quota is spent.
+    Parked,
     /// Hireflix failed and the queue refused the application: the candidate was told to retry.
     LostQueueUnavailable,
     Permanent,
@@ -43,6 +46,8 @@ pub enum Reason {
     PositionNotFound,
     PositionNotReady,
     ValidationError,
+    /// Decided by the invite ledger (a budget, the quota, another spelling of the mailbox).
+    Ledger(Note),
 }
 
 impl Reason {
@@ -56,6 +61,7 @@ impl Reason {
             Reason::PositionNotFound => "position_not_found",
             Reason::PositionNotReady => "position_not_ready",
             Reason::ValidationError => "validation_error",
+            Reason::Ledger(note) => note.as_str(),
         }
     }
 }

@@ -1,7 +1,7 @@
 // Runs the BUILT worker (build/index.js + wasm) in workerd through Miniflare, with KV, the
-// invite queue and its DLQ, the rate limiter and static assets bound as wrangler.toml binds
-// them, against a fresh local Hireflix stand-in on a loopback port (and, with `turnstile: true`,
-// a local Turnstile stand-in answering siteverify).
+// invite queue and its DLQ, the rate limiter, the invite ledger (a SQLite Durable Object) and
+// static assets bound as wrangler.toml binds them, against a fresh local Hireflix stand-in on a
+// loopback port (and, with `turnstile: true`, a local Turnstile stand-in answering siteverify).
 
 import assert from "node:assert/strict";
 import { Miniflare } from "miniflare";
@@ -22,11 +22,21 @@ const DLQ = "hireflix-apply-invites-dlq";
  * Starts a stand-in and the worker. `vars` override the worker's vars; `http: true` also
  * listens on a loopback port (for browsers and raw HTTP); `turnstile: true` turns Turnstile on
  * against a local stand-in (`w.turnstile`) with the test sitekey and secret that pass (`vars`
- * may still override them); `without` names bindings to leave out (`RATE_LIMITER`,
- * `INVITE_QUEUE`, `INVITE_DLQ`). Returns helpers; call `stop()`.
+ * may still override them); `positions` replaces the stand-in's positions; `ledger: false`
+ * leaves the invite ledger unbound; `without` names other bindings to leave out
+ * (`RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`). Returns helpers; call `stop()`.
  */
-export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetries = 5, turnstile = false, without = [] } = {}) {
-  const standIn = new HireflixStandIn({ apiKey: API_KEY });
+export async function start({
+  vars = {},
+  rateLimit = 1000,
+  http = false,
+  maxRetries = 5,
+  turnstile = false,
+  positions,
+  ledger = true,
+  without = [],
+} = {}) {
+  const standIn = new HireflixStandIn({ apiKey: API_KEY, ...(positions ? { positions } : {}) });
   const origin = await standIn.listen(0);
   const turnstileStandIn = turnstile ? new TurnstileStandIn() : null;
   let turnstileVars = {};
@@ -63,6 +73,7 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
           [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
         },
         ratelimits: without.includes("RATE_LIMITER") ? {} : { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
+        durableObjects: ledger ? { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } } : {},
         // Miniflare's own Analytics Engine binding keeps nothing: this one hands each data point
         // to the test (w.funnel), exactly as the worker wrote it.
         wrappedBindings: { FUNNEL: { scriptName: "funnel-recorder" } },
@@ -75,6 +86,8 @@ export async function start({ vars = {}, rateLimit = 1000, http = false, maxRetr
           HIREFLIX_TIMEOUT_MS: "1000",
           RETRY_BASE_DELAY_SECONDS: "0",
           MAX_INVITE_ATTEMPTS: "30",
+          // A spent quota holds invites for a second here, not three hours.
+          QUOTA_RETRY_SECONDS: "1",
           ...turnstileVars,
           ...vars,
         },

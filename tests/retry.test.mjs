@@ -98,7 +98,9 @@ test("one batch whose members end differently: invited, already invited, and dea
   const w = await start();
   try {
     await w.fetch(`/apply/${OPEN}`);
-    w.standIn.addFault("quota", 3);
+    // Each candidate's own call fails (not with "quota": a spent quota parks the later
+    // applications without a call; tests/budget.test.mjs covers that).
+    w.standIn.addFault("http500", 3);
     assert.equal((await w.postForm(OPEN, ann({ email: "new@example.com" }))).status, 202);
     assert.equal((await w.postForm(OPEN, ann({ email: "known@example.com" }))).status, 202);
     assert.equal((await w.postForm(OPEN_2, ann({ email: "late@example.com" }))).status, 202);

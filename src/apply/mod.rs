@@ -11,11 +11,12 @@ use crate::domain::{names_tag, Application, ApplicationForm, CandidateKey, Posit
 use crate::funnel::Funnel;
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{HireflixClient, InterviewUrl, InviteOutcome, Permanent, Transient};
-use crate::log::{now_ms, ApplicationLog, Reason, Source};
+use crate::ledger::{Aftermath, Applicant, Gate, Ledger, Note};
+use crate::log::{now_ms, ApplicationLog, Outcome, Reason, Source};
 use crate::queue::QueuedInvite;
 use crate::store::{Record, Store};
 use decision::{Answered, Asker, Existing, Next};
-use worker::Queue;
+use worker::{MessageBuilder, Queue};
 
 pub struct Pipeline<'a> {
     pub client: &'a HireflixClient,
@@ -85,6 +86,41 @@ impl Pipeline<'_> {
         if let Some(verdict) = decision::from_record(record, &names, trusted, &asker) {
             return (verdict, None);
         }
+        // The invite ledger is asked here only, just before an invite would be made.
+        let ledger = Ledger::installed();
+        let gate = match &ledger {
+            Some(ledger) => {
+                let applicant = Applicant {
+                    position,
+                    email: &application.email,
+                    request_id: self.request_id,
+                };
+                let gates = ledger.check(std::slice::from_ref(&applicant)).await;
+                gates.into_iter().next().unwrap_or(Gate::Unchecked)
+            }
+            None => Gate::Unchecked,
+        };
+        let (ticket, ledger) = match (gate, ledger) {
+            (Gate::Invite(ticket), Some(ledger)) => (ticket, ledger),
+            (Gate::AlreadyInvited, _) => return (same_mailbox(), None),
+            (
+                Gate::Park {
+                    delay_seconds,
+                    note,
+                },
+                _,
+            ) => {
+                let queued = self
+                    .enqueue(position, form, key, Wait::parked(delay_seconds))
+                    .await;
+                return (parked(queued, note), None);
+            }
+            // No invite without a check: queued, the consumer asks the ledger again.
+            (Gate::Unchecked | Gate::Invite(_), _) => {
+                let queued = self.enqueue(position, form, key, Wait::unchecked()).await;
+                return (unchecked(queued), None);
+            }
+        };
         let external_id = key.external_id();
         let input = InviteInput {
             position,
@@ -94,12 +130,28 @@ impl Pipeline<'_> {
         let started = now_ms();
         let outcome = self.invite_one(&input).await;
         let outcome = self.with_validation_detail(&input, outcome).await;
-        let answered = self.settle_for_candidate(key, &input, outcome).await;
         let hireflix_ms = Some(now_ms().saturating_sub(started));
+        let mut after = Aftermath::default();
+        after.record(ticket, &outcome);
+        let quota_delay = ledger.settle(after, self.request_id).await;
+        let answered = self.settle_for_candidate(key, &input, outcome).await;
         let verdict = match decision::from_answer(answered, &asker) {
             Next::Answer(verdict) => verdict,
             Next::Enqueue(reason) => {
-                decision::after_enqueue(self.enqueue(position, form, key).await, reason)
+                let wait = match reason {
+                    // Not before the ledger's probe time, and not held against the application.
+                    Transient::QuotaExceeded => Wait {
+                        attempt: 1,
+                        quota_refusals: 1,
+                        delay_seconds: quota_delay,
+                    },
+                    _ => Wait {
+                        attempt: 1,
+                        quota_refusals: 0,
+                        delay_seconds: 0,
+                    },
+                };
+                decision::after_enqueue(self.enqueue(position, form, key, wait).await, reason)
             }
         };
         (verdict, hireflix_ms)
@@ -257,12 +309,22 @@ impl Pipeline<'_> {
         position: &PositionId,
         form: &ApplicationForm,
         key: &CandidateKey,
+        wait: Wait,
     ) -> bool {
         let Some(queue) = self.queue else {
             return false;
         };
-        let message = QueuedInvite::new(position, form, 1, self.request_id);
-        if queue.send(&message).await.is_err() {
+        let message = QueuedInvite::new(position, form, wait.attempt, self.request_id)
+            .with_quota_refusals(wait.quota_refusals);
+        let sent = if wait.delay_seconds == 0 {
+            queue.send(&message).await
+        } else {
+            let delayed = MessageBuilder::new(message)
+                .delay_seconds(wait.delay_seconds)
+                .build();
+            queue.send(delayed).await
+        };
+        if sent.is_err() {
             return false;
         }
         // Remembered so a resubmission while queued gets the same answer and is not queued twice.
@@ -276,5 +338,70 @@ impl Pipeline<'_> {
             application.first_name.as_str(),
             application.last_name.as_str(),
         )
+    }
+}
+
+/// How an application enters the queue.
+struct Wait {
+    /// Tries already made (the candidate's own Hireflix call, if any).
+    attempt: u32,
+    quota_refusals: u32,
+    delay_seconds: u32,
+}
+
+impl Wait {
+    /// Over a budget or while the quota is spent: no call made, back when the window reopens.
+    fn parked(delay_seconds: u32) -> Wait {
+        Wait {
+            attempt: 0,
+            quota_refusals: 0,
+            delay_seconds,
+        }
+    }
+
+    fn unchecked() -> Wait {
+        Wait {
+            attempt: 0,
+            quota_refusals: 0,
+            delay_seconds: 0,
+        }
+    }
+}
+
+/// Another spelling of this mailbox has the position's interview: the ordinary "already
+/// invited, check your email" answer; the link goes only to the address it was made for.
+fn same_mailbox() -> Verdict {
+    Verdict {
+        decision: Decision::InvitedByEmail,
+        outcome: Outcome::AlreadyInvited,
+        reason: Some(Reason::Ledger(Note::SameMailbox)),
+    }
+}
+
+/// Parked: the candidate hears the ordinary "queued"; only the log says why.
+fn parked(queued: bool, note: Note) -> Verdict {
+    Verdict {
+        decision: if queued {
+            Decision::Queued
+        } else {
+            Decision::Unavailable
+        },
+        outcome: if queued {
+            Outcome::Parked
+        } else {
+            Outcome::LostQueueUnavailable
+        },
+        reason: Some(Reason::Ledger(note)),
+    }
+}
+
+fn unchecked(queued: bool) -> Verdict {
+    Verdict {
+        outcome: if queued {
+            Outcome::Queued
+        } else {
+            Outcome::LostQueueUnavailable
+        },
+        ..parked(queued, Note::LedgerUnavailable)
     }
 }

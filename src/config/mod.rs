@@ -5,6 +5,8 @@ pub mod parse;
 
 use crate::domain::PositionId;
 use crate::http_url::{is_loopback_host, HttpUrl};
+use crate::ledger::budget::Limits;
+use crate::ledger::{Budgets, DEFAULT_QUOTA_RETRY_SECONDS};
 use worker::Env;
 
 pub const DEFAULT_API_URL: &str = "https://api.hireflix.com/me";
@@ -43,6 +45,8 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// `None`: Turnstile is off.
     pub turnstile: Option<Turnstile>,
+    /// The invite ledger's limits and windows.
+    pub budgets: Budgets,
 }
 
 #[derive(Clone)]
@@ -68,6 +72,7 @@ impl std::fmt::Debug for Config {
             .field("app_secret", &"<redacted>")
             .field("allowed_origins", &self.allowed_origins)
             .field("turnstile", &self.turnstile.as_ref().map(|t| &t.site_key))
+            .field("budgets", &self.budgets)
             .finish()
     }
 }
@@ -94,6 +99,12 @@ pub struct RawConfig {
     pub turnstile_site_key: Option<String>,
     pub turnstile_secret_key: Option<String>,
     pub turnstile_verify_url: Option<String>,
+    pub invites_per_email_per_day: Option<String>,
+    pub invites_per_position_per_hour: Option<String>,
+    pub invites_per_day: Option<String>,
+    pub invites_per_month: Option<String>,
+    pub quota_retry_seconds: Option<String>,
+    pub budget_windows_seconds: Option<String>,
 }
 
 impl RawConfig {
@@ -118,6 +129,12 @@ impl RawConfig {
             turnstile_site_key: var(names::TURNSTILE_SITE_KEY),
             turnstile_secret_key: secret(names::TURNSTILE_SECRET_KEY),
             turnstile_verify_url: var(names::TURNSTILE_VERIFY_URL),
+            invites_per_email_per_day: var(names::INVITES_PER_EMAIL_PER_DAY),
+            invites_per_position_per_hour: var(names::INVITES_PER_POSITION_PER_HOUR),
+            invites_per_day: var(names::INVITES_PER_DAY),
+            invites_per_month: var(names::INVITES_PER_MONTH),
+            quota_retry_seconds: var(names::QUOTA_RETRY_SECONDS),
+            budget_windows_seconds: var(names::BUDGET_WINDOWS_SECONDS),
         }
     }
 
@@ -194,6 +211,47 @@ impl RawConfig {
             DEFAULT_LINK_GRACE_MINUTES,
             0..=1_440,
         );
+        // At most 12 hours: a queue cannot delay a message longer.
+        let quota_retry = number(
+            names::QUOTA_RETRY_SECONDS,
+            &self.quota_retry_seconds,
+            DEFAULT_QUOTA_RETRY_SECONDS.into(),
+            1..=43_200,
+        );
+        let defaults = Limits::default();
+        let mut limit = |name: &str, raw: &Option<String>, default: u32| {
+            u32::try_from(number(name, raw, default.into(), 0..=1_000_000)).unwrap_or(default)
+        };
+        let limits = Limits {
+            email_day: limit(
+                names::INVITES_PER_EMAIL_PER_DAY,
+                &self.invites_per_email_per_day,
+                defaults.email_day,
+            ),
+            position_hour: limit(
+                names::INVITES_PER_POSITION_PER_HOUR,
+                &self.invites_per_position_per_hour,
+                defaults.position_hour,
+            ),
+            account_day: limit(
+                names::INVITES_PER_DAY,
+                &self.invites_per_day,
+                defaults.account_day,
+            ),
+            account_month: limit(
+                names::INVITES_PER_MONTH,
+                &self.invites_per_month,
+                defaults.account_month,
+            ),
+        };
+        let windows = parse::budget_windows(self.budget_windows_seconds.as_deref())
+            .map_err(|p| problems.push(p))
+            .unwrap_or_default();
+        let budgets = Budgets {
+            limits,
+            windows,
+            quota_retry_seconds: u32::try_from(quota_retry).unwrap_or(DEFAULT_QUOTA_RETRY_SECONDS),
+        };
         let app_secret = parse::app_secret(self.app_secret.as_deref())
             .map_err(|p| problems.push(p))
             .ok();
@@ -230,6 +288,7 @@ impl RawConfig {
                     .unwrap_or(DEFAULT_RETRY_BASE_DELAY_SECONDS),
                 max_invite_attempts: u32::try_from(attempts).unwrap_or(DEFAULT_MAX_INVITE_ATTEMPTS),
                 link_grace_ms: grace_minutes * 60_000,
+                budgets,
             }),
             _ => Err(ConfigProblems(problems)),
         }
@@ -445,6 +504,54 @@ mod tests {
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].starts_with("ALLOWED_ORIGINS "));
         assert!(!warnings[0].contains("careers.example.com"));
+    }
+
+    #[test]
+    fn budgets_default_to_the_documented_limits_and_real_windows() {
+        let budgets = raw(Some("k")).parse().unwrap().budgets;
+        assert_eq!(
+            budgets.limits,
+            Limits {
+                email_day: 3,
+                position_hour: 100,
+                account_day: 0,
+                account_month: 0
+            }
+        );
+        assert_eq!(budgets.windows, crate::ledger::window::Windows::REAL);
+        assert_eq!(budgets.quota_retry_seconds, 10_800);
+    }
+
+    #[test]
+    fn budgets_and_test_windows_are_read_and_checked() {
+        let config = RawConfig {
+            invites_per_email_per_day: Some("1".into()),
+            invites_per_month: Some(" 900 ".into()),
+            quota_retry_seconds: Some("2".into()),
+            budget_windows_seconds: Some("2, 4,8".into()),
+            ..raw(Some("k"))
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(config.budgets.limits.email_day, 1);
+        assert_eq!(config.budgets.limits.account_month, 900);
+        assert_eq!(config.budgets.quota_retry_seconds, 2);
+        assert_eq!(config.budgets.windows.month_seconds, 8);
+
+        let bad = RawConfig {
+            invites_per_day: Some("-1".into()),
+            quota_retry_seconds: Some("86400".into()),
+            budget_windows_seconds: Some("2,4".into()),
+            ..raw(Some("k"))
+        };
+        let problems = bad.parse().unwrap_err().0.join("\n");
+        for name in [
+            "INVITES_PER_DAY",
+            "QUOTA_RETRY_SECONDS",
+            "BUDGET_WINDOWS_SECONDS",
+        ] {
+            assert!(problems.contains(name), "{problems}");
+        }
     }
 
     #[test]

@@ -30,3 +30,13 @@ pub const TURNSTILE_SECRET_KEY: &str = "TURNSTILE_SECRET_KEY";
 pub const TURNSTILE_VERIFY_URL: &str = "TURNSTILE_VERIFY_URL";
 /// A secret: opens `/admin/` (dead letters); without it those paths are 404.
 pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
+
+/// The invite ledger (Durable Object) and its budgets; 0 means no limit.
+pub const INVITE_LEDGER: &str = "INVITE_LEDGER";
+pub const INVITES_PER_EMAIL_PER_DAY: &str = "INVITES_PER_EMAIL_PER_DAY";
+pub const INVITES_PER_POSITION_PER_HOUR: &str = "INVITES_PER_POSITION_PER_HOUR";
+pub const INVITES_PER_DAY: &str = "INVITES_PER_DAY";
+pub const INVITES_PER_MONTH: &str = "INVITES_PER_MONTH";
+pub const QUOTA_RETRY_SECONDS: &str = "QUOTA_RETRY_SECONDS";
+/// For tests only: "hour,day,month" window lengths in seconds instead of the real ones.
+pub const BUDGET_WINDOWS_SECONDS: &str = "BUDGET_WINDOWS_SECONDS";

@@ -3,6 +3,7 @@
 use super::names;
 use crate::domain::PositionId;
 use crate::http_url::{is_loopback_host, HttpUrl};
+use crate::ledger::window::Windows;
 
 /// Shortest `APP_SECRET` accepted: it keys every HMAC, so it must not be guessable.
 const MIN_SECRET_CHARS: usize = 32;
@@ -84,4 +85,34 @@ pub fn origins(raw: Option<&str>) -> Result<Vec<String>, String> {
             })
         })
         .collect()
+}
+
+/// Empty: the real hour, UTC day and UTC calendar month. For tests, "hour,day,month" lengths
+/// in seconds, so a test can watch a window reopen.
+pub fn budget_windows(raw: Option<&str>) -> Result<Windows, String> {
+    let raw = raw.map(str::trim).unwrap_or_default();
+    if raw.is_empty() {
+        return Ok(Windows::REAL);
+    }
+    let lengths: Vec<u32> = raw
+        .split(',')
+        .map(|n| {
+            n.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|&n| (1..=31 * 86_400).contains(&n))
+        })
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    match lengths.as_slice() {
+        &[hour_seconds, day_seconds, month_seconds] => Ok(Windows {
+            hour_seconds,
+            day_seconds,
+            month_seconds,
+        }),
+        _ => Err(format!(
+            "{} must be empty, or three lengths in seconds \"hour,day,month\" (for tests)",
+            names::BUDGET_WINDOWS_SECONDS
+        )),
+    }
 }

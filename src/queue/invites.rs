@@ -1,15 +1,17 @@
-//! Retries queued invites: the whole batch in one GraphQL request, each message then carried
-//! through the step `super::step::next_step` decides for it.
+//! Retries queued invites: the invite ledger is asked about the whole batch in one call, the
+//! invites it allows go to Hireflix in one GraphQL request, and each message is then carried
+//! through the step `super::step` decides for it.
 
 use super::dead_letters::retry_later;
 use super::message::{self, DeadLetter, QueuedInvite};
-use super::step::{next_step, Action};
+use super::step::{self, next_step, Action, Attempts, Step, Tally};
 use crate::apply::Pipeline;
 use crate::config::{names, Config};
 use crate::domain::{Application, CandidateKey, PositionId};
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{HireflixClient, InviteOutcome, Transient};
+use crate::ledger::{Aftermath, Applicant, Gate, Ledger, Ticket};
 use crate::log::{now_ms, ApplicationLog, Source};
 use crate::store::Store;
 use serde_json::Value;
@@ -30,9 +32,9 @@ struct Pending {
 
 pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, store: &Store) {
     let queue = env.queue(names::INVITE_QUEUE).ok();
+    let dlq = env.queue(names::DEAD_LETTER_QUEUE).ok();
     // No visitor behind a queued message: only the position and the step are counted.
     let funnel = Funnel::new(env, Visit::default());
-    let dlq = env.queue(names::DEAD_LETTER_QUEUE).ok();
     let mut pending = Vec::with_capacity(messages.len());
     for message in messages {
         match message::read(message.body()) {
@@ -78,6 +80,52 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
         return;
     }
 
+    // No invite without the ledger's leave: what it parks or answers makes no Hireflix call.
+    let ledger = Ledger::connect(env, config);
+    let gates = match &ledger {
+        Some(ledger) => {
+            let applicants: Vec<Applicant> = pending
+                .iter()
+                .map(|p| Applicant {
+                    position: &p.position,
+                    email: &p.application.email,
+                    request_id: &p.invite.request_id,
+                })
+                .collect();
+            ledger.check(&applicants).await
+        }
+        None => vec![Gate::Unchecked; pending.len()],
+    };
+    let mut allowed: Vec<(Pending, Ticket)> = Vec::with_capacity(pending.len());
+    for (item, gate) in pending.into_iter().zip(gates) {
+        let decided = match gate {
+            Gate::Invite(ticket) => {
+                allowed.push((item, ticket));
+                continue;
+            }
+            Gate::AlreadyInvited => step::already_invited(),
+            Gate::Park {
+                delay_seconds,
+                note,
+            } => step::parked(delay_seconds, note),
+            Gate::Unchecked => step::unchecked(
+                item.attempts(config.max_invite_attempts),
+                config.retry_base_delay_seconds,
+            ),
+        };
+        let outs = Outs {
+            store,
+            queue: queue.as_ref(),
+            dlq: dlq.as_ref(),
+            funnel: &funnel,
+        };
+        carry_out(&item, decided, None, &outs).await;
+    }
+    if allowed.is_empty() {
+        return;
+    }
+    let (pending, tickets): (Vec<Pending>, Vec<Ticket>) = allowed.into_iter().unzip();
+
     let batch_size = u32::try_from(pending.len()).unwrap_or(u32::MAX);
     let timeout = config
         .hireflix_timeout_ms
@@ -112,6 +160,16 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
     }
     let hireflix_ms = now_ms().saturating_sub(started);
 
+    // Release what was not used and record a spent quota: one call, and only when needed.
+    let mut after = Aftermath::default();
+    for (ticket, outcome) in tickets.iter().zip(&outcomes) {
+        after.record(*ticket, outcome);
+    }
+    let quota_delay = match (&ledger, pending.first()) {
+        (Some(ledger), Some(first)) => ledger.settle(after, &first.invite.request_id).await,
+        _ => config.budgets.quota_retry_seconds,
+    };
+
     for ((item, input), outcome) in pending.iter().zip(&inputs).zip(outcomes) {
         let pipeline = Pipeline {
             client: &client,
@@ -127,41 +185,80 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             funnel: None,
         };
         let outcome = pipeline.settle(&item.key, input, outcome).await;
-        let attempts_made = item.invite.attempt.saturating_add(1);
         let step = next_step(
             &outcome,
-            attempts_made,
-            config.max_invite_attempts,
+            item.attempts(config.max_invite_attempts),
             config.retry_base_delay_seconds,
+            quota_delay,
         );
-        ApplicationLog {
-            event: "application",
-            request_id: &item.invite.request_id,
-            position_id: item.position.as_str(),
-            candidate: item.key.log_tag(),
-            source: Source::Queue,
-            outcome: step.outcome,
-            reason: step.reason,
-            hireflix_ms: Some(hireflix_ms),
-            attempt: attempts_made,
+        let outs = Outs {
+            store,
+            queue: queue.as_ref(),
+            dlq: dlq.as_ref(),
+            funnel: &funnel,
+        };
+        carry_out(item, step, Some(hireflix_ms), &outs).await;
+    }
+}
+
+/// Where a step's effects go.
+struct Outs<'a> {
+    store: &'a Store,
+    queue: Option<&'a Queue>,
+    dlq: Option<&'a Queue>,
+    funnel: &'a Funnel,
+}
+
+/// Logs and counts the step, and does it.
+async fn carry_out(item: &Pending, step: Step, hireflix_ms: Option<u64>, outs: &Outs<'_>) {
+    let Outs {
+        store,
+        queue,
+        dlq,
+        funnel,
+    } = *outs;
+    // The log counts tries made, this one included; a parked message made none.
+    let attempt = match step.action {
+        Action::Requeue {
+            tally: Tally::Untried,
+            ..
+        } => item.invite.attempt,
+        _ => item.invite.attempt.saturating_add(1),
+    };
+    ApplicationLog {
+        event: "application",
+        request_id: &item.invite.request_id,
+        position_id: item.position.as_str(),
+        candidate: item.key.log_tag(),
+        source: Source::Queue,
+        outcome: step.outcome,
+        reason: step.reason,
+        hireflix_ms,
+        attempt,
+    }
+    .emit();
+    funnel.record_outcome(&item.position, step.outcome);
+    match step.action {
+        Action::Ack => item.message.ack(),
+        Action::AckAndForget => {
+            store.forget(&item.key).await;
+            item.message.ack();
         }
-        .emit();
-        funnel.record_outcome(&item.position, step.outcome);
-        match step.action {
-            Action::Ack => item.message.ack(),
-            Action::AckAndForget => {
-                store.forget(&item.key).await;
-                item.message.ack();
-            }
-            Action::Requeue { delay_seconds } => {
-                let next = item.invite.next_attempt();
-                requeue(&item.message, queue.as_ref(), &next, delay_seconds).await;
-            }
-            Action::DeadLetter { why } => {
-                // Forget "queued" so a resubmission hears the real answer at once.
-                store.forget(&item.key).await;
-                dead_letter(&item.message, dlq.as_ref(), item.letter(why)).await;
-            }
+        Action::Requeue {
+            delay_seconds,
+            tally,
+        } => {
+            let next = match tally {
+                Tally::Counted => item.invite.next_attempt(),
+                Tally::Spared => item.invite.spared_attempt(),
+                Tally::Untried => item.invite.clone(),
+            };
+            requeue(&item.message, queue, &next, delay_seconds).await;
+        }
+        Action::DeadLetter { why } => {
+            // Forget "queued" so a resubmission hears the real answer at once.
+            store.forget(&item.key).await;
+            dead_letter(&item.message, dlq, item.letter(why)).await;
         }
     }
 }
@@ -175,6 +272,14 @@ fn failed_as_a_whole(outcome: &InviteOutcome) -> bool {
 }
 
 impl Pending {
+    /// This try included.
+    fn attempts(&self, max: u32) -> Attempts {
+        Attempts {
+            counted: self.invite.counted_attempts().saturating_add(1),
+            max,
+        }
+    }
+
     fn letter(&self, reason: String) -> DeadLetter {
         DeadLetter {
             invite: Some(self.invite.next_attempt()),

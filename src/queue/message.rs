@@ -15,9 +15,18 @@ pub struct QueuedInvite {
     pub email: String,
     #[serde(default)]
     pub phone_number: String,
-    /// Hireflix calls made so far for this application.
+    /// Tries made so far for this application: Hireflix calls, and checks the invite ledger
+    /// could not answer.
     pub attempt: u32,
     pub request_id: String,
+    /// Of those, calls Hireflix refused because the plan's quota was spent: they do not count
+    /// against `MAX_INVITE_ATTEMPTS`, so a spent quota never uses an application up.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub quota_refusals: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl QueuedInvite {
@@ -35,7 +44,20 @@ impl QueuedInvite {
             phone_number: form.phone_number.clone(),
             attempt,
             request_id: request_id.to_string(),
+            quota_refusals: 0,
         }
+    }
+
+    pub fn with_quota_refusals(self, quota_refusals: u32) -> Self {
+        QueuedInvite {
+            quota_refusals,
+            ..self
+        }
+    }
+
+    /// The tries that count against `MAX_INVITE_ATTEMPTS`.
+    pub fn counted_attempts(&self) -> u32 {
+        self.attempt.saturating_sub(self.quota_refusals)
     }
 
     /// The position and the application, parsed again as [`read`] does; `None` when it no
@@ -51,6 +73,14 @@ impl QueuedInvite {
         QueuedInvite {
             attempt: self.attempt.saturating_add(1),
             ..self.clone()
+        }
+    }
+
+    /// After a call refused for quota: one more call made, none more counted.
+    pub fn spared_attempt(&self) -> QueuedInvite {
+        QueuedInvite {
+            quota_refusals: self.quota_refusals.saturating_add(1),
+            ..self.next_attempt()
         }
     }
 }
@@ -151,6 +181,14 @@ mod tests {
         assert_eq!(back, invite);
         assert!(read(&serde_json::to_value(&back).unwrap()).is_ok());
         assert_eq!(back.next_attempt().attempt, 2);
+        assert!(
+            !json.contains("quotaRefusals"),
+            "unchanged shape for ordinary messages"
+        );
+        let spared = back.spared_attempt().spared_attempt();
+        assert_eq!((spared.attempt, spared.counted_attempts()), (3, 1));
+        let json = serde_json::to_string(&spared).unwrap();
+        assert!(json.contains(r#""quotaRefusals":2"#));
         let tampered = QueuedInvite {
             email: "not an email".into(),
             ..invite

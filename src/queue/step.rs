@@ -1,7 +1,8 @@
 //! The queue consumer's decision table: for each retried invite, what happens to its message.
 //! Pure, tested natively; `super::invites` carries the steps out.
 
-use crate::hireflix::InviteOutcome;
+use crate::hireflix::{InviteOutcome, Transient};
+use crate::ledger::Note;
 use crate::log::{Outcome, Reason};
 
 /// Retries never wait longer than this, so a recovered Hireflix is used within the hour.
@@ -13,11 +14,30 @@ pub enum Action {
     Ack,
     /// Done, but the candidate's "queued" record must go so a resubmission is decided afresh.
     AckAndForget,
-    /// Try again later, as a fresh message with the next attempt count.
-    Requeue { delay_seconds: u32 },
+    /// Try again later, as a fresh message whose counts `tally` says how to update.
+    Requeue { delay_seconds: u32, tally: Tally },
     /// No retry can help: set the application aside for an operator, with why, and forget
     /// "queued".
     DeadLetter { why: String },
+}
+
+/// How the try just made counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    /// A try used up: a Hireflix call, or a ledger check that could not be made.
+    Counted,
+    /// A call Hireflix refused for quota: made, but not held against the application.
+    Spared,
+    /// Nothing tried: parked by the ledger.
+    Untried,
+}
+
+/// The counted tries of one application, this one included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts {
+    /// Tries that count against `max`.
+    pub counted: u32,
+    pub max: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,12 +47,14 @@ pub struct Step {
     pub reason: Option<Reason>,
 }
 
-/// `attempts_made` counts Hireflix calls for this application including this one.
+/// What follows Hireflix's answer to a queued invite. A spent quota waits `quota_delay_seconds`
+/// (the ledger's probe time) and never uses the application up; other transient failures back
+/// off and count.
 pub fn next_step(
     outcome: &InviteOutcome,
-    attempts_made: u32,
-    max_attempts: u32,
+    attempts: Attempts,
     base_delay_seconds: u32,
+    quota_delay_seconds: u32,
 ) -> Step {
     let step = |action, outcome, reason| Step {
         action,
@@ -53,23 +75,17 @@ pub fn next_step(
             Outcome::InvitedWithoutLink,
             Some(Reason::Link(*problem)),
         ),
-        InviteOutcome::Transient(reason) if attempts_made >= max_attempts => step(
-            Action::DeadLetter {
-                why: format!(
-                    "gave_up_after_{attempts_made}_attempts: {}",
-                    reason.as_str()
-                ),
-            },
-            Outcome::DeadLetter,
-            Some(Reason::Transient(*reason)),
-        ),
-        InviteOutcome::Transient(reason) => step(
+        InviteOutcome::Transient(Transient::QuotaExceeded) => step(
             Action::Requeue {
-                delay_seconds: backoff_seconds(base_delay_seconds, attempts_made),
+                delay_seconds: quota_delay_seconds,
+                tally: Tally::Spared,
             },
             Outcome::Requeued,
-            Some(Reason::Transient(*reason)),
+            Some(Reason::Transient(Transient::QuotaExceeded)),
         ),
+        InviteOutcome::Transient(reason) => {
+            retry_or_give_up(attempts, base_delay_seconds, Reason::Transient(*reason))
+        }
         InviteOutcome::Permanent(permanent) => {
             let reason = Reason::from(permanent);
             step(
@@ -92,6 +108,63 @@ pub fn redeliver_delay_seconds(age_seconds: u64) -> u32 {
     u32::try_from(age_seconds.clamp(60, u64::from(MAX_DELAY_SECONDS))).unwrap_or(MAX_DELAY_SECONDS)
 }
 
+/// The ledger parked the application: no call made, so no try used.
+pub fn parked(delay_seconds: u32, note: Note) -> Step {
+    Step {
+        action: Action::Requeue {
+            delay_seconds,
+            tally: Tally::Untried,
+        },
+        outcome: Outcome::Parked,
+        reason: Some(Reason::Ledger(note)),
+    }
+}
+
+/// Another spelling of the mailbox has this position's interview: done, and "queued" forgotten
+/// so a resubmission hears "already invited".
+pub fn already_invited() -> Step {
+    Step {
+        action: Action::AckAndForget,
+        outcome: Outcome::AlreadyInvited,
+        reason: Some(Reason::Ledger(Note::SameMailbox)),
+    }
+}
+
+/// The ledger could not be asked: no invite without a check. It counts as a try, so a ledger
+/// that never answers (a missing binding) ends in the dead-letter queue, not in a loop.
+pub fn unchecked(attempts: Attempts, base_delay_seconds: u32) -> Step {
+    retry_or_give_up(
+        attempts,
+        base_delay_seconds,
+        Reason::Ledger(Note::LedgerUnavailable),
+    )
+}
+
+fn retry_or_give_up(attempts: Attempts, base_delay_seconds: u32, reason: Reason) -> Step {
+    if attempts.counted >= attempts.max {
+        Step {
+            action: Action::DeadLetter {
+                why: format!(
+                    "gave_up_after_{}_attempts: {}",
+                    attempts.counted,
+                    reason.as_str()
+                ),
+            },
+            outcome: Outcome::DeadLetter,
+            reason: Some(reason),
+        }
+    } else {
+        Step {
+            action: Action::Requeue {
+                delay_seconds: backoff_seconds(base_delay_seconds, attempts.counted),
+                tally: Tally::Counted,
+            },
+            outcome: Outcome::Requeued,
+            reason: Some(reason),
+        }
+    }
+}
+
 /// Exponential backoff: base, 2×base, 4×base, ... capped at an hour.
 pub fn backoff_seconds(base: u32, attempts_made: u32) -> u32 {
     let factor = 1u32
@@ -103,8 +176,12 @@ pub fn backoff_seconds(base: u32, attempts_made: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hireflix::{LinkProblem, Permanent, Transient};
+    use crate::hireflix::{LinkProblem, Permanent};
     use proptest::prelude::*;
+
+    fn tries(counted: u32, max: u32) -> Attempts {
+        Attempts { counted, max }
+    }
 
     #[test]
     fn delays_grow_and_are_capped() {
@@ -131,11 +208,14 @@ mod tests {
     fn a_transient_failure_is_retried_later_until_attempts_run_out() {
         let timeout = InviteOutcome::Transient(Transient::Timeout);
         assert_eq!(
-            next_step(&timeout, 2, 30, 30).action,
-            Action::Requeue { delay_seconds: 60 }
+            next_step(&timeout, tries(2, 30), 30, 10_800).action,
+            Action::Requeue {
+                delay_seconds: 60,
+                tally: Tally::Counted
+            }
         );
         assert_eq!(
-            next_step(&timeout, 30, 30, 30).action,
+            next_step(&timeout, tries(30, 30), 30, 10_800).action,
             Action::DeadLetter {
                 why: "gave_up_after_30_attempts: timeout".into()
             }
@@ -146,9 +226,9 @@ mod tests {
     fn permanent_failures_are_dead_lettered_at_once_with_their_reason() {
         let closed = next_step(
             &InviteOutcome::Permanent(Permanent::PositionNotReady),
-            2,
+            tries(2, 30),
             30,
-            30,
+            10_800,
         );
         assert_eq!(
             closed.action,
@@ -163,32 +243,80 @@ mod tests {
     fn an_unusable_link_is_done_and_forgets_queued() {
         let step = next_step(
             &InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink),
-            2,
+            tries(2, 30),
             30,
-            30,
+            10_800,
         );
         assert_eq!(step.action, Action::AckAndForget);
         assert_eq!(
-            next_step(&InviteOutcome::AlreadyExists, 2, 30, 30).action,
+            next_step(&InviteOutcome::AlreadyExists, tries(2, 30), 30, 10_800).action,
             Action::Ack
         );
+    }
+
+    #[test]
+    fn a_spent_quota_waits_for_the_probe_and_never_uses_the_application_up() {
+        let quota = InviteOutcome::Transient(Transient::QuotaExceeded);
+        let step = next_step(&quota, tries(30, 30), 30, 10_800);
+        assert_eq!(
+            step.action,
+            Action::Requeue {
+                delay_seconds: 10_800,
+                tally: Tally::Spared
+            }
+        );
+        assert_eq!(step.reason.map(Reason::as_str), Some("quota_exceeded"));
+    }
+
+    #[test]
+    fn the_ledger_parks_without_a_try_and_an_absent_ledger_ends_in_the_dlq() {
+        let park = parked(7, Note::QuotaExhausted);
+        assert_eq!(
+            park.action,
+            Action::Requeue {
+                delay_seconds: 7,
+                tally: Tally::Untried
+            }
+        );
+        assert_eq!(park.outcome, Outcome::Parked);
+        assert_eq!(already_invited().action, Action::AckAndForget);
+        assert_eq!(
+            unchecked(tries(3, 3), 30).action,
+            Action::DeadLetter {
+                why: "gave_up_after_3_attempts: ledger_unavailable".into()
+            }
+        );
+        assert!(matches!(
+            unchecked(tries(1, 3), 30).action,
+            Action::Requeue {
+                tally: Tally::Counted,
+                ..
+            }
+        ));
     }
 
     proptest! {
         #[test]
         fn transient_failures_never_drop_and_never_loop_forever(
-            attempts in 0u32..200, max in 1u32..100, base in 0u32..4000, which in 0usize..8
+            counted in 0u32..200, max in 1u32..100, base in 0u32..4000,
+            which in 0usize..8, quota_delay in 1u32..43_200,
         ) {
             let all = [Transient::Timeout, Transient::Network, Transient::ServerError,
                 Transient::RateLimited, Transient::Malformed, Transient::QuotaExceeded,
                 Transient::Auth, Transient::Upstream];
-            let step = next_step(&InviteOutcome::Transient(all[which]), attempts, max, base);
+            let attempts = Attempts { counted, max };
+            let step = next_step(&InviteOutcome::Transient(all[which]), attempts, base, quota_delay);
             match step.action {
-                Action::Requeue { delay_seconds } => {
-                    prop_assert!(attempts < max);
+                Action::Requeue { delay_seconds, tally: Tally::Spared } => {
+                    prop_assert_eq!(all[which], Transient::QuotaExceeded);
+                    prop_assert_eq!(delay_seconds, quota_delay);
+                }
+                Action::Requeue { delay_seconds, tally } => {
+                    prop_assert_eq!(tally, Tally::Counted);
+                    prop_assert!(counted < max);
                     prop_assert!(delay_seconds <= MAX_DELAY_SECONDS);
                 }
-                Action::DeadLetter { .. } => prop_assert!(attempts >= max),
+                Action::DeadLetter { .. } => prop_assert!(counted >= max),
                 other => prop_assert!(false, "transient failure acked: {:?}", other),
             }
         }

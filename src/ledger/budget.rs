@@ -1,0 +1,370 @@
+//! The ledger's rules: may this mailbox be invited to this position now? Pure, so the rules are
+//! tested natively; `super::object` only reads the counts they need from SQLite and writes
+//! down what they decide.
+
+use super::window::{Bounds, Span, Windows};
+
+/// How many invites each budget allows in its window; 0 means no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub email_day: u32,
+    pub position_hour: u32,
+    pub account_day: u32,
+    pub account_month: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            email_day: 3,
+            position_hour: 100,
+            account_day: 0,
+            account_month: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Positions one mailbox is invited to per day.
+    EmailDay,
+    /// Invites to one position per hour.
+    PositionHour,
+    /// Invites of the whole account per day and per month.
+    AccountDay,
+    AccountMonth,
+}
+
+impl Budget {
+    pub const ALL: [Budget; 4] = [
+        Budget::EmailDay,
+        Budget::PositionHour,
+        Budget::AccountDay,
+        Budget::AccountMonth,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Budget::EmailDay => "email_day",
+            Budget::PositionHour => "position_hour",
+            Budget::AccountDay => "account_day",
+            Budget::AccountMonth => "account_month",
+        }
+    }
+
+    pub fn span(self) -> Span {
+        match self {
+            Budget::PositionHour => Span::Hour,
+            Budget::EmailDay | Budget::AccountDay => Span::Day,
+            Budget::AccountMonth => Span::Month,
+        }
+    }
+
+    pub fn limit(self, limits: &Limits) -> u32 {
+        match self {
+            Budget::EmailDay => limits.email_day,
+            Budget::PositionHour => limits.position_hour,
+            Budget::AccountDay => limits.account_day,
+            Budget::AccountMonth => limits.account_month,
+        }
+    }
+}
+
+/// Invites already made (or reserved) in the current window of each budget.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub email_day: u32,
+    pub position_hour: u32,
+    pub account_day: u32,
+    pub account_month: u32,
+}
+
+impl Counts {
+    pub fn of(&self, budget: Budget) -> u32 {
+        match budget {
+            Budget::EmailDay => self.email_day,
+            Budget::PositionHour => self.position_hour,
+            Budget::AccountDay => self.account_day,
+            Budget::AccountMonth => self.account_month,
+        }
+    }
+}
+
+/// What the ledger holds about this mailbox and position before deciding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Earlier {
+    None,
+    /// Invited to this position under the very same address.
+    SameSpelling,
+    /// Invited to this position under another spelling of the mailbox.
+    OtherSpelling,
+}
+
+/// The plan's quota as last seen: exhausted, and not to be tried before `probe_at_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotaHold {
+    pub probe_at_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// Reserve one invite and make it. `probing`: the quota was exhausted and its hold has run
+    /// out; this invite finds out whether it is back.
+    Grant { probing: bool },
+    /// Hireflix already has this exact address in the position and will refuse a second
+    /// interview itself (by email and externalId): go on without a reservation, to find it.
+    Resubmission,
+    /// Another spelling of the mailbox was invited to this position: no second invite.
+    OtherSpelling,
+    /// Over one or more budgets: wait until every one of them has room again.
+    Parked {
+        until_ms: u64,
+        reached: Vec<(Budget, Bounds)>,
+    },
+    /// The plan's quota is exhausted: do not call Hireflix before `until_ms`.
+    QuotaHeld { until_ms: u64 },
+}
+
+/// The rule, in order: one invite per mailbox and position whatever else holds; no call while
+/// the quota is known to be spent; then every budget must have room.
+pub fn admit(
+    earlier: Earlier,
+    quota: Option<QuotaHold>,
+    counts: &Counts,
+    limits: &Limits,
+    windows: &Windows,
+    now_ms: u64,
+) -> Admission {
+    match earlier {
+        Earlier::SameSpelling => return Admission::Resubmission,
+        Earlier::OtherSpelling => return Admission::OtherSpelling,
+        Earlier::None => {}
+    }
+    if let Some(hold) = quota {
+        if now_ms < hold.probe_at_ms {
+            return Admission::QuotaHeld {
+                until_ms: hold.probe_at_ms,
+            };
+        }
+    }
+    let reached: Vec<(Budget, Bounds)> = Budget::ALL
+        .into_iter()
+        .filter(|&b| b.limit(limits) > 0 && counts.of(b) >= b.limit(limits))
+        .map(|b| (b, windows.bounds(b.span(), now_ms)))
+        .collect();
+    match reached.iter().map(|(_, w)| w.end_ms).max() {
+        Some(until_ms) => Admission::Parked { until_ms, reached },
+        None => Admission::Grant {
+            probing: quota.is_some(),
+        },
+    }
+}
+
+/// How long a parked application waits in the queue: until its window reopens, but never past
+/// the queue's longest delay (it is simply checked again then), and at least a second.
+pub fn park_seconds(until_ms: u64, now_ms: u64) -> u32 {
+    /// Cloudflare Queues delay a message at most 12 hours.
+    const MAX_QUEUE_DELAY_SECONDS: u64 = 43_200;
+    let seconds = until_ms.saturating_sub(now_ms).div_ceil(1_000);
+    u32::try_from(seconds.clamp(1, MAX_QUEUE_DELAY_SECONDS)).unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NOW: u64 = 1_771_065_000_000; // 2026-02-14T10:30Z
+
+    fn limits(email_day: u32, position_hour: u32, account_day: u32, account_month: u32) -> Limits {
+        Limits {
+            email_day,
+            position_hour,
+            account_day,
+            account_month,
+        }
+    }
+
+    #[test]
+    fn another_spelling_is_never_invited_again_even_with_room() {
+        let none = Counts::default();
+        let l = Limits::default();
+        let w = Windows::REAL;
+        assert_eq!(
+            admit(Earlier::OtherSpelling, None, &none, &l, &w, NOW),
+            Admission::OtherSpelling
+        );
+        assert_eq!(
+            admit(Earlier::SameSpelling, None, &none, &l, &w, NOW),
+            Admission::Resubmission
+        );
+        assert_eq!(
+            admit(Earlier::None, None, &none, &l, &w, NOW),
+            Admission::Grant { probing: false }
+        );
+    }
+
+    #[test]
+    fn a_full_budget_parks_until_its_window_reopens() {
+        let counts = Counts {
+            position_hour: 100,
+            ..Counts::default()
+        };
+        let Admission::Parked { until_ms, reached } = admit(
+            Earlier::None,
+            None,
+            &counts,
+            &Limits::default(),
+            &Windows::REAL,
+            NOW,
+        ) else {
+            panic!()
+        };
+        assert_eq!(until_ms, 1_771_066_800_000); // 11:00Z
+        assert_eq!(reached.len(), 1);
+        assert_eq!(reached[0].0, Budget::PositionHour);
+    }
+
+    #[test]
+    fn with_several_budgets_full_it_waits_for_the_last_to_reopen() {
+        let counts = Counts {
+            email_day: 3,
+            position_hour: 1,
+            account_day: 0,
+            account_month: 50,
+        };
+        let Admission::Parked { until_ms, reached } = admit(
+            Earlier::None,
+            None,
+            &counts,
+            &limits(3, 1, 0, 50),
+            &Windows::REAL,
+            NOW,
+        ) else {
+            panic!()
+        };
+        assert_eq!(until_ms, 1_772_323_200_000); // 2026-03-01
+        let names: Vec<_> = reached.iter().map(|(b, _)| b.as_str()).collect();
+        assert_eq!(names, ["email_day", "position_hour", "account_month"]);
+    }
+
+    #[test]
+    fn zero_means_no_limit() {
+        let counts = Counts {
+            email_day: 1_000,
+            position_hour: 1_000,
+            account_day: 1_000,
+            account_month: 1_000,
+        };
+        assert_eq!(
+            admit(
+                Earlier::None,
+                None,
+                &counts,
+                &limits(0, 0, 0, 0),
+                &Windows::REAL,
+                NOW
+            ),
+            Admission::Grant { probing: false }
+        );
+    }
+
+    #[test]
+    fn a_spent_quota_holds_every_new_invite_until_its_probe_time() {
+        let hold = Some(QuotaHold {
+            probe_at_ms: NOW + 5,
+        });
+        let c = Counts::default();
+        let (l, w) = (Limits::default(), Windows::REAL);
+        assert_eq!(
+            admit(Earlier::None, hold, &c, &l, &w, NOW),
+            Admission::QuotaHeld { until_ms: NOW + 5 }
+        );
+        assert_eq!(
+            admit(Earlier::None, hold, &c, &l, &w, NOW + 5),
+            Admission::Grant { probing: true }
+        );
+        // Someone already invited is told so, quota or not.
+        assert_eq!(
+            admit(Earlier::OtherSpelling, hold, &c, &l, &w, NOW),
+            Admission::OtherSpelling
+        );
+    }
+
+    #[test]
+    fn parking_waits_whole_seconds_within_the_queue_limit() {
+        assert_eq!(park_seconds(NOW + 1_001, NOW), 2);
+        assert_eq!(park_seconds(NOW, NOW), 1);
+        assert_eq!(park_seconds(NOW - 10, NOW), 1);
+        assert_eq!(park_seconds(NOW + 40 * 86_400_000, NOW), 43_200);
+    }
+
+    /// The ledger as SQLite holds it, in memory: (mailbox, spelling, position, at_ms).
+    #[derive(Default)]
+    struct Model {
+        rows: Vec<(u8, u8, u8, u64)>,
+    }
+
+    impl Model {
+        fn count(&self, f: impl Fn(&(u8, u8, u8, u64)) -> bool, b: Bounds) -> u32 {
+            let n = self
+                .rows
+                .iter()
+                .filter(|r| f(r) && b.start_ms <= r.3 && r.3 < b.end_ms)
+                .count();
+            u32::try_from(n).unwrap()
+        }
+    }
+
+    proptest! {
+        /// Whatever arrives, in whatever order: never more invites per window than each budget,
+        /// never two per mailbox and position, and a parked application always has a reason.
+        #[test]
+        fn no_budget_is_ever_exceeded(
+            asks in prop::collection::vec((0u8..4, 0u8..3, 0u8..3, 0u64..20_000), 1..120),
+            l in (0u32..4, 0u32..4, 0u32..6, 0u32..8),
+        ) {
+            let limits = limits(l.0, l.1, l.2, l.3);
+            let w = Windows { hour_seconds: 2, day_seconds: 6, month_seconds: 12 };
+            let mut asks = asks;
+            asks.sort_by_key(|a| a.3);
+            let mut model = Model::default();
+            for (mailbox, spelling, position, now) in asks {
+                let earlier = match model.rows.iter().find(|r| r.0 == mailbox && r.2 == position) {
+                    None => Earlier::None,
+                    Some(r) if r.1 == spelling => Earlier::SameSpelling,
+                    Some(_) => Earlier::OtherSpelling,
+                };
+                let bounds = |s| w.bounds(s, now);
+                let counts = Counts {
+                    email_day: model.count(|r| r.0 == mailbox, bounds(Span::Day)),
+                    position_hour: model.count(|r| r.2 == position, bounds(Span::Hour)),
+                    account_day: model.count(|_| true, bounds(Span::Day)),
+                    account_month: model.count(|_| true, bounds(Span::Month)),
+                };
+                match admit(earlier, None, &counts, &limits, &w, now) {
+                    Admission::Grant { .. } => model.rows.push((mailbox, spelling, position, now)),
+                    Admission::Parked { until_ms, reached } => {
+                        prop_assert!(until_ms > now);
+                        prop_assert!(!reached.is_empty());
+                    }
+                    _ => prop_assert!(earlier != Earlier::None),
+                }
+            }
+            for &(mailbox, _, position, at) in &model.rows {
+                prop_assert_eq!(model.rows.iter().filter(|r| r.0 == mailbox && r.2 == position).count(), 1);
+                for b in Budget::ALL {
+                    let limit = b.limit(&limits);
+                    if limit == 0 { continue; }
+                    let window = w.bounds(b.span(), at);
+                    let n = match b {
+                        Budget::EmailDay => model.count(|r| r.0 == mailbox, window),
+                        Budget::PositionHour => model.count(|r| r.2 == position, window),
+                        _ => model.count(|_| true, window),
+                    };
+                    prop_assert!(n <= limit, "{:?}: {} > {}", b, n, limit);
+                }
+            }
+        }
+    }
+}

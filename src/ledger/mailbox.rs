@@ -1,0 +1,175 @@
+//! Which mailbox an address delivers to, kept only as an HMAC under `APP_SECRET`.
+//!
+//! Many spellings reach one mailbox: `VICTIM@googlemail.com`, `v.ictim@gmail.com` and
+//! `victim+1@gmail.com` all land in `victim@gmail.com`'s inbox. Budgets count mailboxes, so a
+//! form cannot be used to send one inbox an interview per spelling.
+
+use crate::domain::Email;
+use hmac::{KeyInit, Mac};
+use sha2::Sha256;
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// The mailbox an address delivers to: lower-cased; a `+tag` dropped (the sub-addressing that
+/// Gmail, Outlook, iCloud, Fastmail and Proton all honour); for Gmail also the dots, which
+/// Gmail ignores, with `googlemail.com` read as `gmail.com`.
+///
+/// Only the widely documented rules: a provider-specific rule we do not know only lets two
+/// spellings through as two mailboxes, which is today's behaviour.
+pub fn canonical(email: &Email) -> String {
+    let lower = email.dedupe_form();
+    let Some((local, domain)) = lower.rsplit_once('@') else {
+        return lower;
+    };
+    let untagged = match local.split_once('+') {
+        // `+tag@` alone is a real (if odd) address, not a tag of nobody.
+        Some((base, _)) if !base.is_empty() => base,
+        _ => local,
+    };
+    match domain {
+        "gmail.com" | "googlemail.com" => {
+            let undotted: String = untagged.chars().filter(|&c| c != '.').collect();
+            // Dots alone would leave nothing: keep the spelling rather than merge such mailboxes.
+            let local = if undotted.is_empty() {
+                untagged
+            } else {
+                &undotted
+            };
+            format!("{local}@gmail.com")
+        }
+        _ => format!("{untagged}@{domain}"),
+    }
+}
+
+/// What the ledger knows of an address: nothing readable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxKeys {
+    /// The mailbox ([`canonical`]): budgets and "one invite per position" count this.
+    pub mailbox: String,
+    /// The exact address (as KV and Hireflix's uniqueness see it): tells a resubmission of the
+    /// same address, which Hireflix deduplicates itself, from another spelling.
+    pub spelling: String,
+}
+
+impl MailboxKeys {
+    /// `None` only if the HMAC cannot be keyed, which `Hmac` never refuses; no panic either way.
+    pub fn new(secret: &str, email: &Email) -> Option<MailboxKeys> {
+        Some(MailboxKeys {
+            mailbox: keyed(secret, b"hireflix-apply/mailbox/v1\0", &canonical(email))?,
+            spelling: keyed(
+                secret,
+                b"hireflix-apply/spelling/v1\0",
+                &email.dedupe_form(),
+            )?,
+        })
+    }
+}
+
+/// HMAC-SHA256 under the app secret, hex: without the secret a stolen ledger cannot be matched
+/// against a list of addresses, as a plain hash could.
+fn keyed(secret: &str, label: &[u8], value: &str) -> Option<String> {
+    let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).ok()?;
+    mac.update(label);
+    mac.update(value.as_bytes());
+    Some(
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn canon(raw: &str) -> String {
+        canonical(&Email::parse(raw).unwrap())
+    }
+
+    #[test]
+    fn gmail_spellings_are_one_mailbox() {
+        for spelling in [
+            "victim@gmail.com",
+            "v.ictim@gmail.com",
+            "victim+1@gmail.com",
+            "VICTIM@googlemail.com",
+            "V.I.C.T.I.M+jobs+more@GoogleMail.com",
+            " vic.tim+x@GMAIL.COM ",
+        ] {
+            assert_eq!(canon(spelling), "victim@gmail.com", "{spelling}");
+        }
+    }
+
+    #[test]
+    fn other_domains_keep_their_dots_but_lose_tags() {
+        assert_eq!(canon("Ann.Lee+jobs@Example.com"), "ann.lee@example.com");
+        assert_ne!(canon("ann.lee@example.com"), canon("annlee@example.com"));
+        assert_ne!(canon("victim@gmail.com"), canon("victim@gmail.co"));
+        assert_eq!(canon("+tag@example.com"), "+tag@example.com");
+        assert_eq!(canon("...@gmail.com"), "...@gmail.com");
+    }
+
+    #[test]
+    fn keys_hide_the_address_and_depend_on_the_secret() {
+        let email = Email::parse("v.ictim+1@gmail.com").unwrap();
+        let keys = MailboxKeys::new(SECRET, &email).unwrap();
+        let plain = MailboxKeys::new(SECRET, &Email::parse("victim@gmail.com").unwrap()).unwrap();
+        assert_eq!(keys.mailbox, plain.mailbox);
+        assert_ne!(keys.spelling, plain.spelling);
+        assert_eq!(keys.mailbox.len(), 64);
+        assert!(!keys.mailbox.contains("victim") && !keys.spelling.contains("victim"));
+        let other = MailboxKeys::new("another-secret-another-secret-xx", &email).unwrap();
+        assert_ne!(other.mailbox, keys.mailbox);
+    }
+
+    #[test]
+    fn hmac_matches_the_rfc_4231_vector() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let mut mac = HmacSha256::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"what do ya want for nothing?");
+        let hex: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn canonical_is_idempotent_and_still_an_address(
+            local in "[a-zA-Z0-9][a-zA-Z0-9.+_-]{0,20}",
+            domain in prop::sample::select(vec!["gmail.com", "googlemail.com", "example.com", "Mail.Example.org"]),
+        ) {
+            let Ok(email) = Email::parse(&format!("{local}@{domain}")) else { return Ok(()) };
+            let once = canonical(&email);
+            let again = Email::parse(&once).map(|e| canonical(&e));
+            prop_assert_eq!(again.as_deref(), Ok(once.as_str()));
+            prop_assert_eq!(once.clone(), once.to_ascii_lowercase());
+        }
+
+        #[test]
+        fn tags_and_gmail_dots_never_make_a_new_mailbox(
+            user in "[a-z0-9]{1,12}", tag in "[a-z0-9]{0,8}", dots in prop::collection::vec(0usize..12, 0..4),
+        ) {
+            let mut dotted = user.clone();
+            for at in dots {
+                let at = at.min(dotted.len());
+                if dotted.is_char_boundary(at) { dotted.insert(at, '.'); }
+            }
+            let spelled = format!("{dotted}+{tag}@googlemail.com");
+            if let Ok(email) = Email::parse(&spelled) {
+                prop_assert_eq!(canonical(&email), format!("{user}@gmail.com"));
+            }
+        }
+    }
+}

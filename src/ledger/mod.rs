@@ -1,0 +1,57 @@
+//! The invite ledger: the exact count of invites made, and the budgets that bound them.
+//!
+//! Consulted only on the path that would ask Hireflix to create an invite, just before the
+//! call (the form's pipeline and the queue consumer). It keeps, per mailbox (an HMAC of the
+//! address's canonical form, see `mailbox`): one invite per position, and a number of
+//! positions a day; per position, a number of invites an hour; for the account, a number a
+//! day and a month; and whether the plan's quota was found spent. Over a budget, or while the
+//! quota is spent, an application is parked (queued until the window reopens), never refused.
+//!
+//! Rooms: `mailbox`, `window` and `budget` are the pure rules; `object` is the Durable Object
+//! (SQLite) that applies them one request at a time; `client` is the worker's side of the
+//! conversation (`protocol`); `gate` turns the ledger's answers into what the caller does.
+
+pub mod budget;
+mod client;
+mod gate;
+mod mailbox;
+mod object;
+mod protocol;
+pub mod window;
+
+pub use client::{Applicant, Ledger};
+pub use gate::{Aftermath, Gate, Note, Ticket};
+pub use object::InviteLedger;
+
+use budget::Limits;
+use std::cell::RefCell;
+use window::Windows;
+use worker::Env;
+
+/// The ledger's settings, parsed with the rest of the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Budgets {
+    pub limits: Limits,
+    /// The real hour, day and month, or short windows for tests.
+    pub windows: Windows,
+    /// How long a spent quota stops new invites before one is tried again.
+    pub quota_retry_seconds: u32,
+}
+
+pub const DEFAULT_QUOTA_RETRY_SECONDS: u32 = 3 * 3_600;
+
+thread_local! {
+    /// The bindings of this isolate, for the form's pipeline (see [`install`]).
+    static ENV: RefCell<Option<Env>> = const { RefCell::new(None) };
+}
+
+/// Called by the fetch entry point with every request's `Env`. An isolate serves one worker
+/// version, so its bindings are the same for every request it serves; keeping them here lets
+/// the pipeline reach the ledger without threading it through the edge (`http`) code.
+pub fn install(env: &Env) {
+    ENV.with(|slot| *slot.borrow_mut() = Some(env.clone()));
+}
+
+fn installed_env() -> Option<Env> {
+    ENV.with(|slot| slot.borrow().clone())
+}
