@@ -157,7 +157,7 @@ test("quota exhausted: new applications are parked without calling Hireflix, pro
     assert.equal(calls[1].fault, "quota", "the first probe found the quota still spent");
     assert.ok(calls[1].at - refusedAt >= 2800);
     for (const e of people) assert.equal(w.interviewsFor(OPEN, e).length, 1);
-    assert.deepEqual(await w.kvKeys("failed:"), [], "nothing dead-lettered: quota refusals are not attempts");
+    assert.deepEqual((await w.deadLetters()).map((l) => l.id), [], "nothing dead-lettered: quota refusals are not attempts");
 
     await w.until(() => logLines(w).filter((l) => l.source === "queue" && l.outcome === "invited").length === 4, 5000, "log lines");
     const quota = warnings(w, "quota_exhausted");
@@ -178,9 +178,9 @@ test("without the ledger no invite is made unchecked, and nothing is lost: queue
     await w.fetch(`/apply/${OPEN}`);
     const res = await w.postForm(OPEN, ann());
     assert.equal(res.status, 202);
-    await w.until(async () => (await w.kvKeys("failed:")).length === 1, 15000, "the dead letter");
+    await w.until(async () => (await w.deadLetters()).length === 1, 15000, "the dead letter");
     assert.equal(w.inviteRequests().length, 0, "never invited without the ledger's check");
-    const letter = JSON.parse(await w.kv.get((await w.kvKeys("failed:"))[0]));
+    const letter = (await w.deadLetters())[0].letter;
     assert.equal(letter.reason, "gave_up_after_2_attempts: ledger_unavailable");
     assert.equal(letter.invite.email, "ann.lee@example.com", "kept for a replay");
     assert.ok(logLines(w).some((l) => l.outcome === "queued" && l.reason === "ledger_unavailable"));

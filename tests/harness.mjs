@@ -148,6 +148,24 @@ export async function start({
     async kvKeys(prefix) {
       return (await kv.list({ prefix })).keys.map((k) => k.name);
     },
+    /**
+     * Every dead letter, from the ledger's object where they are filed (asked as the worker asks
+     * it) and from KV (where they go without the ledger): [{ id, letter, expiresMs }].
+     */
+    async deadLetters() {
+      const out = [];
+      if (ledger) {
+        const namespace = await mf.getDurableObjectNamespace("INVITE_LEDGER");
+        const stub = namespace.get(namespace.idFromName("account"));
+        const res = await stub.fetch("https://invite-ledger/letters", { method: "POST", body: JSON.stringify({ op: "letters" }) });
+        assert.equal(res.status, 200, "the ledger lists its letters");
+        for (const [id, text, expiresMs] of (await res.json()).letters) out.push({ id, letter: JSON.parse(text), expiresMs });
+      }
+      for (const { name, expiration } of (await kv.list({ prefix: "failed:" })).keys) {
+        out.push({ id: name, letter: JSON.parse(await kv.get(name)), expiresMs: expiration * 1000 });
+      }
+      return out;
+    },
     /** Waits for KV to hold `count` candidate records in the position (written after the response). */
     untilRemembered(positionId, count = 1) {
       return api.until(async () => (await api.kvKeys(`app:v2:${positionId}:`)).length >= count, 5000, "the KV record");

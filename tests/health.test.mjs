@@ -41,14 +41,15 @@ test("without the rate limiter the worker serves, and /healthz warns by name", a
   }
 });
 
-test("missing queues and a plain http landing page are warnings, named", async () => {
+test("a missing ledger or queues and a plain http landing page are warnings, named", async () => {
   const { status, body } = await health({
+    ledger: false,
     without: ["INVITE_QUEUE", "INVITE_DLQ"],
     vars: { ALLOWED_ORIGINS: "http://careers.example.com" },
   });
   assert.equal(status, 200);
   const names = body.warnings.map((w) => w.split(" ")[0]).sort();
-  assert.deepEqual(names, ["ALLOWED_ORIGINS", "INVITE_DLQ", "INVITE_QUEUE"]);
+  assert.deepEqual(names, ["ALLOWED_ORIGINS", "INVITE_DLQ", "INVITE_LEDGER", "INVITE_QUEUE"]);
   assertNoValues(body, "careers.example.com");
 });
 

@@ -17,11 +17,9 @@ before(async () => {
 });
 after(async () => w.stop());
 
-/** The letters filed in KV, by key. */
+/** The letters filed, by id. */
 async function letters() {
-  const out = {};
-  for (const name of await w.kvKeys("failed:")) out[name] = JSON.parse(await w.kv.get(name));
-  return out;
+  return Object.fromEntries((await w.deadLetters()).map((l) => [l.id, l.letter]));
 }
 
 test("a queued application today's rules refuse: filed with its real reason, its 'queued' record cleared, its batch not held back", async () => {
@@ -40,7 +38,7 @@ test("a queued application today's rules refuse: filed with its real reason, its
   assert.equal(filed.reason, "invalid_fields: firstName not_a_name");
   assert.ok(Number.isFinite(filed.failedAt));
   assert.equal(JSON.parse(filed.unreadable).email, "stale@example.com", "kept for an operator");
-  assert.ok((await w.kvKeys(`failed:v2:${OPEN}:`)).length >= 1, "filed under its candidate");
+  assert.ok(Object.keys(await letters()).some((id) => id.startsWith(`failed:v2:${OPEN}:`)), "filed under its candidate");
   assert.equal(await w.kv.get(keyOf("stale@example.com")), null, "no longer 'queued'");
   // So the candidate, applying again with a name that passes, is decided afresh.
   const again = await w.postForm(OPEN, ann({ email: "stale@example.com" }));
@@ -68,4 +66,20 @@ test("a body that is not JSON is set aside at once in either queue, and the rest
   assert.equal(filed.filter((l) => l.reason === "unreadable_body").length, 2);
   assert.ok(filed.every((l) => l.reason !== "unreadable_body" || l.unreadable === "bigint"), "only its type is kept");
   assert.ok(filed.some((l) => l.reason === "position_not_ready" && l.invite.email === "di@example.com"));
+});
+
+test("letters are kept by the invite ledger's object, where no daily KV write quota can refuse them; without it, in KV", async () => {
+  const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
+  await dlq.send({ invite: queued({ firstName: "Eve", lastName: "Lee", email: "eve@example.com" }), reason: "position_not_ready" });
+  await w.until(async () => Object.values(await letters()).some((l) => l.invite?.email === "eve@example.com"), 10000, "Eve's letter");
+  assert.deepEqual(await w.kvKeys("failed:"), [], "no letter written to KV");
+
+  const bare = await start({ ledger: false });
+  try {
+    const dlq = await bare.mf.getQueueProducer("INVITE_DLQ");
+    await dlq.send({ invite: queued({ firstName: "Fay", lastName: "Lee", email: "fay@example.com" }), reason: "position_not_ready" });
+    await bare.until(async () => (await bare.kvKeys("failed:")).length === 1, 10000, "Fay's letter in KV");
+  } finally {
+    await bare.stop();
+  }
 });

@@ -108,7 +108,7 @@ test("one batch whose members end differently: invited, already invited, and dea
     const known = w.standIn.invite({ positionId: OPEN, candidate: { email: "known@example.com", firstName: "K", lastName: "N" } });
     w.standIn.positions.find((p) => p.id === OPEN_2).archived = Date.now();
 
-    await w.until(async () => (await w.kvKeys("failed:")).length === 1, 15000, "the dead letter");
+    await w.until(async () => (await w.deadLetters()).length === 1, 15000, "the dead letter");
     await w.until(async () => (await w.kvKeys("app:")).length === 2, 15000, "both interviews in KV");
     const batch = w.inviteRequests().filter((r) => r.query.includes("r3: inviteCandidateToInterview"));
     assert.equal(batch.length, 1);
@@ -119,9 +119,8 @@ test("one batch whose members end differently: invited, already invited, and dea
     assert.equal(w.interviewsFor(OPEN, "known@example.com").length, 1);
     assert.equal(w.interviewsFor(OPEN_2, "late@example.com").length, 0);
 
-    const [failedKey] = await w.kvKeys("failed:");
+    const [{ id: failedKey, letter }] = await w.deadLetters();
     assert.match(failedKey, new RegExp(`^failed:v2:${OPEN_2}:[0-9a-f]{64}$`));
-    const letter = JSON.parse(await w.kv.get(failedKey));
     assert.equal(letter.reason, "position_not_ready");
     assert.equal(letter.invite.email, "late@example.com", "the application is kept for an operator");
     // Its "queued" record is gone, so a resubmission hears the real answer.
@@ -139,8 +138,8 @@ test("an invite that keeps failing is dead-lettered after MAX_INVITE_ATTEMPTS wi
     await w.fetch(`/apply/${OPEN}`);
     w.standIn.addFault("http500", 100);
     assert.equal((await w.postForm(OPEN, ann())).status, 202);
-    await w.until(async () => (await w.kvKeys("failed:")).length === 1, 20000, "the dead letter");
-    const letter = JSON.parse(await w.kv.get((await w.kvKeys("failed:"))[0]));
+    await w.until(async () => (await w.deadLetters()).length === 1, 20000, "the dead letter");
+    const letter = (await w.deadLetters())[0].letter;
     assert.equal(letter.reason, "gave_up_after_3_attempts: http_5xx");
     assert.equal(w.inviteRequests().length, 3);
     assert.equal(w.standIn.interviews.length, 0);
@@ -185,7 +184,7 @@ test("a queued invite whose link is unusable is done, not dead-lettered", async 
     assert.equal((await w.postForm(OPEN, ann())).status, 202);
     await w.until(() => logLines(w).some((l) => l.outcome === "invited_without_link"), 15000, "the retry");
     assert.equal(w.interviewsFor(OPEN, "ann.lee@example.com").length, 1);
-    assert.deepEqual(await w.kvKeys("failed:"), []);
+    assert.deepEqual((await w.deadLetters()).map((l) => l.id), []);
     assert.deepEqual(await w.kvKeys("app:"), [], "no stale 'queued' record");
   } finally {
     await w.stop();
@@ -199,8 +198,8 @@ test("dead letters are filed even while the rest of the configuration is broken"
     const invite = { positionId: OPEN, firstName: "Ann", lastName: "Lee", email: "ann@example.com", phoneNumber: "", attempt: 3, requestId: "r1" };
     await dlq.send({ invite, reason: "gave_up_after_3_attempts: auth" });
     await dlq.send(invite); // as the platform moves a message whose retries ran out
-    await w.until(async () => (await w.kvKeys("failed:")).length >= 1, 15000, "the filed letter");
-    const entry = JSON.parse(await w.kv.get((await w.kvKeys("failed:"))[0]));
+    await w.until(async () => (await w.deadLetters()).length >= 1, 15000, "the filed letter");
+    const entry = (await w.deadLetters())[0].letter;
     assert.match(entry.reason, /gave_up_after_3_attempts: auth|delivery_retries_exhausted/);
     assert.equal(entry.invite.email, "ann@example.com");
   } finally {

@@ -6,6 +6,7 @@ use super::respond::json;
 use crate::config::{names, Config};
 use crate::domain::{CandidateKey, PositionId};
 use crate::i18n;
+use crate::ledger::LetterBox;
 use crate::queue::QueuedInvite;
 use crate::store::{Record, Store};
 use serde::Deserialize;
@@ -48,7 +49,8 @@ pub async fn handle(req: &Request, env: &Env, path: &[&str]) -> Result<Response>
     let Ok(kv) = env.kv(names::KV) else {
         return Problem::Misconfigured.json();
     };
-    let store = Store::new(kv, crate::config::DEFAULT_SUBMISSION_TTL_SECONDS);
+    let store = Store::new(kv, crate::config::DEFAULT_SUBMISSION_TTL_SECONDS)
+        .with_letters(LetterBox::connect(env));
     match (req.method(), path) {
         (Method::Get, ["dead-letters"]) => list(&store).await,
         (Method::Post, ["dead-letters", "replay"]) => {

@@ -22,11 +22,12 @@ use worker::{Env, Request, Response, Result};
 /// kept), so the check cannot spend calls.
 pub async fn health(req: &Request, env: &Env) -> Result<Response> {
     let services = Services::from_env(env.clone(), None, Funnel::new_off());
-    let mut warnings = binding_warnings(
-        env.rate_limiter(names::RATE_LIMITER).is_ok(),
-        env.queue(names::INVITE_QUEUE).is_ok(),
-        env.queue(names::DEAD_LETTER_QUEUE).is_ok(),
-    );
+    let mut warnings = binding_warnings(Bound {
+        rate_limiter: env.rate_limiter(names::RATE_LIMITER).is_ok(),
+        queue: env.queue(names::INVITE_QUEUE).is_ok(),
+        dead_letters: env.queue(names::DEAD_LETTER_QUEUE).is_ok(),
+        ledger: env.durable_object(names::INVITE_LEDGER).is_ok(),
+    });
     let with_warnings = |mut body: serde_json::Value, warnings: &[String]| {
         if !warnings.is_empty() {
             body["warnings"] = json!(warnings);
@@ -65,9 +66,29 @@ pub async fn health(req: &Request, env: &Env) -> Result<Response> {
     json(status, &with_warnings(body, &warnings))
 }
 
+/// Which of the optional bindings the worker has.
+struct Bound {
+    rate_limiter: bool,
+    queue: bool,
+    dead_letters: bool,
+    ledger: bool,
+}
+
 /// Bindings the worker runs without, less safely.
-fn binding_warnings(rate_limiter: bool, queue: bool, dead_letters: bool) -> Vec<String> {
+fn binding_warnings(bound: Bound) -> Vec<String> {
+    let Bound {
+        rate_limiter,
+        queue,
+        dead_letters,
+        ledger,
+    } = bound;
     let mut warnings = Vec::new();
+    if !ledger {
+        warnings.push(format!(
+            "{} binding is missing: no invite is made without its check (applications wait in the queue), and dead letters go to KV, whose daily write quota can refuse them",
+            names::INVITE_LEDGER
+        ));
+    }
     if !rate_limiter {
         warnings.push(format!(
             "{} binding is missing: posts are not rate limited",
@@ -141,9 +162,26 @@ mod tests {
 
     #[test]
     fn each_missing_binding_is_named() {
-        assert!(binding_warnings(true, true, true).is_empty());
-        let all = binding_warnings(false, false, false).join("\n");
-        for name in ["RATE_LIMITER", "INVITE_QUEUE", "INVITE_DLQ"] {
+        let all_bound = Bound {
+            rate_limiter: true,
+            queue: true,
+            dead_letters: true,
+            ledger: true,
+        };
+        assert!(binding_warnings(all_bound).is_empty());
+        let none = Bound {
+            rate_limiter: false,
+            queue: false,
+            dead_letters: false,
+            ledger: false,
+        };
+        let all = binding_warnings(none).join("\n");
+        for name in [
+            "RATE_LIMITER",
+            "INVITE_QUEUE",
+            "INVITE_DLQ",
+            "INVITE_LEDGER",
+        ] {
             assert!(all.contains(name), "{name}");
         }
     }

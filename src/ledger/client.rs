@@ -14,7 +14,7 @@ use worker::{Env, Method, Request, RequestInit, Stub};
 
 /// One object for the whole account: at this scale one instance keeps up easily, and a single
 /// instance is what makes the counts exact.
-const OBJECT_NAME: &str = "account";
+pub(super) const OBJECT_NAME: &str = "account";
 
 pub struct Ledger {
     stub: Stub,

@@ -14,6 +14,7 @@
 pub mod budget;
 mod client;
 mod gate;
+mod letters;
 mod mailbox;
 mod object;
 mod protocol;
@@ -21,6 +22,7 @@ pub mod window;
 
 pub use client::{Applicant, Ledger};
 pub use gate::{Aftermath, Gate, Note, Ticket};
+pub use letters::LetterBox;
 pub use object::InviteLedger;
 
 use budget::Limits;

@@ -7,14 +7,16 @@
 //! writes what they decide.
 
 use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
-use super::protocol::{Answer, Ask, Call, Reached, Reserve, Reserved, Settle, Settled};
+use super::protocol::{
+    Answer, Ask, Call, Letter, Letters, Reached, Reserve, Reserved, Settle, Settled, DONE,
+};
 use super::window::{Bounds, Windows};
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, SqlCursor, SqlStorage,
     SqlStorageValue, State,
 };
 
-const SCHEMA: [&str; 5] = [
+const SCHEMA: [&str; 7] = [
     // One row per invite made (or reserved and not yet released). The mailbox and the spelling
     // are HMACs; nothing here names a person.
     "CREATE TABLE IF NOT EXISTS invites (
@@ -38,6 +40,13 @@ const SCHEMA: [&str; 5] = [
         id INTEGER PRIMARY KEY CHECK (id = 1),
         probe_at INTEGER NOT NULL,
         warned_at INTEGER NOT NULL)",
+    // Dead letters, for an operator: each holds a whole application, so each expires
+    // (DEAD_LETTER_TTL_DAYS). Here, not in KV, whose daily write quota an attacker can spend.
+    "CREATE TABLE IF NOT EXISTS letters (
+        id TEXT PRIMARY KEY,
+        text TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS letters_by_expiry ON letters (expires_ms)",
 ];
 
 #[durable_object(fetch)]
@@ -63,6 +72,12 @@ impl DurableObject for InviteLedger {
         let answer = self.schema().and_then(|()| match call {
             Call::Reserve(reserve) => Ok(self.reserve(&reserve, now)?.to_json()),
             Call::Settle(settle) => Ok(self.settle(&settle, now)?.to_json()),
+            Call::File(letter) => self.file(&letter, now).map(|()| DONE.to_string()),
+            Call::Letters => Ok(self.letters(now)?.to_json()),
+            Call::Unfile { id } => self
+                .sql
+                .exec("DELETE FROM letters WHERE id = ?", vec![id.into()])
+                .map(|_| DONE.to_string()),
         });
         match answer {
             Ok(body) => {
@@ -184,6 +199,50 @@ impl InviteLedger {
             quota_held_until_ms: None,
             warn: false,
         })
+    }
+
+    fn file(&self, letter: &Letter, now: u64) -> Result<()> {
+        self.sql
+            .exec("DELETE FROM letters WHERE expires_ms <= ?", vec![int(now)])?;
+        self.sql.exec(
+            "INSERT INTO letters (id, text, expires_ms) VALUES (?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET text = excluded.text, expires_ms = excluded.expires_ms",
+            vec![
+                letter.id.as_str().into(),
+                letter.text.as_str().into(),
+                int(letter.expires_ms),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Letters not yet expired, oldest first; at most 10,000 (far more than a queue should
+    /// ever dead-letter).
+    fn letters(&self, now: u64) -> Result<Letters> {
+        self.sql
+            .exec("DELETE FROM letters WHERE expires_ms <= ?", vec![int(now)])?;
+        let cursor = self.sql.exec(
+            "SELECT id, text, expires_ms FROM letters ORDER BY rowid LIMIT 10000",
+            None,
+        )?;
+        let mut letters = Vec::new();
+        for row in cursor.raw() {
+            let mut row = row?.into_iter();
+            if let (
+                Some(SqlStorageValue::String(id)),
+                Some(SqlStorageValue::String(text)),
+                expires,
+            ) = (row.next(), row.next(), row.next())
+            {
+                let expires_ms = whole(expires).unwrap_or_default();
+                letters.push(Letter {
+                    id,
+                    text,
+                    expires_ms,
+                });
+            }
+        }
+        Ok(Letters(letters))
     }
 
     /// When a spent quota may be tried again, if it is known to be spent.

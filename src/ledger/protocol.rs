@@ -17,6 +17,32 @@ pub enum Call {
     Reserve(Reserve),
     /// After calling Hireflix: what became of the reservations and of the quota.
     Settle(Settle),
+    /// Keep a dead letter (it replaces one of the same id), until it expires.
+    File(Letter),
+    /// Every dead letter not yet expired, oldest first: answered by [`Letters`].
+    Letters,
+    /// Forget a dead letter (replayed).
+    Unfile { id: String },
+}
+
+/// A dead letter as the ledger keeps it: the queue's letters live here, where no daily KV
+/// write quota can refuse them. `text` is the letter's JSON, which holds the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letter {
+    pub id: String,
+    pub text: String,
+    pub expires_ms: u64,
+}
+
+/// The answer to [`Call::Letters`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Letters(pub Vec<Letter>);
+
+/// The answer to [`Call::File`] and [`Call::Unfile`]: done.
+pub const DONE: &str = r#"{"done":true}"#;
+
+pub fn is_done(text: &str) -> Option<()> {
+    object(text)?.get("done")?.as_bool()?.then_some(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,14 +196,36 @@ impl Call {
                 "windows": windows_json(&s.windows),
                 "quota_retry_seconds": s.quota_retry_seconds,
             }),
+            Call::File(letter) => json!({
+                "op": "file", "id": letter.id, "text": letter.text, "expires_ms": letter.expires_ms,
+            }),
+            Call::Letters => json!({ "op": "letters" }),
+            Call::Unfile { id } => json!({ "op": "unfile", "id": id }),
         }
         .to_string()
     }
 
     pub fn from_json(text: &str) -> Option<Call> {
         let o = object(text)?;
+        let op = o.get("op")?.as_str()?;
+        match op {
+            "file" => {
+                return Some(Call::File(Letter {
+                    id: string(&o, "id")?,
+                    text: string(&o, "text")?,
+                    expires_ms: num(&o, "expires_ms")?,
+                }))
+            }
+            "letters" => return Some(Call::Letters),
+            "unfile" => {
+                return Some(Call::Unfile {
+                    id: string(&o, "id")?,
+                })
+            }
+            _ => {}
+        }
         let windows = windows_from(o.get("windows")?)?;
-        match o.get("op")?.as_str()? {
+        match op {
             "reserve" => Some(Call::Reserve(Reserve {
                 asks: list(&o, "asks", |v| {
                     let a = v.as_object()?;
@@ -268,6 +316,31 @@ impl Reserved {
     }
 }
 
+impl Letters {
+    pub fn to_json(&self) -> String {
+        let letters: Vec<Value> = self
+            .0
+            .iter()
+            .map(|l| json!([l.id, l.text, l.expires_ms]))
+            .collect();
+        json!({ "letters": letters }).to_string()
+    }
+
+    pub fn from_json(text: &str) -> Option<Letters> {
+        let letters = list(&object(text)?, "letters", |v| {
+            match v.as_array()?.as_slice() {
+                [id, text, expires] => Some(Letter {
+                    id: id.as_str()?.to_string(),
+                    text: text.as_str()?.to_string(),
+                    expires_ms: expires.as_u64()?,
+                }),
+                _ => None,
+            }
+        })?;
+        Some(Letters(letters))
+    }
+}
+
 impl Settled {
     pub fn to_json(&self) -> String {
         json!({ "quota_held_until_ms": self.quota_held_until_ms, "warn": self.warn }).to_string()
@@ -322,6 +395,25 @@ mod tests {
             quota_retry_seconds: 10_800,
         });
         assert_eq!(Call::from_json(&settle.to_json()), Some(settle));
+        let letter = Letter {
+            id: "failed:v2:unreadable:1".into(),
+            text: r#"{"reason":"unreadable_body"}"#.into(),
+            expires_ms: 9,
+        };
+        for call in [
+            Call::File(letter.clone()),
+            Call::Letters,
+            Call::Unfile {
+                id: letter.id.clone(),
+            },
+        ] {
+            assert_eq!(Call::from_json(&call.to_json()), Some(call));
+        }
+        let letters = Letters(vec![letter]);
+        assert_eq!(Letters::from_json(&letters.to_json()), Some(letters));
+        assert_eq!(is_done(DONE), Some(()));
+        assert_eq!(is_done(r#"{"done":false}"#), None);
+        assert_eq!(Letters::from_json(r#"{"letters":[["a","b"]]}"#), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod step;
 pub use message::QueuedInvite;
 
 use crate::config::{names, Config, DEFAULT_SUBMISSION_TTL_SECONDS};
+use crate::ledger::LetterBox;
 use crate::store::Store;
 use message::DeadLetter;
 use serde_json::{json, Value};
@@ -40,19 +41,15 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
     }
     let config = Config::from_env(&env);
     match (env.kv(names::KV), config) {
-        // Filing a dead letter needs only KV: it must work while the rest is misconfigured,
-        // or the letters would run out of retries and be dropped.
+        // Filing a dead letter needs only the ledger's object (or KV without it): it must work
+        // while the rest is misconfigured, or the letters would run out of retries and be
+        // dropped.
         (Ok(kv), config) if batch.queue() == names::DEAD_LETTER_QUEUE_NAME => {
             let ttl = config.map_or(DEFAULT_SUBMISSION_TTL_SECONDS, |c| c.submission_ttl_seconds);
             let secret = Config::app_secret_from_env(&env);
             let letter_ttl = Config::dead_letter_ttl_from_env(&env);
-            dead_letters::keep(
-                messages,
-                &Store::new(kv, ttl),
-                secret.as_deref(),
-                letter_ttl,
-            )
-            .await;
+            let store = Store::new(kv, ttl).with_letters(LetterBox::connect(&env));
+            dead_letters::keep(messages, &store, secret.as_deref(), letter_ttl).await;
         }
         (Ok(kv), Ok(config)) => {
             let store = Store::new(kv, config.submission_ttl_seconds);
@@ -90,6 +87,7 @@ async fn set_aside(raws: Vec<RawMessage>, queue: &str, env: &Env) {
                     let text = serde_json::to_string(&letter).unwrap_or_default();
                     let ttl = Config::dead_letter_ttl_from_env(env);
                     Store::new(kv, ttl)
+                        .with_letters(LetterBox::connect(env))
                         .file_dead_letter(None, &raw.id(), &text, ttl)
                         .await
                 }

@@ -1,6 +1,11 @@
-//! Workers KV: what the worker remembers about candidates, positions and dead letters. The fast
-//! path in front of Hireflix's own uniqueness, never the guarantee (KV is eventually consistent
-//! and has no compare-and-swap). Every KV key and every KV operation lives in this folder.
+//! Workers KV: what the worker remembers about candidates and positions. The fast path in front
+//! of Hireflix's own uniqueness, never the guarantee (KV is eventually consistent and has no
+//! compare-and-swap). Every KV key and every KV operation lives in this folder.
+//!
+//! Dead letters go to the invite ledger's Durable Object when it is bound (see
+//! `crate::ledger::LetterBox`): KV's daily write quota (1,000 on Workers Free) can be spent by a
+//! flood of posts, and a letter must not wait on it. Without the binding they go to KV, as
+//! before, and letters already in KV are still listed and removable.
 
 mod keys;
 mod record;
@@ -9,6 +14,9 @@ pub use record::Record;
 
 use crate::domain::CandidateKey;
 use crate::hireflix::Position;
+use crate::ledger::LetterBox;
+use crate::log::now_ms;
+use std::rc::Rc;
 use worker::KvStore;
 
 /// The account's position list is re-read from Hireflix this often: page views do not reach
@@ -19,11 +27,22 @@ const POSITIONS_TTL_SECONDS: u64 = 300;
 pub struct Store {
     kv: KvStore,
     ttl_seconds: u64,
+    letters: Option<Rc<LetterBox>>,
 }
 
 impl Store {
     pub fn new(kv: KvStore, ttl_seconds: u64) -> Self {
-        Store { kv, ttl_seconds }
+        Store {
+            kv,
+            ttl_seconds,
+            letters: None,
+        }
+    }
+
+    /// Dead letters go to the ledger's object when it is bound.
+    pub fn with_letters(mut self, letters: Option<LetterBox>) -> Self {
+        self.letters = letters.map(Rc::new);
+        self
     }
 
     /// A record that cannot be read or parsed counts as absent: the invite path behind it is
@@ -90,13 +109,22 @@ impl Store {
             || keys::unreadable_dead_letter(message_id),
             keys::dead_letter,
         );
-        self.put_text(&kv_key, letter, ttl_seconds).await
+        match &self.letters {
+            Some(letters) => {
+                let expires_ms = now_ms().saturating_add(ttl_seconds.saturating_mul(1_000));
+                letters.file(&kv_key, letter, expires_ms).await
+            }
+            None => self.put_text(&kv_key, letter, ttl_seconds).await,
+        }
     }
 
     /// Every dead letter: its id (for `remove_dead_letter`) and its JSON text. Letters that
     /// cannot be read now are left out, not an error.
     pub async fn dead_letters(&self) -> Vec<(String, String)> {
-        let mut letters = Vec::new();
+        let mut letters = match &self.letters {
+            Some(ledger) => ledger.list().await.unwrap_or_default(),
+            None => Vec::new(),
+        };
         let mut cursor: Option<String> = None;
         // A bounded walk: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
         for _ in 0..10 {
@@ -122,7 +150,15 @@ impl Store {
 
     /// Removes a dead letter by the id `dead_letters` gave; only ever a dead letter's key.
     pub async fn remove_dead_letter(&self, id: &str) -> bool {
-        id.starts_with(keys::DEAD_LETTER_PREFIX) && self.kv.delete(id).await.is_ok()
+        if !id.starts_with(keys::DEAD_LETTER_PREFIX) {
+            return false;
+        }
+        let from_ledger = match &self.letters {
+            Some(ledger) => ledger.remove(id).await,
+            None => false,
+        };
+        // It may be an older letter filed in KV: removing a missing key is no error.
+        self.kv.delete(id).await.is_ok() || from_ledger
     }
 
     /// Every KV write goes through here, as bytes: `KvStore::put` sends even a string through
