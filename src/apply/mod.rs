@@ -7,7 +7,8 @@ pub mod positions;
 
 pub use decision::{Decision, Verdict};
 
-use crate::domain::{names_tag, Application, ApplicationForm, CandidateKey, PositionId};
+use crate::domain::{names_tag, Application, ApplicationForm, Attribution, CandidateKey};
+use crate::domain::{Consent, PositionId};
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{HireflixClient, InviteOutcome, Transient};
 use crate::log::{now_ms, ApplicationLog, Source};
@@ -26,6 +27,11 @@ pub struct Pipeline<'a> {
     /// the candidate is not kept waiting on a KV write (slow at the edge), and Hireflix's own
     /// uniqueness covers a resubmission that arrives before the write lands.
     pub background: Option<&'a worker::Context>,
+    /// Where the candidate came from, for the log line.
+    pub attribution: Option<&'a Attribution>,
+    /// The candidate's consent (`REQUIRE_CONSENT`), kept in their KV record and log line and
+    /// carried through the queue.
+    pub consent: Option<&'a Consent>,
 }
 
 impl Pipeline<'_> {
@@ -47,6 +53,8 @@ impl Pipeline<'_> {
             reason: verdict.reason,
             hireflix_ms,
             attempt: 1,
+            attribution: self.attribution,
+            consent: self.consent,
         }
         .emit();
         verdict.decision
@@ -112,6 +120,7 @@ impl Pipeline<'_> {
 
     /// Losing this write costs one more Hireflix call next time, never a second interview.
     async fn remember(&self, key: &CandidateKey, record: Record) {
+        let record = record.with_consent(self.consent.cloned());
         match self.background {
             Some(ctx) => {
                 let (store, key) = (self.store.clone(), key.clone());
@@ -162,12 +171,16 @@ impl Pipeline<'_> {
         let Some(queue) = self.queue else {
             return false;
         };
-        let message = QueuedInvite::new(position, form, 1, self.request_id);
+        let message = QueuedInvite::new(position, form, 1, self.request_id)
+            .with_consent(self.consent.cloned());
         if queue.send(&message).await.is_err() {
             return false;
         }
         // Remembered so a resubmission while queued gets the same answer and is not queued twice.
-        self.store.remember(key, &Record::Queued).await;
+        let record = Record::Queued {
+            consent: self.consent.cloned(),
+        };
+        self.store.remember(key, &record).await;
         true
     }
 }

@@ -1,5 +1,6 @@
 //! The worker's settings, read from `Env` into types once per request.
 
+pub mod brand;
 pub mod names;
 mod parse;
 
@@ -33,6 +34,11 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// `None`: Turnstile is off.
     pub turnstile: Option<Turnstile>,
+    /// A candidate must tick the consent box; recorded with this notice version.
+    pub require_consent: bool,
+    pub consent_notice_version: String,
+    /// What works but deserves an operator's look (/healthz lists them), by setting name.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -56,6 +62,9 @@ impl std::fmt::Debug for Config {
             .field("app_secret", &"<redacted>")
             .field("allowed_origins", &self.allowed_origins)
             .field("turnstile", &self.turnstile.as_ref().map(|t| &t.site_key))
+            .field("require_consent", &self.require_consent)
+            .field("consent_notice_version", &self.consent_notice_version)
+            .field("warnings", &self.warnings)
             .finish()
     }
 }
@@ -80,6 +89,10 @@ pub struct RawConfig {
     pub turnstile_site_key: Option<String>,
     pub turnstile_secret_key: Option<String>,
     pub turnstile_verify_url: Option<String>,
+    pub brand: brand::RawBrand,
+    pub default_language: Option<String>,
+    pub require_consent: Option<String>,
+    pub consent_notice_version: Option<String>,
 }
 
 impl RawConfig {
@@ -102,6 +115,10 @@ impl RawConfig {
             turnstile_site_key: var(names::TURNSTILE_SITE_KEY),
             turnstile_secret_key: secret(names::TURNSTILE_SECRET_KEY),
             turnstile_verify_url: var(names::TURNSTILE_VERIFY_URL),
+            brand: brand::RawBrand::from_env(env),
+            default_language: var(names::DEFAULT_LANGUAGE),
+            require_consent: var(names::REQUIRE_CONSENT),
+            consent_notice_version: var(names::CONSENT_NOTICE_VERSION),
         }
     }
 
@@ -173,6 +190,17 @@ impl RawConfig {
             .map_err(|p| problems.push(p))
             .ok();
         let turnstile = self.turnstile().map_err(|p| problems.push(p)).ok();
+        let brand = self.brand.parse();
+        problems.extend(brand.problems);
+        let warnings = brand.warnings;
+        parse::default_language(self.default_language.as_deref())
+            .unwrap_or_else(|p| problems.push(p));
+        let require_consent = parse::flag(names::REQUIRE_CONSENT, self.require_consent.as_deref())
+            .map_err(|p| problems.push(p))
+            .unwrap_or(false);
+        let consent_notice_version = parse::notice_version(self.consent_notice_version.as_deref())
+            .map_err(|p| problems.push(p))
+            .unwrap_or_default();
         match (
             api_url,
             api_key,
@@ -189,6 +217,9 @@ impl RawConfig {
                 Some(allowed_origins),
                 Some(turnstile),
             ) if problems.is_empty() => Ok(Config {
+                require_consent,
+                consent_notice_version,
+                warnings,
                 app_secret,
                 allowed_origins,
                 turnstile,

@@ -24,3 +24,11 @@ pub const TURNSTILE_SITE_KEY: &str = "TURNSTILE_SITE_KEY";
 /// A secret.
 pub const TURNSTILE_SECRET_KEY: &str = "TURNSTILE_SECRET_KEY";
 pub const TURNSTILE_VERIFY_URL: &str = "TURNSTILE_VERIFY_URL";
+pub const BRAND_NAME: &str = "BRAND_NAME";
+pub const BRAND_LOGO_URL: &str = "BRAND_LOGO_URL";
+pub const BRAND_COLOR: &str = "BRAND_COLOR";
+pub const PRIVACY_URL: &str = "PRIVACY_URL";
+pub const CONTACT_EMAIL: &str = "CONTACT_EMAIL";
+pub const DEFAULT_LANGUAGE: &str = "DEFAULT_LANGUAGE";
+pub const REQUIRE_CONSENT: &str = "REQUIRE_CONSENT";
+pub const CONSENT_NOTICE_VERSION: &str = "CONSENT_NOTICE_VERSION";

@@ -6,15 +6,23 @@ use super::problem::Problem;
 use super::respond::{html, json};
 use super::services::Services;
 use super::submit::position_name;
+use super::ui::Ui;
 use crate::apply::positions;
-use crate::domain::{FieldErrors, PositionId};
-use crate::i18n::Words;
+use crate::domain::{Attribution, FieldErrors, PositionId};
 use serde_json::json;
-use worker::{Env, Request, Response, Result};
+use worker::{Env, Response, Result};
 
+/// 200 when the worker can serve, with what deserves a look under `warnings`; 503 with what
+/// stops it under `problems`. Both by setting name, never a value that could be a secret.
 pub fn health(env: &Env) -> Result<Response> {
     match Services::from_env(env.clone(), None) {
-        Ok(_) => json(200, &json!({ "status": "ok" })),
+        Ok(services) if services.config.warnings.is_empty() => {
+            json(200, &json!({ "status": "ok" }))
+        }
+        Ok(services) => json(
+            200,
+            &json!({ "status": "ok", "warnings": services.config.warnings }),
+        ),
         Err(problems) => json(
             503,
             &json!({ "status": "misconfigured", "problems": problems }),
@@ -22,41 +30,31 @@ pub fn health(env: &Env) -> Result<Response> {
     }
 }
 
-pub async fn list_positions(services: &Services, w: &'static Words) -> Result<Response> {
+pub async fn list_positions(services: &Services, ui: &Ui) -> Result<Response> {
     match positions::open_positions(&services.config, &services.store, &services.client).await {
         Ok(open) => html(
             200,
-            render(&PositionsPage {
-                w,
-                positions: open.iter().collect(),
-            }),
+            render(&PositionsPage::new(ui.chrome(), open.iter().collect())),
         ),
-        Err(_) => Problem::PositionsUnavailable.page(w),
+        Err(_) => Problem::PositionsUnavailable.page(ui),
     }
 }
 
-pub async fn show_form(
-    req: &Request,
-    services: &Services,
-    position: &PositionId,
-    w: &'static Words,
-) -> Result<Response> {
-    let Some(name) = position_name(&services.lookup(position).await) else {
-        return Problem::PositionNotFound.page(w);
+pub async fn show_form(services: &Services, position: &PositionId, ui: &Ui) -> Result<Response> {
+    let Some(name) = position_name(&services.lookup(position).await, ui.w) else {
+        return Problem::PositionNotFound.page(ui);
     };
-    let prefill = body::prefill(query_of(&req.inner().url()).as_bytes());
+    let prefill = body::prefill(ui.query());
+    let attribution = Attribution::from_pairs(ui.query().iter().map(|(k, v)| (k, v)));
     let page = FormPage::new(
-        w,
+        ui.chrome(),
         position.as_str(),
         &name,
         &prefill,
         &FieldErrors::default(),
-    );
+    )
+    // Consent is an act: never ticked by a link.
+    .with_consent(services.config.require_consent, false)
+    .with_attribution(&attribution);
     html(200, render(&page))
-}
-
-/// The query string of a request URL, without `?` and any fragment.
-fn query_of(url: &str) -> &str {
-    let query = url.split_once('?').map_or("", |(_, q)| q);
-    query.split_once('#').map_or(query, |(q, _)| q)
 }

@@ -50,6 +50,8 @@ impl Services {
             request_id,
             source,
             background: self.ctx.as_ref(),
+            attribution: None,
+            consent: None,
         }
     }
 

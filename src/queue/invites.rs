@@ -103,6 +103,8 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             request_id: &item.invite.request_id,
             source: Source::Queue,
             background: None,
+            attribution: None,
+            consent: item.invite.consent.as_ref(),
         };
         let outcome = pipeline.settle(&item.key, input, outcome).await;
         let attempts_made = item.invite.attempt.saturating_add(1);
@@ -122,6 +124,8 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             reason: step.reason,
             hireflix_ms: Some(hireflix_ms),
             attempt: attempts_made,
+            attribution: None,
+            consent: None,
         }
         .emit();
         match step.action {

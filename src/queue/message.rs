@@ -1,6 +1,6 @@
 //! What the queues carry: an application waiting for Hireflix, and a dead letter.
 
-use crate::domain::{Application, ApplicationForm, PositionId};
+use crate::domain::{Application, ApplicationForm, Consent, PositionId};
 use serde::{Deserialize, Serialize};
 
 /// An application waiting for Hireflix. It holds the candidate's data because the invite needs
@@ -17,6 +17,9 @@ pub struct QueuedInvite {
     /// Hireflix calls made so far for this application.
     pub attempt: u32,
     pub request_id: String,
+    /// The candidate's consent, for the record written once Hireflix has the invite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
 }
 
 impl QueuedInvite {
@@ -34,7 +37,12 @@ impl QueuedInvite {
             phone_number: form.phone_number.clone(),
             attempt,
             request_id: request_id.to_string(),
+            consent: None,
         }
+    }
+
+    pub fn with_consent(self, consent: Option<Consent>) -> Self {
+        QueuedInvite { consent, ..self }
     }
 
     /// Parsed again on the way out: a message is data from outside like any other.

@@ -1,5 +1,6 @@
 //! One candidate's state in one position, as KV holds it.
 
+use crate::domain::Consent;
 use crate::hireflix::InterviewUrl;
 use serde::{Deserialize, Serialize};
 
@@ -9,9 +10,17 @@ use serde::{Deserialize, Serialize};
 pub enum Record {
     /// Hireflix has an interview for them: send them straight to it, if the names match
     /// (`who` is [`crate::domain::names_tag`] of the interview's names).
-    Invited { url: String, who: String },
+    Invited {
+        url: String,
+        who: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent: Option<Consent>,
+    },
     /// Accepted and waiting in the retry queue; Hireflix will email the invite.
-    Queued,
+    Queued {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent: Option<Consent>,
+    },
 }
 
 impl Record {
@@ -19,6 +28,22 @@ impl Record {
         Record::Invited {
             url: url.as_str().to_string(),
             who,
+            consent: None,
+        }
+    }
+
+    /// The candidate's consent, when one was asked for: the record is the proof of it.
+    pub fn with_consent(self, given: Option<Consent>) -> Self {
+        match (self, given) {
+            (Record::Invited { url, who, .. }, Some(consent)) => Record::Invited {
+                url,
+                who,
+                consent: Some(consent),
+            },
+            (Record::Queued { .. }, Some(consent)) => Record::Queued {
+                consent: Some(consent),
+            },
+            (record, None) => record,
         }
     }
 }
@@ -31,19 +56,32 @@ mod tests {
         let invited = Record::Invited {
             url: "https://app.hireflix.com/x".into(),
             who: "ab12".into(),
+            consent: None,
         };
+        let queued = Record::Queued { consent: None };
         assert_eq!(
             serde_json::to_string(&invited).unwrap(),
             r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12"}"#
         );
         assert_eq!(
-            serde_json::to_string(&Record::Queued).unwrap(),
+            serde_json::to_string(&queued).unwrap(),
             r#"{"state":"queued"}"#
         );
         assert_eq!(
             serde_json::from_str::<Record>(r#"{"state":"queued","extra":1}"#).unwrap(),
-            Record::Queued
+            queued
         );
+        let consent = Consent {
+            at: "2026-11-26T15:40:25.123Z".into(),
+            notice: "2026-11".into(),
+        };
+        let with = invited.with_consent(Some(consent.clone()));
+        let json = serde_json::to_string(&with).unwrap();
+        assert_eq!(
+            json,
+            r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12","consent":{"at":"2026-11-26T15:40:25.123Z","notice":"2026-11"}}"#
+        );
+        assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), with);
         assert!(serde_json::from_str::<Record>(r#"{"state":"weird"}"#).is_err());
     }
 }
