@@ -183,18 +183,15 @@ mod tests {
         let foreign = Record::Invited {
             url: "https://evil.example/x".into(),
             who: "n1".into(),
-            consent: None,
+            consent_at: None,
+            consent_notice: None,
         };
         assert_eq!(from_record(Some(foreign), "n1", &trusted), None);
     }
 
     #[test]
     fn a_queued_record_is_answered_queued_without_queueing_again() {
-        let verdict = from_record(
-            Some(Record::Queued { consent: None }),
-            "n1",
-            &TrustedHosts::hireflix_only(),
-        );
+        let verdict = from_record(Some(Record::queued()), "n1", &TrustedHosts::hireflix_only());
         assert_eq!(verdict.unwrap().decision, Decision::Queued);
     }
 

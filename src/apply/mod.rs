@@ -177,9 +177,7 @@ impl Pipeline<'_> {
             return false;
         }
         // Remembered so a resubmission while queued gets the same answer and is not queued twice.
-        let record = Record::Queued {
-            consent: self.consent.cloned(),
-        };
+        let record = Record::queued().with_consent(self.consent.cloned());
         self.store.remember(key, &record).await;
         true
     }

@@ -26,20 +26,24 @@ impl Attribution {
     pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        let mut kept: Vec<(&'static str, String)> = Vec::new();
+        let mut found: [Option<String>; NAMES.len()] = Default::default();
         for (name, value) in pairs {
-            let Some(name) = NAMES.iter().copied().find(|n| *n == name.as_ref()) else {
-                continue;
-            };
-            if kept.iter().any(|(n, _)| *n == name) {
-                continue;
-            }
-            if let Some(value) = clean(value.as_ref()) {
-                kept.push((name, value));
+            let slot = NAMES
+                .iter()
+                .position(|n| *n == name.as_ref())
+                .and_then(|i| found.get_mut(i));
+            if let Some(slot @ None) = slot {
+                // The first value is the one, even when it is empty or refused.
+                *slot = Some(clean(value.as_ref()).unwrap_or_default());
             }
         }
-        kept.sort_by_key(|(name, _)| NAMES.iter().position(|n| n == name));
-        Attribution(kept)
+        Attribution(
+            NAMES
+                .into_iter()
+                .zip(found)
+                .filter_map(|(name, value)| value.filter(|v| !v.is_empty()).map(|v| (name, v)))
+                .collect(),
+        )
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {

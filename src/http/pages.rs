@@ -15,6 +15,29 @@ impl Chrome {
     pub fn brand_name(&self) -> &str {
         self.brand.name.as_deref().unwrap_or(self.w.careers)
     }
+
+    /// The header and footer are templates of their own, rendered into every page (their
+    /// values escaped there): inlined into each page's template, they cost the wasm their size
+    /// three times over.
+    pub fn header(&self) -> String {
+        render(&Header { chrome: self })
+    }
+
+    pub fn footer(&self) -> String {
+        render(&Footer { chrome: self })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "header.html")]
+struct Header<'a> {
+    chrome: &'a Chrome,
+}
+
+#[derive(Template)]
+#[template(path = "footer.html")]
+struct Footer<'a> {
+    chrome: &'a Chrome,
 }
 
 #[derive(Template)]

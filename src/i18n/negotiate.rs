@@ -34,30 +34,35 @@ pub fn choose(
 }
 
 /// The best language of the header that the catalogue has; `*` stands for the default.
+/// Among equal q-values the header's own order decides. One pass, no sort: a sort costs the
+/// wasm kilobytes.
 fn from_header(header: &str, default: &'static Words) -> Option<&'static Words> {
-    let mut ranked: Vec<(u16, &str)> = header
-        .split(',')
-        .take(MAX_ENTRIES)
-        .filter_map(|entry| {
-            let mut parts = entry.split(';');
-            let tag = parts.next()?.trim();
-            let quality = parts
-                .find_map(|p| {
-                    let (name, value) = p.split_once('=')?;
-                    name.trim()
-                        .eq_ignore_ascii_case("q")
-                        .then(|| qvalue(value.trim()))
-                })
-                .unwrap_or(Some(1000))?;
-            (!tag.is_empty() && quality > 0).then_some((quality, tag))
-        })
-        .collect();
-    // Stable: among equal q-values the header's own order decides.
-    ranked.sort_by_key(|(quality, _)| std::cmp::Reverse(*quality));
-    ranked.into_iter().find_map(|(_, tag)| match tag {
-        "*" => Some(default),
-        tag => by_code(tag),
-    })
+    let mut best: Option<(u16, &'static Words)> = None;
+    for entry in header.split(',').take(MAX_ENTRIES) {
+        let mut parts = entry.split(';');
+        let tag = parts.next().unwrap_or_default().trim();
+        let quality = parts
+            .find_map(|p| {
+                let (name, value) = p.split_once('=')?;
+                name.trim()
+                    .eq_ignore_ascii_case("q")
+                    .then(|| qvalue(value.trim()))
+            })
+            .unwrap_or(Some(1000));
+        let Some(quality) = quality.filter(|q| *q > 0) else {
+            continue;
+        };
+        let words = match tag {
+            "*" => Some(default),
+            tag => by_code(tag),
+        };
+        if let Some(words) = words {
+            if best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, words));
+            }
+        }
+    }
+    best.map(|(_, words)| words)
 }
 
 /// A q-value in thousandths (`0.8` -> 800, `1` -> 1000); `None` when malformed (RFC 9110:

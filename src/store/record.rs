@@ -5,6 +5,10 @@ use crate::hireflix::InterviewUrl;
 use serde::{Deserialize, Serialize};
 
 /// Values hold no email, no name, no key.
+///
+/// A consent (`REQUIRE_CONSENT`) is kept as two plain fields rather than a nested object: a
+/// nested struct inside this internally tagged enum would cost serde's buffered-content
+/// visitors in the wasm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Record {
@@ -14,12 +18,16 @@ pub enum Record {
         url: String,
         who: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        consent: Option<Consent>,
+        consent_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_notice: Option<String>,
     },
     /// Accepted and waiting in the retry queue; Hireflix will email the invite.
     Queued {
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        consent: Option<Consent>,
+        consent_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_notice: Option<String>,
     },
 }
 
@@ -28,25 +36,37 @@ impl Record {
         Record::Invited {
             url: url.as_str().to_string(),
             who,
-            consent: None,
+            consent_at: None,
+            consent_notice: None,
+        }
+    }
+
+    pub fn queued() -> Self {
+        Record::Queued {
+            consent_at: None,
+            consent_notice: None,
         }
     }
 
     /// The candidate's consent, when one was asked for: the record is the proof of it.
-    pub fn with_consent(self, given: Option<Consent>) -> Self {
-        match (self, given) {
-            (Record::Invited { url, who, .. }, Some(consent)) => Record::Invited {
-                url,
-                who,
-                consent: Some(consent),
-            },
-            (Record::Queued { .. }, Some(consent)) => Record::Queued {
-                consent: Some(consent),
-            },
-            (record, None) => record,
+    pub fn with_consent(mut self, given: Option<Consent>) -> Self {
+        if let Some(consent) = given {
+            let (Record::Invited {
+                consent_at,
+                consent_notice,
+                ..
+            }
+            | Record::Queued {
+                consent_at,
+                consent_notice,
+            }) = &mut self;
+            *consent_at = Some(consent.at);
+            *consent_notice = Some(consent.notice);
         }
+        self
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,9 +76,10 @@ mod tests {
         let invited = Record::Invited {
             url: "https://app.hireflix.com/x".into(),
             who: "ab12".into(),
-            consent: None,
+            consent_at: None,
+            consent_notice: None,
         };
-        let queued = Record::Queued { consent: None };
+        let queued = Record::queued();
         assert_eq!(
             serde_json::to_string(&invited).unwrap(),
             r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12"}"#
@@ -79,7 +100,7 @@ mod tests {
         let json = serde_json::to_string(&with).unwrap();
         assert_eq!(
             json,
-            r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12","consent":{"at":"2026-11-26T15:40:25.123Z","notice":"2026-11"}}"#
+            r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12","consent_at":"2026-11-26T15:40:25.123Z","consent_notice":"2026-11"}"#
         );
         assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), with);
         assert!(serde_json::from_str::<Record>(r#"{"state":"weird"}"#).is_err());
