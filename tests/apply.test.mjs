@@ -19,8 +19,9 @@ test("the home page lists only open positions, each linking to its form", async 
   const res = await w.fetch("/");
   assert.equal(res.status, 200);
   const html = await res.text();
-  assert.match(html, new RegExp(`<a href="/apply/${OPEN}">Senior Rust Engineer</a>`));
-  assert.match(html, new RegExp(`<a href="/apply/${OPEN_2}">Customer Success Manager</a>`));
+  // Each link keeps the page's language, so a language chosen here stays chosen.
+  assert.match(html, new RegExp(`<a href="/apply/${OPEN}\\?lang=en">Senior Rust Engineer</a>`));
+  assert.match(html, new RegExp(`<a href="/apply/${OPEN_2}\\?lang=en">Customer Success Manager</a>`));
   assert.doesNotMatch(html, /Office Manager/);
   assert.doesNotMatch(html, new RegExp(ARCHIVED));
 });

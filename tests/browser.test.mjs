@@ -104,7 +104,7 @@ test("the positions page links to each open form", async () => {
   const page = await browser.newPage();
   await page.goto(String(w.url));
   await screenshot(page, "positions");
-  await Promise.all([page.waitForURL(`**/apply/${OPEN}`), page.click("text=Senior Rust Engineer")]);
+  await Promise.all([page.waitForURL(`**/apply/${OPEN}?lang=en`), page.click("text=Senior Rust Engineer")]);
   assert.equal(await page.textContent("h1"), "Senior Rust Engineer");
   await page.close();
 });

@@ -53,6 +53,15 @@ test("the language comes from ?lang=, then Accept-Language by q-value, then the 
     assert.match(html, expected === "es" ? /Empezar mi entrevista/ : /Start my interview/, what);
   }
 
+  // A language chosen on one page stays chosen on the next, whatever the browser says.
+  const list = await page(await w.fetch("/?lang=es", { headers: { "accept-language": "en" } }));
+  const formLink = list.html.match(/<a href="(\/apply\/[^"]+)">Senior Rust Engineer<\/a>/)[1];
+  assert.equal(formLink, `/apply/${OPEN}?lang=es`);
+  const chosen = await page(await w.fetch(formLink, { headers: { "accept-language": "en" } }));
+  assert.equal(htmlLang(chosen.html), "es");
+  assert.match(chosen.html, new RegExp(`action="/apply/${OPEN}\\?lang=es"`), "and so does the answer to the post");
+  assert.match(chosen.html, /<a class="home" href="\/\?lang=es">/);
+
   const spanishByDefault = await start({ vars: { DEFAULT_LANGUAGE: "es" } });
   try {
     for (const [headers, expected] of [[{}, "es"], [{ "accept-language": "de" }, "es"], [{ "accept-language": "en-GB" }, "en"]]) {
@@ -203,7 +212,7 @@ test("every page carries the brand: name and logo, privacy link and contact; the
   for (const [path, status] of pages) {
     const { res, html } = await page(await w.fetch(path));
     assert.equal(res.status, status, path);
-    assert.match(html, /<header class="site">\s*<a class="home" href="\/"><img src="https:\/\/cdn.acme.test\/logo.svg" alt="Acme Robotics"><\/a>/, path);
+    assert.match(html, /<header class="site">\s*<a class="home" href="\/\?lang=en"><img src="https:\/\/cdn.acme.test\/logo.svg" alt="Acme Robotics"><\/a>/, path);
     assert.match(html, /<footer class="site">[\s\S]*<a href="https:\/\/acme.test\/privacy" target="_blank" rel="noopener">Privacy notice/, path);
     assert.match(html, /Contact: <a href="mailto:jobs@acme.test">jobs@acme.test<\/a>/, path);
     const csp = res.headers.get("content-security-policy");
@@ -227,7 +236,7 @@ test("every page carries the brand: name and logo, privacy link and contact; the
   const plain = await start();
   try {
     const { res, html } = await page(await plain.fetch(`/apply/${OPEN}`, { headers: es }));
-    assert.match(html, /<a class="home" href="\/">Empleo<\/a>/);
+    assert.match(html, /<a class="home" href="\/\?lang=es">Empleo<\/a>/);
     assert.doesNotMatch(html, /<footer|<style>/);
     assert.doesNotMatch(res.headers.get("content-security-policy"), /sha256/);
   } finally {
@@ -271,7 +280,7 @@ test("a brand colour too light for white text is darkened to one that passes, an
     // The pages of a broken deployment still carry what of the brand could be read.
     const { res, html } = await page(await wrong.fetch(`/apply/${OPEN}`));
     assert.equal(res.status, 503);
-    assert.match(html, /<a class="home" href="\/">Acme Robotics<\/a>/);
+    assert.match(html, /<a class="home" href="\/\?lang=en">Acme Robotics<\/a>/);
     assert.match(html, /mailto:jobs@acme.test/);
   } finally {
     await wrong.stop();
