@@ -54,7 +54,7 @@ impl Verdict {
 /// `names` is the submission's [`crate::domain::names_tag`].
 pub fn from_record(record: Option<Record>, names: &str, trusted: &TrustedHosts) -> Option<Verdict> {
     match record? {
-        Record::Invited { url, who } => {
+        Record::Invited { url, who, .. } => {
             // A stored link we would no longer redirect to is as good as no record.
             let url = InterviewUrl::parse(&url, trusted)?;
             Some(if who == names {
@@ -68,7 +68,7 @@ pub fn from_record(record: Option<Record>, names: &str, trusted: &TrustedHosts) 
                 )
             })
         }
-        Record::Queued => Some(Verdict::new(Decision::Queued, Outcome::AlreadyQueued, None)),
+        Record::Queued { .. } => Some(Verdict::new(Decision::Queued, Outcome::AlreadyQueued, None)),
     }
 }
 
@@ -183,13 +183,15 @@ mod tests {
         let foreign = Record::Invited {
             url: "https://evil.example/x".into(),
             who: "n1".into(),
+            consent_at: None,
+            consent_notice: None,
         };
         assert_eq!(from_record(Some(foreign), "n1", &trusted), None);
     }
 
     #[test]
     fn a_queued_record_is_answered_queued_without_queueing_again() {
-        let verdict = from_record(Some(Record::Queued), "n1", &TrustedHosts::hireflix_only());
+        let verdict = from_record(Some(Record::queued()), "n1", &TrustedHosts::hireflix_only());
         assert_eq!(verdict.unwrap().decision, Decision::Queued);
     }
 

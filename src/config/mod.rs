@@ -1,5 +1,6 @@
 //! The worker's settings, read from `Env` into types once per request.
 
+pub mod brand;
 pub mod names;
 mod parse;
 
@@ -36,6 +37,11 @@ pub struct Config {
     pub turnstile: Option<Turnstile>,
     /// The invite ledger's limits and windows.
     pub budgets: Budgets,
+    /// A candidate must tick the consent box; recorded with this notice version.
+    pub require_consent: bool,
+    pub consent_notice_version: String,
+    /// What works but deserves an operator's look (/healthz lists them), by setting name.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -60,6 +66,9 @@ impl std::fmt::Debug for Config {
             .field("allowed_origins", &self.allowed_origins)
             .field("turnstile", &self.turnstile.as_ref().map(|t| &t.site_key))
             .field("budgets", &self.budgets)
+            .field("require_consent", &self.require_consent)
+            .field("consent_notice_version", &self.consent_notice_version)
+            .field("warnings", &self.warnings)
             .finish()
     }
 }
@@ -90,6 +99,10 @@ pub struct RawConfig {
     pub invites_per_month: Option<String>,
     pub quota_retry_seconds: Option<String>,
     pub budget_windows_seconds: Option<String>,
+    pub brand: brand::RawBrand,
+    pub default_language: Option<String>,
+    pub require_consent: Option<String>,
+    pub consent_notice_version: Option<String>,
 }
 
 impl RawConfig {
@@ -118,6 +131,10 @@ impl RawConfig {
             invites_per_month: var(names::INVITES_PER_MONTH),
             quota_retry_seconds: var(names::QUOTA_RETRY_SECONDS),
             budget_windows_seconds: var(names::BUDGET_WINDOWS_SECONDS),
+            brand: brand::RawBrand::from_env(env),
+            default_language: var(names::DEFAULT_LANGUAGE),
+            require_consent: var(names::REQUIRE_CONSENT),
+            consent_notice_version: var(names::CONSENT_NOTICE_VERSION),
         }
     }
 
@@ -230,6 +247,17 @@ impl RawConfig {
             .map_err(|p| problems.push(p))
             .ok();
         let turnstile = self.turnstile().map_err(|p| problems.push(p)).ok();
+        let brand = self.brand.parse();
+        problems.extend(brand.problems);
+        let warnings = brand.warnings;
+        parse::default_language(self.default_language.as_deref())
+            .unwrap_or_else(|p| problems.push(p));
+        let require_consent = parse::flag(names::REQUIRE_CONSENT, self.require_consent.as_deref())
+            .map_err(|p| problems.push(p))
+            .unwrap_or(false);
+        let consent_notice_version = parse::notice_version(self.consent_notice_version.as_deref())
+            .map_err(|p| problems.push(p))
+            .unwrap_or_default();
         match (
             api_url,
             api_key,
@@ -246,6 +274,9 @@ impl RawConfig {
                 Some(allowed_origins),
                 Some(turnstile),
             ) if problems.is_empty() => Ok(Config {
+                require_consent,
+                consent_notice_version,
+                warnings,
                 app_secret,
                 allowed_origins,
                 turnstile,

@@ -57,6 +57,8 @@ impl Services {
             request_id,
             source,
             background: self.ctx.as_ref(),
+            attribution: None,
+            consent: None,
             funnel: Some(&self.funnel),
         }
     }

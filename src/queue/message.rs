@@ -1,6 +1,6 @@
 //! What the queues carry: an application waiting for Hireflix, and a dead letter.
 
-use crate::domain::{Application, ApplicationForm, PositionId};
+use crate::domain::{Application, ApplicationForm, Consent, PositionId};
 use serde::{Deserialize, Serialize};
 
 /// An application waiting for Hireflix. It holds the candidate's data because the invite needs
@@ -22,6 +22,9 @@ pub struct QueuedInvite {
     /// against `MAX_INVITE_ATTEMPTS`, so a spent quota never uses an application up.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub quota_refusals: u32,
+    /// The candidate's consent, for the record written once Hireflix has the invite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -44,6 +47,7 @@ impl QueuedInvite {
             attempt,
             request_id: request_id.to_string(),
             quota_refusals: 0,
+            consent: None,
         }
     }
 
@@ -52,6 +56,10 @@ impl QueuedInvite {
             quota_refusals,
             ..self
         }
+    }
+
+    pub fn with_consent(self, consent: Option<Consent>) -> Self {
+        QueuedInvite { consent, ..self }
     }
 
     /// The tries that count against `MAX_INVITE_ATTEMPTS`.

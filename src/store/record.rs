@@ -1,17 +1,34 @@
 //! One candidate's state in one position, as KV holds it.
 
+use crate::domain::Consent;
 use crate::hireflix::InterviewUrl;
 use serde::{Deserialize, Serialize};
 
 /// Values hold no email, no name, no key.
+///
+/// A consent (`REQUIRE_CONSENT`) is kept as two plain fields rather than a nested object: a
+/// nested struct inside this internally tagged enum would cost serde's buffered-content
+/// visitors in the wasm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Record {
     /// Hireflix has an interview for them: send them straight to it, if the names match
     /// (`who` is [`crate::domain::names_tag`] of the interview's names).
-    Invited { url: String, who: String },
+    Invited {
+        url: String,
+        who: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_notice: Option<String>,
+    },
     /// Accepted and waiting in the retry queue; Hireflix will email the invite.
-    Queued,
+    Queued {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_notice: Option<String>,
+    },
 }
 
 impl Record {
@@ -19,9 +36,37 @@ impl Record {
         Record::Invited {
             url: url.as_str().to_string(),
             who,
+            consent_at: None,
+            consent_notice: None,
         }
     }
+
+    pub fn queued() -> Self {
+        Record::Queued {
+            consent_at: None,
+            consent_notice: None,
+        }
+    }
+
+    /// The candidate's consent, when one was asked for: the record is the proof of it.
+    pub fn with_consent(mut self, given: Option<Consent>) -> Self {
+        if let Some(consent) = given {
+            let (Record::Invited {
+                consent_at,
+                consent_notice,
+                ..
+            }
+            | Record::Queued {
+                consent_at,
+                consent_notice,
+            }) = &mut self;
+            *consent_at = Some(consent.at);
+            *consent_notice = Some(consent.notice);
+        }
+        self
+    }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,19 +76,33 @@ mod tests {
         let invited = Record::Invited {
             url: "https://app.hireflix.com/x".into(),
             who: "ab12".into(),
+            consent_at: None,
+            consent_notice: None,
         };
+        let queued = Record::queued();
         assert_eq!(
             serde_json::to_string(&invited).unwrap(),
             r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12"}"#
         );
         assert_eq!(
-            serde_json::to_string(&Record::Queued).unwrap(),
+            serde_json::to_string(&queued).unwrap(),
             r#"{"state":"queued"}"#
         );
         assert_eq!(
             serde_json::from_str::<Record>(r#"{"state":"queued","extra":1}"#).unwrap(),
-            Record::Queued
+            queued
         );
+        let consent = Consent {
+            at: "2026-11-26T15:40:25.123Z".into(),
+            notice: "2026-11".into(),
+        };
+        let with = invited.with_consent(Some(consent.clone()));
+        let json = serde_json::to_string(&with).unwrap();
+        assert_eq!(
+            json,
+            r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12","consent_at":"2026-11-26T15:40:25.123Z","consent_notice":"2026-11"}"#
+        );
+        assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), with);
         assert!(serde_json::from_str::<Record>(r#"{"state":"weird"}"#).is_err());
     }
 }
