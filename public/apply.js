@@ -22,9 +22,24 @@
     if (button) {
       button.setAttribute("data-label", button.textContent);
       button.disabled = true;
-      button.textContent = "Opening your interview\u2026";
+      // In the page's language (the catalogue's words, given by the page).
+      button.textContent = button.getAttribute("data-sending-label") || button.textContent;
     }
     if (embedOrigin) { event.preventDefault(); sendFromFrame(form); }
+  });
+
+  // The language switch carries what the server knew; add what was typed since.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-keep-values]");
+    var form = document.querySelector("form[data-apply]");
+    if (!link || !form) return;
+    var url = new URL(link.href);
+    ["firstName", "lastName", "email", "phoneNumber"].forEach(function (name) {
+      var field = form.elements[name];
+      if (field && field.value) url.searchParams.set(name, field.value);
+      else url.searchParams.delete(name);
+    });
+    link.href = url.href;
   });
 
   // Bring the error summary into view for screen readers and small screens.
@@ -49,9 +64,12 @@
   if (embedOrigin) {
     // The landing page sizes the frame to the page, so the page never scrolls inside it. The
     // height of <html> is its content's; scrollHeight would never shrink below the frame's.
+    // The frame's accessible name comes along, in the page's language.
+    var form = document.querySelector("form[data-apply]");
+    var title = form && form.getAttribute("data-frame-title");
     var postHeight = function () {
       var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
-      window.parent.postMessage({ type: "hireflix-apply:height", height: height }, embedOrigin);
+      window.parent.postMessage({ type: "hireflix-apply:height", height: height, title: title }, embedOrigin);
     };
     postHeight();
     window.addEventListener("load", postHeight);

@@ -1,8 +1,6 @@
-// The form on a landing page: <script src="https://WORKER/embed.js" data-position="ID" async>
-// </script>; it goes after the tag or into data-target (a CSS selector); data-title names it.
+// The form in a landing page's frame; attributes: see the README.
 (function () {
-  var script = document.currentScript;
-  var data = script && script.dataset;
+  var script = document.currentScript, data = script && script.dataset;
   if (!data || !data.position) return;
   var worker = new URL(script.src).origin;
   var src = new URL("/apply/" + encodeURIComponent(data.position), worker);
@@ -11,12 +9,14 @@
     .split(" ").forEach(function (name) {
       if (query.get(name)) src.searchParams.set(name, query.get(name));
     });
-  // The framed page tells its height to this origin and no other.
+  // In the landing page's language; heights go to this origin only.
+  var lang = data.lang || document.documentElement.lang;
+  if (lang) src.searchParams.set("lang", lang);
   src.searchParams.set("embed_origin", location.origin);
 
   var frame = document.createElement("iframe");
   frame.src = src.href;
-  frame.title = data.title || "Application form";
+  if (data.title) frame.title = data.title;
   frame.allow = "camera; microphone";
   frame.referrerPolicy = "strict-origin";
   frame.style.cssText = "display:block;width:100%;height:40rem;border:0";
@@ -26,8 +26,9 @@
     if (event.origin !== worker || event.source !== frame.contentWindow) return;
     if (!m || m.type !== "hireflix-apply:height" || !(m.height > 0 && m.height < 1e5)) return;
     frame.style.height = Math.ceil(m.height) + "px";
+    if (!data.title && m.title) frame.title = String(m.title).slice(0, 200);
   });
-  // After a failed submit the form shows again from its top, maybe above the fold.
+  // A failed submit shows the form again from its top: bring it into view.
   var loads = 0;
   frame.addEventListener("load", function () {
     if (loads++ && frame.getBoundingClientRect().top < 0) frame.scrollIntoView();

@@ -4,7 +4,7 @@
 //! name, a phone number or an address.
 
 use crate::config::names;
-use crate::domain::PositionId;
+use crate::domain::{Attribution, PositionId};
 use crate::log::Outcome;
 use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, Env};
 
@@ -101,6 +101,26 @@ impl Funnel {
         Funnel {
             dataset: None,
             visit: Visit::default(),
+        }
+    }
+
+    /// The same funnel, for a post whose campaign tags came in its hidden fields.
+    pub fn with_campaign(&self, attribution: &Attribution) -> Funnel {
+        let tag = |name: &str| {
+            attribution
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default()
+        };
+        Funnel {
+            dataset: self.dataset.clone(),
+            visit: Visit {
+                utm_source: tag("utm_source"),
+                utm_medium: tag("utm_medium"),
+                utm_campaign: tag("utm_campaign"),
+                ..self.visit.clone()
+            },
         }
     }
 

@@ -1,6 +1,7 @@
 //! One JSON line per application outcome. Built from ids and classes only: the type has no
 //! field that could hold an email, a name or the API key.
 
+use crate::domain::{Attribution, Consent};
 use crate::hireflix::{LinkProblem, Permanent, Transient};
 use crate::ledger::Note;
 use serde::{Serialize, Serializer};
@@ -96,6 +97,12 @@ pub struct ApplicationLog<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hireflix_ms: Option<u64>,
     pub attempt: u32,
+    /// `utm_*` and `ref` as flat fields: already cleaned, never an email (see `Attribution`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<&'a Attribution>,
+    /// When consent was given and to which notice version; never the notice's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent: Option<&'a Consent>,
 }
 
 /// How urgent a line is, for alerts: `warn` and `error` lines are worth an operator's look.
@@ -193,6 +200,11 @@ pub fn request_id(cf_ray: Option<String>) -> String {
             let n = (js_sys::Math::random() * 1e15) as u64;
             format!("r{n:x}")
         })
+}
+
+/// Now as ISO 8601 in UTC (`2026-11-26T15:40:25.123Z`), for records people read.
+pub fn now_iso() -> String {
+    js_sys::Date::new_0().to_iso_string().into()
 }
 
 /// Milliseconds since the epoch; in Workers the clock moves on I/O, which is what we time.

@@ -1,24 +1,29 @@
 // axe-core (pinned in package.json) in Chromium over every page a candidate can reach, at a
-// phone's and a laptop's size: no violation of the WCAG 2.0, 2.1 and 2.2 A and AA rules.
-// Each page is reached the way a candidate reaches it (links, the form, the stand-in's faults)
-// and its status is checked, so a page that stops being reachable fails here too.
+// phone's and a laptop's size, in English and in Spanish, with a brand (name, logo, colour,
+// privacy link, contact) and the consent box on: no violation of the WCAG 2.0, 2.1 and 2.2 A
+// and AA rules. Each page is reached the way a candidate reaches it (links, the form, the
+// stand-in's faults) and its status and language are checked, so a page that stops being
+// reachable, or stops being translated, fails here too.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { start, OPEN, OPEN_2, UNKNOWN } from "./harness.mjs";
 import { launchChromium, PHONE, DESKTOP } from "./chromium.mjs";
+import { BRAND, serveLogo } from "./brand.mjs";
 
 const axe = createRequire(import.meta.url)("axe-core");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 const VIEWPORTS = [["390x844", PHONE], ["1280x800", DESKTOP]];
+/** The page language expected, and the browser's language (Accept-Language) that asks for it. */
+const LANGUAGES = [["en", "en-GB"], ["es", "es-ES"]];
 
 let browser, w, keyRevoked, limited, broken;
 before(async () => {
   [w, keyRevoked, limited, broken] = await Promise.all([
-    start({ http: true }),
-    start({ http: true }),
-    start({ http: true, rateLimit: 1 }),
-    start({ http: true, vars: { HIREFLIX_API_KEY: "" } }),
+    start({ http: true, vars: BRAND }),
+    start({ http: true, vars: BRAND }),
+    start({ http: true, rateLimit: 1, vars: BRAND }),
+    start({ http: true, vars: { ...BRAND, HIREFLIX_API_KEY: "" } }),
   ]);
   // Hireflix refuses the worker's key (revoked or rotated): positions cannot be listed, and
   // applications are queued for when it works again.
@@ -35,11 +40,16 @@ const candidate = (overrides = {}) => ({
   firstName: "Ana", lastName: "Silva", email: `ana.silva.${++unique}@example.com`, phoneNumber: "+351 912 345 678", ...overrides,
 });
 
-/** Opens the form, fills it (browser checks off, as a server-side error needs), sends it; the answer's status. */
-async function apply(page, worker, position, fields) {
+/** A browser context that gets the brand's logo from its "CDN". */
+const brandedContext = async (options) => serveLogo(await browser.newContext(options));
+
+/** Opens the form, fills it (browser checks off, as a server-side error needs), ticks the
+ * consent box unless `consent` is false, sends it; the answer's status. */
+async function apply(page, worker, position, fields, { consent = true } = {}) {
   await page.goto(`${worker.url}apply/${position}`);
   await page.$eval("form[data-apply]", (form) => { form.noValidate = true; });
   for (const [name, value] of Object.entries(fields)) await page.fill(`#${name}`, value);
+  if (consent) await page.check("#consent");
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === "POST" && r.request().isNavigationRequest()),
     page.click("button[type=submit]"),
@@ -55,8 +65,8 @@ const STATES = [
   ["open positions", 200, (page) => goto(page, w.url)],
   ["positions unavailable (Hireflix refuses the key)", 503, (page) => goto(page, keyRevoked.url)],
   ["empty form", 200, (page) => goto(page, `${w.url}apply/${OPEN}`)],
-  ["form with errors on every field", 422, (page) =>
-    apply(page, w, OPEN, { firstName: " ", lastName: "", email: "ana@", phoneNumber: "0803 123 4567" })],
+  ["form with errors on every field, consent box unticked", 422, (page) =>
+    apply(page, w, OPEN, { firstName: " ", lastName: "", email: "ana@", phoneNumber: "0803 123 4567" }, { consent: false })],
   ["position not found", 404, (page) => goto(page, `${w.url}apply/${UNKNOWN}`)],
   ["page not found", 404, (page) => goto(page, `${w.url}no/such/page`)],
   ["applications closed (archived after the form was shown)", 410, async (page) => {
@@ -68,7 +78,7 @@ const STATES = [
   ["already invited, link sent by email", 200, async (page) => {
     // Invited from another browser: this one holds no link pass for the interview.
     const first = candidate();
-    assert.equal((await w.postForm(OPEN, first)).status, 303);
+    assert.equal((await w.postForm(OPEN, { ...first, consent: "yes" })).status, 303);
     return apply(page, w, OPEN, { ...first, firstName: "Anabela" });
   }],
   ["interview made but its link unusable", 502, (page) => {
@@ -85,13 +95,16 @@ const STATES = [
 
 const scans = [];
 
+for (const [lang, locale] of LANGUAGES) {
 for (const [name, status, reach] of STATES) {
   for (const [size, options] of VIEWPORTS) {
-    test(`axe: ${name} at ${size}`, async () => {
-      const context = await browser.newContext(options);
+    test(`axe: ${name} at ${size}, ${lang}`, async () => {
+      const context = await brandedContext({ ...options, locale });
       const page = await context.newPage();
       try {
         assert.equal(await reach(page), status, "the page state under test");
+        assert.equal(await page.getAttribute("html", "lang"), lang, "the page's language");
+        assert.ok(await page.$eval("header.site img", (img) => img.complete && img.naturalWidth > 0), "the logo loaded (CSP admits it)");
         await page.evaluate(axe.source);
         const results = await page.evaluate(
           (values) => window.axe.run(document, { runOnly: { type: "tag", values }, resultTypes: ["violations"] }),
@@ -101,12 +114,13 @@ for (const [name, status, reach] of STATES) {
         const found = results.violations.map(
           (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).join("\n    ")}`,
         );
-        assert.deepEqual(found, [], `axe violations on "${name}" at ${size}:\n  ${found.join("\n  ")}`);
+        assert.deepEqual(found, [], `axe violations on "${name}" at ${size}, ${lang}:\n  ${found.join("\n  ")}`);
       } finally {
         await context.close();
       }
     });
   }
+}
 }
 
 // What axe cannot see: how focus looks. Each element the keyboard reaches (and the error
@@ -145,7 +159,7 @@ function changedWithContrast(calc, before, after, box) {
 for (const [name, reach] of FOCUS_STATES) {
   for (const [size, options] of VIEWPORTS) {
     test(`focus is visible with 3:1 contrast: ${name} at ${size}`, async () => {
-      const context = await browser.newContext(options);
+      const context = await brandedContext(options);
       const [page, calc] = [await context.newPage(), await context.newPage()];
       try {
         await reach(page);
@@ -172,7 +186,7 @@ for (const [name, reach] of FOCUS_STATES) {
           checked.push(at.label);
           assert.ok(count >= at.need, `${at.label}: ${count} px changed with 3:1, need ${at.need}`);
         };
-        for (let i = 0; i < 20; i++) {
+        for (let i = 0; i < 30; i++) {
           await page.keyboard.press("Tab");
           const at = await where();
           if (at.body || checked.includes(at.label)) break;
@@ -191,13 +205,13 @@ for (const [name, reach] of FOCUS_STATES) {
 }
 
 test("axe summary", () => {
-  assert.equal(scans.length, STATES.length * VIEWPORTS.length, "every page state was scanned");
+  assert.equal(scans.length, STATES.length * VIEWPORTS.length * LANGUAGES.length, "every page state was scanned");
   const ids = (key) => new Set(scans.flatMap((s) => s[key].map((r) => r.id)));
   const applied = new Set([...ids("passes"), ...ids("violations")]);
   const all = new Set([...applied, ...ids("incomplete"), ...ids("inapplicable")]);
   const incomplete = [...ids("incomplete")];
   console.log(
-    `axe-core ${axe.version}: ${scans.length} scans (${STATES.length} page states x ${VIEWPORTS.length} viewports), ` +
+    `axe-core ${axe.version}: ${scans.length} scans (${STATES.length} page states x ${VIEWPORTS.length} viewports x ${LANGUAGES.length} languages), ` +
       `${all.size} rules in ${TAGS.join(", ")}, ${applied.size} applied to something, ` +
       `${scans.reduce((n, s) => n + s.violations.length, 0)} violations; ` +
       `left for a person to judge (incomplete): ${incomplete.join(", ") || "none"}`,

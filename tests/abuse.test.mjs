@@ -70,7 +70,9 @@ test("a post from a foreign site is 403 and invites nobody; our own page, an all
   assert.match(await page.text(), /<h1>Form not accepted<\/h1>/);
   const api = await w.postJson(OPEN, ann({ email: "x2@example.com" }), { headers: foreign });
   assert.equal(api.status, 403);
-  assert.deepEqual(await api.json(), { error: "origin_not_allowed" });
+  const refusal = await api.json();
+  assert.equal(refusal.error, "origin_not_allowed");
+  assert.match(refusal.message, /company's own pages/, "in the request's language");
   assert.equal(api.headers.get("access-control-allow-origin"), null, "a foreign page cannot read the answer");
   const opaque = await w.postForm(OPEN, ann({ email: "x3@example.com" }), { headers: { origin: "null" } });
   assert.equal(opaque.status, 403, "an opaque origin is not ours");
@@ -138,7 +140,9 @@ test("a filled honeypot hears exactly what a queued application hears; nothing i
   );
   const botJson = await w.postJson(OPEN, { ...ann({ email: "bot2@example.com" }), website: "x" });
   assert.equal(botJson.status, 202);
-  assert.deepEqual(await botJson.json(), { status: "queued" });
+  const botBody = await botJson.json();
+  assert.equal(botBody.status, "queued");
+  assert.deepEqual(Object.keys(botBody).sort(), ["message", "status"], "nothing more than a queued answer");
 
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(w.inviteRequests().length, 0, "no invite, now or from the queue");

@@ -20,8 +20,9 @@ test("the home page lists only open positions, each linking to its form", async 
   const res = await w.fetch("/");
   assert.equal(res.status, 200);
   const html = await res.text();
-  assert.match(html, new RegExp(`<a href="/apply/${OPEN}">Senior Rust Engineer</a>`));
-  assert.match(html, new RegExp(`<a href="/apply/${OPEN_2}">Customer Success Manager</a>`));
+  // Each link keeps the page's language, so a language chosen here stays chosen.
+  assert.match(html, new RegExp(`<a href="/apply/${OPEN}\\?lang=en">Senior Rust Engineer</a>`));
+  assert.match(html, new RegExp(`<a href="/apply/${OPEN_2}\\?lang=en">Customer Success Manager</a>`));
   assert.doesNotMatch(html, /Office Manager/);
   assert.doesNotMatch(html, new RegExp(ARCHIVED));
 });
@@ -57,7 +58,7 @@ test("the form shows the position and prefills from Hireflix's public-link param
   assert.match(html, /name="phoneNumber" type="tel" value="\+44 20 7946 0958"/);
   assert.doesNotMatch(html, /<script>alert/);
   assert.match(html, /value="&#34;&#62;&#60;script&#62;alert\(1\)&#60;\/script&#62;"/);
-  assert.match(html, new RegExp(`<form method="post" action="/apply/${OPEN}"`));
+  assert.match(html, new RegExp(`<form method="post" action="/apply/${OPEN}\\?lang=en"`));
 });
 
 test("a hand-written prefill link with a bare + still prefills email and phone right", async () => {
@@ -267,8 +268,9 @@ test("a Hireflix link on a foreign host is an upstream error, never a redirect",
   assert.equal(res.headers.get("location"), null);
   const html = await res.text();
   assert.doesNotMatch(html, /evil\.example/);
-  assert.match(html, /emailed you a link/, "the interview exists: the candidate is told where to find it");
-  assert.match(html, /value="ann.lee@example.com"/, "what the candidate typed is kept");
+  assert.match(html, /emailed you the link/, "the interview exists: the candidate is told where to find it");
+  assert.match(html, /no need to apply again/);
+  assert.doesNotMatch(html, /<form|<button/, "no resubmit that could only fail again");
   assert.deepEqual(await w.kvKeys("app:"), []);
 });
 
@@ -298,10 +300,18 @@ test("static assets are served from public/", async () => {
   assert.equal((await w.fetch("/apply.js")).status, 200);
 });
 
-test("/healthz is 200 when configured", async () => {
+test("/healthz is 200 when configured, and warns about a missing privacy notice and contact", async () => {
   const res = await w.fetch("/healthz");
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { status: "ok" });
+  const body = await res.json();
+  assert.equal(body.status, "ok");
+  assert.deepEqual(body.warnings.map((w) => w.split(" ")[0]), ["PRIVACY_URL", "CONTACT_EMAIL"]);
+  const complete = await start({ vars: { PRIVACY_URL: "https://example.com/privacy", CONTACT_EMAIL: "jobs@example.com" } });
+  try {
+    assert.deepEqual(await (await complete.fetch("/healthz")).json(), { status: "ok" });
+  } finally {
+    await complete.stop();
+  }
 });
 
 test("too many applications from one address are 429, with the form and its values kept", async () => {

@@ -37,10 +37,10 @@ test("per-position budget: the third application of the hour is parked (202), th
 
     const parked = await w.postForm(OPEN, ann({ email: "c@example.com" }));
     assert.equal(parked.status, 202, "the ordinary queued answer, nothing refused");
-    assert.match(await parked.text(), /invite will arrive by email/);
+    assert.match(await parked.text(), /will email you the link to your interview/);
     const parkedJson = await w.postJson(OPEN, ann({ email: "d@example.com" }));
     assert.equal(parkedJson.status, 202);
-    assert.deepEqual(await parkedJson.json(), { status: "queued" });
+    assert.equal((await parkedJson.json()).status, "queued");
     // Another position has its own budget.
     assert.equal((await w.postForm(OPEN_2, ann({ email: "c@example.com" }))).status, 303);
     assert.equal(w.inviteRequests().length, calls + 1, "no Hireflix call for the parked ones");
@@ -87,7 +87,7 @@ test("one mailbox, many spellings: one interview per position, and at most INVIT
     for (const email of ["v.ictim@gmail.com", "victim+1@gmail.com", "VICTIM@googlemail.com"]) {
       const res = await w.postJson(p1, ann({ email }));
       assert.equal(res.status, 200, email);
-      assert.deepEqual(await res.json(), { status: "invited_by_email" }, email);
+      assert.equal((await res.json()).status, "invited_by_email", email);
       const page = await w.postForm(p1, ann({ email }));
       assert.equal(page.status, 200);
       assert.match(await page.text(), /emailed you the link/);

@@ -80,14 +80,16 @@ test("the landing page's prefill and campaign parameters reach the framed form",
     else assert.equal(src.searchParams.get(name), value, name);
   }
   assert.equal(src.searchParams.get("embed_origin"), landingOrigin);
+  assert.equal(src.searchParams.get("lang"), "en", "the form speaks the landing page's language");
 
   assert.equal(await frame.inputValue("#firstName"), "Zoë");
   assert.equal(await frame.inputValue("#lastName"), "Nakamura");
   assert.equal(await frame.inputValue("#email"), "zoe+jobs@example.com");
   assert.equal(await frame.inputValue("#phoneNumber"), "+81 90 1234 5678");
 
-  // Where and how it is placed: right after the tag, full width, borderless, named, camera
-  // and microphone delegated, not sandboxed (see embed.js's notes in the README).
+  // Where and how it is placed: right after the tag, full width, borderless, named (by the
+  // form, in its language), camera and microphone delegated, not sandboxed (see the README).
+  await page.waitForFunction(() => document.querySelector("iframe").title !== "");
   const placed = await page.$eval("script[data-position]", (s) => {
     const f = s.nextElementSibling;
     const style = getComputedStyle(f);
@@ -97,10 +99,23 @@ test("the landing page's prefill and campaign parameters reach the framed form",
     };
   });
   assert.deepEqual(placed, {
-    tag: "IFRAME", title: "Application form", allow: "camera; microphone", sandbox: false,
+    tag: "IFRAME", title: "Application form: Senior Rust Engineer", allow: "camera; microphone", sandbox: false,
     border: "0px", width: placed.bodyWidth, bodyWidth: 390,
   });
   await ctx.close();
+});
+
+test("a Spanish landing page (or data-lang) gets the form in Spanish, and its frame a Spanish name", async () => {
+  const spanish = careersPage().replace('<html lang="en">', '<html lang="es">');
+  const { ctx, page, frame } = await openLanding("/empleo", spanish);
+  assert.equal(await frame.getAttribute("html", "lang"), "es");
+  assert.match(await frame.textContent("button[type=submit]"), /Empezar mi entrevista/);
+  await page.waitForFunction(() => document.querySelector("iframe").title !== "");
+  assert.equal(await page.$eval("iframe", (f) => f.title), "Formulario de postulación: Senior Rust Engineer");
+  await ctx.close();
+  const chosen = await openLanding("/chosen", careersPage(embedTag(' data-lang="es"')));
+  assert.equal(await chosen.frame.getAttribute("html", "lang"), "es");
+  await chosen.ctx.close();
 });
 
 test("data-target puts the form into the named element, and data-title names the frame", async () => {
@@ -109,6 +124,8 @@ ${embedTag(' data-target="#apply-here" data-title="Apply to Example"')}`);
   const { ctx, page } = await openLanding("/target", html);
   assert.equal(await page.$eval("#apply-here iframe", (f) => f.title), "Apply to Example");
   assert.equal(await page.$$eval("iframe", (f) => f.length), 1);
+  await page.waitForTimeout(300); // the form's own name arrives with its height, and must not win
+  assert.equal(await page.$eval("#apply-here iframe", (f) => f.title), "Apply to Example");
   await ctx.close();
 });
 

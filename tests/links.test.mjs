@@ -27,9 +27,12 @@ async function assertByEmail(form, api) {
   assert.equal(form.headers.get("location"), null);
   assert.equal(form.headers.get("set-cookie"), null);
   const html = await form.text();
-  assert.match(html, /<h1>You already have an interview<\/h1>/);
+  assert.match(html, /<h1>Check your email<\/h1>/);
   assert.equal(api.status, 200);
-  assert.deepEqual(await api.json(), { status: "invited_by_email" });
+  const body = await api.json();
+  assert.deepEqual(Object.keys(body).sort(), ["message", "status"]);
+  assert.equal(body.status, "invited_by_email");
+  assert.match(body.message, /Hireflix has emailed you the link/);
   return html;
 }
 

@@ -23,10 +23,12 @@ test("/healthz?deep=1 asks Hireflix at most once a minute and names what is wron
     const positionCalls = () => w.standIn.requests.filter((r) => r.query.includes("positions")).length;
     const deep = await w.fetch("/healthz?deep=1");
     assert.equal(deep.status, 200);
-    assert.deepEqual(await deep.json(), { status: "ok", hireflix: "ok" });
+    const body = await deep.json();
+    assert.equal(body.status, "ok");
+    assert.equal(body.hireflix, "ok");
     for (let i = 0; i < 5; i++) assert.equal((await w.fetch("/healthz?deep=1")).status, 200);
     assert.equal(positionCalls(), 1, "the answer is kept: the check cannot be used to spend calls");
-    assert.deepEqual(await (await w.fetch("/healthz")).json(), { status: "ok" }, "the plain check asks nobody");
+    assert.equal((await (await w.fetch("/healthz")).json()).hireflix, undefined, "the plain check asks nobody");
   } finally {
     await w.stop();
   }
@@ -34,13 +36,17 @@ test("/healthz?deep=1 asks Hireflix at most once a minute and names what is wron
   try {
     const res = await refused.fetch("/healthz?deep=1");
     assert.equal(res.status, 503);
-    assert.deepEqual(await res.json(), { status: "degraded", hireflix: "unauthorized" });
+    const body = await res.json();
+    assert.equal(body.status, "degraded");
+    assert.equal(body.hireflix, "unauthorized");
   } finally {
     await refused.stop();
   }
   const down = await start({ vars: { HIREFLIX_API_URL: "http://127.0.0.1:9/me" } });
   try {
-    assert.deepEqual(await (await down.fetch("/healthz?deep=1")).json(), { status: "degraded", hireflix: "unreachable" });
+    const body = await (await down.fetch("/healthz?deep=1")).json();
+    assert.equal(body.hireflix, "unreachable");
+    assert.equal(body.status, "degraded");
   } finally {
     await down.stop();
   }
@@ -154,6 +160,8 @@ test("every log line has a level, and a refused key raises its own error line to
     assert.equal((await w.postForm(OPEN, ann({ email: "key@example.com" }))).status, 202);
     await w.until(() => w.interviewsFor(OPEN, "key@example.com").length === 1, 15000, "the retried invite");
     await w.until(() => w.logs().includes("hireflix_unauthorized"), 5000, "the alert line");
+    // The retry's own line follows its KV write and the ledger's settle: wait for it, not race it.
+    await w.until(() => w.logs().includes('"source":"queue","outcome":"invited"'), 5000, "the retry's line");
     const lines = w.logs().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
     assert.ok(lines.length >= 3);
     for (const line of lines) assert.ok(["info", "warn", "error"].includes(line.level), JSON.stringify(line));

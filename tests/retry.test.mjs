@@ -24,13 +24,13 @@ for (const fault of FAULTS) {
       const res = await w.postForm(OPEN, ann());
       const waited = Date.now() - started;
       assert.equal(res.status, 202);
-      assert.match(await res.text(), /invite will arrive by email/);
+      assert.match(await res.text(), /will email you the link to your interview/);
       // A hung Hireflix (2.5 s) holds the candidate only as long as the configured timeout.
       assert.ok(waited < 2500, `answered after ${waited} ms`);
 
       const again = await w.postJson(OPEN, ann({ email: " ANN.LEE@example.com" }));
       assert.equal(again.status, 202);
-      assert.deepEqual(await again.json(), { status: "queued" });
+      assert.equal((await again.json()).status, "queued");
 
       const record = await w.until(async () => {
         const r = await kvRecord(w, OPEN);

@@ -237,7 +237,7 @@ test("the JSON API: missing or refused token 422 on the field, siteverify down 5
   const missing = await w.postJson(OPEN, typed);
   assert.equal(missing.status, 422);
   const body = await missing.json();
-  assert.deepEqual(Object.keys(body), ["errors"]);
+  assert.deepEqual(Object.keys(body).sort(), ["errors", "message"], "the field's error and a summary");
   assert.deepEqual(Object.keys(body.errors), [FIELD]);
   assert.match(body.errors[FIELD], /\S/);
 

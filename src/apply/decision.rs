@@ -130,7 +130,7 @@ pub fn from_record(
     asker: &Asker,
 ) -> Option<Verdict> {
     match record? {
-        Record::Invited { url, who, at } => {
+        Record::Invited { url, who, at, .. } => {
             // A stored link we would no longer redirect to is as good as no record.
             let existing = Existing {
                 url: InterviewUrl::parse(&url, trusted)?,
@@ -139,7 +139,7 @@ pub fn from_record(
             };
             Some(for_existing(Ok(existing), asker, Outcome::KvHit))
         }
-        Record::Queued => Some(Verdict::new(Decision::Queued, Outcome::AlreadyQueued, None)),
+        Record::Queued { .. } => Some(Verdict::new(Decision::Queued, Outcome::AlreadyQueued, None)),
     }
 }
 
@@ -394,6 +394,8 @@ mod tests {
             url: "https://evil.example/x".into(),
             who: "n1".into(),
             at: Some(NOW),
+            consent_at: None,
+            consent_notice: None,
         };
         assert_eq!(
             from_record(Some(foreign), "n1", &trusted, &asker(None)),
@@ -404,7 +406,7 @@ mod tests {
     #[test]
     fn a_queued_record_is_answered_queued_without_queueing_again() {
         let trusted = TrustedHosts::hireflix_only();
-        let verdict = from_record(Some(Record::Queued), "n1", &trusted, &asker(None));
+        let verdict = from_record(Some(Record::queued()), "n1", &trusted, &asker(None));
         assert_eq!(verdict.unwrap().decision, Decision::Queued);
     }
 

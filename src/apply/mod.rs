@@ -7,7 +7,8 @@ pub mod positions;
 
 pub use decision::{Decision, Verdict};
 
-use crate::domain::{names_tag, Application, ApplicationForm, CandidateKey, PositionId};
+use crate::domain::{names_tag, Application, ApplicationForm, Attribution, CandidateKey};
+use crate::domain::{Consent, PositionId};
 use crate::funnel::Funnel;
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{HireflixClient, InterviewUrl, InviteOutcome, Permanent, Transient};
@@ -37,6 +38,11 @@ pub struct Pipeline<'a> {
     pub background: Option<&'a worker::Context>,
     /// Where each outcome is counted; `None` where the caller counts itself.
     pub funnel: Option<&'a Funnel>,
+    /// Where the candidate came from, for the log line.
+    pub attribution: Option<&'a Attribution>,
+    /// The candidate's consent (`REQUIRE_CONSENT`), kept in their KV record and log line and
+    /// carried through the queue.
+    pub consent: Option<&'a Consent>,
 }
 
 impl Pipeline<'_> {
@@ -58,6 +64,8 @@ impl Pipeline<'_> {
             reason: verdict.reason,
             hireflix_ms,
             attempt: 1,
+            attribution: self.attribution,
+            consent: self.consent,
         }
         .emit();
         if let Some(funnel) = self.funnel {
@@ -259,6 +267,7 @@ impl Pipeline<'_> {
 
     /// Losing this write costs one more Hireflix call next time, never a second interview.
     async fn remember(&self, key: &CandidateKey, record: Record) {
+        let record = record.with_consent(self.consent.cloned());
         match self.background {
             Some(ctx) => {
                 let (store, key) = (self.store.clone(), key.clone());
@@ -315,7 +324,8 @@ impl Pipeline<'_> {
             return false;
         };
         let message = QueuedInvite::new(position, form, wait.attempt, self.request_id)
-            .with_quota_refusals(wait.quota_refusals);
+            .with_quota_refusals(wait.quota_refusals)
+            .with_consent(self.consent.cloned());
         let sent = if wait.delay_seconds == 0 {
             queue.send(&message).await
         } else {
@@ -328,7 +338,8 @@ impl Pipeline<'_> {
             return false;
         }
         // Remembered so a resubmission while queued gets the same answer and is not queued twice.
-        self.store.remember(key, &Record::Queued).await;
+        let record = Record::queued().with_consent(self.consent.cloned());
+        self.store.remember(key, &record).await;
         true
     }
 

@@ -1,5 +1,6 @@
 //! The worker's settings, read from `Env` into types once per request.
 
+pub mod brand;
 pub mod names;
 pub mod parse;
 
@@ -47,6 +48,11 @@ pub struct Config {
     pub turnstile: Option<Turnstile>,
     /// The invite ledger's limits and windows.
     pub budgets: Budgets,
+    /// A candidate must tick the consent box; recorded with this notice version.
+    pub require_consent: bool,
+    pub consent_notice_version: String,
+    /// What works but deserves an operator's look (/healthz lists them), by setting name.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -73,6 +79,9 @@ impl std::fmt::Debug for Config {
             .field("allowed_origins", &self.allowed_origins)
             .field("turnstile", &self.turnstile.as_ref().map(|t| &t.site_key))
             .field("budgets", &self.budgets)
+            .field("require_consent", &self.require_consent)
+            .field("consent_notice_version", &self.consent_notice_version)
+            .field("warnings", &self.warnings)
             .finish()
     }
 }
@@ -105,6 +114,10 @@ pub struct RawConfig {
     pub invites_per_month: Option<String>,
     pub quota_retry_seconds: Option<String>,
     pub budget_windows_seconds: Option<String>,
+    pub brand: brand::RawBrand,
+    pub default_language: Option<String>,
+    pub require_consent: Option<String>,
+    pub consent_notice_version: Option<String>,
 }
 
 impl RawConfig {
@@ -135,6 +148,10 @@ impl RawConfig {
             invites_per_month: var(names::INVITES_PER_MONTH),
             quota_retry_seconds: var(names::QUOTA_RETRY_SECONDS),
             budget_windows_seconds: var(names::BUDGET_WINDOWS_SECONDS),
+            brand: brand::RawBrand::from_env(env),
+            default_language: var(names::DEFAULT_LANGUAGE),
+            require_consent: var(names::REQUIRE_CONSENT),
+            consent_notice_version: var(names::CONSENT_NOTICE_VERSION),
         }
     }
 
@@ -259,6 +276,17 @@ impl RawConfig {
             .map_err(|p| problems.push(p))
             .ok();
         let turnstile = self.turnstile().map_err(|p| problems.push(p)).ok();
+        let brand = self.brand.parse();
+        problems.extend(brand.problems);
+        let warnings = brand.warnings;
+        parse::default_language(self.default_language.as_deref())
+            .unwrap_or_else(|p| problems.push(p));
+        let require_consent = parse::flag(names::REQUIRE_CONSENT, self.require_consent.as_deref())
+            .map_err(|p| problems.push(p))
+            .unwrap_or(false);
+        let consent_notice_version = parse::notice_version(self.consent_notice_version.as_deref())
+            .map_err(|p| problems.push(p))
+            .unwrap_or_default();
         match (
             api_url,
             api_key,
@@ -275,6 +303,9 @@ impl RawConfig {
                 Some(allowed_origins),
                 Some(turnstile),
             ) if problems.is_empty() => Ok(Config {
+                require_consent,
+                consent_notice_version,
+                warnings,
                 app_secret,
                 allowed_origins,
                 turnstile,
@@ -352,7 +383,7 @@ impl Config {
     }
 
     /// What is unsafe but does not stop the worker, by setting name (never a value).
-    pub fn warnings(&self) -> Vec<String> {
+    pub fn safety_warnings(&self) -> Vec<String> {
         let mut warnings = Vec::new();
         let plain_http = self.allowed_origins.iter().any(|origin| {
             HttpUrl::parse(origin)
@@ -495,12 +526,12 @@ mod tests {
         assert!(with("https://careers.example.com,http://127.0.0.1:5500")
             .parse()
             .unwrap()
-            .warnings()
+            .safety_warnings()
             .is_empty());
         let warnings = with("http://careers.example.com")
             .parse()
             .unwrap()
-            .warnings();
+            .safety_warnings();
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].starts_with("ALLOWED_ORIGINS "));
         assert!(!warnings[0].contains("careers.example.com"));

@@ -40,3 +40,11 @@ pub const INVITES_PER_MONTH: &str = "INVITES_PER_MONTH";
 pub const QUOTA_RETRY_SECONDS: &str = "QUOTA_RETRY_SECONDS";
 /// For tests only: "hour,day,month" window lengths in seconds instead of the real ones.
 pub const BUDGET_WINDOWS_SECONDS: &str = "BUDGET_WINDOWS_SECONDS";
+pub const BRAND_NAME: &str = "BRAND_NAME";
+pub const BRAND_LOGO_URL: &str = "BRAND_LOGO_URL";
+pub const BRAND_COLOR: &str = "BRAND_COLOR";
+pub const PRIVACY_URL: &str = "PRIVACY_URL";
+pub const CONTACT_EMAIL: &str = "CONTACT_EMAIL";
+pub const DEFAULT_LANGUAGE: &str = "DEFAULT_LANGUAGE";
+pub const REQUIRE_CONSENT: &str = "REQUIRE_CONSENT";
+pub const CONSENT_NOTICE_VERSION: &str = "CONSENT_NOTICE_VERSION";

@@ -116,3 +116,47 @@ pub fn budget_windows(raw: Option<&str>) -> Result<Windows, String> {
         )),
     }
 }
+
+/// One of the catalogue's languages (`en`, `es`); empty means English.
+pub fn default_language(raw: Option<&str>) -> Result<(), String> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(()),
+        Some(code) if crate::i18n::by_code(code).is_some() => Ok(()),
+        Some(_) => Err(format!(
+            "{} must be one of: {}",
+            names::DEFAULT_LANGUAGE,
+            crate::i18n::LANGUAGES
+                .iter()
+                .map(|w| w.code)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// `true` or `false` (empty: false).
+pub fn flag(name: &str, raw: Option<&str>) -> Result<bool, String> {
+    match raw.map(str::trim).unwrap_or_default() {
+        "true" => Ok(true),
+        "false" | "" => Ok(false),
+        _ => Err(format!("{name} must be true or false")),
+    }
+}
+
+/// A short label such as `2026-11` or `v3`: it goes into KV records and log lines.
+pub fn notice_version(raw: Option<&str>) -> Result<String, String> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(crate::i18n::NOTICE_VERSION.to_string()),
+        Some(v)
+            if v.len() <= 32
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)) =>
+        {
+            Ok(v.to_string())
+        }
+        Some(_) => Err(format!(
+            "{} must be at most 32 letters, digits, dots, dashes or underscores",
+            names::CONSENT_NOTICE_VERSION
+        )),
+    }
+}

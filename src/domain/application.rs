@@ -10,6 +10,9 @@ pub enum Field {
     LastName,
     Email,
     PhoneNumber,
+    /// The consent box (`REQUIRE_CONSENT`): a field of the form, but not of the application
+    /// sent to Hireflix, so it is not in `ALL`.
+    Consent,
 }
 
 impl Field {
@@ -26,6 +29,7 @@ impl Field {
             Field::LastName => "lastName",
             Field::Email => "email",
             Field::PhoneNumber => "phoneNumber",
+            Field::Consent => "consent",
         }
     }
 
@@ -62,7 +66,9 @@ impl ApplicationForm {
             if let Some(slot) = seen.get_mut(index) {
                 *slot = true;
             }
-            *form.value_mut(field) = value.into();
+            if let Some(slot) = form.value_mut(field) {
+                *slot = value.into();
+            }
         }
         form
     }
@@ -89,15 +95,17 @@ impl ApplicationForm {
             Field::LastName => &self.last_name,
             Field::Email => &self.email,
             Field::PhoneNumber => &self.phone_number,
+            Field::Consent => "",
         }
     }
 
-    fn value_mut(&mut self, field: Field) -> &mut String {
+    fn value_mut(&mut self, field: Field) -> Option<&mut String> {
         match field {
-            Field::FirstName => &mut self.first_name,
-            Field::LastName => &mut self.last_name,
-            Field::Email => &mut self.email,
-            Field::PhoneNumber => &mut self.phone_number,
+            Field::FirstName => Some(&mut self.first_name),
+            Field::LastName => Some(&mut self.last_name),
+            Field::Email => Some(&mut self.email),
+            Field::PhoneNumber => Some(&mut self.phone_number),
+            Field::Consent => None,
         }
     }
 

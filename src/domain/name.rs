@@ -14,19 +14,35 @@ mod tables {
     include!(concat!(env!("OUT_DIR"), "/name_tables.rs"));
 }
 
-fn in_ranges(ranges: &[(u32, u32)], c: char) -> bool {
+/// Whether `c` is in a table of ranges as build.rs writes them (gap and length, LEB128). A
+/// linear walk: a name has at most 50 characters, a table some 700 ranges.
+fn in_ranges(table: &[u8], c: char) -> bool {
     let c = c as u32;
-    ranges
-        .binary_search_by(|&(start, end)| {
-            if end < c {
-                std::cmp::Ordering::Less
-            } else if start > c {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
+    let mut bytes = table.iter();
+    let mut next = 0u32;
+    while let (Some(gap), Some(len)) = (leb128(&mut bytes), leb128(&mut bytes)) {
+        let start = next.saturating_add(gap);
+        if c < start {
+            return false;
+        }
+        let end = start.saturating_add(len);
+        if c <= end {
+            return true;
+        }
+        next = end.saturating_add(1);
+    }
+    false
+}
+
+fn leb128(bytes: &mut std::slice::Iter<'_, u8>) -> Option<u32> {
+    let mut value = 0u32;
+    for (shift, &byte) in (0..5u32).map(|i| i * 7).zip(bytes.by_ref()) {
+        value |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
 }
 
 /// Canonical composition (NFC). In the worker, the JS runtime's own `normalize` (ICU): the
@@ -306,20 +322,47 @@ mod tests {
         out
     }
 
+    /// The ranges a table holds, decoded as `in_ranges` walks them.
+    fn decode(table: &[u8]) -> Vec<(u32, u32)> {
+        let mut bytes = table.iter();
+        let mut next = 0u32;
+        let mut ranges = Vec::new();
+        while let (Some(gap), Some(len)) = (leb128(&mut bytes), leb128(&mut bytes)) {
+            ranges.push((next + gap, next + gap + len));
+            next = next + gap + len + 1;
+        }
+        assert!(bytes.next().is_none(), "no trailing bytes");
+        ranges
+    }
+
     #[test]
     fn the_generated_tables_are_the_crates_general_categories() {
-        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
-            let group = c.general_category_group();
-            assert_eq!(
-                in_ranges(&tables::LETTERS, c),
-                group == GeneralCategoryGroup::Letter,
-                "{c:?}"
-            );
-            assert_eq!(
-                in_ranges(&tables::MARKS, c),
-                group == GeneralCategoryGroup::Mark,
-                "{c:?}"
-            );
+        for (table, group) in [
+            (&tables::LETTERS[..], GeneralCategoryGroup::Letter),
+            (&tables::MARKS[..], GeneralCategoryGroup::Mark),
+        ] {
+            let ranges = decode(table);
+            let inside = |c: u32| ranges.iter().any(|&(s, e)| (s..=e).contains(&c));
+            let mut expected = Vec::new();
+            for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+                if c.general_category_group() == group {
+                    expected.push(c as u32);
+                }
+            }
+            let found: Vec<u32> = ranges
+                .iter()
+                .flat_map(|&(s, e)| s..=e)
+                .filter(|&c| char::from_u32(c).is_some())
+                .collect();
+            assert_eq!(found, expected, "{group:?}");
+            // And the walk agrees with the ranges at their edges.
+            for &(s, e) in &ranges {
+                for c in [s.saturating_sub(1), s, e, e + 1] {
+                    if let Some(ch) = char::from_u32(c) {
+                        assert_eq!(in_ranges(table, ch), inside(c), "{c:X}");
+                    }
+                }
+            }
         }
     }
 

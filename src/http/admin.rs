@@ -3,9 +3,10 @@
 
 use super::problem::Problem;
 use super::respond::json;
+use super::ui::Ui;
 use crate::config::{names, Config};
 use crate::domain::{CandidateKey, PositionId};
-use crate::i18n;
+use crate::i18n::Words;
 use crate::ledger::LetterBox;
 use crate::queue::QueuedInvite;
 use crate::store::{Record, Store};
@@ -25,14 +26,15 @@ struct FiledLetter {
     invite: Option<QueuedInvite>,
 }
 
-pub async fn handle(req: &Request, env: &Env, path: &[&str]) -> Result<Response> {
+pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<Response> {
+    let w = ui.w;
     let Some(token) = env
         .secret(names::ADMIN_TOKEN)
         .ok()
         .map(|s| s.to_string())
         .filter(|t| !t.trim().is_empty())
     else {
-        return Problem::PageNotFound.page(i18n::words());
+        return Problem::PageNotFound.page(ui);
     };
     let given = req
         .headers()
@@ -47,7 +49,7 @@ pub async fn handle(req: &Request, env: &Env, path: &[&str]) -> Result<Response>
         return Ok(response);
     }
     let Ok(kv) = env.kv(names::KV) else {
-        return Problem::Misconfigured.json();
+        return Problem::Misconfigured.json(w);
     };
     let store = Store::new(kv, crate::config::DEFAULT_SUBMISSION_TTL_SECONDS)
         .with_letters(LetterBox::connect(env));
@@ -55,9 +57,9 @@ pub async fn handle(req: &Request, env: &Env, path: &[&str]) -> Result<Response>
         (Method::Get, ["dead-letters"]) => list(&store).await,
         (Method::Post, ["dead-letters", "replay"]) => {
             let position = query_param(req, "position").and_then(|p| PositionId::parse(&p));
-            replay(&store, env, position.as_ref()).await
+            replay(&store, env, position.as_ref(), w).await
         }
-        _ => Problem::PageNotFound.json(),
+        _ => Problem::PageNotFound.json(w),
     }
 }
 
@@ -87,9 +89,14 @@ async fn list(store: &Store) -> Result<Response> {
 
 /// Each letter goes back on the invite queue with a fresh attempt count, and is removed only
 /// once the queue has taken it; its candidate is "queued" again.
-async fn replay(store: &Store, env: &Env, position: Option<&PositionId>) -> Result<Response> {
+async fn replay(
+    store: &Store,
+    env: &Env,
+    position: Option<&PositionId>,
+    w: &Words,
+) -> Result<Response> {
     let Ok(queue) = env.queue(names::INVITE_QUEUE) else {
-        return Problem::Misconfigured.json();
+        return Problem::Misconfigured.json(w);
     };
     // Without it the "queued" record is simply not written: it is only a fast path.
     let secret = Config::app_secret_from_env(env);
@@ -109,14 +116,16 @@ async fn replay(store: &Store, env: &Env, position: Option<&PositionId>) -> Resu
         if position.is_some_and(|p| *p != letter_position) {
             continue;
         }
+        let record = Record::queued().with_consent(invite.consent.clone());
         let fresh = QueuedInvite {
             attempt: 0,
+            quota_refusals: 0,
             ..invite
         };
         if queue.send(&fresh).await.is_ok() {
             if let Some(secret) = &secret {
                 let key = CandidateKey::new(secret, &letter_position, &application.email);
-                store.remember(&key, &Record::Queued).await;
+                store.remember(&key, &record).await;
             }
             store.remove_dead_letter(&id).await;
             replayed += 1;

@@ -1,6 +1,6 @@
 //! Reads a posted application, whatever the encoding, within a size limit.
 
-use crate::domain::{ApplicationForm, Field};
+use crate::domain::{attribution, ApplicationForm, Attribution, Field};
 use futures_util::StreamExt;
 use wasm_bindgen::JsCast;
 use worker::Request;
@@ -17,6 +17,8 @@ const DISCARD_LIMIT: usize = 1024 * 1024;
 pub const HONEYPOT_FIELD: &str = "website";
 /// Where Turnstile's widget puts its token in the form.
 pub const TURNSTILE_FIELD: &str = "cf-turnstile-response";
+/// The consent box (`REQUIRE_CONSENT`).
+pub const CONSENT_FIELD: &str = "consent";
 
 /// What a post carried: the application, and the fields the abuse gates read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,6 +26,9 @@ pub struct Posted {
     pub form: ApplicationForm,
     pub honeypot: String,
     pub turnstile_token: String,
+    pub attribution: Attribution,
+    /// The consent box's value as sent (`yes` when ticked, absent when not).
+    pub consent: String,
 }
 
 impl Posted {
@@ -39,6 +44,8 @@ impl Posted {
         Posted {
             honeypot: first(HONEYPOT_FIELD),
             turnstile_token: first(TURNSTILE_FIELD),
+            consent: first(CONSENT_FIELD),
+            attribution: Attribution::from_pairs(pairs.iter().map(|(k, v)| (k, v))),
             form: ApplicationForm::from_pairs(pairs),
         }
     }
@@ -130,8 +137,8 @@ fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
 }
 
 /// The form as a prefill link's query string sets it.
-pub fn prefill(query: &[u8]) -> ApplicationForm {
-    ApplicationForm::from_pairs(urlencoded_pairs(query)).repair_unencoded_plus()
+pub fn prefill(query: &[(String, String)]) -> ApplicationForm {
+    ApplicationForm::from_pairs(query.iter().map(|(k, v)| (k, v.clone()))).repair_unencoded_plus()
 }
 
 /// JSON for landing pages that post with `fetch`: an object of the same field names.
@@ -142,6 +149,8 @@ fn parse_json(bytes: &[u8]) -> Result<Posted, BodyError> {
         .into_iter()
         .filter_map(|(k, v)| match v {
             serde_json::Value::String(s) => Some((k, s)),
+            // `"consent": true` from a landing page's script.
+            serde_json::Value::Bool(true) => Some((k, "true".to_string())),
             _ => None,
         })
         .collect();
@@ -170,7 +179,8 @@ async fn parse_multipart(bytes: Vec<u8>, content_type: &str) -> Result<Posted, B
     let names = Field::ALL
         .iter()
         .map(|f| f.wire_name())
-        .chain([HONEYPOT_FIELD, TURNSTILE_FIELD]);
+        .chain([HONEYPOT_FIELD, TURNSTILE_FIELD, CONSENT_FIELD])
+        .chain(attribution::NAMES);
     for name in names {
         // A file upload under one of our names is not text: leave the field empty.
         if let Some(value) = form_data.get(name).as_string() {
@@ -212,7 +222,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_does_not_fail_the_form() {
-        let form = prefill(b"firstName=%FF%FEAnn");
+        let form = prefill(&urlencoded_pairs(b"firstName=%FF%FEAnn"));
         assert!(form.first_name.ends_with("Ann"));
     }
 
@@ -238,5 +248,21 @@ mod tests {
         let json = parse_json(br#"{"email":"a@b.co","cf-turnstile-response":"t2"}"#).unwrap();
         assert_eq!(json.turnstile_token, "t2");
         assert_eq!(json.honeypot, "");
+    }
+
+    #[test]
+    fn consent_and_campaign_are_read_beside_the_application() {
+        let posted = Posted::from_pairs(urlencoded_pairs(
+            b"firstName=Ann&consent=yes&utm_source=ad&ref=x%40y.z&utm_campaign=spring",
+        ));
+        assert_eq!(posted.consent, "yes");
+        assert_eq!(
+            posted.attribution.iter().collect::<Vec<_>>(),
+            [("utm_source", "ad"), ("utm_campaign", "spring")]
+        );
+        let json = parse_json(br#"{"consent":true,"utm_medium":"email"}"#).unwrap();
+        assert_eq!(json.consent, "true");
+        assert_eq!(json.attribution.iter().count(), 1);
+        assert_eq!(parse_json(br#"{"consent":false}"#).unwrap().consent, "");
     }
 }

@@ -3,50 +3,50 @@
 use super::body;
 use super::pages::{render, FormPage, PositionsPage};
 use super::problem::Problem;
-use super::render::form_page;
 use super::respond::{html, json};
 use super::services::Services;
 use super::submit::position_name;
+use super::ui::Ui;
 use crate::apply::positions;
 use crate::config::names;
-use crate::domain::{FieldErrors, PositionId};
+use crate::domain::{Attribution, FieldErrors, PositionId};
 use crate::funnel::{Event, Funnel};
 use crate::hireflix::Transient;
-use crate::i18n::Words;
 use serde_json::json;
 use worker::{Env, Request, Response, Result};
 
-/// 200 when the worker can serve, 503 when it cannot; both list by name (never by value) what
-/// an operator should fix: `problems` stop the worker, `warnings` make it less safe. With
-/// `?deep=1` it also asks Hireflix for the positions, at most once a minute (the answer is
-/// kept), so the check cannot spend calls.
+/// 200 when the worker can serve, with what deserves a look under `warnings`; 503 with what
+/// stops it under `problems`. Both by setting name, never a value that could be a secret.
+/// With `?deep=1` it also asks Hireflix for the positions, at most once a minute (the answer
+/// is kept), so the check cannot be used to spend calls.
 pub async fn health(req: &Request, env: &Env) -> Result<Response> {
-    let services = Services::from_env(env.clone(), None, Funnel::new_off());
     let mut warnings = binding_warnings(Bound {
         rate_limiter: env.rate_limiter(names::RATE_LIMITER).is_ok(),
         queue: env.queue(names::INVITE_QUEUE).is_ok(),
         dead_letters: env.queue(names::DEAD_LETTER_QUEUE).is_ok(),
         ledger: env.durable_object(names::INVITE_LEDGER).is_ok(),
     });
-    let with_warnings = |mut body: serde_json::Value, warnings: &[String]| {
-        if !warnings.is_empty() {
-            body["warnings"] = json!(warnings);
-        }
-        body
-    };
-    let services = match services {
+    let services = match Services::from_env(env.clone(), None, Funnel::new_off()) {
         Ok(services) => services,
         Err(problems) => {
-            let body = json!({ "status": "misconfigured", "problems": problems });
-            return json(503, &with_warnings(body, &warnings));
+            let mut body = json!({ "status": "misconfigured", "problems": problems });
+            if !warnings.is_empty() {
+                body["warnings"] = json!(warnings);
+            }
+            return json(503, &body);
         }
     };
-    warnings.extend(services.config.warnings());
-    if !query_of(&req.inner().url())
+    warnings.extend(services.config.warnings.iter().cloned());
+    warnings.extend(services.config.safety_warnings());
+    let mut body = json!({ "status": "ok" });
+    if !warnings.is_empty() {
+        body["warnings"] = json!(warnings);
+    }
+    let deep = query_of(&req.inner().url())
         .split('&')
-        .any(|p| p == "deep=1")
-    {
-        return json(200, &with_warnings(json!({ "status": "ok" }), &warnings));
+        .any(|p| p == "deep=1");
+    if !deep {
+        return json(200, &body);
     }
     let hireflix = match services.store.health().await {
         Some(known) => known,
@@ -61,9 +61,11 @@ pub async fn health(req: &Request, env: &Env) -> Result<Response> {
         }
     };
     let status = if hireflix == "ok" { 200 } else { 503 };
-    let body =
-        json!({ "status": if status == 200 { "ok" } else { "degraded" }, "hireflix": hireflix });
-    json(status, &with_warnings(body, &warnings))
+    if status != 200 {
+        body["status"] = json!("degraded");
+    }
+    body["hireflix"] = json!(hireflix);
+    json(status, &body)
 }
 
 /// Which of the optional bindings the worker has.
@@ -110,50 +112,46 @@ fn binding_warnings(bound: Bound) -> Vec<String> {
     warnings
 }
 
-pub async fn list_positions(services: &Services, w: &'static Words) -> Result<Response> {
+/// The query string of a request URL, without `?` and any fragment.
+fn query_of(url: &str) -> &str {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    query.split_once('#').map_or(query, |(q, _)| q)
+}
+
+pub async fn list_positions(services: &Services, ui: &Ui) -> Result<Response> {
     match positions::open_positions(&services.config, &services.store, &services.client).await {
         Ok(open) => html(
             200,
-            render(&PositionsPage {
-                w,
-                positions: open.iter().collect(),
-            }),
+            render(&PositionsPage::new(ui.chrome(), open.iter().collect())),
         ),
-        Err(_) => Problem::PositionsUnavailable.page(w),
+        Err(_) => Problem::PositionsUnavailable.page(ui),
     }
 }
 
-pub async fn show_form(
-    req: &Request,
-    services: &Services,
-    position: &PositionId,
-    w: &'static Words,
-) -> Result<Response> {
-    let Some(name) = position_name(&services.lookup(position).await) else {
-        return Problem::PositionNotFound.page(w);
+pub async fn show_form(services: &Services, position: &PositionId, ui: &Ui) -> Result<Response> {
+    let Some(name) = position_name(&services.lookup(position).await, ui.w) else {
+        return Problem::PositionNotFound.page(ui);
     };
     services.funnel.record(position, Event::FormView);
-    let prefill = body::prefill(query_of(&req.inner().url()).as_bytes());
+    let prefill = body::prefill(ui.query());
+    let attribution = Attribution::from_pairs(ui.query().iter().map(|(k, v)| (k, v)));
     let page = FormPage::new(
-        w,
+        ui.chrome(),
         position.as_str(),
         &name,
         &prefill,
         &FieldErrors::default(),
-    );
+    )
+    // Consent is an act: never ticked by a link.
+    .with_consent(services.config.require_consent, false)
+    .with_attribution(&attribution);
     // The first view needs the widget (and the CSP that admits it) as much as an error page.
     let site_key = services
         .config
         .turnstile
         .as_ref()
         .map(|t| t.site_key.as_str());
-    form_page(200, page, site_key)
-}
-
-/// The query string of a request URL, without `?` and any fragment.
-fn query_of(url: &str) -> &str {
-    let query = url.split_once('?').map_or("", |(_, q)| q);
-    query.split_once('#').map_or(query, |(q, _)| q)
+    super::render::form_page(200, page, site_key)
 }
 
 #[cfg(test)]

@@ -12,15 +12,17 @@ mod respond;
 mod services;
 mod submit;
 mod turnstile;
+mod ui;
 
 use crate::config::{names, parse};
 use crate::domain::PositionId;
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::TrustedHosts;
-use crate::i18n;
 use crate::log::Source;
 use problem::Problem;
+use render::Emailed;
 use services::Services;
+use ui::Ui;
 use worker::{Context, Env, Method, Request, Response, Result};
 
 enum Route {
@@ -34,7 +36,10 @@ enum Route {
 pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let https = req.inner().url().starts_with("https:");
     let policy = policy(&env);
-    respond::finish(route(req, env, ctx).await?, &policy, https)
+    // The language and the brand are settled first: every answer below is in that language.
+    let ui = Ui::from_request(&req, &env);
+    let response = route(req, env, ctx, &ui).await?;
+    respond::finish(respond::in_language(response, &ui)?, &policy, https)
 }
 
 /// Read from the two settings alone, so even the answers of a misconfigured worker get it;
@@ -48,8 +53,8 @@ fn policy(env: &Env) -> respond::Policy {
     respond::Policy::new(&origins, &redirects)
 }
 
-async fn route(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
-    let w = i18n::words();
+async fn route(mut req: Request, env: Env, ctx: Context, ui: &Ui) -> Result<Response> {
+    let w = ui.w;
     let path = req.path();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     // Every path is matched before the configuration is read: an unknown path is a 404 even
@@ -64,53 +69,54 @@ async fn route(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Get | Method::Head, []) => Route::Positions,
         (Method::Get | Method::Head, ["apply", id]) => match PositionId::parse(id) {
             Some(position) => Route::Form(position),
-            None => return Problem::PositionNotFound.page(w),
+            None => return Problem::PositionNotFound.page(ui),
         },
+        // A page that answered a post, shown again (in another language) without posting.
+        (Method::Get | Method::Head, ["apply", id, state]) => {
+            return match (PositionId::parse(id), Emailed::from_slug(state)) {
+                (Some(position), Some(emailed)) => emailed.page(200, &position, ui),
+                _ => Problem::PageNotFound.page(ui),
+            };
+        }
         (Method::Post, ["apply", id]) => match PositionId::parse(id) {
             Some(position) => Route::SubmitForm(position),
-            None => return Problem::PositionNotFound.page(w),
+            None => return Problem::PositionNotFound.page(ui),
         },
         (Method::Post, ["api", "apply", id]) => match PositionId::parse(id) {
             Some(position) => Route::SubmitApi(position),
-            None => return Problem::PositionNotFound.json(),
+            None => return Problem::PositionNotFound.json(w),
         },
-        (_, ["api", "apply", _]) => return Problem::MethodNotAllowed.json(),
-        (_, ["admin", rest @ ..]) => return admin::handle(&req, &env, rest).await,
-        _ => return Problem::PageNotFound.page(w),
+        (_, ["api", "apply", _]) => return Problem::MethodNotAllowed.json(w),
+        (_, ["admin", rest @ ..]) => return admin::handle(&req, &env, rest, ui).await,
+        _ => return Problem::PageNotFound.page(ui),
     };
 
-    let funnel = Funnel::new(&env, visit_of(&req));
+    let funnel = Funnel::new(&env, visit_of(&req, ui));
     let Ok(services) = Services::from_env(env, Some(ctx), funnel) else {
         return match route {
-            Route::SubmitApi(_) => Problem::Misconfigured.json(),
-            _ => Problem::Misconfigured.page(w),
+            Route::SubmitApi(_) => Problem::Misconfigured.json(w),
+            _ => Problem::Misconfigured.page(ui),
         };
     };
     match route {
-        Route::Positions => handlers::list_positions(&services, w).await,
-        Route::Form(position) => handlers::show_form(&req, &services, &position, w).await,
+        Route::Positions => handlers::list_positions(&services, ui).await,
+        Route::Form(position) => handlers::show_form(&services, &position, ui).await,
         Route::SubmitForm(position) => {
-            let submission = submit::submit(&mut req, &services, &position, Source::Form).await;
-            let site_key = services
-                .config
-                .turnstile
-                .as_ref()
-                .map(|t| t.site_key.as_str());
-            render::page(submission, &position, w, site_key)
+            let submission = submit::submit(&mut req, &services, &position, Source::Form, w).await;
+            render::page(submission, &position, ui, &services.config)
         }
         Route::SubmitApi(position) => {
-            let submission = submit::submit(&mut req, &services, &position, Source::Api).await;
+            let submission = submit::submit(&mut req, &services, &position, Source::Api, w).await;
             let allowed = api_origin(&req, Some(&services));
             respond::cors(render::api(submission, &position, w)?, allowed.as_deref())
         }
     }
 }
 
-/// What the funnel records of a visit besides its step.
-fn visit_of(req: &Request) -> Visit {
+/// What the funnel records of a visit besides its step (campaign tags come with the form).
+fn visit_of(req: &Request, ui: &Ui) -> Visit {
     Visit {
-        // One language until the catalogue has more.
-        language: "en".into(),
+        language: ui.w.code.to_string(),
         country: req.cf().and_then(|cf| cf.country()).unwrap_or_default(),
         ..Visit::default()
     }

@@ -1,7 +1,8 @@
 //! HTML pages. Templates are compiled in (askama) and escape every value by construction; their
 //! words come from the request's `Words`.
 
-use crate::domain::{ApplicationForm, Field, FieldErrors};
+use super::ui::Chrome;
+use crate::domain::{ApplicationForm, Attribution, Field, FieldErrors};
 use crate::hireflix::Position;
 use crate::i18n::{Message, Words};
 use askama::Template;
@@ -9,11 +10,52 @@ use askama::Template;
 /// Content hash of the linked static files (build.rs); the templates add it as `?v=`.
 pub const ASSET_VERSION: &str = env!("ASSET_VERSION");
 
+impl Chrome {
+    /// The header's words: the company's name, or a plain "Careers".
+    pub fn brand_name(&self) -> &str {
+        self.brand.name.as_deref().unwrap_or(self.w.careers)
+    }
+
+    /// The header and footer are templates of their own, rendered into every page (their
+    /// values escaped there): inlined into each page's template, they cost the wasm their size
+    /// three times over.
+    pub fn header(&self) -> String {
+        render(&Header { chrome: self })
+    }
+
+    pub fn footer(&self) -> String {
+        render(&Footer { chrome: self })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "header.html")]
+struct Header<'a> {
+    chrome: &'a Chrome,
+}
+
+#[derive(Template)]
+#[template(path = "footer.html")]
+struct Footer<'a> {
+    chrome: &'a Chrome,
+}
+
 #[derive(Template)]
 #[template(path = "positions.html")]
 pub struct PositionsPage<'a> {
+    pub chrome: Chrome,
     pub w: &'static Words,
     pub positions: Vec<&'a Position>,
+}
+
+impl<'a> PositionsPage<'a> {
+    pub fn new(chrome: Chrome, positions: Vec<&'a Position>) -> Self {
+        PositionsPage {
+            w: chrome.w,
+            chrome,
+            positions,
+        }
+    }
 }
 
 pub struct FieldView {
@@ -30,28 +72,40 @@ pub struct FieldView {
     pub described_by: String,
 }
 
+/// The consent box, shown when `REQUIRE_CONSENT` is on.
+pub struct ConsentView {
+    pub checked: bool,
+    pub error: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "form.html")]
 pub struct FormPage {
+    pub chrome: Chrome,
     pub w: &'static Words,
     pub position_id: String,
     pub position_name: String,
     pub notice: Option<String>,
     pub has_errors: bool,
     pub fields: Vec<FieldView>,
+    pub consent: Option<ConsentView>,
+    /// Where the candidate came from (`utm_*`, `ref`), sent along as hidden fields.
+    pub hidden: Vec<(&'static str, String)>,
     /// Set when Turnstile is on: the widget is rendered with this site key.
     pub turnstile_site_key: Option<String>,
     pub human_check_error: Option<&'static str>,
+    consent_error: Option<String>,
 }
 
 impl FormPage {
     pub fn new(
-        w: &'static Words,
+        chrome: Chrome,
         position_id: &str,
         position_name: &str,
         form: &ApplicationForm,
         errors: &FieldErrors,
     ) -> Self {
+        let w = chrome.w;
         let fields = Field::ALL
             .into_iter()
             .map(|field| {
@@ -63,14 +117,37 @@ impl FormPage {
             .collect();
         FormPage {
             w,
+            chrome,
             position_id: position_id.to_string(),
             position_name: position_name.to_string(),
             notice: None,
             has_errors: !errors.is_empty(),
             fields,
+            consent: None,
+            hidden: Vec::new(),
             turnstile_site_key: None,
             human_check_error: None,
+            consent_error: errors
+                .get(Field::Consent)
+                .map(|e| w.field_error(Field::Consent, e).to_string()),
         }
+    }
+
+    /// The consent box, ticked as the candidate left it, when consent is required.
+    pub fn with_consent(mut self, required: bool, checked: bool) -> Self {
+        self.consent = required.then(|| ConsentView {
+            checked,
+            error: self.consent_error.take(),
+        });
+        self
+    }
+
+    pub fn with_attribution(mut self, attribution: &Attribution) -> Self {
+        self.hidden = attribution
+            .iter()
+            .map(|(name, value)| (name, value.to_string()))
+            .collect();
+        self
     }
 
     pub fn with_turnstile(mut self, site_key: Option<&str>) -> Self {
@@ -101,6 +178,7 @@ fn field_view(w: &Words, field: Field, value: &str, error: Option<String>) -> Fi
         Field::LastName => ("text", "family-name", true, 50),
         Field::Email => ("email", "email", true, 254),
         Field::PhoneNumber => ("tel", "tel", false, 32),
+        Field::Consent => ("checkbox", "off", true, 0),
     };
     let name = field.wire_name();
     let hint = w.hint(field);
@@ -129,23 +207,38 @@ fn field_view(w: &Words, field: Field, value: &str, error: Option<String>) -> Fi
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct MessagePage {
+    pub chrome: Chrome,
     pub heading: &'static str,
     pub body: &'static str,
     /// (href, text); hrefs are only ever our own paths.
     pub link: Option<(String, &'static str)>,
+    /// What to do when an email does not come: the words, and the address to write to.
+    pub help: Option<(&'static str, Option<String>)>,
 }
 
 impl MessagePage {
-    pub fn new(message: &Message) -> Self {
+    pub fn new(chrome: Chrome, message: &Message) -> Self {
         MessagePage {
+            chrome,
             heading: message.heading,
             body: message.body,
             link: None,
+            help: None,
         }
     }
 
     pub fn with_link(mut self, href: String, text: &'static str) -> Self {
         self.link = Some((href, text));
+        self
+    }
+
+    /// For pages that send the candidate to their inbox: who to write to when nothing comes.
+    pub fn with_email_help(mut self) -> Self {
+        let w = self.chrome.w;
+        self.help = Some(match &self.chrome.brand.contact_email {
+            Some(email) => (w.nothing_arrived_write_to, Some(email.clone())),
+            None => (w.nothing_arrived, None),
+        });
         self
     }
 }
@@ -160,6 +253,16 @@ pub fn render(page: &impl Template) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::brand::Brand;
+    use std::rc::Rc;
+
+    fn chrome() -> Chrome {
+        Chrome {
+            w: crate::i18n::english(),
+            brand: Rc::new(Brand::default()),
+            languages: Vec::new(),
+        }
+    }
 
     #[test]
     fn values_and_names_are_escaped() {
@@ -168,7 +271,7 @@ mod tests {
             ("email", "a@b.c' onfocus='x"),
         ]);
         let html = render(&FormPage::new(
-            crate::i18n::words(),
+            chrome(),
             "68b43e38b19cf131a17c543f",
             "<b>Engineer</b> & co",
             &form,
@@ -188,7 +291,7 @@ mod tests {
         let form = ApplicationForm::from_pairs([("firstName", "Ann"), ("email", "nope")]);
         let errors = form.parse().unwrap_err();
         let html = render(&FormPage::new(
-            crate::i18n::words(),
+            chrome(),
             "68b43e38b19cf131a17c543f",
             "Engineer",
             &form,

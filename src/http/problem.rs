@@ -3,6 +3,7 @@
 
 use super::pages::{render, MessagePage};
 use super::respond::{html, json, with_retry_after};
+use super::ui::Ui;
 use crate::domain::PositionId;
 use crate::i18n::{Message, Words};
 use serde_json::json;
@@ -93,16 +94,20 @@ impl Problem {
         }
     }
 
-    pub fn page(&self, w: &Words) -> Result<Response> {
-        let mut page = MessagePage::new(self.message(w));
+    /// The page, its language switch leading to the same address in each language.
+    pub fn page(&self, ui: &Ui) -> Result<Response> {
+        let w = ui.w;
+        let mut page = MessagePage::new(ui.chrome(), self.message(w));
         if let Some((href, text)) = self.link(w) {
-            page = page.with_link(href, text);
+            page = page.with_link(format!("{href}?lang={}", w.code), text);
         }
         self.retry_after(html(self.status(), render(&page))?)
     }
 
-    pub fn json(&self) -> Result<Response> {
-        self.retry_after(json(self.status(), &json!({ "error": self.key() }))?)
+    /// The machine key, for code, and a sentence in the request's language, for people.
+    pub fn json(&self, w: &Words) -> Result<Response> {
+        let body = json!({ "error": self.key(), "message": self.message(w).body });
+        self.retry_after(json(self.status(), &body)?)
     }
 
     fn retry_after(&self, response: Response) -> Result<Response> {

@@ -7,14 +7,61 @@ use super::problem::Problem;
 use super::respond::{self, html, json, see_other, with_retry_after};
 use super::submit::{Answer, Submission};
 use super::turnstile::Challenge;
+use super::ui::Ui;
 use crate::apply::Decision;
+use crate::config::Config;
 use crate::domain::{FieldErrors, PositionId};
-use crate::i18n::Words;
+use crate::i18n::{Message, Words};
 use serde_json::{json, Map, Value};
 use worker::{Response, Result};
 
 /// A candidate who cannot go on now is asked to wait this long before sending again.
 const RETRY_AFTER_SECONDS: u32 = 60;
+
+/// The answers that send the candidate to their inbox. Each has an address of its own
+/// (`/apply/{id}/{slug}`) that shows it again on a GET, which is where the language switch of
+/// a page answering a POST leads: switching language never sends the application again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emailed {
+    /// Queued for Hireflix: the invite will come by email.
+    Received,
+    /// Already invited: the link is in the email Hireflix sent.
+    CheckEmail,
+    /// Invited, but the link Hireflix gave could not be used: it is in the email.
+    LinkSent,
+}
+
+impl Emailed {
+    const ALL: [Emailed; 3] = [Emailed::Received, Emailed::CheckEmail, Emailed::LinkSent];
+
+    fn slug(self) -> &'static str {
+        match self {
+            Emailed::Received => "received",
+            Emailed::CheckEmail => "check-email",
+            Emailed::LinkSent => "link-sent",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Emailed> {
+        Emailed::ALL.into_iter().find(|e| e.slug() == slug)
+    }
+
+    fn message(self, w: &Words) -> &Message {
+        match self {
+            Emailed::Received => &w.queued,
+            Emailed::CheckEmail => &w.invited_by_email,
+            Emailed::LinkSent => &w.link_unusable,
+        }
+    }
+
+    /// The page: what happens next, by when, and whom to write to if nothing comes. No form:
+    /// sending the application again could only get the same answer.
+    pub fn page(self, status: u16, position: &PositionId, ui: &Ui) -> Result<Response> {
+        let chrome = ui.chrome_for_path(&format!("/apply/{position}/{}", self.slug()));
+        let page = MessagePage::new(chrome, self.message(ui.w)).with_email_help();
+        html(status, render(&page))
+    }
+}
 
 /// A form page, with Turnstile's widget when it is on (a fresh one: tokens are single use).
 pub fn form_page(
@@ -29,21 +76,30 @@ pub fn form_page(
 pub fn page(
     submission: Submission,
     position: &PositionId,
-    w: &'static Words,
-    turnstile_site_key: Option<&str>,
+    ui: &Ui,
+    config: &Config,
 ) -> Result<Response> {
-    let (form, position_name, answer, link_pass) = match submission {
-        Submission::Refused(problem) => return problem.page(w),
+    let w = ui.w;
+    let (form, position_name, answer, attribution, consent, link_pass) = match submission {
+        Submission::Refused(problem) => return problem.page(ui),
         Submission::Answered {
             form,
             position_name,
             answer,
+            attribution,
+            consent,
             pass,
-        } => (form, position_name, answer, pass),
+        } => (form, position_name, answer, attribution, consent, pass),
     };
-    let page_with =
-        |errors: &FieldErrors| FormPage::new(w, position.as_str(), &position_name, &form, errors);
+    let path = format!("/apply/{position}");
+    let page_with = |errors: &FieldErrors| {
+        let chrome = ui.chrome_for_form(&path, &form, &attribution);
+        FormPage::new(chrome, position.as_str(), &position_name, &form, errors)
+            .with_consent(config.require_consent, consent)
+            .with_attribution(&attribution)
+    };
     let no_errors = FieldErrors::default();
+    let turnstile_site_key = config.turnstile.as_ref().map(|t| t.site_key.as_str());
     let show = |status, page| form_page(status, page, turnstile_site_key);
     let decision = match answer {
         Answer::Invalid(errors) => return show(422, page_with(&errors)),
@@ -65,8 +121,8 @@ pub fn page(
         Decision::Interview(url) => {
             with_pass(see_other(url.as_str())?, position, link_pass.as_deref())
         }
-        Decision::InvitedByEmail => html(200, render(&MessagePage::new(&w.invited_by_email))),
-        Decision::Queued => html(202, render(&MessagePage::new(&w.queued))),
+        Decision::InvitedByEmail => Emailed::CheckEmail.page(200, position, ui),
+        Decision::Queued => Emailed::Received.page(202, position, ui),
         Decision::Rejected {
             errors,
             hireflix_says,
@@ -77,31 +133,31 @@ pub fn page(
             }
             show(422, page)
         }
-        Decision::PositionNotFound => Problem::PositionNotFound.page(w),
-        Decision::PositionClosed => Problem::PositionClosed.page(w),
+        Decision::PositionNotFound => Problem::PositionNotFound.page(ui),
+        Decision::PositionClosed => Problem::PositionClosed.page(ui),
         Decision::Unavailable => {
             let page = page_with(&no_errors).with_notice(w.unavailable);
             with_retry_after(show(503, page)?, RETRY_AFTER_SECONDS)
         }
-        Decision::LinkUnusable => {
-            let page = page_with(&no_errors).with_notice(w.link_unusable);
-            show(502, page)
-        }
+        Decision::LinkUnusable => Emailed::LinkSent.page(502, position, ui),
     }
 }
 
+/// JSON keeps its machine keys (`error`, `status`, field names) and adds `message`, a sentence
+/// in the request's language that a landing page can show as it is.
 pub fn api(submission: Submission, position: &PositionId, w: &'static Words) -> Result<Response> {
     let (answer, link_pass) = match submission {
-        Submission::Refused(problem) => return problem.json(),
+        Submission::Refused(problem) => return problem.json(w),
         Submission::Answered { answer, pass, .. } => (answer, pass),
     };
     let decision = match answer {
         Answer::Invalid(errors) => {
-            return json(422, &json!({ "errors": field_errors(w, &errors) }))
+            let body = json!({ "errors": field_errors(w, &errors), "message": w.error_summary });
+            return json(422, &body);
         }
         Answer::RateLimited => {
-            let response = json(429, &json!({ "error": "rate_limited" }))?;
-            return with_retry_after(response, RETRY_AFTER_SECONDS);
+            let body = json!({ "error": "rate_limited", "message": w.rate_limited });
+            return with_retry_after(json(429, &body)?, RETRY_AFTER_SECONDS);
         }
         Answer::Challenge(Challenge::Unavailable) => {
             let body =
@@ -110,7 +166,8 @@ pub fn api(submission: Submission, position: &PositionId, w: &'static Words) -> 
         }
         Answer::Challenge(challenge) => {
             let error = human_check_error(w, challenge);
-            return json(422, &json!({ "errors": { TURNSTILE_FIELD: error } }));
+            let body = json!({ "errors": { TURNSTILE_FIELD: error }, "message": w.error_summary });
+            return json(422, &body);
         }
         Answer::Decided(decision) => decision,
     };
@@ -120,27 +177,38 @@ pub fn api(submission: Submission, position: &PositionId, w: &'static Words) -> 
             position,
             link_pass.as_deref(),
         ),
-        Decision::InvitedByEmail => json(200, &json!({ "status": "invited_by_email" })),
-        Decision::Queued => json(202, &json!({ "status": "queued" })),
+        Decision::InvitedByEmail => json(
+            200,
+            &json!({ "status": "invited_by_email", "message": w.invited_by_email.body }),
+        ),
+        Decision::Queued => json(
+            202,
+            &json!({ "status": "queued", "message": w.queued.body }),
+        ),
         Decision::Rejected {
             errors,
             hireflix_says,
         } => {
-            let message = general_refusal(w, &errors, hireflix_says);
+            let message = general_refusal(w, &errors, hireflix_says)
+                .unwrap_or_else(|| w.error_summary.to_string());
             json(
                 422,
                 &json!({ "errors": field_errors(w, &errors), "message": message }),
             )
         }
-        Decision::PositionNotFound => Problem::PositionNotFound.json(),
-        Decision::PositionClosed => Problem::PositionClosed.json(),
+        Decision::PositionNotFound => Problem::PositionNotFound.json(w),
+        Decision::PositionClosed => Problem::PositionClosed.json(w),
         Decision::Unavailable => {
-            let response = json(503, &json!({ "error": "unavailable" }))?;
-            with_retry_after(response, RETRY_AFTER_SECONDS)
+            let body = json!({ "error": "unavailable", "message": w.unavailable });
+            with_retry_after(json(503, &body)?, RETRY_AFTER_SECONDS)
         }
         Decision::LinkUnusable => json(
             502,
-            &json!({ "error": "upstream_error", "status": "invited_by_email" }),
+            &json!({
+                "error": "upstream_error",
+                "status": "invited_by_email",
+                "message": w.link_unusable.body,
+            }),
         ),
     }
 }

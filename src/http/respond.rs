@@ -1,5 +1,6 @@
 //! Response builders: every page and JSON answer leaves through here with the same headers.
 
+use super::ui::Ui;
 use serde_json::Value;
 use worker::{Headers, Response, Result};
 
@@ -145,6 +146,50 @@ pub fn with_retry_after(response: Response, seconds: u32) -> Result<Response> {
     Ok(response)
 }
 
+/// Every answer says its language and that it depends on the browser's; a page also lets its
+/// CSP admit what the brand adds: the logo's origin and the brand colour's `<style>`.
+pub fn in_language(response: Response, ui: &Ui) -> Result<Response> {
+    let headers = response.headers();
+    headers.set("content-language", ui.w.code)?;
+    headers.append("vary", "Accept-Language")?;
+    if let Some(origin) = ui.brand.logo.as_ref().and_then(|l| l.origin.as_deref()) {
+        allow_in_csp(&response, "img-src", origin)?;
+    }
+    if let Some(color) = &ui.brand.color {
+        allow_in_csp(&response, "style-src", &color.csp_hash)?;
+    }
+    Ok(response)
+}
+
+/// Adds a source to one directive of a response's CSP, when it has that directive: written to
+/// change the policy however it was built, not to know it.
+fn allow_in_csp(response: &Response, directive: &str, source: &str) -> Result<()> {
+    let headers = response.headers();
+    let Some(policy) = headers.get("content-security-policy")? else {
+        return Ok(());
+    };
+    headers.set(
+        "content-security-policy",
+        &with_source(&policy, directive, source),
+    )
+}
+
+fn with_source(policy: &str, directive: &str, source: &str) -> String {
+    policy
+        .split(';')
+        .map(|part| {
+            let trimmed = part.trim();
+            let name = trimmed.split_whitespace().next().unwrap_or_default();
+            if name.eq_ignore_ascii_case(directive) {
+                format!("{trimmed} {source}")
+            } else {
+                trimmed.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +211,24 @@ mod tests {
         let alone = Policy::new(&[], &TrustedHosts::hireflix_only().csp_sources());
         assert_eq!(alone.frame_ancestors, "'self'");
         assert!(!alone.form_action.contains("127.0.0.1"));
+    }
+
+    #[test]
+    fn a_source_joins_its_directive_only() {
+        let policy = with_source(CSP, "img-src", "https://cdn.example.com");
+        assert!(
+            policy.contains("img-src 'self' data: https://cdn.example.com;"),
+            "{policy}"
+        );
+        assert!(policy.contains("default-src 'none';"));
+        assert_eq!(
+            with_source("default-src 'none'", "img-src", "x"),
+            "default-src 'none'"
+        );
+        let styled = with_source(CSP_WITH_TURNSTILE, "style-src", "'sha256-abc='");
+        assert!(
+            styled.contains("style-src 'self' 'sha256-abc=';"),
+            "{styled}"
+        );
     }
 }

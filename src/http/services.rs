@@ -60,6 +60,8 @@ impl Services {
             pass: None,
             grace_ms: self.config.link_grace_ms,
             background: self.ctx.as_ref(),
+            attribution: None,
+            consent: None,
             funnel: Some(&self.funnel),
         }
     }

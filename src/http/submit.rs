@@ -10,9 +10,11 @@ use super::services::Services;
 use super::turnstile::{self, Challenge, Expected};
 use crate::apply::positions::{self, Lookup};
 use crate::apply::Decision;
-use crate::domain::{ApplicationForm, FieldErrors, PositionId};
+use crate::domain::{consent, ApplicationForm, Attribution, Consent, Field, FieldError};
+use crate::domain::{FieldErrors, PositionId};
 use crate::funnel::Event;
-use crate::log::{request_id, GateLog, Source};
+use crate::i18n::Words;
+use crate::log::{now_iso, request_id, GateLog, Source};
 use worker::Request;
 
 pub enum Submission {
@@ -26,6 +28,10 @@ pub enum Submission {
         answer: Answer,
         /// Set with an interview link: the browser's link pass for it (`super::pass`).
         pass: Option<String>,
+        /// Where the candidate came from (`utm_*`, `ref`), kept for the form shown again.
+        attribution: Attribution,
+        /// Whether the consent box was ticked.
+        consent: bool,
     },
 }
 
@@ -42,6 +48,7 @@ pub async fn submit(
     services: &Services,
     position: &PositionId,
     source: Source,
+    w: &'static Words,
 ) -> Submission {
     let request_id = request_id(header(req, "cf-ray"));
     let gate_log = |outcome| GateLog::new(&request_id, position, source, outcome).emit();
@@ -63,23 +70,32 @@ pub async fn submit(
         form,
         honeypot,
         turnstile_token,
+        attribution,
+        consent: consent_box,
     } = match body::read_application(req).await {
         Ok(posted) => posted,
         Err(error) => return Submission::Refused(body_problem(error, position)),
     };
+    let consent_given = consent::is_given(&consent_box);
+    let funnel = services.funnel.with_campaign(&attribution);
+    let count = |event| funnel.record(position, event);
+    count(Event::Submit);
     let answered = |position_name: String, answer| Submission::Answered {
         form: form.clone(),
         position_name,
         answer,
         pass: None,
+        attribution: attribution.clone(),
+        consent: consent_given,
     };
-    let count = |event| services.funnel.record(position, event);
-    count(Event::Submit);
     if !within_limit {
         gate_log("rate_limited");
         count(Event::RateLimited);
         // Only the isolate's memory is asked for the name: a limited post costs no KV read.
-        return answered(positions::memo_name(position, w_any()), Answer::RateLimited);
+        return answered(
+            positions::memo_name(position, w.any_position),
+            Answer::RateLimited,
+        );
     }
     if !honeypot.trim().is_empty() {
         // Exactly what a queued application hears; nothing is stored or sent.
@@ -87,16 +103,31 @@ pub async fn submit(
         count(Event::Honeypot);
         return answered(String::new(), Answer::Decided(Decision::Queued));
     }
-    let Some(position_name) = position_name(&services.lookup(position).await) else {
+    let Some(position_name) = position_name(&services.lookup(position).await, w) else {
         return Submission::Refused(Problem::PositionNotFound);
     };
-    let application = match form.parse() {
-        Ok(application) => application,
-        Err(errors) => {
+    // The consent box is checked like any field, and its error reported with theirs.
+    let consent_missing = services.config.require_consent && !consent_given;
+    let application = match (form.parse(), consent_missing) {
+        (Ok(application), false) => application,
+        (Ok(_), true) => {
+            let errors = FieldErrors::default().with(Field::Consent, FieldError::Missing);
+            count(Event::Invalid);
+            return answered(position_name, Answer::Invalid(errors));
+        }
+        (Err(errors), missing) => {
+            let errors = match missing {
+                true => errors.with(Field::Consent, FieldError::Missing),
+                false => errors,
+            };
             count(Event::Invalid);
             return answered(position_name, Answer::Invalid(errors));
         }
     };
+    let consent = services.config.require_consent.then(|| Consent {
+        at: now_iso(),
+        notice: services.config.consent_notice_version.clone(),
+    });
     if let Some(config) = &services.config.turnstile {
         let own_host = gates::host_of(&own_origin);
         let mut hostnames = vec![own_host];
@@ -126,10 +157,13 @@ pub async fn submit(
     }
     let cookies = header(req, "cookie").unwrap_or_default();
     let mut pipeline = services.pipeline(&request_id, source);
+    pipeline.attribution = Some(&attribution);
+    pipeline.consent = consent.as_ref();
+    pipeline.funnel = Some(&funnel);
     pipeline.pass = pass::read(&cookies, position.as_str());
     let decision = pipeline.submit(position, &form, &application).await;
     // Whoever is shown a link may be shown it again: the pass goes with every link.
-    let pass = match &decision {
+    let link_pass = match &decision {
         Decision::Interview(url) => Some(pipeline.link_pass(position, &application, url)),
         _ => None,
     };
@@ -137,7 +171,9 @@ pub async fn submit(
         form,
         position_name,
         answer: Answer::Decided(decision),
-        pass,
+        pass: link_pass,
+        attribution,
+        consent: consent_given,
     }
 }
 
@@ -145,15 +181,11 @@ fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten()
 }
 
-fn w_any() -> &'static str {
-    crate::i18n::words().any_position
-}
-
 /// The name shown on the form; when Hireflix cannot be asked the form still works.
-pub fn position_name(lookup: &Lookup) -> Option<String> {
+pub fn position_name(lookup: &Lookup, w: &Words) -> Option<String> {
     match lookup {
         Lookup::Open(position) => Some(position.name.clone()),
-        Lookup::Unknown => Some(w_any().to_string()),
+        Lookup::Unknown => Some(w.any_position.to_string()),
         Lookup::NotOffered => None,
     }
 }

@@ -3,6 +3,14 @@
 use super::{Message, Words};
 
 pub static WORDS: Words = Words {
+    code: "en",
+    name: "English",
+    language: "Language",
+    careers: "Careers",
+    privacy_notice: "Privacy notice",
+    contact: "Contact:",
+    opens_in_new_tab: "(opens in a new tab)",
+
     positions_title: "Open positions",
     no_positions: "There are no open positions right now. Please check back soon.",
     see_open_positions: "See open positions",
@@ -11,17 +19,26 @@ pub static WORDS: Words = Words {
     form_eyebrow: "Video interview",
     any_position: "Apply for this position",
     form_intro: "Tell us who you are and you will go straight to your interview.",
+    next_heading: "What happens next",
+    next_video: "When you press the button, your video interview opens here in your browser: you answer a few questions on camera, in your own time.",
+    next_camera: "You need a camera and a microphone. Nothing to install; a phone works too.",
+    next_email: "We also email you the link, so you can come back to it later.",
+    data_notice: "When you press the button, your name, email and phone number are sent to Hireflix, our video interview provider, to set up your interview.",
+    consent_label: "I agree that my details are sent to Hireflix to set up my video interview, as the privacy notice describes.",
     title_apply: "Apply: ",
     title_error: "Error: ",
     error_summary: "Please check your details",
     optional: "(optional)",
     submit: "Start my interview",
+    sending: "Opening your interview\u{2026}",
+    frame_title: "Application form",
     first_name: "First name",
     last_name: "Last name",
     email: "Email",
     email_hint: "Your interview link is also sent here.",
     phone: "Phone",
     phone_hint: "With your country code, like +44 20 7946 0958.",
+    consent: "Consent",
 
     first_name_missing: "Enter your first name.",
     last_name_missing: "Enter your last name.",
@@ -33,10 +50,10 @@ pub static WORDS: Words = Words {
     phone_characters: "Use only digits, spaces and the + of your country code.",
     phone_without_country_code: "Add your country code, starting with +.",
     phone_incomplete: "This is not a full number with its country code.",
+    consent_missing: "Tick the box to agree, so that we can set up your interview.",
 
     rate_limited: "You have sent this form several times in a short while. Please wait a minute, then send it again.",
     unavailable: "We could not send your application just now. Your details are still here: please try again in a minute.",
-    link_unusable: "Your interview was created, but we could not open it here. Hireflix has emailed you a link to it.",
     refused_by_hireflix: "Hireflix could not accept these details. Please check them and try again.",
     human_check: "Check",
     human_check_missing: "Complete the check that you are a person, just above the button.",
@@ -45,13 +62,20 @@ pub static WORDS: Words = Words {
     human_check_needs_javascript: "This form asks your browser for a quick check that you are a person, which needs JavaScript. Please turn JavaScript on for this page, or use another browser.",
     honeypot_label: "Leave this empty",
 
+    nothing_arrived_write_to: "Nothing there, not even in your spam folder? Write to us at",
+    nothing_arrived: "Nothing there? Look in your spam folder too: the email comes from Hireflix.",
+
     invited_by_email: Message {
-        heading: "You already have an interview",
-        body: "You were already invited to this position. Hireflix has emailed you the link to your interview; please check your inbox.",
+        heading: "Check your email",
+        body: "You were already invited to this position. Hireflix has emailed you the link to your interview: open it from that email. If you just applied, it arrives within a few minutes.",
     },
     queued: Message {
         heading: "Application received",
-        body: "Thank you. Your interview invite will arrive by email shortly, from Hireflix. You can close this page.",
+        body: "Thank you, we have your application. Hireflix, our video interview provider, will email you the link to your interview, usually within the hour and at the latest within a day. There is nothing else to do: you can close this page.",
+    },
+    link_unusable: Message {
+        heading: "Your interview is ready",
+        body: "Your interview was created, but we could not open it from here. Hireflix has emailed you the link to it: open it from that email, within a few minutes. There is no need to apply again.",
     },
     position_not_found: Message {
         heading: "Position not found",

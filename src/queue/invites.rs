@@ -183,6 +183,8 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             grace_ms: 0,
             background: None,
             funnel: None,
+            attribution: None,
+            consent: item.invite.consent.as_ref(),
         };
         let outcome = pipeline.settle(&item.key, input, outcome).await;
         let step = next_step(
@@ -235,6 +237,8 @@ async fn carry_out(item: &Pending, step: Step, hireflix_ms: Option<u64>, outs: &
         reason: step.reason,
         hireflix_ms,
         attempt,
+        attribution: None,
+        consent: None,
     }
     .emit();
     funnel.record_outcome(&item.position, step.outcome);

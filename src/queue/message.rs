@@ -1,6 +1,6 @@
 //! What the queues carry: an application waiting for Hireflix, and a dead letter.
 
-use crate::domain::{Application, ApplicationForm, Email, PositionId};
+use crate::domain::{Application, ApplicationForm, Consent, Email, PositionId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -23,6 +23,9 @@ pub struct QueuedInvite {
     /// against `MAX_INVITE_ATTEMPTS`, so a spent quota never uses an application up.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub quota_refusals: u32,
+    /// The candidate's consent, for the record written once Hireflix has the invite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -45,6 +48,7 @@ impl QueuedInvite {
             attempt,
             request_id: request_id.to_string(),
             quota_refusals: 0,
+            consent: None,
         }
     }
 
@@ -55,6 +59,10 @@ impl QueuedInvite {
         }
     }
 
+    pub fn with_consent(self, consent: Option<Consent>) -> Self {
+        QueuedInvite { consent, ..self }
+    }
+
     /// The tries that count against `MAX_INVITE_ATTEMPTS`.
     pub fn counted_attempts(&self) -> u32 {
         self.attempt.saturating_sub(self.quota_refusals)
@@ -63,10 +71,17 @@ impl QueuedInvite {
     /// The position and the application, parsed again as [`read`] does; `None` when it no
     /// longer reads as one.
     pub fn application(&self) -> Option<(PositionId, Application)> {
-        let body = serde_json::to_value(self).ok()?;
-        read(&body)
-            .ok()
-            .map(|(_, position, application)| (position, application))
+        let position = PositionId::parse(&self.position_id)?;
+        Some((position, self.form().parse().ok()?))
+    }
+
+    fn form(&self) -> ApplicationForm {
+        ApplicationForm {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            phone_number: self.phone_number.clone(),
+        }
     }
 
     pub fn next_attempt(&self) -> QueuedInvite {
@@ -125,13 +140,7 @@ pub fn read(body: &Value) -> Result<(QueuedInvite, PositionId, Application), Unr
     })?;
     let position = PositionId::parse(&invite.position_id)
         .ok_or_else(|| unreadable("invalid_position_id".to_string()))?;
-    let form = ApplicationForm {
-        first_name: invite.first_name.clone(),
-        last_name: invite.last_name.clone(),
-        email: invite.email.clone(),
-        phone_number: invite.phone_number.clone(),
-    };
-    let application = form.parse().map_err(|errors| {
+    let application = invite.form().parse().map_err(|errors| {
         let each: Vec<String> = errors
             .iter()
             .map(|(field, error)| format!("{} {}", field.wire_name(), error.kind()))

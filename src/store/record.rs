@@ -1,9 +1,14 @@
 //! One candidate's state in one position, as KV holds it.
 
+use crate::domain::Consent;
 use crate::hireflix::InterviewUrl;
 use serde::{Deserialize, Serialize};
 
 /// Values hold no email, no name, no key.
+///
+/// A consent (`REQUIRE_CONSENT`) is kept as two plain fields rather than a nested object: a
+/// nested struct inside this internally tagged enum would cost serde's buffered-content
+/// visitors in the wasm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Record {
@@ -15,9 +20,18 @@ pub enum Record {
         who: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_notice: Option<String>,
     },
     /// Accepted and waiting in the retry queue; Hireflix will email the invite.
-    Queued,
+    Queued {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        consent_notice: Option<String>,
+    },
 }
 
 impl Record {
@@ -26,9 +40,37 @@ impl Record {
             url: url.as_str().to_string(),
             who,
             at,
+            consent_at: None,
+            consent_notice: None,
         }
     }
+
+    pub fn queued() -> Self {
+        Record::Queued {
+            consent_at: None,
+            consent_notice: None,
+        }
+    }
+
+    /// The candidate's consent, when one was asked for: the record is the proof of it.
+    pub fn with_consent(mut self, given: Option<Consent>) -> Self {
+        if let Some(consent) = given {
+            let (Record::Invited {
+                consent_at,
+                consent_notice,
+                ..
+            }
+            | Record::Queued {
+                consent_at,
+                consent_notice,
+            }) = &mut self;
+            *consent_at = Some(consent.at);
+            *consent_notice = Some(consent.notice);
+        }
+        self
+    }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,10 +81,12 @@ mod tests {
             url: "https://app.hireflix.com/x".into(),
             who: "ab12".into(),
             at: Some(1_764_000_000_000),
+            consent_at: None,
+            consent_notice: None,
         };
-        let json = r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12","at":1764000000000}"#;
-        assert_eq!(serde_json::to_string(&invited).unwrap(), json);
-        assert_eq!(serde_json::from_str::<Record>(json).unwrap(), invited);
+        let timed = r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12","at":1764000000000}"#;
+        assert_eq!(serde_json::to_string(&invited).unwrap(), timed);
+        assert_eq!(serde_json::from_str::<Record>(timed).unwrap(), invited);
         // A record without its time reads as one made at an unknown time.
         let untimed = r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12"}"#;
         assert_eq!(
@@ -50,17 +94,31 @@ mod tests {
             Record::Invited {
                 url: "https://app.hireflix.com/x".into(),
                 who: "ab12".into(),
-                at: None
+                at: None,
+                consent_at: None,
+                consent_notice: None,
             }
         );
+        let queued = Record::queued();
         assert_eq!(
-            serde_json::to_string(&Record::Queued).unwrap(),
+            serde_json::to_string(&queued).unwrap(),
             r#"{"state":"queued"}"#
         );
         assert_eq!(
             serde_json::from_str::<Record>(r#"{"state":"queued","extra":1}"#).unwrap(),
-            Record::Queued
+            queued
         );
+        let consent = Consent {
+            at: "2026-11-26T15:40:25.123Z".into(),
+            notice: "2026-11".into(),
+        };
+        let with = invited.with_consent(Some(consent.clone()));
+        let json = serde_json::to_string(&with).unwrap();
+        assert_eq!(
+            json,
+            r#"{"state":"invited","url":"https://app.hireflix.com/x","who":"ab12","at":1764000000000,"consent_at":"2026-11-26T15:40:25.123Z","consent_notice":"2026-11"}"#
+        );
+        assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), with);
         assert!(serde_json::from_str::<Record>(r#"{"state":"weird"}"#).is_err());
     }
 }

@@ -1,0 +1,204 @@
+//! What every page shares, decided once per request: the candidate's language, the company's
+//! brand, and where the language switch leads (the same page in each language, keeping what
+//! the candidate typed and where they came from).
+
+use crate::config::brand::Brand;
+use crate::config::names;
+use crate::domain::{ApplicationForm, Attribution, Field};
+use crate::i18n::{self, Words, LANGUAGES};
+use std::rc::Rc;
+use worker::{Env, Request};
+
+/// The query parameter that picks a language.
+pub const LANG: &str = "lang";
+
+pub struct Ui {
+    pub w: &'static Words,
+    pub brand: Rc<Brand>,
+    /// The request's path and its query, decoded.
+    path: String,
+    query: Vec<(String, String)>,
+}
+
+/// The frame of a page: its language, header and footer, and the language switch.
+pub struct Chrome {
+    pub w: &'static Words,
+    pub brand: Rc<Brand>,
+    pub languages: Vec<LanguageLink>,
+}
+
+pub struct LanguageLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+impl Ui {
+    pub fn from_request(req: &Request, env: &Env) -> Ui {
+        let url = req.inner().url();
+        let (path, query) = split_url(&url);
+        let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let first = |name: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let accept = req.headers().get("accept-language").ok().flatten();
+        let default = env.var(names::DEFAULT_LANGUAGE).ok().map(|v| v.to_string());
+        Ui {
+            w: i18n::choose(first(LANG), accept.as_deref(), default.as_deref()),
+            brand: Rc::new(Brand::from_env(env)),
+            path: path.to_string(),
+            query,
+        }
+    }
+
+    /// The decoded query string of the request.
+    pub fn query(&self) -> &[(String, String)] {
+        &self.query
+    }
+
+    /// The same address in each language: for pages that show the same thing on a GET.
+    pub fn chrome(&self) -> Chrome {
+        self.chrome_at(&self.path, self.kept(&[]))
+    }
+
+    /// Another path of this worker (a page a POST answered, shown again by a GET).
+    pub fn chrome_for_path(&self, path: &str) -> Chrome {
+        self.chrome_at(path, self.kept(&[]))
+    }
+
+    /// The form again in each language, prefilled with what the candidate typed and carrying
+    /// where they came from: a language switch never loses an application's words.
+    pub fn chrome_for_form(
+        &self,
+        path: &str,
+        form: &ApplicationForm,
+        attribution: &Attribution,
+    ) -> Chrome {
+        let mut drop: Vec<&str> = Field::ALL.iter().map(|f| f.wire_name()).collect();
+        drop.extend(crate::domain::attribution::NAMES);
+        let mut pairs = self.kept(&drop);
+        for field in Field::ALL {
+            let value = form.value(field);
+            if !value.is_empty() {
+                pairs.push((field.wire_name().to_string(), value.to_string()));
+            }
+        }
+        for (name, value) in attribution.iter() {
+            pairs.push((name.to_string(), value.to_string()));
+        }
+        self.chrome_at(path, pairs)
+    }
+
+    /// The query, less `lang` and the names given.
+    fn kept(&self, drop: &[&str]) -> Vec<(String, String)> {
+        self.query
+            .iter()
+            .filter(|(k, _)| k != LANG && !drop.contains(&k.as_str()))
+            .cloned()
+            .collect()
+    }
+
+    fn chrome_at(&self, path: &str, pairs: Vec<(String, String)>) -> Chrome {
+        let languages = LANGUAGES
+            .iter()
+            .map(|w| {
+                let mut query = form_urlencoded::Serializer::new(String::new());
+                query.append_pair(LANG, w.code);
+                for (k, v) in &pairs {
+                    query.append_pair(k, v);
+                }
+                LanguageLink {
+                    code: w.code,
+                    name: w.name,
+                    href: format!("{path}?{}", query.finish()),
+                    current: std::ptr::eq(*w, self.w),
+                }
+            })
+            .collect();
+        Chrome {
+            w: self.w,
+            brand: Rc::clone(&self.brand),
+            languages,
+        }
+    }
+}
+
+/// Path and query of a request URL (`https://host/a?b#c` -> `/a`, `b`).
+fn split_url(url: &str) -> (&str, &str) {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path_start = after_scheme.find('/').unwrap_or(after_scheme.len());
+    let rest = after_scheme.get(path_start..).unwrap_or_default();
+    let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    (if path.is_empty() { "/" } else { path }, query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ui(w: &'static Words, query: &[(&str, &str)]) -> Ui {
+        Ui {
+            w,
+            brand: Rc::new(Brand::default()),
+            path: "/apply/68b43e38b19cf131a17c543f".into(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn urls_split_into_path_and_query() {
+        assert_eq!(split_url("https://a.test/x/y?b=1#f"), ("/x/y", "b=1"));
+        assert_eq!(split_url("http://a.test"), ("/", ""));
+        assert_eq!(split_url("http://a.test/?lang=es"), ("/", "lang=es"));
+    }
+
+    #[test]
+    fn the_switch_keeps_the_query_and_replaces_the_language() {
+        let es = i18n::by_code("es").unwrap();
+        let chrome = ui(
+            es,
+            &[
+                ("lang", "es"),
+                ("embed_origin", "https://x.test"),
+                ("utm_source", "ad"),
+            ],
+        )
+        .chrome();
+        let en = &chrome.languages[0];
+        assert_eq!((en.code, en.current), ("en", false));
+        assert_eq!(
+            en.href,
+            "/apply/68b43e38b19cf131a17c543f?lang=en&embed_origin=https%3A%2F%2Fx.test&utm_source=ad"
+        );
+        assert!(chrome.languages[1].current);
+    }
+
+    #[test]
+    fn the_form_switch_carries_the_typed_values_and_the_campaign() {
+        let form = ApplicationForm::from_pairs([("firstName", "Zoë"), ("email", "z+1@x.co")]);
+        let attribution = Attribution::from_pairs([("utm_source", "posted")]);
+        let chrome = ui(
+            i18n::english(),
+            &[
+                ("firstName", "old"),
+                ("utm_source", "query"),
+                ("embed_origin", "https://x.test"),
+            ],
+        )
+        .chrome_for_form("/apply/68b43e38b19cf131a17c543f", &form, &attribution);
+        assert_eq!(
+            chrome.languages[1].href,
+            "/apply/68b43e38b19cf131a17c543f?lang=es&embed_origin=https%3A%2F%2Fx.test&firstName=Zo%C3%AB&email=z%2B1%40x.co&utm_source=posted"
+        );
+    }
+}
