@@ -4,6 +4,7 @@
 use crate::domain::hmac::same_secret;
 use crate::domain::{Field, FieldError, FieldErrors};
 use crate::hireflix::{InterviewUrl, InviteOutcome, Permanent, Transient, TrustedHosts};
+use crate::ledger::Note;
 use crate::log::{Outcome, Reason};
 use crate::store::Record;
 
@@ -231,6 +232,44 @@ fn rejected(messages: Vec<(Option<Field>, String)>) -> Decision {
     Decision::Rejected {
         errors,
         hireflix_says,
+    }
+}
+
+/// Another spelling of this mailbox has the position's interview: the ordinary "already
+/// invited, check your email" answer; the link goes only to the address it was made for.
+pub(super) fn same_mailbox() -> Verdict {
+    Verdict {
+        decision: Decision::InvitedByEmail,
+        outcome: Outcome::AlreadyInvited,
+        reason: Some(Reason::Ledger(Note::SameMailbox)),
+    }
+}
+
+/// Parked: the candidate hears the ordinary "queued"; only the log says why.
+pub(super) fn parked(queued: bool, note: Note) -> Verdict {
+    Verdict {
+        decision: if queued {
+            Decision::Queued
+        } else {
+            Decision::Unavailable
+        },
+        outcome: if queued {
+            Outcome::Parked
+        } else {
+            Outcome::LostQueueUnavailable
+        },
+        reason: Some(Reason::Ledger(note)),
+    }
+}
+
+pub(super) fn unchecked(queued: bool) -> Verdict {
+    Verdict {
+        outcome: if queued {
+            Outcome::Queued
+        } else {
+            Outcome::LostQueueUnavailable
+        },
+        ..parked(queued, Note::LedgerUnavailable)
     }
 }
 
