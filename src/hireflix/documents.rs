@@ -4,6 +4,26 @@
 use crate::domain::{Application, PositionId};
 use serde_json::{json, Value};
 
+/// The union's selection; the two documents differ only in what `ValidationError` selects.
+macro_rules! invite_selection {
+    ($validation_extra:literal) => {
+        concat!(
+            "{
+    __typename
+    ... on InterviewType { id url { public short } }
+    ... on InterviewAlreadyExistsInPositionError { code m1: message }
+    ... on InterviewExternalIdAlreadyExistsInPositionError { code m2: message }
+    ... on ExceededInvitesThisPeriodError { code m3: message }
+    ... on PositionNotFoundError { code m4: message }
+    ... on PositionNotReadyToAcceptInvitesError { code m5: message }
+    ... on ValidationError { code m6: message",
+            $validation_extra,
+            " }
+  }"
+        )
+    };
+}
+
 /// The invite's result is a union; business errors arrive as members with HTTP 200.
 /// `message` is aliased per member because GraphQL forbids one selection giving a field two
 /// types across fragments, and Hireflix's members do not promise the same type.
@@ -11,30 +31,13 @@ use serde_json::{json, Value};
 /// Only what Hireflix's docs or two independent clients confirm: `ValidationError.fieldErrors`
 /// is left out because public clients disagree on its type, and one wrong selection would fail
 /// the whole document, so every invite. Its detail is asked for separately (below).
-const INVITE_SELECTION: &str = "{
-    __typename
-    ... on InterviewType { id url { public short } }
-    ... on InterviewAlreadyExistsInPositionError { code m1: message }
-    ... on InterviewExternalIdAlreadyExistsInPositionError { code m2: message }
-    ... on ExceededInvitesThisPeriodError { code m3: message }
-    ... on PositionNotFoundError { code m4: message }
-    ... on PositionNotReadyToAcceptInvitesError { code m5: message }
-    ... on ValidationError { code m6: message }
-  }";
+const INVITE_SELECTION: &str = invite_selection!("");
 
 /// The same invite asking for `ValidationError.fieldErrors`, sent only after a validation
 /// error named no field. If the selection is wrong for the real schema, the document fails
 /// validation as a whole and nothing runs; the first answer's message is kept.
-const VALIDATION_DETAIL_SELECTION: &str = "{
-    __typename
-    ... on InterviewType { id url { public short } }
-    ... on InterviewAlreadyExistsInPositionError { code m1: message }
-    ... on InterviewExternalIdAlreadyExistsInPositionError { code m2: message }
-    ... on ExceededInvitesThisPeriodError { code m3: message }
-    ... on PositionNotFoundError { code m4: message }
-    ... on PositionNotReadyToAcceptInvitesError { code m5: message }
-    ... on ValidationError { code m6: message fieldErrors { flattenedPath message } }
-  }";
+const VALIDATION_DETAIL_SELECTION: &str =
+    invite_selection!(" fieldErrors { flattenedPath message }");
 
 /// One document inviting `count` candidates, each under its own alias (`r1`, `r2`, ...), so a
 /// batch of queued invites costs one HTTP request and each still gets its own answer.
