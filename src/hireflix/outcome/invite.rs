@@ -125,12 +125,7 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
-    fn ok(body: Value) -> Result<HttpReply, TransportError> {
-        Ok(HttpReply {
-            status: 200,
-            body: body.to_string(),
-        })
-    }
+    use crate::hireflix::outcome::answered_200 as ok;
 
     fn one(reply: Result<HttpReply, TransportError>) -> InviteOutcome {
         let mut outcomes = classify_invites(reply, 1, &TrustedHosts::hireflix_only());

@@ -72,12 +72,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn ok(body: Value) -> Result<HttpReply, TransportError> {
-        Ok(HttpReply {
-            status: 200,
-            body: body.to_string(),
-        })
-    }
+    use crate::hireflix::outcome::answered_200 as ok;
 
     #[test]
     fn found_interview_or_none() {

@@ -38,14 +38,9 @@ pub fn parse_positions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Value};
+    use serde_json::json;
 
-    fn ok(body: Value) -> Result<HttpReply, TransportError> {
-        Ok(HttpReply {
-            status: 200,
-            body: body.to_string(),
-        })
-    }
+    use crate::hireflix::outcome::answered_200 as ok;
 
     #[test]
     fn positions_parse_and_archived_ones_are_closed() {
