@@ -1,21 +1,11 @@
 // The abuse gates that stand before any KV read or Hireflix call: the per-client limit (IPv4
 // address or IPv6 /64), the Origin check with its CORS, and the honeypot.
-import { test, before, after, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, assertCleanLogs, awayFromWindowEdge, logLines, OPEN } from "./harness.mjs";
+import { sharedWorker, start, ann, awayFromWindowEdge, logLines, OPEN } from "./harness.mjs";
 
 const LANDING = "https://careers.example.com";
-let w;
-before(async () => (w = await start({ vars: { ALLOWED_ORIGINS: `${LANDING}, http://127.0.0.1:5500` } })));
-after(async () => {
-  const logs = w.logs();
-  await w.stop();
-  assertCleanLogs(logs);
-});
-beforeEach(async () => {
-  w.standIn.reset();
-  for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
-});
+const w = sharedWorker({ vars: { ALLOWED_ORIGINS: `${LANDING}, http://127.0.0.1:5500` } });
 
 const gateLines = (outcome) => logLines(w).filter((l) => l.outcome === outcome);
 

@@ -1,20 +1,10 @@
 // The candidate's path end to end, in workerd, against the Hireflix stand-in.
-import { test, before, after, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
-import { start, ann, assertCleanLogs, awayFromWindowEdge, logLines, APP_SECRET, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
+import { sharedWorker, start, ann, awayFromWindowEdge, logLines, APP_SECRET, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
 
-let w;
-before(async () => (w = await start()));
-after(async () => {
-  const logs = w.logs();
-  await w.stop();
-  assertCleanLogs(logs);
-});
-beforeEach(async () => {
-  w.standIn.reset();
-  for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
-});
+const w = sharedWorker();
 
 test("the home page lists only open positions, each linking to its form", async () => {
   const res = await w.fetch("/");

@@ -4,6 +4,7 @@
 // loopback port (and, with `turnstile: true`, a local Turnstile stand-in answering siteverify).
 
 import assert from "node:assert/strict";
+import { after, before, beforeEach } from "node:test";
 import { Miniflare } from "miniflare";
 import { HireflixStandIn } from "./stand-in/hireflix.mjs";
 import { TurnstileStandIn, SECRETS, SITEKEYS } from "./stand-in/turnstile.mjs";
@@ -196,6 +197,26 @@ export function assertCleanLogs(logs) {
   assert.match(logs, /"event":"application"/, "the worker's log lines were captured");
   assert.ok(!logs.includes(API_KEY), "the API key must never be logged");
   assert.ok(!EMAIL.test(logs), `no email address may be logged:\n${logs}`);
+}
+
+/**
+ * One worker for a whole test file: started before its tests; each test begins with a fresh
+ * stand-in and no candidate records; at the end its logs must hold no key and no email.
+ * Returns a stand-in for the started worker's helpers (`w.fetch`, `w.postForm`, ...).
+ */
+export function sharedWorker(options = {}) {
+  let w;
+  before(async () => (w = await start(options)));
+  after(async () => {
+    const logs = w.logs();
+    await w.stop();
+    assertCleanLogs(logs);
+  });
+  beforeEach(async () => {
+    w.standIn.reset();
+    for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
+  });
+  return new Proxy({}, { get: (_, name) => w[name] });
 }
 
 /** Local rate limits count in fixed windows of the clock's minutes: start well inside one. */

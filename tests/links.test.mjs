@@ -1,10 +1,10 @@
 // An interview link goes only to its candidate: the browser that was shown it (its link pass,
 // an HttpOnly cookie), or the same names within LINK_GRACE_MINUTES of the interview being made.
 // Everyone else hears one answer, "the link is in your email", whatever the reason.
-import { test, before, after, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { start, ann, assertCleanLogs, logLines, APP_SECRET, OPEN } from "./harness.mjs";
+import { sharedWorker, start, ann, logLines, APP_SECRET, OPEN } from "./harness.mjs";
 
 const COOKIE = `__Host-hfa_${OPEN}`;
 const keyOf = (email) =>
@@ -36,17 +36,7 @@ async function assertByEmail(form, api) {
   return html;
 }
 
-let w; // no grace: only the pass leads back to the interview
-before(async () => (w = await start({ vars: { LINK_GRACE_MINUTES: "0" } })));
-after(async () => {
-  const logs = w.logs();
-  await w.stop();
-  assertCleanLogs(logs);
-});
-beforeEach(async () => {
-  w.standIn.reset();
-  for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
-});
+const w = sharedWorker({ vars: { LINK_GRACE_MINUTES: "0" } }); // no grace: only the pass leads back to the interview
 
 test("a fresh invite redirects with the browser's link pass, an HMAC of position, candidate and interview", async () => {
   const res = await w.postForm(OPEN, ann());
