@@ -2,20 +2,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { start, ann, OPEN } from "./harness.mjs";
 
 let w, browser;
 before(async () => {
   w = await start({ http: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-    // launch() starts from a fresh, temporary profile of its own.
-  });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

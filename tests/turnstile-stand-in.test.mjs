@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { TurnstileStandIn, SECRETS, SITEKEYS, DUMMY_TOKEN, TOKEN_TTL_MS } from "./stand-in/turnstile.mjs";
 
 const POSITION = "68b43e38b19cf131a17c543f";
@@ -318,13 +318,7 @@ function onTurnstileLoad() {
       res.end(html);
     });
     await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-      args: [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
