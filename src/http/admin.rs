@@ -5,6 +5,7 @@ use super::problem::Problem;
 use super::respond::json;
 use super::ui::Ui;
 use crate::config::{names, Config};
+use crate::domain::hmac::same_secret;
 use crate::domain::{CandidateKey, PositionId};
 use crate::i18n::Words;
 use crate::ledger::LetterBox;
@@ -12,7 +13,6 @@ use crate::queue::QueuedInvite;
 use crate::store::{Record, Store};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use worker::{Env, Method, Request, Response, Result};
 
 #[derive(Deserialize)]
@@ -145,18 +145,6 @@ fn mask_email(email: &str) -> String {
         }
         None => "***".to_string(),
     }
-}
-
-/// Compares digests, so the time taken says nothing about how much of the token was right.
-fn same_secret(given: &str, expected: &str) -> bool {
-    let (a, b) = (
-        Sha256::digest(given.as_bytes()),
-        Sha256::digest(expected.as_bytes()),
-    );
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
 }
 
 fn query_param(req: &Request, name: &str) -> Option<String> {
