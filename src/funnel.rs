@@ -3,10 +3,9 @@
 //! the position, the step, the language, the campaign and the country: never an email, a
 //! name, a phone number or an address.
 
-use crate::config::names;
 use crate::domain::{Attribution, PositionId};
 use crate::log::Outcome;
-use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset, Env};
+use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset};
 
 /// Longest campaign value kept: enough to tell campaigns apart, too short to smuggle data.
 const MAX_BLOB_CHARS: usize = 64;
@@ -89,19 +88,8 @@ pub struct Funnel {
 }
 
 impl Funnel {
-    pub fn new(env: &Env, visit: Visit) -> Self {
-        Funnel {
-            dataset: env.analytics_engine(names::FUNNEL).ok(),
-            visit,
-        }
-    }
-
-    /// A funnel that records nothing, for answers that are no step of it.
-    pub fn new_off() -> Self {
-        Funnel {
-            dataset: None,
-            visit: Visit::default(),
-        }
+    pub fn new(dataset: Option<AnalyticsEngineDataset>, visit: Visit) -> Self {
+        Funnel { dataset, visit }
     }
 
     /// The same funnel, for a post whose campaign tags came in its hidden fields.

@@ -37,7 +37,6 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
-    ledger::install(&env);
     http::handle(req, env, ctx).await
 }
 

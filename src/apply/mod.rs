@@ -25,6 +25,10 @@ pub struct Pipeline<'a> {
     pub client: &'a HireflixClient,
     pub store: &'a Store,
     pub queue: Option<&'a Queue>,
+    /// The invite ledger, asked just before an invite would be made; `None` where the caller
+    /// asks it itself (the queue consumer), or where it is not bound (then nothing is invited
+    /// from the form: the application is queued).
+    pub ledger: Option<&'a Ledger>,
     pub request_id: &'a str,
     pub source: Source,
     /// `APP_SECRET`: keys the candidate's key, names tag and link pass.
@@ -97,8 +101,8 @@ impl Pipeline<'_> {
             return (verdict, None);
         }
         // The invite ledger is asked here only, just before an invite would be made.
-        let ledger = Ledger::installed();
-        let gate = match &ledger {
+        let ledger = self.ledger;
+        let gate = match ledger {
             Some(ledger) => {
                 let applicant = Applicant {
                     position,

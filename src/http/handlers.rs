@@ -26,7 +26,7 @@ pub async fn health(req: &Request, env: &Env) -> Result<Response> {
         dead_letters: env.queue(names::DEAD_LETTER_QUEUE).is_ok(),
         ledger: env.durable_object(names::INVITE_LEDGER).is_ok(),
     });
-    let services = match Services::from_env(env.clone(), None, Funnel::new_off()) {
+    let services = match Services::from_env(env) {
         Ok(services) => services,
         Err(problems) => {
             let mut body = json!({ "status": "misconfigured", "problems": problems });
@@ -128,11 +128,16 @@ pub async fn list_positions(services: &Services, ui: &Ui) -> Result<Response> {
     }
 }
 
-pub async fn show_form(services: &Services, position: &PositionId, ui: &Ui) -> Result<Response> {
+pub async fn show_form(
+    services: &Services,
+    funnel: &Funnel,
+    position: &PositionId,
+    ui: &Ui,
+) -> Result<Response> {
     let Some(name) = position_name(&services.lookup(position).await, ui.w) else {
         return Problem::PositionNotFound.page(ui);
     };
-    services.funnel.record(position, Event::FormView);
+    funnel.record(position, Event::FormView);
     let prefill = body::prefill(ui.query());
     let attribution = Attribution::from_pairs(ui.query().iter().map(|(k, v)| (k, v)));
     let page = FormPage::new(

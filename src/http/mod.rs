@@ -14,14 +14,12 @@ mod submit;
 mod turnstile;
 mod ui;
 
-use crate::config::{names, parse};
 use crate::domain::PositionId;
-use crate::funnel::{Funnel, Visit};
-use crate::hireflix::TrustedHosts;
+use crate::funnel::Visit;
 use crate::log::Source;
 use problem::Problem;
 use render::Emailed;
-use services::Services;
+use services::{Isolate, Services};
 use ui::Ui;
 use worker::{Context, Env, Method, Request, Response, Result};
 
@@ -35,35 +33,24 @@ enum Route {
 /// Every answer leaves through `respond::finish`, whichever route made it.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let https = req.inner().url().starts_with("https:");
-    let policy = policy(&env);
+    let isolate = Isolate::for_env(&env);
     // The language and the brand are settled first: every answer below is in that language.
-    let ui = Ui::from_request(&req, &env);
-    let response = route(req, env, ctx, &ui).await?;
-    respond::finish(respond::in_language(response, &ui)?, &policy, https)
+    let ui = Ui::from_request(&req, &isolate);
+    let response = route(req, &isolate, ctx, &ui).await?;
+    respond::finish(respond::in_language(response, &ui)?, &isolate.policy, https)
 }
 
-/// Read from the two settings alone, so even the answers of a misconfigured worker get it;
-/// a malformed `ALLOWED_ORIGINS` frames nothing but this origin (and /healthz says why).
-fn policy(env: &Env) -> respond::Policy {
-    let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
-    let origins = parse::origins(var(names::ALLOWED_ORIGINS).as_deref()).unwrap_or_default();
-    let redirects = parse::api_url(var(names::HIREFLIX_API_URL).as_deref())
-        .map(|url| TrustedHosts::for_api(&url).csp_sources())
-        .unwrap_or_else(|_| TrustedHosts::hireflix_only().csp_sources());
-    respond::Policy::new(&origins, &redirects)
-}
-
-async fn route(mut req: Request, env: Env, ctx: Context, ui: &Ui) -> Result<Response> {
+async fn route(mut req: Request, isolate: &Isolate, ctx: Context, ui: &Ui) -> Result<Response> {
     let w = ui.w;
+    let env = isolate.env();
     let path = req.path();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     // Every path is matched before the configuration is read: an unknown path is a 404 even
     // on a deployment that is not set up yet.
     let route = match (req.method(), segments.as_slice()) {
-        (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, &env).await,
+        (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, env).await,
         (Method::Options, ["api", "apply", _]) => {
-            let services = Services::from_env(env, None, Funnel::new_off());
-            let allowed = api_origin(&req, services.ok().as_ref());
+            let allowed = api_origin(&req, isolate.services.as_ref().ok());
             return respond::cors(respond::preflight()?, allowed.as_deref());
         }
         (Method::Get | Method::Head, []) => Route::Positions,
@@ -87,27 +74,33 @@ async fn route(mut req: Request, env: Env, ctx: Context, ui: &Ui) -> Result<Resp
             None => return Problem::PositionNotFound.json(w),
         },
         (_, ["api", "apply", _]) => return Problem::MethodNotAllowed.json(w),
-        (_, ["admin", rest @ ..]) => return admin::handle(&req, &env, rest, ui).await,
+        (_, ["admin", rest @ ..]) => return admin::handle(&req, env, rest, ui).await,
         _ => return Problem::PageNotFound.page(ui),
     };
 
-    let funnel = Funnel::new(&env, visit_of(&req, ui));
-    let Ok(services) = Services::from_env(env, Some(ctx), funnel) else {
+    let Ok(services) = &isolate.services else {
         return match route {
             Route::SubmitApi(_) => Problem::Misconfigured.json(w),
             _ => Problem::Misconfigured.page(ui),
         };
     };
+    let funnel = services.funnel(visit_of(&req, ui));
+    let post = submit::Post {
+        services,
+        funnel: &funnel,
+        ctx: &ctx,
+        w,
+    };
     match route {
-        Route::Positions => handlers::list_positions(&services, ui).await,
-        Route::Form(position) => handlers::show_form(&services, &position, ui).await,
+        Route::Positions => handlers::list_positions(services, ui).await,
+        Route::Form(position) => handlers::show_form(services, &funnel, &position, ui).await,
         Route::SubmitForm(position) => {
-            let submission = submit::submit(&mut req, &services, &position, Source::Form, w).await;
+            let submission = post.submit(&mut req, &position, Source::Form).await;
             render::page(submission, &position, ui, &services.config)
         }
         Route::SubmitApi(position) => {
-            let submission = submit::submit(&mut req, &services, &position, Source::Api, w).await;
-            let allowed = api_origin(&req, Some(&services));
+            let submission = post.submit(&mut req, &position, Source::Api).await;
+            let allowed = api_origin(&req, Some(services));
             respond::cors(render::api(submission, &position, w)?, allowed.as_deref())
         }
     }

@@ -1,36 +1,102 @@
-//! What every application route needs, built once per request from `Env`.
+//! What every application route needs, built once per isolate from `Env`: the configuration,
+//! the Hireflix client, the bindings, and the page policy and brand. An isolate serves one
+//! version of the worker with one `Env`, so none of it can change while the isolate lives;
+//! reading ~30 settings across the JS boundary and parsing them cost more than the rest of a
+//! form view (see README, Performance).
 
 use super::gates;
+use super::respond::Policy;
 use crate::apply::positions::{self, Lookup};
 use crate::apply::Pipeline;
-use crate::config::{names, Config};
+use crate::config::brand::Brand;
+use crate::config::{names, parse, Config};
 use crate::domain::PositionId;
-use crate::funnel::Funnel;
-use crate::hireflix::HireflixClient;
+use crate::funnel::{Funnel, Visit};
+use crate::hireflix::{HireflixClient, TrustedHosts};
 use crate::http_url::HttpUrl;
+use crate::ledger::Ledger;
 use crate::log::Source;
 use crate::store::Store;
-use worker::{Context, Env, Queue, Request};
+use std::cell::RefCell;
+use std::rc::Rc;
+use worker::{AnalyticsEngineDataset, Context, Env, Queue, RateLimiter, Request};
+
+/// The isolate's view of its `Env`: what pages need even on a misconfigured deployment, and
+/// the services when the configuration serves.
+pub struct Isolate {
+    /// The `Env` this was built from: a request with another one rebuilds (`for_env`).
+    env: Env,
+    pub policy: Policy,
+    pub brand: Rc<Brand>,
+    pub default_language: Option<String>,
+    /// Everything wrong with the configuration, by name, when it cannot serve.
+    pub services: Result<Services, Vec<String>>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Isolate>>> = const { RefCell::new(None) };
+}
+
+impl Isolate {
+    /// The isolate's services for this `Env`, built on first use. A misconfiguration is not
+    /// kept: the next request reads the settings again (and /healthz always reads them fresh).
+    pub fn for_env(env: &Env) -> Rc<Isolate> {
+        let kept = CURRENT.with(|slot| {
+            slot.borrow()
+                .as_ref()
+                .filter(|isolate| js_sys::Object::is(isolate.env.as_ref(), env.as_ref()))
+                .cloned()
+        });
+        if let Some(isolate) = kept {
+            return isolate;
+        }
+        let isolate = Rc::new(Isolate::build(env));
+        if isolate.services.is_ok() {
+            CURRENT.with(|slot| *slot.borrow_mut() = Some(isolate.clone()));
+        }
+        isolate
+    }
+
+    fn build(env: &Env) -> Isolate {
+        Isolate {
+            env: env.clone(),
+            policy: policy(env),
+            brand: Rc::new(Brand::from_env(env)),
+            default_language: env.var(names::DEFAULT_LANGUAGE).ok().map(|v| v.to_string()),
+            services: Services::from_env(env),
+        }
+    }
+
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+}
+
+/// Read from the two settings alone, so even the answers of a misconfigured worker get it;
+/// a malformed `ALLOWED_ORIGINS` frames nothing but this origin (and /healthz says why).
+fn policy(env: &Env) -> Policy {
+    let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
+    let origins = parse::origins(var(names::ALLOWED_ORIGINS).as_deref()).unwrap_or_default();
+    let redirects = parse::api_url(var(names::HIREFLIX_API_URL).as_deref())
+        .map(|url| TrustedHosts::for_api(&url).csp_sources())
+        .unwrap_or_else(|_| TrustedHosts::hireflix_only().csp_sources());
+    Policy::new(&origins, &redirects)
+}
 
 pub struct Services {
     pub config: Config,
     pub client: HireflixClient,
     pub store: Store,
-    pub funnel: Funnel,
     queue: Option<Queue>,
-    /// Lets KV writes that nobody waits for finish after the response.
-    ctx: Option<Context>,
-    env: Env,
+    limiter: Option<RateLimiter>,
+    ledger: Option<Ledger>,
+    dataset: Option<AnalyticsEngineDataset>,
 }
 
 impl Services {
     /// Everything wrong with the configuration, by name, when it cannot serve.
-    pub fn from_env(
-        env: Env,
-        ctx: Option<Context>,
-        funnel: Funnel,
-    ) -> Result<Services, Vec<String>> {
-        let config = Config::from_env(&env).map_err(|p| p.0)?;
+    pub fn from_env(env: &Env) -> Result<Services, Vec<String>> {
+        let config = Config::from_env(env).map_err(|p| p.0)?;
         let kv = env
             .kv(names::KV)
             .map_err(|_| vec![format!("KV binding {} is missing", names::KV)])?;
@@ -41,28 +107,40 @@ impl Services {
                 config.hireflix_timeout_ms,
             ),
             store: Store::new(kv, config.submission_ttl_seconds),
-            funnel,
             queue: env.queue(names::INVITE_QUEUE).ok(),
-            ctx,
+            limiter: env.rate_limiter(names::RATE_LIMITER).ok(),
+            ledger: Ledger::connect(env, &config),
+            dataset: env.analytics_engine(names::FUNNEL).ok(),
             config,
-            env,
         })
     }
 
-    pub fn pipeline<'a>(&'a self, request_id: &'a str, source: Source) -> Pipeline<'a> {
+    /// The funnel one request records into. Without the binding nothing is recorded.
+    pub fn funnel(&self, visit: Visit) -> Funnel {
+        Funnel::new(self.dataset.clone(), visit)
+    }
+
+    /// `ctx` lets KV writes that nobody waits for finish after the response.
+    pub fn pipeline<'a>(
+        &'a self,
+        request_id: &'a str,
+        source: Source,
+        ctx: &'a Context,
+    ) -> Pipeline<'a> {
         Pipeline {
             client: &self.client,
             store: &self.store,
             queue: self.queue.as_ref(),
+            ledger: self.ledger.as_ref(),
             request_id,
             source,
             secret: &self.config.app_secret,
             pass: None,
             grace_ms: self.config.link_grace_ms,
-            background: self.ctx.as_ref(),
+            background: Some(ctx),
             attribution: None,
             consent: None,
-            funnel: Some(&self.funnel),
+            funnel: None,
         }
     }
 
@@ -74,7 +152,7 @@ impl Services {
     /// /healthz warns); with it, each client (IPv4 address or IPv6 /64) gets the limit set in
     /// wrangler.toml. A limiter that errors refuses: a broken gate must not open.
     pub async fn within_rate_limit(&self, ip: Option<String>) -> bool {
-        let Ok(limiter) = self.env.rate_limiter(names::RATE_LIMITER) else {
+        let Some(limiter) = &self.limiter else {
             return true;
         };
         let key = gates::client_key(ip.as_deref().unwrap_or_default());

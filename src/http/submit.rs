@@ -12,10 +12,10 @@ use crate::apply::positions::{self, Lookup};
 use crate::apply::Decision;
 use crate::domain::{consent, ApplicationForm, Attribution, Consent, Field, FieldError};
 use crate::domain::{FieldErrors, PositionId};
-use crate::funnel::Event;
+use crate::funnel::{Event, Funnel};
 use crate::i18n::Words;
 use crate::log::{now_iso, request_id, GateLog, Source};
-use worker::Request;
+use worker::{Context, Request};
 
 pub enum Submission {
     /// Nothing the candidate typed could be read, or the post is not taken at all.
@@ -43,13 +43,38 @@ pub enum Answer {
     Decided(Decision),
 }
 
-pub async fn submit(
+/// What a post is answered with: the isolate's services, and this request's funnel and
+/// context.
+pub struct Post<'a> {
+    pub services: &'a Services,
+    pub funnel: &'a Funnel,
+    pub ctx: &'a Context,
+    pub w: &'static Words,
+}
+
+impl Post<'_> {
+    pub async fn submit(
+        &self,
+        req: &mut Request,
+        position: &PositionId,
+        source: Source,
+    ) -> Submission {
+        submit(req, self, position, source).await
+    }
+}
+
+async fn submit(
     req: &mut Request,
-    services: &Services,
+    post: &Post<'_>,
     position: &PositionId,
     source: Source,
-    w: &'static Words,
 ) -> Submission {
+    let Post {
+        services,
+        funnel,
+        ctx,
+        w,
+    } = *post;
     let request_id = request_id(header(req, "cf-ray"));
     let gate_log = |outcome| GateLog::new(&request_id, position, source, outcome).emit();
     // Counted before anything else is done for the post, valid or not.
@@ -77,7 +102,7 @@ pub async fn submit(
         Err(error) => return Submission::Refused(body_problem(error, position)),
     };
     let consent_given = consent::is_given(&consent_box);
-    let funnel = services.funnel.with_campaign(&attribution);
+    let funnel = funnel.with_campaign(&attribution);
     let count = |event| funnel.record(position, event);
     count(Event::Submit);
     let answered = |position_name: String, answer| Submission::Answered {
@@ -156,7 +181,7 @@ pub async fn submit(
         }
     }
     let cookies = header(req, "cookie").unwrap_or_default();
-    let mut pipeline = services.pipeline(&request_id, source);
+    let mut pipeline = services.pipeline(&request_id, source, ctx);
     pipeline.attribution = Some(&attribution);
     pipeline.consent = consent.as_ref();
     pipeline.funnel = Some(&funnel);

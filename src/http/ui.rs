@@ -2,12 +2,12 @@
 //! brand, and where the language switch leads (the same page in each language, keeping what
 //! the candidate typed and where they came from).
 
+use super::services::Isolate;
 use crate::config::brand::Brand;
-use crate::config::names;
 use crate::domain::{ApplicationForm, Attribution, Field};
 use crate::i18n::{self, Words, LANGUAGES};
 use std::rc::Rc;
-use worker::{Env, Request};
+use worker::Request;
 
 /// The query parameter that picks a language.
 pub const LANG: &str = "lang";
@@ -35,7 +35,7 @@ pub struct LanguageLink {
 }
 
 impl Ui {
-    pub fn from_request(req: &Request, env: &Env) -> Ui {
+    pub fn from_request(req: &Request, isolate: &Isolate) -> Ui {
         let url = req.inner().url();
         let (path, query) = split_url(&url);
         let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
@@ -48,10 +48,13 @@ impl Ui {
                 .map(|(_, v)| v.as_str())
         };
         let accept = req.headers().get("accept-language").ok().flatten();
-        let default = env.var(names::DEFAULT_LANGUAGE).ok().map(|v| v.to_string());
         Ui {
-            w: i18n::choose(first(LANG), accept.as_deref(), default.as_deref()),
-            brand: Rc::new(Brand::from_env(env)),
+            w: i18n::choose(
+                first(LANG),
+                accept.as_deref(),
+                isolate.default_language.as_deref(),
+            ),
+            brand: isolate.brand.clone(),
             path: path.to_string(),
             query,
         }

@@ -4,20 +4,20 @@
 use super::gate::{Aftermath, Gate};
 use super::mailbox::MailboxKeys;
 use super::protocol::{Answer, Ask, Call, Reserve, Reserved, Settle, Settled};
-use super::{installed_env, Budgets};
+use super::Budgets;
 use crate::config::{names, Config};
 use crate::domain::{Email, PositionId};
 use crate::log::now_ms;
 use serde_json::json;
 use wasm_bindgen::JsValue;
-use worker::{Env, Method, Request, RequestInit, Stub};
+use worker::{Env, Method, ObjectNamespace, Request, RequestInit};
 
 /// One object for the whole account: at this scale one instance keeps up easily, and a single
 /// instance is what makes the counts exact.
 pub(super) const OBJECT_NAME: &str = "account";
 
 pub struct Ledger {
-    stub: Stub,
+    namespace: ObjectNamespace,
     secret: String,
     budgets: Budgets,
 }
@@ -35,19 +35,11 @@ impl Ledger {
     /// `None` when the binding is missing: every caller then treats the ledger as unreachable.
     pub fn connect(env: &Env, config: &Config) -> Option<Ledger> {
         let namespace = env.durable_object(names::INVITE_LEDGER).ok()?;
-        let stub = namespace.id_from_name(OBJECT_NAME).ok()?.get_stub().ok()?;
         Some(Ledger {
-            stub,
+            namespace,
             secret: config.app_secret.clone(),
             budgets: config.budgets,
         })
-    }
-
-    /// The ledger for the form's pipeline, from the bindings the fetch entry point installed.
-    pub fn installed() -> Option<Ledger> {
-        let env = installed_env()?;
-        let config = Config::from_env(&env).ok()?;
-        Ledger::connect(&env, &config)
     }
 
     /// One gate per applicant, in order, from a single call. Logs each budget's first
@@ -129,8 +121,13 @@ impl Ledger {
         // The object's own address space: the host is never resolved.
         let request =
             Request::new_with_init("https://invite-ledger/", &init).map_err(|_| Unreachable)?;
-        let mut response = self
-            .stub
+        // A stub per call: the namespace outlives requests, a stub belongs to one.
+        let stub = self
+            .namespace
+            .id_from_name(OBJECT_NAME)
+            .and_then(|id| id.get_stub())
+            .map_err(|_| Unreachable)?;
+        let mut response = stub
             .fetch_with_request(request)
             .await
             .map_err(|_| Unreachable)?;

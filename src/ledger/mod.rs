@@ -26,9 +26,7 @@ pub use letters::LetterBox;
 pub use object::InviteLedger;
 
 use budget::Limits;
-use std::cell::RefCell;
 use window::Windows;
-use worker::Env;
 
 /// The ledger's settings, parsed with the rest of the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,19 +39,3 @@ pub struct Budgets {
 }
 
 pub const DEFAULT_QUOTA_RETRY_SECONDS: u32 = 3 * 3_600;
-
-thread_local! {
-    /// The bindings of this isolate, for the form's pipeline (see [`install`]).
-    static ENV: RefCell<Option<Env>> = const { RefCell::new(None) };
-}
-
-/// Called by the fetch entry point with every request's `Env`. An isolate serves one worker
-/// version, so its bindings are the same for every request it serves; keeping them here lets
-/// the pipeline reach the ledger without threading it through the edge (`http`) code.
-pub fn install(env: &Env) {
-    ENV.with(|slot| *slot.borrow_mut() = Some(env.clone()));
-}
-
-fn installed_env() -> Option<Env> {
-    ENV.with(|slot| slot.borrow().clone())
-}

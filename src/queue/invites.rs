@@ -34,7 +34,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
     let queue = env.queue(names::INVITE_QUEUE).ok();
     let dlq = env.queue(names::DEAD_LETTER_QUEUE).ok();
     // No visitor behind a queued message: only the position and the step are counted.
-    let funnel = Funnel::new(env, Visit::default());
+    let funnel = Funnel::new(env.analytics_engine(names::FUNNEL).ok(), Visit::default());
     let mut pending = Vec::with_capacity(messages.len());
     for message in messages {
         match message::read(message.body()) {
@@ -175,6 +175,8 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             client: &client,
             store,
             queue: queue.as_ref(),
+            // Asked above, for the whole batch.
+            ledger: None,
             request_id: &item.invite.request_id,
             source: Source::Queue,
             secret: &config.app_secret,
