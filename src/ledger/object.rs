@@ -11,6 +11,7 @@ use super::protocol::{
     Answer, Ask, Call, Letter, Letters, Reached, Reserve, Reserved, Settle, Settled, DONE,
 };
 use super::window::{Bounds, Windows};
+use std::cell::Cell;
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, SqlCursor, SqlStorage,
     SqlStorageValue, State,
@@ -52,12 +53,16 @@ const SCHEMA: [&str; 7] = [
 #[durable_object(fetch)]
 pub struct InviteLedger {
     sql: SqlStorage,
+    /// The schema is made once per instance, not per call: seven statements were most of a
+    /// reservation's SQL.
+    schema_ready: Cell<bool>,
 }
 
 impl DurableObject for InviteLedger {
     fn new(state: State, _env: Env) -> Self {
         InviteLedger {
             sql: state.storage().sql(),
+            schema_ready: Cell::new(false),
         }
     }
 
@@ -119,15 +124,17 @@ fn whole(value: Option<SqlStorageValue>) -> Option<u64> {
 
 impl InviteLedger {
     fn schema(&self) -> Result<()> {
+        if self.schema_ready.get() {
+            return Ok(());
+        }
         for statement in SCHEMA {
             self.sql.exec(statement, None)?;
         }
+        self.schema_ready.set(true);
         Ok(())
     }
 
     fn reserve(&self, reserve: &Reserve, now: u64) -> Result<Reserved> {
-        self.sql
-            .exec("DELETE FROM warnings WHERE window_end <= ?", vec![int(now)])?;
         let quota = self.quota()?;
         let mut answers = Vec::with_capacity(reserve.asks.len());
         for ask in &reserve.asks {
@@ -328,7 +335,12 @@ impl InviteLedger {
     }
 
     /// True the first time `budget` is found full in this window (per mailbox or position).
+    /// Expired marks are dropped here, on the rare path that writes one, not on every call.
     fn first_warning(&self, budget: Budget, ask: &Ask, window: Bounds) -> Result<bool> {
+        self.sql.exec(
+            "DELETE FROM warnings WHERE window_end <= ?",
+            vec![int(window.start_ms)],
+        )?;
         let scope = match budget {
             Budget::EmailDay => ask.mailbox.as_str(),
             Budget::PositionHour => ask.position.as_str(),
