@@ -7,27 +7,50 @@
 
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 
-type HmacSha256 = hmac::Hmac<Sha256>;
+pub type HmacSha256 = hmac::Hmac<Sha256>;
+
+thread_local! {
+    /// The HMAC state after its key, for the one secret an isolate has: keying costs two
+    /// SHA-256 blocks, as much as the message, on every value of every request.
+    static KEYED: RefCell<Option<(String, HmacSha256)>> = const { RefCell::new(None) };
+}
+
+/// A MAC keyed with `secret`, from the isolate's copy when the secret is the same.
+pub fn keyed(secret: &str) -> HmacSha256 {
+    let kept = KEYED.with(|slot| {
+        slot.borrow()
+            .as_ref()
+            .filter(|(key, _)| key == secret)
+            .map(|(_, mac)| mac.clone())
+    });
+    if let Some(mac) = kept {
+        return mac;
+    }
+    // HMAC takes a key of any length: `new_from_slice` never refuses one.
+    let mac = <HmacSha256 as KeyInit>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()));
+    KEYED.with(|slot| *slot.borrow_mut() = Some((secret.to_string(), mac.clone())));
+    mac
+}
+
+/// The finished MAC in lower-case hex.
+pub fn finish_hex(mac: HmacSha256) -> String {
+    hex::encode(mac.finalize().into_bytes())
+}
 
 /// Hex HMAC-SHA256 of `label` followed by `parts`, each part ended by a NUL so that no two
 /// lists of parts give the same message. `label` names the use and its version
 /// (`b"hireflix-apply/candidate/v2\0"`), so values made for one use never match another's.
 pub fn hmac_hex(secret: &str, label: &[u8], parts: &[&[u8]]) -> String {
-    let Ok(mut mac) = HmacSha256::new_from_slice(secret.as_bytes()) else {
-        // HMAC takes a key of any length; this arm cannot be reached.
-        return String::new();
-    };
+    let mut mac = keyed(secret);
     mac.update(label);
     for part in parts {
         mac.update(part);
         mac.update(b"\0");
     }
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    finish_hex(mac)
 }
 
 /// Compares two secrets (a link pass, the admin token) through their digests, so the time
@@ -43,6 +66,24 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn uncached(secret: &str, message: &[u8]) -> String {
+        let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(message);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    #[test]
+    fn the_kept_key_gives_what_a_fresh_key_gives_and_follows_the_secret() {
+        let first = hmac_hex("secret-one", b"label\0", &[b"a", b"b"]);
+        assert_eq!(first, uncached("secret-one", b"label\0a\0b\0"));
+        // Asked again (the kept state) and under another secret (the state replaced).
+        assert_eq!(hmac_hex("secret-one", b"label\0", &[b"a", b"b"]), first);
+        let other = hmac_hex("secret-two", b"label\0", &[b"a", b"b"]);
+        assert_eq!(other, uncached("secret-two", b"label\0a\0b\0"));
+        assert_ne!(other, first);
+        assert_eq!(first.len(), 64);
+    }
 
     #[test]
     fn matches_rfc_4231_test_case_2() {

@@ -4,11 +4,9 @@
 //! `victim+1@gmail.com` all land in `victim@gmail.com`'s inbox. Budgets count mailboxes, so a
 //! form cannot be used to send one inbox an interview per spelling.
 
+use crate::domain::hmac::{finish_hex, keyed as keyed_mac};
 use crate::domain::Email;
-use hmac::{KeyInit, Mac};
-use sha2::Sha256;
-
-type HmacSha256 = hmac::Hmac<Sha256>;
+use hmac::Mac;
 
 /// The mailbox an address delivers to: lower-cased; a `+tag` dropped (the sub-addressing that
 /// Gmail, Outlook, iCloud, Fastmail and Proton all honour); for Gmail also the dots, which
@@ -68,16 +66,10 @@ impl MailboxKeys {
 /// HMAC-SHA256 under the app secret, hex: without the secret a stolen ledger cannot be matched
 /// against a list of addresses, as a plain hash could.
 fn keyed(secret: &str, label: &[u8], value: &str) -> Option<String> {
-    let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).ok()?;
+    let mut mac = keyed_mac(secret);
     mac.update(label);
     mac.update(value.as_bytes());
-    Some(
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
+    Some(finish_hex(mac))
 }
 
 #[cfg(test)]
