@@ -21,9 +21,10 @@ use crate::hireflix::TrustedHosts;
 use crate::log::Source;
 use problem::Problem;
 use render::Emailed;
+use respond::Reply;
 use services::Services;
 use ui::Ui;
-use worker::{Context, Env, Method, Request, Response, Result};
+use worker::{Context, Env, Method, Request, Result};
 
 enum Route {
     Positions,
@@ -33,13 +34,13 @@ enum Route {
 }
 
 /// Every answer leaves through `respond::finish`, whichever route made it.
-pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
+pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
     let https = req.inner().url().starts_with("https:");
     let policy = policy(&env);
     // The language and the brand are settled first: every answer below is in that language.
     let ui = Ui::from_request(&req, &env);
-    let response = route(req, env, ctx, &ui).await?;
-    respond::finish(respond::in_language(response, &ui)?, &policy, https)
+    let reply = route(req, env, ctx, &ui).await?;
+    respond::finish(reply, &respond::Setting::of(&ui, &policy, https))
 }
 
 /// Read from the two settings alone, so even the answers of a misconfigured worker get it;
@@ -53,7 +54,7 @@ fn policy(env: &Env) -> respond::Policy {
     respond::Policy::new(&origins, &redirects)
 }
 
-async fn route(mut req: Request, env: Env, ctx: Context, ui: &Ui) -> Result<Response> {
+async fn route(mut req: Request, env: Env, ctx: Context, ui: &Ui) -> Result<Reply> {
     let w = ui.w;
     let path = req.path();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -64,7 +65,7 @@ async fn route(mut req: Request, env: Env, ctx: Context, ui: &Ui) -> Result<Resp
         (Method::Options, ["api", "apply", _]) => {
             let services = Services::from_env(env, None, Funnel::new_off());
             let allowed = api_origin(&req, services.ok().as_ref());
-            return respond::cors(respond::preflight()?, allowed.as_deref());
+            return Ok(respond::cors(respond::preflight(), allowed.as_deref()));
         }
         (Method::Get | Method::Head, []) => Route::Positions,
         (Method::Get | Method::Head, ["apply", id]) => match PositionId::parse(id) {
@@ -108,7 +109,10 @@ async fn route(mut req: Request, env: Env, ctx: Context, ui: &Ui) -> Result<Resp
         Route::SubmitApi(position) => {
             let submission = submit::submit(&mut req, &services, &position, Source::Api, w).await;
             let allowed = api_origin(&req, Some(&services));
-            respond::cors(render::api(submission, &position, w)?, allowed.as_deref())
+            Ok(respond::cors(
+                render::api(submission, &position, w)?,
+                allowed.as_deref(),
+            ))
         }
     }
 }
