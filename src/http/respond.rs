@@ -3,10 +3,10 @@
 //!
 //! Why not build a `worker::Response` and set headers as the answer takes shape: each `Headers`
 //! call from wasm is a crossing with its strings copied both ways, and reading the CSP back to
-//! add to it is two more. That came to about a third of a form view's CPU. Here the header set
-//! is composed in Rust; a header set seen before in this isolate (the same status, language,
-//! CSP, ...) reuses the `ResponseInit` built for it then, so most answers cost one
-//! `new Response(body, init)`, plus one call per header that only this answer has (its
+//! add to it is two more: about 20 us of a form view's 66 us on the JS thread (V8 profile).
+//! Here the header set is composed in Rust; a header set seen before in this isolate (the same
+//! status, language, CSP, ...) reuses the `ResponseInit` built for it then, so most answers cost
+//! one `new Response(body, init)`, plus one call per header that only this answer has (its
 //! `location`, link pass, allowed origin, `retry-after`).
 
 use super::ui::Ui;
@@ -65,8 +65,6 @@ enum Kind {
     },
     Json,
     Preflight,
-    /// 303 so the browser follows with a GET, and the interview page is not a form
-    /// resubmission.
     SeeOther,
 }
 
