@@ -22,7 +22,7 @@ pub use ledger::InviteLedger;
 #[doc(hidden)]
 pub use http::body;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, Context, Env, Request, Result};
 
 /// Every GraphQL document the worker sends (for the pre-launch check against the real API).
 #[doc(hidden)]
@@ -36,7 +36,7 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
     http::handle(req, env, ctx).await
 }
 

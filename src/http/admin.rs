@@ -3,6 +3,7 @@
 
 use super::problem::Problem;
 use super::respond::json;
+use super::respond::Reply;
 use super::ui::Ui;
 use crate::config::{names, Config};
 use crate::domain::hmac::same_secret;
@@ -13,7 +14,7 @@ use crate::queue::QueuedInvite;
 use crate::store::{Record, Store};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use worker::{Env, Method, Request, Response, Result};
+use worker::{Env, Method, Request, Result};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,7 +27,7 @@ struct FiledLetter {
     invite: Option<QueuedInvite>,
 }
 
-pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<Response> {
+pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<Reply> {
     let w = ui.w;
     let Some(token) = env
         .secret(names::ADMIN_TOKEN)
@@ -44,9 +45,8 @@ pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<
         .unwrap_or_default();
     let bearer = given.strip_prefix("Bearer ").unwrap_or_default();
     if !same_secret(bearer, token.trim()) {
-        let response = json(401, &json!({ "error": "unauthorized" }))?;
-        response.headers().set("www-authenticate", "Bearer")?;
-        return Ok(response);
+        let unauthorized = json(401, &json!({ "error": "unauthorized" }));
+        return Ok(unauthorized.with_header("www-authenticate", "Bearer".to_string()));
     }
     let Ok(kv) = env.kv(names::KV) else {
         return Problem::Misconfigured.json(w);
@@ -63,7 +63,7 @@ pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<
     }
 }
 
-async fn list(store: &Store) -> Result<Response> {
+async fn list(store: &Store) -> Result<Reply> {
     let letters: Vec<Value> = store
         .dead_letters()
         .await
@@ -84,7 +84,7 @@ async fn list(store: &Store) -> Result<Response> {
             },
         )
         .collect();
-    json(200, &json!({ "deadLetters": letters }))
+    Ok(json(200, &json!({ "deadLetters": letters })))
 }
 
 /// Each letter goes back on the invite queue with a fresh attempt count, and is removed only
@@ -94,7 +94,7 @@ async fn replay(
     env: &Env,
     position: Option<&PositionId>,
     w: &Words,
-) -> Result<Response> {
+) -> Result<Reply> {
     let Ok(queue) = env.queue(names::INVITE_QUEUE) else {
         return Problem::Misconfigured.json(w);
     };
@@ -133,7 +133,10 @@ async fn replay(
             kept += 1;
         }
     }
-    json(200, &json!({ "replayed": replayed, "notReplayed": kept }))
+    Ok(json(
+        200,
+        &json!({ "replayed": replayed, "notReplayed": kept }),
+    ))
 }
 
 /// `ann@example.com` -> `a***@example.com`: enough to recognise, not to contact.

@@ -3,6 +3,7 @@
 use super::body;
 use super::pages::{render, FormPage, PositionsPage};
 use super::problem::Problem;
+use super::respond::Reply;
 use super::respond::{html, json};
 use super::services::Services;
 use super::submit::position_name;
@@ -13,13 +14,13 @@ use crate::domain::{Attribution, FieldErrors, PositionId};
 use crate::funnel::{Event, Funnel};
 use crate::hireflix::Transient;
 use serde_json::json;
-use worker::{Env, Request, Response, Result};
+use worker::{Env, Request, Result};
 
 /// 200 when the worker can serve, with what deserves a look under `warnings`; 503 with what
 /// stops it under `problems`. Both by setting name, never a value that could be a secret.
 /// With `?deep=1` it also asks Hireflix for the positions, at most once a minute (the answer
 /// is kept), so the check cannot be used to spend calls.
-pub async fn health(req: &Request, env: &Env) -> Result<Response> {
+pub async fn health(req: &Request, env: &Env) -> Result<Reply> {
     let mut warnings = binding_warnings(Bound {
         rate_limiter: env.rate_limiter(names::RATE_LIMITER).is_ok(),
         queue: env.queue(names::INVITE_QUEUE).is_ok(),
@@ -33,7 +34,7 @@ pub async fn health(req: &Request, env: &Env) -> Result<Response> {
             if !warnings.is_empty() {
                 body["warnings"] = json!(warnings);
             }
-            return json(503, &body);
+            return Ok(json(503, &body));
         }
     };
     warnings.extend(services.config.warnings.iter().cloned());
@@ -46,7 +47,7 @@ pub async fn health(req: &Request, env: &Env) -> Result<Response> {
         .split('&')
         .any(|p| p == "deep=1");
     if !deep {
-        return json(200, &body);
+        return Ok(json(200, &body));
     }
     let hireflix = match services.store.health().await {
         Some(known) => known,
@@ -65,7 +66,7 @@ pub async fn health(req: &Request, env: &Env) -> Result<Response> {
         body["status"] = json!("degraded");
     }
     body["hireflix"] = json!(hireflix);
-    json(status, &body)
+    Ok(json(status, &body))
 }
 
 /// Which of the optional bindings the worker has.
@@ -118,12 +119,12 @@ fn query_of(url: &str) -> &str {
     query.split_once('#').map_or(query, |(q, _)| q)
 }
 
-pub async fn list_positions(services: &Services, ui: &Ui) -> Result<Response> {
+pub async fn list_positions(services: &Services, ui: &Ui) -> Result<Reply> {
     match positions::open_positions(&services.config, &services.store, &services.client).await {
-        Ok(open) => html(
+        Ok(open) => Ok(html(
             200,
             render(&PositionsPage::new(ui.chrome(), open.iter().collect())),
-        ),
+        )),
         Err(_) => Problem::PositionsUnavailable.page(ui),
     }
 }
@@ -133,7 +134,7 @@ pub async fn show_form(
     funnel: &Funnel,
     position: &PositionId,
     ui: &Ui,
-) -> Result<Response> {
+) -> Result<Reply> {
     let Some(name) = position_name(&services.lookup(position).await, ui.w) else {
         return Problem::PositionNotFound.page(ui);
     };
@@ -156,7 +157,7 @@ pub async fn show_form(
         .turnstile
         .as_ref()
         .map(|t| t.site_key.as_str());
-    super::render::form_page(200, page, site_key)
+    Ok(super::render::form_page(200, page, site_key))
 }
 
 #[cfg(test)]

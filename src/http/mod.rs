@@ -19,9 +19,10 @@ use crate::funnel::Visit;
 use crate::log::Source;
 use problem::Problem;
 use render::Emailed;
+use respond::Reply;
 use services::{Isolate, Services};
 use ui::Ui;
-use worker::{Context, Env, Method, Request, Response, Result};
+use worker::{Context, Env, Method, Request, Result};
 
 enum Route {
     Positions,
@@ -31,16 +32,16 @@ enum Route {
 }
 
 /// Every answer leaves through `respond::finish`, whichever route made it.
-pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<Response> {
+pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
     let https = req.inner().url().starts_with("https:");
     let isolate = Isolate::for_env(&env);
     // The language and the brand are settled first: every answer below is in that language.
     let ui = Ui::from_request(&req, &isolate);
-    let response = route(req, &isolate, ctx, &ui).await?;
-    respond::finish(respond::in_language(response, &ui)?, &isolate.policy, https)
+    let reply = route(req, &isolate, ctx, &ui).await?;
+    respond::finish(reply, &respond::Setting::of(&ui, &isolate.policy, https))
 }
 
-async fn route(mut req: Request, isolate: &Isolate, ctx: Context, ui: &Ui) -> Result<Response> {
+async fn route(mut req: Request, isolate: &Isolate, ctx: Context, ui: &Ui) -> Result<Reply> {
     let w = ui.w;
     let env = isolate.env();
     let path = req.path();
@@ -51,7 +52,7 @@ async fn route(mut req: Request, isolate: &Isolate, ctx: Context, ui: &Ui) -> Re
         (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, env).await,
         (Method::Options, ["api", "apply", _]) => {
             let allowed = api_origin(&req, isolate.services.as_ref().ok());
-            return respond::cors(respond::preflight()?, allowed.as_deref());
+            return Ok(respond::cors(respond::preflight(), allowed.as_deref()));
         }
         (Method::Get | Method::Head, []) => Route::Positions,
         (Method::Get | Method::Head, ["apply", id]) => match PositionId::parse(id) {
@@ -101,7 +102,10 @@ async fn route(mut req: Request, isolate: &Isolate, ctx: Context, ui: &Ui) -> Re
         Route::SubmitApi(position) => {
             let submission = post.submit(&mut req, &position, Source::Api).await;
             let allowed = api_origin(&req, Some(services));
-            respond::cors(render::api(submission, &position, w)?, allowed.as_deref())
+            Ok(respond::cors(
+                render::api(submission, &position, w)?,
+                allowed.as_deref(),
+            ))
         }
     }
 }

@@ -2,12 +2,13 @@
 //! its page in this one place.
 
 use super::pages::{render, MessagePage};
+use super::respond::Reply;
 use super::respond::{html, json, with_retry_after};
 use super::ui::Ui;
 use crate::domain::PositionId;
 use crate::i18n::{Message, Words};
 use serde_json::json;
-use worker::{Response, Result};
+use worker::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
@@ -95,25 +96,25 @@ impl Problem {
     }
 
     /// The page, its language switch leading to the same address in each language.
-    pub fn page(&self, ui: &Ui) -> Result<Response> {
+    pub fn page(&self, ui: &Ui) -> Result<Reply> {
         let w = ui.w;
         let mut page = MessagePage::new(ui.chrome(), self.message(w));
         if let Some((href, text)) = self.link(w) {
             page = page.with_link(format!("{href}?lang={}", w.code), text);
         }
-        self.retry_after(html(self.status(), render(&page))?)
+        Ok(self.retry_after(html(self.status(), render(&page))))
     }
 
     /// The machine key, for code, and a sentence in the request's language, for people.
-    pub fn json(&self, w: &Words) -> Result<Response> {
+    pub fn json(&self, w: &Words) -> Result<Reply> {
         let body = json!({ "error": self.key(), "message": self.message(w).body });
-        self.retry_after(json(self.status(), &body)?)
+        Ok(self.retry_after(json(self.status(), &body)))
     }
 
-    fn retry_after(&self, response: Response) -> Result<Response> {
+    fn retry_after(&self, reply: Reply) -> Reply {
         match self.retry_after_seconds() {
-            Some(seconds) => with_retry_after(response, seconds),
-            None => Ok(response),
+            Some(seconds) => with_retry_after(reply, seconds),
+            None => reply,
         }
     }
 }

@@ -4,7 +4,7 @@ use super::body::TURNSTILE_FIELD;
 use super::pages::{render, FormPage, MessagePage};
 use super::pass;
 use super::problem::Problem;
-use super::respond::{self, html, json, see_other, with_retry_after};
+use super::respond::{self, html, json, see_other, with_retry_after, Reply};
 use super::submit::{Answer, Submission};
 use super::turnstile::Challenge;
 use super::ui::Ui;
@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::domain::{FieldErrors, PositionId};
 use crate::i18n::{Message, Words};
 use serde_json::{json, Map, Value};
-use worker::{Response, Result};
+use worker::Result;
 
 /// A candidate who cannot go on now is asked to wait this long before sending again.
 const RETRY_AFTER_SECONDS: u32 = 60;
@@ -56,19 +56,15 @@ impl Emailed {
 
     /// The page: what happens next, by when, and whom to write to if nothing comes. No form:
     /// sending the application again could only get the same answer.
-    pub fn page(self, status: u16, position: &PositionId, ui: &Ui) -> Result<Response> {
+    pub fn page(self, status: u16, position: &PositionId, ui: &Ui) -> Result<Reply> {
         let chrome = ui.chrome_for_path(&format!("/apply/{position}/{}", self.slug()));
         let page = MessagePage::new(chrome, self.message(ui.w)).with_email_help();
-        html(status, render(&page))
+        Ok(html(status, render(&page)))
     }
 }
 
 /// A form page, with Turnstile's widget when it is on (a fresh one: tokens are single use).
-pub fn form_page(
-    status: u16,
-    page: FormPage,
-    turnstile_site_key: Option<&str>,
-) -> Result<Response> {
+pub fn form_page(status: u16, page: FormPage, turnstile_site_key: Option<&str>) -> Reply {
     let page = page.with_turnstile(turnstile_site_key);
     respond::page(status, render(&page), page.uses_turnstile())
 }
@@ -78,7 +74,7 @@ pub fn page(
     position: &PositionId,
     ui: &Ui,
     config: &Config,
-) -> Result<Response> {
+) -> Result<Reply> {
     let w = ui.w;
     let (form, position_name, answer, attribution, consent, link_pass) = match submission {
         Submission::Refused(problem) => return problem.page(ui),
@@ -100,16 +96,16 @@ pub fn page(
     };
     let no_errors = FieldErrors::default();
     let turnstile_site_key = config.turnstile.as_ref().map(|t| t.site_key.as_str());
-    let show = |status, page| form_page(status, page, turnstile_site_key);
+    let show = |status, page| Ok(form_page(status, page, turnstile_site_key));
     let decision = match answer {
         Answer::Invalid(errors) => return show(422, page_with(&errors)),
         Answer::RateLimited => {
             let page = page_with(&no_errors).with_notice(w.rate_limited);
-            return with_retry_after(show(429, page)?, RETRY_AFTER_SECONDS);
+            return Ok(with_retry_after(show(429, page)?, RETRY_AFTER_SECONDS));
         }
         Answer::Challenge(Challenge::Unavailable) => {
             let page = page_with(&no_errors).with_notice(w.human_check_unavailable);
-            return with_retry_after(show(503, page)?, RETRY_AFTER_SECONDS);
+            return Ok(with_retry_after(show(503, page)?, RETRY_AFTER_SECONDS));
         }
         Answer::Challenge(challenge) => {
             let error = human_check_error(w, challenge);
@@ -118,9 +114,11 @@ pub fn page(
         Answer::Decided(decision) => decision,
     };
     match decision {
-        Decision::Interview(url) => {
-            with_pass(see_other(url.as_str())?, position, link_pass.as_deref())
-        }
+        Decision::Interview(url) => Ok(with_pass(
+            see_other(url.as_str()),
+            position,
+            link_pass.as_deref(),
+        )),
         Decision::InvitedByEmail => Emailed::CheckEmail.page(200, position, ui),
         Decision::Queued => Emailed::Received.page(202, position, ui),
         Decision::Rejected {
@@ -137,7 +135,7 @@ pub fn page(
         Decision::PositionClosed => Problem::PositionClosed.page(ui),
         Decision::Unavailable => {
             let page = page_with(&no_errors).with_notice(w.unavailable);
-            with_retry_after(show(503, page)?, RETRY_AFTER_SECONDS)
+            Ok(with_retry_after(show(503, page)?, RETRY_AFTER_SECONDS))
         }
         Decision::LinkUnusable => Emailed::LinkSent.page(502, position, ui),
     }
@@ -145,7 +143,7 @@ pub fn page(
 
 /// JSON keeps its machine keys (`error`, `status`, field names) and adds `message`, a sentence
 /// in the request's language that a landing page can show as it is.
-pub fn api(submission: Submission, position: &PositionId, w: &'static Words) -> Result<Response> {
+pub fn api(submission: Submission, position: &PositionId, w: &'static Words) -> Result<Reply> {
     let (answer, link_pass) = match submission {
         Submission::Refused(problem) => return problem.json(w),
         Submission::Answered { answer, pass, .. } => (answer, pass),
@@ -153,27 +151,27 @@ pub fn api(submission: Submission, position: &PositionId, w: &'static Words) -> 
     let decision = match answer {
         Answer::Invalid(errors) => {
             let body = json!({ "errors": field_errors(w, &errors), "message": w.error_summary });
-            return json(422, &body);
+            return Ok(json(422, &body));
         }
         Answer::RateLimited => {
             let body = json!({ "error": "rate_limited", "message": w.rate_limited });
-            return with_retry_after(json(429, &body)?, RETRY_AFTER_SECONDS);
+            return Ok(with_retry_after(json(429, &body), RETRY_AFTER_SECONDS));
         }
         Answer::Challenge(Challenge::Unavailable) => {
             let body =
                 json!({ "error": "turnstile_unavailable", "message": w.human_check_unavailable });
-            return with_retry_after(json(503, &body)?, RETRY_AFTER_SECONDS);
+            return Ok(with_retry_after(json(503, &body), RETRY_AFTER_SECONDS));
         }
         Answer::Challenge(challenge) => {
             let error = human_check_error(w, challenge);
             let body = json!({ "errors": { TURNSTILE_FIELD: error }, "message": w.error_summary });
-            return json(422, &body);
+            return Ok(json(422, &body));
         }
         Answer::Decided(decision) => decision,
     };
-    match decision {
+    let reply = match decision {
         Decision::Interview(url) => with_pass(
-            json(200, &json!({ "status": "invited", "url": url.as_str() }))?,
+            json(200, &json!({ "status": "invited", "url": url.as_str() })),
             position,
             link_pass.as_deref(),
         ),
@@ -196,11 +194,11 @@ pub fn api(submission: Submission, position: &PositionId, w: &'static Words) -> 
                 &json!({ "errors": field_errors(w, &errors), "message": message }),
             )
         }
-        Decision::PositionNotFound => Problem::PositionNotFound.json(w),
-        Decision::PositionClosed => Problem::PositionClosed.json(w),
+        Decision::PositionNotFound => return Problem::PositionNotFound.json(w),
+        Decision::PositionClosed => return Problem::PositionClosed.json(w),
         Decision::Unavailable => {
             let body = json!({ "error": "unavailable", "message": w.unavailable });
-            with_retry_after(json(503, &body)?, RETRY_AFTER_SECONDS)
+            with_retry_after(json(503, &body), RETRY_AFTER_SECONDS)
         }
         Decision::LinkUnusable => json(
             502,
@@ -210,24 +208,20 @@ pub fn api(submission: Submission, position: &PositionId, w: &'static Words) -> 
                 "message": w.link_unusable.body,
             }),
         ),
-    }
+    };
+    Ok(reply)
 }
 
 /// Gives the browser its link pass with an interview link. A landing page's cross-origin
 /// `fetch` sends no credentials, and its browser ignores the cookie: such a candidate has the
 /// grace period, then their email.
-fn with_pass(
-    response: Response,
-    position: &PositionId,
-    link_pass: Option<&str>,
-) -> Result<Response> {
-    if let Some(link_pass) = link_pass {
-        response.headers().append(
-            "set-cookie",
-            &pass::set_cookie(position.as_str(), link_pass),
-        )?;
+fn with_pass(reply: Reply, position: &PositionId, link_pass: Option<&str>) -> Reply {
+    match link_pass {
+        Some(link_pass) => {
+            reply.with_header("set-cookie", pass::set_cookie(position.as_str(), link_pass))
+        }
+        None => reply,
     }
-    Ok(response)
 }
 
 fn human_check_error(w: &'static Words, challenge: Challenge) -> &'static str {
