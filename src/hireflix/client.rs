@@ -9,7 +9,6 @@ use super::outcome::{
 use crate::domain::PositionId;
 use crate::http_url::HttpUrl;
 use js_sys::{Promise, Uint8Array};
-use serde_json::Value;
 use std::cell::OnceCell;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -106,13 +105,13 @@ impl HireflixClient {
         Ok(self.headers.get_or_init(|| headers))
     }
 
-    async fn post(&self, body: &Value) -> Result<HttpReply, TransportError> {
+    async fn post(&self, body: &str) -> Result<HttpReply, TransportError> {
         let init = RequestInit::new();
         init.set_method("POST");
         // Never follow a redirect: it would carry X-API-KEY to wherever it points.
         init.set_redirect(RequestRedirect::Manual);
         init.set_headers(self.headers()?);
-        init.set_body(&JsValue::from_str(&body.to_string()));
+        init.set_body(&JsValue::from_str(body));
         // The signal covers the whole exchange, body included, so a server that sends headers
         // and then stalls cannot hold the candidate either.
         let signal = AbortSignal::timeout_with_u32(self.timeout_ms);
