@@ -14,7 +14,7 @@ use crate::domain::{Consent, PositionId};
 use crate::funnel::Funnel;
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{HireflixClient, InterviewUrl, InviteOutcome, Permanent, Transient};
-use crate::ledger::{Aftermath, Applicant, Gate, Ledger};
+use crate::ledger::{Aftermath, Applicant, Budgets, Gate, Ledger};
 use crate::log::{now_ms, ApplicationLog, Source};
 use crate::store::Store;
 use decision::{Asker, Next};
@@ -29,6 +29,8 @@ pub struct Pipeline<'a> {
     pub source: Source,
     /// `APP_SECRET`: keys the candidate's key, names tag and link pass.
     pub secret: &'a str,
+    /// The invite ledger's budgets, from the configuration the caller parsed.
+    pub budgets: Budgets,
     /// The link pass this request's browser presented for the position (its cookie), if any.
     pub pass: Option<&'a str>,
     /// `LINK_GRACE_MINUTES` in milliseconds: how long after an interview is made its names
@@ -97,7 +99,7 @@ impl Pipeline<'_> {
             return (verdict, None);
         }
         // The invite ledger is asked here only, just before an invite would be made.
-        let ledger = Ledger::installed();
+        let ledger = Ledger::installed(self.secret, self.budgets);
         let gate = match &ledger {
             Some(ledger) => {
                 let applicant = Applicant {

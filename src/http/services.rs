@@ -57,6 +57,7 @@ impl Services {
             request_id,
             source,
             secret: &self.config.app_secret,
+            budgets: self.config.budgets,
             pass: None,
             grace_ms: self.config.link_grace_ms,
             background: self.ctx.as_ref(),

@@ -8,16 +8,34 @@ use super::{installed_env, Budgets};
 use crate::config::{names, Config};
 use crate::domain::{Email, PositionId};
 use crate::log::now_ms;
+use js_sys::Promise;
 use serde_json::json;
-use wasm_bindgen::JsValue;
-use worker::{Env, Method, Request, RequestInit, Stub};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestInit, Response};
+use worker::Env;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The object's stub as the runtime gives it: `fetch(url, init)` spares building a
+    /// `Request` object, and the reply is read with one `text()` promise, not a stream reader.
+    type LedgerStub;
+
+    #[wasm_bindgen(method, catch, js_name = fetch)]
+    fn fetch_with_init(
+        this: &LedgerStub,
+        url: &str,
+        init: &RequestInit,
+    ) -> Result<Promise, JsValue>;
+}
 
 /// One object for the whole account: at this scale one instance keeps up easily, and a single
 /// instance is what makes the counts exact.
 pub(super) const OBJECT_NAME: &str = "account";
 
 pub struct Ledger {
-    stub: Stub,
+    stub: LedgerStub,
     secret: String,
     budgets: Budgets,
 }
@@ -34,20 +52,30 @@ struct Unreachable;
 impl Ledger {
     /// `None` when the binding is missing: every caller then treats the ledger as unreachable.
     pub fn connect(env: &Env, config: &Config) -> Option<Ledger> {
+        Ledger::with(env, &config.app_secret, config.budgets)
+    }
+
+    fn with(env: &Env, secret: &str, budgets: Budgets) -> Option<Ledger> {
         let namespace = env.durable_object(names::INVITE_LEDGER).ok()?;
-        let stub = namespace.id_from_name(OBJECT_NAME).ok()?.get_stub().ok()?;
+        let stub = namespace
+            .id_from_name(OBJECT_NAME)
+            .ok()?
+            .get_stub()
+            .ok()?
+            .into_rpc::<LedgerStub>();
         Some(Ledger {
             stub,
-            secret: config.app_secret.clone(),
-            budgets: config.budgets,
+            secret: secret.to_string(),
+            budgets,
         })
     }
 
     /// The ledger for the form's pipeline, from the bindings the fetch entry point installed.
-    pub fn installed() -> Option<Ledger> {
+    /// Takes the settings the caller already parsed: parsing the configuration again cost
+    /// about as much as the rest of the ledger call.
+    pub fn installed(secret: &str, budgets: Budgets) -> Option<Ledger> {
         let env = installed_env()?;
-        let config = Config::from_env(&env).ok()?;
-        Ledger::connect(&env, &config)
+        Ledger::with(&env, secret, budgets)
     }
 
     /// One gate per applicant, in order, from a single call. Logs each budget's first
@@ -123,21 +151,28 @@ impl Ledger {
     }
 
     async fn call<T>(&self, call: &Call, decode: fn(&str) -> Option<T>) -> Result<T, Unreachable> {
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_body(Some(JsValue::from_str(&call.to_json())));
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(&call.to_json()));
         // The object's own address space: the host is never resolved.
-        let request =
-            Request::new_with_init("https://invite-ledger/", &init).map_err(|_| Unreachable)?;
-        let mut response = self
+        let sent = self
             .stub
-            .fetch_with_request(request)
-            .await
+            .fetch_with_init("https://invite-ledger/", &init)
             .map_err(|_| Unreachable)?;
-        if response.status_code() != 200 {
+        let response: Response = JsFuture::from(sent)
+            .await
+            .map_err(|_| Unreachable)?
+            .dyn_into()
+            .map_err(|_| Unreachable)?;
+        if response.status() != 200 {
             return Err(Unreachable);
         }
-        let text = response.text().await.map_err(|_| Unreachable)?;
+        let text = response.text().map_err(|_| Unreachable)?;
+        let text = JsFuture::from(text)
+            .await
+            .map_err(|_| Unreachable)?
+            .as_string()
+            .ok_or(Unreachable)?;
         decode(&text).ok_or(Unreachable)
     }
 }

@@ -178,6 +178,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             request_id: &item.invite.request_id,
             source: Source::Queue,
             secret: &config.app_secret,
+            budgets: config.budgets,
             // Nobody is shown a link from the queue.
             pass: None,
             grace_ms: 0,
