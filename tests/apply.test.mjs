@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { sharedWorker, start, ann, awayFromWindowEdge, logLines, APP_SECRET, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
 
 const w = sharedWorker();
@@ -249,6 +250,51 @@ test("wrong media types are 415 and oversized bodies 413, for the form and the A
   assert.equal((await w.postForm(OPEN, huge)).status, 413);
   assert.equal((await w.postJson(OPEN, huge)).status, 413);
   assert.equal(w.inviteRequests().length, 0);
+});
+
+let socketClient = 0;
+/** POSTs `body` over a real socket; `chunked` sends it in pieces with no Content-Length. */
+function postOverSocket(url, body, { chunked }) {
+  return new Promise((resolve, reject) => {
+    // Each from its own client address, so the per-client gates stay out of the way.
+    const headers = { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": `198.51.100.${++socketClient}` };
+    if (!chunked) headers["content-length"] = String(Buffer.byteLength(body));
+    const req = httpRequest(url, { method: "POST", headers }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode, location: res.headers.location }));
+    });
+    // A server may answer 413 and close before the whole upload is sent.
+    req.on("error", (err) => (err.code === "ECONNRESET" || err.code === "EPIPE" ? resolve({ status: "reset" }) : reject(err)));
+    if (chunked) {
+      for (let i = 0; i < body.length; i += 4096) req.write(body.slice(i, i + 4096));
+      req.end();
+    } else {
+      req.end(body);
+    }
+  });
+}
+
+test("over a real connection, declared-length and chunked forms get the same answers and the size cap", async () => {
+  // dispatchFetch sends no Content-Length; browsers do, and such a body is read in one piece,
+  // while a chunked upload is read through the capped reader. Both must answer alike.
+  const live = await start({ http: true });
+  try {
+    const url = new URL(`/apply/${OPEN}`, live.url);
+    const form = (fields) => new URLSearchParams(fields).toString();
+    const declared = await postOverSocket(url, form(ann({ email: "declared@example.com" })), { chunked: false });
+    assert.equal(declared.status, 303);
+    assert.equal(declared.location, live.interviewsFor(OPEN, "declared@example.com")[0].url.public);
+    const chunked = await postOverSocket(url, form(ann({ email: "chunked@example.com" })), { chunked: true });
+    assert.equal(chunked.status, 303);
+    assert.equal(chunked.location, live.interviewsFor(OPEN, "chunked@example.com")[0].url.public);
+
+    const huge = form({ ...ann({ email: "big@example.com" }), lastName: "x".repeat(20000) });
+    assert.equal((await postOverSocket(url, huge, { chunked: false })).status, 413);
+    assert.equal((await postOverSocket(url, huge, { chunked: true })).status, 413);
+    assert.equal(live.inviteRequests().length, 2, "no invite for either oversized body");
+  } finally {
+    await live.stop();
+  }
 });
 
 test("a Hireflix link on a foreign host is an upstream error, never a redirect", async () => {

@@ -2,7 +2,8 @@
 //! into a document, so no input can change what is asked.
 
 use crate::domain::{Application, PositionId};
-use serde_json::{json, Value};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 
 /// The union's selection; the two documents differ only in what `ValidationError` selects.
 macro_rules! invite_selection {
@@ -62,22 +63,46 @@ pub fn invite_alias(n: usize) -> String {
     format!("r{n}")
 }
 
+/// A GraphQL request body, serialized straight from these types: building a
+/// `serde_json::Value` tree (maps of owned keys) and printing it cost more than the printing.
+#[derive(Serialize)]
+struct GraphqlRequest<'a, V> {
+    query: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variables: Option<V>,
+}
+
+fn request_body<V: Serialize>(query: &str, variables: Option<V>) -> String {
+    // Only strings and maps with string keys: serializing them cannot fail, and an empty body
+    // would only be refused by Hireflix, never sent anywhere else.
+    serde_json::to_string(&GraphqlRequest { query, variables }).unwrap_or_default()
+}
+
+/// `{"i1": ..., "i2": ...}`: each invite under the variable its alias reads.
+struct InviteVariables<'a>(Vec<InviteInput<'a>>);
+
+impl Serialize for InviteVariables<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (i, invite) in self.0.iter().enumerate() {
+            map.serialize_entry(&format!("i{}", i + 1), &invite.to_variables())?;
+        }
+        map.end()
+    }
+}
+
 /// The request body for inviting these candidates, `r1` being the first.
-pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>>) -> Value {
+pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>>) -> String {
     let document = invite_document(invites.len());
-    let variables: serde_json::Map<String, Value> = invites
-        .enumerate()
-        .map(|(i, invite)| (format!("i{}", i + 1), invite.to_variables()))
-        .collect();
-    json!({ "query": document, "variables": variables })
+    request_body(&document, Some(InviteVariables(invites.collect())))
 }
 
 /// One invite again, asking for the detail of a validation error.
-pub fn validation_detail_request(invite: InviteInput<'_>) -> Value {
-    json!({
-        "query": document_with(1, VALIDATION_DETAIL_SELECTION),
-        "variables": { "i1": invite.to_variables() },
-    })
+pub fn validation_detail_request(invite: InviteInput<'_>) -> String {
+    request_body(
+        &document_with(1, VALIDATION_DETAIL_SELECTION),
+        Some(InviteVariables(vec![invite])),
+    )
 }
 
 /// Everything one invite sends to Hireflix.
@@ -88,22 +113,37 @@ pub struct InviteInput<'a> {
     pub external_id: &'a str,
 }
 
-impl InviteInput<'_> {
-    fn to_variables(self) -> Value {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InviteCandidateInput<'a> {
+    position_id: &'a str,
+    external_id: &'a str,
+    candidate: CandidateInput<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CandidateInput<'a> {
+    email: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone: Option<&'a str>,
+}
+
+impl<'a> InviteInput<'a> {
+    fn to_variables(self) -> InviteCandidateInput<'a> {
         let app = self.application;
-        let mut candidate = json!({
-            "email": app.email.as_str(),
-            "firstName": app.first_name.as_str(),
-            "lastName": app.last_name.as_str(),
-        });
-        if let (Some(phone), Some(map)) = (&app.phone, candidate.as_object_mut()) {
-            map.insert("phone".into(), Value::from(phone.as_str()));
+        InviteCandidateInput {
+            position_id: self.position.as_str(),
+            external_id: self.external_id,
+            candidate: CandidateInput {
+                email: app.email.as_str(),
+                first_name: app.first_name.as_str(),
+                last_name: app.last_name.as_str(),
+                phone: app.phone.as_ref().map(|p| p.as_str()),
+            },
         }
-        json!({
-            "positionId": self.position.as_str(),
-            "externalId": self.external_id,
-            "candidate": candidate,
-        })
     }
 }
 
@@ -121,17 +161,26 @@ const FIND_INTERVIEW: &str = "query FindInterview($positionId: String!, $email: 
 
 /// Looks up the newest interview of this email in this position. `equal`, not `regex`:
 /// `+` and `.` are common in addresses and are regex metacharacters.
-pub fn find_interview_request(position: &PositionId, email: &str) -> Value {
-    json!({
-        "query": FIND_INTERVIEW,
-        "variables": { "positionId": position.as_str(), "email": email },
-    })
+pub fn find_interview_request(position: &PositionId, email: &str) -> String {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Variables<'a> {
+        position_id: &'a str,
+        email: &'a str,
+    }
+    request_body(
+        FIND_INTERVIEW,
+        Some(Variables {
+            position_id: position.as_str(),
+            email,
+        }),
+    )
 }
 
 const POSITIONS: &str = "query Positions { positions { id name archived } }";
 
-pub fn positions_request() -> Value {
-    json!({ "query": POSITIONS })
+pub fn positions_request() -> String {
+    request_body::<()>(POSITIONS, None)
 }
 
 /// One GraphQL document the worker sends, as `scripts/check-hireflix` validates it.
@@ -184,6 +233,11 @@ pub fn every_document() -> Vec<SentDocument> {
 mod tests {
     use super::*;
     use crate::domain::ApplicationForm;
+    use serde_json::{json, Value};
+
+    fn parsed(body: &str) -> Value {
+        serde_json::from_str(body).unwrap()
+    }
 
     fn application(phone: &str) -> Application {
         ApplicationForm::from_pairs([
@@ -207,7 +261,7 @@ mod tests {
             application: &app,
             external_id: "x1",
         };
-        let body = invite_request([input, input, input].into_iter());
+        let body = parsed(&invite_request([input, input, input].into_iter()));
         let document = body["query"].as_str().unwrap();
         assert_eq!(document.matches("inviteCandidateToInterview(").count(), 3);
         for n in 1..=3 {
@@ -225,7 +279,7 @@ mod tests {
             application: &app,
             external_id: "x",
         };
-        invite_request([input].into_iter())
+        parsed(&invite_request([input].into_iter()))
     }
 
     #[test]
@@ -245,5 +299,54 @@ mod tests {
     fn phone_is_left_out_when_not_given() {
         let body = one_invite("");
         assert!(body["variables"]["i1"]["candidate"].get("phone").is_none());
+    }
+
+    #[test]
+    fn an_invite_body_is_the_document_and_its_variables_only() {
+        let body = one_invite("+44 20 7946 0958");
+        assert_eq!(
+            body,
+            json!({
+                "query": invite_document(1),
+                "variables": { "i1": {
+                    "positionId": "68b43e38b19cf131a17c543f",
+                    "externalId": "x",
+                    "candidate": {
+                        "email": "ann@example.com",
+                        "firstName": "Ann",
+                        "lastName": "O'Lee",
+                        "phone": "+442079460958",
+                    },
+                } },
+            })
+        );
+    }
+
+    #[test]
+    fn look_up_bodies_keep_their_shape() {
+        let position = PositionId::parse("68b43e38b19cf131a17c543f").unwrap();
+        assert_eq!(
+            parsed(&find_interview_request(&position, "a+b@example.com")),
+            json!({
+                "query": FIND_INTERVIEW,
+                "variables": { "positionId": "68b43e38b19cf131a17c543f", "email": "a+b@example.com" },
+            })
+        );
+        assert_eq!(parsed(&positions_request()), json!({ "query": POSITIONS }));
+    }
+
+    #[test]
+    fn the_detail_request_is_one_invite_asking_for_field_errors() {
+        let position = PositionId::parse("68b43e38b19cf131a17c543f").unwrap();
+        let app = application("");
+        let input = InviteInput {
+            position: &position,
+            application: &app,
+            external_id: "x",
+        };
+        let body = parsed(&validation_detail_request(input));
+        assert!(body["query"].as_str().unwrap().contains("fieldErrors"));
+        assert_eq!(body["variables"]["i1"]["externalId"], "x");
+        assert_eq!(body["variables"].as_object().unwrap().len(), 1);
     }
 }

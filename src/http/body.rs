@@ -97,12 +97,28 @@ pub async fn read_application(req: &mut Request) -> Result<Posted, BodyError> {
     if declared.is_some_and(|n| n > DISCARD_LIMIT) {
         return Err(BodyError::TooLarge);
     }
-    let bytes = read_capped(req).await?;
+    let bytes = match declared {
+        Some(length) if length <= MAX_BODY_BYTES => read_declared(req).await?,
+        _ => read_capped(req).await?,
+    };
     match encoding {
         Encoding::UrlEncoded => Ok(Posted::from_pairs(urlencoded_pairs(&bytes))),
         Encoding::Json => parse_json(&bytes),
         Encoding::Multipart => parse_multipart(bytes, &content_type).await,
     }
+}
+
+/// A declared length within the cap bounds what the runtime hands over (HTTP framing ends the
+/// body there), so the body is read with one `arrayBuffer()`: one promise, where the stream
+/// reader costs a lock, a read per chunk, a final empty read and a release. Chunked or larger
+/// bodies go through `read_capped`, which never holds more than the cap in wasm memory.
+async fn read_declared(req: &mut Request) -> Result<Vec<u8>, BodyError> {
+    let bytes = req.bytes().await.map_err(|_| BodyError::Unreadable)?;
+    // The length is the runtime's promise, not ours: the cap is checked again on what came.
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(BodyError::TooLarge);
+    }
+    Ok(bytes)
 }
 
 /// Reads the body but stops at the cap: a chunked upload declares no length up front.

@@ -8,9 +8,27 @@ use super::Budgets;
 use crate::config::{names, Config};
 use crate::domain::{Email, PositionId};
 use crate::log::now_ms;
+use js_sys::Promise;
 use serde_json::json;
-use wasm_bindgen::JsValue;
-use worker::{Env, Method, ObjectNamespace, Request, RequestInit};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestInit, Response};
+use worker::{Env, ObjectNamespace};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The object's stub as the runtime gives it: `fetch(url, init)` spares building a
+    /// `Request` object, and the reply is read with one `text()` promise, not a stream reader.
+    type LedgerStub;
+
+    #[wasm_bindgen(method, catch, js_name = fetch)]
+    fn fetch_with_init(
+        this: &LedgerStub,
+        url: &str,
+        init: &RequestInit,
+    ) -> Result<Promise, JsValue>;
+}
 
 /// One object for the whole account: at this scale one instance keeps up easily, and a single
 /// instance is what makes the counts exact.
@@ -115,26 +133,34 @@ impl Ledger {
     }
 
     async fn call<T>(&self, call: &Call, decode: fn(&str) -> Option<T>) -> Result<T, Unreachable> {
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_body(Some(JsValue::from_str(&call.to_json())));
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(&call.to_json()));
         // The object's own address space: the host is never resolved.
-        let request =
-            Request::new_with_init("https://invite-ledger/", &init).map_err(|_| Unreachable)?;
         // A stub per call: the namespace outlives requests, a stub belongs to one.
         let stub = self
             .namespace
             .id_from_name(OBJECT_NAME)
             .and_then(|id| id.get_stub())
+            .map_err(|_| Unreachable)?
+            .into_rpc::<LedgerStub>();
+        let sent = stub
+            .fetch_with_init("https://invite-ledger/", &init)
             .map_err(|_| Unreachable)?;
-        let mut response = stub
-            .fetch_with_request(request)
+        let response: Response = JsFuture::from(sent)
             .await
+            .map_err(|_| Unreachable)?
+            .dyn_into()
             .map_err(|_| Unreachable)?;
-        if response.status_code() != 200 {
+        if response.status() != 200 {
             return Err(Unreachable);
         }
-        let text = response.text().await.map_err(|_| Unreachable)?;
+        let text = response.text().map_err(|_| Unreachable)?;
+        let text = JsFuture::from(text)
+            .await
+            .map_err(|_| Unreachable)?
+            .as_string()
+            .ok_or(Unreachable)?;
         decode(&text).ok_or(Unreachable)
     }
 }
