@@ -2,7 +2,7 @@
 # Same tools as hireflix-apply's scripts/lib.sh. Usage: build.sh [outdir] [cargo features]
 set -euo pipefail
 cd "$(dirname "$0")"
-P=/work/wt-perf
+P="$(cd ../../.. && pwd)"  # the project: its node_modules has the pinned esbuild and wasm-opt
 export PATH="$HOME/.cache/hireflix-apply/tools/worker-build-0.8.7/bin:$HOME/.cache/hireflix-apply/tools/wasm-bindgen-cli-0.2.130/bin:$PATH"
 out=${1:-build}
 shift || true
