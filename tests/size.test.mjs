@@ -6,9 +6,10 @@ import { readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync } from "node:zlib";
 import { start, OPEN } from "./harness.mjs";
 
-const BUDGET_GZIP_BYTES = 250 * 1024;
+// Lowered to what the build reaches (252,789 bytes here, 2026-11-26), with about 1 KB to spare.
+const BUDGET_GZIP_BYTES = 248 * 1024;
 
-test("build/index_bg.wasm stays under 250 KB gzip", () => {
+test("build/index_bg.wasm stays under 248 KiB gzip", () => {
   const wasm = readFileSync("build/index_bg.wasm");
   const gzip = gzipSync(wasm).length;
   console.log(`index_bg.wasm: ${wasm.length} bytes raw, ${gzip} bytes gzip (budget ${BUDGET_GZIP_BYTES})`);
