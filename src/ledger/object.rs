@@ -99,6 +99,14 @@ impl DurableObject for InviteLedger {
 }
 
 /// Milliseconds as SQLite integers; every time here is far inside JavaScript's safe range.
+/// What one reservation is decided on (`InviteLedger::standing`).
+struct Standing {
+    /// When a spent quota may be tried again, if it is known to be spent.
+    quota: Option<u64>,
+    earlier: Earlier,
+    counts: Counts,
+}
+
 fn int(ms: u64) -> SqlStorageValue {
     SqlStorageValue::Integer(i64::try_from(ms).unwrap_or(i64::MAX / 2))
 }
@@ -135,11 +143,13 @@ impl InviteLedger {
     }
 
     fn reserve(&self, reserve: &Reserve, now: u64) -> Result<Reserved> {
-        let quota = self.quota()?;
         let mut answers = Vec::with_capacity(reserve.asks.len());
         for ask in &reserve.asks {
-            let earlier = self.earlier(ask)?;
-            let counts = self.counts(ask, &reserve.limits, &reserve.windows, now)?;
+            let Standing {
+                quota,
+                earlier,
+                counts,
+            } = self.standing(ask, &reserve.limits, &reserve.windows, now)?;
             let hold = quota.map(|probe_at_ms| QuotaHold { probe_at_ms });
             let answer = match admit(
                 earlier,
@@ -271,44 +281,63 @@ impl InviteLedger {
         Ok(updated.is_some())
     }
 
-    fn earlier(&self, ask: &Ask) -> Result<Earlier> {
-        let row = first(self.sql.exec(
-            "SELECT spelling FROM invites WHERE mailbox = ? AND position = ? LIMIT 1",
-            vec![ask.mailbox.as_str().into(), ask.position.as_str().into()],
-        )?)?;
-        Ok(match row {
-            None => Earlier::None,
+    /// What the rules need to admit one application, read in one statement: the quota hold,
+    /// the mailbox's earlier invite to the position, and the count of each budget that has a
+    /// limit (the others are not counted). One statement, not one per fact: each is a round
+    /// trip into the runtime, and the account's single ledger instance serialises every invite.
+    fn standing(
+        &self,
+        ask: &Ask,
+        limits: &Limits,
+        windows: &Windows,
+        now: u64,
+    ) -> Result<Standing> {
+        let mut query = String::from(
+            "SELECT (SELECT probe_at FROM quota WHERE id = 1),
+                    (SELECT spelling FROM invites WHERE mailbox = ? AND position = ? LIMIT 1)",
+        );
+        let mut bindings = vec![ask.mailbox.as_str().into(), ask.position.as_str().into()];
+        let counted: Vec<Budget> = Budget::ALL
+            .into_iter()
+            .filter(|budget| budget.limit(limits) > 0)
+            .collect();
+        for budget in &counted {
+            let bounds = windows.bounds(budget.span(), now);
+            let (count, scope) = match budget {
+                Budget::EmailDay => (
+                    ", (SELECT COUNT(*) FROM invites WHERE mailbox = ? AND at_ms >= ? AND at_ms < ?)",
+                    Some(ask.mailbox.as_str()),
+                ),
+                Budget::PositionHour => (
+                    ", (SELECT COUNT(*) FROM invites WHERE position = ? AND at_ms >= ? AND at_ms < ?)",
+                    Some(ask.position.as_str()),
+                ),
+                Budget::AccountDay | Budget::AccountMonth => (
+                    ", (SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?)",
+                    None,
+                ),
+            };
+            query.push_str(count);
+            bindings.extend(scope.map(SqlStorageValue::from));
+            bindings.push(int(bounds.start_ms));
+            bindings.push(int(bounds.end_ms));
+        }
+        let row = match self.sql.exec(&query, bindings)?.raw().next() {
+            Some(row) => row?,
+            None => Vec::new(),
+        };
+        let mut columns = row.into_iter();
+        let quota = whole(columns.next());
+        let earlier = match columns.next() {
             Some(SqlStorageValue::String(spelling)) if spelling == ask.spelling => {
                 Earlier::SameSpelling
             }
-            Some(_) => Earlier::OtherSpelling,
-        })
-    }
-
-    /// Only the budgets that have a limit are counted.
-    fn counts(&self, ask: &Ask, limits: &Limits, windows: &Windows, now: u64) -> Result<Counts> {
+            Some(SqlStorageValue::String(_)) => Earlier::OtherSpelling,
+            _ => Earlier::None,
+        };
         let mut counts = Counts::default();
-        for budget in Budget::ALL {
-            if budget.limit(limits) == 0 {
-                continue;
-            }
-            let bounds = windows.bounds(budget.span(), now);
-            let window = [int(bounds.start_ms), int(bounds.end_ms)];
-            let (query, bindings) = match budget {
-                Budget::EmailDay => (
-                    "SELECT COUNT(*) FROM invites WHERE mailbox = ? AND at_ms >= ? AND at_ms < ?",
-                    [vec![ask.mailbox.as_str().into()], window.to_vec()].concat(),
-                ),
-                Budget::PositionHour => (
-                    "SELECT COUNT(*) FROM invites WHERE position = ? AND at_ms >= ? AND at_ms < ?",
-                    [vec![ask.position.as_str().into()], window.to_vec()].concat(),
-                ),
-                Budget::AccountDay | Budget::AccountMonth => (
-                    "SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?",
-                    window.to_vec(),
-                ),
-            };
-            let n = whole(first(self.sql.exec(query, bindings)?)?).unwrap_or(0);
+        for budget in counted {
+            let n = whole(columns.next()).unwrap_or(0);
             let n = u32::try_from(n).unwrap_or(u32::MAX);
             match budget {
                 Budget::EmailDay => counts.email_day = n,
@@ -317,7 +346,11 @@ impl InviteLedger {
                 Budget::AccountMonth => counts.account_month = n,
             }
         }
-        Ok(counts)
+        Ok(Standing {
+            quota,
+            earlier,
+            counts,
+        })
     }
 
     fn insert(&self, ask: &Ask, now: u64) -> Result<u64> {
