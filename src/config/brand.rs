@@ -155,13 +155,6 @@ impl RawBrand {
     }
 }
 
-impl Brand {
-    /// For the pages: whatever parsed, whatever did not.
-    pub fn from_env(env: &Env) -> Brand {
-        RawBrand::from_env(env).parse().brand
-    }
-}
-
 fn parse_link(raw: &str) -> Option<Link> {
     if raw.starts_with('/') {
         // A path on this worker; `//host` would be another site, and the rest is kept to the

@@ -9,7 +9,7 @@ use super::respond::Policy;
 use crate::apply::positions::{self, Lookup};
 use crate::apply::Pipeline;
 use crate::config::brand::Brand;
-use crate::config::{names, parse, Config};
+use crate::config::{names, parse, Config, RawConfig};
 use crate::domain::PositionId;
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, TrustedHosts};
@@ -57,13 +57,16 @@ impl Isolate {
         isolate
     }
 
+    /// The settings are read from `Env` once; the page policy, the brand and the services
+    /// are all made from that one reading.
     fn build(env: &Env) -> Isolate {
+        let raw = RawConfig::from_env(env);
         Isolate {
             env: env.clone(),
-            policy: policy(env),
-            brand: Rc::new(Brand::from_env(env)),
-            default_language: env.var(names::DEFAULT_LANGUAGE).ok().map(|v| v.to_string()),
-            services: Services::from_env(env),
+            policy: policy(&raw),
+            brand: Rc::new(raw.brand.parse().brand),
+            default_language: raw.default_language.clone(),
+            services: Services::from_raw(env, &raw),
         }
     }
 
@@ -72,12 +75,11 @@ impl Isolate {
     }
 }
 
-/// Read from the two settings alone, so even the answers of a misconfigured worker get it;
+/// From the two settings alone, so even the answers of a misconfigured worker get it;
 /// a malformed `ALLOWED_ORIGINS` frames nothing but this origin (and /healthz says why).
-fn policy(env: &Env) -> Policy {
-    let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
-    let origins = parse::origins(var(names::ALLOWED_ORIGINS).as_deref()).unwrap_or_default();
-    let redirects = parse::api_url(var(names::HIREFLIX_API_URL).as_deref())
+fn policy(raw: &RawConfig) -> Policy {
+    let origins = parse::origins(raw.allowed_origins.as_deref()).unwrap_or_default();
+    let redirects = parse::api_url(raw.api_url.as_deref())
         .map(|url| TrustedHosts::for_api(&url).csp_sources())
         .unwrap_or_else(|_| TrustedHosts::hireflix_only().csp_sources());
     Policy::new(&origins, &redirects)
@@ -96,7 +98,11 @@ pub struct Services {
 impl Services {
     /// Everything wrong with the configuration, by name, when it cannot serve.
     pub fn from_env(env: &Env) -> Result<Services, Vec<String>> {
-        let config = Config::from_env(env).map_err(|p| p.0)?;
+        Services::from_raw(env, &RawConfig::from_env(env))
+    }
+
+    fn from_raw(env: &Env, raw: &RawConfig) -> Result<Services, Vec<String>> {
+        let config = raw.parse().map_err(|p| p.0)?;
         let kv = env
             .kv(names::KV)
             .map_err(|_| vec![format!("KV binding {} is missing", names::KV)])?;
