@@ -33,15 +33,23 @@ enum Route {
 
 /// Every answer leaves through `respond::finish`, whichever route made it.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
-    let https = req.inner().url().starts_with("https:");
+    // Read from JS once: the scheme, the page's path and query, and (for posts) our origin.
+    let url = req.inner().url();
+    let https = url.starts_with("https:");
     let isolate = Isolate::for_env(&env);
     // The language and the brand are settled first: every answer below is in that language.
-    let ui = Ui::from_request(&req, &isolate);
-    let reply = route(req, &isolate, ctx, &ui).await?;
+    let ui = Ui::from_request(&req, &url, &isolate);
+    let reply = route(req, &url, &isolate, ctx, &ui).await?;
     respond::finish(reply, &respond::Setting::of(&ui, &isolate.policy, https))
 }
 
-async fn route(mut req: Request, isolate: &Isolate, ctx: Context, ui: &Ui) -> Result<Reply> {
+async fn route(
+    mut req: Request,
+    url: &str,
+    isolate: &Isolate,
+    ctx: Context,
+    ui: &Ui,
+) -> Result<Reply> {
     let w = ui.w;
     let env = isolate.env();
     let path = req.path();
@@ -51,7 +59,8 @@ async fn route(mut req: Request, isolate: &Isolate, ctx: Context, ui: &Ui) -> Re
     let route = match (req.method(), segments.as_slice()) {
         (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, env).await,
         (Method::Options, ["api", "apply", _]) => {
-            let allowed = api_origin(&req, isolate.services.as_ref().ok());
+            let own_origin = gates::origin_of(url);
+            let allowed = api_origin(&req, &own_origin, isolate.services.as_ref().ok());
             return Ok(respond::cors(respond::preflight(), allowed.as_deref()));
         }
         (Method::Get | Method::Head, []) => Route::Positions,
@@ -86,28 +95,31 @@ async fn route(mut req: Request, isolate: &Isolate, ctx: Context, ui: &Ui) -> Re
         };
     };
     let funnel = services.funnel(visit_of(&req, ui));
+    let (position, source) = match route {
+        Route::Positions => return handlers::list_positions(services, ui).await,
+        Route::Form(position) => {
+            return handlers::show_form(services, &funnel, &position, ui).await;
+        }
+        Route::SubmitForm(position) => (position, Source::Form),
+        Route::SubmitApi(position) => (position, Source::Api),
+    };
+    let own_origin = gates::origin_of(url);
     let post = submit::Post {
         services,
         funnel: &funnel,
         ctx: &ctx,
+        own_origin: &own_origin,
         w,
     };
-    match route {
-        Route::Positions => handlers::list_positions(services, ui).await,
-        Route::Form(position) => handlers::show_form(services, &funnel, &position, ui).await,
-        Route::SubmitForm(position) => {
-            let submission = post.submit(&mut req, &position, Source::Form).await;
-            render::page(submission, &position, ui, &services.config)
-        }
-        Route::SubmitApi(position) => {
-            let submission = post.submit(&mut req, &position, Source::Api).await;
-            let allowed = api_origin(&req, Some(services));
-            Ok(respond::cors(
-                render::api(submission, &position, w)?,
-                allowed.as_deref(),
-            ))
-        }
+    let submission = post.submit(&mut req, &position, source).await;
+    if matches!(source, Source::Form) {
+        return render::page(submission, &position, ui, &services.config);
     }
+    let allowed = api_origin(&req, &own_origin, Some(services));
+    Ok(respond::cors(
+        render::api(submission, &position, w)?,
+        allowed.as_deref(),
+    ))
 }
 
 /// What the funnel records of a visit besides its step (campaign tags come with the form).
@@ -121,9 +133,9 @@ fn visit_of(req: &Request, ui: &Ui) -> Visit {
 
 /// The calling page's origin when it may read API answers: this worker's own, or one listed
 /// in `ALLOWED_ORIGINS`. Never `*`.
-fn api_origin(req: &Request, services: Option<&Services>) -> Option<String> {
+fn api_origin(req: &Request, own_origin: &str, services: Option<&Services>) -> Option<String> {
     let services = services?;
     let origin = req.headers().get("origin").ok().flatten()?;
-    let own = services.own_origin(req);
-    gates::origin_allowed(Some(&origin), &own, &services.config.allowed_origins).then_some(origin)
+    gates::origin_allowed(Some(&origin), own_origin, &services.config.allowed_origins)
+        .then_some(origin)
 }

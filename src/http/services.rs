@@ -13,13 +13,12 @@ use crate::config::{names, parse, Config, RawConfig};
 use crate::domain::PositionId;
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, TrustedHosts};
-use crate::http_url::HttpUrl;
 use crate::ledger::Ledger;
 use crate::log::Source;
 use crate::store::Store;
 use std::cell::RefCell;
 use std::rc::Rc;
-use worker::{AnalyticsEngineDataset, Context, Env, Queue, RateLimiter, Request};
+use worker::{AnalyticsEngineDataset, Context, Env, Queue, RateLimiter};
 
 /// The isolate's view of its `Env`: what pages need even on a misconfigured deployment, and
 /// the services when the configuration serves.
@@ -163,12 +162,5 @@ impl Services {
         };
         let key = gates::client_key(ip.as_deref().unwrap_or_default());
         limiter.limit(key).await.is_ok_and(|o| o.success)
-    }
-
-    /// This worker's origin as the request reached it (`https://apply.example.com`).
-    pub fn own_origin(&self, req: &Request) -> String {
-        HttpUrl::parse(&req.inner().url())
-            .map(|url| url.origin())
-            .unwrap_or_default()
     }
 }

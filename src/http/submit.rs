@@ -49,6 +49,8 @@ pub struct Post<'a> {
     pub services: &'a Services,
     pub funnel: &'a Funnel,
     pub ctx: &'a Context,
+    /// This worker's origin as the request reached it.
+    pub own_origin: &'a str,
     pub w: &'static Words,
 }
 
@@ -73,6 +75,7 @@ async fn submit(
         services,
         funnel,
         ctx,
+        own_origin,
         w,
     } = *post;
     let request_id = request_id(header(req, "cf-ray"));
@@ -81,11 +84,10 @@ async fn submit(
     let within_limit = services
         .within_rate_limit(header(req, "cf-connecting-ip"))
         .await;
-    let own_origin = services.own_origin(req);
     let origin = header(req, "origin");
     if !gates::origin_allowed(
         origin.as_deref(),
-        &own_origin,
+        own_origin,
         &services.config.allowed_origins,
     ) {
         gate_log("origin_not_allowed");
@@ -154,7 +156,7 @@ async fn submit(
         notice: services.config.consent_notice_version.clone(),
     });
     if let Some(config) = &services.config.turnstile {
-        let own_host = gates::host_of(&own_origin);
+        let own_host = gates::host_of(own_origin);
         let mut hostnames = vec![own_host];
         hostnames.extend(
             services

@@ -35,9 +35,9 @@ pub struct LanguageLink {
 }
 
 impl Ui {
-    pub fn from_request(req: &Request, isolate: &Isolate) -> Ui {
-        let url = req.inner().url();
-        let (path, query) = split_url(&url);
+    /// `url` is the request's, read once by the caller.
+    pub fn from_request(req: &Request, url: &str, isolate: &Isolate) -> Ui {
+        let (path, query) = split_url(url);
         let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
