@@ -94,7 +94,7 @@ async fn route(
             _ => Problem::Misconfigured.page(ui),
         };
     };
-    let funnel = services.funnel(visit_of(&req, ui));
+    let funnel = services.funnel(|| visit_of(&req, ui));
     let (position, source) = match route {
         Route::Positions => return handlers::list_positions(services, ui).await,
         Route::Form(position) => {

@@ -120,9 +120,13 @@ impl Services {
         })
     }
 
-    /// The funnel one request records into. Without the binding nothing is recorded.
-    pub fn funnel(&self, visit: Visit) -> Funnel {
-        Funnel::new(self.dataset.clone(), visit)
+    /// The funnel one request records into. Without the binding nothing is recorded, and the
+    /// visit (the country crosses from JS) is not even read.
+    pub fn funnel(&self, visit: impl FnOnce() -> Visit) -> Funnel {
+        match &self.dataset {
+            Some(dataset) => Funnel::new(Some(dataset.clone()), visit()),
+            None => Funnel::new(None, Visit::default()),
+        }
     }
 
     /// `ctx` lets KV writes that nobody waits for finish after the response.
