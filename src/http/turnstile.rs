@@ -93,7 +93,7 @@ fn idempotency_key() -> Option<String> {
 fn uuid_v4(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = hex::encode(bytes);
     let (a, rest) = hex.split_at(8);
     let (b, rest) = rest.split_at(4);
     let (c, rest) = rest.split_at(4);
