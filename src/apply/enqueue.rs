@@ -1,13 +1,124 @@
-//! Putting an application on the invite queue: now, after a delay (parked), or with the
-//! attempts it has already used.
+//! The invite queue, as the form and the consumer put applications on it: the message, and
+//! the [`Enqueue`] seam in front of the platform's queue.
 
 use super::Pipeline;
-use crate::domain::{ApplicationForm, CandidateKey, PositionId};
-use crate::queue::QueuedInvite;
-use crate::store::Record;
-use worker::MessageBuilder;
+use crate::domain::{Application, ApplicationForm, CandidateKey, Consent, PositionId};
+use crate::store::{Memory, Record};
+use serde::{Deserialize, Serialize};
+use worker::{MessageBuilder, Queue};
 
-/// How an application enters the queue.
+/// An application waiting for Hireflix. It holds the candidate's data because the invite needs
+/// it; queues are private to the account, and the message leaves once the invite is made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuedInvite {
+    pub position_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone_number: String,
+    /// Tries made so far for this application: Hireflix calls, and checks the invite ledger
+    /// could not answer.
+    pub attempt: u32,
+    pub request_id: String,
+    /// Of those, calls Hireflix refused because the plan's quota was spent: they do not count
+    /// against `MAX_INVITE_ATTEMPTS`, so a spent quota never uses an application up.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub quota_refusals: u32,
+    /// The candidate's consent, for the record written once Hireflix has the invite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl QueuedInvite {
+    /// A first try, with nothing tried yet.
+    pub fn new(position: &PositionId, form: &ApplicationForm, request_id: &str) -> Self {
+        QueuedInvite {
+            position_id: position.as_str().to_string(),
+            first_name: form.first_name.clone(),
+            last_name: form.last_name.clone(),
+            email: form.email.clone(),
+            phone_number: form.phone_number.clone(),
+            attempt: 0,
+            request_id: request_id.to_string(),
+            quota_refusals: 0,
+            consent: None,
+        }
+    }
+
+    /// The tries that count against `MAX_INVITE_ATTEMPTS`.
+    pub fn counted_attempts(&self) -> u32 {
+        self.attempt.saturating_sub(self.quota_refusals)
+    }
+
+    /// The position and the application, parsed again (`crate::queue` reads each message so);
+    /// `None` when it no longer reads as one.
+    pub fn application(&self) -> Option<(PositionId, Application)> {
+        let position = PositionId::parse(&self.position_id)?;
+        Some((position, self.form().parse().ok()?))
+    }
+
+    pub fn form(&self) -> ApplicationForm {
+        ApplicationForm {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            phone_number: self.phone_number.clone(),
+        }
+    }
+
+    pub fn next_attempt(&self) -> QueuedInvite {
+        QueuedInvite {
+            attempt: self.attempt.saturating_add(1),
+            ..self.clone()
+        }
+    }
+
+    /// After a call refused for quota: one more call made, none more counted.
+    pub fn spared_attempt(&self) -> QueuedInvite {
+        QueuedInvite {
+            quota_refusals: self.quota_refusals.saturating_add(1),
+            ..self.next_attempt()
+        }
+    }
+}
+
+/// Where a queued invite goes ([`Queue`]; fakes in tests).
+// Generic callers only, on one thread: no `Send` bound is wanted on these futures.
+#[allow(async_fn_in_trait)]
+pub trait Enqueue {
+    /// `true` once the queue has taken it, to be delivered after `delay_seconds`.
+    async fn send(&self, invite: &QueuedInvite, delay_seconds: u32) -> bool;
+}
+
+impl Enqueue for Queue {
+    async fn send(&self, invite: &QueuedInvite, delay_seconds: u32) -> bool {
+        let sent = if delay_seconds == 0 {
+            Queue::send(self, invite).await
+        } else {
+            let delayed = MessageBuilder::new(invite.clone()).delay_seconds(delay_seconds);
+            Queue::send(self, delayed.build()).await
+        };
+        sent.is_ok()
+    }
+}
+
+/// Without the binding nothing can be queued.
+impl<Q: Enqueue> Enqueue for Option<Q> {
+    async fn send(&self, invite: &QueuedInvite, delay_seconds: u32) -> bool {
+        match self {
+            Some(queue) => queue.send(invite, delay_seconds).await,
+            None => false,
+        }
+    }
+}
+
+/// How an application enters the queue from the form.
 pub(super) struct Wait {
     /// Tries already made (the candidate's own Hireflix call, if any).
     pub(super) attempt: u32,
@@ -16,25 +127,18 @@ pub(super) struct Wait {
 }
 
 impl Wait {
-    /// Over a budget or while the quota is spent: no call made, back when the window reopens.
-    pub(super) fn parked(delay_seconds: u32) -> Wait {
+    /// Over a budget or while the quota is spent (`delay_seconds`: until the window reopens),
+    /// or unchecked (0): no call made.
+    pub(super) fn untried(delay_seconds: u32) -> Wait {
         Wait {
             attempt: 0,
             quota_refusals: 0,
             delay_seconds,
         }
     }
-
-    pub(super) fn unchecked() -> Wait {
-        Wait {
-            attempt: 0,
-            quota_refusals: 0,
-            delay_seconds: 0,
-        }
-    }
 }
 
-impl Pipeline<'_> {
+impl<I, L, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
     pub(super) async fn enqueue(
         &self,
         position: &PositionId,
@@ -42,26 +146,18 @@ impl Pipeline<'_> {
         key: &CandidateKey,
         wait: Wait,
     ) -> bool {
-        let Some(queue) = self.queue else {
-            return false;
+        let message = QueuedInvite {
+            attempt: wait.attempt,
+            quota_refusals: wait.quota_refusals,
+            consent: self.consent.cloned(),
+            ..QueuedInvite::new(position, form, self.request_id)
         };
-        let message = QueuedInvite::new(position, form, wait.attempt, self.request_id)
-            .with_quota_refusals(wait.quota_refusals)
-            .with_consent(self.consent.cloned());
-        let sent = if wait.delay_seconds == 0 {
-            queue.send(&message).await
-        } else {
-            let delayed = MessageBuilder::new(message)
-                .delay_seconds(wait.delay_seconds)
-                .build();
-            queue.send(delayed).await
-        };
-        if sent.is_err() {
+        if !self.queue.send(&message, wait.delay_seconds).await {
             return false;
         }
         // Remembered so a resubmission while queued gets the same answer and is not queued twice.
         let record = Record::queued().with_consent(self.consent.cloned());
-        self.store.remember(key, &record).await;
+        self.invites.memory.remember(key, &record).await;
         true
     }
 }

@@ -6,6 +6,7 @@ use super::interview_url::TrustedHosts;
 use super::outcome::{
     self, FoundInterview, HttpReply, InviteOutcome, Position, Transient, TransportError,
 };
+use super::Inviter;
 use crate::domain::PositionId;
 use crate::http_url::HttpUrl;
 use js_sys::{Promise, Uint8Array};
@@ -44,44 +45,6 @@ impl HireflixClient {
             trusted,
             headers: OnceCell::new(),
         }
-    }
-
-    /// The hosts an interview link from this API may point to.
-    pub fn trusted_hosts(&self) -> &TrustedHosts {
-        &self.trusted
-    }
-
-    /// Invites every candidate in one request; one outcome per input, in order.
-    pub async fn invite(&self, invites: &[InviteInput<'_>]) -> Vec<InviteOutcome> {
-        if invites.is_empty() {
-            return Vec::new();
-        }
-        let body = documents::invite_request(invites.iter().copied());
-        let reply = self.post(&body).await;
-        outcome::classify_invites(reply, invites.len(), &self.trusted)
-    }
-
-    /// The same single invite again, asking for which fields a validation error is about.
-    pub async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome {
-        let reply = self
-            .post(&documents::validation_detail_request(invite))
-            .await;
-        outcome::classify_invites(reply, 1, &self.trusted)
-            .into_iter()
-            .next()
-            .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
-    }
-
-    /// The existing interview of this email in this position, if Hireflix has one.
-    pub async fn find_interview(
-        &self,
-        position: &PositionId,
-        email: &str,
-    ) -> Result<Option<FoundInterview>, InviteOutcome> {
-        let reply = self
-            .post(&documents::find_interview_request(position, email))
-            .await;
-        outcome::parse_found_interview(reply, &self.trusted)
     }
 
     pub async fn positions(&self) -> Result<Vec<Position>, Transient> {
@@ -135,6 +98,42 @@ impl HireflixClient {
         let body = String::from_utf8(Uint8Array::new(&bytes).to_vec())
             .map_err(|_| transport_error(&signal))?;
         Ok(HttpReply { status, body })
+    }
+}
+
+impl Inviter for HireflixClient {
+    fn trusted_hosts(&self) -> &TrustedHosts {
+        &self.trusted
+    }
+
+    async fn invite(&self, invites: &[InviteInput<'_>]) -> Vec<InviteOutcome> {
+        if invites.is_empty() {
+            return Vec::new();
+        }
+        let body = documents::invite_request(invites.iter().copied());
+        let reply = self.post(&body).await;
+        outcome::classify_invites(reply, invites.len(), &self.trusted)
+    }
+
+    async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome {
+        let reply = self
+            .post(&documents::validation_detail_request(invite))
+            .await;
+        outcome::classify_invites(reply, 1, &self.trusted)
+            .into_iter()
+            .next()
+            .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
+    }
+
+    async fn find_interview(
+        &self,
+        position: &PositionId,
+        email: &str,
+    ) -> Result<Option<FoundInterview>, InviteOutcome> {
+        let reply = self
+            .post(&documents::find_interview_request(position, email))
+            .await;
+        outcome::parse_found_interview(reply, &self.trusted)
     }
 }
 

@@ -5,27 +5,16 @@ use super::problem::Problem;
 use super::respond::json;
 use super::respond::Reply;
 use super::ui::Ui;
+use crate::apply::QueuedInvite;
 use crate::config::{names, Config};
 use crate::domain::hmac::same_secret;
 use crate::domain::{CandidateKey, PositionId};
 use crate::i18n::Words;
 use crate::ledger::LetterBox;
-use crate::queue::QueuedInvite;
-use crate::store::{Record, Store};
-use serde::Deserialize;
+use crate::queue::DeadLetter;
+use crate::store::{Memory, Record, Store};
 use serde_json::{json, Value};
 use worker::{Env, Method, Request, Result};
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct FiledLetter {
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    failed_at: u64,
-    #[serde(default)]
-    invite: Option<QueuedInvite>,
-}
 
 pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<Reply> {
     let w = ui.w;
@@ -69,13 +58,13 @@ async fn list(store: &Store) -> Result<Reply> {
         .await
         .into_iter()
         .map(
-            |(_, text)| match serde_json::from_str::<FiledLetter>(&text) {
+            |(_, text)| match serde_json::from_str::<DeadLetter>(&text) {
                 Ok(letter) => {
                     let invite = letter.invite.as_ref();
                     json!({
                         "position": invite.map(|i| i.position_id.as_str()),
                         "reason": letter.reason,
-                        "failedAt": letter.failed_at,
+                        "failedAt": letter.failed_at.unwrap_or_default(),
                         "attempts": invite.map(|i| i.attempt),
                         "email": invite.map(|i| mask_email(&i.email)),
                     })
@@ -102,7 +91,7 @@ async fn replay(
     let secret = Config::app_secret_from_env(env);
     let (mut replayed, mut kept) = (0u32, 0u32);
     for (id, text) in store.dead_letters().await {
-        let Some(invite) = serde_json::from_str::<FiledLetter>(&text)
+        let Some(invite) = serde_json::from_str::<DeadLetter>(&text)
             .ok()
             .and_then(|l| l.invite)
         else {

@@ -6,6 +6,7 @@
 
 use super::gates;
 use super::respond::Policy;
+use crate::apply::invite::Invites;
 use crate::apply::positions::{self, Lookup};
 use crate::apply::Pipeline;
 use crate::config::brand::Brand;
@@ -13,9 +14,9 @@ use crate::config::{names, parse, Config, RawConfig};
 use crate::domain::PositionId;
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, TrustedHosts};
-use crate::ledger::Ledger;
+use crate::ledger::LedgerClient;
 use crate::log::Source;
-use crate::store::Store;
+use crate::store::{AfterResponse, Store};
 use std::cell::RefCell;
 use std::rc::Rc;
 use worker::{AnalyticsEngineDataset, Context, Env, Queue, RateLimiter};
@@ -90,7 +91,7 @@ pub struct Services {
     pub store: Store,
     queue: Option<Queue>,
     limiter: Option<RateLimiter>,
-    ledger: Option<Ledger>,
+    ledger: LedgerClient,
     dataset: Option<AnalyticsEngineDataset>,
 }
 
@@ -114,7 +115,7 @@ impl Services {
             store: Store::new(kv, config.submission_ttl_seconds),
             queue: env.queue(names::INVITE_QUEUE).ok(),
             limiter: env.rate_limiter(names::RATE_LIMITER).ok(),
-            ledger: Ledger::connect(env, &config),
+            ledger: LedgerClient::connect(env, &config),
             dataset: env.analytics_engine(names::FUNNEL).ok(),
             config,
         })
@@ -136,17 +137,21 @@ impl Services {
         source: Source,
         ctx: &'a Context,
     ) -> Pipeline<'a> {
+        let store = &self.store;
         Pipeline {
-            client: &self.client,
-            store: &self.store,
-            queue: self.queue.as_ref(),
-            ledger: self.ledger.as_ref(),
+            invites: Invites {
+                inviter: &self.client,
+                ledger: &self.ledger,
+                memory: AfterResponse { store, ctx },
+                secret: &self.config.app_secret,
+                explain: true,
+                clock: crate::log::now_ms,
+            },
+            queue: &self.queue,
             request_id,
             source,
-            secret: &self.config.app_secret,
             pass: None,
             grace_ms: self.config.link_grace_ms,
-            background: Some(ctx),
             attribution: None,
             consent: None,
             funnel: None,

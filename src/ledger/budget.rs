@@ -3,9 +3,10 @@
 //! down what they decide.
 
 use super::window::{Bounds, Span, Windows};
+use serde::{Deserialize, Serialize};
 
 /// How many invites each budget allows in its window; 0 means no limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     pub email_day: u32,
     pub position_hour: u32,
@@ -24,7 +25,8 @@ impl Default for Limits {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Budget {
     /// Positions one mailbox is invited to per day.
     EmailDay,

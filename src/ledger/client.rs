@@ -1,14 +1,15 @@
-//! The worker's side of the ledger: one `Reserve` call before Hireflix is asked, and a
-//! `Settle` call afterwards only when there is something to tell (a release, the quota).
+//! The worker's side of the ledger object: one `Reserve` call before Hireflix is asked, a
+//! `Settle` call afterwards only when there is something to tell (a release, the quota), and
+//! the dead letters the object keeps for the dead-letter consumer and the admin API.
 
 use super::gate::{Aftermath, Gate};
 use super::mailbox::MailboxKeys;
-use super::protocol::{Answer, Ask, Call, Reserve, Reserved, Settle, Settled};
-use super::Budgets;
+use super::protocol::{Answer, Ask, Call, Letters, Reserved, Settled};
+use super::{Applicant, Budgets, Ledger};
 use crate::config::{names, Config};
-use crate::domain::{Email, PositionId};
 use crate::log::now_ms;
 use js_sys::Promise;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -20,49 +21,66 @@ use worker::{Env, ObjectNamespace};
 extern "C" {
     /// The object's stub as the runtime gives it: `fetch(url, init)` spares building a
     /// `Request` object, and the reply is read with one `text()` promise, not a stream reader.
-    type LedgerStub;
+    type JsStub;
 
     #[wasm_bindgen(method, catch, js_name = fetch)]
-    fn fetch_with_init(
-        this: &LedgerStub,
-        url: &str,
-        init: &RequestInit,
-    ) -> Result<Promise, JsValue>;
+    fn fetch_with_init(this: &JsStub, url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
 }
 
 /// One object for the whole account: at this scale one instance keeps up easily, and a single
 /// instance is what makes the counts exact.
-pub(super) const OBJECT_NAME: &str = "account";
+const OBJECT_NAME: &str = "account";
 
-pub struct Ledger {
-    namespace: ObjectNamespace,
+/// The object's own address space: the host is never resolved.
+const URL: &str = "https://invite-ledger/";
+
+/// A ledger without its binding answers nothing: every invite then waits in the queue.
+#[derive(Clone)]
+struct Object(Option<ObjectNamespace>);
+
+impl Object {
+    fn connect(env: &Env) -> Object {
+        Object(env.durable_object(names::INVITE_LEDGER).ok())
+    }
+
+    /// `None` when the object could not be asked or its answer not read.
+    async fn call<T: DeserializeOwned>(&self, call: &Call) -> Option<T> {
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(&serde_json::to_string(call).ok()?));
+        // A stub per call: the namespace outlives requests, a stub belongs to one.
+        let stub = self.0.as_ref()?.id_from_name(OBJECT_NAME).ok()?;
+        let stub = stub.get_stub().ok()?.into_rpc::<JsStub>();
+        let sent = stub.fetch_with_init(URL, &init).ok()?;
+        let response: Response = JsFuture::from(sent).await.ok()?.dyn_into().ok()?;
+        if response.status() != 200 {
+            return None;
+        }
+        let text = JsFuture::from(response.text().ok()?).await.ok()?;
+        serde_json::from_str(&text.as_string()?).ok()
+    }
+}
+
+pub struct LedgerClient {
+    object: Object,
     secret: String,
     budgets: Budgets,
 }
 
-/// One application at the gate.
-pub struct Applicant<'a> {
-    pub position: &'a PositionId,
-    pub email: &'a Email,
-    pub request_id: &'a str,
-}
-
-struct Unreachable;
-
-impl Ledger {
-    /// `None` when the binding is missing: every caller then treats the ledger as unreachable.
-    pub fn connect(env: &Env, config: &Config) -> Option<Ledger> {
-        let namespace = env.durable_object(names::INVITE_LEDGER).ok()?;
-        Some(Ledger {
-            namespace,
+impl LedgerClient {
+    pub fn connect(env: &Env, config: &Config) -> LedgerClient {
+        LedgerClient {
+            object: Object::connect(env),
             secret: config.app_secret.clone(),
             budgets: config.budgets,
-        })
+        }
     }
+}
 
-    /// One gate per applicant, in order, from a single call. Logs each budget's first
-    /// "reached" of its window and the hourly quota reminder.
-    pub async fn check(&self, applicants: &[Applicant<'_>]) -> Vec<Gate> {
+impl Ledger for LedgerClient {
+    /// From a single call. Logs each budget's first "reached" of its window and the hourly
+    /// quota reminder.
+    async fn check(&self, applicants: &[Applicant<'_>]) -> Vec<Gate> {
         let unchecked = vec![Gate::Unchecked; applicants.len()];
         let asks: Option<Vec<Ask>> = applicants
             .iter()
@@ -77,13 +95,13 @@ impl Ledger {
         let Some(asks) = asks else {
             return unchecked;
         };
-        let call = Call::Reserve(Reserve {
+        let call = Call::Reserve {
             asks,
             limits: self.budgets.limits,
             windows: self.budgets.windows,
-        });
-        let answers = match self.call(&call, Reserved::from_json).await {
-            Ok(reserved) if reserved.answers.len() == applicants.len() => reserved.answers,
+        };
+        let answers = match self.object.call::<Reserved>(&call).await {
+            Some(reserved) if reserved.answers.len() == applicants.len() => reserved.answers,
             _ => return unchecked,
         };
         let now = now_ms();
@@ -97,71 +115,38 @@ impl Ledger {
             .collect()
     }
 
-    /// Tells the ledger what the Hireflix calls made of their tickets. Returns how long an
-    /// application refused for quota waits: until the ledger's probe time, or the configured
-    /// time if the ledger could not be told. A release that fails leaves that invite counted:
-    /// the error costs an invite of budget, never an invite over it.
-    pub async fn settle(&self, after: Aftermath, request_id: &str) -> u32 {
+    /// Until the ledger's probe time, or the configured time if the ledger could not be told.
+    /// A release that fails leaves that invite counted: the error costs an invite of budget,
+    /// never an invite over it.
+    async fn settle(&self, after: Aftermath, request_id: &str) -> u32 {
         let fallback = self.budgets.quota_retry_seconds;
         if after.is_empty() {
             return fallback;
         }
         let exhausted = after.quota_exhausted;
-        let call = Call::Settle(Settle {
+        let call = Call::Settle {
             release: after.release,
             quota_exhausted: after.quota_exhausted,
             quota_back: after.quota_back,
             windows: self.budgets.windows,
             quota_retry_seconds: fallback,
-        });
+        };
         let now = now_ms();
-        match self.call(&call, Settled::from_json).await {
-            Ok(settled) => {
+        match self.object.call::<Settled>(&call).await {
+            Some(settled) => {
                 let until = settled.quota_held_until_ms;
                 if let (Some(until), true) = (until, settled.warn) {
                     quota_line(request_id, until);
                 }
                 until.map_or(fallback, |until| super::budget::park_seconds(until, now))
             }
-            Err(Unreachable) => {
+            None => {
                 if exhausted {
                     quota_line(request_id, now.saturating_add(u64::from(fallback) * 1_000));
                 }
                 fallback
             }
         }
-    }
-
-    async fn call<T>(&self, call: &Call, decode: fn(&str) -> Option<T>) -> Result<T, Unreachable> {
-        let init = RequestInit::new();
-        init.set_method("POST");
-        init.set_body(&JsValue::from_str(&call.to_json()));
-        // The object's own address space: the host is never resolved.
-        // A stub per call: the namespace outlives requests, a stub belongs to one.
-        let stub = self
-            .namespace
-            .id_from_name(OBJECT_NAME)
-            .and_then(|id| id.get_stub())
-            .map_err(|_| Unreachable)?
-            .into_rpc::<LedgerStub>();
-        let sent = stub
-            .fetch_with_init("https://invite-ledger/", &init)
-            .map_err(|_| Unreachable)?;
-        let response: Response = JsFuture::from(sent)
-            .await
-            .map_err(|_| Unreachable)?
-            .dyn_into()
-            .map_err(|_| Unreachable)?;
-        if response.status() != 200 {
-            return Err(Unreachable);
-        }
-        let text = response.text().map_err(|_| Unreachable)?;
-        let text = JsFuture::from(text)
-            .await
-            .map_err(|_| Unreachable)?
-            .as_string()
-            .ok_or(Unreachable)?;
-        decode(&text).ok_or(Unreachable)
     }
 }
 
@@ -170,7 +155,7 @@ fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
         Answer::Parked { reached, .. } => {
             for r in reached.iter().filter(|r| r.warn) {
                 // Once per budget and window; ids and numbers only, never the mailbox.
-                emit(json!({
+                let line = json!({
                     "event": "budget_reached",
                     "level": "warn",
                     "request_id": applicant.request_id,
@@ -178,7 +163,8 @@ fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
                     "budget": r.budget.as_str(),
                     "limit": r.limit,
                     "reopens_at_ms": r.reopens_ms,
-                }));
+                });
+                worker::console_warn!("{line}");
             }
         }
         Answer::QuotaHeld {
@@ -191,14 +177,51 @@ fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
 
 /// At most once an hour while the quota is spent.
 fn quota_line(request_id: &str, retry_at_ms: u64) {
-    emit(json!({
+    let line = json!({
         "event": "quota_exhausted",
         "level": "warn",
         "request_id": request_id,
         "retry_at_ms": retry_at_ms,
-    }));
+    });
+    worker::console_warn!("{line}");
 }
 
-fn emit(line: serde_json::Value) {
-    worker::console_warn!("{line}");
+/// The dead letters the object keeps. Needs only the binding, so it works while the rest of
+/// the configuration is broken.
+#[derive(Clone)]
+pub struct LetterBox(Object);
+
+impl LetterBox {
+    /// `None` when the `INVITE_LEDGER` binding is missing: letters then go to KV.
+    pub fn connect(env: &Env) -> Option<LetterBox> {
+        let object = Object::connect(env);
+        object.0.is_some().then_some(LetterBox(object))
+    }
+
+    /// `true` once the ledger has stored it.
+    pub async fn file(&self, id: &str, text: &str, expires_ms: u64) -> bool {
+        let (id, text) = (id.to_string(), text.to_string());
+        let call = Call::File {
+            id,
+            text,
+            expires_ms,
+        };
+        self.0.call::<bool>(&call).await == Some(true)
+    }
+
+    /// Every letter not yet expired, as (id, JSON text); `None` when the ledger did not answer.
+    pub async fn list(&self) -> Option<Vec<(String, String)>> {
+        let Letters { letters } = self.0.call(&Call::Letters).await?;
+        Some(
+            letters
+                .into_iter()
+                .map(|(id, text, _)| (id, text))
+                .collect(),
+        )
+    }
+
+    pub async fn remove(&self, id: &str) -> bool {
+        let call = Call::Unfile { id: id.to_string() };
+        self.0.call::<bool>(&call).await == Some(true)
+    }
 }

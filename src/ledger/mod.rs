@@ -1,30 +1,31 @@
 //! The invite ledger: the exact count of invites made, and the budgets that bound them.
 //!
 //! Consulted only on the path that would ask Hireflix to create an invite, just before the
-//! call (the form's pipeline and the queue consumer). It keeps, per mailbox (an HMAC of the
-//! address's canonical form, see `mailbox`): one invite per position, and a number of
-//! positions a day; per position, a number of invites an hour; for the account, a number a
+//! call (`crate::apply::invite`, for the form and the queue alike). It keeps, per mailbox (an
+//! HMAC of the address's canonical form, see `mailbox`): one invite per position, and a number
+//! of positions a day; per position, a number of invites an hour; for the account, a number a
 //! day and a month; and whether the plan's quota was found spent. Over a budget, or while the
 //! quota is spent, an application is parked (queued until the window reopens), never refused.
 //!
 //! Rooms: `mailbox`, `window` and `budget` are the pure rules; `object` is the Durable Object
 //! (SQLite) that applies them one request at a time; `client` is the worker's side of the
 //! conversation (`protocol`); `gate` turns the ledger's answers into what the caller does.
+//! Callers see the ledger through the [`Ledger`] trait, so the object behind it can change.
 
 pub mod budget;
 mod client;
 mod gate;
-mod letters;
 mod mailbox;
 mod object;
 mod protocol;
+mod reservations;
 pub mod window;
 
-pub use client::{Applicant, Ledger};
-pub use gate::{Aftermath, Gate, Note, Ticket};
-pub use letters::LetterBox;
+pub use client::{LedgerClient, LetterBox};
+pub use gate::{Aftermath, Gate, Note};
 pub use object::InviteLedger;
 
+use crate::domain::{Email, PositionId};
 use budget::Limits;
 use window::Windows;
 
@@ -39,3 +40,24 @@ pub struct Budgets {
 }
 
 pub const DEFAULT_QUOTA_RETRY_SECONDS: u32 = 3 * 3_600;
+
+/// One application at the gate.
+pub struct Applicant<'a> {
+    pub position: &'a PositionId,
+    pub email: &'a Email,
+    pub request_id: &'a str,
+}
+
+/// What an invite asks of the ledger: leave before Hireflix is called, and an account of what
+/// the call made of it afterwards. A ledger that cannot be asked answers [`Gate::Unchecked`]:
+/// nothing is ever invited unchecked.
+// Generic callers only, on one thread: no `Send` bound is wanted on these futures.
+#[allow(async_fn_in_trait)]
+pub trait Ledger {
+    /// One gate per applicant, in order.
+    async fn check(&self, applicants: &[Applicant<'_>]) -> Vec<Gate>;
+
+    /// Reports what the Hireflix calls made of their tickets. Returns how long an application
+    /// refused for quota waits before it is tried again.
+    async fn settle(&self, after: Aftermath, request_id: &str) -> u32;
+}

@@ -5,7 +5,7 @@ const MS: u64 = 1_000;
 const DAY_MS: u64 = 86_400_000;
 
 /// The window lengths, in seconds. `month_seconds == 0` means calendar months.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Windows {
     pub hour_seconds: u32,
     pub day_seconds: u32,

@@ -1,104 +1,10 @@
-//! What the queues carry: an application waiting for Hireflix, and a dead letter.
+//! What the queues carry, read again: an application waiting for Hireflix
+//! ([`QueuedInvite`]), and a dead letter.
 
-use crate::domain::{Application, ApplicationForm, Consent, Email, PositionId};
+use crate::apply::QueuedInvite;
+use crate::domain::{Application, Email, PositionId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// An application waiting for Hireflix. It holds the candidate's data because the invite needs
-/// it; queues are private to the account, and the message leaves once the invite is made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QueuedInvite {
-    pub position_id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    #[serde(default)]
-    pub phone_number: String,
-    /// Tries made so far for this application: Hireflix calls, and checks the invite ledger
-    /// could not answer.
-    pub attempt: u32,
-    pub request_id: String,
-    /// Of those, calls Hireflix refused because the plan's quota was spent: they do not count
-    /// against `MAX_INVITE_ATTEMPTS`, so a spent quota never uses an application up.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub quota_refusals: u32,
-    /// The candidate's consent, for the record written once Hireflix has the invite.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consent: Option<Consent>,
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
-}
-
-impl QueuedInvite {
-    pub fn new(
-        position: &PositionId,
-        form: &ApplicationForm,
-        attempt: u32,
-        request_id: &str,
-    ) -> Self {
-        QueuedInvite {
-            position_id: position.as_str().to_string(),
-            first_name: form.first_name.clone(),
-            last_name: form.last_name.clone(),
-            email: form.email.clone(),
-            phone_number: form.phone_number.clone(),
-            attempt,
-            request_id: request_id.to_string(),
-            quota_refusals: 0,
-            consent: None,
-        }
-    }
-
-    pub fn with_quota_refusals(self, quota_refusals: u32) -> Self {
-        QueuedInvite {
-            quota_refusals,
-            ..self
-        }
-    }
-
-    pub fn with_consent(self, consent: Option<Consent>) -> Self {
-        QueuedInvite { consent, ..self }
-    }
-
-    /// The tries that count against `MAX_INVITE_ATTEMPTS`.
-    pub fn counted_attempts(&self) -> u32 {
-        self.attempt.saturating_sub(self.quota_refusals)
-    }
-
-    /// The position and the application, parsed again as [`read`] does; `None` when it no
-    /// longer reads as one.
-    pub fn application(&self) -> Option<(PositionId, Application)> {
-        let position = PositionId::parse(&self.position_id)?;
-        Some((position, self.form().parse().ok()?))
-    }
-
-    fn form(&self) -> ApplicationForm {
-        ApplicationForm {
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            email: self.email.clone(),
-            phone_number: self.phone_number.clone(),
-        }
-    }
-
-    pub fn next_attempt(&self) -> QueuedInvite {
-        QueuedInvite {
-            attempt: self.attempt.saturating_add(1),
-            ..self.clone()
-        }
-    }
-
-    /// After a call refused for quota: one more call made, none more counted.
-    pub fn spared_attempt(&self) -> QueuedInvite {
-        QueuedInvite {
-            quota_refusals: self.quota_refusals.saturating_add(1),
-            ..self.next_attempt()
-        }
-    }
-}
 
 /// Why a queue message is no application we can invite: its reason in words fit for a log line
 /// and a dead letter (field names and kinds of error, never a value), and whose it is when its
@@ -158,23 +64,64 @@ pub fn identify(body: &Value) -> Option<(PositionId, Email)> {
     Some((position, email))
 }
 
-/// What the dead-letter queue holds: the application and why it could not become an interview.
-/// A typed struct, not a `serde_json::Value`: the queue serialiser turns a `Value` object into
-/// a JS `Map`, which does not come back as the same JSON.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A dead letter: the application (or the message that was none) and why it could not become
+/// an interview. The same type on the dead-letter queue, in the store an operator reads, and
+/// in the admin API's listing and replay. Typed, not a `serde_json::Value`: the queue
+/// serialiser turns a `Value` object into a JS `Map`, which does not come back as the same JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeadLetter {
+    pub reason: String,
+    /// When it was filed (ms since the epoch); not yet set on the queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_at: Option<u64>,
     /// The application, when the message was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite: Option<QueuedInvite>,
-    /// The message as JSON text, when it could not be read as an application.
+    /// The message as JSON text (or only its type), when it could not be read as one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreadable: Option<String>,
-    pub reason: String,
+}
+
+impl DeadLetter {
+    pub fn new(reason: String, invite: Option<QueuedInvite>, unreadable: Option<String>) -> Self {
+        DeadLetter {
+            reason,
+            failed_at: None,
+            invite,
+            unreadable,
+        }
+    }
+
+    /// Our letters keep their reason; anything else is a message the platform moved here when
+    /// its deliveries ran out.
+    pub fn read(body: &Value) -> DeadLetter {
+        DeadLetter::deserialize(body).unwrap_or_else(|_| {
+            let invite = QueuedInvite::deserialize(body).ok();
+            let unreadable = invite.is_none().then(|| body.to_string());
+            DeadLetter::new("delivery_retries_exhausted".into(), invite, unreadable)
+        })
+    }
+
+    /// Whose application this is, from its position and email alone, whatever else is wrong
+    /// with it.
+    pub fn candidate(&self) -> Option<(PositionId, Email)> {
+        match (&self.invite, &self.unreadable) {
+            (Some(invite), _) => Some((
+                PositionId::parse(&invite.position_id)?,
+                Email::parse(&invite.email).ok()?,
+            )),
+            (None, Some(text)) => identify(&serde_json::from_str(text).ok()?),
+            (None, None) => None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ApplicationForm;
+    use serde_json::json;
 
     #[test]
     fn a_message_round_trips_and_is_revalidated() {
@@ -184,7 +131,10 @@ mod tests {
             ("email", "ann@example.com"),
         ]);
         let position = PositionId::parse("68b43e38b19cf131a17c543f").unwrap();
-        let invite = QueuedInvite::new(&position, &form, 1, "req");
+        let invite = QueuedInvite {
+            attempt: 1,
+            ..QueuedInvite::new(&position, &form, "req")
+        };
         let json = serde_json::to_string(&invite).unwrap();
         let back: QueuedInvite = serde_json::from_str(&json).unwrap();
         assert_eq!(back, invite);
@@ -239,5 +189,60 @@ mod tests {
         assert_eq!(mistyped.reason, "not_an_invite: mistyped fields");
         assert!(!mistyped.reason.contains("secret"));
         assert_eq!(read(&Value::from(7)).unwrap_err().candidate, None);
+    }
+
+    fn invite(first_name: &str) -> Value {
+        json!({ "positionId": "68b43e38b19cf131a17c543f", "firstName": first_name, "lastName": "Lee",
+            "email": "ann@example.com", "phoneNumber": "", "attempt": 3, "requestId": "r" })
+    }
+
+    #[test]
+    fn our_letters_keep_their_reason_and_their_candidate() {
+        let gave_up =
+            DeadLetter::read(&json!({ "invite": invite("Ann"), "reason": "position_not_ready" }));
+        assert_eq!(gave_up.reason, "position_not_ready");
+        assert!(gave_up.candidate().is_some());
+        let filed = DeadLetter {
+            failed_at: Some(5),
+            ..gave_up
+        };
+        let filed = serde_json::to_value(&filed).unwrap();
+        assert_eq!(filed["invite"], invite("Ann"));
+        assert_eq!(filed["failedAt"], 5);
+
+        let unreadable = json!({
+            "unreadable": invite("Ann2").to_string(),
+            "reason": "invalid_fields: firstName not_a_name",
+        });
+        let letter = DeadLetter::read(&unreadable);
+        assert_eq!(letter.reason, "invalid_fields: firstName not_a_name");
+        let (position, email) = letter.candidate().unwrap();
+        assert_eq!(
+            (position.as_str(), email.as_str()),
+            ("68b43e38b19cf131a17c543f", "ann@example.com")
+        );
+        let entry = serde_json::to_value(&letter).unwrap();
+        assert_eq!(entry["unreadable"], unreadable["unreadable"]);
+        assert!(entry.get("invite").is_none());
+
+        let unknowable =
+            DeadLetter::read(&json!({ "unreadable": "bigint", "reason": "unreadable_body" }));
+        assert_eq!(unknowable.reason, "unreadable_body");
+        assert_eq!(unknowable.candidate(), None);
+    }
+
+    #[test]
+    fn a_message_the_platform_moved_is_filed_as_such() {
+        let letter = DeadLetter::read(&invite("Ann"));
+        assert_eq!(letter.reason, "delivery_retries_exhausted");
+        assert_eq!(
+            letter.invite.map(|i| serde_json::to_value(i).unwrap()),
+            Some(invite("Ann"))
+        );
+        // Not even an application: kept as text, still tied to its candidate where it can be.
+        let odd = json!({ "positionId": "68b43e38b19cf131a17c543f", "email": "ann@example.com" });
+        let letter = DeadLetter::read(&odd);
+        assert_eq!(letter.unreadable, Some(odd.to_string()));
+        assert!(letter.candidate().is_some());
     }
 }

@@ -9,12 +9,11 @@ mod invites;
 mod message;
 mod step;
 
-pub use message::QueuedInvite;
+pub use message::DeadLetter;
 
 use crate::config::{names, Config, DEFAULT_SUBMISSION_TTL_SECONDS};
 use crate::ledger::LetterBox;
 use crate::store::Store;
-use message::DeadLetter;
 use serde_json::{json, Value};
 use worker::{Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage};
 
@@ -72,11 +71,8 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
 /// letters at once: no retry can make them readable. What they held is not kept, only its type.
 async fn set_aside(raws: Vec<RawMessage>, queue: &str, env: &Env) {
     for raw in raws {
-        let letter = DeadLetter {
-            invite: None,
-            unreadable: Some(raw.body().js_typeof().as_string().unwrap_or_default()),
-            reason: "unreadable_body".into(),
-        };
+        let kind = raw.body().js_typeof().as_string().unwrap_or_default();
+        let letter = DeadLetter::new("unreadable_body".into(), None, Some(kind));
         worker::console_log!(
             "{}",
             json!({ "event": "unreadable_message", "level": "warn", "queue": queue, "reason": letter.reason })

@@ -1,6 +1,7 @@
 //! The queue consumer's decision table: for each retried invite, what happens to its message.
 //! Pure, tested natively; `super::invites` carries the steps out.
 
+use crate::apply::QueuedInvite;
 use crate::hireflix::{InviteOutcome, Transient};
 use crate::ledger::Note;
 use crate::log::{Outcome, Reason};
@@ -30,6 +31,17 @@ pub enum Tally {
     Spared,
     /// Nothing tried: parked by the ledger.
     Untried,
+}
+
+impl Tally {
+    /// The message for the next try.
+    pub fn next(self, invite: &QueuedInvite) -> QueuedInvite {
+        match self {
+            Tally::Counted => invite.next_attempt(),
+            Tally::Spared => invite.spared_attempt(),
+            Tally::Untried => invite.clone(),
+        }
+    }
 }
 
 /// The counted tries of one application, this one included.

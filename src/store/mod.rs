@@ -16,8 +16,9 @@ use crate::domain::CandidateKey;
 use crate::hireflix::Position;
 use crate::ledger::LetterBox;
 use crate::log::now_ms;
+use serde_json::json;
 use std::rc::Rc;
-use worker::KvStore;
+use worker::{Context, KvStore};
 
 /// The account's position list is re-read from Hireflix this often: page views do not reach
 /// Hireflix, and a newly opened or archived position still shows up within minutes.
@@ -43,30 +44,6 @@ impl Store {
     pub fn with_letters(mut self, letters: Option<LetterBox>) -> Self {
         self.letters = letters.map(Rc::new);
         self
-    }
-
-    /// A record that cannot be read or parsed counts as absent: the invite path behind it is
-    /// idempotent, so the worst case is one more Hireflix call.
-    pub async fn candidate(&self, key: &CandidateKey) -> Option<Record> {
-        self.kv
-            .get(&keys::candidate(key))
-            .json::<Record>()
-            .await
-            .ok()
-            .flatten()
-    }
-
-    /// Stores the record for the configured time; `false` when KV refused the write.
-    pub async fn remember(&self, key: &CandidateKey, record: &Record) -> bool {
-        let text = serde_json::to_string(record).unwrap_or_default();
-        self.put_text(&keys::candidate(key), &text, self.ttl_seconds)
-            .await
-    }
-
-    /// Forgets a candidate's record, so a resubmission is decided afresh.
-    pub async fn forget(&self, key: &CandidateKey) {
-        // A failed delete leaves a record that expires on its own.
-        let _ = self.kv.delete(&keys::candidate(key)).await;
     }
 
     pub async fn positions(&self) -> Option<Vec<Position>> {
@@ -164,9 +141,92 @@ impl Store {
     /// Every KV write goes through here, as bytes: `KvStore::put` sends even a string through
     /// serde-wasm-bindgen and a float formatter, about 15 KB of wasm for nothing.
     async fn put_text(&self, key: &str, text: &str, ttl_seconds: u64) -> bool {
-        match self.kv.put_bytes(key, text.as_bytes()) {
-            Ok(put) => put.expiration_ttl(ttl_seconds).execute().await.is_ok(),
-            Err(_) => false,
+        let put = match self.kv.put_bytes(key, text.as_bytes()) {
+            Ok(put) => put.expiration_ttl(ttl_seconds).execute().await,
+            Err(e) => Err(e),
+        };
+        put.map_err(|cause| failed("put", key, &cause)).is_ok()
+    }
+}
+
+/// A KV write that failed, with its cause, for an operator (KV's daily write quota, say).
+/// The key's kind only (`app`, `failed`, ...): the rest is nobody's business in a log.
+fn failed(op: &str, key: &str, cause: &worker::kv::KvError) {
+    let kind = key.split(':').next().unwrap_or_default();
+    let line = json!({
+        "event": "kv_write_failed", "level": "warn", "op": op, "key": kind, "cause": cause.to_string(),
+    });
+    worker::console_warn!("{line}");
+}
+
+/// What an invite remembers of a candidate, in KV ([`Store`]) or, in tests, in memory.
+// Generic callers only, on one thread: no `Send` bound is wanted on these futures.
+#[allow(async_fn_in_trait)]
+pub trait Memory {
+    /// A record that cannot be read or parsed counts as absent: the invite path behind it is
+    /// idempotent, so the worst case is one more Hireflix call.
+    async fn candidate(&self, key: &CandidateKey) -> Option<Record>;
+
+    /// Stores the record for the configured time; `false` when the write failed.
+    async fn remember(&self, key: &CandidateKey, record: &Record) -> bool;
+
+    /// Forgets a candidate's record, so a resubmission is decided afresh. A failed delete
+    /// leaves a record that expires on its own.
+    async fn forget(&self, key: &CandidateKey);
+
+    /// A write nobody waits for. Losing it costs one more Hireflix call next time, never a
+    /// second interview.
+    async fn remember_soon(&self, key: &CandidateKey, record: Record) {
+        self.remember(key, &record).await;
+    }
+}
+
+impl Memory for Store {
+    async fn candidate(&self, key: &CandidateKey) -> Option<Record> {
+        let get = self.kv.get(&keys::candidate(key));
+        get.json::<Record>().await.ok().flatten()
+    }
+
+    async fn remember(&self, key: &CandidateKey, record: &Record) -> bool {
+        let text = serde_json::to_string(record).unwrap_or_default();
+        self.put_text(&keys::candidate(key), &text, self.ttl_seconds)
+            .await
+    }
+
+    async fn forget(&self, key: &CandidateKey) {
+        let key = keys::candidate(key);
+        if let Err(cause) = self.kv.delete(&key).await {
+            failed("delete", &key, &cause);
         }
+    }
+}
+
+/// The form's memory: a new interview is written to KV after the response, so the candidate
+/// is not kept waiting on a KV write (slow at the edge); Hireflix's own uniqueness covers a
+/// resubmission that arrives before the write lands.
+#[derive(Clone, Copy)]
+pub struct AfterResponse<'a> {
+    pub store: &'a Store,
+    pub ctx: &'a Context,
+}
+
+impl Memory for AfterResponse<'_> {
+    async fn candidate(&self, key: &CandidateKey) -> Option<Record> {
+        self.store.candidate(key).await
+    }
+
+    async fn remember(&self, key: &CandidateKey, record: &Record) -> bool {
+        self.store.remember(key, record).await
+    }
+
+    async fn forget(&self, key: &CandidateKey) {
+        self.store.forget(key).await;
+    }
+
+    async fn remember_soon(&self, key: &CandidateKey, record: Record) {
+        let (store, key) = (self.store.clone(), key.clone());
+        self.ctx.wait_until(async move {
+            store.remember(&key, &record).await;
+        });
     }
 }

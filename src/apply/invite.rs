@@ -1,0 +1,241 @@
+//! One invite transaction, the same for the form and the queue consumer: ask the ledger, call
+//! Hireflix (one candidate, or a batch under aliases in one request), settle the ledger, and
+//! remember what was made. Generic over its I/O, so its sequencing is tested natively.
+
+use super::decision::{Answered, Existing};
+use crate::domain::{names_tag, Application, CandidateKey, Consent, PositionId};
+use crate::hireflix::documents::InviteInput;
+use crate::hireflix::{InviteOutcome, Inviter, Permanent, Transient};
+use crate::ledger::{Aftermath, Applicant, Gate, Ledger};
+use crate::log::Reason;
+use crate::store::{Memory, Record};
+
+/// One candidate to invite.
+pub struct Candidate<'a> {
+    pub position: &'a PositionId,
+    pub application: &'a Application,
+    pub key: &'a CandidateKey,
+    pub request_id: &'a str,
+    /// Kept in the record written once Hireflix has the invite.
+    pub consent: Option<&'a Consent>,
+}
+
+/// What became of one candidate's invite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Made {
+    /// No Hireflix call: what the ledger said instead (never [`Gate::Invite`]).
+    Held(Gate),
+    /// Hireflix's answer: a new interview remembered, an existing one looked up.
+    Asked(Answered),
+}
+
+/// A batch's invites, in the candidates' order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    pub made: Vec<Made>,
+    /// How long Hireflix took, when it was called.
+    pub hireflix_ms: Option<u64>,
+    /// How long an application Hireflix refused for quota waits (the ledger's probe time).
+    pub quota_delay: u32,
+}
+
+pub struct Invites<'a, I, L, M> {
+    pub inviter: &'a I,
+    pub ledger: &'a L,
+    pub memory: M,
+    /// `APP_SECRET`: keys the names tag kept with an interview.
+    pub secret: &'a str,
+    /// A validation error that names no form field is asked about once more, to show the
+    /// candidate which field: the form wants it, the queue only files the error.
+    pub explain: bool,
+    /// Milliseconds since the epoch.
+    pub clock: fn() -> u64,
+}
+
+impl<I: Inviter, L: Ledger, M: Memory> Invites<'_, I, L, M> {
+    pub async fn make(&self, candidates: &[Candidate<'_>]) -> Batch {
+        let applicants: Vec<Applicant> = candidates
+            .iter()
+            .map(|c| Applicant {
+                position: c.position,
+                email: &c.application.email,
+                request_id: c.request_id,
+            })
+            .collect();
+        // No invite without the ledger's leave; a missing answer is no leave.
+        let mut gates = self.ledger.check(&applicants).await;
+        gates.resize(candidates.len(), Gate::Unchecked);
+        let allowed: Vec<_> = candidates
+            .iter()
+            .zip(&gates)
+            .filter_map(|(c, gate)| match gate {
+                Gate::Invite(ticket) => Some((c, *ticket, c.key.external_id())),
+                _ => None,
+            })
+            .collect();
+        let (mut answered, mut hireflix_ms, mut quota_delay) = (Vec::new(), None, 0);
+        if let Some((first, _, _)) = allowed.first() {
+            let inputs: Vec<InviteInput> = allowed
+                .iter()
+                .map(|(c, _, external_id)| InviteInput {
+                    position: c.position,
+                    application: c.application,
+                    external_id,
+                })
+                .collect();
+            let started = (self.clock)();
+            let outcomes = self.call(&inputs).await;
+            hireflix_ms = Some((self.clock)().saturating_sub(started));
+            // Release what was not used and record a spent quota: one call, only when needed.
+            let mut after = Aftermath::default();
+            for ((_, ticket, _), outcome) in allowed.iter().zip(&outcomes) {
+                after.record(*ticket, outcome);
+            }
+            quota_delay = self.ledger.settle(after, first.request_id).await;
+            for (((c, _, _), input), outcome) in allowed.iter().zip(&inputs).zip(outcomes) {
+                answered.push(self.remember(c, input, outcome).await);
+            }
+        }
+        let mut answered = answered.into_iter();
+        let made = gates
+            .into_iter()
+            .map(|gate| match gate {
+                Gate::Invite(_) => answered
+                    .next()
+                    .map_or(Made::Held(Gate::Unchecked), Made::Asked),
+                held => Made::Held(held),
+            })
+            .collect();
+        Batch {
+            made,
+            hireflix_ms,
+            quota_delay,
+        }
+    }
+
+    /// One outcome per input. The whole batch goes in one request; if the request failed as a
+    /// whole (one invite Hireflix cannot process can void the `data` of all), each is tried
+    /// alone, so the others are not held back with it on every retry.
+    async fn call(&self, inputs: &[InviteInput<'_>]) -> Vec<InviteOutcome> {
+        let malformed = InviteOutcome::Transient(Transient::Malformed);
+        let mut outcomes = self.inviter.invite(inputs).await;
+        if inputs.len() > 1 && outcomes.iter().all(failed_as_a_whole) {
+            outcomes.clear();
+            for input in inputs {
+                let alone = self.inviter.invite(std::slice::from_ref(input)).await;
+                outcomes.push(alone.into_iter().next().unwrap_or(malformed.clone()));
+            }
+        }
+        outcomes.resize(inputs.len(), malformed);
+        if self.explain {
+            for (outcome, input) in outcomes.iter_mut().zip(inputs) {
+                if let Some(detailed) = self.validation_detail(input, outcome).await {
+                    *outcome = detailed;
+                }
+            }
+        }
+        outcomes
+    }
+
+    /// Whatever the second answer cannot give, the first keeps (`None`).
+    async fn validation_detail(
+        &self,
+        input: &InviteInput<'_>,
+        outcome: &InviteOutcome,
+    ) -> Option<InviteOutcome> {
+        let InviteOutcome::Permanent(Permanent::Invalid(messages)) = outcome else {
+            return None;
+        };
+        if messages.iter().any(|(field, _)| field.is_some()) {
+            return None;
+        }
+        match self.inviter.validation_details(*input).await {
+            InviteOutcome::Permanent(Permanent::Invalid(detailed))
+                if detailed.iter().any(|(field, _)| field.is_some()) =>
+            {
+                Some(InviteOutcome::Permanent(Permanent::Invalid(detailed)))
+            }
+            // Validation is not deterministic after all: the invite went through this time.
+            made @ (InviteOutcome::Invited(_) | InviteOutcome::AlreadyExists) => Some(made),
+            _ => None,
+        }
+    }
+
+    /// A new interview is remembered; "already exists" becomes the existing interview,
+    /// looked up and remembered.
+    async fn remember(
+        &self,
+        c: &Candidate<'_>,
+        input: &InviteInput<'_>,
+        outcome: InviteOutcome,
+    ) -> Answered {
+        match outcome {
+            InviteOutcome::Invited(url) => {
+                let who = self.names_of(c.application);
+                let record = Record::invited(&url, who, Some((self.clock)()));
+                self.keep(c, record).await;
+                Answered::Hireflix(InviteOutcome::Invited(url))
+            }
+            InviteOutcome::AlreadyExists => match self.find_existing(c, input).await {
+                Ok(Some(existing)) => Answered::Existing(Ok(existing)),
+                Ok(None) => Answered::Existing(Err(Reason::NoMatchingInterview)),
+                // Found, but with no link we may send anyone to: the same answer as any other.
+                Err(InviteOutcome::InvitedWithoutLink(problem)) => {
+                    Answered::Existing(Err(Reason::Link(problem)))
+                }
+                Err(failure) => Answered::Hireflix(failure),
+            },
+            other => Answered::Hireflix(other),
+        }
+    }
+
+    async fn keep(&self, c: &Candidate<'_>, record: Record) {
+        let record = record.with_consent(c.consent.cloned());
+        self.memory.remember_soon(c.key, record).await;
+    }
+
+    /// The existing interview of this email: `None` when Hireflix finds none, `Err` when the
+    /// look-up failed or found no link we may use.
+    async fn find_existing(
+        &self,
+        c: &Candidate<'_>,
+        input: &InviteInput<'_>,
+    ) -> Result<Option<Existing>, InviteOutcome> {
+        let email = &input.application.email;
+        let mut spellings = vec![email.as_str().to_string()];
+        if email.dedupe_form() != email.as_str() {
+            spellings.push(email.dedupe_form());
+        }
+        for spelling in spellings {
+            let found = self
+                .inviter
+                .find_interview(input.position, &spelling)
+                .await?;
+            if let Some(found) = found {
+                let theirs = names_tag(self.secret, &found.first_name, &found.last_name);
+                let same_names = theirs == self.names_of(input.application);
+                self.keep(c, Record::invited(&found.url, theirs, found.created_ms))
+                    .await;
+                return Ok(Some(Existing {
+                    url: found.url,
+                    same_names,
+                    created_ms: found.created_ms,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn names_of(&self, application: &Application) -> String {
+        let (first, last) = (&application.first_name, &application.last_name);
+        names_tag(self.secret, first.as_str(), last.as_str())
+    }
+}
+
+/// A failure of the request itself (a GraphQL error or an unreadable answer), not of one invite.
+fn failed_as_a_whole(outcome: &InviteOutcome) -> bool {
+    matches!(
+        outcome,
+        InviteOutcome::Transient(Transient::Upstream | Transient::Malformed)
+    )
+}

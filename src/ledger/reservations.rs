@@ -1,0 +1,197 @@
+//! Reservations, as the ledger object makes them: the counts the rules in `super::budget`
+//! need, read in one statement, and what they decide written down. Each call runs without an
+//! `await` between reading and writing, so two posts can never both take a budget's last invite.
+
+use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
+use super::object::{first, int, whole, InviteLedger};
+use super::protocol::{Answer, Ask, Reached, Reserved, Settled};
+use super::window::{Bounds, Windows};
+use worker::{Result, SqlStorageValue};
+
+impl InviteLedger {
+    pub(super) fn reserve(
+        &self,
+        asks: &[Ask],
+        limits: &Limits,
+        windows: &Windows,
+        now: u64,
+    ) -> Result<Reserved> {
+        let mut answers = Vec::with_capacity(asks.len());
+        for ask in asks {
+            let (quota, earlier, counts) = self.standing(ask, limits, windows, now)?;
+            let hold = quota.map(|probe_at_ms| QuotaHold { probe_at_ms });
+            let answer = match admit(earlier, hold, &counts, limits, windows, now) {
+                Admission::Grant { probing } => Answer::Granted {
+                    reservation: self.insert(ask, now)?,
+                    probing,
+                },
+                Admission::Resubmission => Answer::Resubmission,
+                Admission::OtherSpelling => Answer::OtherSpelling,
+                Admission::Parked { until_ms, reached } => {
+                    let mut noted = Vec::with_capacity(reached.len());
+                    for (budget, bounds) in reached {
+                        noted.push(Reached {
+                            budget,
+                            limit: budget.limit(limits),
+                            reopens_ms: bounds.end_ms,
+                            warn: self.first_warning(budget, ask, bounds)?,
+                        });
+                    }
+                    Answer::Parked {
+                        until_ms,
+                        reached: noted,
+                    }
+                }
+                Admission::QuotaHeld { until_ms } => Answer::QuotaHeld {
+                    until_ms,
+                    warn: self.quota_warning(windows, now)?,
+                },
+            };
+            answers.push(answer);
+        }
+        Ok(Reserved { answers })
+    }
+
+    /// Records a quota found spent (`Some(probe_at)`): no call before then. `warn` the first
+    /// time, then at most once an hour.
+    pub(super) fn quota_spent(
+        &self,
+        probe_at: Option<u64>,
+        windows: &Windows,
+        now: u64,
+    ) -> Result<Settled> {
+        let Some(probe_at) = probe_at else {
+            return Ok(Settled {
+                quota_held_until_ms: None,
+                warn: false,
+            });
+        };
+        let held = first(self.exec("SELECT probe_at FROM quota WHERE id = 1", vec![])?)?;
+        self.exec(
+            "INSERT INTO quota (id, probe_at, warned_at) VALUES (1, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET probe_at = excluded.probe_at",
+            vec![int(probe_at), int(now)],
+        )?;
+        Ok(Settled {
+            quota_held_until_ms: Some(probe_at),
+            warn: whole(held).is_none() || self.quota_warning(windows, now)?,
+        })
+    }
+
+    /// True at most once an hour: the quota line is a reminder, not a flood.
+    fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
+        let due = now.saturating_sub(windows.hour_ms());
+        let updated = first(self.exec(
+            "UPDATE quota SET warned_at = ? WHERE id = 1 AND warned_at <= ? RETURNING 1",
+            vec![int(now), int(due)],
+        )?)?;
+        Ok(updated.is_some())
+    }
+
+    /// What the rules need to admit one application, read in one statement: the quota hold,
+    /// the mailbox's earlier invite to the position, and the count of each budget that has a
+    /// limit (the others are not counted). One statement, not one per fact: each is a round
+    /// trip into the runtime, and the account's single ledger instance serialises every invite.
+    fn standing(
+        &self,
+        ask: &Ask,
+        limits: &Limits,
+        windows: &Windows,
+        now: u64,
+    ) -> Result<(Option<u64>, Earlier, Counts)> {
+        let mut query = String::from(
+            "SELECT (SELECT probe_at FROM quota WHERE id = 1),
+                    (SELECT spelling FROM invites WHERE mailbox = ? AND position = ? LIMIT 1)",
+        );
+        let mut bindings = vec![ask.mailbox.as_str().into(), ask.position.as_str().into()];
+        let counted: Vec<Budget> = Budget::ALL
+            .into_iter()
+            .filter(|budget| budget.limit(limits) > 0)
+            .collect();
+        for budget in &counted {
+            let bounds = windows.bounds(budget.span(), now);
+            let (count, scope) = match budget {
+                Budget::EmailDay => (
+                    ", (SELECT COUNT(*) FROM invites WHERE mailbox = ? AND at_ms >= ? AND at_ms < ?)",
+                    Some(ask.mailbox.as_str()),
+                ),
+                Budget::PositionHour => (
+                    ", (SELECT COUNT(*) FROM invites WHERE position = ? AND at_ms >= ? AND at_ms < ?)",
+                    Some(ask.position.as_str()),
+                ),
+                Budget::AccountDay | Budget::AccountMonth => (
+                    ", (SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?)",
+                    None,
+                ),
+            };
+            query.push_str(count);
+            bindings.extend(scope.map(SqlStorageValue::from));
+            bindings.push(int(bounds.start_ms));
+            bindings.push(int(bounds.end_ms));
+        }
+        let row = match self.exec(&query, bindings)?.raw().next() {
+            Some(row) => row?,
+            None => Vec::new(),
+        };
+        let mut columns = row.into_iter();
+        let quota = whole(columns.next());
+        let earlier = match columns.next() {
+            Some(SqlStorageValue::String(spelling)) if spelling == ask.spelling => {
+                Earlier::SameSpelling
+            }
+            Some(SqlStorageValue::String(_)) => Earlier::OtherSpelling,
+            _ => Earlier::None,
+        };
+        let mut counts = Counts::default();
+        for budget in counted {
+            let n = whole(columns.next()).unwrap_or(0);
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            match budget {
+                Budget::EmailDay => counts.email_day = n,
+                Budget::PositionHour => counts.position_hour = n,
+                Budget::AccountDay => counts.account_day = n,
+                Budget::AccountMonth => counts.account_month = n,
+            }
+        }
+        Ok((quota, earlier, counts))
+    }
+
+    fn insert(&self, ask: &Ask, now: u64) -> Result<u64> {
+        let id = first(self.exec(
+            "INSERT INTO invites (mailbox, spelling, position, at_ms) VALUES (?, ?, ?, ?)
+             RETURNING id",
+            vec![
+                ask.mailbox.as_str().into(),
+                ask.spelling.as_str().into(),
+                ask.position.as_str().into(),
+                int(now),
+            ],
+        )?)?;
+        whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))
+    }
+
+    /// True the first time `budget` is found full in this window (per mailbox or position).
+    /// Expired marks are dropped here, on the rare path that writes one, not on every call.
+    fn first_warning(&self, budget: Budget, ask: &Ask, window: Bounds) -> Result<bool> {
+        self.exec(
+            "DELETE FROM warnings WHERE window_end <= ?",
+            vec![int(window.start_ms)],
+        )?;
+        let scope = match budget {
+            Budget::EmailDay => ask.mailbox.as_str(),
+            Budget::PositionHour => ask.position.as_str(),
+            Budget::AccountDay | Budget::AccountMonth => "",
+        };
+        let inserted = first(self.exec(
+            "INSERT INTO warnings (budget, scope, window_start, window_end) VALUES (?, ?, ?, ?)
+             ON CONFLICT DO NOTHING RETURNING 1",
+            vec![
+                budget.as_str().into(),
+                scope.into(),
+                int(window.start_ms),
+                int(window.end_ms),
+            ],
+        )?)?;
+        Ok(inserted.is_some())
+    }
+}
