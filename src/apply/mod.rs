@@ -12,6 +12,8 @@ pub mod positions;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+pub use decision::Existing;
 pub use decision::{Answered, Decision, Verdict};
 pub use enqueue::{Enqueue, QueuedInvite};
 

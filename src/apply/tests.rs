@@ -1,1 +1,160 @@
+//! The form's use of the ledger, natively: what each gate does to the Hireflix call, the
+//! queue and KV, with every seam faked (`super::fakes`).
 
+use super::fakes::*;
+use super::{Decision, Pipeline, Verdict};
+use crate::domain::PositionId;
+use crate::hireflix::{InviteOutcome, Transient};
+use crate::ledger::budget::Budget;
+use crate::ledger::{Gate, Note};
+use crate::log::{Outcome, Source};
+use crate::store::Record;
+
+struct World {
+    hireflix: FakeHireflix,
+    ledger: FakeLedger,
+    memory: FakeMemory,
+    queue: FakeQueue,
+}
+
+impl World {
+    fn new(gates: Vec<Gate>, answers: Vec<Vec<InviteOutcome>>) -> World {
+        World {
+            hireflix: FakeHireflix::answering(answers),
+            ledger: FakeLedger::with(gates),
+            memory: FakeMemory::default(),
+            queue: FakeQueue::default(),
+        }
+    }
+
+    /// Ann applies through the form.
+    fn apply(&self) -> (Verdict, Option<u64>) {
+        let pipeline = Pipeline {
+            invites: invites(&self.hireflix, &self.ledger, &self.memory),
+            queue: &self.queue,
+            request_id: "r1",
+            source: Source::Form,
+            pass: None,
+            grace_ms: 600_000,
+            funnel: None,
+            attribution: None,
+            consent: None,
+        };
+        let position = PositionId::parse(POSITION).unwrap();
+        let form = form("ann@example.com");
+        let application = form.parse().unwrap();
+        let key = key("ann@example.com");
+        run(pipeline.decide(&position, &form, &application, &key))
+    }
+
+    fn record(&self) -> Option<Record> {
+        let digest = key("ann@example.com").digest().to_string();
+        self.memory.records.borrow().get(&digest).cloned()
+    }
+
+    fn hireflix_calls(&self) -> usize {
+        self.hireflix.calls.borrow().len()
+    }
+
+    /// What went on the queue: (tries made, quota refusals, delay).
+    fn queued(&self) -> Vec<(u32, u32, u32)> {
+        let sent = self.queue.sent.borrow();
+        sent.iter()
+            .map(|(m, delay)| (m.attempt, m.quota_refusals, *delay))
+            .collect()
+    }
+}
+
+#[test]
+fn a_granted_invite_calls_hireflix_once_is_remembered_and_releases_nothing() {
+    let world = World::new(vec![granted(7)], vec![]);
+    let (verdict, hireflix_ms) = world.apply();
+    assert!(matches!(verdict.decision, Decision::Interview(_)));
+    assert_eq!(verdict.outcome, Outcome::Invited);
+    assert_eq!(hireflix_ms, Some(0));
+    assert_eq!(world.hireflix_calls(), 1);
+    assert!(matches!(world.record(), Some(Record::Invited { .. })));
+    let settled = world.ledger.settled.borrow();
+    assert!(settled.iter().all(|after| after.is_empty()), "{settled:?}");
+    assert!(world.queued().is_empty());
+}
+
+#[test]
+fn a_parked_application_is_queued_until_its_window_reopens_and_hireflix_is_not_called() {
+    let note = Note::Budget(Budget::PositionHour);
+    let park = Gate::Park {
+        delay_seconds: 1_800,
+        note,
+    };
+    let world = World::new(vec![park], vec![]);
+    let (verdict, _) = world.apply();
+    assert_eq!(verdict.decision, Decision::Queued);
+    assert_eq!(verdict.outcome, Outcome::Parked);
+    assert_eq!(world.hireflix_calls(), 0);
+    assert_eq!(world.queued(), vec![(0, 0, 1_800)], "no try used");
+    assert!(matches!(world.record(), Some(Record::Queued { .. })));
+}
+
+#[test]
+fn a_ledger_that_cannot_be_asked_invites_nobody_and_queues_the_application() {
+    let world = World::new(vec![Gate::Unchecked], vec![]);
+    let (verdict, _) = world.apply();
+    assert_eq!(verdict.decision, Decision::Queued);
+    assert_eq!(world.hireflix_calls(), 0);
+    assert_eq!(world.queued(), vec![(0, 0, 0)]);
+}
+
+#[test]
+fn another_spelling_of_an_invited_mailbox_is_not_invited_again() {
+    let world = World::new(vec![Gate::AlreadyInvited], vec![]);
+    let (verdict, _) = world.apply();
+    assert_eq!(verdict.decision, Decision::InvitedByEmail);
+    assert_eq!(verdict.outcome, Outcome::AlreadyInvited);
+    assert_eq!(world.hireflix_calls(), 0);
+    assert!(world.queued().is_empty() && world.record().is_none());
+}
+
+#[test]
+fn a_remembered_candidate_is_answered_before_the_ledger_is_asked() {
+    let world = World::new(vec![], vec![]);
+    let digest = key("ann@example.com").digest().to_string();
+    world
+        .memory
+        .records
+        .borrow_mut()
+        .insert(digest, Record::queued());
+    let (verdict, _) = world.apply();
+    assert_eq!(verdict.outcome, Outcome::AlreadyQueued);
+    assert_eq!(world.ledger.checks.get(), 0);
+    assert_eq!(world.hireflix_calls(), 0);
+}
+
+#[test]
+fn a_failed_call_releases_its_reservation_and_queues_one_try() {
+    let timeout = InviteOutcome::Transient(Transient::Timeout);
+    let world = World::new(vec![granted(7)], vec![vec![timeout]]);
+    let (verdict, _) = world.apply();
+    assert_eq!(verdict.decision, Decision::Queued);
+    assert_eq!(world.ledger.settled.borrow()[0].release, vec![7]);
+    assert_eq!(world.queued(), vec![(1, 0, 0)]);
+}
+
+#[test]
+fn a_spent_quota_is_reported_and_the_application_waits_for_the_probe_without_using_a_try() {
+    let quota = InviteOutcome::Transient(Transient::QuotaExceeded);
+    let world = World::new(vec![granted(7)], vec![vec![quota]]);
+    let (verdict, _) = world.apply();
+    assert_eq!(verdict.decision, Decision::Queued);
+    assert!(world.ledger.settled.borrow()[0].quota_exhausted);
+    assert_eq!(world.queued(), vec![(1, 1, QUOTA_DELAY)]);
+}
+
+#[test]
+fn when_the_queue_refuses_too_the_candidate_is_told_to_try_again() {
+    let timeout = InviteOutcome::Transient(Transient::Timeout);
+    let mut world = World::new(vec![granted(7)], vec![vec![timeout]]);
+    world.queue.refuse = true;
+    let (verdict, _) = world.apply();
+    assert_eq!(verdict.decision, Decision::Unavailable);
+    assert_eq!(verdict.outcome, Outcome::LostQueueUnavailable);
+}

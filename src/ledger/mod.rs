@@ -22,6 +22,8 @@ mod reservations;
 pub mod window;
 
 pub use client::{LedgerClient, LetterBox};
+#[cfg(test)]
+pub use gate::Ticket;
 pub use gate::{Aftermath, Gate, Note};
 pub use object::InviteLedger;
 

@@ -233,3 +233,133 @@ async fn dead_letter(message: &Message<Value>, dlq: Option<&Queue>, letter: Dead
         retry_later(message);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apply::fakes::*;
+    use crate::hireflix::{Permanent, Transient};
+    use crate::ledger::Note;
+
+    fn batch(emails: &[(&str, u32)]) -> Vec<Queued> {
+        emails
+            .iter()
+            .map(|&(email, attempt)| {
+                let invite = queued(email, attempt);
+                let (position, application) = invite.application().unwrap();
+                Queued {
+                    key: key(email),
+                    invite,
+                    position,
+                    application,
+                }
+            })
+            .collect()
+    }
+
+    const RETRIES: Retries = Retries {
+        max_attempts: 3,
+        base_delay_seconds: 30,
+    };
+
+    fn run_steps(
+        hireflix: &FakeHireflix,
+        ledger: &FakeLedger,
+        items: &[Queued],
+    ) -> Vec<(Step, Option<u64>)> {
+        let memory = FakeMemory::default();
+        let invites = Invites {
+            explain: false,
+            ..invites(hireflix, ledger, &memory)
+        };
+        let items: Vec<&Queued> = items.iter().collect();
+        run(steps(&invites, &items, RETRIES))
+    }
+
+    fn actions(steps: &[(Step, Option<u64>)]) -> Vec<Action> {
+        steps.iter().map(|(s, _)| s.action.clone()).collect()
+    }
+
+    #[test]
+    fn one_ledger_call_and_one_hireflix_request_for_the_whole_batch() {
+        let park = Gate::Park {
+            delay_seconds: 900,
+            note: Note::QuotaExhausted,
+        };
+        let ledger = FakeLedger::with(vec![granted(1), park, granted(3)]);
+        let hireflix = FakeHireflix::answering(vec![]);
+        let items = batch(&[
+            ("a@example.com", 1),
+            ("b@example.com", 1),
+            ("c@example.com", 1),
+        ]);
+        let steps = run_steps(&hireflix, &ledger, &items);
+        assert_eq!(ledger.checks.get(), 1);
+        assert_eq!(
+            *hireflix.calls.borrow(),
+            vec![vec![
+                "a@example.com".to_string(),
+                "c@example.com".to_string()
+            ]]
+        );
+        let parked = Action::Requeue {
+            delay_seconds: 900,
+            tally: Tally::Untried,
+        };
+        assert_eq!(actions(&steps), vec![Action::Ack, parked, Action::Ack]);
+        assert_eq!(steps[1].1, None, "no Hireflix time for a parked message");
+    }
+
+    #[test]
+    fn a_batch_that_fails_as_a_whole_is_tried_one_by_one_and_releases_what_was_not_made() {
+        let upstream = InviteOutcome::Transient(Transient::Upstream);
+        let closed = InviteOutcome::Permanent(Permanent::PositionNotReady);
+        let hireflix = FakeHireflix::answering(vec![
+            vec![upstream.clone(), upstream],
+            vec![InviteOutcome::Invited(url("a"))],
+            vec![closed],
+        ]);
+        let ledger = FakeLedger::default();
+        let items = batch(&[("a@example.com", 0), ("b@example.com", 0)]);
+        let steps = run_steps(&hireflix, &ledger, &items);
+        assert_eq!(hireflix.calls.borrow().len(), 3);
+        let dead = Action::DeadLetter {
+            why: "position_not_ready".into(),
+        };
+        assert_eq!(actions(&steps), vec![Action::Ack, dead]);
+        assert_eq!(ledger.settled.borrow()[0].release, vec![2]);
+    }
+
+    #[test]
+    fn without_the_ledger_nothing_is_invited_and_the_last_try_ends_in_the_dead_letter_queue() {
+        let ledger = FakeLedger::with(vec![Gate::Unchecked, Gate::Unchecked]);
+        let hireflix = FakeHireflix::answering(vec![]);
+        let items = batch(&[("a@example.com", 0), ("b@example.com", 2)]);
+        let steps = run_steps(&hireflix, &ledger, &items);
+        assert!(hireflix.calls.borrow().is_empty());
+        let retry = Action::Requeue {
+            delay_seconds: 30,
+            tally: Tally::Counted,
+        };
+        let dead = Action::DeadLetter {
+            why: "gave_up_after_3_attempts: ledger_unavailable".into(),
+        };
+        assert_eq!(actions(&steps), vec![retry, dead]);
+    }
+
+    #[test]
+    fn an_existing_interview_for_the_same_names_counts_as_invited_from_the_queue() {
+        let existing = |same_names| {
+            Answered::Existing(Ok(crate::apply::Existing {
+                url: url("x"),
+                same_names,
+                created_ms: None,
+            }))
+        };
+        assert!(matches!(
+            outcome_of(existing(true)),
+            InviteOutcome::Invited(_)
+        ));
+        assert_eq!(outcome_of(existing(false)), InviteOutcome::AlreadyExists);
+    }
+}
