@@ -118,41 +118,23 @@ impl<Q: Enqueue> Enqueue for Option<Q> {
     }
 }
 
-/// How an application enters the queue from the form.
-pub(super) struct Wait {
-    /// Tries already made (the candidate's own Hireflix call, if any).
-    pub(super) attempt: u32,
-    pub(super) quota_refusals: u32,
-    pub(super) delay_seconds: u32,
-}
-
-impl Wait {
-    /// Over a budget or while the quota is spent (`delay_seconds`: until the window reopens),
-    /// or unchecked (0): no call made.
-    pub(super) fn untried(delay_seconds: u32) -> Wait {
-        Wait {
-            attempt: 0,
-            quota_refusals: 0,
-            delay_seconds,
-        }
-    }
-}
-
 impl<I, L, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
+    /// With the tries already made and quota refusals among them, after `delay_seconds`.
     pub(super) async fn enqueue(
         &self,
         position: &PositionId,
         form: &ApplicationForm,
         key: &CandidateKey,
-        wait: Wait,
+        (attempt, quota_refusals): (u32, u32),
+        delay_seconds: u32,
     ) -> bool {
         let message = QueuedInvite {
-            attempt: wait.attempt,
-            quota_refusals: wait.quota_refusals,
+            attempt,
+            quota_refusals,
             consent: self.consent.cloned(),
             ..QueuedInvite::new(position, form, self.request_id)
         };
-        if !self.queue.send(&message, wait.delay_seconds).await {
+        if !self.queue.send(&message, delay_seconds).await {
             return false;
         }
         // Remembered so a resubmission while queued gets the same answer and is not queued twice.

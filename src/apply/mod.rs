@@ -23,20 +23,13 @@ use crate::funnel::Funnel;
 use crate::hireflix::{HireflixClient, InterviewUrl, Inviter, Transient};
 use crate::ledger::{Gate, Ledger, LedgerClient};
 use crate::log::{ApplicationLog, Source};
-use crate::store::{AfterResponse, Memory};
+use crate::store::{Kv, Memory};
 use decision::{Asker, Next};
-use enqueue::Wait;
 use invite::{Candidate, Invites, Made};
 use worker::Queue;
 
 /// The form's pipeline; the defaults are the worker's own I/O, tests put fakes in their place.
-pub struct Pipeline<
-    'a,
-    I = HireflixClient,
-    L = LedgerClient,
-    M = AfterResponse<'a>,
-    Q = Option<Queue>,
-> {
+pub struct Pipeline<'a, I = HireflixClient, L = LedgerClient, M = Kv<'a>, Q = Option<Queue>> {
     /// Asked just before an invite would be made; one that cannot be asked leaves the
     /// application queued, nothing invited unchecked.
     pub invites: Invites<'a, I, L, M>,
@@ -124,13 +117,14 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
                 delay_seconds,
                 note,
             })) => {
-                let wait = Wait::untried(delay_seconds);
-                let queued = self.enqueue(position, form, key, wait).await;
+                let queued = self
+                    .enqueue(position, form, key, (0, 0), delay_seconds)
+                    .await;
                 return (decision::parked(queued, note), None);
             }
             // No invite without a check: queued, the consumer asks the ledger again.
             Some(Made::Held(Gate::Unchecked | Gate::Invite(_))) | None => {
-                let queued = self.enqueue(position, form, key, Wait::untried(0)).await;
+                let queued = self.enqueue(position, form, key, (0, 0), 0).await;
                 return (decision::unchecked(queued), None);
             }
         };
@@ -140,12 +134,10 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
                 // A spent quota waits for the ledger's probe time, not held against the
                 // application; any other failure is retried at once, one try used.
                 let quota = reason == Transient::QuotaExceeded;
-                let wait = Wait {
-                    attempt: 1,
-                    quota_refusals: u32::from(quota),
-                    delay_seconds: if quota { batch.quota_delay } else { 0 },
-                };
-                decision::after_enqueue(self.enqueue(position, form, key, wait).await, reason)
+                let delay = if quota { batch.quota_delay } else { 0 };
+                let tries = (1, u32::from(quota));
+                let queued = self.enqueue(position, form, key, tries, delay).await;
+                decision::after_enqueue(queued, reason)
             }
         };
         (verdict, batch.hireflix_ms)

@@ -16,7 +16,7 @@ use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, TrustedHosts};
 use crate::ledger::LedgerClient;
 use crate::log::Source;
-use crate::store::{AfterResponse, Store};
+use crate::store::{Kv, Store};
 use std::cell::RefCell;
 use std::rc::Rc;
 use worker::{AnalyticsEngineDataset, Context, Env, Queue, RateLimiter};
@@ -142,7 +142,10 @@ impl Services {
             invites: Invites {
                 inviter: &self.client,
                 ledger: &self.ledger,
-                memory: AfterResponse { store, ctx },
+                memory: Kv {
+                    store,
+                    after_response: Some(ctx),
+                },
                 secret: &self.config.app_secret,
                 explain: true,
                 clock: crate::log::now_ms,

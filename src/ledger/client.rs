@@ -150,21 +150,20 @@ impl Ledger for LedgerClient {
     }
 }
 
+/// Once per budget and window, and at most hourly for the quota; ids and numbers only, never
+/// the mailbox.
 fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
     match answer {
         Answer::Parked { reached, .. } => {
             for r in reached.iter().filter(|r| r.warn) {
-                // Once per budget and window; ids and numbers only, never the mailbox.
-                let line = json!({
+                warn(json!({
                     "event": "budget_reached",
-                    "level": "warn",
                     "request_id": applicant.request_id,
                     "position_id": applicant.position.as_str(),
                     "budget": r.budget.as_str(),
                     "limit": r.limit,
                     "reopens_at_ms": r.reopens_ms,
-                });
-                worker::console_warn!("{line}");
+                }));
             }
         }
         Answer::QuotaHeld {
@@ -175,14 +174,14 @@ fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
     }
 }
 
-/// At most once an hour while the quota is spent.
 fn quota_line(request_id: &str, retry_at_ms: u64) {
-    let line = json!({
-        "event": "quota_exhausted",
-        "level": "warn",
-        "request_id": request_id,
-        "retry_at_ms": retry_at_ms,
-    });
+    let line =
+        json!({ "event": "quota_exhausted", "request_id": request_id, "retry_at_ms": retry_at_ms });
+    warn(line);
+}
+
+fn warn(mut line: serde_json::Value) {
+    line["level"] = "warn".into();
     worker::console_warn!("{line}");
 }
 

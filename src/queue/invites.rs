@@ -13,7 +13,7 @@ use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, InviteOutcome, Inviter};
 use crate::ledger::{Gate, Ledger, LedgerClient};
 use crate::log::{now_ms, ApplicationLog, Reason, Source};
-use crate::store::{Memory, Store};
+use crate::store::{Kv, Memory, Store};
 use serde_json::Value;
 use worker::{Env, Message, MessageExt, Queue, QueueRetryOptionsBuilder};
 
@@ -85,7 +85,10 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
     let invites = Invites {
         inviter: &HireflixClient::new(&config.api_url, config.api_key.clone(), timeout),
         ledger: &LedgerClient::connect(env, config),
-        memory: store.clone(),
+        memory: Kv {
+            store,
+            after_response: None,
+        },
         secret: &config.app_secret,
         explain: false,
         clock: now_ms,

@@ -201,16 +201,17 @@ impl Memory for Store {
     }
 }
 
-/// The form's memory: a new interview is written to KV after the response, so the candidate
-/// is not kept waiting on a KV write (slow at the edge); Hireflix's own uniqueness covers a
-/// resubmission that arrives before the write lands.
+/// The invite transaction's memory, the same type for the form and the queue (one copy of
+/// the transaction in the wasm). With `after_response`, a new interview is written to KV
+/// after the response, so the candidate is not kept waiting on a KV write (slow at the edge);
+/// Hireflix's own uniqueness covers a resubmission that arrives before the write lands.
 #[derive(Clone, Copy)]
-pub struct AfterResponse<'a> {
+pub struct Kv<'a> {
     pub store: &'a Store,
-    pub ctx: &'a Context,
+    pub after_response: Option<&'a Context>,
 }
 
-impl Memory for AfterResponse<'_> {
+impl Memory for Kv<'_> {
     async fn candidate(&self, key: &CandidateKey) -> Option<Record> {
         self.store.candidate(key).await
     }
@@ -224,8 +225,11 @@ impl Memory for AfterResponse<'_> {
     }
 
     async fn remember_soon(&self, key: &CandidateKey, record: Record) {
+        let Some(ctx) = self.after_response else {
+            return self.store.remember_soon(key, record).await;
+        };
         let (store, key) = (self.store.clone(), key.clone());
-        self.ctx.wait_until(async move {
+        ctx.wait_until(async move {
             store.remember(&key, &record).await;
         });
     }
