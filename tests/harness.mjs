@@ -158,7 +158,7 @@ export async function start({
       if (ledger) {
         const namespace = await mf.getDurableObjectNamespace("INVITE_LEDGER");
         const stub = namespace.get(namespace.idFromName("account"));
-        const res = await stub.fetch("https://invite-ledger/letters", { method: "POST", body: JSON.stringify({ op: "letters" }) });
+        const res = await stub.fetch("https://invite-ledger/letters", { method: "POST", body: JSON.stringify("letters") });
         assert.equal(res.status, 200, "the ledger lists its letters");
         for (const [id, text, expiresMs] of (await res.json()).letters) out.push({ id, letter: JSON.parse(text), expiresMs });
       }

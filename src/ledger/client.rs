@@ -45,6 +45,11 @@ impl Object {
 
     /// `None` when the object could not be asked or its answer not read.
     async fn call<T: DeserializeOwned>(&self, call: &Call) -> Option<T> {
+        serde_json::from_str(&self.send(call).await?).ok()
+    }
+
+    /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
+    async fn send(&self, call: &Call) -> Option<String> {
         let init = RequestInit::new();
         init.set_method("POST");
         init.set_body(&JsValue::from_str(&serde_json::to_string(call).ok()?));
@@ -56,8 +61,10 @@ impl Object {
         if response.status() != 200 {
             return None;
         }
-        let text = JsFuture::from(response.text().ok()?).await.ok()?;
-        serde_json::from_str(&text.as_string()?).ok()
+        JsFuture::from(response.text().ok()?)
+            .await
+            .ok()?
+            .as_string()
     }
 }
 

@@ -1,5 +1,7 @@
 //! What the worker and the ledger object say to each other: JSON over the object's `fetch`,
-//! derived with serde on both ends. Every call carries the settings it depends on, so the
+//! derived with serde on both ends. Enums are externally tagged (`{"reserve":{...}}`,
+//! `"letters"`): an internally tagged enum is decoded through serde's buffered `Content`, a
+//! second copy of every variant's decoder in the wasm. Every call carries the settings it depends on, so the
 //! object needs no configuration of its own and always applies the worker's current limits.
 //! Decoding never panics: anything unexpected is an error, which the callers treat as a
 //! ledger that did not answer.
@@ -9,7 +11,7 @@ use super::window::Windows;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Call {
     /// Before calling Hireflix: one [`Answer`] per ask, in order ([`Reserved`]).
     Reserve {
@@ -55,7 +57,7 @@ pub struct Reserved {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "answer", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Answer {
     /// Invite now; the invite is counted until it is released.
     Granted { reservation: u64, probing: bool },
@@ -116,13 +118,10 @@ mod tests {
             windows: Windows::REAL,
         };
         let text = to_string(&reserve).unwrap();
-        assert!(text.contains(r#""op":"reserve""#), "{text}");
+        assert!(text.starts_with(r#"{"reserve":{"asks":"#), "{text}");
         assert_eq!(from_str::<Call>(&text).unwrap(), reserve);
         // The shape tests/harness.mjs asks the object in directly.
-        assert_eq!(
-            from_str::<Call>(r#"{"op":"letters"}"#).unwrap(),
-            Call::Letters
-        );
+        assert_eq!(from_str::<Call>(r#""letters""#).unwrap(), Call::Letters);
         let letters = Letters {
             letters: vec![("failed:v2:x".into(), "{}".into(), 9)],
         };
@@ -151,13 +150,13 @@ mod tests {
         for bad in [
             "",
             "null",
-            r#"{"answers":[{"answer":"granted"}]}"#,
-            r#"{"answers":[{"answer":"parked","until_ms":1,"reached":[{"budget":"nope","limit":1,"reopens_ms":1,"warn":true}]}]}"#,
-            r#"{"answers":[{"answer":"granted","reservation":-1,"probing":false}]}"#,
+            r#"{"answers":[{"granted":{}}]}"#,
+            r#"{"answers":[{"parked":{"until_ms":1,"reached":[{"budget":"nope","limit":1,"reopens_ms":1,"warn":true}]}}]}"#,
+            r#"{"answers":[{"granted":{"reservation":-1,"probing":false}}]}"#,
         ] {
             assert!(from_str::<Reserved>(bad).is_err(), "{bad}");
         }
-        let limits = r#"{"op":"reserve","asks":[],"windows":{"hour_seconds":1,"day_seconds":1,"month_seconds":0},"limits":{"email_day":1,"position_hour":1,"account_day":1,"account_month":5000000000}}"#;
+        let limits = r#"{"reserve":{"asks":[],"windows":{"hour_seconds":1,"day_seconds":1,"month_seconds":0},"limits":{"email_day":1,"position_hour":1,"account_day":1,"account_month":5000000000}}}"#;
         assert!(from_str::<Call>(limits).is_err());
     }
 

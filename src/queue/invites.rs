@@ -11,7 +11,7 @@ use crate::config::{names, Config};
 use crate::domain::{Application, CandidateKey, PositionId};
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, InviteOutcome, Inviter};
-use crate::ledger::{Gate, Ledger, LedgerClient};
+use crate::ledger::{Ledger, LedgerClient};
 use crate::log::{now_ms, ApplicationLog, Reason, Source};
 use crate::store::{Kv, Memory, Store};
 use serde_json::Value;
@@ -152,12 +152,7 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory>(
                 max: retries.max_attempts,
             };
             match made {
-                Made::Held(Gate::AlreadyInvited) => (step::already_invited(), None),
-                Made::Held(Gate::Park {
-                    delay_seconds,
-                    note,
-                }) => (step::parked(delay_seconds, note), None),
-                Made::Held(_) => (step::unchecked(attempts, base), None),
+                Made::Held(gate) => (step::held(gate, attempts, base), None),
                 Made::Asked(answered) => {
                     let outcome = outcome_of(answered);
                     let step = next_step(&outcome, attempts, base, batch.quota_delay);
@@ -242,7 +237,7 @@ mod tests {
     use super::*;
     use crate::apply::fakes::*;
     use crate::hireflix::{Permanent, Transient};
-    use crate::ledger::Note;
+    use crate::ledger::{Gate, Note};
 
     fn batch(emails: &[(&str, u32)]) -> Vec<Queued> {
         emails

@@ -3,7 +3,7 @@
 
 use crate::apply::QueuedInvite;
 use crate::hireflix::{InviteOutcome, Transient};
-use crate::ledger::Note;
+use crate::ledger::{Gate, Note};
 use crate::log::{Outcome, Reason};
 
 /// Retries never wait longer than this, so a recovered Hireflix is used within the hour.
@@ -120,36 +120,38 @@ pub fn redeliver_delay_seconds(age_seconds: u64) -> u32 {
     u32::try_from(age_seconds.clamp(60, u64::from(MAX_DELAY_SECONDS))).unwrap_or(MAX_DELAY_SECONDS)
 }
 
-/// The ledger parked the application: no call made, so no try used.
-pub fn parked(delay_seconds: u32, note: Note) -> Step {
-    Step {
-        action: Action::Requeue {
+/// The ledger made no call. Parked: no try used. Another spelling of the mailbox has this
+/// position's interview: done, and "queued" forgotten so a resubmission hears "already
+/// invited". Not asked: no invite without a check, and a try used, so a ledger that never
+/// answers (a missing binding) ends in the dead-letter queue, not in a loop.
+pub fn held(gate: Gate, attempts: Attempts, base_delay_seconds: u32) -> Step {
+    let (action, outcome, note) = match gate {
+        Gate::Park {
             delay_seconds,
-            tally: Tally::Untried,
-        },
-        outcome: Outcome::Parked,
+            note,
+        } => {
+            let tally = Tally::Untried;
+            let requeue = Action::Requeue {
+                delay_seconds,
+                tally,
+            };
+            (requeue, Outcome::Parked, note)
+        }
+        Gate::AlreadyInvited => (
+            Action::AckAndForget,
+            Outcome::AlreadyInvited,
+            Note::SameMailbox,
+        ),
+        Gate::Unchecked | Gate::Invite(_) => {
+            let reason = Reason::Ledger(Note::LedgerUnavailable);
+            return retry_or_give_up(attempts, base_delay_seconds, reason);
+        }
+    };
+    Step {
+        action,
+        outcome,
         reason: Some(Reason::Ledger(note)),
     }
-}
-
-/// Another spelling of the mailbox has this position's interview: done, and "queued" forgotten
-/// so a resubmission hears "already invited".
-pub fn already_invited() -> Step {
-    Step {
-        action: Action::AckAndForget,
-        outcome: Outcome::AlreadyInvited,
-        reason: Some(Reason::Ledger(Note::SameMailbox)),
-    }
-}
-
-/// The ledger could not be asked: no invite without a check. It counts as a try, so a ledger
-/// that never answers (a missing binding) ends in the dead-letter queue, not in a loop.
-pub fn unchecked(attempts: Attempts, base_delay_seconds: u32) -> Step {
-    retry_or_give_up(
-        attempts,
-        base_delay_seconds,
-        Reason::Ledger(Note::LedgerUnavailable),
-    )
 }
 
 fn retry_or_give_up(attempts: Attempts, base_delay_seconds: u32, reason: Reason) -> Step {
@@ -282,7 +284,11 @@ mod tests {
 
     #[test]
     fn the_ledger_parks_without_a_try_and_an_absent_ledger_ends_in_the_dlq() {
-        let park = parked(7, Note::QuotaExhausted);
+        let park = Gate::Park {
+            delay_seconds: 7,
+            note: Note::QuotaExhausted,
+        };
+        let park = held(park, tries(1, 3), 30);
         assert_eq!(
             park.action,
             Action::Requeue {
@@ -291,15 +297,16 @@ mod tests {
             }
         );
         assert_eq!(park.outcome, Outcome::Parked);
-        assert_eq!(already_invited().action, Action::AckAndForget);
+        let invited = held(Gate::AlreadyInvited, tries(1, 3), 30);
+        assert_eq!(invited.action, Action::AckAndForget);
         assert_eq!(
-            unchecked(tries(3, 3), 30).action,
+            held(Gate::Unchecked, tries(3, 3), 30).action,
             Action::DeadLetter {
                 why: "gave_up_after_3_attempts: ledger_unavailable".into()
             }
         );
         assert!(matches!(
-            unchecked(tries(1, 3), 30).action,
+            held(Gate::Unchecked, tries(1, 3), 30).action,
             Action::Requeue {
                 tally: Tally::Counted,
                 ..
