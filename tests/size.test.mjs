@@ -6,10 +6,12 @@ import { readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync } from "node:zlib";
 import { start, OPEN } from "./harness.mjs";
 
-// Lowered to what the build reaches (252,789 bytes here, 2026-11-26), with about 1 KB to spare.
-const BUDGET_GZIP_BYTES = 248 * 1024;
+// What the build reaches with about 1 KB to spare: 252,789 bytes on 2026-11-26; 265,468 once the
+// ledger's protocol is derived with serde instead of written by hand, most of the growth (issue 16:
+// simplicity over 12.7 KB of gzipped wasm).
+const BUDGET_GZIP_BYTES = 260 * 1024;
 
-test("build/index_bg.wasm stays under 248 KiB gzip", () => {
+test("build/index_bg.wasm stays under 260 KiB gzip", () => {
   const wasm = readFileSync("build/index_bg.wasm");
   const gzip = gzipSync(wasm).length;
   console.log(`index_bg.wasm: ${wasm.length} bytes raw, ${gzip} bytes gzip (budget ${BUDGET_GZIP_BYTES})`);
