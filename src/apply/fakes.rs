@@ -61,6 +61,8 @@ pub struct FakeHireflix {
     pub answers: RefCell<VecDeque<Vec<InviteOutcome>>>,
     pub calls: RefCell<Vec<Vec<String>>>,
     pub found: Option<FoundInterview>,
+    /// The answer when asked which field a validation error is about.
+    pub details: Option<InviteOutcome>,
 }
 
 impl FakeHireflix {
@@ -70,6 +72,7 @@ impl FakeHireflix {
             answers: RefCell::new(answers.into()),
             calls: RefCell::default(),
             found: None,
+            details: None,
         }
     }
 }
@@ -93,8 +96,11 @@ impl Inviter for FakeHireflix {
         scripted.unwrap_or_else(|| made().collect())
     }
 
-    async fn validation_details(&self, _: InviteInput<'_>) -> InviteOutcome {
-        InviteOutcome::Transient(crate::hireflix::Transient::Malformed)
+    async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome {
+        let email = invite.application.email.as_str().to_string();
+        self.calls.borrow_mut().push(vec![email]);
+        let malformed = InviteOutcome::Transient(crate::hireflix::Transient::Malformed);
+        self.details.clone().unwrap_or(malformed)
     }
 
     async fn find_interview(
@@ -116,6 +122,9 @@ pub struct FakeLedger {
 }
 
 pub const QUOTA_DELAY: u32 = 600;
+
+/// The fakes' clock.
+pub const NOW: u64 = 1_771_065_000_000;
 
 impl FakeLedger {
     pub fn with(gates: Vec<Gate>) -> Self {
@@ -197,6 +206,6 @@ pub fn invites<'a>(
         memory,
         secret: SECRET,
         explain: true,
-        clock: || 1_771_065_000_000,
+        clock: || NOW,
     }
 }

@@ -3,8 +3,8 @@
 
 use super::fakes::*;
 use super::{Decision, Pipeline, Verdict};
-use crate::domain::PositionId;
-use crate::hireflix::{InviteOutcome, Transient};
+use crate::domain::{Field, PositionId};
+use crate::hireflix::{FoundInterview, InviteOutcome, Permanent, Transient};
 use crate::ledger::budget::Budget;
 use crate::ledger::{Gate, Note};
 use crate::log::{Outcome, Source};
@@ -157,4 +157,45 @@ fn when_the_queue_refuses_too_the_candidate_is_told_to_try_again() {
     let (verdict, _) = world.apply();
     assert_eq!(verdict.decision, Decision::Unavailable);
     assert_eq!(verdict.outcome, Outcome::LostQueueUnavailable);
+}
+
+#[test]
+fn an_interview_hireflix_already_has_is_found_remembered_and_kept_counted() {
+    let mut world = World::new(vec![granted(7)], vec![vec![InviteOutcome::AlreadyExists]]);
+    world.hireflix.found = Some(FoundInterview {
+        url: url("existing"),
+        first_name: "Ann".into(),
+        last_name: "Lee".into(),
+        created_ms: Some(NOW - 60_000),
+    });
+    let (verdict, _) = world.apply();
+    // The same names within LINK_GRACE_MINUTES: their link.
+    assert_eq!(verdict.decision, Decision::Interview(url("existing")));
+    assert_eq!(verdict.outcome, Outcome::AlreadyInvited);
+    assert!(
+        matches!(world.record(), Some(Record::Invited { url, .. }) if url.ends_with("/existing"))
+    );
+    let settled = world.ledger.settled.borrow();
+    assert!(
+        settled[0].release.is_empty(),
+        "the mailbox has this interview"
+    );
+}
+
+#[test]
+fn a_validation_error_naming_no_field_is_asked_about_once_more_for_the_form() {
+    let vague = Permanent::Invalid(vec![(None, "invalid input".into())]);
+    let mut world = World::new(
+        vec![granted(7)],
+        vec![vec![InviteOutcome::Permanent(vague)]],
+    );
+    let exact = Permanent::Invalid(vec![(Some(Field::Email), "not deliverable".into())]);
+    world.hireflix.details = Some(InviteOutcome::Permanent(exact));
+    let (verdict, _) = world.apply();
+    let Decision::Rejected { errors, .. } = verdict.decision else {
+        panic!("{verdict:?}")
+    };
+    assert!(errors.get(Field::Email).is_some());
+    assert_eq!(world.hireflix_calls(), 2);
+    assert_eq!(world.ledger.settled.borrow()[0].release, vec![7]);
 }
