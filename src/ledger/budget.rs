@@ -5,22 +5,49 @@
 use super::window::{Bounds, Span, Windows};
 use serde::{Deserialize, Serialize};
 
-/// How many invites each budget allows in its window; 0 means no limit.
+/// One number per budget: how many invites it allows in its window (its limit, 0: none), or
+/// how many were made (or reserved) in its current window (its count).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Limits {
+pub struct PerBudget {
     pub email_day: u32,
     pub position_hour: u32,
     pub account_day: u32,
     pub account_month: u32,
 }
 
-impl Default for Limits {
+pub type Limits = PerBudget;
+pub type Counts = PerBudget;
+
+/// The shipped limits.
+impl Default for PerBudget {
     fn default() -> Self {
-        Limits {
+        PerBudget {
             email_day: 3,
             position_hour: 100,
-            account_day: 0,
-            account_month: 0,
+            ..PerBudget::ZERO
+        }
+    }
+}
+
+impl PerBudget {
+    pub const ZERO: PerBudget = PerBudget {
+        email_day: 0,
+        position_hour: 0,
+        account_day: 0,
+        account_month: 0,
+    };
+
+    pub fn of(&self, budget: Budget) -> u32 {
+        let mut copy = *self;
+        *copy.slot(budget)
+    }
+
+    pub fn slot(&mut self, budget: Budget) -> &mut u32 {
+        match budget {
+            Budget::EmailDay => &mut self.email_day,
+            Budget::PositionHour => &mut self.position_hour,
+            Budget::AccountDay => &mut self.account_day,
+            Budget::AccountMonth => &mut self.account_month,
         }
     }
 }
@@ -59,35 +86,6 @@ impl Budget {
             Budget::PositionHour => Span::Hour,
             Budget::EmailDay | Budget::AccountDay => Span::Day,
             Budget::AccountMonth => Span::Month,
-        }
-    }
-
-    pub fn limit(self, limits: &Limits) -> u32 {
-        match self {
-            Budget::EmailDay => limits.email_day,
-            Budget::PositionHour => limits.position_hour,
-            Budget::AccountDay => limits.account_day,
-            Budget::AccountMonth => limits.account_month,
-        }
-    }
-}
-
-/// Invites already made (or reserved) in the current window of each budget.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub email_day: u32,
-    pub position_hour: u32,
-    pub account_day: u32,
-    pub account_month: u32,
-}
-
-impl Counts {
-    pub fn of(&self, budget: Budget) -> u32 {
-        match budget {
-            Budget::EmailDay => self.email_day,
-            Budget::PositionHour => self.position_hour,
-            Budget::AccountDay => self.account_day,
-            Budget::AccountMonth => self.account_month,
         }
     }
 }
@@ -151,7 +149,7 @@ pub fn admit(
     }
     let reached: Vec<(Budget, Bounds)> = Budget::ALL
         .into_iter()
-        .filter(|&b| b.limit(limits) > 0 && counts.of(b) >= b.limit(limits))
+        .filter(|&b| limits.of(b) > 0 && counts.of(b) >= limits.of(b))
         .map(|b| (b, windows.bounds(b.span(), now_ms)))
         .collect();
     match reached.iter().map(|(_, w)| w.end_ms).max() {
@@ -189,7 +187,7 @@ mod tests {
 
     #[test]
     fn another_spelling_is_never_invited_again_even_with_room() {
-        let none = Counts::default();
+        let none = Counts::ZERO;
         let l = Limits::default();
         let w = Windows::REAL;
         assert_eq!(
@@ -210,7 +208,7 @@ mod tests {
     fn a_full_budget_parks_until_its_window_reopens() {
         let counts = Counts {
             position_hour: 100,
-            ..Counts::default()
+            ..Counts::ZERO
         };
         let Admission::Parked { until_ms, reached } = admit(
             Earlier::None,
@@ -276,7 +274,7 @@ mod tests {
         let hold = Some(QuotaHold {
             probe_at_ms: NOW + 5,
         });
-        let c = Counts::default();
+        let c = Counts::ZERO;
         let (l, w) = (Limits::default(), Windows::REAL);
         assert_eq!(
             admit(Earlier::None, hold, &c, &l, &w, NOW),
@@ -356,7 +354,7 @@ mod tests {
             for &(mailbox, _, position, at) in &model.rows {
                 prop_assert_eq!(model.rows.iter().filter(|r| r.0 == mailbox && r.2 == position).count(), 1);
                 for b in Budget::ALL {
-                    let limit = b.limit(&limits);
+                    let limit = limits.of(b);
                     if limit == 0 { continue; }
                     let window = w.bounds(b.span(), at);
                     let n = match b {

@@ -88,28 +88,23 @@ impl Ledger for LedgerClient {
     /// From a single call. Logs each budget's first "reached" of its window and the hourly
     /// quota reminder.
     async fn check(&self, applicants: &[Applicant<'_>]) -> Vec<Gate> {
-        let unchecked = vec![Gate::Unchecked; applicants.len()];
-        let asks: Option<Vec<Ask>> = applicants
-            .iter()
-            .map(|a| {
-                MailboxKeys::new(&self.secret, a.email).map(|keys| Ask {
-                    mailbox: keys.mailbox,
-                    spelling: keys.spelling,
-                    position: a.position.as_str().to_string(),
-                })
-            })
-            .collect();
-        let Some(asks) = asks else {
-            return unchecked;
-        };
+        let asks = applicants.iter().map(|a| {
+            let keys = MailboxKeys::new(&self.secret, a.email);
+            let position = a.position.as_str().to_string();
+            Ask {
+                mailbox: keys.mailbox,
+                spelling: keys.spelling,
+                position,
+            }
+        });
         let call = Call::Reserve {
-            asks,
+            asks: asks.collect(),
             limits: self.budgets.limits,
             windows: self.budgets.windows,
         };
         let answers = match self.object.call::<Reserved>(&call).await {
             Some(reserved) if reserved.answers.len() == applicants.len() => reserved.answers,
-            _ => return unchecked,
+            _ => return vec![Gate::Unchecked; applicants.len()],
         };
         let now = now_ms();
         applicants

@@ -32,7 +32,7 @@ impl InviteLedger {
                     for (budget, bounds) in reached {
                         noted.push(Reached {
                             budget,
-                            limit: budget.limit(limits),
+                            limit: limits.of(budget),
                             reopens_ms: bounds.end_ms,
                             warn: self.first_warning(budget, ask, bounds)?,
                         });
@@ -106,7 +106,7 @@ impl InviteLedger {
         let mut bindings = vec![ask.mailbox.as_str().into(), ask.position.as_str().into()];
         let counted: Vec<Budget> = Budget::ALL
             .into_iter()
-            .filter(|budget| budget.limit(limits) > 0)
+            .filter(|&budget| limits.of(budget) > 0)
             .collect();
         for budget in &counted {
             let bounds = windows.bounds(budget.span(), now);
@@ -142,16 +142,10 @@ impl InviteLedger {
             Some(SqlStorageValue::String(_)) => Earlier::OtherSpelling,
             _ => Earlier::None,
         };
-        let mut counts = Counts::default();
+        let mut counts = Counts::ZERO;
         for budget in counted {
             let n = whole(columns.next()).unwrap_or(0);
-            let n = u32::try_from(n).unwrap_or(u32::MAX);
-            match budget {
-                Budget::EmailDay => counts.email_day = n,
-                Budget::PositionHour => counts.position_hour = n,
-                Budget::AccountDay => counts.account_day = n,
-                Budget::AccountMonth => counts.account_month = n,
-            }
+            *counts.slot(budget) = u32::try_from(n).unwrap_or(u32::MAX);
         }
         Ok((quota, earlier, counts))
     }
