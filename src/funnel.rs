@@ -11,7 +11,7 @@ use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset};
 const MAX_BLOB_CHARS: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event {
+pub enum Step {
     FormView,
     Submit,
     Invalid,
@@ -26,32 +26,38 @@ pub enum Event {
     DeadLetter,
 }
 
-impl Event {
+impl Step {
     pub fn as_str(self) -> &'static str {
         match self {
-            Event::FormView => "form_view",
-            Event::Submit => "submit",
-            Event::Invalid => "invalid",
-            Event::Honeypot => "honeypot",
-            Event::TurnstileFailed => "turnstile_failed",
-            Event::RateLimited => "rate_limited",
-            Event::KvHit => "kv_hit",
-            Event::Invited => "invited",
-            Event::Queued => "queued",
-            Event::Parked => "parked",
-            Event::DeadLetter => "dead_letter",
+            Step::FormView => "form_view",
+            Step::Submit => "submit",
+            Step::Invalid => "invalid",
+            Step::Honeypot => "honeypot",
+            Step::TurnstileFailed => "turnstile_failed",
+            Step::RateLimited => "rate_limited",
+            Step::KvHit => "kv_hit",
+            Step::Invited => "invited",
+            Step::Queued => "queued",
+            Step::Parked => "parked",
+            Step::DeadLetter => "dead_letter",
         }
     }
 
-    /// The funnel step a pipeline outcome is, if it is one.
-    pub fn of(outcome: Outcome) -> Option<Event> {
+    /// The funnel step an outcome is, if it is one.
+    pub fn of(outcome: Outcome) -> Option<Step> {
         match outcome {
-            Outcome::KvHit | Outcome::AlreadyQueued | Outcome::AlreadyInvited => Some(Event::KvHit),
-            Outcome::Invited | Outcome::InvitedWithoutLink => Some(Event::Invited),
-            Outcome::Queued => Some(Event::Queued),
-            Outcome::Parked => Some(Event::Parked),
-            Outcome::DeadLetter => Some(Event::DeadLetter),
-            Outcome::LostQueueUnavailable | Outcome::Permanent | Outcome::Requeued => None,
+            Outcome::KvHit | Outcome::AlreadyQueued | Outcome::AlreadyInvited => Some(Step::KvHit),
+            Outcome::Invited | Outcome::InvitedWithoutLink => Some(Step::Invited),
+            Outcome::Queued => Some(Step::Queued),
+            Outcome::Parked => Some(Step::Parked),
+            Outcome::DeadLetter => Some(Step::DeadLetter),
+            Outcome::RateLimited => Some(Step::RateLimited),
+            Outcome::Honeypot => Some(Step::Honeypot),
+            Outcome::TurnstileFailed => Some(Step::TurnstileFailed),
+            Outcome::LostQueueUnavailable
+            | Outcome::Permanent
+            | Outcome::Requeued
+            | Outcome::OriginNotAllowed => None,
         }
     }
 }
@@ -112,7 +118,7 @@ impl Funnel {
         }
     }
 
-    pub fn record(&self, position: &PositionId, event: Event) {
+    pub fn record(&self, position: &PositionId, step: Step) {
         let Some(dataset) = &self.dataset else {
             return;
         };
@@ -120,7 +126,7 @@ impl Funnel {
         let point = AnalyticsEngineDataPointBuilder::new()
             .indexes([position.as_str()])
             .blobs([
-                event.as_str().to_string(),
+                step.as_str().to_string(),
                 language,
                 source,
                 medium,
@@ -134,8 +140,8 @@ impl Funnel {
     }
 
     pub fn record_outcome(&self, position: &PositionId, outcome: Outcome) {
-        if let Some(event) = Event::of(outcome) {
-            self.record(position, event);
+        if let Some(step) = Step::of(outcome) {
+            self.record(position, step);
         }
     }
 }
@@ -159,8 +165,8 @@ mod tests {
 
     #[test]
     fn only_steps_of_the_funnel_are_counted() {
-        assert_eq!(Event::of(Outcome::Invited), Some(Event::Invited));
-        assert_eq!(Event::of(Outcome::KvHit), Some(Event::KvHit));
-        assert_eq!(Event::of(Outcome::Requeued), None);
+        assert_eq!(Step::of(Outcome::Invited), Some(Step::Invited));
+        assert_eq!(Step::of(Outcome::KvHit), Some(Step::KvHit));
+        assert_eq!(Step::of(Outcome::Requeued), None);
     }
 }

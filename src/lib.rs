@@ -2,6 +2,7 @@
 //! Hireflix video interview. This file holds only the entry points; `http` routes requests,
 //! `queue` consumes the retry and dead-letter queues.
 
+mod answer;
 mod apply;
 mod config;
 mod domain;
@@ -19,6 +20,8 @@ mod store;
 pub use ledger::InviteLedger;
 
 /// Read by the wasm-bindgen tests in tests/wasm.rs, which need the JS runtime.
+#[doc(hidden)]
+pub use answer::Answer;
 #[doc(hidden)]
 pub use http::body;
 

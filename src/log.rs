@@ -1,5 +1,4 @@
-//! One JSON line per application outcome. Built from ids and classes only: the type has no
-//! field that could hold an email, a name or the API key.
+//! The log: one typed JSON line per event (`Event`), and the words its lines are made of.
 
 use crate::domain::{Attribution, Consent};
 use crate::hireflix::{LinkProblem, Permanent, Transient};
@@ -32,6 +31,11 @@ pub enum Outcome {
     Permanent,
     Requeued,
     DeadLetter,
+    /// Stopped at a gate, before the pipeline.
+    OriginNotAllowed,
+    RateLimited,
+    Honeypot,
+    TurnstileFailed,
 }
 
 /// Why, when the outcome alone does not say.
@@ -83,20 +87,72 @@ impl Serialize for Reason {
     }
 }
 
+/// Every line the worker logs: one JSON object named by its `event`, with a `level` to alert
+/// on. Built from ids and classes only: no variant has a field that could hold an email, a
+/// name or a secret.
 #[derive(Debug, Serialize)]
-pub struct ApplicationLog<'a> {
-    pub event: &'static str,
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event<'a> {
+    /// What became of an application at one step: at a gate, in the pipeline, in the queue.
+    Application(Application<'a>),
+    /// A refused key stops every invite until an operator acts: its own line, to alert on.
+    HireflixUnauthorized {
+        request_id: &'a str,
+    },
+    DeadLetterFiled {
+        candidate: Option<&'a str>,
+        reason: &'a str,
+        stored: bool,
+    },
+    /// A queue message that cannot be read as an invite.
+    UnreadableMessage {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        candidate: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        queue: Option<&'a str>,
+        reason: &'a str,
+    },
+    QueueMisconfigured {
+        queue: &'a str,
+    },
+    /// An invite budget is used up for its window (once per budget and window).
+    BudgetReached {
+        request_id: &'a str,
+        position_id: &'a str,
+        budget: &'a str,
+        limit: u32,
+        reopens_at_ms: u64,
+    },
+    /// A KV write failed: the key's kind only (`app`, `failed`, ...), and the cause.
+    KvWriteFailed {
+        op: &'a str,
+        key: &'a str,
+        cause: &'a str,
+    },
+    /// The plan's quota is spent (at most once an hour).
+    QuotaExhausted {
+        request_id: &'a str,
+        retry_at_ms: u64,
+    },
+}
+
+#[derive(Debug, Serialize)]
+pub struct Application<'a> {
     pub request_id: &'a str,
     pub position_id: &'a str,
     /// A truncated hash of the candidate key: joins lines of one application, reveals nothing.
-    pub candidate: &'a str,
+    /// None at a gate, before the application is read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate: Option<&'a str>,
     pub source: Source,
     pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hireflix_ms: Option<u64>,
-    pub attempt: u32,
+    /// Tries made, this one included; none at a gate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<u32>,
     /// `utm_*` and `ref` as flat fields: already cleaned, never an email (see `Attribution`).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub attribution: Option<&'a Attribution>,
@@ -114,76 +170,53 @@ pub enum Level {
     Error,
 }
 
-impl ApplicationLog<'_> {
+impl Event<'_> {
     fn level(&self) -> Level {
-        match (self.outcome, self.reason) {
-            (Outcome::LostQueueUnavailable, _) | (_, Some(Reason::Transient(Transient::Auth))) => {
-                Level::Error
-            }
-            (Outcome::DeadLetter, _)
-            | (_, Some(Reason::Transient(Transient::QuotaExceeded)))
-            | (_, Some(Reason::Link(_))) => Level::Warn,
-            _ => Level::Info,
+        match self {
+            Event::Application(line) => match (line.outcome, line.reason) {
+                (Outcome::LostQueueUnavailable, _)
+                | (_, Some(Reason::Transient(Transient::Auth))) => Level::Error,
+                (Outcome::DeadLetter, _)
+                | (_, Some(Reason::Transient(Transient::QuotaExceeded)))
+                | (_, Some(Reason::Link(_))) => Level::Warn,
+                _ => Level::Info,
+            },
+            Event::HireflixUnauthorized { .. } | Event::QueueMisconfigured { .. } => Level::Error,
+            Event::DeadLetterFiled { stored, .. } => match stored {
+                true => Level::Warn,
+                false => Level::Error,
+            },
+            Event::UnreadableMessage { .. }
+            | Event::BudgetReached { .. }
+            | Event::QuotaExhausted { .. }
+            | Event::KvWriteFailed { .. } => Level::Warn,
         }
     }
 
+    /// One line, to the console method of its level.
     pub fn emit(&self) {
         #[derive(Serialize)]
         struct Line<'l, 'a> {
             level: Level,
             #[serde(flatten)]
-            log: &'l ApplicationLog<'a>,
+            event: &'l Event<'a>,
         }
-        if let Ok(line) = serde_json::to_string(&Line {
-            level: self.level(),
-            log: self,
-        }) {
-            worker::console_log!("{line}");
+        let level = self.level();
+        let Ok(line) = serde_json::to_string(&Line { level, event: self }) else {
+            return;
+        };
+        match level {
+            Level::Info => worker::console_log!("{line}"),
+            Level::Warn => worker::console_warn!("{line}"),
+            Level::Error => worker::console_error!("{line}"),
         }
-        // A refused key stops every invite until an operator acts: its own line, to alert on.
-        if self.reason == Some(Reason::Transient(Transient::Auth)) {
-            let line = serde_json::json!({
-                "event": "hireflix_unauthorized",
-                "level": "error",
-                "request_id": self.request_id,
-            });
-            worker::console_error!("{line}");
-        }
-    }
-}
-
-/// One JSON line for a post that an abuse gate stopped before the pipeline.
-#[derive(Debug, Serialize)]
-pub struct GateLog<'a> {
-    event: &'static str,
-    level: &'static str,
-    request_id: &'a str,
-    position_id: &'a str,
-    source: Source,
-    /// `rate_limited`, `origin_not_allowed`, `honeypot` or `turnstile_failed`.
-    outcome: &'static str,
-}
-
-impl<'a> GateLog<'a> {
-    pub fn new(
-        request_id: &'a str,
-        position: &'a crate::domain::PositionId,
-        source: Source,
-        outcome: &'static str,
-    ) -> Self {
-        GateLog {
-            event: "application",
-            level: "info",
-            request_id,
-            position_id: position.as_str(),
-            source,
-            outcome,
-        }
-    }
-
-    pub fn emit(&self) {
-        if let Ok(line) = serde_json::to_string(self) {
-            worker::console_log!("{line}");
+        if let Event::Application(line) = self {
+            if line.reason == Some(Reason::Transient(Transient::Auth)) {
+                Event::HireflixUnauthorized {
+                    request_id: line.request_id,
+                }
+                .emit();
+            }
         }
     }
 }

@@ -2,7 +2,8 @@
 //! wasm-bindgen-test-runner: `cargo test --target wasm32-unknown-unknown --test wasm`.
 #![cfg(target_arch = "wasm32")]
 
-use hireflix_apply::body::{read_application, BodyError, MAX_BODY_BYTES};
+use hireflix_apply::body::{read_application, MAX_BODY_BYTES};
+use hireflix_apply::Answer;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 use worker::{Headers, Method, Request, RequestInit};
@@ -78,7 +79,7 @@ async fn an_oversized_body_without_a_length_is_cut_off_while_reading() {
     let mut req = request(Some("application/x-www-form-urlencoded"), big.into());
     assert_eq!(
         read_application(&mut req).await.unwrap_err(),
-        BodyError::TooLarge
+        Answer::TooLarge
     );
 }
 
@@ -87,12 +88,12 @@ async fn other_content_types_are_unsupported() {
     let mut req = request(Some("text/plain"), "firstName=Ann".into());
     assert_eq!(
         read_application(&mut req).await.unwrap_err(),
-        BodyError::UnsupportedType
+        Answer::UnsupportedType
     );
     let mut req = request(None, "firstName=Ann".into());
     assert_eq!(
         read_application(&mut req).await.unwrap_err(),
-        BodyError::UnsupportedType
+        Answer::UnsupportedType
     );
 }
 
@@ -101,6 +102,6 @@ async fn broken_json_is_unreadable_not_a_panic() {
     let mut req = request(Some("application/json"), "{\"firstName\":".into());
     assert_eq!(
         read_application(&mut req).await.unwrap_err(),
-        BodyError::Unreadable
+        Answer::Unreadable
     );
 }

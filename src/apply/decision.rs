@@ -1,6 +1,7 @@
 //! The rules that turn what KV remembers and what Hireflix answered into what the candidate is
 //! told and what the log says. Pure functions, tested natively; `super::Pipeline` does the I/O.
 
+use crate::answer::Answer;
 use crate::domain::hmac::same_secret;
 use crate::domain::{Field, FieldError, FieldErrors};
 use crate::hireflix::{InterviewUrl, InviteOutcome, Permanent, Transient, TrustedHosts};
@@ -8,44 +9,18 @@ use crate::ledger::Note;
 use crate::log::{Outcome, Reason};
 use crate::store::Record;
 
-/// What the candidate is told.
+/// What the candidate is told, with the log line that goes with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    /// Their interview: go there now.
-    Interview(InterviewUrl),
-    /// Hireflix already has their interview but would not tell us its link; Hireflix emailed it.
-    InvitedByEmail,
-    /// Accepted and queued; Hireflix emails the invite when it goes through.
-    Queued,
-    /// Hireflix refused the candidate's data: back to the form, with Hireflix's own words where
-    /// it gave any that name no field.
-    Rejected {
-        errors: FieldErrors,
-        hireflix_says: Option<String>,
-    },
-    /// The position does not exist (any more).
-    PositionNotFound,
-    /// The position exists but takes no invites now.
-    PositionClosed,
-    /// Nothing could be promised: Hireflix failed and the queue could not take the application.
-    Unavailable,
-    /// The interview exists, but Hireflix gave no link we may send the candidate to (missing,
-    /// or on a foreign host); Hireflix has emailed it. An upstream error, never a redirect.
-    LinkUnusable,
-}
-
-/// A decision with the log line that goes with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
-    pub decision: Decision,
+pub struct Decision {
+    pub answer: Answer,
     pub outcome: Outcome,
     pub reason: Option<Reason>,
 }
 
-impl Verdict {
-    fn new(decision: Decision, outcome: Outcome, reason: Option<Reason>) -> Self {
-        Verdict {
-            decision,
+impl Decision {
+    fn new(answer: Answer, outcome: Outcome, reason: Option<Reason>) -> Self {
+        Decision {
+            answer,
             outcome,
             reason,
         }
@@ -71,8 +46,8 @@ pub struct Existing {
 /// interview as made in the future; anything further ahead is not a time we can trust.
 const CLOCK_SKEW_MS: u64 = 60_000;
 
-/// Who asks for an existing interview's link, and with what.
-pub struct Asker<'a> {
+/// What a submission shows to be sent to an existing interview's link.
+pub struct Claim<'a> {
     /// The link pass this browser presented for the position, if any.
     pub pass: Option<&'a str>,
     /// The pass a browser holds for an interview link: an HMAC under `APP_SECRET` of the
@@ -83,7 +58,7 @@ pub struct Asker<'a> {
     pub grace_ms: u64,
 }
 
-impl Asker<'_> {
+impl Claim<'_> {
     fn holds_pass_for(&self, url: &InterviewUrl) -> bool {
         self.pass
             .is_some_and(|pass| same_secret(pass, &(self.pass_for)(url)))
@@ -91,16 +66,16 @@ impl Asker<'_> {
 }
 
 /// Whether this submission may be sent to an existing interview; `Err` says why not.
-pub fn may_have_link(existing: &Existing, asker: &Asker) -> Result<(), Reason> {
-    if asker.holds_pass_for(&existing.url) {
+pub fn may_have_link(existing: &Existing, claim: &Claim) -> Result<(), Reason> {
+    if claim.holds_pass_for(&existing.url) {
         return Ok(());
     }
     if !existing.same_names {
         return Err(Reason::OtherNames);
     }
     let recent = existing.created_ms.is_some_and(|made| {
-        made <= asker.now_ms.saturating_add(CLOCK_SKEW_MS)
-            && asker.now_ms.saturating_sub(made) < asker.grace_ms
+        made <= claim.now_ms.saturating_add(CLOCK_SKEW_MS)
+            && claim.now_ms.saturating_sub(made) < claim.grace_ms
     });
     if recent {
         Ok(())
@@ -112,13 +87,13 @@ pub fn may_have_link(existing: &Existing, asker: &Asker) -> Result<(), Reason> {
 /// The answer about an interview the candidate already has; `Err`: none we could link to.
 pub fn for_existing(
     existing: Result<Existing, Reason>,
-    asker: &Asker,
+    claim: &Claim,
     outcome: Outcome,
-) -> Verdict {
-    match existing.and_then(|e| may_have_link(&e, asker).map(|()| e.url)) {
-        Ok(url) => Verdict::new(Decision::Interview(url), outcome, None),
+) -> Decision {
+    match existing.and_then(|e| may_have_link(&e, claim).map(|()| e.url)) {
+        Ok(url) => Decision::new(Answer::Interview(url), outcome, None),
         // The same answer whatever the reason; only the log line tells them apart.
-        Err(reason) => Verdict::new(Decision::InvitedByEmail, outcome, Some(reason)),
+        Err(reason) => Decision::new(Answer::InvitedByEmail, outcome, Some(reason)),
     }
 }
 
@@ -128,8 +103,8 @@ pub fn from_record(
     record: Option<Record>,
     names: &str,
     trusted: &TrustedHosts,
-    asker: &Asker,
-) -> Option<Verdict> {
+    claim: &Claim,
+) -> Option<Decision> {
     match record? {
         Record::Invited { url, who, at, .. } => {
             // A stored link we would no longer redirect to is as good as no record.
@@ -138,9 +113,9 @@ pub fn from_record(
                 same_names: who == names,
                 created_ms: at,
             };
-            Some(for_existing(Ok(existing), asker, Outcome::KvHit))
+            Some(for_existing(Ok(existing), claim, Outcome::KvHit))
         }
-        Record::Queued { .. } => Some(Verdict::new(Decision::Queued, Outcome::AlreadyQueued, None)),
+        Record::Queued { .. } => Some(Decision::new(Answer::Queued, Outcome::AlreadyQueued, None)),
     }
 }
 
@@ -154,61 +129,53 @@ pub enum Answered {
     Existing(Result<Existing, Reason>),
 }
 
-pub fn from_answer(answer: Answered, asker: &Asker) -> Next {
+/// `Err`: worth retrying later, queue the application.
+pub fn from_answer(answer: Answered, claim: &Claim) -> Result<Decision, Transient> {
     match answer {
         Answered::Hireflix(outcome) => from_outcome(outcome),
-        Answered::Existing(existing) => {
-            Next::Answer(for_existing(existing, asker, Outcome::AlreadyInvited))
-        }
+        Answered::Existing(existing) => Ok(for_existing(existing, claim, Outcome::AlreadyInvited)),
     }
 }
 
-/// What to do with Hireflix's answer to a fresh invite.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Next {
-    Answer(Verdict),
-    /// Worth retrying later: queue the application.
-    Enqueue(Transient),
-}
-
-pub fn from_outcome(outcome: InviteOutcome) -> Next {
-    let answer = |decision, outcome, reason| Next::Answer(Verdict::new(decision, outcome, reason));
+/// What Hireflix's answer to a fresh invite decides; `Err`: worth retrying later.
+pub fn from_outcome(outcome: InviteOutcome) -> Result<Decision, Transient> {
+    let answer = |answer, outcome, reason| Ok(Decision::new(answer, outcome, reason));
     match outcome {
-        InviteOutcome::Invited(url) => answer(Decision::Interview(url), Outcome::Invited, None),
+        InviteOutcome::Invited(url) => answer(Answer::Interview(url), Outcome::Invited, None),
         InviteOutcome::AlreadyExists => answer(
-            Decision::InvitedByEmail,
+            Answer::InvitedByEmail,
             Outcome::AlreadyInvited,
             Some(Reason::NoMatchingInterview),
         ),
         InviteOutcome::InvitedWithoutLink(problem) => answer(
-            Decision::LinkUnusable,
+            Answer::LinkUnusable,
             Outcome::InvitedWithoutLink,
             Some(Reason::Link(problem)),
         ),
-        InviteOutcome::Transient(reason) => Next::Enqueue(reason),
+        InviteOutcome::Transient(reason) => Err(reason),
         InviteOutcome::Permanent(permanent) => {
             let reason = Some(Reason::from(&permanent));
-            let decision = match permanent {
-                Permanent::PositionNotFound => Decision::PositionNotFound,
-                Permanent::PositionNotReady => Decision::PositionClosed,
+            let refusal = match permanent {
+                Permanent::PositionNotFound => Answer::PositionNotFound,
+                Permanent::PositionNotReady => Answer::PositionClosed,
                 Permanent::Invalid(messages) => rejected(messages),
             };
-            answer(decision, Outcome::Permanent, reason)
+            answer(refusal, Outcome::Permanent, reason)
         }
     }
 }
 
 /// After trying to queue an application that Hireflix could not take now.
-pub fn after_enqueue(queued: bool, reason: Transient) -> Verdict {
+pub fn after_enqueue(queued: bool, reason: Transient) -> Decision {
     if queued {
-        Verdict::new(
-            Decision::Queued,
+        Decision::new(
+            Answer::Queued,
             Outcome::Queued,
             Some(Reason::Transient(reason)),
         )
     } else {
-        Verdict::new(
-            Decision::Unavailable,
+        Decision::new(
+            Answer::Unavailable,
             Outcome::LostQueueUnavailable,
             Some(Reason::Transient(reason)),
         )
@@ -216,7 +183,7 @@ pub fn after_enqueue(queued: bool, reason: Transient) -> Verdict {
 }
 
 /// Hireflix's validation messages land on the form's fields where they name one.
-fn rejected(messages: Vec<(Option<Field>, String)>) -> Decision {
+fn rejected(messages: Vec<(Option<Field>, String)>) -> Answer {
     let mut errors = FieldErrors::default();
     let mut general = Vec::new();
     for (field, message) in messages {
@@ -229,7 +196,7 @@ fn rejected(messages: Vec<(Option<Field>, String)>) -> Decision {
     }
     let text = general.join(" ");
     let hireflix_says = (!text.trim().is_empty()).then_some(text);
-    Decision::Rejected {
+    Answer::Rejected {
         errors,
         hireflix_says,
     }
@@ -237,21 +204,21 @@ fn rejected(messages: Vec<(Option<Field>, String)>) -> Decision {
 
 /// Another spelling of this mailbox has the position's interview: the ordinary "already
 /// invited, check your email" answer; the link goes only to the address it was made for.
-pub(super) fn same_mailbox() -> Verdict {
-    Verdict {
-        decision: Decision::InvitedByEmail,
+pub(super) fn same_mailbox() -> Decision {
+    Decision {
+        answer: Answer::InvitedByEmail,
         outcome: Outcome::AlreadyInvited,
         reason: Some(Reason::Ledger(Note::SameMailbox)),
     }
 }
 
 /// Parked: the candidate hears the ordinary "queued"; only the log says why.
-pub(super) fn parked(queued: bool, note: Note) -> Verdict {
-    Verdict {
-        decision: if queued {
-            Decision::Queued
+pub(super) fn parked(queued: bool, note: Note) -> Decision {
+    Decision {
+        answer: if queued {
+            Answer::Queued
         } else {
-            Decision::Unavailable
+            Answer::Unavailable
         },
         outcome: if queued {
             Outcome::Parked
@@ -262,8 +229,8 @@ pub(super) fn parked(queued: bool, note: Note) -> Verdict {
     }
 }
 
-pub(super) fn unchecked(queued: bool) -> Verdict {
-    Verdict {
+pub(super) fn unchecked(queued: bool) -> Decision {
+    Decision {
         outcome: if queued {
             Outcome::Queued
         } else {
@@ -295,8 +262,8 @@ mod tests {
         url.as_str().chars().rev().collect()
     }
 
-    fn asker(pass: Option<&str>) -> Asker<'_> {
-        Asker {
+    fn claim(pass: Option<&str>) -> Claim<'_> {
+        Claim {
             pass,
             pass_for: &pass_for,
             now_ms: NOW,
@@ -319,55 +286,55 @@ mod tests {
     #[test]
     fn a_fresh_record_for_the_same_names_is_the_interview() {
         let trusted = TrustedHosts::hireflix_only();
-        let verdict = from_record(
+        let decision = from_record(
             invited("n1", Some(NOW - 60_000)),
             "n1",
             &trusted,
-            &asker(None),
+            &claim(None),
         );
-        let verdict = verdict.unwrap();
-        assert_eq!(verdict.decision, Decision::Interview(url("abc")));
-        assert_eq!(verdict.outcome, Outcome::KvHit);
+        let decision = decision.unwrap();
+        assert_eq!(decision.answer, Answer::Interview(url("abc")));
+        assert_eq!(decision.outcome, Outcome::KvHit);
     }
 
     #[test]
     fn a_record_for_other_names_never_gives_the_link_without_the_pass() {
         let trusted = TrustedHosts::hireflix_only();
         let fresh = invited("n1", Some(NOW));
-        let verdict = from_record(fresh.clone(), "n2", &trusted, &asker(None)).unwrap();
-        assert_eq!(verdict.decision, Decision::InvitedByEmail);
-        assert_eq!(verdict.reason, Some(Reason::OtherNames));
-        let wrong = from_record(fresh.clone(), "n2", &trusted, &asker(Some("nope"))).unwrap();
-        assert_eq!(wrong.decision, Decision::InvitedByEmail);
+        let decision = from_record(fresh.clone(), "n2", &trusted, &claim(None)).unwrap();
+        assert_eq!(decision.answer, Answer::InvitedByEmail);
+        assert_eq!(decision.reason, Some(Reason::OtherNames));
+        let wrong = from_record(fresh.clone(), "n2", &trusted, &claim(Some("nope"))).unwrap();
+        assert_eq!(wrong.answer, Answer::InvitedByEmail);
         let pass = pass_for(&url("abc"));
-        let with_pass = from_record(fresh, "n2", &trusted, &asker(Some(&pass))).unwrap();
-        assert_eq!(with_pass.decision, Decision::Interview(url("abc")));
+        let with_pass = from_record(fresh, "n2", &trusted, &claim(Some(&pass))).unwrap();
+        assert_eq!(with_pass.answer, Answer::Interview(url("abc")));
     }
 
     #[test]
     fn after_the_grace_period_only_the_pass_gives_the_link() {
         let late = existing(true, Some(NOW - GRACE));
-        assert_eq!(may_have_link(&late, &asker(None)), Err(Reason::GraceOver));
+        assert_eq!(may_have_link(&late, &claim(None)), Err(Reason::GraceOver));
         let pass = pass_for(&url("abc"));
-        assert_eq!(may_have_link(&late, &asker(Some(&pass))), Ok(()));
+        assert_eq!(may_have_link(&late, &claim(Some(&pass))), Ok(()));
         assert_eq!(
-            may_have_link(&existing(true, Some(NOW - GRACE + 1)), &asker(None)),
+            may_have_link(&existing(true, Some(NOW - GRACE + 1)), &claim(None)),
             Ok(())
         );
         // An unknown time, or one too far ahead of our clock, is not within the grace period.
         assert_eq!(
-            may_have_link(&existing(true, None), &asker(None)),
+            may_have_link(&existing(true, None), &claim(None)),
             Err(Reason::GraceOver)
         );
         let ahead = existing(true, Some(NOW + CLOCK_SKEW_MS + 1));
-        assert_eq!(may_have_link(&ahead, &asker(None)), Err(Reason::GraceOver));
+        assert_eq!(may_have_link(&ahead, &claim(None)), Err(Reason::GraceOver));
         assert_eq!(
-            may_have_link(&existing(true, Some(NOW + 1_000)), &asker(None)),
+            may_have_link(&existing(true, Some(NOW + 1_000)), &claim(None)),
             Ok(())
         );
-        let no_grace = Asker {
+        let no_grace = Claim {
             grace_ms: 0,
-            ..asker(None)
+            ..claim(None)
         };
         assert_eq!(
             may_have_link(&existing(true, Some(NOW)), &no_grace),
@@ -380,26 +347,26 @@ mod tests {
         for why in [
             for_existing(
                 Ok(existing(false, Some(NOW))),
-                &asker(None),
+                &claim(None),
                 Outcome::AlreadyInvited,
             ),
             for_existing(
                 Ok(existing(true, None)),
-                &asker(None),
+                &claim(None),
                 Outcome::AlreadyInvited,
             ),
             for_existing(
                 Err(Reason::NoMatchingInterview),
-                &asker(None),
+                &claim(None),
                 Outcome::AlreadyInvited,
             ),
             for_existing(
                 Err(Reason::Link(crate::hireflix::LinkProblem::UntrustedUrl)),
-                &asker(None),
+                &claim(None),
                 Outcome::AlreadyInvited,
             ),
         ] {
-            assert_eq!(why.decision, Decision::InvitedByEmail);
+            assert_eq!(why.answer, Answer::InvitedByEmail);
             assert!(why.reason.is_some(), "the log still says why");
         }
     }
@@ -407,28 +374,28 @@ mod tests {
     #[test]
     fn an_interview_found_by_look_up_follows_the_same_rules() {
         let found = Answered::Existing(Ok(existing(true, Some(NOW - 1_000))));
-        let Next::Answer(verdict) = from_answer(found, &asker(None)) else {
+        let Ok(decision) = from_answer(found, &claim(None)) else {
             panic!()
         };
-        assert_eq!(verdict.decision, Decision::Interview(url("abc")));
-        assert_eq!(verdict.outcome, Outcome::AlreadyInvited);
+        assert_eq!(decision.answer, Answer::Interview(url("abc")));
+        assert_eq!(decision.outcome, Outcome::AlreadyInvited);
         let stale = Answered::Existing(Ok(existing(true, Some(NOW - 2 * GRACE))));
-        let Next::Answer(verdict) = from_answer(stale, &asker(None)) else {
+        let Ok(decision) = from_answer(stale, &claim(None)) else {
             panic!()
         };
-        assert_eq!(verdict.decision, Decision::InvitedByEmail);
+        assert_eq!(decision.answer, Answer::InvitedByEmail);
         let fresh = Answered::Hireflix(InviteOutcome::Invited(url("new")));
-        let Next::Answer(verdict) = from_answer(fresh, &asker(None)) else {
+        let Ok(decision) = from_answer(fresh, &claim(None)) else {
             panic!()
         };
-        assert_eq!(verdict.decision, Decision::Interview(url("new")));
-        assert_eq!(verdict.outcome, Outcome::Invited);
+        assert_eq!(decision.answer, Answer::Interview(url("new")));
+        assert_eq!(decision.outcome, Outcome::Invited);
     }
 
     #[test]
     fn no_record_or_an_unusable_one_asks_hireflix() {
         let trusted = TrustedHosts::hireflix_only();
-        assert_eq!(from_record(None, "n1", &trusted, &asker(None)), None);
+        assert_eq!(from_record(None, "n1", &trusted, &claim(None)), None);
         let foreign = Record::Invited {
             url: "https://evil.example/x".into(),
             who: "n1".into(),
@@ -437,7 +404,7 @@ mod tests {
             consent_notice: None,
         };
         assert_eq!(
-            from_record(Some(foreign), "n1", &trusted, &asker(None)),
+            from_record(Some(foreign), "n1", &trusted, &claim(None)),
             None
         );
     }
@@ -445,53 +412,48 @@ mod tests {
     #[test]
     fn a_queued_record_is_answered_queued_without_queueing_again() {
         let trusted = TrustedHosts::hireflix_only();
-        let verdict = from_record(Some(Record::queued()), "n1", &trusted, &asker(None));
-        assert_eq!(verdict.unwrap().decision, Decision::Queued);
+        let decision = from_record(Some(Record::queued()), "n1", &trusted, &claim(None));
+        assert_eq!(decision.unwrap().answer, Answer::Queued);
     }
 
     #[test]
     fn transient_failures_are_queued_and_permanent_ones_answered() {
         assert_eq!(
             from_outcome(InviteOutcome::Transient(Transient::Timeout)),
-            Next::Enqueue(Transient::Timeout)
+            Err(Transient::Timeout)
         );
-        let Next::Answer(closed) =
-            from_outcome(InviteOutcome::Permanent(Permanent::PositionNotReady))
-        else {
+        let Ok(closed) = from_outcome(InviteOutcome::Permanent(Permanent::PositionNotReady)) else {
             panic!()
         };
-        assert_eq!(closed.decision, Decision::PositionClosed);
+        assert_eq!(closed.answer, Answer::PositionClosed);
         assert_eq!(closed.reason, Some(Reason::PositionNotReady));
-        let Next::Answer(no_link) =
+        let Ok(no_link) =
             from_outcome(InviteOutcome::InvitedWithoutLink(LinkProblem::UntrustedUrl))
         else {
             panic!()
         };
-        assert_eq!(no_link.decision, Decision::LinkUnusable);
+        assert_eq!(no_link.answer, Answer::LinkUnusable);
     }
 
     #[test]
     fn a_queue_that_refuses_is_never_called_queued() {
-        assert_eq!(
-            after_enqueue(true, Transient::Auth).decision,
-            Decision::Queued
-        );
+        assert_eq!(after_enqueue(true, Transient::Auth).answer, Answer::Queued);
         let lost = after_enqueue(false, Transient::Auth);
-        assert_eq!(lost.decision, Decision::Unavailable);
+        assert_eq!(lost.answer, Answer::Unavailable);
         assert_eq!(lost.outcome, Outcome::LostQueueUnavailable);
     }
 
     #[test]
     fn hireflix_field_errors_land_on_form_fields() {
-        let decision = rejected(vec![
+        let answer = rejected(vec![
             (Some(Field::PhoneNumber), "Invalid phone".into()),
             (Some(Field::PhoneNumber), "Second".into()),
             (None, "Something else".into()),
         ]);
-        let Decision::Rejected {
+        let Answer::Rejected {
             errors,
             hireflix_says,
-        } = decision
+        } = answer
         else {
             panic!()
         };
@@ -511,15 +473,15 @@ mod tests {
             let trusted = TrustedHosts::hireflix_only();
             let good = pass_for(&url("abc"));
             let shown = pass.map(|valid| if valid { good.clone() } else { "forged".to_string() });
-            let asking = asker(shown.as_deref());
-            let verdict = from_record(invited(&who, Some(NOW - age)), &names, &trusted, &asking).unwrap();
+            let asking = claim(shown.as_deref());
+            let decision = from_record(invited(&who, Some(NOW - age)), &names, &trusted, &asking).unwrap();
             let expected = pass == Some(true) || (who == names && age < GRACE);
-            prop_assert_eq!(matches!(verdict.decision, Decision::Interview(_)), expected);
+            prop_assert_eq!(matches!(decision.answer, Answer::Interview(_)), expected);
             let all = [Transient::Timeout, Transient::Network, Transient::ServerError,
                 Transient::RateLimited, Transient::Malformed, Transient::QuotaExceeded,
                 Transient::Auth, Transient::Upstream];
             let reason = all[transient];
-            prop_assert_eq!(from_outcome(InviteOutcome::Transient(reason)), Next::Enqueue(reason));
+            prop_assert_eq!(from_outcome(InviteOutcome::Transient(reason)), Err(reason));
         }
     }
 }

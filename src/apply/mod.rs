@@ -14,7 +14,7 @@ mod tests;
 
 #[cfg(test)]
 pub use decision::Existing;
-pub use decision::{Answered, Decision, Verdict};
+pub use decision::{Answered, Decision};
 pub use enqueue::{Enqueue, QueuedInvite};
 
 use crate::domain::{Application, ApplicationForm, Attribution, CandidateKey};
@@ -22,9 +22,10 @@ use crate::domain::{Consent, PositionId};
 use crate::funnel::Funnel;
 use crate::hireflix::{HireflixClient, InterviewUrl, Inviter, Transient};
 use crate::ledger::{Gate, Ledger, LedgerClient};
-use crate::log::{ApplicationLog, Source};
+use crate::answer::Answer;
+use crate::log::{self, Source};
 use crate::store::{Kv, Memory};
-use decision::{Asker, Next};
+use decision::Claim;
 use invite::{Candidate, Invites, Made};
 use worker::Queue;
 
@@ -56,27 +57,26 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
         position: &PositionId,
         form: &ApplicationForm,
         application: &Application,
-    ) -> Decision {
+    ) -> Answer {
         let key = CandidateKey::new(self.invites.secret, position, &application.email);
-        let (verdict, hireflix_ms) = self.decide(position, form, application, &key).await;
-        ApplicationLog {
-            event: "application",
+        let (decision, hireflix_ms) = self.decide(position, form, application, &key).await;
+        log::Event::Application(log::Application {
             request_id: self.request_id,
             position_id: position.as_str(),
-            candidate: key.log_tag(),
+            candidate: Some(key.log_tag()),
             source: self.source,
-            outcome: verdict.outcome,
-            reason: verdict.reason,
+            outcome: decision.outcome,
+            reason: decision.reason,
             hireflix_ms,
-            attempt: 1,
+            attempt: Some(1),
             attribution: self.attribution,
             consent: self.consent,
-        }
+        })
         .emit();
         if let Some(funnel) = self.funnel {
-            funnel.record_outcome(position, verdict.outcome);
+            funnel.record_outcome(position, decision.outcome);
         }
-        verdict.decision
+        decision.answer
     }
 
     async fn decide(
@@ -85,21 +85,21 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
         form: &ApplicationForm,
         application: &Application,
         key: &CandidateKey,
-    ) -> (Verdict, Option<u64>) {
+    ) -> (Decision, Option<u64>) {
         let invites = &self.invites;
         let record = invites.memory.candidate(key).await;
         let names = invites.names_of(application);
         let secret = invites.secret;
         let pass_for = |url: &InterviewUrl| key.link_pass(secret, url.as_str());
-        let asker = Asker {
+        let claim = Claim {
             pass: self.pass,
             pass_for: &pass_for,
             now_ms: (invites.clock)(),
             grace_ms: self.grace_ms,
         };
         let trusted = invites.inviter.trusted_hosts();
-        if let Some(verdict) = decision::from_record(record, &names, trusted, &asker) {
-            return (verdict, None);
+        if let Some(decision) = decision::from_record(record, &names, trusted, &claim) {
+            return (decision, None);
         }
         let candidate = Candidate {
             position,
@@ -128,9 +128,9 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
                 return (decision::unchecked(queued), None);
             }
         };
-        let verdict = match decision::from_answer(answered, &asker) {
-            Next::Answer(verdict) => verdict,
-            Next::Enqueue(reason) => {
+        let decision = match decision::from_answer(answered, &claim) {
+            Ok(decision) => decision,
+            Err(reason) => {
                 // A spent quota waits for the ledger's probe time, not held against the
                 // application; any other failure is retried at once, one try used.
                 let quota = reason == Transient::QuotaExceeded;
@@ -140,7 +140,7 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
                 decision::after_enqueue(queued, reason)
             }
         };
-        (verdict, batch.hireflix_ms)
+        (decision, batch.hireflix_ms)
     }
 
     /// The link pass a browser is given with this candidate's interview link.

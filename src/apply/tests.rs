@@ -2,7 +2,8 @@
 //! queue and KV, with every seam faked (`super::fakes`).
 
 use super::fakes::*;
-use super::{Decision, Pipeline, Verdict};
+use super::{Decision, Pipeline};
+use crate::answer::Answer;
 use crate::domain::{Field, PositionId};
 use crate::hireflix::{FoundInterview, InviteOutcome, Permanent, Transient};
 use crate::ledger::budget::Budget;
@@ -28,7 +29,7 @@ impl World {
     }
 
     /// Ann applies through the form.
-    fn apply(&self) -> (Verdict, Option<u64>) {
+    fn apply(&self) -> (Decision, Option<u64>) {
         let pipeline = Pipeline {
             invites: invites(&self.hireflix, &self.ledger, &self.memory),
             queue: &self.queue,
@@ -68,9 +69,9 @@ impl World {
 #[test]
 fn a_granted_invite_calls_hireflix_once_is_remembered_and_releases_nothing() {
     let world = World::new(vec![granted(7)], vec![]);
-    let (verdict, hireflix_ms) = world.apply();
-    assert!(matches!(verdict.decision, Decision::Interview(_)));
-    assert_eq!(verdict.outcome, Outcome::Invited);
+    let (decision, hireflix_ms) = world.apply();
+    assert!(matches!(decision.answer, Answer::Interview(_)));
+    assert_eq!(decision.outcome, Outcome::Invited);
     assert_eq!(hireflix_ms, Some(0));
     assert_eq!(world.hireflix_calls(), 1);
     assert!(matches!(world.record(), Some(Record::Invited { .. })));
@@ -87,9 +88,9 @@ fn a_parked_application_is_queued_until_its_window_reopens_and_hireflix_is_not_c
         note,
     };
     let world = World::new(vec![park], vec![]);
-    let (verdict, _) = world.apply();
-    assert_eq!(verdict.decision, Decision::Queued);
-    assert_eq!(verdict.outcome, Outcome::Parked);
+    let (decision, _) = world.apply();
+    assert_eq!(decision.answer, Answer::Queued);
+    assert_eq!(decision.outcome, Outcome::Parked);
     assert_eq!(world.hireflix_calls(), 0);
     assert_eq!(world.queued(), vec![(0, 0, 1_800)], "no try used");
     assert!(matches!(world.record(), Some(Record::Queued { .. })));
@@ -98,8 +99,8 @@ fn a_parked_application_is_queued_until_its_window_reopens_and_hireflix_is_not_c
 #[test]
 fn a_ledger_that_cannot_be_asked_invites_nobody_and_queues_the_application() {
     let world = World::new(vec![Gate::Unchecked], vec![]);
-    let (verdict, _) = world.apply();
-    assert_eq!(verdict.decision, Decision::Queued);
+    let (decision, _) = world.apply();
+    assert_eq!(decision.answer, Answer::Queued);
     assert_eq!(world.hireflix_calls(), 0);
     assert_eq!(world.queued(), vec![(0, 0, 0)]);
 }
@@ -107,9 +108,9 @@ fn a_ledger_that_cannot_be_asked_invites_nobody_and_queues_the_application() {
 #[test]
 fn another_spelling_of_an_invited_mailbox_is_not_invited_again() {
     let world = World::new(vec![Gate::AlreadyInvited], vec![]);
-    let (verdict, _) = world.apply();
-    assert_eq!(verdict.decision, Decision::InvitedByEmail);
-    assert_eq!(verdict.outcome, Outcome::AlreadyInvited);
+    let (decision, _) = world.apply();
+    assert_eq!(decision.answer, Answer::InvitedByEmail);
+    assert_eq!(decision.outcome, Outcome::AlreadyInvited);
     assert_eq!(world.hireflix_calls(), 0);
     assert!(world.queued().is_empty() && world.record().is_none());
 }
@@ -123,8 +124,8 @@ fn a_remembered_candidate_is_answered_before_the_ledger_is_asked() {
         .records
         .borrow_mut()
         .insert(digest, Record::queued());
-    let (verdict, _) = world.apply();
-    assert_eq!(verdict.outcome, Outcome::AlreadyQueued);
+    let (decision, _) = world.apply();
+    assert_eq!(decision.outcome, Outcome::AlreadyQueued);
     assert_eq!(world.ledger.checks.get(), 0);
     assert_eq!(world.hireflix_calls(), 0);
 }
@@ -133,8 +134,8 @@ fn a_remembered_candidate_is_answered_before_the_ledger_is_asked() {
 fn a_failed_call_releases_its_reservation_and_queues_one_try() {
     let timeout = InviteOutcome::Transient(Transient::Timeout);
     let world = World::new(vec![granted(7)], vec![vec![timeout]]);
-    let (verdict, _) = world.apply();
-    assert_eq!(verdict.decision, Decision::Queued);
+    let (decision, _) = world.apply();
+    assert_eq!(decision.answer, Answer::Queued);
     assert_eq!(world.ledger.settled.borrow()[0].release, vec![7]);
     assert_eq!(world.queued(), vec![(1, 0, 0)]);
 }
@@ -143,8 +144,8 @@ fn a_failed_call_releases_its_reservation_and_queues_one_try() {
 fn a_spent_quota_is_reported_and_the_application_waits_for_the_probe_without_using_a_try() {
     let quota = InviteOutcome::Transient(Transient::QuotaExceeded);
     let world = World::new(vec![granted(7)], vec![vec![quota]]);
-    let (verdict, _) = world.apply();
-    assert_eq!(verdict.decision, Decision::Queued);
+    let (decision, _) = world.apply();
+    assert_eq!(decision.answer, Answer::Queued);
     assert!(world.ledger.settled.borrow()[0].quota_exhausted);
     assert_eq!(world.queued(), vec![(1, 1, QUOTA_DELAY)]);
 }
@@ -154,9 +155,9 @@ fn when_the_queue_refuses_too_the_candidate_is_told_to_try_again() {
     let timeout = InviteOutcome::Transient(Transient::Timeout);
     let mut world = World::new(vec![granted(7)], vec![vec![timeout]]);
     world.queue.refuse = true;
-    let (verdict, _) = world.apply();
-    assert_eq!(verdict.decision, Decision::Unavailable);
-    assert_eq!(verdict.outcome, Outcome::LostQueueUnavailable);
+    let (decision, _) = world.apply();
+    assert_eq!(decision.answer, Answer::Unavailable);
+    assert_eq!(decision.outcome, Outcome::LostQueueUnavailable);
 }
 
 #[test]
@@ -168,10 +169,10 @@ fn an_interview_hireflix_already_has_is_found_remembered_and_kept_counted() {
         last_name: "Lee".into(),
         created_ms: Some(NOW - 60_000),
     });
-    let (verdict, _) = world.apply();
+    let (decision, _) = world.apply();
     // The same names within LINK_GRACE_MINUTES: their link.
-    assert_eq!(verdict.decision, Decision::Interview(url("existing")));
-    assert_eq!(verdict.outcome, Outcome::AlreadyInvited);
+    assert_eq!(decision.answer, Answer::Interview(url("existing")));
+    assert_eq!(decision.outcome, Outcome::AlreadyInvited);
     assert!(
         matches!(world.record(), Some(Record::Invited { url, .. }) if url.ends_with("/existing"))
     );
@@ -191,9 +192,9 @@ fn a_validation_error_naming_no_field_is_asked_about_once_more_for_the_form() {
     );
     let exact = Permanent::Invalid(vec![(Some(Field::Email), "not deliverable".into())]);
     world.hireflix.details = Some(InviteOutcome::Permanent(exact));
-    let (verdict, _) = world.apply();
-    let Decision::Rejected { errors, .. } = verdict.decision else {
-        panic!("{verdict:?}")
+    let (decision, _) = world.apply();
+    let Answer::Rejected { errors, .. } = decision.answer else {
+        panic!("{decision:?}")
     };
     assert!(errors.get(Field::Email).is_some());
     assert_eq!(world.hireflix_calls(), 2);

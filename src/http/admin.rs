@@ -1,11 +1,11 @@
 //! The operator's window on dead letters: list them, and put them back on the invite queue.
 //! Only with the `ADMIN_TOKEN` secret set; without it every `/admin/` path is a 404.
 
-use super::problem::Problem;
 use super::respond::json;
 use super::respond::Reply;
 use super::ui::Ui;
 use crate::apply::QueuedInvite;
+use crate::answer::Answer;
 use crate::config::{names, Config};
 use crate::domain::hmac::same_secret;
 use crate::domain::{CandidateKey, PositionId};
@@ -24,7 +24,7 @@ pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<
         .map(|s| s.to_string())
         .filter(|t| !t.trim().is_empty())
     else {
-        return Problem::PageNotFound.page(ui);
+        return Ok(Answer::PageNotFound.page(ui));
     };
     let given = req
         .headers()
@@ -34,11 +34,11 @@ pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<
         .unwrap_or_default();
     let bearer = given.strip_prefix("Bearer ").unwrap_or_default();
     if !same_secret(bearer, token.trim()) {
-        let unauthorized = json(401, &json!({ "error": "unauthorized" }));
+        let unauthorized = Answer::Unauthorized.json(w);
         return Ok(unauthorized.with_header("www-authenticate", "Bearer".to_string()));
     }
     let Ok(kv) = env.kv(names::KV) else {
-        return Problem::Misconfigured.json(w);
+        return Ok(Answer::Misconfigured.json(w));
     };
     let store = Store::new(kv, crate::config::DEFAULT_SUBMISSION_TTL_SECONDS)
         .with_letters(LetterBox::connect(env));
@@ -48,7 +48,7 @@ pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<
             let position = query_param(req, "position").and_then(|p| PositionId::parse(&p));
             replay(&store, env, position.as_ref(), w).await
         }
-        _ => Problem::PageNotFound.json(w),
+        _ => Ok(Answer::PageNotFound.json(w)),
     }
 }
 
@@ -82,10 +82,10 @@ async fn replay(
     store: &Store,
     env: &Env,
     position: Option<&PositionId>,
-    w: &Words,
+    w: &'static Words,
 ) -> Result<Reply> {
     let Ok(queue) = env.queue(names::INVITE_QUEUE) else {
-        return Problem::Misconfigured.json(w);
+        return Ok(Answer::Misconfigured.json(w));
     };
     // Without it the "queued" record is simply not written: it is only a fast path.
     let secret = Config::app_secret_from_env(env);

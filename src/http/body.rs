@@ -1,5 +1,6 @@
 //! Reads a posted application, whatever the encoding, within a size limit.
 
+use crate::answer::Answer;
 use crate::domain::{attribution, ApplicationForm, Attribution, Field};
 use futures_util::StreamExt;
 use wasm_bindgen::JsCast;
@@ -52,13 +53,6 @@ impl Posted {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyError {
-    TooLarge,
-    UnsupportedType,
-    Unreadable,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
     UrlEncoded,
     Multipart,
@@ -80,14 +74,14 @@ fn encoding(content_type: &str) -> Option<Encoding> {
     }
 }
 
-pub async fn read_application(req: &mut Request) -> Result<Posted, BodyError> {
+pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
     let content_type = req
         .headers()
         .get("content-type")
         .ok()
         .flatten()
         .unwrap_or_default();
-    let encoding = encoding(&content_type).ok_or(BodyError::UnsupportedType)?;
+    let encoding = encoding(&content_type).ok_or(Answer::UnsupportedType)?;
     let declared = req
         .headers()
         .get("content-length")
@@ -95,7 +89,7 @@ pub async fn read_application(req: &mut Request) -> Result<Posted, BodyError> {
         .flatten()
         .and_then(|v| v.trim().parse::<usize>().ok());
     if declared.is_some_and(|n| n > DISCARD_LIMIT) {
-        return Err(BodyError::TooLarge);
+        return Err(Answer::TooLarge);
     }
     let bytes = match declared {
         Some(length) if length <= MAX_BODY_BYTES => read_declared(req).await?,
@@ -112,17 +106,17 @@ pub async fn read_application(req: &mut Request) -> Result<Posted, BodyError> {
 /// body there), so the body is read with one `arrayBuffer()`: one promise, where the stream
 /// reader costs a lock, a read per chunk, a final empty read and a release. Chunked or larger
 /// bodies go through `read_capped`, which never holds more than the cap in wasm memory.
-async fn read_declared(req: &mut Request) -> Result<Vec<u8>, BodyError> {
-    let bytes = req.bytes().await.map_err(|_| BodyError::Unreadable)?;
+async fn read_declared(req: &mut Request) -> Result<Vec<u8>, Answer> {
+    let bytes = req.bytes().await.map_err(|_| Answer::Unreadable)?;
     // The length is the runtime's promise, not ours: the cap is checked again on what came.
     if bytes.len() > MAX_BODY_BYTES {
-        return Err(BodyError::TooLarge);
+        return Err(Answer::TooLarge);
     }
     Ok(bytes)
 }
 
 /// Reads the body but stops at the cap: a chunked upload declares no length up front.
-async fn read_capped(req: &mut Request) -> Result<Vec<u8>, BodyError> {
+async fn read_capped(req: &mut Request) -> Result<Vec<u8>, Answer> {
     let mut stream = match req.stream() {
         Ok(stream) => stream,
         // No body at all reads as an empty form, which then fails validation field by field.
@@ -131,17 +125,17 @@ async fn read_capped(req: &mut Request) -> Result<Vec<u8>, BodyError> {
     let mut bytes = Vec::new();
     let mut total = 0usize;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
+        let chunk = chunk.map_err(|_| Answer::Unreadable)?;
         total = total.saturating_add(chunk.len());
         if total > DISCARD_LIMIT {
-            return Err(BodyError::TooLarge);
+            return Err(Answer::TooLarge);
         }
         if total <= MAX_BODY_BYTES {
             bytes.extend_from_slice(&chunk);
         }
     }
     if total > MAX_BODY_BYTES {
-        return Err(BodyError::TooLarge);
+        return Err(Answer::TooLarge);
     }
     Ok(bytes)
 }
@@ -158,9 +152,9 @@ pub fn prefill(query: &[(String, String)]) -> ApplicationForm {
 }
 
 /// JSON for landing pages that post with `fetch`: an object of the same field names.
-fn parse_json(bytes: &[u8]) -> Result<Posted, BodyError> {
+fn parse_json(bytes: &[u8]) -> Result<Posted, Answer> {
     let object: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(bytes).map_err(|_| BodyError::Unreadable)?;
+        serde_json::from_slice(bytes).map_err(|_| Answer::Unreadable)?;
     let pairs = object
         .into_iter()
         .filter_map(|(k, v)| match v {
@@ -175,22 +169,22 @@ fn parse_json(bytes: &[u8]) -> Result<Posted, BodyError> {
 
 /// Multipart parsing is the runtime's own (`Response.formData()`): a hand-written parser would
 /// be more wasm and more risk for a format browsers send only when told to.
-async fn parse_multipart(bytes: Vec<u8>, content_type: &str) -> Result<Posted, BodyError> {
-    let headers = web_sys::Headers::new().map_err(|_| BodyError::Unreadable)?;
+async fn parse_multipart(bytes: Vec<u8>, content_type: &str) -> Result<Posted, Answer> {
+    let headers = web_sys::Headers::new().map_err(|_| Answer::Unreadable)?;
     headers
         .set("content-type", content_type)
-        .map_err(|_| BodyError::Unreadable)?;
+        .map_err(|_| Answer::Unreadable)?;
     let init = web_sys::ResponseInit::new();
     init.set_headers(&headers);
     let mut bytes = bytes;
     let response = web_sys::Response::new_with_opt_u8_array_and_init(Some(&mut bytes), &init)
-        .map_err(|_| BodyError::Unreadable)?;
-    let promise = response.form_data().map_err(|_| BodyError::Unreadable)?;
+        .map_err(|_| Answer::Unreadable)?;
+    let promise = response.form_data().map_err(|_| Answer::Unreadable)?;
     let form_data: web_sys::FormData = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(|_| BodyError::Unreadable)?
+        .map_err(|_| Answer::Unreadable)?
         .dyn_into()
-        .map_err(|_| BodyError::Unreadable)?;
+        .map_err(|_| Answer::Unreadable)?;
     let mut pairs = Vec::new();
     let names = Field::ALL
         .iter()
@@ -249,8 +243,8 @@ mod tests {
             .form;
         assert_eq!(form.first_name, "Ann");
         assert_eq!(form.last_name, "");
-        assert_eq!(parse_json(b"[1,2]"), Err(BodyError::Unreadable));
-        assert_eq!(parse_json(b"{"), Err(BodyError::Unreadable));
+        assert_eq!(parse_json(b"[1,2]"), Err(Answer::Unreadable));
+        assert_eq!(parse_json(b"{"), Err(Answer::Unreadable));
     }
 
     #[test]

@@ -2,16 +2,17 @@
 
 use super::body;
 use super::pages::{render, FormPage, PositionsPage};
-use super::problem::Problem;
+use super::render;
 use super::respond::Reply;
 use super::respond::{html, json};
 use super::services::Services;
 use super::submit::position_name;
 use super::ui::Ui;
+use crate::answer::Answer;
 use crate::apply::positions;
 use crate::config::names;
 use crate::domain::{Attribution, FieldErrors, PositionId};
-use crate::funnel::{Event, Funnel};
+use crate::funnel::{Funnel, Step};
 use crate::hireflix::Transient;
 use serde_json::json;
 use worker::{Env, Request, Result};
@@ -119,13 +120,13 @@ fn query_of(url: &str) -> &str {
     query.split_once('#').map_or(query, |(q, _)| q)
 }
 
-pub async fn list_positions(services: &Services, ui: &Ui) -> Result<Reply> {
+pub async fn list_positions(services: &Services, ui: &Ui) -> Reply {
     match positions::open_positions(&services.config, &services.store, &services.client).await {
-        Ok(open) => Ok(html(
+        Ok(open) => html(
             200,
-            render(&PositionsPage::new(ui.chrome(), open.iter().collect())),
-        )),
-        Err(_) => Problem::PositionsUnavailable.page(ui),
+            render(&PositionsPage::new(ui.layout(), open.iter().collect())),
+        ),
+        Err(_) => Answer::PositionsUnavailable.page(ui),
     }
 }
 
@@ -134,15 +135,15 @@ pub async fn show_form(
     funnel: &Funnel,
     position: &PositionId,
     ui: &Ui,
-) -> Result<Reply> {
+) -> Reply {
     let Some(name) = position_name(&services.lookup(position).await, ui.w) else {
-        return Problem::PositionNotFound.page(ui);
+        return Answer::PositionNotFound.page(ui);
     };
-    funnel.record(position, Event::FormView);
+    funnel.record(position, Step::FormView);
     let prefill = body::prefill(ui.query());
     let attribution = Attribution::from_pairs(ui.query().iter().map(|(k, v)| (k, v)));
     let page = FormPage::new(
-        ui.chrome(),
+        ui.layout(),
         position.as_str(),
         &name,
         &prefill,
@@ -152,12 +153,7 @@ pub async fn show_form(
     .with_consent(services.config.require_consent, false)
     .with_attribution(&attribution);
     // The first view needs the widget (and the CSP that admits it) as much as an error page.
-    let site_key = services
-        .config
-        .turnstile
-        .as_ref()
-        .map(|t| t.site_key.as_str());
-    Ok(super::render::form_page(200, page, site_key))
+    render::form_page(200, page, &services.config)
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@ mod gates;
 mod handlers;
 mod pages;
 mod pass;
-mod problem;
 mod render;
 mod respond;
 mod services;
@@ -14,21 +13,20 @@ mod submit;
 mod turnstile;
 mod ui;
 
+use crate::answer::Answer;
 use crate::domain::PositionId;
 use crate::funnel::Visit;
-use crate::log::Source;
-use problem::Problem;
-use render::Emailed;
+use crate::log::{request_id, Source};
 use respond::Reply;
 use services::{Isolate, Services};
+use submit::{Live, Rules};
 use ui::Ui;
 use worker::{Context, Env, Method, Request, Result};
 
 enum Route {
     Positions,
     Form(PositionId),
-    SubmitForm(PositionId),
-    SubmitApi(PositionId),
+    Submit(PositionId, Source),
 }
 
 /// Every answer leaves through `respond::finish`, whichever route made it.
@@ -54,6 +52,7 @@ async fn route(
     let env = isolate.env();
     let path = req.path();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let position = |id: &str, route: fn(PositionId) -> Route| PositionId::parse(id).map(route);
     // Every path is matched before the configuration is read: an unknown path is a 404 even
     // on a deployment that is not set up yet.
     let route = match (req.method(), segments.as_slice()) {
@@ -63,63 +62,71 @@ async fn route(
             let allowed = api_origin(&req, &own_origin, isolate.services.as_ref().ok());
             return Ok(respond::cors(respond::preflight(), allowed.as_deref()));
         }
-        (Method::Get | Method::Head, []) => Route::Positions,
-        (Method::Get | Method::Head, ["apply", id]) => match PositionId::parse(id) {
-            Some(position) => Route::Form(position),
-            None => return Problem::PositionNotFound.page(ui),
-        },
+        (Method::Get | Method::Head, []) => Some(Route::Positions),
+        (Method::Get | Method::Head, ["apply", id]) => position(id, Route::Form),
         // A page that answered a post, shown again (in another language) without posting.
-        (Method::Get | Method::Head, ["apply", id, state]) => {
-            return match (PositionId::parse(id), Emailed::from_slug(state)) {
-                (Some(position), Some(emailed)) => emailed.page(200, &position, ui),
-                _ => Problem::PageNotFound.page(ui),
-            };
+        (Method::Get | Method::Head, ["apply", id, slug]) => {
+            return Ok(match (PositionId::parse(id), Answer::from_slug(slug, w)) {
+                (Some(position), Some(answer)) => render::inbox_again(&answer, &position, ui),
+                _ => Answer::PageNotFound.page(ui),
+            });
         }
-        (Method::Post, ["apply", id]) => match PositionId::parse(id) {
-            Some(position) => Route::SubmitForm(position),
-            None => return Problem::PositionNotFound.page(ui),
-        },
+        (Method::Post, ["apply", id]) => position(id, |p| Route::Submit(p, Source::Form)),
         (Method::Post, ["api", "apply", id]) => match PositionId::parse(id) {
-            Some(position) => Route::SubmitApi(position),
-            None => return Problem::PositionNotFound.json(w),
+            Some(position) => Some(Route::Submit(position, Source::Api)),
+            None => return Ok(Answer::PositionNotFound.json(w)),
         },
-        (_, ["api", "apply", _]) => return Problem::MethodNotAllowed.json(w),
+        (_, ["api", "apply", _]) => return Ok(Answer::MethodNotAllowed.json(w)),
         (_, ["admin", rest @ ..]) => return admin::handle(&req, env, rest, ui).await,
-        _ => return Problem::PageNotFound.page(ui),
+        _ => return Ok(Answer::PageNotFound.page(ui)),
     };
-
+    let Some(route) = route else {
+        return Ok(Answer::PositionNotFound.page(ui));
+    };
     let Ok(services) = &isolate.services else {
-        return match route {
-            Route::SubmitApi(_) => Problem::Misconfigured.json(w),
-            _ => Problem::Misconfigured.page(ui),
-        };
+        return Ok(match route {
+            Route::Submit(_, Source::Api) => Answer::Misconfigured.json(w),
+            _ => Answer::Misconfigured.page(ui),
+        });
     };
     let funnel = services.funnel(|| visit_of(&req, ui));
     let (position, source) = match route {
-        Route::Positions => return handlers::list_positions(services, ui).await,
+        Route::Positions => return Ok(handlers::list_positions(services, ui).await),
         Route::Form(position) => {
-            return handlers::show_form(services, &funnel, &position, ui).await;
+            return Ok(handlers::show_form(services, &funnel, &position, ui).await);
         }
-        Route::SubmitForm(position) => (position, Source::Form),
-        Route::SubmitApi(position) => (position, Source::Api),
+        Route::Submit(position, source) => (position, source),
     };
     let own_origin = gates::origin_of(url);
-    let post = submit::Post {
+    let rules = Rules {
+        own_origin: &own_origin,
+        allowed_origins: &services.config.allowed_origins,
+        require_consent: services.config.require_consent,
+    };
+    let request_id = request_id(req.headers().get("cf-ray").ok().flatten());
+    let mut live = Live {
+        req: &mut req,
         services,
         funnel: &funnel,
         ctx: &ctx,
+        position: &position,
+        source,
+        request_id,
         own_origin: &own_origin,
         w,
     };
-    let submission = post.submit(&mut req, &position, source).await;
+    let submission = submit::submit(&mut live, &rules).await;
     if matches!(source, Source::Form) {
-        return render::page(submission, &position, ui, &services.config);
+        return Ok(render::submission_page(
+            &submission,
+            &position,
+            ui,
+            &services.config,
+        ));
     }
     let allowed = api_origin(&req, &own_origin, Some(services));
-    Ok(respond::cors(
-        render::api(submission, &position, w)?,
-        allowed.as_deref(),
-    ))
+    let reply = render::submission_json(&submission, &position, w);
+    Ok(respond::cors(reply, allowed.as_deref()))
 }
 
 /// What the funnel records of a visit besides its step (campaign tags come with the form).

@@ -1,7 +1,7 @@
 //! HTML pages. Templates are compiled in (askama) and escape every value by construction; their
 //! words come from the request's `Words`.
 
-use super::ui::Chrome;
+use super::ui::Layout;
 use crate::domain::{ApplicationForm, Attribution, Field, FieldErrors};
 use crate::hireflix::Position;
 use crate::i18n::{Message, Words};
@@ -10,7 +10,7 @@ use askama::Template;
 /// Content hash of the linked static files (build.rs); the templates add it as `?v=`.
 pub const ASSET_VERSION: &str = env!("ASSET_VERSION");
 
-impl Chrome {
+impl Layout {
     /// The header's words: the company's name, or a plain "Careers".
     pub fn brand_name(&self) -> &str {
         self.brand.name.as_deref().unwrap_or(self.w.careers)
@@ -20,39 +20,39 @@ impl Chrome {
     /// values escaped there): inlined into each page's template, they cost the wasm their size
     /// three times over.
     pub fn header(&self) -> String {
-        render(&Header { chrome: self })
+        render(&Header { layout: self })
     }
 
     pub fn footer(&self) -> String {
-        render(&Footer { chrome: self })
+        render(&Footer { layout: self })
     }
 }
 
 #[derive(Template)]
 #[template(path = "header.html")]
 struct Header<'a> {
-    chrome: &'a Chrome,
+    layout: &'a Layout,
 }
 
 #[derive(Template)]
 #[template(path = "footer.html")]
 struct Footer<'a> {
-    chrome: &'a Chrome,
+    layout: &'a Layout,
 }
 
 #[derive(Template)]
 #[template(path = "positions.html")]
 pub struct PositionsPage<'a> {
-    pub chrome: Chrome,
+    pub layout: Layout,
     pub w: &'static Words,
     pub positions: Vec<&'a Position>,
 }
 
 impl<'a> PositionsPage<'a> {
-    pub fn new(chrome: Chrome, positions: Vec<&'a Position>) -> Self {
+    pub fn new(layout: Layout, positions: Vec<&'a Position>) -> Self {
         PositionsPage {
-            w: chrome.w,
-            chrome,
+            w: layout.w,
+            layout,
             positions,
         }
     }
@@ -81,7 +81,7 @@ pub struct ConsentView {
 #[derive(Template)]
 #[template(path = "form.html")]
 pub struct FormPage {
-    pub chrome: Chrome,
+    pub layout: Layout,
     pub w: &'static Words,
     pub position_id: String,
     pub position_name: String,
@@ -99,13 +99,13 @@ pub struct FormPage {
 
 impl FormPage {
     pub fn new(
-        chrome: Chrome,
+        layout: Layout,
         position_id: &str,
         position_name: &str,
         form: &ApplicationForm,
         errors: &FieldErrors,
     ) -> Self {
-        let w = chrome.w;
+        let w = layout.w;
         let fields = Field::ALL
             .into_iter()
             .map(|field| {
@@ -117,7 +117,7 @@ impl FormPage {
             .collect();
         FormPage {
             w,
-            chrome,
+            layout,
             position_id: position_id.to_string(),
             position_name: position_name.to_string(),
             notice: None,
@@ -207,7 +207,7 @@ fn field_view(w: &Words, field: Field, value: &str, error: Option<String>) -> Fi
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct MessagePage {
-    pub chrome: Chrome,
+    pub layout: Layout,
     pub heading: &'static str,
     pub body: &'static str,
     /// (href, text); hrefs are only ever our own paths.
@@ -217,9 +217,9 @@ pub struct MessagePage {
 }
 
 impl MessagePage {
-    pub fn new(chrome: Chrome, message: &Message) -> Self {
+    pub fn new(layout: Layout, message: &Message) -> Self {
         MessagePage {
-            chrome,
+            layout,
             heading: message.heading,
             body: message.body,
             link: None,
@@ -234,8 +234,8 @@ impl MessagePage {
 
     /// For pages that send the candidate to their inbox: who to write to when nothing comes.
     pub fn with_email_help(mut self) -> Self {
-        let w = self.chrome.w;
-        self.help = Some(match &self.chrome.brand.contact_email {
+        let w = self.layout.w;
+        self.help = Some(match &self.layout.brand.contact_email {
             Some(email) => (w.nothing_arrived_write_to, Some(email.clone())),
             None => (w.nothing_arrived, None),
         });
@@ -256,8 +256,8 @@ mod tests {
     use crate::config::brand::Brand;
     use std::rc::Rc;
 
-    fn chrome() -> Chrome {
-        Chrome {
+    fn layout() -> Layout {
+        Layout {
             w: crate::i18n::english(),
             brand: Rc::new(Brand::default()),
             languages: Vec::new(),
@@ -271,7 +271,7 @@ mod tests {
             ("email", "a@b.c' onfocus='x"),
         ]);
         let html = render(&FormPage::new(
-            chrome(),
+            layout(),
             "68b43e38b19cf131a17c543f",
             "<b>Engineer</b> & co",
             &form,
@@ -291,7 +291,7 @@ mod tests {
         let form = ApplicationForm::from_pairs([("firstName", "Ann"), ("email", "nope")]);
         let errors = form.parse().unwrap_err();
         let html = render(&FormPage::new(
-            chrome(),
+            layout(),
             "68b43e38b19cf131a17c543f",
             "Engineer",
             &form,

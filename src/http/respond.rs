@@ -10,7 +10,7 @@
 //! `location`, link pass, allowed origin, `retry-after`).
 
 use super::ui::Ui;
-use serde_json::Value;
+use serde::Serialize;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use web_sys::{Headers, Response, ResponseInit};
@@ -111,8 +111,9 @@ pub fn page(status: u16, body: String, turnstile: bool) -> Reply {
     Reply::new(Kind::Page { turnstile }, status, Some(body))
 }
 
-pub fn json(status: u16, body: &Value) -> Reply {
-    Reply::new(Kind::Json, status, Some(body.to_string()))
+pub fn json(status: u16, body: &impl Serialize) -> Reply {
+    let body = serde_json::to_string(body).unwrap_or_default();
+    Reply::new(Kind::Json, status, Some(body))
 }
 
 pub fn preflight() -> Reply {
@@ -135,10 +136,6 @@ pub fn cors(reply: Reply, allowed_origin: Option<&str>) -> Reply {
         reply = reply.with_header("access-control-allow-origin", origin.to_string());
     }
     reply
-}
-
-pub fn with_retry_after(reply: Reply, seconds: u32) -> Reply {
-    reply.with_header("retry-after", seconds.to_string())
 }
 
 /// What may frame our pages and where their forms may lead, from the configuration.
@@ -328,6 +325,7 @@ mod tests {
     use super::*;
     use crate::hireflix::TrustedHosts;
     use crate::http_url::HttpUrl;
+    use serde_json::Value;
 
     #[test]
     fn framing_and_form_targets_come_from_the_configuration() {

@@ -1,211 +1,227 @@
 //! One flow for a posted application, whichever route it came by: the abuse gates, cheapest
 //! first and before anything is stored or sent to Hireflix, then the position, the form and
-//! the pipeline. The HTML and JSON routes only render its result.
+//! the pipeline. Its I/O is an `Io` (the worker's is `super::post::Live`), so the order of the
+//! gates is tested natively; the HTML and JSON routes only render its result.
 
-use super::body::{self, BodyError, Posted};
-use super::gates;
-use super::pass;
-use super::problem::Problem;
+use super::body::{self, Posted};
 use super::services::Services;
-use super::turnstile::{self, Challenge, Expected};
+use super::turnstile::{self, Expected};
+use super::{gates, pass};
+use crate::answer::Answer;
 use crate::apply::positions::{self, Lookup};
-use crate::apply::Decision;
-use crate::domain::{consent, ApplicationForm, Attribution, Consent, Field, FieldError};
-use crate::domain::{FieldErrors, PositionId};
-use crate::funnel::{Event, Funnel};
+use crate::domain::{consent, Application, Attribution, Consent, Field, FieldError, PositionId};
+use crate::funnel::{Funnel, Step};
 use crate::i18n::Words;
-use crate::log::{now_iso, request_id, GateLog, Source};
+use crate::log::{self, now_iso, Outcome, Source};
 use worker::{Context, Request};
 
-pub enum Submission {
-    /// Nothing the candidate typed could be read, or the post is not taken at all.
-    Refused(Problem),
-    /// The form was read: whatever the answer, it goes back with every value kept.
-    Answered {
-        form: ApplicationForm,
-        /// The position's name as the form shows it.
-        position_name: String,
-        answer: Answer,
-        /// Set with an interview link: the browser's link pass for it (`super::pass`).
-        pass: Option<String>,
-        /// Where the candidate came from (`utm_*`, `ref`), kept for the form shown again.
-        attribution: Attribution,
-        /// Whether the consent box was ticked.
-        consent: bool,
-    },
+/// What answering a post may read or cost, one call per gate.
+pub trait Io {
+    fn header(&self, name: &str) -> Option<String>;
+    /// Counts the post against its client's budget; `false`: over it.
+    async fn within_rate_limit(&self) -> bool;
+    async fn read_body(&mut self) -> Result<Posted, Answer>;
+    /// The position's name for the form; `None`: the position is not offered.
+    async fn position_name(&self) -> Option<String>;
+    /// The name as far as the isolate's memory knows it, at no cost.
+    fn remembered_name(&self) -> String;
+    /// Turnstile's check of the token, when it is on.
+    async fn human_check(&self, token: &str) -> Result<(), Answer>;
+    /// The pipeline's answer, with the link pass that goes with an interview link.
+    async fn apply(&self, posted: &Posted, application: &Application) -> (Answer, Option<String>);
+    /// A funnel step, with the post's campaign.
+    fn count(&self, step: Step, attribution: &Attribution);
+    /// A gate's outcome: its log line, and its funnel step if it is one.
+    fn record(&self, outcome: Outcome, attribution: &Attribution);
 }
 
-pub enum Answer {
-    Invalid(FieldErrors),
-    RateLimited,
-    /// Turnstile's check was missing, refused, or could not be made.
-    Challenge(Challenge),
-    Decided(Decision),
+/// What the configuration says about posts.
+pub struct Rules<'a> {
+    /// This worker's origin as the request reached it.
+    pub own_origin: &'a str,
+    pub allowed_origins: &'a [String],
+    pub require_consent: bool,
 }
 
-/// What a post is answered with: the isolate's services, and this request's funnel and
-/// context.
-pub struct Post<'a> {
+/// The answer to a post, with what its page shows again.
+pub struct Submission {
+    pub answer: Answer,
+    /// What the post carried; empty when it could not be read.
+    pub posted: Posted,
+    /// The position's name as the form shows it.
+    pub position_name: String,
+    /// Set with an interview link: the browser's link pass for it (`super::pass`).
+    pub pass: Option<String>,
+}
+
+pub async fn submit(io: &mut impl Io, rules: &Rules<'_>) -> Submission {
+    let refused = |answer| Submission {
+        answer,
+        posted: Posted::default(),
+        position_name: String::new(),
+        pass: None,
+    };
+    // Counted before anything else is done for the post, valid or not.
+    let within_limit = io.within_rate_limit().await;
+    let origin = io.header("origin");
+    if !gates::origin_allowed(origin.as_deref(), rules.own_origin, rules.allowed_origins) {
+        io.record(Outcome::OriginNotAllowed, &Attribution::default());
+        return refused(Answer::OriginNotAllowed);
+    }
+    let posted = match io.read_body().await {
+        Ok(posted) => posted,
+        Err(answer) => return refused(answer),
+    };
+    io.count(Step::Submit, &posted.attribution);
+    let answered = |posted, position_name, answer| Submission {
+        answer,
+        posted,
+        position_name,
+        pass: None,
+    };
+    if !within_limit {
+        io.record(Outcome::RateLimited, &posted.attribution);
+        // Only the isolate's memory is asked for the name: a limited post costs no KV read.
+        let name = io.remembered_name();
+        return answered(posted, name, Answer::RateLimited);
+    }
+    if !posted.honeypot.trim().is_empty() {
+        // Exactly what a queued application hears; nothing is stored or sent.
+        io.record(Outcome::Honeypot, &posted.attribution);
+        return answered(posted, String::new(), Answer::Queued);
+    }
+    let Some(name) = io.position_name().await else {
+        return refused(Answer::PositionNotFound);
+    };
+    // The consent box is checked like any field, and its error reported with theirs.
+    let consent = consent::is_given(&posted.consent);
+    let application = match (posted.form.parse(), rules.require_consent && !consent) {
+        (Ok(application), false) => application,
+        (parsed, consent_missing) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            if consent_missing {
+                errors = errors.with(Field::Consent, FieldError::Missing);
+            }
+            io.count(Step::Invalid, &posted.attribution);
+            return answered(posted, name, Answer::Invalid(errors));
+        }
+    };
+    // Landing pages that post JSON may send the token as a header instead.
+    let token = match posted.turnstile_token.trim() {
+        "" => io.header("cf-turnstile-response").unwrap_or_default(),
+        token => token.to_string(),
+    };
+    if let Err(answer) = io.human_check(&token).await {
+        io.record(Outcome::TurnstileFailed, &posted.attribution);
+        return answered(posted, name, answer);
+    }
+    let (answer, pass) = io.apply(&posted, &application).await;
+    Submission {
+        pass,
+        ..answered(posted, name, answer)
+    }
+}
+
+/// A post to this worker: its request, the isolate's services, and this request's funnel.
+pub struct Live<'a> {
+    pub req: &'a mut Request,
     pub services: &'a Services,
     pub funnel: &'a Funnel,
     pub ctx: &'a Context,
-    /// This worker's origin as the request reached it.
+    pub position: &'a PositionId,
+    pub source: Source,
+    pub request_id: String,
     pub own_origin: &'a str,
     pub w: &'static Words,
 }
 
-impl Post<'_> {
-    pub async fn submit(
-        &self,
-        req: &mut Request,
-        position: &PositionId,
-        source: Source,
-    ) -> Submission {
-        submit(req, self, position, source).await
+impl Io for Live<'_> {
+    fn header(&self, name: &str) -> Option<String> {
+        self.req.headers().get(name).ok().flatten()
     }
-}
 
-async fn submit(
-    req: &mut Request,
-    post: &Post<'_>,
-    position: &PositionId,
-    source: Source,
-) -> Submission {
-    let Post {
-        services,
-        funnel,
-        ctx,
-        own_origin,
-        w,
-    } = *post;
-    let request_id = request_id(header(req, "cf-ray"));
-    let gate_log = |outcome| GateLog::new(&request_id, position, source, outcome).emit();
-    // Counted before anything else is done for the post, valid or not.
-    let within_limit = services
-        .within_rate_limit(header(req, "cf-connecting-ip"))
-        .await;
-    let origin = header(req, "origin");
-    if !gates::origin_allowed(
-        origin.as_deref(),
-        own_origin,
-        &services.config.allowed_origins,
-    ) {
-        gate_log("origin_not_allowed");
-        return Submission::Refused(Problem::OriginNotAllowed);
+    async fn within_rate_limit(&self) -> bool {
+        let ip = self.header("cf-connecting-ip");
+        self.services.within_rate_limit(ip).await
     }
-    let Posted {
-        form,
-        honeypot,
-        turnstile_token,
-        attribution,
-        consent: consent_box,
-    } = match body::read_application(req).await {
-        Ok(posted) => posted,
-        Err(error) => return Submission::Refused(body_problem(error, position)),
-    };
-    let consent_given = consent::is_given(&consent_box);
-    let funnel = funnel.with_campaign(&attribution);
-    let count = |event| funnel.record(position, event);
-    count(Event::Submit);
-    let answered = |position_name: String, answer| Submission::Answered {
-        form: form.clone(),
-        position_name,
-        answer,
-        pass: None,
-        attribution: attribution.clone(),
-        consent: consent_given,
-    };
-    if !within_limit {
-        gate_log("rate_limited");
-        count(Event::RateLimited);
-        // Only the isolate's memory is asked for the name: a limited post costs no KV read.
-        return answered(
-            positions::memo_name(position, w.any_position),
-            Answer::RateLimited,
-        );
+
+    async fn read_body(&mut self) -> Result<Posted, Answer> {
+        body::read_application(self.req).await
     }
-    if !honeypot.trim().is_empty() {
-        // Exactly what a queued application hears; nothing is stored or sent.
-        gate_log("honeypot");
-        count(Event::Honeypot);
-        return answered(String::new(), Answer::Decided(Decision::Queued));
+
+    async fn position_name(&self) -> Option<String> {
+        position_name(&self.services.lookup(self.position).await, self.w)
     }
-    let Some(position_name) = position_name(&services.lookup(position).await, w) else {
-        return Submission::Refused(Problem::PositionNotFound);
-    };
-    // The consent box is checked like any field, and its error reported with theirs.
-    let consent_missing = services.config.require_consent && !consent_given;
-    let application = match (form.parse(), consent_missing) {
-        (Ok(application), false) => application,
-        (Ok(_), true) => {
-            let errors = FieldErrors::default().with(Field::Consent, FieldError::Missing);
-            count(Event::Invalid);
-            return answered(position_name, Answer::Invalid(errors));
-        }
-        (Err(errors), missing) => {
-            let errors = match missing {
-                true => errors.with(Field::Consent, FieldError::Missing),
-                false => errors,
-            };
-            count(Event::Invalid);
-            return answered(position_name, Answer::Invalid(errors));
-        }
-    };
-    let consent = services.config.require_consent.then(|| Consent {
-        at: now_iso(),
-        notice: services.config.consent_notice_version.clone(),
-    });
-    if let Some(config) = &services.config.turnstile {
-        let own_host = gates::host_of(own_origin);
-        let mut hostnames = vec![own_host];
-        hostnames.extend(
-            services
-                .config
-                .allowed_origins
-                .iter()
-                .map(|o| gates::host_of(o)),
-        );
+
+    fn remembered_name(&self) -> String {
+        positions::memo_name(self.position, self.w.any_position)
+    }
+
+    async fn human_check(&self, token: &str) -> Result<(), Answer> {
+        let config = &self.services.config;
+        let Some(turnstile) = &config.turnstile else {
+            return Ok(());
+        };
+        let mut hostnames = vec![gates::host_of(self.own_origin)];
+        hostnames.extend(config.allowed_origins.iter().map(|o| gates::host_of(o)));
         let expected = Expected {
-            cdata: position.as_str(),
+            cdata: self.position.as_str(),
             hostnames,
         };
-        let ip = header(req, "cf-connecting-ip");
-        // Landing pages that post JSON may send the token as a header instead.
-        let token = match turnstile_token.trim() {
-            "" => header(req, "cf-turnstile-response").unwrap_or_default(),
-            token => token.to_string(),
+        let ip = self.header("cf-connecting-ip");
+        turnstile::verify(turnstile, token, ip.as_deref(), &expected).await
+    }
+
+    async fn apply(&self, posted: &Posted, application: &Application) -> (Answer, Option<String>) {
+        let config = &self.services.config;
+        let consent = config.require_consent.then(|| Consent {
+            at: now_iso(),
+            notice: config.consent_notice_version.clone(),
+        });
+        let cookies = self.header("cookie").unwrap_or_default();
+        let funnel = self.funnel.with_campaign(&posted.attribution);
+        let mut pipeline = self
+            .services
+            .pipeline(&self.request_id, self.source, self.ctx);
+        pipeline.attribution = Some(&posted.attribution);
+        pipeline.consent = consent.as_ref();
+        pipeline.funnel = Some(&funnel);
+        pipeline.pass = pass::read(&cookies, self.position.as_str());
+        let answer = pipeline
+            .submit(self.position, &posted.form, application)
+            .await;
+        // Whoever is shown a link may be shown it again: the pass goes with every link.
+        let pass = match &answer {
+            Answer::Interview(url) => Some(pipeline.link_pass(self.position, application, url)),
+            _ => None,
         };
-        let challenge = turnstile::verify(config, &token, ip.as_deref(), &expected).await;
-        if challenge != Challenge::Passed {
-            gate_log("turnstile_failed");
-            count(Event::TurnstileFailed);
-            return answered(position_name, Answer::Challenge(challenge));
+        (answer, pass)
+    }
+
+    fn count(&self, step: Step, attribution: &Attribution) {
+        self.funnel
+            .with_campaign(attribution)
+            .record(self.position, step);
+    }
+
+    fn record(&self, outcome: Outcome, attribution: &Attribution) {
+        log::Event::Application(log::Application {
+            request_id: &self.request_id,
+            position_id: self.position.as_str(),
+            candidate: None,
+            source: self.source,
+            outcome,
+            reason: None,
+            hireflix_ms: None,
+            attempt: None,
+            attribution: None,
+            consent: None,
+        })
+        .emit();
+        if let Some(step) = Step::of(outcome) {
+            self.count(step, attribution);
         }
     }
-    let cookies = header(req, "cookie").unwrap_or_default();
-    let mut pipeline = services.pipeline(&request_id, source, ctx);
-    pipeline.attribution = Some(&attribution);
-    pipeline.consent = consent.as_ref();
-    pipeline.funnel = Some(&funnel);
-    pipeline.pass = pass::read(&cookies, position.as_str());
-    let decision = pipeline.submit(position, &form, &application).await;
-    // Whoever is shown a link may be shown it again: the pass goes with every link.
-    let link_pass = match &decision {
-        Decision::Interview(url) => Some(pipeline.link_pass(position, &application, url)),
-        _ => None,
-    };
-    Submission::Answered {
-        form,
-        position_name,
-        answer: Answer::Decided(decision),
-        pass: link_pass,
-        attribution,
-        consent: consent_given,
-    }
-}
-
-fn header(req: &Request, name: &str) -> Option<String> {
-    req.headers().get(name).ok().flatten()
 }
 
 /// The name shown on the form; when Hireflix cannot be asked the form still works.
@@ -217,11 +233,242 @@ pub fn position_name(lookup: &Lookup, w: &Words) -> Option<String> {
     }
 }
 
-fn body_problem(error: BodyError, position: &PositionId) -> Problem {
-    let position = position.clone();
-    match error {
-        BodyError::TooLarge => Problem::TooLarge(position),
-        BodyError::UnsupportedType => Problem::UnsupportedType(position),
-        BodyError::Unreadable => Problem::Unreadable(position),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ApplicationForm, FieldErrors};
+    use futures_util::FutureExt;
+    use std::cell::RefCell;
+
+    /// A post whose every gate is set by the test, and which writes down each call it gets.
+    #[derive(Default)]
+    struct Fake {
+        origin: Option<&'static str>,
+        over_limit: bool,
+        body: Option<Result<Posted, Answer>>,
+        not_offered: bool,
+        human_check: Option<Answer>,
+        calls: RefCell<Vec<String>>,
+    }
+
+    impl Fake {
+        fn note(&self, call: impl Into<String>) {
+            self.calls.borrow_mut().push(call.into());
+        }
+    }
+
+    impl Io for Fake {
+        fn header(&self, name: &str) -> Option<String> {
+            (name == "origin").then_some(self.origin?.to_string())
+        }
+        async fn within_rate_limit(&self) -> bool {
+            self.note("rate limit");
+            !self.over_limit
+        }
+        async fn read_body(&mut self) -> Result<Posted, Answer> {
+            self.note("read");
+            self.body.take().unwrap_or_else(|| Ok(posted(&[])))
+        }
+        async fn position_name(&self) -> Option<String> {
+            self.note("look up");
+            (!self.not_offered).then(|| "Engineer".to_string())
+        }
+        fn remembered_name(&self) -> String {
+            "Remembered".into()
+        }
+        async fn human_check(&self, token: &str) -> Result<(), Answer> {
+            self.note(format!("human check {token}"));
+            self.human_check.clone().map_or(Ok(()), Err)
+        }
+        async fn apply(&self, _: &Posted, _: &Application) -> (Answer, Option<String>) {
+            self.note("apply");
+            (Answer::Queued, None)
+        }
+        fn count(&self, step: Step, _: &Attribution) {
+            self.note(format!("count {}", step.as_str()));
+        }
+        fn record(&self, outcome: Outcome, _: &Attribution) {
+            self.note(format!("record {outcome:?}"));
+        }
+    }
+
+    const ANN: &[(&str, &str)] = &[
+        ("firstName", "Ann"),
+        ("lastName", "Lee"),
+        ("email", "ann@example.com"),
+    ];
+
+    fn posted(pairs: &[(&str, &str)]) -> Posted {
+        Posted {
+            form: ApplicationForm::from_pairs(pairs.iter().map(|&(k, v)| (k, v.to_string()))),
+            ..Posted::default()
+        }
+    }
+
+    fn run(mut fake: Fake, require_consent: bool) -> (Submission, Vec<String>) {
+        let allowed = ["https://careers.example.com".to_string()];
+        let rules = Rules {
+            own_origin: "https://apply.example.com",
+            allowed_origins: &allowed,
+            require_consent,
+        };
+        let Some(submission) = submit(&mut fake, &rules).now_or_never() else {
+            panic!("the fake never waits")
+        };
+        (submission, fake.calls.take())
+    }
+
+    #[test]
+    fn a_valid_post_passes_every_gate_in_order_and_reaches_the_pipeline() {
+        let fake = Fake {
+            body: Some(Ok(Posted {
+                turnstile_token: "tok".into(),
+                ..posted(ANN)
+            })),
+            ..Fake::default()
+        };
+        let (submission, calls) = run(fake, false);
+        assert_eq!(submission.answer, Answer::Queued);
+        assert_eq!(submission.position_name, "Engineer");
+        assert_eq!(
+            calls,
+            [
+                "rate limit",
+                "read",
+                "count submit",
+                "look up",
+                "human check tok",
+                "apply"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_foreign_page_is_refused_before_its_body_is_read_but_after_it_is_counted() {
+        let fake = Fake {
+            origin: Some("https://evil.example"),
+            ..Fake::default()
+        };
+        let (submission, calls) = run(fake, false);
+        assert_eq!(submission.answer, Answer::OriginNotAllowed);
+        assert_eq!(calls, ["rate limit", "record OriginNotAllowed"]);
+        let allowed = Fake {
+            origin: Some("https://careers.example.com"),
+            body: Some(Ok(posted(ANN))),
+            ..Fake::default()
+        };
+        assert_eq!(run(allowed, false).0.answer, Answer::Queued);
+    }
+
+    #[test]
+    fn an_unreadable_body_is_its_own_answer_and_nothing_is_counted() {
+        let fake = Fake {
+            body: Some(Err(Answer::TooLarge)),
+            ..Fake::default()
+        };
+        let (submission, calls) = run(fake, false);
+        assert_eq!(submission.answer, Answer::TooLarge);
+        assert_eq!(calls, ["rate limit", "read"]);
+    }
+
+    #[test]
+    fn a_limited_post_keeps_its_values_and_costs_no_look_up() {
+        let fake = Fake {
+            over_limit: true,
+            body: Some(Ok(posted(ANN))),
+            ..Fake::default()
+        };
+        let (submission, calls) = run(fake, false);
+        assert_eq!(submission.answer, Answer::RateLimited);
+        assert_eq!(submission.position_name, "Remembered");
+        assert_eq!(submission.posted.form.first_name, "Ann");
+        assert_eq!(
+            calls,
+            ["rate limit", "read", "count submit", "record RateLimited"]
+        );
+    }
+
+    #[test]
+    fn a_bot_hears_queued_and_nothing_is_looked_up_checked_or_sent() {
+        let fake = Fake {
+            body: Some(Ok(Posted {
+                honeypot: "http://spam".into(),
+                ..posted(ANN)
+            })),
+            ..Fake::default()
+        };
+        let (submission, calls) = run(fake, false);
+        assert_eq!(submission.answer, Answer::Queued);
+        assert_eq!(
+            calls,
+            ["rate limit", "read", "count submit", "record Honeypot"]
+        );
+    }
+
+    #[test]
+    fn a_position_not_offered_is_refused_before_the_form_is_checked() {
+        let fake = Fake {
+            not_offered: true,
+            ..Fake::default()
+        };
+        let (submission, calls) = run(fake, false);
+        assert_eq!(submission.answer, Answer::PositionNotFound);
+        assert_eq!(calls, ["rate limit", "read", "count submit", "look up"]);
+    }
+
+    #[test]
+    fn a_missing_consent_is_reported_with_the_fields_errors_before_any_human_check() {
+        let fake = Fake {
+            body: Some(Ok(posted(&[("firstName", "Ann")]))),
+            ..Fake::default()
+        };
+        let (submission, calls) = run(fake, true);
+        let Answer::Invalid(errors) = submission.answer else {
+            panic!("{:?}", submission.answer)
+        };
+        assert_eq!(errors.get(Field::Consent), Some(&FieldError::Missing));
+        assert_eq!(errors.get(Field::Email), Some(&FieldError::Missing));
+        assert_eq!(
+            calls,
+            [
+                "rate limit",
+                "read",
+                "count submit",
+                "look up",
+                "count invalid"
+            ]
+        );
+        let only_consent = Fake {
+            body: Some(Ok(posted(ANN))),
+            ..Fake::default()
+        };
+        let expected = FieldErrors::default().with(Field::Consent, FieldError::Missing);
+        assert_eq!(run(only_consent, true).0.answer, Answer::Invalid(expected));
+        let ticked = Fake {
+            body: Some(Ok(Posted {
+                consent: "yes".into(),
+                ..posted(ANN)
+            })),
+            ..Fake::default()
+        };
+        let (submission, calls) = run(ticked, true);
+        assert_eq!(submission.answer, Answer::Queued);
+        assert_eq!(calls.last().map(String::as_str), Some("apply"));
+    }
+
+    #[test]
+    fn a_failed_human_check_is_answered_and_never_reaches_the_pipeline() {
+        let fake = Fake {
+            body: Some(Ok(posted(ANN))),
+            human_check: Some(Answer::HumanCheckMissing),
+            ..Fake::default()
+        };
+        let (submission, calls) = run(fake, false);
+        assert_eq!(submission.answer, Answer::HumanCheckMissing);
+        assert_eq!(submission.position_name, "Engineer");
+        assert_eq!(
+            &calls[3..],
+            ["look up", "human check ", "record TurnstileFailed"]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Cloudflare Turnstile's server-side check: a token from the widget is worth something only
 //! once siteverify has confirmed it, for this form's action, this position and our hostname.
 
+use crate::answer::Answer;
 use crate::config::Turnstile;
 use serde::Deserialize;
 use wasm_bindgen::JsCast;
@@ -13,17 +14,6 @@ const TIMEOUT_MS: u32 = 3_000;
 /// Turnstile tokens are at most this long; anything longer is not one.
 const MAX_TOKEN_LEN: usize = 2_048;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Challenge {
-    Passed,
-    /// No token: the widget was not solved (or JavaScript is off).
-    Missing,
-    /// Siteverify said no, or the token was made for another action, position or site.
-    Refused,
-    /// Siteverify could not be asked: nothing is decided, the candidate tries again.
-    Unavailable,
-}
-
 /// What a token must have been made for.
 pub struct Expected<'a> {
     pub cdata: &'a str,
@@ -31,8 +21,9 @@ pub struct Expected<'a> {
     pub hostnames: Vec<&'a str>,
 }
 
+/// Siteverify's answer.
 #[derive(Deserialize)]
-struct Verdict {
+struct Siteverify {
     #[serde(default)]
     success: bool,
     #[serde(default)]
@@ -45,19 +36,19 @@ struct Verdict {
     error_codes: Vec<String>,
 }
 
-/// Reads siteverify's answer.
-pub fn judge(status: u16, body: &str, expected: &Expected) -> Challenge {
+/// Reads siteverify's answer: `Ok` when the token passed.
+fn judge(status: u16, body: &str, expected: &Expected) -> Result<(), Answer> {
     if !(200..300).contains(&status) && status != 400 {
-        return Challenge::Unavailable;
+        return Err(Answer::HumanCheckUnavailable);
     }
-    let Ok(verdict) = serde_json::from_str::<Verdict>(body) else {
-        return Challenge::Unavailable;
+    let Ok(verdict) = serde_json::from_str::<Siteverify>(body) else {
+        return Err(Answer::HumanCheckUnavailable);
     };
     if !verdict.success {
         return if verdict.error_codes.iter().any(|c| c == "internal-error") {
-            Challenge::Unavailable
+            Err(Answer::HumanCheckUnavailable)
         } else {
-            Challenge::Refused
+            Err(Answer::HumanCheckRefused)
         };
     }
     let made_for_us = verdict.action == ACTION
@@ -67,9 +58,9 @@ pub fn judge(status: u16, body: &str, expected: &Expected) -> Challenge {
             .iter()
             .any(|h| h.eq_ignore_ascii_case(&verdict.hostname));
     if made_for_us {
-        Challenge::Passed
+        Ok(())
     } else {
-        Challenge::Refused
+        Err(Answer::HumanCheckRefused)
     }
 }
 
@@ -106,13 +97,13 @@ pub async fn verify(
     token: &str,
     remote_ip: Option<&str>,
     expected: &Expected<'_>,
-) -> Challenge {
+) -> Result<(), Answer> {
     let token = token.trim();
     if token.is_empty() {
-        return Challenge::Missing;
+        return Err(Answer::HumanCheckMissing);
     }
     if token.len() > MAX_TOKEN_LEN {
-        return Challenge::Refused;
+        return Err(Answer::HumanCheckRefused);
     }
     let mut form = form_urlencoded::Serializer::new(String::new());
     form.append_pair("secret", &config.secret_key)
@@ -125,7 +116,7 @@ pub async fn verify(
     }
     match post(&config.verify_url.to_string(), form.finish()).await {
         Some((status, body)) => judge(status, &body, expected),
-        None => Challenge::Unavailable,
+        None => Err(Answer::HumanCheckUnavailable),
     }
 }
 
@@ -175,7 +166,7 @@ mod tests {
             "apply",
             "68b43e38b19cf131a17c543f",
         );
-        assert_eq!(judge(200, &body, &expected()), Challenge::Passed);
+        assert_eq!(judge(200, &body, &expected()), Ok(()));
     }
 
     #[test]
@@ -201,16 +192,29 @@ mod tests {
                 "68b43e38b19cf131a17c5440",
             ),
         ] {
-            assert_eq!(judge(200, &body, &expected()), Challenge::Refused, "{body}");
+            assert_eq!(
+                judge(200, &body, &expected()),
+                Err(Answer::HumanCheckRefused),
+                "{body}"
+            );
         }
     }
 
     #[test]
     fn a_siteverify_that_fails_decides_nothing() {
-        assert_eq!(judge(500, "", &expected()), Challenge::Unavailable);
-        assert_eq!(judge(200, "<html>", &expected()), Challenge::Unavailable);
+        assert_eq!(
+            judge(500, "", &expected()),
+            Err(Answer::HumanCheckUnavailable)
+        );
+        assert_eq!(
+            judge(200, "<html>", &expected()),
+            Err(Answer::HumanCheckUnavailable)
+        );
         let internal = json!({ "success": false, "error-codes": ["internal-error"] }).to_string();
-        assert_eq!(judge(200, &internal, &expected()), Challenge::Unavailable);
+        assert_eq!(
+            judge(200, &internal, &expected()),
+            Err(Answer::HumanCheckUnavailable)
+        );
     }
 
     #[test]

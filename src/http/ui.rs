@@ -21,7 +21,7 @@ pub struct Ui {
 }
 
 /// The frame of a page: its language, header and footer, and the language switch.
-pub struct Chrome {
+pub struct Layout {
     pub w: &'static Words,
     pub brand: Rc<Brand>,
     pub languages: Vec<LanguageLink>,
@@ -66,23 +66,23 @@ impl Ui {
     }
 
     /// The same address in each language: for pages that show the same thing on a GET.
-    pub fn chrome(&self) -> Chrome {
-        self.chrome_at(&self.path, self.kept(&[]))
+    pub fn layout(&self) -> Layout {
+        self.layout_with(&self.path, self.kept(&[]))
     }
 
     /// Another path of this worker (a page a POST answered, shown again by a GET).
-    pub fn chrome_for_path(&self, path: &str) -> Chrome {
-        self.chrome_at(path, self.kept(&[]))
+    pub fn layout_at(&self, path: &str) -> Layout {
+        self.layout_with(path, self.kept(&[]))
     }
 
     /// The form again in each language, prefilled with what the candidate typed and carrying
     /// where they came from: a language switch never loses an application's words.
-    pub fn chrome_for_form(
+    pub fn layout_for_form(
         &self,
         path: &str,
         form: &ApplicationForm,
         attribution: &Attribution,
-    ) -> Chrome {
+    ) -> Layout {
         let mut drop: Vec<&str> = Field::ALL.iter().map(|f| f.wire_name()).collect();
         drop.extend(crate::domain::attribution::NAMES);
         let mut pairs = self.kept(&drop);
@@ -95,7 +95,7 @@ impl Ui {
         for (name, value) in attribution.iter() {
             pairs.push((name.to_string(), value.to_string()));
         }
-        self.chrome_at(path, pairs)
+        self.layout_with(path, pairs)
     }
 
     /// The query, less `lang` and the names given.
@@ -107,7 +107,7 @@ impl Ui {
             .collect()
     }
 
-    fn chrome_at(&self, path: &str, pairs: Vec<(String, String)>) -> Chrome {
+    fn layout_with(&self, path: &str, pairs: Vec<(String, String)>) -> Layout {
         let languages = LANGUAGES
             .iter()
             .map(|w| {
@@ -124,7 +124,7 @@ impl Ui {
                 }
             })
             .collect();
-        Chrome {
+        Layout {
             w: self.w,
             brand: Rc::clone(&self.brand),
             languages,
@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn the_switch_keeps_the_query_and_replaces_the_language() {
         let es = i18n::by_code("es").unwrap();
-        let chrome = ui(
+        let layout = ui(
             es,
             &[
                 ("lang", "es"),
@@ -176,21 +176,21 @@ mod tests {
                 ("utm_source", "ad"),
             ],
         )
-        .chrome();
-        let en = &chrome.languages[0];
+        .layout();
+        let en = &layout.languages[0];
         assert_eq!((en.code, en.current), ("en", false));
         assert_eq!(
             en.href,
             "/apply/68b43e38b19cf131a17c543f?lang=en&embed_origin=https%3A%2F%2Fx.test&utm_source=ad"
         );
-        assert!(chrome.languages[1].current);
+        assert!(layout.languages[1].current);
     }
 
     #[test]
     fn the_form_switch_carries_the_typed_values_and_the_campaign() {
         let form = ApplicationForm::from_pairs([("firstName", "Zoë"), ("email", "z+1@x.co")]);
         let attribution = Attribution::from_pairs([("utm_source", "posted")]);
-        let chrome = ui(
+        let layout = ui(
             i18n::english(),
             &[
                 ("firstName", "old"),
@@ -198,9 +198,9 @@ mod tests {
                 ("embed_origin", "https://x.test"),
             ],
         )
-        .chrome_for_form("/apply/68b43e38b19cf131a17c543f", &form, &attribution);
+        .layout_for_form("/apply/68b43e38b19cf131a17c543f", &form, &attribution);
         assert_eq!(
-            chrome.languages[1].href,
+            layout.languages[1].href,
             "/apply/68b43e38b19cf131a17c543f?lang=es&embed_origin=https%3A%2F%2Fx.test&firstName=Zo%C3%AB&email=z%2B1%40x.co&utm_source=posted"
         );
     }

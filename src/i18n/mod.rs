@@ -26,6 +26,7 @@ languages!(en, es);
 pub const NOTICE_VERSION: &str = "2026-11";
 
 /// A page that only says something: a heading and a paragraph.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Message {
     pub heading: &'static str,
     pub body: &'static str,

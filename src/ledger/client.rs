@@ -7,10 +7,9 @@ use super::mailbox::MailboxKeys;
 use super::protocol::{Answer, Ask, Call, Letters, Reserved, Settled};
 use super::{Applicant, Budgets, Ledger};
 use crate::config::{names, Config};
-use crate::log::now_ms;
+use crate::log::{self, now_ms};
 use js_sys::Promise;
 use serde::de::DeserializeOwned;
-use serde_json::json;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -158,14 +157,14 @@ fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
     match answer {
         Answer::Parked { reached, .. } => {
             for r in reached.iter().filter(|r| r.warn) {
-                warn(json!({
-                    "event": "budget_reached",
-                    "request_id": applicant.request_id,
-                    "position_id": applicant.position.as_str(),
-                    "budget": r.budget.as_str(),
-                    "limit": r.limit,
-                    "reopens_at_ms": r.reopens_ms,
-                }));
+                log::Event::BudgetReached {
+                    request_id: applicant.request_id,
+                    position_id: applicant.position.as_str(),
+                    budget: r.budget.as_str(),
+                    limit: r.limit,
+                    reopens_at_ms: r.reopens_ms,
+                }
+                .emit();
             }
         }
         Answer::QuotaHeld {
@@ -177,14 +176,11 @@ fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
 }
 
 fn quota_line(request_id: &str, retry_at_ms: u64) {
-    let line =
-        json!({ "event": "quota_exhausted", "request_id": request_id, "retry_at_ms": retry_at_ms });
-    warn(line);
-}
-
-fn warn(mut line: serde_json::Value) {
-    line["level"] = "warn".into();
-    worker::console_warn!("{line}");
+    log::Event::QuotaExhausted {
+        request_id,
+        retry_at_ms,
+    }
+    .emit();
 }
 
 /// The dead letters the object keeps. Needs only the binding, so it works while the rest of

@@ -9,9 +9,9 @@
 use super::message::DeadLetter;
 use super::step::redeliver_delay_seconds;
 use crate::domain::CandidateKey;
-use crate::log::now_ms;
+use crate::log::{self, now_ms};
 use crate::store::{Memory, Store};
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::{Message, MessageExt, QueueRetryOptionsBuilder};
 
 pub async fn keep(
@@ -39,16 +39,12 @@ pub async fn keep(
         let stored = store
             .file_dead_letter(key.as_ref(), &message.id(), &text, ttl_seconds)
             .await;
-        worker::console_log!(
-            "{}",
-            json!({
-                "event": "dead_letter_filed",
-                "level": if stored { "warn" } else { "error" },
-                "candidate": key.as_ref().map(CandidateKey::log_tag),
-                "reason": letter.reason,
-                "stored": stored,
-            })
-        );
+        log::Event::DeadLetterFiled {
+            candidate: key.as_ref().map(CandidateKey::log_tag),
+            reason: &letter.reason,
+            stored,
+        }
+        .emit();
         if stored {
             message.ack();
         } else {

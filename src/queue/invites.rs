@@ -12,7 +12,7 @@ use crate::domain::{Application, CandidateKey, PositionId};
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, InviteOutcome, Inviter};
 use crate::ledger::{Ledger, LedgerClient};
-use crate::log::{now_ms, ApplicationLog, Reason, Source};
+use crate::log::{self, now_ms, Reason, Source};
 use crate::store::{Kv, Memory, Store};
 use serde_json::Value;
 use worker::{Env, Message, MessageExt, Queue, QueueRetryOptionsBuilder};
@@ -60,15 +60,12 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
                 if let Some(key) = &key {
                     store.forget(key).await;
                 }
-                worker::console_log!(
-                    "{}",
-                    serde_json::json!({
-                        "event": "unreadable_message",
-                        "level": "warn",
-                        "candidate": key.as_ref().map(CandidateKey::log_tag),
-                        "reason": unreadable.reason,
-                    })
-                );
+                log::Event::UnreadableMessage {
+                    candidate: key.as_ref().map(CandidateKey::log_tag),
+                    queue: None,
+                    reason: &unreadable.reason,
+                }
+                .emit();
                 let text = Some(message.body().to_string());
                 let letter = DeadLetter::new(unreadable.reason, None, text);
                 dead_letter(&message, dlq.as_ref(), letter).await;
@@ -188,19 +185,18 @@ fn log(item: &Queued, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
         } => item.invite.attempt,
         _ => item.invite.attempt.saturating_add(1),
     };
-    ApplicationLog {
-        event: "application",
+    log::Event::Application(log::Application {
         request_id: &item.invite.request_id,
         position_id: item.position.as_str(),
-        candidate: item.key.log_tag(),
+        candidate: Some(item.key.log_tag()),
         source: Source::Queue,
         outcome: step.outcome,
         reason: step.reason,
         hireflix_ms,
-        attempt,
+        attempt: Some(attempt),
         attribution: None,
         consent: None,
-    }
+    })
     .emit();
     funnel.record_outcome(&item.position, step.outcome);
 }

@@ -13,8 +13,9 @@ pub use message::DeadLetter;
 
 use crate::config::{names, Config, DEFAULT_SUBMISSION_TTL_SECONDS};
 use crate::ledger::LetterBox;
+use crate::log;
 use crate::store::Store;
-use serde_json::{json, Value};
+use serde_json::Value;
 use worker::{Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage};
 
 /// How long a batch waits when the worker itself is misconfigured: an operator is needed.
@@ -55,10 +56,8 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
             invites::retry(messages, &env, &config, &store).await;
         }
         _ => {
-            worker::console_error!(
-                "{}",
-                json!({ "event": "queue_misconfigured", "level": "error", "queue": batch.queue() })
-            );
+            let queue = batch.queue();
+            log::Event::QueueMisconfigured { queue: &queue }.emit();
             let delay = QueueRetryOptionsBuilder::new()
                 .with_delay_seconds(MISCONFIGURED_RETRY_SECONDS)
                 .build();
@@ -73,10 +72,12 @@ async fn set_aside(raws: Vec<RawMessage>, queue: &str, env: &Env) {
     for raw in raws {
         let kind = raw.body().js_typeof().as_string().unwrap_or_default();
         let letter = DeadLetter::new("unreadable_body".into(), None, Some(kind));
-        worker::console_log!(
-            "{}",
-            json!({ "event": "unreadable_message", "level": "warn", "queue": queue, "reason": letter.reason })
-        );
+        log::Event::UnreadableMessage {
+            candidate: None,
+            queue: Some(queue),
+            reason: &letter.reason,
+        }
+        .emit();
         let kept = if queue == names::DEAD_LETTER_QUEUE_NAME {
             match env.kv(names::KV) {
                 Ok(kv) => {

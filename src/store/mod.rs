@@ -15,8 +15,7 @@ pub use record::Record;
 use crate::domain::CandidateKey;
 use crate::hireflix::Position;
 use crate::ledger::LetterBox;
-use crate::log::now_ms;
-use serde_json::json;
+use crate::log::{self, now_ms};
 use std::rc::Rc;
 use worker::{Context, KvStore};
 
@@ -153,10 +152,13 @@ impl Store {
 /// The key's kind only (`app`, `failed`, ...): the rest is nobody's business in a log.
 fn failed(op: &str, key: &str, cause: &worker::kv::KvError) {
     let kind = key.split(':').next().unwrap_or_default();
-    let line = json!({
-        "event": "kv_write_failed", "level": "warn", "op": op, "key": kind, "cause": cause.to_string(),
-    });
-    worker::console_warn!("{line}");
+    let cause = cause.to_string();
+    log::Event::KvWriteFailed {
+        op,
+        key: kind,
+        cause: &cause,
+    }
+    .emit();
 }
 
 /// What an invite remembers of a candidate, in KV ([`Store`]) or, in tests, in memory.

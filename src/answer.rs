@@ -1,0 +1,323 @@
+//! Every answer the worker gives a candidate or a calling page, in one table: its status, its
+//! JSON key, its `Retry-After`, its words in the catalogue and the kind of page it is. The
+//! pipeline decides one, the gates and routes give others, and `http::render` projects any of
+//! them to a page or to JSON. A new answer is a new variant and its row here.
+
+use crate::domain::FieldErrors;
+use crate::hireflix::InterviewUrl;
+use crate::i18n::{Message, Words};
+
+/// A candidate who cannot go on now is asked to wait this long before sending again.
+const RETRY_SECONDS: u32 = 60;
+/// An operator must act first: asked again less often.
+const MISCONFIGURED_RETRY_SECONDS: u32 = 300;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Their interview: go there now.
+    Interview(InterviewUrl),
+    /// Hireflix already has their interview and emailed its link.
+    InvitedByEmail,
+    /// Accepted and queued; Hireflix emails the invite when it goes through.
+    Queued,
+    /// The interview exists, but Hireflix gave no link we may send the candidate to (missing,
+    /// or on a foreign host); Hireflix has emailed it. An upstream error, never a redirect.
+    LinkUnusable,
+    /// Hireflix refused the candidate's data: back to the form, with Hireflix's own words where
+    /// it gave any that name no field.
+    Rejected {
+        errors: FieldErrors,
+        hireflix_says: Option<String>,
+    },
+    /// The form's own checks failed.
+    Invalid(FieldErrors),
+    /// Nothing could be promised: Hireflix failed and the queue could not take the application.
+    Unavailable,
+    RateLimited,
+    /// Turnstile's token was missing (the widget not solved, or JavaScript off).
+    HumanCheckMissing,
+    /// Siteverify said no, or the token was made for another action, position or site.
+    HumanCheckRefused,
+    /// Siteverify could not be asked: nothing is decided, the candidate tries again.
+    HumanCheckUnavailable,
+    /// The position does not exist (any more).
+    PositionNotFound,
+    /// The position exists but takes no invites now.
+    PositionClosed,
+    /// A page on a site that is neither ours nor allowed posted the form.
+    OriginNotAllowed,
+    /// The body was refused; the page links back to the position's form.
+    TooLarge,
+    UnsupportedType,
+    Unreadable,
+    PageNotFound,
+    MethodNotAllowed,
+    /// A setting or binding is missing: an operator must act.
+    Misconfigured,
+    PositionsUnavailable,
+    /// The admin API's bearer token was wrong.
+    Unauthorized,
+}
+
+/// An answer's row of the table.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Row<'a> {
+    /// The HTTP status (a page that redirects answers 303 whatever this says).
+    pub status: u16,
+    /// The JSON's `error`: the request as a whole was refused. Without it a form answer's JSON
+    /// has `errors`, by field.
+    pub error: Option<&'static str>,
+    /// The JSON's `status`: where the application stands.
+    pub state: Option<&'static str>,
+    pub retry_after: Option<u32>,
+    pub page: Page<'a>,
+}
+
+/// The kind of page an answer is, with its words.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Page<'a> {
+    /// A page that only says something, with a way on.
+    Message(&'static Message, Option<Onward>),
+    /// A page that sends the candidate to their inbox: no form, since sending the application
+    /// again could only get the same answer. It has an address of its own,
+    /// `/apply/{id}/{slug}`, which shows it again on a GET: a language switch never posts again.
+    Inbox(&'static Message, &'static str),
+    /// The form again with every value kept, with a notice (the JSON's `message`; without
+    /// one, the summary of the errors) and errors by field.
+    Form {
+        notice: Option<&'a str>,
+        errors: Option<&'a FieldErrors>,
+        human_check: Option<&'static str>,
+    },
+    /// On to the interview (303).
+    Redirect(&'a InterviewUrl),
+    /// An answer for code only (the admin API): no words.
+    Bare,
+}
+
+/// Where a message page leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Onward {
+    Positions,
+    /// The position's form (when the answer is to a post for one).
+    Form,
+}
+
+impl Answer {
+    /// The answers that have an address of their own (`Page::Inbox`).
+    const INBOXES: [Answer; 3] = [Answer::Queued, Answer::InvitedByEmail, Answer::LinkUnusable];
+
+    pub fn row(&self, w: &'static Words) -> Row<'_> {
+        use Answer as A;
+        use Onward::{Form as ToForm, Positions};
+        use Page::*;
+        let form = |notice| Form {
+            notice: Some(notice),
+            errors: None,
+            human_check: None,
+        };
+        let check = |human_check| Form {
+            notice: None,
+            errors: None,
+            human_check: Some(human_check),
+        };
+        let retry = Some(RETRY_SECONDS);
+        let (status, error, state, retry_after, page) = match self {
+            A::Interview(url) => (200, None, Some("invited"), None, Redirect(url)),
+            A::InvitedByEmail => (
+                200,
+                None,
+                Some("invited_by_email"),
+                None,
+                Inbox(&w.invited_by_email, "check-email"),
+            ),
+            A::Queued => (
+                202,
+                None,
+                Some("queued"),
+                None,
+                Inbox(&w.queued, "received"),
+            ),
+            A::LinkUnusable => (
+                502,
+                Some("upstream_error"),
+                Some("invited_by_email"),
+                None,
+                Inbox(&w.link_unusable, "link-sent"),
+            ),
+            A::Rejected {
+                errors,
+                hireflix_says,
+            } => {
+                // Hireflix's words that name no field; when it named nothing at all, ours.
+                let general = hireflix_says.as_deref();
+                let notice = general.or(errors.is_empty().then_some(w.refused_by_hireflix));
+                let page = Form {
+                    notice,
+                    errors: Some(errors),
+                    human_check: None,
+                };
+                (422, None, None, None, page)
+            }
+            A::Invalid(errors) => {
+                let page = Form {
+                    notice: None,
+                    errors: Some(errors),
+                    human_check: None,
+                };
+                (422, None, None, None, page)
+            }
+            A::Unavailable => (503, Some("unavailable"), None, retry, form(w.unavailable)),
+            A::RateLimited => (429, Some("rate_limited"), None, retry, form(w.rate_limited)),
+            A::HumanCheckMissing => (422, None, None, None, check(w.human_check_missing)),
+            A::HumanCheckRefused => (422, None, None, None, check(w.human_check_refused)),
+            A::HumanCheckUnavailable => (
+                503,
+                Some("turnstile_unavailable"),
+                None,
+                retry,
+                form(w.human_check_unavailable),
+            ),
+            A::PositionNotFound => (
+                404,
+                Some("position_not_found"),
+                None,
+                None,
+                Message(&w.position_not_found, Some(Positions)),
+            ),
+            A::PositionClosed => (
+                410,
+                Some("position_closed"),
+                None,
+                None,
+                Message(&w.position_closed, Some(Positions)),
+            ),
+            A::OriginNotAllowed => (
+                403,
+                Some("origin_not_allowed"),
+                None,
+                None,
+                Message(&w.origin_not_allowed, None),
+            ),
+            A::TooLarge => (
+                413,
+                Some("payload_too_large"),
+                None,
+                None,
+                Message(&w.too_large, Some(ToForm)),
+            ),
+            A::UnsupportedType => (
+                415,
+                Some("unsupported_media_type"),
+                None,
+                None,
+                Message(&w.unsupported_type, Some(ToForm)),
+            ),
+            A::Unreadable => (
+                400,
+                Some("malformed_body"),
+                None,
+                None,
+                Message(&w.unreadable, Some(ToForm)),
+            ),
+            A::PageNotFound => (
+                404,
+                Some("not_found"),
+                None,
+                None,
+                Message(&w.page_not_found, Some(Positions)),
+            ),
+            A::MethodNotAllowed => (
+                405,
+                Some("method_not_allowed"),
+                None,
+                None,
+                Message(&w.page_not_found, Some(Positions)),
+            ),
+            A::Misconfigured => (
+                503,
+                Some("misconfigured"),
+                None,
+                Some(MISCONFIGURED_RETRY_SECONDS),
+                Message(&w.misconfigured, None),
+            ),
+            A::PositionsUnavailable => (
+                503,
+                Some("unavailable"),
+                None,
+                retry,
+                Message(&w.positions_unavailable, None),
+            ),
+            A::Unauthorized => (401, Some("unauthorized"), None, None, Bare),
+        };
+        Row {
+            status,
+            error,
+            state,
+            retry_after,
+            page,
+        }
+    }
+
+    /// The answer whose page lives at `/apply/{id}/{slug}`.
+    pub fn from_slug(slug: &str, w: &'static Words) -> Option<Answer> {
+        Answer::INBOXES
+            .into_iter()
+            .find(|answer| matches!(answer.row(w).page, Page::Inbox(_, s) if s == slug))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::english;
+
+    #[test]
+    fn each_inbox_page_is_found_again_by_its_slug() {
+        let w = english();
+        for answer in Answer::INBOXES {
+            let Page::Inbox(_, slug) = answer.row(w).page else {
+                panic!("{answer:?} has no address of its own")
+            };
+            assert_eq!(Answer::from_slug(slug, w), Some(answer));
+        }
+        assert_eq!(Answer::from_slug("invited", w), None);
+    }
+
+    #[test]
+    fn a_refusal_without_words_from_hireflix_says_ours_only_when_no_field_is_named() {
+        let w = english();
+        let notice = |answer: &Answer| match answer.row(w).page {
+            Page::Form { notice, .. } => notice.map(str::to_string),
+            _ => panic!(),
+        };
+        let silent = Answer::Rejected {
+            errors: FieldErrors::default(),
+            hireflix_says: None,
+        };
+        assert_eq!(notice(&silent).as_deref(), Some(w.refused_by_hireflix));
+        let on_a_field = Answer::Rejected {
+            errors: FieldErrors::default().with(
+                crate::domain::Field::Email,
+                crate::domain::FieldError::NotAnEmail,
+            ),
+            hireflix_says: None,
+        };
+        assert_eq!(notice(&on_a_field), None);
+    }
+
+    #[test]
+    fn whoever_must_wait_is_told_for_how_long() {
+        let w = english();
+        for answer in [
+            Answer::RateLimited,
+            Answer::Unavailable,
+            Answer::HumanCheckUnavailable,
+            Answer::PositionsUnavailable,
+        ] {
+            assert_eq!(answer.row(w).retry_after, Some(RETRY_SECONDS), "{answer:?}");
+        }
+        assert_eq!(Answer::Misconfigured.row(w).retry_after, Some(300));
+        assert_eq!(Answer::Queued.row(w).retry_after, None);
+    }
+}
