@@ -73,6 +73,64 @@ pub struct Row<'a> {
     pub page: Page<'a>,
 }
 
+impl<'a> Row<'a> {
+    fn new(
+        status: u16,
+        error: Option<&'static str>,
+        state: Option<&'static str>,
+        page: Page<'a>,
+    ) -> Self {
+        Row {
+            status,
+            error,
+            state,
+            retry_after: None,
+            page,
+        }
+    }
+
+    fn retry_after(self, seconds: Option<u32>) -> Self {
+        Row {
+            retry_after: seconds,
+            ..self
+        }
+    }
+}
+
+/// A refusal of the whole request, and a page that says why.
+fn refusal(
+    status: u16,
+    error: &'static str,
+    message: &'static Message,
+    onward: Option<Onward>,
+) -> Row<'static> {
+    Row::new(status, Some(error), None, Page::Message(message, onward))
+}
+
+/// Where the application stands, and a page that sends the candidate to their inbox.
+fn inbox(
+    (status, error, state): (u16, Option<&'static str>, &'static str),
+    message: &'static Message,
+    slug: &'static str,
+) -> Row<'static> {
+    Row::new(status, error, Some(state), Page::Inbox(message, slug))
+}
+
+fn form<'a>(
+    status: u16,
+    error: Option<&'static str>,
+    notice: Option<&'a str>,
+    errors: Option<&'a FieldErrors>,
+    human_check: Option<&'static str>,
+) -> Row<'a> {
+    let page = Page::Form {
+        notice,
+        errors,
+        human_check,
+    };
+    Row::new(status, error, None, page)
+}
+
 /// The kind of page an answer is, with its words.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Page<'a> {
@@ -108,154 +166,67 @@ impl Answer {
     const INBOXES: [Answer; 3] = [Answer::Queued, Answer::InvitedByEmail, Answer::LinkUnusable];
 
     pub fn row(&self, w: &'static Words) -> Row<'_> {
-        use Answer as A;
-        use Onward::{Form as ToForm, Positions};
-        use Page::*;
-        let form = |notice| Form {
-            notice: Some(notice),
-            errors: None,
-            human_check: None,
-        };
-        let check = |human_check| Form {
-            notice: None,
-            errors: None,
-            human_check: Some(human_check),
-        };
-        let retry = Some(RETRY_SECONDS);
-        let (status, error, state, retry_after, page) = match self {
-            A::Interview(url) => (200, None, Some("invited"), None, Redirect(url)),
-            A::InvitedByEmail => (
-                200,
-                None,
-                Some("invited_by_email"),
-                None,
-                Inbox(&w.invited_by_email, "check-email"),
+        let (home, back) = (Some(Onward::Positions), Some(Onward::Form));
+        let wait = Some(RETRY_SECONDS);
+        match self {
+            Answer::Interview(url) => Row::new(200, None, Some("invited"), Page::Redirect(url)),
+            Answer::InvitedByEmail => inbox(
+                (200, None, "invited_by_email"),
+                &w.invited_by_email,
+                "check-email",
             ),
-            A::Queued => (
-                202,
-                None,
-                Some("queued"),
-                None,
-                Inbox(&w.queued, "received"),
-            ),
-            A::LinkUnusable => (
-                502,
-                Some("upstream_error"),
-                Some("invited_by_email"),
-                None,
-                Inbox(&w.link_unusable, "link-sent"),
-            ),
-            A::Rejected {
+            Answer::Queued => inbox((202, None, "queued"), &w.queued, "received"),
+            Answer::LinkUnusable => {
+                let refused = (502, Some("upstream_error"), "invited_by_email");
+                inbox(refused, &w.link_unusable, "link-sent")
+            }
+            Answer::Rejected {
                 errors,
                 hireflix_says,
             } => {
                 // Hireflix's words that name no field; when it named nothing at all, ours.
-                let general = hireflix_says.as_deref();
-                let notice = general.or(errors.is_empty().then_some(w.refused_by_hireflix));
-                let page = Form {
-                    notice,
-                    errors: Some(errors),
-                    human_check: None,
-                };
-                (422, None, None, None, page)
+                let ours = errors.is_empty().then_some(w.refused_by_hireflix);
+                form(
+                    422,
+                    None,
+                    hireflix_says.as_deref().or(ours),
+                    Some(errors),
+                    None,
+                )
             }
-            A::Invalid(errors) => {
-                let page = Form {
-                    notice: None,
-                    errors: Some(errors),
-                    human_check: None,
-                };
-                (422, None, None, None, page)
+            Answer::Invalid(errors) => form(422, None, None, Some(errors), None),
+            Answer::HumanCheckMissing => form(422, None, None, None, Some(w.human_check_missing)),
+            Answer::HumanCheckRefused => form(422, None, None, None, Some(w.human_check_refused)),
+            Answer::Unavailable => {
+                form(503, Some("unavailable"), Some(w.unavailable), None, None).retry_after(wait)
             }
-            A::Unavailable => (503, Some("unavailable"), None, retry, form(w.unavailable)),
-            A::RateLimited => (429, Some("rate_limited"), None, retry, form(w.rate_limited)),
-            A::HumanCheckMissing => (422, None, None, None, check(w.human_check_missing)),
-            A::HumanCheckRefused => (422, None, None, None, check(w.human_check_refused)),
-            A::HumanCheckUnavailable => (
-                503,
-                Some("turnstile_unavailable"),
-                None,
-                retry,
-                form(w.human_check_unavailable),
-            ),
-            A::PositionNotFound => (
-                404,
-                Some("position_not_found"),
-                None,
-                None,
-                Message(&w.position_not_found, Some(Positions)),
-            ),
-            A::PositionClosed => (
-                410,
-                Some("position_closed"),
-                None,
-                None,
-                Message(&w.position_closed, Some(Positions)),
-            ),
-            A::OriginNotAllowed => (
-                403,
-                Some("origin_not_allowed"),
-                None,
-                None,
-                Message(&w.origin_not_allowed, None),
-            ),
-            A::TooLarge => (
-                413,
-                Some("payload_too_large"),
-                None,
-                None,
-                Message(&w.too_large, Some(ToForm)),
-            ),
-            A::UnsupportedType => (
-                415,
-                Some("unsupported_media_type"),
-                None,
-                None,
-                Message(&w.unsupported_type, Some(ToForm)),
-            ),
-            A::Unreadable => (
-                400,
-                Some("malformed_body"),
-                None,
-                None,
-                Message(&w.unreadable, Some(ToForm)),
-            ),
-            A::PageNotFound => (
-                404,
-                Some("not_found"),
-                None,
-                None,
-                Message(&w.page_not_found, Some(Positions)),
-            ),
-            A::MethodNotAllowed => (
-                405,
-                Some("method_not_allowed"),
-                None,
-                None,
-                Message(&w.page_not_found, Some(Positions)),
-            ),
-            A::Misconfigured => (
-                503,
-                Some("misconfigured"),
-                None,
-                Some(MISCONFIGURED_RETRY_SECONDS),
-                Message(&w.misconfigured, None),
-            ),
-            A::PositionsUnavailable => (
-                503,
-                Some("unavailable"),
-                None,
-                retry,
-                Message(&w.positions_unavailable, None),
-            ),
-            A::Unauthorized => (401, Some("unauthorized"), None, None, Bare),
-        };
-        Row {
-            status,
-            error,
-            state,
-            retry_after,
-            page,
+            Answer::RateLimited => {
+                form(429, Some("rate_limited"), Some(w.rate_limited), None, None).retry_after(wait)
+            }
+            Answer::HumanCheckUnavailable => {
+                let notice = Some(w.human_check_unavailable);
+                form(503, Some("turnstile_unavailable"), notice, None, None).retry_after(wait)
+            }
+            Answer::PositionNotFound => {
+                refusal(404, "position_not_found", &w.position_not_found, home)
+            }
+            Answer::PositionClosed => refusal(410, "position_closed", &w.position_closed, home),
+            Answer::OriginNotAllowed => {
+                refusal(403, "origin_not_allowed", &w.origin_not_allowed, None)
+            }
+            Answer::TooLarge => refusal(413, "payload_too_large", &w.too_large, back),
+            Answer::UnsupportedType => {
+                refusal(415, "unsupported_media_type", &w.unsupported_type, back)
+            }
+            Answer::Unreadable => refusal(400, "malformed_body", &w.unreadable, back),
+            Answer::PageNotFound => refusal(404, "not_found", &w.page_not_found, home),
+            Answer::MethodNotAllowed => refusal(405, "method_not_allowed", &w.page_not_found, home),
+            Answer::Misconfigured => refusal(503, "misconfigured", &w.misconfigured, None)
+                .retry_after(Some(MISCONFIGURED_RETRY_SECONDS)),
+            Answer::PositionsUnavailable => {
+                refusal(503, "unavailable", &w.positions_unavailable, None).retry_after(wait)
+            }
+            Answer::Unauthorized => Row::new(401, Some("unauthorized"), None, Page::Bare),
         }
     }
 

@@ -1,13 +1,13 @@
 //! The pages that only read: health, the positions list and the empty (or prefilled) form.
 
-use super::body;
-use super::pages::{render, FormPage, PositionsPage};
-use super::render;
+use super::body::{self, Posted};
+use super::pages::{render, PositionsPage};
 use super::respond::Reply;
 use super::respond::{html, json};
 use super::services::Services;
 use super::submit::position_name;
 use super::ui::Ui;
+use super::render;
 use crate::answer::Answer;
 use crate::apply::positions;
 use crate::config::names;
@@ -140,20 +140,23 @@ pub async fn show_form(
         return Answer::PositionNotFound.page(ui);
     };
     funnel.record(position, Step::FormView);
-    let prefill = body::prefill(ui.query());
-    let attribution = Attribution::from_pairs(ui.query().iter().map(|(k, v)| (k, v)));
-    let page = FormPage::new(
-        ui.layout(),
-        position.as_str(),
-        &name,
-        &prefill,
-        &FieldErrors::default(),
-    )
     // Consent is an act: never ticked by a link.
-    .with_consent(services.config.require_consent, false)
-    .with_attribution(&attribution);
+    let posted = Posted {
+        form: body::prefill(ui.query()),
+        attribution: Attribution::from_pairs(ui.query().iter().map(|(k, v)| (k, v))),
+        ..Posted::default()
+    };
+    let none = FieldErrors::default();
+    let page = render::form_page(
+        ui.layout(),
+        position,
+        &name,
+        &posted,
+        &none,
+        &services.config,
+    );
     // The first view needs the widget (and the CSP that admits it) as much as an error page.
-    render::form_page(200, page, &services.config)
+    render::form_reply(200, &page)
 }
 
 #[cfg(test)]

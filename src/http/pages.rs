@@ -1,8 +1,9 @@
 //! HTML pages. Templates are compiled in (askama) and escape every value by construction; their
 //! words come from the request's `Words`.
 
+use super::body::Posted;
 use super::ui::Layout;
-use crate::domain::{ApplicationForm, Attribution, Field, FieldErrors};
+use crate::domain::{consent, Field, FieldErrors, PositionId};
 use crate::hireflix::Position;
 use crate::i18n::{Message, Words};
 use askama::Template;
@@ -94,80 +95,60 @@ pub struct FormPage {
     /// Set when Turnstile is on: the widget is rendered with this site key.
     pub turnstile_site_key: Option<String>,
     pub human_check_error: Option<&'static str>,
-    consent_error: Option<String>,
 }
 
 impl FormPage {
+    /// The form as `posted` left it, with its errors by field, the consent box when consent is
+    /// required, and Turnstile's widget when it is on (a fresh one: tokens are single use).
     pub fn new(
         layout: Layout,
-        position_id: &str,
+        position: &PositionId,
         position_name: &str,
-        form: &ApplicationForm,
+        posted: &Posted,
         errors: &FieldErrors,
+        require_consent: bool,
+        turnstile_site_key: Option<&str>,
     ) -> Self {
         let w = layout.w;
+        let error = |field| {
+            errors
+                .get(field)
+                .map(|e| w.field_error(field, e).to_string())
+        };
         let fields = Field::ALL
             .into_iter()
-            .map(|field| {
-                let error = errors
-                    .get(field)
-                    .map(|e| w.field_error(field, e).to_string());
-                field_view(w, field, form.value(field), error)
-            })
+            .map(|field| field_view(w, field, posted.form.value(field), error(field)))
             .collect();
         FormPage {
             w,
             layout,
-            position_id: position_id.to_string(),
+            position_id: position.to_string(),
             position_name: position_name.to_string(),
             notice: None,
             has_errors: !errors.is_empty(),
             fields,
-            consent: None,
-            hidden: Vec::new(),
-            turnstile_site_key: None,
+            consent: require_consent.then(|| ConsentView {
+                checked: consent::is_given(&posted.consent),
+                error: error(Field::Consent),
+            }),
+            hidden: posted
+                .attribution
+                .iter()
+                .map(|(name, value)| (name, value.to_string()))
+                .collect(),
+            turnstile_site_key: turnstile_site_key.map(str::to_string),
             human_check_error: None,
-            consent_error: errors
-                .get(Field::Consent)
-                .map(|e| w.field_error(Field::Consent, e).to_string()),
         }
     }
 
-    /// The consent box, ticked as the candidate left it, when consent is required.
-    pub fn with_consent(mut self, required: bool, checked: bool) -> Self {
-        self.consent = required.then(|| ConsentView {
-            checked,
-            error: self.consent_error.take(),
-        });
+    pub fn with_human_check_error(mut self, error: Option<&'static str>) -> Self {
+        self.human_check_error = error;
+        self.has_errors |= error.is_some();
         self
     }
 
-    pub fn with_attribution(mut self, attribution: &Attribution) -> Self {
-        self.hidden = attribution
-            .iter()
-            .map(|(name, value)| (name, value.to_string()))
-            .collect();
-        self
-    }
-
-    pub fn with_turnstile(mut self, site_key: Option<&str>) -> Self {
-        self.turnstile_site_key = site_key.map(str::to_string);
-        self
-    }
-
-    pub fn with_human_check_error(mut self, error: &'static str) -> Self {
-        self.human_check_error = Some(error);
-        self.has_errors = true;
-        self
-    }
-
-    /// The page loads Turnstile's script and frame, which its CSP must then admit.
-    pub fn uses_turnstile(&self) -> bool {
-        self.turnstile_site_key.is_some()
-    }
-
-    pub fn with_notice(mut self, notice: impl Into<String>) -> Self {
-        self.notice = Some(notice.into());
+    pub fn with_notice(mut self, notice: Option<&str>) -> Self {
+        self.notice = notice.map(str::to_string);
         self
     }
 }
@@ -254,6 +235,7 @@ pub fn render(page: &impl Template) -> String {
 mod tests {
     use super::*;
     use crate::config::brand::Brand;
+    use crate::domain::ApplicationForm;
     use std::rc::Rc;
 
     fn layout() -> Layout {
@@ -261,6 +243,17 @@ mod tests {
             w: crate::i18n::english(),
             brand: Rc::new(Brand::default()),
             languages: Vec::new(),
+        }
+    }
+
+    fn position() -> PositionId {
+        PositionId::parse("68b43e38b19cf131a17c543f").unwrap()
+    }
+
+    fn posted(form: ApplicationForm) -> Posted {
+        Posted {
+            form,
+            ..Posted::default()
         }
     }
 
@@ -272,10 +265,12 @@ mod tests {
         ]);
         let html = render(&FormPage::new(
             layout(),
-            "68b43e38b19cf131a17c543f",
+            &position(),
             "<b>Engineer</b> & co",
-            &form,
+            &posted(form),
             &FieldErrors::default(),
+            false,
+            None,
         ));
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<b>Engineer"));
@@ -292,10 +287,12 @@ mod tests {
         let errors = form.parse().unwrap_err();
         let html = render(&FormPage::new(
             layout(),
-            "68b43e38b19cf131a17c543f",
+            &position(),
             "Engineer",
-            &form,
+            &posted(form),
             &errors,
+            false,
+            None,
         ));
         assert!(html.contains("id=\"email-error\""));
         assert!(html.contains("aria-describedby=\"email-hint email-error\""));

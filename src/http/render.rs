@@ -1,14 +1,14 @@
 //! The two projections of an `Answer`: a page, and JSON for the API.
 
-use super::body::TURNSTILE_FIELD;
+use super::body::{Posted, TURNSTILE_FIELD};
 use super::pages::{render, FormPage, MessagePage};
 use super::pass;
 use super::respond::{self, html, json, see_other, Reply};
 use super::submit::Submission;
-use super::ui::Ui;
+use super::ui::{Layout, Ui};
 use crate::answer::{Answer, Onward, Page};
 use crate::config::Config;
-use crate::domain::{consent, FieldErrors, PositionId};
+use crate::domain::{FieldErrors, PositionId};
 use crate::i18n::{Message, Words};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -135,16 +135,10 @@ fn page(
             let none = FieldErrors::default();
             let errors = errors.unwrap_or(&none);
             let name = &submission.position_name;
-            let mut page = FormPage::new(layout, position.as_str(), name, &posted.form, errors)
-                .with_consent(config.require_consent, consent::is_given(&posted.consent))
-                .with_attribution(&posted.attribution);
-            if let Some(notice) = notice {
-                page = page.with_notice(notice);
-            }
-            if let Some(error) = human_check {
-                page = page.with_human_check_error(error);
-            }
-            form_page(row.status, page, config)
+            let page = form_page(layout, position, name, posted, errors, config)
+                .with_notice(notice)
+                .with_human_check_error(human_check);
+            form_reply(row.status, &page)
         }
         // Only a post's answers are forms, and only the admin API's are bare.
         (Page::Form { .. } | Page::Bare, ..) => return Answer::PageNotFound.page(ui),
@@ -168,11 +162,23 @@ fn inbox(
     html(status, render(&page))
 }
 
-/// A form page, with Turnstile's widget when it is on (a fresh one: tokens are single use).
-pub fn form_page(status: u16, page: FormPage, config: &Config) -> Reply {
+/// A page with the form, its CSP admitting Turnstile's widget when it shows one.
+pub fn form_reply(status: u16, page: &FormPage) -> Reply {
+    respond::page(status, render(page), page.turnstile_site_key.is_some())
+}
+
+/// A form page as the configuration has it.
+pub fn form_page(
+    layout: Layout,
+    position: &PositionId,
+    name: &str,
+    posted: &Posted,
+    errors: &FieldErrors,
+    config: &Config,
+) -> FormPage {
     let site_key = config.turnstile.as_ref().map(|t| t.site_key.as_str());
-    let page = page.with_turnstile(site_key);
-    respond::page(status, render(&page), page.uses_turnstile())
+    let consent = config.require_consent;
+    FormPage::new(layout, position, name, posted, errors, consent, site_key)
 }
 
 fn with_retry_after(reply: Reply, seconds: Option<u32>) -> Reply {
