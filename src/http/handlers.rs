@@ -2,12 +2,12 @@
 
 use super::body::{self, Posted};
 use super::pages::{render, PositionsPage};
+use super::render;
 use super::respond::Reply;
 use super::respond::{html, json};
 use super::services::Services;
 use super::submit::position_name;
 use super::ui::Ui;
-use super::render;
 use crate::answer::Answer;
 use crate::apply::positions;
 use crate::config::names;

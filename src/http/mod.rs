@@ -4,6 +4,7 @@ mod admin;
 pub mod body;
 mod gates;
 mod handlers;
+mod headers;
 mod pages;
 mod pass;
 mod render;
@@ -38,7 +39,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<web_sys::Res
     // The language and the brand are settled first: every answer below is in that language.
     let ui = Ui::from_request(&req, &url, &isolate);
     let reply = route(req, &url, &isolate, ctx, &ui).await?;
-    respond::finish(reply, &respond::Setting::of(&ui, &isolate.policy, https))
+    respond::finish(reply, &headers::Setting::of(&ui, &isolate.policy, https))
 }
 
 async fn route(

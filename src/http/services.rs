@@ -5,7 +5,7 @@
 //! form view (see README, Performance).
 
 use super::gates;
-use super::respond::Policy;
+use super::headers::Policy;
 use crate::apply::invite::Invites;
 use crate::apply::positions::{self, Lookup};
 use crate::apply::Pipeline;

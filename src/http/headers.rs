@@ -1,0 +1,303 @@
+//! The headers of every answer: what each kind shares, and a page's Content-Security-Policy
+//! from the configuration. `respond::finish` sets them.
+
+use super::respond::{Kind, Reply};
+use super::ui::Ui;
+use std::borrow::Cow;
+
+/// Pages may hold what a candidate typed (or a prefilled email): never cache them, never leak
+/// the URL to other sites. Framing is allowed to this origin and `ALLOWED_ORIGINS` only
+/// (`Policy`) so landing pages can embed the form; in a frame, public/apply.js posts to our
+/// own JSON API (`connect-src 'self'`) to learn the interview link and open it in the whole
+/// window.
+///
+/// `same-origin`, not `no-referrer`: with `no-referrer` a browser sends `Origin: null` on the
+/// form's own post, and the Origin gate could no longer tell our page from a foreign one.
+const HTML_HEADERS: [(&str, &str); 3] = [
+    ("content-type", "text/html; charset=utf-8"),
+    ("cache-control", "no-store"),
+    ("referrer-policy", "same-origin"),
+];
+
+/// Turnstile's widget is a script and a frame from Cloudflare: admitted only on pages that
+/// show it.
+const TURNSTILE_ORIGIN: &str = "https://challenges.cloudflare.com";
+
+/// The JSON API is called by landing pages on the origins `ALLOWED_ORIGINS` lists; which one
+/// may read an answer is set per request (`cors`).
+const API_HEADERS: [(&str, &str); 4] = [
+    ("content-type", "application/json"),
+    ("cache-control", "no-store"),
+    ("access-control-allow-methods", "POST, OPTIONS"),
+    (
+        "access-control-allow-headers",
+        "content-type, cf-turnstile-response",
+    ),
+];
+
+/// The interview link is the candidate's own: not cached, not passed on as a referrer.
+const REDIRECT_HEADERS: [(&str, &str); 2] = [
+    ("cache-control", "no-store"),
+    ("referrer-policy", "no-referrer"),
+];
+
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Preflight answers may be cached by the browser for a day.
+const PREFLIGHT_MAX_AGE: &str = "86400";
+
+/// What may frame our pages and where their forms may lead, from the configuration.
+pub struct Policy {
+    /// `frame-ancestors`: this origin and `ALLOWED_ORIGINS`. A form that any site can frame,
+    /// with hidden prefills, is a clickjacking aid.
+    pub frame_ancestors: String,
+    /// `form-action`: this origin, and the hosts the post may redirect to.
+    pub form_action: String,
+}
+
+impl Policy {
+    pub fn new(allowed_origins: &[String], redirect_sources: &str) -> Policy {
+        let mut frame_ancestors = String::from("'self'");
+        for origin in allowed_origins {
+            frame_ancestors.push(' ');
+            frame_ancestors.push_str(origin);
+        }
+        Policy {
+            frame_ancestors,
+            form_action: format!("'self' {redirect_sources}"),
+        }
+    }
+}
+
+/// What every answer's headers depend on besides the answer itself: the request's language and
+/// scheme, the brand, and the configured framing and form rules.
+pub struct Setting<'a> {
+    pub language: &'static str,
+    pub https: bool,
+    /// The brand logo's origin, which a page's `img-src` admits.
+    pub logo_origin: Option<&'a str>,
+    /// The hash of the brand colour's `<style>`, which a page's `style-src` admits.
+    pub style_hash: Option<&'a str>,
+    pub policy: &'a Policy,
+}
+
+impl<'a> Setting<'a> {
+    pub fn of(ui: &'a Ui, policy: &'a Policy, https: bool) -> Setting<'a> {
+        Setting {
+            language: ui.w.code,
+            https,
+            logo_origin: ui.brand.logo.as_ref().and_then(|l| l.origin.as_deref()),
+            style_hash: ui.brand.color.as_ref().map(|c| c.csp_hash.as_str()),
+            policy,
+        }
+    }
+}
+
+pub(super) type Header = (&'static str, Cow<'static, str>);
+
+/// The headers an answer shares with every answer of its kind, status and setting: all but
+/// its own (`Reply::own`).
+///
+/// Every answer is `nosniff` (a JSON answer or a redirect is never read as something else),
+/// gets HSTS when it came over https, says its language and varies by the browser's.
+pub(super) fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
+    let fixed = match reply.kind {
+        Kind::Page { .. } => &HTML_HEADERS[..],
+        Kind::Json | Kind::Preflight => &API_HEADERS[..],
+        Kind::SeeOther => &REDIRECT_HEADERS[..],
+    };
+    let mut headers: Vec<Header> = Vec::with_capacity(fixed.len() + 6);
+    headers.extend(
+        fixed
+            .iter()
+            .map(|&(name, value)| (name, Cow::Borrowed(value))),
+    );
+    if let Kind::Page { turnstile } = reply.kind {
+        headers.push((
+            "content-security-policy",
+            Cow::Owned(csp(turnstile, setting)),
+        ));
+    }
+    if reply.kind == Kind::Preflight {
+        headers.push(("access-control-max-age", Cow::Borrowed(PREFLIGHT_MAX_AGE)));
+    }
+    headers.push(("content-language", Cow::Borrowed(setting.language)));
+    let vary = if reply.vary_origin {
+        "Origin, Accept-Language"
+    } else {
+        "Accept-Language"
+    };
+    headers.push(("vary", Cow::Borrowed(vary)));
+    headers.push(("x-content-type-options", Cow::Borrowed("nosniff")));
+    if setting.https {
+        headers.push(("strict-transport-security", Cow::Borrowed(HSTS)));
+    }
+    headers
+}
+
+/// A page's CSP: nothing but our own files, plus Turnstile's widget where it shows, the
+/// brand's logo and colour, and the framing and form rules of the configuration.
+fn csp(turnstile: bool, setting: &Setting) -> String {
+    let policy = setting.policy;
+    let mut csp =
+        String::with_capacity(300 + policy.frame_ancestors.len() + policy.form_action.len());
+    let mut directive = |name: &str, sources: &[Option<&str>]| {
+        if !csp.is_empty() {
+            csp.push_str("; ");
+        }
+        csp.push_str(name);
+        for source in sources.iter().flatten() {
+            csp.push(' ');
+            csp.push_str(source);
+        }
+    };
+    let turnstile = turnstile.then_some(TURNSTILE_ORIGIN);
+    directive("default-src", &[Some("'none'")]);
+    directive("style-src", &[Some("'self'"), setting.style_hash]);
+    directive("script-src", &[Some("'self'"), turnstile]);
+    if turnstile.is_some() {
+        directive("frame-src", &[turnstile]);
+    }
+    directive("connect-src", &[Some("'self'")]);
+    directive("img-src", &[Some("'self' data:"), setting.logo_origin]);
+    directive("base-uri", &[Some("'none'")]);
+    directive("frame-ancestors", &[Some(policy.frame_ancestors.as_str())]);
+    directive("form-action", &[Some(policy.form_action.as_str())]);
+    csp
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hireflix::TrustedHosts;
+    use crate::http::respond::{cors, html, json, preflight, see_other};
+    use crate::http_url::HttpUrl;
+    use serde_json::Value;
+
+    #[test]
+    fn framing_and_form_targets_come_from_the_configuration() {
+        let api = HttpUrl::parse("http://127.0.0.1:4010/me").unwrap();
+        let policy = Policy::new(
+            &["https://careers.example.com".to_string()],
+            &TrustedHosts::for_api(&api).csp_sources(),
+        );
+        assert_eq!(policy.frame_ancestors, "'self' https://careers.example.com");
+        assert_eq!(
+            policy.form_action,
+            "'self' https://hflx.io https://hireflix.com https://*.hireflix.com http://127.0.0.1:4010"
+        );
+        let alone = Policy::new(&[], &TrustedHosts::hireflix_only().csp_sources());
+        assert_eq!(alone.frame_ancestors, "'self'");
+        assert!(!alone.form_action.contains("127.0.0.1"));
+    }
+
+    fn setting(policy: &Policy) -> Setting<'_> {
+        Setting {
+            language: "es",
+            https: false,
+            logo_origin: None,
+            style_hash: None,
+            policy,
+        }
+    }
+
+    #[test]
+    fn a_page_csp_admits_our_files_the_widget_and_the_brand_and_fences_framing_and_posting() {
+        let policy = Policy::new(&["https://careers.example.com".to_string()], "'x'");
+        let plain = setting(&policy);
+        assert_eq!(
+            csp(false, &plain),
+            "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
+             img-src 'self' data:; base-uri 'none'; \
+             frame-ancestors 'self' https://careers.example.com; form-action 'self' 'x'"
+        );
+        let branded = Setting {
+            logo_origin: Some("https://cdn.example.com"),
+            style_hash: Some("'sha256-abc='"),
+            ..setting(&policy)
+        };
+        assert_eq!(
+            csp(true, &branded),
+            "default-src 'none'; style-src 'self' 'sha256-abc='; \
+             script-src 'self' https://challenges.cloudflare.com; \
+             frame-src https://challenges.cloudflare.com; connect-src 'self'; \
+             img-src 'self' data: https://cdn.example.com; base-uri 'none'; \
+             frame-ancestors 'self' https://careers.example.com; form-action 'self' 'x'"
+        );
+    }
+
+    fn names(headers: &[Header]) -> Vec<&str> {
+        headers.iter().map(|(name, _)| *name).collect()
+    }
+
+    fn value<'h>(headers: &'h [Header], name: &str) -> Option<&'h str> {
+        headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    #[test]
+    fn every_answer_is_nosniff_in_its_language_and_hsts_only_over_https() {
+        let policy = Policy::new(&[], "'x'");
+        let http = setting(&policy);
+        let https = Setting {
+            https: true,
+            ..setting(&policy)
+        };
+        for reply in [
+            html(200, String::new()),
+            json(200, &Value::Null),
+            preflight(),
+            see_other("https://example.com/i"),
+        ] {
+            let plain = shared_headers(&reply, &http);
+            assert_eq!(value(&plain, "x-content-type-options"), Some("nosniff"));
+            assert_eq!(value(&plain, "content-language"), Some("es"));
+            assert_eq!(value(&plain, "vary"), Some("Accept-Language"));
+            assert_eq!(value(&plain, "strict-transport-security"), None);
+            let secure = shared_headers(&reply, &https);
+            assert_eq!(value(&secure, "strict-transport-security"), Some(HSTS));
+        }
+    }
+
+    #[test]
+    fn what_comes_from_the_request_or_the_decision_is_never_shared() {
+        let policy = Policy::new(&[], "'x'");
+        let setting = setting(&policy);
+        let redirect = see_other("https://example.com/i").with_header("set-cookie", "p=1".into());
+        assert_eq!(
+            names(&shared_headers(&redirect, &setting)),
+            [
+                "cache-control",
+                "referrer-policy",
+                "content-language",
+                "vary",
+                "x-content-type-options"
+            ]
+        );
+        assert_eq!(
+            redirect.own,
+            [
+                ("location", "https://example.com/i".to_string()),
+                ("set-cookie", "p=1".to_string())
+            ]
+        );
+        let api = cors(json(200, &Value::Null), Some("https://careers.example.com"));
+        let shared = shared_headers(&api, &setting);
+        assert_eq!(value(&shared, "vary"), Some("Origin, Accept-Language"));
+        assert_eq!(value(&shared, "access-control-allow-origin"), None);
+        assert_eq!(
+            api.own,
+            [(
+                "access-control-allow-origin",
+                "https://careers.example.com".to_string()
+            )]
+        );
+        let refused = cors(json(403, &Value::Null), None);
+        assert!(refused.own.is_empty());
+        assert_eq!(
+            value(&shared_headers(&refused, &setting), "vary"),
+            Some("Origin, Accept-Language")
+        );
+    }
+}
