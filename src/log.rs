@@ -91,7 +91,7 @@ impl Serialize for Reason {
 /// on. Built from ids and classes only: no variant has a field that could hold an email, a
 /// name or a secret.
 #[derive(Debug, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(untagged)]
 pub enum Event<'a> {
     /// What became of an application at one step: at a gate, in the pipeline, in the queue.
     Application(Application<'a>),
@@ -162,47 +162,64 @@ pub struct Application<'a> {
 }
 
 /// How urgent a line is, for alerts: `warn` and `error` lines are worth an operator's look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Info,
     Warn,
     Error,
 }
 
-impl Event<'_> {
-    fn level(&self) -> Level {
+impl Level {
+    fn as_str(self) -> &'static str {
         match self {
-            Event::Application(line) => match (line.outcome, line.reason) {
-                (Outcome::LostQueueUnavailable, _)
-                | (_, Some(Reason::Transient(Transient::Auth))) => Level::Error,
-                (Outcome::DeadLetter, _)
-                | (_, Some(Reason::Transient(Transient::QuotaExceeded)))
-                | (_, Some(Reason::Link(_))) => Level::Warn,
-                _ => Level::Info,
-            },
-            Event::HireflixUnauthorized { .. } | Event::QueueMisconfigured { .. } => Level::Error,
-            Event::DeadLetterFiled { stored, .. } => match stored {
-                true => Level::Warn,
-                false => Level::Error,
-            },
-            Event::UnreadableMessage { .. }
-            | Event::BudgetReached { .. }
-            | Event::QuotaExhausted { .. }
-            | Event::KvWriteFailed { .. } => Level::Warn,
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
         }
+    }
+}
+
+impl Event<'_> {
+    /// The event's name and level, which lead its line.
+    fn head(&self) -> (&'static str, Level) {
+        match self {
+            Event::Application(line) => {
+                let level = match (line.outcome, line.reason) {
+                    (Outcome::LostQueueUnavailable, _)
+                    | (_, Some(Reason::Transient(Transient::Auth))) => Level::Error,
+                    (Outcome::DeadLetter, _)
+                    | (_, Some(Reason::Transient(Transient::QuotaExceeded)))
+                    | (_, Some(Reason::Link(_))) => Level::Warn,
+                    _ => Level::Info,
+                };
+                ("application", level)
+            }
+            Event::HireflixUnauthorized { .. } => ("hireflix_unauthorized", Level::Error),
+            Event::DeadLetterFiled { stored: true, .. } => ("dead_letter_filed", Level::Warn),
+            Event::DeadLetterFiled { stored: false, .. } => ("dead_letter_filed", Level::Error),
+            Event::UnreadableMessage { .. } => ("unreadable_message", Level::Warn),
+            Event::QueueMisconfigured { .. } => ("queue_misconfigured", Level::Error),
+            Event::BudgetReached { .. } => ("budget_reached", Level::Warn),
+            Event::QuotaExhausted { .. } => ("quota_exhausted", Level::Warn),
+            Event::KvWriteFailed { .. } => ("kv_write_failed", Level::Warn),
+        }
+    }
+
+    /// `event` and `level` first, then the event's own fields. (Spliced rather than a serde
+    /// tag and a flattened wrapper, whose generic serializers cost the wasm about a kilobyte.)
+    fn line(&self) -> Option<(Level, String)> {
+        let (name, level) = self.head();
+        let fields = serde_json::to_string(self).ok()?;
+        let fields = fields.strip_prefix('{').unwrap_or("}");
+        let comma = if fields == "}" { "" } else { "," };
+        let level_name = level.as_str();
+        let line = format!(r#"{{"event":"{name}","level":"{level_name}"{comma}{fields}"#);
+        Some((level, line))
     }
 
     /// One line, to the console method of its level.
     pub fn emit(&self) {
-        #[derive(Serialize)]
-        struct Line<'l, 'a> {
-            level: Level,
-            #[serde(flatten)]
-            event: &'l Event<'a>,
-        }
-        let level = self.level();
-        let Ok(line) = serde_json::to_string(&Line { level, event: self }) else {
+        let Some((level, line)) = self.line() else {
             return;
         };
         match level {
@@ -243,4 +260,63 @@ pub fn now_iso() -> String {
 /// Milliseconds since the epoch; in Workers the clock moves on I/O, which is what we time.
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn parsed(event: Event) -> (Level, Value) {
+        let (level, line) = event.line().unwrap();
+        (level, serde_json::from_str(&line).unwrap())
+    }
+
+    fn gate_line(outcome: Outcome) -> Application<'static> {
+        Application {
+            request_id: "r1",
+            position_id: "p1",
+            candidate: None,
+            source: Source::Api,
+            outcome,
+            reason: None,
+            hireflix_ms: None,
+            attempt: None,
+            attribution: None,
+            consent: None,
+        }
+    }
+
+    #[test]
+    fn every_line_leads_with_its_event_and_level() {
+        let gate = Event::Application(gate_line(Outcome::RateLimited));
+        let expected = json!({ "event": "application", "level": "info", "request_id": "r1",
+            "position_id": "p1", "source": "api", "outcome": "rate_limited" });
+        assert_eq!(parsed(gate), (Level::Info, expected));
+        let lost = Event::DeadLetterFiled {
+            candidate: None,
+            reason: "position_not_ready",
+            stored: false,
+        };
+        let expected = json!({ "event": "dead_letter_filed", "level": "error", "candidate": null,
+            "reason": "position_not_ready", "stored": false });
+        assert_eq!(parsed(lost), (Level::Error, expected));
+    }
+
+    #[test]
+    fn a_refused_key_is_an_error_even_when_nothing_is_lost() {
+        let queued = Event::Application(Application {
+            candidate: Some("abc"),
+            outcome: Outcome::Queued,
+            reason: Some(Reason::Transient(Transient::Auth)),
+            attempt: Some(1),
+            ..gate_line(Outcome::Queued)
+        });
+        let (level, line) = parsed(queued);
+        assert_eq!(level, Level::Error);
+        assert_eq!(
+            (&line["reason"], &line["attempt"]),
+            (&json!("auth"), &json!(1))
+        );
+    }
 }

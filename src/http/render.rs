@@ -10,8 +10,7 @@ use crate::answer::{Answer, Onward, Page};
 use crate::config::Config;
 use crate::domain::{FieldErrors, PositionId};
 use crate::i18n::{Message, Words};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use serde_json::{Map, Value};
 
 impl Answer {
     /// The page of an answer to a request for no position in particular.
@@ -22,46 +21,39 @@ impl Answer {
     /// The machine keys, for code, and a sentence in the request's language, for people.
     pub fn json(&self, w: &'static Words) -> Reply {
         let row = self.row(w);
-        let mut body = Body {
-            error: row.error,
-            status: row.state,
-            ..Body::default()
-        };
-        match row.page {
-            Page::Message(message, _) | Page::Inbox(message, _) => {
-                body.message = Some(message.body)
-            }
+        let (message, more) = match row.page {
+            Page::Message(message, _) | Page::Inbox(message, _) => (Some(message.body), None),
             Page::Form {
                 notice,
                 errors,
                 human_check,
             } => {
-                body.message = Some(notice.unwrap_or(w.error_summary));
                 // A refusal of the whole post has its `error`; any other, errors by field.
-                if row.error.is_none() {
-                    body.errors = Some(by_field(w, errors, human_check));
-                }
+                let errors = row
+                    .error
+                    .is_none()
+                    .then(|| by_field(w, errors, human_check));
+                (
+                    Some(notice.unwrap_or(w.error_summary)),
+                    errors.map(|e| ("errors", e)),
+                )
             }
-            Page::Redirect(url) => body.url = Some(url.as_str()),
-            Page::Bare => {}
-        }
-        with_retry_after(json(row.status, &body), row.retry_after)
+            Page::Redirect(url) => (None, Some(("url", url.as_str().into()))),
+            Page::Bare => (None, None),
+        };
+        let words = [
+            ("error", row.error),
+            ("status", row.state),
+            ("message", message),
+        ];
+        let body: Map<String, Value> = words
+            .into_iter()
+            .filter_map(|(key, value)| Some((key, Value::from(value?))))
+            .chain(more)
+            .map(|(key, value)| (key.to_string(), value))
+            .collect();
+        with_retry_after(json(row.status, &Value::Object(body)), row.retry_after)
     }
-}
-
-/// The JSON body; its fields in the order serde_json's own maps keep.
-#[derive(Default, Serialize)]
-struct Body<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<BTreeMap<&'static str, &'a str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
 }
 
 /// The page answering a post from the form.
@@ -201,17 +193,13 @@ fn with_pass(reply: Reply, position: &PositionId, link_pass: Option<&str>) -> Re
 }
 
 /// Each error by its field's wire name, in the request's language.
-fn by_field<'a>(
-    w: &'a Words,
-    errors: Option<&'a FieldErrors>,
-    human_check: Option<&'a str>,
-) -> BTreeMap<&'static str, &'a str> {
+fn by_field(w: &Words, errors: Option<&FieldErrors>, human_check: Option<&str>) -> Value {
     let fields = errors.into_iter().flat_map(|errors| errors.iter());
-    let mut map: BTreeMap<_, _> = fields
-        .map(|(field, error)| (field.wire_name(), w.field_error(field, error)))
+    let mut map: Map<String, Value> = fields
+        .map(|(field, error)| (field.wire_name().into(), w.field_error(field, error).into()))
         .collect();
     if let Some(error) = human_check {
-        map.insert(TURNSTILE_FIELD, error);
+        map.insert(TURNSTILE_FIELD.into(), error.into());
     }
-    map
+    Value::Object(map)
 }

@@ -10,7 +10,7 @@
 //! `location`, link pass, allowed origin, `retry-after`).
 
 use super::headers::{shared_headers, Header, Setting};
-use serde::Serialize;
+use serde_json::Value;
 use std::cell::RefCell;
 use web_sys::{Headers, Response, ResponseInit};
 use worker::Result;
@@ -69,9 +69,8 @@ pub fn page(status: u16, body: String, turnstile: bool) -> Reply {
     Reply::new(Kind::Page { turnstile }, status, Some(body))
 }
 
-pub fn json(status: u16, body: &impl Serialize) -> Reply {
-    let body = serde_json::to_string(body).unwrap_or_default();
-    Reply::new(Kind::Json, status, Some(body))
+pub fn json(status: u16, body: &Value) -> Reply {
+    Reply::new(Kind::Json, status, Some(body.to_string()))
 }
 
 pub fn preflight() -> Reply {

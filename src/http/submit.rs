@@ -1,6 +1,6 @@
 //! One flow for a posted application, whichever route it came by: the abuse gates, cheapest
 //! first and before anything is stored or sent to Hireflix, then the position, the form and
-//! the pipeline. Its I/O is an `Io` (the worker's is `super::post::Live`), so the order of the
+//! the pipeline. Its I/O is an `Io` (the worker's is `Live`), so the order of the
 //! gates is tested natively; the HTML and JSON routes only render its result.
 
 use super::body::{self, Posted};
@@ -244,6 +244,7 @@ mod tests {
     #[derive(Default)]
     struct Fake {
         origin: Option<&'static str>,
+        token_header: Option<&'static str>,
         over_limit: bool,
         body: Option<Result<Posted, Answer>>,
         not_offered: bool,
@@ -252,6 +253,13 @@ mod tests {
     }
 
     impl Fake {
+        fn sending(posted: Posted) -> Fake {
+            Fake {
+                body: Some(Ok(posted)),
+                ..Fake::default()
+            }
+        }
+
         fn note(&self, call: impl Into<String>) {
             self.calls.borrow_mut().push(call.into());
         }
@@ -259,7 +267,12 @@ mod tests {
 
     impl Io for Fake {
         fn header(&self, name: &str) -> Option<String> {
-            (name == "origin").then_some(self.origin?.to_string())
+            let value = match name {
+                "origin" => self.origin,
+                "cf-turnstile-response" => self.token_header,
+                _ => None,
+            };
+            value.map(str::to_string)
         }
         async fn within_rate_limit(&self) -> bool {
             self.note("rate limit");
@@ -320,13 +333,10 @@ mod tests {
 
     #[test]
     fn a_valid_post_passes_every_gate_in_order_and_reaches_the_pipeline() {
-        let fake = Fake {
-            body: Some(Ok(Posted {
-                turnstile_token: "tok".into(),
-                ..posted(ANN)
-            })),
-            ..Fake::default()
-        };
+        let fake = Fake::sending(Posted {
+            turnstile_token: "tok".into(),
+            ..posted(ANN)
+        });
         let (submission, calls) = run(fake, false);
         assert_eq!(submission.answer, Answer::Queued);
         assert_eq!(submission.position_name, "Engineer");
@@ -354,8 +364,7 @@ mod tests {
         assert_eq!(calls, ["rate limit", "record OriginNotAllowed"]);
         let allowed = Fake {
             origin: Some("https://careers.example.com"),
-            body: Some(Ok(posted(ANN))),
-            ..Fake::default()
+            ..Fake::sending(posted(ANN))
         };
         assert_eq!(run(allowed, false).0.answer, Answer::Queued);
     }
@@ -375,8 +384,7 @@ mod tests {
     fn a_limited_post_keeps_its_values_and_costs_no_look_up() {
         let fake = Fake {
             over_limit: true,
-            body: Some(Ok(posted(ANN))),
-            ..Fake::default()
+            ..Fake::sending(posted(ANN))
         };
         let (submission, calls) = run(fake, false);
         assert_eq!(submission.answer, Answer::RateLimited);
@@ -390,13 +398,10 @@ mod tests {
 
     #[test]
     fn a_bot_hears_queued_and_nothing_is_looked_up_checked_or_sent() {
-        let fake = Fake {
-            body: Some(Ok(Posted {
-                honeypot: "http://spam".into(),
-                ..posted(ANN)
-            })),
-            ..Fake::default()
-        };
+        let fake = Fake::sending(Posted {
+            honeypot: "http://spam".into(),
+            ..posted(ANN)
+        });
         let (submission, calls) = run(fake, false);
         assert_eq!(submission.answer, Answer::Queued);
         assert_eq!(
@@ -418,10 +423,7 @@ mod tests {
 
     #[test]
     fn a_missing_consent_is_reported_with_the_fields_errors_before_any_human_check() {
-        let fake = Fake {
-            body: Some(Ok(posted(&[("firstName", "Ann")]))),
-            ..Fake::default()
-        };
+        let fake = Fake::sending(posted(&[("firstName", "Ann")]));
         let (submission, calls) = run(fake, true);
         let Answer::Invalid(errors) = submission.answer else {
             panic!("{:?}", submission.answer)
@@ -438,19 +440,13 @@ mod tests {
                 "count invalid"
             ]
         );
-        let only_consent = Fake {
-            body: Some(Ok(posted(ANN))),
-            ..Fake::default()
-        };
+        let only_consent = Fake::sending(posted(ANN));
         let expected = FieldErrors::default().with(Field::Consent, FieldError::Missing);
         assert_eq!(run(only_consent, true).0.answer, Answer::Invalid(expected));
-        let ticked = Fake {
-            body: Some(Ok(Posted {
-                consent: "yes".into(),
-                ..posted(ANN)
-            })),
-            ..Fake::default()
-        };
+        let ticked = Fake::sending(Posted {
+            consent: "yes".into(),
+            ..posted(ANN)
+        });
         let (submission, calls) = run(ticked, true);
         assert_eq!(submission.answer, Answer::Queued);
         assert_eq!(calls.last().map(String::as_str), Some("apply"));
@@ -459,9 +455,8 @@ mod tests {
     #[test]
     fn a_failed_human_check_is_answered_and_never_reaches_the_pipeline() {
         let fake = Fake {
-            body: Some(Ok(posted(ANN))),
             human_check: Some(Answer::HumanCheckMissing),
-            ..Fake::default()
+            ..Fake::sending(posted(ANN))
         };
         let (submission, calls) = run(fake, false);
         assert_eq!(submission.answer, Answer::HumanCheckMissing);
@@ -469,6 +464,31 @@ mod tests {
         assert_eq!(
             &calls[3..],
             ["look up", "human check ", "record TurnstileFailed"]
+        );
+    }
+
+    #[test]
+    fn a_token_sent_as_a_header_counts_when_the_form_has_none() {
+        let in_header = Fake {
+            token_header: Some("from-header"),
+            ..Fake::sending(posted(ANN))
+        };
+        let (_, calls) = run(in_header, false);
+        assert!(
+            calls.contains(&"human check from-header".to_string()),
+            "{calls:?}"
+        );
+        let in_both = Fake {
+            token_header: Some("from-header"),
+            ..Fake::sending(Posted {
+                turnstile_token: " from-form ".into(),
+                ..posted(ANN)
+            })
+        };
+        let (_, calls) = run(in_both, false);
+        assert!(
+            calls.contains(&"human check from-form".to_string()),
+            "{calls:?}"
         );
     }
 }
