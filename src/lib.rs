@@ -21,9 +21,7 @@ pub use ledger::InviteLedger;
 
 /// Read by the wasm-bindgen tests in tests/wasm.rs, which need the JS runtime.
 #[doc(hidden)]
-pub use answer::Answer;
-#[doc(hidden)]
-pub use http::body;
+pub use {answer::Answer, http::body};
 
 use worker::{event, Context, Env, Request, Result};
 

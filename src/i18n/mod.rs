@@ -1,5 +1,5 @@
 //! Every word a candidate reads, by language. The domain and the pipeline speak in kinds
-//! (`FieldError`, `Decision`, `Problem`); the pages look the words up here. A language is one
+//! (`FieldError`, `Answer`); the pages look the words up here. A language is one
 //! file holding one `Words` value: the compiler refuses a language with a missing string.
 //!
 //! Adding a language: copy `en.rs` to `<code>.rs` (an ISO 639-1 code such as `fr`), translate
