@@ -189,39 +189,12 @@ fn field_view(w: &Words, field: Field, value: &str, error: Option<String>) -> Fi
 #[template(path = "message.html")]
 pub struct MessagePage {
     pub layout: Layout,
-    pub heading: &'static str,
-    pub body: &'static str,
+    pub message: &'static Message,
     /// (href, text); hrefs are only ever our own paths.
     pub link: Option<(String, &'static str)>,
-    /// What to do when an email does not come: the words, and the address to write to.
+    /// For pages that send the candidate to their inbox, what to do when nothing comes: the
+    /// words, and the address to write to.
     pub help: Option<(&'static str, Option<String>)>,
-}
-
-impl MessagePage {
-    pub fn new(layout: Layout, message: &Message) -> Self {
-        MessagePage {
-            layout,
-            heading: message.heading,
-            body: message.body,
-            link: None,
-            help: None,
-        }
-    }
-
-    pub fn with_link(mut self, href: String, text: &'static str) -> Self {
-        self.link = Some((href, text));
-        self
-    }
-
-    /// For pages that send the candidate to their inbox: who to write to when nothing comes.
-    pub fn with_email_help(mut self) -> Self {
-        let w = self.layout.w;
-        self.help = Some(match &self.layout.brand.contact_email {
-            Some(email) => (w.nothing_arrived_write_to, Some(email.clone())),
-            None => (w.nothing_arrived, None),
-        });
-        self
-    }
 }
 
 /// Renders a page; a template that fails to render gives a plain message, never a panic.

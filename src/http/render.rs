@@ -104,10 +104,12 @@ fn page(
                 }
                 _ => None,
             };
-            let mut page = MessagePage::new(ui.layout(), message);
-            if let Some((href, text)) = link {
-                page = page.with_link(format!("{href}?lang={}", w.code), text);
-            }
+            let page = MessagePage {
+                layout: ui.layout(),
+                message,
+                link: link.map(|(href, text)| (format!("{href}?lang={}", w.code), text)),
+                help: None,
+            };
             html(row.status, render(&page))
         }
         (Page::Inbox(message, slug), ..) => inbox(row.status, message, slug, position, ui),
@@ -150,7 +152,17 @@ fn inbox(
         Some(position) => ui.layout_at(&format!("/apply/{position}/{slug}")),
         None => ui.layout(),
     };
-    let page = MessagePage::new(layout, message).with_email_help();
+    let w = ui.w;
+    let help = match &ui.brand.contact_email {
+        Some(email) => (w.nothing_arrived_write_to, Some(email.clone())),
+        None => (w.nothing_arrived, None),
+    };
+    let page = MessagePage {
+        layout,
+        message,
+        link: None,
+        help: Some(help),
+    };
     html(status, render(&page))
 }
 
