@@ -161,6 +161,29 @@ pub struct Application<'a> {
     pub consent: Option<&'a Consent>,
 }
 
+impl<'a> Application<'a> {
+    /// The line of a post a gate stopped: no candidate yet, no try made.
+    pub fn at_gate(
+        request_id: &'a str,
+        position_id: &'a str,
+        source: Source,
+        outcome: Outcome,
+    ) -> Self {
+        Application {
+            request_id,
+            position_id,
+            candidate: None,
+            source,
+            outcome,
+            reason: None,
+            hireflix_ms: None,
+            attempt: None,
+            attribution: None,
+            consent: None,
+        }
+    }
+}
+
 /// How urgent a line is, for alerts: `warn` and `error` lines are worth an operator's look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -273,18 +296,7 @@ mod tests {
     }
 
     fn gate_line(outcome: Outcome) -> Application<'static> {
-        Application {
-            request_id: "r1",
-            position_id: "p1",
-            candidate: None,
-            source: Source::Api,
-            outcome,
-            reason: None,
-            hireflix_ms: None,
-            attempt: None,
-            attribution: None,
-            consent: None,
-        }
+        Application::at_gate("r1", "p1", Source::Api, outcome)
     }
 
     #[test]

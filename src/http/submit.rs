@@ -205,19 +205,9 @@ impl Io for Live<'_> {
     }
 
     fn record(&self, outcome: Outcome, attribution: &Attribution) {
-        log::Event::Application(log::Application {
-            request_id: &self.request_id,
-            position_id: self.position.as_str(),
-            candidate: None,
-            source: self.source,
-            outcome,
-            reason: None,
-            hireflix_ms: None,
-            attempt: None,
-            attribution: None,
-            consent: None,
-        })
-        .emit();
+        let position = self.position.as_str();
+        let line = log::Application::at_gate(&self.request_id, position, self.source, outcome);
+        log::Event::Application(line).emit();
         if let Some(step) = Step::of(outcome) {
             self.count(step, attribution);
         }
