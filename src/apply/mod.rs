@@ -17,12 +17,12 @@ pub use decision::Existing;
 pub use decision::{Answered, Decision};
 pub use enqueue::{Enqueue, QueuedInvite};
 
+use crate::answer::Answer;
 use crate::domain::{Application, ApplicationForm, Attribution, CandidateKey};
 use crate::domain::{Consent, PositionId};
 use crate::funnel::Funnel;
 use crate::hireflix::{HireflixClient, InterviewUrl, Inviter, Transient};
 use crate::ledger::{Gate, Ledger, LedgerClient};
-use crate::answer::Answer;
 use crate::log::{self, Source};
 use crate::store::{Kv, Memory};
 use decision::Claim;

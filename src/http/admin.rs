@@ -4,8 +4,8 @@
 use super::respond::json;
 use super::respond::Reply;
 use super::ui::Ui;
-use crate::apply::QueuedInvite;
 use crate::answer::Answer;
+use crate::apply::QueuedInvite;
 use crate::config::{names, Config};
 use crate::domain::hmac::same_secret;
 use crate::domain::{CandidateKey, PositionId};
