@@ -33,12 +33,26 @@ function account(overrides = {}) {
   return { path, read: () => JSON.parse(readFileSync(path, "utf8")) };
 }
 
-/** Runs scripts/deploy; `input` is what the operator types (one answer a line). */
-function deploy(state, { input = "", env = {} } = {}) {
+// The company's settings, given as the environment for the tests that are not about them.
+const COMPANY = { BRAND_NAME: "Example Ltd", PRIVACY_URL: "https://example.com/privacy", CONTACT_EMAIL: "jobs@example.com" };
+
+/** A copy of wrangler.toml to deploy with (the script saves answers into it). */
+function configCopy() {
+  const path = join(dir, `wrangler-${Math.random().toString(36).slice(2)}.toml`);
+  writeFileSync(path, readFileSync(join(ROOT, "wrangler.toml"), "utf8"));
+  return path;
+}
+
+/**
+ * Runs scripts/deploy; `input` is what the operator types (one answer a line). An `env` value
+ * of undefined leaves that variable out.
+ */
+function deploy(state, { input = "", env = {}, args = [] } = {}) {
   return new Promise((resolve) => {
-    const e = { ...process.env, WRANGLER: `node ${FAKE}`, FAKE_WRANGLER_STATE: state.path, ...env };
+    const e = { ...process.env, WRANGLER: `node ${FAKE}`, FAKE_WRANGLER_STATE: state.path, WRANGLER_CONFIG: configCopy(), ...COMPANY, ...env };
     for (const k of ["HIREFLIX_API_KEY", "APP_SECRET", "TURNSTILE_SECRET_KEY", "ADMIN_TOKEN", "CLOUDFLARE_ACCOUNT_ID"]) if (!(k in env)) delete e[k];
-    const child = spawn("bash", ["scripts/deploy"], { cwd: ROOT, env: e });
+    for (const [k, v] of Object.entries(e)) if (v === undefined) delete e[k];
+    const child = spawn("bash", ["scripts/deploy", ...args], { cwd: ROOT, env: e });
     let out = "";
     child.stdout.on("data", (c) => (out += c));
     child.stderr.on("data", (c) => (out += c));
@@ -152,4 +166,56 @@ test("without an API key on a first deploy, it stops before deploying", async ()
   assert.equal(code, 1);
   assert.match(out, /HIREFLIX_API_KEY is required/);
   assert.ok(!commands(state).some((c) => c.startsWith("deploy")));
+});
+
+const NO_COMPANY = { BRAND_NAME: undefined, PRIVACY_URL: undefined, CONTACT_EMAIL: undefined };
+
+test("without a company name it deploys nothing, and says how to give one or go without on purpose", async () => {
+  const state = account({ queues: [...QUEUES] });
+  const { code, out } = await deploy(state, { input: "\n", env: { ...NO_COMPANY, HIREFLIX_API_KEY: KEY } });
+  assert.equal(code, 1, out);
+  assert.match(out, /No company name/);
+  assert.match(out, /--no-brand/);
+  assert.deepEqual(commands(state), ["whoami --json"], "nothing created, nothing deployed");
+});
+
+test("with --no-brand it deploys without a company name, on purpose", async () => {
+  await withStandIn(async (_standIn, url) => {
+    const state = account({ queues: [...QUEUES], workerExists: true, secrets: ["HIREFLIX_API_KEY", "APP_SECRET", "ADMIN_TOKEN"] });
+    const config = configCopy();
+    const { code, out } = await deploy(state, {
+      input: "\n\n",
+      args: ["--no-brand"],
+      env: { ...NO_COMPANY, HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY, WRANGLER_CONFIG: config },
+    });
+    assert.equal(code, 0, out);
+    assert.match(out, /BRAND_NAME: not set \(--no-brand\)/);
+    assert.match(out, /PRIVACY_URL: not set/);
+    assert.ok(commands(state).includes("deploy"));
+    assert.match(readFileSync(config, "utf8"), /^BRAND_NAME = ""$/m);
+  });
+});
+
+test("the company's name, privacy notice and contact are asked for and kept in wrangler.toml for the deploy and the next", async () => {
+  await withStandIn(async (_standIn, url) => {
+    const state = account({ queues: [...QUEUES], workerExists: true, secrets: ["HIREFLIX_API_KEY", "APP_SECRET", "ADMIN_TOKEN"] });
+    const config = configCopy();
+    const typed = ['Zoë "&" Co', "privacy.html", "https://zoe.example/privacy", "jobs at zoe", "jobs@zoe.example", ""].join("\n");
+    const { code, out } = await deploy(state, { input: typed, env: { ...NO_COMPANY, HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY, WRANGLER_CONFIG: config } });
+    assert.equal(code, 0, out);
+    assert.match(out, /PRIVACY_URL: "privacy\.html" is not an https URL/, "a wrong answer is asked again");
+    assert.match(out, /CONTACT_EMAIL: "jobs at zoe" is not an email address/);
+    const toml = readFileSync(config, "utf8");
+    assert.match(toml, /^BRAND_NAME = "Zoë \\"&\\" Co"$/m);
+    assert.match(toml, /^PRIVACY_URL = "https:\/\/zoe\.example\/privacy"$/m);
+    assert.match(toml, /^CONTACT_EMAIL = "jobs@zoe\.example"$/m);
+    assert.equal(toml.match(/^BRAND_NAME =/gm).length, 1, "the line replaced, not added");
+    assert.ok(commands(state).includes("deploy"));
+
+    // The next deploy reads them from wrangler.toml and asks nothing.
+    const again = await deploy(state, { env: { ...NO_COMPANY, HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY, WRANGLER_CONFIG: config } });
+    assert.equal(again.code, 0, again.out);
+    assert.match(again.out, /CONTACT_EMAIL: jobs@zoe\.example/);
+    assert.ok(!/Company name/.test(again.out), "not asked again");
+  });
 });
