@@ -42,6 +42,14 @@
     link.href = url.href;
   });
 
+  // A form that came back from a post (errors, a notice) sits in history as that post: Back to
+  // it from the interview would ask to send the form again ("Confirm Form Resubmission"). The
+  // form's address (its action, a plain GET of the same form) makes it an ordinary page; what
+  // was typed stays in the page, never in the URL.
+  if (window.history && history.replaceState && document.querySelector("form[data-apply]")) {
+    history.replaceState(history.state, "", location.href);
+  }
+
   // Bring the error summary into view for screen readers and small screens.
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();

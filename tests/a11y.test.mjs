@@ -66,7 +66,7 @@ const STATES = [
   ["positions unavailable (Hireflix refuses the key)", 503, (page) => goto(page, keyRevoked.url)],
   ["empty form", 200, (page) => goto(page, `${w.url}apply/${OPEN}`)],
   ["form with errors on every field, consent box unticked", 422, (page) =>
-    apply(page, w, OPEN, { firstName: " ", lastName: "", email: "ana@", phoneNumber: "0803 123 4567" }, { consent: false })],
+    apply(page, w, OPEN, { firstName: " ", lastName: "", email: "ana@", phoneNumber: "0803 123" }, { consent: false })],
   ["position not found", 404, (page) => goto(page, `${w.url}apply/${UNKNOWN}`)],
   ["page not found", 404, (page) => goto(page, `${w.url}no/such/page`)],
   ["applications closed (archived after the form was shown)", 410, async (page) => {

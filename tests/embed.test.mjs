@@ -137,7 +137,7 @@ test("the frame fits its page: it grows for the error summary, shrinks when cont
   await frame.fill("#firstName", "Olu");
   await frame.fill("#lastName", "Adeyemi");
   await frame.fill("#email", "olu@example.com");
-  await frame.fill("#phoneNumber", "0803 123 4567"); // no country code: only the server can tell
+  await frame.fill("#phoneNumber", "0803 123"); // too short for a national number: only the server can tell
   await frame.click("button[type=submit]");
   await frame.waitForSelector(".error-summary");
   assert.match(await frame.textContent(".error-summary"), /country code/);
@@ -150,7 +150,7 @@ test("the frame fits its page: it grows for the error summary, shrinks when cont
   console.log(`frame height at 390 px: ${before} px empty, ${grown} px with the error summary`);
   // The landing page stayed; the errors are in the frame, with the values kept.
   assert.equal(page.url(), `${landingOrigin}/careers`);
-  assert.equal(await frame.inputValue("#phoneNumber"), "0803 123 4567");
+  assert.equal(await frame.inputValue("#phoneNumber"), "0803 123");
   assert.equal(await frame.getAttribute("#phoneNumber", "aria-invalid"), "true");
   assert.equal(w.inviteRequests().length, invitesBefore, "nothing was sent to Hireflix");
 

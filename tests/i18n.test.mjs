@@ -96,7 +96,8 @@ test("every page state is in Spanish, with Spanish words in its JSON messages an
   assert.match(invalid.html, /<title>Error: Postulación: Senior Rust Engineer<\/title>/);
   assert.match(invalid.html, /<h2>Revisa tus datos<\/h2>/);
   assert.match(invalid.html, /<p class="error" id="firstName-error">Escribe tu nombre.<\/p>/);
-  assert.match(invalid.html, /<p class="error" id="phoneNumber-error">Añade el prefijo de tu país, empezando por \+.<\/p>/);
+  // A British national number is not a Spanish one: on the Spanish page it needs its +44.
+  assert.match(invalid.html, /<p class="error" id="phoneNumber-error">No es un número nacional completo: revísalo, añade el prefijo del país \(como \+34\) o déjalo vacío.<\/p>/);
   assert.match(invalid.html, /value="ana@"/);
 
   const api = await w.postJson(OPEN, { firstName: "Ana", lastName: "", email: "nope" }, { headers: es });

@@ -121,6 +121,7 @@ mod tests {
             id: id.into(),
             name: id.into(),
             archived,
+            about: None,
         }
     }
 

@@ -7,6 +7,7 @@ mod raw;
 
 pub use raw::RawConfig;
 
+use crate::domain::phone::Region;
 use crate::domain::PositionId;
 use crate::http_url::{is_loopback_host, HttpUrl};
 use crate::ledger::budget::Limits;
@@ -51,6 +52,8 @@ pub struct Config {
     pub turnstile: Option<Turnstile>,
     /// The invite ledger's limits and windows.
     pub budgets: Budgets,
+    /// Where a phone number without a country code is from; `None`: the page language's region.
+    pub phone_region: Option<&'static Region>,
     /// A candidate must tick the consent box; recorded with this notice version.
     pub require_consent: bool,
     pub consent_notice_version: String,
@@ -82,6 +85,7 @@ impl std::fmt::Debug for Config {
             .field("allowed_origins", &self.allowed_origins)
             .field("turnstile", &self.turnstile.as_ref().map(|t| &t.site_key))
             .field("budgets", &self.budgets)
+            .field("phone_region", &self.phone_region.map(|r| r.code))
             .field("require_consent", &self.require_consent)
             .field("consent_notice_version", &self.consent_notice_version)
             .field("warnings", &self.warnings)

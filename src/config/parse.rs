@@ -1,6 +1,7 @@
 //! Parsers for single settings. Each returns the problem by the setting's name, never its value.
 
 use super::names;
+use crate::domain::phone::{Region, REGIONS};
 use crate::domain::PositionId;
 use crate::http_url::{is_loopback_host, HttpUrl};
 use crate::ledger::window::Windows;
@@ -158,5 +159,21 @@ pub fn notice_version(raw: Option<&str>) -> Result<String, String> {
             "{} must be at most 32 letters, digits, dots, dashes or underscores",
             names::CONSENT_NOTICE_VERSION
         )),
+    }
+}
+
+/// A region of `domain::phone::REGIONS`, whose national numbers the form reads; empty means
+/// each language's own (en: GB, es: ES).
+pub fn phone_region(raw: Option<&str>) -> Result<Option<&'static Region>, String> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(code) => Region::by_code(code).map(Some).ok_or_else(|| {
+            let codes: Vec<_> = REGIONS.iter().map(|r| r.code).collect();
+            format!(
+                "{} must be empty or one of: {}",
+                names::DEFAULT_PHONE_REGION,
+                codes.join(", ")
+            )
+        }),
     }
 }

@@ -28,6 +28,7 @@ pub struct RawConfig {
     pub budget_windows_seconds: Option<String>,
     pub brand: brand::RawBrand,
     pub default_language: Option<String>,
+    pub default_phone_region: Option<String>,
     pub require_consent: Option<String>,
     pub consent_notice_version: Option<String>,
 }
@@ -62,6 +63,7 @@ impl RawConfig {
             budget_windows_seconds: var(names::BUDGET_WINDOWS_SECONDS),
             brand: brand::RawBrand::from_env(env),
             default_language: var(names::DEFAULT_LANGUAGE),
+            default_phone_region: var(names::DEFAULT_PHONE_REGION),
             require_consent: var(names::REQUIRE_CONSENT),
             consent_notice_version: var(names::CONSENT_NOTICE_VERSION),
         }
@@ -193,6 +195,9 @@ impl RawConfig {
         let warnings = brand.warnings;
         parse::default_language(self.default_language.as_deref())
             .unwrap_or_else(|p| problems.push(p));
+        let phone_region = parse::phone_region(self.default_phone_region.as_deref())
+            .map_err(|p| problems.push(p))
+            .unwrap_or_default();
         let require_consent = parse::flag(names::REQUIRE_CONSENT, self.require_consent.as_deref())
             .map_err(|p| problems.push(p))
             .unwrap_or(false);
@@ -215,6 +220,7 @@ impl RawConfig {
                 Some(allowed_origins),
                 Some(turnstile),
             ) if problems.is_empty() => Ok(Config {
+                phone_region,
                 require_consent,
                 consent_notice_version,
                 warnings,

@@ -1,5 +1,6 @@
 //! The application form: what the candidate typed, and the valid application it parses into.
 
+use super::phone::Region;
 use super::{Email, Name, Phone};
 
 /// The form's fields, named as Hireflix's own public links name their prefill parameters,
@@ -109,13 +110,22 @@ impl ApplicationForm {
         }
     }
 
+    /// The phone as E.164 when it reads as one (a national number in `region`), so the form
+    /// shown again, the queue and Hireflix all see the number as it was understood.
+    pub fn with_phone_normalised(mut self, region: Option<&Region>) -> Self {
+        if let Ok(Some(phone)) = Phone::parse(&self.phone_number, region) {
+            self.phone_number = phone.as_str().to_string();
+        }
+        self
+    }
+
     /// Parses every field and reports every error at once, so the candidate fixes the form
     /// in one round trip.
     pub fn parse(&self) -> Result<Application, FieldErrors> {
         let first_name = Name::parse(&self.first_name);
         let last_name = Name::parse(&self.last_name);
         let email = Email::parse(&self.email);
-        let phone = Phone::parse(&self.phone_number);
+        let phone = Phone::parse(&self.phone_number, None);
         match (first_name, last_name, email, phone) {
             (Ok(first_name), Ok(last_name), Ok(email), Ok(phone)) => Ok(Application {
                 first_name,
@@ -229,6 +239,16 @@ mod tests {
         assert_eq!(app.first_name.as_str(), "Ann");
         assert_eq!(app.email.as_str(), "Ann@example.com");
         assert_eq!(app.phone.unwrap().as_str(), "+442079460958");
+    }
+
+    #[test]
+    fn a_national_phone_is_normalised_in_the_region_and_a_wrong_one_kept_as_typed() {
+        let gb = Region::by_code("GB");
+        let national = form("Ann", "Lee", "a@b.co", "020 7946 0958").with_phone_normalised(gb);
+        assert_eq!(national.phone_number, "+442079460958");
+        assert!(national.parse().is_ok());
+        let wrong = form("Ann", "Lee", "a@b.co", "020 79").with_phone_normalised(gb);
+        assert_eq!(wrong.phone_number, "020 79");
     }
 
     #[test]

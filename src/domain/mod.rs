@@ -7,7 +7,7 @@ pub mod consent;
 mod email;
 pub mod hmac;
 mod name;
-mod phone;
+pub mod phone;
 mod position_id;
 
 pub use application::{Application, ApplicationForm, Field, FieldError, FieldErrors};

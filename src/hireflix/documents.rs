@@ -177,7 +177,7 @@ pub fn find_interview_request(position: &PositionId, email: &str) -> String {
     )
 }
 
-const POSITIONS: &str = "query Positions { positions { id name archived } }";
+const POSITIONS: &str = "query Positions { positions { id name archived description } }";
 
 pub fn positions_request() -> String {
     request_body::<()>(POSITIONS, None)

@@ -136,8 +136,13 @@ pub async fn show_form(
     position: &PositionId,
     ui: &Ui,
 ) -> Reply {
-    let Some(name) = position_name(&services.lookup(position).await, ui.w) else {
+    let lookup = services.lookup(position).await;
+    let Some(name) = position_name(&lookup, ui.w) else {
         return Answer::PositionNotFound.page(ui);
+    };
+    let about = match lookup {
+        positions::Lookup::Open(open) => open.about,
+        _ => None,
     };
     funnel.record(position, Step::FormView);
     // Consent is an act: never ticked by a link.
@@ -154,7 +159,8 @@ pub async fn show_form(
         &posted,
         &none,
         &services.config,
-    );
+    )
+    .with_about(about);
     // The first view needs the widget (and the CSP that admits it) as much as an error page.
     render::form_reply(200, &page)
 }

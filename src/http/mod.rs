@@ -15,6 +15,7 @@ mod turnstile;
 mod ui;
 
 use crate::answer::Answer;
+use crate::domain::phone::Region;
 use crate::domain::PositionId;
 use crate::funnel::Visit;
 use crate::log::{request_id, Source};
@@ -103,6 +104,7 @@ async fn route(
         own_origin: &own_origin,
         allowed_origins: &services.config.allowed_origins,
         require_consent: services.config.require_consent,
+        phone_region: (services.config.phone_region).or(Region::by_code(w.phone_region)),
     };
     let request_id = request_id(req.headers().get("cf-ray").ok().flatten());
     let mut live = Live {

@@ -86,6 +86,8 @@ pub struct FormPage {
     pub w: &'static Words,
     pub position_id: String,
     pub position_name: String,
+    /// The job in one line, when Hireflix describes it.
+    pub about: Option<String>,
     pub notice: Option<String>,
     pub has_errors: bool,
     pub fields: Vec<FieldView>,
@@ -124,6 +126,7 @@ impl FormPage {
             layout,
             position_id: position.to_string(),
             position_name: position_name.to_string(),
+            about: None,
             notice: None,
             has_errors: !errors.is_empty(),
             fields,
@@ -144,6 +147,11 @@ impl FormPage {
     pub fn with_human_check_error(mut self, error: Option<&'static str>) -> Self {
         self.human_check_error = error;
         self.has_errors |= error.is_some();
+        self
+    }
+
+    pub fn with_about(mut self, about: Option<String>) -> Self {
+        self.about = about;
         self
     }
 
@@ -195,6 +203,8 @@ pub struct MessagePage {
     /// For pages that send the candidate to their inbox, what to do when nothing comes: the
     /// words, and the address to write to.
     pub help: Option<(&'static str, Option<String>)>,
+    /// What a post left behind (label, value: the position, the address): shown in a panel.
+    pub details: Vec<(&'static str, String)>,
 }
 
 /// Renders a page; a template that fails to render gives a plain message, never a panic.

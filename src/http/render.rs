@@ -82,7 +82,10 @@ pub fn submission_json(submission: &Submission, position: &PositionId, w: &'stat
 /// A page that sent the candidate to their inbox, shown again by its own address.
 pub fn inbox_again(answer: &Answer, position: &PositionId, ui: &Ui) -> Reply {
     match answer.row(ui.w).page {
-        Page::Inbox(message, slug) => inbox(200, message, slug, Some(position), ui),
+        Page::Inbox(message, slug) => {
+            let name = crate::apply::positions::memo_name(position, "");
+            inbox(200, message, slug, Some(position), ui, Some((&name, "")))
+        }
         _ => Answer::PageNotFound.page(ui),
     }
 }
@@ -109,10 +112,14 @@ fn page(
                 message,
                 link: link.map(|(href, text)| (format!("{href}?lang={}", w.code), text)),
                 help: None,
+                details: Vec::new(),
             };
             html(row.status, render(&page))
         }
-        (Page::Inbox(message, slug), ..) => inbox(row.status, message, slug, position, ui),
+        (Page::Inbox(message, slug), ..) => {
+            let shown = sent.map(|(s, _)| (s.position_name.as_str(), s.posted.form.email.as_str()));
+            inbox(row.status, message, slug, position, ui, shown)
+        }
         (Page::Redirect(url), ..) => see_other(url.as_str()),
         (
             Page::Form {
@@ -140,13 +147,15 @@ fn page(
     with_retry_after(reply, row.retry_after)
 }
 
-/// What happens next, by when, and whom to write to if nothing comes.
+/// What happens next, by when, and whom to write to if nothing comes; which position and which
+/// address, when known (`shown`: a GET knows no address), in a panel; and the open positions.
 fn inbox(
     status: u16,
     message: &'static Message,
     slug: &str,
     position: Option<&PositionId>,
     ui: &Ui,
+    shown: Option<(&str, &str)>,
 ) -> Reply {
     let layout = match position {
         Some(position) => ui.layout_at(&format!("/apply/{position}/{slug}")),
@@ -157,11 +166,18 @@ fn inbox(
         Some(email) => (w.nothing_arrived_write_to, Some(email.clone())),
         None => (w.nothing_arrived, None),
     };
+    let (name, email) = shown.unwrap_or_default();
+    let details = [(w.position, name), (w.email, email)]
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(label, value)| (label, value.trim().to_string()))
+        .collect();
     let page = MessagePage {
         layout,
         message,
-        link: None,
+        link: Some((format!("/?lang={}", w.code), w.see_open_positions)),
         help: Some(help),
+        details,
     };
     html(status, render(&page))
 }

@@ -9,6 +9,7 @@ use super::turnstile::{self, Expected};
 use super::{gates, pass};
 use crate::answer::Answer;
 use crate::apply::positions::{self, Lookup};
+use crate::domain::phone::Region;
 use crate::domain::{consent, Application, Attribution, Consent, Field, FieldError, PositionId};
 use crate::funnel::{Funnel, Step};
 use crate::i18n::Words;
@@ -41,6 +42,8 @@ pub struct Rules<'a> {
     pub own_origin: &'a str,
     pub allowed_origins: &'a [String],
     pub require_consent: bool,
+    /// Where a phone number without a country code is from.
+    pub phone_region: Option<&'a Region>,
 }
 
 /// The answer to a post, with what its page shows again.
@@ -68,10 +71,11 @@ pub async fn submit(io: &mut impl Io, rules: &Rules<'_>) -> Submission {
         io.record(Outcome::OriginNotAllowed, &Attribution::default());
         return refused(Answer::OriginNotAllowed);
     }
-    let posted = match io.read_body().await {
+    let mut posted = match io.read_body().await {
         Ok(posted) => posted,
         Err(answer) => return refused(answer),
     };
+    posted.form = posted.form.with_phone_normalised(rules.phone_region);
     io.count(Step::Submit, &posted.attribution);
     let answered = |posted, position_name, answer| Submission {
         answer,
@@ -88,7 +92,9 @@ pub async fn submit(io: &mut impl Io, rules: &Rules<'_>) -> Submission {
     if !posted.honeypot.trim().is_empty() {
         // Exactly what a queued application hears; nothing is stored or sent.
         io.record(Outcome::Honeypot, &posted.attribution);
-        return answered(posted, String::new(), Answer::Queued);
+        // Its page names the position and address, as a queued application's does.
+        let name = io.remembered_name();
+        return answered(posted, name, Answer::Queued);
     }
     let Some(name) = io.position_name().await else {
         return refused(Answer::PositionNotFound);
@@ -314,11 +320,19 @@ mod tests {
             own_origin: "https://apply.example.com",
             allowed_origins: &allowed,
             require_consent,
+            phone_region: Region::by_code("GB"),
         };
         let Some(submission) = submit(&mut fake, &rules).now_or_never() else {
             panic!("the fake never waits")
         };
         (submission, fake.calls.take())
+    }
+
+    #[test]
+    fn a_national_phone_is_read_in_the_region_once_the_body_is_read() {
+        let national = [ANN, &[("phoneNumber", "020 7946 0958")]].concat();
+        let (submission, _) = run(Fake::sending(posted(&national)), false);
+        assert_eq!(submission.posted.form.phone_number, "+442079460958");
     }
 
     #[test]

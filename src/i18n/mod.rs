@@ -41,6 +41,8 @@ pub struct Words {
     pub language: &'static str,
     /// The header's text when `BRAND_NAME` is not set.
     pub careers: &'static str,
+    /// Every page's `<meta name="description">` (the form's is the job's line when there is one).
+    pub meta_description: &'static str,
     pub privacy_notice: &'static str,
     pub contact: &'static str,
     pub opens_in_new_tab: &'static str,
@@ -71,12 +73,16 @@ pub struct Words {
     pub sending: &'static str,
     /// The accessible name of a landing page's frame (public/embed.js), before the position.
     pub frame_title: &'static str,
+    /// The label of the position applied for, on the pages that answer a post.
+    pub position: &'static str,
     pub first_name: &'static str,
     pub last_name: &'static str,
     pub email: &'static str,
     pub email_hint: &'static str,
     pub phone: &'static str,
     pub phone_hint: &'static str,
+    /// Where a phone number without a country code is from, unless `DEFAULT_PHONE_REGION` says.
+    pub phone_region: &'static str,
     /// The consent box's name in the error summary.
     pub consent: &'static str,
 

@@ -12,6 +12,41 @@ pub struct Position {
     /// Epoch milliseconds when archived; an archived position takes no applications.
     #[serde(default)]
     pub archived: Option<f64>,
+    /// The job in one line, from the start of Hireflix's description (kept short, so the KV
+    /// copy of the list stays small and the form's first field stays on a phone's first screen).
+    #[serde(default, rename = "description", deserialize_with = "one_line")]
+    pub about: Option<String>,
+}
+
+/// A description's first line or sentence as plain text, at most `ABOUT_CHARS` characters:
+/// markup is dropped (a rich-text description may hold some) and blanks are collapsed.
+fn one_line<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    const ABOUT_CHARS: usize = 160;
+    let text = Option::<String>::deserialize(d)?.unwrap_or_default();
+    let (mut line, mut in_tag) = (String::new(), false);
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if in_tag => {}
+            '\n' if !line.trim().is_empty() => break,
+            c if c.is_whitespace() => {
+                if !line.ends_with(' ') && !line.is_empty() {
+                    line.push(' ');
+                }
+                if line.ends_with(". ") {
+                    break;
+                }
+            }
+            c => line.push(c),
+        }
+    }
+    let mut line: String = line.trim_end().chars().take(ABOUT_CHARS).collect();
+    if line.chars().count() == ABOUT_CHARS {
+        line.pop();
+        line.push('\u{2026}');
+    }
+    Ok((!line.is_empty()).then_some(line))
 }
 
 impl Position {
@@ -53,5 +88,30 @@ mod tests {
         assert_eq!(positions.len(), 2);
         assert!(positions[0].is_open());
         assert!(!positions[1].is_open());
+    }
+
+    #[test]
+    fn the_description_becomes_one_short_line() {
+        let about = |description: serde_json::Value| {
+            let reply = ok(json!({ "data": { "positions": [
+                { "id": "a", "name": "Open", "description": description }
+            ] } }));
+            parse_positions(reply).unwrap().remove(0).about
+        };
+        assert_eq!(
+            about(json!(
+                "<p>Build our <b>Rust</b>\tservices. Remote.</p><p>More</p>"
+            )),
+            Some("Build our Rust services.".into())
+        );
+        assert_eq!(
+            about(json!("\n Fix things\nand more")),
+            Some("Fix things".into())
+        );
+        assert_eq!(about(json!(null)), None);
+        assert_eq!(about(json!("<p></p>")), None);
+        let long = about(json!("x".repeat(500))).unwrap();
+        assert_eq!(long.chars().count(), 160);
+        assert!(long.ends_with('\u{2026}'));
     }
 }
