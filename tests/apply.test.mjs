@@ -336,13 +336,13 @@ test("static assets are served from public/", async () => {
   assert.equal((await w.fetch("/apply.js")).status, 200);
 });
 
-test("/healthz is 200 when configured, and warns about a missing privacy notice and contact", async () => {
+test("/healthz is 200 when configured, and warns about a missing company name, privacy notice and contact", async () => {
   const res = await w.fetch("/healthz");
   assert.equal(res.status, 200);
   const body = await res.json();
   assert.equal(body.status, "ok");
-  assert.deepEqual(body.warnings.map((w) => w.split(" ")[0]), ["PRIVACY_URL", "CONTACT_EMAIL"]);
-  const complete = await start({ vars: { PRIVACY_URL: "https://example.com/privacy", CONTACT_EMAIL: "jobs@example.com" } });
+  assert.deepEqual(body.warnings.map((w) => w.split(" ")[0]), ["BRAND_NAME", "PRIVACY_URL", "CONTACT_EMAIL"]);
+  const complete = await start({ vars: { BRAND_NAME: "Example Ltd", PRIVACY_URL: "https://example.com/privacy", CONTACT_EMAIL: "jobs@example.com" } });
   try {
     assert.deepEqual(await (await complete.fetch("/healthz")).json(), { status: "ok" });
   } finally {

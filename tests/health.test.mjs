@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { start, ann, API_KEY, APP_SECRET, OPEN } from "./harness.mjs";
 
 /** A configuration with nothing to warn about besides what a test takes away. */
-const COMPLETE = { PRIVACY_URL: "https://example.com/privacy", CONTACT_EMAIL: "jobs@example.com" };
+const COMPLETE = { BRAND_NAME: "Example Ltd", PRIVACY_URL: "https://example.com/privacy", CONTACT_EMAIL: "jobs@example.com" };
 
 async function health(options = {}) {
   const w = await start({ ...options, vars: { ...COMPLETE, ...options.vars } });

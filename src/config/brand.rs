@@ -79,6 +79,12 @@ impl RawBrand {
         };
         let name =
             set(&self.name).map(|n| n.chars().filter(|c| !c.is_control()).take(80).collect());
+        if name.is_none() {
+            warnings.push(format!(
+                "{} is not set: every page is headed \"Careers\" and names no company",
+                names::BRAND_NAME
+            ));
+        }
         let mut link = |setting: &str, raw: Option<String>| {
             let raw = raw?;
             let link = parse_link(&raw);
@@ -284,6 +290,7 @@ mod tests {
 
     fn raw(color: &str) -> RawBrand {
         RawBrand {
+            name: Some("Example Ltd".into()),
             color: Some(color.into()),
             privacy_url: Some("https://example.com/privacy".into()),
             contact_email: Some("jobs@example.com".into()),
@@ -380,12 +387,14 @@ mod tests {
     }
 
     #[test]
-    fn missing_privacy_and_contact_are_warnings() {
+    fn missing_name_privacy_and_contact_are_warnings() {
         let parsed = RawBrand::default().parse();
         assert!(parsed.problems.is_empty());
         let all = parsed.warnings.join("\n");
         assert!(
-            all.contains("PRIVACY_URL") && all.contains("CONTACT_EMAIL"),
+            all.contains("BRAND_NAME")
+                && all.contains("PRIVACY_URL")
+                && all.contains("CONTACT_EMAIL"),
             "{all}"
         );
         assert_eq!(parsed.brand, Brand::default());
