@@ -82,7 +82,7 @@ test("a second tap while the first is on its way sends no second application", a
   await page.goto(`${w.url}apply/${OPEN}?firstName=Dee&lastName=Tap&email=dee%40example.com`);
   const before = w.inviteRequests().length;
   w.standIn.addFault("slow", 1, 600); // keeps the first POST in flight, under the timeout
-  // The button is below the fold on a phone, after "what happens next".
+  // The button is below the fold on a phone, after the fields and the data notice.
   await page.locator("button[type=submit]").scrollIntoViewIfNeeded();
   const box = await page.locator("button[type=submit]").boundingBox();
   const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];

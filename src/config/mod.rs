@@ -346,4 +346,21 @@ mod tests {
             DEFAULT_TURNSTILE_VERIFY_URL
         );
     }
+
+    #[test]
+    fn the_phone_region_is_one_of_the_regions_the_form_reads() {
+        let with = |region: &str| RawConfig {
+            default_phone_region: Some(region.into()),
+            ..raw(Some("k"))
+        };
+        assert!(with("").parse().unwrap().phone_region.is_none());
+        let us = with(" us ").parse().unwrap().phone_region;
+        assert_eq!(us.map(|r| r.code), Some("US"));
+        let problems = with("UK").parse().unwrap_err().0.join("\n");
+        let codes: Vec<_> = crate::domain::phone::REGIONS
+            .iter()
+            .map(|r| r.code)
+            .collect();
+        assert!(problems.ends_with(&codes.join(", ")), "{problems}");
+    }
 }

@@ -1,7 +1,7 @@
 //! Parsers for single settings. Each returns the problem by the setting's name, never its value.
 
 use super::names;
-use crate::domain::phone::{Region, REGIONS};
+use crate::domain::phone::Region;
 use crate::domain::PositionId;
 use crate::http_url::{is_loopback_host, HttpUrl};
 use crate::ledger::window::Windows;
@@ -168,11 +168,9 @@ pub fn phone_region(raw: Option<&str>) -> Result<Option<&'static Region>, String
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(code) => Region::by_code(code).map(Some).ok_or_else(|| {
-            let codes: Vec<_> = REGIONS.iter().map(|r| r.code).collect();
             format!(
-                "{} must be empty or one of: {}",
-                names::DEFAULT_PHONE_REGION,
-                codes.join(", ")
+                "{} must be empty or one of: GB, IE, US, CA, ES, MX, FR, DE, IT, PT, NL, AU",
+                names::DEFAULT_PHONE_REGION
             )
         }),
     }

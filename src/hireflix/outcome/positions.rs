@@ -14,15 +14,14 @@ pub struct Position {
     pub archived: Option<f64>,
     /// The job in one line, from the start of Hireflix's description (kept short, so the KV
     /// copy of the list stays small and the form's first field stays on a phone's first screen).
-    #[serde(default, rename = "description", deserialize_with = "one_line")]
+    #[serde(default, rename = "description")]
     pub about: Option<String>,
 }
 
 /// A description's first line or sentence as plain text, at most `ABOUT_CHARS` characters:
 /// markup is dropped (a rich-text description may hold some) and blanks are collapsed.
-fn one_line<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+fn one_line(text: &str) -> Option<String> {
     const ABOUT_CHARS: usize = 160;
-    let text = Option::<String>::deserialize(d)?.unwrap_or_default();
     let (mut line, mut in_tag) = (String::new(), false);
     for c in text.chars() {
         match c {
@@ -46,7 +45,7 @@ fn one_line<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D:
         line.pop();
         line.push('\u{2026}');
     }
-    Ok((!line.is_empty()).then_some(line))
+    (!line.is_empty()).then_some(line)
 }
 
 impl Position {
@@ -67,6 +66,10 @@ pub fn parse_positions(
     Ok(list
         .iter()
         .filter_map(|p| Position::deserialize(p).ok())
+        .map(|mut p| {
+            p.about = p.about.as_deref().and_then(one_line);
+            p
+        })
         .collect())
 }
 
