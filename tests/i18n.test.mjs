@@ -93,7 +93,7 @@ test("every page state is in Spanish, with Spanish words in its JSON messages an
 
   const invalid = await page(await w.postForm(OPEN, { firstName: "", lastName: "Lee", email: "ana@", phoneNumber: "020 7946 0958" }, { headers: es }));
   assert.equal(invalid.res.status, 422);
-  assert.match(invalid.html, /<title>Error: Postulación: Senior Rust Engineer<\/title>/);
+  assert.match(invalid.html, /<title>Error: Postulación: Senior Rust Engineer – Acme Robotics<\/title>/);
   assert.match(invalid.html, /<h2>Revisa tus datos<\/h2>/);
   assert.match(invalid.html, /<p class="error" id="firstName-error">Escribe tu nombre.<\/p>/);
   // A British national number is not a Spanish one: on the Spanish page it needs its +44.
