@@ -122,7 +122,8 @@ test("a filled honeypot hears exactly what a queued application hears; nothing i
 
   const bot = await w.postForm(OPEN, { ...ann({ email: "bot@example.com" }), website: "https://spam.example" });
   assert.equal(bot.status, 202);
-  assert.equal(await bot.text(), realHtml, "the same page, byte for byte");
+  // Byte for byte, but for the address each page shows back.
+  assert.equal((await bot.text()).replace("bot@example.com", "real-queued@example.com"), realHtml, "the same page");
   assert.deepEqual(
     [...bot.headers.entries()].map(([k]) => k).sort(),
     [...real.headers.entries()].map(([k]) => k).sort(),

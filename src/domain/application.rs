@@ -110,11 +110,14 @@ impl ApplicationForm {
         }
     }
 
-    /// The phone as E.164 when it reads as one (a national number in `region`), so the form
-    /// shown again, the queue and Hireflix all see the number as it was understood.
+    /// A national number (one in `region`) in E.164 form, so that the form shown again says
+    /// how it was read, and the queue and Hireflix see an international number. Anything else
+    /// stays as typed.
     pub fn with_phone_normalised(mut self, region: Option<&Region>) -> Self {
-        if let Ok(Some(phone)) = Phone::parse(&self.phone_number, region) {
-            self.phone_number = phone.as_str().to_string();
+        if Phone::parse(&self.phone_number, None).is_err() {
+            if let Ok(Some(phone)) = Phone::parse(&self.phone_number, region) {
+                self.phone_number = phone.as_str().to_string();
+            }
         }
         self
     }
@@ -249,6 +252,8 @@ mod tests {
         assert!(national.parse().is_ok());
         let wrong = form("Ann", "Lee", "a@b.co", "020 79").with_phone_normalised(gb);
         assert_eq!(wrong.phone_number, "020 79");
+        let international = form("A", "L", "a@b.co", "+44 20 7946 0958").with_phone_normalised(gb);
+        assert_eq!(international.phone_number, "+44 20 7946 0958");
     }
 
     #[test]
