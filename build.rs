@@ -11,6 +11,9 @@
 //! the ranges of letters and of combining marks, taken from the `unicode-properties` crate's
 //! general categories. Linking that crate itself costs 19 KB of gzipped wasm, since it carries
 //! every category; these two range lists are 2.2 KB.
+//!
+//! And it lists the names wrangler.toml sets as plain `[vars]`, for /healthz's warning about a
+//! secret given as one.
 
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -34,6 +37,27 @@ fn main() {
         .collect();
     println!("cargo:rustc-env=ASSET_VERSION={version}");
     write_name_tables();
+    println!("cargo:rerun-if-changed=wrangler.toml");
+    println!("cargo:rustc-env=WRANGLER_PLAIN_VARS={}", plain_vars());
+}
+
+/// The names set in wrangler.toml's `[vars]` tables (`[env.*.vars]` too), comma-separated, so
+/// /healthz can warn of a secret given as a plain var: at run time both are just strings.
+fn plain_vars() -> String {
+    let toml = std::fs::read_to_string("wrangler.toml").unwrap_or_default();
+    let mut in_vars = false;
+    let mut names = Vec::new();
+    for line in toml.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_vars = line == "[vars]" || (line.starts_with("[env.") && line.ends_with(".vars]"));
+        } else if let Some((name, _)) = line
+            .split_once('=')
+            .filter(|_| in_vars && !line.starts_with('#'))
+        {
+            names.push(name.trim().trim_matches('"').to_string());
+        }
+    }
+    names.join(",")
 }
 
 /// `LETTERS` and `MARKS`: sorted, disjoint, inclusive ranges of code points whose general

@@ -102,3 +102,16 @@ test("Cloudflare's logs keep the worker's own lines but no invocation logs (thei
   assert.equal(config.observability.logs.enabled, true);
   assert.equal(config.observability.logs.invocation_logs, false);
 });
+
+test("a 404 page links only within this site, whatever path was asked for (//host, /\\host)", async () => {
+  for (const path of ["//evil.example/x", "/%5Cevil.example/x", "///evil.example"]) {
+    const res = await w.fetch(`http://apply.test${path}`);
+    assert.equal(res.status, 404, path);
+    const hrefs = [...(await res.text()).matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
+    assert.ok(hrefs.some((h) => h.includes("lang=es")), `${path}: the language switch is there`);
+    for (const href of hrefs) {
+      assert.doesNotMatch(href, /^(\/\/|\/\\)/, `${path}: ${href}`);
+      if (href.includes("evil.example")) assert.match(href, /^\/(%5C)?evil\.example/, `${path}: ${href}`);
+    }
+  }
+});
