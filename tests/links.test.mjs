@@ -145,16 +145,25 @@ test("within LINK_GRACE_MINUTES the same names lead back without a pass; an olde
     assert.equal(again.headers.get("location"), first.headers.get("location"));
     assert.ok(first.headers.get("set-cookie"), "the post that made the interview has its pass");
     assert.equal(again.headers.get("set-cookie"), null, "the names within the grace period get the link, not a month's pass");
-    // Made by Hireflix (say, from its own public page) an hour ago, unknown to KV: its id,
-    // a MongoDB ObjectId, says when.
+    // Made by Hireflix (say, from its own public page) an hour ago, unknown to KV: its
+    // documented createdAt says when, whatever its id looks like (here a fresh ObjectId).
     graceful.standIn.invite({ positionId: OPEN, candidate: { email: "old@example.com", firstName: "Ann", lastName: "Lee" } });
     const [old] = graceful.interviewsFor(OPEN, "old@example.com");
-    old.id = Math.floor(Date.now() / 1000 - 3600).toString(16) + old.id.slice(8);
+    old.createdAt = Date.now() - 3600_000;
     await assertByEmail(
       await graceful.postForm(OPEN, ann({ email: "old@example.com" })),
       await graceful.postJson(OPEN, ann({ email: "old@example.com" })),
     );
     assert.equal(graceful.interviewsFor(OPEN, "old@example.com").length, 1);
+    // Without createdAt, the id (a MongoDB ObjectId) is read instead.
+    graceful.standIn.invite({ positionId: OPEN, candidate: { email: "undated@example.com", firstName: "Ann", lastName: "Lee" } });
+    const [undated] = graceful.interviewsFor(OPEN, "undated@example.com");
+    undated.createdAt = null;
+    undated.id = Math.floor(Date.now() / 1000 - 3600).toString(16) + undated.id.slice(8);
+    await assertByEmail(
+      await graceful.postForm(OPEN, ann({ email: "undated@example.com" })),
+      await graceful.postJson(OPEN, ann({ email: "undated@example.com" })),
+    );
   } finally {
     await graceful.stop();
   }
