@@ -68,14 +68,20 @@ pub fn parse_found_interview(
     }))
 }
 
-/// `createdAt` as epoch milliseconds: a number, or a number in a string.
+/// `createdAt` as epoch milliseconds: a number, or a number in a string. No float parsing of
+/// strings: it would link a float parser into the wasm for a form Hireflix does not send.
 fn epoch_ms(value: &Value) -> Option<u64> {
     let ms = match value {
-        Value::String(s) => s.trim().parse::<f64>().ok()?,
-        other => other.as_f64()?,
+        Value::String(s) => s.trim().parse::<u64>().ok()?,
+        // f64 -> u64 saturates: a nonsense time is never recent.
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && *f > 0.0)
+                .map(|f| f as u64)
+        })?,
+        _ => return None,
     };
-    // f64 -> u64 saturates, and NaN becomes 0: a nonsense time is never recent.
-    (ms.is_finite() && ms > 0.0).then_some(ms as u64)
+    (ms > 0).then_some(ms)
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
-// The operator scripts keep secrets off command lines (`ps` shows those to every user) and off
-// plain http to anything but this machine.
+// The scripts keep secrets off command lines (`ps` shows those to every user) and off plain
+// http to anything but this machine, and build only with the npm-pinned esbuild.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync, mkdtempSync, chmodSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -57,4 +58,20 @@ test("check-hireflix sends the key over https, or plain http only to this machin
   // Loopback passes this check and goes on to the next (here: no documents to check).
   const local = await node(["scripts/check-hireflix.mjs"], { HIREFLIX_API_KEY: KEY, HIREFLIX_API_URL: "http://127.0.0.1:9/me" });
   assert.doesNotMatch(local.out, /must use https/);
+});
+
+test("the build takes the esbuild npm pinned for this platform, and stops clearly where there is none", () => {
+  const pinned = (env = process.env) => spawnSync("bash", ["-c", "source scripts/lib.sh && pinned_esbuild"], { cwd: ROOT, env, encoding: "utf8" });
+  const here = pinned();
+  assert.equal(here.status, 0, here.stderr);
+  assert.match(here.stdout.trim(), new RegExp(`node_modules/@esbuild/${process.platform}-${process.arch}/bin/esbuild$`));
+  assert.ok(existsSync(here.stdout.trim()));
+  // A machine that is not linux-x64 (a fake node says so): no silent download, a reason.
+  const bin = mkdtempSync(join(tmpdir(), "fake-node-"));
+  writeFileSync(join(bin, "node"), "#!/bin/sh\necho darwin-arm64\n");
+  chmodSync(join(bin, "node"), 0o755);
+  const elsewhere = pinned({ ...process.env, PATH: `${bin}:${process.env.PATH}` });
+  assert.equal(elsewhere.status, 1);
+  assert.match(elsewhere.stderr, /no npm-pinned esbuild for this platform at .*@esbuild\/darwin-arm64\/bin\/esbuild: run npm ci/);
+  assert.equal(elsewhere.stdout, "");
 });
