@@ -194,8 +194,9 @@ impl Io for Live<'_> {
         // interview either holds its pass already or came by the names within the grace period
         // (a double tap), which must not become a month's access to the link.
         let pass = match (&decision.answer, decision.outcome) {
-            (Answer::Interview(url), Outcome::Invited) => pass::random_id()
-                .map(|id| pipeline.link_pass(self.position, application, url, &id)),
+            (Answer::Interview(url), Outcome::Invited) => {
+                pass::random_id().map(|id| pipeline.link_pass(self.position, application, url, &id))
+            }
             _ => None,
         };
         (decision.answer, pass)
