@@ -75,8 +75,11 @@ export async function start({
           [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries, deadLetterQueue: DLQ, retryDelay: 0 },
           [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
         },
+        // As wrangler.toml: an IPv6 /48 gets three times one client's limit.
         ratelimits: Object.fromEntries(
-          ["RATE_LIMITER", "NETWORK_RATE_LIMITER"].filter((name) => !without.includes(name)).map((name) => [name, { simple: { limit: rateLimit, period: 60 } }]),
+          [["RATE_LIMITER", rateLimit], ["NETWORK_RATE_LIMITER", rateLimit * 3]]
+            .filter(([name]) => !without.includes(name))
+            .map(([name, limit]) => [name, { simple: { limit, period: 60 } }]),
         ),
         durableObjects: ledger ? { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } } : {},
         // Miniflare's own Analytics Engine binding keeps nothing: this one hands each data point
