@@ -11,10 +11,14 @@
 //! the ranges of letters and of combining marks, taken from the `unicode-properties` crate's
 //! general categories. Linking that crate itself costs 19 KB of gzipped wasm, since it carries
 //! every category; these two range lists are 2.2 KB.
+//!
+//! And it lists the names wrangler.toml sets as plain `[vars]`, for /healthz's warning about a
+//! secret given as one.
 
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+use unicode_script::{Script, UnicodeScript};
 
 /// Every file in `public/` that a page links to with `?v=`.
 const FINGERPRINTED: [&str; 2] = ["public/style.css", "public/apply.js"];
@@ -34,6 +38,27 @@ fn main() {
         .collect();
     println!("cargo:rustc-env=ASSET_VERSION={version}");
     write_name_tables();
+    println!("cargo:rerun-if-changed=wrangler.toml");
+    println!("cargo:rustc-env=WRANGLER_PLAIN_VARS={}", plain_vars());
+}
+
+/// The names set in wrangler.toml's `[vars]` tables (`[env.*.vars]` too), comma-separated, so
+/// /healthz can warn of a secret given as a plain var: at run time both are just strings.
+fn plain_vars() -> String {
+    let toml = std::fs::read_to_string("wrangler.toml").unwrap_or_default();
+    let mut in_vars = false;
+    let mut names = Vec::new();
+    for line in toml.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_vars = line == "[vars]" || (line.starts_with("[env.") && line.ends_with(".vars]"));
+        } else if let Some((name, _)) = line
+            .split_once('=')
+            .filter(|_| in_vars && !line.starts_with('#'))
+        {
+            names.push(name.trim().trim_matches('"').to_string());
+        }
+    }
+    names.join(",")
 }
 
 /// `LETTERS` and `MARKS`: sorted, disjoint, inclusive ranges of code points whose general
@@ -67,9 +92,101 @@ fn write_name_tables() {
         }
         let _ = writeln!(out, "pub const {name}: [u8; {}] = {bytes:?};", bytes.len());
     }
+    write_script_tables(&mut out);
     let dir = std::env::var("OUT_DIR").unwrap_or_else(|e| panic!("OUT_DIR: {e}"));
     let path = std::path::Path::new(&dir).join("name_tables.rs");
     std::fs::write(&path, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
+
+/// The scripts the name rules name, by the numbers `SCRIPTS` gives them (0 is any script).
+const NAMED_SCRIPTS: [(&str, Script); 6] = [
+    ("HAN", Script::Han),
+    ("HIRAGANA", Script::Hiragana),
+    ("KATAKANA", Script::Katakana),
+    ("HANGUL", Script::Hangul),
+    ("BOPOMOFO", Script::Bopomofo),
+    ("ARABIC", Script::Arabic),
+];
+
+/// `SCRIPTS`: each letter's and mark's script as a small number, as runs (gap, length less one,
+/// number) in LEB128, a run spanning the code points between letters of one script; Common,
+/// Inherited and unknown are 0 and not written. The numbers of `NAMED_SCRIPTS` as constants.
+/// `LOOKALIKES`: the letters whose UTS #39 confusable skeleton holds `.`, `:` or `/` (U+A4F8
+/// reads as `.`, U+02D0 as `:`, U+3033 as `/`). `VIRAMAS`: the marks of canonical
+/// combining class 9, after which a script needs a zero-width (non-)joiner.
+fn write_script_tables(out: &mut String) {
+    let letter_or_mark = |c: char| {
+        matches!(
+            c.general_category_group(),
+            GeneralCategoryGroup::Letter | GeneralCategoryGroup::Mark
+        )
+    };
+    let mut numbers: Vec<Script> = Vec::new();
+    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+    let (mut lookalikes, mut viramas) = (Vec::new(), Vec::new());
+    let mut broken = false;
+    for c in (0..=char::MAX as u32)
+        .filter_map(char::from_u32)
+        .filter(|&c| letter_or_mark(c))
+    {
+        // Letters only, and not Katakana's ノ or Han's 丿 (slashes to the skeleton): those are
+        // ordinary letters of names, and one script per name keeps them from Latin text.
+        let text = c.to_string();
+        if c.general_category_group() == GeneralCategoryGroup::Letter
+            && !matches!(c.script(), Script::Katakana | Script::Han)
+            && unicode_security::skeleton(&text).any(|s| matches!(s, '.' | ':' | '/'))
+        {
+            lookalikes.push(c);
+        }
+        if unicode_normalization::char::canonical_combining_class(c) == 9 {
+            viramas.push(c);
+        }
+        let script = c.script();
+        if matches!(script, Script::Common | Script::Inherited | Script::Unknown) {
+            // A letter of any script ends the run: it must not read as the run's script.
+            broken = true;
+            continue;
+        }
+        let number = match numbers.iter().position(|&s| s == script) {
+            Some(i) => i + 1,
+            None => {
+                numbers.push(script);
+                numbers.len()
+            }
+        };
+        let number = u32::try_from(number).unwrap_or_else(|_| panic!("too many scripts"));
+        match runs.last_mut() {
+            Some((_, end, n)) if *n == number && !broken => *end = c as u32,
+            _ => runs.push((c as u32, c as u32, number)),
+        }
+        broken = false;
+    }
+    let mut bytes = Vec::new();
+    let mut next = 0u32;
+    for (start, end, number) in runs {
+        leb128(&mut bytes, start - next);
+        leb128(&mut bytes, end - start);
+        leb128(&mut bytes, number);
+        next = end + 1;
+    }
+    let _ = writeln!(out, "pub const SCRIPTS: [u8; {}] = {bytes:?};", bytes.len());
+    for (name, script) in NAMED_SCRIPTS {
+        let number = numbers
+            .iter()
+            .position(|&s| s == script)
+            .map_or(0, |i| i + 1);
+        let _ = writeln!(out, "pub const {name}: u32 = {number};");
+    }
+    let _ = writeln!(
+        out,
+        "pub const LOOKALIKES: [char; {}] = {lookalikes:?};",
+        lookalikes.len()
+    );
+    let _ = writeln!(
+        out,
+        "pub const VIRAMAS: [char; {}] = {viramas:?};",
+        viramas.len()
+    );
 }
 
 fn leb128(bytes: &mut Vec<u8>, mut value: u32) {

@@ -40,6 +40,16 @@ function readKey() {
 
 const { key, from: keySource } = readKey();
 const url = process.env.HIREFLIX_API_URL || DEFAULT_URL;
+// The key must not cross a network in clear: plain http only to this machine (a stand-in).
+let parsed;
+try {
+  parsed = new URL(url);
+} catch {
+  fail(`HIREFLIX_API_URL is not a URL: ${url}`);
+}
+if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(parsed.hostname))) {
+  fail(`HIREFLIX_API_URL must use https (plain http only to localhost): ${parsed.origin} would see the API key.`);
+}
 
 /** Never let the key reach the terminal, whatever a server echoes back. */
 function scrub(text) {

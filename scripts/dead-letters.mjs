@@ -35,7 +35,12 @@ try {
 } catch {
   die(`WORKER_URL is missing or not a URL.\n${USAGE}`);
 }
+// The token must not cross a network in clear: plain http only to this machine.
+if (base.protocol === "http:" && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(base.hostname)) {
+  die(`WORKER_URL must use https (plain http only to localhost): ${base.origin} would see ADMIN_TOKEN.`);
+}
 if (!token) die(`ADMIN_TOKEN is missing.\n${USAGE}`);
+if (token.trim().length < 32) die("ADMIN_TOKEN is shorter than 32 characters: the worker refuses such a token (openssl rand -hex 32).");
 
 async function call(method, path) {
   const url = new URL(path, base);
@@ -52,9 +57,9 @@ async function call(method, path) {
     die(`Cannot reach ${url.origin}: ${scrub(e?.cause?.message ?? e?.message ?? e)}`);
   }
   if (res.status === 404) {
-    die(`${url.origin} answered 404 for ${url.pathname}: the worker has no ADMIN_TOKEN secret (every /admin/ path is 404 without it), or WORKER_URL is not this worker.`);
+    // The worker answers every unauthenticated /admin/ request alike, so this cannot say which.
+    die(`${url.origin} answered 404 for ${url.pathname}: the worker refused ADMIN_TOKEN (use the value of its ADMIN_TOKEN secret), has no such secret, saw too many tries from here (wait a minute), or WORKER_URL is not this worker.`);
   }
-  if (res.status === 401 || res.status === 403) die(`The worker refused ADMIN_TOKEN (HTTP ${res.status}): use the value of its ADMIN_TOKEN secret.`);
   if (!res.ok) die(`${method} ${url.pathname}: HTTP ${res.status}: ${scrub(text.slice(0, 300))}`);
   try {
     return JSON.parse(text);

@@ -42,7 +42,8 @@ setup_build() {
     rustup target add wasm32-unknown-unknown
   fi
   install_cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build --locked
-  # Not --locked: its own lock pins a webpki-roots the registry no longer has.
+  # Not --locked: its own lock pins a webpki-roots the registry no longer has (tried again
+  # 2026-12-02: locked to 1.0.11, the index has up to 1.0.10).
   install_cargo_tool wasm-bindgen-cli "$(wasm_bindgen_version)" wasm-bindgen
   export PATH
   setup_npm
@@ -67,11 +68,21 @@ setup_browser() {
   fi
 }
 
+# The esbuild npm installed for this platform (package-lock.json pins it); without it, a clear
+# stop: worker-build would download one unverified.
+pinned_esbuild() {
+  local bin="$ROOT/node_modules/@esbuild/$(node -p 'process.platform + "-" + process.arch')/bin/esbuild"
+  [ -x "$bin" ] || { echo "no npm-pinned esbuild for this platform at $bin: run npm ci (worker-build would download an unverified one)" >&2; exit 1; }
+  echo "$bin"
+}
+
 # worker-build would download wasm-bindgen, wasm-opt and esbuild; hand it the pinned ones.
 build_worker() {
   say "building the worker (release wasm)"
+  local esbuild
+  esbuild="$(pinned_esbuild)"
   WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" \
-    ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild" \
+    ESBUILD_BIN="$esbuild" \
     WASM_OPT_BIN="$ROOT/node_modules/binaryen/bin/wasm-opt" \
     worker-build --release
   # worker-build keeps the wasm's name section (its wasm-opt runs with --debuginfo). Names only

@@ -55,8 +55,6 @@ pub enum Answer {
     /// A setting or binding is missing: an operator must act.
     Misconfigured,
     PositionsUnavailable,
-    /// The admin API's bearer token was wrong.
-    Unauthorized,
 }
 
 /// An answer's row of the table.
@@ -226,7 +224,6 @@ impl Answer {
             Answer::PositionsUnavailable => {
                 refusal(503, "unavailable", &w.positions_unavailable, None).retry_after(wait)
             }
-            Answer::Unauthorized => Row::new(401, Some("unauthorized"), None, Page::Bare),
         }
     }
 

@@ -336,15 +336,15 @@ test("static assets are served from public/", async () => {
   assert.equal((await w.fetch("/apply.js")).status, 200);
 });
 
-test("/healthz is 200 when configured, and warns about a missing company name, privacy notice and contact", async () => {
-  const res = await w.fetch("/healthz");
+test("/healthz is 200 when configured, and warns about a missing company name, privacy notice, contact and Turnstile", async () => {
+  const res = await w.health();
   assert.equal(res.status, 200);
   const body = await res.json();
   assert.equal(body.status, "ok");
-  assert.deepEqual(body.warnings.map((w) => w.split(" ")[0]), ["BRAND_NAME", "PRIVACY_URL", "CONTACT_EMAIL"]);
-  const complete = await start({ vars: { BRAND_NAME: "Example Ltd", PRIVACY_URL: "https://example.com/privacy", CONTACT_EMAIL: "jobs@example.com" } });
+  assert.deepEqual(body.warnings.map((w) => w.split(" ")[0]), ["BRAND_NAME", "PRIVACY_URL", "CONTACT_EMAIL", "TURNSTILE_SITE_KEY"]);
+  const complete = await start({ turnstile: true, vars: { BRAND_NAME: "Example Ltd", PRIVACY_URL: "https://example.com/privacy", CONTACT_EMAIL: "jobs@example.com" } });
   try {
-    assert.deepEqual(await (await complete.fetch("/healthz")).json(), { status: "ok" });
+    assert.deepEqual(await (await complete.health()).json(), { status: "ok" });
   } finally {
     await complete.stop();
   }
@@ -373,7 +373,7 @@ test("too many applications from one address are 429, with the form and its valu
 test("without the API key every application page is 503, an unknown path still 404, and /healthz says what is missing, not its value", async () => {
   const broken = await start({ vars: { HIREFLIX_API_KEY: "", HIREFLIX_API_URL: "not a url" } });
   try {
-    const health = await broken.fetch("/healthz");
+    const health = await broken.health();
     assert.equal(health.status, 503);
     const { problems } = await health.json();
     assert.ok(problems.some((p) => p.includes("HIREFLIX_API_KEY")));

@@ -32,8 +32,10 @@ class FakeAdmin {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(value));
       };
-      if (!this.token || !url.pathname.startsWith("/admin/")) return json(404, { error: "not_found" });
-      if (req.headers.authorization !== `Bearer ${this.token}`) return json(401, { error: "unauthorized" });
+      // As the worker: every unauthenticated /admin/ request is the same 404.
+      if (!this.token || !url.pathname.startsWith("/admin/") || req.headers.authorization !== `Bearer ${this.token}`) {
+        return json(404, { error: "not_found" });
+      }
       if (req.method === "GET" && url.pathname === "/admin/dead-letters") return json(200, { deadLetters: this.letters });
       if (req.method === "POST" && url.pathname === "/admin/dead-letters/replay") {
         const position = url.searchParams.get("position");
@@ -102,17 +104,17 @@ test("replay --position: only that position's letters go back; the count is prin
 });
 
 test("a wrong token, or a worker without ADMIN_TOKEN: non-zero, a clear reason, the token never printed", async () => {
-  const wrong = "wrong-admin-Ss12-0123456789";
+  const wrong = "wrong-admin-Ss12-0123456789-abcdefghijkl";
   const refused = await deadLetters(["list"], { ADMIN_TOKEN: wrong });
   assert.equal(refused.code, 1);
-  assert.match(refused.out, /refused ADMIN_TOKEN \(HTTP 401\)/);
+  assert.match(refused.out, /404 .*refused ADMIN_TOKEN/);
   assert.ok(!refused.out.includes(wrong));
 
   admin.token = null;
   try {
     const off = await deadLetters(["replay"]);
     assert.equal(off.code, 1);
-    assert.match(off.out, /404 .*no ADMIN_TOKEN secret/);
+    assert.match(off.out, /404 .*has no such secret/);
     assert.ok(!off.out.includes(TOKEN));
   } finally {
     admin.token = TOKEN;
@@ -128,5 +130,9 @@ test("bad usage and missing settings: a usage message, no request", async () => 
   }
   assert.match((await deadLetters(["list"], { WORKER_URL: "" })).out, /WORKER_URL is missing/);
   assert.match((await deadLetters(["list"], { ADMIN_TOKEN: "" })).out, /ADMIN_TOKEN is missing/);
+  assert.match((await deadLetters(["list"], { ADMIN_TOKEN: "admin" })).out, /ADMIN_TOKEN is shorter than 32 characters/);
+  for (const far of ["http://apply.example.com", "http://10.0.0.5:8787", "http://127.0.0.1.nip.io"]) {
+    assert.match((await deadLetters(["list"], { WORKER_URL: far })).out, /WORKER_URL must use https/, far);
+  }
   assert.equal(admin.requests.length, before);
 });

@@ -13,6 +13,8 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const FAKE = join(ROOT, "tests/fakes/wrangler.mjs");
 const KEY = "deploy-key-Hh52-never-shown";
 const ADMIN = "admin-token-Kq93-0123456789abcdef";
+const SITE_KEY = "1x00000000000000000000AA";
+const TURNSTILE = "1x0000000000000000000000000000000AA";
 const dir = mkdtempSync(join(tmpdir(), "deploy-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const QUEUES = ["hireflix-apply-invites", "hireflix-apply-invites-dlq"];
@@ -50,7 +52,7 @@ function configCopy() {
 function deploy(state, { input = "", env = {}, args = [] } = {}) {
   return new Promise((resolve) => {
     const e = { ...process.env, WRANGLER: `node ${FAKE}`, FAKE_WRANGLER_STATE: state.path, WRANGLER_CONFIG: configCopy(), ...COMPANY, ...env };
-    for (const k of ["HIREFLIX_API_KEY", "APP_SECRET", "TURNSTILE_SECRET_KEY", "ADMIN_TOKEN", "CLOUDFLARE_ACCOUNT_ID"]) if (!(k in env)) delete e[k];
+    for (const k of ["HIREFLIX_API_KEY", "APP_SECRET", "TURNSTILE_SITE_KEY", "TURNSTILE_SECRET_KEY", "ADMIN_TOKEN", "CLOUDFLARE_ACCOUNT_ID", "HIREFLIX_MONTHLY_QUOTA"]) if (!(k in env)) delete e[k];
     for (const [k, v] of Object.entries(e)) if (v === undefined) delete e[k];
     const child = spawn("bash", ["scripts/deploy", ...args], { cwd: ROOT, env: e });
     let out = "";
@@ -73,11 +75,13 @@ async function withStandIn(fn) {
 
 const commands = (state) => state.read().calls.map((c) => c.filter((a, i, all) => a !== "--config" && all[i - 1] !== "--config").join(" "));
 
-test("first deploy: queues created, secrets asked for and uploaded with the deploy, Hireflix checked, URL and next steps", async () => {
+test("first deploy: queues created, secrets asked for and uploaded with the deploy, Hireflix checked, Turnstile and the month's budget set, URL and next steps", async () => {
   await withStandIn(async (standIn, url) => {
     const state = account();
-    const { code, out } = await deploy(state, { input: `${KEY}\n${ADMIN}\n`, env: { HIREFLIX_API_URL: url } });
+    const input = `${KEY}\n${ADMIN}\n${SITE_KEY}\n${TURNSTILE}\n1000\n`;
+    const { code, out } = await deploy(state, { input, env: { HIREFLIX_API_URL: url } });
     assert.equal(code, 0, out);
+    const deployArgs = `--var TURNSTILE_SITE_KEY:${SITE_KEY} --var INVITES_PER_MONTH:900`;
     assert.deepEqual(commands(state), [
       "whoami --json",
       `queues info ${QUEUES[0]}`,
@@ -85,10 +89,12 @@ test("first deploy: queues created, secrets asked for and uploaded with the depl
       `queues info ${QUEUES[1]}`,
       `queues create ${QUEUES[1]}`,
       "secret list --format json",
-      `deploy --secrets-file ${state.read().deploys[0].secretsFile}`,
+      `deploy ${deployArgs} --secrets-file ${state.read().deploys[0].secretsFile}`,
     ]);
-    const { secrets, secretsFile } = state.read().deploys[0];
-    assert.deepEqual(Object.keys(secrets).sort(), ["ADMIN_TOKEN", "APP_SECRET", "HIREFLIX_API_KEY"]);
+    const { secrets, secretsFile, vars } = state.read().deploys[0];
+    assert.deepEqual(vars, { TURNSTILE_SITE_KEY: SITE_KEY, INVITES_PER_MONTH: "900" }, "the month's budget below the plan's quota");
+    assert.deepEqual(Object.keys(secrets).sort(), ["ADMIN_TOKEN", "APP_SECRET", "HIREFLIX_API_KEY", "TURNSTILE_SECRET_KEY"]);
+    assert.equal(secrets.TURNSTILE_SECRET_KEY, TURNSTILE);
     assert.equal(secrets.HIREFLIX_API_KEY, KEY);
     assert.equal(secrets.ADMIN_TOKEN, ADMIN);
     assert.match(secrets.APP_SECRET, /^[0-9a-f]{64}$/);
@@ -99,8 +105,7 @@ test("first deploy: queues created, secrets asked for and uploaded with the depl
     assert.match(out, /Deployed: https:\/\/hireflix-apply\.example\.workers\.dev/);
     assert.match(out, /custom_domain = true/);
     assert.match(out, /ALLOWED_ORIGINS/);
-    assert.match(out, /curl https:\/\/hireflix-apply\.example\.workers\.dev\/healthz/);
-    assert.ok(!/TURNSTILE_SECRET_KEY/.test(out), "no Turnstile secret asked for without a site key");
+    assert.match(out, /curl .*https:\/\/hireflix-apply\.example\.workers\.dev\/healthz/);
     assert.equal(standIn.state().interviews.length, 0);
   });
 });
@@ -108,7 +113,7 @@ test("first deploy: queues created, secrets asked for and uploaded with the depl
 test("a second deploy creates nothing, asks for nothing and uploads no secrets", async () => {
   await withStandIn(async (_standIn, url) => {
     const state = account({ queues: [...QUEUES], workerExists: true, secrets: ["HIREFLIX_API_KEY", "APP_SECRET", "ADMIN_TOKEN"] });
-    const { code, out } = await deploy(state, { env: { HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY } });
+    const { code, out } = await deploy(state, { env: { HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY }, args: ["--without-turnstile"] });
     assert.equal(code, 0, out);
     assert.deepEqual(commands(state), [
       "whoami --json",
@@ -118,6 +123,7 @@ test("a second deploy creates nothing, asks for nothing and uploads no secrets",
       "deploy",
     ]);
     assert.match(out, /APP_SECRET: set \(kept/);
+    assert.match(out, /INVITES_PER_MONTH: 200 \(from wrangler\.toml\)/);
     assert.deepEqual(state.read().deploys[0].secrets, {});
   });
 });
@@ -150,9 +156,10 @@ test("with TURNSTILE_SITE_KEY set in wrangler.toml, the Turnstile secret is aske
     writeFileSync(config, real.replace("[vars]\n", '[vars]\nTURNSTILE_SITE_KEY = "1x00000000000000000000AA"\n'));
     const state = account({ queues: [...QUEUES] });
     const turnstile = "1x0000000000000000000000000000000AA";
-    const { code, out } = await deploy(state, { input: `${KEY}\n${turnstile}\n\n`, env: { HIREFLIX_API_URL: url, WRANGLER_CONFIG: config } });
+    const { code, out } = await deploy(state, { input: `${KEY}\n\n${turnstile}\n\n`, env: { HIREFLIX_API_URL: url, WRANGLER_CONFIG: config } });
     assert.equal(code, 0, out);
-    const { secrets } = state.read().deploys[0];
+    const { secrets, vars } = state.read().deploys[0];
+    assert.deepEqual(vars, {}, "the site key is wrangler.toml's own");
     assert.deepEqual(Object.keys(secrets).sort(), ["APP_SECRET", "HIREFLIX_API_KEY", "TURNSTILE_SECRET_KEY"]);
     assert.equal(secrets.TURNSTILE_SECRET_KEY, turnstile);
     assert.match(out, /ADMIN_TOKEN: not set/);
@@ -185,7 +192,7 @@ test("with --no-brand it deploys without a company name, on purpose", async () =
     const config = configCopy();
     const { code, out } = await deploy(state, {
       input: "\n\n",
-      args: ["--no-brand"],
+      args: ["--no-brand", "--without-turnstile"],
       env: { ...NO_COMPANY, HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY, WRANGLER_CONFIG: config },
     });
     assert.equal(code, 0, out);
@@ -201,7 +208,7 @@ test("the company's name, privacy notice and contact are asked for and kept in w
     const state = account({ queues: [...QUEUES], workerExists: true, secrets: ["HIREFLIX_API_KEY", "APP_SECRET", "ADMIN_TOKEN"] });
     const config = configCopy();
     const typed = ['Zoë "&" Co', "privacy.html", "https://zoe.example/privacy", "jobs at zoe", "jobs@zoe.example", ""].join("\n");
-    const { code, out } = await deploy(state, { input: typed, env: { ...NO_COMPANY, HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY, WRANGLER_CONFIG: config } });
+    const { code, out } = await deploy(state, { input: typed, args: ["--without-turnstile"], env: { ...NO_COMPANY, HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY, WRANGLER_CONFIG: config } });
     assert.equal(code, 0, out);
     assert.match(out, /PRIVACY_URL: "privacy\.html" is not an https URL/, "a wrong answer is asked again");
     assert.match(out, /CONTACT_EMAIL: "jobs at zoe" is not an email address/);
@@ -213,9 +220,37 @@ test("the company's name, privacy notice and contact are asked for and kept in w
     assert.ok(commands(state).includes("deploy"));
 
     // The next deploy reads them from wrangler.toml and asks nothing.
-    const again = await deploy(state, { env: { ...NO_COMPANY, HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY, WRANGLER_CONFIG: config } });
+    const again = await deploy(state, { args: ["--without-turnstile"], env: { ...NO_COMPANY, HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY, WRANGLER_CONFIG: config } });
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /CONTACT_EMAIL: jobs@zoe\.example/);
     assert.ok(!/Company name/.test(again.out), "not asked again");
+  });
+});
+
+test("Turnstile is set up unless --without-turnstile says otherwise: without a site key nothing is deployed", async () => {
+  await withStandIn(async (_standIn, url) => {
+    const state = account({ queues: [...QUEUES] });
+    const { code, out } = await deploy(state, { input: `${KEY}\n\n\n`, env: { HIREFLIX_API_URL: url } });
+    assert.equal(code, 1);
+    assert.match(out, /--without-turnstile/);
+    assert.ok(!commands(state).some((c) => c.startsWith("deploy")), "nothing deployed");
+    const without = account({ queues: [...QUEUES] });
+    const went = await deploy(without, { input: `${KEY}\n\n\n`, env: { HIREFLIX_API_URL: url }, args: ["--without-turnstile"] });
+    assert.equal(went.code, 0, went.out);
+    assert.match(went.out, /Turnstile: off \(--without-turnstile\)/);
+    assert.ok(!("TURNSTILE_SECRET_KEY" in without.read().deploys[0].secrets));
+  });
+});
+
+test("a monthly quota that is not a number stops the deploy; a small one still leaves a budget", async () => {
+  await withStandIn(async (_standIn, url) => {
+    const env = { HIREFLIX_API_URL: url, HIREFLIX_API_KEY: KEY };
+    const state = account({ queues: [...QUEUES], workerExists: true, secrets: ["HIREFLIX_API_KEY", "APP_SECRET", "ADMIN_TOKEN"] });
+    const bad = await deploy(state, { env: { ...env, HIREFLIX_MONTHLY_QUOTA: "lots" }, args: ["--without-turnstile"] });
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, /monthly quota must be a whole number/);
+    const small = await deploy(state, { env: { ...env, HIREFLIX_MONTHLY_QUOTA: "1" }, args: ["--without-turnstile"] });
+    assert.equal(small.code, 0, small.out);
+    assert.equal(state.read().deploys[0].vars.INVITES_PER_MONTH, "1");
   });
 });

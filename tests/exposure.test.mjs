@@ -102,3 +102,27 @@ test("Cloudflare's logs keep the worker's own lines but no invocation logs (thei
   assert.equal(config.observability.logs.enabled, true);
   assert.equal(config.observability.logs.invocation_logs, false);
 });
+
+test("a 404 page links only within this site, whatever path was asked for (//host, /\\host)", async () => {
+  for (const path of ["//evil.example/x", "/%5Cevil.example/x", "///evil.example"]) {
+    const res = await w.fetch(`http://apply.test${path}`);
+    assert.equal(res.status, 404, path);
+    const hrefs = [...(await res.text()).matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
+    assert.ok(hrefs.some((h) => h.includes("lang=es")), `${path}: the language switch is there`);
+    for (const href of hrefs) {
+      assert.doesNotMatch(href, /^(\/\/|\/\\)/, `${path}: ${href}`);
+      if (href.includes("evil.example")) assert.match(href, /^\/(%5C)?evil\.example/, `${path}: ${href}`);
+    }
+  }
+});
+
+test("names that would read as a link in Hireflix's emails are refused, real ones of any script kept", async () => {
+  for (const [firstName, lastName] of [["www\u{a4f8}evil\u{a4f8}com", "Lee"], ["Ann", "evil\u{a4f8}com\u{2d0}\u{3033}\u{3033}help"], ["Vladimir", "Влaдимир"]]) {
+    const res = await w.postForm(OPEN, ann({ firstName, lastName, email: "lookalike@example.com" }));
+    assert.equal(res.status, 422, `${firstName} ${lastName}`);
+  }
+  assert.equal(w.interviewsFor(OPEN, "lookalike@example.com").length, 0);
+  for (const [firstName, lastName, email] of [["José María", "O'Brien", "jm@example.com"], ["Zoë", "Saldaña-Núñez", "zs@example.com"], ["小明", "王", "wxm@example.com"]]) {
+    assert.equal((await w.postForm(OPEN, ann({ firstName, lastName, email }))).status, 303, `${firstName} ${lastName}`);
+  }
+});

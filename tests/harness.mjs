@@ -11,6 +11,8 @@ import { TurnstileStandIn, SECRETS, SITEKEYS } from "./stand-in/turnstile.mjs";
 
 export const API_KEY = "test-key-Zx81-never-shown";
 export const APP_SECRET = "test-app-secret-9f3c1d2e7a6b5c4d3e2f1a0b";
+/** Opens /admin/ and /healthz's details (`w.health`); `vars: { ADMIN_TOKEN: "" }` closes them. */
+export const ADMIN_TOKEN = "test-admin-token-5e8d2c7b1a9f4e3d6c0b";
 export const OPEN = "68b43e38b19cf131a17c543f";
 export const OPEN_2 = "68b43e38b19cf131a17c5440";
 export const ARCHIVED = "68b43e38b19cf131a17c5441";
@@ -25,7 +27,7 @@ const DLQ = "hireflix-apply-invites-dlq";
  * against a local stand-in (`w.turnstile`) with the test sitekey and secret that pass (`vars`
  * may still override them); `positions` replaces the stand-in's positions; `ledger: false`
  * leaves the invite ledger unbound; `without` names other bindings to leave out
- * (`RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`). Returns helpers; call `stop()`.
+ * (`RATE_LIMITER`, `NETWORK_RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`). Returns helpers; call `stop()`.
  */
 export async function start({
   vars = {},
@@ -73,7 +75,12 @@ export async function start({
           [QUEUE]: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries, deadLetterQueue: DLQ, retryDelay: 0 },
           [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
         },
-        ratelimits: without.includes("RATE_LIMITER") ? {} : { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
+        // As wrangler.toml: an IPv6 /48 gets three times one client's limit.
+        ratelimits: Object.fromEntries(
+          [["RATE_LIMITER", rateLimit], ["NETWORK_RATE_LIMITER", rateLimit * 3]]
+            .filter(([name]) => !without.includes(name))
+            .map(([name, limit]) => [name, { simple: { limit, period: 60 } }]),
+        ),
         durableObjects: ledger ? { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } } : {},
         // Miniflare's own Analytics Engine binding keeps nothing: this one hands each data point
         // to the test (w.funnel), exactly as the worker wrote it.
@@ -89,6 +96,11 @@ export async function start({
           MAX_INVITE_ATTEMPTS: "30",
           // A spent quota holds invites for a second here, not three hours.
           QUOTA_RETRY_SECONDS: "1",
+          // The shipped account budgets are small; tests that are not about them must not meet them.
+          INVITES_PER_DAY: "1000000",
+          INVITES_PER_MONTH: "1000000",
+          INVITES_PER_MINUTE: "1000000",
+          ADMIN_TOKEN,
           ...turnstileVars,
           ...vars,
         },
@@ -128,6 +140,11 @@ export async function start({
       const headers = new Headers(init.headers);
       if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", `203.0.113.${(ip++ % 250) + 1}`);
       return mf.dispatchFetch(new URL(path, "http://apply.test").toString(), { redirect: "manual", ...init, headers });
+    },
+    /** /healthz as the operator sees it: with the worker's admin token, so with its details. */
+    health(query = "", init = {}) {
+      const token = vars.ADMIN_TOKEN ?? ADMIN_TOKEN;
+      return api.fetch(`/healthz${query}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
     },
     postForm(positionId, fields, init = {}) {
       return api.fetch(`/apply/${positionId}`, {

@@ -10,7 +10,7 @@ import { BRAND, LOGO_ORIGIN } from "./brand.mjs";
 const LANDING = "https://careers.example.com";
 const HSTS = "max-age=31536000; includeSubDomains";
 /** The link pass that comes with an interview link (tests/links.test.mjs checks what it is worth). */
-const PASS = new RegExp(`^__Host-hfa_${OPEN}=[0-9a-f]{64}; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax$`);
+const PASS = new RegExp(`^__Host-hfa_${OPEN}=\\d+\\.[0-9a-f]{16}\\.[0-9a-f]{64}; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax$`);
 let w;
 before(async () => (w = await start({ vars: { ALLOWED_ORIGINS: LANDING, ...BRAND } })));
 after(async () => w.stop());

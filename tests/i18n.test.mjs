@@ -69,14 +69,14 @@ test("the language comes from ?lang=, then Accept-Language by q-value, then the 
       assert.equal(res.headers.get("content-language"), expected, JSON.stringify(headers));
       assert.equal(htmlLang(await res.text()), expected);
     }
-    const health = await spanishByDefault.fetch("/healthz");
+    const health = await spanishByDefault.health();
     assert.equal(health.status, 200);
   } finally {
     await spanishByDefault.stop();
   }
   const wrongDefault = await start({ vars: { DEFAULT_LANGUAGE: "klingon" } });
   try {
-    const { problems } = await (await wrongDefault.fetch("/healthz")).json();
+    const { problems } = await (await wrongDefault.health()).json();
     assert.ok(problems.some((p) => p.startsWith("DEFAULT_LANGUAGE must be one of: en, es")), problems.join("\n"));
   } finally {
     await wrongDefault.stop();
@@ -253,7 +253,7 @@ function contrastWithWhite(hex) {
 }
 
 test("a brand colour too light for white text is darkened to one that passes, and /healthz warns", async () => {
-  const light = await start({ vars: { ...BRAND, BRAND_COLOR: "#FFCC00" } });
+  const light = await start({ turnstile: true, vars: { ...BRAND, BRAND_COLOR: "#FFCC00" } });
   try {
     const html = await (await light.fetch(`/apply/${OPEN}`)).text();
     const used = html.match(/--brand:(#[0-9a-f]{6})/)[1];
@@ -263,7 +263,7 @@ test("a brand colour too light for white text is darkened to one that passes, an
     // Still the brand's hue (yellow: red above green above blue), not a fallback grey.
     const [r, g, b] = [1, 3, 5].map((i) => parseInt(used.slice(i, i + 2), 16));
     assert.ok(r > g && g > b && b === 0, used);
-    const health = await light.fetch("/healthz");
+    const health = await light.health();
     assert.equal(health.status, 200);
     const { status, warnings } = await health.json();
     assert.equal(status, "ok");
@@ -273,7 +273,7 @@ test("a brand colour too light for white text is darkened to one that passes, an
   }
   const wrong = await start({ vars: { ...BRAND, BRAND_COLOR: "corporate blue", BRAND_LOGO_URL: "http://cdn.acme.test/logo.svg" } });
   try {
-    const health = await wrong.fetch("/healthz");
+    const health = await wrong.health();
     assert.equal(health.status, 503);
     const { problems } = await health.json();
     assert.ok(problems.some((p) => p.startsWith("BRAND_COLOR must be a colour")), problems.join("\n"));
@@ -345,7 +345,7 @@ test("with REQUIRE_CONSENT, the box is a field like any other, and consent is re
   // Misspelt settings are problems by name.
   const bad = await start({ vars: { REQUIRE_CONSENT: "yes please", CONSENT_NOTICE_VERSION: "v 1" } });
   try {
-    const { problems } = await (await bad.fetch("/healthz")).json();
+    const { problems } = await (await bad.health()).json();
     assert.ok(problems.includes("REQUIRE_CONSENT must be true or false"), problems.join("\n"));
     assert.ok(problems.some((p) => p.startsWith("CONSENT_NOTICE_VERSION must be")), problems.join("\n"));
   } finally {
@@ -353,25 +353,25 @@ test("with REQUIRE_CONSENT, the box is a field like any other, and consent is re
   }
 });
 
-test("utm_* and ref travel from the form's URL, as hidden fields, into the application's log line", async () => {
+test("utm_* and ref travel from the form's URL, as hidden fields, into the application's log line; personal data does not", async () => {
   const query = new URLSearchParams({
-    utm_source: " newsletter ", utm_medium: "email", utm_campaign: "x".repeat(300), utm_term: "ann.lee@example.com",
-    utm_content: "hero", ref: "friend-42", session: "not-carried",
+    utm_source: " newsletter ", utm_medium: "x".repeat(300), utm_campaign: "spring_2026", utm_term: "ann.lee@example.com",
+    utm_content: "Ann Lee 12 Baker Street London", ref: "friend-42", session: "not-carried",
   });
   const html = await (await w.fetch(`/apply/${OPEN}?${query}`)).text();
   const hidden = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
-  assert.deepEqual(hidden, {
-    utm_source: "newsletter", utm_medium: "email", utm_campaign: "x".repeat(100), utm_content: "hero", ref: "friend-42",
-  }, "trimmed, capped, and an email-like value dropped");
+  assert.deepEqual(hidden, { utm_source: "newsletter", utm_campaign: "spring_2026", ref: "friend-42" },
+    "trimmed; too long, an email and an address dropped whole");
 
-  const res = await w.postForm(OPEN, { ...ann({ email: "utm.carrier@example.com" }), ...hidden, utm_term: "ann%40example.com" });
+  const res = await w.postForm(OPEN, { ...ann({ email: "utm.carrier@example.com" }), ...hidden, utm_term: "ann%40example.com", utm_content: "+44 20 7946 0958" });
   assert.equal(res.status, 303);
   const line = logLines(w).find((l) => l.outcome === "invited" && l.utm_source === "newsletter");
   assert.ok(line, "the application's log line carries the campaign");
   assert.deepEqual(
     { s: line.utm_source, m: line.utm_medium, c: line.utm_campaign, t: line.utm_term, n: line.utm_content, r: line.ref },
-    { s: "newsletter", m: "email", c: "x".repeat(100), t: undefined, n: "hero", r: "friend-42" },
+    { s: "newsletter", m: undefined, c: "spring_2026", t: undefined, n: undefined, r: "friend-42" },
   );
+  assert.doesNotMatch(w.logs(), /Baker|7946/, "no address or phone number in any log line");
   // The JSON API takes them in its body as well.
   await w.postJson(OPEN, { ...ann({ email: "api.utm@example.com" }), utm_source: "landing" });
   assert.ok(logLines(w).some((l) => l.source === "api" && l.utm_source === "landing"));

@@ -9,15 +9,18 @@ import { sharedWorker, start, ann, logLines, APP_SECRET, OPEN } from "./harness.
 const COOKIE = `__Host-hfa_${OPEN}`;
 const keyOf = (email) =>
   createHmac("sha256", APP_SECRET).update(`hireflix-apply/candidate/v2\0${OPEN}\0${email.toLowerCase()}\0`).digest("hex");
-const passFor = (email, url) =>
-  createHmac("sha256", APP_SECRET).update(`hireflix-apply/link-pass/v1\0${OPEN}\0${keyOf(email)}\0${url}\0`).digest("hex");
+/** `issued.id.mac`: the MAC (under APP_SECRET) holds the issue time and the browser's random id. */
+const passFor = (email, url, issued, id) =>
+  `${issued}.${id}.` +
+  createHmac("sha256", APP_SECRET).update(`hireflix-apply/link-pass/v2\0${OPEN}\0${keyOf(email)}\0${url}\0${issued}\0${id}\0`).digest("hex");
+const DAY = 86400;
 const withCookie = (value) => ({ headers: { cookie: `other=1; ${COOKIE}=${value}` } });
 
 /** The pass a response gives, checked for the attributes that keep it to this browser. */
 function passOf(res) {
   const set = res.headers.get("set-cookie");
   assert.ok(set, "a link comes with its pass");
-  assert.match(set, new RegExp(`^${COOKIE}=[0-9a-f]{64}; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax$`));
+  assert.match(set, new RegExp(`^${COOKIE}=\\d+\\.[0-9a-f]{16}\\.[0-9a-f]{64}; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax$`));
   return set.split(";")[0].split("=")[1];
 }
 
@@ -38,14 +41,40 @@ async function assertByEmail(form, api) {
 
 const w = sharedWorker({ vars: { LINK_GRACE_MINUTES: "0" } }); // no grace: only the pass leads back to the interview
 
-test("a fresh invite redirects with the browser's link pass, an HMAC of position, candidate and interview", async () => {
+test("a fresh invite redirects with the browser's link pass, an HMAC of position, candidate, interview, issue time and id", async () => {
   const res = await w.postForm(OPEN, ann());
   assert.equal(res.status, 303);
   const url = res.headers.get("location");
-  assert.equal(passOf(res), passFor("ann.lee@example.com", url));
+  const pass = passOf(res);
+  const [issued, id] = pass.split(".");
+  assert.ok(Math.abs(Number(issued) - Date.now() / 1000) < 60, "issued now");
+  assert.equal(pass, passFor("ann.lee@example.com", url, issued, id));
   const api = await w.postJson(OPEN, ann({ email: "bo@example.com" }));
   const { url: boUrl } = await api.json();
-  assert.equal(passOf(api), passFor("bo@example.com", boUrl), "the JSON answer carries it too");
+  const boPass = passOf(api);
+  const [boIssued, boId] = boPass.split(".");
+  assert.equal(boPass, passFor("bo@example.com", boUrl, boIssued, boId), "the JSON answer carries it too");
+  assert.notEqual(boId, id, "each pass its own random id");
+});
+
+test("a pass serves 30 days from its issue: the server refuses an older one", async () => {
+  const first = await w.postForm(OPEN, ann({ email: "month@example.com" }));
+  const url = first.headers.get("location");
+  await w.untilRemembered(OPEN);
+  const now = Math.floor(Date.now() / 1000);
+  const aged = (days) => withCookie(passFor("month@example.com", url, now - days * DAY, "0123456789abcdef"));
+  const young = await w.postForm(OPEN, ann({ email: "month@example.com" }), aged(29));
+  assert.equal(young.status, 303);
+  assert.equal(young.headers.get("location"), url);
+  assert.equal(young.headers.get("set-cookie"), null, "a pass is not renewed by use: it still ends 30 days after its issue");
+  await assertByEmail(
+    await w.postForm(OPEN, ann({ email: "month@example.com" }), aged(31)),
+    await w.postJson(OPEN, ann({ email: "month@example.com" }), aged(31)),
+  );
+  await assertByEmail(
+    await w.postForm(OPEN, ann({ email: "month@example.com" }), aged(-1)),
+    await w.postJson(OPEN, ann({ email: "month@example.com" }), aged(-1)),
+  );
 });
 
 test("after the grace period a resubmission gets the link only with its pass, from KV and from Hireflix's look-up", async () => {
@@ -114,16 +143,27 @@ test("within LINK_GRACE_MINUTES the same names lead back without a pass; an olde
     const again = await graceful.postForm(OPEN, ann({ firstName: " ann " }));
     assert.equal(again.status, 303, "a double tap or a closed tab");
     assert.equal(again.headers.get("location"), first.headers.get("location"));
-    // Made by Hireflix (say, from its own public page) an hour ago, unknown to KV: its id,
-    // a MongoDB ObjectId, says when.
+    assert.ok(first.headers.get("set-cookie"), "the post that made the interview has its pass");
+    assert.equal(again.headers.get("set-cookie"), null, "the names within the grace period get the link, not a month's pass");
+    // Made by Hireflix (say, from its own public page) an hour ago, unknown to KV: its
+    // documented createdAt says when, whatever its id looks like (here a fresh ObjectId).
     graceful.standIn.invite({ positionId: OPEN, candidate: { email: "old@example.com", firstName: "Ann", lastName: "Lee" } });
     const [old] = graceful.interviewsFor(OPEN, "old@example.com");
-    old.id = Math.floor(Date.now() / 1000 - 3600).toString(16) + old.id.slice(8);
+    old.createdAt = Date.now() - 3600_000;
     await assertByEmail(
       await graceful.postForm(OPEN, ann({ email: "old@example.com" })),
       await graceful.postJson(OPEN, ann({ email: "old@example.com" })),
     );
     assert.equal(graceful.interviewsFor(OPEN, "old@example.com").length, 1);
+    // Without createdAt, the id (a MongoDB ObjectId) is read instead.
+    graceful.standIn.invite({ positionId: OPEN, candidate: { email: "undated@example.com", firstName: "Ann", lastName: "Lee" } });
+    const [undated] = graceful.interviewsFor(OPEN, "undated@example.com");
+    undated.createdAt = null;
+    undated.id = Math.floor(Date.now() / 1000 - 3600).toString(16) + undated.id.slice(8);
+    await assertByEmail(
+      await graceful.postForm(OPEN, ann({ email: "undated@example.com" })),
+      await graceful.postJson(OPEN, ann({ email: "undated@example.com" })),
+    );
   } finally {
     await graceful.stop();
   }

@@ -10,8 +10,9 @@ import { start, OPEN } from "./harness.mjs";
 // ledger's protocol is derived with serde instead of written by hand, most of the growth (issue 16:
 // simplicity over 12.3 KB of gzipped wasm); 266,432 with issue 20's national phone numbers, the
 // job's line, the end pages' details and the company in every title (+1.7 KB; the phonenumber
-// crate alone is 478 KB).
-const BUDGET_GZIP_BYTES = 261 * 1024;
+// crate alone is 478 KB); issue 19's defences (+4.0 KB: the admin door, the account budgets, the
+// link pass's issue time and id, one script per name).
+const BUDGET_GZIP_BYTES = 266 * 1024;
 
 test(`build/index_bg.wasm stays under ${BUDGET_GZIP_BYTES / 1024} KiB gzip`, () => {
   const wasm = readFileSync("build/index_bg.wasm");

@@ -3,6 +3,7 @@
 
 use crate::answer::Answer;
 use crate::domain::hmac::same_secret;
+use crate::domain::LINK_PASS_MAX_AGE_SECONDS;
 use crate::domain::{Field, FieldError, FieldErrors};
 use crate::hireflix::{InterviewUrl, InviteOutcome, Permanent, Transient, TrustedHosts};
 use crate::ledger::Note;
@@ -50,18 +51,29 @@ const CLOCK_SKEW_MS: u64 = 60_000;
 pub struct Claim<'a> {
     /// The link pass this browser presented for the position, if any.
     pub pass: Option<&'a str>,
-    /// The pass a browser holds for an interview link: an HMAC under `APP_SECRET` of the
-    /// position, the candidate key and the link.
-    pub pass_for: &'a dyn Fn(&InterviewUrl) -> String,
+    /// The pass a browser holds for an interview link, issued at a time (Unix seconds) with an
+    /// id: `CandidateKey::link_pass`.
+    pub pass_for: &'a dyn Fn(&InterviewUrl, u64, &str) -> String,
     pub now_ms: u64,
     /// `LINK_GRACE_MINUTES` in milliseconds; 0: only a pass gives the link.
     pub grace_ms: u64,
 }
 
 impl Claim<'_> {
+    /// A pass for exactly this link, issued less than `LINK_PASS_MAX_AGE_SECONDS` ago.
     fn holds_pass_for(&self, url: &InterviewUrl) -> bool {
-        self.pass
-            .is_some_and(|pass| same_secret(pass, &(self.pass_for)(url)))
+        let Some(pass) = self.pass else {
+            return false;
+        };
+        let mut parts = pass.splitn(3, '.');
+        let (Some(Ok(issued_s)), Some(id)) = (parts.next().map(str::parse::<u64>), parts.next())
+        else {
+            return false;
+        };
+        let issued_ms = issued_s.saturating_mul(1_000);
+        let live = issued_ms <= self.now_ms.saturating_add(CLOCK_SKEW_MS)
+            && self.now_ms.saturating_sub(issued_ms) < LINK_PASS_MAX_AGE_SECONDS * 1_000;
+        live && same_secret(pass, &(self.pass_for)(url, issued_s, id))
     }
 }
 
@@ -257,9 +269,15 @@ mod tests {
     const NOW: u64 = 1_764_000_000_000;
     const GRACE: u64 = 15 * 60_000;
 
-    /// The pass for a link is its path reversed: any function of the link serves the rules.
-    fn pass_for(url: &InterviewUrl) -> String {
-        url.as_str().chars().rev().collect()
+    /// The pass for a link is its path reversed after its issue: any function serves the rules.
+    fn pass_for(url: &InterviewUrl, issued_s: u64, id: &str) -> String {
+        let mac: String = url.as_str().chars().rev().collect();
+        format!("{issued_s}.{id}.{mac}")
+    }
+
+    /// A pass issued a day before `NOW`.
+    fn day_old_pass(url: &InterviewUrl) -> String {
+        pass_for(url, NOW / 1_000 - 86_400, "ab")
     }
 
     fn claim(pass: Option<&str>) -> Claim<'_> {
@@ -306,7 +324,7 @@ mod tests {
         assert_eq!(decision.reason, Some(Reason::OtherNames));
         let wrong = from_record(fresh.clone(), "n2", &trusted, &claim(Some("nope"))).unwrap();
         assert_eq!(wrong.answer, Answer::InvitedByEmail);
-        let pass = pass_for(&url("abc"));
+        let pass = day_old_pass(&url("abc"));
         let with_pass = from_record(fresh, "n2", &trusted, &claim(Some(&pass))).unwrap();
         assert_eq!(with_pass.answer, Answer::Interview(url("abc")));
     }
@@ -315,7 +333,7 @@ mod tests {
     fn after_the_grace_period_only_the_pass_gives_the_link() {
         let late = existing(true, Some(NOW - GRACE));
         assert_eq!(may_have_link(&late, &claim(None)), Err(Reason::GraceOver));
-        let pass = pass_for(&url("abc"));
+        let pass = day_old_pass(&url("abc"));
         assert_eq!(may_have_link(&late, &claim(Some(&pass))), Ok(()));
         assert_eq!(
             may_have_link(&existing(true, Some(NOW - GRACE + 1)), &claim(None)),
@@ -340,6 +358,25 @@ mod tests {
             may_have_link(&existing(true, Some(NOW)), &no_grace),
             Err(Reason::GraceOver)
         );
+    }
+
+    #[test]
+    fn a_pass_serves_thirty_days_from_its_issue_and_not_from_the_future() {
+        let late = existing(true, Some(NOW - 40 * 86_400_000));
+        let issued = |s: u64| pass_for(&url("abc"), s, "ab");
+        let now_s = NOW / 1_000;
+        let thirty_days = LINK_PASS_MAX_AGE_SECONDS;
+        let may = |pass: String| may_have_link(&late, &claim(Some(&pass)));
+        assert_eq!(may(issued(now_s - thirty_days + 1)), Ok(()));
+        assert_eq!(may(issued(now_s - thirty_days)), Err(Reason::GraceOver));
+        assert_eq!(may(issued(now_s + 3_600)), Err(Reason::GraceOver));
+        for malformed in ["", "abc", "1764000000", "x.ab.cba", "-1.ab.cba"] {
+            assert_eq!(
+                may(malformed.to_string()),
+                Err(Reason::GraceOver),
+                "{malformed}"
+            );
+        }
     }
 
     #[test]
@@ -471,7 +508,7 @@ mod tests {
             pass in proptest::option::of(proptest::bool::ANY), transient in 0usize..8
         ) {
             let trusted = TrustedHosts::hireflix_only();
-            let good = pass_for(&url("abc"));
+            let good = day_old_pass(&url("abc"));
             let shown = pass.map(|valid| if valid { good.clone() } else { "forged".to_string() });
             let asking = claim(shown.as_deref());
             let decision = from_record(invited(&who, Some(NOW - age)), &names, &trusted, &asking).unwrap();

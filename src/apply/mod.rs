@@ -17,7 +17,6 @@ pub use decision::Existing;
 pub use decision::{Answered, Decision};
 pub use enqueue::{Enqueue, QueuedInvite};
 
-use crate::answer::Answer;
 use crate::domain::{Application, ApplicationForm, Attribution, CandidateKey};
 use crate::domain::{Consent, PositionId};
 use crate::funnel::Funnel;
@@ -57,7 +56,7 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
         position: &PositionId,
         form: &ApplicationForm,
         application: &Application,
-    ) -> Answer {
+    ) -> Decision {
         let key = CandidateKey::new(self.invites.secret, position, &application.email);
         let (decision, hireflix_ms) = self.decide(position, form, application, &key).await;
         log::Event::Application(log::Application {
@@ -76,7 +75,7 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
         if let Some(funnel) = self.funnel {
             funnel.record_outcome(position, decision.outcome);
         }
-        decision.answer
+        decision
     }
 
     async fn decide(
@@ -90,7 +89,9 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
         let record = invites.memory.candidate(key).await;
         let names = invites.names_of(application);
         let secret = invites.secret;
-        let pass_for = |url: &InterviewUrl| key.link_pass(secret, url.as_str());
+        let pass_for = |url: &InterviewUrl, issued_s: u64, id: &str| {
+            key.link_pass(secret, url.as_str(), issued_s, id)
+        };
         let claim = Claim {
             pass: self.pass,
             pass_for: &pass_for,
@@ -143,14 +144,22 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
         (decision, batch.hireflix_ms)
     }
 
-    /// The link pass a browser is given with this candidate's interview link.
+    /// The link pass a browser is given with this candidate's interview link, issued now
+    /// under the random `id`.
     pub fn link_pass(
         &self,
         position: &PositionId,
         application: &Application,
         url: &InterviewUrl,
+        id: &str,
     ) -> String {
         let secret = self.invites.secret;
-        CandidateKey::new(secret, position, &application.email).link_pass(secret, url.as_str())
+        let issued_s = (self.invites.clock)() / 1_000;
+        CandidateKey::new(secret, position, &application.email).link_pass(
+            secret,
+            url.as_str(),
+            issued_s,
+            id,
+        )
     }
 }

@@ -93,6 +93,21 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// The names wrangler.toml sets as plain vars (any `[vars]` table), found by build.rs.
+const PLAIN_VARS: &str = env!("WRANGLER_PLAIN_VARS");
+
+/// The secrets named in a comma-separated list of plain vars: the runtime cannot tell a
+/// secret from a var (both are strings), but the build can read wrangler.toml.
+fn secrets_in(plain_vars: &str) -> impl Iterator<Item = &str> {
+    const SECRETS: [&str; 4] = [
+        names::HIREFLIX_API_KEY,
+        names::APP_SECRET,
+        names::TURNSTILE_SECRET_KEY,
+        names::ADMIN_TOKEN,
+    ];
+    plain_vars.split(',').filter(|name| SECRETS.contains(name))
+}
+
 /// Everything wrong with the configuration, by setting name. Never holds a value: a problem
 /// report may be shown on /healthz.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +150,31 @@ impl Config {
                 names::ALLOWED_ORIGINS
             ));
         }
+        let limits = &self.budgets.limits;
+        if limits.account_day == 0 && limits.account_month == 0 {
+            warnings.push(format!(
+                "{} and {} are both 0: nothing stops the account's invites from spending the plan's quota",
+                names::INVITES_PER_DAY,
+                names::INVITES_PER_MONTH
+            ));
+        }
+        if self.turnstile.is_none() {
+            warnings.push(format!(
+                "{} is not set: Turnstile is off, so a script can post as many applications as the rate limits let it",
+                names::TURNSTILE_SITE_KEY
+            ));
+        }
+        if self.budgets.windows != crate::ledger::window::Windows::REAL {
+            warnings.push(format!(
+                "{} is set: a setting for tests only, the budgets' windows are not real hours, days and months",
+                names::BUDGET_WINDOWS_SECONDS
+            ));
+        }
+        for name in secrets_in(PLAIN_VARS) {
+            warnings.push(format!(
+                "{name} is a plain var in wrangler.toml: a secret there is stored in the repository and shown in the dashboard (wrangler secret put {name})"
+            ));
+        }
         warnings
     }
 
@@ -156,6 +196,15 @@ mod tests {
             api_key: key.map(String::from),
             app_secret: Some(SECRET.into()),
             ..RawConfig::default()
+        }
+    }
+
+    /// Cloudflare's test keys: Turnstile on.
+    fn with_turnstile(raw: RawConfig) -> RawConfig {
+        RawConfig {
+            turnstile_site_key: Some("1x00000000000000000000AA".into()),
+            turnstile_secret_key: Some("1x0000000000000000000000000000000AA".into()),
+            ..raw
         }
     }
 
@@ -261,7 +310,7 @@ mod tests {
     fn a_plain_http_landing_page_is_a_warning_loopback_excepted() {
         let with = |origins: &str| RawConfig {
             allowed_origins: Some(origins.into()),
-            ..raw(Some("k"))
+            ..with_turnstile(raw(Some("k")))
         };
         assert!(with("https://careers.example.com,http://127.0.0.1:5500")
             .parse()
@@ -278,15 +327,16 @@ mod tests {
     }
 
     #[test]
-    fn budgets_default_to_the_documented_limits_and_real_windows() {
+    fn budgets_default_to_the_documented_limits_every_account_budget_on() {
         let budgets = raw(Some("k")).parse().unwrap().budgets;
         assert_eq!(
             budgets.limits,
             Limits {
                 email_day: 3,
                 position_hour: 100,
-                account_day: 0,
-                account_month: 0
+                account_day: 50,
+                account_month: 200,
+                account_minute: 10,
             }
         );
         assert_eq!(budgets.windows, crate::ledger::window::Windows::REAL);
@@ -323,6 +373,57 @@ mod tests {
         ] {
             assert!(problems.contains(name), "{problems}");
         }
+    }
+
+    #[test]
+    fn an_unsafe_choice_is_a_warning_by_name() {
+        let names = |raw: RawConfig| -> Vec<String> {
+            let warnings = raw.parse().unwrap().safety_warnings();
+            warnings
+                .iter()
+                .map(|w| w.split(' ').next().unwrap_or_default().to_string())
+                .collect()
+        };
+        let turnstile = with_turnstile;
+        assert!(
+            names(turnstile(raw(Some("k")))).is_empty(),
+            "the defaults are safe"
+        );
+        assert_eq!(names(raw(Some("k"))), ["TURNSTILE_SITE_KEY"]);
+        let unsafe_ = turnstile(RawConfig {
+            invites_per_day: Some("0".into()),
+            invites_per_month: Some("0".into()),
+            budget_windows_seconds: Some("2,4,8".into()),
+            ..raw(Some("k"))
+        });
+        assert_eq!(
+            names(unsafe_),
+            ["INVITES_PER_DAY", "BUDGET_WINDOWS_SECONDS"]
+        );
+        let one_off = RawConfig {
+            invites_per_month: Some("0".into()),
+            ..turnstile(raw(Some("k")))
+        };
+        assert!(
+            names(one_off).is_empty(),
+            "the day budget still caps the month"
+        );
+    }
+
+    #[test]
+    fn a_secret_among_wrangler_tomls_plain_vars_is_named() {
+        let found: Vec<&str> =
+            secrets_in("HIREFLIX_API_URL,APP_SECRET,BRAND_NAME,ADMIN_TOKEN").collect();
+        assert_eq!(found, ["APP_SECRET", "ADMIN_TOKEN"]);
+        assert_eq!(
+            secrets_in(PLAIN_VARS).count(),
+            0,
+            "the shipped wrangler.toml has none"
+        );
+        assert!(
+            PLAIN_VARS.split(',').any(|v| v == "INVITES_PER_MONTH"),
+            "build.rs read its [vars]"
+        );
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub const DEAD_LETTER_QUEUE: &str = "INVITE_DLQ";
 /// The dead-letter queue's own name, as a queue handler sees it in `batch.queue()`.
 pub const DEAD_LETTER_QUEUE_NAME: &str = "hireflix-apply-invites-dlq";
 pub const RATE_LIMITER: &str = "RATE_LIMITER";
+/// The second, wider limit: per IPv6 /48.
+pub const NETWORK_RATE_LIMITER: &str = "NETWORK_RATE_LIMITER";
 /// Workers Analytics Engine: the funnel's data points.
 pub const FUNNEL: &str = "FUNNEL";
 
@@ -28,7 +30,8 @@ pub const TURNSTILE_SITE_KEY: &str = "TURNSTILE_SITE_KEY";
 /// A secret.
 pub const TURNSTILE_SECRET_KEY: &str = "TURNSTILE_SECRET_KEY";
 pub const TURNSTILE_VERIFY_URL: &str = "TURNSTILE_VERIFY_URL";
-/// A secret: opens `/admin/` (dead letters); without it those paths are 404.
+/// A secret of at least 32 characters: opens `/admin/` (dead letters) and /healthz's details;
+/// without it (or shorter) every `/admin/` path is 404.
 pub const ADMIN_TOKEN: &str = "ADMIN_TOKEN";
 
 /// The invite ledger (Durable Object) and its budgets; 0 means no limit.
@@ -37,6 +40,7 @@ pub const INVITES_PER_EMAIL_PER_DAY: &str = "INVITES_PER_EMAIL_PER_DAY";
 pub const INVITES_PER_POSITION_PER_HOUR: &str = "INVITES_PER_POSITION_PER_HOUR";
 pub const INVITES_PER_DAY: &str = "INVITES_PER_DAY";
 pub const INVITES_PER_MONTH: &str = "INVITES_PER_MONTH";
+pub const INVITES_PER_MINUTE: &str = "INVITES_PER_MINUTE";
 pub const QUOTA_RETRY_SECONDS: &str = "QUOTA_RETRY_SECONDS";
 /// For tests only: "hour,day,month" window lengths in seconds instead of the real ones.
 pub const BUDGET_WINDOWS_SECONDS: &str = "BUDGET_WINDOWS_SECONDS";

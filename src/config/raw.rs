@@ -24,6 +24,7 @@ pub struct RawConfig {
     pub invites_per_position_per_hour: Option<String>,
     pub invites_per_day: Option<String>,
     pub invites_per_month: Option<String>,
+    pub invites_per_minute: Option<String>,
     pub quota_retry_seconds: Option<String>,
     pub budget_windows_seconds: Option<String>,
     pub brand: brand::RawBrand,
@@ -59,6 +60,7 @@ impl RawConfig {
             invites_per_position_per_hour: var(names::INVITES_PER_POSITION_PER_HOUR),
             invites_per_day: var(names::INVITES_PER_DAY),
             invites_per_month: var(names::INVITES_PER_MONTH),
+            invites_per_minute: var(names::INVITES_PER_MINUTE),
             quota_retry_seconds: var(names::QUOTA_RETRY_SECONDS),
             budget_windows_seconds: var(names::BUDGET_WINDOWS_SECONDS),
             brand: brand::RawBrand::from_env(env),
@@ -173,6 +175,11 @@ impl RawConfig {
                 names::INVITES_PER_MONTH,
                 &self.invites_per_month,
                 defaults.account_month,
+            ),
+            account_minute: limit(
+                names::INVITES_PER_MINUTE,
+                &self.invites_per_minute,
+                defaults.account_minute,
             ),
         };
         let windows = parse::budget_windows(self.budget_windows_seconds.as_deref())

@@ -3,6 +3,9 @@
 use super::hmac::hmac_hex;
 use super::{Email, PositionId};
 
+/// How long a link pass serves: its cookie's lifetime, and the server refuses it after.
+pub const LINK_PASS_MAX_AGE_SECONDS: u64 = 30 * 86_400;
+
 /// Derived from the position and the normalised email under `APP_SECRET`, and nothing else, so
 /// every resubmission and every retry of the same application maps to the same key. The email
 /// only enters through an HMAC: neither KV keys, log lines nor Hireflix's externalId hold the
@@ -48,19 +51,25 @@ impl CandidateKey {
     }
 
     /// What a browser keeps (in an HttpOnly cookie) once it has been shown this candidate's
-    /// interview link, to be shown it again later: an HMAC of the position, this key and the
-    /// link. The link stands for the interview's id: both name exactly one interview, and the
-    /// link is what every path (fresh invite, KV record, look-up) already holds.
-    pub fn link_pass(&self, secret: &str, interview_url: &str) -> String {
-        hmac_hex(
+    /// interview link, to be shown it again later: `issued.id.mac`, the MAC over the position,
+    /// this key, the link, the issue time (Unix seconds) and a random id. The link stands for
+    /// the interview's id: both name exactly one interview, and the link is what every path
+    /// (fresh invite, KV record, look-up) already holds. The time lets the server refuse a
+    /// pass older than [`LINK_PASS_MAX_AGE_SECONDS`]; the id makes each browser's pass its own.
+    pub fn link_pass(&self, secret: &str, interview_url: &str, issued_s: u64, id: &str) -> String {
+        let issued = issued_s.to_string();
+        let mac = hmac_hex(
             secret,
-            b"hireflix-apply/link-pass/v1\0",
+            b"hireflix-apply/link-pass/v2\0",
             &[
                 self.position.as_str().as_bytes(),
                 self.digest.as_bytes(),
                 interview_url.as_bytes(),
+                issued.as_bytes(),
+                id.as_bytes(),
             ],
-        )
+        );
+        format!("{issued}.{id}.{mac}")
     }
 
     /// A short, non-reversible tag that lets log lines of one application be joined up.
@@ -123,21 +132,25 @@ mod tests {
     }
 
     #[test]
-    fn a_link_pass_is_for_one_candidate_one_interview() {
+    fn a_link_pass_is_for_one_candidate_one_interview_one_issue() {
+        const A: &str = "https://app.hireflix.com/a";
         let ann = key(P1, "ann@example.com");
-        let pass = ann.link_pass(SECRET, "https://app.hireflix.com/a");
-        assert_eq!(pass.len(), 64);
+        let pass = ann.link_pass(SECRET, A, 1_764_000_000, "00ff");
+        assert!(pass.starts_with("1764000000.00ff."), "{pass}");
+        assert_eq!(pass.len(), 16 + 64);
         assert_eq!(
             pass,
-            key(P1, "ANN@example.com").link_pass(SECRET, "https://app.hireflix.com/a")
+            key(P1, "ANN@example.com").link_pass(SECRET, A, 1_764_000_000, "00ff")
         );
         for other in [
-            ann.link_pass(SECRET, "https://app.hireflix.com/b"),
-            key(P2, "ann@example.com").link_pass(SECRET, "https://app.hireflix.com/a"),
-            key(P1, "bob@example.com").link_pass(SECRET, "https://app.hireflix.com/a"),
+            ann.link_pass(SECRET, "https://app.hireflix.com/b", 1_764_000_000, "00ff"),
+            key(P2, "ann@example.com").link_pass(SECRET, A, 1_764_000_000, "00ff"),
+            key(P1, "bob@example.com").link_pass(SECRET, A, 1_764_000_000, "00ff"),
             ann.link_pass(
                 "another-secret-000000000000000000",
-                "https://app.hireflix.com/a",
+                A,
+                1_764_000_000,
+                "00ff",
             ),
         ] {
             assert_ne!(pass, other);

@@ -12,7 +12,7 @@ mod position_id;
 
 pub use application::{Application, ApplicationForm, Field, FieldError, FieldErrors};
 pub use attribution::Attribution;
-pub use candidate_key::{names_tag, CandidateKey};
+pub use candidate_key::{names_tag, CandidateKey, LINK_PASS_MAX_AGE_SECONDS};
 pub use consent::Consent;
 pub use email::Email;
 pub use name::Name;

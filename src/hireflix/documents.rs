@@ -154,7 +154,7 @@ const FIND_INTERVIEW: &str = "query FindInterview($positionId: String!, $email: 
       pagination: { limit: 1 }
       sort: [{ field: createdAt, direction: DESC }]
     }) {
-      results { id url { public short } candidate { firstName lastName } }
+      results { id createdAt url { public short } candidate { firstName lastName } }
     }
   }
 }";

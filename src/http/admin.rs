@@ -1,8 +1,12 @@
 //! The operator's window on dead letters: list them, and put them back on the invite queue.
-//! Only with the `ADMIN_TOKEN` secret set; without it every `/admin/` path is a 404.
+//! Only with an `ADMIN_TOKEN` secret of at least 32 characters; without one, with a shorter
+//! one, or without the right `Authorization: Bearer`, every `/admin/` path is the same 404, so
+//! an outsider cannot even tell that a token is set.
 
+use super::gates::client_key;
 use super::respond::json;
 use super::respond::Reply;
+use super::services::allows;
 use super::ui::Ui;
 use crate::answer::Answer;
 use crate::apply::QueuedInvite;
@@ -16,26 +20,61 @@ use crate::store::{Memory, Record, Store};
 use serde_json::{json, Value};
 use worker::{Env, Method, Request, Result};
 
+/// `admin` was once accepted; a token this long cannot be guessed one request at a time.
+const MIN_TOKEN_CHARS: usize = 32;
+
+/// What the `ADMIN_TOKEN` secret holds.
+enum Token {
+    Unset,
+    TooShort,
+    Set(String),
+}
+
+fn token(env: &Env) -> Token {
+    let Some(token) = env.secret(names::ADMIN_TOKEN).ok().map(|s| s.to_string()) else {
+        return Token::Unset;
+    };
+    match token.trim() {
+        "" => Token::Unset,
+        t if t.chars().count() < MIN_TOKEN_CHARS => Token::TooShort,
+        t => Token::Set(t.to_string()),
+    }
+}
+
+/// A token too short to be used is a /healthz problem: the operator meant to open the door.
+pub fn token_problem(env: &Env) -> Option<String> {
+    matches!(token(env), Token::TooShort).then(|| {
+        format!(
+            "{} is shorter than {MIN_TOKEN_CHARS} characters, so /admin/ and /healthz's details stay closed (openssl rand -hex 32)",
+            names::ADMIN_TOKEN
+        )
+    })
+}
+
+/// Whether the request carries the admin token. Every attempt (a request with an
+/// `Authorization` header) counts in the rate limiter under its client first, so guesses are
+/// throttled: over the limit even the right token is refused until the window passes.
+pub async fn authorized(req: &Request, env: &Env) -> bool {
+    let Token::Set(token) = token(env) else {
+        return false;
+    };
+    let header = |name| req.headers().get(name).ok().flatten();
+    let Some(given) = header("authorization") else {
+        return false;
+    };
+    let ip = header("cf-connecting-ip").unwrap_or_default();
+    let limiter = env.rate_limiter(names::RATE_LIMITER).ok();
+    if !allows(limiter.as_ref(), Some(client_key("admin", &ip))).await {
+        return false;
+    }
+    let bearer = given.strip_prefix("Bearer ").unwrap_or_default();
+    same_secret(bearer, &token)
+}
+
 pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<Reply> {
     let w = ui.w;
-    let Some(token) = env
-        .secret(names::ADMIN_TOKEN)
-        .ok()
-        .map(|s| s.to_string())
-        .filter(|t| !t.trim().is_empty())
-    else {
+    if !authorized(req, env).await {
         return Ok(Answer::PageNotFound.page(ui));
-    };
-    let given = req
-        .headers()
-        .get("authorization")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let bearer = given.strip_prefix("Bearer ").unwrap_or_default();
-    if !same_secret(bearer, token.trim()) {
-        let unauthorized = Answer::Unauthorized.json(w);
-        return Ok(unauthorized.with_header("www-authenticate", "Bearer".to_string()));
     }
     let Ok(kv) = env.kv(names::KV) else {
         return Ok(Answer::Misconfigured.json(w));

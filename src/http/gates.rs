@@ -6,22 +6,40 @@ use std::net::{IpAddr, Ipv6Addr};
 
 /// The rate limiter's key for a client: its IPv4 address, or its IPv6 /64. One subscriber or
 /// host usually holds a whole /64, so counting single IPv6 addresses would let one machine
-/// post as 2^64 clients.
-pub fn client_key(ip: &str) -> String {
+/// post as 2^64 clients. `purpose` keeps the counts of applications and admin attempts apart.
+pub fn client_key(purpose: &str, ip: &str) -> String {
     match ip.trim().parse::<IpAddr>() {
-        Ok(IpAddr::V4(v4)) => format!("apply:{v4}"),
+        Ok(IpAddr::V4(v4)) => format!("{purpose}:{v4}"),
         Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => format!("apply:{v4}"),
-            None => {
-                let [a, b, c, d, ..] = v6.segments();
-                let prefix = Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0);
-                format!("apply:{prefix}/64")
-            }
+            Some(v4) => format!("{purpose}:{v4}"),
+            None => format!("{purpose}:{}/64", prefix(v6, 4)),
         },
         // Without a readable address (never the case behind Cloudflare) all such posts share
         // one budget rather than each getting its own.
-        Err(_) => "apply:unknown".to_string(),
+        Err(_) => format!("{purpose}:unknown"),
     }
+}
+
+/// The key of a client's IPv6 /48, for the second, wider limit: a tunnel broker or a cloud
+/// host hands anyone a /48, 65,536 /64s each with its own first limit. `None` for IPv4.
+pub fn network_key(ip: &str) -> Option<String> {
+    match ip.trim().parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            Some(format!("apply:{}/48", prefix(v6, 3)))
+        }
+        _ => None,
+    }
+}
+
+/// The address with all but its first `segments` 16-bit groups zeroed.
+fn prefix(v6: Ipv6Addr, segments: usize) -> Ipv6Addr {
+    let mut kept = v6.segments();
+    for (i, segment) in kept.iter_mut().enumerate() {
+        if i >= segments {
+            *segment = 0;
+        }
+    }
+    Ipv6Addr::from(kept)
 }
 
 /// A post may come from a page of this worker, from an allowed origin, or from no browser at
@@ -61,16 +79,34 @@ mod tests {
 
     #[test]
     fn ipv4_is_keyed_by_address_and_ipv6_by_its_64() {
-        assert_eq!(client_key("203.0.113.7"), "apply:203.0.113.7");
+        let key = |ip| client_key("apply", ip);
+        assert_eq!(key("203.0.113.7"), "apply:203.0.113.7");
         assert_eq!(
-            client_key("2001:db8:1:2:aaaa::1"),
-            client_key("2001:0db8:0001:0002:ffff:ffff:ffff:ffff")
+            key("2001:db8:1:2:aaaa::1"),
+            key("2001:0db8:0001:0002:ffff:ffff:ffff:ffff")
         );
-        assert_eq!(client_key("2001:db8:1:2::9"), "apply:2001:db8:1:2::/64");
-        assert_ne!(client_key("2001:db8:1:2::1"), client_key("2001:db8:1:3::1"));
-        assert_eq!(client_key("::ffff:203.0.113.7"), "apply:203.0.113.7");
-        assert_eq!(client_key(""), "apply:unknown");
-        assert_eq!(client_key("not an ip"), "apply:unknown");
+        assert_eq!(key("2001:db8:1:2::9"), "apply:2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:203.0.113.7"), "apply:203.0.113.7");
+        assert_eq!(key(""), "apply:unknown");
+        assert_eq!(key("not an ip"), "apply:unknown");
+        assert_eq!(client_key("admin", "203.0.113.7"), "admin:203.0.113.7");
+    }
+
+    #[test]
+    fn every_64_of_a_48_shares_its_network_key_and_ipv4_has_none() {
+        assert_eq!(
+            network_key("2001:db8:1:2::1"),
+            Some("apply:2001:db8:1::/48".to_string())
+        );
+        assert_eq!(
+            network_key("2001:db8:1:ffff::1"),
+            network_key("2001:db8:1::9")
+        );
+        assert_ne!(network_key("2001:db8:1::1"), network_key("2001:db8:2::1"));
+        assert_eq!(network_key("203.0.113.7"), None);
+        assert_eq!(network_key("::ffff:203.0.113.7"), None);
+        assert_eq!(network_key("nonsense"), None);
     }
 
     #[test]
@@ -117,7 +153,7 @@ mod tests {
             let ip = |s: [u16; 4]| Ipv6Addr::new(prefix[0], prefix[1], prefix[2], prefix[3], s[0], s[1], s[2], s[3]);
             // Skip the IPv4-mapped range, keyed by its IPv4 address instead.
             prop_assume!(ip(a).to_ipv4_mapped().is_none() && ip(b).to_ipv4_mapped().is_none());
-            prop_assert_eq!(client_key(&ip(a).to_string()), client_key(&ip(b).to_string()));
+            prop_assert_eq!(client_key("apply", &ip(a).to_string()), client_key("apply", &ip(b).to_string()));
         }
     }
 }

@@ -17,38 +17,52 @@ use crate::hireflix::Transient;
 use serde_json::json;
 use worker::{Env, Request, Result};
 
-/// 200 when the worker can serve, with what deserves a look under `warnings`; 503 with what
-/// stops it under `problems`. Both by setting name, never a value that could be a secret.
-/// With `?deep=1` it also asks Hireflix for the positions, at most once a minute (the answer
-/// is kept), so the check cannot be used to spend calls.
+/// 200 when the worker can serve, 503 when it cannot; the status alone for everyone, since
+/// what is missing is a map for an attacker. With the admin token (`Authorization: Bearer`)
+/// also what deserves a look under `warnings` and what stops it under `problems`, both by
+/// setting name, never a value that could be a secret; and with `?deep=1` whether Hireflix
+/// takes the API key, asked at most once a minute (the answer is kept).
 pub async fn health(req: &Request, env: &Env) -> Result<Reply> {
+    let admin = super::admin::authorized(req, env).await;
+    let deep = admin
+        && query_of(&req.inner().url())
+            .split('&')
+            .any(|p| p == "deep=1");
+    let (status, body) = report(env, deep).await;
+    if admin {
+        return Ok(json(status, &body));
+    }
+    Ok(json(status, &json!({ "status": body["status"] })))
+}
+
+async fn report(env: &Env, deep: bool) -> (u16, serde_json::Value) {
     let mut warnings = binding_warnings(Bound {
         rate_limiter: env.rate_limiter(names::RATE_LIMITER).is_ok(),
+        network_rate_limiter: env.rate_limiter(names::NETWORK_RATE_LIMITER).is_ok(),
         queue: env.queue(names::INVITE_QUEUE).is_ok(),
         dead_letters: env.queue(names::DEAD_LETTER_QUEUE).is_ok(),
         ledger: env.durable_object(names::INVITE_LEDGER).is_ok(),
     });
-    let services = match Services::from_env(env) {
-        Ok(services) => services,
-        Err(problems) => {
-            let mut body = json!({ "status": "misconfigured", "problems": problems });
-            if !warnings.is_empty() {
-                body["warnings"] = json!(warnings);
-            }
-            return Ok(json(503, &body));
-        }
-    };
-    warnings.extend(services.config.warnings.iter().cloned());
-    warnings.extend(services.config.safety_warnings());
+    let services = Services::from_env(env);
+    let mut problems = services.as_ref().err().cloned().unwrap_or_default();
+    problems.extend(super::admin::token_problem(env));
+    if let Ok(services) = &services {
+        warnings.extend(services.config.warnings.iter().cloned());
+        warnings.extend(services.config.safety_warnings());
+    }
     let mut body = json!({ "status": "ok" });
+    if !problems.is_empty() {
+        body = json!({ "status": "misconfigured", "problems": problems });
+    }
     if !warnings.is_empty() {
         body["warnings"] = json!(warnings);
     }
-    let deep = query_of(&req.inner().url())
-        .split('&')
-        .any(|p| p == "deep=1");
+    let services = match services {
+        Ok(services) if problems.is_empty() => services,
+        _ => return (503, body),
+    };
     if !deep {
-        return Ok(json(200, &body));
+        return (200, body);
     }
     let hireflix = match services.store.health().await {
         Some(known) => known,
@@ -67,12 +81,13 @@ pub async fn health(req: &Request, env: &Env) -> Result<Reply> {
         body["status"] = json!("degraded");
     }
     body["hireflix"] = json!(hireflix);
-    Ok(json(status, &body))
+    (status, body)
 }
 
 /// Which of the optional bindings the worker has.
 struct Bound {
     rate_limiter: bool,
+    network_rate_limiter: bool,
     queue: bool,
     dead_letters: bool,
     ledger: bool,
@@ -82,6 +97,7 @@ struct Bound {
 fn binding_warnings(bound: Bound) -> Vec<String> {
     let Bound {
         rate_limiter,
+        network_rate_limiter,
         queue,
         dead_letters,
         ledger,
@@ -97,6 +113,12 @@ fn binding_warnings(bound: Bound) -> Vec<String> {
         warnings.push(format!(
             "{} binding is missing: posts are not rate limited",
             names::RATE_LIMITER
+        ));
+    }
+    if !network_rate_limiter {
+        warnings.push(format!(
+            "{} binding is missing: an IPv6 /48 (anyone can get one) posts as 65,536 clients",
+            names::NETWORK_RATE_LIMITER
         ));
     }
     if !queue {
@@ -173,6 +195,7 @@ mod tests {
     fn each_missing_binding_is_named() {
         let all_bound = Bound {
             rate_limiter: true,
+            network_rate_limiter: true,
             queue: true,
             dead_letters: true,
             ledger: true,
@@ -180,6 +203,7 @@ mod tests {
         assert!(binding_warnings(all_bound).is_empty());
         let none = Bound {
             rate_limiter: false,
+            network_rate_limiter: false,
             queue: false,
             dead_letters: false,
             ledger: false,
@@ -187,6 +211,7 @@ mod tests {
         let all = binding_warnings(none).join("\n");
         for name in [
             "RATE_LIMITER",
+            "NETWORK_RATE_LIMITER",
             "INVITE_QUEUE",
             "INVITE_DLQ",
             "INVITE_LEDGER",

@@ -7,8 +7,8 @@
 //! cookie there (tests/browser.test.mjs checks it). `HttpOnly`: no script reads it.
 //! `SameSite=Lax`: sent with the form's own post, never with another site's.
 
-/// A pass serves as long as a candidate's KV record does by default (30 days).
-const MAX_AGE_SECONDS: u32 = 30 * 86_400;
+use crate::domain::LINK_PASS_MAX_AGE_SECONDS as MAX_AGE_SECONDS;
+use wasm_bindgen::JsCast;
 
 /// One cookie per position: a browser may apply to several.
 fn name(position: &str) -> String {
@@ -22,6 +22,25 @@ pub fn read<'a>(cookie_header: &'a str, position: &str) -> Option<&'a str> {
         let (key, value) = pair.trim().split_once('=')?;
         (key == wanted && !value.is_empty() && value.len() <= 128).then_some(value)
     })
+}
+
+/// Eight random bytes in hex, so no two browsers hold the same pass; `None` without Web Crypto.
+pub fn random_id() -> Option<String> {
+    random_bytes::<8>().map(hex::encode)
+}
+
+/// Bytes from Web Crypto's `getRandomValues`.
+pub fn random_bytes<const N: usize>() -> Option<[u8; N]> {
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
+    if crypto.is_undefined() {
+        return None;
+    }
+    let mut bytes = [0u8; N];
+    crypto
+        .unchecked_into::<web_sys::Crypto>()
+        .get_random_values_with_u8_array(&mut bytes)
+        .ok()?;
+    Some(bytes)
 }
 
 /// The `Set-Cookie` value that gives the browser its pass.

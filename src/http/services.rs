@@ -91,6 +91,7 @@ pub struct Services {
     pub store: Store,
     queue: Option<Queue>,
     limiter: Option<RateLimiter>,
+    network_limiter: Option<RateLimiter>,
     ledger: LedgerClient,
     dataset: Option<AnalyticsEngineDataset>,
 }
@@ -115,6 +116,7 @@ impl Services {
             store: Store::new(kv, config.submission_ttl_seconds),
             queue: env.queue(names::INVITE_QUEUE).ok(),
             limiter: env.rate_limiter(names::RATE_LIMITER).ok(),
+            network_limiter: env.rate_limiter(names::NETWORK_RATE_LIMITER).ok(),
             ledger: LedgerClient::connect(env, &config),
             dataset: env.analytics_engine(names::FUNNEL).ok(),
             config,
@@ -165,14 +167,21 @@ impl Services {
         positions::lookup(&self.config, &self.store, &self.client, position).await
     }
 
-    /// The rate limiter is optional so a deployment without the binding still works (and
-    /// /healthz warns); with it, each client (IPv4 address or IPv6 /64) gets the limit set in
-    /// wrangler.toml. A limiter that errors refuses: a broken gate must not open.
+    /// The rate limiters are optional so a deployment without them still works (and
+    /// /healthz warns); with them, each client (IPv4 address or IPv6 /64) and each IPv6 /48
+    /// gets the limit set in wrangler.toml. A limiter that errors refuses: a broken gate must
+    /// not open.
     pub async fn within_rate_limit(&self, ip: Option<String>) -> bool {
-        let Some(limiter) = &self.limiter else {
-            return true;
-        };
-        let key = gates::client_key(ip.as_deref().unwrap_or_default());
-        limiter.limit(key).await.is_ok_and(|o| o.success)
+        let ip = ip.unwrap_or_default();
+        allows(self.limiter.as_ref(), Some(gates::client_key("apply", &ip))).await
+            && allows(self.network_limiter.as_ref(), gates::network_key(&ip)).await
+    }
+}
+
+/// Whether `limiter` lets one more request under `key` through; no limiter or no key: yes.
+pub async fn allows(limiter: Option<&RateLimiter>, key: Option<String>) -> bool {
+    match (limiter, key) {
+        (Some(limiter), Some(key)) => limiter.limit(key).await.is_ok_and(|o| o.success),
+        _ => true,
     }
 }

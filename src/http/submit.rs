@@ -193,15 +193,19 @@ impl Io for Live<'_> {
         pipeline.consent = consent.as_ref();
         pipeline.funnel = Some(&funnel);
         pipeline.pass = pass::read(&cookies, self.position.as_str());
-        let answer = pipeline
+        let decision = pipeline
             .submit(self.position, &posted.form, application)
             .await;
-        // Whoever is shown a link may be shown it again: the pass goes with every link.
-        let pass = match &answer {
-            Answer::Interview(url) => Some(pipeline.link_pass(self.position, application, url)),
+        // A pass (for 30 days) only with a link this post made. A post shown an existing
+        // interview either holds its pass already or came by the names within the grace period
+        // (a double tap), which must not become a month's access to the link.
+        let pass = match (&decision.answer, decision.outcome) {
+            (Answer::Interview(url), Outcome::Invited) => {
+                pass::random_id().map(|id| pipeline.link_pass(self.position, application, url, &id))
+            }
             _ => None,
         };
-        (answer, pass)
+        (decision.answer, pass)
     }
 
     fn count(&self, step: Step, attribution: &Attribution) {

@@ -4,7 +4,6 @@
 use crate::answer::Answer;
 use crate::config::Turnstile;
 use serde::Deserialize;
-use wasm_bindgen::JsCast;
 use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 /// The widget's `action` on our form.
@@ -68,16 +67,7 @@ fn judge(status: u16, body: &str, expected: &Expected) -> Result<(), Answer> {
 /// from the token instead, every replay of a spent token would carry the first call's key and
 /// siteverify would hand back that first "success", undoing single use.
 fn idempotency_key() -> Option<String> {
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
-    if crypto.is_undefined() {
-        return None;
-    }
-    let mut bytes = [0u8; 16];
-    crypto
-        .unchecked_into::<web_sys::Crypto>()
-        .get_random_values_with_u8_array(&mut bytes)
-        .ok()?;
-    Some(uuid_v4(bytes))
+    super::pass::random_bytes::<16>().map(uuid_v4)
 }
 
 /// Random bytes as a version-4 UUID, the form siteverify expects.

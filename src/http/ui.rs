@@ -15,7 +15,7 @@ pub const LANG: &str = "lang";
 pub struct Ui {
     pub w: &'static Words,
     pub brand: Rc<Brand>,
-    /// The request's path and its query, decoded.
+    /// The request's path as routed (see `routed`) and its query, decoded.
     path: String,
     query: Vec<(String, String)>,
 }
@@ -55,7 +55,7 @@ impl Ui {
                 isolate.default_language.as_deref(),
             ),
             brand: isolate.brand.clone(),
-            path: path.to_string(),
+            path: routed(path),
             query,
         }
     }
@@ -132,6 +132,14 @@ impl Ui {
     }
 }
 
+/// The path as the router sees it, its segments between single slashes: `//evil.example/x`
+/// would be a link to another site in an href, and so would `/\evil.example` (browsers read a
+/// backslash as a slash), so neither may come out.
+fn routed(path: &str) -> String {
+    let segments: Vec<&str> = path.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
+    format!("/{}", segments.join("/"))
+}
+
 /// Path and query of a request URL (`https://host/a?b#c` -> `/a`, `b`).
 fn split_url(url: &str) -> (&str, &str) {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
@@ -163,6 +171,16 @@ mod tests {
         assert_eq!(split_url("https://a.test/x/y?b=1#f"), ("/x/y", "b=1"));
         assert_eq!(split_url("http://a.test"), ("/", ""));
         assert_eq!(split_url("http://a.test/?lang=es"), ("/", "lang=es"));
+    }
+
+    #[test]
+    fn a_path_is_linked_to_only_as_this_sites_own() {
+        assert_eq!(routed("//evil.example/x"), "/evil.example/x");
+        assert_eq!(routed("/\\evil.example/x"), "/evil.example/x");
+        assert_eq!(routed("/\\/evil.example"), "/evil.example");
+        assert_eq!(routed("/apply//68b4/"), "/apply/68b4");
+        assert_eq!(routed("/"), "/");
+        assert_eq!(routed(""), "/");
     }
 
     #[test]

@@ -13,18 +13,22 @@ pub struct PerBudget {
     pub position_hour: u32,
     pub account_day: u32,
     pub account_month: u32,
+    /// New invites of the whole account per minute: however many addresses post, no more.
+    pub account_minute: u32,
 }
 
 pub type Limits = PerBudget;
 pub type Counts = PerBudget;
 
-/// The shipped limits.
+/// The shipped limits (wrangler.toml says why each value): every account budget is on.
 impl Default for PerBudget {
     fn default() -> Self {
         PerBudget {
             email_day: 3,
             position_hour: 100,
-            ..PerBudget::ZERO
+            account_day: 50,
+            account_month: 200,
+            account_minute: 10,
         }
     }
 }
@@ -35,6 +39,7 @@ impl PerBudget {
         position_hour: 0,
         account_day: 0,
         account_month: 0,
+        account_minute: 0,
     };
 
     pub fn of(&self, budget: Budget) -> u32 {
@@ -48,6 +53,7 @@ impl PerBudget {
             Budget::PositionHour => &mut self.position_hour,
             Budget::AccountDay => &mut self.account_day,
             Budget::AccountMonth => &mut self.account_month,
+            Budget::AccountMinute => &mut self.account_minute,
         }
     }
 }
@@ -59,17 +65,19 @@ pub enum Budget {
     EmailDay,
     /// Invites to one position per hour.
     PositionHour,
-    /// Invites of the whole account per day and per month.
+    /// Invites of the whole account per day, per month and per minute.
     AccountDay,
     AccountMonth,
+    AccountMinute,
 }
 
 impl Budget {
-    pub const ALL: [Budget; 4] = [
+    pub const ALL: [Budget; 5] = [
         Budget::EmailDay,
         Budget::PositionHour,
         Budget::AccountDay,
         Budget::AccountMonth,
+        Budget::AccountMinute,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +86,7 @@ impl Budget {
             Budget::PositionHour => "position_hour",
             Budget::AccountDay => "account_day",
             Budget::AccountMonth => "account_month",
+            Budget::AccountMinute => "account_minute",
         }
     }
 
@@ -86,6 +95,7 @@ impl Budget {
             Budget::PositionHour => Span::Hour,
             Budget::EmailDay | Budget::AccountDay => Span::Day,
             Budget::AccountMonth => Span::Month,
+            Budget::AccountMinute => Span::Minute,
         }
     }
 }
@@ -182,6 +192,7 @@ mod tests {
             position_hour,
             account_day,
             account_month,
+            account_minute: 0,
         }
     }
 
@@ -232,6 +243,7 @@ mod tests {
             position_hour: 1,
             account_day: 0,
             account_month: 50,
+            account_minute: 0,
         };
         let Admission::Parked { until_ms, reached } = admit(
             Earlier::None,
@@ -255,6 +267,7 @@ mod tests {
             position_hour: 1_000,
             account_day: 1_000,
             account_month: 1_000,
+            account_minute: 1_000,
         };
         assert_eq!(
             admit(
@@ -322,9 +335,9 @@ mod tests {
         #[test]
         fn no_budget_is_ever_exceeded(
             asks in prop::collection::vec((0u8..4, 0u8..3, 0u8..3, 0u64..20_000), 1..120),
-            l in (0u32..4, 0u32..4, 0u32..6, 0u32..8),
+            l in (0u32..4, 0u32..4, 0u32..6, 0u32..8, 0u32..3),
         ) {
-            let limits = limits(l.0, l.1, l.2, l.3);
+            let limits = Limits { account_minute: l.4, ..limits(l.0, l.1, l.2, l.3) };
             let w = Windows { hour_seconds: 2, day_seconds: 6, month_seconds: 12 };
             let mut asks = asks;
             asks.sort_by_key(|a| a.3);
@@ -341,6 +354,7 @@ mod tests {
                     position_hour: model.count(|r| r.2 == position, bounds(Span::Hour)),
                     account_day: model.count(|_| true, bounds(Span::Day)),
                     account_month: model.count(|_| true, bounds(Span::Month)),
+                    account_minute: model.count(|_| true, bounds(Span::Minute)),
                 };
                 match admit(earlier, None, &counts, &limits, &w, now) {
                     Admission::Grant { .. } => model.rows.push((mailbox, spelling, position, now)),

@@ -24,6 +24,7 @@ impl Note {
             Note::Budget(Budget::PositionHour) => "budget_position_hour",
             Note::Budget(Budget::AccountDay) => "budget_account_day",
             Note::Budget(Budget::AccountMonth) => "budget_account_month",
+            Note::Budget(Budget::AccountMinute) => "budget_account_minute",
             Note::QuotaExhausted => "quota_exhausted",
             Note::LedgerUnavailable => "ledger_unavailable",
         }

@@ -119,7 +119,7 @@ impl InviteLedger {
                     ", (SELECT COUNT(*) FROM invites WHERE position = ? AND at_ms >= ? AND at_ms < ?)",
                     Some(ask.position.as_str()),
                 ),
-                Budget::AccountDay | Budget::AccountMonth => (
+                Budget::AccountDay | Budget::AccountMonth | Budget::AccountMinute => (
                     ", (SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?)",
                     None,
                 ),
@@ -174,7 +174,7 @@ impl InviteLedger {
         let scope = match budget {
             Budget::EmailDay => ask.mailbox.as_str(),
             Budget::PositionHour => ask.position.as_str(),
-            Budget::AccountDay | Budget::AccountMonth => "",
+            Budget::AccountDay | Budget::AccountMonth | Budget::AccountMinute => "",
         };
         let inserted = first(self.exec(
             "INSERT INTO warnings (budget, scope, window_start, window_end) VALUES (?, ?, ?, ?)

@@ -20,6 +20,8 @@ impl Default for Windows {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Span {
+    /// Always a real minute: it caps bursts, which test windows do not need to shorten.
+    Minute,
     Hour,
     Day,
     Month,
@@ -42,6 +44,7 @@ impl Windows {
     /// The window of `span` that holds `now_ms` (milliseconds since the epoch).
     pub fn bounds(&self, span: Span, now_ms: u64) -> Bounds {
         match span {
+            Span::Minute => fixed(60, now_ms),
             Span::Hour => fixed(self.hour_seconds, now_ms),
             Span::Day => fixed(self.day_seconds, now_ms),
             Span::Month if self.month_seconds == 0 => calendar_month(now_ms),

@@ -73,7 +73,9 @@ if (command === "deploy") {
     if (!existsSync(file)) exit(1, { stderr: error(`ENOENT: no such file or directory, open '${file}'`) });
     uploaded = JSON.parse(readFileSync(file, "utf8"));
   }
-  state.deploys.push({ secrets: uploaded, secretsFile: file ?? null });
+  // `--var KEY:VALUE`, as wrangler takes them: set for this deployment, over wrangler.toml's.
+  const vars = Object.fromEntries(args.flatMap((a, i) => (args[i - 1] === "--var" ? [a.split(/:(.*)/s).slice(0, 2)] : [])));
+  state.deploys.push({ secrets: uploaded, secretsFile: file ?? null, vars });
   for (const n of Object.keys(uploaded)) if (!state.secrets.includes(n)) state.secrets.push(n);
   const first = !state.workerExists;
   state.workerExists = true;

@@ -262,13 +262,14 @@ export class HireflixStandIn {
   }
 }
 
-// Run directly: `node tests/stand-in/hireflix.mjs [--port 4010] [--key local-stand-in-key]`.
+// Run directly: `HIREFLIX_API_KEY=... node tests/stand-in/hireflix.mjs [--port 4010]`. The key
+// comes from the environment, never the command line, which `ps` shows to every user.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (name, fallback) => {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? process.argv[i + 1] : fallback;
   };
-  const standIn = new HireflixStandIn({ apiKey: arg("key", "local-stand-in-key") });
+  const standIn = new HireflixStandIn({ apiKey: process.env.HIREFLIX_API_KEY || "local-stand-in-key" });
   const origin = await standIn.listen(Number(arg("port", "4010")));
   console.log(`Hireflix stand-in: ${origin}/me (positions: ${POSITIONS.map((p) => p.id).join(", ")})`);
 }

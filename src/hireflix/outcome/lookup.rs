@@ -12,11 +12,10 @@ pub struct FoundInterview {
     pub url: InterviewUrl,
     pub first_name: String,
     pub last_name: String,
-    /// Read from the interview's id, a MongoDB ObjectId whose first four bytes are its creation
-    /// time in seconds (Hireflix's ids, like `68d4164f19367e041b2030c0`, are ObjectIds). The
-    /// look-up already selects `id`: no field is added to a document whose every invite
-    /// depends on it validating. An id of another shape gives no time, and the rules then treat
-    /// the interview as not recent.
+    /// Hireflix's documented `createdAt` (epoch ms). Only when it is missing, the interview's
+    /// id, read as a MongoDB ObjectId whose first four bytes are its creation time in seconds
+    /// (Hireflix's ids, like `68d4164f19367e041b2030c0`, are ObjectIds, but nothing promises
+    /// it). Neither gives no time, and the rules then treat the interview as not recent.
     pub created_ms: Option<u64>,
 }
 
@@ -60,11 +59,29 @@ pub fn parse_found_interview(
         url: urls.interview_url(trusted)?,
         first_name: name("firstName"),
         last_name: name("lastName"),
-        created_ms: first
-            .get("id")
-            .and_then(Value::as_str)
-            .and_then(object_id_time_ms),
+        created_ms: first.get("createdAt").and_then(epoch_ms).or_else(|| {
+            first
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(object_id_time_ms)
+        }),
     }))
+}
+
+/// `createdAt` as epoch milliseconds: a number, or a number in a string. No float parsing of
+/// strings: it would link a float parser into the wasm for a form Hireflix does not send.
+fn epoch_ms(value: &Value) -> Option<u64> {
+    let ms = match value {
+        Value::String(s) => s.trim().parse::<u64>().ok()?,
+        // f64 -> u64 saturates: a nonsense time is never recent.
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && *f > 0.0)
+                .map(|f| f as u64)
+        })?,
+        _ => return None,
+    };
+    (ms > 0).then_some(ms)
 }
 
 #[cfg(test)]
@@ -90,12 +107,39 @@ mod tests {
             (found.first_name.as_str(), found.last_name.as_str()),
             ("Ann", "Lee")
         );
-        // 0x68d4164f seconds: 2025-09-24T16:03:27Z.
+        // No createdAt: 0x68d4164f seconds, 2025-09-24T16:03:27Z, from the id.
         assert_eq!(found.created_ms, Some(1_758_729_807_000));
+        let dated = ok(
+            json!({ "data": { "position": { "interviewList": { "results": [{
+            "id": "68d4164f19367e041b2030c0", "createdAt": 1_764_000_000_123u64,
+            "url": { "public": "https://app.hireflix.com/x" }, "candidate": {}
+        }] } } } }),
+        );
+        let dated = parse_found_interview(dated, &trusted).unwrap().unwrap();
+        assert_eq!(dated.created_ms, Some(1_764_000_000_123), "createdAt first");
         let none = ok(json!({ "data": { "position": { "interviewList": { "results": [] } } } }));
         assert_eq!(parse_found_interview(none, &trusted), Ok(None));
         let missing = ok(json!({ "data": { "position": null } }));
         assert!(parse_found_interview(missing, &trusted).is_err());
+    }
+
+    #[test]
+    fn created_at_is_a_positive_epoch_ms_number_or_numeric_string() {
+        assert_eq!(
+            epoch_ms(&json!(1_764_000_000_123u64)),
+            Some(1_764_000_000_123)
+        );
+        assert_eq!(epoch_ms(&json!(1.764e12)), Some(1_764_000_000_000));
+        assert_eq!(epoch_ms(&json!("1764000000123")), Some(1_764_000_000_123));
+        for bad in [
+            json!(null),
+            json!(-5),
+            json!(0),
+            json!("2025-09-24T16:03:27Z"),
+            json!({}),
+        ] {
+            assert_eq!(epoch_ms(&bad), None, "{bad}");
+        }
     }
 
     #[test]
