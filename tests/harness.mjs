@@ -25,7 +25,7 @@ const DLQ = "hireflix-apply-invites-dlq";
  * against a local stand-in (`w.turnstile`) with the test sitekey and secret that pass (`vars`
  * may still override them); `positions` replaces the stand-in's positions; `ledger: false`
  * leaves the invite ledger unbound; `without` names other bindings to leave out
- * (`RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`). Returns helpers; call `stop()`.
+ * (`RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`, `HIREFLIX_PACE`). Returns helpers; call `stop()`.
  */
 export async function start({
   vars = {},
@@ -74,7 +74,10 @@ export async function start({
           [DLQ]: { maxBatchSize: 10, maxBatchTimeout: 1 },
         },
         ratelimits: without.includes("RATE_LIMITER") ? {} : { RATE_LIMITER: { simple: { limit: rateLimit, period: 60 } } },
-        durableObjects: ledger ? { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } } : {},
+        durableObjects: {
+          ...(ledger ? { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } } : {}),
+          ...(without.includes("HIREFLIX_PACE") ? {} : { HIREFLIX_PACE: { className: "HireflixPace", useSQLite: true } }),
+        },
         // Miniflare's own Analytics Engine binding keeps nothing: this one hands each data point
         // to the test (w.funnel), exactly as the worker wrote it.
         wrappedBindings: { FUNNEL: { scriptName: "funnel-recorder" } },
@@ -89,6 +92,8 @@ export async function start({
           MAX_INVITE_ATTEMPTS: "30",
           // A spent quota holds invites for a second here, not three hours.
           QUOTA_RETRY_SECONDS: "1",
+          // Far above any test's calls, unless a test sets its own pace.
+          HIREFLIX_MAX_CALLS_PER_SECOND: "1000",
           ...turnstileVars,
           ...vars,
         },

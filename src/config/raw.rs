@@ -25,6 +25,7 @@ pub struct RawConfig {
     pub invites_per_day: Option<String>,
     pub invites_per_month: Option<String>,
     pub quota_retry_seconds: Option<String>,
+    pub max_calls_per_second: Option<String>,
     pub budget_windows_seconds: Option<String>,
     pub brand: brand::RawBrand,
     pub default_language: Option<String>,
@@ -59,6 +60,7 @@ impl RawConfig {
             invites_per_day: var(names::INVITES_PER_DAY),
             invites_per_month: var(names::INVITES_PER_MONTH),
             quota_retry_seconds: var(names::QUOTA_RETRY_SECONDS),
+            max_calls_per_second: var(names::HIREFLIX_MAX_CALLS_PER_SECOND),
             budget_windows_seconds: var(names::BUDGET_WINDOWS_SECONDS),
             brand: brand::RawBrand::from_env(env),
             default_language: var(names::DEFAULT_LANGUAGE),
@@ -147,6 +149,12 @@ impl RawConfig {
             DEFAULT_QUOTA_RETRY_SECONDS.into(),
             1..=43_200,
         );
+        let calls_per_second = number(
+            names::HIREFLIX_MAX_CALLS_PER_SECOND,
+            &self.max_calls_per_second,
+            DEFAULT_MAX_CALLS_PER_SECOND.into(),
+            1..=1_000,
+        );
         let defaults = Limits::default();
         let mut limit = |name: &str, raw: &Option<String>, default: u32| {
             u32::try_from(number(name, raw, default.into(), 0..=1_000_000)).unwrap_or(default)
@@ -231,6 +239,8 @@ impl RawConfig {
                     .unwrap_or(DEFAULT_RETRY_BASE_DELAY_SECONDS),
                 max_invite_attempts: u32::try_from(attempts).unwrap_or(DEFAULT_MAX_INVITE_ATTEMPTS),
                 link_grace_ms: grace_minutes * 60_000,
+                max_calls_per_second: u32::try_from(calls_per_second)
+                    .unwrap_or(DEFAULT_MAX_CALLS_PER_SECOND),
                 budgets,
             }),
             _ => Err(ConfigProblems(problems)),
