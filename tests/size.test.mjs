@@ -8,10 +8,12 @@ import { start, OPEN } from "./harness.mjs";
 
 // What the build reaches with about 1 KB to spare: 252,789 bytes on 2026-11-26; 265,041 once the
 // ledger's protocol is derived with serde instead of written by hand, most of the growth (issue 16:
-// simplicity over 12.3 KB of gzipped wasm).
-const BUDGET_GZIP_BYTES = 260 * 1024;
+// simplicity over 12.3 KB of gzipped wasm); 280,092 with the Hireflix pace (issue 18: a second
+// Durable Object, the Cron Trigger, Retry-After and the quota probe, 15 KB after writing its
+// protocol and date parser by hand).
+const BUDGET_GZIP_BYTES = 275 * 1024;
 
-test("build/index_bg.wasm stays under 260 KiB gzip", () => {
+test("build/index_bg.wasm stays under 275 KiB gzip", () => {
   const wasm = readFileSync("build/index_bg.wasm");
   const gzip = gzipSync(wasm).length;
   console.log(`index_bg.wasm: ${wasm.length} bytes raw, ${gzip} bytes gzip (budget ${BUDGET_GZIP_BYTES})`);
