@@ -13,11 +13,14 @@ mod http_url;
 mod i18n;
 mod ledger;
 mod log;
+mod pace;
 mod queue;
 mod store;
 
 /// The invite ledger's Durable Object class (`INVITE_LEDGER` in wrangler.toml).
 pub use ledger::InviteLedger;
+/// The Hireflix pace's Durable Object class (`HIREFLIX_PACE` in wrangler.toml).
+pub use pace::HireflixPace;
 
 /// Read by the wasm-bindgen tests in tests/wasm.rs, which need the JS runtime.
 #[doc(hidden)]
@@ -39,6 +42,13 @@ fn start() {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
     http::handle(req, env, ctx).await
+}
+
+/// The Cron Trigger (wrangler.toml): the positions list, read from Hireflix every 5 minutes,
+/// so no page view has to.
+#[event(scheduled)]
+async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
+    http::refresh_positions(&env).await;
 }
 
 #[event(queue)]

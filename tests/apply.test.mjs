@@ -26,7 +26,7 @@ test("the position list is cached: page views do not call Hireflix each time", a
     assert.equal((await fresh.postForm(OPEN, ann())).status, 303);
     const positionCalls = fresh.standIn.requests.filter((r) => r.query.includes("positions"));
     assert.equal(positionCalls.length, 1);
-    assert.ok(await fresh.kv.get("positions:v1"), "shared with other isolates through KV");
+    assert.ok(await fresh.kv.get("positions:v2"), "shared with other isolates through KV");
   } finally {
     await fresh.stop();
   }

@@ -27,7 +27,7 @@ const DLQ = "hireflix-apply-invites-dlq";
  * against a local stand-in (`w.turnstile`) with the test sitekey and secret that pass (`vars`
  * may still override them); `positions` replaces the stand-in's positions; `ledger: false`
  * leaves the invite ledger unbound; `without` names other bindings to leave out
- * (`RATE_LIMITER`, `NETWORK_RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`). Returns helpers; call `stop()`.
+ * (`RATE_LIMITER`, `NETWORK_RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`, `HIREFLIX_PACE`). Returns helpers; call `stop()`.
  */
 export async function start({
   vars = {},
@@ -81,7 +81,10 @@ export async function start({
             .filter(([name]) => !without.includes(name))
             .map(([name, limit]) => [name, { simple: { limit, period: 60 } }]),
         ),
-        durableObjects: ledger ? { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } } : {},
+        durableObjects: {
+          ...(ledger ? { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } } : {}),
+          ...(without.includes("HIREFLIX_PACE") ? {} : { HIREFLIX_PACE: { className: "HireflixPace", useSQLite: true } }),
+        },
         // Miniflare's own Analytics Engine binding keeps nothing: this one hands each data point
         // to the test (w.funnel), exactly as the worker wrote it.
         wrappedBindings: { FUNNEL: { scriptName: "funnel-recorder" } },
@@ -101,6 +104,8 @@ export async function start({
           INVITES_PER_MONTH: "1000000",
           INVITES_PER_MINUTE: "1000000",
           ADMIN_TOKEN,
+          // Far above any test's calls, unless a test sets its own pace.
+          HIREFLIX_MAX_CALLS_PER_SECOND: "1000",
           ...turnstileVars,
           ...vars,
         },

@@ -11,8 +11,10 @@ import { start, OPEN } from "./harness.mjs";
 // simplicity over 12.3 KB of gzipped wasm); 266,432 with issue 20's national phone numbers, the
 // job's line, the end pages' details and the company in every title (+1.7 KB; the phonenumber
 // crate alone is 478 KB); issue 19's defences (+4.0 KB: the admin door, the account budgets, the
-// link pass's issue time and id, one script per name).
-const BUDGET_GZIP_BYTES = 266 * 1024;
+// link pass's issue time and id, one script per name); the Hireflix pace (issue 18: a second
+// Durable Object, the Cron Trigger, Retry-After and the quota probe, +15 KB after writing its
+// protocol and date parser by hand).
+const BUDGET_GZIP_BYTES = 280 * 1024;
 
 test(`build/index_bg.wasm stays under ${BUDGET_GZIP_BYTES / 1024} KiB gzip`, () => {
   const wasm = readFileSync("build/index_bg.wasm");

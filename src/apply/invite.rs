@@ -37,6 +37,9 @@ pub struct Batch {
     pub hireflix_ms: Option<u64>,
     /// How long an application Hireflix refused for quota waits (the ledger's probe time).
     pub quota_delay: u32,
+    /// Not before this (ms since the epoch): the pace held the call back, or Hireflix sent a
+    /// `Retry-After`.
+    pub resume_at: Option<u64>,
 }
 
 pub struct Invites<'a, I, L, M> {
@@ -74,6 +77,7 @@ impl<I: Inviter, L: Ledger, M: Memory> Invites<'_, I, L, M> {
             })
             .collect();
         let (mut answered, mut hireflix_ms, mut quota_delay) = (Vec::new(), None, 0);
+        let mut resume_at = None;
         if let Some((first, _, _)) = allowed.first() {
             let inputs: Vec<InviteInput> = allowed
                 .iter()
@@ -84,7 +88,8 @@ impl<I: Inviter, L: Ledger, M: Memory> Invites<'_, I, L, M> {
                 })
                 .collect();
             let started = (self.clock)();
-            let outcomes = self.call(&inputs).await;
+            let (outcomes, resume) = self.call(&inputs).await;
+            resume_at = resume;
             hireflix_ms = Some((self.clock)().saturating_sub(started));
             // Release what was not used and record a spent quota: one call, only when needed.
             let mut after = Aftermath::default();
@@ -110,16 +115,21 @@ impl<I: Inviter, L: Ledger, M: Memory> Invites<'_, I, L, M> {
             made,
             hireflix_ms,
             quota_delay,
+            resume_at,
         }
     }
 
-    /// One outcome per input. The whole batch goes in one request; if the request failed as a
-    /// whole (one invite Hireflix cannot process can void the `data` of all), each is tried
-    /// alone, so the others are not held back with it on every retry.
-    async fn call(&self, inputs: &[InviteInput<'_>]) -> Vec<InviteOutcome> {
+    /// One outcome per input, and when the held-back or throttled may try again. The whole
+    /// batch goes in one request, at the pace. If it failed as a whole and the errors name an
+    /// invite (one invite Hireflix cannot process can void the `data` of all), each is tried
+    /// alone, so the others are not held back with it on every retry. A batch refused as a
+    /// whole for the request's sake (throttled, down, an error naming no invite) is retried
+    /// whole, later: splitting it would multiply the calls exactly when Hireflix asks for fewer.
+    async fn call(&self, inputs: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
         let malformed = InviteOutcome::Transient(Transient::Malformed);
-        let mut outcomes = self.inviter.invite(inputs).await;
-        if inputs.len() > 1 && outcomes.iter().all(failed_as_a_whole) {
+        let (mut outcomes, resume_at) = self.inviter.invite_paced(inputs).await;
+        let named = InviteOutcome::Transient(Transient::AliasError);
+        if inputs.len() > 1 && outcomes.contains(&named) && outcomes.iter().all(failed_as_a_whole) {
             outcomes.clear();
             for input in inputs {
                 let alone = self.inviter.invite(std::slice::from_ref(input)).await;
@@ -134,7 +144,7 @@ impl<I: Inviter, L: Ledger, M: Memory> Invites<'_, I, L, M> {
                 }
             }
         }
-        outcomes
+        (outcomes, resume_at)
     }
 
     /// Whatever the second answer cannot give, the first keeps (`None`).
@@ -236,6 +246,8 @@ impl<I: Inviter, L: Ledger, M: Memory> Invites<'_, I, L, M> {
 fn failed_as_a_whole(outcome: &InviteOutcome) -> bool {
     matches!(
         outcome,
-        InviteOutcome::Transient(Transient::Upstream | Transient::Malformed)
+        InviteOutcome::Transient(
+            Transient::Upstream | Transient::Malformed | Transient::AliasError
+        )
     )
 }

@@ -133,10 +133,14 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
             Ok(decision) => decision,
             Err(reason) => {
                 // A spent quota waits for the ledger's probe time, not held against the
-                // application; any other failure is retried at once, one try used.
+                // application; any other failure is retried when the pace or Hireflix's
+                // Retry-After allows, one try used unless the pace held the call back.
                 let quota = reason == Transient::QuotaExceeded;
-                let delay = if quota { batch.quota_delay } else { 0 };
-                let tries = (1, u32::from(quota));
+                let resume = batch.resume_at.map_or(0, |at| {
+                    crate::pace::seconds_ceil(at.saturating_sub((invites.clock)()))
+                });
+                let delay = if quota { batch.quota_delay } else { resume };
+                let tries = (u32::from(reason != Transient::Paced), u32::from(quota));
                 let queued = self.enqueue(position, form, key, tries, delay).await;
                 decision::after_enqueue(queued, reason)
             }

@@ -11,6 +11,13 @@ use std::cell::{Cell, RefCell};
 /// all. Shorter than the KV copy: isolates do not share it and cannot be told it changed.
 const MEMO_TTL_MS: u64 = 30_000;
 
+/// The KV copy counts as fresh for two Cron periods (5 minutes each): past that the schedule
+/// has failed, and one caller refreshes it on demand.
+const FRESH_MS: u64 = 600_000;
+
+/// One caller refreshes at a time; if it has not written within this, another may.
+const REFRESH_LEASE_MS: u64 = 10_000;
+
 thread_local! {
     static MEMO: RefCell<Option<(u64, Vec<Position>)>> = const { RefCell::new(None) };
     /// When Hireflix last failed to list positions: for a while after, nobody waits for it
@@ -60,21 +67,42 @@ pub async fn open_positions(
     if let Some(all) = memo_get(now) {
         return Ok(narrow(all, config));
     }
-    let all = match store.positions().await {
-        Some(cached) => cached,
-        None => {
-            if let Some(why) = recent_failure(now) {
-                return Err(why);
-            }
-            let fresh = client.positions().await.inspect_err(|why| {
-                FAILED.with(|failed| failed.set(Some((now, *why))));
-            })?;
-            store.cache_positions(&fresh).await;
-            fresh
-        }
+    let (read_at, last) = store.positions().await.unzip();
+    let all = match last {
+        Some(last) if read_at.is_some_and(|at| now.saturating_sub(at) < FRESH_MS) => last,
+        // Old or missing (the Cron Trigger failed, or the worker is new): one caller at a
+        // time asks Hireflix; everyone else, and everyone while Hireflix is down, uses the
+        // last good copy.
+        last => match refresh_once(store, client, now).await {
+            Ok(fresh) => fresh,
+            Err(why) => last.ok_or(why)?,
+        },
     };
     memo_put(now, &all);
     Ok(narrow(all, config))
+}
+
+async fn refresh_once(
+    store: &Store,
+    client: &HireflixClient,
+    now: u64,
+) -> Result<Vec<Position>, Transient> {
+    if let Some(why) = recent_failure(now) {
+        return Err(why);
+    }
+    if !client.may_refresh(REFRESH_LEASE_MS).await {
+        return Err(Transient::Paced);
+    }
+    refresh(store, client).await.inspect_err(|why| {
+        FAILED.with(|failed| failed.set(Some((now, *why))));
+    })
+}
+
+/// Reads the list from Hireflix into KV: the Cron Trigger's job, and a stale copy's.
+pub async fn refresh(store: &Store, client: &HireflixClient) -> Result<Vec<Position>, Transient> {
+    let fresh = client.positions().await?;
+    store.cache_positions(&fresh).await;
+    Ok(fresh)
 }
 
 fn narrow(all: Vec<Position>, config: &Config) -> Vec<Position> {

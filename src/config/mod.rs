@@ -26,6 +26,10 @@ const DEAD_LETTER_TTL_DAYS: std::ops::RangeInclusive<u64> = 1..=365;
 const DEFAULT_TIMEOUT_MS: u32 = 4_000;
 const DEFAULT_RETRY_BASE_DELAY_SECONDS: u32 = 30;
 const DEFAULT_MAX_INVITE_ATTEMPTS: u32 = 30;
+/// Hireflix publishes no rate limit: 5 calls a second is well under what any API gateway
+/// throttles by default, and with batches of 5 it is 25 invites a second, far above the
+/// invite budgets (`docs/operations.md`).
+const DEFAULT_MAX_CALLS_PER_SECOND: u32 = 5;
 /// Long enough for a double tap or a closed tab; short enough that a link found by knowing
 /// someone's email and names is no use a quarter of an hour after they applied.
 const DEFAULT_LINK_GRACE_MINUTES: u64 = 15;
@@ -43,6 +47,8 @@ pub struct Config {
     pub max_invite_attempts: u32,
     /// How long after an interview is made a resubmission with its names alone is sent to it.
     pub link_grace_ms: u64,
+    /// Calls to Hireflix a second, live posts and the queue together (`crate::pace`).
+    pub max_calls_per_second: u32,
     /// Keys every HMAC: candidate keys (KV keys, log tags, externalId), names tags, link passes,
     /// mailbox hashes.
     pub app_secret: String,
@@ -81,6 +87,7 @@ impl std::fmt::Debug for Config {
             .field("retry_base_delay_seconds", &self.retry_base_delay_seconds)
             .field("max_invite_attempts", &self.max_invite_attempts)
             .field("link_grace_ms", &self.link_grace_ms)
+            .field("max_calls_per_second", &self.max_calls_per_second)
             .field("app_secret", &"<redacted>")
             .field("allowed_origins", &self.allowed_origins)
             .field("turnstile", &self.turnstile.as_ref().map(|t| &t.site_key))

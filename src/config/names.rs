@@ -42,6 +42,9 @@ pub const INVITES_PER_DAY: &str = "INVITES_PER_DAY";
 pub const INVITES_PER_MONTH: &str = "INVITES_PER_MONTH";
 pub const INVITES_PER_MINUTE: &str = "INVITES_PER_MINUTE";
 pub const QUOTA_RETRY_SECONDS: &str = "QUOTA_RETRY_SECONDS";
+/// The Hireflix pace (Durable Object) and its rate.
+pub const HIREFLIX_PACE: &str = "HIREFLIX_PACE";
+pub const HIREFLIX_MAX_CALLS_PER_SECOND: &str = "HIREFLIX_MAX_CALLS_PER_SECOND";
 /// For tests only: "hour,day,month" window lengths in seconds instead of the real ones.
 pub const BUDGET_WINDOWS_SECONDS: &str = "BUDGET_WINDOWS_SECONDS";
 pub const BRAND_NAME: &str = "BRAND_NAME";

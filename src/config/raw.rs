@@ -26,6 +26,7 @@ pub struct RawConfig {
     pub invites_per_month: Option<String>,
     pub invites_per_minute: Option<String>,
     pub quota_retry_seconds: Option<String>,
+    pub max_calls_per_second: Option<String>,
     pub budget_windows_seconds: Option<String>,
     pub brand: brand::RawBrand,
     pub default_language: Option<String>,
@@ -62,6 +63,7 @@ impl RawConfig {
             invites_per_month: var(names::INVITES_PER_MONTH),
             invites_per_minute: var(names::INVITES_PER_MINUTE),
             quota_retry_seconds: var(names::QUOTA_RETRY_SECONDS),
+            max_calls_per_second: var(names::HIREFLIX_MAX_CALLS_PER_SECOND),
             budget_windows_seconds: var(names::BUDGET_WINDOWS_SECONDS),
             brand: brand::RawBrand::from_env(env),
             default_language: var(names::DEFAULT_LANGUAGE),
@@ -150,6 +152,12 @@ impl RawConfig {
             &self.quota_retry_seconds,
             DEFAULT_QUOTA_RETRY_SECONDS.into(),
             1..=43_200,
+        );
+        let calls_per_second = number(
+            names::HIREFLIX_MAX_CALLS_PER_SECOND,
+            &self.max_calls_per_second,
+            DEFAULT_MAX_CALLS_PER_SECOND.into(),
+            1..=1_000,
         );
         let defaults = Limits::default();
         let mut limit = |name: &str, raw: &Option<String>, default: u32| {
@@ -244,6 +252,8 @@ impl RawConfig {
                     .unwrap_or(DEFAULT_RETRY_BASE_DELAY_SECONDS),
                 max_invite_attempts: u32::try_from(attempts).unwrap_or(DEFAULT_MAX_INVITE_ATTEMPTS),
                 link_grace_ms: grace_minutes * 60_000,
+                max_calls_per_second: u32::try_from(calls_per_second)
+                    .unwrap_or(DEFAULT_MAX_CALLS_PER_SECOND),
                 budgets,
             }),
             _ => Err(ConfigProblems(problems)),

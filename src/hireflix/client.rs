@@ -9,6 +9,8 @@ use super::outcome::{
 use super::Inviter;
 use crate::domain::PositionId;
 use crate::http_url::HttpUrl;
+use crate::log::now_ms;
+use crate::pace::{self, Pacer, Permit};
 use js_sys::{Promise, Uint8Array};
 use std::cell::OnceCell;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -33,7 +35,12 @@ pub struct HireflixClient {
     trusted: TrustedHosts,
     /// The same for every call of this client; the runtime copies them into each request.
     headers: OnceCell<Headers>,
+    /// Every call waits for its slot here; `None`: unpaced (no binding).
+    pacer: Option<Pacer>,
 }
+
+/// Throttled without a `Retry-After`: nobody calls for this long.
+const DEFAULT_THROTTLE_MS: u64 = 2_000;
 
 impl HireflixClient {
     pub fn new(api_url: &HttpUrl, api_key: String, timeout_ms: u32) -> Self {
@@ -44,11 +51,61 @@ impl HireflixClient {
             timeout_ms,
             trusted,
             headers: OnceCell::new(),
+            pacer: None,
         }
     }
 
+    pub fn with_pacer(mut self, pacer: Option<Pacer>) -> Self {
+        self.pacer = pacer;
+        self
+    }
+
     pub async fn positions(&self) -> Result<Vec<Position>, Transient> {
-        outcome::parse_positions(self.post(&documents::positions_request()).await)
+        if let Permit::Wait { .. } = self.permit(false).await {
+            return Err(Transient::Paced);
+        }
+        let (reply, retry_after) = self.post(&documents::positions_request()).await;
+        let positions = outcome::parse_positions(reply);
+        if let Err(failed) = positions {
+            self.heed(&[InviteOutcome::Transient(failed)], retry_after)
+                .await;
+        }
+        positions
+    }
+
+    /// True for one caller at a time per `lease_ms` (all callers when unpaced): that one
+    /// refreshes the positions list.
+    pub async fn may_refresh(&self, lease_ms: u64) -> bool {
+        match &self.pacer {
+            Some(pacer) => pacer.may_refresh(lease_ms).await,
+            None => true,
+        }
+    }
+
+    async fn permit(&self, invite: bool) -> Permit {
+        match &self.pacer {
+            Some(pacer) => pacer.take(invite).await,
+            None => Permit::Go { probe: false },
+        }
+    }
+
+    /// Hireflix throttled this call: everyone waits its `Retry-After` (or a default), which is
+    /// also when this call's invites may be tried again.
+    async fn heed(&self, outcomes: &[InviteOutcome], retry_after_ms: Option<u64>) -> Option<u64> {
+        let throttled = InviteOutcome::Transient(Transient::RateLimited);
+        let unavailable = InviteOutcome::Transient(Transient::ServerError);
+        let until = if outcomes.contains(&throttled) {
+            now_ms().saturating_add(retry_after_ms.unwrap_or(DEFAULT_THROTTLE_MS))
+        } else if outcomes.contains(&unavailable) {
+            // A 503 may say when it expects to be back.
+            now_ms().saturating_add(retry_after_ms?)
+        } else {
+            return None;
+        };
+        if let Some(pacer) = &self.pacer {
+            pacer.slow_until(until).await;
+        }
+        Some(until)
     }
 
     fn headers(&self) -> Result<&Headers, TransportError> {
@@ -68,7 +125,15 @@ impl HireflixClient {
         Ok(self.headers.get_or_init(|| headers))
     }
 
-    async fn post(&self, body: &str) -> Result<HttpReply, TransportError> {
+    /// The reply, and its `Retry-After` in milliseconds when it has a readable one.
+    async fn post(&self, body: &str) -> (Result<HttpReply, TransportError>, Option<u64>) {
+        match self.exchange(body).await {
+            Ok((reply, retry_after)) => (Ok(reply), retry_after),
+            Err(e) => (Err(e), None),
+        }
+    }
+
+    async fn exchange(&self, body: &str) -> Result<(HttpReply, Option<u64>), TransportError> {
         let init = RequestInit::new();
         init.set_method("POST");
         // Never follow a redirect: it would carry X-API-KEY to wherever it points.
@@ -86,6 +151,12 @@ impl HireflixClient {
             .dyn_into()
             .map_err(|_| TransportError::Network)?;
         let status = response.status();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .ok()
+            .flatten()
+            .and_then(|value| pace::retry_after_ms(&value, now_ms()));
         // One arrayBuffer() rather than text(): a reply that is not UTF-8 stays a transport
         // error, as it was when the body was decoded in Rust, instead of being read with
         // replacement characters.
@@ -97,7 +168,7 @@ impl HireflixClient {
             .map_err(|_| transport_error(&signal))?;
         let body = String::from_utf8(Uint8Array::new(&bytes).to_vec())
             .map_err(|_| transport_error(&signal))?;
-        Ok(HttpReply { status, body })
+        Ok((HttpReply { status, body }, retry_after))
     }
 }
 
@@ -106,35 +177,93 @@ impl Inviter for HireflixClient {
         &self.trusted
     }
 
+    /// Invites every candidate in one request; one outcome per input, in order.
     async fn invite(&self, invites: &[InviteInput<'_>]) -> Vec<InviteOutcome> {
-        if invites.is_empty() {
-            return Vec::new();
-        }
-        let body = documents::invite_request(invites.iter().copied());
-        let reply = self.post(&body).await;
-        outcome::classify_invites(reply, invites.len(), &self.trusted)
+        self.invite_paced(invites).await.0
     }
 
+    /// The same, with when the ones held back (`Transient::Paced`) or throttled may be tried
+    /// again. While the quota is held, one call probes with the first invite alone; the rest
+    /// wait for its answer.
+    async fn invite_paced(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
+        let paced = |n: usize| vec![InviteOutcome::Transient(Transient::Paced); n];
+        let probe = match self.permit(true).await {
+            Permit::Go { probe } => probe,
+            Permit::Wait { until_ms } => return (paced(invites.len()), Some(until_ms)),
+        };
+        let sent = if probe {
+            &invites[..invites.len().min(1)]
+        } else {
+            invites
+        };
+        if sent.is_empty() {
+            return (Vec::new(), None);
+        }
+        let (reply, retry_after) = self
+            .post(&documents::invite_request(sent.iter().copied()))
+            .await;
+        let mut outcomes = outcome::classify_invites(reply, sent.len(), &self.trusted);
+        let mut resume = self.heed(&outcomes, retry_after).await;
+        if let Some(pacer) = &self.pacer {
+            let refused = InviteOutcome::Transient(Transient::QuotaExceeded);
+            if outcomes.contains(&refused) {
+                resume = pacer.refused(probe).await.or(resume);
+            } else if probe && outcomes.iter().any(made) {
+                pacer.probe_succeeded().await;
+            }
+        }
+        if outcomes.len() < invites.len() {
+            // Held back for the probe: back as soon as its answer is in.
+            outcomes.extend(paced(invites.len() - outcomes.len()));
+            resume = resume.or(Some(now_ms()));
+        }
+        (outcomes, resume)
+    }
+
+    /// The same single invite again, asking for which fields a validation error is about.
     async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome {
-        let reply = self
+        if let Permit::Wait { .. } = self.permit(false).await {
+            return InviteOutcome::Transient(Transient::Paced);
+        }
+        let (reply, retry_after) = self
             .post(&documents::validation_detail_request(invite))
             .await;
-        outcome::classify_invites(reply, 1, &self.trusted)
+        let outcomes = outcome::classify_invites(reply, 1, &self.trusted);
+        self.heed(&outcomes, retry_after).await;
+        outcomes
             .into_iter()
             .next()
             .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
     }
 
+    /// The existing interview of this email in this position, if Hireflix has one.
     async fn find_interview(
         &self,
         position: &PositionId,
         email: &str,
     ) -> Result<Option<FoundInterview>, InviteOutcome> {
-        let reply = self
+        if let Permit::Wait { .. } = self.permit(false).await {
+            return Err(InviteOutcome::Transient(Transient::Paced));
+        }
+        let (reply, retry_after) = self
             .post(&documents::find_interview_request(position, email))
             .await;
-        outcome::parse_found_interview(reply, &self.trusted)
+        let found = outcome::parse_found_interview(reply, &self.trusted);
+        if let Err(failed) = &found {
+            self.heed(std::slice::from_ref(failed), retry_after).await;
+        }
+        found
     }
+}
+
+/// The interview exists: whatever the link, the quota had room for it.
+fn made(outcome: &InviteOutcome) -> bool {
+    matches!(
+        outcome,
+        InviteOutcome::Invited(_)
+            | InviteOutcome::InvitedWithoutLink(_)
+            | InviteOutcome::AlreadyExists
+    )
 }
 
 fn transport_error(signal: &AbortSignal) -> TransportError {

@@ -22,6 +22,12 @@ pub trait Inviter {
     /// Invites every candidate in one request; one outcome per input, in order.
     async fn invite(&self, invites: &[InviteInput<'_>]) -> Vec<InviteOutcome>;
 
+    /// The same at the account's pace (`crate::pace`), with when the invites held back
+    /// (`Transient::Paced`) or throttled may be tried again, if that is later than now.
+    async fn invite_paced(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
+        (self.invite(invites).await, None)
+    }
+
     /// The same single invite again, asking for which fields a validation error is about.
     async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome;
 

@@ -14,7 +14,8 @@ use crate::config::{names, Config};
 use crate::domain::hmac::same_secret;
 use crate::domain::{CandidateKey, PositionId};
 use crate::i18n::Words;
-use crate::ledger::LetterBox;
+use crate::ledger::{Aftermath, Ledger, LedgerClient, LetterBox};
+use crate::pace::{hold_to_value, Pacer, Patience};
 use crate::queue::DeadLetter;
 use crate::store::{Memory, Record, Store};
 use serde_json::{json, Value};
@@ -87,7 +88,37 @@ pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<
             let position = query_param(req, "position").and_then(|p| PositionId::parse(&p));
             replay(&store, env, position.as_ref(), w).await
         }
+        (Method::Get, ["quota"]) => quota(env, false, w).await,
+        (Method::Post, ["quota", "lift"]) => quota(env, true, w).await,
         _ => Ok(Answer::PageNotFound.json(w)),
+    }
+}
+
+/// The quota hold (`crate::pace`), and lifting it once the plan allows more: new invites go at
+/// once; applications already parked come back at their time.
+async fn quota(env: &Env, lift: bool, w: &'static Words) -> Result<Reply> {
+    let Ok(config) = Config::from_env(env) else {
+        return Ok(Answer::Misconfigured.json(w));
+    };
+    let Some(pacer) = Pacer::connect(env, &config, Patience::Live) else {
+        return Ok(Answer::Misconfigured.json(w));
+    };
+    if lift {
+        // The ledger keeps a coarse copy of the hold: lifted with it.
+        let back = Aftermath {
+            quota_back: true,
+            ..Aftermath::default()
+        };
+        LedgerClient::connect(env, &config)
+            .settle(back, "admin")
+            .await;
+    }
+    match pacer.hold(lift).await {
+        Some(state) => Ok(json(
+            200,
+            &json!({ "held": state.hold.is_some(), "hold": hold_to_value(state.hold), "lifted": lift }),
+        )),
+        None => Ok(Answer::Misconfigured.json(w)),
     }
 }
 

@@ -31,6 +31,18 @@ enum Route {
     Submit(PositionId, Source),
 }
 
+/// The Cron Trigger's job: the positions list from Hireflix into KV (a failure keeps the last
+/// good copy, and is logged).
+pub async fn refresh_positions(env: &Env) {
+    let isolate = Isolate::for_env(env);
+    if let Ok(services) = &isolate.services {
+        if let Err(why) = services.refresh_positions().await {
+            let line = serde_json::json!({ "event": "positions_refresh_failed", "level": "warn", "reason": why.as_str() });
+            worker::console_warn!("{line}");
+        }
+    }
+}
+
 /// Every answer leaves through `respond::finish`, whichever route made it.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
     // Read from JS once: the scheme, the page's path and query, and (for posts) our origin.

@@ -16,6 +16,7 @@ use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, TrustedHosts};
 use crate::ledger::LedgerClient;
 use crate::log::Source;
+use crate::pace::{Pacer, Patience};
 use crate::store::{Kv, Store};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -112,7 +113,8 @@ impl Services {
                 &config.api_url,
                 config.api_key.clone(),
                 config.hireflix_timeout_ms,
-            ),
+            )
+            .with_pacer(Pacer::connect(env, &config, Patience::Live)),
             store: Store::new(kv, config.submission_ttl_seconds),
             queue: env.queue(names::INVITE_QUEUE).ok(),
             limiter: env.rate_limiter(names::RATE_LIMITER).ok(),
@@ -161,6 +163,12 @@ impl Services {
             consent: None,
             funnel: None,
         }
+    }
+
+    pub async fn refresh_positions(&self) -> Result<(), crate::hireflix::Transient> {
+        positions::refresh(&self.store, &self.client)
+            .await
+            .map(drop)
     }
 
     pub async fn lookup(&self, position: &PositionId) -> Lookup {

@@ -10,9 +10,10 @@ use crate::apply::{Answered, Enqueue, QueuedInvite};
 use crate::config::{names, Config};
 use crate::domain::{Application, CandidateKey, PositionId};
 use crate::funnel::{Funnel, Visit};
-use crate::hireflix::{HireflixClient, InviteOutcome, Inviter};
+use crate::hireflix::{HireflixClient, InviteOutcome, Inviter, Transient};
 use crate::ledger::{Ledger, LedgerClient};
 use crate::log::{self, now_ms, Reason, Source};
+use crate::pace::{self, Pacer, Patience};
 use crate::store::{Kv, Memory, Store};
 use serde_json::Value;
 use worker::{Env, Message, MessageExt, Queue, QueueRetryOptionsBuilder};
@@ -80,7 +81,8 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
         .min(BATCH_TIMEOUT_CAP_MS)
         .max(config.hireflix_timeout_ms);
     let invites = Invites {
-        inviter: &HireflixClient::new(&config.api_url, config.api_key.clone(), timeout),
+        inviter: &HireflixClient::new(&config.api_url, config.api_key.clone(), timeout)
+            .with_pacer(Pacer::connect(env, config, Patience::Queue)),
         ledger: &LedgerClient::connect(env, config),
         memory: Kv {
             store,
@@ -152,7 +154,15 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory>(
                 Made::Held(gate) => (step::held(gate, attempts, base), None),
                 Made::Asked(answered) => {
                     let outcome = outcome_of(answered);
-                    let step = next_step(&outcome, attempts, base, batch.quota_delay);
+                    let resume = batch.resume_at.map_or(0, |at| {
+                        pace::seconds_ceil(at.saturating_sub((invites.clock)()))
+                    });
+                    let step = match outcome {
+                        // Held back by our pace: no call made, no try used.
+                        InviteOutcome::Transient(Transient::Paced) => step::paced(resume),
+                        _ => next_step(&outcome, attempts, base, batch.quota_delay)
+                            .not_before(resume),
+                    };
                     (step, batch.hireflix_ms)
                 }
             }
@@ -201,9 +211,11 @@ fn log(item: &Queued, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
     funnel.record_outcome(&item.position, step.outcome);
 }
 
-/// A fresh message carries the attempt count and its own, growing, delay. Only once it is
-/// safely sent is the old one acked; if sending fails the platform retries the old one.
+/// A fresh message carries the attempt count and its own, growing, delay, spread so that
+/// what failed (or was parked) together does not come back in the same second. Only once it
+/// is safely sent is the old one acked; if sending fails the platform retries the old one.
 async fn requeue(message: &Message<Value>, queue: &Option<Queue>, next: &QueuedInvite, delay: u32) {
+    let delay = pace::spread(delay, pace::dice());
     if queue.send(next, delay).await {
         message.ack();
     } else {
@@ -305,11 +317,12 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_that_fails_as_a_whole_is_tried_one_by_one_and_releases_what_was_not_made() {
+    fn a_batch_whose_errors_name_an_invite_is_tried_one_by_one_and_releases_what_was_not_made() {
+        let named = InviteOutcome::Transient(Transient::AliasError);
         let upstream = InviteOutcome::Transient(Transient::Upstream);
         let closed = InviteOutcome::Permanent(Permanent::PositionNotReady);
         let hireflix = FakeHireflix::answering(vec![
-            vec![upstream.clone(), upstream],
+            vec![upstream, named],
             vec![InviteOutcome::Invited(url("a"))],
             vec![closed],
         ]);
@@ -322,6 +335,38 @@ mod tests {
         };
         assert_eq!(actions(&steps), vec![Action::Ack, dead]);
         assert_eq!(ledger.settled.borrow()[0].release, vec![2]);
+    }
+
+    #[test]
+    fn a_batch_refused_as_a_whole_is_retried_whole_later_never_split() {
+        for refusal in [
+            Transient::RateLimited,
+            Transient::ServerError,
+            Transient::Upstream,
+        ] {
+            let whole = InviteOutcome::Transient(refusal);
+            let hireflix = FakeHireflix::answering(vec![vec![whole.clone(), whole]]);
+            let ledger = FakeLedger::default();
+            let items = batch(&[("a@example.com", 0), ("b@example.com", 0)]);
+            let steps = run_steps(&hireflix, &ledger, &items);
+            assert_eq!(
+                hireflix.calls.borrow().len(),
+                1,
+                "{refusal:?}: one call, not 1 + 2"
+            );
+            for (step, _) in &steps {
+                assert!(
+                    matches!(
+                        step.action,
+                        Action::Requeue {
+                            tally: Tally::Counted,
+                            ..
+                        }
+                    ),
+                    "{refusal:?}: {step:?}"
+                );
+            }
+        }
     }
 
     #[test]

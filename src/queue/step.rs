@@ -120,6 +120,29 @@ pub fn redeliver_delay_seconds(age_seconds: u64) -> u32 {
     u32::try_from(age_seconds.clamp(60, u64::from(MAX_DELAY_SECONDS))).unwrap_or(MAX_DELAY_SECONDS)
 }
 
+impl Step {
+    /// Not before `seconds`: our pace's hold or Hireflix's `Retry-After`.
+    pub fn not_before(mut self, seconds: u32) -> Step {
+        if let Action::Requeue { delay_seconds, .. } = &mut self.action {
+            *delay_seconds = (*delay_seconds).max(seconds);
+        }
+        self
+    }
+}
+
+/// Our own pace held the call back (no slot in time, or the quota's hold): no call made, so
+/// no try used.
+pub fn paced(delay_seconds: u32) -> Step {
+    Step {
+        action: Action::Requeue {
+            delay_seconds,
+            tally: Tally::Untried,
+        },
+        outcome: Outcome::Parked,
+        reason: Some(Reason::Transient(Transient::Paced)),
+    }
+}
+
 /// The ledger made no call. Parked: no try used. Another spelling of the mailbox has this
 /// position's interview: done, and "queued" forgotten so a resubmission hears "already
 /// invited". Not asked: no invite without a check, and a try used, so a ledger that never
@@ -312,6 +335,28 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_paced_call_is_no_try_and_a_retry_after_is_honoured() {
+        assert_eq!(
+            paced(40).action,
+            Action::Requeue {
+                delay_seconds: 40,
+                tally: Tally::Untried
+            }
+        );
+        let throttled = InviteOutcome::Transient(Transient::RateLimited);
+        let step = next_step(&throttled, tries(1, 30), 30, 10_800).not_before(120);
+        assert_eq!(
+            step.action,
+            Action::Requeue {
+                delay_seconds: 120,
+                tally: Tally::Counted
+            }
+        );
+        let done = next_step(&InviteOutcome::AlreadyExists, tries(1, 30), 30, 0).not_before(120);
+        assert_eq!(done.action, Action::Ack);
     }
 
     proptest! {

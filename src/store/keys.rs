@@ -5,8 +5,9 @@
 
 use crate::domain::CandidateKey;
 
-/// The account's positions, shared by every isolate.
-pub const POSITIONS: &str = "positions:v1";
+/// The account's positions, shared by every isolate, with when they were read (`v1`: the
+/// list alone, expiring after 5 minutes).
+pub const POSITIONS: &str = "positions:v2";
 
 /// The last deep health check's answer about Hireflix.
 pub const HEALTH: &str = "health:v1";

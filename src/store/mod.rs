@@ -19,9 +19,9 @@ use crate::log::{self, now_ms};
 use std::rc::Rc;
 use worker::{Context, KvStore};
 
-/// The account's position list is re-read from Hireflix this often: page views do not reach
-/// Hireflix, and a newly opened or archived position still shows up within minutes.
-const POSITIONS_TTL_SECONDS: u64 = 300;
+/// The account's position list: the last good copy is kept a week, so the form works from it
+/// while Hireflix is down; the Cron Trigger refreshes it every 5 minutes.
+const POSITIONS_TTL_SECONDS: u64 = 7 * 86_400;
 
 #[derive(Clone)]
 pub struct Store {
@@ -45,10 +45,11 @@ impl Store {
         self
     }
 
-    pub async fn positions(&self) -> Option<Vec<Position>> {
+    /// The last good copy of the positions list, and when it was read from Hireflix.
+    pub async fn positions(&self) -> Option<(u64, Vec<Position>)> {
         self.kv
             .get(keys::POSITIONS)
-            .json::<Vec<Position>>()
+            .json::<(u64, Vec<Position>)>()
             .await
             .ok()
             .flatten()
@@ -56,7 +57,7 @@ impl Store {
 
     /// A failed write only costs a later Hireflix call.
     pub async fn cache_positions(&self, positions: &[Position]) {
-        let text = serde_json::to_string(positions).unwrap_or_default();
+        let text = serde_json::to_string(&(now_ms(), positions)).unwrap_or_default();
         self.put_text(keys::POSITIONS, &text, POSITIONS_TTL_SECONDS)
             .await;
     }

@@ -55,6 +55,9 @@ export class HireflixStandIn {
     this.byExternalId = new Map();
     this.requests = [];
     this.faults = [];
+    // Off: no rate limit, and the plan's quota has room.
+    this.rateLimit = null;
+    this.quotaSpent = false;
     // Phone numbers a validationError fault declared invalid: refused again, as Hireflix would
     // refuse the same data the same way.
     this.invalidPhones = new Set();
@@ -67,6 +70,15 @@ export class HireflixStandIn {
    */
   addFault(kind, count = 1, delayMs = 3000) {
     for (let i = 0; i < count; i++) this.faults.push({ kind, delayMs });
+  }
+
+  /**
+   * At most `perSecond` GraphQL requests in any second; one more is refused, with
+   * `Retry-After: retryAfter`, as `mode` says: "http429" (HTTP 429) or "graphql" (HTTP 200 and a
+   * top-level `errors`, how many GraphQL servers throttle). `null` turns it off.
+   */
+  setRateLimit(limit) {
+    this.rateLimit = limit && { perSecond: limit.perSecond, mode: limit.mode ?? "http429", retryAfter: limit.retryAfter ?? "1" };
   }
 
   state() {
@@ -116,6 +128,10 @@ export class HireflixStandIn {
     }
     if (req.method === "POST" && url.pathname === "/__stand-in/faults") {
       const { kind, count = 1, delayMs } = JSON.parse(body || "{}");
+      if (kind === "rateLimit") {
+        this.setRateLimit(JSON.parse(body).limit);
+        return sendJson(200, { rateLimit: this.rateLimit });
+      }
       this.addFault(kind, count, delayMs);
       return sendJson(200, { pending: this.faults.length });
     }
@@ -149,6 +165,20 @@ export class HireflixStandIn {
       fault: fault?.kind ?? null,
     };
     if (this.recordRequests) this.requests.push(record);
+    if (this.rateLimit) {
+      const { perSecond, mode, retryAfter } = this.rateLimit;
+      const lastSecond = this.requests.filter((r) => !r.throttled && r !== record && r.at > record.at - 1000).length;
+      if (lastSecond >= perSecond) {
+        record.throttled = true;
+        if (fault) this.faults.unshift(fault); // not used up by a refused request
+        const headers = { "retry-after": retryAfter };
+        if (mode === "graphql") {
+          const errors = [{ message: "Too many requests", extensions: { code: "RATE_LIMITED" } }];
+          return send(200, "application/json", JSON.stringify({ data: null, errors }), headers);
+        }
+        return send(429, "application/json", JSON.stringify({ errors: [{ message: "Too many requests" }] }), headers);
+      }
+    }
 
     if (fault?.kind === "slow") await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.kind === "http500") return send(500, "text/html", "<h1>502 Bad Gateway</h1>");
@@ -156,8 +186,12 @@ export class HireflixStandIn {
     if (fault?.kind === "401" || !record.keyOk) {
       return sendJson(401, { errors: [{ message: "Invalid API key", extensions: { code: "UNAUTHENTICATED" } }] });
     }
-    if (fault?.kind === "graphqlError" || fault?.kind === "failBatches") {
+    if (fault?.kind === "graphqlError") {
       return sendJson(200, { data: null, errors: [{ message: "Internal server error" }] });
+    }
+    if (fault?.kind === "failBatches") {
+      // As graphql-js answers when one member throws: the error's path names its alias.
+      return sendJson(200, { data: null, errors: [{ message: "Internal server error", path: ["r2"] }] });
     }
 
     const rootValue = {
@@ -212,7 +246,7 @@ export class HireflixStandIn {
       const fieldErrors = [{ flattenedPath: "candidate.phone", message: "This phone number is not valid for its country" }];
       return { ...error("ValidationError", 400, "Validation failed"), fieldErrors };
     }
-    if (fault?.kind === "quota") {
+    if (fault?.kind === "quota" || this.quotaSpent) {
       return error("ExceededInvitesThisPeriodError", 403, "You need an active subscription to invite more candidates this period");
     }
     const position = this.positions.find((p) => p.id === input.positionId);

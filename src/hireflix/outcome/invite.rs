@@ -386,8 +386,31 @@ mod tests {
             InviteOutcome::Transient(Transient::QuotaExceeded)
         );
         assert_eq!(outcomes[2], InviteOutcome::AlreadyExists);
-        assert_eq!(outcomes[3], InviteOutcome::Transient(Transient::Upstream));
+        // The error names r4: its problem may be its own. r5 is simply missing.
+        assert_eq!(outcomes[3], InviteOutcome::Transient(Transient::AliasError));
         assert_eq!(outcomes[4], InviteOutcome::Transient(Transient::Upstream));
+    }
+
+    #[test]
+    fn throttling_with_http_200_and_errors_is_a_rate_limit_not_a_per_invite_problem() {
+        for error in [
+            json!({ "message": "Too many requests, slow down" }),
+            json!({ "message": "nope", "extensions": { "code": "RATE_LIMITED" } }),
+            json!({ "message": "Request throttled", "path": ["r1"] }),
+        ] {
+            let reply = ok(json!({ "data": null, "errors": [error] }));
+            let outcomes = classify_invites(reply, 3, &TrustedHosts::hireflix_only());
+            assert_eq!(
+                outcomes,
+                vec![InviteOutcome::Transient(Transient::RateLimited); 3]
+            );
+        }
+        // An error naming no alias fails the batch as a whole: nothing points at one invite.
+        let whole = ok(json!({ "data": null, "errors": [{ "message": "Internal server error" }] }));
+        assert_eq!(
+            classify_invites(whole, 2, &TrustedHosts::hireflix_only()),
+            vec![InviteOutcome::Transient(Transient::Upstream); 2]
+        );
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub enum Transient {
     Auth,
     /// A top-level GraphQL error or a union member this code does not know.
     Upstream,
+    /// A top-level GraphQL error whose path names this invite's alias: the problem may be this
+    /// invite's own, so a batch that failed with it is tried again one invite per call.
+    AliasError,
+    /// Not sent: our own pace had no slot in time, or the plan's quota is held.
+    Paced,
 }
 
 impl Transient {
@@ -57,6 +62,8 @@ impl Transient {
             Transient::QuotaExceeded => "quota_exceeded",
             Transient::Auth => "auth",
             Transient::Upstream => "upstream_error",
+            Transient::AliasError => "alias_error",
+            Transient::Paced => "paced",
         }
     }
 }

@@ -20,6 +20,9 @@ struct GraphqlError {
     message: String,
     #[serde(default)]
     extensions: Option<Value>,
+    /// Where in `data` the error is: its first element is the alias of the invite it is about.
+    #[serde(default)]
+    path: Option<Vec<Value>>,
 }
 
 impl Envelope {
@@ -31,6 +34,9 @@ impl Envelope {
         }
         if errors.iter().any(GraphqlError::is_auth) {
             Transient::Auth
+        } else if errors.iter().any(GraphqlError::is_throttling) {
+            // How many GraphQL servers say "slow down": HTTP 200 and a top-level error.
+            Transient::RateLimited
         } else {
             Transient::Upstream
         }
@@ -39,24 +45,53 @@ impl Envelope {
     pub(super) fn field(&self, name: &str) -> Result<&Value, Transient> {
         match self.data.as_ref().and_then(|d| d.get(name)) {
             Some(value) if !value.is_null() => Ok(value),
-            _ => Err(self.missing_field_reason()),
+            _ => match self.missing_field_reason() {
+                Transient::Upstream if self.names(name) => Err(Transient::AliasError),
+                reason => Err(reason),
+            },
         }
+    }
+
+    /// Some error's path starts at this alias.
+    fn names(&self, alias: &str) -> bool {
+        let errors = self.errors.as_deref().unwrap_or_default();
+        errors.iter().any(|e| {
+            e.path
+                .as_deref()
+                .and_then(<[Value]>::first)
+                .and_then(Value::as_str)
+                == Some(alias)
+        })
     }
 }
 
 impl GraphqlError {
-    fn is_auth(&self) -> bool {
-        let code = self
-            .extensions
+    fn code(&self) -> &str {
+        self.extensions
             .as_ref()
             .and_then(|e| e.get("code"))
             .and_then(Value::as_str)
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    fn is_auth(&self) -> bool {
         let message = self.message.to_ascii_lowercase();
-        matches!(code, "UNAUTHENTICATED" | "FORBIDDEN" | "UNAUTHORIZED")
-            || ["api key", "api-key", "unauthori", "unauthenti", "forbidden"]
-                .iter()
-                .any(|needle| message.contains(needle))
+        matches!(
+            self.code(),
+            "UNAUTHENTICATED" | "FORBIDDEN" | "UNAUTHORIZED"
+        ) || ["api key", "api-key", "unauthori", "unauthenti", "forbidden"]
+            .iter()
+            .any(|needle| message.contains(needle))
+    }
+
+    fn is_throttling(&self) -> bool {
+        let message = self.message.to_ascii_lowercase();
+        matches!(
+            self.code().to_ascii_uppercase().as_str(),
+            "RATE_LIMITED" | "RATE_LIMIT_EXCEEDED" | "TOO_MANY_REQUESTS" | "THROTTLED"
+        ) || ["rate limit", "rate-limit", "too many requests", "throttl"]
+            .iter()
+            .any(|needle| message.contains(needle))
     }
 }
 

@@ -1,0 +1,251 @@
+//! The worker's side of the pace: take a slot before each Hireflix call, and tell the object
+//! what Hireflix said about our rate and our quota.
+
+use super::protocol::{grant_from_json, Call, State};
+use super::rules::{Grant, Want};
+use super::SLOT_SLACK_MS;
+use super::{interval_ms, lease_size, LIVE_WAIT_MS, QUEUE_ASKS, QUEUE_LEAD_MS, QUEUE_WAIT_MS};
+use crate::config::{names, Config};
+use crate::log::now_ms;
+use js_sys::Promise;
+use serde_json::json;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, RequestInit, Response};
+use worker::{Env, ObjectNamespace};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The object's stub as the runtime gives it (as the ledger's client calls its object).
+    type PaceStub;
+
+    #[wasm_bindgen(method, catch, js_name = fetch)]
+    fn fetch_with_init(this: &PaceStub, url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+}
+
+thread_local! {
+    /// Slots this isolate leased and has not used yet, earliest first.
+    static LEASED: RefCell<VecDeque<u64>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// The object is local to its region; a call slower than this means it is in trouble, and
+/// the caller goes on without it rather than hold a candidate.
+const OBJECT_TIMEOUT_MS: u32 = 2_000;
+
+/// One object for the account, named as the surge work's account object will be.
+const OBJECT_NAME: &str = "account";
+
+/// Who is waiting for the slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Patience {
+    /// A candidate in front of the form.
+    Live,
+    /// The queue consumer.
+    Queue,
+}
+
+/// May the call go?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permit {
+    /// Now (its slot has come). `probe`: it is the one call that finds out whether a spent
+    /// quota is back.
+    Go { probe: bool },
+    /// Not before `until_ms`: no slot in time, or the quota is held.
+    Wait { until_ms: u64 },
+}
+
+pub struct Pacer {
+    namespace: ObjectNamespace,
+    per_second: u32,
+    patience: Patience,
+    quota_base_seconds: u32,
+}
+
+impl Pacer {
+    /// `None` when the binding is missing: calls then go unpaced, as before the pace existed.
+    pub fn connect(env: &Env, config: &Config, patience: Patience) -> Option<Pacer> {
+        Some(Pacer {
+            namespace: env.durable_object(names::HIREFLIX_PACE).ok()?,
+            per_second: config.max_calls_per_second,
+            patience,
+            quota_base_seconds: config.budgets.quota_retry_seconds,
+        })
+    }
+
+    /// Waits for this call's slot, as long as the caller's patience allows.
+    pub async fn take(&self, invite: bool) -> Permit {
+        let (lead_ms, lease) = match self.patience {
+            Patience::Live => (LIVE_WAIT_MS, lease_size(self.per_second)),
+            // A batch is one call, and consumers are few: no lease to waste.
+            Patience::Queue => (QUEUE_LEAD_MS, 1),
+        };
+        let give_up = now_ms().saturating_add(match self.patience {
+            Patience::Live => 0,
+            Patience::Queue => QUEUE_WAIT_MS,
+        });
+        for ask in 1..=QUEUE_ASKS {
+            let now = now_ms();
+            if let Some(slot) = leased(now, now.saturating_add(lead_ms)) {
+                if sleep_until(slot).await {
+                    return Permit::Go { probe: false };
+                }
+                continue;
+            }
+            let want = Want {
+                count: lease,
+                wait_ms: lead_ms,
+                invite,
+                interval_ms: interval_ms(self.per_second),
+            };
+            let grant = match self.call(Call::Take { want }, grant_from_json).await {
+                Some(grant) => grant,
+                None => {
+                    // Unpaced rather than stuck: Hireflix's own 429 still slows us down.
+                    log("pace_unreachable", json!({}));
+                    return Permit::Go { probe: false };
+                }
+            };
+            match grant {
+                Grant::Slots {
+                    first_ms,
+                    interval_ms,
+                    count,
+                    probe,
+                } => {
+                    LEASED.with(|leased| {
+                        if let Ok(mut leased) = leased.try_borrow_mut() {
+                            leased
+                                .extend((1..u64::from(count)).map(|i| first_ms + i * interval_ms));
+                        }
+                    });
+                    // A caller that woke too late (a busy isolate) asks again rather than
+                    // bunch up with the next slot's call; the probe goes anyway.
+                    if sleep_until(first_ms).await || probe {
+                        return Permit::Go { probe };
+                    }
+                }
+                Grant::Held { until_ms } => return Permit::Wait { until_ms },
+                Grant::Later { at_ms } if at_ms <= give_up && ask < QUEUE_ASKS => {
+                    // Each consumer wakes at its own moment, not all at the first free one.
+                    sleep_until(at_ms.saturating_add(jitter_ms(lead_ms))).await;
+                }
+                Grant::Later { at_ms } => {
+                    return Permit::Wait {
+                        until_ms: at_ms.saturating_add(lead_ms),
+                    }
+                }
+            }
+        }
+        // Late for every slot it was given: the isolate is too busy to keep the pace.
+        Permit::Wait {
+            until_ms: now_ms().saturating_add(lead_ms),
+        }
+    }
+
+    /// Hireflix throttled us: nobody calls before `until_ms`.
+    pub async fn slow_until(&self, until_ms: u64) {
+        log("hireflix_throttled", json!({ "until_ms": until_ms }));
+        self.call(Call::Slow { until_ms }, State::from_json).await;
+    }
+
+    /// Hireflix refused an invite for quota; returns when the hold ends, if the object said.
+    pub async fn refused(&self, probe: bool) -> Option<u64> {
+        let call = Call::Refused {
+            probe,
+            base_seconds: self.quota_base_seconds,
+        };
+        let hold = self.call(call, State::from_json).await?.hold?;
+        log(
+            "quota_hold",
+            json!({ "until_ms": hold.until_ms, "refusals": hold.refusals }),
+        );
+        Some(hold.until_ms)
+    }
+
+    /// The probe's invite was made: the quota is back for everyone.
+    pub async fn probe_succeeded(&self) {
+        log("quota_back", json!({}));
+        self.call(Call::ProbedOk, State::from_json).await;
+    }
+
+    /// For `/admin`: lift the hold (`lift`), or only read it.
+    pub async fn hold(&self, lift: bool) -> Option<State> {
+        let call = if lift { Call::Lift } else { Call::State };
+        self.call(call, State::from_json).await
+    }
+
+    /// True for one caller at a time (per `lease_ms`): that one refreshes the positions list.
+    /// Without the object, everyone may.
+    pub async fn may_refresh(&self, lease_ms: u64) -> bool {
+        let yes = |text: &str| Some(text == "true");
+        self.call(Call::Refresh { lease_ms }, yes)
+            .await
+            .unwrap_or(true)
+    }
+
+    async fn call<T>(&self, call: Call, decode: fn(&str) -> Option<T>) -> Option<T> {
+        let body = call.to_json();
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(&body));
+        init.set_signal(Some(&AbortSignal::timeout_with_u32(OBJECT_TIMEOUT_MS)));
+        let stub = self
+            .namespace
+            .id_from_name(OBJECT_NAME)
+            .and_then(|id| id.get_stub())
+            .ok()?
+            .into_rpc::<PaceStub>();
+        let sent = stub.fetch_with_init("https://hireflix-pace/", &init).ok()?;
+        let response: Response = JsFuture::from(sent).await.ok()?.dyn_into().ok()?;
+        if response.status() != 200 {
+            return None;
+        }
+        let text = JsFuture::from(response.text().ok()?)
+            .await
+            .ok()?
+            .as_string()?;
+        decode(&text)
+    }
+}
+
+/// The earliest leased slot not yet stale, if it is no later than `by_ms`.
+fn leased(now: u64, by_ms: u64) -> Option<u64> {
+    LEASED.with(|leased| {
+        let mut leased = leased.try_borrow_mut().ok()?;
+        while leased
+            .front()
+            .is_some_and(|&slot| slot.saturating_add(SLOT_SLACK_MS) < now)
+        {
+            leased.pop_front();
+        }
+        match leased.front() {
+            Some(&slot) if slot <= by_ms => leased.pop_front(),
+            _ => None,
+        }
+    })
+}
+
+/// Sleeps until the slot; true if it woke in time to use it (within `SLOT_SLACK_MS`).
+async fn sleep_until(at_ms: u64) -> bool {
+    let wait = at_ms.saturating_sub(now_ms());
+    if wait > 0 {
+        worker::Delay::from(std::time::Duration::from_millis(wait)).await;
+    }
+    now_ms() <= at_ms.saturating_add(SLOT_SLACK_MS)
+}
+
+fn jitter_ms(up_to: u64) -> u64 {
+    // `as` saturates; the product is below `up_to`.
+    (super::dice() * up_to as f64) as u64
+}
+
+fn log(event: &str, fields: serde_json::Value) {
+    let mut line = json!({ "event": event, "level": "warn" });
+    if let (Some(line), serde_json::Value::Object(fields)) = (line.as_object_mut(), fields) {
+        line.extend(fields);
+    }
+    worker::console_warn!("{line}");
+}
