@@ -123,7 +123,7 @@ test("a second deploy creates nothing, asks for nothing and uploads no secrets",
       "deploy",
     ]);
     assert.match(out, /APP_SECRET: set \(kept/);
-    assert.match(out, /INVITES_PER_MONTH: 200 \(from wrangler\.toml\)/);
+    assert.match(out, /INVITES_PER_MONTH: 200 \(from \S*wrangler\S*\.toml\)/);
     assert.deepEqual(state.read().deploys[0].secrets, {});
   });
 });

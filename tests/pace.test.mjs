@@ -2,9 +2,8 @@
 // is honoured without amplification, and a spent quota is probed by one call at a time.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, assertCleanLogs, OPEN } from "./harness.mjs";
+import { start, ann, assertCleanLogs, ADMIN_TOKEN, OPEN } from "./harness.mjs";
 
-const ADMIN_TOKEN = "admin-token-Pc41-never-shown";
 const isInvite = (r) => r.query.includes("inviteCandidateToInterview");
 const forced = (r) => r.throttled || r.fault !== null;
 const aliases = (r) => (r.query.match(/\br\d+: inviteCandidateToInterview/g) ?? []).length;
@@ -133,12 +132,12 @@ test("a quota hold ends with exactly one probe; refused again, the hold lengthen
 });
 
 test("the operator sees the quota hold at /admin/quota and lifts it after raising the plan", async () => {
-  const w = await start({ vars: { QUOTA_RETRY_SECONDS: "3600", ADMIN_TOKEN } });
+  const w = await start({ vars: { QUOTA_RETRY_SECONDS: "3600" } });
   const admin = (method, path) => w.fetch(path, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   try {
     await w.fetch(`/apply/${OPEN}`);
     assert.equal((await admin("POST", "/admin/quota/lift")).status, 200);
-    assert.equal((await w.fetch("/admin/quota")).status, 401, "not without the token");
+    assert.equal((await w.fetch("/admin/quota")).status, 404, "not without the token: the same 404 as any unknown page");
     w.standIn.addFault("quota", 1);
     assert.equal((await w.postForm(OPEN, ann({ email: "one@example.com" }))).status, 202);
     const held = await (await admin("GET", "/admin/quota")).json();

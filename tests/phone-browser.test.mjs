@@ -110,7 +110,7 @@ test("DEFAULT_PHONE_REGION reads national numbers of another country", async () 
   }
   const wrong = await start({ vars: { DEFAULT_PHONE_REGION: "England" } });
   try {
-    const health = await (await wrong.fetch("/healthz")).json();
+    const health = await (await wrong.health()).json();
     assert.match(health.problems.join("\n"), /DEFAULT_PHONE_REGION must be empty or one of: GB, /);
   } finally {
     await wrong.stop();
