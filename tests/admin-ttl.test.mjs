@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { start, OPEN } from "./harness.mjs";
 
-const ADMIN_TOKEN = "admin-token-Tt52-never-shown";
+const ADMIN_TOKEN = "admin-token-Tt52-never-shown-0123456789";
 const DAY_MS = 86_400_000;
 
 test("a replayed dead letter's record expires after SUBMISSION_TTL_DAYS", async () => {
