@@ -9,8 +9,8 @@
 //!
 //! It also writes the two Unicode tables that names are checked against (`src/domain/name.rs`):
 //! the ranges of letters and of combining marks, taken from the `unicode-properties` crate's
-//! general categories. Linking that crate itself costs 19 KB of gzipped wasm, since it carries
-//! every category; these two range lists are 2.2 KB.
+//! general categories. Linking that crate itself costs 15.0 KB more gzipped wasm (measured
+//! 2026-12), since it carries every category; these two range lists are 2.2 KB.
 //!
 //! And it lists the names wrangler.toml sets as plain `[vars]`, for /healthz's warning about a
 //! secret given as one.

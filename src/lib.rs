@@ -3,7 +3,9 @@
 //! `queue` consumes the retry and dead-letter queues.
 
 mod answer;
+mod app;
 mod apply;
+mod clock;
 mod config;
 mod domain;
 mod funnel;

@@ -1,9 +1,9 @@
 //! The account's open positions, cached so a page view is not a Hireflix call.
 
+use crate::clock::now_ms;
 use crate::config::Config;
 use crate::domain::PositionId;
 use crate::hireflix::{HireflixClient, Position, Transient};
-use crate::log::now_ms;
 use crate::store::Store;
 use std::cell::{Cell, RefCell};
 
@@ -142,7 +142,7 @@ pub async fn lookup(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::RawConfig;
+    use crate::config::Config;
 
     fn position(id: &str, archived: Option<f64>) -> Position {
         Position {
@@ -178,22 +178,14 @@ mod tests {
             position("68b43e38b19cf131a17c5440", Some(1.0)),
             position("68b43e38b19cf131a17c5441", None),
         ];
-        let open_all = RawConfig {
-            api_key: Some("k".into()),
-            app_secret: Some("0123456789abcdef0123456789abcdef".into()),
-            ..RawConfig::default()
-        }
-        .parse()
-        .unwrap();
+        let open_all = Config::read(&[][..]);
         assert_eq!(narrow(all.clone(), &open_all).len(), 2);
-        let narrowed = RawConfig {
-            api_key: Some("k".into()),
-            app_secret: Some("0123456789abcdef0123456789abcdef".into()),
-            allowed_positions: Some("68b43e38b19cf131a17c5441,68b43e38b19cf131a17c5440".into()),
-            ..RawConfig::default()
-        }
-        .parse()
-        .unwrap();
+        let narrowed = Config::read(
+            &[(
+                "ALLOWED_POSITIONS",
+                "68b43e38b19cf131a17c5441,68b43e38b19cf131a17c5440",
+            )][..],
+        );
         let open = narrow(all, &narrowed);
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].id, "68b43e38b19cf131a17c5441");

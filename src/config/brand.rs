@@ -2,11 +2,12 @@
 //! address. Read on every page, including the pages of a deployment whose other settings are
 //! broken, so parsing never fails: a bad value is left out of the pages and reported by name.
 
-use super::names;
+use super::read::Reader;
+use super::Vars;
 use crate::domain::Email;
 use crate::http_url::HttpUrl;
+use base64::{engine::general_purpose::STANDARD, Engine};
 use sha2::{Digest, Sha256};
-use worker::Env;
 
 /// WCAG 2.2 (1.4.3): normal text needs 4.5:1 against its background.
 const MIN_CONTRAST_TENTHS: u32 = 45;
@@ -39,125 +40,47 @@ pub struct BrandColor {
     pub csp_hash: String,
 }
 
-#[derive(Debug, Default, Clone)]
-pub struct RawBrand {
-    pub name: Option<String>,
-    pub logo_url: Option<String>,
-    pub color: Option<String>,
-    pub privacy_url: Option<String>,
-    pub contact_email: Option<String>,
-}
-
-/// A brand, with what is wrong (`problems`: a value that cannot be used) and what an operator
-/// should know (`warnings`: used, but not as given, or missing).
-pub struct Parsed {
-    pub brand: Brand,
-    pub problems: Vec<String>,
-    pub warnings: Vec<String>,
-}
-
-impl RawBrand {
-    pub fn from_env(env: &Env) -> Self {
-        let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
-        RawBrand {
-            name: var(names::BRAND_NAME),
-            logo_url: var(names::BRAND_LOGO_URL),
-            color: var(names::BRAND_COLOR),
-            privacy_url: var(names::PRIVACY_URL),
-            contact_email: var(names::CONTACT_EMAIL),
+/// Bad values are problems by name, left out of the pages; a missing privacy notice or contact,
+/// or a colour darkened for contrast, are warnings.
+pub(super) fn read<V: Vars + ?Sized>(r: &mut Reader<V>) -> Brand {
+    let link_why = "must be an https URL or a path on this worker such as /logo.svg";
+    let email_why = "must be an email address like jobs@example.com";
+    let email = |raw: &str| Email::parse(raw).ok().map(|e| e.as_str().to_string());
+    for (name, missing) in [
+        (
+            "BRAND_NAME",
+            "every page is headed \"Careers\" and names no company",
+        ),
+        (
+            "PRIVACY_URL",
+            "the form's data notice and the pages' footer have no privacy link",
+        ),
+        (
+            "CONTACT_EMAIL",
+            "a candidate whose invite does not arrive is told no one to write to",
+        ),
+    ] {
+        if r.text(name).is_none() {
+            r.warnings.push(format!("{name} is not set: {missing}"));
         }
     }
-
-    pub fn parse(&self) -> Parsed {
-        let mut problems = Vec::new();
-        let mut warnings = Vec::new();
-        let set = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let name =
-            set(&self.name).map(|n| n.chars().filter(|c| !c.is_control()).take(80).collect());
-        if name.is_none() {
-            warnings.push(format!(
-                "{} is not set: every page is headed \"Careers\" and names no company",
-                names::BRAND_NAME
-            ));
-        }
-        let mut link = |setting: &str, raw: Option<String>| {
-            let raw = raw?;
-            let link = parse_link(&raw);
-            if link.is_none() {
-                problems.push(format!(
-                    "{setting} must be an https URL or a path on this worker such as /logo.svg"
+    Brand {
+        name: r.text("BRAND_NAME").map(|n| n.chars().filter(|c| !c.is_control()).take(80).collect()),
+        logo: r.check("BRAND_LOGO_URL", link_why, parse_link),
+        privacy: r.check("PRIVACY_URL", link_why, parse_link),
+        contact_email: r.check("CONTACT_EMAIL", email_why, email),
+        color: r.check("BRAND_COLOR", "must be a colour like #1d4ed8", parse_hex).map(|rgb| {
+            let usable = darken_for_white_text(rgb);
+            if usable != rgb {
+                r.warnings.push(format!(
+                    "BRAND_COLOR {} gives white text only {} contrast (WCAG asks 4.5:1): the pages use {} instead",
+                    hex(rgb),
+                    ratio_text(contrast_tenths(rgb, WHITE)),
+                    hex(usable)
                 ));
             }
-            link
-        };
-        let logo = link(names::BRAND_LOGO_URL, set(&self.logo_url));
-        let privacy = link(names::PRIVACY_URL, set(&self.privacy_url));
-        if set(&self.privacy_url).is_none() {
-            warnings.push(format!(
-                "{} is not set: the form's data notice and the pages' footer have no privacy link",
-                names::PRIVACY_URL
-            ));
-        }
-        let contact_email = match set(&self.contact_email) {
-            Some(raw) => match Email::parse(&raw) {
-                Ok(email) => Some(email.as_str().to_string()),
-                Err(_) => {
-                    problems.push(format!(
-                        "{} must be an email address like jobs@example.com",
-                        names::CONTACT_EMAIL
-                    ));
-                    None
-                }
-            },
-            None => {
-                warnings.push(format!(
-                    "{} is not set: a candidate whose invite does not arrive is told no one to write to",
-                    names::CONTACT_EMAIL
-                ));
-                None
-            }
-        };
-        let color = match set(&self.color) {
-            Some(raw) => match parse_hex(&raw) {
-                Some(rgb) => {
-                    let usable = darken_for_white_text(rgb);
-                    if usable != rgb {
-                        warnings.push(format!(
-                            "{} {} gives white text only {} contrast (WCAG asks 4.5:1): the pages use {} instead",
-                            names::BRAND_COLOR,
-                            hex(rgb),
-                            ratio_text(contrast_tenths(rgb, WHITE)),
-                            hex(usable)
-                        ));
-                    }
-                    Some(BrandColor::new(usable))
-                }
-                None => {
-                    problems.push(format!(
-                        "{} must be a colour like #1d4ed8",
-                        names::BRAND_COLOR
-                    ));
-                    None
-                }
-            },
-            None => None,
-        };
-        Parsed {
-            brand: Brand {
-                name,
-                logo,
-                color,
-                privacy,
-                contact_email,
-            },
-            problems,
-            warnings,
-        }
+            BrandColor::new(usable)
+        }),
     }
 }
 
@@ -189,7 +112,8 @@ impl BrandColor {
     fn new(rgb: Rgb) -> BrandColor {
         let (base, hover) = (hex(rgb), hex(scale(rgb, 80)));
         let css = format!(":root{{--brand:{base};--brand-hover:{hover}}}");
-        let csp_hash = format!("'sha256-{}'", base64(&Sha256::digest(css.as_bytes())));
+        let digest = Sha256::digest(css.as_bytes());
+        let csp_hash = format!("'sha256-{}'", STANDARD.encode(digest));
         BrandColor {
             base,
             hover,
@@ -201,17 +125,13 @@ impl BrandColor {
 
 /// `#rgb` or `#rrggbb`, any case.
 fn parse_hex(raw: &str) -> Option<Rgb> {
-    let digits = raw.strip_prefix('#')?;
-    if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let nibble = |i: usize| u8::from_str_radix(digits.get(i..=i)?, 16).ok();
+    let digits = raw
+        .strip_prefix('#')
+        .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    let [_, r, g, b] = u32::from_str_radix(digits, 16).ok()?.to_be_bytes();
     match digits.len() {
-        3 => Some([nibble(0)? * 17, nibble(1)? * 17, nibble(2)? * 17]),
-        6 => {
-            let byte = |i: usize| u8::from_str_radix(digits.get(i..i + 2)?, 16).ok();
-            Some([byte(0)?, byte(2)?, byte(4)?])
-        }
+        3 => Some([g & 15, b >> 4, b & 15].map(|c| c * 17)),
+        6 => Some([r, g, b]),
         _ => None,
     }
 }
@@ -261,41 +181,33 @@ fn ratio_text(tenths: u32) -> String {
     format!("{}.{}:1", tenths / 10, tenths % 10)
 }
 
-/// Standard base64 with padding, for a CSP hash source.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                let index = usize::try_from((n >> shift) & 63).unwrap_or(0);
-                out.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'A')));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn raw(color: &str) -> RawBrand {
-        RawBrand {
-            name: Some("Example Ltd".into()),
-            color: Some(color.into()),
-            privacy_url: Some("https://example.com/privacy".into()),
-            contact_email: Some("jobs@example.com".into()),
-            ..RawBrand::default()
+    struct Parsed {
+        brand: Brand,
+        problems: Vec<String>,
+        warnings: Vec<String>,
+    }
+
+    fn parse(vars: &[(&str, &str)]) -> Parsed {
+        let mut r = Reader::new(vars);
+        let brand = read(&mut r);
+        Parsed {
+            brand,
+            problems: r.problems,
+            warnings: r.warnings,
         }
+    }
+
+    fn with_color(color: &str) -> Parsed {
+        parse(&[
+            ("BRAND_NAME", "Example Ltd"),
+            ("BRAND_COLOR", color),
+            ("PRIVACY_URL", "https://example.com/privacy"),
+            ("CONTACT_EMAIL", "jobs@example.com"),
+        ])
     }
 
     #[test]
@@ -310,16 +222,21 @@ mod tests {
 
     #[test]
     fn a_dark_colour_is_used_as_it_is_without_a_warning() {
-        let parsed = raw("#1D4ED8").parse();
+        let parsed = with_color("#1D4ED8");
         assert!(parsed.problems.is_empty() && parsed.warnings.is_empty());
         let color = parsed.brand.color.unwrap();
         assert_eq!(color.base, "#1d4ed8");
         assert_eq!(color.css, ":root{--brand:#1d4ed8;--brand-hover:#173eac}");
+        // What a browser computes for the <style> (Python: base64 of its SHA-256).
+        assert_eq!(
+            color.csp_hash,
+            "'sha256-fkn7nABIGITW2teRa4VeNmp9GMHSF8+ggrehnxxfEvk='"
+        );
     }
 
     #[test]
     fn a_light_colour_is_darkened_until_white_text_passes_and_warned_about() {
-        let parsed = raw("#fc0").parse();
+        let parsed = with_color("#fc0");
         assert!(parsed.problems.is_empty());
         let color = parsed.brand.color.unwrap();
         let used = parse_hex(&color.base).unwrap();
@@ -344,14 +261,13 @@ mod tests {
 
     #[test]
     fn bad_values_are_problems_by_name_and_left_out() {
-        let parsed = RawBrand {
-            name: Some("  Example\u{7} Ltd ".into()),
-            logo_url: Some("javascript:alert(1)".into()),
-            color: Some("blue".into()),
-            privacy_url: Some("http://example.com/privacy".into()),
-            contact_email: Some("not an email".into()),
-        }
-        .parse();
+        let parsed = parse(&[
+            ("BRAND_NAME", "  Example\u{7} Ltd "),
+            ("BRAND_LOGO_URL", "javascript:alert(1)"),
+            ("BRAND_COLOR", "blue"),
+            ("PRIVACY_URL", "http://example.com/privacy"),
+            ("CONTACT_EMAIL", "not an email"),
+        ]);
         assert_eq!(parsed.brand.name.as_deref(), Some("Example Ltd"));
         assert_eq!(parsed.brand.logo, None);
         assert_eq!(parsed.brand.color, None);
@@ -388,7 +304,7 @@ mod tests {
 
     #[test]
     fn missing_name_privacy_and_contact_are_warnings() {
-        let parsed = RawBrand::default().parse();
+        let parsed = parse(&[]);
         assert!(parsed.problems.is_empty());
         let all = parsed.warnings.join("\n");
         assert!(
@@ -398,14 +314,5 @@ mod tests {
             "{all}"
         );
         assert_eq!(parsed.brand, Brand::default());
-    }
-
-    #[test]
-    fn base64_matches_known_vectors() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 }

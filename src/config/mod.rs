@@ -1,103 +1,111 @@
-//! The worker's settings, read from `Env` into types once per request.
+//! The worker's settings, each read from `Env` in one place ([`Config::read`]) by its name,
+//! with its default and its check on the same line.
+//!
+//! A setting that is wrong is named in `problems` (never with its value) and replaced by its
+//! default, so what needs only part of the settings keeps working on a deployment that is not
+//! fully set up: the pages' brand and language, the dead-letter consumer, `/admin/`, /healthz.
+//! Adding a setting: a field here, a line in `read`, a commented line in wrangler.toml.
 
 pub mod brand;
 pub mod names;
-pub mod parse;
-mod raw;
-
-pub use raw::RawConfig;
+mod read;
 
 use crate::domain::phone::Region;
 use crate::domain::PositionId;
+use crate::hireflix::TrustedHosts;
 use crate::http_url::{is_loopback_host, HttpUrl};
 use crate::ledger::budget::Limits;
+use crate::ledger::window::Windows;
 use crate::ledger::{Budgets, DEFAULT_QUOTA_RETRY_SECONDS};
-use worker::Env;
+use brand::Brand;
+use read::Reader;
+use std::rc::Rc;
 
 pub const DEFAULT_API_URL: &str = "https://api.hireflix.com/me";
-pub const DEFAULT_TURNSTILE_VERIFY_URL: &str =
+const DEFAULT_TURNSTILE_VERIFY_URL: &str =
     "https://challenges.cloudflare.com/turnstile/v0/siteverify";
-const DEFAULT_TTL_DAYS: u64 = 30;
-pub const DEFAULT_SUBMISSION_TTL_SECONDS: u64 = DEFAULT_TTL_DAYS * 86_400;
-/// A dead letter holds a whole application: kept long enough for an operator to act on it,
-/// and not for ever.
-const DEFAULT_DEAD_LETTER_TTL_DAYS: u64 = 30;
-const DEAD_LETTER_TTL_DAYS: std::ops::RangeInclusive<u64> = 1..=365;
-const DEFAULT_TIMEOUT_MS: u32 = 4_000;
-const DEFAULT_RETRY_BASE_DELAY_SECONDS: u32 = 30;
-const DEFAULT_MAX_INVITE_ATTEMPTS: u32 = 30;
-/// Hireflix publishes no rate limit: 5 calls a second is well under what any API gateway
-/// throttles by default, and with batches of 5 it is 25 invites a second, far above the
-/// invite budgets (`docs/operations.md`).
-const DEFAULT_MAX_CALLS_PER_SECOND: u32 = 5;
-/// Long enough for a double tap or a closed tab; short enough that a link found by knowing
-/// someone's email and names is no use a quarter of an hour after they applied.
-const DEFAULT_LINK_GRACE_MINUTES: u64 = 15;
+const DAY_SECONDS: u64 = 86_400;
 
-#[derive(Clone)]
+/// A value that must never be printed: `{:?}` shows `<redacted>`, and there is no `Display`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where settings come from: `Env` in the worker, a list of pairs in native tests (below).
+pub trait Vars {
+    /// The setting as given; `None` when unset (or not a string).
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+impl Vars for worker::Env {
+    fn var(&self, name: &str) -> Option<String> {
+        // Vars and secrets alike are string properties of `Env`.
+        worker::Env::var(self, name).ok().map(|v| v.to_string())
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct Config {
+    /// The default when `HIREFLIX_API_URL` is wrong (then `problems` says so).
     pub api_url: HttpUrl,
-    pub api_key: String,
+    /// Where a candidate may be sent: Hireflix, and the configured API's own origin.
+    pub redirect_hosts: TrustedHosts,
+    pub api_key: Secret,
     /// `None`: every open position of the account takes applications.
     pub allowed_positions: Option<Vec<PositionId>>,
     pub submission_ttl_seconds: u64,
+    /// A dead letter holds a whole application: kept long enough for an operator, not for ever.
     pub dead_letter_ttl_seconds: u64,
     pub hireflix_timeout_ms: u32,
     pub retry_base_delay_seconds: u32,
     pub max_invite_attempts: u32,
     /// How long after an interview is made a resubmission with its names alone is sent to it.
     pub link_grace_ms: u64,
-    /// Calls to Hireflix a second, live posts and the queue together (`crate::pace`).
-    pub max_calls_per_second: u32,
-    /// Keys every HMAC: candidate keys (KV keys, log tags, externalId), names tags, link passes,
-    /// mailbox hashes.
-    pub app_secret: String,
+    /// Keys every HMAC (KV keys, log tags, externalId, names tags, link passes, mailboxes);
+    /// empty when unset or too short.
+    pub app_secret: Secret,
+    /// Opens `/admin/` (dead letters); `None`: those paths are 404.
+    pub admin_token: Option<Secret>,
     /// Origins besides the worker's own that may post the form, call the API and frame it.
     pub allowed_origins: Vec<String>,
     /// `None`: Turnstile is off.
     pub turnstile: Option<Turnstile>,
     /// The invite ledger's limits and windows.
     pub budgets: Budgets,
+    /// Calls to Hireflix a second, live posts and the queue together (`crate::pace`).
+    pub max_calls_per_second: u32,
     /// Where a phone number without a country code is from; `None`: the page language's region.
     pub phone_region: Option<&'static Region>,
     /// A candidate must tick the consent box; recorded with this notice version.
     pub require_consent: bool,
     pub consent_notice_version: String,
+    pub brand: Rc<Brand>,
+    /// A language of the catalogue (checked), or `None` for English.
+    pub default_language: Option<String>,
     /// What works but deserves an operator's look (/healthz lists them), by setting name.
     pub warnings: Vec<String>,
+    /// What stops the worker from serving, by setting name: the request routes and the invite
+    /// queue need this empty.
+    pub problems: Vec<String>,
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Turnstile {
     pub site_key: String,
-    pub secret_key: String,
+    pub secret_key: Secret,
     pub verify_url: HttpUrl,
-}
-
-// Written by hand so that no `{:?}` can ever print the API key.
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("api_url", &self.api_url.to_string())
-            .field("api_key", &"<redacted>")
-            .field("allowed_positions", &self.allowed_positions)
-            .field("submission_ttl_seconds", &self.submission_ttl_seconds)
-            .field("dead_letter_ttl_seconds", &self.dead_letter_ttl_seconds)
-            .field("hireflix_timeout_ms", &self.hireflix_timeout_ms)
-            .field("retry_base_delay_seconds", &self.retry_base_delay_seconds)
-            .field("max_invite_attempts", &self.max_invite_attempts)
-            .field("link_grace_ms", &self.link_grace_ms)
-            .field("max_calls_per_second", &self.max_calls_per_second)
-            .field("app_secret", &"<redacted>")
-            .field("allowed_origins", &self.allowed_origins)
-            .field("turnstile", &self.turnstile.as_ref().map(|t| &t.site_key))
-            .field("budgets", &self.budgets)
-            .field("phone_region", &self.phone_region.map(|r| r.code))
-            .field("require_consent", &self.require_consent)
-            .field("consent_notice_version", &self.consent_notice_version)
-            .field("warnings", &self.warnings)
-            .finish()
-    }
 }
 
 /// The names wrangler.toml sets as plain vars (any `[vars]` table), found by build.rs.
@@ -107,82 +115,126 @@ const PLAIN_VARS: &str = env!("WRANGLER_PLAIN_VARS");
 /// secret from a var (both are strings), but the build can read wrangler.toml.
 fn secrets_in(plain_vars: &str) -> impl Iterator<Item = &str> {
     const SECRETS: [&str; 4] = [
-        names::HIREFLIX_API_KEY,
-        names::APP_SECRET,
-        names::TURNSTILE_SECRET_KEY,
-        names::ADMIN_TOKEN,
+        "HIREFLIX_API_KEY",
+        "APP_SECRET",
+        "TURNSTILE_SECRET_KEY",
+        "ADMIN_TOKEN",
     ];
     plain_vars.split(',').filter(|name| SECRETS.contains(name))
 }
 
-/// Everything wrong with the configuration, by setting name. Never holds a value: a problem
-/// report may be shown on /healthz.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigProblems(pub Vec<String>);
-
 impl Config {
-    pub fn from_env(env: &Env) -> Result<Config, ConfigProblems> {
-        RawConfig::from_env(env).parse()
-    }
-
-    /// `APP_SECRET` alone, for the dead-letter consumer, which must work while the rest of the
-    /// configuration is broken.
-    pub fn app_secret_from_env(env: &Env) -> Option<String> {
-        let raw = env.secret(names::APP_SECRET).ok().map(|s| s.to_string());
-        parse::app_secret(raw.as_deref()).ok()
-    }
-
-    /// `DEAD_LETTER_TTL_DAYS` alone, in seconds, for the same reason; unreadable: the default
-    /// (and /healthz names the setting).
-    pub fn dead_letter_ttl_from_env(env: &Env) -> u64 {
-        let days = env
-            .var(names::DEAD_LETTER_TTL_DAYS)
-            .ok()
-            .and_then(|v| v.to_string().trim().parse::<u64>().ok())
-            .filter(|days| DEAD_LETTER_TTL_DAYS.contains(days))
-            .unwrap_or(DEFAULT_DEAD_LETTER_TTL_DAYS);
-        days * 86_400
-    }
-
-    /// What is unsafe but does not stop the worker, by setting name (never a value).
-    pub fn safety_warnings(&self) -> Vec<String> {
-        let mut warnings = Vec::new();
-        let plain_http = self.allowed_origins.iter().any(|origin| {
-            HttpUrl::parse(origin)
-                .is_some_and(|url| !url.is_https() && !is_loopback_host(url.host()))
+    pub fn read(vars: &(impl Vars + ?Sized)) -> Config {
+        let mut r = Reader::new(vars);
+        let api_url = r.url("HIREFLIX_API_URL", DEFAULT_API_URL);
+        let origins_why = "must be comma-separated origins like https://careers.example.com";
+        let allowed_origins = r.check("ALLOWED_ORIGINS", origins_why, read::origins);
+        let turnstile = r.text("TURNSTILE_SITE_KEY").and_then(|site_key| {
+            let Some(secret_key) = r.text("TURNSTILE_SECRET_KEY") else {
+                r.problems.push("TURNSTILE_SITE_KEY is set but TURNSTILE_SECRET_KEY is not (wrangler secret put TURNSTILE_SECRET_KEY)".into());
+                return None;
+            };
+            let verify_url = r.url("TURNSTILE_VERIFY_URL", DEFAULT_TURNSTILE_VERIFY_URL)?;
+            let secret_key = Secret(secret_key);
+            Some(Turnstile { site_key, secret_key, verify_url })
         });
-        if plain_http {
-            warnings.push(format!(
-                "{} lists a plain http origin: a page served without TLS can be altered on the way to frame or post the form",
-                names::ALLOWED_ORIGINS
-            ));
-        }
-        let limits = &self.budgets.limits;
-        if limits.account_day == 0 && limits.account_month == 0 {
-            warnings.push(format!(
-                "{} and {} are both 0: nothing stops the account's invites from spending the plan's quota",
-                names::INVITES_PER_DAY,
-                names::INVITES_PER_MONTH
-            ));
-        }
-        if self.turnstile.is_none() {
-            warnings.push(format!(
-                "{} is not set: Turnstile is off, so a script can post as many applications as the rate limits let it",
-                names::TURNSTILE_SITE_KEY
-            ));
-        }
-        if self.budgets.windows != crate::ledger::window::Windows::REAL {
-            warnings.push(format!(
-                "{} is set: a setting for tests only, the budgets' windows are not real hours, days and months",
-                names::BUDGET_WINDOWS_SECONDS
-            ));
+        let limits = Limits::default();
+        let mut limit = |name, default| r.number(name, default, 0..=1_000_000);
+        let limits = Limits {
+            email_day: limit("INVITES_PER_EMAIL_PER_DAY", limits.email_day),
+            position_hour: limit("INVITES_PER_POSITION_PER_HOUR", limits.position_hour),
+            account_day: limit("INVITES_PER_DAY", limits.account_day),
+            account_month: limit("INVITES_PER_MONTH", limits.account_month),
+            account_minute: limit("INVITES_PER_MINUTE", limits.account_minute),
+        };
+        let windows_why =
+            "must be empty, or three lengths in seconds \"hour,day,month\" (for tests)";
+        let languages: Vec<&str> = crate::i18n::LANGUAGES.iter().map(|w| w.code).collect();
+        let languages_why = format!("must be one of: {}", languages.join(", "));
+        let mut config = Config {
+            api_key: r.secret("HIREFLIX_API_KEY", 1),
+            allowed_positions: r
+                .check(
+                    "ALLOWED_POSITIONS",
+                    "must be comma-separated 24-hex position ids",
+                    read::positions,
+                )
+                .flatten(),
+            submission_ttl_seconds: r.number("SUBMISSION_TTL_DAYS", 30, 1..=365) * DAY_SECONDS,
+            dead_letter_ttl_seconds: r.number("DEAD_LETTER_TTL_DAYS", 30, 1..=365) * DAY_SECONDS,
+            hireflix_timeout_ms: r.number("HIREFLIX_TIMEOUT_MS", 4_000, 100..=30_000),
+            retry_base_delay_seconds: r.number("RETRY_BASE_DELAY_SECONDS", 30, 0..=3_600),
+            max_invite_attempts: r.number("MAX_INVITE_ATTEMPTS", 30, 1..=100),
+            // Long enough for a double tap or a closed tab; short enough that a link found by
+            // knowing someone's email and names is no use a quarter of an hour later.
+            link_grace_ms: r.number("LINK_GRACE_MINUTES", 15, 0..=1_440) * 60_000,
+            // It keys every HMAC: it must not be guessable.
+            app_secret: r.secret("APP_SECRET", 32),
+            admin_token: r.text("ADMIN_TOKEN").map(Secret),
+            budgets: Budgets {
+                limits,
+                windows: r
+                    .check("BUDGET_WINDOWS_SECONDS", windows_why, read::windows)
+                    .unwrap_or_default(),
+                // At most 12 hours: a queue cannot delay a message longer.
+                quota_retry_seconds: r.number(
+                    "QUOTA_RETRY_SECONDS",
+                    DEFAULT_QUOTA_RETRY_SECONDS,
+                    1..=43_200,
+                ),
+            },
+            require_consent: r
+                .check("REQUIRE_CONSENT", "must be true or false", read::flag)
+                .unwrap_or(false),
+            consent_notice_version: r
+                .check(
+                    "CONSENT_NOTICE_VERSION",
+                    "must be at most 32 letters, digits, dots, dashes or underscores",
+                    read::label,
+                )
+                .unwrap_or_else(|| crate::i18n::NOTICE_VERSION.to_string()),
+            default_language: r.check("DEFAULT_LANGUAGE", &languages_why, |code| {
+                crate::i18n::by_code(code).map(|_| code.to_string())
+            }),
+            // Hireflix publishes no rate limit: 5 calls a second is well under what any API
+            // gateway throttles by default, and with batches of 5 it is 25 invites a second, far
+            // above the invite budgets (`docs/operations.md`).
+            max_calls_per_second: r.number("HIREFLIX_MAX_CALLS_PER_SECOND", 5, 1..=1_000),
+            phone_region: r.check(
+                "DEFAULT_PHONE_REGION",
+                "must be empty or one of: GB, IE, US, CA, ES, MX, FR, DE, IT, PT, NL, AU",
+                Region::by_code,
+            ),
+            brand: Rc::new(brand::read(&mut r)),
+            redirect_hosts: api_url
+                .as_ref()
+                .map_or_else(TrustedHosts::hireflix_only, TrustedHosts::for_api),
+            api_url: api_url.unwrap_or_default(),
+            allowed_origins: allowed_origins.unwrap_or_default(),
+            turnstile,
+            warnings: Vec::new(),
+            problems: Vec::new(),
+        };
+        let plain_http = |url: HttpUrl| !url.is_https() && !is_loopback_host(url.host());
+        let limits = &config.budgets.limits;
+        let unsafe_choices = [
+            (config.allowed_origins.iter().any(|o| HttpUrl::parse(o).is_some_and(plain_http)),
+                "ALLOWED_ORIGINS lists a plain http origin: a page served without TLS can be altered on the way to frame or post the form"),
+            (limits.account_day == 0 && limits.account_month == 0,
+                "INVITES_PER_DAY and INVITES_PER_MONTH are both 0: nothing stops the account's invites from spending the plan's quota"),
+            (config.turnstile.is_none(),
+                "TURNSTILE_SITE_KEY is not set: Turnstile is off, so a script can post as many applications as the rate limits let it"),
+            (config.budgets.windows != Windows::REAL,
+                "BUDGET_WINDOWS_SECONDS is set: a setting for tests only, the budgets' windows are not real hours, days and months"),
+        ];
+        for (_, warning) in unsafe_choices.into_iter().filter(|(unsafe_, _)| *unsafe_) {
+            r.warnings.push(warning.into());
         }
         for name in secrets_in(PLAIN_VARS) {
-            warnings.push(format!(
-                "{name} is a plain var in wrangler.toml: a secret there is stored in the repository and shown in the dashboard (wrangler secret put {name})"
-            ));
+            r.warnings.push(format!("{name} is a plain var in wrangler.toml: a secret there is stored in the repository and shown in the dashboard (wrangler secret put {name})"));
         }
-        warnings
+        (config.warnings, config.problems) = (r.warnings, r.problems);
+        config
     }
 
     pub fn allows(&self, position: &PositionId) -> bool {
@@ -196,111 +248,126 @@ impl Config {
 mod tests {
     use super::*;
 
-    const SECRET: &str = "0123456789abcdef0123456789abcdef";
-
-    fn raw(key: Option<&str>) -> RawConfig {
-        RawConfig {
-            api_key: key.map(String::from),
-            app_secret: Some(SECRET.into()),
-            ..RawConfig::default()
+    /// Settings as pairs, for every native test that reads a `Config`.
+    impl Vars for [(&str, &str)] {
+        fn var(&self, name: &str) -> Option<String> {
+            self.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
         }
     }
 
-    /// Cloudflare's test keys: Turnstile on.
-    fn with_turnstile(raw: RawConfig) -> RawConfig {
-        RawConfig {
-            turnstile_site_key: Some("1x00000000000000000000AA".into()),
-            turnstile_secret_key: Some("1x0000000000000000000000000000000AA".into()),
-            ..raw
-        }
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    /// A deployment that is set up, with `extra` over it.
+    fn config(extra: &[(&'static str, &'static str)]) -> Config {
+        let mut vars: Vec<(&str, &str)> = extra.to_vec();
+        vars.extend([
+            ("HIREFLIX_API_KEY", "k"),
+            ("APP_SECRET", SECRET),
+            ("BRAND_NAME", "Example Ltd"),
+            ("PRIVACY_URL", "https://example.com/privacy"),
+            ("CONTACT_EMAIL", "jobs@example.com"),
+            // Cloudflare's test keys: Turnstile on.
+            ("TURNSTILE_SITE_KEY", "1x00000000000000000000AA"),
+            (
+                "TURNSTILE_SECRET_KEY",
+                "1x0000000000000000000000000000000AA",
+            ),
+        ]);
+        Config::read(vars.as_slice())
     }
 
     #[test]
     fn defaults_point_at_the_real_api() {
-        let config = raw(Some("k")).parse().unwrap();
-        assert_eq!(config.api_url.to_string(), DEFAULT_API_URL);
-        assert_eq!(config.submission_ttl_seconds, 30 * 86_400);
-        assert_eq!(config.link_grace_ms, 15 * 60_000);
-        assert_eq!(config.dead_letter_ttl_seconds, 30 * 86_400);
-        assert!(config.allowed_positions.is_none());
+        let set_up = config(&[]);
+        assert!(set_up.problems.is_empty() && set_up.warnings.is_empty());
+        assert_eq!(set_up.api_url.to_string(), DEFAULT_API_URL);
+        assert_eq!(set_up.submission_ttl_seconds, 30 * 86_400);
+        assert_eq!(set_up.link_grace_ms, 15 * 60_000);
+        assert_eq!(set_up.dead_letter_ttl_seconds, 30 * 86_400);
+        assert!(set_up.allowed_positions.is_none() && set_up.admin_token.is_none());
     }
 
     #[test]
     fn a_missing_key_is_reported_by_name_never_by_value() {
-        let problems = raw(Some("  ")).parse().unwrap_err();
-        assert_eq!(problems.0.len(), 1);
-        assert!(problems.0[0].contains("HIREFLIX_API_KEY"));
+        let problems = config(&[("HIREFLIX_API_KEY", "  ")]).problems;
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("HIREFLIX_API_KEY"));
     }
 
     #[test]
-    fn bad_values_are_all_reported() {
-        let config = RawConfig {
-            api_url: Some("ftp://x".into()),
-            api_key: Some("super-secret-value".into()),
-            allowed_positions: Some("abc".into()),
-            submission_ttl_days: Some("0".into()),
-            ..raw(None)
-        };
-        let problems = config.parse().unwrap_err();
-        assert_eq!(problems.0.len(), 3);
-        assert!(!problems.0.join(" ").contains("super-secret-value"));
+    fn bad_values_are_all_reported_and_the_rest_still_read() {
+        let broken = config(&[
+            ("HIREFLIX_API_URL", "ftp://x"),
+            ("HIREFLIX_API_KEY", "super-secret-value"),
+            ("ALLOWED_POSITIONS", "abc"),
+            ("SUBMISSION_TTL_DAYS", "0"),
+            ("DEAD_LETTER_TTL_DAYS", "7"),
+        ]);
+        assert_eq!(broken.problems.len(), 3);
+        assert!(!broken.problems.join(" ").contains("super-secret-value"));
+        // What the dead-letter consumer needs is there while the rest is broken.
+        assert_eq!(&*broken.app_secret, SECRET);
+        assert_eq!(broken.dead_letter_ttl_seconds, 7 * 86_400);
+        // A wrong API URL sends nobody to its host.
+        assert!(!broken
+            .redirect_hosts
+            .csp_sources()
+            .contains("api.hireflix.com"));
     }
 
     #[test]
-    fn the_key_never_travels_unencrypted_and_never_prints() {
-        let with_url = |url: &str| RawConfig {
-            api_url: Some(url.into()),
-            api_key: Some("super-secret-value".into()),
-            app_secret: Some(SECRET.into()),
-            ..RawConfig::default()
-        };
-        assert!(with_url("http://api.hireflix.com/me").parse().is_err());
-        assert!(with_url("http://127.0.0.1:4010/me").parse().is_ok());
-        let config = with_url("https://api.hireflix.com/me").parse().unwrap();
-        assert!(!format!("{config:?}").contains("super-secret-value"));
+    fn the_key_never_travels_unencrypted_and_no_secret_prints() {
+        let with_url = |url| config(&[("HIREFLIX_API_URL", url)]).problems.is_empty();
+        assert!(!with_url("http://api.hireflix.com/me"));
+        assert!(with_url("http://127.0.0.1:4010/me"));
+        let all = config(&[
+            ("HIREFLIX_API_KEY", "super-secret-value"),
+            ("ADMIN_TOKEN", "admin-token-value"),
+            ("TURNSTILE_SITE_KEY", "1x00000000000000000000AA"),
+            ("TURNSTILE_SECRET_KEY", "turnstile-secret-value"),
+        ]);
+        assert!(all.problems.is_empty());
+        let printed = format!("{all:?}");
+        for secret in [
+            "super-secret-value",
+            SECRET,
+            "admin-token-value",
+            "turnstile-secret-value",
+        ] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("1x00000000000000000000AA"));
     }
 
     #[test]
     fn allowed_positions_narrow_the_account() {
-        let config = RawConfig {
-            api_key: Some("k".into()),
-            app_secret: Some(SECRET.into()),
-            allowed_positions: Some(" 68b43e38b19cf131a17c543f , ,68B43E38B19CF131A17C5440".into()),
-            ..RawConfig::default()
-        }
-        .parse()
-        .unwrap();
-        assert!(config.allows(&PositionId::parse("68b43e38b19cf131a17c5440").unwrap()));
-        assert!(!config.allows(&PositionId::parse("68b43e38b19cf131a17c5441").unwrap()));
+        let some = config(&[(
+            "ALLOWED_POSITIONS",
+            " 68b43e38b19cf131a17c543f , ,68B43E38B19CF131A17C5440",
+        )]);
+        assert!(some.allows(&PositionId::parse("68b43e38b19cf131a17c5440").unwrap()));
+        assert!(!some.allows(&PositionId::parse("68b43e38b19cf131a17c5441").unwrap()));
     }
 
     #[test]
     fn app_secret_is_required_and_long() {
-        let none = RawConfig {
-            app_secret: None,
-            ..raw(Some("k"))
-        };
-        assert!(none.parse().unwrap_err().0[0].contains("APP_SECRET is not set"));
-        let short = RawConfig {
-            app_secret: Some("short-secret".into()),
-            ..raw(Some("k"))
-        };
-        let problems = short.parse().unwrap_err().0;
-        assert!(problems[0].contains("at least 32"));
-        assert!(!problems.join(" ").contains("short-secret"));
+        let none = Config::read(&[("HIREFLIX_API_KEY", "k")][..]);
+        assert!(none.problems[0].contains("APP_SECRET is not set"));
+        let short = config(&[("APP_SECRET", "short-secret")]).problems;
+        assert!(short[0].contains("at least 32"));
+        assert!(!short.join(" ").contains("short-secret"));
     }
 
     #[test]
     fn allowed_origins_are_origins() {
-        let with = |origins: &str| RawConfig {
-            allowed_origins: Some(origins.into()),
-            ..raw(Some("k"))
-        };
-        let config = with(" https://Careers.Example.com , http://127.0.0.1:5500/ ")
-            .parse()
-            .unwrap();
+        let two = config(&[(
+            "ALLOWED_ORIGINS",
+            " https://Careers.Example.com , http://127.0.0.1:5500/ ",
+        )]);
         assert_eq!(
-            config.allowed_origins,
+            two.allowed_origins,
             vec!["https://careers.example.com", "http://127.0.0.1:5500"]
         );
         for bad in [
@@ -309,25 +376,21 @@ mod tests {
             "https://x.com?a",
             "*",
         ] {
-            assert!(with(bad).parse().is_err(), "{bad}");
+            assert!(
+                !config(&[("ALLOWED_ORIGINS", bad)]).problems.is_empty(),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn a_plain_http_landing_page_is_a_warning_loopback_excepted() {
-        let with = |origins: &str| RawConfig {
-            allowed_origins: Some(origins.into()),
-            ..with_turnstile(raw(Some("k")))
-        };
-        assert!(with("https://careers.example.com,http://127.0.0.1:5500")
-            .parse()
-            .unwrap()
-            .safety_warnings()
-            .is_empty());
-        let warnings = with("http://careers.example.com")
-            .parse()
-            .unwrap()
-            .safety_warnings();
+        let local = config(&[(
+            "ALLOWED_ORIGINS",
+            "https://careers.example.com,http://127.0.0.1:5500",
+        )]);
+        assert!(local.warnings.is_empty());
+        let warnings = config(&[("ALLOWED_ORIGINS", "http://careers.example.com")]).warnings;
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].starts_with("ALLOWED_ORIGINS "));
         assert!(!warnings[0].contains("careers.example.com"));
@@ -335,7 +398,7 @@ mod tests {
 
     #[test]
     fn budgets_default_to_the_documented_limits_every_account_budget_on() {
-        let budgets = raw(Some("k")).parse().unwrap().budgets;
+        let budgets = config(&[]).budgets;
         assert_eq!(
             budgets.limits,
             Limits {
@@ -346,33 +409,30 @@ mod tests {
                 account_minute: 10,
             }
         );
-        assert_eq!(budgets.windows, crate::ledger::window::Windows::REAL);
+        assert_eq!(budgets.windows, Windows::REAL);
         assert_eq!(budgets.quota_retry_seconds, 10_800);
     }
 
     #[test]
     fn budgets_and_test_windows_are_read_and_checked() {
-        let config = RawConfig {
-            invites_per_email_per_day: Some("1".into()),
-            invites_per_month: Some(" 900 ".into()),
-            quota_retry_seconds: Some("2".into()),
-            budget_windows_seconds: Some("2, 4,8".into()),
-            ..raw(Some("k"))
-        }
-        .parse()
-        .unwrap();
-        assert_eq!(config.budgets.limits.email_day, 1);
-        assert_eq!(config.budgets.limits.account_month, 900);
-        assert_eq!(config.budgets.quota_retry_seconds, 2);
-        assert_eq!(config.budgets.windows.month_seconds, 8);
+        let read = config(&[
+            ("INVITES_PER_EMAIL_PER_DAY", "1"),
+            ("INVITES_PER_MONTH", " 900 "),
+            ("QUOTA_RETRY_SECONDS", "2"),
+            ("BUDGET_WINDOWS_SECONDS", "2, 4,8"),
+        ]);
+        assert_eq!(read.budgets.limits.email_day, 1);
+        assert_eq!(read.budgets.limits.account_month, 900);
+        assert_eq!(read.budgets.quota_retry_seconds, 2);
+        assert_eq!(read.budgets.windows.month_seconds, 8);
 
-        let bad = RawConfig {
-            invites_per_day: Some("-1".into()),
-            quota_retry_seconds: Some("86400".into()),
-            budget_windows_seconds: Some("2,4".into()),
-            ..raw(Some("k"))
-        };
-        let problems = bad.parse().unwrap_err().0.join("\n");
+        let problems = config(&[
+            ("INVITES_PER_DAY", "-1"),
+            ("QUOTA_RETRY_SECONDS", "86400"),
+            ("BUDGET_WINDOWS_SECONDS", "2,4"),
+        ])
+        .problems
+        .join("\n");
         for name in [
             "INVITES_PER_DAY",
             "QUOTA_RETRY_SECONDS",
@@ -383,34 +443,41 @@ mod tests {
     }
 
     #[test]
-    fn an_unsafe_choice_is_a_warning_by_name() {
-        let names = |raw: RawConfig| -> Vec<String> {
-            let warnings = raw.parse().unwrap().safety_warnings();
-            warnings
-                .iter()
-                .map(|w| w.split(' ').next().unwrap_or_default().to_string())
-                .collect()
-        };
-        let turnstile = with_turnstile;
-        assert!(
-            names(turnstile(raw(Some("k")))).is_empty(),
-            "the defaults are safe"
+    fn turnstile_is_on_with_a_site_key_and_then_needs_its_secret() {
+        let off = Config::read(&[("HIREFLIX_API_KEY", "k"), ("APP_SECRET", SECRET)][..]);
+        assert!(off.turnstile.is_none());
+        let half = config(&[("TURNSTILE_SECRET_KEY", " ")]);
+        assert!(half.problems[0].contains("TURNSTILE_SECRET_KEY"));
+        let turnstile = config(&[]).turnstile.unwrap();
+        assert_eq!(
+            turnstile.verify_url.to_string(),
+            DEFAULT_TURNSTILE_VERIFY_URL
         );
-        assert_eq!(names(raw(Some("k"))), ["TURNSTILE_SITE_KEY"]);
-        let unsafe_ = turnstile(RawConfig {
-            invites_per_day: Some("0".into()),
-            invites_per_month: Some("0".into()),
-            budget_windows_seconds: Some("2,4,8".into()),
-            ..raw(Some("k"))
-        });
+        assert_eq!(
+            &*turnstile.secret_key,
+            "1x0000000000000000000000000000000AA"
+        );
+    }
+
+    #[test]
+    fn an_unsafe_choice_is_a_warning_by_name() {
+        let names = |config: Config| -> Vec<String> {
+            let first = |w: &String| w.split(' ').next().unwrap_or_default().to_string();
+            config.warnings.iter().map(first).collect()
+        };
+        assert!(names(config(&[])).is_empty(), "the defaults are safe");
+        let off = config(&[("TURNSTILE_SITE_KEY", "")]);
+        assert_eq!(names(off), ["TURNSTILE_SITE_KEY"]);
+        let unsafe_ = config(&[
+            ("INVITES_PER_DAY", "0"),
+            ("INVITES_PER_MONTH", "0"),
+            ("BUDGET_WINDOWS_SECONDS", "2,4,8"),
+        ]);
         assert_eq!(
             names(unsafe_),
             ["INVITES_PER_DAY", "BUDGET_WINDOWS_SECONDS"]
         );
-        let one_off = RawConfig {
-            invites_per_month: Some("0".into()),
-            ..turnstile(raw(Some("k")))
-        };
+        let one_off = config(&[("INVITES_PER_MONTH", "0")]);
         assert!(
             names(one_off).is_empty(),
             "the day budget still caps the month"
@@ -434,41 +501,29 @@ mod tests {
     }
 
     #[test]
-    fn turnstile_is_on_with_a_site_key_and_then_needs_its_secret() {
-        assert!(raw(Some("k")).parse().unwrap().turnstile.is_none());
-        let half = RawConfig {
-            turnstile_site_key: Some("1x00000000000000000000AA".into()),
-            ..raw(Some("k"))
-        };
-        assert!(half.parse().unwrap_err().0[0].contains("TURNSTILE_SECRET_KEY"));
-        let on = RawConfig {
-            turnstile_secret_key: Some("1x0000000000000000000000000000000AA".into()),
-            ..half
-        }
-        .parse()
-        .unwrap();
-        assert!(!format!("{on:?}").contains("0000000000000000000000000000000AA"));
-        let turnstile = on.turnstile.unwrap();
-        assert_eq!(
-            turnstile.verify_url.to_string(),
-            DEFAULT_TURNSTILE_VERIFY_URL
-        );
-    }
-
-    #[test]
     fn the_phone_region_is_one_of_the_regions_the_form_reads() {
-        let with = |region: &str| RawConfig {
-            default_phone_region: Some(region.into()),
-            ..raw(Some("k"))
-        };
-        assert!(with("").parse().unwrap().phone_region.is_none());
-        let us = with(" us ").parse().unwrap().phone_region;
+        assert!(config(&[]).phone_region.is_none());
+        let us = config(&[("DEFAULT_PHONE_REGION", " us ")]).phone_region;
         assert_eq!(us.map(|r| r.code), Some("US"));
-        let problems = with("UK").parse().unwrap_err().0.join("\n");
+        let problems = config(&[("DEFAULT_PHONE_REGION", "UK")])
+            .problems
+            .join("\n");
         let codes: Vec<_> = crate::domain::phone::REGIONS
             .iter()
             .map(|r| r.code)
             .collect();
         assert!(problems.ends_with(&codes.join(", ")), "{problems}");
+    }
+
+    #[test]
+    fn flags_and_languages_are_checked() {
+        let flags = config(&[("REQUIRE_CONSENT", "true"), ("DEFAULT_LANGUAGE", "es-MX")]);
+        assert!(flags.require_consent);
+        assert_eq!(flags.default_language.as_deref(), Some("es-MX"));
+        let wrong = config(&[("REQUIRE_CONSENT", "yes"), ("DEFAULT_LANGUAGE", "fr")]).problems;
+        assert!(wrong.contains(&"REQUIRE_CONSENT must be true or false".to_string()));
+        assert!(wrong
+            .iter()
+            .any(|p| p.starts_with("DEFAULT_LANGUAGE must be one of: en, es")));
     }
 }

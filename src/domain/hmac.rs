@@ -9,7 +9,7 @@ use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 
-pub type HmacSha256 = hmac::Hmac<Sha256>;
+type HmacSha256 = hmac::Hmac<Sha256>;
 
 thread_local! {
     /// The HMAC state after its key, for the one secret an isolate has: keying costs two
@@ -18,7 +18,7 @@ thread_local! {
 }
 
 /// A MAC keyed with `secret`, from the isolate's copy when the secret is the same.
-pub fn keyed(secret: &str) -> HmacSha256 {
+fn keyed(secret: &str) -> HmacSha256 {
     let kept = KEYED.with(|slot| {
         slot.borrow()
             .as_ref()
@@ -36,7 +36,7 @@ pub fn keyed(secret: &str) -> HmacSha256 {
 }
 
 /// The finished MAC in lower-case hex.
-pub fn finish_hex(mac: HmacSha256) -> String {
+fn finish_hex(mac: HmacSha256) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 

@@ -7,9 +7,9 @@ use super::outcome::{
     self, FoundInterview, HttpReply, InviteOutcome, Position, Transient, TransportError,
 };
 use super::Inviter;
+use crate::clock::now_ms;
 use crate::domain::PositionId;
 use crate::http_url::HttpUrl;
-use crate::log::now_ms;
 use crate::pace::{self, Pacer, Permit};
 use js_sys::{Promise, Uint8Array};
 use std::cell::OnceCell;

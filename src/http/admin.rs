@@ -6,20 +6,20 @@
 use super::gates::client_key;
 use super::respond::json;
 use super::respond::Reply;
-use super::services::allows;
 use super::ui::Ui;
 use crate::answer::Answer;
+use crate::app::{allows, App};
 use crate::apply::QueuedInvite;
-use crate::config::{names, Config};
+use crate::config::names;
 use crate::domain::hmac::same_secret;
 use crate::domain::{CandidateKey, PositionId};
 use crate::i18n::Words;
-use crate::ledger::{Aftermath, Ledger, LedgerClient, LetterBox};
+use crate::ledger::{Aftermath, Ledger, LedgerClient};
 use crate::pace::{hold_to_value, Pacer, Patience};
 use crate::queue::DeadLetter;
 use crate::store::{Memory, Record, Store};
 use serde_json::{json, Value};
-use worker::{Env, Method, Request, Result};
+use worker::{Method, Request, Result};
 
 /// `admin` was once accepted; a token this long cannot be guessed one request at a time.
 const MIN_TOKEN_CHARS: usize = 32;
@@ -31,23 +31,20 @@ enum Token {
     Set(String),
 }
 
-fn token(env: &Env) -> Token {
-    let Some(token) = env.secret(names::ADMIN_TOKEN).ok().map(|s| s.to_string()) else {
-        return Token::Unset;
-    };
-    match token.trim() {
-        "" => Token::Unset,
-        t if t.chars().count() < MIN_TOKEN_CHARS => Token::TooShort,
-        t => Token::Set(t.to_string()),
+fn token(app: &App) -> Token {
+    match &app.config.admin_token {
+        None => Token::Unset,
+        Some(t) if t.chars().count() < MIN_TOKEN_CHARS => Token::TooShort,
+        Some(t) => Token::Set(t.to_string()),
     }
 }
 
 /// A token too short to be used is a /healthz problem: the operator meant to open the door.
-pub fn token_problem(env: &Env) -> Option<String> {
-    matches!(token(env), Token::TooShort).then(|| {
+pub fn token_problem(app: &App) -> Option<String> {
+    matches!(token(app), Token::TooShort).then(|| {
         format!(
             "{} is shorter than {MIN_TOKEN_CHARS} characters, so /admin/ and /healthz's details stay closed (openssl rand -hex 32)",
-            names::ADMIN_TOKEN
+            "ADMIN_TOKEN"
         )
     })
 }
@@ -55,8 +52,8 @@ pub fn token_problem(env: &Env) -> Option<String> {
 /// Whether the request carries the admin token. Every attempt (a request with an
 /// `Authorization` header) counts in the rate limiter under its client first, so guesses are
 /// throttled: over the limit even the right token is refused until the window passes.
-pub async fn authorized(req: &Request, env: &Env) -> bool {
-    let Token::Set(token) = token(env) else {
+pub async fn authorized(req: &Request, app: &App) -> bool {
+    let Token::Set(token) = token(app) else {
         return false;
     };
     let header = |name| req.headers().get(name).ok().flatten();
@@ -64,7 +61,7 @@ pub async fn authorized(req: &Request, env: &Env) -> bool {
         return false;
     };
     let ip = header("cf-connecting-ip").unwrap_or_default();
-    let limiter = env.rate_limiter(names::RATE_LIMITER).ok();
+    let limiter = app.env().rate_limiter(names::RATE_LIMITER).ok();
     if !allows(limiter.as_ref(), Some(client_key("admin", &ip))).await {
         return false;
     }
@@ -72,35 +69,34 @@ pub async fn authorized(req: &Request, env: &Env) -> bool {
     same_secret(bearer, &token)
 }
 
-pub async fn handle(req: &Request, env: &Env, path: &[&str], ui: &Ui) -> Result<Reply> {
+pub async fn handle(req: &Request, app: &App, path: &[&str], ui: &Ui) -> Result<Reply> {
     let w = ui.w;
-    if !authorized(req, env).await {
+    if !authorized(req, app).await {
         return Ok(Answer::PageNotFound.page(ui));
     }
-    let Ok(kv) = env.kv(names::KV) else {
+    let Some(store) = &app.store else {
         return Ok(Answer::Misconfigured.json(w));
     };
-    let store = Store::new(kv, crate::config::DEFAULT_SUBMISSION_TTL_SECONDS)
-        .with_letters(LetterBox::connect(env));
     match (req.method(), path) {
-        (Method::Get, ["dead-letters"]) => list(&store).await,
+        (Method::Get, ["dead-letters"]) => list(store).await,
         (Method::Post, ["dead-letters", "replay"]) => {
-            let position = query_param(req, "position").and_then(|p| PositionId::parse(&p));
-            replay(&store, env, position.as_ref(), w).await
+            let position = ui.param("position").and_then(PositionId::parse);
+            replay(store, app, position.as_ref(), w).await
         }
-        (Method::Get, ["quota"]) => quota(env, false, w).await,
-        (Method::Post, ["quota", "lift"]) => quota(env, true, w).await,
+        (Method::Get, ["quota"]) => quota(app, false, w).await,
+        (Method::Post, ["quota", "lift"]) => quota(app, true, w).await,
         _ => Ok(Answer::PageNotFound.json(w)),
     }
 }
 
 /// The quota hold (`crate::pace`), and lifting it once the plan allows more: new invites go at
 /// once; applications already parked come back at their time.
-async fn quota(env: &Env, lift: bool, w: &'static Words) -> Result<Reply> {
-    let Ok(config) = Config::from_env(env) else {
+async fn quota(app: &App, lift: bool, w: &'static Words) -> Result<Reply> {
+    let (Ok(services), env) = (&app.services, app.env()) else {
         return Ok(Answer::Misconfigured.json(w));
     };
-    let Some(pacer) = Pacer::connect(env, &config, Patience::Live) else {
+    let config = &services.config;
+    let Some(pacer) = Pacer::connect(env, config, Patience::Live) else {
         return Ok(Answer::Misconfigured.json(w));
     };
     if lift {
@@ -109,7 +105,7 @@ async fn quota(env: &Env, lift: bool, w: &'static Words) -> Result<Reply> {
             quota_back: true,
             ..Aftermath::default()
         };
-        LedgerClient::connect(env, &config)
+        LedgerClient::connect(env, config)
             .settle(back, "admin")
             .await;
     }
@@ -150,15 +146,15 @@ async fn list(store: &Store) -> Result<Reply> {
 /// once the queue has taken it; its candidate is "queued" again.
 async fn replay(
     store: &Store,
-    env: &Env,
+    app: &App,
     position: Option<&PositionId>,
     w: &'static Words,
 ) -> Result<Reply> {
-    let Ok(queue) = env.queue(names::INVITE_QUEUE) else {
+    let Ok(queue) = app.env().queue(names::INVITE_QUEUE) else {
         return Ok(Answer::Misconfigured.json(w));
     };
     // Without it the "queued" record is simply not written: it is only a fast path.
-    let secret = Config::app_secret_from_env(env);
+    let secret = &app.config.app_secret;
     let (mut replayed, mut kept) = (0u32, 0u32);
     for (id, text) in store.dead_letters().await {
         let Some(invite) = serde_json::from_str::<DeadLetter>(&text)
@@ -182,7 +178,7 @@ async fn replay(
             ..invite
         };
         if queue.send(&fresh).await.is_ok() {
-            if let Some(secret) = &secret {
+            if !secret.is_empty() {
                 let key = CandidateKey::new(secret, &letter_position, &application.email);
                 store.remember(&key, &record).await;
             }
@@ -207,14 +203,6 @@ fn mask_email(email: &str) -> String {
         }
         None => "***".to_string(),
     }
-}
-
-fn query_param(req: &Request, name: &str) -> Option<String> {
-    let url = req.inner().url();
-    let query = url.split_once('?').map(|(_, q)| q)?;
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
 }
 
 #[cfg(test)]

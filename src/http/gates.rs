@@ -1,7 +1,6 @@
 //! The cheap checks a post passes before it may cost anything: who is sending (the rate
 //! limiter's key) and from which site (the Origin header). Pure, tested natively.
 
-use crate::http_url::HttpUrl;
 use std::net::{IpAddr, Ipv6Addr};
 
 /// The rate limiter's key for a client: its IPv4 address, or its IPv6 /64. One subscriber or
@@ -53,14 +52,6 @@ pub fn origin_allowed(origin: Option<&str>, own_origin: &str, allowed: &[String]
             origin == own_origin || allowed.contains(&origin)
         }
     }
-}
-
-/// This worker's origin as a request reached it (`https://apply.example.com`), from the
-/// request's URL.
-pub fn origin_of(url: &str) -> String {
-    HttpUrl::parse(url)
-        .map(|url| url.origin())
-        .unwrap_or_default()
 }
 
 /// The host of an origin (`https://careers.example.com:8443` -> `careers.example.com`).

@@ -5,37 +5,35 @@ use super::pages::{render, PositionsPage};
 use super::render;
 use super::respond::Reply;
 use super::respond::{html, json};
-use super::services::Services;
 use super::submit::position_name;
 use super::ui::Ui;
 use crate::answer::Answer;
+use crate::app::{App, Services};
 use crate::apply::positions;
 use crate::config::names;
 use crate::domain::{Attribution, FieldErrors, PositionId};
 use crate::funnel::{Funnel, Step};
 use crate::hireflix::Transient;
 use serde_json::json;
-use worker::{Env, Request, Result};
+use worker::{Request, Result};
 
 /// 200 when the worker can serve, 503 when it cannot; the status alone for everyone, since
 /// what is missing is a map for an attacker. With the admin token (`Authorization: Bearer`)
 /// also what deserves a look under `warnings` and what stops it under `problems`, both by
 /// setting name, never a value that could be a secret; and with `?deep=1` whether Hireflix
 /// takes the API key, asked at most once a minute (the answer is kept).
-pub async fn health(req: &Request, env: &Env) -> Result<Reply> {
-    let admin = super::admin::authorized(req, env).await;
-    let deep = admin
-        && query_of(&req.inner().url())
-            .split('&')
-            .any(|p| p == "deep=1");
-    let (status, body) = report(env, deep).await;
+pub async fn health(req: &Request, app: &App, ui: &Ui) -> Result<Reply> {
+    let admin = super::admin::authorized(req, app).await;
+    let deep = admin && ui.query().iter().any(|(k, v)| k == "deep" && v == "1");
+    let (status, body) = report(app, deep).await;
     if admin {
         return Ok(json(status, &body));
     }
     Ok(json(status, &json!({ "status": body["status"] })))
 }
 
-async fn report(env: &Env, deep: bool) -> (u16, serde_json::Value) {
+async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
+    let env = app.env();
     let mut warnings = binding_warnings(Bound {
         rate_limiter: env.rate_limiter(names::RATE_LIMITER).is_ok(),
         network_rate_limiter: env.rate_limiter(names::NETWORK_RATE_LIMITER).is_ok(),
@@ -43,12 +41,11 @@ async fn report(env: &Env, deep: bool) -> (u16, serde_json::Value) {
         dead_letters: env.queue(names::DEAD_LETTER_QUEUE).is_ok(),
         ledger: env.durable_object(names::INVITE_LEDGER).is_ok(),
     });
-    let services = Services::from_env(env);
+    let services = &app.services;
     let mut problems = services.as_ref().err().cloned().unwrap_or_default();
-    problems.extend(super::admin::token_problem(env));
-    if let Ok(services) = &services {
+    problems.extend(super::admin::token_problem(app));
+    if let Ok(services) = services {
         warnings.extend(services.config.warnings.iter().cloned());
-        warnings.extend(services.config.safety_warnings());
     }
     let mut body = json!({ "status": "ok" });
     if !problems.is_empty() {
@@ -134,12 +131,6 @@ fn binding_warnings(bound: Bound) -> Vec<String> {
         ));
     }
     warnings
-}
-
-/// The query string of a request URL, without `?` and any fragment.
-fn query_of(url: &str) -> &str {
-    let query = url.split_once('?').map_or("", |(_, q)| q);
-    query.split_once('#').map_or(query, |(q, _)| q)
 }
 
 pub async fn list_positions(services: &Services, ui: &Ui) -> Reply {

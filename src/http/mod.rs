@@ -9,21 +9,23 @@ mod pages;
 mod pass;
 mod render;
 mod respond;
-mod services;
 mod submit;
 mod turnstile;
 mod ui;
 
 use crate::answer::Answer;
+use crate::app::{App, Services};
 use crate::domain::phone::Region;
 use crate::domain::PositionId;
 use crate::funnel::Visit;
 use crate::log::{request_id, Source};
 use respond::Reply;
-use services::{Isolate, Services};
 use submit::{Live, Rules};
 use ui::Ui;
 use worker::{Context, Env, Method, Request, Result};
+
+pub use gates::{client_key, network_key};
+pub use headers::Policy;
 
 enum Route {
     Positions,
@@ -34,8 +36,8 @@ enum Route {
 /// The Cron Trigger's job: the positions list from Hireflix into KV (a failure keeps the last
 /// good copy, and is logged).
 pub async fn refresh_positions(env: &Env) {
-    let isolate = Isolate::for_env(env);
-    if let Ok(services) = &isolate.services {
+    let app = App::for_env(env);
+    if let Ok(services) = &app.services {
         if let Err(why) = services.refresh_positions().await {
             let line = serde_json::json!({ "event": "positions_refresh_failed", "level": "warn", "reason": why.as_str() });
             worker::console_warn!("{line}");
@@ -48,32 +50,24 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<web_sys::Res
     // Read from JS once: the scheme, the page's path and query, and (for posts) our origin.
     let url = req.inner().url();
     let https = url.starts_with("https:");
-    let isolate = Isolate::for_env(&env);
+    let app = App::for_env(&env);
     // The language and the brand are settled first: every answer below is in that language.
-    let ui = Ui::from_request(&req, &url, &isolate);
-    let reply = route(req, &url, &isolate, ctx, &ui).await?;
-    respond::finish(reply, &headers::Setting::of(&ui, &isolate.policy, https))
+    let ui = Ui::from_request(&req, &url, &app);
+    let reply = route(req, &app, ctx, &ui).await?;
+    respond::finish(reply, &headers::Setting::of(&ui, &app.policy, https))
 }
 
-async fn route(
-    mut req: Request,
-    url: &str,
-    isolate: &Isolate,
-    ctx: Context,
-    ui: &Ui,
-) -> Result<Reply> {
+async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Result<Reply> {
     let w = ui.w;
-    let env = isolate.env();
     let path = req.path();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let position = |id: &str, route: fn(PositionId) -> Route| PositionId::parse(id).map(route);
     // Every path is matched before the configuration is read: an unknown path is a 404 even
     // on a deployment that is not set up yet.
     let route = match (req.method(), segments.as_slice()) {
-        (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, env).await,
+        (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, app, ui).await,
         (Method::Options, ["api", "apply", _]) => {
-            let own_origin = gates::origin_of(url);
-            let allowed = api_origin(&req, &own_origin, isolate.services.as_ref().ok());
+            let allowed = api_origin(&req, ui.origin(), app.services.as_ref().ok());
             return Ok(respond::cors(respond::preflight(), allowed.as_deref()));
         }
         (Method::Get | Method::Head, []) => Some(Route::Positions),
@@ -91,13 +85,13 @@ async fn route(
             None => return Ok(Answer::PositionNotFound.json(w)),
         },
         (_, ["api", "apply", _]) => return Ok(Answer::MethodNotAllowed.json(w)),
-        (_, ["admin", rest @ ..]) => return admin::handle(&req, env, rest, ui).await,
+        (_, ["admin", rest @ ..]) => return admin::handle(&req, app, rest, ui).await,
         _ => return Ok(Answer::PageNotFound.page(ui)),
     };
     let Some(route) = route else {
         return Ok(Answer::PositionNotFound.page(ui));
     };
-    let Ok(services) = &isolate.services else {
+    let Ok(services) = &app.services else {
         return Ok(match route {
             Route::Submit(_, Source::Api) => Answer::Misconfigured.json(w),
             _ => Answer::Misconfigured.page(ui),
@@ -111,9 +105,9 @@ async fn route(
         }
         Route::Submit(position, source) => (position, source),
     };
-    let own_origin = gates::origin_of(url);
+    let own_origin = ui.origin();
     let rules = Rules {
-        own_origin: &own_origin,
+        own_origin,
         allowed_origins: &services.config.allowed_origins,
         require_consent: services.config.require_consent,
         phone_region: (services.config.phone_region).or(Region::by_code(w.phone_region)),
@@ -127,7 +121,7 @@ async fn route(
         position: &position,
         source,
         request_id,
-        own_origin: &own_origin,
+        own_origin,
         w,
     };
     let submission = submit::submit(&mut live, &rules).await;
@@ -139,7 +133,7 @@ async fn route(
             &services.config,
         ));
     }
-    let allowed = api_origin(&req, &own_origin, Some(services));
+    let allowed = api_origin(&req, own_origin, Some(services));
     let reply = render::submission_json(&submission, &position, w);
     Ok(respond::cors(reply, allowed.as_deref()))
 }

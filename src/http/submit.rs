@@ -4,16 +4,17 @@
 //! gates is tested natively; the HTML and JSON routes only render its result.
 
 use super::body::{self, Posted};
-use super::services::Services;
 use super::turnstile::{self, Expected};
 use super::{gates, pass};
 use crate::answer::Answer;
+use crate::app::Services;
 use crate::apply::positions::{self, Lookup};
+use crate::clock::now_iso;
 use crate::domain::phone::Region;
 use crate::domain::{consent, Application, Attribution, Consent, Field, FieldError, PositionId};
 use crate::funnel::{Funnel, Step};
 use crate::i18n::Words;
-use crate::log::{self, now_iso, Outcome, Source};
+use crate::log::{self, Outcome, Source};
 use worker::{Context, Request};
 
 /// What answering a post may read or cost, one call per gate.

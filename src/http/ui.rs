@@ -2,7 +2,7 @@
 //! brand, and where the language switch leads (the same page in each language, keeping what
 //! the candidate typed and where they came from).
 
-use super::services::Isolate;
+use crate::app::App;
 use crate::config::brand::Brand;
 use crate::domain::{ApplicationForm, Attribution, Field};
 use crate::i18n::{self, Words, LANGUAGES};
@@ -15,7 +15,9 @@ pub const LANG: &str = "lang";
 pub struct Ui {
     pub w: &'static Words,
     pub brand: Rc<Brand>,
-    /// The request's path as routed (see `routed`) and its query, decoded.
+    /// The request's origin (this worker's, as the request reached it), its path as routed
+    /// (see `routed`) and its query, decoded.
+    origin: String,
     path: String,
     query: Vec<(String, String)>,
 }
@@ -36,25 +38,20 @@ pub struct LanguageLink {
 
 impl Ui {
     /// `url` is the request's, read once by the caller.
-    pub fn from_request(req: &Request, url: &str, isolate: &Isolate) -> Ui {
-        let (path, query) = split_url(url);
+    pub fn from_request(req: &Request, url: &str, app: &App) -> Ui {
+        let (origin, path, query) = split_url(url);
         let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        let first = |name: &str| {
-            query
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
         let accept = req.headers().get("accept-language").ok().flatten();
         Ui {
             w: i18n::choose(
-                first(LANG),
+                first(&query, LANG),
                 accept.as_deref(),
-                isolate.default_language.as_deref(),
+                app.config.default_language.as_deref(),
             ),
-            brand: isolate.brand.clone(),
+            brand: app.config.brand.clone(),
+            origin: origin.to_string(),
             path: routed(path),
             query,
         }
@@ -63,6 +60,15 @@ impl Ui {
     /// The decoded query string of the request.
     pub fn query(&self) -> &[(String, String)] {
         &self.query
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The first value of a query parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        first(&self.query, name)
     }
 
     /// The same address in each language: for pages that show the same thing on a GET.
@@ -140,14 +146,25 @@ fn routed(path: &str) -> String {
     format!("/{}", segments.join("/"))
 }
 
-/// Path and query of a request URL (`https://host/a?b#c` -> `/a`, `b`).
-fn split_url(url: &str) -> (&str, &str) {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path_start = after_scheme.find('/').unwrap_or(after_scheme.len());
-    let rest = after_scheme.get(path_start..).unwrap_or_default();
+fn first<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
+    query
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Origin, path and query of a request URL (`https://host/a?b#c` -> `https://host`, `/a`,
+/// `b`). The runtime hands the URL serialised (scheme and host lower-case, no default port),
+/// so its origin is the text before the path.
+fn split_url(url: &str) -> (&str, &str, &str) {
+    let host_start = url.find("://").map_or(0, |i| i + 3);
+    let path_start = url.get(host_start..).and_then(|rest| rest.find('/'));
+    let (origin, rest) = path_start
+        .and_then(|i| url.split_at_checked(host_start + i))
+        .unwrap_or((url, ""));
     let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    (if path.is_empty() { "/" } else { path }, query)
+    (origin, if path.is_empty() { "/" } else { path }, query)
 }
 
 #[cfg(test)]
@@ -158,6 +175,7 @@ mod tests {
         Ui {
             w,
             brand: Rc::new(Brand::default()),
+            origin: "https://apply.test".into(),
             path: "/apply/68b43e38b19cf131a17c543f".into(),
             query: query
                 .iter()
@@ -167,10 +185,16 @@ mod tests {
     }
 
     #[test]
-    fn urls_split_into_path_and_query() {
-        assert_eq!(split_url("https://a.test/x/y?b=1#f"), ("/x/y", "b=1"));
-        assert_eq!(split_url("http://a.test"), ("/", ""));
-        assert_eq!(split_url("http://a.test/?lang=es"), ("/", "lang=es"));
+    fn urls_split_into_origin_path_and_query() {
+        assert_eq!(
+            split_url("https://a.test/x/y?b=1#f"),
+            ("https://a.test", "/x/y", "b=1")
+        );
+        assert_eq!(split_url("http://a.test"), ("http://a.test", "/", ""));
+        assert_eq!(
+            split_url("http://127.0.0.1:8787/?lang=es&r={x}"),
+            ("http://127.0.0.1:8787", "/", "lang=es&r={x}")
+        );
     }
 
     #[test]

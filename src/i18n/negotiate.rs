@@ -1,9 +1,11 @@
 //! Which language a request gets: `?lang=`, then the browser's `Accept-Language` (by its
 //! q-values), then the deployment's `DEFAULT_LANGUAGE`.
 //!
-//! Hand-written rather than the `accept-language` crate: that one keeps languages sent with
-//! `q=0` (which RFC 9110 defines as "not acceptable"), matches whole tags only (`es-MX` would
-//! not find `es`), and parses q-values as floats; what is needed here is thirty lines.
+//! Hand-written rather than the `accept-language` crate (3.1): that one keeps languages sent
+//! with `q=0` (which RFC 9110 defines as "not acceptable"), matches whole tags only (`es-MX`
+//! would not find `es`), and sorts by float q-values with an `Ord` that `q=NaN` breaks: a
+//! header of a few dozen entries with some `q=NaN` makes its sort panic ("does not correctly
+//! implement a total order", tried 2026-12), which would abort the worker.
 
 use super::{english, Words, LANGUAGES};
 

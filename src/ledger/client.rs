@@ -6,8 +6,9 @@ use super::gate::{Aftermath, Gate};
 use super::mailbox::MailboxKeys;
 use super::protocol::{Answer, Ask, Call, Letters, Reserved, Settled};
 use super::{Applicant, Budgets, Ledger};
+use crate::clock::now_ms;
 use crate::config::{names, Config};
-use crate::log::{self, now_ms};
+use crate::log;
 use js_sys::Promise;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -77,7 +78,7 @@ impl LedgerClient {
     pub fn connect(env: &Env, config: &Config) -> LedgerClient {
         LedgerClient {
             object: Object::connect(env),
-            secret: config.app_secret.clone(),
+            secret: config.app_secret.to_string(),
             budgets: config.budgets,
         }
     }

@@ -4,9 +4,8 @@
 //! `victim+1@gmail.com` all land in `victim@gmail.com`'s inbox. Budgets count mailboxes, so a
 //! form cannot be used to send one inbox an interview per spelling.
 
-use crate::domain::hmac::{finish_hex, keyed as keyed_mac};
+use crate::domain::hmac::hmac_hex;
 use crate::domain::Email;
-use hmac::Mac;
 
 /// The mailbox an address delivers to: lower-cased; a `+tag` dropped (the sub-addressing that
 /// Gmail, Outlook, iCloud, Fastmail and Proton all honour); for Gmail also the dots, which
@@ -50,22 +49,18 @@ pub struct MailboxKeys {
 }
 
 impl MailboxKeys {
+    /// HMAC-SHA256 under the app secret: without the secret a stolen ledger cannot be matched
+    /// against a list of addresses, as a plain hash could. The value follows the label with no
+    /// delimiter: v1's derivation, kept.
     pub fn new(secret: &str, email: &Email) -> MailboxKeys {
-        let spelling = email.dedupe_form();
+        let keyed = |label: &[u8], value: String| {
+            hmac_hex(secret, &[label, value.as_bytes()].concat(), &[])
+        };
         MailboxKeys {
-            mailbox: keyed(secret, b"hireflix-apply/mailbox/v1\0", &canonical(email)),
-            spelling: keyed(secret, b"hireflix-apply/spelling/v1\0", &spelling),
+            mailbox: keyed(b"hireflix-apply/mailbox/v1\0", canonical(email)),
+            spelling: keyed(b"hireflix-apply/spelling/v1\0", email.dedupe_form()),
         }
     }
-}
-
-/// HMAC-SHA256 under the app secret, hex: without the secret a stolen ledger cannot be matched
-/// against a list of addresses, as a plain hash could.
-fn keyed(secret: &str, label: &[u8], value: &str) -> String {
-    let mut mac = keyed_mac(secret);
-    mac.update(label);
-    mac.update(value.as_bytes());
-    finish_hex(mac)
 }
 
 #[cfg(test)]
@@ -113,6 +108,11 @@ mod tests {
         assert!(!keys.mailbox.contains("victim") && !keys.spelling.contains("victim"));
         let other = MailboxKeys::new("another-secret-another-secret-xx", &email);
         assert_ne!(other.mailbox, keys.mailbox);
+        // The ledger keeps these: the derivation must not change (Python's hmac module).
+        assert_eq!(
+            plain.mailbox,
+            "cae0ea3c827b2a625e5a179ccca7a9349ea94f5b5e83cbccf6e1139e7a626fe1"
+        );
     }
 
     proptest! {

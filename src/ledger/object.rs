@@ -68,7 +68,7 @@ impl DurableObject for InviteLedger {
         let Some(call) = call.and_then(|text| serde_json::from_str::<Call>(&text).ok()) else {
             return Response::error("not a ledger call", 400);
         };
-        let now = crate::log::now_ms();
+        let now = crate::clock::now_ms();
         let answer = self.schema().and_then(|()| match call {
             Call::Reserve {
                 asks,

@@ -37,7 +37,7 @@ impl DurableObject for HireflixPace {
         let Some(call) = Call::from_json(&body) else {
             return Response::error("not a pace call", 400);
         };
-        match self.answer(call, crate::log::now_ms()) {
+        match self.answer(call, crate::clock::now_ms()) {
             Ok(json) => Response::ok(json),
             Err(_) => Response::error("pace error", 500),
         }

@@ -8,8 +8,9 @@
 
 use super::message::DeadLetter;
 use super::step::redeliver_delay_seconds;
+use crate::clock::now_ms;
 use crate::domain::CandidateKey;
-use crate::log::{self, now_ms};
+use crate::log;
 use crate::store::{Memory, Store};
 use serde_json::Value;
 use worker::{Message, MessageExt, QueueRetryOptionsBuilder};

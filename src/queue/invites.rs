@@ -7,12 +7,13 @@ use super::message::{self, DeadLetter};
 use super::step::{self, next_step, Action, Attempts, Step, Tally};
 use crate::apply::invite::{Candidate, Invites, Made};
 use crate::apply::{Answered, Enqueue, QueuedInvite};
+use crate::clock::now_ms;
 use crate::config::{names, Config};
 use crate::domain::{Application, CandidateKey, PositionId};
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, InviteOutcome, Inviter, Transient};
 use crate::ledger::{Ledger, LedgerClient};
-use crate::log::{self, now_ms, Reason, Source};
+use crate::log::{self, Reason, Source};
 use crate::pace::{self, Pacer, Patience};
 use crate::store::{Kv, Memory, Store};
 use serde_json::Value;
@@ -81,7 +82,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
         .min(BATCH_TIMEOUT_CAP_MS)
         .max(config.hireflix_timeout_ms);
     let invites = Invites {
-        inviter: &HireflixClient::new(&config.api_url, config.api_key.clone(), timeout)
+        inviter: &HireflixClient::new(&config.api_url, config.api_key.to_string(), timeout)
             .with_pacer(Pacer::connect(env, config, Patience::Queue)),
         ledger: &LedgerClient::connect(env, config),
         memory: Kv {

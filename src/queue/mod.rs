@@ -11,10 +11,9 @@ mod step;
 
 pub use message::DeadLetter;
 
-use crate::config::{names, Config, DEFAULT_SUBMISSION_TTL_SECONDS};
-use crate::ledger::LetterBox;
+use crate::app::App;
+use crate::config::names;
 use crate::log;
-use crate::store::Store;
 use serde_json::Value;
 use worker::{Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage};
 
@@ -36,24 +35,23 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
             unreadable.push(raw);
         }
     }
+    let app = App::for_env(&env);
     if !unreadable.is_empty() {
-        set_aside(unreadable, &batch.queue(), &env).await;
+        set_aside(unreadable, &batch.queue(), &app).await;
     }
-    let config = Config::from_env(&env);
-    match (env.kv(names::KV), config) {
-        // Filing a dead letter needs only the ledger's object (or KV without it): it must work
-        // while the rest is misconfigured, or the letters would run out of retries and be
-        // dropped.
-        (Ok(kv), config) if batch.queue() == names::DEAD_LETTER_QUEUE_NAME => {
-            let ttl = config.map_or(DEFAULT_SUBMISSION_TTL_SECONDS, |c| c.submission_ttl_seconds);
-            let secret = Config::app_secret_from_env(&env);
-            let letter_ttl = Config::dead_letter_ttl_from_env(&env);
-            let store = Store::new(kv, ttl).with_letters(LetterBox::connect(&env));
-            dead_letters::keep(messages, &store, secret.as_deref(), letter_ttl).await;
+    let dead_letters = batch.queue() == names::DEAD_LETTER_QUEUE_NAME;
+    let letter_store = app.store.as_ref().filter(|_| dead_letters);
+    match (letter_store, &app.services) {
+        // Filing a dead letter needs only KV (or the ledger's object) and what settings it can
+        // read: it must work while the rest is misconfigured, or the letters would run out of
+        // retries and be dropped.
+        (Some(store), _) => {
+            let config = &app.config;
+            let secret = (!config.app_secret.is_empty()).then_some(&*config.app_secret);
+            dead_letters::keep(messages, store, secret, config.dead_letter_ttl_seconds).await;
         }
-        (Ok(kv), Ok(config)) => {
-            let store = Store::new(kv, config.submission_ttl_seconds);
-            invites::retry(messages, &env, &config, &store).await;
+        (None, Ok(services)) if !dead_letters => {
+            invites::retry(messages, app.env(), &services.config, &services.store).await;
         }
         _ => {
             let queue = batch.queue();
@@ -68,7 +66,7 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
 
 /// Bodies that are not even JSON (sent by something other than this worker) become dead
 /// letters at once: no retry can make them readable. What they held is not kept, only its type.
-async fn set_aside(raws: Vec<RawMessage>, queue: &str, env: &Env) {
+async fn set_aside(raws: Vec<RawMessage>, queue: &str, app: &App) {
     for raw in raws {
         let kind = raw.body().js_typeof().as_string().unwrap_or_default();
         let letter = DeadLetter::new("unreadable_body".into(), None, Some(kind));
@@ -79,19 +77,16 @@ async fn set_aside(raws: Vec<RawMessage>, queue: &str, env: &Env) {
         }
         .emit();
         let kept = if queue == names::DEAD_LETTER_QUEUE_NAME {
-            match env.kv(names::KV) {
-                Ok(kv) => {
+            match &app.store {
+                Some(store) => {
                     let text = serde_json::to_string(&letter).unwrap_or_default();
-                    let ttl = Config::dead_letter_ttl_from_env(env);
-                    Store::new(kv, ttl)
-                        .with_letters(LetterBox::connect(env))
-                        .file_dead_letter(None, &raw.id(), &text, ttl)
-                        .await
+                    let ttl = app.config.dead_letter_ttl_seconds;
+                    store.file_dead_letter(None, &raw.id(), &text, ttl).await
                 }
-                Err(_) => false,
+                None => false,
             }
         } else {
-            match env.queue(names::DEAD_LETTER_QUEUE) {
+            match app.env().queue(names::DEAD_LETTER_QUEUE) {
                 Ok(dlq) => dlq.send(letter).await.is_ok(),
                 Err(_) => false,
             }

@@ -12,10 +12,11 @@ mod record;
 
 pub use record::Record;
 
+use crate::clock::now_ms;
 use crate::domain::CandidateKey;
 use crate::hireflix::Position;
 use crate::ledger::LetterBox;
-use crate::log::{self, now_ms};
+use crate::log;
 use std::rc::Rc;
 use worker::{Context, KvStore};
 

@@ -1,0 +1,182 @@
+//! The composition root: the settings and the services every entry point uses (the request
+//! routes, /healthz, `/admin/`, both queue consumers), built once per isolate from `Env`.
+//!
+//! An isolate serves one version of the worker with one `Env`, so none of it can change while
+//! the isolate lives; reading ~30 settings across the JS boundary and parsing them cost more
+//! than the rest of a form view (see docs/performance.md).
+
+use crate::apply::invite::Invites;
+use crate::apply::positions::{self, Lookup};
+use crate::apply::Pipeline;
+use crate::config::{names, Config};
+use crate::domain::PositionId;
+use crate::funnel::{Funnel, Visit};
+use crate::hireflix::HireflixClient;
+use crate::http::{client_key, network_key, Policy};
+use crate::ledger::{LedgerClient, LetterBox};
+use crate::log::Source;
+use crate::pace::{Pacer, Patience};
+use crate::store::{Kv, Store};
+use std::cell::RefCell;
+use std::rc::Rc;
+use worker::{AnalyticsEngineDataset, Context, Env, Queue, RateLimiter};
+
+pub struct App {
+    /// The `Env` this was built from: an entry point given another one rebuilds (`for_env`).
+    env: Env,
+    /// Always read, even when wrong: pages, dead letters and `/admin/` need parts of it.
+    pub config: Rc<Config>,
+    /// The pages' framing and form rules, so even a misconfigured worker's answers get them.
+    pub policy: Policy,
+    /// KV, with the ledger's dead letters when it is bound; `None` without the KV binding.
+    pub store: Option<Store>,
+    /// What serves applications; everything wrong, by name, when the worker cannot.
+    pub services: Result<Services, Vec<String>>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<App>>> = const { RefCell::new(None) };
+}
+
+impl App {
+    /// The isolate's app for this `Env`, built on first use. A misconfigured one is not kept:
+    /// the next request or batch reads the settings again.
+    pub fn for_env(env: &Env) -> Rc<App> {
+        let kept = CURRENT.with(|slot| {
+            slot.borrow()
+                .as_ref()
+                .filter(|app| js_sys::Object::is(app.env.as_ref(), env.as_ref()))
+                .cloned()
+        });
+        if let Some(app) = kept {
+            return app;
+        }
+        let app = Rc::new(App::build(env));
+        if app.services.is_ok() {
+            CURRENT.with(|slot| *slot.borrow_mut() = Some(app.clone()));
+        }
+        app
+    }
+
+    fn build(env: &Env) -> App {
+        let config = Rc::new(Config::read(env));
+        let store = env.kv(names::KV).ok().map(|kv| {
+            Store::new(kv, config.submission_ttl_seconds).with_letters(LetterBox::connect(env))
+        });
+        let services = match (&store, config.problems.is_empty()) {
+            (_, false) => Err(config.problems.clone()),
+            (None, true) => Err(vec![format!("KV binding {} is missing", names::KV)]),
+            (Some(store), true) => Ok(Services {
+                client: HireflixClient::new(
+                    &config.api_url,
+                    config.api_key.to_string(),
+                    config.hireflix_timeout_ms,
+                )
+                .with_pacer(Pacer::connect(env, &config, Patience::Live)),
+                store: store.clone(),
+                queue: env.queue(names::INVITE_QUEUE).ok(),
+                limiter: env.rate_limiter(names::RATE_LIMITER).ok(),
+                network_limiter: env.rate_limiter(names::NETWORK_RATE_LIMITER).ok(),
+                ledger: LedgerClient::connect(env, &config),
+                dataset: env.analytics_engine(names::FUNNEL).ok(),
+                config: config.clone(),
+            }),
+        };
+        App {
+            env: env.clone(),
+            policy: Policy::new(
+                &config.allowed_origins,
+                &config.redirect_hosts.csp_sources(),
+            ),
+            config,
+            store,
+            services,
+        }
+    }
+
+    /// For the bindings a handler looks up itself.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+}
+
+pub struct Services {
+    pub config: Rc<Config>,
+    pub client: HireflixClient,
+    pub store: Store,
+    queue: Option<Queue>,
+    limiter: Option<RateLimiter>,
+    network_limiter: Option<RateLimiter>,
+    ledger: LedgerClient,
+    dataset: Option<AnalyticsEngineDataset>,
+}
+
+impl Services {
+    /// The funnel one request records into. Without the binding nothing is recorded, and the
+    /// visit (the country crosses from JS) is not even read.
+    pub fn funnel(&self, visit: impl FnOnce() -> Visit) -> Funnel {
+        match &self.dataset {
+            Some(dataset) => Funnel::new(Some(dataset.clone()), visit()),
+            None => Funnel::new(None, Visit::default()),
+        }
+    }
+
+    /// `ctx` lets KV writes that nobody waits for finish after the response.
+    pub fn pipeline<'a>(
+        &'a self,
+        request_id: &'a str,
+        source: Source,
+        ctx: &'a Context,
+    ) -> Pipeline<'a> {
+        let store = &self.store;
+        Pipeline {
+            invites: Invites {
+                inviter: &self.client,
+                ledger: &self.ledger,
+                memory: Kv {
+                    store,
+                    after_response: Some(ctx),
+                },
+                secret: &self.config.app_secret,
+                explain: true,
+                clock: crate::clock::now_ms,
+            },
+            queue: &self.queue,
+            request_id,
+            source,
+            pass: None,
+            grace_ms: self.config.link_grace_ms,
+            attribution: None,
+            consent: None,
+            funnel: None,
+        }
+    }
+
+    pub async fn lookup(&self, position: &PositionId) -> Lookup {
+        positions::lookup(&self.config, &self.store, &self.client, position).await
+    }
+
+    pub async fn refresh_positions(&self) -> Result<(), crate::hireflix::Transient> {
+        positions::refresh(&self.store, &self.client)
+            .await
+            .map(drop)
+    }
+
+    /// The rate limiters are optional so a deployment without them still works (and
+    /// /healthz warns); with them, each client (IPv4 address or IPv6 /64) and each IPv6 /48
+    /// gets the limit set in wrangler.toml. A limiter that errors refuses: a broken gate must
+    /// not open.
+    pub async fn within_rate_limit(&self, ip: Option<String>) -> bool {
+        let ip = ip.unwrap_or_default();
+        allows(self.limiter.as_ref(), Some(client_key("apply", &ip))).await
+            && allows(self.network_limiter.as_ref(), network_key(&ip)).await
+    }
+}
+
+/// Whether `limiter` lets one more request under `key` through; no limiter or no key: yes.
+pub async fn allows(limiter: Option<&RateLimiter>, key: Option<String>) -> bool {
+    match (limiter, key) {
+        (Some(limiter), Some(key)) => limiter.limit(key).await.is_ok_and(|o| o.success),
+        _ => true,
+    }
+}

@@ -1,0 +1,144 @@
+//! Reading one setting: trimmed, blank as unset, and a wrong value named (never shown) in
+//! `problems`, its default used in its place.
+
+use super::{Secret, Vars};
+use crate::domain::PositionId;
+use crate::http_url::{is_loopback_host, HttpUrl};
+use crate::ledger::window::Windows;
+use std::ops::RangeInclusive;
+
+pub struct Reader<'v, V: ?Sized> {
+    vars: &'v V,
+    pub problems: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl<'v, V: Vars + ?Sized> Reader<'v, V> {
+    pub fn new(vars: &'v V) -> Self {
+        let (problems, warnings) = (Vec::new(), Vec::new());
+        Reader {
+            vars,
+            problems,
+            warnings,
+        }
+    }
+
+    /// The setting trimmed; `None` when unset or blank.
+    pub fn text(&self, name: &str) -> Option<String> {
+        let value = self.vars.var(name)?;
+        Some(value.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    /// The setting through `parse`; `None` when unset, or when wrong and then named in
+    /// `problems` as "`name` `why`".
+    pub fn check<T>(
+        &mut self,
+        name: &str,
+        why: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Option<T> {
+        let parsed = parse(&self.text(name)?);
+        if parsed.is_none() {
+            self.problems.push(format!("{name} {why}"));
+        }
+        parsed
+    }
+
+    pub fn number<N: TryFrom<u64>>(
+        &mut self,
+        name: &str,
+        default: N,
+        range: RangeInclusive<u64>,
+    ) -> N {
+        let why = format!(
+            "must be a whole number from {} to {}",
+            range.start(),
+            range.end()
+        );
+        let within = |raw: &str| raw.parse().ok().filter(|n| range.contains(n));
+        self.check(name, &why, |raw| N::try_from(within(raw)?).ok())
+            .unwrap_or(default)
+    }
+
+    /// A secret the worker needs (`wrangler secret put`); empty when unset or too short.
+    pub fn secret(&mut self, name: &str, min_chars: usize) -> Secret {
+        let why = match self.text(name) {
+            Some(value) if value.chars().count() >= min_chars => return Secret(value),
+            Some(_) => {
+                format!("{name} must be at least {min_chars} characters (openssl rand -hex 32)")
+            }
+            None => format!("{name} is not set (wrangler secret put {name})"),
+        };
+        self.problems.push(why);
+        Secret::default()
+    }
+
+    /// An https URL, or plain http to a loopback host (a local stand-in) only: what it is sent
+    /// may be a secret. `None` when wrong.
+    pub fn url(&mut self, name: &str, default: &str) -> Option<HttpUrl> {
+        let raw = self.text(name).unwrap_or_else(|| default.to_string());
+        let why = match HttpUrl::parse(&raw) {
+            Some(url) if url.is_https() || is_loopback_host(url.host()) => return Some(url),
+            Some(_) => "must use https (plain http only for a local stand-in)",
+            None => "must be an http(s) URL",
+        };
+        self.problems.push(format!("{name} {why}"));
+        None
+    }
+}
+
+/// The non-blank entries of a comma-separated list.
+fn list(raw: &str) -> impl Iterator<Item = &str> {
+    raw.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Empty (no entries) is `None`: every position.
+pub fn positions(raw: &str) -> Option<Option<Vec<PositionId>>> {
+    let ids: Vec<PositionId> = list(raw).map(PositionId::parse).collect::<Option<_>>()?;
+    Some(Some(ids).filter(|ids| !ids.is_empty()))
+}
+
+/// Each entry normalised to `scheme://host[:port]`; a path, query or anything else is a
+/// mistake worth reporting.
+pub fn origins(raw: &str) -> Option<Vec<String>> {
+    list(raw)
+        .map(|entry| {
+            let url = HttpUrl::parse(entry)?;
+            let bare = url.to_string() == format!("{}/", url.origin())
+                && !entry.trim_end_matches('/').contains(['?', '#']);
+            bare.then(|| url.origin())
+        })
+        .collect()
+}
+
+/// For tests, "hour,day,month" lengths in seconds, so a test can watch a window reopen.
+pub fn windows(raw: &str) -> Option<Windows> {
+    let length = |n: &str| {
+        n.trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=31 * 86_400).contains(n))
+    };
+    match raw.split(',').map(length).collect::<Option<Vec<u32>>>()?[..] {
+        [hour_seconds, day_seconds, month_seconds] => Some(Windows {
+            hour_seconds,
+            day_seconds,
+            month_seconds,
+        }),
+        _ => None,
+    }
+}
+
+pub fn flag(raw: &str) -> Option<bool> {
+    match raw {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// A short label such as `2026-11` or `v3`: it goes into KV records and log lines.
+pub fn label(raw: &str) -> Option<String> {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"._-".contains(&b);
+    (raw.len() <= 32 && raw.bytes().all(allowed)).then(|| raw.to_string())
+}
