@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { start, OPEN, OPEN_2, UNKNOWN } from "./harness.mjs";
+import { sharedWorker, OPEN, OPEN_2, UNKNOWN } from "./harness.mjs";
 import { launchChromium, PHONE, DESKTOP } from "./chromium.mjs";
 import { BRAND, serveLogo } from "./brand.mjs";
 
@@ -17,23 +17,15 @@ const VIEWPORTS = [["390x844", PHONE], ["1280x800", DESKTOP]];
 /** The page language expected, and the browser's language (Accept-Language) that asks for it. */
 const LANGUAGES = [["en", "en-GB"], ["es", "es-ES"]];
 
-let browser, w, keyRevoked, limited, broken;
-before(async () => {
-  [w, keyRevoked, limited, broken] = await Promise.all([
-    start({ http: true, vars: BRAND }),
-    start({ http: true, vars: BRAND }),
-    start({ http: true, rateLimit: 1, vars: BRAND }),
-    start({ http: true, vars: { ...BRAND, HIREFLIX_API_KEY: "" } }),
-  ]);
-  // Hireflix refuses the worker's key (revoked or rotated): positions cannot be listed, and
-  // applications are queued for when it works again.
-  keyRevoked.standIn.apiKey = "a-different-key";
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await Promise.all([w, keyRevoked, limited, broken].map((x) => x?.stop()));
-});
+const w = sharedWorker({ http: true, vars: BRAND });
+// Hireflix refuses the worker's key (revoked or rotated): positions cannot be listed, and
+// applications are queued for when it works again.
+const keyRevoked = sharedWorker({ http: true, vars: BRAND }, (x) => (x.standIn.apiKey = "a-different-key"));
+const limited = sharedWorker({ http: true, rateLimit: 1, vars: BRAND });
+const broken = sharedWorker({ http: true, vars: { ...BRAND, HIREFLIX_API_KEY: "" } });
+let browser;
+before(async () => (browser = await launchChromium()));
+after(() => browser?.close());
 
 let unique = 0;
 const candidate = (overrides = {}) => ({

@@ -2,7 +2,7 @@
 // address or IPv6 /64), the Origin check with its CORS, and the honeypot.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sharedWorker, start, ann, awayFromWindowEdge, logLines, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, awayFromWindowEdge, logLines, OPEN } from "./harness.mjs";
 
 const LANDING = "https://careers.example.com";
 const w = sharedWorker({ vars: { ALLOWED_ORIGINS: `${LANDING}, http://127.0.0.1:5500` } });
@@ -11,8 +11,7 @@ const gateLines = (outcome) => logLines(w).filter((l) => l.outcome === outcome);
 
 
 test("twelve addresses of one IPv6 /64 share one limit; another /64 and IPv4 have their own", async () => {
-  const limited = await start({ rateLimit: 3 });
-  try {
+  await withWorker({ rateLimit: 3 }, async (limited) => {
     await awayFromWindowEdge();
     const statuses = [];
     for (let i = 1; i <= 12; i++) {
@@ -27,14 +26,11 @@ test("twelve addresses of one IPv6 /64 share one limit; another /64 and IPv4 hav
       headers: { "cf-connecting-ip": "2001:db8:aa:2::1" },
     });
     assert.equal(neighbour.status, 303, "the next /64 is another client");
-  } finally {
-    await limited.stop();
-  }
+  });
 });
 
 test("every post counts toward the limit, invalid ones too, and a limited post keeps what was typed", async () => {
-  const limited = await start({ rateLimit: 2 });
-  try {
+  await withWorker({ rateLimit: 2 }, async (limited) => {
     await awayFromWindowEdge();
     const headers = { "cf-connecting-ip": "198.51.100.20" };
     for (let i = 0; i < 2; i++) {
@@ -48,9 +44,7 @@ test("every post counts toward the limit, invalid ones too, and a limited post k
     assert.match(html, /value="Zoë"/);
     assert.equal(limited.inviteRequests().length, 0);
     assert.ok(logLines(limited).some((l) => l.outcome === "rate_limited"));
-  } finally {
-    await limited.stop();
-  }
+  });
 });
 
 test("a post from a foreign site is 403 and invites nobody; our own page, an allowed origin and no Origin pass", async () => {

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
-import { sharedWorker, start, ann, awayFromWindowEdge, logLines, APP_SECRET, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, awayFromWindowEdge, logLines, APP_SECRET, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
 
 const w = sharedWorker();
 
@@ -19,17 +19,14 @@ test("the home page lists only open positions, each linking to its form", async 
 });
 
 test("the position list is cached: page views do not call Hireflix each time", async () => {
-  const fresh = await start();
-  try {
+  await withWorker({}, async (fresh) => {
     for (let i = 0; i < 3; i++) assert.equal((await fresh.fetch(`/apply/${OPEN}`)).status, 200);
     assert.equal((await fresh.fetch("/")).status, 200);
     assert.equal((await fresh.postForm(OPEN, ann())).status, 303);
     const positionCalls = fresh.standIn.requests.filter((r) => r.query.includes("positions"));
     assert.equal(positionCalls.length, 1);
     assert.ok(await fresh.kv.get("positions:v2"), "shared with other isolates through KV");
-  } finally {
-    await fresh.stop();
-  }
+  });
 });
 
 test("the form shows the position and prefills from Hireflix's public-link parameters, escaped", async () => {
@@ -277,8 +274,7 @@ function postOverSocket(url, body, { chunked }) {
 test("over a real connection, declared-length and chunked forms get the same answers and the size cap", async () => {
   // dispatchFetch sends no Content-Length; browsers do, and such a body is read in one piece,
   // while a chunked upload is read through the capped reader. Both must answer alike.
-  const live = await start({ http: true });
-  try {
+  await withWorker({ http: true }, async (live) => {
     const url = new URL(`/apply/${OPEN}`, live.url);
     const form = (fields) => new URLSearchParams(fields).toString();
     const declared = await postOverSocket(url, form(ann({ email: "declared@example.com" })), { chunked: false });
@@ -292,9 +288,7 @@ test("over a real connection, declared-length and chunked forms get the same ans
     assert.equal((await postOverSocket(url, huge, { chunked: false })).status, 413);
     assert.equal((await postOverSocket(url, huge, { chunked: true })).status, 413);
     assert.equal(live.inviteRequests().length, 2, "no invite for either oversized body");
-  } finally {
-    await live.stop();
-  }
+  });
 });
 
 test("a Hireflix link on a foreign host is an upstream error, never a redirect", async () => {
@@ -342,17 +336,13 @@ test("/healthz is 200 when configured, and warns about a missing company name, p
   const body = await res.json();
   assert.equal(body.status, "ok");
   assert.deepEqual(body.warnings.map((w) => w.split(" ")[0]), ["BRAND_NAME", "PRIVACY_URL", "CONTACT_EMAIL", "TURNSTILE_SITE_KEY"]);
-  const complete = await start({ turnstile: true, vars: { BRAND_NAME: "Example Ltd", PRIVACY_URL: "https://example.com/privacy", CONTACT_EMAIL: "jobs@example.com" } });
-  try {
+  await withWorker({ turnstile: true, vars: { BRAND_NAME: "Example Ltd", PRIVACY_URL: "https://example.com/privacy", CONTACT_EMAIL: "jobs@example.com" } }, async (complete) => {
     assert.deepEqual(await (await complete.health()).json(), { status: "ok" });
-  } finally {
-    await complete.stop();
-  }
+  });
 });
 
 test("too many applications from one address are 429, with the form and its values kept", async () => {
-  const limited = await start({ rateLimit: 2 });
-  try {
+  await withWorker({ rateLimit: 2 }, async (limited) => {
     await awayFromWindowEdge();
     const headers = { "cf-connecting-ip": "198.51.100.7" };
     for (let i = 0; i < 2; i++) {
@@ -365,14 +355,11 @@ test("too many applications from one address are 429, with the form and its valu
     assert.match(await res.text(), /value="third@example.com"/);
     assert.equal((await limited.postJson(OPEN, ann(), { headers })).status, 429);
     assert.equal((await limited.postForm(OPEN, ann(), { headers: { "cf-connecting-ip": "198.51.100.8" } })).status, 303);
-  } finally {
-    await limited.stop();
-  }
+  });
 });
 
 test("without the API key every application page is 503, an unknown path still 404, and /healthz says what is missing, not its value", async () => {
-  const broken = await start({ vars: { HIREFLIX_API_KEY: "", HIREFLIX_API_URL: "not a url" } });
-  try {
+  await withWorker({ vars: { HIREFLIX_API_KEY: "", HIREFLIX_API_URL: "not a url" } }, async (broken) => {
     const health = await broken.health();
     assert.equal(health.status, 503);
     const { problems } = await health.json();
@@ -384,21 +371,16 @@ test("without the API key every application page is 503, an unknown path still 4
     assert.equal(nowhere.status, 404, "a missing page is not an outage");
     assert.match(await nowhere.text(), /<h1>Page not found<\/h1>/);
     assert.equal(broken.standIn.requests.length, 0);
-  } finally {
-    await broken.stop();
-  }
+  });
 });
 
 test("ALLOWED_POSITIONS narrows the list and the forms", async () => {
-  const narrowed = await start({ vars: { ALLOWED_POSITIONS: OPEN_2 } });
-  try {
+  await withWorker({ vars: { ALLOWED_POSITIONS: OPEN_2 } }, async (narrowed) => {
     const html = await (await narrowed.fetch("/")).text();
     assert.match(html, /Customer Success Manager/);
     assert.doesNotMatch(html, /Senior Rust Engineer/);
     assert.equal((await narrowed.fetch(`/apply/${OPEN}`)).status, 404);
     assert.equal((await narrowed.postForm(OPEN, ann())).status, 404);
     assert.equal((await narrowed.postForm(OPEN_2, ann())).status, 303);
-  } finally {
-    await narrowed.stop();
-  }
+  });
 });

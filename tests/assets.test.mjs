@@ -1,18 +1,14 @@
 // Static assets in workerd: fingerprinted URLs, a year's immutable cache for them (public/_headers,
 // which Miniflare applies as Workers static assets do), scripts only where they are used.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { start, OPEN, UNKNOWN } from "./harness.mjs";
+import { sharedWorker, OPEN, UNKNOWN } from "./harness.mjs";
 
 const YEAR_IMMUTABLE = "public, max-age=31536000, immutable";
 
-let w;
-before(async () => {
-  w = await start();
-});
-after(() => w?.stop());
+const w = sharedWorker();
 
 /** The version build.rs derives from the files' content, computed here from the files as they are now. */
 function contentVersion() {

@@ -3,17 +3,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { launchChromium } from "./chromium.mjs";
-import { start, ann, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, OPEN } from "./harness.mjs";
 
-let w, browser;
-before(async () => {
-  w = await start({ http: true });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await w?.stop();
-});
+const w = sharedWorker({ http: true });
+let browser;
+before(async () => (browser = await launchChromium()));
+after(() => browser?.close());
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
@@ -106,8 +101,7 @@ test("the positions page links to each open form", async () => {
 });
 
 test("only the browser that was shown the interview is shown it again: its __Host- pass cookie, kept on http://127.0.0.1", async () => {
-  const strict = await start({ http: true, vars: { LINK_GRACE_MINUTES: "0" } });
-  try {
+  await withWorker({ http: true, vars: { LINK_GRACE_MINUTES: "0" } }, async (strict) => {
     const link = `${strict.url}apply/${OPEN}?${new URLSearchParams(ann({ email: "kim@example.com", firstName: "Kim" }))}`;
     const mine = await browser.newContext();
     const page = await mine.newPage();
@@ -133,7 +127,5 @@ test("only the browser that was shown the interview is shown it again: its __Hos
     assert.equal(strict.interviewsFor(OPEN, "kim@example.com").length, 1);
     await mine.close();
     await theirs.close();
-  } finally {
-    await strict.stop();
-  }
+  });
 });

@@ -4,7 +4,7 @@
 // red-team run cannot get more invites than configured.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, assertCleanLogs, logLines, OPEN, OPEN_2 } from "./harness.mjs";
+import { withWorker, ann, assertCleanLogs, logLines, OPEN, OPEN_2 } from "./harness.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -24,11 +24,10 @@ async function windowStart(seconds) {
 const warnings = (w, event) => logLines(w).filter((l) => l.event === event);
 
 test("per-position budget: the third application of the hour is parked (202), then invited once the window reopens", async () => {
-  const w = await start({
+  await withWorker({
     // Short windows for the test: an "hour" of 4 s.
     vars: { INVITES_PER_POSITION_PER_HOUR: "2", BUDGET_WINDOWS_SECONDS: "4,600,6000" },
-  });
-  try {
+  }, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     await windowStart(4);
     assert.equal((await w.postForm(OPEN, ann({ email: "a@example.com" }))).status, 303);
@@ -73,14 +72,11 @@ test("per-position budget: the third application of the hour is parked (202), th
     // Parking used no try: the queue's invite is the application's first Hireflix call.
     assert.ok(lines.filter((l) => l.source === "queue" && l.outcome === "invited").every((l) => l.attempt === 1));
     assertCleanLogs(w.logs());
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("one mailbox, many spellings: one interview per position, and at most INVITES_PER_EMAIL_PER_DAY positions a day", async () => {
-  const w = await start({ positions: FIVE });
-  try {
+  await withWorker({ positions: FIVE }, async (w) => {
     const [p1, p2, p3, p4, p5] = FIVE.map((p) => p.id);
     await w.fetch(`/apply/${p1}`);
     assert.equal((await w.postForm(p1, ann({ email: "victim@gmail.com" }))).status, 303);
@@ -115,17 +111,14 @@ test("one mailbox, many spellings: one interview per position, and at most INVIT
     assert.equal(reached[0].budget, "email_day");
     assert.ok(logLines(w).some((l) => l.outcome === "already_invited" && l.reason === "same_mailbox"));
     assertCleanLogs(w.logs());
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("quota exhausted: new applications are parked without calling Hireflix, probed later, invited after, attempts untouched", async () => {
-  const w = await start({
+  await withWorker({
     // One allowed try would dead-letter any application whose quota refusals counted.
     vars: { QUOTA_RETRY_SECONDS: "3", MAX_INVITE_ATTEMPTS: "1" },
-  });
-  try {
+  }, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     // The candidate's own call and the first probe are refused; the second probe succeeds.
     w.standIn.addFault("quota", 2);
@@ -167,14 +160,11 @@ test("quota exhausted: new applications are parked without calling Hireflix, pro
     assert.ok(lines.some((l) => l.outcome === "queued" && l.reason === "quota_exceeded"));
     assert.equal(lines.filter((l) => l.outcome === "parked" && l.reason === "quota_exhausted" && l.source !== "queue").length, 3);
     assertCleanLogs(w.logs());
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("without the ledger no invite is made unchecked, and nothing is lost: queued, then dead-lettered for an operator", async () => {
-  const w = await start({ ledger: false, vars: { MAX_INVITE_ATTEMPTS: "2" } });
-  try {
+  await withWorker({ ledger: false, vars: { MAX_INVITE_ATTEMPTS: "2" } }, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     const res = await w.postForm(OPEN, ann());
     assert.equal(res.status, 202);
@@ -184,9 +174,7 @@ test("without the ledger no invite is made unchecked, and nothing is lost: queue
     assert.equal(letter.reason, "gave_up_after_2_attempts: ledger_unavailable");
     assert.equal(letter.invite.email, "ann.lee@example.com", "kept for a replay");
     assert.ok(logLines(w).some((l) => l.outcome === "queued" && l.reason === "ledger_unavailable"));
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 /** Spellings of one Gmail mailbox: dots, +tags, case, googlemail. */
@@ -205,8 +193,7 @@ function spellings(user, count) {
 
 test("red team: many spellings of one gmail address and many addresses of one IPv6 /64 get at most the configured invites", async () => {
   const limits = { INVITES_PER_EMAIL_PER_DAY: "3", INVITES_PER_POSITION_PER_HOUR: "4", INVITES_PER_DAY: "10" };
-  const w = await start({ positions: FIVE, vars: limits });
-  try {
+  await withWorker({ positions: FIVE, vars: limits }, async (w) => {
     const ids = FIVE.map((p) => p.id);
     await w.fetch(`/apply/${ids[0]}`);
     let posts = 0;
@@ -245,7 +232,5 @@ test("red team: many spellings of one gmail address and many addresses of one IP
     // Nobody was refused: over budget means queued, not an error.
     assert.deepEqual([...statuses.keys()].sort(), [200, 202].sort(), JSON.stringify([...statuses]));
     assertCleanLogs(w.logs());
-  } finally {
-    await w.stop();
-  }
+  });
 });

@@ -4,32 +4,30 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { start, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, OPEN } from "./harness.mjs";
 import { launchChromium, PHONE } from "./chromium.mjs";
 
-let w, browser, landing, landingOrigin, otherOrigin;
 /** Pages of the landing site, by path: set by each test. */
 const pages = new Map();
-
+const landing = createServer((req, res) => {
+  const html = pages.get(new URL(req.url, "http://x").pathname);
+  res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
+  res.end(html ?? "not found");
+});
+await new Promise((resolve) => landing.listen(0, "127.0.0.1", resolve));
+const landingOrigin = `http://landing.test:${landing.address().port}`;
+// The same pages under a name the worker does not allow.
+const otherOrigin = `http://elsewhere.test:${landing.address().port}`;
+// As an operator sets it: the landing page's origin may frame the form (frame-ancestors).
+const w = sharedWorker({ http: true, vars: { ALLOWED_ORIGINS: landingOrigin } });
+let browser;
 before(async () => {
-  landing = createServer((req, res) => {
-    const html = pages.get(new URL(req.url, "http://x").pathname);
-    res.writeHead(html ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
-    res.end(html ?? "not found");
-  });
-  await new Promise((resolve) => landing.listen(0, "127.0.0.1", resolve));
-  landingOrigin = `http://landing.test:${landing.address().port}`;
-  // The same pages under a name the worker does not allow.
-  otherOrigin = `http://elsewhere.test:${landing.address().port}`;
-  // As an operator sets it: the landing page's origin may frame the form (frame-ancestors).
-  w = await start({ http: true, vars: { ALLOWED_ORIGINS: landingOrigin } });
   browser = await launchChromium(["--host-resolver-rules=MAP landing.test 127.0.0.1, MAP elsewhere.test 127.0.0.1"]);
 });
 after(async () => {
   await browser?.close();
-  landing?.closeAllConnections();
-  await new Promise((resolve) => (landing ? landing.close(resolve) : resolve()));
-  await w?.stop();
+  landing.closeAllConnections();
+  await new Promise((resolve) => landing.close(resolve));
 });
 
 const embedTag = (attrs = "") => `<script src="${w.url}embed.js" data-position="${OPEN}"${attrs} async></script>`;
@@ -193,8 +191,7 @@ test("applying in the frame opens the interview in the whole window, once", asyn
 // slow Hireflix would strand the candidate on the landing page with an interview made. Without
 // it, a cross-site frame may still navigate the top only after the user interacted with it.
 test("a slow Hireflix (6 s, past a click's 5 s activation) still opens the interview in the whole window", async () => {
-  const slow = await start({ http: true, vars: { HIREFLIX_TIMEOUT_MS: "9000", ALLOWED_ORIGINS: landingOrigin } });
-  try {
+  await withWorker({ http: true, vars: { HIREFLIX_TIMEOUT_MS: "9000", ALLOWED_ORIGINS: landingOrigin } }, async (slow) => {
     const tag = `<script src="${slow.url}embed.js" data-position="${OPEN}" async></script>`;
     const { ctx, page, frame } = await openLanding("/slow?firstName=Sol&lastName=Ruiz&email=sol%40example.com", careersPage(tag));
     slow.standIn.addFault("slow", 1, 6000);
@@ -203,9 +200,7 @@ test("a slow Hireflix (6 s, past a click's 5 s activation) still opens the inter
     assert.ok(Date.now() - started > 6000);
     assert.match(await page.textContent("h1"), /Welcome to your interview, Sol/);
     await ctx.close();
-  } finally {
-    await slow.stop();
-  }
+  });
 });
 
 test("only the form's own messages size the frame, and the form tells its height only to its landing page", async () => {

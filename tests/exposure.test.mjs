@@ -1,15 +1,13 @@
 // What an outsider can learn or forge: every answer's headers, who may frame the form, where
 // its post may lead, how long a dead letter (a whole application) is kept, and what
 // Cloudflare's own logs keep.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { unstable_readConfig } from "wrangler";
-import { start, ann, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, OPEN } from "./harness.mjs";
 
 const LANDING = "https://careers.example.com";
-let w;
-before(async () => (w = await start({ vars: { ALLOWED_ORIGINS: LANDING } })));
-after(async () => w.stop());
+const w = sharedWorker({ vars: { ALLOWED_ORIGINS: LANDING } });
 
 /** One answer of every kind the worker and its static assets give. */
 async function everyKindOfAnswer() {
@@ -60,18 +58,14 @@ test("pages may be framed only by this origin and ALLOWED_ORIGINS, and post only
     assert.match(csp, new RegExp(`form-action 'self' https://hflx\\.io https://hireflix\\.com https://\\*\\.hireflix\\.com ${w.origin}$`), kind);
     assert.match(csp, /^default-src 'none'/, kind);
   }
-  const plain = await start();
-  try {
+  await withWorker({}, async (plain) => {
     const csp = (await plain.fetch(`/apply/${OPEN}`)).headers.get("content-security-policy");
     assert.match(csp, /; frame-ancestors 'self'; /, "without ALLOWED_ORIGINS, this origin alone");
-  } finally {
-    await plain.stop();
-  }
+  });
 });
 
 test("a dead letter, which holds a whole application, expires after DEAD_LETTER_TTL_DAYS", async () => {
-  const short = await start({ vars: { DEAD_LETTER_TTL_DAYS: "2", SUBMISSION_TTL_DAYS: "30" } });
-  try {
+  await withWorker({ vars: { DEAD_LETTER_TTL_DAYS: "2", SUBMISSION_TTL_DAYS: "30" } }, async (short) => {
     const dlq = await short.mf.getQueueProducer("INVITE_DLQ");
     const invite = { positionId: OPEN, firstName: "Ann", lastName: "Lee", email: "ann@example.com", phoneNumber: "", attempt: 3, requestId: "r1" };
     const sent = Date.now() / 1000;
@@ -82,9 +76,7 @@ test("a dead letter, which holds a whole application, expires after DEAD_LETTER_
     }, 15000, "the filed letter");
     const days = (letter.expiresMs / 1000 - sent) / 86400;
     assert.ok(Math.abs(days - 2) < 0.01, `expires in 2 days, not ${days}`);
-  } finally {
-    await short.stop();
-  }
+  });
   // Unset: 30 days.
   const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
   const sent = Date.now() / 1000;

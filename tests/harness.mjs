@@ -128,6 +128,18 @@ export async function start({
   const url = await mf.ready;
   const kv = await mf.getKVNamespace("SUBMISSIONS");
   let ip = 0;
+  // What the worker must never log: its secrets, and the personal data the test posted.
+  const secrets = Object.entries({ HIREFLIX_API_KEY: API_KEY, APP_SECRET, ...turnstileVars, ...vars })
+    .filter(([name, value]) => /SECRET|API_KEY|TOKEN/.test(name) && String(value).length >= 8)
+    .map(([, value]) => String(value));
+  const posted = new Set();
+  const remember = (fields) => {
+    // Emails are caught wherever they appear (EMAIL below); names and phones only as posted.
+    for (const name of ["firstName", "lastName", "phoneNumber"]) {
+      const value = fields?.[name];
+      if (typeof value === "string" && value.trim()) posted.add(value.trim());
+    }
+  };
 
   const api = {
     mf,
@@ -138,6 +150,9 @@ export async function start({
     origin,
     url,
     logs: () => logs.join(""),
+    /** Secret values bound to the worker, and every name and phone posted to it. */
+    secrets,
+    posted,
     /** Every Analytics Engine data point the worker wrote, as written. */
     funnel,
     /** A request from a fresh client IP unless `ip` is given, so rate limits stay out of the way. */
@@ -152,6 +167,7 @@ export async function start({
       return api.fetch(`/healthz${query}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
     },
     postForm(positionId, fields, init = {}) {
+      remember(fields);
       return api.fetch(`/apply/${positionId}`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", ...init.headers },
@@ -159,6 +175,7 @@ export async function start({
       });
     },
     postJson(positionId, fields, init = {}) {
+      remember(fields);
       return api.fetch(`/api/apply/${positionId}`, {
         method: "POST",
         headers: { "content-type": "application/json", ...init.headers },
@@ -221,21 +238,67 @@ export function assertCleanLogs(logs) {
   assert.ok(!EMAIL.test(logs), `no email address may be logged:\n${logs}`);
 }
 
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /**
- * One worker for a whole test file: started before its tests; each test begins with a fresh
- * stand-in and no candidate records; at the end its logs must hold no key and no email.
- * Returns a stand-in for the started worker's helpers (`w.fetch`, `w.postForm`, ...).
+ * The check every started worker gets when its test is done: no secret it was given, no email
+ * address, and none of the names and phone numbers posted to it in its log lines.
  */
-export function sharedWorker(options = {}) {
-  let w;
-  before(async () => (w = await start(options)));
-  after(async () => {
-    const logs = w.logs();
+export function assertNoPersonalData(w) {
+  const logs = w.logs();
+  for (const secret of w.secrets) assert.ok(!logs.includes(secret), "a secret must never be logged");
+  assert.ok(!EMAIL.test(logs), `no email address may be logged:\n${logs}`);
+  for (const value of w.posted) {
+    const digits = value.replace(/[^\d]/g, "");
+    const patterns = /^\+?[\d\s().-]+$/.test(value)
+      // A phone, as posted or as bare digits (E.164 without its +).
+      ? (digits.length >= 7 ? [escape(value), `(?<!\\d)${digits}(?!\\d)`] : [])
+      // A name of three letters or more, as a word.
+      : /^\p{L}[\p{L}' -]{2,}$/u.test(value) ? [`(?<!\\p{L})${escape(value)}(?!\\p{L})`] : [];
+    for (const p of patterns) assert.doesNotMatch(logs, new RegExp(p, "u"), `"${value}" was posted and must never be logged`);
+  }
+}
+
+/**
+ * Starts the worker (see `start`), runs `fn(w)` and always stops it; when `fn` succeeded the
+ * worker's logs must hold no personal data (`assertNoPersonalData`). Returns what `fn` returns.
+ */
+export async function withWorker(options, fn) {
+  const w = await start(options);
+  let done = false;
+  try {
+    const result = await fn(w);
+    done = true;
+    return result;
+  } finally {
     await w.stop();
-    assertCleanLogs(logs);
+    // A failed test already reports its own error; a leak is reported on its own.
+    if (done) assertNoPersonalData(w);
+  }
+}
+
+/**
+ * One worker for a whole test file: started before its tests; each test begins with fresh
+ * stand-ins and no candidate records; at the end its logs must hold no personal data
+ * (`assertNoPersonalData`). `setup(w)` runs once it has started (a file's own `before` hooks may
+ * run alongside this one, so they cannot use it). Returns a stand-in for the started worker's
+ * helpers (`w.fetch`, ...).
+ */
+export function sharedWorker(options = {}, setup = () => {}) {
+  let w;
+  before(async () => {
+    w = await start(options);
+    await setup(w);
+  });
+  after(async () => {
+    await w.stop();
+    // Applications were posted: their lines must have been captured, or the check proves nothing.
+    if (w.posted.size) assert.match(w.logs(), /"event":"application"/, "the worker's log lines were captured");
+    assertNoPersonalData(w);
   });
   beforeEach(async () => {
     w.standIn.reset();
+    w.turnstile?.reset();
     for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
   });
   return new Proxy({}, { get: (_, name) => w[name] });

@@ -2,18 +2,16 @@
 // pass, a JSON answer, a preflight, a problem in each form. Other files check single headers
 // for what they mean; this one catches a header gained, lost or changed by how answers are
 // built.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, OPEN } from "./harness.mjs";
 import { BRAND, LOGO_ORIGIN } from "./brand.mjs";
 
 const LANDING = "https://careers.example.com";
 const HSTS = "max-age=31536000; includeSubDomains";
 /** The link pass that comes with an interview link (tests/links.test.mjs checks what it is worth). */
 const PASS = new RegExp(`^__Host-hfa_${OPEN}=\\d+\\.[0-9a-f]{16}\\.[0-9a-f]{64}; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax$`);
-let w;
-before(async () => (w = await start({ vars: { ALLOWED_ORIGINS: LANDING, ...BRAND } })));
-after(async () => w.stop());
+const w = sharedWorker({ vars: { ALLOWED_ORIGINS: LANDING, ...BRAND } });
 
 const https = (path, init) => w.fetch(`https://apply.test${path}`, init);
 
@@ -159,8 +157,7 @@ test("a problem as JSON: no CORS headers but the API's, and no vary on Origin", 
 });
 
 test("a misconfigured worker's page and JSON say when to come back", async () => {
-  const broken = await start({ vars: { APP_SECRET: "" } });
-  try {
+  await withWorker({ vars: { APP_SECRET: "" } }, async (broken) => {
     const page = await broken.fetch(`/apply/${OPEN}`);
     assert.equal(page.status, 503);
     assert.equal(page.headers.get("retry-after"), "300");
@@ -169,19 +166,14 @@ test("a misconfigured worker's page and JSON say when to come back", async () =>
     assert.equal(api.status, 503);
     assert.equal(api.headers.get("retry-after"), "300");
     assert.equal(api.headers.get("content-type"), "application/json");
-  } finally {
-    await broken.stop();
-  }
+  });
 });
 
 test("a form with Turnstile's widget: its CSP admits Cloudflare's script and frame, and nothing else changes", async () => {
-  const guarded = await start({ turnstile: true, vars: { ALLOWED_ORIGINS: LANDING, ...BRAND } });
-  try {
+  await withWorker({ turnstile: true, vars: { ALLOWED_ORIGINS: LANDING, ...BRAND } }, async (guarded) => {
     const res = await guarded.fetch(`https://apply.test/apply/${OPEN}?lang=es`);
     assert.equal(res.status, 200);
     const csp = pageCsp({ turnstile: true, origin: guarded.origin });
     assertHeaders(res, withCsp(PAGE, csp), "form with Turnstile");
-  } finally {
-    await guarded.stop();
-  }
+  });
 });

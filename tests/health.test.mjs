@@ -3,7 +3,7 @@
 // gets the status alone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, API_KEY, APP_SECRET, ADMIN_TOKEN, OPEN } from "./harness.mjs";
+import { withWorker, ann, API_KEY, APP_SECRET, ADMIN_TOKEN, OPEN } from "./harness.mjs";
 
 /** A configuration with nothing to warn about besides what a test takes away (Turnstile with Cloudflare's test keys). */
 const COMPLETE = {
@@ -15,13 +15,10 @@ const COMPLETE = {
 };
 
 async function health(options = {}) {
-  const w = await start({ ...options, vars: { ...COMPLETE, ...options.vars } });
-  try {
+  return withWorker({ ...options, vars: { ...COMPLETE, ...options.vars } }, async (w) => {
     const res = await w.health();
     return { status: res.status, body: await res.json() };
-  } finally {
-    await w.stop();
-  }
+  });
 }
 
 /** Nothing secret or configured may show: only setting names. */
@@ -37,8 +34,7 @@ test("a working configuration is 200 with nothing to say", async () => {
 });
 
 test("without the rate limiter the worker serves, and /healthz warns by name", async () => {
-  const w = await start({ without: ["RATE_LIMITER"], turnstile: true, vars: COMPLETE });
-  try {
+  await withWorker({ without: ["RATE_LIMITER"], turnstile: true, vars: COMPLETE }, async (w) => {
     const res = await w.health();
     assert.equal(res.status, 200);
     const body = await res.json();
@@ -47,9 +43,7 @@ test("without the rate limiter the worker serves, and /healthz warns by name", a
     assert.match(body.warnings[0], /^RATE_LIMITER binding is missing/);
     const { token } = w.turnstile.mint({ hostname: "apply.test", action: "apply", cdata: OPEN });
     assert.equal((await w.postForm(OPEN, { ...ann(), "cf-turnstile-response": token })).status, 303, "still taking applications");
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("a missing ledger or queues and a plain http landing page are warnings, named", async () => {
@@ -99,8 +93,7 @@ test("the shipped defaults are quiet; every unsafe choice is a warning by name",
 });
 
 test("without the admin token /healthz is the status alone: no warnings, no problems, no deep check", async () => {
-  const w = await start({ vars: { INVITES_PER_DAY: "0", INVITES_PER_MONTH: "0" } });
-  try {
+  await withWorker({ vars: { INVITES_PER_DAY: "0", INVITES_PER_MONTH: "0" } }, async (w) => {
     for (const headers of [{}, { authorization: "Bearer wrong-token-of-the-right-length-0123456789" }, { authorization: ADMIN_TOKEN }]) {
       for (const query of ["", "?deep=1"]) {
         const res = await w.fetch(`/healthz${query}`, { headers });
@@ -112,16 +105,11 @@ test("without the admin token /healthz is the status alone: no warnings, no prob
     const operator = await (await w.health("?deep=1")).json();
     assert.ok(operator.warnings.some((w) => w.startsWith("INVITES_PER_DAY")));
     assert.equal(operator.hireflix, "ok");
-  } finally {
-    await w.stop();
-  }
-  const broken = await start({ vars: { APP_SECRET: "" } });
-  try {
+  });
+  await withWorker({ vars: { APP_SECRET: "" } }, async (broken) => {
     const res = await broken.fetch("/healthz");
     assert.equal(res.status, 503);
     assert.deepEqual(await res.json(), { status: "misconfigured" });
     assert.ok((await (await broken.health()).json()).problems.some((p) => p.startsWith("APP_SECRET")));
-  } finally {
-    await broken.stop();
-  }
+  });
 });

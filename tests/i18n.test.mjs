@@ -1,9 +1,9 @@
 // The candidate's language, the company's brand, consent and campaign tags, on the built
 // worker in workerd (and Chromium where the browser's part matters).
-import { test, before, after } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { start, ann, assertCleanLogs, logLines, OPEN, UNKNOWN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, assertCleanLogs, logLines, OPEN, UNKNOWN } from "./harness.mjs";
 import { launchChromium, PHONE } from "./chromium.mjs";
 
 const BRAND = {
@@ -14,13 +14,8 @@ const BRAND = {
   CONTACT_EMAIL: "jobs@acme.test",
 };
 
-let w;
-before(async () => (w = await start({ vars: BRAND })));
-after(async () => {
-  const logs = w.logs();
-  await w.stop();
-  assertCleanLogs(logs);
-});
+const w = sharedWorker({ vars: BRAND });
+after(() => assertCleanLogs(w.logs()));
 
 const es = { "accept-language": "es-MX,es;q=0.9,en;q=0.5" };
 const page = async (res) => ({ res, html: await res.text() });
@@ -62,8 +57,7 @@ test("the language comes from ?lang=, then Accept-Language by q-value, then the 
   assert.match(chosen.html, new RegExp(`action="/apply/${OPEN}\\?lang=es"`), "and so does the answer to the post");
   assert.match(chosen.html, /<a class="home" href="\/\?lang=es">/);
 
-  const spanishByDefault = await start({ vars: { DEFAULT_LANGUAGE: "es" } });
-  try {
+  await withWorker({ vars: { DEFAULT_LANGUAGE: "es" } }, async (spanishByDefault) => {
     for (const [headers, expected] of [[{}, "es"], [{ "accept-language": "de" }, "es"], [{ "accept-language": "en-GB" }, "en"]]) {
       const res = await spanishByDefault.fetch("/", { headers });
       assert.equal(res.headers.get("content-language"), expected, JSON.stringify(headers));
@@ -71,16 +65,11 @@ test("the language comes from ?lang=, then Accept-Language by q-value, then the 
     }
     const health = await spanishByDefault.health();
     assert.equal(health.status, 200);
-  } finally {
-    await spanishByDefault.stop();
-  }
-  const wrongDefault = await start({ vars: { DEFAULT_LANGUAGE: "klingon" } });
-  try {
+  });
+  await withWorker({ vars: { DEFAULT_LANGUAGE: "klingon" } }, async (wrongDefault) => {
     const { problems } = await (await wrongDefault.health()).json();
     assert.ok(problems.some((p) => p.startsWith("DEFAULT_LANGUAGE must be one of: en, es")), problems.join("\n"));
-  } finally {
-    await wrongDefault.stop();
-  }
+  });
 });
 
 test("every page state is in Spanish, with Spanish words in its JSON messages and the same keys", async () => {
@@ -146,14 +135,11 @@ test("the pages that send the candidate to their inbox say by when, whom to writ
   assert.equal((await w.fetch(`/apply/${OPEN}/nothing-here`)).status, 404);
 
   // Without CONTACT_EMAIL: still somewhere to look, and no address made up.
-  const plain = await start();
-  try {
+  await withWorker({}, async (plain) => {
     const { html } = await page(await plain.fetch(`/apply/${OPEN}/received`));
     assert.match(html, /Look in your spam folder too/);
     assert.doesNotMatch(html, /mailto:/);
-  } finally {
-    await plain.stop();
-  }
+  });
 });
 
 test("the language switch keeps the candidate's values, campaign and frame", async () => {
@@ -234,15 +220,12 @@ test("every page carries the brand: name and logo, privacy link and contact; the
   assert.doesNotMatch(html, /type="checkbox"/, "no consent box unless REQUIRE_CONSENT");
 
   // Unbranded: the header says "Careers" in the page's language, no footer, no inline style.
-  const plain = await start();
-  try {
+  await withWorker({}, async (plain) => {
     const { res, html } = await page(await plain.fetch(`/apply/${OPEN}`, { headers: es }));
     assert.match(html, /<a class="home" href="\/\?lang=es">Empleo<\/a>/);
     assert.doesNotMatch(html, /<footer|<style>/);
     assert.doesNotMatch(res.headers.get("content-security-policy"), /sha256/);
-  } finally {
-    await plain.stop();
-  }
+  });
 });
 
 /** WCAG 2 contrast of a #rrggbb colour with white, computed here independently of the worker. */
@@ -253,8 +236,7 @@ function contrastWithWhite(hex) {
 }
 
 test("a brand colour too light for white text is darkened to one that passes, and /healthz warns", async () => {
-  const light = await start({ turnstile: true, vars: { ...BRAND, BRAND_COLOR: "#FFCC00" } });
-  try {
+  await withWorker({ turnstile: true, vars: { ...BRAND, BRAND_COLOR: "#FFCC00" } }, async (light) => {
     const html = await (await light.fetch(`/apply/${OPEN}`)).text();
     const used = html.match(/--brand:(#[0-9a-f]{6})/)[1];
     assert.notEqual(used, "#ffcc00");
@@ -268,11 +250,8 @@ test("a brand colour too light for white text is darkened to one that passes, an
     const { status, warnings } = await health.json();
     assert.equal(status, "ok");
     assert.deepEqual(warnings, [`BRAND_COLOR #ffcc00 gives white text only 1.5:1 contrast (WCAG asks 4.5:1): the pages use ${used} instead`]);
-  } finally {
-    await light.stop();
-  }
-  const wrong = await start({ vars: { ...BRAND, BRAND_COLOR: "corporate blue", BRAND_LOGO_URL: "http://cdn.acme.test/logo.svg" } });
-  try {
+  });
+  await withWorker({ vars: { ...BRAND, BRAND_COLOR: "corporate blue", BRAND_LOGO_URL: "http://cdn.acme.test/logo.svg" } }, async (wrong) => {
     const health = await wrong.health();
     assert.equal(health.status, 503);
     const { problems } = await health.json();
@@ -283,17 +262,14 @@ test("a brand colour too light for white text is darkened to one that passes, an
     assert.equal(res.status, 503);
     assert.match(html, /<a class="home" href="\/\?lang=en">Acme Robotics<\/a>/);
     assert.match(html, /mailto:jobs@acme.test/);
-  } finally {
-    await wrong.stop();
-  }
+  });
 });
 
 const kvRecords = async (x) =>
   Promise.all((await x.kvKeys(`app:v2:${OPEN}:`)).map(async (k) => JSON.parse(await x.kv.get(k))));
 
 test("with REQUIRE_CONSENT, the box is a field like any other, and consent is recorded with its time and version", async () => {
-  const c = await start({ vars: { ...BRAND, REQUIRE_CONSENT: "true", CONSENT_NOTICE_VERSION: "privacy-v3" } });
-  try {
+  await withWorker({ vars: { ...BRAND, REQUIRE_CONSENT: "true", CONSENT_NOTICE_VERSION: "privacy-v3" } }, async (c) => {
     const form = await (await c.fetch(`/apply/${OPEN}?firstName=Ann`)).text();
     assert.match(form, /<input id="consent" name="consent" type="checkbox" value="yes" required>/, "never ticked by a link");
 
@@ -339,18 +315,13 @@ test("with REQUIRE_CONSENT, the box is a field like any other, and consent is re
     const logs = c.logs();
     assert.doesNotMatch(logs, /I agree|Acepto/, "the notice's words never reach the logs");
     assertCleanLogs(logs);
-  } finally {
-    await c.stop();
-  }
+  });
   // Misspelt settings are problems by name.
-  const bad = await start({ vars: { REQUIRE_CONSENT: "yes please", CONSENT_NOTICE_VERSION: "v 1" } });
-  try {
+  await withWorker({ vars: { REQUIRE_CONSENT: "yes please", CONSENT_NOTICE_VERSION: "v 1" } }, async (bad) => {
     const { problems } = await (await bad.health()).json();
     assert.ok(problems.includes("REQUIRE_CONSENT must be true or false"), problems.join("\n"));
     assert.ok(problems.some((p) => p.startsWith("CONSENT_NOTICE_VERSION must be")), problems.join("\n"));
-  } finally {
-    await bad.stop();
-  }
+  });
 });
 
 test("utm_* and ref travel from the form's URL, as hidden fields, into the application's log line; personal data does not", async () => {

@@ -1,21 +1,16 @@
 // Dead letters and unreadable queue messages: each message is read on its own, an unreadable
 // one keeps its real reason and frees its candidate, and nothing else in its batch waits.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { start, ann, APP_SECRET, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, APP_SECRET, OPEN } from "./harness.mjs";
 
 const keyOf = (email) =>
   `app:v2:${OPEN}:` +
   createHmac("sha256", APP_SECRET).update(`hireflix-apply/candidate/v2\0${OPEN}\0${email}\0`).digest("hex");
 const queued = (fields) => ({ positionId: OPEN, phoneNumber: "", attempt: 1, requestId: "r1", ...fields });
 
-let w;
-before(async () => {
-  w = await start();
-  assert.equal((await w.fetch(`/apply/${OPEN}`)).status, 200); // positions cached
-});
-after(async () => w.stop());
+const w = sharedWorker({}, async (x) => assert.equal((await x.fetch(`/apply/${OPEN}`)).status, 200)); // positions cached
 
 /** The letters filed, by id. */
 async function letters() {
@@ -74,12 +69,9 @@ test("letters are kept by the invite ledger's object, where no daily KV write qu
   await w.until(async () => Object.values(await letters()).some((l) => l.invite?.email === "eve@example.com"), 10000, "Eve's letter");
   assert.deepEqual(await w.kvKeys("failed:"), [], "no letter written to KV");
 
-  const bare = await start({ ledger: false });
-  try {
+  await withWorker({ ledger: false }, async (bare) => {
     const dlq = await bare.mf.getQueueProducer("INVITE_DLQ");
     await dlq.send({ invite: queued({ firstName: "Fay", lastName: "Lee", email: "fay@example.com" }), reason: "position_not_ready" });
     await bare.until(async () => (await bare.kvKeys("failed:")).length === 1, 10000, "Fay's letter in KV");
-  } finally {
-    await bare.stop();
-  }
+  });
 });

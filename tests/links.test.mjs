@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { sharedWorker, start, ann, logLines, APP_SECRET, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, logLines, APP_SECRET, OPEN } from "./harness.mjs";
 
 const COOKIE = `__Host-hfa_${OPEN}`;
 const keyOf = (email) =>
@@ -137,8 +137,7 @@ test("other names, too late, or no usable link: one and the same answer", async 
 });
 
 test("within LINK_GRACE_MINUTES the same names lead back without a pass; an older interview does not", async () => {
-  const graceful = await start();
-  try {
+  await withWorker({}, async (graceful) => {
     const first = await graceful.postForm(OPEN, ann());
     const again = await graceful.postForm(OPEN, ann({ firstName: " ann " }));
     assert.equal(again.status, 303, "a double tap or a closed tab");
@@ -164,14 +163,11 @@ test("within LINK_GRACE_MINUTES the same names lead back without a pass; an olde
       await graceful.postForm(OPEN, ann({ email: "undated@example.com" })),
       await graceful.postJson(OPEN, ann({ email: "undated@example.com" })),
     );
-  } finally {
-    await graceful.stop();
-  }
+  });
 });
 
 test("20 simultaneous posts of one new application all land on the same, single interview", async () => {
-  const graceful = await start();
-  try {
+  await withWorker({}, async (graceful) => {
     assert.equal((await graceful.fetch(`/apply/${OPEN}`)).status, 200);
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 ? graceful.postJson(OPEN, ann()) : graceful.postForm(OPEN, ann()))),
@@ -182,7 +178,5 @@ test("20 simultaneous posts of one new application all land on the same, single 
       const url = i % 2 ? (await res.json()).url : res.headers.get("location");
       assert.equal(url, interview.url.public, `answer ${i} (${res.status})`);
     }
-  } finally {
-    await graceful.stop();
-  }
+  });
 });

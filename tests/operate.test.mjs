@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { start, ann, assertCleanLogs, OPEN, OPEN_2 } from "./harness.mjs";
+import { withWorker, ann, assertCleanLogs, OPEN, OPEN_2 } from "./harness.mjs";
 
 const ADMIN_TOKEN = "admin-token-Qv27-never-shown-0123456789";
 
@@ -18,8 +18,7 @@ function script(args, env) {
 }
 
 test("/healthz?deep=1 asks Hireflix at most once a minute and names what is wrong", async () => {
-  const w = await start();
-  try {
+  await withWorker({}, async (w) => {
     const positionCalls = () => w.standIn.requests.filter((r) => r.query.includes("positions")).length;
     const deep = await w.health("?deep=1");
     assert.equal(deep.status, 200);
@@ -29,45 +28,33 @@ test("/healthz?deep=1 asks Hireflix at most once a minute and names what is wron
     for (let i = 0; i < 5; i++) assert.equal((await w.health("?deep=1")).status, 200);
     assert.equal(positionCalls(), 1, "the answer is kept: the check cannot be used to spend calls");
     assert.equal((await (await w.health()).json()).hireflix, undefined, "the plain check asks nobody");
-  } finally {
-    await w.stop();
-  }
-  const refused = await start({ vars: { HIREFLIX_API_KEY: "a-key-Hireflix-refuses" } });
-  try {
+  });
+  await withWorker({ vars: { HIREFLIX_API_KEY: "a-key-Hireflix-refuses" } }, async (refused) => {
     const res = await refused.health("?deep=1");
     assert.equal(res.status, 503);
     const body = await res.json();
     assert.equal(body.status, "degraded");
     assert.equal(body.hireflix, "unauthorized");
-  } finally {
-    await refused.stop();
-  }
-  const down = await start({ vars: { HIREFLIX_API_URL: "http://127.0.0.1:9/me" } });
-  try {
+  });
+  await withWorker({ vars: { HIREFLIX_API_URL: "http://127.0.0.1:9/me" } }, async (down) => {
     const body = await (await down.health("?deep=1")).json();
     assert.equal(body.hireflix, "unreachable");
     assert.equal(body.status, "degraded");
-  } finally {
-    await down.stop();
-  }
+  });
 });
 
 test("without ADMIN_TOKEN every /admin/ path is 404", async () => {
-  const w = await start({ vars: { ADMIN_TOKEN: "" } });
-  try {
+  await withWorker({ vars: { ADMIN_TOKEN: "" } }, async (w) => {
     for (const [method, path] of [["GET", "/admin/dead-letters"], ["POST", "/admin/dead-letters/replay"], ["GET", "/admin/"]]) {
       const res = await w.fetch(path, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       assert.equal(res.status, 404, `${method} ${path}`);
     }
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("a persistent failure is dead-lettered, listed masked, replayed after recovery and invited exactly once", async () => {
-  const w = await start({ http: true, vars: { ADMIN_TOKEN, MAX_INVITE_ATTEMPTS: "2" } });
-  const env = { WORKER_URL: w.url.toString(), ADMIN_TOKEN };
-  try {
+  await withWorker({ http: true, vars: { ADMIN_TOKEN, MAX_INVITE_ATTEMPTS: "2" } }, async (w) => {
+    const env = { WORKER_URL: w.url.toString(), ADMIN_TOKEN };
     await w.fetch(`/apply/${OPEN}`);
     w.standIn.addFault("http500", 100);
     assert.equal((await w.postForm(OPEN, ann({ email: "dora.lost@example.com" }))).status, 202);
@@ -109,14 +96,11 @@ test("a persistent failure is dead-lettered, listed masked, replayed after recov
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(w.interviewsFor(OPEN, "dora.lost@example.com").length, 1, "exactly once");
     assertCleanLogs(w.logs());
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("the funnel gets one data point per step, by position, with no personal data", async () => {
-  const w = await start({ rateLimit: 4, vars: { ADMIN_TOKEN, MAX_INVITE_ATTEMPTS: "1" } });
-  try {
+  await withWorker({ rateLimit: 4, vars: { ADMIN_TOKEN, MAX_INVITE_ATTEMPTS: "1" } }, async (w) => {
     const events = () => w.funnel.map((p) => p.blobs[0]);
     const until = (n, what) => w.until(() => w.funnel.length >= n, 5000, what);
     const ip = { "cf-connecting-ip": "198.51.100.99" };
@@ -147,14 +131,11 @@ test("the funnel gets one data point per step, by position, with no personal dat
     for (const secret of ["ann.lee", "example.com", "Ann", "Lee", "7946", "198.51.100"]) {
       assert.ok(!all.includes(secret), `no ${secret} in the funnel`);
     }
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("every log line has a level, and a refused key raises its own error line to alert on", async () => {
-  const w = await start();
-  try {
+  await withWorker({}, async (w) => {
     await w.fetch(`/apply/${OPEN}`); // the positions are cached first: the fault hits the invite
     w.standIn.addFault("401", 1);
     assert.equal((await w.postForm(OPEN, ann({ email: "key@example.com" }))).status, 202);
@@ -170,7 +151,5 @@ test("every log line has a level, and a refused key raises its own error line to
     const queued = lines.find((l) => l.outcome === "queued");
     assert.equal(queued.level, "error", "a refused key is an error even though nothing was lost");
     assertCleanLogs(w.logs());
-  } finally {
-    await w.stop();
-  }
+  });
 });

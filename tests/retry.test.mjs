@@ -2,7 +2,7 @@
 // (or a reasoned dead letter), reached through the queue's batched, aliased request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, assertCleanLogs, logLines, OPEN, OPEN_2 } from "./harness.mjs";
+import { withWorker, ann, assertCleanLogs, logLines, OPEN, OPEN_2 } from "./harness.mjs";
 
 async function kvRecord(w, positionId) {
   const [key] = await w.kvKeys(`app:v2:${positionId}:`);
@@ -15,8 +15,7 @@ const FAULTS = ["http500", "slow", "malformed", "401", "quota", "graphqlError"];
 
 for (const fault of FAULTS) {
   test(`${fault}: the candidate hears 202 at once, and ends with exactly one interview`, async () => {
-    const w = await start({ vars: { HIREFLIX_TIMEOUT_MS: "800" } });
-    try {
+    await withWorker({ vars: { HIREFLIX_TIMEOUT_MS: "800" } }, async (w) => {
       assert.equal((await w.fetch(`/apply/${OPEN}`)).status, 200); // positions now cached
       w.standIn.addFault(fault, 2, 2500);
 
@@ -63,15 +62,12 @@ for (const fault of FAULTS) {
       assert.ok(retried.some((l) => l.outcome === "requeued" && l.attempt === 2 && l.reason));
       assert.ok(retried.some((l) => l.outcome === "invited" && l.attempt === 3 && typeof l.hireflix_ms === "number"));
       assertCleanLogs(w.logs());
-    } finally {
-      await w.stop();
-    }
+    });
   });
 }
 
 test("applications queued together are retried in ONE aliased request, each acked on its own answer", async () => {
-  const w = await start();
-  try {
+  await withWorker({}, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     const people = ["a@example.com", "b@example.com", "c@example.com"];
     w.standIn.addFault("http500", people.length);
@@ -89,14 +85,11 @@ test("applications queued together are retried in ONE aliased request, each acke
       assert.equal(w.standIn.requests[interview.createdByRequest], batched[0]);
     }
     assertCleanLogs(w.logs());
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("one batch whose members end differently: invited, already invited, and dead-lettered", async () => {
-  const w = await start();
-  try {
+  await withWorker({}, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     // Each candidate's own call fails (not with "quota": a spent quota parks the later
     // applications without a call; tests/budget.test.mjs covers that).
@@ -127,14 +120,11 @@ test("one batch whose members end differently: invited, already invited, and dea
     assert.deepEqual(await w.kvKeys(`app:v2:${OPEN_2}:`), []);
     assert.equal((await w.postForm(OPEN_2, ann({ email: "late@example.com" }))).status, 410);
     assertCleanLogs(w.logs());
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("an invite that keeps failing is dead-lettered after MAX_INVITE_ATTEMPTS with its reason", async () => {
-  const w = await start({ vars: { MAX_INVITE_ATTEMPTS: "3" } });
-  try {
+  await withWorker({ vars: { MAX_INVITE_ATTEMPTS: "3" } }, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     w.standIn.addFault("http500", 100);
     assert.equal((await w.postForm(OPEN, ann())).status, 202);
@@ -150,14 +140,11 @@ test("an invite that keeps failing is dead-lettered after MAX_INVITE_ATTEMPTS wi
     assert.equal(res.status, 303);
     assert.equal(w.standIn.interviews.length, 1);
     assertCleanLogs(w.logs());
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("a batch Hireflix fails as a whole is split, so one bad invite holds back no other", async () => {
-  const w = await start();
-  try {
+  await withWorker({}, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     w.standIn.addFault("http500", 3);
     w.standIn.addFault("failBatches", 100);
@@ -170,14 +157,11 @@ test("a batch Hireflix fails as a whole is split, so one bad invite holds back n
     await w.until(() => logLines(w).filter(invited).length === 3, 5000, "the log lines");
     const lines = logLines(w);
     assert.ok(!lines.some((l) => l.outcome === "requeued"), "nobody waited for a later retry");
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("a queued invite whose link is unusable is done, not dead-lettered", async () => {
-  const w = await start();
-  try {
+  await withWorker({}, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     w.standIn.addFault("http500");
     w.standIn.addFault("foreignUrl");
@@ -186,14 +170,11 @@ test("a queued invite whose link is unusable is done, not dead-lettered", async 
     assert.equal(w.interviewsFor(OPEN, "ann.lee@example.com").length, 1);
     assert.deepEqual((await w.deadLetters()).map((l) => l.id), []);
     assert.deepEqual(await w.kvKeys("app:"), [], "no stale 'queued' record");
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("dead letters are filed even while the rest of the configuration is broken", async () => {
-  const w = await start({ vars: { HIREFLIX_API_KEY: "" } });
-  try {
+  await withWorker({ vars: { HIREFLIX_API_KEY: "" } }, async (w) => {
     const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
     const invite = { positionId: OPEN, firstName: "Ann", lastName: "Lee", email: "ann@example.com", phoneNumber: "", attempt: 3, requestId: "r1" };
     await dlq.send({ invite, reason: "gave_up_after_3_attempts: auth" });
@@ -202,28 +183,22 @@ test("dead letters are filed even while the rest of the configuration is broken"
     const entry = (await w.deadLetters())[0].letter;
     assert.match(entry.reason, /gave_up_after_3_attempts: auth|delivery_retries_exhausted/);
     assert.equal(entry.invite.email, "ann@example.com");
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("a permanent answer on the candidate's own attempt is never queued", async () => {
-  const w = await start();
-  try {
+  await withWorker({}, async (w) => {
     await w.fetch(`/apply/${OPEN_2}`);
     w.standIn.positions.find((p) => p.id === OPEN_2).archived = Date.now();
     const res = await w.postForm(OPEN_2, ann());
     assert.equal(res.status, 410);
     assert.ok(!logLines(w).some((l) => l.outcome === "queued"));
     assert.deepEqual(await w.kvKeys("app:"), []);
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("when Hireflix cannot be reached at all, the form still takes the application", async () => {
-  const w = await start();
-  try {
+  await withWorker({}, async (w) => {
     // Cold cache and Hireflix down: the position cannot be checked, the application is kept.
     // Two failures: the form's position look-up and the candidate's invite; the post does not
     // ask for positions again while the failure is fresh.
@@ -234,7 +209,5 @@ test("when Hireflix cannot be reached at all, the form still takes the applicati
     assert.equal(res.status, 202);
     assert.equal(w.standIn.requests.filter((r) => r.query.includes("positions")).length, 1);
     await w.until(() => w.interviewsFor(OPEN, "ann.lee@example.com").length === 1, 15000, "the interview");
-  } finally {
-    await w.stop();
-  }
+  });
 });

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync } from "node:zlib";
-import { start, OPEN } from "./harness.mjs";
+import { withWorker, OPEN } from "./harness.mjs";
 
 // What the build reaches with about 1 KB to spare: 252,789 bytes on 2026-11-26; 265,041 once the
 // ledger's protocol is derived with serde instead of written by hand, most of the growth (issue 16:
@@ -27,8 +27,7 @@ test(`build/index_bg.wasm stays under ${BUDGET_GZIP_BYTES / 1024} KiB gzip`, () 
 // edge sends them (gzip level 6 here; Cloudflare's brotli is smaller still), plus at most
 // 5 KB of our JavaScript. Measured from the pages the built worker serves, with what they link.
 test("first view of the form: HTML+CSS at most 14 KB compressed, our JS at most 5 KB", async () => {
-  const w = await start();
-  try {
+  await withWorker({}, async (w) => {
     const get = async (path) => {
       const res = await w.fetch(path);
       assert.equal(res.status, 200, path);
@@ -56,7 +55,5 @@ test("first view of the form: HTML+CSS at most 14 KB compressed, our JS at most 
     assert.ok(page.gzip <= 14 * 1024, `HTML+CSS ${page.gzip} B gzip is over 14 KB`);
     assert.ok(script.gzip <= 5 * 1024, `JS ${script.gzip} B gzip is over 5 KB`);
     assert.ok(embed.raw < 2048, `embed.js is ${embed.raw} B, over 2 KB`);
-  } finally {
-    await w.stop();
-  }
+  });
 });

@@ -4,19 +4,14 @@
 // the machine.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { start, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, OPEN } from "./harness.mjs";
 import { launchChromium } from "./chromium.mjs";
 import { CHALLENGES_ORIGIN } from "./stand-in/turnstile.mjs";
 
-let w, browser;
-before(async () => {
-  w = await start({ http: true, turnstile: true });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await w?.stop();
-});
+const w = sharedWorker({ http: true, turnstile: true });
+let browser;
+before(async () => (browser = await launchChromium()));
+after(() => browser?.close());
 
 const TOKEN = '#human-check input[type=hidden][name="cf-turnstile-response"]';
 const formUrl = (worker = w) => `${worker.url}apply/${OPEN}`;
@@ -141,8 +136,7 @@ test("with JavaScript off, the page says where the widget would be that the chec
 });
 
 test("the CSP admits challenges.cloudflare.com only with Turnstile on", async () => {
-  const off = await start({ http: true });
-  try {
+  await withWorker({ http: true }, async (off) => {
     const { context, page, blocked, toCloudflare } = await open({}, off);
     const response = await page.goto(formUrl(off));
     assert.ok(!response.headers()["content-security-policy"].includes("challenges.cloudflare.com"));
@@ -160,7 +154,5 @@ test("the CSP admits challenges.cloudflare.com only with Turnstile on", async ()
     await page.waitForTimeout(300);
     assert.ok(blocked.some((m) => /challenges\.cloudflare\.com/.test(m)), `blocked: ${blocked}`);
     await context.close();
-  } finally {
-    await off.stop();
-  }
+  });
 });

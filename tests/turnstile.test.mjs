@@ -2,27 +2,17 @@
 // only a token solved for this form (action `apply`, this position, this host) and never
 // used before lets an application through; anything else is a 422 with every value kept, a
 // siteverify that cannot answer is a 503, and in neither case is anyone invited.
-import { test, before, after, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, OPEN, OPEN_2 } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, OPEN, OPEN_2 } from "./harness.mjs";
 import { SECRETS, SITEKEYS } from "./stand-in/turnstile.mjs";
 
 const FIELD = "cf-turnstile-response";
 const HOST = "apply.test"; // the host harness requests are made to
 const CHALLENGES = "https://challenges.cloudflare.com";
 
-let w;
-before(async () => (w = await start({ turnstile: true })));
-after(async () => {
-  const logs = w.logs();
-  await w.stop();
-  assert.ok(!logs.includes(SECRETS.pass), "the Turnstile secret is never logged");
-});
-beforeEach(async () => {
-  w.standIn.reset();
-  w.turnstile.reset();
-  for (const name of await w.kvKeys("app:")) await w.kv.delete(name);
-});
+// Its check of the logs includes the Turnstile secret (SECRETS.pass): never logged.
+const w = sharedWorker({ turnstile: true });
 
 /** A token as the widget on this worker's form for `position` would get it. */
 const mint = (over = {}) => w.turnstile.mint({ hostname: HOST, action: "apply", cdata: OPEN, ...over }).token;
@@ -127,8 +117,7 @@ test("refused tokens: a fault, a failing sitekey's token, one never issued, and 
   );
   assert.equal(messages.size, 1, "one plain message for every refusal");
 
-  const failing = await start({ turnstile: true, vars: { TURNSTILE_SECRET_KEY: SECRETS.fail } });
-  try {
+  await withWorker({ turnstile: true, vars: { TURNSTILE_SECRET_KEY: SECRETS.fail } }, async (failing) => {
     const good = failing.turnstile.mint({ hostname: HOST, action: "apply", cdata: OPEN }).token;
     const res = await failing.postForm(OPEN, { ...typed, [FIELD]: good });
     assert.equal(res.status, 422);
@@ -138,9 +127,7 @@ test("refused tokens: a fault, a failing sitekey's token, one never issued, and 
     assert.equal(failing.turnstile.requests[0].secret, SECRETS.fail);
     await new Promise((r) => setTimeout(r, 1300));
     assert.equal(failing.inviteRequests().length, 0);
-  } finally {
-    await failing.stop();
-  }
+  });
   await assertNobodyInvited();
 });
 
@@ -254,8 +241,7 @@ test("the JSON API: missing or refused token 422 on the field, siteverify down 5
 });
 
 test("with Turnstile off, the form has no widget and its CSP does not mention challenges.cloudflare.com", async () => {
-  const off = await start();
-  try {
+  await withWorker({}, async (off) => {
     assert.equal(off.turnstile, null);
     const res = await off.fetch(`/apply/${OPEN}`);
     assert.equal(res.status, 200);
@@ -268,7 +254,5 @@ test("with Turnstile off, the form has no widget and its CSP does not mention ch
     assert.doesNotMatch(await invalid.text(), /cf-turnstile/);
     // And no token is asked for.
     assert.equal((await off.postForm(OPEN, ann())).status, 303);
-  } finally {
-    await off.stop();
-  }
+  });
 });
