@@ -6,7 +6,7 @@ import http from "node:http";
 import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { HireflixStandIn } from "../tests/stand-in/hireflix.mjs";
+import { HireflixStandIn } from "../tests/stand-ins/hireflix.mjs";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL_REQUESTS ?? 3000);

@@ -1,4 +1,4 @@
-// Headless Chromium from Debian's package, launched as tests/browser.test.mjs does.
+// Headless Chromium from Debian's package, launched as tests/browser/*.test.mjs do.
 import { chromium } from "playwright-core";
 
 /** `extraArgs` add switches, e.g. a host-resolver rule for a second site on loopback. */

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach } from "node:test";
 import { Miniflare } from "miniflare";
-import { HireflixStandIn } from "./stand-in/hireflix.mjs";
-import { TurnstileStandIn, SECRETS, SITEKEYS } from "./stand-in/turnstile.mjs";
+import { HireflixStandIn } from "./stand-ins/hireflix.mjs";
+import { TurnstileStandIn, SECRETS, SITEKEYS } from "./stand-ins/turnstile.mjs";
 
 export const API_KEY = "test-key-Zx81-never-shown";
 export const APP_SECRET = "test-app-secret-9f3c1d2e7a6b5c4d3e2f1a0b";

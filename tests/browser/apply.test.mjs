@@ -2,8 +2,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { launchChromium } from "./chromium.mjs";
-import { sharedWorker, withWorker, ann, OPEN } from "./harness.mjs";
+import { launchChromium } from "../chromium.mjs";
+import { sharedWorker, withWorker, ann, OPEN } from "../harness.mjs";
 
 const w = sharedWorker({ http: true });
 let browser;

@@ -1,4 +1,4 @@
-// scripts/deploy with a fake wrangler (tests/fakes/wrangler.mjs) playing a Cloudflare account,
+// scripts/deploy with a fake wrangler (tests/scripts/fake-wrangler.mjs) playing a Cloudflare account,
 // and the real scripts/check-hireflix against the local Hireflix stand-in.
 
 import { test, after } from "node:test";
@@ -7,10 +7,10 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HireflixStandIn } from "./stand-in/hireflix.mjs";
+import { HireflixStandIn } from "../stand-ins/hireflix.mjs";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const FAKE = join(ROOT, "tests/fakes/wrangler.mjs");
+const ROOT = new URL("../..", import.meta.url).pathname;
+const FAKE = join(ROOT, "tests/scripts/fake-wrangler.mjs");
 const KEY = "deploy-key-Hh52-never-shown";
 const ADMIN = "admin-token-Kq93-0123456789abcdef";
 const SITE_KEY = "1x00000000000000000000AA";

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { unstable_readConfig } from "wrangler";
-import { sharedWorker, withWorker, ann, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, OPEN } from "../harness.mjs";
 
 const LANDING = "https://careers.example.com";
 const w = sharedWorker({ vars: { ALLOWED_ORIGINS: LANDING } });

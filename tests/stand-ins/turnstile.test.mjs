@@ -4,7 +4,7 @@
 import { test, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { TurnstileStandIn, SECRETS, SITEKEYS, TOKEN_TTL_MS } from "./stand-in/turnstile.mjs";
+import { TurnstileStandIn, SECRETS, SITEKEYS, TOKEN_TTL_MS } from "./turnstile.mjs";
 
 let clock = Date.parse("2026-05-01T09:00:00.000Z");
 const standIn = new TurnstileStandIn({ now: () => clock });

@@ -4,9 +4,9 @@
 // the machine.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { sharedWorker, withWorker, OPEN } from "./harness.mjs";
-import { launchChromium } from "./chromium.mjs";
-import { CHALLENGES_ORIGIN } from "./stand-in/turnstile.mjs";
+import { sharedWorker, withWorker, OPEN } from "../harness.mjs";
+import { launchChromium } from "../chromium.mjs";
+import { CHALLENGES_ORIGIN } from "../stand-ins/turnstile.mjs";
 
 const w = sharedWorker({ http: true, turnstile: true });
 let browser;

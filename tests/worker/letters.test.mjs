@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { sharedWorker, withWorker, ann, APP_SECRET, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, APP_SECRET, OPEN } from "../harness.mjs";
 
 const keyOf = (email) =>
   `app:v2:${OPEN}:` +

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { sharedWorker, withWorker, ann, logLines, APP_SECRET, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, logLines, APP_SECRET, OPEN } from "../harness.mjs";
 
 const COOKIE = `__Host-hfa_${OPEN}`;
 const keyOf = (email) =>

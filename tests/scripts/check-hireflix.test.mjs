@@ -10,10 +10,10 @@ import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HireflixStandIn, POSITIONS, SCHEMA_TEXT } from "./stand-in/hireflix.mjs";
+import { HireflixStandIn, POSITIONS, SCHEMA_TEXT } from "../stand-ins/hireflix.mjs";
 
 const run = promisify(execFile);
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 const KEY = "check-key-Qw7-never-shown";
 const dir = mkdtempSync(join(tmpdir(), "check-hireflix-"));
 const docsFile = join(dir, "documents.json");

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
-import { sharedWorker, withWorker, ann, awayFromWindowEdge, logLines, APP_SECRET, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, awayFromWindowEdge, logLines, APP_SECRET, OPEN, OPEN_2, ARCHIVED, UNKNOWN } from "../harness.mjs";
 
 const w = sharedWorker();
 

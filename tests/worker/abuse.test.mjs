@@ -2,7 +2,7 @@
 // address or IPv6 /64), the Origin check with its CORS, and the honeypot.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sharedWorker, withWorker, ann, awayFromWindowEdge, logLines, OPEN } from "./harness.mjs";
+import { sharedWorker, withWorker, ann, awayFromWindowEdge, logLines, OPEN } from "../harness.mjs";
 
 const LANDING = "https://careers.example.com";
 const w = sharedWorker({ vars: { ALLOWED_ORIGINS: `${LANDING}, http://127.0.0.1:5500` } });

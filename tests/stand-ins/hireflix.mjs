@@ -296,7 +296,7 @@ export class HireflixStandIn {
   }
 }
 
-// Run directly: `HIREFLIX_API_KEY=... node tests/stand-in/hireflix.mjs [--port 4010]`. The key
+// Run directly: `HIREFLIX_API_KEY=... node tests/stand-ins/hireflix.mjs [--port 4010]`. The key
 // comes from the environment, never the command line, which `ps` shows to every user.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (name, fallback) => {

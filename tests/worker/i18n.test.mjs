@@ -3,8 +3,8 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { sharedWorker, withWorker, ann, assertCleanLogs, logLines, OPEN, UNKNOWN } from "./harness.mjs";
-import { launchChromium, PHONE } from "./chromium.mjs";
+import { sharedWorker, withWorker, ann, assertCleanLogs, logLines, OPEN, UNKNOWN } from "../harness.mjs";
+import { launchChromium, PHONE } from "../chromium.mjs";
 
 const BRAND = {
   BRAND_NAME: "Acme Robotics",

@@ -4,7 +4,7 @@
 // red-team run cannot get more invites than configured.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { withWorker, ann, assertCleanLogs, logLines, OPEN, OPEN_2 } from "./harness.mjs";
+import { withWorker, ann, assertCleanLogs, logLines, OPEN, OPEN_2 } from "../harness.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

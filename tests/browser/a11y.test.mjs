@@ -7,9 +7,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { sharedWorker, OPEN, OPEN_2, UNKNOWN } from "./harness.mjs";
-import { launchChromium, PHONE, DESKTOP } from "./chromium.mjs";
-import { BRAND, serveLogo } from "./brand.mjs";
+import { sharedWorker, OPEN, OPEN_2, UNKNOWN } from "../harness.mjs";
+import { launchChromium, PHONE, DESKTOP } from "../chromium.mjs";
+import { BRAND, serveLogo } from "../brand.mjs";
 
 const axe = createRequire(import.meta.url)("axe-core");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { gzipSync, brotliCompressSync } from "node:zlib";
-import { withWorker, OPEN } from "./harness.mjs";
+import { withWorker, OPEN } from "../harness.mjs";
 
 // What the build reaches with about 1 KB to spare: 252,789 bytes on 2026-11-26; 265,041 once the
 // ledger's protocol is derived with serde instead of written by hand, most of the growth (issue 16:

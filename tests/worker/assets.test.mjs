@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { sharedWorker, OPEN, UNKNOWN } from "./harness.mjs";
+import { sharedWorker, OPEN, UNKNOWN } from "../harness.mjs";
 
 const YEAR_IMMUTABLE = "public, max-age=31536000, immutable";
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
 const TOKEN = "cf-token-Vv28-never-shown";
 const DAY = 86400_000;

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { withWorker, ann, assertCleanLogs, OPEN, OPEN_2 } from "./harness.mjs";
+import { withWorker, ann, assertCleanLogs, OPEN, OPEN_2 } from "../harness.mjs";
 
 const ADMIN_TOKEN = "admin-token-Qv27-never-shown-0123456789";
 

@@ -1,4 +1,4 @@
-// A stand-in for the wrangler CLI, for tests of scripts/deploy: `WRANGLER="node tests/fakes/wrangler.mjs"`.
+// A stand-in for the wrangler CLI, for tests of scripts/deploy: `WRANGLER="node tests/scripts/fake-wrangler.mjs"`.
 // It answers the commands the script uses as wrangler 4.86 does (same exit codes, the lines the
 // script reads, errors on stderr), keeps an account's state in the JSON file $FAKE_WRANGLER_STATE
 // (logged in? queues, whether the worker exists, its secrets) and records every call there,

@@ -2,7 +2,7 @@
 // (or a reasoned dead letter), reached through the queue's batched, aliased request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { withWorker, ann, assertCleanLogs, logLines, OPEN, OPEN_2 } from "./harness.mjs";
+import { withWorker, ann, assertCleanLogs, logLines, OPEN, OPEN_2 } from "../harness.mjs";
 
 async function kvRecord(w, positionId) {
   const [key] = await w.kvKeys(`app:v2:${positionId}:`);
@@ -92,7 +92,7 @@ test("one batch whose members end differently: invited, already invited, and dea
   await withWorker({}, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     // Each candidate's own call fails (not with "quota": a spent quota parks the later
-    // applications without a call; tests/budget.test.mjs covers that).
+    // applications without a call; tests/worker/budget.test.mjs covers that).
     w.standIn.addFault("http500", 3);
     assert.equal((await w.postForm(OPEN, ann({ email: "new@example.com" }))).status, 202);
     assert.equal((await w.postForm(OPEN, ann({ email: "known@example.com" }))).status, 202);

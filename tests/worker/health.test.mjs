@@ -3,7 +3,7 @@
 // gets the status alone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { withWorker, ann, API_KEY, APP_SECRET, ADMIN_TOKEN, OPEN } from "./harness.mjs";
+import { withWorker, ann, API_KEY, APP_SECRET, ADMIN_TOKEN, OPEN } from "../harness.mjs";
 
 /** A configuration with nothing to warn about besides what a test takes away (Turnstile with Cloudflare's test keys). */
 const COMPLETE = {

@@ -4,8 +4,8 @@
 // siteverify that cannot answer is a 503, and in neither case is anyone invited.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sharedWorker, withWorker, ann, OPEN, OPEN_2 } from "./harness.mjs";
-import { SECRETS, SITEKEYS } from "./stand-in/turnstile.mjs";
+import { sharedWorker, withWorker, ann, OPEN, OPEN_2 } from "../harness.mjs";
+import { SECRETS, SITEKEYS } from "../stand-ins/turnstile.mjs";
 
 const FIELD = "cf-turnstile-response";
 const HOST = "apply.test"; // the host harness requests are made to

@@ -4,8 +4,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { sharedWorker, withWorker, OPEN } from "./harness.mjs";
-import { launchChromium, PHONE } from "./chromium.mjs";
+import { sharedWorker, withWorker, OPEN } from "../harness.mjs";
+import { launchChromium, PHONE } from "../chromium.mjs";
 
 /** Pages of the landing site, by path: set by each test. */
 const pages = new Map();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 const TOKEN = "admin-Jj47-never-shown-0123456789";
 const A = "68b43e38b19cf131a17c543f";
 const B = "68b43e38b19cf131a17c5440";

@@ -4,12 +4,12 @@
 // built.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sharedWorker, withWorker, ann, OPEN } from "./harness.mjs";
-import { BRAND, LOGO_ORIGIN } from "./brand.mjs";
+import { sharedWorker, withWorker, ann, OPEN } from "../harness.mjs";
+import { BRAND, LOGO_ORIGIN } from "../brand.mjs";
 
 const LANDING = "https://careers.example.com";
 const HSTS = "max-age=31536000; includeSubDomains";
-/** The link pass that comes with an interview link (tests/links.test.mjs checks what it is worth). */
+/** The link pass that comes with an interview link (tests/worker/links.test.mjs checks what it is worth). */
 const PASS = new RegExp(`^__Host-hfa_${OPEN}=\\d+\\.[0-9a-f]{16}\\.[0-9a-f]{64}; Path=/; Max-Age=2592000; Secure; HttpOnly; SameSite=Lax$`);
 const w = sharedWorker({ vars: { ALLOWED_ORIGINS: LANDING, ...BRAND } });
 
