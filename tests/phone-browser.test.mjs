@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { launchChromium, PHONE } from "./chromium.mjs";
 import { start, OPEN, OPEN_2 } from "./harness.mjs";
 import { BRAND, serveLogo } from "./brand.mjs";
-import { POSITIONS } from "./stand-in/hireflix.mjs";
+import { POSITIONS } from "./stand-ins/hireflix.mjs";
 
 const ABOUT = "Build the services that run our robots' fleet.";
 // Hireflix's description of a position: rich text, of which the form shows the first sentence.

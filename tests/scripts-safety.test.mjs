@@ -22,7 +22,7 @@ function node(args, env = {}) {
 }
 
 test("the stand-in scripts/dev starts takes its key from the environment, and scripts/dev passes it so", async () => {
-  const child = spawn("node", ["tests/stand-in/hireflix.mjs", "--port", "0"], { cwd: ROOT, env: { ...process.env, HIREFLIX_API_KEY: KEY } });
+  const child = spawn("node", ["tests/stand-ins/hireflix.mjs", "--port", "0"], { cwd: ROOT, env: { ...process.env, HIREFLIX_API_KEY: KEY } });
   try {
     const origin = await new Promise((resolve, reject) => {
       child.stdout.on("data", (c) => {
