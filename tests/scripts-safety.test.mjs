@@ -45,7 +45,7 @@ test("the stand-in scripts/dev starts takes its key from the environment, and sc
   }
   const dev = readFileSync(join(ROOT, "scripts/dev"), "utf8");
   assert.doesNotMatch(dev, /--key/, "scripts/dev hands no key on a command line");
-  assert.match(dev, /HIREFLIX_API_KEY="\$\{KEY:-local-stand-in-key\}" node tests\/stand-in\/hireflix\.mjs/);
+  assert.match(dev, /HIREFLIX_API_KEY="\$\{KEY:-local-stand-in-key\}" node tests\/stand-ins\/hireflix\.mjs/);
 });
 
 test("check-hireflix sends the key over https, or plain http only to this machine", async () => {
