@@ -4,7 +4,7 @@
 //! `__Host-`: the browser takes it only with `Secure`, `Path=/` and no `Domain`, so no other
 //! host (a sibling subdomain included) can set or overwrite it. `Secure` holds locally too:
 //! Chromium treats `http://127.0.0.1` and `http://localhost` as secure contexts and keeps such a
-//! cookie there (tests/browser.test.mjs checks it). `HttpOnly`: no script reads it.
+//! cookie there (tests/browser/apply.test.mjs checks it). `HttpOnly`: no script reads it.
 //! `SameSite=Lax`: sent with the form's own post, never with another site's.
 
 use crate::domain::LINK_PASS_MAX_AGE_SECONDS as MAX_AGE_SECONDS;

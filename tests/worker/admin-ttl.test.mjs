@@ -2,7 +2,7 @@
 // other record (it was a fixed 30 days).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, OPEN } from "./harness.mjs";
+import { start, OPEN } from "../harness.mjs";
 
 const ADMIN_TOKEN = "admin-token-Tt52-never-shown-0123456789";
 const DAY_MS = 86_400_000;

@@ -3,7 +3,7 @@
 // cannot even tell that a token is set.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, awayFromWindowEdge, ADMIN_TOKEN, OPEN } from "./harness.mjs";
+import { start, awayFromWindowEdge, ADMIN_TOKEN, OPEN } from "../harness.mjs";
 
 const LIST = "/admin/dead-letters";
 const bearer = (token) => ({ authorization: `Bearer ${token}` });

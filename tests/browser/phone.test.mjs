@@ -5,10 +5,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { launchChromium, PHONE } from "./chromium.mjs";
-import { start, OPEN, OPEN_2 } from "./harness.mjs";
-import { BRAND, serveLogo } from "./brand.mjs";
-import { POSITIONS } from "./stand-ins/hireflix.mjs";
+import { launchChromium, PHONE } from "../chromium.mjs";
+import { start, OPEN, OPEN_2 } from "../harness.mjs";
+import { BRAND, serveLogo } from "../brand.mjs";
+import { POSITIONS } from "../stand-ins/hireflix.mjs";
 
 const ABOUT = "Build the services that run our robots' fleet.";
 // Hireflix's description of a position: rich text, of which the form shows the first sentence.

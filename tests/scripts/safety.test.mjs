@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, mkdtempSync, chmodSync, existsSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const ROOT = new URL("..", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 const KEY = "dev-key-Pp31-never-on-a-command-line";
 
 /** Runs a node script; resolves { code, out }. */

@@ -2,7 +2,7 @@
 // is honoured without amplification, and a spent quota is probed by one call at a time.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, assertCleanLogs, ADMIN_TOKEN, OPEN } from "./harness.mjs";
+import { start, ann, assertCleanLogs, ADMIN_TOKEN, OPEN } from "../harness.mjs";
 
 const isInvite = (r) => r.query.includes("inviteCandidateToInterview");
 const forced = (r) => r.throttled || r.fault !== null;

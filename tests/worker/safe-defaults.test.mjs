@@ -2,7 +2,7 @@
 // addresses post, and one limit per IPv6 /48 besides the one per /64.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, awayFromWindowEdge, logLines, OPEN, OPEN_2 } from "./harness.mjs";
+import { start, ann, awayFromWindowEdge, logLines, OPEN, OPEN_2 } from "../harness.mjs";
 
 test("INVITES_PER_MINUTE caps the account's new invites, from any number of addresses: the rest wait, queued", async () => {
   const w = await start({ vars: { INVITES_PER_MINUTE: "2" } });
