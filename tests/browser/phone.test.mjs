@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { launchChromium, PHONE } from "../chromium.mjs";
-import { start, OPEN, OPEN_2 } from "../harness.mjs";
+import { start, withWorker, OPEN, OPEN_2 } from "../harness.mjs";
 import { BRAND, serveLogo } from "../brand.mjs";
 import { POSITIONS } from "../stand-ins/hireflix.mjs";
 
@@ -98,23 +98,17 @@ test("a phone that cannot be read says what to do in one line, leaving it empty 
 });
 
 test("DEFAULT_PHONE_REGION reads national numbers of another country", async () => {
-  const us = await start({ vars: { DEFAULT_PHONE_REGION: "US" } });
-  try {
+  await withWorker({ vars: { DEFAULT_PHONE_REGION: "US" } }, async (us) => {
     const res = await us.postJson(OPEN, { firstName: "Al", lastName: "Ray", email: "al@example.com", phoneNumber: "(415) 555-2671" });
     assert.equal(res.status, 200, await res.clone().text());
     assert.equal(us.interviewsFor(OPEN, "al@example.com")[0].candidate.phone, "+14155552671");
     const health = await (await us.fetch("/healthz")).json();
     assert.equal(health.status, "ok");
-  } finally {
-    await us.stop();
-  }
-  const wrong = await start({ vars: { DEFAULT_PHONE_REGION: "England" } });
-  try {
+  });
+  await withWorker({ vars: { DEFAULT_PHONE_REGION: "England" } }, async (wrong) => {
     const health = await (await wrong.health()).json();
     assert.match(health.problems.join("\n"), /DEFAULT_PHONE_REGION must be empty or one of: GB, /);
-  } finally {
-    await wrong.stop();
-  }
+  });
 });
 
 test("Back from the interview after an error round trip shows the form, with no resubmission", async () => {

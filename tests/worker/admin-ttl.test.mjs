@@ -2,7 +2,7 @@
 // other record (it was a fixed 30 days).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, OPEN } from "../harness.mjs";
+import { withWorker, OPEN } from "../harness.mjs";
 
 const ADMIN_TOKEN = "admin-token-Tt52-never-shown-0123456789";
 const DAY_MS = 86_400_000;
@@ -10,11 +10,10 @@ const DAY_MS = 86_400_000;
 test("a replayed dead letter's record expires after SUBMISSION_TTL_DAYS", async () => {
   // Without the ledger a queued invite is only requeued (long delay), so nothing but the replay
   // writes the record, and letters live in KV where the test can file one.
-  const w = await start({
+  await withWorker({
     ledger: false,
     vars: { ADMIN_TOKEN, SUBMISSION_TTL_DAYS: "2", MAX_INVITE_ATTEMPTS: "5", RETRY_BASE_DELAY_SECONDS: "3600" },
-  });
-  try {
+  }, async (w) => {
     const invite = {
       positionId: OPEN,
       firstName: "Fay",
@@ -31,7 +30,5 @@ test("a replayed dead letter's record expires after SUBMISSION_TTL_DAYS", async 
     assert.equal(keys.length, 1, "the candidate is queued again");
     const lifeMs = keys[0].expiration * 1000 - Date.now();
     assert.ok(Math.abs(lifeMs - 2 * DAY_MS) < 60_000, `the record lives ${(lifeMs / DAY_MS).toFixed(2)} days, not 2`);
-  } finally {
-    await w.stop();
-  }
+  });
 });

@@ -2,7 +2,7 @@
 // is honoured without amplification, and a spent quota is probed by one call at a time.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, assertCleanLogs, ADMIN_TOKEN, OPEN } from "../harness.mjs";
+import { withWorker, ann, ADMIN_TOKEN, OPEN } from "../harness.mjs";
 
 const isInvite = (r) => r.query.includes("inviteCandidateToInterview");
 const forced = (r) => r.throttled || r.fault !== null;
@@ -35,8 +35,7 @@ function assertEachInvitedOnceByOneCall(w, emails) {
 
 test("a burst of live posts on top of a queue backlog stays at the pace: none lost, none doubled", async () => {
   const PACE = 4;
-  const w = await start({ vars: { HIREFLIX_MAX_CALLS_PER_SECOND: String(PACE) } });
-  try {
+  await withWorker({ vars: { HIREFLIX_MAX_CALLS_PER_SECOND: String(PACE) } }, async (w) => {
     assert.equal((await w.fetch(`/apply/${OPEN}`)).status, 200); // positions now cached
     // The backlog: ten candidates whose own call failed, now on the queue.
     w.standIn.addFault("http500", 10);
@@ -63,15 +62,11 @@ test("a burst of live posts on top of a queue backlog stays at the pace: none lo
     const busiest = busiestSecond(calls);
     assert.ok(busiest <= PACE + 2, `at most ${PACE} calls a second plus the margin; saw ${busiest}`);
     assertEachInvitedOnceByOneCall(w, everyone);
-    assertCleanLogs(w.logs());
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("throttled with HTTP 200 and errors: the batch waits out Retry-After and comes back whole", async () => {
-  const w = await start();
-  try {
+  await withWorker({}, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     w.standIn.addFault("http500", 6);
     const emails = Array.from({ length: 6 }, (_, i) => `q${i}@example.com`);
@@ -93,14 +88,11 @@ test("throttled with HTTP 200 and errors: the batch waits out Retry-After and co
       assert.deepEqual(split.map(aliases), [], "no member of a throttled batch is retried at once");
     }
     assertEachInvitedOnceByOneCall(w, emails);
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("a quota hold ends with exactly one probe; refused again, the hold lengthens; its success reopens", async () => {
-  const w = await start({ vars: { QUOTA_RETRY_SECONDS: "2" } });
-  try {
+  await withWorker({ vars: { QUOTA_RETRY_SECONDS: "2" } }, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     w.standIn.quotaSpent = true;
     const first = await w.postForm(OPEN, ann({ email: "first@example.com" }));
@@ -126,15 +118,12 @@ test("a quota hold ends with exactly one probe; refused again, the hold lengthen
     assert.equal(aliases(invites[2]), 1, "the next probe is alone too");
     assert.ok(invites[2].at - probe.at >= 3_900, "after the lengthened hold");
     for (const email of ["first@example.com", ...others]) assert.equal(w.interviewsFor(OPEN, email).length, 1);
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("the operator sees the quota hold at /admin/quota and lifts it after raising the plan", async () => {
-  const w = await start({ vars: { QUOTA_RETRY_SECONDS: "3600" } });
-  const admin = (method, path) => w.fetch(path, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  try {
+  await withWorker({ vars: { QUOTA_RETRY_SECONDS: "3600" } }, async (w) => {
+    const admin = (method, path) => w.fetch(path, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     await w.fetch(`/apply/${OPEN}`);
     assert.equal((await admin("POST", "/admin/quota/lift")).status, 200);
     assert.equal((await w.fetch("/admin/quota")).status, 404, "not without the token: the same 404 as any unknown page");
@@ -152,15 +141,12 @@ test("the operator sees the quota hold at /admin/quota and lifts it after raisin
     const three = await w.postForm(OPEN, ann({ email: "three@example.com" }));
     assert.equal(three.status, 303, "invited at once after the lift");
     assert.equal(w.interviewsFor(OPEN, "three@example.com").length, 1);
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("positions: the Cron Trigger refreshes them; when old, one caller asks while the rest, and a down Hireflix, use the last good copy", async () => {
-  const w = await start();
-  const positionCalls = () => w.standIn.requests.filter((r) => r.query.includes("positions")).length;
-  try {
+  await withWorker({}, async (w) => {
+    const positionCalls = () => w.standIn.requests.filter((r) => r.query.includes("positions")).length;
     // The scheduled event reads Hireflix into KV, with when.
     const worker = await w.mf.getWorker("hireflix-apply");
     const before = Date.now();
@@ -174,8 +160,7 @@ test("positions: the Cron Trigger refreshes them; when old, one caller asks whil
     // Hireflix down, everyone does.
     const old = [{ id: OPEN, name: "Kept From Yesterday", archived: null }];
     for (const fault of ["slow", "http500"]) {
-      const cold = await start();
-      try {
+      await withWorker({}, async (cold) => {
         await cold.kv.put("positions:v2", JSON.stringify([Date.now() - 86_400_000, old]));
         cold.standIn.addFault(fault, 10, 800);
         const pages = await Promise.all(Array.from({ length: 10 }, () => cold.fetch("/")));
@@ -185,11 +170,7 @@ test("positions: the Cron Trigger refreshes them; when old, one caller asks whil
         assert.ok(fault === "http500" ? fromCopy === 10 : fromCopy >= 9, `${fault}: ${fromCopy} answered from the copy`);
         const calls = cold.standIn.requests.filter((r) => r.query.includes("positions")).length;
         assert.equal(calls, 1, `${fault}: one caller at a time`);
-      } finally {
-        await cold.stop();
-      }
+      });
     }
-  } finally {
-    await w.stop();
-  }
+  });
 });

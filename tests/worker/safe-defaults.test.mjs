@@ -2,11 +2,10 @@
 // addresses post, and one limit per IPv6 /48 besides the one per /64.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { start, ann, awayFromWindowEdge, logLines, OPEN, OPEN_2 } from "../harness.mjs";
+import { withWorker, ann, awayFromWindowEdge, logLines, OPEN, OPEN_2 } from "../harness.mjs";
 
 test("INVITES_PER_MINUTE caps the account's new invites, from any number of addresses: the rest wait, queued", async () => {
-  const w = await start({ vars: { INVITES_PER_MINUTE: "2" } });
-  try {
+  await withWorker({ vars: { INVITES_PER_MINUTE: "2" } }, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
     await awayFromWindowEdge();
     // Each post from its own address (the harness gives every request a fresh one).
@@ -17,14 +16,11 @@ test("INVITES_PER_MINUTE caps the account's new invites, from any number of addr
     assert.equal(w.interviewsFor(OPEN, "m3@example.com").length, 0, "not invited this minute");
     const parked = logLines(w).find((l) => l.outcome === "parked");
     assert.equal(parked?.reason, "budget_account_minute");
-  } finally {
-    await w.stop();
-  }
+  });
 });
 
 test("one IPv6 /48 is one client for the second rate limit, however many /64s it posts from", async () => {
-  const w = await start({ rateLimit: 2 }); // 2 a minute per /64, 6 per /48
-  try {
+  await withWorker({ rateLimit: 2 }, async (w) => { // 2 a minute per /64, 6 per /48
     await awayFromWindowEdge();
     const from = (ip) => ({ headers: { "cf-connecting-ip": ip } });
     for (let i = 1; i <= 6; i++) {
@@ -35,7 +31,5 @@ test("one IPv6 /48 is one client for the second rate limit, however many /64s it
     assert.equal(seventh.status, 429, "a seventh /64 of the same /48, each with one post");
     assert.match(await seventh.text(), /value="n7@example.com"/, "the form and its values kept");
     assert.equal((await w.postForm(OPEN, ann({ email: "n4@example.com" }), from("2001:db8:78:1::1"))).status, 303, "another /48");
-  } finally {
-    await w.stop();
-  }
+  });
 });
