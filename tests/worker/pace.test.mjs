@@ -62,6 +62,7 @@ test("a burst of live posts on top of a queue backlog stays at the pace: none lo
     const busiest = busiestSecond(calls);
     assert.ok(busiest <= PACE + 2, `at most ${PACE} calls a second plus the margin; saw ${busiest}`);
     assertEachInvitedOnceByOneCall(w, everyone);
+    assert.match(w.logs(), /"event":"application"/, "the log lines were captured, so the personal-data check proves something");
   });
 });
 
