@@ -1,6 +1,8 @@
 //! The windows budgets are counted in: fixed hours and days (UTC), calendar months (UTC), or,
 //! for tests, fixed windows of any length so a test can watch a window reopen.
 
+use crate::clock::{civil_from_days, days_from_civil};
+
 const MS: u64 = 1_000;
 const DAY_MS: u64 = 86_400_000;
 
@@ -82,31 +84,6 @@ fn calendar_month(now_ms: u64) -> Bounds {
         start_ms: to_ms(days_from_civil(year, month, 1)),
         end_ms: to_ms(days_from_civil(next_year, next_month, 1)),
     }
-}
-
-// Howard Hinnant's civil-calendar algorithms (public domain): days since 1970-01-01 to and
-// from (year, month 1-12, day 1-31), proleptic Gregorian. No date crate for two functions.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

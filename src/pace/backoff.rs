@@ -1,6 +1,8 @@
 //! When to try again: spread so that what failed together does not come back together, and
 //! never before Hireflix's own `Retry-After`. Pure; the caller supplies the clock and the dice.
 
+use crate::clock::days_from_civil;
+
 /// A `Retry-After` is honoured up to this: a broken or hostile header cannot stop invites for
 /// days (the same cap as the queue's back-off).
 const MAX_RETRY_AFTER_MS: u64 = 3_600_000;
@@ -56,11 +58,12 @@ fn http_date_ms(value: &str) -> Option<u64> {
     if !(1..=31).contains(day) || year < 1970 || h > 23 || m > 59 || s > 60 {
         return None;
     }
-    // Days from the civil date (H. Hinnant's algorithm, years from March).
-    let y = if month <= 2 { year - 1 } else { year };
-    let (era, yoe) = (y / 400, y % 400);
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    let days = days_from_civil(
+        i64::try_from(year).ok()?,
+        u32::try_from(month).ok()?,
+        u32::try_from(*day).ok()?,
+    );
+    let days = u64::try_from(days).ok()?;
     Some(((days * 24 + h) * 60 + m) * 60_000 + s * 1_000)
 }
 
