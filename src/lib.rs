@@ -15,6 +15,7 @@ mod http_url;
 mod i18n;
 mod ledger;
 mod log;
+mod objects;
 mod pace;
 mod queue;
 mod store;

@@ -9,23 +9,9 @@ use super::{Applicant, Budgets, Ledger};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
 use crate::log;
-use js_sys::Promise;
+use crate::objects;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{RequestInit, Response};
 use worker::{Env, ObjectNamespace};
-
-#[wasm_bindgen]
-extern "C" {
-    /// The object's stub as the runtime gives it: `fetch(url, init)` spares building a
-    /// `Request` object, and the reply is read with one `text()` promise, not a stream reader.
-    type JsStub;
-
-    #[wasm_bindgen(method, catch, js_name = fetch)]
-    fn fetch_with_init(this: &JsStub, url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
-}
 
 /// One object for the whole account: at this scale one instance keeps up easily, and a single
 /// instance is what makes the counts exact.
@@ -33,6 +19,10 @@ const OBJECT_NAME: &str = "account";
 
 /// The object's own address space: the host is never resolved.
 const URL: &str = "https://invite-ledger/";
+
+/// The object is local to its region: slower than this, it is in trouble, and the application
+/// waits in the queue rather than hold the candidate (no invite is made unchecked).
+const TIMEOUT_MS: u32 = 2_000;
 
 /// A ledger without its binding answers nothing: every invite then waits in the queue.
 #[derive(Clone)]
@@ -50,21 +40,11 @@ impl Object {
 
     /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
     async fn send(&self, call: &Call) -> Option<String> {
-        let init = RequestInit::new();
-        init.set_method("POST");
-        init.set_body(&JsValue::from_str(&serde_json::to_string(call).ok()?));
-        // A stub per call: the namespace outlives requests, a stub belongs to one.
-        let stub = self.0.as_ref()?.id_from_name(OBJECT_NAME).ok()?;
-        let stub = stub.get_stub().ok()?.into_rpc::<JsStub>();
-        let sent = stub.fetch_with_init(URL, &init).ok()?;
-        let response: Response = JsFuture::from(sent).await.ok()?.dyn_into().ok()?;
-        if response.status() != 200 {
-            return None;
-        }
-        JsFuture::from(response.text().ok()?)
+        let body = serde_json::to_string(call).ok()?;
+        let namespace = self.0.as_ref()?;
+        objects::ask(namespace, OBJECT_NAME, URL, &body, TIMEOUT_MS)
             .await
-            .ok()?
-            .as_string()
+            .ok()
     }
 }
 

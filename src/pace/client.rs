@@ -7,24 +7,11 @@ use super::SLOT_SLACK_MS;
 use super::{interval_ms, lease_size, LIVE_WAIT_MS, QUEUE_ASKS, QUEUE_LEAD_MS, QUEUE_WAIT_MS};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
-use js_sys::Promise;
+use crate::objects;
 use serde_json::json;
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, RequestInit, Response};
 use worker::{Env, ObjectNamespace};
-
-#[wasm_bindgen]
-extern "C" {
-    /// The object's stub as the runtime gives it (as the ledger's client calls its object).
-    type PaceStub;
-
-    #[wasm_bindgen(method, catch, js_name = fetch)]
-    fn fetch_with_init(this: &PaceStub, url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
-}
 
 thread_local! {
     /// Slots this isolate leased and has not used yet, earliest first.
@@ -188,26 +175,9 @@ impl Pacer {
 
     async fn call<T>(&self, call: Call, decode: fn(&str) -> Option<T>) -> Option<T> {
         let body = call.to_json();
-        let init = RequestInit::new();
-        init.set_method("POST");
-        init.set_body(&JsValue::from_str(&body));
-        init.set_signal(Some(&AbortSignal::timeout_with_u32(OBJECT_TIMEOUT_MS)));
-        let stub = self
-            .namespace
-            .id_from_name(OBJECT_NAME)
-            .and_then(|id| id.get_stub())
-            .ok()?
-            .into_rpc::<PaceStub>();
-        let sent = stub.fetch_with_init("https://hireflix-pace/", &init).ok()?;
-        let response: Response = JsFuture::from(sent).await.ok()?.dyn_into().ok()?;
-        if response.status() != 200 {
-            return None;
-        }
-        let text = JsFuture::from(response.text().ok()?)
-            .await
-            .ok()?
-            .as_string()?;
-        decode(&text)
+        let url = "https://hireflix-pace/";
+        let text = objects::ask(&self.namespace, OBJECT_NAME, url, &body, OBJECT_TIMEOUT_MS);
+        decode(&text.await.ok()?)
     }
 }
 

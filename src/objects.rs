@@ -1,0 +1,95 @@
+//! One way to ask any of the project's Durable Objects: JSON text over the stub's `fetch`,
+//! under a deadline. Every caller (ledger, pace, waiting room, letters) goes through here, so
+//! no call can hold a candidate longer than its caller allows, and an overloaded object is told
+//! apart from one that merely failed (the platform says an overloaded object must not be
+//! retried in a loop).
+
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, RequestInit, Response};
+use worker::ObjectNamespace;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The object's stub as the runtime gives it: `fetch(url, init)` spares building a
+    /// `Request` object, and the reply is read with one `text()` promise, not a stream reader.
+    type JsStub;
+
+    #[wasm_bindgen(method, catch, js_name = fetch)]
+    fn fetch_with_init(this: &JsStub, url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+}
+
+/// Why an object gave no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Its binding is missing or its stub could not be made.
+    Unbound,
+    /// No answer within the caller's deadline. It may still have acted: the caller treats
+    /// the outcome as unknown.
+    Timeout,
+    /// The platform refused the call because the object is overloaded: not to be retried now.
+    Overloaded,
+    /// Any other failure (an error answer, a reset, an unreadable reply); the platform marks
+    /// some as retryable, which callers may retry once, later.
+    Failed,
+}
+
+/// Asks the object called `name` in `namespace`, `url` being its own address space (the host
+/// is never resolved). `Ok` is the text of a 200 answer.
+pub async fn ask(
+    namespace: &ObjectNamespace,
+    name: &str,
+    url: &str,
+    body: &str,
+    timeout_ms: u32,
+) -> Result<String, Failure> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(timeout_ms)));
+    // A stub per call: the namespace outlives requests, a stub belongs to one.
+    let stub = namespace
+        .id_from_name(name)
+        .and_then(|id| id.get_stub())
+        .map_err(|_| Failure::Unbound)?
+        .into_rpc::<JsStub>();
+    let sent = stub.fetch_with_init(url, &init).map_err(|e| classify(&e))?;
+    let response: Response = JsFuture::from(sent)
+        .await
+        .map_err(|e| classify(&e))?
+        .dyn_into()
+        .map_err(|_| Failure::Failed)?;
+    if response.status() != 200 {
+        return Err(Failure::Failed);
+    }
+    let text = response.text().map_err(|e| classify(&e))?;
+    JsFuture::from(text)
+        .await
+        .map_err(|e| classify(&e))?
+        .as_string()
+        .ok_or(Failure::Failed)
+}
+
+/// The runtime's error, by its documented marks: an abort is our deadline; `.overloaded` is
+/// set on errors from an object past its load limit.
+fn classify(error: &JsValue) -> Failure {
+    let flag = |key: &str| {
+        Reflect::get(error, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    };
+    let name = Reflect::get(error, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    if name == "TimeoutError" || name == "AbortError" {
+        Failure::Timeout
+    } else if flag("overloaded") {
+        Failure::Overloaded
+    } else {
+        Failure::Failed
+    }
+}
