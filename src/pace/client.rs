@@ -174,7 +174,7 @@ impl Pacer {
     }
 
     async fn call<T>(&self, call: Call, decode: fn(&str) -> Option<T>) -> Option<T> {
-        let body = call.to_json();
+        let body = serde_json::to_string(&call).ok()?;
         let url = "https://hireflix-pace/";
         let text = objects::ask(&self.namespace, OBJECT_NAME, url, &body, OBJECT_TIMEOUT_MS);
         decode(&text.await.ok()?)

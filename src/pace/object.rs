@@ -3,7 +3,7 @@
 //! evicted, at most one lease span of slots is handed out twice. The quota hold is written to
 //! SQLite: it lasts hours and must survive that.
 
-use super::protocol::{grant_to_json, hold_from_value, hold_to_value, Call, State as PaceState};
+use super::protocol::{hold_from_value, Call, State as PaceState};
 use super::rules::{Hold, Pace};
 use std::cell::{Cell, RefCell};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
@@ -49,7 +49,7 @@ impl HireflixPace {
         let mut pace = self.load()?;
         let before = pace.hold;
         let json = match call {
-            Call::Take { want } => grant_to_json(pace.take(want, now)),
+            Call::Take { want } => serde_json::to_string(&pace.take(want, now))?,
             Call::Refresh { lease_ms } => {
                 let go = now >= self.refresh_until_ms.get();
                 if go {
@@ -68,7 +68,7 @@ impl HireflixPace {
                     Call::Lift => pace.lift(),
                     Call::State | Call::Take { .. } | Call::Refresh { .. } => {}
                 }
-                PaceState { hold: pace.hold }.to_json()
+                serde_json::to_string(&PaceState { hold: pace.hold })?
             }
         };
         if pace.hold != before {
@@ -100,10 +100,10 @@ impl HireflixPace {
     }
 
     fn save(&self, hold: Option<Hold>) -> Result<()> {
-        match hold.map(|h| hold_to_value(Some(h)).to_string()) {
-            Some(json) => self.sql.exec(
+        match hold {
+            Some(hold) => self.sql.exec(
                 "INSERT INTO hold (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-                vec![json.into()],
+                vec![serde_json::to_string(&hold)?.into()],
             ),
             None => self.sql.exec("DELETE FROM hold", None),
         }
