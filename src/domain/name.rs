@@ -21,45 +21,36 @@ mod tables {
     include!(concat!(env!("OUT_DIR"), "/name_tables.rs"));
 }
 
-/// Whether `c` is in a table of ranges as build.rs writes them (gap and length, LEB128). A
-/// linear walk: a name has at most 50 characters, a table some 700 ranges.
-fn in_ranges(table: &[u8], c: char) -> bool {
+/// The range holding `c` in a table as build.rs writes it: each range its gap from the one
+/// before and its length, then in `SCRIPTS` a value, all LEB128. The value, or 0 where the
+/// table has none; `None` when no range holds `c`. A linear walk: a name has at most 50
+/// characters, a table some 700 ranges.
+fn find(table: &[u8], valued: bool, c: char) -> Option<u32> {
     let c = c as u32;
     let mut bytes = table.iter();
     let mut next = 0u32;
     while let (Some(gap), Some(len)) = (leb128(&mut bytes), leb128(&mut bytes)) {
+        let value = if valued { leb128(&mut bytes)? } else { 0 };
         let start = next.saturating_add(gap);
         if c < start {
-            return false;
+            return None;
         }
         let end = start.saturating_add(len);
         if c <= end {
-            return true;
+            return Some(value);
         }
         next = end.saturating_add(1);
     }
-    false
+    None
+}
+
+fn in_ranges(table: &[u8], c: char) -> bool {
+    find(table, false, c).is_some()
 }
 
 /// The script of a letter or mark as build.rs numbers them in `SCRIPTS`; 0: any script.
 fn script(c: char) -> u32 {
-    let c = c as u32;
-    let mut bytes = tables::SCRIPTS.iter();
-    let mut next = 0u32;
-    while let (Some(gap), Some(len), Some(script)) =
-        (leb128(&mut bytes), leb128(&mut bytes), leb128(&mut bytes))
-    {
-        let start = next.saturating_add(gap);
-        if c < start {
-            return 0;
-        }
-        let end = start.saturating_add(len);
-        if c <= end {
-            return script;
-        }
-        next = end.saturating_add(1);
-    }
-    0
+    find(&tables::SCRIPTS, true, c).unwrap_or(0)
 }
 
 /// One script, UTS #39's way: Han may go with the kana (Japanese), with Hangul (Korean) or with
