@@ -55,18 +55,15 @@ impl ApplicationForm {
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
         let mut form = ApplicationForm::default();
-        let mut seen = [false; 4];
+        let mut seen = Vec::new();
         for (name, value) in pairs {
             let Some(field) = Field::from_wire_name(name.as_ref()) else {
                 continue;
             };
-            let index = field as usize;
-            if seen.get(index).copied().unwrap_or(true) {
+            if seen.contains(&field) {
                 continue;
             }
-            if let Some(slot) = seen.get_mut(index) {
-                *slot = true;
-            }
+            seen.push(field);
             if let Some(slot) = form.value_mut(field) {
                 *slot = value.into();
             }
