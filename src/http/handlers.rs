@@ -34,12 +34,10 @@ pub async fn health(req: &Request, app: &App, ui: &Ui) -> Result<Reply> {
 
 async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
     let env = app.env();
-    let mut warnings = binding_warnings(Bound {
-        rate_limiter: env.rate_limiter(names::RATE_LIMITER).is_ok(),
-        network_rate_limiter: env.rate_limiter(names::NETWORK_RATE_LIMITER).is_ok(),
-        queue: env.queue(names::INVITE_QUEUE).is_ok(),
-        dead_letters: env.queue(names::DEAD_LETTER_QUEUE).is_ok(),
-        ledger: env.durable_object(names::INVITE_LEDGER).is_ok(),
+    let mut warnings = binding_warnings(|name, kind| match kind {
+        Binding::RateLimiter => env.rate_limiter(name).is_ok(),
+        Binding::Queue => env.queue(name).is_ok(),
+        Binding::Object => env.durable_object(name).is_ok(),
     });
     let services = &app.services;
     let mut problems = services.as_ref().err().cloned().unwrap_or_default();
@@ -81,56 +79,29 @@ async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
     (status, body)
 }
 
-/// Which of the optional bindings the worker has.
-struct Bound {
-    rate_limiter: bool,
-    network_rate_limiter: bool,
-    queue: bool,
-    dead_letters: bool,
-    ledger: bool,
+#[derive(Debug, Clone, Copy)]
+enum Binding {
+    RateLimiter,
+    Queue,
+    Object,
 }
 
-/// Bindings the worker runs without, less safely.
-fn binding_warnings(bound: Bound) -> Vec<String> {
-    let Bound {
-        rate_limiter,
-        network_rate_limiter,
-        queue,
-        dead_letters,
-        ledger,
-    } = bound;
-    let mut warnings = Vec::new();
-    if !ledger {
-        warnings.push(format!(
-            "{} binding is missing: no invite is made without its check (applications wait in the queue), and dead letters go to KV, whose daily write quota can refuse them",
-            names::INVITE_LEDGER
-        ));
-    }
-    if !rate_limiter {
-        warnings.push(format!(
-            "{} binding is missing: posts are not rate limited",
-            names::RATE_LIMITER
-        ));
-    }
-    if !network_rate_limiter {
-        warnings.push(format!(
-            "{} binding is missing: an IPv6 /48 (anyone can get one) posts as 65,536 clients",
-            names::NETWORK_RATE_LIMITER
-        ));
-    }
-    if !queue {
-        warnings.push(format!(
-            "{} binding is missing: an application Hireflix cannot take at once is refused (503), not queued",
-            names::INVITE_QUEUE
-        ));
-    }
-    if !dead_letters {
-        warnings.push(format!(
-            "{} binding is missing: an invite that fails for good is retried until the platform drops it",
-            names::DEAD_LETTER_QUEUE
-        ));
-    }
-    warnings
+/// The bindings the worker runs without, less safely: what it does then.
+const OPTIONAL_BINDINGS: [(&str, Binding, &str); 5] = [
+    (names::INVITE_LEDGER, Binding::Object, "no invite is made without its check (applications wait in the queue), and dead letters go to KV, whose daily write quota can refuse them"),
+    (names::RATE_LIMITER, Binding::RateLimiter, "posts are not rate limited"),
+    (names::NETWORK_RATE_LIMITER, Binding::RateLimiter, "an IPv6 /48 (anyone can get one) posts as 65,536 clients"),
+    (names::INVITE_QUEUE, Binding::Queue, "an application Hireflix cannot take at once is refused (503), not queued"),
+    (names::DEAD_LETTER_QUEUE, Binding::Queue, "an invite that fails for good is retried until the platform drops it"),
+];
+
+/// A warning for each optional binding that `bound` says is missing.
+fn binding_warnings(bound: impl Fn(&str, Binding) -> bool) -> Vec<String> {
+    OPTIONAL_BINDINGS
+        .iter()
+        .filter(|(name, kind, _)| !bound(name, *kind))
+        .map(|(name, _, without)| format!("{name} binding is missing: {without}"))
+        .collect()
 }
 
 pub async fn list_positions(services: &Services, ui: &Ui) -> Reply {
@@ -184,22 +155,8 @@ mod tests {
 
     #[test]
     fn each_missing_binding_is_named() {
-        let all_bound = Bound {
-            rate_limiter: true,
-            network_rate_limiter: true,
-            queue: true,
-            dead_letters: true,
-            ledger: true,
-        };
-        assert!(binding_warnings(all_bound).is_empty());
-        let none = Bound {
-            rate_limiter: false,
-            network_rate_limiter: false,
-            queue: false,
-            dead_letters: false,
-            ledger: false,
-        };
-        let all = binding_warnings(none).join("\n");
+        assert!(binding_warnings(|_, _| true).is_empty());
+        let all = binding_warnings(|_, _| false).join("\n");
         for name in [
             "RATE_LIMITER",
             "NETWORK_RATE_LIMITER",
