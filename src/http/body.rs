@@ -35,17 +35,11 @@ pub struct Posted {
 impl Posted {
     fn from_pairs(pairs: Vec<(String, String)>) -> Posted {
         // The first value of a name wins, as for the application's own fields.
-        let first = |name: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let value = |name: &str| first(&pairs, name).unwrap_or_default().to_string();
         Posted {
-            honeypot: first(HONEYPOT_FIELD),
-            turnstile_token: first(TURNSTILE_FIELD),
-            consent: first(CONSENT_FIELD),
+            honeypot: value(HONEYPOT_FIELD),
+            turnstile_token: value(TURNSTILE_FIELD),
+            consent: value(CONSENT_FIELD),
             attribution: Attribution::from_pairs(pairs.iter().map(|(k, v)| (k, v))),
             form: ApplicationForm::from_pairs(pairs),
         }
@@ -140,10 +134,19 @@ async fn read_capped(req: &mut Request) -> Result<Vec<u8>, Answer> {
     Ok(bytes)
 }
 
-fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+/// A posted form or a query string, decoded.
+pub fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(bytes)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
+}
+
+/// The first value of `name` among decoded pairs.
+pub fn first<'q>(pairs: &'q [(String, String)], name: &str) -> Option<&'q str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// The form as a prefill link's query string sets it.

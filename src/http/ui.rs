@@ -2,6 +2,7 @@
 //! brand, and where the language switch leads (the same page in each language, keeping what
 //! the candidate typed and where they came from).
 
+use super::body::{first, urlencoded_pairs};
 use crate::app::App;
 use crate::config::brand::Brand;
 use crate::domain::{ApplicationForm, Attribution, Field};
@@ -40,9 +41,7 @@ impl Ui {
     /// `url` is the request's, read once by the caller.
     pub fn from_request(req: &Request, url: &str, app: &App) -> Ui {
         let (origin, path, query) = split_url(url);
-        let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let query = urlencoded_pairs(query.as_bytes());
         let accept = req.headers().get("accept-language").ok().flatten();
         Ui {
             w: i18n::choose(
@@ -144,13 +143,6 @@ impl Ui {
 fn routed(path: &str) -> String {
     let segments: Vec<&str> = path.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
     format!("/{}", segments.join("/"))
-}
-
-fn first<'q>(query: &'q [(String, String)], name: &str) -> Option<&'q str> {
-    query
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
 }
 
 /// Origin, path and query of a request URL (`https://host/a?b#c` -> `https://host`, `/a`,
