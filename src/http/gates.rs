@@ -11,7 +11,7 @@ pub fn client_key(purpose: &str, ip: &str) -> String {
         Ok(IpAddr::V4(v4)) => format!("{purpose}:{v4}"),
         Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
             Some(v4) => format!("{purpose}:{v4}"),
-            None => format!("{purpose}:{}/64", prefix(v6, 4)),
+            None => format!("{purpose}:{}/64", prefix(v6, 64)),
         },
         // Without a readable address (never the case behind Cloudflare) all such posts share
         // one budget rather than each getting its own.
@@ -24,21 +24,15 @@ pub fn client_key(purpose: &str, ip: &str) -> String {
 pub fn network_key(ip: &str) -> Option<String> {
     match ip.trim().parse::<IpAddr>() {
         Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-            Some(format!("apply:{}/48", prefix(v6, 3)))
+            Some(format!("apply:{}/48", prefix(v6, 48)))
         }
         _ => None,
     }
 }
 
-/// The address with all but its first `segments` 16-bit groups zeroed.
-fn prefix(v6: Ipv6Addr, segments: usize) -> Ipv6Addr {
-    let mut kept = v6.segments();
-    for (i, segment) in kept.iter_mut().enumerate() {
-        if i >= segments {
-            *segment = 0;
-        }
-    }
-    Ipv6Addr::from(kept)
+/// The address with all but its first `bits` bits zeroed.
+fn prefix(v6: Ipv6Addr, bits: u32) -> Ipv6Addr {
+    Ipv6Addr::from(u128::from(v6) & !(u128::MAX >> bits))
 }
 
 /// A post may come from a page of this worker, from an allowed origin, or from no browser at

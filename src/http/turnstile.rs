@@ -56,11 +56,7 @@ fn judge(status: u16, body: &str, expected: &Expected) -> Result<(), Answer> {
             .hostnames
             .iter()
             .any(|h| h.eq_ignore_ascii_case(&verdict.hostname));
-    if made_for_us {
-        Ok(())
-    } else {
-        Err(Answer::HumanCheckRefused)
-    }
+    made_for_us.then_some(()).ok_or(Answer::HumanCheckRefused)
 }
 
 /// A fresh key for each verification: it only makes a retry of that same call safe. Derived
