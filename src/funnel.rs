@@ -73,10 +73,11 @@ pub struct Visit {
 }
 
 impl Visit {
-    /// Blobs 2 to 6 of a data point, each trimmed and capped.
-    fn blobs(&self) -> [String; 5] {
+    /// A data point's blobs: the step, then the visit, each trimmed and capped.
+    fn blobs(&self, step: Step) -> [String; 6] {
         let cap = |s: &str| s.trim().chars().take(MAX_BLOB_CHARS).collect::<String>();
         [
+            step.as_str().to_string(),
             cap(&self.language),
             cap(&self.utm_source),
             cap(&self.utm_medium),
@@ -122,17 +123,9 @@ impl Funnel {
         let Some(dataset) = &self.dataset else {
             return;
         };
-        let [language, source, medium, campaign, country] = self.visit.blobs();
         let point = AnalyticsEngineDataPointBuilder::new()
             .indexes([position.as_str()])
-            .blobs([
-                step.as_str().to_string(),
-                language,
-                source,
-                medium,
-                campaign,
-                country,
-            ])
+            .blobs(self.visit.blobs(step))
             .doubles([1.0])
             .build();
         // A lost data point loses a count, never an application.
@@ -157,8 +150,8 @@ mod tests {
             utm_campaign: "x".repeat(200),
             ..Visit::default()
         };
-        let [language, _, _, campaign, country] = visit.blobs();
-        assert_eq!(language, "es");
+        let [step, language, _, _, campaign, country] = visit.blobs(Step::FormView);
+        assert_eq!((step.as_str(), language.as_str()), ("form_view", "es"));
         assert_eq!(campaign.chars().count(), MAX_BLOB_CHARS);
         assert_eq!(country, "");
     }
