@@ -3,9 +3,7 @@
 
 use super::documents::{self, InviteInput};
 use super::interview_url::TrustedHosts;
-use super::outcome::{
-    self, FoundInterview, HttpReply, InviteOutcome, Position, Transient, TransportError,
-};
+use super::outcome::{self, FoundInterview, HttpReply, InviteOutcome, Position, Transient};
 use super::Inviter;
 use crate::clock::now_ms;
 use crate::domain::PositionId;
@@ -108,32 +106,30 @@ impl HireflixClient {
         Some(until)
     }
 
-    fn headers(&self) -> Result<&Headers, TransportError> {
+    fn headers(&self) -> Result<&Headers, Transient> {
         if let Some(headers) = self.headers.get() {
             return Ok(headers);
         }
-        let headers = Headers::new().map_err(|_| TransportError::Network)?;
+        let headers = Headers::new().map_err(|_| Transient::Network)?;
         for (name, value) in [
             ("content-type", "application/json"),
             ("accept", "application/json"),
             ("x-api-key", self.api_key.as_str()),
         ] {
-            headers
-                .set(name, value)
-                .map_err(|_| TransportError::Network)?;
+            headers.set(name, value).map_err(|_| Transient::Network)?;
         }
         Ok(self.headers.get_or_init(|| headers))
     }
 
     /// The reply, and its `Retry-After` in milliseconds when it has a readable one.
-    async fn post(&self, body: &str) -> (Result<HttpReply, TransportError>, Option<u64>) {
+    async fn post(&self, body: &str) -> (Result<HttpReply, Transient>, Option<u64>) {
         match self.exchange(body).await {
             Ok((reply, retry_after)) => (Ok(reply), retry_after),
             Err(e) => (Err(e), None),
         }
     }
 
-    async fn exchange(&self, body: &str) -> Result<(HttpReply, Option<u64>), TransportError> {
+    async fn exchange(&self, body: &str) -> Result<(HttpReply, Option<u64>), Transient> {
         let init = RequestInit::new();
         init.set_method("POST");
         // Never follow a redirect: it would carry X-API-KEY to wherever it points.
@@ -144,12 +140,12 @@ impl HireflixClient {
         // and then stalls cannot hold the candidate either.
         let signal = AbortSignal::timeout_with_u32(self.timeout_ms);
         init.set_signal(Some(&signal));
-        let sent = global_fetch(&self.api_url, &init).map_err(|_| TransportError::Network)?;
+        let sent = global_fetch(&self.api_url, &init).map_err(|_| Transient::Network)?;
         let response: Response = JsFuture::from(sent)
             .await
             .map_err(|_| transport_error(&signal))?
             .dyn_into()
-            .map_err(|_| TransportError::Network)?;
+            .map_err(|_| Transient::Network)?;
         let status = response.status();
         let retry_after = response
             .headers()
@@ -266,10 +262,10 @@ fn made(outcome: &InviteOutcome) -> bool {
     )
 }
 
-fn transport_error(signal: &AbortSignal) -> TransportError {
+fn transport_error(signal: &AbortSignal) -> Transient {
     if signal.aborted() {
-        TransportError::Timeout
+        Transient::Timeout
     } else {
-        TransportError::Network
+        Transient::Network
     }
 }

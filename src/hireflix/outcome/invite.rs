@@ -1,7 +1,7 @@
 //! The answer to an invite: one union member per alias.
 
 use super::reply::{envelope, UrlSet};
-use super::{HttpReply, InviteOutcome, LinkProblem, Permanent, Transient, TransportError};
+use super::{HttpReply, InviteOutcome, LinkProblem, Permanent, Transient};
 use crate::domain::Field;
 use crate::hireflix::interview_url::TrustedHosts;
 use serde::Deserialize;
@@ -101,7 +101,7 @@ fn classify_member(value: &Value, trusted: &TrustedHosts) -> InviteOutcome {
 /// Classifies the answer to [`crate::hireflix::documents::invite_request`] for `count` invites: one
 /// outcome per alias, in order, whatever came back.
 pub fn classify_invites(
-    reply: Result<HttpReply, TransportError>,
+    reply: Result<HttpReply, Transient>,
     count: usize,
     trusted: &TrustedHosts,
 ) -> Vec<InviteOutcome> {
@@ -127,7 +127,7 @@ mod tests {
 
     use crate::hireflix::outcome::answered_200 as ok;
 
-    fn one(reply: Result<HttpReply, TransportError>) -> InviteOutcome {
+    fn one(reply: Result<HttpReply, Transient>) -> InviteOutcome {
         let mut outcomes = classify_invites(reply, 1, &TrustedHosts::hireflix_only());
         assert_eq!(outcomes.len(), 1);
         outcomes.remove(0)
@@ -275,8 +275,8 @@ mod tests {
     #[test]
     fn transport_and_status_failures_are_transient() {
         let cases = [
-            (Err(TransportError::Timeout), Transient::Timeout),
-            (Err(TransportError::Network), Transient::Network),
+            (Err(Transient::Timeout), Transient::Timeout),
+            (Err(Transient::Network), Transient::Network),
             (
                 Ok(HttpReply {
                     status: 500,
@@ -415,11 +415,7 @@ mod tests {
 
     #[test]
     fn a_failed_batch_fails_every_member() {
-        let outcomes = classify_invites(
-            Err(TransportError::Timeout),
-            3,
-            &TrustedHosts::hireflix_only(),
-        );
+        let outcomes = classify_invites(Err(Transient::Timeout), 3, &TrustedHosts::hireflix_only());
         assert_eq!(
             outcomes,
             vec![InviteOutcome::Transient(Transient::Timeout); 3]

@@ -1,7 +1,7 @@
 //! The answer to a look-up of an existing interview by email.
 
 use super::reply::{envelope, UrlSet};
-use super::{HttpReply, InviteOutcome, LinkProblem, Transient, TransportError};
+use super::{HttpReply, InviteOutcome, LinkProblem, Transient};
 use crate::hireflix::interview_url::{InterviewUrl, TrustedHosts};
 use serde::Deserialize;
 use serde_json::Value;
@@ -31,7 +31,7 @@ fn object_id_time_ms(id: &str) -> Option<u64> {
 /// The answer to [`crate::hireflix::documents::find_interview_request`]: the newest interview
 /// of that email, or `None` when Hireflix has none.
 pub fn parse_found_interview(
-    reply: Result<HttpReply, TransportError>,
+    reply: Result<HttpReply, Transient>,
     trusted: &TrustedHosts,
 ) -> Result<Option<FoundInterview>, InviteOutcome> {
     let envelope = envelope(reply).map_err(InviteOutcome::Transient)?;

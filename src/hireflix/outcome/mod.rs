@@ -23,17 +23,12 @@ pub struct HttpReply {
     pub body: String,
 }
 
-/// Why no HTTP reply came back at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportError {
-    Timeout,
-    Network,
-}
-
 /// A failure worth retrying later: it says nothing about the application itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transient {
+    /// No reply within the timeout (the body included).
     Timeout,
+    /// No reply at all.
     Network,
     ServerError,
     RateLimited,
@@ -109,7 +104,7 @@ pub enum InviteOutcome {
 
 /// A 200 answer with this JSON body, for the classifiers' tests.
 #[cfg(test)]
-fn answered_200(body: serde_json::Value) -> Result<HttpReply, TransportError> {
+fn answered_200(body: serde_json::Value) -> Result<HttpReply, Transient> {
     Ok(HttpReply {
         status: 200,
         body: body.to_string(),

@@ -1,7 +1,7 @@
 //! The account's positions.
 
 use super::reply::envelope;
-use super::{HttpReply, Transient, TransportError};
+use super::{HttpReply, Transient};
 use serde::Deserialize;
 
 /// A position as Hireflix lists it.
@@ -54,9 +54,7 @@ impl Position {
     }
 }
 
-pub fn parse_positions(
-    reply: Result<HttpReply, TransportError>,
-) -> Result<Vec<Position>, Transient> {
+pub fn parse_positions(reply: Result<HttpReply, Transient>) -> Result<Vec<Position>, Transient> {
     let envelope = envelope(reply)?;
     let list = envelope
         .field("positions")?

@@ -1,7 +1,7 @@
 //! The checks every Hireflix reply goes through: transport, HTTP status, JSON, top-level
 //! GraphQL errors; and the interview links that invites and look-ups share.
 
-use super::{HttpReply, InviteOutcome, LinkProblem, Transient, TransportError};
+use super::{HttpReply, InviteOutcome, LinkProblem, Transient};
 use crate::hireflix::interview_url::{InterviewUrl, TrustedHosts};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -96,11 +96,8 @@ impl GraphqlError {
 }
 
 /// Status and JSON checks shared by every call.
-pub(super) fn envelope(reply: Result<HttpReply, TransportError>) -> Result<Envelope, Transient> {
-    let reply = reply.map_err(|e| match e {
-        TransportError::Timeout => Transient::Timeout,
-        TransportError::Network => Transient::Network,
-    })?;
+pub(super) fn envelope(reply: Result<HttpReply, Transient>) -> Result<Envelope, Transient> {
+    let reply = reply?;
     match reply.status {
         200..=299 => {}
         401 | 403 => return Err(Transient::Auth),
