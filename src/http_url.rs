@@ -92,17 +92,22 @@ fn is_host(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= 253
         && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                // Punycode: a browser may show it as other characters; we never need it.
-                && !label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            // Punycode: a browser may show it as other characters; we never need it.
+            is_dns_label(label) && !label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
         })
         // Browsers read a host whose last label is a number (decimal or 0x hex) as IPv4, in
         // forms like `1.2.3` or `0x7f.1`: only plain dotted decimal is let through.
         && (!ends_in_a_number(host) || is_ipv4(host))
+}
+
+/// 1 to 63 ASCII letters, digits and inner hyphens.
+pub fn is_dns_label(label: &str) -> bool {
+    (1..=63).contains(&label.len())
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 fn ends_in_a_number(host: &str) -> bool {

@@ -1,6 +1,7 @@
 //! A candidate's email address.
 
 use super::FieldError;
+use crate::http_url::is_dns_label;
 use std::fmt;
 
 /// Longest address SMTP can carry (RFC 5321 path limit minus the angle brackets).
@@ -63,14 +64,7 @@ fn is_valid_local(local: &str) -> bool {
 
 fn is_valid_domain(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+    labels.len() >= 2 && labels.iter().all(|label| is_dns_label(label))
 }
 
 #[cfg(test)]
