@@ -195,37 +195,19 @@ pub struct SentDocument {
 
 /// Every document the worker can send, taken from the same constants the client uses.
 pub fn every_document() -> Vec<SentDocument> {
+    let document = |name, query, read_only, optional| SentDocument {
+        name,
+        query,
+        read_only,
+        optional,
+    };
+    let detail = document_with(1, VALIDATION_DETAIL_SELECTION);
     vec![
-        SentDocument {
-            name: "Positions",
-            query: POSITIONS.to_string(),
-            read_only: true,
-            optional: false,
-        },
-        SentDocument {
-            name: "FindInterview",
-            query: FIND_INTERVIEW.to_string(),
-            read_only: true,
-            optional: false,
-        },
-        SentDocument {
-            name: "Invite (one)",
-            query: invite_document(1),
-            read_only: false,
-            optional: false,
-        },
-        SentDocument {
-            name: "Invite (batch of 2)",
-            query: invite_document(2),
-            read_only: false,
-            optional: false,
-        },
-        SentDocument {
-            name: "Invite (validation detail)",
-            query: document_with(1, VALIDATION_DETAIL_SELECTION),
-            read_only: false,
-            optional: true,
-        },
+        document("Positions", POSITIONS.to_string(), true, false),
+        document("FindInterview", FIND_INTERVIEW.to_string(), true, false),
+        document("Invite (one)", invite_document(1), false, false),
+        document("Invite (batch of 2)", invite_document(2), false, false),
+        document("Invite (validation detail)", detail, false, true),
     ]
 }
 
