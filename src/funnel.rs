@@ -5,12 +5,14 @@
 
 use crate::domain::{Attribution, PositionId};
 use crate::log::Outcome;
+use strum_macros::IntoStaticStr;
 use worker::{AnalyticsEngineDataPointBuilder, AnalyticsEngineDataset};
 
 /// Longest campaign value kept: enough to tell campaigns apart, too short to smuggle data.
 const MAX_BLOB_CHARS: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Step {
     FormView,
     Submit,
@@ -28,19 +30,7 @@ pub enum Step {
 
 impl Step {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Step::FormView => "form_view",
-            Step::Submit => "submit",
-            Step::Invalid => "invalid",
-            Step::Honeypot => "honeypot",
-            Step::TurnstileFailed => "turnstile_failed",
-            Step::RateLimited => "rate_limited",
-            Step::KvHit => "kv_hit",
-            Step::Invited => "invited",
-            Step::Queued => "queued",
-            Step::Parked => "parked",
-            Step::DeadLetter => "dead_letter",
-        }
+        self.into()
     }
 
     /// The funnel step an outcome is, if it is one.
@@ -154,6 +144,26 @@ mod tests {
         assert_eq!((step.as_str(), language.as_str()), ("form_view", "es"));
         assert_eq!(campaign.chars().count(), MAX_BLOB_CHARS);
         assert_eq!(country, "");
+    }
+
+    #[test]
+    fn steps_keep_the_names_their_data_points_carry() {
+        use Step::*;
+        let steps = [
+            FormView,
+            Submit,
+            Invalid,
+            Honeypot,
+            TurnstileFailed,
+            RateLimited,
+            KvHit,
+            Invited,
+            Queued,
+            Parked,
+            DeadLetter,
+        ];
+        let names = "form_view submit invalid honeypot turnstile_failed rate_limited kv_hit invited queued parked dead_letter";
+        assert_eq!(steps.map(Step::as_str).join(" "), names);
     }
 
     #[test]

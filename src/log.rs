@@ -4,6 +4,7 @@ use crate::domain::{Attribution, Consent};
 use crate::hireflix::{LinkProblem, Permanent, Transient};
 use crate::ledger::Note;
 use serde::{Serialize, Serializer};
+use strum_macros::IntoStaticStr;
 
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -185,21 +186,12 @@ impl<'a> Application<'a> {
 }
 
 /// How urgent a line is, for alerts: `warn` and `error` lines are worth an operator's look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Level {
     Info,
     Warn,
     Error,
-}
-
-impl Level {
-    fn as_str(self) -> &'static str {
-        match self {
-            Level::Info => "info",
-            Level::Warn => "warn",
-            Level::Error => "error",
-        }
-    }
 }
 
 impl Event<'_> {
@@ -235,7 +227,7 @@ impl Event<'_> {
         let fields = serde_json::to_string(self).ok()?;
         let fields = fields.strip_prefix('{').unwrap_or("}");
         let comma = if fields == "}" { "" } else { "," };
-        let level_name = level.as_str();
+        let level_name: &str = level.into();
         let line = format!(r#"{{"event":"{name}","level":"{level_name}"{comma}{fields}"#);
         Some((level, line))
     }

@@ -2,6 +2,7 @@
 
 use super::phone::Region;
 use super::{Email, Name, Phone};
+use strum_macros::IntoStaticStr;
 
 /// The form's fields, named as Hireflix's own public links name their prefill parameters,
 /// so a marketing link written for Hireflix's page also prefills ours.
@@ -156,7 +157,8 @@ pub struct Application {
 
 /// What is wrong with one field, as a kind: the words are the pages' business, in the
 /// candidate's language.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum FieldError {
     Missing,
     TooLong,
@@ -173,16 +175,7 @@ pub enum FieldError {
 impl FieldError {
     /// The kind as a word for log lines and dead letters: never the value that was refused.
     pub fn kind(&self) -> &'static str {
-        match self {
-            FieldError::Missing => "missing",
-            FieldError::TooLong => "too_long",
-            FieldError::NotAName => "not_a_name",
-            FieldError::NotAnEmail => "not_an_email",
-            FieldError::PhoneCharacters => "phone_characters",
-            FieldError::PhoneWithoutCountryCode => "phone_without_country_code",
-            FieldError::PhoneIncomplete => "phone_incomplete",
-            FieldError::RefusedByHireflix(_) => "refused_by_hireflix",
-        }
+        self.into()
     }
 }
 
@@ -229,6 +222,30 @@ mod tests {
             ("email", email),
             ("phoneNumber", phone),
         ])
+    }
+
+    #[test]
+    fn error_kinds_keep_their_names_in_logs() {
+        use FieldError::*;
+        let errors = [
+            Missing,
+            TooLong,
+            NotAName,
+            NotAnEmail,
+            PhoneCharacters,
+            PhoneWithoutCountryCode,
+            PhoneIncomplete,
+            RefusedByHireflix("no".into()),
+        ];
+        let names = "missing too_long not_a_name not_an_email phone_characters phone_without_country_code phone_incomplete refused_by_hireflix";
+        assert_eq!(
+            errors
+                .iter()
+                .map(FieldError::kind)
+                .collect::<Vec<_>>()
+                .join(" "),
+            names
+        );
     }
 
     #[test]

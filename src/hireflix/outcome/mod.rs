@@ -15,6 +15,7 @@ pub use positions::{parse_positions, Position};
 
 use super::interview_url::InterviewUrl;
 use crate::domain::Field;
+use strum_macros::IntoStaticStr;
 
 /// What came back over the wire, before any interpretation.
 #[derive(Debug, Clone)]
@@ -23,21 +24,27 @@ pub struct HttpReply {
     pub body: String,
 }
 
-/// A failure worth retrying later: it says nothing about the application itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A failure worth retrying later: it says nothing about the application itself. Named in
+/// log lines and dead letters by `as_str`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Transient {
     /// No reply within the timeout (the body included).
     Timeout,
     /// No reply at all.
     Network,
+    #[strum(serialize = "http_5xx")]
     ServerError,
+    #[strum(serialize = "http_429")]
     RateLimited,
+    #[strum(serialize = "malformed_response")]
     Malformed,
     /// The account's monthly invite quota is used up; it frees up, or the plan is raised.
     QuotaExceeded,
     /// The key was refused. An operator fixes the secret and the queued invites then succeed.
     Auth,
     /// A top-level GraphQL error or a union member this code does not know.
+    #[strum(serialize = "upstream_error")]
     Upstream,
     /// A top-level GraphQL error whose path names this invite's alias: the problem may be this
     /// invite's own, so a batch that failed with it is tried again one invite per call.
@@ -48,18 +55,7 @@ pub enum Transient {
 
 impl Transient {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Transient::Timeout => "timeout",
-            Transient::Network => "network",
-            Transient::ServerError => "http_5xx",
-            Transient::RateLimited => "http_429",
-            Transient::Malformed => "malformed_response",
-            Transient::QuotaExceeded => "quota_exceeded",
-            Transient::Auth => "auth",
-            Transient::Upstream => "upstream_error",
-            Transient::AliasError => "alias_error",
-            Transient::Paced => "paced",
-        }
+        self.into()
     }
 }
 
@@ -73,7 +69,8 @@ pub enum Permanent {
 }
 
 /// Why an interview that exists cannot be linked to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum LinkProblem {
     /// Hireflix gave no link.
     NoLink,
@@ -83,10 +80,7 @@ pub enum LinkProblem {
 
 impl LinkProblem {
     pub fn as_str(self) -> &'static str {
-        match self {
-            LinkProblem::NoLink => "no_link",
-            LinkProblem::UntrustedUrl => "untrusted_url",
-        }
+        self.into()
     }
 }
 
@@ -109,4 +103,44 @@ fn answered_200(body: serde_json::Value) -> Result<HttpReply, Transient> {
         status: 200,
         body: body.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_and_dead_letters_name_each_failure_as_before() {
+        use Transient::*;
+        let names = [
+            Timeout,
+            Network,
+            ServerError,
+            RateLimited,
+            Malformed,
+            QuotaExceeded,
+            Auth,
+            Upstream,
+            AliasError,
+            Paced,
+        ]
+        .map(Transient::as_str);
+        assert_eq!(
+            names,
+            [
+                "timeout",
+                "network",
+                "http_5xx",
+                "http_429",
+                "malformed_response",
+                "quota_exceeded",
+                "auth",
+                "upstream_error",
+                "alias_error",
+                "paced"
+            ]
+        );
+        let problems = [LinkProblem::NoLink, LinkProblem::UntrustedUrl].map(LinkProblem::as_str);
+        assert_eq!(problems, ["no_link", "untrusted_url"]);
+    }
 }
