@@ -40,11 +40,13 @@ pub enum Outcome {
 }
 
 /// Why, when the outcome alone does not say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Reason {
     /// A resubmission whose names differ from the interview's: no link.
     OtherNames,
     /// A resubmission with the interview's names but no link pass, after LINK_GRACE_MINUTES.
+    #[strum(serialize = "link_grace_over")]
     GraceOver,
     NoMatchingInterview,
     Link(LinkProblem),
@@ -59,15 +61,10 @@ pub enum Reason {
 impl Reason {
     pub fn as_str(self) -> &'static str {
         match self {
-            Reason::OtherNames => "other_names",
-            Reason::GraceOver => "link_grace_over",
-            Reason::NoMatchingInterview => "no_matching_interview",
             Reason::Link(problem) => problem.as_str(),
             Reason::Transient(transient) => transient.as_str(),
-            Reason::PositionNotFound => "position_not_found",
-            Reason::PositionNotReady => "position_not_ready",
-            Reason::ValidationError => "validation_error",
             Reason::Ledger(note) => note.as_str(),
+            plain => plain.into(),
         }
     }
 }
@@ -295,6 +292,22 @@ mod tests {
         let expected = json!({ "event": "dead_letter_filed", "level": "error", "candidate": null,
             "reason": "position_not_ready", "stored": false });
         assert_eq!(parsed(lost), (Level::Error, expected));
+    }
+
+    #[test]
+    fn reasons_keep_their_names() {
+        let reasons = [
+            Reason::OtherNames,
+            Reason::GraceOver,
+            Reason::NoMatchingInterview,
+            Reason::Link(LinkProblem::NoLink),
+            Reason::Transient(Transient::RateLimited),
+            Reason::PositionNotFound,
+            Reason::PositionNotReady,
+            Reason::ValidationError,
+        ];
+        let names = "other_names link_grace_over no_matching_interview no_link http_429 position_not_found position_not_ready validation_error";
+        assert_eq!(reasons.map(Reason::as_str).join(" "), names);
     }
 
     #[test]

@@ -6,7 +6,8 @@ use strum_macros::IntoStaticStr;
 
 /// The form's fields, named as Hireflix's own public links name their prefill parameters,
 /// so a marketing link written for Hireflix's page also prefills ours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
+#[strum(serialize_all = "camelCase")]
 pub enum Field {
     FirstName,
     LastName,
@@ -26,13 +27,7 @@ impl Field {
     ];
 
     pub fn wire_name(self) -> &'static str {
-        match self {
-            Field::FirstName => "firstName",
-            Field::LastName => "lastName",
-            Field::Email => "email",
-            Field::PhoneNumber => "phoneNumber",
-            Field::Consent => "consent",
-        }
+        self.into()
     }
 
     pub fn from_wire_name(name: &str) -> Option<Field> {
@@ -222,6 +217,19 @@ mod tests {
             ("email", email),
             ("phoneNumber", phone),
         ])
+    }
+
+    #[test]
+    fn fields_keep_the_names_hireflix_prefill_links_use() {
+        let names = [
+            Field::FirstName,
+            Field::LastName,
+            Field::Email,
+            Field::PhoneNumber,
+            Field::Consent,
+        ];
+        let names = names.map(Field::wire_name).join(" ");
+        assert_eq!(names, "firstName lastName email phoneNumber consent");
     }
 
     #[test]
