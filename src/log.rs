@@ -88,8 +88,9 @@ impl Serialize for Reason {
 /// Every line the worker logs: one JSON object named by its `event`, with a `level` to alert
 /// on. Built from ids and classes only: no variant has a field that could hold an email, a
 /// name or a secret.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, IntoStaticStr)]
 #[serde(untagged)]
+#[strum(serialize_all = "snake_case")]
 pub enum Event<'a> {
     /// What became of an application at one step: at a gate, in the pipeline, in the queue.
     Application(Application<'a>),
@@ -192,35 +193,31 @@ pub enum Level {
 }
 
 impl Event<'_> {
-    /// The event's name and level, which lead its line.
-    fn head(&self) -> (&'static str, Level) {
+    fn level(&self) -> Level {
         match self {
-            Event::Application(line) => {
-                let level = match (line.outcome, line.reason) {
-                    (Outcome::LostQueueUnavailable, _)
-                    | (_, Some(Reason::Transient(Transient::Auth))) => Level::Error,
-                    (Outcome::DeadLetter, _)
-                    | (_, Some(Reason::Transient(Transient::QuotaExceeded)))
-                    | (_, Some(Reason::Link(_))) => Level::Warn,
-                    _ => Level::Info,
-                };
-                ("application", level)
-            }
-            Event::HireflixUnauthorized { .. } => ("hireflix_unauthorized", Level::Error),
-            Event::DeadLetterFiled { stored: true, .. } => ("dead_letter_filed", Level::Warn),
-            Event::DeadLetterFiled { stored: false, .. } => ("dead_letter_filed", Level::Error),
-            Event::UnreadableMessage { .. } => ("unreadable_message", Level::Warn),
-            Event::QueueMisconfigured { .. } => ("queue_misconfigured", Level::Error),
-            Event::BudgetReached { .. } => ("budget_reached", Level::Warn),
-            Event::QuotaExhausted { .. } => ("quota_exhausted", Level::Warn),
-            Event::KvWriteFailed { .. } => ("kv_write_failed", Level::Warn),
+            Event::Application(line) => match (line.outcome, line.reason) {
+                (Outcome::LostQueueUnavailable, _)
+                | (_, Some(Reason::Transient(Transient::Auth))) => Level::Error,
+                (Outcome::DeadLetter, _)
+                | (_, Some(Reason::Transient(Transient::QuotaExceeded)))
+                | (_, Some(Reason::Link(_))) => Level::Warn,
+                _ => Level::Info,
+            },
+            Event::HireflixUnauthorized { .. }
+            | Event::DeadLetterFiled { stored: false, .. }
+            | Event::QueueMisconfigured { .. } => Level::Error,
+            Event::DeadLetterFiled { stored: true, .. }
+            | Event::UnreadableMessage { .. }
+            | Event::BudgetReached { .. }
+            | Event::QuotaExhausted { .. }
+            | Event::KvWriteFailed { .. } => Level::Warn,
         }
     }
 
     /// `event` and `level` first, then the event's own fields. (Spliced rather than a serde
     /// tag and a flattened wrapper, whose generic serializers cost the wasm about a kilobyte.)
     fn line(&self) -> Option<(Level, String)> {
-        let (name, level) = self.head();
+        let (name, level): (&str, Level) = (self.into(), self.level());
         let fields = serde_json::to_string(self).ok()?;
         let fields = fields.strip_prefix('{').unwrap_or("}");
         let comma = if fields == "}" { "" } else { "," };
@@ -292,6 +289,52 @@ mod tests {
         let expected = json!({ "event": "dead_letter_filed", "level": "error", "candidate": null,
             "reason": "position_not_ready", "stored": false });
         assert_eq!(parsed(lost), (Level::Error, expected));
+    }
+
+    #[test]
+    fn each_event_keeps_its_name_and_level() {
+        let events = [
+            Event::HireflixUnauthorized { request_id: "r" },
+            Event::UnreadableMessage {
+                candidate: None,
+                queue: None,
+                reason: "x",
+            },
+            Event::QueueMisconfigured { queue: "q" },
+            Event::BudgetReached {
+                request_id: "r",
+                position_id: "p",
+                budget: "b",
+                limit: 1,
+                reopens_at_ms: 2,
+            },
+            Event::KvWriteFailed {
+                op: "put",
+                key: "app",
+                cause: "c",
+            },
+            Event::QuotaExhausted {
+                request_id: "r",
+                retry_at_ms: 3,
+            },
+        ];
+        let heads: Vec<(String, Level)> = events
+            .into_iter()
+            .map(|e| {
+                let (level, line) = parsed(e);
+                (line["event"].as_str().unwrap().to_string(), level)
+            })
+            .collect();
+        let expected = [
+            ("hireflix_unauthorized", Level::Error),
+            ("unreadable_message", Level::Warn),
+            ("queue_misconfigured", Level::Error),
+            ("budget_reached", Level::Warn),
+            ("kv_write_failed", Level::Warn),
+            ("quota_exhausted", Level::Warn),
+        ]
+        .map(|(name, level)| (name.to_string(), level));
+        assert_eq!(heads, expected);
     }
 
     #[test]
