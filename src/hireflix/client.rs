@@ -173,14 +173,12 @@ impl Inviter for HireflixClient {
         &self.trusted
     }
 
-    /// Invites every candidate in one request; one outcome per input, in order.
     async fn invite(&self, invites: &[InviteInput<'_>]) -> Vec<InviteOutcome> {
         self.invite_paced(invites).await.0
     }
 
-    /// The same, with when the ones held back (`Transient::Paced`) or throttled may be tried
-    /// again. While the quota is held, one call probes with the first invite alone; the rest
-    /// wait for its answer.
+    /// While the quota is held, one call probes with the first invite alone; the rest wait for
+    /// its answer.
     async fn invite_paced(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
         let paced = |n: usize| vec![InviteOutcome::Transient(Transient::Paced); n];
         let probe = match self.permit(true).await {
@@ -216,7 +214,6 @@ impl Inviter for HireflixClient {
         (outcomes, resume)
     }
 
-    /// The same single invite again, asking for which fields a validation error is about.
     async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome {
         if let Permit::Wait { .. } = self.permit(false).await {
             return InviteOutcome::Transient(Transient::Paced);
@@ -232,7 +229,6 @@ impl Inviter for HireflixClient {
             .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
     }
 
-    /// The existing interview of this email in this position, if Hireflix has one.
     async fn find_interview(
         &self,
         position: &PositionId,

@@ -17,10 +17,7 @@ use worker::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
-    /// A page, with the CSP that admits Turnstile's widget when it shows one.
-    Page {
-        turnstile: bool,
-    },
+    Page { turnstile: bool },
     Json,
     Preflight,
     SeeOther,
