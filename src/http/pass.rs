@@ -26,21 +26,19 @@ pub fn read<'a>(cookie_header: &'a str, position: &str) -> Option<&'a str> {
 
 /// Eight random bytes in hex, so no two browsers hold the same pass; `None` without Web Crypto.
 pub fn random_id() -> Option<String> {
-    random_bytes::<8>().map(hex::encode)
+    let mut bytes = [0u8; 8];
+    crypto()?.get_random_values_with_u8_array(&mut bytes).ok()?;
+    Some(hex::encode(bytes))
 }
 
-/// Bytes from Web Crypto's `getRandomValues`.
-pub fn random_bytes<const N: usize>() -> Option<[u8; N]> {
+/// A version-4 UUID from Web Crypto's `randomUUID`.
+pub fn random_uuid() -> Option<String> {
+    Some(crypto()?.random_uuid())
+}
+
+fn crypto() -> Option<web_sys::Crypto> {
     let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
-    if crypto.is_undefined() {
-        return None;
-    }
-    let mut bytes = [0u8; N];
-    crypto
-        .unchecked_into::<web_sys::Crypto>()
-        .get_random_values_with_u8_array(&mut bytes)
-        .ok()?;
-    Some(bytes)
+    (!crypto.is_undefined()).then(|| crypto.unchecked_into())
 }
 
 /// The `Set-Cookie` value that gives the browser its pass.

@@ -59,25 +59,6 @@ fn judge(status: u16, body: &str, expected: &Expected) -> Result<(), Answer> {
     made_for_us.then_some(()).ok_or(Answer::HumanCheckRefused)
 }
 
-/// A fresh key for each verification: it only makes a retry of that same call safe. Derived
-/// from the token instead, every replay of a spent token would carry the first call's key and
-/// siteverify would hand back that first "success", undoing single use.
-fn idempotency_key() -> Option<String> {
-    super::pass::random_bytes::<16>().map(uuid_v4)
-}
-
-/// Random bytes as a version-4 UUID, the form siteverify expects.
-fn uuid_v4(mut bytes: [u8; 16]) -> String {
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    let (a, rest) = hex.split_at(8);
-    let (b, rest) = rest.split_at(4);
-    let (c, rest) = rest.split_at(4);
-    let (d, e) = rest.split_at(4);
-    format!("{a}-{b}-{c}-{d}-{e}")
-}
-
 pub async fn verify(
     config: &Turnstile,
     token: &str,
@@ -94,7 +75,10 @@ pub async fn verify(
     let mut form = form_urlencoded::Serializer::new(String::new());
     form.append_pair("secret", &config.secret_key)
         .append_pair("response", token);
-    if let Some(key) = idempotency_key() {
+    // A fresh key for each verification: it only makes a retry of that same call safe. Derived
+    // from the token instead, every replay of a spent token would carry the first call's key
+    // and siteverify would hand back that first "success", undoing single use.
+    if let Some(key) = super::pass::random_uuid() {
         form.append_pair("idempotency_key", &key);
     }
     if let Some(ip) = remote_ip {
@@ -201,17 +185,5 @@ mod tests {
             judge(200, &internal, &expected()),
             Err(Answer::HumanCheckUnavailable)
         );
-    }
-
-    #[test]
-    fn idempotency_keys_are_version_4_uuids() {
-        for bytes in [[0u8; 16], [0xff; 16], *b"0123456789abcdef"] {
-            let key = uuid_v4(bytes);
-            let groups: Vec<usize> = key.split('-').map(str::len).collect();
-            assert_eq!(groups, vec![8, 4, 4, 4, 12]);
-            assert_eq!(key.chars().nth(14), Some('4'));
-            assert!(matches!(key.chars().nth(19), Some('8' | '9' | 'a' | 'b')));
-        }
-        assert_ne!(uuid_v4([1; 16]), uuid_v4([2; 16]));
     }
 }

@@ -75,7 +75,7 @@ test("a valid token: 303 to the interview, one invite, siteverify asked with sec
   assert.equal(call.secret, SECRETS.pass);
   assert.equal(call.response, token);
   assert.equal(call.remoteip, "203.0.113.77");
-  assert.match(call.idempotency_key, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.match(call.idempotency_key, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.equal(call.answer.success, true);
 });
 
