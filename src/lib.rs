@@ -8,6 +8,7 @@ mod apply;
 mod clock;
 mod config;
 mod domain;
+mod fetch;
 mod funnel;
 mod hireflix;
 mod http;

@@ -1,5 +1,5 @@
-//! The HTTP transport to Hireflix's GraphQL endpoint. Only this file touches the network, and
-//! only it ever holds the API key.
+//! Calls to Hireflix's GraphQL endpoint, at the account's pace. Only this file ever holds the
+//! API key.
 
 use super::documents::{self, InviteInput};
 use super::interview_url::TrustedHosts;
@@ -7,23 +7,11 @@ use super::outcome::{self, FoundInterview, HttpReply, InviteOutcome, Position, T
 use super::Inviter;
 use crate::clock::now_ms;
 use crate::domain::PositionId;
+use crate::fetch::{self, Failure};
 use crate::http_url::HttpUrl;
 use crate::pace::{self, Pacer, Permit};
-use js_sys::{Promise, Uint8Array};
 use std::cell::OnceCell;
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Headers, RequestInit, RequestRedirect, Response};
-
-#[wasm_bindgen]
-extern "C" {
-    /// The runtime's global `fetch(url, init)`: `worker::Fetch` first builds a `Request` object
-    /// and its `Response::text()` reads the reply through a stream reader, each costing more
-    /// CPU than the call itself.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
-}
+use web_sys::Headers;
 
 pub struct HireflixClient {
     /// Kept as text: it is only ever the target of a fetch.
@@ -106,65 +94,39 @@ impl HireflixClient {
         Some(until)
     }
 
-    fn headers(&self) -> Result<&Headers, Transient> {
+    fn headers(&self) -> Option<&Headers> {
         if let Some(headers) = self.headers.get() {
-            return Ok(headers);
+            return Some(headers);
         }
-        let headers = Headers::new().map_err(|_| Transient::Network)?;
+        let headers = Headers::new().ok()?;
         for (name, value) in [
             ("content-type", "application/json"),
             ("accept", "application/json"),
             ("x-api-key", self.api_key.as_str()),
         ] {
-            headers.set(name, value).map_err(|_| Transient::Network)?;
+            headers.set(name, value).ok()?;
         }
-        Ok(self.headers.get_or_init(|| headers))
+        Some(self.headers.get_or_init(|| headers))
     }
 
     /// The reply, and its `Retry-After` in milliseconds when it has a readable one.
     async fn post(&self, body: &str) -> (Result<HttpReply, Transient>, Option<u64>) {
-        match self.exchange(body).await {
-            Ok((reply, retry_after)) => (Ok(reply), retry_after),
-            Err(e) => (Err(e), None),
+        let reply = match self.headers() {
+            Some(headers) => fetch::post(&self.api_url, headers, body, self.timeout_ms).await,
+            None => Err(Failure::Network),
+        };
+        match reply {
+            Ok(fetch::Reply {
+                status,
+                retry_after,
+                body,
+            }) => {
+                let retry_after = retry_after.and_then(|v| pace::retry_after_ms(&v, now_ms()));
+                (Ok(HttpReply { status, body }), retry_after)
+            }
+            Err(Failure::Timeout) => (Err(Transient::Timeout), None),
+            Err(Failure::Network) => (Err(Transient::Network), None),
         }
-    }
-
-    async fn exchange(&self, body: &str) -> Result<(HttpReply, Option<u64>), Transient> {
-        let init = RequestInit::new();
-        init.set_method("POST");
-        // Never follow a redirect: it would carry X-API-KEY to wherever it points.
-        init.set_redirect(RequestRedirect::Manual);
-        init.set_headers(self.headers()?);
-        init.set_body(&JsValue::from_str(body));
-        // The signal covers the whole exchange, body included, so a server that sends headers
-        // and then stalls cannot hold the candidate either.
-        let signal = AbortSignal::timeout_with_u32(self.timeout_ms);
-        init.set_signal(Some(&signal));
-        let sent = global_fetch(&self.api_url, &init).map_err(|_| Transient::Network)?;
-        let response: Response = JsFuture::from(sent)
-            .await
-            .map_err(|_| transport_error(&signal))?
-            .dyn_into()
-            .map_err(|_| Transient::Network)?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .ok()
-            .flatten()
-            .and_then(|value| pace::retry_after_ms(&value, now_ms()));
-        // One arrayBuffer() rather than text(): a reply that is not UTF-8 stays a transport
-        // error, as it was when the body was decoded in Rust, instead of being read with
-        // replacement characters.
-        let buffer = response
-            .array_buffer()
-            .map_err(|_| transport_error(&signal))?;
-        let bytes = JsFuture::from(buffer)
-            .await
-            .map_err(|_| transport_error(&signal))?;
-        let body = String::from_utf8(Uint8Array::new(&bytes).to_vec())
-            .map_err(|_| transport_error(&signal))?;
-        Ok((HttpReply { status, body }, retry_after))
     }
 }
 
@@ -256,12 +218,4 @@ fn made(outcome: &InviteOutcome) -> bool {
             | InviteOutcome::InvitedWithoutLink(_)
             | InviteOutcome::AlreadyExists
     )
-}
-
-fn transport_error(signal: &AbortSignal) -> Transient {
-    if signal.aborted() {
-        Transient::Timeout
-    } else {
-        Transient::Network
-    }
 }

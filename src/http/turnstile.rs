@@ -3,8 +3,8 @@
 
 use crate::answer::Answer;
 use crate::config::Turnstile;
+use crate::fetch;
 use serde::Deserialize;
-use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 /// The widget's `action` on our form.
 pub const ACTION: &str = "apply";
@@ -91,23 +91,12 @@ pub async fn verify(
 }
 
 async fn post(url: &str, body: String) -> Option<(u16, String)> {
-    let headers = Headers::new();
+    let headers = web_sys::Headers::new().ok()?;
     headers
         .set("content-type", "application/x-www-form-urlencoded")
         .ok()?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_redirect(RequestRedirect::Manual)
-        .with_headers(headers)
-        .with_body(Some(body.into()));
-    let request = Request::new_with_init(url, &init).ok()?;
-    let signal = AbortSignal::from(web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
-    let mut response = Fetch::Request(request)
-        .send_with_signal(&signal)
-        .await
-        .ok()?;
-    let status = response.status_code();
-    Some((status, response.text().await.ok()?))
+    let reply = fetch::post(url, &headers, &body, TIMEOUT_MS).await.ok()?;
+    Some((reply.status, reply.body))
 }
 
 #[cfg(test)]

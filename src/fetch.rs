@@ -1,0 +1,72 @@
+//! Posts to the services the worker calls (Hireflix's API, Turnstile's siteverify) through the
+//! runtime's global `fetch(url, init)`: `worker::Fetch` first builds a `Request` object and its
+//! `Response::text()` reads the reply through a stream reader, each costing more CPU than the
+//! call itself.
+
+use js_sys::{Promise, Uint8Array};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Headers, RequestInit, RequestRedirect, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+/// Why no reply came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Not within the deadline, the body included.
+    Timeout,
+    Network,
+}
+
+/// Never follows a redirect: it would carry the headers (an API key, a secret) to wherever it
+/// points. The deadline covers the whole exchange, body included, so a server that sends
+/// headers and then stalls cannot hold the candidate either.
+pub async fn post(
+    url: &str,
+    headers: &Headers,
+    body: &str,
+    timeout_ms: u32,
+) -> Result<Reply, Failure> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_redirect(RequestRedirect::Manual);
+    init.set_headers(headers);
+    init.set_body(&JsValue::from_str(body));
+    let signal = AbortSignal::timeout_with_u32(timeout_ms);
+    init.set_signal(Some(&signal));
+    let failed = || {
+        if signal.aborted() {
+            Failure::Timeout
+        } else {
+            Failure::Network
+        }
+    };
+    let sent = global_fetch(url, &init).map_err(|_| Failure::Network)?;
+    let response: Response = JsFuture::from(sent)
+        .await
+        .map_err(|_| failed())?
+        .dyn_into()
+        .map_err(|_| Failure::Network)?;
+    let retry_after = response.headers().get("retry-after").ok().flatten();
+    // One arrayBuffer() rather than text(): a reply that is not UTF-8 is a failure, as it was
+    // when the body was decoded in Rust, instead of being read with replacement characters.
+    let buffer = response.array_buffer().map_err(|_| failed())?;
+    let bytes = JsFuture::from(buffer).await.map_err(|_| failed())?;
+    let body = String::from_utf8(Uint8Array::new(&bytes).to_vec()).map_err(|_| failed())?;
+    Ok(Reply {
+        status: response.status(),
+        retry_after,
+        body,
+    })
+}
