@@ -1,13 +1,14 @@
 //! The worker's side of the pace: take a slot before each Hireflix call, and tell the object
 //! what Hireflix said about our rate and our quota.
 
-use super::protocol::{grant_from_json, Call, State};
+use super::protocol::{read, Call, State};
 use super::rules::{Grant, Want};
 use super::SLOT_SLACK_MS;
 use super::{interval_ms, lease_size, LIVE_WAIT_MS, QUEUE_ASKS, QUEUE_LEAD_MS, QUEUE_WAIT_MS};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
 use crate::objects;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -87,7 +88,7 @@ impl Pacer {
                 invite,
                 interval_ms: interval_ms(self.per_second),
             };
-            let grant = match self.call(Call::Take { want }, grant_from_json).await {
+            let grant = match self.call(Call::Take { want }).await {
                 Some(grant) => grant,
                 None => {
                     // Unpaced rather than stuck: Hireflix's own 429 still slows us down.
@@ -135,7 +136,7 @@ impl Pacer {
     /// Hireflix throttled us: nobody calls before `until_ms`.
     pub async fn slow_until(&self, until_ms: u64) {
         log("hireflix_throttled", json!({ "until_ms": until_ms }));
-        self.call(Call::Slow { until_ms }, State::from_json).await;
+        self.call::<State>(Call::Slow { until_ms }).await;
     }
 
     /// Hireflix refused an invite for quota; returns when the hold ends, if the object said.
@@ -144,7 +145,7 @@ impl Pacer {
             probe,
             base_seconds: self.quota_base_seconds,
         };
-        let hold = self.call(call, State::from_json).await?.hold?;
+        let hold = self.call::<State>(call).await?.hold?;
         log(
             "quota_hold",
             json!({ "until_ms": hold.until_ms, "refusals": hold.refusals }),
@@ -155,29 +156,26 @@ impl Pacer {
     /// The probe's invite was made: the quota is back for everyone.
     pub async fn probe_succeeded(&self) {
         log("quota_back", json!({}));
-        self.call(Call::ProbedOk, State::from_json).await;
+        self.call::<State>(Call::ProbedOk).await;
     }
 
     /// For `/admin`: lift the hold (`lift`), or only read it.
     pub async fn hold(&self, lift: bool) -> Option<State> {
         let call = if lift { Call::Lift } else { Call::State };
-        self.call(call, State::from_json).await
+        self.call(call).await
     }
 
     /// True for one caller at a time (per `lease_ms`): that one refreshes the positions list.
     /// Without the object, everyone may.
     pub async fn may_refresh(&self, lease_ms: u64) -> bool {
-        let yes = |text: &str| Some(text == "true");
-        self.call(Call::Refresh { lease_ms }, yes)
-            .await
-            .unwrap_or(true)
+        self.call(Call::Refresh { lease_ms }).await.unwrap_or(true)
     }
 
-    async fn call<T>(&self, call: Call, decode: fn(&str) -> Option<T>) -> Option<T> {
+    async fn call<T: DeserializeOwned>(&self, call: Call) -> Option<T> {
         let body = serde_json::to_string(&call).ok()?;
         let url = "https://hireflix-pace/";
         let text = objects::ask(&self.namespace, OBJECT_NAME, url, &body, OBJECT_TIMEOUT_MS);
-        decode(&text.await.ok()?)
+        read(&text.await.ok()?)
     }
 }
 

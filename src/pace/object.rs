@@ -3,7 +3,7 @@
 //! evicted, at most one lease span of slots is handed out twice. The quota hold is written to
 //! SQLite: it lasts hours and must survive that.
 
-use super::protocol::{hold_from_value, Call, State as PaceState};
+use super::protocol::{read, Call, State as PaceState};
 use super::rules::{Hold, Pace};
 use std::cell::{Cell, RefCell};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
@@ -34,7 +34,7 @@ impl DurableObject for HireflixPace {
         let Ok(body) = req.text().await else {
             return Response::error("unreadable body", 400);
         };
-        let Some(call) = Call::from_json(&body) else {
+        let Some(call) = read::<Call>(&body) else {
             return Response::error("not a pace call", 400);
         };
         match self.answer(call, crate::clock::now_ms()) {
@@ -91,9 +91,7 @@ impl HireflixPace {
             .transpose()?
             .and_then(|row| row.into_iter().next())
             .and_then(|value| match value {
-                worker::SqlStorageValue::String(text) => serde_json::from_str(&text)
-                    .ok()
-                    .and_then(|v| hold_from_value(&v)),
+                worker::SqlStorageValue::String(text) => read(&text),
                 _ => None,
             });
         Ok(Pace { next_ms: 0, hold })

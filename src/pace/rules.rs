@@ -3,7 +3,7 @@
 //! apart), and the quota hold (after a refusal nobody calls; when the hold ends exactly one
 //! call probes, and only its success reopens; each refused probe doubles the hold, capped).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Another probe may go if the last one has not reported back after this long (its caller
 /// died, or its call is stuck): longer than the longest paced call (a queue batch's 30 s
@@ -18,7 +18,7 @@ pub const PROBE_RECHECK_MS: u64 = 5_000;
 pub const MAX_HOLD_SECONDS: u32 = 86_400;
 
 /// One caller's request for slots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Want {
     /// Slots wanted (a lease); a probe gets one.
@@ -31,8 +31,8 @@ pub struct Want {
     pub interval_ms: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(untagged, rename_all_fields = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Grant {
     /// Calls may start at `first_ms`, `first_ms + interval_ms`, ... (`count` of them).
     Slots {
@@ -43,19 +43,13 @@ pub enum Grant {
         probe: bool,
     },
     /// No slot within the wait: the first free one is at `at_ms` (ask again then).
-    Later {
-        #[serde(rename = "laterMs")]
-        at_ms: u64,
-    },
+    Later { at_ms: u64 },
     /// The quota is spent (or its probe is out): no invite before `until_ms`.
-    Held {
-        #[serde(rename = "heldMs")]
-        until_ms: u64,
-    },
+    Held { until_ms: u64 },
 }
 
 /// The quota is known to be spent.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Hold {
     pub until_ms: u64,
