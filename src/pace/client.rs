@@ -65,15 +65,12 @@ impl Pacer {
 
     /// Waits for this call's slot, as long as the caller's patience allows.
     pub async fn take(&self, invite: bool) -> Permit {
-        let (lead_ms, lease) = match self.patience {
-            Patience::Live => (LIVE_WAIT_MS, lease_size(self.per_second)),
+        let (lead_ms, lease, patience_ms) = match self.patience {
+            Patience::Live => (LIVE_WAIT_MS, lease_size(self.per_second), 0),
             // A batch is one call, and consumers are few: no lease to waste.
-            Patience::Queue => (QUEUE_LEAD_MS, 1),
+            Patience::Queue => (QUEUE_LEAD_MS, 1, QUEUE_WAIT_MS),
         };
-        let give_up = now_ms().saturating_add(match self.patience {
-            Patience::Live => 0,
-            Patience::Queue => QUEUE_WAIT_MS,
-        });
+        let give_up = now_ms().saturating_add(patience_ms);
         for ask in 1..=QUEUE_ASKS {
             let now = now_ms();
             if let Some(slot) = leased(now, now.saturating_add(lead_ms)) {
@@ -88,13 +85,10 @@ impl Pacer {
                 invite,
                 interval_ms: interval_ms(self.per_second),
             };
-            let grant = match self.call(Call::Take { want }).await {
-                Some(grant) => grant,
-                None => {
-                    // Unpaced rather than stuck: Hireflix's own 429 still slows us down.
-                    log("pace_unreachable", json!({}));
-                    return Permit::Go { probe: false };
-                }
+            let Some(grant) = self.call(Call::Take { want }).await else {
+                // Unpaced rather than stuck: Hireflix's own 429 still slows us down.
+                log("pace_unreachable", json!({}));
+                return Permit::Go { probe: false };
             };
             match grant {
                 Grant::Slots {
