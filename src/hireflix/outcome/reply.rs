@@ -127,18 +127,15 @@ impl UrlSet {
         &self,
         trusted: &TrustedHosts,
     ) -> Result<InterviewUrl, InviteOutcome> {
-        let candidates = [self.public.as_deref(), self.short.as_deref()];
-        let given: Vec<&str> = candidates
-            .into_iter()
-            .flatten()
-            .filter(|s| !s.is_empty())
-            .collect();
-        if given.is_empty() {
-            return Err(InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink));
-        }
+        let given = [&self.public, &self.short].map(|u| u.as_deref().filter(|s| !s.is_empty()));
+        let problem = match given {
+            [None, None] => LinkProblem::NoLink,
+            _ => LinkProblem::UntrustedUrl,
+        };
         given
             .into_iter()
+            .flatten()
             .find_map(|raw| InterviewUrl::parse(raw, trusted))
-            .ok_or(InviteOutcome::InvitedWithoutLink(LinkProblem::UntrustedUrl))
+            .ok_or(InviteOutcome::InvitedWithoutLink(problem))
     }
 }
