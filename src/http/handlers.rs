@@ -108,7 +108,10 @@ pub async fn list_positions(services: &Services, ui: &Ui) -> Reply {
     match positions::open_positions(&services.config, &services.store, &services.client).await {
         Ok(open) => html(
             200,
-            render(&PositionsPage::new(ui.layout(), open.iter().collect())),
+            render(&PositionsPage {
+                layout: ui.layout(),
+                positions: open.iter().collect(),
+            }),
         ),
         Err(_) => Answer::PositionsUnavailable.page(ui),
     }

@@ -45,18 +45,7 @@ struct Footer<'a> {
 #[template(path = "positions.html")]
 pub struct PositionsPage<'a> {
     pub layout: Layout,
-    pub w: &'static Words,
     pub positions: Vec<&'a Position>,
-}
-
-impl<'a> PositionsPage<'a> {
-    pub fn new(layout: Layout, positions: Vec<&'a Position>) -> Self {
-        PositionsPage {
-            w: layout.w,
-            layout,
-            positions,
-        }
-    }
 }
 
 pub struct FieldView {
