@@ -35,11 +35,6 @@ fn keyed(secret: &str) -> HmacSha256 {
     mac
 }
 
-/// The finished MAC in lower-case hex.
-fn finish_hex(mac: HmacSha256) -> String {
-    hex::encode(mac.finalize().into_bytes())
-}
-
 /// Hex HMAC-SHA256 of `label` followed by `parts`, each part ended by a NUL so that no two
 /// lists of parts give the same message. `label` names the use and its version
 /// (`b"hireflix-apply/candidate/v2\0"`), so values made for one use never match another's.
@@ -50,7 +45,7 @@ pub fn hmac_hex(secret: &str, label: &[u8], parts: &[&[u8]]) -> String {
         mac.update(part);
         mac.update(b"\0");
     }
-    finish_hex(mac)
+    hex::encode(mac.finalize().into_bytes())
 }
 
 /// Compares two secrets (a link pass, the admin token) through their digests, so the time
