@@ -57,13 +57,9 @@ pub struct Policy {
 
 impl Policy {
     pub fn new(allowed_origins: &[String], redirect_sources: &str) -> Policy {
-        let mut frame_ancestors = String::from("'self'");
-        for origin in allowed_origins {
-            frame_ancestors.push(' ');
-            frame_ancestors.push_str(origin);
-        }
+        let ancestors = std::iter::once("'self'").chain(allowed_origins.iter().map(String::as_str));
         Policy {
-            frame_ancestors,
+            frame_ancestors: ancestors.collect::<Vec<_>>().join(" "),
             form_action: format!("'self' {redirect_sources}"),
         }
     }
