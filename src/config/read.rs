@@ -15,11 +15,10 @@ pub struct Reader<'v, V: ?Sized> {
 
 impl<'v, V: Vars + ?Sized> Reader<'v, V> {
     pub fn new(vars: &'v V) -> Self {
-        let (problems, warnings) = (Vec::new(), Vec::new());
         Reader {
             vars,
-            problems,
-            warnings,
+            problems: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
