@@ -293,48 +293,47 @@ mod tests {
 
     #[test]
     fn each_event_keeps_its_name_and_level() {
-        let events = [
-            Event::HireflixUnauthorized { request_id: "r" },
-            Event::UnreadableMessage {
-                candidate: None,
-                queue: None,
-                reason: "x",
-            },
-            Event::QueueMisconfigured { queue: "q" },
-            Event::BudgetReached {
-                request_id: "r",
-                position_id: "p",
-                budget: "b",
-                limit: 1,
-                reopens_at_ms: 2,
-            },
-            Event::KvWriteFailed {
-                op: "put",
-                key: "app",
-                cause: "c",
-            },
-            Event::QuotaExhausted {
-                request_id: "r",
-                retry_at_ms: 3,
-            },
+        let unreadable = Event::UnreadableMessage {
+            candidate: None,
+            queue: None,
+            reason: "x",
+        };
+        let budget = Event::BudgetReached {
+            request_id: "r",
+            position_id: "p",
+            budget: "b",
+            limit: 1,
+            reopens_at_ms: 2,
+        };
+        let kv = Event::KvWriteFailed {
+            op: "put",
+            key: "app",
+            cause: "c",
+        };
+        let quota = Event::QuotaExhausted {
+            request_id: "r",
+            retry_at_ms: 3,
+        };
+        let cases = [
+            (
+                Event::HireflixUnauthorized { request_id: "r" },
+                "hireflix_unauthorized",
+                Level::Error,
+            ),
+            (unreadable, "unreadable_message", Level::Warn),
+            (
+                Event::QueueMisconfigured { queue: "q" },
+                "queue_misconfigured",
+                Level::Error,
+            ),
+            (budget, "budget_reached", Level::Warn),
+            (kv, "kv_write_failed", Level::Warn),
+            (quota, "quota_exhausted", Level::Warn),
         ];
-        let heads: Vec<(String, Level)> = events
-            .into_iter()
-            .map(|e| {
-                let (level, line) = parsed(e);
-                (line["event"].as_str().unwrap().to_string(), level)
-            })
-            .collect();
-        let expected = [
-            ("hireflix_unauthorized", Level::Error),
-            ("unreadable_message", Level::Warn),
-            ("queue_misconfigured", Level::Error),
-            ("budget_reached", Level::Warn),
-            ("kv_write_failed", Level::Warn),
-            ("quota_exhausted", Level::Warn),
-        ]
-        .map(|(name, level)| (name.to_string(), level));
-        assert_eq!(heads, expected);
+        for (event, name, level) in cases {
+            let (logged_level, line) = parsed(event);
+            assert_eq!((line["event"].as_str(), logged_level), (Some(name), level));
+        }
     }
 
     #[test]

@@ -111,35 +111,21 @@ mod tests {
 
     #[test]
     fn log_lines_and_dead_letters_name_each_failure_as_before() {
-        use Transient::*;
-        let names = [
-            Timeout,
-            Network,
-            ServerError,
-            RateLimited,
-            Malformed,
-            QuotaExceeded,
-            Auth,
-            Upstream,
-            AliasError,
-            Paced,
-        ]
-        .map(Transient::as_str);
-        assert_eq!(
-            names,
-            [
-                "timeout",
-                "network",
-                "http_5xx",
-                "http_429",
-                "malformed_response",
-                "quota_exceeded",
-                "auth",
-                "upstream_error",
-                "alias_error",
-                "paced"
-            ]
-        );
+        let named = [
+            (Transient::Timeout, "timeout"),
+            (Transient::Network, "network"),
+            (Transient::ServerError, "http_5xx"),
+            (Transient::RateLimited, "http_429"),
+            (Transient::Malformed, "malformed_response"),
+            (Transient::QuotaExceeded, "quota_exceeded"),
+            (Transient::Auth, "auth"),
+            (Transient::Upstream, "upstream_error"),
+            (Transient::AliasError, "alias_error"),
+            (Transient::Paced, "paced"),
+        ];
+        for (transient, name) in named {
+            assert_eq!(transient.as_str(), name);
+        }
         let problems = [LinkProblem::NoLink, LinkProblem::UntrustedUrl].map(LinkProblem::as_str);
         assert_eq!(problems, ["no_link", "untrusted_url"]);
     }
