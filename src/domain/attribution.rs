@@ -4,7 +4,7 @@
 //! name, so only short values of URL-safe characters (`[A-Za-z0-9._~-]`, what campaign names
 //! are made of) are kept; any other value is dropped whole, never cut or cleaned into one.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, Serializer};
 
 /// The parameters carried, in the order the log line shows them.
 pub const NAMES: [&str; 6] = [
@@ -67,11 +67,7 @@ fn clean(raw: &str) -> Option<String> {
 /// As flat fields of the log line: `"utm_source":"newsletter"`.
 impl Serialize for Attribution {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (name, value) in &self.0 {
-            map.serialize_entry(name, value)?;
-        }
-        map.end()
+        serializer.collect_map(self.iter())
     }
 }
 
