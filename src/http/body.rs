@@ -69,19 +69,10 @@ fn encoding(content_type: &str) -> Option<Encoding> {
 }
 
 pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
-    let content_type = req
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    let content_type = header("content-type").unwrap_or_default();
     let encoding = encoding(&content_type).ok_or(Answer::UnsupportedType)?;
-    let declared = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<usize>().ok());
+    let declared = header("content-length").and_then(|v| v.trim().parse::<usize>().ok());
     if declared.is_some_and(|n| n > DISCARD_LIMIT) {
         return Err(Answer::TooLarge);
     }
