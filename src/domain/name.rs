@@ -213,10 +213,14 @@ fn is_name_shaped(classes: &[Class]) -> bool {
                 if !matches!(before, Some(Class::Letter | Class::Mark)) {
                     return false;
                 }
-                let next_is_letter = at(i + 1) == Some(Class::Letter);
-                if next_is_letter
-                    && !(letters_before(classes, i) == 1 && is_initial_after(classes, i))
-                {
+                // Before a letter: an initial (`J.`) before the next initial (`R.`).
+                let run_before = classes.get(..i).unwrap_or_default().iter().rev();
+                let run_after = classes.get(i + 1..).unwrap_or_default().iter();
+                let (after_letters, after_len) = letters_in_word(run_after);
+                let initials = letters_in_word(run_before).0 == 1
+                    && after_letters == 1
+                    && at(i + 1 + after_len) == Some(Class::FullStop);
+                if at(i + 1) == Some(Class::Letter) && !initials {
                     return false;
                 }
             }
@@ -226,32 +230,14 @@ fn is_name_shaped(classes: &[Class]) -> bool {
     true
 }
 
-/// How many letters run up to position `end` (marks ride on their letter).
-fn letters_before(classes: &[Class], end: usize) -> usize {
-    classes
-        .get(..end)
-        .unwrap_or_default()
-        .iter()
-        .rev()
+/// The letters in the run of letters and marks (which ride on their letter) that `classes`
+/// starts with, and the run's length.
+fn letters_in_word<'c>(classes: impl Iterator<Item = &'c Class>) -> (usize, usize) {
+    let word: Vec<&Class> = classes
         .take_while(|c| matches!(c, Class::Letter | Class::Mark))
-        .filter(|c| **c == Class::Letter)
-        .count()
-}
-
-/// Whether the full stop at `stop` is followed by one letter (with its marks) and another
-/// full stop: the next initial.
-fn is_initial_after(classes: &[Class], stop: usize) -> bool {
-    let rest = classes.get(stop + 1..).unwrap_or_default();
-    let run = rest
-        .iter()
-        .take_while(|c| matches!(c, Class::Letter | Class::Mark))
-        .count();
-    let letters = rest
-        .iter()
-        .take(run)
-        .filter(|c| **c == Class::Letter)
-        .count();
-    letters == 1 && rest.get(run) == Some(&Class::FullStop)
+        .collect();
+    let letters = word.iter().filter(|c| ***c == Class::Letter).count();
+    (letters, word.len())
 }
 
 #[cfg(test)]
