@@ -59,12 +59,13 @@ pub struct Submission {
 }
 
 pub async fn submit(io: &mut impl Io, rules: &Rules<'_>) -> Submission {
-    let refused = |answer| Submission {
+    let answered = |posted, position_name, answer| Submission {
         answer,
-        posted: Posted::default(),
-        position_name: String::new(),
+        posted,
+        position_name,
         pass: None,
     };
+    let refused = |answer| answered(Posted::default(), String::new(), answer);
     // Counted before anything else is done for the post, valid or not.
     let within_limit = io.within_rate_limit().await;
     let origin = io.header("origin");
@@ -78,12 +79,6 @@ pub async fn submit(io: &mut impl Io, rules: &Rules<'_>) -> Submission {
     };
     posted.form = posted.form.with_phone_normalised(rules.phone_region);
     io.count(Step::Submit, &posted.attribution);
-    let answered = |posted, position_name, answer| Submission {
-        answer,
-        posted,
-        position_name,
-        pass: None,
-    };
     if !within_limit {
         io.record(Outcome::RateLimited, &posted.attribution);
         // Only the isolate's memory is asked for the name: a limited post costs no KV read.
