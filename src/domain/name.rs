@@ -233,11 +233,10 @@ fn is_name_shaped(classes: &[Class]) -> bool {
 /// The letters in the run of letters and marks (which ride on their letter) that `classes`
 /// starts with, and the run's length.
 fn letters_in_word<'c>(classes: impl Iterator<Item = &'c Class>) -> (usize, usize) {
-    let word: Vec<&Class> = classes
-        .take_while(|c| matches!(c, Class::Letter | Class::Mark))
-        .collect();
-    let letters = word.iter().filter(|c| ***c == Class::Letter).count();
-    (letters, word.len())
+    let word = classes.take_while(|c| matches!(c, Class::Letter | Class::Mark));
+    word.fold((0, 0), |(letters, length), c| {
+        (letters + usize::from(*c == Class::Letter), length + 1)
+    })
 }
 
 #[cfg(test)]
