@@ -47,10 +47,7 @@ impl HireflixClient {
     }
 
     pub async fn positions(&self) -> Result<Vec<Position>, Transient> {
-        if let Permit::Wait { .. } = self.permit(false).await {
-            return Err(Transient::Paced);
-        }
-        let (reply, retry_after) = self.post(&documents::positions_request()).await;
+        let (reply, retry_after) = self.read(&documents::positions_request()).await;
         let positions = outcome::parse_positions(reply);
         if let Err(failed) = positions {
             self.heed(&[InviteOutcome::Transient(failed)], retry_after)
@@ -107,6 +104,15 @@ impl HireflixClient {
             headers.set(name, value).ok()?;
         }
         Some(self.headers.get_or_init(|| headers))
+    }
+
+    /// A call that invites nobody, once the pace gives it a slot: `Paced` when none came in
+    /// time, which every classifier passes on as it is.
+    async fn read(&self, body: &str) -> (Result<HttpReply, Transient>, Option<u64>) {
+        match self.permit(false).await {
+            Permit::Go { .. } => self.post(body).await,
+            Permit::Wait { .. } => (Err(Transient::Paced), None),
+        }
     }
 
     /// The reply, and its `Retry-After` in milliseconds when it has a readable one.
@@ -177,11 +183,8 @@ impl Inviter for HireflixClient {
     }
 
     async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome {
-        if let Permit::Wait { .. } = self.permit(false).await {
-            return InviteOutcome::Transient(Transient::Paced);
-        }
         let (reply, retry_after) = self
-            .post(&documents::validation_detail_request(invite))
+            .read(&documents::validation_detail_request(invite))
             .await;
         let outcomes = outcome::classify_invites(reply, 1, &self.trusted);
         self.heed(&outcomes, retry_after).await;
@@ -196,11 +199,8 @@ impl Inviter for HireflixClient {
         position: &PositionId,
         email: &str,
     ) -> Result<Option<FoundInterview>, InviteOutcome> {
-        if let Permit::Wait { .. } = self.permit(false).await {
-            return Err(InviteOutcome::Transient(Transient::Paced));
-        }
         let (reply, retry_after) = self
-            .post(&documents::find_interview_request(position, email))
+            .read(&documents::find_interview_request(position, email))
             .await;
         let found = outcome::parse_found_interview(reply, &self.trusted);
         if let Err(failed) = &found {
