@@ -37,7 +37,9 @@ pub enum Failure {
 }
 
 /// Asks the object called `name` in `namespace`, `url` being its own address space (the host
-/// is never resolved). `Ok` is the text of a 200 answer.
+/// is never resolved). `Ok` is the text of a 200 answer. A failure the platform marks
+/// retryable is asked once more after a short pause, within the same deadline; an overloaded
+/// object never is.
 pub async fn ask(
     namespace: &ObjectNamespace,
     name: &str,
@@ -45,6 +47,41 @@ pub async fn ask(
     body: &str,
     timeout_ms: u32,
 ) -> Result<String, Failure> {
+    let started = crate::clock::now_ms();
+    let (failure, retryable) = match once(namespace, name, url, body, timeout_ms).await {
+        Ok(text) => return Ok(text),
+        Err(failed) => failed,
+    };
+    let spent = crate::clock::now_ms().saturating_sub(started);
+    let left = u64::from(timeout_ms).saturating_sub(spent);
+    let Some(pause) = second_try(failure, retryable, left) else {
+        return Err(failure);
+    };
+    worker::Delay::from(std::time::Duration::from_millis(pause)).await;
+    let left = u32::try_from(left - pause).unwrap_or(timeout_ms);
+    once(namespace, name, url, body, left)
+        .await
+        .map_err(|(failure, _)| failure)
+}
+
+/// The pause before the one second try, if there is one: only for a plain failure the platform
+/// marked retryable, and only if the deadline leaves time for it.
+fn second_try(failure: Failure, retryable: bool, left_ms: u64) -> Option<u64> {
+    const PAUSE_MS: u64 = 100;
+    const SHORTEST_TRY_MS: u64 = 250;
+    let worth = retryable && failure == Failure::Failed;
+    (worth && left_ms >= PAUSE_MS + SHORTEST_TRY_MS).then_some(PAUSE_MS)
+}
+
+/// One try; a failure comes with whether the platform marked it retryable.
+async fn once(
+    namespace: &ObjectNamespace,
+    name: &str,
+    url: &str,
+    body: &str,
+    timeout_ms: u32,
+) -> Result<String, (Failure, bool)> {
+    let plain = |failure| (failure, false);
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(body));
@@ -53,28 +90,28 @@ pub async fn ask(
     let stub = namespace
         .id_from_name(name)
         .and_then(|id| id.get_stub())
-        .map_err(|_| Failure::Unbound)?
+        .map_err(|_| plain(Failure::Unbound))?
         .into_rpc::<JsStub>();
     let sent = stub.fetch_with_init(url, &init).map_err(|e| classify(&e))?;
     let response: Response = JsFuture::from(sent)
         .await
         .map_err(|e| classify(&e))?
         .dyn_into()
-        .map_err(|_| Failure::Failed)?;
+        .map_err(|_| plain(Failure::Failed))?;
     if response.status() != 200 {
-        return Err(Failure::Failed);
+        return Err(plain(Failure::Failed));
     }
     let text = response.text().map_err(|e| classify(&e))?;
     JsFuture::from(text)
         .await
         .map_err(|e| classify(&e))?
         .as_string()
-        .ok_or(Failure::Failed)
+        .ok_or(plain(Failure::Failed))
 }
 
 /// The runtime's error, by its documented marks: an abort is our deadline; `.overloaded` is
-/// set on errors from an object past its load limit.
-fn classify(error: &JsValue) -> Failure {
+/// set on errors from an object past its load limit, `.retryable` on those worth one more try.
+fn classify(error: &JsValue) -> (Failure, bool) {
     let flag = |key: &str| {
         Reflect::get(error, &JsValue::from_str(key))
             .ok()
@@ -85,11 +122,27 @@ fn classify(error: &JsValue) -> Failure {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default();
-    if name == "TimeoutError" || name == "AbortError" {
+    let failure = if name == "TimeoutError" || name == "AbortError" {
         Failure::Timeout
     } else if flag("overloaded") {
         Failure::Overloaded
     } else {
         Failure::Failed
+    };
+    (failure, flag("retryable"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_retryable_plain_failure_is_tried_again_once_within_the_deadline() {
+        assert_eq!(second_try(Failure::Failed, true, 2_000), Some(100));
+        // The platform: an overloaded object must not be retried; ours: nor a slow one.
+        assert_eq!(second_try(Failure::Overloaded, true, 2_000), None);
+        assert_eq!(second_try(Failure::Timeout, true, 2_000), None);
+        assert_eq!(second_try(Failure::Failed, false, 2_000), None);
+        assert_eq!(second_try(Failure::Failed, true, 300), None, "no time left");
     }
 }

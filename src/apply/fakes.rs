@@ -139,6 +139,16 @@ pub fn granted(reservation: u64) -> Gate {
     Gate::Invite(Ticket {
         reservation: Some(reservation),
         probing: false,
+        settles: false,
+    })
+}
+
+/// The retry of a reservation an ambiguous call left unsettled.
+pub fn settling(reservation: u64) -> Gate {
+    Gate::Invite(Ticket {
+        reservation: Some(reservation),
+        probing: false,
+        settles: true,
     })
 }
 
@@ -157,10 +167,13 @@ impl Ledger for FakeLedger {
     }
 }
 
-/// KV, as a map by candidate digest.
+/// KV, as a map by candidate digest. `arriving`: a record another request writes while this
+/// one naps (the first of a double click), kept at the first nap.
 #[derive(Default)]
 pub struct FakeMemory {
     pub records: RefCell<HashMap<String, Record>>,
+    pub arriving: RefCell<Option<(String, Record)>>,
+    pub naps: Cell<usize>,
 }
 
 impl Memory for &FakeMemory {
@@ -176,6 +189,13 @@ impl Memory for &FakeMemory {
 
     async fn forget(&self, key: &CandidateKey) {
         self.records.borrow_mut().remove(key.digest());
+    }
+
+    async fn nap(&self, _: u32) {
+        self.naps.set(self.naps.get() + 1);
+        if let Some((digest, record)) = self.arriving.borrow_mut().take() {
+            self.records.borrow_mut().insert(digest, record);
+        }
     }
 }
 

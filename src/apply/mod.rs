@@ -21,7 +21,7 @@ use crate::domain::{Application, ApplicationForm, Attribution, CandidateKey};
 use crate::domain::{Consent, PositionId};
 use crate::funnel::Funnel;
 use crate::hireflix::{HireflixClient, InterviewUrl, Inviter, Transient};
-use crate::ledger::{Gate, Ledger, LedgerClient};
+use crate::ledger::{Gate, Ledger, LedgerClient, Note};
 use crate::log::{self, Source};
 use crate::store::{Kv, Memory};
 use decision::Claim;
@@ -109,7 +109,22 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
             request_id: self.request_id,
             consent: self.consent,
         };
-        let batch = invites.make(std::slice::from_ref(&candidate)).await;
+        let one = std::slice::from_ref(&candidate);
+        let mut batch = invites.make(one).await;
+        if matches!(
+            batch.made.first(),
+            Some(Made::Held(Gate::Park {
+                note: Note::InFlight,
+                ..
+            }))
+        ) {
+            // A double click: the same address's invite is at Hireflix. Its outcome is waited
+            // for briefly and answered the same way; failing that, the ledger is asked again.
+            if let Some(decision) = self.await_first(key, &names, &claim).await {
+                return (decision, None);
+            }
+            batch = invites.make(one).await;
+        }
         let made = batch.made.into_iter().next();
         let answered = match made {
             Some(Made::Asked(answered)) => answered,
@@ -146,6 +161,32 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
             }
         };
         (decision, batch.hireflix_ms)
+    }
+
+    /// The record the same address's call in flight leaves in KV, read every `NAP_MS` for
+    /// at most `WAIT_FOR_FIRST_MS`, as this submission would have been answered from it.
+    async fn await_first(
+        &self,
+        key: &CandidateKey,
+        names: &str,
+        claim: &Claim<'_>,
+    ) -> Option<Decision> {
+        const WAIT_FOR_FIRST_MS: u64 = 3_000;
+        const NAP_MS: u32 = 250;
+        let invites = &self.invites;
+        let until = (invites.clock)().saturating_add(WAIT_FOR_FIRST_MS);
+        let trusted = invites.inviter.trusted_hosts();
+        for _ in 0..WAIT_FOR_FIRST_MS / u64::from(NAP_MS) {
+            invites.memory.nap(NAP_MS).await;
+            let record = invites.memory.candidate(key).await;
+            if let Some(decision) = decision::from_record(record, names, trusted, claim) {
+                return Some(decision);
+            }
+            if (invites.clock)() >= until {
+                break;
+            }
+        }
+        None
     }
 
     /// The link pass a browser is given with this candidate's interview link, issued now

@@ -108,6 +108,15 @@ pub enum Earlier {
     SameSpelling,
     /// Invited to this position under another spelling of the mailbox.
     OtherSpelling,
+    /// This very address's invite is at Hireflix until `until_ms`: no second call meanwhile.
+    InFlight {
+        until_ms: u64,
+    },
+    /// This address's last call ended without proof either way (a timeout, a 5xx): its
+    /// reservation is still counted, and this try settles it.
+    Unsettled {
+        reservation: u64,
+    },
 }
 
 /// The plan's quota as last seen: exhausted, and not to be tried before `probe_at_ms`.
@@ -126,6 +135,10 @@ pub enum Admission {
     Resubmission,
     /// Another spelling of the mailbox was invited to this position: no second invite.
     OtherSpelling,
+    /// The same address is being invited right now: wait for that call, do not make another.
+    InFlight { until_ms: u64 },
+    /// Try again on the reservation an ambiguous call left, already counted.
+    Settle { reservation: u64, probing: bool },
     /// Over one or more budgets: wait until every one of them has room again.
     Parked {
         until_ms: u64,
@@ -148,7 +161,8 @@ pub fn admit(
     match earlier {
         Earlier::SameSpelling => return Admission::Resubmission,
         Earlier::OtherSpelling => return Admission::OtherSpelling,
-        Earlier::None => {}
+        Earlier::InFlight { until_ms } => return Admission::InFlight { until_ms },
+        Earlier::None | Earlier::Unsettled { .. } => {}
     }
     if let Some(hold) = quota {
         if now_ms < hold.probe_at_ms {
@@ -156,6 +170,13 @@ pub fn admit(
                 until_ms: hold.probe_at_ms,
             };
         }
+    }
+    if let Earlier::Unsettled { reservation } = earlier {
+        let probing = quota.is_some();
+        return Admission::Settle {
+            reservation,
+            probing,
+        };
     }
     let reached: Vec<(Budget, Bounds)> = Budget::ALL
         .into_iter()
@@ -301,6 +322,36 @@ mod tests {
         assert_eq!(
             admit(Earlier::OtherSpelling, hold, &c, &l, &w, NOW),
             Admission::OtherSpelling
+        );
+    }
+
+    #[test]
+    fn a_call_in_flight_is_waited_for_and_an_unsettled_one_retried_on_its_own_reservation() {
+        let full = Counts {
+            email_day: 3,
+            ..Counts::ZERO
+        };
+        let (l, w) = (Limits::default(), Windows::REAL);
+        let flying = Earlier::InFlight { until_ms: NOW + 9 };
+        assert_eq!(
+            admit(flying, None, &Counts::ZERO, &l, &w, NOW),
+            Admission::InFlight { until_ms: NOW + 9 }
+        );
+        // Already counted: a full budget does not hold back the retry that settles it.
+        let unsettled = Earlier::Unsettled { reservation: 4 };
+        assert_eq!(
+            admit(unsettled, None, &full, &l, &w, NOW),
+            Admission::Settle {
+                reservation: 4,
+                probing: false
+            }
+        );
+        let hold = Some(QuotaHold {
+            probe_at_ms: NOW + 5,
+        });
+        assert_eq!(
+            admit(unsettled, hold, &full, &l, &w, NOW),
+            Admission::QuotaHeld { until_ms: NOW + 5 }
         );
     }
 

@@ -2,14 +2,14 @@
 //! `Settle` call afterwards only when there is something to tell (a release, the quota), and
 //! the dead letters the object keeps for the dead-letter consumer and the admin API.
 
-use super::gate::{Aftermath, Gate};
+use super::gate::{Aftermath, Gate, Note};
 use super::mailbox::MailboxKeys;
 use super::protocol::{Answer, Ask, Call, Letters, Reserved, Settled};
 use super::{Applicant, Budgets, Ledger};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
 use crate::log;
-use crate::objects;
+use crate::objects::{self, Failure};
 use serde::de::DeserializeOwned;
 use worker::{Env, ObjectNamespace};
 
@@ -21,8 +21,18 @@ const OBJECT_NAME: &str = "account";
 const URL: &str = "https://invite-ledger/";
 
 /// The object is local to its region: slower than this, it is in trouble, and the application
-/// waits in the queue rather than hold the candidate (no invite is made unchecked).
-const TIMEOUT_MS: u32 = 2_000;
+/// waits in the queue rather than hold the candidate (no invite is made unchecked). The form's
+/// whole answer so stays within a few seconds: at most two ledger calls, the Hireflix call and
+/// KV.
+const FORM_TIMEOUT_MS: u32 = 2_000;
+
+/// The queue consumer has minutes, not a candidate waiting: a slow ledger is waited for longer
+/// there, so an application the form queued for a slow ledger is invited by the consumer.
+const QUEUE_TIMEOUT_MS: u32 = 8_000;
+
+/// An overloaded ledger is not asked again at once (the platform's advice): the application
+/// waits this long in the queue.
+const OVERLOADED_DELAY_SECONDS: u32 = 30;
 
 /// A ledger without its binding answers nothing: every invite then waits in the queue.
 #[derive(Clone)]
@@ -35,16 +45,19 @@ impl Object {
 
     /// `None` when the object could not be asked or its answer not read.
     async fn call<T: DeserializeOwned>(&self, call: &Call) -> Option<T> {
-        serde_json::from_str(&self.send(call).await?).ok()
+        self.ask(call, FORM_TIMEOUT_MS).await.ok()
+    }
+
+    async fn ask<T: DeserializeOwned>(&self, call: &Call, timeout_ms: u32) -> Result<T, Failure> {
+        let text = self.send(call, timeout_ms).await?;
+        serde_json::from_str(&text).map_err(|_| Failure::Failed)
     }
 
     /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
-    async fn send(&self, call: &Call) -> Option<String> {
-        let body = serde_json::to_string(call).ok()?;
-        let namespace = self.0.as_ref()?;
-        objects::ask(namespace, OBJECT_NAME, URL, &body, TIMEOUT_MS)
-            .await
-            .ok()
+    async fn send(&self, call: &Call, timeout_ms: u32) -> Result<String, Failure> {
+        let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
+        let namespace = self.0.as_ref().ok_or(Failure::Unbound)?;
+        objects::ask(namespace, OBJECT_NAME, URL, &body, timeout_ms).await
     }
 }
 
@@ -52,16 +65,37 @@ pub struct LedgerClient {
     object: Object,
     secret: String,
     budgets: Budgets,
+    timeout_ms: u32,
+    /// How long a granted call may be at Hireflix (see `Call::Reserve`).
+    flight_ms: u64,
 }
 
 impl LedgerClient {
+    /// For the form, whose Hireflix calls take at most `HIREFLIX_TIMEOUT_MS`: the invite, and
+    /// the look-up or the validation detail that may follow it.
     pub fn connect(env: &Env, config: &Config) -> LedgerClient {
         LedgerClient {
             object: Object::connect(env),
             secret: config.app_secret.to_string(),
             budgets: config.budgets,
+            timeout_ms: FORM_TIMEOUT_MS,
+            flight_ms: flight_ms(config.hireflix_timeout_ms),
         }
     }
+
+    /// For the queue consumer, whose batch request may take `hireflix_timeout_ms`.
+    pub fn for_queue(self, hireflix_timeout_ms: u32) -> LedgerClient {
+        LedgerClient {
+            timeout_ms: QUEUE_TIMEOUT_MS,
+            flight_ms: flight_ms(hireflix_timeout_ms),
+            ..self
+        }
+    }
+}
+
+/// Two Hireflix calls and a second of slack: past this a granted call is over, whatever its end.
+fn flight_ms(hireflix_timeout_ms: u32) -> u64 {
+    u64::from(hireflix_timeout_ms) * 2 + 1_000
 }
 
 impl Ledger for LedgerClient {
@@ -81,9 +115,17 @@ impl Ledger for LedgerClient {
             asks: asks.collect(),
             limits: self.budgets.limits,
             windows: self.budgets.windows,
+            flight_ms: self.flight_ms,
         };
-        let answers = match self.object.call::<Reserved>(&call).await {
-            Some(reserved) if reserved.answers.len() == applicants.len() => reserved.answers,
+        let answers = match self.object.ask::<Reserved>(&call, self.timeout_ms).await {
+            Ok(reserved) if reserved.answers.len() == applicants.len() => reserved.answers,
+            Err(Failure::Overloaded) => {
+                let wait = Gate::Park {
+                    delay_seconds: OVERLOADED_DELAY_SECONDS,
+                    note: Note::LedgerOverloaded,
+                };
+                return vec![wait; applicants.len()];
+            }
             _ => return vec![Gate::Unchecked; applicants.len()],
         };
         let now = now_ms();
@@ -108,13 +150,20 @@ impl Ledger for LedgerClient {
         let exhausted = after.quota_exhausted;
         let call = Call::Settle {
             release: after.release,
+            unsettle: after.unsettle,
+            confirm: after.confirm,
             quota_exhausted: after.quota_exhausted,
             quota_back: after.quota_back,
             windows: self.budgets.windows,
             quota_retry_seconds: fallback,
         };
         let now = now_ms();
-        match self.object.call::<Settled>(&call).await {
+        match self
+            .object
+            .ask::<Settled>(&call, self.timeout_ms)
+            .await
+            .ok()
+        {
             Some(settled) => {
                 let until = settled.quota_held_until_ms;
                 if let (Some(until), true) = (until, settled.warn) {

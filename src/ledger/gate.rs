@@ -14,6 +14,10 @@ pub enum Note {
     QuotaExhausted,
     /// The ledger could not be asked; the application waits in the queue to be checked later.
     LedgerUnavailable,
+    /// The ledger is overloaded: the application waits a while, not retried at once.
+    LedgerOverloaded,
+    /// The same address's invite was at Hireflix: this one waits for its outcome.
+    InFlight,
 }
 
 impl Note {
@@ -27,6 +31,8 @@ impl Note {
             Note::Budget(Budget::AccountMinute) => "budget_account_minute",
             Note::QuotaExhausted => "quota_exhausted",
             Note::LedgerUnavailable => "ledger_unavailable",
+            Note::LedgerOverloaded => "ledger_overloaded",
+            Note::InFlight => "in_flight",
         }
     }
 }
@@ -39,6 +45,8 @@ pub struct Ticket {
     pub reservation: Option<u64>,
     /// This call finds out whether a spent quota is back.
     pub probing: bool,
+    /// The reservation is one an earlier call left unsettled; this call settles it.
+    pub settles: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,14 +71,21 @@ impl Gate {
             Answer::Granted {
                 reservation,
                 probing,
+                settles,
             } => Gate::Invite(Ticket {
                 reservation: Some(*reservation),
                 probing: *probing,
+                settles: *settles,
             }),
             Answer::Resubmission => Gate::Invite(Ticket {
                 reservation: None,
                 probing: false,
+                settles: false,
             }),
+            Answer::InFlight { until_ms } => Gate::Park {
+                delay_seconds: park_seconds(*until_ms, now_ms),
+                note: Note::InFlight,
+            },
             Answer::OtherSpelling => Gate::AlreadyInvited,
             // Named after the budget that reopens last: the one the application waits for.
             Answer::Parked { until_ms, reached } => {
@@ -94,31 +109,57 @@ impl Gate {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Aftermath {
     pub release: Vec<u64>,
+    pub unsettle: Vec<u64>,
+    pub confirm: Vec<u64>,
     pub quota_exhausted: bool,
     pub quota_back: bool,
 }
 
 impl Aftermath {
-    /// Counts are of invites made: a reservation whose call made none is released. An
-    /// "already exists" answer keeps it: the mailbox does have this position's interview.
+    /// Counts are of invites made, and an invite Hireflix may have made is counted: a
+    /// reservation is released only on an answer that proves no invite was made. A timeout,
+    /// a 5xx or an unreadable answer leaves it unsettled, still counted (so another spelling
+    /// of the mailbox is not invited meanwhile), for the queued retry to settle.
     pub fn record(&mut self, ticket: Ticket, outcome: &InviteOutcome) {
-        match outcome {
-            InviteOutcome::Invited(_) | InviteOutcome::InvitedWithoutLink(_) => {
-                self.quota_back |= ticket.probing;
+        let made = matches!(
+            outcome,
+            InviteOutcome::Invited(_)
+                | InviteOutcome::InvitedWithoutLink(_)
+                | InviteOutcome::AlreadyExists
+        );
+        if made {
+            self.quota_back |= ticket.probing && *outcome != InviteOutcome::AlreadyExists;
+            if ticket.settles {
+                self.confirm.extend(ticket.reservation);
             }
-            InviteOutcome::AlreadyExists => {}
-            InviteOutcome::Transient(reason) => {
-                self.release.extend(ticket.reservation);
-                self.quota_exhausted |= *reason == Transient::QuotaExceeded;
-            }
-            InviteOutcome::Permanent(_) => self.release.extend(ticket.reservation),
+        } else if proves_no_invite(outcome) {
+            self.release.extend(ticket.reservation);
+            self.quota_exhausted |= *outcome == InviteOutcome::Transient(Transient::QuotaExceeded);
+        } else if !ticket.settles {
+            self.unsettle.extend(ticket.reservation);
         }
     }
 
     /// Nothing to tell the ledger: the common case costs no second call.
     pub fn is_empty(&self) -> bool {
-        self.release.is_empty() && !self.quota_exhausted && !self.quota_back
+        self.release.is_empty()
+            && self.unsettle.is_empty()
+            && self.confirm.is_empty()
+            && !self.quota_exhausted
+            && !self.quota_back
     }
+}
+
+/// Hireflix refused the invite before making it: the position, the data, the plan's quota or
+/// the key; or our own pace never sent it. Anything else may have made it.
+fn proves_no_invite(outcome: &InviteOutcome) -> bool {
+    matches!(
+        outcome,
+        InviteOutcome::Permanent(_)
+            | InviteOutcome::Transient(
+                Transient::QuotaExceeded | Transient::Auth | Transient::Paced
+            )
+    )
 }
 
 #[cfg(test)]
@@ -144,14 +185,28 @@ mod tests {
             Gate::from_answer(
                 &Answer::Granted {
                     reservation: 7,
-                    probing: true
+                    probing: true,
+                    settles: false,
                 },
                 NOW
             ),
             Gate::Invite(Ticket {
                 reservation: Some(7),
-                probing: true
+                probing: true,
+                settles: false,
             })
+        );
+        assert_eq!(
+            Gate::from_answer(
+                &Answer::InFlight {
+                    until_ms: NOW + 2_500
+                },
+                NOW
+            ),
+            Gate::Park {
+                delay_seconds: 3,
+                note: Note::InFlight
+            }
         );
         assert_eq!(
             Gate::from_answer(&Answer::OtherSpelling, NOW),
@@ -189,22 +244,26 @@ mod tests {
         assert_eq!(Gate::from_answer(&empty, NOW), Gate::Unchecked);
     }
 
-    #[test]
-    fn only_invites_made_stay_counted() {
-        let ticket = Ticket {
-            reservation: Some(3),
+    fn ticket(reservation: u64, settles: bool) -> Ticket {
+        Ticket {
+            reservation: Some(reservation),
             probing: false,
-        };
+            settles,
+        }
+    }
+
+    #[test]
+    fn only_answers_that_prove_no_invite_release_a_reservation() {
         let url = InterviewUrl::parse(
             "https://app.hireflix.com/abc",
             &TrustedHosts::hireflix_only(),
         )
         .unwrap();
         let mut after = Aftermath::default();
-        after.record(ticket, &InviteOutcome::Invited(url));
-        after.record(ticket, &InviteOutcome::AlreadyExists);
+        after.record(ticket(3, false), &InviteOutcome::Invited(url));
+        after.record(ticket(3, false), &InviteOutcome::AlreadyExists);
         after.record(
-            ticket,
+            ticket(3, false),
             &InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink),
         );
         assert!(
@@ -212,16 +271,55 @@ mod tests {
             "no second call to the ledger after a plain invite"
         );
 
-        after.record(ticket, &InviteOutcome::Transient(Transient::Timeout));
-        after.record(
-            Ticket {
-                reservation: Some(4),
-                probing: false,
-            },
-            &InviteOutcome::Permanent(Permanent::PositionNotFound),
+        let proof = [
+            InviteOutcome::Permanent(Permanent::PositionNotFound),
+            InviteOutcome::Permanent(Permanent::PositionNotReady),
+            InviteOutcome::Permanent(Permanent::Invalid(vec![])),
+            InviteOutcome::Transient(Transient::QuotaExceeded),
+            InviteOutcome::Transient(Transient::Auth),
+            InviteOutcome::Transient(Transient::Paced),
+        ];
+        for (n, outcome) in (10..).zip(&proof) {
+            after.record(ticket(n, false), outcome);
+        }
+        assert_eq!(after.release, (10..16).collect::<Vec<_>>());
+
+        let ambiguous = [
+            Transient::Timeout,
+            Transient::Network,
+            Transient::ServerError,
+            Transient::RateLimited,
+            Transient::Malformed,
+            Transient::Upstream,
+            Transient::AliasError,
+        ];
+        for (n, reason) in (20..).zip(ambiguous) {
+            after.record(ticket(n, false), &InviteOutcome::Transient(reason));
+        }
+        assert_eq!(
+            after.release.len(),
+            6,
+            "an ambiguous answer releases nothing"
         );
-        assert_eq!(after.release, vec![3, 4]);
-        assert!(!after.quota_exhausted);
+        assert_eq!(after.unsettle, (20..27).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_retry_of_an_unsettled_reservation_confirms_or_releases_it() {
+        let mut after = Aftermath::default();
+        after.record(ticket(5, true), &InviteOutcome::AlreadyExists);
+        after.record(
+            ticket(6, true),
+            &InviteOutcome::Permanent(Permanent::PositionNotReady),
+        );
+        // Ambiguous again: it stays unsettled, nothing to tell.
+        after.record(
+            ticket(7, true),
+            &InviteOutcome::Transient(Transient::Timeout),
+        );
+        assert_eq!(after.confirm, vec![5]);
+        assert_eq!(after.release, vec![6]);
+        assert!(after.unsettle.is_empty());
     }
 
     #[test]
@@ -230,6 +328,7 @@ mod tests {
         let resubmission = Ticket {
             reservation: None,
             probing: false,
+            settles: false,
         };
         after.record(
             resubmission,
@@ -241,6 +340,7 @@ mod tests {
         let probe = Ticket {
             reservation: Some(1),
             probing: true,
+            settles: false,
         };
         after.record(
             probe,

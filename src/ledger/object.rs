@@ -21,6 +21,8 @@ const SCHEMA: [&str; 7] = [
         spelling TEXT NOT NULL,
         position TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
+        busy_until INTEGER NOT NULL DEFAULT 0,
+        unsettled INTEGER NOT NULL DEFAULT 0,
         UNIQUE (mailbox, position))",
     "CREATE INDEX IF NOT EXISTS invites_by_position ON invites (position, at_ms)",
     "CREATE INDEX IF NOT EXISTS invites_by_time ON invites (at_ms)",
@@ -45,23 +47,39 @@ const SCHEMA: [&str; 7] = [
     "CREATE INDEX IF NOT EXISTS letters_by_expiry ON letters (expires_ms)",
 ];
 
+/// Columns added since the first schema, for instances made before them: each fails once the
+/// column exists, which is ignored. `busy_until`: a call for this row is at Hireflix until
+/// then; `unsettled`: the last call ended without proof either way (see `super::gate`).
+const ADDED: [&str; 2] = [
+    "ALTER TABLE invites ADD COLUMN busy_until INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE invites ADD COLUMN unsettled INTEGER NOT NULL DEFAULT 0",
+];
+
 #[durable_object(fetch)]
 pub struct InviteLedger {
     sql: SqlStorage,
     /// The schema is made once per instance, not per call: seven statements were most of a
     /// reservation's SQL.
     schema_ready: Cell<bool>,
+    /// `LEDGER_TEST_DELAY_MS`, tests only: every answer waits this long, as from an object in
+    /// trouble, so a test can show that the form does not wait for it.
+    test_delay_ms: u64,
 }
 
 impl DurableObject for InviteLedger {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
+        let delay = env.var("LEDGER_TEST_DELAY_MS").map(|v| v.to_string());
         InviteLedger {
             sql: state.storage().sql(),
             schema_ready: Cell::new(false),
+            test_delay_ms: delay.ok().and_then(|v| v.parse().ok()).unwrap_or(0),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if self.test_delay_ms > 0 {
+            worker::Delay::from(std::time::Duration::from_millis(self.test_delay_ms)).await;
+        }
         // Text, then serde_json: `Request::json` would go through serde-wasm-bindgen, a second
         // decoder of every call type in the wasm.
         let call = req.text().await.ok();
@@ -74,9 +92,15 @@ impl DurableObject for InviteLedger {
                 asks,
                 limits,
                 windows,
-            } => text(&self.reserve(&asks, &limits, &windows, now)?),
+                flight_ms,
+            } => {
+                let flight_until = now.saturating_add(flight_ms);
+                text(&self.reserve(&asks, &limits, &windows, (now, flight_until))?)
+            }
             Call::Settle {
                 release,
+                unsettle,
+                confirm,
                 quota_exhausted,
                 quota_back,
                 windows,
@@ -84,6 +108,14 @@ impl DurableObject for InviteLedger {
             } => {
                 for id in release {
                     self.exec("DELETE FROM invites WHERE id = ?", vec![int(id)])?;
+                }
+                for (ids, unsettled) in [(unsettle, 1), (confirm, 0)] {
+                    for id in ids {
+                        self.exec(
+                            "UPDATE invites SET busy_until = 0, unsettled = ? WHERE id = ?",
+                            vec![int(unsettled), int(id)],
+                        )?;
+                    }
                 }
                 if quota_back && !quota_exhausted {
                     self.exec("DELETE FROM quota", vec![])?;
@@ -164,6 +196,9 @@ impl InviteLedger {
         }
         for statement in SCHEMA {
             self.exec(statement, vec![])?;
+        }
+        for statement in ADDED {
+            let _already_there = self.exec(statement, vec![]);
         }
         self.schema_ready.set(true);
         Ok(())

@@ -18,11 +18,22 @@ pub enum Call {
         asks: Vec<Ask>,
         limits: Limits,
         windows: Windows,
+        /// How long the caller's Hireflix call may take: while it runs, the same address is
+        /// answered [`Answer::InFlight`], never granted a second call.
+        #[serde(default)]
+        flight_ms: u64,
     },
     /// After calling Hireflix: what became of the reservations and of the quota ([`Settled`]).
     Settle {
         /// Reservations whose invite did not happen: no longer counted.
         release: Vec<u64>,
+        /// Reservations whose call ended without proof either way: kept, for the queued retry
+        /// to settle.
+        #[serde(default)]
+        unsettle: Vec<u64>,
+        /// Unsettled reservations a retry found made.
+        #[serde(default)]
+        confirm: Vec<u64>,
         /// Hireflix answered `ExceededInvitesThisPeriodError`.
         quota_exhausted: bool,
         /// A probe went through: the quota is back.
@@ -59,8 +70,16 @@ pub struct Reserved {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
-    /// Invite now; the invite is counted until it is released.
-    Granted { reservation: u64, probing: bool },
+    /// Invite now; the invite is counted until it is released. `settles`: the reservation
+    /// is one an ambiguous call left, which this call settles.
+    Granted {
+        reservation: u64,
+        probing: bool,
+        #[serde(default)]
+        settles: bool,
+    },
+    /// This address's invite is at Hireflix until `until_ms`.
+    InFlight { until_ms: u64 },
     /// The same address again: Hireflix itself refuses a second interview, go on uncounted.
     Resubmission,
     /// Another spelling of a mailbox already invited to this position.
@@ -116,6 +135,7 @@ mod tests {
             }],
             limits: Limits::default(),
             windows: Windows::REAL,
+            flight_ms: 5_000,
         };
         let text = to_string(&reserve).unwrap();
         assert!(text.starts_with(r#"{"reserve":{"asks":"#), "{text}");

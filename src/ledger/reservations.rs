@@ -9,12 +9,13 @@ use super::window::{Bounds, Windows};
 use worker::{Result, SqlStorageValue};
 
 impl InviteLedger {
+    /// `flight_until`: when the calls granted now are over, whatever their outcome.
     pub(super) fn reserve(
         &self,
         asks: &[Ask],
         limits: &Limits,
         windows: &Windows,
-        now: u64,
+        (now, flight_until): (u64, u64),
     ) -> Result<Reserved> {
         let mut answers = Vec::with_capacity(asks.len());
         for ask in asks {
@@ -22,9 +23,25 @@ impl InviteLedger {
             let hold = quota.map(|probe_at_ms| QuotaHold { probe_at_ms });
             let answer = match admit(earlier, hold, &counts, limits, windows, now) {
                 Admission::Grant { probing } => Answer::Granted {
-                    reservation: self.insert(ask, now)?,
+                    reservation: self.insert(ask, now, flight_until)?,
                     probing,
+                    settles: false,
                 },
+                Admission::Settle {
+                    reservation,
+                    probing,
+                } => {
+                    self.exec(
+                        "UPDATE invites SET busy_until = ? WHERE id = ?",
+                        vec![int(flight_until), int(reservation)],
+                    )?;
+                    Answer::Granted {
+                        reservation,
+                        probing,
+                        settles: true,
+                    }
+                }
+                Admission::InFlight { until_ms } => Answer::InFlight { until_ms },
                 Admission::Resubmission => Answer::Resubmission,
                 Admission::OtherSpelling => Answer::OtherSpelling,
                 Admission::Parked { until_ms, reached } => {
@@ -101,9 +118,9 @@ impl InviteLedger {
     ) -> Result<(Option<u64>, Earlier, Counts)> {
         let mut query = String::from(
             "SELECT (SELECT probe_at FROM quota WHERE id = 1),
-                    (SELECT spelling FROM invites WHERE mailbox = ? AND position = ? LIMIT 1)",
+                    e.spelling, e.id, e.busy_until, e.unsettled",
         );
-        let mut bindings = vec![ask.mailbox.as_str().into(), ask.position.as_str().into()];
+        let mut bindings = Vec::new();
         let counted: Vec<Budget> = Budget::ALL
             .into_iter()
             .filter(|&budget| limits.of(budget) > 0)
@@ -129,17 +146,27 @@ impl InviteLedger {
             bindings.push(int(bounds.start_ms));
             bindings.push(int(bounds.end_ms));
         }
+        query.push_str(" FROM (SELECT 1) LEFT JOIN invites e ON e.mailbox = ? AND e.position = ?");
+        bindings.extend([ask.mailbox.as_str().into(), ask.position.as_str().into()]);
         let row = match self.exec(&query, bindings)?.raw().next() {
             Some(row) => row?,
             None => Vec::new(),
         };
         let mut columns = row.into_iter();
         let quota = whole(columns.next());
-        let earlier = match columns.next() {
-            Some(SqlStorageValue::String(spelling)) if spelling == ask.spelling => {
-                Earlier::SameSpelling
-            }
-            Some(SqlStorageValue::String(_)) => Earlier::OtherSpelling,
+        let spelling = columns.next();
+        let (id, busy_until, unsettled) = (columns.next(), columns.next(), columns.next());
+        let earlier = match spelling {
+            // Another spelling waits for nothing: one interview per mailbox, whatever the
+            // first call's outcome turns out to be.
+            Some(SqlStorageValue::String(s)) if s != ask.spelling => Earlier::OtherSpelling,
+            Some(SqlStorageValue::String(_)) => match (whole(id), whole(busy_until)) {
+                (_, Some(until_ms)) if until_ms > now => Earlier::InFlight { until_ms },
+                (Some(reservation), _) if whole(unsettled).unwrap_or(0) > 0 => {
+                    Earlier::Unsettled { reservation }
+                }
+                _ => Earlier::SameSpelling,
+            },
             _ => Earlier::None,
         };
         let mut counts = Counts::ZERO;
@@ -150,15 +177,16 @@ impl InviteLedger {
         Ok((quota, earlier, counts))
     }
 
-    fn insert(&self, ask: &Ask, now: u64) -> Result<u64> {
+    fn insert(&self, ask: &Ask, now: u64, flight_until: u64) -> Result<u64> {
         let id = first(self.exec(
-            "INSERT INTO invites (mailbox, spelling, position, at_ms) VALUES (?, ?, ?, ?)
-             RETURNING id",
+            "INSERT INTO invites (mailbox, spelling, position, at_ms, busy_until)
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
             vec![
                 ask.mailbox.as_str().into(),
                 ask.spelling.as_str().into(),
                 ask.position.as_str().into(),
                 int(now),
+                int(flight_until),
             ],
         )?)?;
         whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))

@@ -84,7 +84,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
     let invites = Invites {
         inviter: &HireflixClient::new(&config.api_url, config.api_key.to_string(), timeout)
             .with_pacer(Pacer::connect(env, config, Patience::Queue)),
-        ledger: &LedgerClient::connect(env, config),
+        ledger: &LedgerClient::connect(env, config).for_queue(timeout),
         memory: Kv {
             store,
             after_response: None,

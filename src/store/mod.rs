@@ -183,6 +183,11 @@ pub trait Memory {
     async fn remember_soon(&self, key: &CandidateKey, record: Record) {
         self.remember(key, &record).await;
     }
+
+    /// Waits `ms` before the record is read again (a post waiting for another's invite).
+    async fn nap(&self, ms: u32) {
+        worker::Delay::from(std::time::Duration::from_millis(u64::from(ms))).await;
+    }
 }
 
 impl Memory for Store {
