@@ -68,6 +68,7 @@ pub struct LedgerClient {
     timeout_ms: u32,
     /// How long a granted call may be at Hireflix (see `Call::Reserve`).
     flight_ms: u64,
+    keep_ms: u64,
 }
 
 impl LedgerClient {
@@ -80,6 +81,7 @@ impl LedgerClient {
             budgets: config.budgets,
             timeout_ms: FORM_TIMEOUT_MS,
             flight_ms: flight_ms(config.hireflix_timeout_ms),
+            keep_ms: config.submission_ttl_seconds.saturating_mul(1_000),
         }
     }
 
@@ -116,6 +118,7 @@ impl Ledger for LedgerClient {
             limits: self.budgets.limits,
             windows: self.budgets.windows,
             flight_ms: self.flight_ms,
+            keep_ms: self.keep_ms,
         };
         let answers = match self.object.ask::<Reserved>(&call, self.timeout_ms).await {
             Ok(reserved) if reserved.answers.len() == applicants.len() => reserved.answers,

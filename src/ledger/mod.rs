@@ -18,6 +18,7 @@ mod gate;
 mod mailbox;
 mod object;
 mod protocol;
+mod prune;
 mod reservations;
 pub mod window;
 

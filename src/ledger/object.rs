@@ -5,14 +5,15 @@
 //! holds the schema, the dead letters, and the dispatch of each call.
 
 use super::protocol::{Call, Letters};
+use super::prune::Retention;
 use serde::Serialize;
 use std::cell::Cell;
 use worker::{
     durable_object, DurableObject, Env, Request, Response, Result, SqlCursor, SqlStorage,
-    SqlStorageValue, State,
+    SqlStorageValue, State, Storage,
 };
 
-const SCHEMA: [&str; 7] = [
+const SCHEMA: [&str; 8] = [
     // One row per invite made (or reserved and not yet released). The mailbox and the spelling
     // are HMACs; nothing here names a person.
     "CREATE TABLE IF NOT EXISTS invites (
@@ -45,6 +46,11 @@ const SCHEMA: [&str; 7] = [
         text TEXT NOT NULL,
         expires_ms INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS letters_by_expiry ON letters (expires_ms)",
+    // How long rows are kept, as the worker last said: read by the alarm (`super::prune`).
+    "CREATE TABLE IF NOT EXISTS retention (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        keep_ms INTEGER NOT NULL,
+        windows TEXT NOT NULL)",
 ];
 
 /// Columns added since the first schema, for instances made before them: each fails once the
@@ -55,9 +61,13 @@ const ADDED: [&str; 2] = [
     "ALTER TABLE invites ADD COLUMN unsettled INTEGER NOT NULL DEFAULT 0",
 ];
 
-#[durable_object(fetch)]
+#[durable_object(alarm)]
 pub struct InviteLedger {
     sql: SqlStorage,
+    storage: Storage,
+    /// The retention last written, and whether this instance has seen its alarm set.
+    retention: Cell<Option<Retention>>,
+    alarm_set: Cell<bool>,
     /// The schema is made once per instance, not per call: seven statements were most of a
     /// reservation's SQL.
     schema_ready: Cell<bool>,
@@ -71,9 +81,23 @@ impl DurableObject for InviteLedger {
         let delay = env.var("LEDGER_TEST_DELAY_MS").map(|v| v.to_string());
         InviteLedger {
             sql: state.storage().sql(),
+            storage: state.storage(),
+            retention: Cell::new(None),
+            alarm_set: Cell::new(false),
             schema_ready: Cell::new(false),
             test_delay_ms: delay.ok().and_then(|v| v.parse().ok()).unwrap_or(0),
         }
+    }
+
+    /// Prunes one batch and sets the next alarm (`super::prune`).
+    async fn alarm(&self) -> Result<Response> {
+        self.schema()?;
+        if let Some(wait) = self.prune(crate::clock::now_ms())? {
+            self.storage
+                .set_alarm(i64::try_from(wait).unwrap_or(1_000))
+                .await?;
+        }
+        Response::ok("")
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -87,12 +111,22 @@ impl DurableObject for InviteLedger {
             return Response::error("not a ledger call", 400);
         };
         let now = crate::clock::now_ms();
+        let retention = match &call {
+            Call::Reserve {
+                keep_ms, windows, ..
+            } if *keep_ms > 0 => Some(Retention {
+                keep_ms: *keep_ms,
+                windows: *windows,
+            }),
+            _ => None,
+        };
         let answer = self.schema().and_then(|()| match call {
             Call::Reserve {
                 asks,
                 limits,
                 windows,
                 flight_ms,
+                keep_ms: _,
             } => {
                 let flight_until = now.saturating_add(flight_ms);
                 text(&self.reserve(&asks, &limits, &windows, (now, flight_until))?)
@@ -143,6 +177,11 @@ impl DurableObject for InviteLedger {
                 text(&true)
             }
         });
+        // After the answer is made: the reservation's reads and writes stay without an await
+        // between them. A failure here costs only a late prune.
+        if let (Ok(_), Some(retention)) = (&answer, retention) {
+            let _late = self.arm_pruning(retention).await;
+        }
         match answer {
             Ok(body) => {
                 let mut response = Response::ok(body)?;
@@ -186,6 +225,25 @@ pub(super) fn whole(value: Option<SqlStorageValue>) -> Option<u64> {
 }
 
 impl InviteLedger {
+    /// Remembers the retention the worker sent when it changed, and makes sure an alarm will
+    /// prune: asked once per instance, so a reservation costs no storage call for it.
+    async fn arm_pruning(&self, retention: Retention) -> Result<()> {
+        if self.retention.get() != Some(retention) {
+            self.keep_retention(retention)?;
+            self.retention.set(Some(retention));
+        }
+        if !self.alarm_set.get() {
+            if self.storage.get_alarm().await?.is_none() {
+                let wait = retention.next_alarm_in(0);
+                self.storage
+                    .set_alarm(i64::try_from(wait).unwrap_or(1_000))
+                    .await?;
+            }
+            self.alarm_set.set(true);
+        }
+        Ok(())
+    }
+
     pub(super) fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<SqlCursor> {
         self.sql.exec(query, Some(bindings))
     }

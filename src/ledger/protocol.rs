@@ -22,6 +22,9 @@ pub enum Call {
         /// answered [`Answer::InFlight`], never granted a second call.
         #[serde(default)]
         flight_ms: u64,
+        /// `SUBMISSION_TTL_DAYS`: how long a row keeps its mailbox unique (0: not said).
+        #[serde(default)]
+        keep_ms: u64,
     },
     /// After calling Hireflix: what became of the reservations and of the quota ([`Settled`]).
     Settle {
@@ -136,6 +139,7 @@ mod tests {
             limits: Limits::default(),
             windows: Windows::REAL,
             flight_ms: 5_000,
+            keep_ms: 86_400_000,
         };
         let text = to_string(&reserve).unwrap();
         assert!(text.starts_with(r#"{"reserve":{"asks":"#), "{text}");

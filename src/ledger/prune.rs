@@ -1,0 +1,133 @@
+//! Bounded storage: the object's alarm deletes the invites no rule needs any more, a batch at a
+//! time. A row serves uniqueness for `SUBMISSION_TTL_DAYS` (as long as KV remembers the
+//! candidate) and each budget for its window; past both it is deleted.
+
+use super::object::{int, whole, InviteLedger};
+use super::window::{Span, Windows};
+use worker::{Result, SqlStorageValue};
+
+/// Rows deleted per alarm: one alarm never holds the object long, whatever piled up.
+pub const BATCH: u64 = 500;
+
+/// How long a row is kept, as the worker last said (its settings are not the object's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub keep_ms: u64,
+    pub windows: Windows,
+}
+
+impl Retention {
+    /// Rows made before this are needed by no rule: older than the uniqueness period, and
+    /// before every budget's current window.
+    pub fn cutoff(&self, now_ms: u64) -> u64 {
+        [Span::Minute, Span::Hour, Span::Day, Span::Month]
+            .into_iter()
+            .map(|span| self.windows.bounds(span, now_ms).start_ms)
+            .fold(now_ms.saturating_sub(self.keep_ms), u64::min)
+    }
+
+    /// How long until the alarm comes back: a second while a full batch went (more is left),
+    /// else the shorter of the uniqueness period and an hour.
+    pub fn next_alarm_in(&self, deleted: u64) -> u64 {
+        const HOUR_MS: u64 = 3_600_000;
+        if deleted >= BATCH {
+            1_000
+        } else {
+            self.keep_ms.clamp(1_000, HOUR_MS)
+        }
+    }
+}
+
+impl InviteLedger {
+    /// Kept in the object so its alarm knows them; written only when they change.
+    pub(super) fn keep_retention(&self, retention: Retention) -> Result<()> {
+        let windows = serde_json::to_string(&retention.windows)?;
+        self.exec(
+            "INSERT INTO retention (id, keep_ms, windows) VALUES (1, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET keep_ms = excluded.keep_ms, windows = excluded.windows",
+            vec![int(retention.keep_ms), windows.into()],
+        )?;
+        Ok(())
+    }
+
+    fn retention(&self) -> Result<Option<Retention>> {
+        let row = self
+            .exec(
+                "SELECT keep_ms, windows FROM retention WHERE id = 1",
+                vec![],
+            )?
+            .raw()
+            .next();
+        let Some(row) = row else { return Ok(None) };
+        let mut columns = row?.into_iter();
+        let keep_ms = whole(columns.next());
+        let windows = match columns.next() {
+            Some(SqlStorageValue::String(text)) => serde_json::from_str(&text).ok(),
+            _ => None,
+        };
+        Ok(keep_ms
+            .zip(windows)
+            .map(|(keep_ms, windows)| Retention { keep_ms, windows }))
+    }
+
+    /// One batch of rows past their retention, and the warnings of windows that ended. Returns
+    /// how long until the next alarm, `None` when nothing is known of the retention yet.
+    pub(super) fn prune(&self, now: u64) -> Result<Option<u64>> {
+        let Some(retention) = self.retention()? else {
+            return Ok(None);
+        };
+        let gone = self.exec(
+            "DELETE FROM invites WHERE id IN
+                (SELECT id FROM invites WHERE at_ms < ? ORDER BY at_ms LIMIT ?) RETURNING id",
+            vec![int(retention.cutoff(now)), int(BATCH)],
+        )?;
+        let deleted = u64::try_from(gone.raw().count()).unwrap_or(BATCH);
+        self.exec("DELETE FROM warnings WHERE window_end <= ?", vec![int(now)])?;
+        Ok(Some(retention.next_alarm_in(deleted)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_771_065_000_000; // 2026-02-14T10:30Z
+    const DAY_MS: u64 = 86_400_000;
+
+    #[test]
+    fn a_row_goes_once_past_uniqueness_and_every_budget_window() {
+        let thirty_days = Retention {
+            keep_ms: 30 * DAY_MS,
+            windows: Windows::REAL,
+        };
+        // Thirty days ago, before the current month began (2026-02-01).
+        assert_eq!(thirty_days.cutoff(NOW), NOW - 30 * DAY_MS);
+        let one_day = Retention {
+            keep_ms: DAY_MS,
+            ..thirty_days
+        };
+        // The month's budget still counts every invite since the first: kept until March.
+        assert_eq!(one_day.cutoff(NOW), 1_769_904_000_000);
+        let short = Retention {
+            keep_ms: 1_000,
+            windows: Windows {
+                hour_seconds: 1,
+                day_seconds: 1,
+                month_seconds: 1,
+            },
+        };
+        assert_eq!(short.cutoff(NOW + 500), NOW - 500);
+    }
+
+    #[test]
+    fn the_work_per_alarm_is_bounded_and_a_backlog_is_worked_off_soon() {
+        let r = Retention {
+            keep_ms: 30 * DAY_MS,
+            windows: Windows::REAL,
+        };
+        assert_eq!(r.next_alarm_in(BATCH), 1_000, "more left: back in a second");
+        assert_eq!(r.next_alarm_in(3), 3_600_000, "then hourly");
+        let short = Retention { keep_ms: 10, ..r };
+        assert_eq!(short.next_alarm_in(0), 1_000);
+    }
+}
