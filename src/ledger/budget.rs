@@ -47,6 +47,15 @@ impl PerBudget {
         *copy.slot(budget)
     }
 
+    /// Only the limits of the budgets `keep` picks; the others read as no limit.
+    pub fn only(&self, keep: impl Fn(Budget) -> bool) -> PerBudget {
+        let mut only = PerBudget::ZERO;
+        for budget in Budget::ALL.into_iter().filter(|&b| keep(b)) {
+            *only.slot(budget) = self.of(budget);
+        }
+        only
+    }
+
     pub fn slot(&mut self, budget: Budget) -> &mut u32 {
         match budget {
             Budget::EmailDay => &mut self.email_day,
@@ -88,6 +97,20 @@ impl Budget {
             Budget::AccountMonth => "account_month",
             Budget::AccountMinute => "account_minute",
         }
+    }
+
+    /// What the budget is counted for: a mailbox, a position, or the whole account ("").
+    pub fn scope<'a>(self, mailbox: &'a str, position: &'a str) -> &'a str {
+        match self {
+            Budget::EmailDay => mailbox,
+            Budget::PositionHour => position,
+            Budget::AccountDay | Budget::AccountMonth | Budget::AccountMinute => "",
+        }
+    }
+
+    /// Counted in the account's object (as counters per window), not in a mailbox's bucket.
+    pub fn in_account(self) -> bool {
+        self != Budget::EmailDay
     }
 
     pub fn span(self) -> Span {

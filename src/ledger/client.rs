@@ -1,21 +1,25 @@
-//! The worker's side of the ledger object: one `Reserve` call before Hireflix is asked, a
-//! `Settle` call afterwards only when there is something to tell (a release, the quota), and
-//! the dead letters the object keeps for the dead-letter consumer and the admin API.
+//! The worker's side of the ledger: before Hireflix is asked, one `Reserve` call to the
+//! mailbox's bucket (uniqueness, the mailbox's day, a call in flight) and, for a new invite,
+//! one `Take` call to the account (its budgets and the quota); afterwards a `Settle` call only
+//! when there is something to tell (a release, an ambiguous end, the quota). Also the dead
+//! letters the account's object keeps for the dead-letter consumer and the admin API.
 
+use super::budget::Budget;
 use super::gate::{Aftermath, Gate, Note};
-use super::mailbox::MailboxKeys;
-use super::protocol::{Answer, Ask, Call, Letters, Reserved, Settled};
+use super::mailbox::{bucket, reservation, row_of, MailboxKeys};
+use super::protocol::{Answer, Ask, Call, Letters, Reserved, Settled, Take};
 use super::{Applicant, Budgets, Ledger};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
 use crate::log;
 use crate::objects::{self, Failure};
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
 use worker::{Env, ObjectNamespace};
 
-/// One object for the whole account: at this scale one instance keeps up easily, and a single
-/// instance is what makes the counts exact.
-const OBJECT_NAME: &str = "account";
+/// The account's instance: its budgets, the quota hold and the dead letters. A single instance
+/// is what makes the account's counts exact; it is asked once per new invite, not per post.
+const ACCOUNT: &str = "account";
 
 /// The object's own address space: the host is never resolved.
 const URL: &str = "https://invite-ledger/";
@@ -43,22 +47,26 @@ impl Object {
         Object(env.durable_object(names::INVITE_LEDGER).ok())
     }
 
-    /// `None` when the object could not be asked or its answer not read.
-    async fn call<T: DeserializeOwned>(&self, call: &Call) -> Option<T> {
-        self.ask(call, FORM_TIMEOUT_MS).await.ok()
-    }
-
-    async fn ask<T: DeserializeOwned>(&self, call: &Call, timeout_ms: u32) -> Result<T, Failure> {
-        let text = self.send(call, timeout_ms).await?;
+    async fn ask<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        call: &Call,
+        ms: u32,
+    ) -> Result<T, Failure> {
+        let text = self.send(name, call, ms).await?;
         serde_json::from_str(&text).map_err(|_| Failure::Failed)
     }
 
     /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
-    async fn send(&self, call: &Call, timeout_ms: u32) -> Result<String, Failure> {
+    async fn send(&self, name: &str, call: &Call, timeout_ms: u32) -> Result<String, Failure> {
         let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
         let namespace = self.0.as_ref().ok_or(Failure::Unbound)?;
-        objects::ask(namespace, OBJECT_NAME, URL, &body, timeout_ms).await
+        objects::ask(namespace, name, URL, &body, timeout_ms).await
     }
+}
+
+fn bucket_name(bucket: u64) -> String {
+    format!("mailbox-{bucket}")
 }
 
 pub struct LedgerClient {
@@ -93,6 +101,155 @@ impl LedgerClient {
             ..self
         }
     }
+
+    /// Each bucket's answers, in the asks' order; a bucket that did not answer leaves its asks
+    /// with the failure.
+    async fn reserve(&self, asks: &[Ask]) -> Vec<Result<Answer, Failure>> {
+        let mut answers = vec![Err(Failure::Failed); asks.len()];
+        let mut by_bucket: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        for (i, ask) in asks.iter().enumerate() {
+            by_bucket.entry(bucket(&ask.mailbox)).or_default().push(i);
+        }
+        let limits = self.budgets.limits.only(|b| !b.in_account());
+        for (b, places) in by_bucket {
+            let call = Call::Reserve {
+                asks: places
+                    .iter()
+                    .filter_map(|&i| asks.get(i).cloned())
+                    .collect(),
+                limits,
+                windows: self.budgets.windows,
+                flight_ms: self.flight_ms,
+                keep_ms: self.keep_ms,
+            };
+            let name = bucket_name(b);
+            let reserved = self.object.ask::<Reserved>(&name, &call, self.timeout_ms);
+            let got = match reserved.await {
+                Ok(r) if r.answers.len() == places.len() => r.answers.into_iter().map(Ok).collect(),
+                Ok(_) => vec![Err(Failure::Failed); places.len()],
+                Err(failure) => vec![Err(failure); places.len()],
+            };
+            for (i, mut answer) in places.into_iter().zip(got) {
+                if let Ok(Answer::Granted {
+                    reservation: row, ..
+                }) = &mut answer
+                {
+                    *row = reservation(b, *row);
+                }
+                if let Some(slot) = answers.get_mut(i) {
+                    *slot = answer;
+                }
+            }
+        }
+        answers
+    }
+
+    /// The account's leave for the new invites the buckets granted; what it refuses (or
+    /// cannot be asked about) is released in its bucket, so a refusal holds no mailbox.
+    async fn take(&self, asks: &[Ask], answers: &mut [Result<Answer, Failure>]) {
+        let new: Vec<usize> = (0..answers.len())
+            .filter(|&i| {
+                matches!(
+                    answers.get(i),
+                    Some(Ok(Answer::Granted { settles: false, .. }))
+                )
+            })
+            .collect();
+        let takes = new
+            .iter()
+            .filter_map(|&i| match (asks.get(i), answers.get(i)) {
+                (Some(ask), Some(Ok(Answer::Granted { at_ms, .. }))) => Some(Take {
+                    position: ask.position.clone(),
+                    at_ms: *at_ms,
+                }),
+                _ => None,
+            });
+        let call = Call::Take {
+            takes: takes.collect(),
+            limits: self.budgets.limits.only(Budget::in_account),
+            windows: self.budgets.windows,
+            keep_ms: self.keep_ms,
+        };
+        if new.is_empty() {
+            return;
+        }
+        let taken = match self
+            .object
+            .ask::<Reserved>(ACCOUNT, &call, self.timeout_ms)
+            .await
+        {
+            Ok(r) if r.answers.len() == new.len() => r.answers.into_iter().map(Ok).collect(),
+            Ok(_) => vec![Err(Failure::Failed); new.len()],
+            Err(failure) => vec![Err(failure); new.len()],
+        };
+        let mut refused = Aftermath::default();
+        for (i, verdict) in new.into_iter().zip(taken) {
+            let Some(Ok(Answer::Granted {
+                reservation,
+                probing,
+                ..
+            })) = answers.get_mut(i)
+            else {
+                continue;
+            };
+            match verdict {
+                Ok(Answer::Granted { probing: p, .. }) => *probing = p,
+                other => {
+                    refused.release.push(*reservation);
+                    if let Some(slot) = answers.get_mut(i) {
+                        *slot = other;
+                    }
+                }
+            }
+        }
+        self.settle_buckets(refused).await;
+    }
+
+    /// Tells each bucket what became of its reservations; returns the released invites, for
+    /// the account to give back.
+    async fn settle_buckets(&self, after: Aftermath) -> Vec<(u64, String)> {
+        let mut by_bucket: BTreeMap<u64, [Vec<u64>; 3]> = BTreeMap::new();
+        for (kind, ids) in [after.release, after.unsettle, after.confirm]
+            .into_iter()
+            .enumerate()
+        {
+            for id in ids {
+                let (b, row) = row_of(id);
+                if let Some(list) = by_bucket.entry(b).or_default().get_mut(kind) {
+                    list.push(row);
+                }
+            }
+        }
+        let mut released = Vec::new();
+        for (b, [release, unsettle, confirm]) in by_bucket {
+            let call = self.settle_call(release, unsettle, confirm, Vec::new(), false, false);
+            let name = bucket_name(b);
+            let settled = self.object.ask::<Settled>(&name, &call, self.timeout_ms);
+            released.extend(settled.await.map(|s| s.released).unwrap_or_default());
+        }
+        released
+    }
+
+    fn settle_call(
+        &self,
+        release: Vec<u64>,
+        unsettle: Vec<u64>,
+        confirm: Vec<u64>,
+        give_back: Vec<(u64, String)>,
+        quota_exhausted: bool,
+        quota_back: bool,
+    ) -> Call {
+        Call::Settle {
+            release,
+            unsettle,
+            confirm,
+            give_back,
+            quota_exhausted,
+            quota_back,
+            windows: self.budgets.windows,
+            quota_retry_seconds: self.budgets.quota_retry_seconds,
+        }
+    }
 }
 
 /// Two Hireflix calls and a second of slack: past this a granted call is over, whatever its end.
@@ -101,43 +258,36 @@ fn flight_ms(hireflix_timeout_ms: u32) -> u64 {
 }
 
 impl Ledger for LedgerClient {
-    /// From a single call. Logs each budget's first "reached" of its window and the hourly
-    /// quota reminder.
+    /// A bucket call per bucket asked (one for the form) and an account call for the new
+    /// invites. Logs each budget's first "reached" of its window and the hourly quota reminder.
     async fn check(&self, applicants: &[Applicant<'_>]) -> Vec<Gate> {
-        let asks = applicants.iter().map(|a| {
-            let keys = MailboxKeys::new(&self.secret, a.email);
-            let position = a.position.as_str().to_string();
-            Ask {
-                mailbox: keys.mailbox,
-                spelling: keys.spelling,
-                position,
-            }
-        });
-        let call = Call::Reserve {
-            asks: asks.collect(),
-            limits: self.budgets.limits,
-            windows: self.budgets.windows,
-            flight_ms: self.flight_ms,
-            keep_ms: self.keep_ms,
-        };
-        let answers = match self.object.ask::<Reserved>(&call, self.timeout_ms).await {
-            Ok(reserved) if reserved.answers.len() == applicants.len() => reserved.answers,
-            Err(Failure::Overloaded) => {
-                let wait = Gate::Park {
-                    delay_seconds: OVERLOADED_DELAY_SECONDS,
-                    note: Note::LedgerOverloaded,
-                };
-                return vec![wait; applicants.len()];
-            }
-            _ => return vec![Gate::Unchecked; applicants.len()],
-        };
+        let asks: Vec<Ask> = applicants
+            .iter()
+            .map(|a| {
+                let keys = MailboxKeys::new(&self.secret, a.email);
+                Ask {
+                    mailbox: keys.mailbox,
+                    spelling: keys.spelling,
+                    position: a.position.as_str().to_string(),
+                }
+            })
+            .collect();
+        let mut answers = self.reserve(&asks).await;
+        self.take(&asks, &mut answers).await;
         let now = now_ms();
         applicants
             .iter()
             .zip(&answers)
-            .map(|(applicant, answer)| {
-                warn_about(answer, applicant);
-                Gate::from_answer(answer, now)
+            .map(|(applicant, answer)| match answer {
+                Ok(answer) => {
+                    warn_about(answer, applicant);
+                    Gate::from_answer(answer, now)
+                }
+                Err(Failure::Overloaded) => Gate::Park {
+                    delay_seconds: OVERLOADED_DELAY_SECONDS,
+                    note: Note::LedgerOverloaded,
+                },
+                Err(_) => Gate::Unchecked,
             })
             .collect()
     }
@@ -150,20 +300,23 @@ impl Ledger for LedgerClient {
         if after.is_empty() {
             return fallback;
         }
-        let exhausted = after.quota_exhausted;
-        let call = Call::Settle {
-            release: after.release,
-            unsettle: after.unsettle,
-            confirm: after.confirm,
-            quota_exhausted: after.quota_exhausted,
-            quota_back: after.quota_back,
-            windows: self.budgets.windows,
-            quota_retry_seconds: fallback,
-        };
+        let (exhausted, back) = (after.quota_exhausted, after.quota_back);
+        let give_back = self.settle_buckets(after).await;
+        if give_back.is_empty() && !exhausted && !back {
+            return fallback;
+        }
+        let call = self.settle_call(
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            give_back,
+            exhausted,
+            back,
+        );
         let now = now_ms();
         match self
             .object
-            .ask::<Settled>(&call, self.timeout_ms)
+            .ask::<Settled>(ACCOUNT, &call, self.timeout_ms)
             .await
             .ok()
         {
@@ -236,12 +389,13 @@ impl LetterBox {
             text,
             expires_ms,
         };
-        self.0.call::<bool>(&call).await == Some(true)
+        self.0.ask::<bool>(ACCOUNT, &call, FORM_TIMEOUT_MS).await == Ok(true)
     }
 
     /// Every letter not yet expired, as (id, JSON text); `None` when the ledger did not answer.
     pub async fn list(&self) -> Option<Vec<(String, String)>> {
-        let Letters { letters } = self.0.call(&Call::Letters).await?;
+        let letters = self.0.ask(ACCOUNT, &Call::Letters, FORM_TIMEOUT_MS).await;
+        let Letters { letters } = letters.ok()?;
         Some(
             letters
                 .into_iter()
@@ -252,6 +406,6 @@ impl LetterBox {
 
     pub async fn remove(&self, id: &str) -> bool {
         let call = Call::Unfile { id: id.to_string() };
-        self.0.call::<bool>(&call).await == Some(true)
+        self.0.ask::<bool>(ACCOUNT, &call, FORM_TIMEOUT_MS).await == Ok(true)
     }
 }

@@ -72,6 +72,7 @@ impl Gate {
                 reservation,
                 probing,
                 settles,
+                ..
             } => Gate::Invite(Ticket {
                 reservation: Some(*reservation),
                 probing: *probing,
@@ -187,6 +188,7 @@ mod tests {
                     reservation: 7,
                     probing: true,
                     settles: false,
+                    at_ms: NOW,
                 },
                 NOW
             ),

@@ -12,6 +12,7 @@
 //! conversation (`protocol`); `gate` turns the ledger's answers into what the caller does.
 //! Callers see the ledger through the [`Ledger`] trait, so the object behind it can change.
 
+mod account;
 pub mod budget;
 mod client;
 mod gate;

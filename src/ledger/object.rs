@@ -4,7 +4,7 @@
 //! exact: KV could not do this (no compare-and-swap, one write a second per key). This file
 //! holds the schema, the dead letters, and the dispatch of each call.
 
-use super::protocol::{Call, Letters};
+use super::protocol::{Call, Letters, Settled};
 use super::prune::Retention;
 use serde::Serialize;
 use std::cell::Cell;
@@ -13,7 +13,7 @@ use worker::{
     SqlStorageValue, State, Storage,
 };
 
-const SCHEMA: [&str; 8] = [
+const SCHEMA: [&str; 9] = [
     // One row per invite made (or reserved and not yet released). The mailbox and the spelling
     // are HMACs; nothing here names a person.
     "CREATE TABLE IF NOT EXISTS invites (
@@ -46,6 +46,15 @@ const SCHEMA: [&str; 8] = [
         text TEXT NOT NULL,
         expires_ms INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS letters_by_expiry ON letters (expires_ms)",
+    // The account's budgets: one counter per budget, scope (a position, or '' for the
+    // account) and window (`super::account`).
+    "CREATE TABLE IF NOT EXISTS counters (
+        budget TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        window_start INTEGER NOT NULL,
+        window_end INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (budget, scope, window_start))",
     // How long rows are kept, as the worker last said: read by the alarm (`super::prune`).
     "CREATE TABLE IF NOT EXISTS retention (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -114,6 +123,9 @@ impl DurableObject for InviteLedger {
         let retention = match &call {
             Call::Reserve {
                 keep_ms, windows, ..
+            }
+            | Call::Take {
+                keep_ms, windows, ..
             } if *keep_ms > 0 => Some(Retention {
                 keep_ms: *keep_ms,
                 windows: *windows,
@@ -131,18 +143,38 @@ impl DurableObject for InviteLedger {
                 let flight_until = now.saturating_add(flight_ms);
                 text(&self.reserve(&asks, &limits, &windows, (now, flight_until))?)
             }
+            Call::Take {
+                takes,
+                limits,
+                windows,
+                keep_ms: _,
+            } => text(&self.take(&takes, &limits, &windows, now)?),
             Call::Settle {
                 release,
                 unsettle,
                 confirm,
+                give_back,
                 quota_exhausted,
                 quota_back,
                 windows,
                 quota_retry_seconds,
             } => {
+                let mut released = Vec::with_capacity(release.len());
                 for id in release {
-                    self.exec("DELETE FROM invites WHERE id = ?", vec![int(id)])?;
+                    let gone = self.exec(
+                        "DELETE FROM invites WHERE id = ? RETURNING at_ms, position",
+                        vec![int(id)],
+                    )?;
+                    for row in gone.raw() {
+                        let mut row = row?.into_iter();
+                        if let (Some(at_ms), Some(SqlStorageValue::String(position))) =
+                            (whole(row.next()), row.next())
+                        {
+                            released.push((at_ms, position));
+                        }
+                    }
                 }
+                self.give_back(&give_back, &windows)?;
                 for (ids, unsettled) in [(unsettle, 1), (confirm, 0)] {
                     for id in ids {
                         self.exec(
@@ -156,7 +188,11 @@ impl DurableObject for InviteLedger {
                 }
                 let retry_ms = u64::from(quota_retry_seconds) * 1_000;
                 let spent = quota_exhausted.then(|| now.saturating_add(retry_ms));
-                text(&self.quota_spent(spent, &windows, now)?)
+                let settled = self.quota_spent(spent, &windows, now)?;
+                text(&Settled {
+                    released,
+                    ..settled
+                })
             }
             Call::File {
                 id,

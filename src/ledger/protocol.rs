@@ -37,12 +37,25 @@ pub enum Call {
         /// Unsettled reservations a retry found made.
         #[serde(default)]
         confirm: Vec<u64>,
+        /// To the account: released invites, `(at_ms, position)`, no longer counted.
+        #[serde(default)]
+        give_back: Vec<(u64, String)>,
         /// Hireflix answered `ExceededInvitesThisPeriodError`.
         quota_exhausted: bool,
         /// A probe went through: the quota is back.
         quota_back: bool,
         windows: Windows,
         quota_retry_seconds: u32,
+    },
+    /// To the account's object, for the invites a mailbox's bucket granted: one [`Answer`] per
+    /// take, in order ([`Reserved`]): `Granted` (counted in every account budget's window of
+    /// `at_ms`), `Parked` or `QuotaHeld`.
+    Take {
+        takes: Vec<Take>,
+        limits: Limits,
+        windows: Windows,
+        #[serde(default)]
+        keep_ms: u64,
     },
     /// Keep a dead letter (its JSON text) until it expires; it replaces one of the same id.
     /// Here, where no daily KV write quota can refuse it. Answered `true`.
@@ -55,6 +68,13 @@ pub enum Call {
     Letters,
     /// Forget a dead letter (replayed). Answered `true`.
     Unfile { id: String },
+}
+
+/// One invite a mailbox's bucket granted, for the account's budgets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Take {
+    pub position: String,
+    pub at_ms: u64,
 }
 
 /// One application, as the ledger may know it: HMACs and a position id, nothing readable.
@@ -74,12 +94,15 @@ pub struct Reserved {
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
     /// Invite now; the invite is counted until it is released. `settles`: the reservation
-    /// is one an ambiguous call left, which this call settles.
+    /// is one an ambiguous call left, which this call settles. `at_ms`: when the mailbox's
+    /// bucket counted it, the time the account counts it at too.
     Granted {
         reservation: u64,
         probing: bool,
         #[serde(default)]
         settles: bool,
+        #[serde(default)]
+        at_ms: u64,
     },
     /// This address's invite is at Hireflix until `until_ms`.
     InFlight { until_ms: u64 },
@@ -114,6 +137,9 @@ pub struct Settled {
     pub quota_held_until_ms: Option<u64>,
     /// The first quota report this hour: the worker logs one warning.
     pub warn: bool,
+    /// From a bucket: the released invites, `(at_ms, position)`, for the account to give back.
+    #[serde(default)]
+    pub released: Vec<(u64, String)>,
 }
 
 /// The answer to [`Call::Letters`]: `[id, text, expires_ms]` each.

@@ -1,9 +1,11 @@
 //! Bounded storage: the object's alarm deletes the invites no rule needs any more, a batch at a
 //! time. A row serves uniqueness for `SUBMISSION_TTL_DAYS` (as long as KV remembers the
-//! candidate) and each budget for its window; past both it is deleted.
+//! candidate) and the mailbox's day budget for its day; past both it is deleted. The account's
+//! counters go once their window has ended.
 
+use super::budget::Budget;
 use super::object::{int, whole, InviteLedger};
-use super::window::{Span, Windows};
+use super::window::Windows;
 use worker::{Result, SqlStorageValue};
 
 /// Rows deleted per alarm: one alarm never holds the object long, whatever piled up.
@@ -18,11 +20,13 @@ pub struct Retention {
 
 impl Retention {
     /// Rows made before this are needed by no rule: older than the uniqueness period, and
-    /// before every budget's current window.
+    /// before the current window of every budget counted from rows (the mailbox's day; the
+    /// account's budgets are counters, `super::account`).
     pub fn cutoff(&self, now_ms: u64) -> u64 {
-        [Span::Minute, Span::Hour, Span::Day, Span::Month]
+        Budget::ALL
             .into_iter()
-            .map(|span| self.windows.bounds(span, now_ms).start_ms)
+            .filter(|b| !b.in_account())
+            .map(|b| self.windows.bounds(b.span(), now_ms).start_ms)
             .fold(now_ms.saturating_sub(self.keep_ms), u64::min)
     }
 
@@ -83,6 +87,11 @@ impl InviteLedger {
         )?;
         let deleted = u64::try_from(gone.raw().count()).unwrap_or(BATCH);
         self.exec("DELETE FROM warnings WHERE window_end <= ?", vec![int(now)])?;
+        self.exec(
+            "DELETE FROM counters WHERE rowid IN
+                (SELECT rowid FROM counters WHERE window_end <= ? LIMIT ?)",
+            vec![int(now), int(BATCH)],
+        )?;
         Ok(Some(retention.next_alarm_in(deleted)))
     }
 }
@@ -106,8 +115,14 @@ mod tests {
             keep_ms: DAY_MS,
             ..thirty_days
         };
-        // The month's budget still counts every invite since the first: kept until March.
-        assert_eq!(one_day.cutoff(NOW), 1_769_904_000_000);
+        // The mailbox's day (since 00:00) is within the day kept.
+        assert_eq!(one_day.cutoff(NOW), NOW - DAY_MS);
+        let an_hour = Retention {
+            keep_ms: 3_600_000,
+            ..thirty_days
+        };
+        // The mailbox's day still counts every invite since midnight.
+        assert_eq!(an_hour.cutoff(NOW), 1_771_027_200_000);
         let short = Retention {
             keep_ms: 1_000,
             windows: Windows {

@@ -26,6 +26,7 @@ impl InviteLedger {
                     reservation: self.insert(ask, now, flight_until)?,
                     probing,
                     settles: false,
+                    at_ms: now,
                 },
                 Admission::Settle {
                     reservation,
@@ -39,6 +40,7 @@ impl InviteLedger {
                         reservation,
                         probing,
                         settles: true,
+                        at_ms: now,
                     }
                 }
                 Admission::InFlight { until_ms } => Answer::InFlight { until_ms },
@@ -47,11 +49,12 @@ impl InviteLedger {
                 Admission::Parked { until_ms, reached } => {
                     let mut noted = Vec::with_capacity(reached.len());
                     for (budget, bounds) in reached {
+                        let scope = budget.scope(&ask.mailbox, &ask.position);
                         noted.push(Reached {
                             budget,
                             limit: limits.of(budget),
                             reopens_ms: bounds.end_ms,
-                            warn: self.first_warning(budget, ask, bounds)?,
+                            warn: self.first_warning(budget, scope, bounds)?,
                         });
                     }
                     Answer::Parked {
@@ -81,6 +84,7 @@ impl InviteLedger {
             return Ok(Settled {
                 quota_held_until_ms: None,
                 warn: false,
+                released: Vec::new(),
             });
         };
         let held = first(self.exec("SELECT probe_at FROM quota WHERE id = 1", vec![])?)?;
@@ -92,11 +96,12 @@ impl InviteLedger {
         Ok(Settled {
             quota_held_until_ms: Some(probe_at),
             warn: whole(held).is_none() || self.quota_warning(windows, now)?,
+            released: Vec::new(),
         })
     }
 
     /// True at most once an hour: the quota line is a reminder, not a flood.
-    fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
+    pub(super) fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
         let due = now.saturating_sub(windows.hour_ms());
         let updated = first(self.exec(
             "UPDATE quota SET warned_at = ? WHERE id = 1 AND warned_at <= ? RETURNING 1",
@@ -194,16 +199,16 @@ impl InviteLedger {
 
     /// True the first time `budget` is found full in this window (per mailbox or position).
     /// Expired marks are dropped here, on the rare path that writes one, not on every call.
-    fn first_warning(&self, budget: Budget, ask: &Ask, window: Bounds) -> Result<bool> {
+    pub(super) fn first_warning(
+        &self,
+        budget: Budget,
+        scope: &str,
+        window: Bounds,
+    ) -> Result<bool> {
         self.exec(
             "DELETE FROM warnings WHERE window_end <= ?",
             vec![int(window.start_ms)],
         )?;
-        let scope = match budget {
-            Budget::EmailDay => ask.mailbox.as_str(),
-            Budget::PositionHour => ask.position.as_str(),
-            Budget::AccountDay | Budget::AccountMonth | Budget::AccountMinute => "",
-        };
         let inserted = first(self.exec(
             "INSERT INTO warnings (budget, scope, window_start, window_end) VALUES (?, ?, ?, ?)
              ON CONFLICT DO NOTHING RETURNING 1",

@@ -1,0 +1,120 @@
+//! The account's object: its day, month and minute budgets (and, until the position's waiting
+//! room takes it, the position's hour) as one counter per budget and window, and the quota
+//! hold. Asked only for invites a mailbox's bucket granted; a counter read is one row, never a
+//! count over the history of invites.
+
+use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
+use super::object::{first, int, whole, InviteLedger};
+use super::protocol::{Answer, Reached, Reserved, Take};
+use super::window::Windows;
+use worker::Result;
+
+impl InviteLedger {
+    /// Each take is counted in every account budget's window of its `at_ms` when all have
+    /// room; counted always, limit or not, so a limit set mid-window counts what came before.
+    pub(super) fn take(
+        &self,
+        takes: &[Take],
+        limits: &Limits,
+        windows: &Windows,
+        now: u64,
+    ) -> Result<Reserved> {
+        let quota = whole(first(
+            self.exec("SELECT probe_at FROM quota WHERE id = 1", vec![])?,
+        )?);
+        let hold = quota.map(|probe_at_ms| QuotaHold { probe_at_ms });
+        let budgets = Budget::ALL.into_iter().filter(|b| b.in_account());
+        let mut answers = Vec::with_capacity(takes.len());
+        for take in takes {
+            let mut counts = Counts::ZERO;
+            for budget in budgets.clone() {
+                *counts.slot(budget) = self.counter(budget, take, windows)?;
+            }
+            let answer = match admit(Earlier::None, hold, &counts, limits, windows, take.at_ms) {
+                Admission::Grant { probing } => {
+                    for budget in budgets.clone() {
+                        self.add(budget, take, windows, 1)?;
+                    }
+                    Answer::Granted {
+                        reservation: 0,
+                        probing,
+                        settles: false,
+                        at_ms: take.at_ms,
+                    }
+                }
+                Admission::Parked { until_ms, reached } => {
+                    let mut noted = Vec::with_capacity(reached.len());
+                    for (budget, bounds) in reached {
+                        let scope = budget.scope("", &take.position);
+                        noted.push(Reached {
+                            budget,
+                            limit: limits.of(budget),
+                            reopens_ms: bounds.end_ms,
+                            warn: self.first_warning(budget, scope, bounds)?,
+                        });
+                    }
+                    Answer::Parked {
+                        until_ms,
+                        reached: noted,
+                    }
+                }
+                Admission::QuotaHeld { until_ms } => Answer::QuotaHeld {
+                    until_ms,
+                    warn: self.quota_warning(windows, now)?,
+                },
+                // Not with `Earlier::None`; a refusal like any other if it were.
+                _ => Answer::QuotaHeld {
+                    until_ms: now,
+                    warn: false,
+                },
+            };
+            answers.push(answer);
+        }
+        Ok(Reserved { answers })
+    }
+
+    /// Released invites are no longer counted, in the windows they were counted in.
+    pub(super) fn give_back(&self, released: &[(u64, String)], windows: &Windows) -> Result<()> {
+        for (at_ms, position) in released {
+            let take = Take {
+                position: position.clone(),
+                at_ms: *at_ms,
+            };
+            for budget in Budget::ALL.into_iter().filter(|b| b.in_account()) {
+                self.add(budget, &take, windows, -1)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn counter(&self, budget: Budget, take: &Take, windows: &Windows) -> Result<u32> {
+        let start = windows.bounds(budget.span(), take.at_ms).start_ms;
+        let count = whole(first(self.exec(
+            "SELECT count FROM counters WHERE budget = ? AND scope = ? AND window_start = ?",
+            vec![
+                budget.as_str().into(),
+                budget.scope("", &take.position).into(),
+                int(start),
+            ],
+        )?)?);
+        Ok(u32::try_from(count.unwrap_or(0)).unwrap_or(u32::MAX))
+    }
+
+    fn add(&self, budget: Budget, take: &Take, windows: &Windows, delta: i64) -> Result<()> {
+        let bounds = windows.bounds(budget.span(), take.at_ms);
+        self.exec(
+            "INSERT INTO counters (budget, scope, window_start, window_end, count)
+             VALUES (?, ?, ?, ?, MAX(?, 0))
+             ON CONFLICT (budget, scope, window_start) DO UPDATE SET count = MAX(count + ?, 0)",
+            vec![
+                budget.as_str().into(),
+                budget.scope("", &take.position).into(),
+                int(bounds.start_ms),
+                int(bounds.end_ms),
+                delta.into(),
+                delta.into(),
+            ],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,44 @@
+// Issue 17 item 3 (the ledger's part): each mailbox's rules live in one of 64 bucket objects
+// picked by its HMAC, the account's budgets in the `account` object as counters. A bucket's
+// reservation that the account refuses is released: the refused candidate holds no mailbox.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { withWorker, ann, APP_SECRET, OPEN } from "../harness.mjs";
+
+/** The bucket object and the keys the worker derives for an address already canonical. */
+function keysOf(canonical, exact = canonical) {
+  const mac = (label, value) => createHmac("sha256", APP_SECRET).update(`${label}\0${value}`).digest("hex");
+  const mailbox = mac("hireflix-apply/mailbox/v1", canonical);
+  return { mailbox, spelling: mac("hireflix-apply/spelling/v1", exact), bucket: `mailbox-${parseInt(mailbox.slice(0, 2), 16) % 64}` };
+}
+
+async function reserveIn(w, keys) {
+  const namespace = await w.mf.getDurableObjectNamespace("INVITE_LEDGER");
+  const stub = namespace.get(namespace.idFromName(keys.bucket));
+  const call = {
+    reserve: {
+      asks: [{ mailbox: keys.mailbox, spelling: keys.spelling, position: OPEN }],
+      limits: { email_day: 0, position_hour: 0, account_day: 0, account_month: 0, account_minute: 0 },
+      windows: { hour_seconds: 3600, day_seconds: 86400, month_seconds: 0 },
+    },
+  };
+  const res = await stub.fetch("https://invite-ledger/", { method: "POST", body: JSON.stringify(call) });
+  assert.equal(res.status, 200);
+  const [answer] = (await res.json()).answers;
+  return typeof answer === "string" ? answer : Object.keys(answer)[0];
+}
+
+test("the mailbox's bucket keeps its invite; a refusal by the account's budget leaves the bucket holding nothing", async () => {
+  await withWorker({ vars: { INVITES_PER_DAY: "1" } }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    assert.equal((await w.postForm(OPEN, ann({ email: "first@example.com" }))).status, 303);
+    const parked = await w.postJson(OPEN, ann({ email: "second@example.com" }));
+    assert.equal(parked.status, 202, "over the account's day: parked");
+    assert.equal(w.inviteRequests().length, 1);
+    // The invited mailbox is held in its own bucket; the parked one is not held anywhere.
+    // (in flight for a few seconds after its call, then a resubmission: held either way)
+    assert.ok(["in_flight", "resubmission"].includes(await reserveIn(w, keysOf("first@example.com"))));
+    assert.equal(await reserveIn(w, keysOf("second@example.com")), "granted", "released when the account refused");
+  });
+});
