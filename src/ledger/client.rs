@@ -14,7 +14,6 @@ use crate::config::{names, Config};
 use crate::log;
 use crate::objects::{self, Failure};
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
 use worker::{Env, ObjectNamespace};
 
 /// The account's instance: its budgets, the quota hold and the dead letters. A single instance
@@ -65,6 +64,14 @@ impl Object {
     }
 }
 
+/// Each bucket once, in order: a batch holds at most a few.
+fn distinct(buckets: &[u64]) -> Vec<u64> {
+    let mut once = buckets.to_vec();
+    once.sort_unstable();
+    once.dedup();
+    once
+}
+
 fn bucket_name(bucket: u64) -> String {
     format!("mailbox-{bucket}")
 }
@@ -106,12 +113,12 @@ impl LedgerClient {
     /// with the failure.
     async fn reserve(&self, asks: &[Ask]) -> Vec<Result<Answer, Failure>> {
         let mut answers = vec![Err(Failure::Failed); asks.len()];
-        let mut by_bucket: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-        for (i, ask) in asks.iter().enumerate() {
-            by_bucket.entry(bucket(&ask.mailbox)).or_default().push(i);
-        }
+        let buckets: Vec<u64> = asks.iter().map(|ask| bucket(&ask.mailbox)).collect();
         let limits = self.budgets.limits.only(|b| !b.in_account());
-        for (b, places) in by_bucket {
+        for b in distinct(&buckets) {
+            let places: Vec<usize> = (0..asks.len())
+                .filter(|&i| buckets.get(i) == Some(&b))
+                .collect();
             let call = Call::Reserve {
                 asks: places
                     .iter()
@@ -208,20 +215,19 @@ impl LedgerClient {
     /// Tells each bucket what became of its reservations; returns the released invites, for
     /// the account to give back.
     async fn settle_buckets(&self, after: Aftermath) -> Vec<(u64, String)> {
-        let mut by_bucket: BTreeMap<u64, [Vec<u64>; 3]> = BTreeMap::new();
-        for (kind, ids) in [after.release, after.unsettle, after.confirm]
-            .into_iter()
-            .enumerate()
-        {
-            for id in ids {
-                let (b, row) = row_of(id);
-                if let Some(list) = by_bucket.entry(b).or_default().get_mut(kind) {
-                    list.push(row);
-                }
-            }
-        }
+        let all = [&after.release, &after.unsettle, &after.confirm];
+        let buckets: Vec<u64> = all
+            .iter()
+            .flat_map(|ids| ids.iter().map(|&id| row_of(id).0))
+            .collect();
         let mut released = Vec::new();
-        for (b, [release, unsettle, confirm]) in by_bucket {
+        for b in distinct(&buckets) {
+            let [release, unsettle, confirm] = all.map(|ids| {
+                let rows = ids.iter().map(|&id| row_of(id));
+                rows.filter(|&(of, _)| of == b)
+                    .map(|(_, row)| row)
+                    .collect()
+            });
             let call = self.settle_call(release, unsettle, confirm, Vec::new(), false, false);
             let name = bucket_name(b);
             let settled = self.object.ask::<Settled>(&name, &call, self.timeout_ms);
