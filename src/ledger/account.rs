@@ -2,12 +2,16 @@
 //! room takes it, the position's hour) as one counter per budget and window, and the quota
 //! hold. Asked only for invites a mailbox's bucket granted; a counter read is one row, never a
 //! count over the history of invites.
+//!
+//! Before the buckets, this instance held every invite as a row. Those rows still count, until
+//! pruned: a mailbox they name is not invited again under another spelling, and a window's
+//! counter starts from the rows already in it (one count per budget and window, then kept).
 
 use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
 use super::object::{first, int, whole, InviteLedger};
 use super::protocol::{Answer, Reached, Reserved, Take};
 use super::window::Windows;
-use worker::Result;
+use worker::{Result, SqlStorageValue};
 
 impl InviteLedger {
     /// Each take is counted in every account budget's window of its `at_ms` when all have
@@ -30,7 +34,8 @@ impl InviteLedger {
             for budget in budgets.clone() {
                 *counts.slot(budget) = self.counter(budget, take, windows)?;
             }
-            let answer = match admit(Earlier::None, hold, &counts, limits, windows, take.at_ms) {
+            let earlier = self.recorded(take)?;
+            let answer = match admit(earlier, hold, &counts, limits, windows, take.at_ms) {
                 Admission::Grant { probing } => {
                     for budget in budgets.clone() {
                         self.add(budget, take, windows, 1)?;
@@ -62,10 +67,11 @@ impl InviteLedger {
                     until_ms,
                     warn: self.quota_warning(windows, now)?,
                 },
-                // Not with `Earlier::None`; a refusal like any other if it were.
-                _ => Answer::QuotaHeld {
-                    until_ms: now,
-                    warn: false,
+                Admission::Resubmission => Answer::Resubmission,
+                Admission::OtherSpelling => Answer::OtherSpelling,
+                // Not from the rows recorded here, which are never in flight or unsettled.
+                Admission::InFlight { .. } | Admission::Settle { .. } => Answer::InFlight {
+                    until_ms: now.saturating_add(1_000),
                 },
             };
             answers.push(answer);
@@ -79,6 +85,7 @@ impl InviteLedger {
             let take = Take {
                 position: position.clone(),
                 at_ms: *at_ms,
+                ..Take::default()
             };
             for budget in Budget::ALL.into_iter().filter(|b| b.in_account()) {
                 self.add(budget, &take, windows, -1)?;
@@ -87,17 +94,56 @@ impl InviteLedger {
         Ok(())
     }
 
+    /// This mailbox's invite to this position among the rows recorded before the buckets.
+    fn recorded(&self, take: &Take) -> Result<Earlier> {
+        let spelling = first(self.exec(
+            "SELECT spelling FROM invites WHERE mailbox = ? AND position = ?",
+            vec![take.mailbox.as_str().into(), take.position.as_str().into()],
+        )?)?;
+        Ok(match spelling {
+            Some(SqlStorageValue::String(s)) if s == take.spelling => Earlier::SameSpelling,
+            Some(SqlStorageValue::String(_)) => Earlier::OtherSpelling,
+            _ => Earlier::None,
+        })
+    }
+
     fn counter(&self, budget: Budget, take: &Take, windows: &Windows) -> Result<u32> {
-        let start = windows.bounds(budget.span(), take.at_ms).start_ms;
-        let count = whole(first(self.exec(
+        let bounds = windows.bounds(budget.span(), take.at_ms);
+        let scope = budget.scope("", &take.position);
+        let kept = first(self.exec(
             "SELECT count FROM counters WHERE budget = ? AND scope = ? AND window_start = ?",
-            vec![
-                budget.as_str().into(),
-                budget.scope("", &take.position).into(),
-                int(start),
-            ],
-        )?)?);
-        Ok(u32::try_from(count.unwrap_or(0)).unwrap_or(u32::MAX))
+            vec![budget.as_str().into(), scope.into(), int(bounds.start_ms)],
+        )?)?;
+        let count = match whole(kept) {
+            Some(count) => count,
+            // A window's first take: its counter starts from the rows recorded in it.
+            None => {
+                let recorded = whole(first(self.exec(
+                    "SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?
+                     AND (? = '' OR position = ?)",
+                    vec![
+                        int(bounds.start_ms),
+                        int(bounds.end_ms),
+                        scope.into(),
+                        scope.into(),
+                    ],
+                )?)?)
+                .unwrap_or(0);
+                self.exec(
+                    "INSERT INTO counters (budget, scope, window_start, window_end, count)
+                     VALUES (?, ?, ?, ?, ?)",
+                    vec![
+                        budget.as_str().into(),
+                        scope.into(),
+                        int(bounds.start_ms),
+                        int(bounds.end_ms),
+                        int(recorded),
+                    ],
+                )?;
+                recorded
+            }
+        };
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
     fn add(&self, budget: Budget, take: &Take, windows: &Windows, delta: i64) -> Result<()> {

@@ -168,6 +168,8 @@ impl LedgerClient {
                 (Some(ask), Some(Ok(Answer::Granted { at_ms, .. }))) => Some(Take {
                     position: ask.position.clone(),
                     at_ms: *at_ms,
+                    mailbox: ask.mailbox.clone(),
+                    spelling: ask.spelling.clone(),
                 }),
                 _ => None,
             });

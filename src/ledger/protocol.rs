@@ -71,10 +71,16 @@ pub enum Call {
 }
 
 /// One invite a mailbox's bucket granted, for the account's budgets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Take {
     pub position: String,
     pub at_ms: u64,
+    /// The mailbox and spelling HMACs: checked against the invites the account's instance
+    /// recorded before the buckets existed (`super::account`).
+    #[serde(default)]
+    pub mailbox: String,
+    #[serde(default)]
+    pub spelling: String,
 }
 
 /// One application, as the ledger may know it: HMACs and a position id, nothing readable.

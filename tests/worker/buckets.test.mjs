@@ -13,9 +13,9 @@ function keysOf(canonical, exact = canonical) {
   return { mailbox, spelling: mac("hireflix-apply/spelling/v1", exact), bucket: `mailbox-${parseInt(mailbox.slice(0, 2), 16) % 64}` };
 }
 
-async function reserveIn(w, keys) {
+async function reserveIn(w, keys, instance = keys.bucket) {
   const namespace = await w.mf.getDurableObjectNamespace("INVITE_LEDGER");
-  const stub = namespace.get(namespace.idFromName(keys.bucket));
+  const stub = namespace.get(namespace.idFromName(instance));
   const call = {
     reserve: {
       asks: [{ mailbox: keys.mailbox, spelling: keys.spelling, position: OPEN }],
@@ -40,5 +40,20 @@ test("the mailbox's bucket keeps its invite; a refusal by the account's budget l
     // (in flight for a few seconds after its call, then a resubmission: held either way)
     assert.ok(["in_flight", "resubmission"].includes(await reserveIn(w, keysOf("first@example.com"))));
     assert.equal(await reserveIn(w, keysOf("second@example.com")), "granted", "released when the account refused");
+  });
+});
+
+test("after the upgrade from one account object, the invites it recorded still count: no second spelling, budgets from their rows", async () => {
+  await withWorker({ vars: { INVITES_PER_DAY: "3" } }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    // As the single `account` ledger recorded them before the buckets: three invites today.
+    for (const email of ["victim@gmail.com", "a@example.com", "b@example.com"]) {
+      assert.equal(await reserveIn(w, keysOf(email), "account"), "granted");
+    }
+    const other = await w.postJson(OPEN, ann({ email: "v.ictim@gmail.com" }));
+    assert.equal((await other.json()).status, "invited_by_email", "the recorded mailbox is not invited again");
+    const over = await w.postJson(OPEN, ann({ email: "new@example.com" }));
+    assert.equal(over.status, 202, "the day's counter starts from the three recorded invites");
+    assert.equal(w.inviteRequests().length, 0);
   });
 });
