@@ -1,13 +1,11 @@
-//! The worker's side of the ledger: before Hireflix is asked, one `Reserve` call to the
-//! mailbox's bucket (uniqueness, the mailbox's day, a call in flight) and, for a new invite,
-//! one `Take` call to the account (its budgets and the quota); afterwards a `Settle` call only
-//! when there is something to tell (a release, an ambiguous end, the quota). Also the dead
-//! letters the account's object keeps for the dead-letter consumer and the admin API.
+//! The worker's side of the ledger: before Hireflix is asked, the calls `super::spread` sends
+//! to the mailbox's bucket and the account; afterwards a `Settle` call only when there is
+//! something to tell (a release, an ambiguous end, the quota). Also the dead letters the
+//! account's object keeps for the dead-letter consumer and the admin API.
 
-use super::budget::Budget;
 use super::gate::{Aftermath, Gate, Note};
-use super::mailbox::{bucket, reservation, row_of, MailboxKeys};
-use super::protocol::{Answer, Ask, Call, Letters, Reserved, Settled, Take};
+use super::mailbox::MailboxKeys;
+use super::protocol::{Answer, Ask, Call, Letters, Settled};
 use super::{Applicant, Budgets, Ledger};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
@@ -18,7 +16,7 @@ use worker::{Env, ObjectNamespace};
 
 /// The account's instance: its budgets, the quota hold and the dead letters. A single instance
 /// is what makes the account's counts exact; it is asked once per new invite, not per post.
-const ACCOUNT: &str = "account";
+pub(super) const ACCOUNT: &str = "account";
 
 /// The object's own address space: the host is never resolved.
 const URL: &str = "https://invite-ledger/";
@@ -39,14 +37,14 @@ const OVERLOADED_DELAY_SECONDS: u32 = 30;
 
 /// A ledger without its binding answers nothing: every invite then waits in the queue.
 #[derive(Clone)]
-struct Object(Option<ObjectNamespace>);
+pub(super) struct Object(Option<ObjectNamespace>);
 
 impl Object {
     fn connect(env: &Env) -> Object {
         Object(env.durable_object(names::INVITE_LEDGER).ok())
     }
 
-    async fn ask<T: DeserializeOwned>(
+    pub(super) async fn ask<T: DeserializeOwned>(
         &self,
         name: &str,
         call: &Call,
@@ -64,26 +62,14 @@ impl Object {
     }
 }
 
-/// Each bucket once, in order: a batch holds at most a few.
-fn distinct(buckets: &[u64]) -> Vec<u64> {
-    let mut once = buckets.to_vec();
-    once.sort_unstable();
-    once.dedup();
-    once
-}
-
-fn bucket_name(bucket: u64) -> String {
-    format!("mailbox-{bucket}")
-}
-
 pub struct LedgerClient {
-    object: Object,
+    pub(super) object: Object,
     secret: String,
-    budgets: Budgets,
-    timeout_ms: u32,
+    pub(super) budgets: Budgets,
+    pub(super) timeout_ms: u32,
     /// How long a granted call may be at Hireflix (see `Call::Reserve`).
-    flight_ms: u64,
-    keep_ms: u64,
+    pub(super) flight_ms: u64,
+    pub(super) keep_ms: u64,
 }
 
 impl LedgerClient {
@@ -106,156 +92,6 @@ impl LedgerClient {
             timeout_ms: QUEUE_TIMEOUT_MS,
             flight_ms: flight_ms(hireflix_timeout_ms),
             ..self
-        }
-    }
-
-    /// Each bucket's answers, in the asks' order; a bucket that did not answer leaves its asks
-    /// with the failure.
-    async fn reserve(&self, asks: &[Ask]) -> Vec<Result<Answer, Failure>> {
-        let mut answers = vec![Err(Failure::Failed); asks.len()];
-        let buckets: Vec<u64> = asks.iter().map(|ask| bucket(&ask.mailbox)).collect();
-        let limits = self.budgets.limits.only(|b| !b.in_account());
-        for b in distinct(&buckets) {
-            let places: Vec<usize> = (0..asks.len())
-                .filter(|&i| buckets.get(i) == Some(&b))
-                .collect();
-            let call = Call::Reserve {
-                asks: places
-                    .iter()
-                    .filter_map(|&i| asks.get(i).cloned())
-                    .collect(),
-                limits,
-                windows: self.budgets.windows,
-                flight_ms: self.flight_ms,
-                keep_ms: self.keep_ms,
-            };
-            let name = bucket_name(b);
-            let reserved = self.object.ask::<Reserved>(&name, &call, self.timeout_ms);
-            let got = match reserved.await {
-                Ok(r) if r.answers.len() == places.len() => r.answers.into_iter().map(Ok).collect(),
-                Ok(_) => vec![Err(Failure::Failed); places.len()],
-                Err(failure) => vec![Err(failure); places.len()],
-            };
-            for (i, mut answer) in places.into_iter().zip(got) {
-                if let Ok(Answer::Granted {
-                    reservation: row, ..
-                }) = &mut answer
-                {
-                    *row = reservation(b, *row);
-                }
-                if let Some(slot) = answers.get_mut(i) {
-                    *slot = answer;
-                }
-            }
-        }
-        answers
-    }
-
-    /// The account's leave for the new invites the buckets granted; what it refuses (or
-    /// cannot be asked about) is released in its bucket, so a refusal holds no mailbox.
-    async fn take(&self, asks: &[Ask], answers: &mut [Result<Answer, Failure>]) {
-        let new: Vec<usize> = (0..answers.len())
-            .filter(|&i| {
-                matches!(
-                    answers.get(i),
-                    Some(Ok(Answer::Granted { settles: false, .. }))
-                )
-            })
-            .collect();
-        let takes = new
-            .iter()
-            .filter_map(|&i| match (asks.get(i), answers.get(i)) {
-                (Some(ask), Some(Ok(Answer::Granted { at_ms, .. }))) => Some(Take {
-                    position: ask.position.clone(),
-                    at_ms: *at_ms,
-                    mailbox: ask.mailbox.clone(),
-                    spelling: ask.spelling.clone(),
-                }),
-                _ => None,
-            });
-        let call = Call::Take {
-            takes: takes.collect(),
-            limits: self.budgets.limits.only(Budget::in_account),
-            windows: self.budgets.windows,
-            keep_ms: self.keep_ms,
-        };
-        if new.is_empty() {
-            return;
-        }
-        let taken = match self
-            .object
-            .ask::<Reserved>(ACCOUNT, &call, self.timeout_ms)
-            .await
-        {
-            Ok(r) if r.answers.len() == new.len() => r.answers.into_iter().map(Ok).collect(),
-            Ok(_) => vec![Err(Failure::Failed); new.len()],
-            Err(failure) => vec![Err(failure); new.len()],
-        };
-        let mut refused = Aftermath::default();
-        for (i, verdict) in new.into_iter().zip(taken) {
-            let Some(Ok(Answer::Granted {
-                reservation,
-                probing,
-                ..
-            })) = answers.get_mut(i)
-            else {
-                continue;
-            };
-            match verdict {
-                Ok(Answer::Granted { probing: p, .. }) => *probing = p,
-                other => {
-                    refused.release.push(*reservation);
-                    if let Some(slot) = answers.get_mut(i) {
-                        *slot = other;
-                    }
-                }
-            }
-        }
-        self.settle_buckets(refused).await;
-    }
-
-    /// Tells each bucket what became of its reservations; returns the released invites, for
-    /// the account to give back.
-    async fn settle_buckets(&self, after: Aftermath) -> Vec<(u64, String)> {
-        let all = [&after.release, &after.unsettle, &after.confirm];
-        let buckets: Vec<u64> = all
-            .iter()
-            .flat_map(|ids| ids.iter().map(|&id| row_of(id).0))
-            .collect();
-        let mut released = Vec::new();
-        for b in distinct(&buckets) {
-            let [release, unsettle, confirm] = all.map(|ids| {
-                let rows = ids.iter().map(|&id| row_of(id));
-                rows.filter(|&(of, _)| of == b)
-                    .map(|(_, row)| row)
-                    .collect()
-            });
-            let call = self.settle_call(release, unsettle, confirm, Vec::new(), false, false);
-            let name = bucket_name(b);
-            let settled = self.object.ask::<Settled>(&name, &call, self.timeout_ms);
-            released.extend(settled.await.map(|s| s.released).unwrap_or_default());
-        }
-        released
-    }
-
-    fn settle_call(
-        &self,
-        release: Vec<u64>,
-        unsettle: Vec<u64>,
-        confirm: Vec<u64>,
-        give_back: Vec<(u64, String)>,
-        quota_exhausted: bool,
-        quota_back: bool,
-    ) -> Call {
-        Call::Settle {
-            release,
-            unsettle,
-            confirm,
-            give_back,
-            quota_exhausted,
-            quota_back,
-            windows: self.budgets.windows,
-            quota_retry_seconds: self.budgets.quota_retry_seconds,
         }
     }
 }

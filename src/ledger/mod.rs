@@ -8,9 +8,11 @@
 //! quota is spent, an application is parked (queued until the window reopens), never refused.
 //!
 //! Rooms: `mailbox`, `window` and `budget` are the pure rules; `object` is the Durable Object
-//! (SQLite) that applies them one request at a time; `client` is the worker's side of the
-//! conversation (`protocol`); `gate` turns the ledger's answers into what the caller does.
-//! Callers see the ledger through the [`Ledger`] trait, so the object behind it can change.
+//! (SQLite) that applies them one request at a time, as 64 mailbox buckets (`reservations`)
+//! and one account (`account`), each pruned by its alarm (`prune`); `client` and `spread` are
+//! the worker's side of the conversation (`protocol`); `gate` turns the ledger's answers into
+//! what the caller does. Callers see the ledger through the [`Ledger`] trait, so the objects
+//! behind it can change.
 
 mod account;
 pub mod budget;
@@ -21,6 +23,7 @@ mod object;
 mod protocol;
 mod prune;
 mod reservations;
+mod spread;
 pub mod window;
 
 pub use client::{LedgerClient, LetterBox};
