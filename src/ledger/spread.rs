@@ -9,6 +9,11 @@ use super::mailbox::{bucket, reservation, row_of};
 use super::protocol::{Answer, Ask, Call, Reserved, Settled, Take};
 use crate::objects::Failure;
 
+/// `n` answers that did not come: built, not cloned (no clone of every answer in the wasm).
+fn failed(failure: Failure, n: usize) -> Vec<Result<Answer, Failure>> {
+    (0..n).map(|_| Err(failure)).collect()
+}
+
 /// Each bucket once, in order: a batch holds at most a few.
 fn distinct(buckets: &[u64]) -> Vec<u64> {
     let mut once = buckets.to_vec();
@@ -25,7 +30,7 @@ impl LedgerClient {
     /// Each bucket's answers, in the asks' order; a bucket that did not answer leaves its asks
     /// with the failure.
     pub(super) async fn reserve(&self, asks: &[Ask]) -> Vec<Result<Answer, Failure>> {
-        let mut answers = vec![Err(Failure::Failed); asks.len()];
+        let mut answers = failed(Failure::Failed, asks.len());
         let buckets: Vec<u64> = asks.iter().map(|ask| bucket(&ask.mailbox)).collect();
         let limits = self.budgets.limits.only(|b| !b.in_account());
         for b in distinct(&buckets) {
@@ -46,8 +51,8 @@ impl LedgerClient {
             let reserved = self.object.ask::<Reserved>(&name, &call, self.timeout_ms);
             let got = match reserved.await {
                 Ok(r) if r.answers.len() == places.len() => r.answers.into_iter().map(Ok).collect(),
-                Ok(_) => vec![Err(Failure::Failed); places.len()],
-                Err(failure) => vec![Err(failure); places.len()],
+                Ok(_) => failed(Failure::Failed, places.len()),
+                Err(failure) => failed(failure, places.len()),
             };
             for (i, mut answer) in places.into_iter().zip(got) {
                 if let Ok(Answer::Granted {
@@ -67,42 +72,44 @@ impl LedgerClient {
     /// The account's leave for the new invites the buckets granted; what it refuses (or
     /// cannot be asked about) is released in its bucket, so a refusal holds no mailbox.
     pub(super) async fn take(&self, asks: &[Ask], answers: &mut [Result<Answer, Failure>]) {
-        let new: Vec<usize> = (0..answers.len())
-            .filter(|&i| {
-                matches!(
-                    answers.get(i),
-                    Some(Ok(Answer::Granted { settles: false, .. }))
-                )
-            })
-            .collect();
-        let takes = new
+        let (new, takes): (Vec<usize>, Vec<Take>) = asks
             .iter()
-            .filter_map(|&i| match (asks.get(i), answers.get(i)) {
-                (Some(ask), Some(Ok(Answer::Granted { at_ms, .. }))) => Some(Take {
-                    position: ask.position.clone(),
-                    at_ms: *at_ms,
-                    mailbox: ask.mailbox.clone(),
-                    spelling: ask.spelling.clone(),
-                }),
+            .zip(answers.iter())
+            .enumerate()
+            .filter_map(|(i, (ask, answer))| match answer {
+                Ok(Answer::Granted {
+                    settles: false,
+                    at_ms,
+                    ..
+                }) => Some((
+                    i,
+                    Take {
+                        position: ask.position.clone(),
+                        at_ms: *at_ms,
+                        mailbox: ask.mailbox.clone(),
+                        spelling: ask.spelling.clone(),
+                    },
+                )),
                 _ => None,
-            });
+            })
+            .unzip();
+        if new.is_empty() {
+            return;
+        }
         let call = Call::Take {
-            takes: takes.collect(),
+            takes,
             limits: self.budgets.limits.only(Budget::in_account),
             windows: self.budgets.windows,
             keep_ms: self.keep_ms,
         };
-        if new.is_empty() {
-            return;
-        }
         let taken = match self
             .object
             .ask::<Reserved>(ACCOUNT, &call, self.timeout_ms)
             .await
         {
             Ok(r) if r.answers.len() == new.len() => r.answers.into_iter().map(Ok).collect(),
-            Ok(_) => vec![Err(Failure::Failed); new.len()],
-            Err(failure) => vec![Err(failure); new.len()],
+            Ok(_) => failed(Failure::Failed, new.len()),
+            Err(failure) => failed(failure, new.len()),
         };
         let mut refused = Aftermath::default();
         for (i, verdict) in new.into_iter().zip(taken) {
