@@ -6,8 +6,51 @@ use super::budget::Budget;
 use super::client::{LedgerClient, ACCOUNT};
 use super::gate::Aftermath;
 use super::mailbox::{bucket, reservation, row_of};
-use super::protocol::{Answer, Ask, Call, Reserved, Settled, Take};
+use super::protocol::{Answer, Ask, Call, Reached, Reserved, Settled, Take};
 use crate::objects::Failure;
+use std::cell::RefCell;
+
+/// How long an isolate keeps the account's refusal: a lifted quota hold or an invite given back
+/// is seen within this, and the account is asked at most this often per isolate meanwhile.
+const CLOSED_AT_MOST_MS: u64 = 10_000;
+
+thread_local! {
+    /// The account's last refusal that holds for every application (an account-wide budget
+    /// full, the quota held), for at most `CLOSED_AT_MOST_MS`. A surge over the budget so asks
+    /// the account a few times a second in all, not once per post; a release meanwhile only
+    /// leaves an invite unused that long, never one too many.
+    static CLOSED: RefCell<Option<(u64, Answer)>> = const { RefCell::new(None) };
+}
+
+/// Until when, and as what, a refusal holds for every application; warned about once only.
+fn closes(answer: &Answer) -> Option<(u64, Answer)> {
+    match answer {
+        Answer::Parked { until_ms, reached }
+            if reached.iter().all(|r| r.budget.scope("m", "p").is_empty()) =>
+        {
+            let quiet = reached.iter().map(|r| Reached {
+                warn: false,
+                ..r.clone()
+            });
+            let reached = quiet.collect();
+            Some((
+                *until_ms,
+                Answer::Parked {
+                    until_ms: *until_ms,
+                    reached,
+                },
+            ))
+        }
+        Answer::QuotaHeld { until_ms, .. } => Some((
+            *until_ms,
+            Answer::QuotaHeld {
+                until_ms: *until_ms,
+                warn: false,
+            },
+        )),
+        _ => None,
+    }
+}
 
 /// `n` answers that did not come: built, not cloned (no clone of every answer in the wasm).
 fn failed(failure: Failure, n: usize) -> Vec<Result<Answer, Failure>> {
@@ -102,15 +145,32 @@ impl LedgerClient {
             windows: self.budgets.windows,
             keep_ms: self.keep_ms,
         };
-        let taken = match self
-            .object
-            .ask::<Reserved>(ACCOUNT, &call, self.timeout_ms)
-            .await
-        {
-            Ok(r) if r.answers.len() == new.len() => r.answers.into_iter().map(Ok).collect(),
-            Ok(_) => failed(Failure::Failed, new.len()),
-            Err(failure) => failed(failure, new.len()),
+        let now = crate::clock::now_ms();
+        let closed = CLOSED
+            .with(|c| c.borrow().clone())
+            .filter(|(until, _)| now < *until);
+        let taken: Vec<Result<Answer, Failure>> = match closed {
+            // Refused for everyone until then: the account is not asked again meanwhile.
+            Some((_, refusal)) => (0..new.len()).map(|_| Ok(refusal.clone())).collect(),
+            None => match self
+                .object
+                .ask::<Reserved>(ACCOUNT, &call, self.timeout_ms)
+                .await
+            {
+                Ok(r) if r.answers.len() == new.len() => r.answers.into_iter().map(Ok).collect(),
+                Ok(_) => failed(Failure::Failed, new.len()),
+                Err(failure) => failed(failure, new.len()),
+            },
         };
+        if let Some(closing) = taken
+            .iter()
+            .filter_map(|t| t.as_ref().ok())
+            .find_map(closes)
+        {
+            let (until, refusal) = closing;
+            let until = until.min(now.saturating_add(CLOSED_AT_MOST_MS));
+            CLOSED.with(|c| *c.borrow_mut() = Some((until, refusal)));
+        }
         let mut refused = Aftermath::default();
         for (i, verdict) in new.into_iter().zip(taken) {
             let Some(Ok(Answer::Granted {
@@ -177,5 +237,50 @@ impl LedgerClient {
             windows: self.budgets.windows,
             quota_retry_seconds: self.budgets.quota_retry_seconds,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reached(budget: Budget) -> Reached {
+        Reached {
+            budget,
+            limit: 1,
+            reopens_ms: 60_000,
+            warn: true,
+        }
+    }
+
+    #[test]
+    fn only_a_refusal_for_everyone_is_remembered_and_without_its_warning() {
+        let full = Answer::Parked {
+            until_ms: 60_000,
+            reached: vec![reached(Budget::AccountMinute), reached(Budget::AccountDay)],
+        };
+        let Some((until, Answer::Parked { reached: quiet, .. })) = closes(&full) else {
+            panic!()
+        };
+        assert_eq!(until, 60_000);
+        assert!(
+            quiet.iter().all(|r| !r.warn),
+            "one warning per window, already logged"
+        );
+        let held = Answer::QuotaHeld {
+            until_ms: 9,
+            warn: true,
+        };
+        assert!(matches!(
+            closes(&held),
+            Some((9, Answer::QuotaHeld { warn: false, .. }))
+        ));
+        // A position's or a mailbox's budget refuses only its own applications.
+        let position = Answer::Parked {
+            until_ms: 60_000,
+            reached: vec![reached(Budget::PositionHour), reached(Budget::AccountDay)],
+        };
+        assert_eq!(closes(&position), None);
+        assert_eq!(closes(&Answer::Resubmission), None);
     }
 }
