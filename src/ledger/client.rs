@@ -145,6 +145,9 @@ impl Ledger for LedgerClient {
             return fallback;
         }
         let (exhausted, back) = (after.quota_exhausted, after.quota_back);
+        if back {
+            super::spread::reopen();
+        }
         let give_back = self.settle_buckets(after).await;
         if give_back.is_empty() && !exhausted && !back {
             return fallback;

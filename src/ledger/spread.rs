@@ -22,6 +22,12 @@ thread_local! {
     static CLOSED: RefCell<Option<(u64, Answer)>> = const { RefCell::new(None) };
 }
 
+/// The quota is back (a probe went through, an operator lifted the hold): this isolate asks
+/// the account again at once.
+pub(super) fn reopen() {
+    CLOSED.with(|c| *c.borrow_mut() = None);
+}
+
 /// Until when, and as what, a refusal holds for every application; warned about once only.
 fn closes(answer: &Answer) -> Option<(u64, Answer)> {
     match answer {
