@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { sharedWorker, withWorker, ann, APP_SECRET, OPEN } from "../harness.mjs";
+import { sharedWorker, withWorker, ann, ADMIN_TOKEN, APP_SECRET, OPEN } from "../harness.mjs";
 
 const keyOf = (email) =>
   `app:v2:${OPEN}:` +
@@ -63,15 +63,42 @@ test("a body that is not JSON is set aside at once in either queue, and the rest
   assert.ok(filed.some((l) => l.reason === "position_not_ready" && l.invite.email === "di@example.com"));
 });
 
-test("letters are kept by the invite ledger's object, where no daily KV write quota can refuse them; without it, in KV", async () => {
+test("letters are kept by their own object, where no daily KV write quota can refuse them, until DEAD_LETTER_TTL_DAYS; without it, in KV", async () => {
   const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
+  const sent = Date.now();
   await dlq.send({ invite: queued({ firstName: "Eve", lastName: "Lee", email: "eve@example.com" }), reason: "position_not_ready" });
-  await w.until(async () => Object.values(await letters()).some((l) => l.invite?.email === "eve@example.com"), 10000, "Eve's letter");
+  const eve = await w.until(async () => (await w.deadLetters()).find((l) => l.letter.invite?.email === "eve@example.com"), 10000, "Eve's letter");
   assert.deepEqual(await w.kvKeys("failed:"), [], "no letter written to KV");
+  const ttl = 30 * 86400 * 1000;
+  assert.ok(eve.expiresMs >= sent + ttl && eve.expiresMs <= Date.now() + ttl, "expires after DEAD_LETTER_TTL_DAYS");
 
-  await withWorker({ ledger: false }, async (bare) => {
+  await withWorker({ without: ["DEAD_LETTERS"] }, async (bare) => {
     const dlq = await bare.mf.getQueueProducer("INVITE_DLQ");
     await dlq.send({ invite: queued({ firstName: "Fay", lastName: "Lee", email: "fay@example.com" }), reason: "position_not_ready" });
     await bare.until(async () => (await bare.kvKeys("failed:")).length === 1, 10000, "Fay's letter in KV");
+  });
+});
+
+test("a letter expires by the object's alarm with nothing else happening", async () => {
+  const file = (id, expiresMs) => w.letterBox({ file: { id, text: JSON.stringify({ reason: "test" }), expires_ms: expiresMs } });
+  assert.equal((await file("failed:v2:unreadable:soon", Date.now() + 1500)).status, 200);
+  assert.equal((await file("failed:v2:unreadable:later", Date.now() + 3600000)).status, 200);
+  // No call to the object until the letter is past its time, so only its alarm can remove it.
+  await new Promise((r) => setTimeout(r, 3500));
+  const ids = (await w.deadLetters()).map((l) => l.id);
+  assert.ok(!ids.includes("failed:v2:unreadable:soon"), "expired, removed by the alarm");
+  assert.ok(ids.includes("failed:v2:unreadable:later"), "a letter not yet due stays");
+  assert.equal((await w.letterBox({ unfile: { ids: ["failed:v2:unreadable:later"] } })).status, 200);
+});
+
+test("a store that cannot take a letter never drops it: it goes to KV, and the operator lists it", async () => {
+  await withWorker({ lettersFail: true }, async (full) => {
+    const dlq = await full.mf.getQueueProducer("INVITE_DLQ");
+    await dlq.send({ invite: queued({ firstName: "Gus", lastName: "Lee", email: "gus@example.com" }), reason: "position_not_ready" });
+    await full.until(async () => (await full.kvKeys("failed:")).length === 1, 10000, "Gus's letter in KV");
+    const listed = await full.fetch("/admin/dead-letters", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(listed.status, 200);
+    const { deadLetters } = await listed.json();
+    assert.deepEqual(deadLetters.map((l) => [l.email, l.reason]), [["g***@example.com", "position_not_ready"]]);
   });
 });

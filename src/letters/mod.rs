@@ -1,0 +1,123 @@
+//! Dead letters in their own Durable Object (`DeadLetters`, one instance): a busy or full
+//! ledger never decides whether a letter survives, and each letter expires by the object's
+//! alarm after `DEAD_LETTER_TTL_DAYS`, whether or not anything else happens.
+//!
+//! `object` is the object; this file is what the worker and the object say to each other and
+//! the worker's side ([`LetterBox`]). `crate::store` puts a letter in KV when the object cannot
+//! take it, and lists and removes letters from both.
+
+mod object;
+
+pub use object::{read, DeadLetters};
+
+use crate::config::names;
+use crate::objects;
+use serde::{Deserialize, Serialize};
+use worker::{Env, ObjectNamespace};
+
+/// One instance: dead letters are few (a queue dead-letters what no retry can fix).
+const OBJECT_NAME: &str = "letters";
+const URL: &str = "https://dead-letters/";
+/// Filing waits on the dead-letter consumer only; listing on an operator.
+const TIMEOUT_MS: u32 = 5_000;
+
+/// JSON over the object's `fetch`, externally tagged like the ledger's calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Call {
+    /// Keep a letter (its JSON text) until `expires_ms`; it replaces one of the same id.
+    /// Answered `true`, or an error when the object cannot take it (full, failing).
+    File {
+        id: String,
+        text: String,
+        expires_ms: u64,
+    },
+    /// Every letter, oldest first ([`Letters`]); the alarm has removed the expired ones.
+    List,
+    /// Forget letters (replayed, erased). Answered with how many were removed.
+    Unfile { ids: Vec<String> },
+}
+
+/// `[id, text, expires_ms]` each. Also how the invite ledger hands over the letters it kept
+/// before this object existed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Letters {
+    pub letters: Vec<(String, String, u64)>,
+}
+
+/// The worker's side. Needs only the binding, so it works while the rest of the configuration
+/// is broken.
+#[derive(Clone)]
+pub struct LetterBox(ObjectNamespace);
+
+impl LetterBox {
+    /// `None` when `DEAD_LETTERS` is not bound: letters then go to KV.
+    pub fn connect(env: &Env) -> Option<LetterBox> {
+        env.durable_object(names::DEAD_LETTERS).ok().map(LetterBox)
+    }
+
+    async fn call<T: for<'de> Deserialize<'de>>(&self, call: &Call) -> Option<T> {
+        let body = serde_json::to_string(call).ok()?;
+        let text = objects::ask(&self.0, OBJECT_NAME, URL, &body, TIMEOUT_MS).await;
+        serde_json::from_str(&text.ok()?).ok()
+    }
+
+    /// `true` once the object has stored it.
+    pub async fn file(&self, id: &str, text: &str, expires_ms: u64) -> bool {
+        let (id, text) = (id.to_string(), text.to_string());
+        let call = Call::File {
+            id,
+            text,
+            expires_ms,
+        };
+        self.call::<bool>(&call).await == Some(true)
+    }
+
+    /// Every letter, as (id, JSON text); `None` when the object did not answer.
+    pub async fn list(&self) -> Option<Vec<(String, String)>> {
+        let Letters { letters } = self.call(&Call::List).await?;
+        Some(
+            letters
+                .into_iter()
+                .map(|(id, text, _)| (id, text))
+                .collect(),
+        )
+    }
+
+    /// How many of `ids` it held and removed; `None` when it did not answer.
+    pub async fn remove(&self, ids: Vec<String>) -> Option<u32> {
+        self.call(&Call::Unfile { ids }).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{from_str, json, to_value};
+
+    #[test]
+    fn calls_have_the_shapes_the_object_and_the_tests_use() {
+        // tests/harness.mjs asks the object with these shapes directly.
+        assert_eq!(from_str::<Call>(r#""list""#).unwrap(), Call::List);
+        let file = r#"{"file":{"id":"failed:v2:x","text":"{}","expires_ms":9}"#;
+        assert!(matches!(
+            from_str::<Call>(&format!("{file}}}")),
+            Ok(Call::File { expires_ms: 9, .. })
+        ));
+        let letters = Letters {
+            letters: vec![("failed:v2:x".into(), "{}".into(), 9)],
+        };
+        assert_eq!(
+            to_value(&letters).unwrap(),
+            json!({ "letters": [["failed:v2:x", "{}", 9]] })
+        );
+        for bad in [
+            "",
+            "null",
+            r#"{"file":{"id":"x"}}"#,
+            r#"{"unfile":{"ids":"x"}}"#,
+        ] {
+            assert!(from_str::<Call>(bad).is_err(), "{bad}");
+        }
+    }
+}
