@@ -30,7 +30,8 @@ const DLQ = "hireflix-apply-invites-dlq";
  * leaves the invite ledger unbound; `without` names other bindings to leave out
  * (`RATE_LIMITER`, `NETWORK_RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`, `HIREFLIX_PACE`,
  * `DEAD_LETTERS`); `lettersFail: true` binds `DEAD_LETTERS` to an object that answers every
- * call with a 500 (a full or failing store). Returns helpers; call `stop()`.
+ * call with a 500 (a full or failing store); `persist` keeps the objects' storage in that folder
+ * (as a deployed worker keeps it across versions). Returns helpers; call `stop()`.
  */
 export async function start({
   vars = {},
@@ -42,6 +43,7 @@ export async function start({
   ledger = true,
   without = [],
   lettersFail = false,
+  persist,
 } = {}) {
   const standIn = new HireflixStandIn({ apiKey: API_KEY, ...(positions ? { positions } : {}) });
   const origin = await standIn.listen(0);
@@ -59,6 +61,7 @@ export async function start({
   const funnel = [];
   const mf = new Miniflare({
     cf: false,
+    ...(persist ? { durableObjectsPersist: persist } : {}),
     ...(http ? { host: "127.0.0.1", port: 0 } : {}),
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) stream.on("data", (chunk) => logs.push(chunk.toString("utf8")));

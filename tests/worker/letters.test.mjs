@@ -3,6 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
 import { sharedWorker, withWorker, ann, ADMIN_TOKEN, APP_SECRET, OPEN } from "../harness.mjs";
 
 const keyOf = (email) =>
@@ -101,4 +105,50 @@ test("a store that cannot take a letter never drops it: it goes to KV, and the o
     const { deadLetters } = await listed.json();
     assert.deepEqual(deadLetters.map((l) => [l.email, l.reason]), [["g***@example.com", "position_not_ready"]]);
   });
+});
+
+test("letters the invite ledger kept before they had their own object are taken over once, then listed until they expire", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "letters-"));
+  try {
+    // The ledger's storage as a deployed worker of the previous version left it: its old table.
+    const old = new Miniflare({
+      durableObjectsPersist: dir,
+      workers: [{
+        name: "hireflix-apply",
+        modules: true,
+        compatibilityDate: "2026-04-26",
+        script: `export class InviteLedger {
+          constructor(ctx) { this.sql = ctx.storage.sql; }
+          fetch(req) {
+            this.sql.exec("CREATE TABLE letters (id TEXT PRIMARY KEY, text TEXT NOT NULL, expires_ms INTEGER NOT NULL)");
+            for (const [id, text, at] of JSON.parse(new URL(req.url).searchParams.get("rows"))) this.sql.exec("INSERT INTO letters VALUES (?, ?, ?)", id, text, at);
+            return new Response("ok");
+          }
+        }
+        export default { fetch() { return new Response(null, { status: 404 }); } };`,
+        durableObjects: { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } },
+      }],
+    });
+    const letter = (email) => JSON.stringify({ invite: queued({ firstName: "Hal", lastName: "Lee", email }), reason: "position_not_ready", failedAt: 1 });
+    const rows = [
+      [`failed:v2:${OPEN}:old`, letter("hal@example.com"), Date.now() + 86400000],
+      [`failed:v2:${OPEN}:gone`, letter("ida@example.com"), Date.now() - 1000],
+    ];
+    const ledger = await old.getDurableObjectNamespace("INVITE_LEDGER");
+    const res = await ledger.get(ledger.idFromName("account")).fetch(`https://x/?rows=${encodeURIComponent(JSON.stringify(rows))}`);
+    assert.equal(await res.text(), "ok");
+    await old.dispose();
+
+    await withWorker({ persist: dir }, async (w) => {
+      const listed = await w.fetch("/admin/dead-letters", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.deepEqual((await listed.json()).deadLetters.map((l) => l.email), ["h***@example.com"], "the live one, not the expired one");
+      const moved = await w.deadLetters();
+      assert.deepEqual(moved.map((l) => [l.id, l.expiresMs]), [[rows[0][0], rows[0][2]]], "in the new object, with its expiry");
+      const ns = await w.mf.getDurableObjectNamespace("INVITE_LEDGER");
+      const again = await ns.get(ns.idFromName("account")).fetch("https://invite-ledger/", { method: "POST", body: JSON.stringify({ hand_over: { taken: [] } }) });
+      assert.deepEqual(await again.json(), { letters: [] }, "nothing left in the ledger");
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
