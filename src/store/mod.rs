@@ -100,10 +100,23 @@ impl Store {
     /// Every dead letter: its id (for `remove_dead_letter`) and its JSON text. Letters that
     /// cannot be read now are left out, not an error.
     pub async fn dead_letters(&self) -> Vec<(String, String)> {
+        self.listed_letters().await.0
+    }
+
+    /// The same, or `None` when their object did not answer (an erasure must not report a
+    /// partial list as all there was).
+    pub async fn dead_letters_or_none(&self) -> Option<Vec<(String, String)>> {
+        let (letters, complete) = self.listed_letters().await;
+        complete.then_some(letters)
+    }
+
+    async fn listed_letters(&self) -> (Vec<(String, String)>, bool) {
         let mut letters = match &self.letters {
-            Some(object) => object.list().await.unwrap_or_default(),
-            None => Vec::new(),
+            Some(object) => object.list().await,
+            None => Some(Vec::new()),
         };
+        let complete = letters.is_some();
+        let letters = letters.get_or_insert_with(Vec::new);
         let mut cursor: Option<String> = None;
         // A bounded walk: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
         for _ in 0..10 {
@@ -124,7 +137,21 @@ impl Store {
                 None => break,
             }
         }
-        letters
+        (std::mem::take(letters), complete)
+    }
+
+    /// Erases a candidate's record: `Some(true)` when there was one, `None` when the delete
+    /// failed.
+    pub async fn erase(&self, key: &CandidateKey) -> Option<bool> {
+        let key = keys::candidate(key);
+        let held = matches!(self.kv.get(&key).text().await, Ok(Some(_)));
+        match self.kv.delete(&key).await {
+            Ok(()) => Some(held),
+            Err(cause) => {
+                failed("delete", &key, &cause);
+                None
+            }
+        }
     }
 
     /// Removes a dead letter by the id `dead_letters` gave; only ever a dead letter's key.
