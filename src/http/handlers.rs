@@ -40,6 +40,7 @@ async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
         queue: env.queue(names::INVITE_QUEUE).is_ok(),
         dead_letters: env.queue(names::DEAD_LETTER_QUEUE).is_ok(),
         ledger: env.durable_object(names::INVITE_LEDGER).is_ok(),
+        letters: env.durable_object(names::DEAD_LETTERS).is_ok(),
     });
     let services = &app.services;
     let mut problems = services.as_ref().err().cloned().unwrap_or_default();
@@ -88,6 +89,7 @@ struct Bound {
     queue: bool,
     dead_letters: bool,
     ledger: bool,
+    letters: bool,
 }
 
 /// Bindings the worker runs without, less safely.
@@ -98,12 +100,19 @@ fn binding_warnings(bound: Bound) -> Vec<String> {
         queue,
         dead_letters,
         ledger,
+        letters,
     } = bound;
     let mut warnings = Vec::new();
     if !ledger {
         warnings.push(format!(
-            "{} binding is missing: no invite is made without its check (applications wait in the queue), and dead letters go to KV, whose daily write quota can refuse them",
+            "{} binding is missing: no invite is made without its check (applications wait in the queue)",
             names::INVITE_LEDGER
+        ));
+    }
+    if !letters {
+        warnings.push(format!(
+            "{} binding is missing: dead letters go to KV, whose daily write quota can refuse them",
+            names::DEAD_LETTERS
         ));
     }
     if !rate_limiter {
@@ -190,6 +199,7 @@ mod tests {
             queue: true,
             dead_letters: true,
             ledger: true,
+            letters: true,
         };
         assert!(binding_warnings(all_bound).is_empty());
         let none = Bound {
@@ -198,6 +208,7 @@ mod tests {
             queue: false,
             dead_letters: false,
             ledger: false,
+            letters: false,
         };
         let all = binding_warnings(none).join("\n");
         for name in [
@@ -206,6 +217,7 @@ mod tests {
             "INVITE_QUEUE",
             "INVITE_DLQ",
             "INVITE_LEDGER",
+            "DEAD_LETTERS",
         ] {
             assert!(all.contains(name), "{name}");
         }
