@@ -205,11 +205,14 @@ export async function start({
     async kvKeys(prefix) {
       return (await kv.list({ prefix })).keys.map((k) => k.name);
     },
-    /** Asks the dead letters' object as the worker asks it: `call` is a letters protocol call. */
-    async letterBox(call) {
+    /**
+     * Asks the dead letters' object as the worker asks it (src/letters/mod.rs): `list`;
+     * `file` with "expiresMs\nid\ntext"; `unfile` with ids, one a line.
+     */
+    async letterBox(call, body = "") {
       const namespace = await mf.getDurableObjectNamespace("DEAD_LETTERS");
       const stub = namespace.get(namespace.idFromName("letters"));
-      return stub.fetch("https://dead-letters/", { method: "POST", body: JSON.stringify(call) });
+      return stub.fetch(`https://dead-letters/${call}`, { method: "POST", body });
     },
     /**
      * Every dead letter, from their object where they are filed and from KV (where they go

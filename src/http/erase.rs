@@ -9,30 +9,23 @@ use crate::domain::{CandidateKey, Email, PositionId};
 use crate::ledger::{canonical, LedgerClient};
 use crate::queue::DeadLetter;
 use crate::store::Store;
-use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use worker::{Request, Result};
-
-/// `position`: one more to look in, besides those the worker lists (a position closed and
-/// gone from the positions list still has its records).
-#[derive(Deserialize)]
-struct Erasure {
-    email: String,
-    #[serde(default)]
-    position: Option<String>,
-}
 
 pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply> {
     let secret = &app.config.app_secret;
+    // `{"email", "position"?}`, read as a `Value` (a struct's own decoder costs wasm). The
+    // position is one more to look in, besides those the worker lists: a position closed and
+    // gone from the positions list still has its records.
     let asked = req.text().await.ok();
-    let asked = asked.and_then(|text| serde_json::from_str::<Erasure>(&text).ok());
-    let Some((email, extra)) = asked.and_then(|a| {
-        let email = Email::parse(&a.email).ok()?;
-        match a.position.filter(|p| !p.trim().is_empty()) {
-            Some(raw) => Some((email, Some(PositionId::parse(raw.trim())?))),
-            None => Some((email, None)),
-        }
-    }) else {
+    let asked = asked.and_then(|text| serde_json::from_str::<Value>(&text).ok());
+    let field = |name| asked.as_ref()?.get(name)?.as_str().map(str::trim);
+    let email = field("email").and_then(|raw| Email::parse(raw).ok());
+    let extra = match field("position").filter(|p| !p.is_empty()) {
+        Some(raw) => PositionId::parse(raw).map(Some),
+        None => Some(None),
+    };
+    let (Some(email), Some(extra)) = (email, extra) else {
         return Ok(json(
             422,
             &json!({ "error": "invalid_request", "expected": "{\"email\":\"...\",\"position\":\"optional id\"}" }),
@@ -43,16 +36,18 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply>
         return Ok(json(503, &json!({ "error": "misconfigured" })));
     }
 
-    let mut positions: Vec<PositionId> = extra.into_iter().collect();
-    positions.extend(app.config.allowed_positions.iter().flatten().cloned());
-    let cached = store
-        .positions()
-        .await
-        .map(|(_, list)| list)
-        .unwrap_or_default();
-    positions.extend(cached.iter().filter_map(|p| PositionId::parse(&p.id)));
-    positions.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-    positions.dedup();
+    let cached = store.positions().await.map(|(_, list)| list);
+    let known = cached
+        .iter()
+        .flatten()
+        .filter_map(|p| PositionId::parse(&p.id));
+    let listed = app.config.allowed_positions.iter().flatten().cloned();
+    let mut positions: Vec<PositionId> = Vec::new();
+    for position in extra.into_iter().chain(listed).chain(known) {
+        if !positions.contains(&position) {
+            positions.push(position);
+        }
+    }
     let (mut records, mut kv_complete) = (0u32, true);
     for position in &positions {
         match store

@@ -41,8 +41,8 @@ impl DurableObject for DeadLetters {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let call = req.text().await.ok();
-        let Some(call) = call.and_then(|text| serde_json::from_str::<Call>(&text).ok()) else {
+        let body = req.text().await.ok();
+        let Some(call) = body.and_then(|body| Call::decode(&req.path(), body)) else {
             return Response::error("not a dead-letter call", 400);
         };
         let answer = match self.ready().await {
