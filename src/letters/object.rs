@@ -6,7 +6,7 @@ use crate::ledger::{first, int, whole};
 use std::cell::Cell;
 use worker::{
     durable_object, js_sys, wasm_bindgen::JsValue, DurableObject, Env, Request, Response, Result,
-    ScheduledTime, SqlCursor, SqlStorageValue, State,
+    ScheduledTime, SqlCursor, SqlStorage, SqlStorageValue, State,
 };
 
 const SCHEMA: [&str; 2] = [
@@ -24,6 +24,7 @@ const MAX_LETTERS: u64 = 10_000;
 #[durable_object(alarm)]
 pub struct DeadLetters {
     state: State,
+    sql: SqlStorage,
     env: Env,
     /// The schema is made, and the ledger's old letters taken over, once per instance.
     ready: Cell<bool>,
@@ -34,6 +35,7 @@ impl DurableObject for DeadLetters {
         // This isolate may never have built the worker's `App`: the placement is read here too.
         crate::objects::place_from(&env);
         DeadLetters {
+            sql: state.storage().sql(),
             state,
             env,
             ready: Cell::new(false),
@@ -75,14 +77,10 @@ impl DeadLetters {
                 text,
                 expires_ms,
             } => {
-                let held = self.exec("SELECT count(*) FROM letters", vec![])?;
-                let new = self.exec(
-                    "SELECT 1 FROM letters WHERE id = ?",
-                    vec![id.clone().into()],
-                );
-                if whole(first(held)?).unwrap_or(MAX_LETTERS) >= MAX_LETTERS
-                    && first(new?)?.is_none()
-                {
+                // Replacing a letter it holds is never refused.
+                let others = "SELECT count(*) FROM letters WHERE id != ?";
+                let held = whole(first(self.exec(others, vec![id.as_str().into()])?)?);
+                if held.unwrap_or(MAX_LETTERS) >= MAX_LETTERS {
                     return Err("the dead-letter store is full".into());
                 }
                 self.put(id, text, expires_ms, true)?;
@@ -106,7 +104,7 @@ impl DeadLetters {
     }
 
     fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<SqlCursor> {
-        self.state.storage().sql().exec(query, Some(bindings))
+        self.sql.exec(query, Some(bindings))
     }
 
     fn put(&self, id: String, text: String, expires_ms: u64, replace: bool) -> Result<()> {
