@@ -1,13 +1,15 @@
 //! The worker's side of the ledger object: one `Reserve` call before Hireflix is asked, a
 //! `Settle` call afterwards only when there is something to tell (a release, the quota), and
-//! the dead letters the object keeps for the dead-letter consumer and the admin API.
+//! an operator's erasure of one mailbox.
 
 use super::gate::{Aftermath, Gate};
 use super::mailbox::MailboxKeys;
-use super::protocol::{Answer, Ask, Call, Letters, Reserved, Settled};
+use super::protocol::{Answer, Ask, Call, Reserved, Settled};
 use super::{Applicant, Budgets, Ledger};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
+use crate::domain::Email;
+use crate::letters::Letters;
 use crate::log;
 use crate::objects;
 use serde::de::DeserializeOwned;
@@ -16,6 +18,14 @@ use worker::{Env, ObjectNamespace};
 /// One object for the whole account: at this scale one instance keeps up easily, and a single
 /// instance is what makes the counts exact.
 const OBJECT_NAME: &str = "account";
+
+/// The instance that holds a mailbox's rows (HMAC), for erasing them.
+fn mailbox_instance(_mailbox: &str) -> &'static str {
+    OBJECT_NAME
+}
+
+/// The instance that kept the dead letters before they had their own object.
+const LETTERS_INSTANCE: &str = "account";
 
 /// The object's own address space: the host is never resolved.
 const URL: &str = "https://invite-ledger/";
@@ -35,14 +45,18 @@ impl Object {
 
     /// `None` when the object could not be asked or its answer not read.
     async fn call<T: DeserializeOwned>(&self, call: &Call) -> Option<T> {
-        serde_json::from_str(&self.send(call).await?).ok()
+        self.call_at(OBJECT_NAME, call).await
+    }
+
+    async fn call_at<T: DeserializeOwned>(&self, instance: &str, call: &Call) -> Option<T> {
+        serde_json::from_str(&self.send(instance, call).await?).ok()
     }
 
     /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
-    async fn send(&self, call: &Call) -> Option<String> {
+    async fn send(&self, instance: &str, call: &Call) -> Option<String> {
         let body = serde_json::to_string(call).ok()?;
         let namespace = self.0.as_ref()?;
-        objects::ask(namespace, OBJECT_NAME, URL, &body, TIMEOUT_MS)
+        objects::ask(namespace, instance, URL, &body, TIMEOUT_MS)
             .await
             .ok()
     }
@@ -62,6 +76,25 @@ impl LedgerClient {
             budgets: config.budgets,
         }
     }
+}
+
+impl LedgerClient {
+    /// Erases one candidate's rows on their request: every spelling of their mailbox, every
+    /// position. How many went; `None` when the ledger did not answer.
+    pub async fn forget(&self, email: &Email) -> Option<u32> {
+        let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
+        let instance = mailbox_instance(&mailbox);
+        self.object
+            .call_at(instance, &Call::Forget { mailbox })
+            .await
+    }
+}
+
+/// The dead letters the ledger kept before they had their own object, for that object to take
+/// over (see `Call::HandOver`); `None`: no ledger, or no answer.
+pub async fn hand_over_letters(env: &Env, taken: Vec<String>) -> Option<Letters> {
+    let call = Call::HandOver { taken };
+    Object::connect(env).call_at(LETTERS_INSTANCE, &call).await
 }
 
 impl Ledger for LedgerClient {
@@ -162,44 +195,4 @@ fn quota_line(request_id: &str, retry_at_ms: u64) {
         retry_at_ms,
     }
     .emit();
-}
-
-/// The dead letters the object keeps. Needs only the binding, so it works while the rest of
-/// the configuration is broken.
-#[derive(Clone)]
-pub struct LetterBox(Object);
-
-impl LetterBox {
-    /// `None` when the `INVITE_LEDGER` binding is missing: letters then go to KV.
-    pub fn connect(env: &Env) -> Option<LetterBox> {
-        let object = Object::connect(env);
-        object.0.is_some().then_some(LetterBox(object))
-    }
-
-    /// `true` once the ledger has stored it.
-    pub async fn file(&self, id: &str, text: &str, expires_ms: u64) -> bool {
-        let (id, text) = (id.to_string(), text.to_string());
-        let call = Call::File {
-            id,
-            text,
-            expires_ms,
-        };
-        self.0.call::<bool>(&call).await == Some(true)
-    }
-
-    /// Every letter not yet expired, as (id, JSON text); `None` when the ledger did not answer.
-    pub async fn list(&self) -> Option<Vec<(String, String)>> {
-        let Letters { letters } = self.0.call(&Call::Letters).await?;
-        Some(
-            letters
-                .into_iter()
-                .map(|(id, text, _)| (id, text))
-                .collect(),
-        )
-    }
-
-    pub async fn remove(&self, id: &str) -> bool {
-        let call = Call::Unfile { id: id.to_string() };
-        self.0.call::<bool>(&call).await == Some(true)
-    }
 }
