@@ -13,7 +13,8 @@ use crate::domain::PositionId;
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::HireflixClient;
 use crate::http::{client_key, network_key, Policy};
-use crate::ledger::{LedgerClient, LetterBox};
+use crate::ledger::LedgerClient;
+use crate::letters::LetterBox;
 use crate::log::Source;
 use crate::pace::{Pacer, Patience};
 use crate::store::{Kv, Store};
@@ -28,7 +29,7 @@ pub struct App {
     pub config: Rc<Config>,
     /// The pages' framing and form rules, so even a misconfigured worker's answers get them.
     pub policy: Policy,
-    /// KV, with the ledger's dead letters when it is bound; `None` without the KV binding.
+    /// KV, with the dead letters' object when it is bound; `None` without the KV binding.
     pub store: Option<Store>,
     /// What serves applications; everything wrong, by name, when the worker cannot.
     pub services: Result<Services, Vec<String>>,
@@ -60,6 +61,7 @@ impl App {
 
     fn build(env: &Env) -> App {
         let config = Rc::new(Config::read(env));
+        crate::objects::place(config.object_placement);
         let store = env.kv(names::KV).ok().map(|kv| {
             Store::new(kv, config.submission_ttl_seconds).with_letters(LetterBox::connect(env))
         });

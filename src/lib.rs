@@ -15,6 +15,7 @@ mod http;
 mod http_url;
 mod i18n;
 mod ledger;
+mod letters;
 mod log;
 mod objects;
 mod pace;
@@ -23,6 +24,8 @@ mod store;
 
 /// The invite ledger's Durable Object class (`INVITE_LEDGER` in wrangler.toml).
 pub use ledger::InviteLedger;
+/// The dead letters' Durable Object class (`DEAD_LETTERS` in wrangler.toml).
+pub use letters::DeadLetters;
 /// The Hireflix pace's Durable Object class (`HIREFLIX_PACE` in wrangler.toml).
 pub use pace::HireflixPace;
 

@@ -2,9 +2,10 @@
 //! under a deadline. Every caller (ledger, pace, waiting room, letters) goes through here, so
 //! no call can hold a candidate longer than its caller allows, and an overloaded object is told
 //! apart from one that merely failed (the platform says an overloaded object must not be
-//! retried in a loop).
+//! retried in a loop). Every object is also placed here, at its creation (`OBJECT_PLACEMENT`).
 
 use js_sys::{Promise, Reflect};
+use std::cell::Cell;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -19,6 +20,66 @@ extern "C" {
 
     #[wasm_bindgen(method, catch, js_name = fetch)]
     fn fetch_with_init(this: &JsStub, url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+
+    /// A namespace as the runtime gives it: workers-rs 0.8.7 has no `jurisdiction()`.
+    type JsNamespace;
+
+    /// The same class's objects restricted to a jurisdiction (their own ids).
+    #[wasm_bindgen(method, catch)]
+    fn jurisdiction(this: &JsNamespace, name: &str) -> Result<JsValue, JsValue>;
+}
+
+/// Where an object is created, and stays: `OBJECT_PLACEMENT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Placement {
+    /// Near the first request that names it.
+    #[default]
+    FirstUse,
+    /// A location hint (a region): creation only, the object never moves afterwards.
+    Hint(&'static str),
+    /// The EU jurisdiction: the object runs and stores only there. Its ids are not the
+    /// unrestricted ones, so switching to or from it starts every object afresh.
+    Eu,
+    /// A value the configuration refused: no object is asked, rather than one created in the
+    /// wrong place (invites wait in the queue, dead letters go to KV).
+    Invalid,
+}
+
+const HINTS: [&str; 9] = [
+    "wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me",
+];
+
+impl Placement {
+    pub const EXPECTED: &str =
+        "must be empty, eu, or a location hint: wnam, enam, sam, weur, eeur, apac, oc, afr, me";
+
+    /// The setting's value, trimmed; empty is [`Placement::FirstUse`].
+    pub fn parse(raw: &str) -> Placement {
+        match raw.trim() {
+            "" => Placement::FirstUse,
+            "eu" => Placement::Eu,
+            hint => HINTS
+                .into_iter()
+                .find(|h| *h == hint)
+                .map_or(Placement::Invalid, Placement::Hint),
+        }
+    }
+}
+
+thread_local! {
+    /// Set once per isolate from the configuration (`crate::app`, or an object that calls
+    /// another), so no caller has to pass it.
+    static PLACEMENT: Cell<Placement> = const { Cell::new(Placement::FirstUse) };
+}
+
+pub fn place(placement: Placement) {
+    PLACEMENT.with(|p| p.set(placement));
+}
+
+/// For an object's isolate, which may never build the worker's `App`.
+pub fn place_from(env: &worker::Env) {
+    let raw = crate::config::Vars::var(env, "OBJECT_PLACEMENT").unwrap_or_default();
+    place(Placement::parse(&raw));
 }
 
 /// Why an object gave no answer.
@@ -86,10 +147,27 @@ async fn once(
     init.set_method("POST");
     init.set_body(&JsValue::from_str(body));
     init.set_signal(Some(&AbortSignal::timeout_with_u32(timeout_ms)));
+    let placement = PLACEMENT.with(Cell::get);
+    let restricted: ObjectNamespace;
+    let namespace = match placement {
+        Placement::Invalid => return Err(plain(Failure::Unbound)),
+        Placement::Eu => {
+            let js: &JsNamespace = namespace.as_ref().unchecked_ref();
+            restricted = js
+                .jurisdiction("eu")
+                .map_err(|_| plain(Failure::Unbound))?
+                .unchecked_into();
+            &restricted
+        }
+        _ => namespace,
+    };
     // A stub per call: the namespace outlives requests, a stub belongs to one.
     let stub = namespace
         .id_from_name(name)
-        .and_then(|id| id.get_stub())
+        .and_then(|id| match placement {
+            Placement::Hint(hint) => id.get_stub_with_location_hint(hint),
+            _ => id.get_stub(),
+        })
         .map_err(|_| plain(Failure::Unbound))?
         .into_rpc::<JsStub>();
     let sent = stub.fetch_with_init(url, &init).map_err(|e| classify(&e))?;
@@ -144,5 +222,17 @@ mod tests {
         assert_eq!(second_try(Failure::Timeout, true, 2_000), None);
         assert_eq!(second_try(Failure::Failed, false, 2_000), None);
         assert_eq!(second_try(Failure::Failed, true, 300), None, "no time left");
+    }
+
+    #[test]
+    fn placements_are_empty_eu_or_a_known_hint() {
+        assert_eq!(Placement::parse(" "), Placement::FirstUse);
+        assert_eq!(Placement::parse("eu"), Placement::Eu);
+        for hint in HINTS {
+            assert_eq!(Placement::parse(hint), Placement::Hint(hint));
+        }
+        for bad in ["EU", "fedramp", "weur,enam", "us", "auto"] {
+            assert_eq!(Placement::parse(bad), Placement::Invalid, "{bad}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 // Runs the BUILT worker (build/index.js + wasm) in workerd through Miniflare, with KV, the
-// invite queue and its DLQ, the rate limiter, the invite ledger (a SQLite Durable Object) and
+// invite queue and its DLQ, the rate limiter, the invite ledger, the pace and the dead letters
+// (SQLite Durable Objects) and
 // static assets bound as wrangler.toml binds them, against a fresh local Hireflix stand-in on a
 // loopback port (and, with `turnstile: true`, a local Turnstile stand-in answering siteverify).
 
@@ -27,7 +28,10 @@ const DLQ = "hireflix-apply-invites-dlq";
  * against a local stand-in (`w.turnstile`) with the test sitekey and secret that pass (`vars`
  * may still override them); `positions` replaces the stand-in's positions; `ledger: false`
  * leaves the invite ledger unbound; `without` names other bindings to leave out
- * (`RATE_LIMITER`, `NETWORK_RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`, `HIREFLIX_PACE`). Returns helpers; call `stop()`.
+ * (`RATE_LIMITER`, `NETWORK_RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`, `HIREFLIX_PACE`,
+ * `DEAD_LETTERS`); `lettersFail: true` binds `DEAD_LETTERS` to an object that answers every
+ * call with a 500 (a full or failing store); `persist` keeps the objects' storage in that folder
+ * (as a deployed worker keeps it across versions). Returns helpers; call `stop()`.
  */
 export async function start({
   vars = {},
@@ -38,6 +42,8 @@ export async function start({
   positions,
   ledger = true,
   without = [],
+  lettersFail = false,
+  persist,
 } = {}) {
   const standIn = new HireflixStandIn({ apiKey: API_KEY, ...(positions ? { positions } : {}) });
   const origin = await standIn.listen(0);
@@ -55,6 +61,7 @@ export async function start({
   const funnel = [];
   const mf = new Miniflare({
     cf: false,
+    ...(persist ? { durableObjectsPersist: persist } : {}),
     ...(http ? { host: "127.0.0.1", port: 0 } : {}),
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) stream.on("data", (chunk) => logs.push(chunk.toString("utf8")));
@@ -84,6 +91,9 @@ export async function start({
         durableObjects: {
           ...(ledger ? { INVITE_LEDGER: { className: "InviteLedger", useSQLite: true } } : {}),
           ...(without.includes("HIREFLIX_PACE") ? {} : { HIREFLIX_PACE: { className: "HireflixPace", useSQLite: true } }),
+          ...(without.includes("DEAD_LETTERS") ? {} : {
+            DEAD_LETTERS: lettersFail ? { className: "Refuse", scriptName: "failing-letters" } : { className: "DeadLetters", useSQLite: true },
+          }),
         },
         // Miniflare's own Analytics Engine binding keeps nothing: this one hands each data point
         // to the test (w.funnel), exactly as the worker wrote it.
@@ -109,6 +119,13 @@ export async function start({
           ...turnstileVars,
           ...vars,
         },
+      },
+      {
+        name: "failing-letters",
+        modules: true,
+        script: `export class Refuse { fetch() { return new Response("full", { status: 500 }); } }
+          export default { fetch() { return new Response(null, { status: 404 }); } };`,
+        durableObjects: { REFUSE: { className: "Refuse", useSQLite: true } },
       },
       {
         name: "funnel-recorder",
@@ -189,16 +206,23 @@ export async function start({
       return (await kv.list({ prefix })).keys.map((k) => k.name);
     },
     /**
-     * Every dead letter, from the ledger's object where they are filed (asked as the worker asks
-     * it) and from KV (where they go without the ledger): [{ id, letter, expiresMs }].
+     * Asks the dead letters' object as the worker asks it (src/letters/mod.rs): `list`;
+     * `file` with "expiresMs\nid\ntext"; `unfile` with ids, one a line.
+     */
+    async letterBox(call, body = "") {
+      const namespace = await mf.getDurableObjectNamespace("DEAD_LETTERS");
+      const stub = namespace.get(namespace.idFromName("letters"));
+      return stub.fetch(`https://dead-letters/${call}`, { method: "POST", body });
+    },
+    /**
+     * Every dead letter, from their object where they are filed and from KV (where they go
+     * without it, or when it refuses one): [{ id, letter, expiresMs }].
      */
     async deadLetters() {
       const out = [];
-      if (ledger) {
-        const namespace = await mf.getDurableObjectNamespace("INVITE_LEDGER");
-        const stub = namespace.get(namespace.idFromName("account"));
-        const res = await stub.fetch("https://invite-ledger/letters", { method: "POST", body: JSON.stringify("letters") });
-        assert.equal(res.status, 200, "the ledger lists its letters");
+      if (!without.includes("DEAD_LETTERS") && !lettersFail) {
+        const res = await api.letterBox("list");
+        assert.equal(res.status, 200, "the object lists its letters");
         for (const [id, text, expiresMs] of (await res.json()).letters) out.push({ id, letter: JSON.parse(text), expiresMs });
       }
       for (const { name, expiration } of (await kv.list({ prefix: "failed:" })).keys) {

@@ -17,6 +17,7 @@ use crate::http_url::{is_loopback_host, HttpUrl};
 use crate::ledger::budget::Limits;
 use crate::ledger::window::Windows;
 use crate::ledger::{Budgets, DEFAULT_QUOTA_RETRY_SECONDS};
+use crate::objects::Placement;
 use brand::Brand;
 use read::Reader;
 use std::rc::Rc;
@@ -86,6 +87,8 @@ pub struct Config {
     pub budgets: Budgets,
     /// Calls to Hireflix a second, live posts and the queue together (`crate::pace`).
     pub max_calls_per_second: u32,
+    /// Where every Durable Object is created (`crate::objects`).
+    pub object_placement: Placement,
     /// Where a phone number without a country code is from; `None`: the page language's region.
     pub phone_region: Option<&'static Region>,
     /// A candidate must tick the consent box; recorded with this notice version.
@@ -151,6 +154,11 @@ impl Config {
             "must be empty, or three lengths in seconds \"hour,day,month\" (for tests)";
         let languages: Vec<&str> = crate::i18n::LANGUAGES.iter().map(|w| w.code).collect();
         let languages_why = format!("must be one of: {}", languages.join(", "));
+        let object_placement = Placement::parse(&r.text("OBJECT_PLACEMENT").unwrap_or_default());
+        if object_placement == Placement::Invalid {
+            r.problems
+                .push(format!("OBJECT_PLACEMENT {}", Placement::EXPECTED));
+        }
         let mut config = Config {
             api_key: r.secret("HIREFLIX_API_KEY", 1),
             allowed_positions: r
@@ -205,6 +213,7 @@ impl Config {
                 "must be empty or one of: GB, IE, US, CA, ES, MX, FR, DE, IT, PT, NL, AU",
                 Region::by_code,
             ),
+            object_placement,
             brand: Rc::new(brand::read(&mut r)),
             redirect_hosts: api_url
                 .as_ref()
@@ -315,6 +324,20 @@ mod tests {
             .redirect_hosts
             .csp_sources()
             .contains("api.hireflix.com"));
+    }
+
+    #[test]
+    fn object_placement_is_one_known_value_or_a_problem() {
+        assert_eq!(config(&[]).object_placement, Placement::FirstUse);
+        let eu = config(&[("OBJECT_PLACEMENT", " eu ")]);
+        assert!(eu.problems.is_empty() && eu.object_placement == Placement::Eu);
+        let hint = config(&[("OBJECT_PLACEMENT", "apac")]);
+        assert_eq!(hint.object_placement, Placement::Hint("apac"));
+        let wrong = config(&[("OBJECT_PLACEMENT", "europe")]);
+        assert_eq!(wrong.object_placement, Placement::Invalid);
+        assert_eq!(wrong.problems.len(), 1);
+        assert!(wrong.problems[0].starts_with("OBJECT_PLACEMENT must be"));
+        assert!(!wrong.problems[0].contains("europe"));
     }
 
     #[test]

@@ -13,7 +13,9 @@ pub const RATE_LIMITER: &str = "RATE_LIMITER";
 pub const NETWORK_RATE_LIMITER: &str = "NETWORK_RATE_LIMITER";
 /// Workers Analytics Engine: the funnel's data points.
 pub const FUNNEL: &str = "FUNNEL";
-/// The invite ledger (Durable Object): budgets, and the dead letters when bound.
+/// The invite ledger (Durable Object): budgets.
 pub const INVITE_LEDGER: &str = "INVITE_LEDGER";
 /// The Hireflix pace (Durable Object).
 pub const HIREFLIX_PACE: &str = "HIREFLIX_PACE";
+/// The dead letters (Durable Object); without it they go to KV.
+pub const DEAD_LETTERS: &str = "DEAD_LETTERS";

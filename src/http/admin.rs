@@ -1,4 +1,5 @@
-//! The operator's window on dead letters: list them, and put them back on the invite queue.
+//! The operator's window: dead letters (list them, put them back on the invite queue), the
+//! quota hold, and erasing one candidate (`super::erase`).
 //! Only with an `ADMIN_TOKEN` secret of at least 32 characters; without one, with a shorter
 //! one, or without the right `Authorization: Bearer`, every `/admin/` path is the same 404, so
 //! an outsider cannot even tell that a token is set.
@@ -69,7 +70,7 @@ pub async fn authorized(req: &Request, app: &App) -> bool {
     same_secret(bearer, &token)
 }
 
-pub async fn handle(req: &Request, app: &App, path: &[&str], ui: &Ui) -> Result<Reply> {
+pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Result<Reply> {
     let w = ui.w;
     if !authorized(req, app).await {
         return Ok(Answer::PageNotFound.page(ui));
@@ -83,6 +84,7 @@ pub async fn handle(req: &Request, app: &App, path: &[&str], ui: &Ui) -> Result<
             let position = ui.param("position").and_then(PositionId::parse);
             replay(store, app, position.as_ref(), w).await
         }
+        (Method::Post, ["erase"]) => super::erase::erase(req, app, store).await,
         (Method::Get, ["quota"]) => quota(app, false, w).await,
         (Method::Post, ["quota", "lift"]) => quota(app, true, w).await,
         _ => Ok(Answer::PageNotFound.json(w)),

@@ -87,12 +87,37 @@ enum Binding {
 }
 
 /// The bindings the worker runs without, less safely: what it does then.
-const OPTIONAL_BINDINGS: [(&str, Binding, &str); 5] = [
-    (names::INVITE_LEDGER, Binding::Object, "no invite is made without its check (applications wait in the queue), and dead letters go to KV, whose daily write quota can refuse them"),
-    (names::RATE_LIMITER, Binding::RateLimiter, "posts are not rate limited"),
-    (names::NETWORK_RATE_LIMITER, Binding::RateLimiter, "an IPv6 /48 (anyone can get one) posts as 65,536 clients"),
-    (names::INVITE_QUEUE, Binding::Queue, "an application Hireflix cannot take at once is refused (503), not queued"),
-    (names::DEAD_LETTER_QUEUE, Binding::Queue, "an invite that fails for good is retried until the platform drops it"),
+const OPTIONAL_BINDINGS: [(&str, Binding, &str); 6] = [
+    (
+        names::INVITE_LEDGER,
+        Binding::Object,
+        "no invite is made without its check (applications wait in the queue)",
+    ),
+    (
+        names::DEAD_LETTERS,
+        Binding::Object,
+        "dead letters go to KV, whose daily write quota can refuse them",
+    ),
+    (
+        names::RATE_LIMITER,
+        Binding::RateLimiter,
+        "posts are not rate limited",
+    ),
+    (
+        names::NETWORK_RATE_LIMITER,
+        Binding::RateLimiter,
+        "an IPv6 /48 (anyone can get one) posts as 65,536 clients",
+    ),
+    (
+        names::INVITE_QUEUE,
+        Binding::Queue,
+        "an application Hireflix cannot take at once is refused (503), not queued",
+    ),
+    (
+        names::DEAD_LETTER_QUEUE,
+        Binding::Queue,
+        "an invite that fails for good is retried until the platform drops it",
+    ),
 ];
 
 /// A warning for each optional binding that `bound` says is missing.
@@ -166,6 +191,7 @@ mod tests {
             "INVITE_QUEUE",
             "INVITE_DLQ",
             "INVITE_LEDGER",
+            "DEAD_LETTERS",
         ] {
             assert!(all.contains(name), "{name}");
         }

@@ -2,6 +2,7 @@
 
 mod admin;
 pub mod body;
+mod erase;
 mod gates;
 mod handlers;
 mod headers;
@@ -85,7 +86,7 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Result<Rep
             None => return Ok(Answer::PositionNotFound.json(w)),
         },
         (_, ["api", "apply", _]) => return Ok(Answer::MethodNotAllowed.json(w)),
-        (_, ["admin", rest @ ..]) => return admin::handle(&req, app, rest, ui).await,
+        (_, ["admin", rest @ ..]) => return admin::handle(&mut req, app, rest, ui).await,
         _ => return Ok(Answer::PageNotFound.page(ui)),
     };
     let Some(route) = route else {

@@ -1,22 +1,27 @@
 //! The worker's side of the ledger: before Hireflix is asked, the calls `super::spread` sends
 //! to the mailbox's bucket and the account; afterwards a `Settle` call only when there is
-//! something to tell (a release, an ambiguous end, the quota). Also the dead letters the
-//! account's object keeps for the dead-letter consumer and the admin API.
+//! something to tell (a release, an ambiguous end, the quota). Also an operator's erasure of
+//! one mailbox.
 
 use super::gate::{Aftermath, Gate, Note};
 use super::mailbox::MailboxKeys;
-use super::protocol::{Answer, Ask, Call, Letters, Settled};
+use super::protocol::{Answer, Ask, Call, Settled};
 use super::{Applicant, Budgets, Ledger};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
+use crate::domain::Email;
+use crate::letters::Letters;
 use crate::log;
 use crate::objects::{self, Failure};
 use serde::de::DeserializeOwned;
 use worker::{Env, ObjectNamespace};
 
-/// The account's instance: its budgets, the quota hold and the dead letters. A single instance
+/// The account's instance: its budgets and the quota hold. A single instance
 /// is what makes the account's counts exact; it is asked once per new invite, not per post.
 pub(super) const ACCOUNT: &str = "account";
+
+/// The instance that kept the dead letters before they had their own object.
+const LETTERS_INSTANCE: &str = "account";
 
 /// The object's own address space: the host is never resolved.
 const URL: &str = "https://invite-ledger/";
@@ -99,6 +104,37 @@ impl LedgerClient {
 /// Two Hireflix calls and a second of slack: past this a granted call is over, whatever its end.
 fn flight_ms(hireflix_timeout_ms: u32) -> u64 {
     u64::from(hireflix_timeout_ms) * 2 + 1_000
+}
+
+impl LedgerClient {
+    /// Erases one candidate's rows on their request: every spelling of their mailbox, every
+    /// position, in its bucket and among the rows the account recorded before the buckets.
+    /// How many went; `None` when the ledger did not answer.
+    pub async fn forget(&self, email: &Email) -> Option<u32> {
+        let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
+        let bucket = super::spread::bucket_name(super::mailbox::bucket(&mailbox));
+        let call = Call::Forget { mailbox };
+        let mut gone = 0;
+        for instance in [bucket.as_str(), ACCOUNT] {
+            gone += self
+                .object
+                .ask::<u32>(instance, &call, self.timeout_ms)
+                .await
+                .ok()?;
+        }
+        Some(gone)
+    }
+}
+
+/// The dead letters the ledger kept before they had their own object, for that object to take
+/// over (see `Call::HandOver`); `None`: no ledger, or no answer.
+pub async fn hand_over_letters(env: &Env, taken: Vec<String>) -> Option<Letters> {
+    let call = Call::HandOver { taken };
+    let object = Object::connect(env);
+    object
+        .ask(LETTERS_INSTANCE, &call, FORM_TIMEOUT_MS)
+        .await
+        .ok()
 }
 
 impl Ledger for LedgerClient {
@@ -214,45 +250,4 @@ fn quota_line(request_id: &str, retry_at_ms: u64) {
         retry_at_ms,
     }
     .emit();
-}
-
-/// The dead letters the object keeps. Needs only the binding, so it works while the rest of
-/// the configuration is broken.
-#[derive(Clone)]
-pub struct LetterBox(Object);
-
-impl LetterBox {
-    /// `None` when the `INVITE_LEDGER` binding is missing: letters then go to KV.
-    pub fn connect(env: &Env) -> Option<LetterBox> {
-        let object = Object::connect(env);
-        object.0.is_some().then_some(LetterBox(object))
-    }
-
-    /// `true` once the ledger has stored it.
-    pub async fn file(&self, id: &str, text: &str, expires_ms: u64) -> bool {
-        let (id, text) = (id.to_string(), text.to_string());
-        let call = Call::File {
-            id,
-            text,
-            expires_ms,
-        };
-        self.0.ask::<bool>(ACCOUNT, &call, FORM_TIMEOUT_MS).await == Ok(true)
-    }
-
-    /// Every letter not yet expired, as (id, JSON text); `None` when the ledger did not answer.
-    pub async fn list(&self) -> Option<Vec<(String, String)>> {
-        let letters = self.0.ask(ACCOUNT, &Call::Letters, FORM_TIMEOUT_MS).await;
-        let Letters { letters } = letters.ok()?;
-        Some(
-            letters
-                .into_iter()
-                .map(|(id, text, _)| (id, text))
-                .collect(),
-        )
-    }
-
-    pub async fn remove(&self, id: &str) -> bool {
-        let call = Call::Unfile { id: id.to_string() };
-        self.0.ask::<bool>(ACCOUNT, &call, FORM_TIMEOUT_MS).await == Ok(true)
-    }
 }

@@ -26,11 +26,13 @@ mod reservations;
 mod spread;
 pub mod window;
 
-pub use client::{LedgerClient, LetterBox};
+pub use client::{hand_over_letters, LedgerClient};
 #[cfg(test)]
 pub use gate::Ticket;
 pub use gate::{Aftermath, Gate, Note};
+pub use mailbox::canonical;
 pub use object::InviteLedger;
+pub(crate) use object::{first, int, whole};
 
 use crate::domain::{Email, PositionId};
 use budget::Limits;

@@ -2,10 +2,11 @@
 //!
 //! A Durable Object runs one request at a time, so a reservation (`super::reservations`) is
 //! exact: KV could not do this (no compare-and-swap, one write a second per key). This file
-//! holds the schema, the dead letters, and the dispatch of each call.
+//! holds the schema and the dispatch of each call.
 
-use super::protocol::{Call, Letters, Settled};
+use super::protocol::{Call, Settled};
 use super::prune::Retention;
+use crate::letters::Letters;
 use serde::Serialize;
 use std::cell::Cell;
 use worker::{
@@ -13,7 +14,7 @@ use worker::{
     SqlStorageValue, State, Storage,
 };
 
-const SCHEMA: [&str; 9] = [
+const SCHEMA: [&str; 7] = [
     // One row per invite made (or reserved and not yet released). The mailbox and the spelling
     // are HMACs; nothing here names a person.
     "CREATE TABLE IF NOT EXISTS invites (
@@ -39,13 +40,6 @@ const SCHEMA: [&str; 9] = [
         id INTEGER PRIMARY KEY CHECK (id = 1),
         probe_at INTEGER NOT NULL,
         warned_at INTEGER NOT NULL)",
-    // Dead letters, for an operator: each holds a whole application, so each expires
-    // (DEAD_LETTER_TTL_DAYS). Here, not in KV, whose daily write quota an attacker can spend.
-    "CREATE TABLE IF NOT EXISTS letters (
-        id TEXT PRIMARY KEY,
-        text TEXT NOT NULL,
-        expires_ms INTEGER NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS letters_by_expiry ON letters (expires_ms)",
     // The account's budgets: one counter per budget, scope (a position, or '' for the
     // account) and window (`super::account`).
     "CREATE TABLE IF NOT EXISTS counters (
@@ -194,23 +188,13 @@ impl DurableObject for InviteLedger {
                     ..settled
                 })
             }
-            Call::File {
-                id,
-                text: letter,
-                expires_ms,
-            } => {
-                self.expire_letters(now)?;
-                self.exec(
-                    "INSERT INTO letters (id, text, expires_ms) VALUES (?, ?, ?)
-                     ON CONFLICT (id) DO UPDATE SET text = excluded.text, expires_ms = excluded.expires_ms",
-                    vec![id.into(), letter.into(), int(expires_ms)],
+            Call::HandOver { taken } => text(&self.hand_over(&taken, now)?),
+            Call::Forget { mailbox } => {
+                let gone = self.exec(
+                    "DELETE FROM invites WHERE mailbox = ? RETURNING id",
+                    vec![mailbox.into()],
                 )?;
-                text(&true)
-            }
-            Call::Letters => text(&self.letters(now)?),
-            Call::Unfile { id } => {
-                self.exec("DELETE FROM letters WHERE id = ?", vec![id.into()])?;
-                text(&true)
+                text(&gone.raw().count())
             }
         });
         // After the answer is made: the reservation's reads and writes stay without an await
@@ -237,13 +221,13 @@ fn text(answer: &impl Serialize) -> Result<String> {
 }
 
 /// Milliseconds as SQLite integers; every time here is far inside JavaScript's safe range.
-pub(super) fn int(ms: u64) -> SqlStorageValue {
+pub(crate) fn int(ms: u64) -> SqlStorageValue {
     SqlStorageValue::Integer(i64::try_from(ms).unwrap_or(i64::MAX / 2))
 }
 
 /// The first column of the first row, if any. Rows are read raw rather than through serde:
 /// the serde-wasm-bindgen code for row structs cost more wasm than the whole ledger.
-pub(super) fn first(cursor: SqlCursor) -> Result<Option<SqlStorageValue>> {
+pub(crate) fn first(cursor: SqlCursor) -> Result<Option<SqlStorageValue>> {
     match cursor.raw().next() {
         None => Ok(None),
         Some(row) => Ok(row?.into_iter().next()),
@@ -251,7 +235,7 @@ pub(super) fn first(cursor: SqlCursor) -> Result<Option<SqlStorageValue>> {
 }
 
 /// A count, id or time back from SQLite; anything else reads as absent, never a panic.
-pub(super) fn whole(value: Option<SqlStorageValue>) -> Option<u64> {
+pub(crate) fn whole(value: Option<SqlStorageValue>) -> Option<u64> {
     match value? {
         SqlStorageValue::Integer(n) => u64::try_from(n).ok(),
         // `as` saturates and maps NaN to 0.
@@ -298,28 +282,22 @@ impl InviteLedger {
         Ok(())
     }
 
-    fn expire_letters(&self, now: u64) -> Result<()> {
+    /// Dead letters were kept here (table `letters`) before they had their own object
+    /// (`crate::letters`), which takes them over: it is answered a page of them, and told on the
+    /// next call which it has stored, to be deleted here. The table goes once it is empty.
+    fn hand_over(&self, taken: &[String], now: u64) -> Result<Letters> {
+        let table = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'letters'";
+        if whole(first(self.exec(table, vec![])?)?) != Some(1) {
+            return Ok(Letters::default());
+        }
+        for id in taken {
+            self.exec("DELETE FROM letters WHERE id = ?", vec![id.as_str().into()])?;
+        }
         self.exec("DELETE FROM letters WHERE expires_ms <= ?", vec![int(now)])?;
-        Ok(())
-    }
-
-    /// Letters not yet expired, oldest first; at most 10,000 (far more than a queue should
-    /// ever dead-letter).
-    fn letters(&self, now: u64) -> Result<Letters> {
-        self.expire_letters(now)?;
-        let cursor = self.exec(
-            "SELECT id, text, expires_ms FROM letters ORDER BY rowid LIMIT 10000",
-            vec![],
-        )?;
-        let mut letters = Letters::default();
-        for row in cursor.raw() {
-            let mut row = row?.into_iter();
-            if let (Some(SqlStorageValue::String(id)), Some(SqlStorageValue::String(text))) =
-                (row.next(), row.next())
-            {
-                let expires_ms = whole(row.next()).unwrap_or_default();
-                letters.letters.push((id, text, expires_ms));
-            }
+        let page = "SELECT id, text, expires_ms FROM letters ORDER BY rowid LIMIT 100";
+        let letters = crate::letters::read(self.exec(page, vec![])?)?;
+        if letters.letters.is_empty() {
+            self.exec("DROP TABLE letters", vec![])?;
         }
         Ok(letters)
     }

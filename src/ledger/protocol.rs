@@ -1,8 +1,8 @@
 //! What the worker and the ledger object say to each other: JSON over the object's `fetch`,
-//! derived with serde on both ends. Enums are externally tagged (`{"reserve":{...}}`,
-//! `"letters"`): an internally tagged enum is decoded through serde's buffered `Content`, a
-//! second copy of every variant's decoder in the wasm. Every call carries the settings it depends on, so the
-//! object needs no configuration of its own and always applies the worker's current limits.
+//! derived with serde on both ends. Enums are externally tagged (`{"reserve":{...}}`): an
+//! internally tagged enum is decoded through serde's buffered `Content`, a second copy of every
+//! variant's decoder in the wasm. Every call carries the settings it depends on, so the object
+//! needs no configuration of its own and always applies the worker's current limits.
 //! Decoding never panics: anything unexpected is an error, which the callers treat as a
 //! ledger that did not answer.
 
@@ -57,17 +57,12 @@ pub enum Call {
         #[serde(default)]
         keep_ms: u64,
     },
-    /// Keep a dead letter (its JSON text) until it expires; it replaces one of the same id.
-    /// Here, where no daily KV write quota can refuse it. Answered `true`.
-    File {
-        id: String,
-        text: String,
-        expires_ms: u64,
-    },
-    /// Every dead letter not yet expired, oldest first ([`Letters`]).
-    Letters,
-    /// Forget a dead letter (replayed). Answered `true`.
-    Unfile { id: String },
+    /// The dead letters this object kept before `crate::letters` had its own object: delete
+    /// those `taken` (stored there now), answer the next page of the rest (`Letters`).
+    HandOver { taken: Vec<String> },
+    /// Erase one mailbox (a candidate's request): its rows, every spelling and position.
+    /// Answered with how many rows were deleted.
+    Forget { mailbox: String },
 }
 
 /// One invite a mailbox's bucket granted, for the account's budgets.
@@ -148,17 +143,11 @@ pub struct Settled {
     pub released: Vec<(u64, String)>,
 }
 
-/// The answer to [`Call::Letters`]: `[id, text, expires_ms]` each.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Letters {
-    pub letters: Vec<(String, String, u64)>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use serde_json::{from_str, json, to_string};
+    use serde_json::{from_str, to_string};
 
     #[test]
     fn calls_and_answers_round_trip_with_the_shapes_the_object_reads() {
@@ -176,14 +165,16 @@ mod tests {
         let text = to_string(&reserve).unwrap();
         assert!(text.starts_with(r#"{"reserve":{"asks":"#), "{text}");
         assert_eq!(from_str::<Call>(&text).unwrap(), reserve);
-        // The shape tests/harness.mjs asks the object in directly.
-        assert_eq!(from_str::<Call>(r#""letters""#).unwrap(), Call::Letters);
-        let letters = Letters {
-            letters: vec![("failed:v2:x".into(), "{}".into(), 9)],
-        };
+        let forget = r#"{"forget":{"mailbox":"m"}}"#;
         assert_eq!(
-            serde_json::to_value(&letters).unwrap(),
-            json!({ "letters": [["failed:v2:x", "{}", 9]] })
+            from_str::<Call>(forget).unwrap(),
+            Call::Forget {
+                mailbox: "m".into()
+            }
+        );
+        assert_eq!(
+            to_string(&Call::HandOver { taken: vec![] }).unwrap(),
+            r#"{"hand_over":{"taken":[]}}"#
         );
         let parked = Reserved {
             answers: vec![Answer::Parked {

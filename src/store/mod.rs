@@ -2,10 +2,10 @@
 //! of Hireflix's own uniqueness, never the guarantee (KV is eventually consistent and has no
 //! compare-and-swap). Every KV key and every KV operation lives in this folder.
 //!
-//! Dead letters go to the invite ledger's Durable Object when it is bound (see
-//! `crate::ledger::LetterBox`): KV's daily write quota (1,000 on Workers Free) can be spent by a
-//! flood of posts, and a letter must not wait on it. Without the binding they go to KV, as
-//! before, and letters already in KV are still listed and removable.
+//! Dead letters go to their own Durable Object when it is bound (`crate::letters`): KV's daily
+//! write quota (1,000 on Workers Free) can be spent by a flood of posts, and a letter must not
+//! wait on it. Without the binding, or when the object cannot take a letter, it goes to KV; the
+//! letters in both are listed and removable together.
 
 mod keys;
 mod record;
@@ -15,7 +15,7 @@ pub use record::Record;
 use crate::clock::now_ms;
 use crate::domain::CandidateKey;
 use crate::hireflix::Position;
-use crate::ledger::LetterBox;
+use crate::letters::LetterBox;
 use crate::log;
 use std::rc::Rc;
 use worker::{Context, KvStore};
@@ -40,7 +40,7 @@ impl Store {
         }
     }
 
-    /// Dead letters go to the ledger's object when it is bound.
+    /// Dead letters go to their object when it is bound.
     pub fn with_letters(mut self, letters: Option<LetterBox>) -> Self {
         self.letters = letters.map(Rc::new);
         self
@@ -75,7 +75,8 @@ impl Store {
 
     /// Files a dead letter (JSON text) under the candidate, or under the queue message's id
     /// when it could not be read as an application, for `ttl_seconds` (a letter holds the whole
-    /// application: it must not outlive `DEAD_LETTER_TTL_DAYS`); `false` when KV refused it.
+    /// application: it must not outlive `DEAD_LETTER_TTL_DAYS`). In KV when the object is not
+    /// bound or cannot take it; `false` when neither took it (the message then stays queued).
     pub async fn file_dead_letter(
         &self,
         key: Option<&CandidateKey>,
@@ -87,22 +88,35 @@ impl Store {
             || keys::unreadable_dead_letter(message_id),
             keys::dead_letter,
         );
-        match &self.letters {
-            Some(letters) => {
-                let expires_ms = now_ms().saturating_add(ttl_seconds.saturating_mul(1_000));
-                letters.file(&kv_key, letter, expires_ms).await
+        if let Some(letters) = &self.letters {
+            let expires_ms = now_ms().saturating_add(ttl_seconds.saturating_mul(1_000));
+            if letters.file(&kv_key, letter, expires_ms).await {
+                return true;
             }
-            None => self.put_text(&kv_key, letter, ttl_seconds).await,
         }
+        self.put_text(&kv_key, letter, ttl_seconds).await
     }
 
     /// Every dead letter: its id (for `remove_dead_letter`) and its JSON text. Letters that
     /// cannot be read now are left out, not an error.
     pub async fn dead_letters(&self) -> Vec<(String, String)> {
+        self.listed_letters().await.0
+    }
+
+    /// The same, or `None` when their object did not answer (an erasure must not report a
+    /// partial list as all there was).
+    pub async fn dead_letters_or_none(&self) -> Option<Vec<(String, String)>> {
+        let (letters, complete) = self.listed_letters().await;
+        complete.then_some(letters)
+    }
+
+    async fn listed_letters(&self) -> (Vec<(String, String)>, bool) {
         let mut letters = match &self.letters {
-            Some(ledger) => ledger.list().await.unwrap_or_default(),
-            None => Vec::new(),
+            Some(object) => object.list().await,
+            None => Some(Vec::new()),
         };
+        let complete = letters.is_some();
+        let letters = letters.get_or_insert_with(Vec::new);
         let mut cursor: Option<String> = None;
         // A bounded walk: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
         for _ in 0..10 {
@@ -123,7 +137,21 @@ impl Store {
                 None => break,
             }
         }
-        letters
+        (std::mem::take(letters), complete)
+    }
+
+    /// Erases a candidate's record: `Some(true)` when there was one, `None` when the delete
+    /// failed.
+    pub async fn erase(&self, key: &CandidateKey) -> Option<bool> {
+        let key = keys::candidate(key);
+        let held = matches!(self.kv.get(&key).text().await, Ok(Some(_)));
+        match self.kv.delete(&key).await {
+            Ok(()) => Some(held),
+            Err(cause) => {
+                failed("delete", &key, &cause);
+                None
+            }
+        }
     }
 
     /// Removes a dead letter by the id `dead_letters` gave; only ever a dead letter's key.
@@ -131,12 +159,15 @@ impl Store {
         if !id.starts_with(keys::DEAD_LETTER_PREFIX) {
             return false;
         }
-        let from_ledger = match &self.letters {
-            Some(ledger) => ledger.remove(id).await,
+        let from_object = match &self.letters {
+            Some(object) => object
+                .remove(vec![id.to_string()])
+                .await
+                .is_some_and(|n| n > 0),
             None => false,
         };
-        // It may be an older letter filed in KV: removing a missing key is no error.
-        self.kv.delete(id).await.is_ok() || from_ledger
+        // It may be a letter filed in KV: removing a missing key is no error.
+        self.kv.delete(id).await.is_ok() || from_object
     }
 
     /// Every KV write goes through here, as bytes: `KvStore::put` sends even a string through

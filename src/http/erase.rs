@@ -1,0 +1,90 @@
+//! Erasing one candidate on their request (`POST /admin/erase`, `scripts/erase`): their KV
+//! record in every position the worker knows, their invite ledger rows (every spelling of
+//! their mailbox) and their dead letters (any spelling). The answer and the log line count
+//! what went, by kind; neither names the candidate.
+
+use super::respond::{json, Reply};
+use crate::app::App;
+use crate::domain::{CandidateKey, Email, PositionId};
+use crate::ledger::{canonical, LedgerClient};
+use crate::queue::DeadLetter;
+use crate::store::Store;
+use serde_json::{json, Value};
+use worker::{Request, Result};
+
+pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply> {
+    let secret = &app.config.app_secret;
+    // `{"email", "position"?}`, read as a `Value` (a struct's own decoder costs wasm). The
+    // position is one more to look in, besides those the worker lists: a position closed and
+    // gone from the positions list still has its records.
+    let asked = req.text().await.ok();
+    let asked = asked.and_then(|text| serde_json::from_str::<Value>(&text).ok());
+    let field = |name| asked.as_ref()?.get(name)?.as_str().map(str::trim);
+    let email = field("email").and_then(|raw| Email::parse(raw).ok());
+    let extra = match field("position").filter(|p| !p.is_empty()) {
+        Some(raw) => PositionId::parse(raw).map(Some),
+        None => Some(None),
+    };
+    let (Some(email), Some(extra)) = (email, extra) else {
+        return Ok(json(
+            422,
+            &json!({ "error": "invalid_request", "expected": "{\"email\":\"...\",\"position\":\"optional id\"}" }),
+        ));
+    };
+    if secret.is_empty() {
+        // Without the key no record can be found: nothing was erased, and the operator must know.
+        return Ok(json(503, &json!({ "error": "misconfigured" })));
+    }
+
+    let cached = store.positions().await.map(|(_, list)| list);
+    let known = cached
+        .iter()
+        .flatten()
+        .filter_map(|p| PositionId::parse(&p.id));
+    let listed = app.config.allowed_positions.iter().flatten().cloned();
+    let mut positions: Vec<PositionId> = Vec::new();
+    for position in extra.into_iter().chain(listed).chain(known) {
+        if !positions.contains(&position) {
+            positions.push(position);
+        }
+    }
+    let (mut records, mut kv_complete) = (0u32, true);
+    for position in &positions {
+        match store
+            .erase(&CandidateKey::new(secret, position, &email))
+            .await
+        {
+            Some(held) => records += u32::from(held),
+            None => kv_complete = false,
+        }
+    }
+
+    let ledger = LedgerClient::connect(app.env(), &app.config);
+    let rows = ledger.forget(&email).await;
+
+    let mailbox = canonical(&email);
+    let letters = store.dead_letters_or_none().await;
+    let mut removed = 0u32;
+    for (id, text) in letters.iter().flatten() {
+        let whose = serde_json::from_str::<DeadLetter>(text).ok();
+        let theirs = whose
+            .and_then(|l| l.candidate())
+            .map(|(_, e)| canonical(&e));
+        if theirs.as_ref() == Some(&mailbox) && store.remove_dead_letter(id).await {
+            removed += 1;
+        }
+    }
+
+    let complete = kv_complete && rows.is_some() && letters.is_some();
+    let counts = json!({
+        "kvRecords": kv_complete.then_some(records),
+        "positionsSearched": positions.len(),
+        "ledgerRows": rows,
+        "deadLetters": letters.as_ref().map(|_| removed),
+        "complete": complete,
+    });
+    let line = json!({ "event": "candidate_erased", "level": "info", "counts": counts });
+    worker::console_log!("{line}");
+    // Incomplete: what did not answer is named by its null; erasing again is safe.
+    Ok(json(if complete { 200 } else { 503 }, &counts))
+}

@@ -1,0 +1,186 @@
+//! Dead letters in their own Durable Object (`DeadLetters`, one instance): a busy or full
+//! ledger never decides whether a letter survives, and each letter expires by the object's
+//! alarm after `DEAD_LETTER_TTL_DAYS`, whether or not anything else happens.
+//!
+//! `object` is the object; this file is what the worker and the object say to each other and
+//! the worker's side ([`LetterBox`]). `crate::store` puts a letter in KV when the object cannot
+//! take it, and lists and removes letters from both.
+
+mod object;
+
+pub use object::{read, DeadLetters};
+
+use crate::config::names;
+use crate::objects;
+use serde::{Deserialize, Serialize};
+use worker::{Env, ObjectNamespace};
+
+/// One instance: dead letters are few (a queue dead-letters what no retry can fix).
+const OBJECT_NAME: &str = "letters";
+const URL: &str = "https://dead-letters/";
+/// Filing waits on the dead-letter consumer only; listing on an operator.
+const TIMEOUT_MS: u32 = 5_000;
+
+/// What the worker asks the object: the path names the call, the body carries its lines
+/// (ids never hold a line break; a letter's text comes last). Not serde: three calls did not
+/// warrant a second derived decoder in the wasm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    /// Keep a letter (its JSON text) until `expires_ms`; it replaces one of the same id.
+    /// Answered `true`, or an error when the object cannot take it (full, failing).
+    File {
+        id: String,
+        text: String,
+        expires_ms: u64,
+    },
+    /// Every letter, oldest first ([`Letters`]); the alarm has removed the expired ones.
+    List,
+    /// Forget letters (replayed, erased). Answered with how many were removed.
+    Unfile { ids: Vec<String> },
+}
+
+impl Call {
+    /// The path (after the object's URL) and the body.
+    fn encode(&self) -> (&'static str, String) {
+        match self {
+            Call::File {
+                id,
+                text,
+                expires_ms,
+            } => ("file", format!("{expires_ms}\n{id}\n{text}")),
+            Call::List => ("list", String::new()),
+            Call::Unfile { ids } => ("unfile", ids.join("\n")),
+        }
+    }
+
+    /// `None` for anything else: the object answers 400.
+    fn decode(path: &str, body: String) -> Option<Call> {
+        match path.trim_start_matches('/') {
+            "file" => {
+                let mut lines = body.splitn(3, '\n');
+                let expires_ms = lines.next()?.parse().ok()?;
+                let id = lines.next().filter(|id| !id.is_empty())?.to_string();
+                let text = lines.next()?.to_string();
+                Some(Call::File {
+                    id,
+                    text,
+                    expires_ms,
+                })
+            }
+            "list" => Some(Call::List),
+            "unfile" => Some(Call::Unfile {
+                ids: body
+                    .lines()
+                    .filter(|id| !id.is_empty())
+                    .map(String::from)
+                    .collect(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// `[id, text, expires_ms]` each. Also how the invite ledger hands over the letters it kept
+/// before this object existed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Letters {
+    pub letters: Vec<(String, String, u64)>,
+}
+
+/// The worker's side. Needs only the binding, so it works while the rest of the configuration
+/// is broken.
+#[derive(Clone)]
+pub struct LetterBox(ObjectNamespace);
+
+impl LetterBox {
+    /// `None` when `DEAD_LETTERS` is not bound: letters then go to KV.
+    pub fn connect(env: &Env) -> Option<LetterBox> {
+        env.durable_object(names::DEAD_LETTERS).ok().map(LetterBox)
+    }
+
+    async fn call<T: for<'de> Deserialize<'de>>(&self, call: &Call) -> Option<T> {
+        serde_json::from_str(&self.send(call).await?).ok()
+    }
+
+    /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
+    async fn send(&self, call: &Call) -> Option<String> {
+        let (path, body) = call.encode();
+        let url = format!("{URL}{path}");
+        objects::ask(&self.0, OBJECT_NAME, &url, &body, TIMEOUT_MS)
+            .await
+            .ok()
+    }
+
+    /// `true` once the object has stored it.
+    pub async fn file(&self, id: &str, text: &str, expires_ms: u64) -> bool {
+        let (id, text) = (id.to_string(), text.to_string());
+        let call = Call::File {
+            id,
+            text,
+            expires_ms,
+        };
+        self.call::<bool>(&call).await == Some(true)
+    }
+
+    /// Every letter, as (id, JSON text); `None` when the object did not answer.
+    pub async fn list(&self) -> Option<Vec<(String, String)>> {
+        let Letters { letters } = self.call(&Call::List).await?;
+        Some(
+            letters
+                .into_iter()
+                .map(|(id, text, _)| (id, text))
+                .collect(),
+        )
+    }
+
+    /// How many of `ids` it held and removed; `None` when it did not answer.
+    pub async fn remove(&self, ids: Vec<String>) -> Option<u32> {
+        self.call(&Call::Unfile { ids }).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, to_value};
+
+    #[test]
+    fn calls_travel_as_the_object_and_the_tests_read_them() {
+        let file = Call::File {
+            id: "failed:v2:x".into(),
+            text: "{\"a\":\"b\nc\"}\n".into(),
+            expires_ms: 9,
+        };
+        let unfile = Call::Unfile {
+            ids: vec!["a".into(), "b".into()],
+        };
+        for call in [file, Call::List, unfile] {
+            let (path, body) = call.encode();
+            assert_eq!(Call::decode(&format!("/{path}"), body), Some(call));
+        }
+        // tests/harness.mjs files letters with this shape directly.
+        let text = "1700000000000\nfailed:v2:unreadable:x\n{}".to_string();
+        assert!(matches!(
+            Call::decode("/file", text),
+            Some(Call::File {
+                expires_ms: 1_700_000_000_000,
+                ..
+            })
+        ));
+        for (path, bad) in [
+            ("/file", "x\nid\n{}"),
+            ("/file", "1\n\n{}"),
+            ("/file", "1\nid"),
+            ("/nope", ""),
+        ] {
+            assert_eq!(Call::decode(path, bad.to_string()), None, "{path} {bad}");
+        }
+        let letters = Letters {
+            letters: vec![("failed:v2:x".into(), "{}".into(), 9)],
+        };
+        assert_eq!(
+            to_value(&letters).unwrap(),
+            json!({ "letters": [["failed:v2:x", "{}", 9]] })
+        );
+    }
+}

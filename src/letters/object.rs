@@ -1,0 +1,203 @@
+//! The `DeadLetters` Durable Object: one instance, SQLite-backed. Each letter holds a whole
+//! application, so the object's alarm removes it at its expiry, and wakes again for the next.
+
+use super::{Call, Letters};
+use crate::ledger::{first, int, whole};
+use std::cell::Cell;
+use worker::{
+    durable_object, js_sys, wasm_bindgen::JsValue, DurableObject, Env, Request, Response, Result,
+    ScheduledTime, SqlCursor, SqlStorage, SqlStorageValue, State,
+};
+
+const SCHEMA: [&str; 2] = [
+    "CREATE TABLE IF NOT EXISTS letters (
+        id TEXT PRIMARY KEY,
+        text TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS letters_by_expiry ON letters (expires_ms)",
+];
+
+/// Far more than a queue should ever dead-letter. Past it a new letter is refused, and the
+/// store keeps it in KV instead (or the message waits on the queue): refused, never dropped.
+const MAX_LETTERS: u64 = 10_000;
+
+#[durable_object(alarm)]
+pub struct DeadLetters {
+    state: State,
+    sql: SqlStorage,
+    env: Env,
+    /// The schema is made, and the ledger's old letters taken over, once per instance.
+    ready: Cell<bool>,
+}
+
+impl DurableObject for DeadLetters {
+    fn new(state: State, env: Env) -> Self {
+        // This isolate may never have built the worker's `App`: the placement is read here too.
+        crate::objects::place_from(&env);
+        DeadLetters {
+            sql: state.storage().sql(),
+            state,
+            env,
+            ready: Cell::new(false),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let body = req.text().await.ok();
+        let Some(call) = body.and_then(|body| Call::decode(&req.path(), body)) else {
+            return Response::error("not a dead-letter call", 400);
+        };
+        let answer = match self.ready().await {
+            Ok(()) => self.answer(call).await,
+            Err(e) => Err(e),
+        };
+        match answer {
+            Ok(body) => Response::ok(body),
+            // The store then keeps the letter in KV, or the message waits on its queue.
+            Err(_) => Response::error("dead-letter store error", 500),
+        }
+    }
+
+    /// Removes what has expired and wakes again at the next expiry. An error makes the
+    /// platform retry the alarm.
+    async fn alarm(&self) -> Result<Response> {
+        self.ready().await?;
+        let now = crate::clock::now_ms();
+        self.exec("DELETE FROM letters WHERE expires_ms <= ?", vec![int(now)])?;
+        self.schedule().await?;
+        Response::ok("")
+    }
+}
+
+impl DeadLetters {
+    async fn answer(&self, call: Call) -> Result<String> {
+        let answer = match call {
+            Call::File {
+                id,
+                text,
+                expires_ms,
+            } => {
+                // Replacing a letter it holds is never refused.
+                let others = "SELECT count(*) FROM letters WHERE id != ?";
+                let held = whole(first(self.exec(others, vec![id.as_str().into()])?)?);
+                if held.unwrap_or(MAX_LETTERS) >= MAX_LETTERS {
+                    return Err("the dead-letter store is full".into());
+                }
+                self.put(id, text, expires_ms, true)?;
+                self.schedule().await?;
+                serde_json::to_string(&true)?
+            }
+            Call::List => serde_json::to_string(&self.letters()?)?,
+            Call::Unfile { ids } => {
+                let mut removed = 0u32;
+                for id in ids {
+                    let gone = self.exec(
+                        "DELETE FROM letters WHERE id = ? RETURNING id",
+                        vec![id.into()],
+                    )?;
+                    removed += u32::from(first(gone)?.is_some());
+                }
+                serde_json::to_string(&removed)?
+            }
+        };
+        Ok(answer)
+    }
+
+    fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<SqlCursor> {
+        self.sql.exec(query, Some(bindings))
+    }
+
+    fn put(&self, id: String, text: String, expires_ms: u64, replace: bool) -> Result<()> {
+        let on_conflict = if replace {
+            "DO UPDATE SET text = excluded.text, expires_ms = excluded.expires_ms"
+        } else {
+            "DO NOTHING"
+        };
+        let query = format!(
+            "INSERT INTO letters (id, text, expires_ms) VALUES (?, ?, ?) ON CONFLICT (id) {on_conflict}"
+        );
+        self.exec(&query, vec![id.into(), text.into(), int(expires_ms)])?;
+        Ok(())
+    }
+
+    /// Oldest first; all there can be ([`MAX_LETTERS`]).
+    fn letters(&self) -> Result<Letters> {
+        read(self.exec(
+            "SELECT id, text, expires_ms FROM letters ORDER BY rowid LIMIT ?",
+            vec![int(MAX_LETTERS)],
+        )?)
+    }
+
+    /// The alarm at the earliest expiry, or none when no letter is held.
+    async fn schedule(&self) -> Result<()> {
+        let storage = self.state.storage();
+        let next = first(self.exec("SELECT min(expires_ms) FROM letters", vec![])?)?;
+        match whole(next) {
+            // A time already past fires at once.
+            Some(ms) => {
+                let at = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+                storage.set_alarm(ScheduledTime::new(at)).await
+            }
+            None => storage.delete_alarm().await,
+        }
+    }
+
+    async fn ready(&self) -> Result<()> {
+        if self.ready.get() {
+            return Ok(());
+        }
+        for statement in SCHEMA {
+            self.exec(statement, vec![])?;
+        }
+        self.adopt().await;
+        self.ready.set(true);
+        Ok(())
+    }
+
+    /// The letters the invite ledger kept before this object existed, taken over a page at a
+    /// time: each page is stored here before the ledger is told to delete it, so a failure
+    /// between the two leaves a letter in both places, never in neither. A ledger that does
+    /// not answer is asked again when this instance next starts.
+    async fn adopt(&self) {
+        let mut taken = Vec::new();
+        // 100 pages of 100: all the ledger could hold.
+        for _ in 0..=100 {
+            let Some(Letters { letters }) =
+                crate::ledger::hand_over_letters(&self.env, taken).await
+            else {
+                return;
+            };
+            if letters.is_empty() {
+                return;
+            }
+            taken = Vec::with_capacity(letters.len());
+            for (id, text, expires_ms) in letters {
+                // A newer letter of the same candidate, filed here already, wins.
+                if self.put(id.clone(), text, expires_ms, false).is_err() {
+                    return;
+                }
+                taken.push(id);
+            }
+            if self.schedule().await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Rows of `id, text, expires_ms` (here, and in the ledger's old table); a row of any other
+/// shape is skipped, never a panic.
+pub fn read(cursor: SqlCursor) -> Result<Letters> {
+    let mut letters = Letters::default();
+    for row in cursor.raw() {
+        let mut row = row?.into_iter();
+        if let (Some(SqlStorageValue::String(id)), Some(SqlStorageValue::String(text))) =
+            (row.next(), row.next())
+        {
+            letters
+                .letters
+                .push((id, text, whole(row.next()).unwrap_or_default()));
+        }
+    }
+    Ok(letters)
+}

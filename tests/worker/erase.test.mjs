@@ -1,0 +1,81 @@
+// Erasing one candidate on their request (POST /admin/erase): their KV records in every
+// position, their invite ledger rows (every spelling of their mailbox) and their dead letters,
+// and nobody else's; counted by kind, never named in a log line.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { withWorker, ann, logLines, ADMIN_TOKEN, APP_SECRET, OPEN, OPEN_2 } from "../harness.mjs";
+
+const keyOf = (position, email) =>
+  `app:v2:${position}:` +
+  createHmac("sha256", APP_SECRET).update(`hireflix-apply/candidate/v2\0${position}\0${email}\0`).digest("hex");
+const queued = (fields) => ({ positionId: OPEN, phoneNumber: "", attempt: 1, requestId: "r1", firstName: "Ann", lastName: "Lee", ...fields });
+const erase = (w, body, headers = { authorization: `Bearer ${ADMIN_TOKEN}` }) =>
+  w.fetch("/admin/erase", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+
+test("erases exactly one candidate's records, ledger rows and dead letters, and says how many of each", async () => {
+  await withWorker({}, async (w) => {
+    await w.fetch(`/apply/${OPEN}`); // the positions list, cached
+    const bob = (email) => ann({ firstName: "Bob", lastName: "Ray", email });
+    for (const [position, fields] of [[OPEN, ann({ email: "ann.lee@gmail.com" })], [OPEN_2, ann({ email: "ann.lee@gmail.com" })], [OPEN, bob("bob.ray@gmail.com")]]) {
+      assert.equal((await w.postForm(position, fields)).status, 303);
+    }
+    await w.untilRemembered(OPEN, 2);
+    await w.untilRemembered(OPEN_2, 1);
+    // Letters in a position where neither has a record (filing one clears its "queued" record).
+    const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
+    await dlq.sendBatch([
+      { body: { invite: queued({ positionId: OPEN_2, email: "annlee+jobs@gmail.com" }), reason: "position_not_ready" } },
+      { body: { invite: queued({ positionId: OPEN_2, firstName: "Bob", email: "bob.ray@gmail.com" }), reason: "position_not_ready" } },
+    ]);
+    await w.until(async () => (await w.deadLetters()).length === 2, 10000, "two dead letters");
+    // The ledger knows Ann's mailbox: another spelling is not invited again.
+    assert.equal((await (await w.postJson(OPEN, ann({ email: "a.nnlee@gmail.com" }))).json()).status, "invited_by_email");
+    const keys = await w.kvKeys("app:v2:");
+
+    // Not without the token: the same 404 as any unauthenticated /admin/ path, and nothing goes.
+    // The page links to itself in the other language: the path is the only difference allowed.
+    const seen = async (res) => ({ status: res.status, type: res.headers.get("content-type"), body: (await res.text()).replaceAll("/admin/erase", "/admin/dead-letters") });
+    const reference = await seen(await w.fetch("/admin/dead-letters"));
+    assert.equal(reference.status, 404);
+    for (const headers of [{}, { authorization: "Bearer not-the-token-0123456789abcdef0123" }]) {
+      assert.deepEqual(await seen(await erase(w, { email: "ann.lee@gmail.com" }, headers)), reference);
+    }
+    assert.deepEqual(await w.kvKeys("app:v2:"), keys);
+    assert.equal((await erase(w, { email: "not an address" })).status, 422);
+    assert.equal((await erase(w, { email: "ann.lee@gmail.com", position: "nope" })).status, 422);
+
+    const res = await erase(w, { email: "Ann.Lee@gmail.com" });
+    assert.equal(res.status, 200);
+    const counts = await res.json();
+    assert.ok(counts.positionsSearched >= 2, "every position the worker knows");
+    assert.deepEqual(counts, { kvRecords: 2, positionsSearched: counts.positionsSearched, ledgerRows: 2, deadLetters: 1, complete: true });
+
+    assert.deepEqual(await w.kvKeys("app:v2:"), [keyOf(OPEN, "bob.ray@gmail.com")], "Bob's record stays");
+    assert.deepEqual((await w.deadLetters()).map((l) => l.letter.invite.email), ["bob.ray@gmail.com"], "Bob's letter stays");
+    // Ann's mailbox is unknown to the ledger now; Bob's is still known.
+    const invites = w.inviteRequests().length;
+    assert.equal((await w.postForm(OPEN, ann({ email: "annlee@gmail.com" }))).status, 303);
+    assert.equal(w.inviteRequests().length, invites + 1, "Hireflix asked: no ledger row said no");
+    assert.equal((await (await w.postJson(OPEN, bob("b.obray@gmail.com"))).json()).status, "invited_by_email");
+
+    const line = logLines(w).find((l) => l.event === "candidate_erased");
+    assert.deepEqual(line?.counts, counts);
+    const twice = await (await erase(w, { email: "bob@example.com" })).json();
+    assert.deepEqual([twice.kvRecords, twice.ledgerRows, twice.deadLetters], [0, 0, 0], "someone unknown: nothing");
+  });
+});
+
+test("a position the worker no longer lists can be named; a store that does not answer makes it a 503 with null counts", async () => {
+  const gone = "68b43e38b19cf131a17c5abc";
+  await withWorker({ ledger: false }, async (w) => {
+    await w.kv.put(keyOf(gone, "ann.lee@example.com"), JSON.stringify({ state: "queued" }));
+    const res = await erase(w, { email: "ann.lee@example.com", position: gone });
+    assert.equal(res.status, 503);
+    const counts = await res.json();
+    assert.equal(counts.kvRecords, 1);
+    assert.equal(counts.ledgerRows, null, "no ledger, no claim that its rows went");
+    assert.equal(counts.complete, false);
+    assert.deepEqual(await w.kvKeys(`app:v2:${gone}:`), []);
+  });
+});
