@@ -16,6 +16,9 @@ mod http_url;
 mod i18n;
 mod ledger;
 mod letters;
+/// Public for the native surge simulation (`examples/surge.rs`), which runs the same rules.
+#[doc(hidden)]
+pub mod line;
 mod log;
 mod objects;
 mod pace;
