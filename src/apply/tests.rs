@@ -89,7 +89,7 @@ fn a_granted_invite_calls_hireflix_once_is_remembered_and_releases_nothing() {
 
 #[test]
 fn a_parked_application_is_queued_until_its_window_reopens_and_hireflix_is_not_called() {
-    let note = Note::Budget(Budget::PositionHour);
+    let note = Note::Budget(Budget::AccountDay);
     let park = Gate::Park {
         delay_seconds: 1_800,
         note,

@@ -85,6 +85,8 @@ pub struct Config {
     pub turnstile: Option<Turnstile>,
     /// The invite ledger's limits and windows.
     pub budgets: Budgets,
+    /// Each position's hourly budget and waiting room (`crate::line`).
+    pub line: crate::line::Limits,
     /// Calls to Hireflix a second, live posts and the queue together (`crate::pace`).
     pub max_calls_per_second: u32,
     /// Where every Durable Object is created (`crate::objects`).
@@ -145,7 +147,6 @@ impl Config {
         let mut limit = |name, default| r.number(name, default, 0..=1_000_000);
         let limits = Limits {
             email_day: limit("INVITES_PER_EMAIL_PER_DAY", limits.email_day),
-            position_hour: limit("INVITES_PER_POSITION_PER_HOUR", limits.position_hour),
             account_day: limit("INVITES_PER_DAY", limits.account_day),
             account_month: limit("INVITES_PER_MONTH", limits.account_month),
             account_minute: limit("INVITES_PER_MINUTE", limits.account_minute),
@@ -179,6 +180,11 @@ impl Config {
             // It keys every HMAC: it must not be guessable.
             app_secret: r.secret("APP_SECRET", 32),
             admin_token: r.text("ADMIN_TOKEN").map(Secret),
+            line: crate::line::Limits {
+                per_hour: r.number("INVITES_PER_POSITION_PER_HOUR", 100, 0..=1_000_000),
+                max_waiting: r.number("MAX_WAITING_PER_POSITION", 1_000, 1..=100_000),
+                max_wait_hours: r.number("MAX_WAIT_HOURS", 72, 1..=720),
+            },
             budgets: Budgets {
                 limits,
                 windows: r
@@ -426,7 +432,6 @@ mod tests {
             budgets.limits,
             Limits {
                 email_day: 3,
-                position_hour: 100,
                 account_day: 50,
                 account_month: 200,
                 account_minute: 10,
@@ -434,6 +439,13 @@ mod tests {
         );
         assert_eq!(budgets.windows, Windows::REAL);
         assert_eq!(budgets.quota_retry_seconds, 10_800);
+        assert_eq!(config(&[]).line, crate::line::Limits::default());
+        let line = config(&[("MAX_WAITING_PER_POSITION", "0"), ("MAX_WAIT_HOURS", "5")]);
+        assert_eq!(line.problems.len(), 1, "{:?}", line.problems);
+        assert_eq!(
+            (line.line.max_waiting, line.line.max_wait_hours),
+            (1_000, 5)
+        );
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl InviteLedger {
                 Admission::Parked { until_ms, reached } => {
                     let mut noted = Vec::with_capacity(reached.len());
                     for (budget, bounds) in reached {
-                        let scope = budget.scope("", &take.position);
+                        let scope = budget.scope("");
                         noted.push(Reached {
                             budget,
                             limit: limits.of(budget),
@@ -109,7 +109,7 @@ impl InviteLedger {
 
     fn counter(&self, budget: Budget, take: &Take, windows: &Windows) -> Result<u32> {
         let bounds = windows.bounds(budget.span(), take.at_ms);
-        let scope = budget.scope("", &take.position);
+        let scope = budget.scope("");
         let kept = first(self.exec(
             "SELECT count FROM counters WHERE budget = ? AND scope = ? AND window_start = ?",
             vec![budget.as_str().into(), scope.into(), int(bounds.start_ms)],
@@ -154,7 +154,7 @@ impl InviteLedger {
              ON CONFLICT (budget, scope, window_start) DO UPDATE SET count = MAX(count + ?, 0)",
             vec![
                 budget.as_str().into(),
-                budget.scope("", &take.position).into(),
+                budget.scope("").into(),
                 int(bounds.start_ms),
                 int(bounds.end_ms),
                 delta.into(),

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PerBudget {
     pub email_day: u32,
-    pub position_hour: u32,
     pub account_day: u32,
     pub account_month: u32,
     /// New invites of the whole account per minute: however many addresses post, no more.
@@ -25,7 +24,6 @@ impl Default for PerBudget {
     fn default() -> Self {
         PerBudget {
             email_day: 3,
-            position_hour: 100,
             account_day: 50,
             account_month: 200,
             account_minute: 10,
@@ -36,7 +34,6 @@ impl Default for PerBudget {
 impl PerBudget {
     pub const ZERO: PerBudget = PerBudget {
         email_day: 0,
-        position_hour: 0,
         account_day: 0,
         account_month: 0,
         account_minute: 0,
@@ -59,7 +56,6 @@ impl PerBudget {
     pub fn slot(&mut self, budget: Budget) -> &mut u32 {
         match budget {
             Budget::EmailDay => &mut self.email_day,
-            Budget::PositionHour => &mut self.position_hour,
             Budget::AccountDay => &mut self.account_day,
             Budget::AccountMonth => &mut self.account_month,
             Budget::AccountMinute => &mut self.account_minute,
@@ -72,8 +68,6 @@ impl PerBudget {
 pub enum Budget {
     /// Positions one mailbox is invited to per day.
     EmailDay,
-    /// Invites to one position per hour.
-    PositionHour,
     /// Invites of the whole account per day, per month and per minute.
     AccountDay,
     AccountMonth,
@@ -81,9 +75,8 @@ pub enum Budget {
 }
 
 impl Budget {
-    pub const ALL: [Budget; 5] = [
+    pub const ALL: [Budget; 4] = [
         Budget::EmailDay,
-        Budget::PositionHour,
         Budget::AccountDay,
         Budget::AccountMonth,
         Budget::AccountMinute,
@@ -92,18 +85,17 @@ impl Budget {
     pub fn as_str(self) -> &'static str {
         match self {
             Budget::EmailDay => "email_day",
-            Budget::PositionHour => "position_hour",
             Budget::AccountDay => "account_day",
             Budget::AccountMonth => "account_month",
             Budget::AccountMinute => "account_minute",
         }
     }
 
-    /// What the budget is counted for: a mailbox, a position, or the whole account ("").
-    pub fn scope<'a>(self, mailbox: &'a str, position: &'a str) -> &'a str {
+    /// What the budget is counted for: a mailbox, or the whole account (""). A position's
+    /// hourly budget is its line's (`crate::line`).
+    pub fn scope(self, mailbox: &str) -> &str {
         match self {
             Budget::EmailDay => mailbox,
-            Budget::PositionHour => position,
             Budget::AccountDay | Budget::AccountMonth | Budget::AccountMinute => "",
         }
     }
@@ -115,7 +107,6 @@ impl Budget {
 
     pub fn span(self) -> Span {
         match self {
-            Budget::PositionHour => Span::Hour,
             Budget::EmailDay | Budget::AccountDay => Span::Day,
             Budget::AccountMonth => Span::Month,
             Budget::AccountMinute => Span::Minute,
@@ -230,10 +221,9 @@ mod tests {
 
     const NOW: u64 = 1_771_065_000_000; // 2026-02-14T10:30Z
 
-    fn limits(email_day: u32, position_hour: u32, account_day: u32, account_month: u32) -> Limits {
+    fn limits(email_day: u32, account_day: u32, account_month: u32) -> Limits {
         Limits {
             email_day,
-            position_hour,
             account_day,
             account_month,
             account_minute: 0,
@@ -262,7 +252,7 @@ mod tests {
     #[test]
     fn a_full_budget_parks_until_its_window_reopens() {
         let counts = Counts {
-            position_hour: 100,
+            account_minute: 10,
             ..Counts::ZERO
         };
         let Admission::Parked { until_ms, reached } = admit(
@@ -275,25 +265,27 @@ mod tests {
         ) else {
             panic!()
         };
-        assert_eq!(until_ms, 1_771_066_800_000); // 11:00Z
+        assert_eq!(until_ms, 1_771_065_060_000); // 10:31Z
         assert_eq!(reached.len(), 1);
-        assert_eq!(reached[0].0, Budget::PositionHour);
+        assert_eq!(reached[0].0, Budget::AccountMinute);
     }
 
     #[test]
     fn with_several_budgets_full_it_waits_for_the_last_to_reopen() {
         let counts = Counts {
             email_day: 3,
-            position_hour: 1,
             account_day: 0,
             account_month: 50,
-            account_minute: 0,
+            account_minute: 1,
         };
         let Admission::Parked { until_ms, reached } = admit(
             Earlier::None,
             None,
             &counts,
-            &limits(3, 1, 0, 50),
+            &Limits {
+                account_minute: 1,
+                ..limits(3, 0, 50)
+            },
             &Windows::REAL,
             NOW,
         ) else {
@@ -301,14 +293,13 @@ mod tests {
         };
         assert_eq!(until_ms, 1_772_323_200_000); // 2026-03-01
         let names: Vec<_> = reached.iter().map(|(b, _)| b.as_str()).collect();
-        assert_eq!(names, ["email_day", "position_hour", "account_month"]);
+        assert_eq!(names, ["email_day", "account_month", "account_minute"]);
     }
 
     #[test]
     fn zero_means_no_limit() {
         let counts = Counts {
             email_day: 1_000,
-            position_hour: 1_000,
             account_day: 1_000,
             account_month: 1_000,
             account_minute: 1_000,
@@ -318,7 +309,7 @@ mod tests {
                 Earlier::None,
                 None,
                 &counts,
-                &limits(0, 0, 0, 0),
+                &limits(0, 0, 0),
                 &Windows::REAL,
                 NOW
             ),
@@ -409,9 +400,9 @@ mod tests {
         #[test]
         fn no_budget_is_ever_exceeded(
             asks in prop::collection::vec((0u8..4, 0u8..3, 0u8..3, 0u64..20_000), 1..120),
-            l in (0u32..4, 0u32..4, 0u32..6, 0u32..8, 0u32..3),
+            l in (0u32..4, 0u32..6, 0u32..8, 0u32..3),
         ) {
-            let limits = Limits { account_minute: l.4, ..limits(l.0, l.1, l.2, l.3) };
+            let limits = Limits { account_minute: l.3, ..limits(l.0, l.1, l.2) };
             let w = Windows { hour_seconds: 2, day_seconds: 6, month_seconds: 12 };
             let mut asks = asks;
             asks.sort_by_key(|a| a.3);
@@ -425,7 +416,6 @@ mod tests {
                 let bounds = |s| w.bounds(s, now);
                 let counts = Counts {
                     email_day: model.count(|r| r.0 == mailbox, bounds(Span::Day)),
-                    position_hour: model.count(|r| r.2 == position, bounds(Span::Hour)),
                     account_day: model.count(|_| true, bounds(Span::Day)),
                     account_month: model.count(|_| true, bounds(Span::Month)),
                     account_minute: model.count(|_| true, bounds(Span::Minute)),
@@ -447,7 +437,6 @@ mod tests {
                     let window = w.bounds(b.span(), at);
                     let n = match b {
                         Budget::EmailDay => model.count(|r| r.0 == mailbox, window),
-                        Budget::PositionHour => model.count(|r| r.2 == position, window),
                         _ => model.count(|_| true, window),
                     };
                     prop_assert!(n <= limit, "{:?}: {} > {}", b, n, limit);

@@ -25,7 +25,6 @@ impl Note {
         match self {
             Note::SameMailbox => "same_mailbox",
             Note::Budget(Budget::EmailDay) => "budget_email_day",
-            Note::Budget(Budget::PositionHour) => "budget_position_hour",
             Note::Budget(Budget::AccountDay) => "budget_account_day",
             Note::Budget(Budget::AccountMonth) => "budget_account_month",
             Note::Budget(Budget::AccountMinute) => "budget_account_minute",
@@ -217,7 +216,7 @@ mod tests {
         let parked = Answer::Parked {
             until_ms: NOW + 3_600_000,
             reached: vec![
-                reached(Budget::PositionHour, NOW + 60_000),
+                reached(Budget::AccountDay, NOW + 60_000),
                 reached(Budget::EmailDay, NOW + 3_600_000),
             ],
         };

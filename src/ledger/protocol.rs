@@ -203,7 +203,7 @@ mod tests {
         ] {
             assert!(from_str::<Reserved>(bad).is_err(), "{bad}");
         }
-        let limits = r#"{"reserve":{"asks":[],"windows":{"hour_seconds":1,"day_seconds":1,"month_seconds":0},"limits":{"email_day":1,"position_hour":1,"account_day":1,"account_month":5000000000,"account_minute":0}}}"#;
+        let limits = r#"{"reserve":{"asks":[],"windows":{"hour_seconds":1,"day_seconds":1,"month_seconds":0},"limits":{"email_day":1,"account_day":1,"account_month":5000000000,"account_minute":0}}}"#;
         assert!(from_str::<Call>(limits).is_err());
     }
 

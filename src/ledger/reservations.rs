@@ -49,7 +49,7 @@ impl InviteLedger {
                 Admission::Parked { until_ms, reached } => {
                     let mut noted = Vec::with_capacity(reached.len());
                     for (budget, bounds) in reached {
-                        let scope = budget.scope(&ask.mailbox, &ask.position);
+                        let scope = budget.scope(&ask.mailbox);
                         noted.push(Reached {
                             budget,
                             limit: limits.of(budget),
@@ -136,10 +136,6 @@ impl InviteLedger {
                 Budget::EmailDay => (
                     ", (SELECT COUNT(*) FROM invites WHERE mailbox = ? AND at_ms >= ? AND at_ms < ?)",
                     Some(ask.mailbox.as_str()),
-                ),
-                Budget::PositionHour => (
-                    ", (SELECT COUNT(*) FROM invites WHERE position = ? AND at_ms >= ? AND at_ms < ?)",
-                    Some(ask.position.as_str()),
                 ),
                 Budget::AccountDay | Budget::AccountMonth | Budget::AccountMinute => (
                     ", (SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?)",

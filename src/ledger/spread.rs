@@ -32,7 +32,7 @@ pub(super) fn reopen() {
 fn closes(answer: &Answer) -> Option<(u64, Answer)> {
     match answer {
         Answer::Parked { until_ms, reached }
-            if reached.iter().all(|r| r.budget.scope("m", "p").is_empty()) =>
+            if reached.iter().all(|r| r.budget.scope("m").is_empty()) =>
         {
             let quiet = reached.iter().map(|r| Reached {
                 warn: false,
@@ -281,12 +281,12 @@ mod tests {
             closes(&held),
             Some((9, Answer::QuotaHeld { warn: false, .. }))
         ));
-        // A position's or a mailbox's budget refuses only its own applications.
-        let position = Answer::Parked {
+        // A mailbox's budget refuses only its own applications.
+        let mailbox = Answer::Parked {
             until_ms: 60_000,
-            reached: vec![reached(Budget::PositionHour), reached(Budget::AccountDay)],
+            reached: vec![reached(Budget::EmailDay), reached(Budget::AccountDay)],
         };
-        assert_eq!(closes(&position), None);
+        assert_eq!(closes(&mailbox), None);
         assert_eq!(closes(&Answer::Resubmission), None);
     }
 }
