@@ -20,6 +20,16 @@ pub enum Answer {
     InvitedByEmail,
     /// Accepted and queued; Hireflix emails the invite when it goes through.
     Queued,
+    /// Waiting in the position's line: their place (1: next), and by when the email comes.
+    InLine {
+        place: u32,
+        expected_by_ms: u64,
+    },
+    /// The position's line is full, or its wait too long: the form again, nothing stored;
+    /// try again after this long.
+    PositionPaused {
+        retry_after_s: u32,
+    },
     /// The interview exists, but Hireflix gave no link we may send the candidate to (missing,
     /// or on a foreign host); Hireflix has emailed it. An upstream error, never a redirect.
     LinkUnusable,
@@ -68,6 +78,9 @@ pub struct Row<'a> {
     /// The JSON's `status`: where the application stands.
     pub state: Option<&'static str>,
     pub retry_after: Option<u32>,
+    /// A place in the position's line and when to expect the email (ms since the epoch): the
+    /// JSON's `place` and `expectedBy`, and the page's panel.
+    pub line: Option<(u32, u64)>,
     pub page: Page<'a>,
 }
 
@@ -83,6 +96,7 @@ impl<'a> Row<'a> {
             error,
             state,
             retry_after: None,
+            line: None,
             page,
         }
     }
@@ -174,6 +188,18 @@ impl Answer {
                 "check-email",
             ),
             Answer::Queued => inbox((202, None, "queued"), &w.queued, "received"),
+            Answer::InLine {
+                place,
+                expected_by_ms,
+            } => Row {
+                line: Some((*place, *expected_by_ms)),
+                ..inbox((202, None, "queued"), &w.in_line, "received")
+            },
+            Answer::PositionPaused { retry_after_s } => {
+                let notice = Some(w.position_paused);
+                form(429, Some("position_paused"), notice, None, None)
+                    .retry_after(Some(*retry_after_s))
+            }
             Answer::LinkUnusable => {
                 let refused = (502, Some("upstream_error"), "invited_by_email");
                 inbox(refused, &w.link_unusable, "link-sent")

@@ -15,6 +15,7 @@ use crate::hireflix::HireflixClient;
 use crate::http::{client_key, network_key, Policy};
 use crate::ledger::LedgerClient;
 use crate::letters::LetterBox;
+use crate::line::LineClient;
 use crate::log::Source;
 use crate::pace::{Pacer, Patience};
 use crate::store::{Kv, Store};
@@ -80,6 +81,7 @@ impl App {
                 limiter: env.rate_limiter(names::RATE_LIMITER).ok(),
                 network_limiter: env.rate_limiter(names::NETWORK_RATE_LIMITER).ok(),
                 ledger: LedgerClient::connect(env, &config),
+                line: LineClient::connect(env, &config),
                 dataset: env.analytics_engine(names::FUNNEL).ok(),
                 config: config.clone(),
             }),
@@ -110,6 +112,7 @@ pub struct Services {
     limiter: Option<RateLimiter>,
     network_limiter: Option<RateLimiter>,
     ledger: LedgerClient,
+    line: LineClient,
     dataset: Option<AnalyticsEngineDataset>,
 }
 
@@ -135,6 +138,7 @@ impl Services {
             invites: Invites {
                 inviter: &self.client,
                 ledger: &self.ledger,
+                line: &self.line,
                 memory: Kv {
                     store,
                     after_response: Some(ctx),

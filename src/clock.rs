@@ -10,6 +10,15 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+/// `ms` since the epoch as ISO 8601 in UTC, to the second (`2026-12-02T15:00:00Z`).
+pub fn iso8601(ms: u64) -> String {
+    let seconds = ms / 1_000;
+    let (year, month, day) = civil_from_days(i64::try_from(seconds / 86_400).unwrap_or(0));
+    let s = seconds % 86_400;
+    let (h, m, s) = (s / 3_600, s % 3_600 / 60, s % 60);
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
+}
+
 // Howard Hinnant's civil-calendar algorithms (public domain): days since 1970-01-01 to and
 // from (year, month 1-12, day 1-31), proleptic Gregorian. No date crate for two functions.
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {

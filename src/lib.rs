@@ -29,6 +29,8 @@ mod store;
 pub use ledger::InviteLedger;
 /// The dead letters' Durable Object class (`DEAD_LETTERS` in wrangler.toml).
 pub use letters::DeadLetters;
+/// A position's waiting room (`POSITION_LINE` in wrangler.toml).
+pub use line::PositionLine;
 /// The Hireflix pace's Durable Object class (`HIREFLIX_PACE` in wrangler.toml).
 pub use pace::HireflixPace;
 

@@ -56,6 +56,11 @@ pub enum Reason {
     ValidationError,
     /// Decided by the invite ledger (a budget, the quota, another spelling of the mailbox).
     Ledger(Note),
+    /// Waiting in the position's line (over its hourly budget).
+    #[strum(serialize = "position_line")]
+    InLine,
+    /// The position's line is full or would wait too long: told to try later.
+    PositionPaused,
 }
 
 impl Reason {

@@ -29,7 +29,7 @@ const DLQ = "hireflix-apply-invites-dlq";
  * may still override them); `positions` replaces the stand-in's positions; `ledger: false`
  * leaves the invite ledger unbound; `without` names other bindings to leave out
  * (`RATE_LIMITER`, `NETWORK_RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`, `HIREFLIX_PACE`,
- * `DEAD_LETTERS`); `lettersFail: true` binds `DEAD_LETTERS` to an object that answers every
+ * `DEAD_LETTERS`, `POSITION_LINE`); `lettersFail: true` binds `DEAD_LETTERS` to an object that answers every
  * call with a 500 (a full or failing store); `persist` keeps the objects' storage in that folder
  * (as a deployed worker keeps it across versions). Returns helpers; call `stop()`.
  */
@@ -94,6 +94,7 @@ export async function start({
           ...(without.includes("DEAD_LETTERS") ? {} : {
             DEAD_LETTERS: lettersFail ? { className: "Refuse", scriptName: "failing-letters" } : { className: "DeadLetters", useSQLite: true },
           }),
+          ...(without.includes("POSITION_LINE") ? {} : { POSITION_LINE: { className: "PositionLine", useSQLite: true } }),
         },
         // Miniflare's own Analytics Engine binding keeps nothing: this one hands each data point
         // to the test (w.funnel), exactly as the worker wrote it.

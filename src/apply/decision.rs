@@ -241,6 +241,28 @@ pub(super) fn parked(queued: bool, note: Note) -> Decision {
     }
 }
 
+/// Waiting in the position's line: told their place and when to expect the email. Nothing in
+/// KV: a resubmission asks the line, which gives the same place.
+pub(super) fn in_line(place: u32, expected_by_ms: u64) -> Decision {
+    Decision::new(
+        Answer::InLine {
+            place,
+            expected_by_ms,
+        },
+        Outcome::Parked,
+        Some(Reason::InLine),
+    )
+}
+
+/// The position's line is full, or would wait too long: nothing stored.
+pub(super) fn position_paused(retry_after_s: u32) -> Decision {
+    Decision::new(
+        Answer::PositionPaused { retry_after_s },
+        Outcome::RateLimited,
+        Some(Reason::PositionPaused),
+    )
+}
+
 pub(super) fn unchecked(queued: bool) -> Decision {
     Decision {
         outcome: if queued {

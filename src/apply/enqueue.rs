@@ -29,6 +29,14 @@ pub struct QueuedInvite {
     /// The candidate's consent, for the record written once Hireflix has the invite.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<Consent>,
+    /// Counted by its position's line (released from it, or let through at once): not asked
+    /// again.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub admitted: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -48,6 +56,7 @@ impl QueuedInvite {
             request_id: request_id.to_string(),
             quota_refusals: 0,
             consent: None,
+            admitted: false,
         }
     }
 
@@ -118,7 +127,15 @@ impl<Q: Enqueue> Enqueue for Option<Q> {
     }
 }
 
-impl<I, L, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
+impl<I, L, M: Memory, Q: Enqueue, W> Pipeline<'_, I, L, M, Q, W> {
+    /// The application as the queue (and its position's line) carries it, nothing tried.
+    pub(super) fn message(&self, position: &PositionId, form: &ApplicationForm) -> QueuedInvite {
+        QueuedInvite {
+            consent: self.consent.cloned(),
+            ..QueuedInvite::new(position, form, self.request_id)
+        }
+    }
+
     /// With the tries already made and quota refusals among them, after `delay_seconds`.
     pub(super) async fn enqueue(
         &self,
@@ -131,8 +148,7 @@ impl<I, L, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
         let message = QueuedInvite {
             attempt,
             quota_refusals,
-            consent: self.consent.cloned(),
-            ..QueuedInvite::new(position, form, self.request_id)
+            ..self.message(position, form)
         };
         if !self.queue.send(&message, delay_seconds).await {
             return false;

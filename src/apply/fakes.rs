@@ -4,10 +4,12 @@
 
 use super::invite::Invites;
 use super::{Enqueue, QueuedInvite};
-use crate::domain::{ApplicationForm, CandidateKey, PositionId};
+use crate::domain::{ApplicationForm, CandidateKey, Email, PositionId};
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{FoundInterview, InterviewUrl, InviteOutcome, Inviter, TrustedHosts};
 use crate::ledger::{Aftermath, Applicant, Gate, Ledger, Ticket};
+use crate::line::rules::Admission;
+use crate::line::Lines;
 use crate::store::{Memory, Record};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
@@ -215,14 +217,52 @@ impl Enqueue for FakeQueue {
     }
 }
 
+/// A position's line: each ask takes the next scripted answer (`None`: no answer), `Go` once
+/// the script is out; the emails asked about are kept.
+#[derive(Default)]
+pub struct FakeLine {
+    pub answers: RefCell<VecDeque<Option<Admission>>>,
+    pub asked: RefCell<Vec<String>>,
+}
+
+impl FakeLine {
+    pub fn with(answers: Vec<Option<Admission>>) -> Self {
+        FakeLine {
+            answers: RefCell::new(answers.into()),
+            asked: RefCell::default(),
+        }
+    }
+}
+
+impl Lines for FakeLine {
+    async fn admit(
+        &self,
+        _position: &PositionId,
+        email: &Email,
+        invite: &QueuedInvite,
+    ) -> Option<Admission> {
+        assert!(
+            !invite.admitted,
+            "an admitted application is never asked again"
+        );
+        self.asked.borrow_mut().push(email.as_str().to_string());
+        self.answers
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or(Some(Admission::Go))
+    }
+}
+
 pub fn invites<'a>(
     hireflix: &'a FakeHireflix,
     ledger: &'a FakeLedger,
     memory: &'a FakeMemory,
-) -> Invites<'a, FakeHireflix, FakeLedger, &'a FakeMemory> {
+    line: &'a FakeLine,
+) -> Invites<'a, FakeHireflix, FakeLedger, &'a FakeMemory, FakeLine> {
     Invites {
         inviter: hireflix,
         ledger,
+        line,
         memory,
         secret: SECRET,
         explain: true,

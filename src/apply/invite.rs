@@ -1,12 +1,15 @@
-//! One invite transaction, the same for the form and the queue consumer: ask the ledger, call
-//! Hireflix (one candidate, or a batch under aliases in one request), settle the ledger, and
+//! One invite transaction, the same for the form and the queue consumer: ask the position's
+//! line (for an application not yet admitted), ask the ledger, call Hireflix (one candidate, or a batch under aliases in one request), settle the ledger, and
 //! remember what was made. Generic over its I/O, so its sequencing is tested natively.
 
 use super::decision::{Answered, Existing};
+use super::QueuedInvite;
 use crate::domain::{names_tag, Application, CandidateKey, Consent, PositionId};
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{InviteOutcome, Inviter, Permanent, Transient};
 use crate::ledger::{Aftermath, Applicant, Gate, Ledger};
+use crate::line::rules::Admission;
+use crate::line::Lines;
 use crate::log::Reason;
 use crate::store::{Memory, Record};
 
@@ -18,12 +21,20 @@ pub struct Candidate<'a> {
     pub request_id: &'a str,
     /// Kept in the record written once Hireflix has the invite.
     pub consent: Option<&'a Consent>,
+    /// The application as the queue carries it: what its line keeps while it waits, and
+    /// whether the line has admitted it already.
+    pub invite: &'a QueuedInvite,
 }
 
 /// What became of one candidate's invite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Made {
-    /// No Hireflix call: what the ledger said instead (never [`Gate::Invite`]).
+    /// Waiting in its position's line, which sends it to the queue when its turn comes.
+    InLine { place: u32, expected_by_ms: u64 },
+    /// Its position's line is full (or too slow): nothing stored, try again then.
+    Paused { retry_after_s: u32 },
+    /// No Hireflix call: what the ledger said instead (never [`Gate::Invite`]); `Unchecked`
+    /// too when the line could not be asked.
     Held(Gate),
     /// Hireflix's answer: a new interview remembered, an existing one looked up.
     Asked(Answered),
@@ -42,9 +53,11 @@ pub struct Batch {
     pub resume_at: Option<u64>,
 }
 
-pub struct Invites<'a, I, L, M> {
+pub struct Invites<'a, I, L, M, W> {
     pub inviter: &'a I,
     pub ledger: &'a L,
+    /// Each position's waiting room, asked before the ledger.
+    pub line: &'a W,
     pub memory: M,
     /// `APP_SECRET`: keys the names tag kept with an interview.
     pub secret: &'a str,
@@ -55,8 +68,60 @@ pub struct Invites<'a, I, L, M> {
     pub clock: fn() -> u64,
 }
 
-impl<I: Inviter, L: Ledger, M: Memory> Invites<'_, I, L, M> {
+impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
+    /// The line first, for those not yet admitted: only those it lets go, and those it
+    /// admitted before, reach the ledger. In the candidates' order.
     pub async fn make(&self, candidates: &[Candidate<'_>]) -> Batch {
+        let mut turns = Vec::with_capacity(candidates.len());
+        for c in candidates {
+            turns.push(match c.invite.admitted {
+                true => None,
+                false => match self
+                    .line
+                    .admit(c.position, &c.application.email, c.invite)
+                    .await
+                {
+                    Some(Admission::Go) => None,
+                    Some(Admission::Wait {
+                        place,
+                        expected_by_ms,
+                    }) => Some(Made::InLine {
+                        place,
+                        expected_by_ms,
+                    }),
+                    Some(Admission::Paused { retry_after_s }) => {
+                        Some(Made::Paused { retry_after_s })
+                    }
+                    // Never invited unchecked: queued as it is, the consumer asks again.
+                    None => Some(Made::Held(Gate::Unchecked)),
+                },
+            });
+        }
+        let going: Vec<&Candidate> = candidates
+            .iter()
+            .zip(&turns)
+            .filter_map(|(c, turn)| turn.is_none().then_some(c))
+            .collect();
+        let mut batch = self.invite(&going).await;
+        let mut invited = std::mem::take(&mut batch.made).into_iter();
+        batch.made = turns
+            .into_iter()
+            .map(|turn| turn.or_else(|| invited.next()))
+            .map(|made| made.unwrap_or(Made::Held(Gate::Unchecked)))
+            .collect();
+        batch
+    }
+
+    async fn invite(&self, candidates: &[&Candidate<'_>]) -> Batch {
+        if candidates.is_empty() {
+            // All waiting or paused: no ledger call.
+            return Batch {
+                made: Vec::new(),
+                hireflix_ms: None,
+                quota_delay: 0,
+                resume_at: None,
+            };
+        }
         let applicants: Vec<Applicant> = candidates
             .iter()
             .map(|c| Applicant {

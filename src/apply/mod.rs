@@ -22,6 +22,7 @@ use crate::domain::{Consent, PositionId};
 use crate::funnel::Funnel;
 use crate::hireflix::{HireflixClient, InterviewUrl, Inviter, Transient};
 use crate::ledger::{Gate, Ledger, LedgerClient, Note};
+use crate::line::{LineClient, Lines};
 use crate::log::{self, Source};
 use crate::store::{Kv, Memory};
 use decision::Claim;
@@ -29,10 +30,17 @@ use invite::{Candidate, Invites, Made};
 use worker::Queue;
 
 /// The form's pipeline; the defaults are the worker's own I/O, tests put fakes in their place.
-pub struct Pipeline<'a, I = HireflixClient, L = LedgerClient, M = Kv<'a>, Q = Option<Queue>> {
+pub struct Pipeline<
+    'a,
+    I = HireflixClient,
+    L = LedgerClient,
+    M = Kv<'a>,
+    Q = Option<Queue>,
+    W = LineClient,
+> {
     /// Asked just before an invite would be made; one that cannot be asked leaves the
     /// application queued, nothing invited unchecked.
-    pub invites: Invites<'a, I, L, M>,
+    pub invites: Invites<'a, I, L, M, W>,
     pub queue: &'a Q,
     pub request_id: &'a str,
     pub source: Source,
@@ -50,7 +58,7 @@ pub struct Pipeline<'a, I = HireflixClient, L = LedgerClient, M = Kv<'a>, Q = Op
     pub consent: Option<&'a Consent>,
 }
 
-impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
+impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, M, Q, W> {
     pub async fn submit(
         &self,
         position: &PositionId,
@@ -102,12 +110,14 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
         if let Some(decision) = decision::from_record(record, &names, trusted, &claim) {
             return (decision, None);
         }
+        let message = self.message(position, form);
         let candidate = Candidate {
             position,
             application,
             key,
             request_id: self.request_id,
             consent: self.consent,
+            invite: &message,
         };
         let one = std::slice::from_ref(&candidate);
         let mut batch = invites.make(one).await;
@@ -129,6 +139,13 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue> Pipeline<'_, I, L, M, Q> {
         let answered = match made {
             Some(Made::Asked(answered)) => answered,
             Some(Made::Held(Gate::AlreadyInvited)) => return (decision::same_mailbox(), None),
+            Some(Made::InLine {
+                place,
+                expected_by_ms,
+            }) => return (decision::in_line(place, expected_by_ms), None),
+            Some(Made::Paused { retry_after_s }) => {
+                return (decision::position_paused(retry_after_s), None)
+            }
             Some(Made::Held(Gate::Park {
                 delay_seconds,
                 note,

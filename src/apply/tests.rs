@@ -8,6 +8,7 @@ use crate::domain::{Field, PositionId};
 use crate::hireflix::{FoundInterview, InviteOutcome, Permanent, Transient};
 use crate::ledger::budget::Budget;
 use crate::ledger::{Gate, Note};
+use crate::line::rules::Admission;
 use crate::log::{Outcome, Source};
 use crate::store::Record;
 
@@ -16,6 +17,7 @@ struct World {
     ledger: FakeLedger,
     memory: FakeMemory,
     queue: FakeQueue,
+    line: FakeLine,
 }
 
 impl World {
@@ -25,13 +27,14 @@ impl World {
             ledger: FakeLedger::with(gates),
             memory: FakeMemory::default(),
             queue: FakeQueue::default(),
+            line: FakeLine::default(),
         }
     }
 
     /// Ann applies through the form.
     fn apply(&self) -> (Decision, Option<u64>) {
         let pipeline = Pipeline {
-            invites: invites(&self.hireflix, &self.ledger, &self.memory),
+            invites: invites(&self.hireflix, &self.ledger, &self.memory, &self.line),
             queue: &self.queue,
             request_id: "r1",
             source: Source::Form,
@@ -56,7 +59,7 @@ impl World {
     /// Ann Lee's names tag, as her KV record keeps it.
     fn names(&self) -> String {
         let memory = FakeMemory::default();
-        let invites = invites(&self.hireflix, &self.ledger, &memory);
+        let invites = invites(&self.hireflix, &self.ledger, &memory, &self.line);
         invites.names_of(&form("ann@example.com").parse().unwrap())
     }
 
@@ -294,4 +297,55 @@ fn a_validation_error_naming_no_field_is_asked_about_once_more_for_the_form() {
     assert!(errors.get(Field::Email).is_some());
     assert_eq!(world.hireflix_calls(), 2);
     assert_eq!(world.ledger.settled.borrow()[0].release, vec![7]);
+}
+
+#[test]
+fn over_the_position_budget_the_line_gives_a_place_and_nothing_else_is_asked_or_queued() {
+    let mut world = World::new(vec![], vec![]);
+    world.line = FakeLine::with(vec![Some(Admission::Wait {
+        place: 4_210,
+        expected_by_ms: NOW + 60_000,
+    })]);
+    let (decision, _) = world.apply();
+    assert_eq!(
+        decision.answer,
+        Answer::InLine {
+            place: 4_210,
+            expected_by_ms: NOW + 60_000
+        }
+    );
+    assert_eq!(
+        world.ledger.checks.get(),
+        0,
+        "the ledger is asked on release"
+    );
+    assert_eq!(world.hireflix_calls(), 0);
+    assert!(
+        world.queued().is_empty(),
+        "the line holds it, not the queue"
+    );
+    assert_eq!(world.record(), None, "a resubmission asks the line again");
+    assert_eq!(*world.line.asked.borrow(), ["ann@example.com"]);
+}
+
+#[test]
+fn a_paused_line_stores_nothing_and_a_silent_one_queues_the_application_unadmitted() {
+    let mut world = World::new(vec![], vec![]);
+    world.line = FakeLine::with(vec![Some(Admission::Paused { retry_after_s: 90 })]);
+    let (decision, _) = world.apply();
+    assert_eq!(
+        decision.answer,
+        Answer::PositionPaused { retry_after_s: 90 }
+    );
+    assert!(world.queued().is_empty() && world.record().is_none());
+
+    let mut world = World::new(vec![], vec![]);
+    world.line = FakeLine::with(vec![None]);
+    let (decision, _) = world.apply();
+    assert_eq!(decision.answer, Answer::Queued);
+    assert_eq!(world.ledger.checks.get(), 0, "never invited unchecked");
+    assert_eq!(world.hireflix_calls(), 0);
+    let sent = world.queue.sent.borrow();
+    assert_eq!(sent.len(), 1);
+    assert!(!sent[0].0.admitted, "the consumer asks the line again");
 }

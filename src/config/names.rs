@@ -19,3 +19,5 @@ pub const INVITE_LEDGER: &str = "INVITE_LEDGER";
 pub const HIREFLIX_PACE: &str = "HIREFLIX_PACE";
 /// The dead letters (Durable Object); without it they go to KV.
 pub const DEAD_LETTERS: &str = "DEAD_LETTERS";
+/// Each position's waiting room (Durable Object, one per position id).
+pub const POSITION_LINE: &str = "POSITION_LINE";

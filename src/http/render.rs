@@ -7,6 +7,7 @@ use super::respond::{self, html, json, see_other, Reply};
 use super::submit::Submission;
 use super::ui::{Layout, Ui};
 use crate::answer::{Answer, Onward, Page};
+use crate::clock::iso8601;
 use crate::config::Config;
 use crate::domain::{FieldErrors, PositionId};
 use crate::i18n::{Message, Words};
@@ -46,10 +47,22 @@ impl Answer {
             ("status", row.state),
             ("message", message),
         ];
+        let line = row
+            .line
+            .into_iter()
+            .flat_map(|(place, by)| [("place", place.into()), ("expectedBy", iso8601(by).into())]);
+        let retry = match self {
+            Answer::PositionPaused { retry_after_s } => {
+                Some(("retryAfter", (*retry_after_s).into()))
+            }
+            _ => None,
+        };
         let body: Map<String, Value> = words
             .into_iter()
             .filter_map(|(key, value)| Some((key, Value::from(value?))))
             .chain(more)
+            .chain(line)
+            .chain(retry)
             .map(|(key, value)| (key.to_string(), value))
             .collect();
         with_retry_after(json(row.status, &Value::Object(body)), row.retry_after)
@@ -84,7 +97,15 @@ pub fn inbox_again(answer: &Answer, position: &PositionId, ui: &Ui) -> Reply {
     match answer.row(ui.w).page {
         Page::Inbox(message, slug) => {
             let name = crate::apply::positions::memo_name(position, "");
-            inbox(200, message, slug, Some(position), ui, Some((&name, "")))
+            inbox(
+                200,
+                message,
+                slug,
+                Some(position),
+                ui,
+                Some((&name, "")),
+                None,
+            )
         }
         _ => Answer::PageNotFound.page(ui),
     }
@@ -118,7 +139,7 @@ fn page(
         }
         (Page::Inbox(message, slug), ..) => {
             let shown = sent.map(|(s, _)| (s.position_name.as_str(), s.posted.form.email.as_str()));
-            inbox(row.status, message, slug, position, ui, shown)
+            inbox(row.status, message, slug, position, ui, shown, row.line)
         }
         (Page::Redirect(url), ..) => see_other(url.as_str()),
         (
@@ -156,6 +177,7 @@ fn inbox(
     position: Option<&PositionId>,
     ui: &Ui,
     shown: Option<(&str, &str)>,
+    line: Option<(u32, u64)>,
 ) -> Reply {
     let layout = match position {
         Some(position) => ui.layout_at(&format!("/apply/{position}/{slug}")),
@@ -167,11 +189,18 @@ fn inbox(
         None => (w.nothing_arrived, None),
     };
     let (name, email) = shown.unwrap_or_default();
-    let details = [(w.position, name), (w.email, email)]
+    let mut details: Vec<_> = [(w.position, name), (w.email, email)]
         .into_iter()
         .filter(|(_, value)| !value.trim().is_empty())
         .map(|(label, value)| (label, value.trim().to_string()))
         .collect();
+    if let Some((place, by)) = line {
+        // `2026-12-02 15:00 UTC`: to the minute, in a form every language reads.
+        let by = iso8601(by);
+        let minute = by.get(..16).unwrap_or(&by).replace('T', " ");
+        details.push((w.place_in_line, place.to_string()));
+        details.push((w.expected_by, format!("{minute} UTC")));
+    }
     let page = MessagePage {
         layout,
         message,

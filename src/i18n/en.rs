@@ -67,6 +67,9 @@ pub static WORDS: Words = Words {
 
     nothing_arrived_write_to: "Nothing there, not even in your spam folder? Write to us at",
     nothing_arrived: "Nothing there? Look in your spam folder too: the email comes from Hireflix.",
+    place_in_line: "Your place in line",
+    expected_by: "Expect the email by",
+    position_paused: "Many people are applying for this position right now, and its waiting line is full. Nothing was sent: your details are still here, please send the form again later.",
 
     invited_by_email: Message {
         heading: "Check your email",
@@ -74,7 +77,11 @@ pub static WORDS: Words = Words {
     },
     queued: Message {
         heading: "Application received",
-        body: "Thank you, we have your application. Hireflix, our video interview provider, will email you the link to your interview, usually within the hour and at the latest within a day. There is nothing else to do: you can close this page.",
+        body: "Thank you, we have your application. Hireflix, our video interview provider, will email you the link to your interview as soon as it is made; when many people apply at once, that can take a while. There is nothing else to do: you can close this page.",
+    },
+    in_line: Message {
+        heading: "You are in line",
+        body: "Thank you, we have your application. Many people are applying for this position, so interviews are sent in order of arrival, at a steady pace. Hireflix, our video interview provider, will email you the link to your interview by the time below. There is nothing else to do: you can close this page.",
     },
     link_unusable: Message {
         heading: "Your interview is ready",

@@ -68,6 +68,9 @@ pub static WORDS: Words = Words {
 
     nothing_arrived_write_to: "¿No te ha llegado nada, ni siquiera a la carpeta de spam? Escríbenos a",
     nothing_arrived: "¿No te ha llegado nada? Mira también en la carpeta de spam: el correo lo envía Hireflix.",
+    place_in_line: "Tu lugar en la fila",
+    expected_by: "Recibirás el correo antes de",
+    position_paused: "Mucha gente se está postulando a este puesto ahora mismo y su fila de espera está llena. No se ha enviado nada: tus datos siguen aquí, vuelve a enviar el formulario más tarde.",
 
     invited_by_email: Message {
         heading: "Revisa tu correo",
@@ -75,7 +78,11 @@ pub static WORDS: Words = Words {
     },
     queued: Message {
         heading: "Postulación recibida",
-        body: "Gracias, hemos recibido tu postulación. Hireflix, nuestro proveedor de entrevistas en vídeo, te enviará por correo el enlace a tu entrevista, normalmente en menos de una hora y como mucho en un día. No tienes que hacer nada más: puedes cerrar esta página.",
+        body: "Gracias, hemos recibido tu postulación. Hireflix, nuestro proveedor de entrevistas en vídeo, te enviará por correo el enlace a tu entrevista en cuanto esté creada; cuando se postula mucha gente a la vez, puede tardar un poco. No tienes que hacer nada más: puedes cerrar esta página.",
+    },
+    in_line: Message {
+        heading: "Estás en la fila",
+        body: "Gracias, hemos recibido tu postulación. Mucha gente se está postulando a este puesto, así que las entrevistas se envían por orden de llegada y a un ritmo constante. Hireflix, nuestro proveedor de entrevistas en vídeo, te enviará por correo el enlace a tu entrevista antes de la hora indicada abajo. No tienes que hacer nada más: puedes cerrar esta página.",
     },
     link_unusable: Message {
         heading: "Tu entrevista está lista",

@@ -114,9 +114,15 @@ pub struct Words {
     /// without `CONTACT_EMAIL` (the address follows the first).
     pub nothing_arrived_write_to: &'static str,
     pub nothing_arrived: &'static str,
+    /// The waiting page's panel: the place in the position's line, and by when the email comes.
+    pub place_in_line: &'static str,
+    pub expected_by: &'static str,
+    /// The form's notice when the position's line is full.
+    pub position_paused: &'static str,
 
     pub invited_by_email: Message,
     pub queued: Message,
+    pub in_line: Message,
     pub link_unusable: Message,
     pub position_not_found: Message,
     pub position_closed: Message,
@@ -208,6 +214,8 @@ mod tests {
             (en.consent_missing, es.consent_missing),
             (en.nothing_arrived_write_to, es.nothing_arrived_write_to),
             (en.queued.body, es.queued.body),
+            (en.in_line.body, es.in_line.body),
+            (en.position_paused, es.position_paused),
             (en.link_unusable.body, es.link_unusable.body),
             (en.invited_by_email.body, es.invited_by_email.body),
             (en.unreadable.body, es.unreadable.body),

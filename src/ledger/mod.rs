@@ -30,7 +30,7 @@ pub use client::{hand_over_letters, LedgerClient};
 #[cfg(test)]
 pub use gate::Ticket;
 pub use gate::{Aftermath, Gate, Note};
-pub use mailbox::canonical;
+pub use mailbox::{canonical, MailboxKeys};
 pub use object::InviteLedger;
 pub(crate) use object::{first, int, whole};
 

@@ -1,10 +1,25 @@
-//! The waiting room: one Durable Object per position (`PositionLine`) holds the applications
-//! over the position's hourly budget in order of arrival and releases them at the budget's
-//! pace. `rules` is the pure arithmetic (public for the native surge simulation).
+//! The waiting room: one Durable Object per position (`PositionLine`, named by the position's
+//! id) counts the position's invites per hour (`INVITES_PER_POSITION_PER_HOUR`), holds the
+//! applications over it in order of arrival (at most `MAX_WAITING_PER_POSITION`, none longer
+//! than `MAX_WAIT_HOURS`), and releases them by alarm at the budget's pace onto the invite
+//! queue. Asked before the ledger by the invite transaction (`crate::apply::invite`) for any
+//! application not yet admitted.
+//!
+//! Rooms: `rules` is the pure arithmetic (public for the native surge simulation); `object`
+//! applies it in SQLite; `client` is the worker's side (`protocol`).
 
+mod client;
+mod object;
+mod protocol;
 pub mod rules;
 
+pub use client::LineClient;
+pub use object::PositionLine;
+
+use crate::apply::QueuedInvite;
+use crate::domain::{Email, PositionId};
 use crate::ledger::window::Windows;
+use rules::Admission;
 
 /// The waiting room's settings, read with the rest of the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,4 +54,17 @@ impl Limits {
             window_ms: hour_ms,
         }
     }
+}
+
+/// The line as the invite transaction sees it (fakes in native tests).
+// Generic callers only, on one thread: no `Send` bound is wanted on these futures.
+#[allow(async_fn_in_trait)]
+pub trait Lines {
+    /// `None`: the line could not be asked; the application is queued unadmitted.
+    async fn admit(
+        &self,
+        position: &PositionId,
+        email: &Email,
+        invite: &QueuedInvite,
+    ) -> Option<Admission>;
 }

@@ -13,6 +13,7 @@ use crate::domain::{Application, CandidateKey, PositionId};
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, InviteOutcome, Inviter, Transient};
 use crate::ledger::{Ledger, LedgerClient};
+use crate::line::{LineClient, Lines};
 use crate::log::{self, Reason, Source};
 use crate::pace::{self, Pacer, Patience};
 use crate::store::{Kv, Memory, Store};
@@ -85,6 +86,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
         inviter: &HireflixClient::new(&config.api_url, config.api_key.to_string(), timeout)
             .with_pacer(Pacer::connect(env, config, Patience::Queue)),
         ledger: &LedgerClient::connect(env, config).for_queue(timeout),
+        line: &LineClient::connect(env, config),
         memory: Kv {
             store,
             after_response: None,
@@ -125,8 +127,8 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
 
 /// What each queued invite of a batch comes to, in order, with how long Hireflix took when it
 /// was called.
-pub async fn steps<I: Inviter, L: Ledger, M: Memory>(
-    invites: &Invites<'_, I, L, M>,
+pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
+    invites: &Invites<'_, I, L, M, W>,
     queued: &[&Queued],
     retries: Retries,
 ) -> Vec<(Step, Option<u64>)> {
@@ -138,6 +140,7 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory>(
             key: &q.key,
             request_id: &q.invite.request_id,
             consent: q.invite.consent.as_ref(),
+            invite: &q.invite,
         })
         .collect();
     let batch = invites.make(&candidates).await;
@@ -153,6 +156,10 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory>(
             };
             match made {
                 Made::Held(gate) => (step::held(gate, attempts, base), None),
+                Made::InLine { place, .. } => (step::lined(Some(place), attempts, 0, base), None),
+                Made::Paused { retry_after_s } => {
+                    (step::lined(None, attempts, retry_after_s, base), None)
+                }
                 Made::Asked(answered) => {
                     let outcome = outcome_of(answered);
                     let resume = batch.resume_at.map_or(0, |at| {
@@ -274,10 +281,10 @@ mod tests {
         ledger: &FakeLedger,
         items: &[Queued],
     ) -> Vec<(Step, Option<u64>)> {
-        let memory = FakeMemory::default();
+        let (memory, line) = (FakeMemory::default(), FakeLine::default());
         let invites = Invites {
             explain: false,
-            ..invites(hireflix, ledger, &memory)
+            ..invites(hireflix, ledger, &memory, &line)
         };
         let items: Vec<&Queued> = items.iter().collect();
         run(steps(&invites, &items, RETRIES))
@@ -385,6 +392,28 @@ mod tests {
             why: "gave_up_after_3_attempts: ledger_unavailable".into(),
         };
         assert_eq!(actions(&steps), vec![retry, dead]);
+    }
+
+    #[test]
+    fn a_message_the_line_released_is_not_asked_again_and_one_it_never_saw_joins_it() {
+        let ledger = FakeLedger::default();
+        let hireflix = FakeHireflix::answering(vec![]);
+        let mut items = batch(&[("a@example.com", 0), ("b@example.com", 0)]);
+        items[0].invite.admitted = true;
+        let line = FakeLine::with(vec![Some(crate::line::rules::Admission::Wait {
+            place: 3,
+            expected_by_ms: 1,
+        })]);
+        let memory = FakeMemory::default();
+        let invites = invites(&hireflix, &ledger, &memory, &line);
+        let queued: Vec<&Queued> = items.iter().collect();
+        let steps = run(steps(&invites, &queued, RETRIES));
+        assert_eq!(*line.asked.borrow(), ["b@example.com"]);
+        assert_eq!(
+            *hireflix.calls.borrow(),
+            vec![vec!["a@example.com".to_string()]]
+        );
+        assert_eq!(actions(&steps), vec![Action::Ack, Action::AckAndForget]);
     }
 
     #[test]

@@ -177,6 +177,22 @@ pub fn held(gate: Gate, attempts: Attempts, base_delay_seconds: u32) -> Step {
     }
 }
 
+/// An application queued before its position's line was asked (the line did not answer). In
+/// line now: done here, the line sends it when its turn comes, and "queued" is forgotten so a
+/// resubmission asks the line and hears its place. The line paused: tried again when it says,
+/// a try used, so a line that stays full ends in the dead-letter queue, never in a loop.
+pub fn lined(place: Option<u32>, attempts: Attempts, retry_after_s: u32, base: u32) -> Step {
+    match place {
+        Some(_) => Step {
+            action: Action::AckAndForget,
+            outcome: Outcome::Parked,
+            reason: Some(Reason::InLine),
+        },
+        None => retry_or_give_up(attempts, base, Reason::PositionPaused)
+            .not_before(retry_after_s.min(MAX_DELAY_SECONDS)),
+    }
+}
+
 fn retry_or_give_up(attempts: Attempts, base_delay_seconds: u32, reason: Reason) -> Step {
     if attempts.counted >= attempts.max {
         Step {

@@ -1,0 +1,126 @@
+//! The worker's side of a position's line: one `Admit` call before the ledger for an
+//! application not yet admitted. Each isolate remembers a paused answer per position until its
+//! retry time and gives it without asking: at 1,000 posts a second to a paused position, the
+//! object hears from each isolate about once per pause, not once per post.
+
+use super::protocol::Admit;
+use super::rules::{seconds_until, Admission, Settings};
+use super::Lines;
+use crate::apply::QueuedInvite;
+use crate::clock::now_ms;
+use crate::config::{names, Config};
+use crate::domain::{Email, PositionId};
+use crate::ledger::MailboxKeys;
+use crate::objects;
+use std::cell::RefCell;
+use worker::{Env, ObjectNamespace};
+
+/// The object is local to its region; slower than this, the application is queued unadmitted
+/// rather than hold the candidate, and the consumer asks again.
+const TIMEOUT_MS: u32 = 2_000;
+
+/// Positions whose pause an isolate remembers; past it the soonest to end is forgotten (only
+/// costs a call).
+const PAUSES_KEPT: usize = 64;
+
+thread_local! {
+    /// (position id, paused until ms).
+    static PAUSED: RefCell<Vec<(String, u64)>> = const { RefCell::new(Vec::new()) };
+}
+
+pub struct LineClient {
+    /// `None` without the binding: every application is then queued unadmitted.
+    namespace: Option<ObjectNamespace>,
+    secret: String,
+    settings: Settings,
+}
+
+impl LineClient {
+    pub fn connect(env: &Env, config: &Config) -> LineClient {
+        LineClient {
+            namespace: env.durable_object(names::POSITION_LINE).ok(),
+            secret: config.app_secret.to_string(),
+            settings: config.line.settings(&config.budgets.windows),
+        }
+    }
+}
+
+impl Lines for LineClient {
+    async fn admit(
+        &self,
+        position: &PositionId,
+        email: &Email,
+        invite: &QueuedInvite,
+    ) -> Option<Admission> {
+        let now = now_ms();
+        if let Some(until) = paused_until(position.as_str(), now) {
+            return Some(Admission::Paused {
+                retry_after_s: seconds_until(until, now),
+            });
+        }
+        let body = QueuedInvite {
+            admitted: true,
+            ..invite.clone()
+        };
+        let call = Admit {
+            mailbox: MailboxKeys::new(&self.secret, email).mailbox,
+            body: serde_json::to_string(&body).ok()?,
+            settings: self.settings,
+        };
+        let call = serde_json::to_string(&call).ok()?;
+        let url = "https://position-line/";
+        let namespace = self.namespace.as_ref()?;
+        let text = objects::ask(namespace, position.as_str(), url, &call, TIMEOUT_MS).await;
+        let admission = serde_json::from_str(&text.ok()?).ok()?;
+        if let Admission::Paused { retry_after_s } = admission {
+            let until = now.saturating_add(u64::from(retry_after_s) * 1_000);
+            remember_pause(position.as_str(), until, now);
+        }
+        Some(admission)
+    }
+}
+
+fn paused_until(position: &str, now: u64) -> Option<u64> {
+    PAUSED.with(|paused| {
+        let paused = paused.try_borrow().ok()?;
+        let &(_, until) = paused.iter().find(|(p, _)| p == position)?;
+        (until > now).then_some(until)
+    })
+}
+
+fn remember_pause(position: &str, until: u64, now: u64) {
+    PAUSED.with(|paused| {
+        let Ok(mut paused) = paused.try_borrow_mut() else {
+            return;
+        };
+        paused.retain(|(p, u)| *u > now && p != position);
+        if paused.len() >= PAUSES_KEPT {
+            if let Some(soonest) = (0..paused.len()).min_by_key(|&i| paused.get(i).map(|e| e.1)) {
+                paused.swap_remove(soonest);
+            }
+        }
+        paused.push((position.to_string(), until));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pause_is_remembered_until_it_ends_for_a_bounded_number_of_positions() {
+        remember_pause("a", 2_000, 1_000);
+        assert_eq!(paused_until("a", 1_500), Some(2_000));
+        assert_eq!(paused_until("a", 2_000), None);
+        assert_eq!(paused_until("b", 1_500), None);
+        for i in 0..200 {
+            remember_pause(&format!("p{i}"), 5_000 + i, 1_000);
+        }
+        PAUSED.with(|p| assert_eq!(p.borrow().len(), PAUSES_KEPT));
+        assert_eq!(
+            paused_until("p199", 1_000),
+            Some(5_199),
+            "the newest is kept"
+        );
+    }
+}

@@ -1,0 +1,268 @@
+//! The `PositionLine` Durable Object: one per position (named by its id), SQLite-backed. It
+//! counts the position's invites per window, keeps the applications waiting in order of
+//! arrival, and releases them by alarm at the budget's pace onto the invite queue.
+
+use super::protocol::Admit;
+use super::rules::{self, Admission, Line, Settings};
+use crate::apply::{Enqueue, QueuedInvite};
+use crate::config::names;
+use crate::ledger::{int, whole};
+use crate::queue::DeadLetter;
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, Result, ScheduledTime, SqlStorage,
+    SqlStorageValue, State, Storage,
+};
+
+const SCHEMA: [&str; 2] = [
+    // The count of the current window, and the settings of the last call (the alarm's).
+    "CREATE TABLE IF NOT EXISTS line (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        window_start INTEGER NOT NULL,
+        counted INTEGER NOT NULL,
+        settings TEXT NOT NULL)",
+    // The line, in order of arrival: entries leave only from its head (released or set
+    // aside), so a place is `seq - first seq + 1`. The mailbox is an HMAC; the body is the
+    // application to send when its turn comes.
+    "CREATE TABLE IF NOT EXISTS entries (
+        seq INTEGER PRIMARY KEY,
+        mailbox TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL,
+        joined_ms INTEGER NOT NULL)",
+];
+
+/// Releases (or letters) one alarm sends at most: late alarms catch up without a long burst.
+const MOST_PER_ALARM: u32 = 10;
+/// When the queue refuses a release, the alarm tries again this much later.
+const RETRY_MS: u64 = 10_000;
+
+#[durable_object(alarm)]
+pub struct PositionLine {
+    storage: Storage,
+    sql: SqlStorage,
+    env: Env,
+}
+
+impl DurableObject for PositionLine {
+    fn new(state: State, env: Env) -> Self {
+        let storage = state.storage();
+        PositionLine {
+            sql: storage.sql(),
+            storage,
+            env,
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let call = req.text().await.ok();
+        let Some(call) = call.and_then(|text| serde_json::from_str::<Admit>(&text).ok()) else {
+            return Response::error("not a line call", 400);
+        };
+        match self.admit(call, crate::clock::now_ms()).await {
+            Ok(answer) => Response::ok(serde_json::to_string(&answer)?),
+            // The worker queues the application unadmitted: it asks again from the queue.
+            Err(_) => Response::error("line error", 500),
+        }
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.schema()?;
+        let now = crate::clock::now_ms();
+        let (mut line, settings) = self.load(now)?;
+        let Some(settings) = settings else {
+            return Response::ok("");
+        };
+        let mut retry_at = None;
+        for _ in 0..MOST_PER_ALARM {
+            let Some((seq, body, joined_ms)) = self.head()? else {
+                break;
+            };
+            let sent = if rules::waited_too_long(joined_ms, &settings, now) {
+                self.set_aside(&body).await
+            } else if rules::release_at(line, 1, &settings, now) <= now {
+                let sent = self.release(&body).await;
+                if sent {
+                    line.counted = line.counted.saturating_add(1);
+                }
+                sent
+            } else {
+                break;
+            };
+            if !sent {
+                retry_at = Some(now.saturating_add(RETRY_MS));
+                break;
+            }
+            self.exec("DELETE FROM entries WHERE seq = ?", vec![int(seq)])?;
+            line.waiting = line.waiting.saturating_sub(1);
+        }
+        self.save(line, &settings)?;
+        if let Some(at) = retry_at.or_else(|| rules::next_release(line, &settings, now)) {
+            self.storage.set_alarm(when(at)).await?;
+        }
+        Response::ok("")
+    }
+}
+
+impl PositionLine {
+    async fn admit(&self, call: Admit, now: u64) -> Result<Admission> {
+        self.schema()?;
+        let settings = call.settings;
+        let (line, _) = self.load(now)?;
+        let row = self.exec(
+            "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?) FROM entries",
+            vec![call.mailbox.as_str().into()],
+        )?;
+        let (head, mine) = match row.raw().next() {
+            Some(row) => {
+                let mut columns = row?.into_iter();
+                (whole(columns.next()), whole(columns.next()))
+            }
+            None => (None, None),
+        };
+        if let (Some(head), Some(mine)) = (head, mine) {
+            // Already in line (another spelling of the mailbox too): the same place again.
+            let place = u32::try_from(mine.saturating_sub(head) + 1).unwrap_or(u32::MAX);
+            let expected_by_ms = rules::release_at(line, place, &settings, now);
+            return Ok(Admission::Wait {
+                place,
+                expected_by_ms,
+            });
+        }
+        let admission = rules::admit(line, &settings, now);
+        match admission {
+            Admission::Go => self.save(
+                Line {
+                    counted: line.counted.saturating_add(1),
+                    ..line
+                },
+                &settings,
+            )?,
+            Admission::Wait { .. } => {
+                self.exec(
+                    "INSERT INTO entries (mailbox, body, joined_ms) VALUES (?, ?, ?)",
+                    vec![call.mailbox.into(), call.body.into(), int(now)],
+                )?;
+                self.save(line, &settings)?;
+                if line.waiting == 0 {
+                    if let Some(at) =
+                        rules::next_release(Line { waiting: 1, ..line }, &settings, now)
+                    {
+                        self.storage.set_alarm(when(at)).await?;
+                    }
+                }
+            }
+            // Nothing stored: a paused answer is the hot path of a surge.
+            Admission::Paused { .. } => {}
+        }
+        Ok(admission)
+    }
+
+    fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<worker::SqlCursor> {
+        self.sql.exec(query, Some(bindings))
+    }
+
+    fn schema(&self) -> Result<()> {
+        for statement in SCHEMA {
+            self.exec(statement, vec![])?;
+        }
+        Ok(())
+    }
+
+    /// The window's count as of `now` (the waiting count is not stored: read from the
+    /// entries), and the last settings given.
+    fn load(&self, now: u64) -> Result<(Line, Option<Settings>)> {
+        let row = self.exec(
+            "SELECT window_start, counted, settings,
+                (SELECT MAX(seq) - MIN(seq) + 1 FROM entries) FROM line WHERE id = 1",
+            vec![],
+        )?;
+        let Some(row) = row.raw().next() else {
+            return Ok((Line::default(), None));
+        };
+        let mut columns = row?.into_iter();
+        let window_start_ms = whole(columns.next()).unwrap_or(0);
+        let counted = whole(columns.next()).unwrap_or(0);
+        let settings = match columns.next() {
+            Some(SqlStorageValue::String(text)) => serde_json::from_str(&text).ok(),
+            _ => None,
+        };
+        let waiting = whole(columns.next()).unwrap_or(0);
+        let line = Line {
+            window_start_ms,
+            counted: u32::try_from(counted).unwrap_or(u32::MAX),
+            waiting: u32::try_from(waiting).unwrap_or(u32::MAX),
+        };
+        Ok((settings.map_or(line, |s| line.at(&s, now)), settings))
+    }
+
+    fn save(&self, line: Line, settings: &Settings) -> Result<()> {
+        self.exec(
+            "INSERT INTO line (id, window_start, counted, settings) VALUES (1, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET window_start = excluded.window_start,
+                counted = excluded.counted, settings = excluded.settings",
+            vec![
+                int(line.window_start_ms),
+                int(u64::from(line.counted)),
+                serde_json::to_string(settings)?.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn head(&self) -> Result<Option<(u64, String, u64)>> {
+        let cursor = self.exec(
+            "SELECT seq, body, joined_ms FROM entries ORDER BY seq LIMIT 1",
+            vec![],
+        )?;
+        let Some(row) = cursor.raw().next() else {
+            return Ok(None);
+        };
+        let mut columns = row?.into_iter();
+        let seq = whole(columns.next());
+        let body = match columns.next() {
+            Some(SqlStorageValue::String(body)) => body,
+            _ => String::new(),
+        };
+        let joined = whole(columns.next()).unwrap_or(0);
+        Ok(seq.map(|seq| (seq, body, joined)))
+    }
+
+    /// Onto the invite queue, admitted: the consumer asks the ledger and Hireflix as for any
+    /// queued invite. A body that no longer reads is set aside, never dropped.
+    async fn release(&self, body: &str) -> bool {
+        let Ok(invite) = serde_json::from_str::<QueuedInvite>(body) else {
+            return self
+                .set_aside_as("unreadable_in_line", None, Some(body))
+                .await;
+        };
+        let queue = self.env.queue(names::INVITE_QUEUE).ok();
+        queue.send(&invite, 0).await
+    }
+
+    /// Waited past `MAX_WAIT_HOURS`: a dead letter for an operator, through the dead-letter
+    /// queue like every other (its consumer files it and clears the candidate's record).
+    async fn set_aside(&self, body: &str) -> bool {
+        let invite = serde_json::from_str::<QueuedInvite>(body).ok();
+        let unreadable = invite.is_none().then_some(body);
+        self.set_aside_as("waited_too_long", invite, unreadable)
+            .await
+    }
+
+    async fn set_aside_as(
+        &self,
+        reason: &str,
+        invite: Option<QueuedInvite>,
+        unreadable: Option<&str>,
+    ) -> bool {
+        let letter = DeadLetter::new(reason.into(), invite, unreadable.map(str::to_string));
+        match self.env.queue(names::DEAD_LETTER_QUEUE) {
+            Ok(dlq) => dlq.send(letter).await.is_ok(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// An alarm at a time, not after an offset (`From<i64>` is an offset).
+fn when(ms: u64) -> ScheduledTime {
+    // `as` is exact for every time far inside JavaScript's safe range.
+    ScheduledTime::new(js_sys::Date::new(&js_sys::Number::from(ms as f64)))
+}
