@@ -13,7 +13,7 @@ use worker::{
     SqlStorageValue, State, Storage,
 };
 
-const SCHEMA: [&str; 2] = [
+const SCHEMA: [&str; 3] = [
     // The count of the current window, and the settings of the last call (the alarm's).
     "CREATE TABLE IF NOT EXISTS line (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -28,12 +28,16 @@ const SCHEMA: [&str; 2] = [
         mailbox TEXT NOT NULL UNIQUE,
         body TEXT NOT NULL,
         joined_ms INTEGER NOT NULL)",
+    // Mailboxes let through in the current window (at most `limit` rows): another spelling of
+    // one goes on to the ledger (which answers "already invited") without spending a second
+    // place of the hour.
+    "CREATE TABLE IF NOT EXISTS went (
+        mailbox TEXT PRIMARY KEY,
+        window_start INTEGER NOT NULL)",
 ];
 
 /// Releases (or letters) one alarm sends at most: late alarms catch up without a long burst.
 const MOST_PER_ALARM: u32 = 10;
-/// When the queue refuses a release, the alarm tries again this much later.
-const RETRY_MS: u64 = 10_000;
 
 #[durable_object(alarm)]
 pub struct PositionLine {
@@ -88,7 +92,9 @@ impl DurableObject for PositionLine {
                 break;
             };
             if !sent {
-                retry_at = Some(now.saturating_add(RETRY_MS));
+                // The queue refused: again at the next slot's pace, at most a minute on.
+                let retry_ms = settings.interval_ms().clamp(1_000, 60_000);
+                retry_at = Some(now.saturating_add(retry_ms));
                 break;
             }
             self.exec("DELETE FROM entries WHERE seq = ?", vec![int(seq)])?;
@@ -106,18 +112,24 @@ impl PositionLine {
     async fn admit(&self, call: Admit, now: u64) -> Result<Admission> {
         self.schema()?;
         let settings = call.settings;
-        let (line, _) = self.load(now)?;
+        // As of now under the settings of this call (the stored ones may be older).
+        let line = self.load(now)?.0.at(&settings, now);
         let row = self.exec(
-            "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?) FROM entries",
-            vec![call.mailbox.as_str().into()],
+            "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?1),
+                (SELECT 1 FROM went WHERE mailbox = ?1 AND window_start = ?2) FROM entries",
+            vec![call.mailbox.as_str().into(), int(line.window_start_ms)],
         )?;
-        let (head, mine) = match row.raw().next() {
+        let (head, mine, went) = match row.raw().next() {
             Some(row) => {
                 let mut columns = row?.into_iter();
-                (whole(columns.next()), whole(columns.next()))
+                let (head, mine) = (whole(columns.next()), whole(columns.next()));
+                (head, mine, whole(columns.next()).is_some())
             }
-            None => (None, None),
+            None => (None, None, false),
         };
+        if went {
+            return Ok(Admission::Go);
+        }
         if let (Some(head), Some(mine)) = (head, mine) {
             // Already in line (another spelling of the mailbox too): the same place again.
             let place = u32::try_from(mine.saturating_sub(head) + 1).unwrap_or(u32::MAX);
@@ -129,14 +141,22 @@ impl PositionLine {
         }
         let admission = rules::admit(line, &settings, now);
         match admission {
-            Admission::Go => self.save(
-                Line {
-                    counted: line.counted.saturating_add(1),
-                    ..line
-                },
-                &settings,
-            )?,
-            Admission::Wait { .. } => {
+            Admission::Go => {
+                if line.counted == 0 {
+                    // A new window: the mailboxes of the last one no longer matter.
+                    self.exec("DELETE FROM went", vec![])?;
+                }
+                self.exec(
+                    "INSERT OR REPLACE INTO went (mailbox, window_start) VALUES (?, ?)",
+                    vec![call.mailbox.into(), int(line.window_start_ms)],
+                )?;
+                let counted = line.counted.saturating_add(1);
+                self.save(Line { counted, ..line }, &settings)?;
+            }
+            Admission::Wait { expected_by_ms, .. } => {
+                if line.waiting == 0 {
+                    formed(&call.body, settings.limit, expected_by_ms);
+                }
                 self.exec(
                     "INSERT INTO entries (mailbox, body, joined_ms) VALUES (?, ?, ?)",
                     vec![call.mailbox.into(), call.body.into(), int(now)],
@@ -258,6 +278,20 @@ impl PositionLine {
             Ok(dlq) => dlq.send(letter).await.is_ok(),
             Err(_) => false,
         }
+    }
+}
+
+/// The line has just formed: the operator hears of it once, as of any budget (ids only).
+fn formed(body: &str, limit: u32, reopens_at_ms: u64) {
+    if let Ok(invite) = serde_json::from_str::<QueuedInvite>(body) {
+        crate::log::Event::BudgetReached {
+            request_id: &invite.request_id,
+            position_id: &invite.position_id,
+            budget: "position_hour",
+            limit,
+            reopens_at_ms,
+        }
+        .emit();
     }
 }
 

@@ -68,7 +68,7 @@ test("per-position budget: the third application of the hour is parked (202), th
     assert.equal(reached[0].position_id, OPEN);
     const parkedLines = lines.filter((l) => l.outcome === "parked");
     assert.equal(parkedLines.length, 2);
-    assert.ok(parkedLines.every((l) => l.reason === "budget_position_hour"));
+    assert.ok(parkedLines.every((l) => l.reason === "position_line"), "waiting in the position's line");
     // Parking used no try: the queue's invite is the application's first Hireflix call.
     assert.ok(lines.filter((l) => l.source === "queue" && l.outcome === "invited").every((l) => l.attempt === 1));
     assertCleanLogs(w.logs());

@@ -114,7 +114,7 @@ test("the pages that send the candidate to their inbox say by when, whom to writ
   const queued = await page(await w.postForm(OPEN, ann({ email: "queued.es@example.com" }), { headers: es }));
   assert.equal(queued.res.status, 202);
   assert.match(queued.html, /<h1>Postulación recibida<\/h1>/);
-  assert.match(queued.html, /como mucho en un día/);
+  assert.match(queued.html, /en cuanto esté creada/);
   assert.match(queued.html, /Escríbenos a <a href="mailto:jobs@acme.test">jobs@acme.test<\/a>/);
   assert.doesNotMatch(queued.html, /<form/);
   // Its language switch shows the same page again with a GET: nothing is posted twice.
@@ -123,7 +123,7 @@ test("the pages that send the candidate to their inbox say by when, whom to writ
   const again = await page(await w.fetch(toEnglish, { headers: es }));
   assert.equal(again.res.status, 200);
   assert.match(again.html, /<h1>Application received<\/h1>/);
-  assert.match(again.html, /at the latest within a day/);
+  assert.match(again.html, /as soon as it is made/);
   assert.match(again.html, /Write to us at <a href="mailto:jobs@acme.test">/);
 
   for (const [slug, heading] of [["check-email", "Check your email"], ["link-sent", "Your interview is ready"]]) {

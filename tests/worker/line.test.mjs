@@ -1,0 +1,156 @@
+// Each position's waiting room (the PositionLine Durable Object) in workerd, with the budget's
+// windows scaled down (BUDGET_WINDOWS_SECONDS: an "hour" of a few seconds, MAX_WAIT_HOURS in
+// those hours): over INVITES_PER_POSITION_PER_HOUR an application gets a place in line and the
+// time its email is due, in the candidate's language; the line releases in arrival order at
+// the budget's pace; a full line, or one whose wait would be too long, pauses the position
+// (429, values kept, nothing stored); and an entry that waited too long is a dead letter.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { withWorker, ann, logLines, OPEN, OPEN_2 } from "../harness.mjs";
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const es = { "accept-language": "es-ES,es;q=0.9" };
+
+/** Waits until a fixed window of `seconds` has just begun, so a burst of posts lands in one window. */
+async function windowStart(seconds) {
+  const len = seconds * 1000;
+  while (Date.now() % len > 300) await sleep(Math.min(100, len - (Date.now() % len)));
+}
+
+const madeAt = (w, email) => w.interviewsFor(OPEN, email)[0]?.createdAt;
+
+test("over the hour's budget: a place and a due time in JSON and on the page (en, es), the same place on resubmit, released first come first served at the budget's pace", async () => {
+  // Two invites per 4-second "hour": one release every 2 s.
+  await withWorker({ vars: { INVITES_PER_POSITION_PER_HOUR: "2", BUDGET_WINDOWS_SECONDS: "4,600,6000" } }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    await windowStart(4);
+    const start = Date.now();
+    assert.equal((await w.postForm(OPEN, ann({ email: "a@example.com" }))).status, 303);
+    assert.equal((await w.postForm(OPEN, ann({ email: "b@example.com" }))).status, 303);
+
+    const c = await w.postJson(OPEN, ann({ email: "c@example.com" }));
+    assert.equal(c.status, 202);
+    const cBody = await c.json();
+    assert.equal(cBody.status, "queued");
+    assert.equal(cBody.place, 1);
+    const cDue = Date.parse(cBody.expectedBy);
+    assert.match(cBody.expectedBy, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.ok(Math.abs(cDue - (Math.floor(start / 4000) * 4000 + 4000)) <= 1000, `due at the next window: ${cBody.expectedBy}`);
+
+    const d = await w.postForm(OPEN, ann({ email: "d@example.com" }));
+    assert.equal(d.status, 202);
+    const dPage = await d.text();
+    assert.match(dPage, /<h1>You are in line<\/h1>/);
+    assert.match(dPage, /<dt>Your place in line<\/dt><dd>2<\/dd>/);
+    assert.match(dPage, /<dt>Expect the email by<\/dt><dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/dd>/);
+
+    const e = await w.postForm(OPEN, ann({ email: "e@example.com" }), { headers: es });
+    assert.equal(e.status, 202);
+    const ePage = await e.text();
+    assert.match(ePage, /<h1>Estás en la fila<\/h1>/);
+    assert.match(ePage, /<dt>Tu lugar en la fila<\/dt><dd>3<\/dd>/);
+    assert.match(ePage, /<dt>Recibirás el correo antes de<\/dt>/);
+
+    // Resubmitted while waiting, in another spelling of the mailbox: the same place.
+    const again = await w.postJson(OPEN, ann({ email: "C+again@Example.com" }));
+    assert.equal(again.status, 202);
+    assert.deepEqual(
+      { place: (await again.json()).place },
+      { place: 1 },
+    );
+    const eJson = await (await w.postJson(OPEN, ann({ email: "e@example.com" }))).json();
+    assert.equal(eJson.place, 3);
+    const eDue = Date.parse(eJson.expectedBy);
+    // Another position has a line of its own.
+    assert.equal((await w.postForm(OPEN_2, ann({ email: "c@example.com" }))).status, 303);
+    assert.equal(w.inviteRequests().length, 3, "nobody in line was sent to Hireflix yet");
+
+    await w.until(() => ["c@example.com", "d@example.com", "e@example.com"].every((m) => madeAt(w, m)), 20000, "the line to be released");
+    const order = w.standIn.interviews.filter((i) => i.position.id === OPEN).map((i) => i.candidate.email);
+    assert.deepEqual(order, ["a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com"], "first come, first served");
+    const interval = 2000;
+    for (const [email, due] of [["c@example.com", cDue], ["e@example.com", eDue]]) {
+      const late = madeAt(w, email) - due;
+      console.log(`line: ${email} invited ${late} ms after its expectedBy`);
+      // The due time is to the second; the queue's batch wait comes on top.
+      assert.ok(late > -1000 && late < interval + 1500, `${email}: invited ${late} ms after its due time`);
+    }
+    assert.ok(madeAt(w, "d@example.com") - madeAt(w, "c@example.com") >= interval - 600, "paced, not all at the window's start");
+    for (const m of ["c@example.com", "d@example.com", "e@example.com"]) {
+      assert.equal(w.interviewsFor(OPEN, m).length, 1, `one interview for ${m}`);
+    }
+    const lines = logLines(w);
+    assert.equal(lines.filter((l) => l.event === "budget_reached" && l.budget === "position_hour").length, 1);
+    assert.ok(lines.filter((l) => l.source === "queue" && l.outcome === "invited").every((l) => l.attempt === 1), "waiting used no try");
+  });
+});
+
+test("a full line pauses the position: 429 with Retry-After, the form with every value kept, nothing stored", async () => {
+  await withWorker({ vars: { INVITES_PER_POSITION_PER_HOUR: "1", MAX_WAITING_PER_POSITION: "2", BUDGET_WINDOWS_SECONDS: "4,600,6000" } }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    await windowStart(4);
+    assert.equal((await w.postForm(OPEN, ann({ email: "a@example.com" }))).status, 303);
+    assert.equal((await w.postJson(OPEN, ann({ email: "b@example.com" }))).status, 202);
+    assert.equal((await w.postJson(OPEN, ann({ email: "c@example.com" }))).status, 202);
+
+    const json = await w.postJson(OPEN, ann({ email: "d@example.com" }));
+    assert.equal(json.status, 429);
+    const body = await json.json();
+    assert.equal(body.error, "position_paused");
+    assert.ok(Number.isInteger(body.retryAfter) && body.retryAfter >= 1 && body.retryAfter <= 4, JSON.stringify(body));
+    assert.equal(json.headers.get("retry-after"), String(body.retryAfter));
+
+    const page = await w.postForm(OPEN, ann({ email: "d@example.com", firstName: "Dora", phoneNumber: "+44 20 7946 0000" }));
+    assert.equal(page.status, 429);
+    assert.ok(Number(page.headers.get("retry-after")) >= 1);
+    const html = await page.text();
+    assert.match(html, /its waiting line is full/);
+    assert.match(html, /<form/);
+    for (const kept of ['value="Dora"', 'value="d@example.com"', 'value="+44 20 7946 0000"']) {
+      assert.ok(html.includes(kept), `the form keeps ${kept}`);
+    }
+
+    await w.until(() => madeAt(w, "c@example.com"), 15000, "the line to drain");
+    await sleep(1500);
+    assert.equal(w.interviewsFor(OPEN, "d@example.com").length, 0, "a paused application is not stored");
+    assert.equal(w.standIn.interviews.length, 3);
+  });
+});
+
+test("a place that would wait longer than MAX_WAIT_HOURS is not given: paused until it would be short enough", async () => {
+  // One invite per 4-second "hour", at most 2 such hours' wait: the third in line would wait 8-12 s.
+  await withWorker({ vars: { INVITES_PER_POSITION_PER_HOUR: "1", MAX_WAIT_HOURS: "2", BUDGET_WINDOWS_SECONDS: "4,600,6000" } }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    await windowStart(4);
+    assert.equal((await w.postForm(OPEN, ann({ email: "a@example.com" }))).status, 303);
+    const b = await (await w.postJson(OPEN, ann({ email: "b@example.com" }))).json();
+    const c = await (await w.postJson(OPEN, ann({ email: "c@example.com" }))).json();
+    assert.deepEqual([b.place, c.place], [1, 2]);
+    const d = await w.postJson(OPEN, ann({ email: "d@example.com" }));
+    assert.equal(d.status, 429);
+    const { error, retryAfter } = await d.json();
+    assert.equal(error, "position_paused");
+    // d's slot is 12 s away, at most 8 s may be promised: again in about 4 s.
+    assert.ok(retryAfter >= 3 && retryAfter <= 5, `retryAfter ${retryAfter}`);
+  });
+});
+
+test("an entry that waited past MAX_WAIT_HOURS becomes a dead letter (waited_too_long), never invited late", async () => {
+  // The invite queue is gone, so the line cannot release: its entry outlives the 4 s maximum.
+  await withWorker({
+    without: ["INVITE_QUEUE"],
+    vars: { INVITES_PER_POSITION_PER_HOUR: "1", MAX_WAIT_HOURS: "1", BUDGET_WINDOWS_SECONDS: "4,600,6000" },
+  }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    await windowStart(4);
+    assert.equal((await w.postForm(OPEN, ann({ email: "a@example.com" }))).status, 303);
+    const b = await w.postJson(OPEN, ann({ email: "b@example.com" }));
+    assert.equal(b.status, 202);
+    assert.equal((await b.json()).place, 1);
+    await w.until(async () => (await w.deadLetters()).length === 1, 20000, "the dead letter");
+    const { letter } = (await w.deadLetters())[0];
+    assert.equal(letter.reason, "waited_too_long");
+    assert.equal(letter.invite.email, "b@example.com", "kept for an operator");
+    assert.equal(w.interviewsFor(OPEN, "b@example.com").length, 0);
+  });
+});
