@@ -31,7 +31,8 @@ const DLQ = "hireflix-apply-invites-dlq";
  * (`RATE_LIMITER`, `NETWORK_RATE_LIMITER`, `INVITE_QUEUE`, `INVITE_DLQ`, `HIREFLIX_PACE`,
  * `DEAD_LETTERS`, `POSITION_LINE`); `lettersFail: true` binds `DEAD_LETTERS` to an object that answers every
  * call with a 500 (a full or failing store); `persist` keeps the objects' storage in that folder
- * (as a deployed worker keeps it across versions). Returns helpers; call `stop()`.
+ * (as a deployed worker keeps it across versions); `lineSwitch: true` puts the lines behind
+ * `w.line.down`. Returns helpers; call `stop()`.
  */
 export async function start({
   vars = {},
@@ -44,6 +45,7 @@ export async function start({
   without = [],
   lettersFail = false,
   persist,
+  lineSwitch = false,
 } = {}) {
   const standIn = new HireflixStandIn({ apiKey: API_KEY, ...(positions ? { positions } : {}) });
   const origin = await standIn.listen(0);
@@ -59,6 +61,8 @@ export async function start({
   }
   const logs = [];
   const funnel = [];
+  /** With `lineSwitch: true`, `w.line.down = true` makes every call to a position's line fail. */
+  const line = { down: false };
   const mf = new Miniflare({
     cf: false,
     ...(persist ? { durableObjectsPersist: persist } : {}),
@@ -94,11 +98,15 @@ export async function start({
           ...(without.includes("DEAD_LETTERS") ? {} : {
             DEAD_LETTERS: lettersFail ? { className: "Refuse", scriptName: "failing-letters" } : { className: "DeadLetters", useSQLite: true },
           }),
-          ...(without.includes("POSITION_LINE") ? {} : { POSITION_LINE: { className: "PositionLine", useSQLite: true } }),
+          ...(without.includes("POSITION_LINE") ? {} : { [lineSwitch ? "LINE_OBJECT" : "POSITION_LINE"]: { className: "PositionLine", useSQLite: true } }),
         },
         // Miniflare's own Analytics Engine binding keeps nothing: this one hands each data point
         // to the test (w.funnel), exactly as the worker wrote it.
-        wrappedBindings: { FUNNEL: { scriptName: "funnel-recorder" } },
+        wrappedBindings: {
+          FUNNEL: { scriptName: "funnel-recorder" },
+          // The real lines behind a switch the test can turn off.
+          ...(lineSwitch ? { POSITION_LINE: { scriptName: "line-switch" } } : {}),
+        },
         bindings: {
           HIREFLIX_API_URL: `${origin}/me`,
           HIREFLIX_API_KEY: API_KEY,
@@ -121,6 +129,26 @@ export async function start({
           ...vars,
         },
       },
+      ...(lineSwitch ? [{
+        name: "line-switch",
+        modules: true,
+        // Named as the runtime's own class: the worker checks its bindings' constructor names.
+        script: `export default function (env) {
+          class DurableObjectNamespace {
+            idFromName(name) { return env.REAL.idFromName(name); }
+            get(id) {
+              const stub = env.REAL.get(id);
+              return { async fetch(url, init) {
+                if ((await (await env.SWITCH.fetch("http://switch/")).text()) === "down") throw new Error("the line is down");
+                return stub.fetch(url, init);
+              } };
+            }
+          }
+          return new DurableObjectNamespace();
+        }`,
+        durableObjects: { REAL: { className: "PositionLine", scriptName: "hireflix-apply", useSQLite: true } },
+        serviceBindings: { SWITCH: async () => new Response(line.down ? "down" : "up") },
+      }] : []),
       {
         name: "failing-letters",
         modules: true,
@@ -173,6 +201,7 @@ export async function start({
     posted,
     /** Every Analytics Engine data point the worker wrote, as written. */
     funnel,
+    line,
     /** A request from a fresh client IP unless `ip` is given, so rate limits stay out of the way. */
     fetch(path, init = {}) {
       const headers = new Headers(init.headers);

@@ -154,3 +154,27 @@ test("an entry that waited past MAX_WAIT_HOURS becomes a dead letter (waited_too
     assert.equal(w.interviewsFor(OPEN, "b@example.com").length, 0);
   });
 });
+
+test("a line that does not answer: queued (202) and never invited unchecked; once it answers, asked again and invited within its budget", async () => {
+  await withWorker({
+    lineSwitch: true,
+    vars: { INVITES_PER_POSITION_PER_HOUR: "1", BUDGET_WINDOWS_SECONDS: "4,600,6000", RETRY_BASE_DELAY_SECONDS: "1" },
+  }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    w.line.down = true;
+    for (const email of ["a@example.com", "b@example.com"]) {
+      const res = await w.postJson(OPEN, ann({ email }));
+      assert.equal(res.status, 202, email);
+      const body = await res.json();
+      assert.equal(body.status, "queued");
+      assert.equal(body.place, undefined, "no place the line did not give");
+    }
+    await sleep(2500); // the consumer has asked (and failed) by now
+    assert.equal(w.inviteRequests().length, 0, "nothing invited without the line's check");
+    w.line.down = false;
+    await w.until(() => madeAt(w, "a@example.com") && madeAt(w, "b@example.com"), 20000, "both invited once the line answers");
+    const windows = ["a@example.com", "b@example.com"].map((e) => Math.floor(madeAt(w, e) / 4000));
+    assert.notEqual(windows[0], windows[1], "one invite per 4 s window: the budget held for the queued ones too");
+    assert.equal(w.standIn.interviews.length, 2);
+  });
+});
