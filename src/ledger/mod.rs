@@ -3,8 +3,8 @@
 //! Consulted only on the path that would ask Hireflix to create an invite, just before the
 //! call (`crate::apply::invite`, for the form and the queue alike). It keeps, per mailbox (an
 //! HMAC of the address's canonical form, see `mailbox`): one invite per position, and a number
-//! of positions a day; per position, a number of invites an hour; for the account, a number a
-//! day and a month; and whether the plan's quota was found spent. Over a budget, or while the
+//! of positions a day; for the account, a number a day and a month (a position's hourly
+//! budget is its line's, `crate::line`); and whether the plan's quota was found spent. Over a budget, or while the
 //! quota is spent, an application is parked (queued until the window reopens), never refused.
 //!
 //! Rooms: `mailbox`, `window` and `budget` are the pure rules; `object` is the Durable Object
