@@ -3,7 +3,7 @@
 //! retry time and gives it without asking: at 1,000 posts a second to a paused position, the
 //! object hears from each isolate about once per pause, not once per post.
 
-use super::protocol::Admit;
+use super::protocol::{answer_from_json, Admit};
 use super::rules::{seconds_until, Admission, Settings};
 use super::Lines;
 use crate::apply::QueuedInvite;
@@ -67,11 +67,10 @@ impl Lines for LineClient {
             body: serde_json::to_string(&body).ok()?,
             settings: self.settings,
         };
-        let call = serde_json::to_string(&call).ok()?;
-        let url = "https://position-line/";
+        let (url, call) = ("https://position-line/", call.to_json());
         let namespace = self.namespace.as_ref()?;
-        let text = objects::ask(namespace, position.as_str(), url, &call, TIMEOUT_MS).await;
-        let admission = serde_json::from_str(&text.ok()?).ok()?;
+        let asked = objects::ask(namespace, position.as_str(), url, &call, TIMEOUT_MS);
+        let admission = answer_from_json(&asked.await.ok()?)?;
         if let Admission::Paused { retry_after_s } = admission {
             let until = now.saturating_add(u64::from(retry_after_s) * 1_000);
             remember_pause(position.as_str(), until, now);

@@ -2,15 +2,13 @@
 //! counts the position's invites per window, keeps the applications waiting in order of
 //! arrival, and releases them by alarm at the budget's pace onto the invite queue.
 
-use super::protocol::Admit;
+use super::protocol::{answer_to_json, Admit};
 use super::rules::{self, Admission, Line, Settings};
-use crate::apply::{Enqueue, QueuedInvite};
 use crate::config::names;
 use crate::ledger::{int, whole};
-use crate::queue::DeadLetter;
 use worker::{
-    durable_object, DurableObject, Env, Request, Response, Result, ScheduledTime, SqlStorage,
-    SqlStorageValue, State, Storage,
+    durable_object, DurableObject, Env, QueueContentType, RawMessageBuilder, Request, Response,
+    Result, ScheduledTime, SqlStorage, SqlStorageValue, State, Storage,
 };
 
 const SCHEMA: [&str; 3] = [
@@ -19,7 +17,10 @@ const SCHEMA: [&str; 3] = [
         id INTEGER PRIMARY KEY CHECK (id = 1),
         window_start INTEGER NOT NULL,
         counted INTEGER NOT NULL,
-        settings TEXT NOT NULL)",
+        per_window INTEGER NOT NULL,
+        max_waiting INTEGER NOT NULL,
+        max_wait_ms INTEGER NOT NULL,
+        window_ms INTEGER NOT NULL)",
     // The line, in order of arrival: entries leave only from its head (released or set
     // aside), so a place is `seq - first seq + 1`. The mailbox is an HMAC; the body is the
     // application to send when its turn comes.
@@ -58,11 +59,11 @@ impl DurableObject for PositionLine {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let call = req.text().await.ok();
-        let Some(call) = call.and_then(|text| serde_json::from_str::<Admit>(&text).ok()) else {
+        let Some(call) = call.and_then(|text| Admit::from_json(&text)) else {
             return Response::error("not a line call", 400);
         };
         match self.admit(call, crate::clock::now_ms()).await {
-            Ok(answer) => Response::ok(serde_json::to_string(&answer)?),
+            Ok(answer) => Response::ok(answer_to_json(answer)),
             // The worker queues the application unadmitted: it asks again from the queue.
             Err(_) => Response::error("line error", 500),
         }
@@ -191,7 +192,7 @@ impl PositionLine {
     /// entries), and the last settings given.
     fn load(&self, now: u64) -> Result<(Line, Option<Settings>)> {
         let row = self.exec(
-            "SELECT window_start, counted, settings,
+            "SELECT window_start, counted, per_window, max_waiting, max_wait_ms, window_ms,
                 (SELECT MAX(seq) - MIN(seq) + 1 FROM entries) FROM line WHERE id = 1",
             vec![],
         )?;
@@ -199,30 +200,42 @@ impl PositionLine {
             return Ok((Line::default(), None));
         };
         let mut columns = row?.into_iter();
-        let window_start_ms = whole(columns.next()).unwrap_or(0);
-        let counted = whole(columns.next()).unwrap_or(0);
-        let settings = match columns.next() {
-            Some(SqlStorageValue::String(text)) => serde_json::from_str(&text).ok(),
-            _ => None,
-        };
-        let waiting = whole(columns.next()).unwrap_or(0);
+        let mut next = || whole(columns.next());
+        let short = |n: Option<u64>| n.and_then(|n| u32::try_from(n).ok());
+        let (window_start_ms, counted) = (next().unwrap_or(0), short(next()).unwrap_or(0));
+        let (limit, max_waiting) = (short(next()), short(next()));
+        let (max_wait_ms, window_ms) = (next(), next());
         let line = Line {
             window_start_ms,
-            counted: u32::try_from(counted).unwrap_or(u32::MAX),
-            waiting: u32::try_from(waiting).unwrap_or(u32::MAX),
+            counted,
+            waiting: short(next()).unwrap_or(0),
+        };
+        let settings = match (limit, max_waiting, max_wait_ms, window_ms) {
+            (Some(limit), Some(max_waiting), Some(max_wait_ms), Some(window_ms)) => {
+                Some(Settings {
+                    limit,
+                    max_waiting,
+                    max_wait_ms,
+                    window_ms,
+                })
+            }
+            _ => None,
         };
         Ok((settings.map_or(line, |s| line.at(&s, now)), settings))
     }
 
     fn save(&self, line: Line, settings: &Settings) -> Result<()> {
         self.exec(
-            "INSERT INTO line (id, window_start, counted, settings) VALUES (1, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET window_start = excluded.window_start,
-                counted = excluded.counted, settings = excluded.settings",
+            "INSERT OR REPLACE INTO line
+                (id, window_start, counted, per_window, max_waiting, max_wait_ms, window_ms)
+                VALUES (1, ?, ?, ?, ?, ?, ?)",
             vec![
                 int(line.window_start_ms),
                 int(u64::from(line.counted)),
-                serde_json::to_string(settings)?.into(),
+                int(u64::from(settings.limit)),
+                int(u64::from(settings.max_waiting)),
+                int(settings.max_wait_ms),
+                int(settings.window_ms),
             ],
         )?;
         Ok(())
@@ -246,53 +259,48 @@ impl PositionLine {
         Ok(seq.map(|seq| (seq, body, joined)))
     }
 
-    /// Onto the invite queue, admitted: the consumer asks the ledger and Hireflix as for any
-    /// queued invite. A body that no longer reads is set aside, never dropped.
+    /// Onto the invite queue as it was given (marked admitted by the worker): the consumer
+    /// asks the ledger and Hireflix as for any queued invite.
     async fn release(&self, body: &str) -> bool {
-        let Ok(invite) = serde_json::from_str::<QueuedInvite>(body) else {
-            return self
-                .set_aside_as("unreadable_in_line", None, Some(body))
-                .await;
-        };
-        let queue = self.env.queue(names::INVITE_QUEUE).ok();
-        queue.send(&invite, 0).await
+        self.send(names::INVITE_QUEUE, body).await
     }
 
     /// Waited past `MAX_WAIT_HOURS`: a dead letter for an operator, through the dead-letter
     /// queue like every other (its consumer files it and clears the candidate's record).
     async fn set_aside(&self, body: &str) -> bool {
-        let invite = serde_json::from_str::<QueuedInvite>(body).ok();
-        let unreadable = invite.is_none().then_some(body);
-        self.set_aside_as("waited_too_long", invite, unreadable)
-            .await
+        let letter = format!(r#"{{"reason":"waited_too_long","invite":{body}}}"#);
+        self.send(names::DEAD_LETTER_QUEUE, &letter).await
     }
 
-    async fn set_aside_as(
-        &self,
-        reason: &str,
-        invite: Option<QueuedInvite>,
-        unreadable: Option<&str>,
-    ) -> bool {
-        let letter = DeadLetter::new(reason.into(), invite, unreadable.map(str::to_string));
-        match self.env.queue(names::DEAD_LETTER_QUEUE) {
-            Ok(dlq) => dlq.send(letter).await.is_ok(),
-            Err(_) => false,
-        }
+    /// JSON text onto a queue, parsed by the runtime: no serde here (the body was checked to
+    /// be a JSON object when the call was read).
+    async fn send(&self, queue: &str, json: &str) -> bool {
+        let (Ok(queue), Ok(message)) = (self.env.queue(queue), js_sys::JSON::parse(json)) else {
+            return false;
+        };
+        let message =
+            RawMessageBuilder::new(message).build_with_content_type(QueueContentType::Json);
+        queue.send_raw(message).await.is_ok()
     }
 }
 
 /// The line has just formed: the operator hears of it once, as of any budget (ids only).
 fn formed(body: &str, limit: u32, reopens_at_ms: u64) {
-    if let Ok(invite) = serde_json::from_str::<QueuedInvite>(body) {
-        crate::log::Event::BudgetReached {
-            request_id: &invite.request_id,
-            position_id: &invite.position_id,
-            budget: "position_hour",
-            limit,
-            reopens_at_ms,
-        }
-        .emit();
+    let invite: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let field = |name: &str| {
+        invite
+            .get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+    };
+    crate::log::Event::BudgetReached {
+        request_id: field("requestId"),
+        position_id: field("positionId"),
+        budget: "position_hour",
+        limit,
+        reopens_at_ms,
     }
+    .emit();
 }
 
 /// An alarm at a time, not after an offset (`From<i64>` is an offset).
