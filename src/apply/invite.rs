@@ -41,7 +41,7 @@ pub enum Made {
 }
 
 /// A batch's invites, in the candidates' order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Batch {
     pub made: Vec<Made>,
     /// How long Hireflix took, when it was called.
@@ -115,12 +115,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     async fn invite(&self, candidates: &[&Candidate<'_>]) -> Batch {
         if candidates.is_empty() {
             // All waiting or paused: no ledger call.
-            return Batch {
-                made: Vec::new(),
-                hireflix_ms: None,
-                quota_delay: 0,
-                resume_at: None,
-            };
+            return Batch::default();
         }
         let applicants: Vec<Applicant> = candidates
             .iter()

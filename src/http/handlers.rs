@@ -87,7 +87,7 @@ enum Binding {
 }
 
 /// The bindings the worker runs without, less safely: what it does then.
-const OPTIONAL_BINDINGS: [(&str, Binding, &str); 6] = [
+const OPTIONAL_BINDINGS: [(&str, Binding, &str); 7] = [
     (
         names::INVITE_LEDGER,
         Binding::Object,
@@ -117,6 +117,11 @@ const OPTIONAL_BINDINGS: [(&str, Binding, &str); 6] = [
         names::DEAD_LETTER_QUEUE,
         Binding::Queue,
         "an invite that fails for good is retried until the platform drops it",
+    ),
+    (
+        names::POSITION_LINE,
+        Binding::Object,
+        "no application is let past its position's hourly budget (each waits in the queue until it is dead-lettered)",
     ),
 ];
 
@@ -192,6 +197,7 @@ mod tests {
             "INVITE_DLQ",
             "INVITE_LEDGER",
             "DEAD_LETTERS",
+            "POSITION_LINE",
         ] {
             assert!(all.contains(name), "{name}");
         }

@@ -163,10 +163,14 @@ impl PositionLine {
                     vec![call.mailbox.into(), call.body.into(), int(now)],
                 )?;
                 self.save(line, &settings)?;
-                if line.waiting == 0 {
-                    if let Some(at) =
-                        rules::next_release(Line { waiting: 1, ..line }, &settings, now)
-                    {
+                // The first in line starts the alarm; later ones make sure it still runs (an
+                // alarm that kept failing is given up by the runtime, and the line would stall).
+                if line.waiting == 0 || self.storage.get_alarm().await?.is_none() {
+                    let line = Line {
+                        waiting: line.waiting.saturating_add(1),
+                        ..line
+                    };
+                    if let Some(at) = rules::next_release(line, &settings, now) {
                         self.storage.set_alarm(when(at)).await?;
                     }
                 }
