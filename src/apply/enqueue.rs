@@ -136,21 +136,14 @@ impl<I, L, M: Memory, Q: Enqueue, W> Pipeline<'_, I, L, M, Q, W> {
         }
     }
 
-    /// With the tries already made and quota refusals among them, after `delay_seconds`.
+    /// After `delay_seconds`.
     pub(super) async fn enqueue(
         &self,
-        position: &PositionId,
-        form: &ApplicationForm,
+        message: &QueuedInvite,
         key: &CandidateKey,
-        (attempt, quota_refusals): (u32, u32),
         delay_seconds: u32,
     ) -> bool {
-        let message = QueuedInvite {
-            attempt,
-            quota_refusals,
-            ..self.message(position, form)
-        };
-        if !self.queue.send(&message, delay_seconds).await {
+        if !self.queue.send(message, delay_seconds).await {
             return false;
         }
         // Remembered so a resubmission while queued gets the same answer and is not queued twice.

@@ -51,6 +51,9 @@ pub struct Batch {
     /// Not before this (ms since the epoch): the pace held the call back, or Hireflix sent a
     /// `Retry-After`.
     pub resume_at: Option<u64>,
+    /// Whether each candidate's line has counted it (now or before): if it is queued again,
+    /// it goes as admitted.
+    pub passed: Vec<bool>,
 }
 
 pub struct Invites<'a, I, L, M, W> {
@@ -103,6 +106,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             .filter_map(|(c, turn)| turn.is_none().then_some(c))
             .collect();
         let mut batch = self.invite(&going).await;
+        batch.passed = turns.iter().map(Option::is_none).collect();
         let mut invited = std::mem::take(&mut batch.made).into_iter();
         batch.made = turns
             .into_iter()
@@ -176,6 +180,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             hireflix_ms,
             quota_delay,
             resume_at,
+            passed: Vec::new(),
         }
     }
 

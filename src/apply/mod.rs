@@ -129,12 +129,22 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
             }))
         ) {
             // A double click: the same address's invite is at Hireflix. Its outcome is waited
-            // for briefly and answered the same way; failing that, the ledger is asked again.
+            // for briefly and answered the same way; failing that, the ledger is asked again
+            // (its line lets it through again uncounted: the mailbox went this window).
             if let Some(decision) = self.await_first(key, &names, &claim).await {
                 return (decision, None);
             }
             batch = invites.make(one).await;
         }
+        // With the tries already made and quota refusals among them; admitted once its line
+        // has counted it, so the consumer does not count it twice.
+        let passed = batch.passed.first().copied().unwrap_or(false);
+        let queue_as = |(attempt, quota_refusals)| QueuedInvite {
+            attempt,
+            quota_refusals,
+            admitted: passed,
+            ..message.clone()
+        };
         let made = batch.made.into_iter().next();
         let answered = match made {
             Some(Made::Asked(answered)) => answered,
@@ -150,14 +160,12 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
                 delay_seconds,
                 note,
             })) => {
-                let queued = self
-                    .enqueue(position, form, key, (0, 0), delay_seconds)
-                    .await;
+                let queued = self.enqueue(&queue_as((0, 0)), key, delay_seconds).await;
                 return (decision::parked(queued, note), None);
             }
             // No invite without a check: queued, the consumer asks the ledger again.
             Some(Made::Held(Gate::Unchecked | Gate::Invite(_))) | None => {
-                let queued = self.enqueue(position, form, key, (0, 0), 0).await;
+                let queued = self.enqueue(&queue_as((0, 0)), key, 0).await;
                 return (decision::unchecked(queued), None);
             }
         };
@@ -173,7 +181,7 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
                 });
                 let delay = if quota { batch.quota_delay } else { resume };
                 let tries = (u32::from(reason != Transient::Paced), u32::from(quota));
-                let queued = self.enqueue(position, form, key, tries, delay).await;
+                let queued = self.enqueue(&queue_as(tries), key, delay).await;
                 decision::after_enqueue(queued, reason)
             }
         };

@@ -104,6 +104,8 @@ fn a_parked_application_is_queued_until_its_window_reopens_and_hireflix_is_not_c
     assert_eq!(world.hireflix_calls(), 0);
     assert_eq!(world.queued(), vec![(0, 0, 1_800)], "no try used");
     assert!(matches!(world.record(), Some(Record::Queued { .. })));
+    let sent = world.queue.sent.borrow();
+    assert!(sent[0].0.admitted, "its line counted it: not counted again");
 }
 
 #[test]

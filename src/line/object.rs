@@ -6,6 +6,7 @@ use super::protocol::{answer_to_json, Admit};
 use super::rules::{self, Admission, Line, Settings};
 use crate::config::names;
 use crate::ledger::{int, whole};
+use std::cell::Cell;
 use worker::{
     durable_object, DurableObject, Env, QueueContentType, RawMessageBuilder, Request, Response,
     Result, ScheduledTime, SqlStorage, SqlStorageValue, State, Storage,
@@ -45,6 +46,8 @@ pub struct PositionLine {
     storage: Storage,
     sql: SqlStorage,
     env: Env,
+    /// The schema is made once per instance, not per call.
+    schema_ready: Cell<bool>,
 }
 
 impl DurableObject for PositionLine {
@@ -54,6 +57,7 @@ impl DurableObject for PositionLine {
             sql: storage.sql(),
             storage,
             env,
+            schema_ready: Cell::new(false),
         }
     }
 
@@ -102,7 +106,21 @@ impl DurableObject for PositionLine {
             line.waiting = line.waiting.saturating_sub(1);
         }
         self.save(line, &settings)?;
-        if let Some(at) = retry_at.or_else(|| rules::next_release(line, &settings, now)) {
+        // The head's slot, or sooner when it would wait too long by then (budgets lowered):
+        // it is set aside at that time, not at its far-off slot.
+        let expires = self.head()?.map(|(.., joined)| {
+            let deadline = joined
+                .saturating_add(settings.max_wait_ms)
+                .saturating_add(1);
+            deadline.max(now.saturating_add(1_000))
+        });
+        let release = rules::next_release(line, &settings, now);
+        let next = match (retry_at, release, expires) {
+            (Some(at), ..) => Some(at),
+            (None, Some(release), Some(expires)) => Some(release.min(expires)),
+            (None, release, _) => release,
+        };
+        if let Some(at) = next {
             self.storage.set_alarm(when(at)).await?;
         }
         Response::ok("")
@@ -186,8 +204,11 @@ impl PositionLine {
     }
 
     fn schema(&self) -> Result<()> {
-        for statement in SCHEMA {
-            self.exec(statement, vec![])?;
+        if !self.schema_ready.get() {
+            for statement in SCHEMA {
+                self.exec(statement, vec![])?;
+            }
+            self.schema_ready.set(true);
         }
         Ok(())
     }

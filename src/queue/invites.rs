@@ -103,7 +103,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
     let steps = steps(&invites, &queued, retries).await;
     // No visitor behind a queued message: only the position and the step are counted.
     let funnel = Funnel::new(env.analytics_engine(names::FUNNEL).ok(), Visit::default());
-    for ((message, item), (step, hireflix_ms)) in pending.iter().zip(steps) {
+    for ((message, item), (step, hireflix_ms, passed)) in pending.iter().zip(steps) {
         log(item, &step, hireflix_ms, &funnel);
         match step.action {
             Action::Ack => message.ack(),
@@ -114,7 +114,13 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
             Action::Requeue {
                 delay_seconds,
                 tally,
-            } => requeue(message, &queue, &tally.next(&item.invite), delay_seconds).await,
+            } => {
+                let next = QueuedInvite {
+                    admitted: passed,
+                    ..tally.next(&item.invite)
+                };
+                requeue(message, &queue, &next, delay_seconds).await
+            }
             Action::DeadLetter { why } => {
                 // Forget "queued" so a resubmission hears the real answer at once.
                 store.forget(&item.key).await;
@@ -126,12 +132,12 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
 }
 
 /// What each queued invite of a batch comes to, in order, with how long Hireflix took when it
-/// was called.
+/// was called and whether its line has counted it (a requeued one goes as admitted).
 pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
     invites: &Invites<'_, I, L, M, W>,
     queued: &[&Queued],
     retries: Retries,
-) -> Vec<(Step, Option<u64>)> {
+) -> Vec<(Step, Option<u64>, bool)> {
     let candidates: Vec<Candidate> = queued
         .iter()
         .map(|q| Candidate {
@@ -145,16 +151,18 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
         .collect();
     let batch = invites.make(&candidates).await;
     let base = retries.base_delay_seconds;
+    let passed = batch.passed;
     queued
         .iter()
         .zip(batch.made)
-        .map(|(q, made)| {
+        .zip(passed)
+        .map(|((q, made), passed)| {
             // This try included.
             let attempts = Attempts {
                 counted: q.invite.counted_attempts().saturating_add(1),
                 max: retries.max_attempts,
             };
-            match made {
+            let (step, hireflix_ms) = match made {
                 Made::Held(gate) => (step::held(gate, attempts, base), None),
                 Made::InLine { place, .. } => (step::lined(Some(place), attempts, 0, base), None),
                 Made::Paused { retry_after_s } => {
@@ -173,7 +181,8 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
                     };
                     (step, batch.hireflix_ms)
                 }
-            }
+            };
+            (step, hireflix_ms, passed)
         })
         .collect()
 }
@@ -280,7 +289,7 @@ mod tests {
         hireflix: &FakeHireflix,
         ledger: &FakeLedger,
         items: &[Queued],
-    ) -> Vec<(Step, Option<u64>)> {
+    ) -> Vec<(Step, Option<u64>, bool)> {
         let (memory, line) = (FakeMemory::default(), FakeLine::default());
         let invites = Invites {
             explain: false,
@@ -290,8 +299,8 @@ mod tests {
         run(steps(&invites, &items, RETRIES))
     }
 
-    fn actions(steps: &[(Step, Option<u64>)]) -> Vec<Action> {
-        steps.iter().map(|(s, _)| s.action.clone()).collect()
+    fn actions(steps: &[(Step, Option<u64>, bool)]) -> Vec<Action> {
+        steps.iter().map(|(s, ..)| s.action.clone()).collect()
     }
 
     #[test]
@@ -321,6 +330,10 @@ mod tests {
             tally: Tally::Untried,
         };
         assert_eq!(actions(&steps), vec![Action::Ack, parked, Action::Ack]);
+        assert!(
+            steps.iter().all(|s| s.2),
+            "let through by the line: requeued as admitted"
+        );
         assert_eq!(steps[1].1, None, "no Hireflix time for a parked message");
     }
 
@@ -362,7 +375,7 @@ mod tests {
                 1,
                 "{refusal:?}: one call, not 1 + 2"
             );
-            for (step, _) in &steps {
+            for (step, ..) in &steps {
                 assert!(
                     matches!(
                         step.action,
@@ -414,6 +427,8 @@ mod tests {
             vec![vec!["a@example.com".to_string()]]
         );
         assert_eq!(actions(&steps), vec![Action::Ack, Action::AckAndForget]);
+        let passed: Vec<bool> = steps.iter().map(|s| s.2).collect();
+        assert_eq!(passed, [true, false]);
     }
 
     #[test]
