@@ -23,6 +23,10 @@ const w = sharedWorker({ http: true, vars: BRAND });
 const keyRevoked = sharedWorker({ http: true, vars: BRAND }, (x) => (x.standIn.apiKey = "a-different-key"));
 const limited = sharedWorker({ http: true, rateLimit: 1, vars: BRAND });
 const broken = sharedWorker({ http: true, vars: { ...BRAND, HIREFLIX_API_KEY: "" } });
+// One invite an hour per position: the next waits in line; with room for one in line, the
+// one after is paused.
+const lined = sharedWorker({ http: true, vars: { ...BRAND, INVITES_PER_POSITION_PER_HOUR: "1" } });
+const full = sharedWorker({ http: true, vars: { ...BRAND, INVITES_PER_POSITION_PER_HOUR: "1", MAX_WAITING_PER_POSITION: "1" } });
 let browser;
 before(async () => (browser = await launchChromium()));
 after(() => browser?.close());
@@ -83,6 +87,14 @@ const STATES = [
     return status;
   }],
   ["not configured", 503, (page) => goto(page, `${broken.url}apply/${OPEN}`)],
+  ["in line, with the place and the time the email is due", 202, async (page) => {
+    await lined.postForm(OPEN, { ...candidate(), consent: "yes" }); // the hour's one invite, or a place
+    return apply(page, lined, OPEN, candidate());
+  }],
+  ["position paused, its line full", 429, async (page) => {
+    for (let i = 0; i < 2; i++) await full.postForm(OPEN, { ...candidate(), consent: "yes" });
+    return apply(page, full, OPEN, candidate());
+  }],
 ];
 
 const scans = [];
