@@ -77,27 +77,11 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     pub async fn make(&self, candidates: &[Candidate<'_>]) -> Batch {
         let mut turns = Vec::with_capacity(candidates.len());
         for c in candidates {
-            turns.push(match c.invite.admitted {
-                true => None,
-                false => match self
-                    .line
-                    .admit(c.position, &c.application.email, c.invite)
-                    .await
-                {
-                    Some(Admission::Go) => None,
-                    Some(Admission::Wait {
-                        place,
-                        expected_by_ms,
-                    }) => Some(Made::InLine {
-                        place,
-                        expected_by_ms,
-                    }),
-                    Some(Admission::Paused { retry_after_s }) => {
-                        Some(Made::Paused { retry_after_s })
-                    }
-                    // Never invited unchecked: queued as it is, the consumer asks again.
-                    None => Some(Made::Held(Gate::Unchecked)),
-                },
+            turns.push(if c.invite.admitted {
+                None
+            } else {
+                let answer = self.line.admit(c.position, &c.application.email, c.invite);
+                held_by_line(answer.await)
             });
         }
         let going: Vec<&Candidate> = candidates
@@ -304,6 +288,25 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     pub fn names_of(&self, application: &Application) -> String {
         let (first, last) = (&application.first_name, &application.last_name);
         names_tag(self.secret, first.as_str(), last.as_str())
+    }
+}
+
+/// What the line's answer makes of an application not yet admitted; `None`: on to the ledger.
+fn held_by_line(answer: Option<Admission>) -> Option<Made> {
+    let Some(answer) = answer else {
+        // Never invited unchecked: queued as it is, the consumer asks again.
+        return Some(Made::Held(Gate::Unchecked));
+    };
+    match answer {
+        Admission::Go => None,
+        Admission::Wait {
+            place,
+            expected_by_ms,
+        } => Some(Made::InLine {
+            place,
+            expected_by_ms,
+        }),
+        Admission::Paused { retry_after_s } => Some(Made::Paused { retry_after_s }),
     }
 }
 
