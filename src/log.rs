@@ -61,6 +61,8 @@ pub enum Reason {
     InLine,
     /// The position's line is full or would wait too long: told to try later.
     PositionPaused,
+    /// The position's line could not be asked: queued, never invited unchecked.
+    LineUnavailable,
 }
 
 impl Reason {

@@ -263,13 +263,19 @@ pub(super) fn position_paused(retry_after_s: u32) -> Decision {
     )
 }
 
-pub(super) fn unchecked(queued: bool) -> Decision {
+/// The ledger, or the position's line (`line`), could not be asked: queued to ask again.
+pub(super) fn unchecked(queued: bool, line: bool) -> Decision {
     Decision {
         outcome: if queued {
             Outcome::Queued
         } else {
             Outcome::LostQueueUnavailable
         },
+        reason: Some(if line {
+            Reason::LineUnavailable
+        } else {
+            Reason::Ledger(Note::LedgerUnavailable)
+        }),
         ..parked(queued, Note::LedgerUnavailable)
     }
 }

@@ -33,8 +33,9 @@ pub enum Made {
     InLine { place: u32, expected_by_ms: u64 },
     /// Its position's line is full (or too slow): nothing stored, try again then.
     Paused { retry_after_s: u32 },
-    /// No Hireflix call: what the ledger said instead (never [`Gate::Invite`]); `Unchecked`
-    /// too when the line could not be asked.
+    /// Its position's line did not answer: never invited unchecked, queued to ask again.
+    LineSilent,
+    /// No Hireflix call: what the ledger said instead (never [`Gate::Invite`]).
     Held(Gate),
     /// Hireflix's answer: a new interview remembered, an existing one looked up.
     Asked(Answered),
@@ -294,8 +295,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
 /// What the line's answer makes of an application not yet admitted; `None`: on to the ledger.
 fn held_by_line(answer: Option<Admission>) -> Option<Made> {
     let Some(answer) = answer else {
-        // Never invited unchecked: queued as it is, the consumer asks again.
-        return Some(Made::Held(Gate::Unchecked));
+        return Some(Made::LineSilent);
     };
     match answer {
         Admission::Go => None,

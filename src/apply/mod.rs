@@ -164,9 +164,10 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
                 return (decision::parked(queued, note), None);
             }
             // No invite without a check: queued, the consumer asks the ledger again.
-            Some(Made::Held(Gate::Unchecked | Gate::Invite(_))) | None => {
+            Some(Made::Held(Gate::Unchecked | Gate::Invite(_)) | Made::LineSilent) | None => {
                 let queued = self.enqueue(&queue_as((0, 0)), key, 0).await;
-                return (decision::unchecked(queued), None);
+                let line = matches!(made, Some(Made::LineSilent));
+                return (decision::unchecked(queued, line), None);
             }
         };
         let decision = match decision::from_answer(answered, &claim) {

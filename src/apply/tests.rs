@@ -345,6 +345,7 @@ fn a_paused_line_stores_nothing_and_a_silent_one_queues_the_application_unadmitt
     world.line = FakeLine::with(vec![None]);
     let (decision, _) = world.apply();
     assert_eq!(decision.answer, Answer::Queued);
+    assert_eq!(decision.reason, Some(crate::log::Reason::LineUnavailable));
     assert_eq!(world.ledger.checks.get(), 0, "never invited unchecked");
     assert_eq!(world.hireflix_calls(), 0);
     let sent = world.queue.sent.borrow();

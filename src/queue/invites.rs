@@ -165,6 +165,10 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
             let (step, hireflix_ms) = match made {
                 Made::Held(gate) => (step::held(gate, attempts, base), None),
                 Made::InLine { place, .. } => (step::lined(Some(place), attempts, 0, base), None),
+                Made::LineSilent => {
+                    let reason = Reason::LineUnavailable;
+                    (step::retry_or_give_up(attempts, base, reason), None)
+                }
                 Made::Paused { retry_after_s } => {
                     (step::lined(None, attempts, retry_after_s, base), None)
                 }

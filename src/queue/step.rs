@@ -193,7 +193,7 @@ pub fn lined(place: Option<u32>, attempts: Attempts, retry_after_s: u32, base: u
     }
 }
 
-fn retry_or_give_up(attempts: Attempts, base_delay_seconds: u32, reason: Reason) -> Step {
+pub fn retry_or_give_up(attempts: Attempts, base_delay_seconds: u32, reason: Reason) -> Step {
     if attempts.counted >= attempts.max {
         Step {
             action: Action::DeadLetter {

@@ -176,5 +176,8 @@ test("a line that does not answer: queued (202) and never invited unchecked; onc
     const windows = ["a@example.com", "b@example.com"].map((e) => Math.floor(madeAt(w, e) / 4000));
     assert.notEqual(windows[0], windows[1], "one invite per 4 s window: the budget held for the queued ones too");
     assert.equal(w.standIn.interviews.length, 2);
+    const lines = logLines(w);
+    assert.equal(lines.filter((l) => l.source === "api" && l.outcome === "queued" && l.reason === "line_unavailable").length, 2);
+    assert.ok(lines.some((l) => l.source === "queue" && l.reason === "line_unavailable"), "the consumer's failed asks say so too");
   });
 });
