@@ -354,8 +354,11 @@ mod tests {
             Reason::PositionNotFound,
             Reason::PositionNotReady,
             Reason::ValidationError,
+            Reason::InLine,
+            Reason::PositionPaused,
+            Reason::LineUnavailable,
         ];
-        let names = "other_names link_grace_over no_matching_interview no_link http_429 position_not_found position_not_ready validation_error";
+        let names = "other_names link_grace_over no_matching_interview no_link http_429 position_not_found position_not_ready validation_error position_line position_paused line_unavailable";
         assert_eq!(reasons.map(Reason::as_str).join(" "), names);
     }
 
