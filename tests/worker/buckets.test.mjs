@@ -19,7 +19,7 @@ async function reserveIn(w, keys, instance = keys.bucket) {
   const call = {
     reserve: {
       asks: [{ mailbox: keys.mailbox, spelling: keys.spelling, position: OPEN }],
-      limits: { email_day: 0, position_hour: 0, account_day: 0, account_month: 0, account_minute: 0 },
+      limits: { email_day: 0, account_day: 0, account_month: 0, account_minute: 0 },
       windows: { hour_seconds: 3600, day_seconds: 86400, month_seconds: 0 },
     },
   };

@@ -11,7 +11,7 @@ function reserve(stub, mailboxes, keepMs) {
   const call = {
     reserve: {
       asks: mailboxes.map((m) => ({ mailbox: m, spelling: `${m}-spelling`, position: "p1" })),
-      limits: { email_day: 0, position_hour: 0, account_day: 0, account_month: 0, account_minute: 0 },
+      limits: { email_day: 0, account_day: 0, account_month: 0, account_minute: 0 },
       windows: { hour_seconds: 1, day_seconds: 1, month_seconds: 1 },
       flight_ms: 0,
       keep_ms: keepMs,
