@@ -1,7 +1,7 @@
-//! The account's object: its day, month and minute budgets (and, until the position's waiting
-//! room takes it, the position's hour) as one counter per budget and window, and the quota
-//! hold. Asked only for invites a mailbox's bucket granted; a counter read is one row, never a
-//! count over the history of invites.
+//! The account's object: its day, month and minute budgets as one counter per budget and
+//! window (a position's hour is its line's, `crate::line`), and the quota hold. Asked only
+//! for invites a mailbox's bucket granted; a counter read is one row, never a count over the
+//! history of invites.
 //!
 //! Before the buckets, this instance held every invite as a row. Those rows still count, until
 //! pruned: a mailbox they name is not invited again under another spelling, and a window's
@@ -119,14 +119,8 @@ impl InviteLedger {
             // A window's first take: its counter starts from the rows recorded in it.
             None => {
                 let recorded = whole(first(self.exec(
-                    "SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?
-                     AND (? = '' OR position = ?)",
-                    vec![
-                        int(bounds.start_ms),
-                        int(bounds.end_ms),
-                        scope.into(),
-                        scope.into(),
-                    ],
+                    "SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?",
+                    vec![int(bounds.start_ms), int(bounds.end_ms)],
                 )?)?)
                 .unwrap_or(0);
                 self.exec(
