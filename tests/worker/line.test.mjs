@@ -181,3 +181,16 @@ test("a line that does not answer: queued (202) and never invited unchecked; onc
     assert.ok(lines.some((l) => l.source === "queue" && l.reason === "line_unavailable"), "the consumer's failed asks say so too");
   });
 });
+
+test("with no position budget there is no line: a worker without POSITION_LINE invites at once", async () => {
+  await withWorker({
+    without: ["POSITION_LINE"],
+    vars: { INVITES_PER_POSITION_PER_HOUR: "0" },
+  }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    const res = await w.postJson(OPEN, ann({ email: "free@example.com" }));
+    assert.equal(res.status, 200, "invited on the spot, not queued for a line that cannot matter");
+    assert.ok((await res.json()).url, "the interview's link");
+    assert.equal(w.inviteRequests().length, 1);
+  });
+});
