@@ -13,8 +13,11 @@ import { withWorker, OPEN } from "../harness.mjs";
 // crate alone is 478 KB); issue 19's defences (+4.0 KB: the admin door, the account budgets, the
 // link pass's issue time and id, one script per name); the Hireflix pace (issue 18: a second
 // Durable Object, the Cron Trigger, Retry-After and the quota probe, +15 KB after writing its
-// protocol and date parser by hand).
-const BUDGET_GZIP_BYTES = 280 * 1024;
+// protocol and date parser by hand); issue 17's surge objects (+37 KB to 322,790: the waiting room per
+// position, dead letters in their own object, the ledger's 64 mailbox buckets and account counters,
+// pruning alarms, erasure, placement), less issue 16's cuts (-4.1 KB); cold start measured in
+// docs/performance.md.
+const BUDGET_GZIP_BYTES = 326 * 1024;
 
 test(`build/index_bg.wasm stays under ${BUDGET_GZIP_BYTES / 1024} KiB gzip`, () => {
   const wasm = readFileSync("build/index_bg.wasm");
