@@ -77,7 +77,11 @@ export async function start({
         name: "hireflix-apply",
         modules: true,
         scriptPath: entry,
-        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+        modulesRules: [
+          { type: "CompiledWasm", include: ["**/*.wasm"] },
+          // build/index.js when another entry imports it.
+          { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+        ],
         compatibilityDate: "2026-04-26",
         assets: { directory: "public", routerConfig: { has_user_worker: true } },
         kvNamespaces: ["SUBMISSIONS"],
