@@ -144,42 +144,41 @@ impl Outcome {
             .filter(|((o, s), _)| objects.contains(o) && *s >= from);
         busy.map(|(_, &n)| n).max().unwrap_or(0).to_string()
     }
-    fn cells(&self) -> [String; 14] {
+    fn cells(&self) -> [String; 9] {
         let hours = |ms: u64| format!("{:.1} h", ms as f64 / HOUR as f64);
+        let drained = hours(self.invites.last().map_or(0, |i| i.2 - START));
+        let longest = self.invites.iter().map(|i| i.2 - i.1).max().unwrap_or(0);
         let (paused, (min, max)) = (self.paused, self.retry_after_s);
+        let line = self.peak(LINE..=LINE, 0);
+        let once_full = self.peak(LINE..=LINE, self.full_at.max(1) + SECOND);
+        let buckets = self.peak(HIREFLIX + 1..=u64::MAX, 0);
+        let (account, pace) = (self.peak(ACCOUNT..=ACCOUNT, 0), self.peak(PACE..=PACE, 0));
         [
             self.posts.to_string(),
-            self.invites.len().to_string(),
-            hours(self.invites.last().map_or(0, |i| i.2 - START)),
-            hours(self.invites.iter().map(|i| i.2 - i.1).max().unwrap_or(0)),
-            format!("{} ({})", self.told_waiting, self.max_in_line),
-            self.truthful.to_string(),
+            format!("{} ({drained})", self.invites.len()),
+            hours(longest),
+            format!("{} / {}", self.told_waiting, self.truthful),
             self.dead_letters.to_string(),
-            format!("{paused} ({min}-{max})"),
-            self.peak(LINE..=LINE, 0),
-            self.peak(LINE..=LINE, self.full_at.max(1) + SECOND),
-            self.peak(HIREFLIX + 1..=u64::MAX, 0),
-            self.peak(ACCOUNT..=ACCOUNT, 0),
-            self.peak(PACE..=PACE, 0),
+            match min == max {
+                true => format!("{paused} ({min} s)"),
+                false => format!("{paused} ({min}-{max} s)"),
+            },
+            format!("{line} ({once_full})"),
+            format!("{buckets} / {account} / {pace}"),
             self.peak(HIREFLIX..=HIREFLIX, 0),
         ]
     }
 }
 
-const ROWS: [&str; 14] = [
+const ROWS: [&str; 9] = [
     "posts",
-    "invited",
-    "drained after",
+    "invited (all done after)",
     "longest wait",
-    "told a place (most in line)",
-    "invited by expectedBy + 1 interval",
+    "told a place / invited by it (+1 interval)",
     "dead letters (waited > 72 h)",
-    "told paused (retry after, s)",
-    "peak req/s: position line",
-    "peak req/s: position line, once full",
-    "peak req/s: one mailbox bucket",
-    "peak req/s: account",
-    "peak req/s: Hireflix pace",
+    "told paused (retry after)",
+    "peak req/s: position line (once full)",
+    "peak req/s: a mailbox bucket / account / pace",
     "peak calls/s: Hireflix",
 ];
 
