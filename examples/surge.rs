@@ -5,7 +5,8 @@
 //!
 //! The platform, modelled simply:
 //! - each post lands on one of `ISOLATES` isolates at random; an isolate that was told
-//!   `Paused` answers so itself until the retry time, else the post asks the position's line;
+//!   `Paused` answers so itself until the retry time (but not to a candidate in line, as issue
+//!   17 asks: see the todo in tests/worker/surge.test.mjs), else the post asks the line;
 //! - an invite (a `Go`, or a release at the line's alarm) asks its mailbox bucket twice
 //!   (reserve, settle), the Hireflix pace once, Hireflix once (at the pace's next slot), and
 //!   the account object once per `LEASE` invites, within the account's minute, day and month;
