@@ -55,7 +55,7 @@ test("a surge on one position: first come first served, every expectedBy kept, t
   await withWorker({ vars, entry: OBJECT_CALLS }, async (w) => {
     await w.fetch(`/apply/${OPEN}`); // the positions list, read once
     const email = (i) => `surge${i}@example.com`;
-    /** Every answer: { i, sentAt, at, status, body, retryAfterHeader }. */
+    /** Every answer: { i, sentAt, at, status, body, retryAfter (the header) }. */
     const answers = [];
     const post = async (i) => {
       const sentAt = Date.now();
