@@ -116,7 +116,6 @@ pub const UNBOUNDED: Budgets = Budgets {
 
 #[derive(Default)]
 pub struct Outcome {
-    pub posts: usize,
     /// (candidate, placed at, invited at), in the order invites went out.
     pub invites: Vec<(u32, u64, u64)>,
     pub told_waiting: u32,
@@ -145,7 +144,7 @@ impl Outcome {
             .filter(|((o, s), _)| objects.contains(o) && *s >= from);
         busy.map(|(_, &n)| n).max().unwrap_or(0).to_string()
     }
-    fn cells(&self) -> [String; 9] {
+    fn cells(&self) -> [String; 7] {
         let hours = |ms: u64| format!("{:.1} h", ms as f64 / HOUR as f64);
         let drained = hours(self.invites.last().map_or(0, |i| i.2 - START));
         let longest = self.invites.iter().map(|i| i.2 - i.1).max().unwrap_or(0);
@@ -155,9 +154,7 @@ impl Outcome {
         let buckets = self.peak(HIREFLIX + 1..=u64::MAX, 0);
         let (account, pace) = (self.peak(ACCOUNT..=ACCOUNT, 0), self.peak(PACE..=PACE, 0));
         [
-            self.posts.to_string(),
-            format!("{} ({drained})", self.invites.len()),
-            hours(longest),
+            format!("{} ({drained}, {})", self.invites.len(), hours(longest)),
             format!("{} / {}", self.told_waiting, self.truthful),
             self.dead_letters.to_string(),
             match min == max {
@@ -171,10 +168,8 @@ impl Outcome {
     }
 }
 
-const ROWS: [&str; 9] = [
-    "posts",
-    "invited (all done after)",
-    "longest wait",
+const ROWS: [&str; 7] = [
+    "invited (all done after, longest wait)",
     "told a place / invited by it (+1 interval)",
     "dead letters (waited > 72 h)",
     "told paused (retry after)",
@@ -324,7 +319,6 @@ pub fn simulate(load: &Load, b: &Budgets, seed: u64) -> Outcome {
             window_ms: HOUR,
         },
         out: Outcome {
-            posts: arrivals.len(),
             retry_after_s: (u32::MAX, 0),
             ..Outcome::default()
         },
