@@ -9,7 +9,8 @@
 //!   17 asks: see the todo in tests/worker/surge.test.mjs), else the post asks the line;
 //! - an invite (a `Go`, or a release at the line's alarm) asks its mailbox bucket twice
 //!   (reserve, settle), the Hireflix pace once, Hireflix once (at the pace's next slot), and
-//!   the account object once per `LEASE` invites, within the account's minute, day and month;
+//!   the account object once per `LEASE` invites (1: src/ledger/spread.rs asks it for each
+//!   invite; a lease of k would divide its load by k), within its minute, day and month;
 //! - a resubmission of an invited candidate is a KV hit (no object); of a waiting one, it asks
 //!   the line again and is shown the same place; of a paused one, it is a new post;
 //! - an alarm is one request to the line; when the account refuses, the line waits for it.
@@ -25,11 +26,11 @@ const HOUR: u64 = 60 * MINUTE;
 const DAY: u64 = 24 * HOUR;
 /// 2026-02-14T10:00Z: mid-month, so the month does not turn within the run.
 const START: u64 = 1_771_063_200_000;
-/// Isolates the posts are spread over; mailbox buckets; invites per account lease; one
-/// Hireflix call per 200 ms (HIREFLIX_MAX_CALLS_PER_SECOND = 5, as shipped).
+/// Isolates the posts are spread over; mailbox buckets (src/ledger/mailbox.rs); invites per
+/// account call; one Hireflix call per 200 ms (HIREFLIX_MAX_CALLS_PER_SECOND = 5, as shipped).
 const ISOLATES: usize = 200;
 const BUCKETS: u64 = 64;
-const LEASE: u32 = 10;
+const LEASE: u32 = 1;
 const PACE_MS: u64 = 200;
 /// Objects as counted: these four, then the buckets.
 const LINE: u64 = 0;
