@@ -32,7 +32,8 @@ const DLQ = "hireflix-apply-invites-dlq";
  * `DEAD_LETTERS`, `POSITION_LINE`); `lettersFail: true` binds `DEAD_LETTERS` to an object that answers every
  * call with a 500 (a full or failing store); `persist` keeps the objects' storage in that folder
  * (as a deployed worker keeps it across versions); `lineSwitch: true` puts the lines behind
- * `w.line.down`. Returns helpers; call `stop()`.
+ * `w.line.down`; `entry` replaces build/index.js as the worker's main module (one in build/
+ * that imports it, to wrap what it exports). Returns helpers; call `stop()`.
  */
 export async function start({
   vars = {},
@@ -46,6 +47,7 @@ export async function start({
   lettersFail = false,
   persist,
   lineSwitch = false,
+  entry = "build/index.js",
 } = {}) {
   const standIn = new HireflixStandIn({ apiKey: API_KEY, ...(positions ? { positions } : {}) });
   const origin = await standIn.listen(0);
@@ -74,8 +76,12 @@ export async function start({
       {
         name: "hireflix-apply",
         modules: true,
-        scriptPath: "build/index.js",
-        modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+        scriptPath: entry,
+        modulesRules: [
+          { type: "CompiledWasm", include: ["**/*.wasm"] },
+          // build/index.js when another entry imports it.
+          { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+        ],
         compatibilityDate: "2026-04-26",
         assets: { directory: "public", routerConfig: { has_user_worker: true } },
         kvNamespaces: ["SUBMISSIONS"],

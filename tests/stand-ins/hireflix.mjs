@@ -283,6 +283,9 @@ export class HireflixStandIn {
       status: "pending",
       externalId: externalId ?? null,
       createdAt: Date.now() + this.interviews.length,
+      // When it was made, as the clock read (createdAt above is kept unique, not exact); the
+      // order of `interviews` is the order they were made in.
+      madeAt: Date.now(),
       url: { public: `${base}/i/${hash}`, short: `${base}/c/${hash}`, private: `${base}/private/${hash}` },
       candidate: { ...candidate },
       position,
