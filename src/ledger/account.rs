@@ -9,7 +9,7 @@
 
 use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
 use super::object::{first, int, whole, InviteLedger};
-use super::protocol::{Answer, Reached, Reserved, Take};
+use super::protocol::{Answer, Reserved, Take};
 use super::window::Windows;
 use worker::{Result, SqlStorageValue};
 
@@ -48,20 +48,7 @@ impl InviteLedger {
                     }
                 }
                 Admission::Parked { until_ms, reached } => {
-                    let mut noted = Vec::with_capacity(reached.len());
-                    for (budget, bounds) in reached {
-                        let scope = budget.scope("");
-                        noted.push(Reached {
-                            budget,
-                            limit: limits.of(budget),
-                            reopens_ms: bounds.end_ms,
-                            warn: self.first_warning(budget, scope, bounds)?,
-                        });
-                    }
-                    Answer::Parked {
-                        until_ms,
-                        reached: noted,
-                    }
+                    self.parked(until_ms, reached, limits, "")?
                 }
                 Admission::QuotaHeld { until_ms } => Answer::QuotaHeld {
                     until_ms,

@@ -47,20 +47,7 @@ impl InviteLedger {
                 Admission::Resubmission => Answer::Resubmission,
                 Admission::OtherSpelling => Answer::OtherSpelling,
                 Admission::Parked { until_ms, reached } => {
-                    let mut noted = Vec::with_capacity(reached.len());
-                    for (budget, bounds) in reached {
-                        let scope = budget.scope(&ask.mailbox);
-                        noted.push(Reached {
-                            budget,
-                            limit: limits.of(budget),
-                            reopens_ms: bounds.end_ms,
-                            warn: self.first_warning(budget, scope, bounds)?,
-                        });
-                    }
-                    Answer::Parked {
-                        until_ms,
-                        reached: noted,
-                    }
+                    self.parked(until_ms, reached, limits, &ask.mailbox)?
                 }
                 Admission::QuotaHeld { until_ms } => Answer::QuotaHeld {
                     until_ms,
@@ -191,6 +178,30 @@ impl InviteLedger {
             ],
         )?)?;
         whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))
+    }
+
+    /// A park's answer, each budget it waits for warned about once per window (`scope`: the
+    /// mailbox for its own budgets; the account's are everyone's).
+    pub(super) fn parked(
+        &self,
+        until_ms: u64,
+        reached: Vec<(Budget, Bounds)>,
+        limits: &Limits,
+        mailbox: &str,
+    ) -> Result<Answer> {
+        let mut noted = Vec::with_capacity(reached.len());
+        for (budget, bounds) in reached {
+            noted.push(Reached {
+                budget,
+                limit: limits.of(budget),
+                reopens_ms: bounds.end_ms,
+                warn: self.first_warning(budget, budget.scope(mailbox), bounds)?,
+            });
+        }
+        Ok(Answer::Parked {
+            until_ms,
+            reached: noted,
+        })
     }
 
     /// True the first time `budget` is found full in this window (per mailbox or position).
