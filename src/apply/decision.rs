@@ -127,6 +127,16 @@ pub fn from_record(
             };
             Some(for_existing(Ok(existing), claim, Outcome::KvHit))
         }
+        // In line: the same place and time again until that time, then the plain "queued"
+        // (its invite is on its way), never a time gone by.
+        Record::Queued {
+            place: Some(place),
+            expected_by: Some(expected_by_ms),
+            ..
+        } if expected_by_ms > claim.now_ms => Some(Decision {
+            outcome: Outcome::AlreadyQueued,
+            ..in_line(place, expected_by_ms)
+        }),
         Record::Queued { .. } => Some(Decision::new(Answer::Queued, Outcome::AlreadyQueued, None)),
     }
 }
@@ -241,8 +251,8 @@ pub(super) fn parked(queued: bool, note: Note) -> Decision {
     }
 }
 
-/// Waiting in the position's line: told their place and when to expect the email. Nothing in
-/// KV: a resubmission asks the line, which gives the same place.
+/// Waiting in the position's line: told their place and when to expect the email, which their
+/// KV record keeps for a resubmission.
 pub(super) fn in_line(place: u32, expected_by_ms: u64) -> Decision {
     Decision::new(
         Answer::InLine {
@@ -479,6 +489,20 @@ mod tests {
         let trusted = TrustedHosts::hireflix_only();
         let decision = from_record(Some(Record::queued()), "n1", &trusted, &claim(None));
         assert_eq!(decision.unwrap().answer, Answer::Queued);
+        // In line: the same place and time, until that time has come.
+        let waiting = |by| from_record(Some(Record::in_line(4, by)), "n1", &trusted, &claim(None));
+        let again = waiting(NOW + 1).unwrap();
+        assert_eq!(
+            (again.answer, again.outcome),
+            (
+                Answer::InLine {
+                    place: 4,
+                    expected_by_ms: NOW + 1
+                },
+                Outcome::AlreadyQueued
+            )
+        );
+        assert_eq!(waiting(NOW).unwrap().answer, Answer::Queued);
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::hireflix::{HireflixClient, InterviewUrl, Inviter, Transient};
 use crate::ledger::{Gate, Ledger, LedgerClient, Note};
 use crate::line::{LineClient, Lines};
 use crate::log::{self, Source};
-use crate::store::{Kv, Memory};
+use crate::store::{Kv, Memory, Record};
 use decision::Claim;
 use invite::{Candidate, Invites, Made};
 use worker::Queue;
@@ -152,7 +152,14 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
             Some(Made::InLine {
                 place,
                 expected_by_ms,
-            }) => return (decision::in_line(place, expected_by_ms), None),
+            }) => {
+                // Kept before the answer, so a resubmission hears it from KV: the line's
+                // client may answer "paused" for the position without asking it.
+                let record =
+                    Record::in_line(place, expected_by_ms).with_consent(self.consent.cloned());
+                invites.memory.remember(key, &record).await;
+                return (decision::in_line(place, expected_by_ms), None);
+            }
             Some(Made::Paused { retry_after_s }) => {
                 return (decision::position_paused(retry_after_s), None)
             }

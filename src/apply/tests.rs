@@ -304,18 +304,20 @@ fn a_validation_error_naming_no_field_is_asked_about_once_more_for_the_form() {
 #[test]
 fn over_the_position_budget_the_line_gives_a_place_and_nothing_else_is_asked_or_queued() {
     let mut world = World::new(vec![], vec![]);
-    world.line = FakeLine::with(vec![Some(Admission::Wait {
+    // The line fills up after this place: an isolate may then answer "paused" for it unasked.
+    world.line = FakeLine::with(vec![
+        Some(Admission::Wait {
+            place: 4_210,
+            expected_by_ms: NOW + 60_000,
+        }),
+        Some(Admission::Paused { retry_after_s: 9 }),
+    ]);
+    let (decision, _) = world.apply();
+    let first = Answer::InLine {
         place: 4_210,
         expected_by_ms: NOW + 60_000,
-    })]);
-    let (decision, _) = world.apply();
-    assert_eq!(
-        decision.answer,
-        Answer::InLine {
-            place: 4_210,
-            expected_by_ms: NOW + 60_000
-        }
-    );
+    };
+    assert_eq!(decision.answer, first);
     assert_eq!(
         world.ledger.checks.get(),
         0,
@@ -326,7 +328,9 @@ fn over_the_position_budget_the_line_gives_a_place_and_nothing_else_is_asked_or_
         world.queued().is_empty(),
         "the line holds it, not the queue"
     );
-    assert_eq!(world.record(), None, "a resubmission asks the line again");
+    assert_eq!(world.record(), Some(Record::in_line(4_210, NOW + 60_000)));
+    // A resubmission hears its place from KV, never "paused", and the line is not asked.
+    assert_eq!(world.apply().0.answer, first);
     assert_eq!(*world.line.asked.borrow(), ["ann@example.com"]);
 }
 

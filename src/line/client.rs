@@ -77,10 +77,17 @@ impl Lines for LineClient {
         let admission = answer_from_json(&asked.await.ok()?)?;
         if let Admission::Paused { retry_after_s } = admission {
             let until = now.saturating_add(u64::from(retry_after_s) * 1_000);
-            remember_pause(position.as_str(), until, now);
+            remember_pause(position.as_str(), jittered(until, now), now);
         }
         Some(admission)
     }
+}
+
+/// A pause ends up to a tenth of its length (at most 5 s) later, differently per isolate (the
+/// millisecond each heard it), so the isolates do not all come back to the line in one second.
+fn jittered(until: u64, now: u64) -> u64 {
+    let spread = (until.saturating_sub(now) / 10).clamp(1, 5_000);
+    until.saturating_add(now % spread)
 }
 
 fn paused_until(position: &str, now: u64) -> Option<u64> {
@@ -125,5 +132,15 @@ mod tests {
             Some(5_199),
             "the newest is kept"
         );
+    }
+
+    #[test]
+    fn isolates_that_heard_one_pause_at_different_times_come_back_spread_out() {
+        let ends: std::collections::BTreeSet<u64> =
+            (0..100).map(|ms| jittered(60_000, ms * 7)).collect();
+        assert!(ends.len() > 50, "{ends:?}");
+        assert!(ends.iter().all(|&end| (60_000..=66_000).contains(&end)));
+        assert_eq!(jittered(1_000_000_000, 0), 1_000_000_000);
+        assert_eq!(jittered(5, 10), 5, "a pause already over stays over");
     }
 }

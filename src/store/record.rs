@@ -25,8 +25,14 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         consent_notice: Option<String>,
     },
-    /// Accepted and waiting in the retry queue; Hireflix will email the invite.
+    /// Accepted and waiting in the retry queue; Hireflix will email the invite. Waiting in its
+    /// position's line: the place and time it was told (ms since the epoch), so a resubmission
+    /// hears them again from KV, without asking the line.
     Queued {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        place: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_by: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         consent_at: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,6 +53,18 @@ impl Record {
 
     pub fn queued() -> Self {
         Record::Queued {
+            place: None,
+            expected_by: None,
+            consent_at: None,
+            consent_notice: None,
+        }
+    }
+
+    /// In its position's line at `place`, released by `expected_by` (ms since the epoch).
+    pub fn in_line(place: u32, expected_by: u64) -> Self {
+        Record::Queued {
+            place: Some(place),
+            expected_by: Some(expected_by),
             consent_at: None,
             consent_notice: None,
         }
@@ -63,6 +81,7 @@ impl Record {
             | Record::Queued {
                 consent_at,
                 consent_notice,
+                ..
             }) = &mut self;
             *consent_at = Some(consent.at);
             *consent_notice = Some(consent.notice);
@@ -108,6 +127,10 @@ mod tests {
             serde_json::from_str::<Record>(r#"{"state":"queued","extra":1}"#).unwrap(),
             queued
         );
+        let waiting = r#"{"state":"queued","place":4,"expected_by":1764000000000}"#;
+        let in_line = Record::in_line(4, 1_764_000_000_000);
+        assert_eq!(serde_json::to_string(&in_line).unwrap(), waiting);
+        assert_eq!(serde_json::from_str::<Record>(waiting).unwrap(), in_line);
         let consent = Consent {
             at: "2026-11-26T15:40:25.123Z".into(),
             notice: "2026-11".into(),

@@ -111,8 +111,8 @@ test("a surge on one position: first come first served, every expectedBy kept, t
     assert.equal(Math.max(...[...promised.values()].map((p) => p.place)), CAP, "the line filled up");
     // Once in line, a resubmission or a double post hears the same time again (or, once
     // invited, the interview): never a new place, never "paused".
-    // (Asserted by the next test, which is marked todo until the line's client stops answering
-    // "paused" from its isolate's memory to candidates who are in line.)
+    // (Asserted by the next test: a candidate's KV record keeps the place, so the isolate's
+    // memory of the line's pause never answers someone in line.)
     const toldOtherwise = answers.filter((a) => {
       const p = promised.get(a.i);
       if (!p || a.sentAt < p.at) return false;
@@ -185,11 +185,7 @@ test("a surge on one position: first come first served, every expectedBy kept, t
   });
 });
 
-test(
-  "in the surge, a candidate in line who posts again hears the same time, never 'paused'",
-  { todo: "src/line/client.rs answers a remembered pause before asking the line, so candidates in line are told 'paused'" },
-  () => {
-    assert.ok(inLineToldOtherwise, "the surge ran");
-    assert.deepEqual(inLineToldOtherwise, []);
-  },
-);
+test("in the surge, a candidate in line who posts again hears the same time, never 'paused'", () => {
+  assert.ok(inLineToldOtherwise, "the surge ran");
+  assert.deepEqual(inLineToldOtherwise, []);
+});
