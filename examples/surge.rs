@@ -5,25 +5,23 @@
 //!
 //! The platform, modelled simply:
 //! - each post lands on one of `ISOLATES` isolates at random; an isolate that was told
-//!   `Paused` answers so itself until the retry time (but not to a candidate in line, as issue
-//!   17 asks: see the todo in tests/worker/surge.test.mjs), else the post asks the line;
+//!   `Paused` answers so itself until the retry time, else the post asks the line;
 //! - an invite (a `Go`, or a release at the line's alarm) asks its mailbox bucket twice
 //!   (reserve, settle), the Hireflix pace once, Hireflix once (at the pace's next slot), and
 //!   the account object once per `LEASE` invites (1: src/ledger/spread.rs asks it for each
 //!   invite; a lease of k would divide its load by k), within its minute, day and month;
-//! - a resubmission of an invited candidate is a KV hit (no object); of a waiting one, it asks
-//!   the line again and is shown the same place; of a paused one, it is a new post;
+//! - a resubmission of an invited or waiting candidate is a KV hit (no object; the waiting
+//!   hear their place again); of a paused one, it is a new post;
 //! - an alarm is one request to the line; when the account refuses, the line waits for it.
 
 use hireflix_apply::line::rules::{
-    admit, next_release, waited_too_long, Admission, Line, Settings,
+    admit, next_release, waited_too_long, Admission, Line, Settings, Span, Windows,
 };
 use std::collections::{HashMap, VecDeque};
 
 const SECOND: u64 = 1_000;
 const MINUTE: u64 = 60 * SECOND;
 const HOUR: u64 = 60 * MINUTE;
-const DAY: u64 = 24 * HOUR;
 /// 2026-02-14T10:00Z: mid-month, so the month does not turn within the run.
 const START: u64 = 1_771_063_200_000;
 /// Isolates the posts are spread over; mailbox buckets (src/ledger/mailbox.rs); invites per
@@ -158,14 +156,22 @@ impl Outcome {
             format!("{} ({drained}, {})", self.invites.len(), hours(longest)),
             format!("{} / {}", self.told_waiting, self.truthful),
             self.dead_letters.to_string(),
-            match min == max {
-                true => format!("{paused} ({min} s)"),
-                false => format!("{paused} ({min}-{max} s)"),
+            match (seconds(min), seconds(max)) {
+                (min, max) if min == max => format!("{paused} ({min})"),
+                (min, max) => format!("{paused} ({min}-{max})"),
             },
             format!("{line} ({once_full})"),
             format!("{buckets} / {account} / {pace}"),
             self.peak(HIREFLIX..=HIREFLIX, 0),
         ]
+    }
+}
+
+/// Seconds, or days past one.
+fn seconds(s: u32) -> String {
+    match s < 86_400 {
+        true => format!("{s} s"),
+        false => format!("{:.1} d", f64::from(s) / 86_400.0),
     }
 }
 
@@ -203,13 +209,15 @@ impl Sim<'_> {
     fn take(&mut self, now: u64) -> Result<(), u64> {
         let b = self.b;
         let windows = [
-            (MINUTE, b.account_minute),
-            (DAY, b.account_day),
-            (30 * DAY, b.account_month),
-        ];
-        for (len, limit) in windows {
-            if limit > 0 && self.account.get(&(len, now / len)).copied().unwrap_or(0) >= limit {
-                return Err((now / len + 1) * len);
+            (Span::Minute, b.account_minute),
+            (Span::Day, b.account_day),
+            (Span::Month, b.account_month),
+        ]
+        .map(|(span, limit)| (Windows::REAL.bounds(span, now), limit));
+        for (w, limit) in windows {
+            let key = (w.end_ms - w.start_ms, w.start_ms);
+            if limit > 0 && self.account.get(&key).copied().unwrap_or(0) >= limit {
+                return Err(w.end_ms);
             }
         }
         if self.lease == 0 {
@@ -217,8 +225,11 @@ impl Sim<'_> {
             self.lease = LEASE;
         }
         self.lease -= 1;
-        for (len, _) in windows {
-            *self.account.entry((len, now / len)).or_default() += 1;
+        for (w, _) in windows {
+            *self
+                .account
+                .entry((w.end_ms - w.start_ms, w.start_ms))
+                .or_default() += 1;
         }
         Ok(())
     }
@@ -265,7 +276,7 @@ impl Sim<'_> {
             Ok(()) => {
                 self.queue.pop_front();
                 self.line.waiting -= 1;
-                self.line.counted += 1;
+                self.line.count();
                 self.invite(who, placed, now);
             }
         }
@@ -276,18 +287,18 @@ impl Sim<'_> {
         if self.invited[w] {
             return; // KV knows the interview
         }
-        if self.expected[w].is_none() && self.paused_until[isolate] > now {
+        if self.expected[w].is_some() {
+            return; // KV shows the same place again
+        }
+        if self.paused_until[isolate] > now {
             self.told_paused[w] = true;
             return;
         }
         self.out.count(LINE, now);
-        if self.expected[w].is_some() {
-            return; // the same place, shown again
-        }
         match admit(self.line, &self.s, now) {
             Admission::Go => match self.take(now) {
                 Ok(()) => {
-                    self.line.counted += 1;
+                    self.line.count();
                     self.invite(who, now, now);
                 }
                 // Let through by the line, held by the account: first in line.
@@ -314,10 +325,15 @@ pub fn simulate(load: &Load, b: &Budgets, seed: u64) -> Outcome {
     let mut sim = Sim {
         b,
         s: Settings {
-            limit: b.position_hour,
+            limits: [
+                b.position_hour,
+                b.account_minute,
+                b.account_day,
+                b.account_month,
+            ],
+            windows: Windows::REAL,
             max_waiting: b.max_waiting,
             max_wait_ms: b.max_wait_hours * HOUR,
-            window_ms: HOUR,
         },
         out: Outcome {
             retry_after_s: (u32::MAX, 0),
@@ -388,9 +404,9 @@ fn main() {
 mod tests {
     use super::*;
 
-    /// A surge that fills the line, with the shipped budgets and with the account's off:
-    /// invites in order of placing, nobody twice, the line never over its cap, no hour or day
-    /// over its budget; where only the line's budget holds, all told a place are invited by it.
+    /// A surge over every budget, with the shipped budgets and with the account's off: invites
+    /// in order of placing, nobody twice, the line never over its cap, no budget exceeded in
+    /// any window, and everyone told a place invited by it (no dead letter).
     #[test]
     fn the_simulated_surge_keeps_every_promise() {
         let load = Load {
@@ -403,8 +419,8 @@ mod tests {
         for b in [&SHIPPED, &UNBOUNDED] {
             let o = simulate(&load, b, 1);
             assert!(
-                o.invites.len() > 100 && o.told_waiting > 900,
-                "a surge that fills the line"
+                o.invites.len() >= 200 && o.told_waiting >= 150,
+                "a surge past the budgets"
             );
             let fifo = o
                 .invites
@@ -416,25 +432,34 @@ mod tests {
                 o.invites.iter().all(|i| seen.insert(i.0)),
                 "nobody invited twice"
             );
-            assert_eq!(
-                o.max_in_line, b.max_waiting,
-                "filled to its cap, never past it"
-            );
-            for (len, limit) in [(HOUR, b.position_hour), (DAY, b.account_day)] {
+            assert!(o.max_in_line <= b.max_waiting, "never past its cap");
+            let budgets = [
+                (Span::Hour, b.position_hour),
+                (Span::Minute, b.account_minute),
+                (Span::Day, b.account_day),
+                (Span::Month, b.account_month),
+            ];
+            for (span, limit) in budgets {
                 let mut per = HashMap::new();
-                o.invites
-                    .iter()
-                    .for_each(|i| *per.entry(i.2 / len).or_insert(0u32) += 1);
+                o.invites.iter().for_each(|i| {
+                    *per.entry(Windows::REAL.bounds(span, i.2).start_ms)
+                        .or_insert(0u32) += 1
+                });
                 assert!(
                     limit == 0 || per.values().all(|&n| n <= limit),
                     "over a budget"
                 );
             }
+            assert_eq!(
+                (o.truthful, o.dead_letters),
+                (o.told_waiting, 0),
+                "everyone told a place is invited by it"
+            );
         }
-        let o = simulate(&load, &UNBOUNDED, 1);
         assert_eq!(
-            o.truthful, o.told_waiting,
-            "everyone told a place is invited by it"
+            simulate(&load, &UNBOUNDED, 1).max_in_line,
+            1_000,
+            "filled up"
         );
     }
 }

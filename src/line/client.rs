@@ -40,7 +40,7 @@ impl LineClient {
         LineClient {
             namespace: env.durable_object(names::POSITION_LINE).ok(),
             secret: config.app_secret.to_string(),
-            settings: config.line.settings(&config.budgets.windows),
+            settings: config.line.settings(&config.budgets),
         }
     }
 }
@@ -53,7 +53,7 @@ impl Lines for LineClient {
         invite: &QueuedInvite,
     ) -> Option<Admission> {
         // No position budget, so never a line: not a call's worth of asking.
-        if self.settings.limit == 0 {
+        if !self.settings.lined() {
             return Some(Admission::Go);
         }
         let now = now_ms();

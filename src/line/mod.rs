@@ -1,8 +1,8 @@
 //! The waiting room: one Durable Object per position (`PositionLine`, named by the position's
-//! id) counts the position's invites per hour (`INVITES_PER_POSITION_PER_HOUR`), holds the
-//! applications over it in order of arrival (at most `MAX_WAITING_PER_POSITION`, none longer
-//! than `MAX_WAIT_HOURS`), and releases them by alarm at the budget's pace onto the invite
-//! queue. Asked before the ledger by the invite transaction (`crate::apply::invite`) for any
+//! id) counts the position's invites per hour (`INVITES_PER_POSITION_PER_HOUR`) and per
+//! window of each account budget, holds the applications over any of them in order of arrival
+//! (at most `MAX_WAITING_PER_POSITION`, none longer than `MAX_WAIT_HOURS`), and releases them
+//! by alarm at the budgets' pace onto the invite queue. Asked before the ledger by the invite transaction (`crate::apply::invite`) for any
 //! application not yet admitted.
 //!
 //! Rooms: `rules` is the pure arithmetic (public for the native surge simulation); `object`
@@ -18,7 +18,7 @@ pub use object::PositionLine;
 
 use crate::apply::QueuedInvite;
 use crate::domain::{Email, PositionId};
-use crate::ledger::window::Windows;
+use crate::ledger::Budgets;
 use rules::Admission;
 
 /// The waiting room's settings, read with the rest of the configuration.
@@ -43,15 +43,23 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The rules' settings under these windows: a test's short "hour" shortens the longest
-    /// wait with it, so a test can watch an entry wait too long.
-    pub fn settings(&self, windows: &Windows) -> rules::Settings {
-        let hour_ms = windows.hour_ms();
+    /// The rules' settings under the account's budgets and windows: the line keeps every
+    /// budget that binds its invites, and a test's short "hour" shortens the longest wait
+    /// with it, so a test can watch an entry wait too long.
+    pub fn settings(&self, budgets: &Budgets) -> rules::Settings {
+        let (account, windows) = (&budgets.limits, budgets.windows);
         rules::Settings {
-            limit: self.per_hour,
+            limits: [
+                self.per_hour,
+                account.account_minute,
+                account.account_day,
+                account.account_month,
+            ],
+            windows,
             max_waiting: self.max_waiting,
-            max_wait_ms: hour_ms.saturating_mul(u64::from(self.max_wait_hours)),
-            window_ms: hour_ms,
+            max_wait_ms: windows
+                .hour_ms()
+                .saturating_mul(u64::from(self.max_wait_hours)),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! counts the position's invites per window, keeps the applications waiting in order of
 //! arrival, and releases them by alarm at the budget's pace onto the invite queue.
 
-use super::protocol::{answer_to_json, Admit};
+use super::protocol::{answer_to_json, settings_from, settings_to_json, Admit};
 use super::rules::{self, Admission, Line, Settings};
 use crate::config::names;
 use crate::ledger::{int, whole};
@@ -13,15 +13,12 @@ use worker::{
 };
 
 const SCHEMA: [&str; 3] = [
-    // The count of the current window, and the settings of the last call (the alarm's).
-    "CREATE TABLE IF NOT EXISTS line (
+    // The line's invites counted in each budget's current window ("start,count" four times,
+    // as `rules::Line`), and the settings of the last call (the alarm's), as the call has them.
+    "CREATE TABLE IF NOT EXISTS state (
         id INTEGER PRIMARY KEY CHECK (id = 1),
-        window_start INTEGER NOT NULL,
-        counted INTEGER NOT NULL,
-        per_window INTEGER NOT NULL,
-        max_waiting INTEGER NOT NULL,
-        max_wait_ms INTEGER NOT NULL,
-        window_ms INTEGER NOT NULL)",
+        counts TEXT NOT NULL,
+        settings TEXT NOT NULL)",
     // The line, in order of arrival: entries leave only from its head (released or set
     // aside), so a place is `seq - first seq + 1`. The mailbox is an HMAC; the body is the
     // application to send when its turn comes.
@@ -90,7 +87,7 @@ impl DurableObject for PositionLine {
             } else if rules::release_at(line, 1, &settings, now) <= now {
                 let sent = self.release(&body).await;
                 if sent {
-                    line.counted = line.counted.saturating_add(1);
+                    line.count();
                 }
                 sent
             } else {
@@ -136,7 +133,7 @@ impl PositionLine {
         let row = self.exec(
             "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?1),
                 (SELECT 1 FROM went WHERE mailbox = ?1 AND window_start = ?2) FROM entries",
-            vec![call.mailbox.as_str().into(), int(line.window_start_ms)],
+            vec![call.mailbox.as_str().into(), int(line.starts[0])],
         )?;
         let (head, mine, went) = match row.raw().next() {
             Some(row) => {
@@ -161,20 +158,21 @@ impl PositionLine {
         let admission = rules::admit(line, &settings, now);
         match admission {
             Admission::Go => {
-                if line.counted == 0 {
-                    // A new window: the mailboxes of the last one no longer matter.
+                if line.counted[0] == 0 {
+                    // A new hour: the mailboxes of the last one no longer matter.
                     self.exec("DELETE FROM went", vec![])?;
                 }
                 self.exec(
                     "INSERT OR REPLACE INTO went (mailbox, window_start) VALUES (?, ?)",
-                    vec![call.mailbox.into(), int(line.window_start_ms)],
+                    vec![call.mailbox.into(), int(line.starts[0])],
                 )?;
-                let counted = line.counted.saturating_add(1);
-                self.save(Line { counted, ..line }, &settings)?;
+                let mut counted = line;
+                counted.count();
+                self.save(counted, &settings)?;
             }
             Admission::Wait { expected_by_ms, .. } => {
                 if line.waiting == 0 {
-                    formed(&call.body, settings.limit, expected_by_ms);
+                    formed(&call.body, settings.limits[0], expected_by_ms);
                 }
                 self.exec(
                     "INSERT INTO entries (mailbox, body, joined_ms) VALUES (?, ?, ?)",
@@ -213,55 +211,47 @@ impl PositionLine {
         Ok(())
     }
 
-    /// The window's count as of `now` (the waiting count is not stored: read from the
+    /// The windows' counts as of `now` (the waiting count is not stored: read from the
     /// entries), and the last settings given.
     fn load(&self, now: u64) -> Result<(Line, Option<Settings>)> {
         let row = self.exec(
-            "SELECT window_start, counted, per_window, max_waiting, max_wait_ms, window_ms,
-                (SELECT MAX(seq) - MIN(seq) + 1 FROM entries) FROM line WHERE id = 1",
+            "SELECT counts, settings, (SELECT MAX(seq) - MIN(seq) + 1 FROM entries)
+                FROM state WHERE id = 1",
             vec![],
         )?;
         let Some(row) = row.raw().next() else {
             return Ok((Line::default(), None));
         };
         let mut columns = row?.into_iter();
-        let mut next = || whole(columns.next());
-        let short = |n: Option<u64>| n.and_then(|n| u32::try_from(n).ok());
-        let (window_start_ms, counted) = (next().unwrap_or(0), short(next()).unwrap_or(0));
-        let (limit, max_waiting) = (short(next()), short(next()));
-        let (max_wait_ms, window_ms) = (next(), next());
-        let line = Line {
-            window_start_ms,
-            counted,
-            waiting: short(next()).unwrap_or(0),
+        let mut text = || match columns.next() {
+            Some(SqlStorageValue::String(text)) => text,
+            _ => String::new(),
         };
-        let settings = match (limit, max_waiting, max_wait_ms, window_ms) {
-            (Some(limit), Some(max_waiting), Some(max_wait_ms), Some(window_ms)) => {
-                Some(Settings {
-                    limit,
-                    max_waiting,
-                    max_wait_ms,
-                    window_ms,
-                })
-            }
-            _ => None,
+        let (counts, settings) = (text(), text());
+        let settings = serde_json::from_str(&settings)
+            .ok()
+            .and_then(|v| settings_from(&v));
+        let mut line = Line {
+            waiting: whole(columns.next())
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
+            ..Line::default()
         };
+        let numbers = counts.split(',').map(|n| n.parse::<u64>().unwrap_or(0));
+        let slots = line.starts.iter_mut().zip(line.counted.iter_mut());
+        let pairs = numbers.clone().step_by(2).zip(numbers.skip(1).step_by(2));
+        for ((start, counted), (s, c)) in slots.zip(pairs) {
+            (*start, *counted) = (s, u32::try_from(c).unwrap_or(u32::MAX));
+        }
         Ok((settings.map_or(line, |s| line.at(&s, now)), settings))
     }
 
     fn save(&self, line: Line, settings: &Settings) -> Result<()> {
+        let pairs = line.starts.iter().zip(line.counted);
+        let counts: Vec<String> = pairs.map(|(s, c)| format!("{s},{c}")).collect();
         self.exec(
-            "INSERT OR REPLACE INTO line
-                (id, window_start, counted, per_window, max_waiting, max_wait_ms, window_ms)
-                VALUES (1, ?, ?, ?, ?, ?, ?)",
-            vec![
-                int(line.window_start_ms),
-                int(u64::from(line.counted)),
-                int(u64::from(settings.limit)),
-                int(u64::from(settings.max_waiting)),
-                int(settings.max_wait_ms),
-                int(settings.window_ms),
-            ],
+            "INSERT OR REPLACE INTO state (id, counts, settings) VALUES (1, ?, ?)",
+            vec![counts.join(",").into(), settings_to_json(settings).into()],
         )?;
         Ok(())
     }

@@ -2,12 +2,12 @@
 //! over `serde_json::Value`, which the worker already carries (as `crate::pace::protocol`):
 //! serde's derived decoders would cost kilobytes of wasm.
 //!
-//! The call: `{"mailbox":"<hmac>","limit":100,"maxWaiting":1000,"maxWaitMs":..,"windowMs":..,
-//! "body":{the queued invite}}`; it carries the worker's current settings, so the object needs
-//! none of its own. The answer: `"go"`, `{"wait":{"place":4,"expectedByMs":..}}` or
+//! The call: `{"mailbox":"<hmac>","limits":[100,10,50,200],"windows":[3600,86400,0],
+//! "maxWaiting":1000,"maxWaitMs":..,"body":{the queued invite}}`; it carries the worker's current
+//! settings (the object keeps the last ones, in the same JSON, for its alarm). The answer: `"go"`, `{"wait":{"place":4,"expectedByMs":..}}` or
 //! `{"paused":{"retryAfterS":36}}`.
 
-use super::rules::{Admission, Settings};
+use super::rules::{Admission, Settings, Windows};
 use serde_json::Value;
 
 /// One application at its position's line.
@@ -24,28 +24,56 @@ impl Admit {
     /// `body` must be JSON (the worker's own serialisation of a queued invite); the mailbox is
     /// hex, so neither needs escaping here.
     pub fn to_json(&self) -> String {
-        let s = &self.settings;
+        let settings = settings_to_json(&self.settings);
+        let fields = settings.trim_start_matches('{');
         format!(
-            r#"{{"mailbox":"{}","limit":{},"maxWaiting":{},"maxWaitMs":{},"windowMs":{},"body":{}}}"#,
-            self.mailbox, s.limit, s.max_waiting, s.max_wait_ms, s.window_ms, self.body
+            r#"{{"mailbox":"{}","body":{},{fields}"#,
+            self.mailbox, self.body
         )
     }
 
     pub fn from_json(text: &str) -> Option<Admit> {
         let v: Value = serde_json::from_str(text).ok()?;
-        let num = |key: &str| v.get(key)?.as_u64();
         let body = v.get("body").filter(|b| b.is_object())?;
         Some(Admit {
             mailbox: v.get("mailbox")?.as_str()?.to_string(),
             body: body.to_string(),
-            settings: Settings {
-                limit: u32::try_from(num("limit")?).ok()?,
-                max_waiting: u32::try_from(num("maxWaiting")?).ok()?,
-                max_wait_ms: num("maxWaitMs")?,
-                window_ms: num("windowMs")?,
-            },
+            settings: settings_from(&v)?,
         })
     }
+}
+
+pub fn settings_to_json(s: &Settings) -> String {
+    let [hour, minute, day, month] = s.limits;
+    let w = s.windows;
+    format!(
+        r#"{{"limits":[{hour},{minute},{day},{month}],"windows":[{},{},{}],"maxWaiting":{},"maxWaitMs":{}}}"#,
+        w.hour_seconds, w.day_seconds, w.month_seconds, s.max_waiting, s.max_wait_ms
+    )
+}
+
+/// The settings' fields of a call, or of the object's stored copy.
+pub fn settings_from(v: &Value) -> Option<Settings> {
+    let shorts = |key: &str| -> Option<Vec<u32>> {
+        let items = v.get(key)?.as_array()?.iter();
+        items.map(|n| u32::try_from(n.as_u64()?).ok()).collect()
+    };
+    let (limits, windows) = (shorts("limits")?, shorts("windows")?);
+    let (&[hour, minute, day, month], &[hour_s, day_s, month_s]) =
+        (limits.as_slice(), windows.as_slice())
+    else {
+        return None;
+    };
+    Some(Settings {
+        limits: [hour, minute, day, month],
+        windows: Windows {
+            hour_seconds: hour_s,
+            day_seconds: day_s,
+            month_seconds: month_s,
+        },
+        max_waiting: u32::try_from(v.get("maxWaiting")?.as_u64()?).ok()?,
+        max_wait_ms: v.get("maxWaitMs")?.as_u64()?,
+    })
 }
 
 pub fn answer_to_json(answer: Admission) -> String {
@@ -91,13 +119,17 @@ mod tests {
             mailbox: "ab12".into(),
             body: r#"{"email":"a\"b@example.com"}"#.into(),
             settings: Settings {
-                limit: 2,
-                max_waiting: 3,
-                max_wait_ms: 4,
-                window_ms: 5,
+                limits: [2, 3, 4, 5],
+                windows: Windows {
+                    hour_seconds: 6,
+                    day_seconds: 7,
+                    month_seconds: 0,
+                },
+                max_waiting: 8,
+                max_wait_ms: 9,
             },
         };
-        assert_eq!(Admit::from_json(&admit.to_json()), Some(admit));
+        assert_eq!(Admit::from_json(&admit.to_json()), Some(admit.clone()));
         for answer in [
             Admission::Go,
             Admission::Wait {
@@ -119,6 +151,8 @@ mod tests {
             assert_eq!(answer_from_json(bad), None, "{bad}");
         }
         assert_eq!(Admit::from_json(r#"{"mailbox":"m","body":"text"}"#), None);
+        let short = admit.to_json().replace("[2,3,4,5]", "[2,3,4]");
+        assert_eq!(Admit::from_json(&short), None, "every budget or none");
     }
 
     proptest! {

@@ -1,37 +1,49 @@
 //! The waiting room's arithmetic, pure (no worker types), so the object, the tests and the
 //! native surge simulation (`examples/surge.rs`) all run the same rules.
 //!
-//! A position may make `limit` invites per window (`INVITES_PER_POSITION_PER_HOUR`). While its
-//! line is empty and the window has room, an application goes at once. Otherwise it waits in
-//! line, first come first served, and the line releases one application per slot: the k-th
-//! invite of a window no earlier than `window start + k × window / limit` (one every 36 s at
-//! 100 an hour), never all at the window's first second. A place's time is therefore known
-//! the moment it is given, and it is what the candidate is told.
+//! A line's invites are bound by the position's hourly budget (`INVITES_PER_POSITION_PER_HOUR`)
+//! and by the account's minute, day and month budgets: an invite the line lets go that the
+//! account would refuse would only be parked again, past the time its candidate was told. So
+//! the line counts its own invites in each budget's window and lets one go only while every
+//! budget has room. While its line is empty and every budget has room, an application goes at
+//! once. Otherwise it waits in line, first come first served, and the line releases one
+//! application per slot: the k-th invite of an hour no earlier than `hour start + k × hour /
+//! limit` (one every 36 s at 100 an hour, never a burst at a window's first second), and none
+//! while any budget's window is full (then at the start of the next). A place's time is
+//! therefore known the moment it is given, and it is what the candidate is told.
+//!
+//! For one busy position that is exact. The account's budgets are shared: several busy
+//! positions each count only their own invites, so the account can refuse a release, which
+//! then waits in the queue past its promise (`docs/operations.md`, "Waiting room").
 
+pub use crate::ledger::window::{Span, Windows};
 use serde::{Deserialize, Serialize};
+
+/// The budgets that bind a line, in the order of `Settings::limits` and `Line::counted`.
+const SPANS: [Span; 4] = [Span::Hour, Span::Minute, Span::Day, Span::Month];
 
 /// What every call carries: the worker's current settings, so the object needs none of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
-    /// Invites to the position per window; 0: no limit, and so never a line.
-    pub limit: u32,
+    /// Invites per window (0: no limit) of the position's hour (0: never a line), then the
+    /// account's minute, day and month (`INVITES_PER_MINUTE`, `_PER_DAY`, `_PER_MONTH`).
+    pub limits: [u32; 4],
+    /// The windows' lengths: real ones, or short ones in tests.
+    pub windows: Windows,
     /// `MAX_WAITING_PER_POSITION`: past it, applications are paused, not stored.
     pub max_waiting: u32,
     /// `MAX_WAIT_HOURS` in milliseconds: no place is given that would wait longer, and an entry
     /// that has waited longer is set aside as a dead letter.
     pub max_wait_ms: u64,
-    /// The window's length: an hour, or less in tests.
-    pub window_ms: u64,
 }
 
 /// The line as its object holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Line {
-    /// The window the count is of (aligned on multiples of its length since the epoch, as the
-    /// ledger's windows are).
-    pub window_start_ms: u64,
-    /// Invites counted in that window: admitted at once, and released from the line.
-    pub counted: u32,
+    /// Where each budget's current window starts (as the ledger's windows do), and the
+    /// line's invites counted in it: admitted at once, and released from the line.
+    pub starts: [u64; 4],
+    pub counted: [u32; 4],
     /// Applications in line.
     pub waiting: u32,
 }
@@ -40,7 +52,7 @@ pub struct Line {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Admission {
-    /// The line is empty and the window has room: counted now, go on to the invite.
+    /// The line is empty and every budget has room: counted now, go on to the invite.
     Go,
     /// In line at `place` (1: next), released by `expected_by_ms`.
     Wait { place: u32, expected_by_ms: u64 },
@@ -49,36 +61,55 @@ pub enum Admission {
 }
 
 impl Settings {
-    /// The time between two releases: the window shared out evenly, so `limit` slots fit in it.
+    /// The time between two releases: the hour shared out evenly, so its budget fits in it.
     pub fn interval_ms(&self) -> u64 {
-        (self.window_ms / u64::from(self.limit.max(1))).max(1)
+        (self.windows.hour_ms() / u64::from(self.limits[0].max(1))).max(1)
     }
 
-    fn window_start(&self, now_ms: u64) -> u64 {
-        now_ms - now_ms % self.window_ms.max(1)
+    /// Whether the position has a budget, and so a line.
+    pub fn lined(&self) -> bool {
+        self.limits[0] > 0
     }
 }
 
 impl Line {
     /// The line as of `now_ms`: a new window starts its count at zero.
-    pub fn at(self, s: &Settings, now_ms: u64) -> Line {
-        let start = s.window_start(now_ms);
-        if start == self.window_start_ms {
-            self
-        } else {
-            Line {
-                window_start_ms: start,
-                counted: 0,
-                ..self
+    pub fn at(mut self, s: &Settings, now_ms: u64) -> Line {
+        for (i, span) in SPANS.into_iter().enumerate() {
+            let start = s.windows.bounds(span, now_ms).start_ms;
+            if self.starts[i] != start {
+                self.starts[i] = start;
+                self.counted[i] = 0;
             }
         }
+        self
+    }
+
+    /// One more invite, in every budget's window.
+    pub fn count(&mut self) {
+        self.counted = self.counted.map(|n| n.saturating_add(1));
+    }
+
+    /// Whether every budget has room for one more invite now.
+    fn room(&self, s: &Settings) -> bool {
+        self.full(s, 0).is_none()
+    }
+
+    /// The end of the latest full window at `now_ms` (the line as of then); `None`: room.
+    fn full(&self, s: &Settings, now_ms: u64) -> Option<u64> {
+        let full = (0..SPANS.len()).filter(|&i| {
+            let limit = s.limits.get(i).copied().unwrap_or(0);
+            limit > 0 && self.counted.get(i).copied().unwrap_or(0) >= limit
+        });
+        let ends = full.filter_map(|i| Some(s.windows.bounds(*SPANS.get(i)?, now_ms).end_ms));
+        ends.max()
     }
 }
 
 /// The rule for an application not in line: go, wait (at the back), or try later.
 pub fn admit(line: Line, s: &Settings, now_ms: u64) -> Admission {
     let line = line.at(s, now_ms);
-    if s.limit == 0 || (line.waiting == 0 && line.counted < s.limit) {
+    if !s.lined() || (line.waiting == 0 && line.room(s)) {
         return Admission::Go;
     }
     if line.waiting >= s.max_waiting {
@@ -112,28 +143,41 @@ pub fn seconds_until(at_ms: u64, now_ms: u64) -> u32 {
     u32::try_from(seconds).unwrap_or(u32::MAX)
 }
 
-/// When the application at `place` (1: the head) is released, if the settings hold: the
-/// slots left in this window, then `limit` slots in each window after it.
+/// The earliest time from `from_ms` at which the line's next invite keeps every budget (the
+/// line as of then): past every full window, and at the hour's next slot.
+fn next_slot(line: Line, s: &Settings, from_ms: u64) -> (u64, Line) {
+    let mut t = from_ms;
+    // Each turn moves to a full window's end (where its count restarts) or to the hour's
+    // slot within its window; a handful of turns settle it, the bound only guards a loop.
+    for _ in 0..64 {
+        let line = line.at(s, t);
+        if let Some(end) = line.full(s, t) {
+            t = end;
+            continue;
+        }
+        let slot = line.starts[0].saturating_add(u64::from(line.counted[0]) * s.interval_ms());
+        if slot <= t {
+            return (t, line);
+        }
+        t = slot;
+    }
+    (t, line.at(s, t))
+}
+
+/// When the application at `place` (1: the head) is released, if the settings hold: each
+/// place ahead of it takes the next slot (a walk of at most `MAX_WAITING_PER_POSITION` + 1
+/// steps, a few microseconds each).
 pub fn release_at(line: Line, place: u32, s: &Settings, now_ms: u64) -> u64 {
-    if s.limit == 0 {
+    if !s.lined() {
         return now_ms;
     }
-    let line = line.at(s, now_ms);
-    let (limit, interval) = (u64::from(s.limit), s.interval_ms());
-    let counted = u64::from(line.counted);
-    let left = limit.saturating_sub(counted);
-    let place = u64::from(place.max(1));
-    let start = line.window_start_ms;
-    if place <= left {
-        // A slot already passed (an alarm that woke late) is used now.
-        let slot = counted + place - 1;
-        return now_ms.max(start.saturating_add(slot.saturating_mul(interval)));
+    let (mut line, mut t) = (line, now_ms);
+    for _ in 1..place.max(1) {
+        let (at, then) = next_slot(line, s, t);
+        (line, t) = (then, at);
+        line.count();
     }
-    let later = place - left - 1;
-    let windows = later / limit + 1;
-    start
-        .saturating_add(windows.saturating_mul(s.window_ms.max(1)))
-        .saturating_add((later % limit).saturating_mul(interval))
+    next_slot(line, s, t).0
 }
 
 /// When the object's alarm should next wake: the head's slot; `None` with nobody in line.
@@ -153,29 +197,43 @@ mod tests {
     use proptest::prelude::*;
 
     const HOUR: u64 = 3_600_000;
-    /// 2026-02-14T10:00Z, a window's start.
+    const DAY: u64 = 24 * HOUR;
+    /// 2026-02-14T10:00Z, a window's start, mid-month.
     const TEN: u64 = 1_771_063_200_000;
 
-    fn shipped() -> Settings {
+    /// The position's budget alone (the account's off).
+    fn hourly() -> Settings {
         Settings {
-            limit: 100,
+            limits: [100, 0, 0, 0],
+            windows: Windows::REAL,
             max_waiting: 1_000,
             max_wait_ms: 72 * HOUR,
-            window_ms: HOUR,
         }
     }
 
-    fn line(counted: u32, waiting: u32) -> Line {
-        Line {
-            window_start_ms: TEN,
-            counted,
-            waiting,
+    /// wrangler.toml's budgets: 100 an hour for the position; 10 a minute, 50 a day and 200 a
+    /// month for the account.
+    fn shipped() -> Settings {
+        Settings {
+            limits: [100, 10, 50, 200],
+            ..hourly()
         }
+    }
+
+    /// A line at 10:00 that counted `counted` in each window so far.
+    fn line(counted: u32, waiting: u32) -> Line {
+        let mut line = Line {
+            waiting,
+            ..Line::default()
+        }
+        .at(&hourly(), TEN);
+        line.counted = [counted; 4];
+        line
     }
 
     #[test]
     fn an_empty_line_with_room_goes_at_once_and_a_full_window_starts_the_line() {
-        let s = shipped();
+        let s = hourly();
         assert_eq!(admit(line(99, 0), &s, TEN + 60_000), Admission::Go);
         // The hour is spent: first in line, released at the next hour's first slot.
         assert_eq!(
@@ -194,13 +252,16 @@ mod tests {
             }
         );
         // No limit: no line.
-        let free = Settings { limit: 0, ..s };
+        let free = Settings {
+            limits: [0, 1, 1, 1],
+            ..s
+        };
         assert_eq!(admit(line(1_000, 0), &free, TEN), Admission::Go);
     }
 
     #[test]
     fn releases_are_paced_one_interval_apart_across_windows() {
-        let s = shipped();
+        let s = hourly();
         assert_eq!(s.interval_ms(), 36_000);
         let full = line(100, 250);
         let at = |place| release_at(full, place, &s, TEN + 5);
@@ -210,11 +271,8 @@ mod tests {
         assert_eq!(at(101), TEN + 2 * HOUR);
         assert_eq!(at(250), TEN + 3 * HOUR + 49 * 36_000);
         // Next window, three released so far: the fourth slot.
-        let later = Line {
-            window_start_ms: TEN + HOUR,
-            counted: 3,
-            waiting: 10,
-        };
+        let mut later = line(0, 10).at(&s, TEN + HOUR);
+        later.counted = [3; 4];
         assert_eq!(
             next_release(later, &s, TEN + HOUR + 1),
             Some(TEN + HOUR + 3 * 36_000)
@@ -229,22 +287,20 @@ mod tests {
 
     #[test]
     fn a_stale_count_is_of_a_window_gone_by() {
-        let s = shipped();
+        let s = hourly();
         assert_eq!(admit(line(100, 0), &s, TEN + HOUR), Admission::Go);
-        assert_eq!(line(100, 4).at(&s, TEN + HOUR + 1), {
-            Line {
-                window_start_ms: TEN + HOUR,
-                counted: 0,
-                waiting: 4,
-            }
-        });
+        let next = line(100, 4).at(&s, TEN + HOUR + 1);
+        assert_eq!(
+            (next.starts[0], next.counted[0], next.waiting),
+            (TEN + HOUR, 0, 4)
+        );
     }
 
     #[test]
     fn a_full_line_pauses_until_a_place_frees_and_a_long_wait_until_it_would_be_short_enough() {
         let s = Settings {
             max_waiting: 10,
-            ..shipped()
+            ..hourly()
         };
         assert_eq!(
             admit(line(100, 10), &s, TEN + HOUR - 10_000),
@@ -279,8 +335,60 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_past_the_maximum_wait_is_set_aside() {
+    fn under_the_shipped_budgets_the_account_paces_the_line_and_no_place_outlives_the_month() {
         let s = shipped();
+        // Ten went this minute: the eleventh waits for the next minute and the hour's slot.
+        assert_eq!(
+            admit(line(10, 0), &s, TEN + 1_000),
+            Admission::Wait {
+                place: 1,
+                expected_by_ms: TEN + 10 * 36_000
+            }
+        );
+        // The day's 50 are spent at 10:30: the line goes at the next day's first slots, 50 a
+        // day at the hour's pace, for three days (72 hours), and the month's 200 end there.
+        let spent = line(50, 0).at(&s, TEN + HOUR / 2);
+        let mut spent = spent;
+        spent.counted = [50; 4];
+        let midnight = TEN - 10 * HOUR + DAY;
+        let at = |place| release_at(spent, place, &s, TEN + HOUR / 2);
+        assert_eq!(at(1), midnight);
+        assert_eq!(at(50), midnight + 49 * 36_000);
+        assert_eq!(at(51), midnight + DAY);
+        assert_eq!(at(150), midnight + 2 * DAY + 49 * 36_000);
+        let waiting = Line {
+            waiting: 150,
+            ..spent
+        };
+        // 2026-03-01T00:00Z, less 72 hours.
+        let march = 1_772_323_200_000;
+        assert_eq!(
+            admit(waiting, &s, TEN + HOUR / 2),
+            paused(march - 72 * HOUR, TEN + HOUR / 2)
+        );
+        // 300 at one instant from nothing: ten go, then every place is a slot of its own.
+        let mut fresh = line(0, 0);
+        let answers: Vec<Admission> = (0..300)
+            .map(|_| {
+                let answer = admit(fresh, &s, TEN);
+                match answer {
+                    Admission::Go => fresh.count(),
+                    Admission::Wait { .. } => fresh.waiting += 1,
+                    Admission::Paused { .. } => {}
+                }
+                answer
+            })
+            .collect();
+        assert_eq!(answers.iter().filter(|a| **a == Admission::Go).count(), 10);
+        assert_eq!(
+            fresh.waiting, 190,
+            "40 more today, 150 in the next three days"
+        );
+    }
+
+    #[test]
+    fn an_entry_past_the_maximum_wait_is_set_aside() {
+        let s = hourly();
         assert!(!waited_too_long(TEN, &s, TEN + 72 * HOUR));
         assert!(waited_too_long(TEN, &s, TEN + 72 * HOUR + 1));
         assert_eq!(seconds_until(TEN + 1_001, TEN), 2);
@@ -289,14 +397,18 @@ mod tests {
 
     proptest! {
         /// Arrivals at any times, the object run as the rules say (admit, alarm at each
-        /// `next_release`): never more than `limit` invites in a window, releases in arrival
-        /// order, each within its promised time, and the line never over its cap.
+        /// `next_release`), under any position and account budgets: no budget ever exceeded in
+        /// any of its windows, releases in arrival order, each at its promised time, and the
+        /// line never over its cap.
         #[test]
         fn the_line_keeps_every_promise(
             gaps in prop::collection::vec(0u64..3_000, 1..300),
-            limit in 1u32..6, max_waiting in 1u32..40, max_wait in 1u64..20,
+            limits in [1u32..6, 0u32..8, 0u32..15, 0u32..40],
+            max_waiting in 1u32..40, max_wait in 1u64..20,
         ) {
-            let s = Settings { limit, max_waiting, max_wait_ms: max_wait * 10_000, window_ms: 10_000 };
+            // An "hour" of 10 s, a day of 30 s, a month of 120 s; minutes are always real.
+            let windows = Windows { hour_seconds: 10, day_seconds: 30, month_seconds: 120 };
+            let s = Settings { limits, windows, max_waiting, max_wait_ms: max_wait * 10_000 };
             let mut state = Line::default();
             let mut queue: std::collections::VecDeque<(usize, u64, u64)> = Default::default();
             let mut invites: Vec<(usize, u64)> = Vec::new();
@@ -310,7 +422,7 @@ mod tests {
                     let (id, _, promised) = queue.pop_front().unwrap();
                     assert_eq!(at, promised, "released when promised");
                     state.waiting -= 1;
-                    state.counted += 1;
+                    state.count();
                     invites.push((id, at));
                 }
             };
@@ -321,7 +433,7 @@ mod tests {
                 clock = now;
                 state = state.at(&s, now);
                 match admit(state, &s, now) {
-                    Admission::Go => { state.counted += 1; invites.push((id, now)); }
+                    Admission::Go => { state.count(); invites.push((id, now)); }
                     Admission::Wait { place, expected_by_ms } => {
                         prop_assert_eq!(place, state.waiting + 1);
                         prop_assert!(expected_by_ms - now <= s.max_wait_ms);
@@ -339,9 +451,11 @@ mod tests {
             sorted.sort_unstable();
             prop_assert_eq!(ids, sorted, "first come, first served");
             for &(_, at) in &invites {
-                let start = at - at % s.window_ms;
-                let n = invites.iter().filter(|i| i.1 >= start && i.1 < start + s.window_ms).count();
-                prop_assert!(n <= limit as usize);
+                for (span, limit) in SPANS.into_iter().zip(limits) {
+                    let w = windows.bounds(span, at);
+                    let n = invites.iter().filter(|i| i.1 >= w.start_ms && i.1 < w.end_ms).count();
+                    prop_assert!(limit == 0 || n <= limit as usize, "{:?}: {} > {}", span, n, limit);
+                }
             }
         }
     }
