@@ -171,8 +171,8 @@ impl PositionLine {
                 self.save(counted, &settings)?;
             }
             Admission::Wait { expected_by_ms, .. } => {
-                if line.waiting == 0 {
-                    formed(&call.body, settings.limits[0], expected_by_ms);
+                if let (0, Some(reached)) = (line.waiting, rules::reached(&line, &settings)) {
+                    formed(&call.body, reached, expected_by_ms);
                 }
                 self.exec(
                     "INSERT INTO entries (mailbox, body, joined_ms) VALUES (?, ?, ?)",
@@ -299,8 +299,9 @@ impl PositionLine {
     }
 }
 
-/// The line has just formed: the operator hears of it once, as of any budget (ids only).
-fn formed(body: &str, limit: u32, reopens_at_ms: u64) {
+/// The line has just formed: the operator hears of it once, as of any budget (ids only), with
+/// the budget that formed it.
+fn formed(body: &str, (budget, limit): (&str, u32), reopens_at_ms: u64) {
     let invite: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let field = |name: &str| {
         invite
@@ -311,7 +312,7 @@ fn formed(body: &str, limit: u32, reopens_at_ms: u64) {
     crate::log::Event::BudgetReached {
         request_id: field("requestId"),
         position_id: field("positionId"),
-        budget: "position_hour",
+        budget,
         limit,
         reopens_at_ms,
     }

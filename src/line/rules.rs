@@ -106,6 +106,21 @@ impl Line {
     }
 }
 
+/// The budget that starts a line (the first full one, named as the ledger's log names them)
+/// and its limit; `None` while every budget has room.
+pub fn reached(line: &Line, s: &Settings) -> Option<(&'static str, u32)> {
+    const NAMES: [&str; 4] = [
+        "position_hour",
+        "account_minute",
+        "account_day",
+        "account_month",
+    ];
+    let all = NAMES.into_iter().zip(s.limits).zip(line.counted);
+    all.filter(|&((_, limit), n)| limit > 0 && n >= limit)
+        .map(|(named, _)| named)
+        .next()
+}
+
 /// The rule for an application not in line: go, wait (at the back), or try later.
 pub fn admit(line: Line, s: &Settings, now_ms: u64) -> Admission {
     let line = line.at(s, now_ms);
@@ -380,6 +395,8 @@ mod tests {
             })
             .collect();
         assert_eq!(answers.iter().filter(|a| **a == Admission::Go).count(), 10);
+        assert_eq!(reached(&fresh, &s), Some(("account_minute", 10)));
+        assert_eq!(reached(&line(9, 0), &s), None);
         assert_eq!(
             fresh.waiting, 190,
             "40 more today, 150 in the next three days"
