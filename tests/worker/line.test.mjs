@@ -85,6 +85,42 @@ test("over the hour's budget: a place and a due time in JSON and on the page (en
   });
 });
 
+test("the account's day budget paces the line too: a place at the next day, kept, and no place past MAX_WAIT_HOURS", async () => {
+  // Ten an "hour" of 4 s for the position, but two a "day" of 12 s for the account, and at most
+  // 5 hours (20 s) of wait: the third and fourth wait for the next day, the fifth would wait two.
+  const vars = { INVITES_PER_POSITION_PER_HOUR: "10", INVITES_PER_DAY: "2", MAX_WAIT_HOURS: "5", BUDGET_WINDOWS_SECONDS: "4,12,6000" };
+  await withWorker({ vars }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    await windowStart(12);
+    const day = Math.floor(Date.now() / 12000) * 12000;
+    for (const email of ["a@example.com", "b@example.com"]) assert.equal((await w.postForm(OPEN, ann({ email }))).status, 303, email);
+    const told = [];
+    for (const email of ["c@example.com", "d@example.com"]) {
+      const res = await w.postJson(OPEN, ann({ email }));
+      assert.equal(res.status, 202, email);
+      const body = await res.json();
+      told.push([email, body.place, Date.parse(body.expectedBy)]);
+    }
+    assert.deepEqual(told.map((t) => t[1]), [1, 2], "places, not a plain 'queued' the account parks");
+    assert.ok(told.every(([, , due]) => due >= day + 12000 && due < day + 14000), `due the next day: ${JSON.stringify(told)}`);
+    const e = await w.postJson(OPEN, ann({ email: "e@example.com" }));
+    assert.equal(e.status, 429, "the day after next is past the longest wait");
+    const { retryAfter } = await e.json();
+    assert.ok(retryAfter >= 2 && retryAfter <= 5, `retryAfter ${retryAfter}: when the day after next is within 20 s`);
+
+    await w.until(() => madeAt(w, "c@example.com") && madeAt(w, "d@example.com"), 20000, "the line to be released");
+    for (const [email, , due] of told) {
+      const late = madeAt(w, email) - due;
+      assert.ok(late > -1000 && late < 2000, `${email}: invited ${late} ms after its due time`);
+    }
+    const perDay = {};
+    for (const iv of w.standIn.interviews) perDay[Math.floor(iv.createdAt / 12000)] = (perDay[Math.floor(iv.createdAt / 12000)] ?? 0) + 1;
+    assert.ok(Object.values(perDay).every((n) => n <= 2), `invites per day ${JSON.stringify(perDay)}`);
+    const formed = logLines(w).filter((l) => l.event === "budget_reached" && l.budget === "account_day");
+    assert.equal(formed.length, 1, "the line says which budget formed it");
+  });
+});
+
 test("a full line pauses the position: 429 with Retry-After, the form with every value kept, nothing stored", async () => {
   await withWorker({ vars: { INVITES_PER_POSITION_PER_HOUR: "1", MAX_WAITING_PER_POSITION: "2", BUDGET_WINDOWS_SECONDS: "4,600,6000" } }, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
