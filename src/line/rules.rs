@@ -97,12 +97,10 @@ impl Line {
 
     /// The end of the latest full window at `now_ms` (the line as of then); `None`: room.
     fn full(&self, s: &Settings, now_ms: u64) -> Option<u64> {
-        let full = (0..SPANS.len()).filter(|&i| {
-            let limit = s.limits.get(i).copied().unwrap_or(0);
-            limit > 0 && self.counted.get(i).copied().unwrap_or(0) >= limit
-        });
-        let ends = full.filter_map(|i| Some(s.windows.bounds(*SPANS.get(i)?, now_ms).end_ms));
-        ends.max()
+        let all = SPANS.into_iter().zip(s.limits).zip(self.counted);
+        let full = all.filter(|&((_, limit), n)| limit > 0 && n >= limit);
+        full.map(|((span, _), _)| s.windows.bounds(span, now_ms).end_ms)
+            .max()
     }
 }
 
