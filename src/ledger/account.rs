@@ -8,6 +8,7 @@
 //! counter starts from the rows already in it (one count per budget and window, then kept).
 
 use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
+use super::lease::{self, Lease};
 use super::object::{first, int, whole, InviteLedger};
 use super::protocol::{Answer, Reserved, Take};
 use super::window::Windows;
@@ -16,29 +17,36 @@ use worker::{Result, SqlStorageValue};
 impl InviteLedger {
     /// Each take is counted in every account budget's window of its `at_ms` when all have
     /// room; counted always, limit or not, so a limit set mid-window counts what came before.
+    /// Then a lease of up to `lease` invites, counted at `now` as if made (`super::lease`);
+    /// first, an ended lease's `unused` invites are no longer counted.
     pub(super) fn take(
         &self,
         takes: &[Take],
-        limits: &Limits,
-        windows: &Windows,
+        (limits, windows): (&Limits, &Windows),
+        (lease, unused): (u32, Option<(u64, u32)>),
         now: u64,
     ) -> Result<Reserved> {
+        let budgets = Budget::ALL.into_iter().filter(|b| b.in_account());
+        if let Some((at_ms, n)) = unused {
+            for budget in budgets.clone() {
+                self.add(budget, at_ms, windows, -i64::from(n))?;
+            }
+        }
         let quota = whole(first(
             self.exec("SELECT probe_at FROM quota WHERE id = 1", vec![])?,
         )?);
         let hold = quota.map(|probe_at_ms| QuotaHold { probe_at_ms });
-        let budgets = Budget::ALL.into_iter().filter(|b| b.in_account());
         let mut answers = Vec::with_capacity(takes.len());
         for take in takes {
             let mut counts = Counts::ZERO;
             for budget in budgets.clone() {
-                *counts.slot(budget) = self.counter(budget, take, windows)?;
+                *counts.slot(budget) = self.counter(budget, take.at_ms, windows)?;
             }
             let earlier = self.recorded(take)?;
             let answer = match admit(earlier, hold, &counts, limits, windows, take.at_ms) {
                 Admission::Grant { probing } => {
                     for budget in budgets.clone() {
-                        self.add(budget, take, windows, 1)?;
+                        self.add(budget, take.at_ms, windows, 1)?;
                     }
                     Answer::Granted {
                         reservation: 0,
@@ -63,19 +71,42 @@ impl InviteLedger {
             };
             answers.push(answer);
         }
-        Ok(Reserved { answers })
+        let mut granted = Lease::default();
+        if lease > 0 {
+            let mut counts = Counts::ZERO;
+            for budget in budgets.clone() {
+                *counts.slot(budget) = self.counter(budget, now, windows)?;
+            }
+            let legacy = !self.legacy_gone()?;
+            granted.invites = lease::grant(lease, &counts, limits, hold.is_some(), legacy);
+            if granted.invites > 0 {
+                for budget in budgets {
+                    self.add(budget, now, windows, i64::from(granted.invites))?;
+                }
+                granted.until_ms = lease::until(windows, now);
+            }
+        }
+        Ok(Reserved {
+            answers,
+            lease: granted,
+        })
+    }
+
+    /// Whether the rows recorded before the buckets are all pruned: nothing writes them any
+    /// more, so once the table is found empty this instance remembers it.
+    fn legacy_gone(&self) -> Result<bool> {
+        if !self.legacy_gone.get() {
+            let row = first(self.exec("SELECT 1 FROM invites LIMIT 1", vec![])?)?;
+            self.legacy_gone.set(row.is_none());
+        }
+        Ok(self.legacy_gone.get())
     }
 
     /// Released invites are no longer counted, in the windows they were counted in.
     pub(super) fn give_back(&self, released: &[(u64, String)], windows: &Windows) -> Result<()> {
-        for (at_ms, position) in released {
-            let take = Take {
-                position: position.clone(),
-                at_ms: *at_ms,
-                ..Take::default()
-            };
+        for (at_ms, _position) in released {
             for budget in Budget::ALL.into_iter().filter(|b| b.in_account()) {
-                self.add(budget, &take, windows, -1)?;
+                self.add(budget, *at_ms, windows, -1)?;
             }
         }
         Ok(())
@@ -94,8 +125,8 @@ impl InviteLedger {
         })
     }
 
-    fn counter(&self, budget: Budget, take: &Take, windows: &Windows) -> Result<u32> {
-        let bounds = windows.bounds(budget.span(), take.at_ms);
+    fn counter(&self, budget: Budget, at_ms: u64, windows: &Windows) -> Result<u32> {
+        let bounds = windows.bounds(budget.span(), at_ms);
         let scope = budget.scope("");
         let kept = first(self.exec(
             "SELECT count FROM counters WHERE budget = ? AND scope = ? AND window_start = ?",
@@ -127,8 +158,8 @@ impl InviteLedger {
         Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
-    fn add(&self, budget: Budget, take: &Take, windows: &Windows, delta: i64) -> Result<()> {
-        let bounds = windows.bounds(budget.span(), take.at_ms);
+    fn add(&self, budget: Budget, at_ms: u64, windows: &Windows, delta: i64) -> Result<()> {
+        let bounds = windows.bounds(budget.span(), at_ms);
         self.exec(
             "INSERT INTO counters (budget, scope, window_start, window_end, count)
              VALUES (?, ?, ?, ?, MAX(?, 0))

@@ -17,7 +17,8 @@ use serde::de::DeserializeOwned;
 use worker::{Env, ObjectNamespace};
 
 /// The account's instance: its budgets and the quota hold. A single instance
-/// is what makes the account's counts exact; it is asked once per new invite, not per post.
+/// is what makes the account's counts exact; it is asked for leases of invites (`lease`), not
+/// per post.
 pub(super) const ACCOUNT: &str = "account";
 
 /// The instance that kept the dead letters before they had their own object.
@@ -183,6 +184,9 @@ impl Ledger for LedgerClient {
         let (exhausted, back) = (after.quota_exhausted, after.quota_back);
         if back {
             super::spread::reopen();
+        }
+        if exhausted {
+            super::lease::end(now_ms());
         }
         let give_back = self.settle_buckets(after).await;
         if give_back.is_empty() && !exhausted && !back {

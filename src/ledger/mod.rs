@@ -18,6 +18,7 @@ mod account;
 pub mod budget;
 mod client;
 mod gate;
+mod lease;
 mod mailbox;
 mod object;
 mod protocol;

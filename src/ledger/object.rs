@@ -74,6 +74,8 @@ pub struct InviteLedger {
     /// The schema is made once per instance, not per call: seven statements were most of a
     /// reservation's SQL.
     schema_ready: Cell<bool>,
+    /// The account's rows from before the buckets were found all pruned (`super::account`).
+    pub(super) legacy_gone: Cell<bool>,
     /// `LEDGER_TEST_DELAY_MS`, tests only: every answer waits this long, as from an object in
     /// trouble, so a test can show that the form does not wait for it.
     test_delay_ms: u64,
@@ -88,6 +90,7 @@ impl DurableObject for InviteLedger {
             retention: Cell::new(None),
             alarm_set: Cell::new(false),
             schema_ready: Cell::new(false),
+            legacy_gone: Cell::new(false),
             test_delay_ms: delay.ok().and_then(|v| v.parse().ok()).unwrap_or(0),
         }
     }
@@ -142,7 +145,9 @@ impl DurableObject for InviteLedger {
                 limits,
                 windows,
                 keep_ms: _,
-            } => text(&self.take(&takes, &limits, &windows, now)?),
+                lease,
+                unused,
+            } => text(&self.take(&takes, (&limits, &windows), (lease, unused), now)?),
             Call::Settle {
                 release,
                 unsettle,

@@ -7,6 +7,7 @@
 //! ledger that did not answer.
 
 use super::budget::{Budget, Limits};
+use super::lease::Lease;
 use super::window::Windows;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +57,12 @@ pub enum Call {
         windows: Windows,
         #[serde(default)]
         keep_ms: u64,
+        /// Invites asked for besides the takes, as a lease (`super::lease`).
+        #[serde(default)]
+        lease: u32,
+        /// An ended lease's unused invites, `(at_ms, n)`: no longer counted.
+        #[serde(default)]
+        unused: Option<(u64, u32)>,
     },
     /// The dead letters this object kept before `crate::letters` had its own object: delete
     /// those `taken` (stored there now), answer the next page of the rest (`Letters`).
@@ -89,6 +96,9 @@ pub struct Ask {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reserved {
     pub answers: Vec<Answer>,
+    /// From the account: the lease granted with the takes, if asked.
+    #[serde(default)]
+    pub lease: Lease,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +187,7 @@ mod tests {
             r#"{"hand_over":{"taken":[]}}"#
         );
         let parked = Reserved {
+            lease: Lease::default(),
             answers: vec![Answer::Parked {
                 until_ms: 5,
                 reached: vec![Reached {

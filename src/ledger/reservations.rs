@@ -56,7 +56,10 @@ impl InviteLedger {
             };
             answers.push(answer);
         }
-        Ok(Reserved { answers })
+        Ok(Reserved {
+            answers,
+            lease: Default::default(),
+        })
     }
 
     /// Records a quota found spent (`Some(probe_at)`): no call before then. `warn` the first

@@ -1,10 +1,12 @@
 //! Which instance each call goes to: the mailbox's bucket for uniqueness, the mailbox's day
 //! and the call in flight; the account for its budgets and the quota. A new invite costs one
-//! call to each; whatever the account refuses is released in its bucket at once.
+//! bucket call, and an account call only when this isolate's lease (`super::lease`) is spent;
+//! whatever the account refuses is released in its bucket at once.
 
 use super::budget::Budget;
 use super::client::{LedgerClient, ACCOUNT};
 use super::gate::Aftermath;
+use super::lease;
 use super::mailbox::{bucket, reservation, row_of};
 use super::protocol::{Answer, Ask, Call, Reached, Reserved, Settled, Take};
 use crate::objects::Failure;
@@ -142,31 +144,44 @@ impl LedgerClient {
                 _ => None,
             })
             .unzip();
+        let now = crate::clock::now_ms();
+        // The first new invites spend this isolate's lease: granted as the bucket answered.
+        let leased = lease::spend(u32::try_from(new.len()).unwrap_or(u32::MAX), now);
+        let leased = usize::try_from(leased).unwrap_or(0);
+        let (new, takes) = (new.get(leased..).unwrap_or_default(), takes.get(leased..));
+        let takes = takes.unwrap_or_default().to_vec();
         if new.is_empty() {
             return;
         }
-        let call = Call::Take {
-            takes,
-            limits: self.budgets.limits.only(Budget::in_account),
-            windows: self.budgets.windows,
-            keep_ms: self.keep_ms,
-        };
-        let now = crate::clock::now_ms();
+        let limits = self.budgets.limits.only(Budget::in_account);
         let closed = CLOSED
             .with(|c| c.borrow().clone())
             .filter(|(until, _)| now < *until);
         let taken: Vec<Result<Answer, Failure>> = match closed {
             // Refused for everyone until then: the account is not asked again meanwhile.
             Some((_, refusal)) => (0..new.len()).map(|_| Ok(refusal.clone())).collect(),
-            None => match self
-                .object
-                .ask::<Reserved>(ACCOUNT, &call, self.timeout_ms)
-                .await
-            {
-                Ok(r) if r.answers.len() == new.len() => r.answers.into_iter().map(Ok).collect(),
-                Ok(_) => failed(Failure::Failed, new.len()),
-                Err(failure) => failed(failure, new.len()),
-            },
+            None => {
+                let call = Call::Take {
+                    takes,
+                    limits,
+                    windows: self.budgets.windows,
+                    keep_ms: self.keep_ms,
+                    lease: lease::size(&limits),
+                    unused: lease::unused(now),
+                };
+                match self
+                    .object
+                    .ask::<Reserved>(ACCOUNT, &call, self.timeout_ms)
+                    .await
+                {
+                    Ok(r) if r.answers.len() == new.len() => {
+                        lease::keep(r.lease);
+                        r.answers.into_iter().map(Ok).collect()
+                    }
+                    Ok(_) => failed(Failure::Failed, new.len()),
+                    Err(failure) => failed(failure, new.len()),
+                }
+            }
         };
         if let Some(closing) = taken
             .iter()
@@ -176,9 +191,10 @@ impl LedgerClient {
             let (until, refusal) = closing;
             let until = until.min(now.saturating_add(CLOSED_AT_MOST_MS));
             CLOSED.with(|c| *c.borrow_mut() = Some((until, refusal)));
+            lease::end(now);
         }
         let mut refused = Aftermath::default();
-        for (i, verdict) in new.into_iter().zip(taken) {
+        for (&i, verdict) in new.iter().zip(taken) {
             let Some(Ok(Answer::Granted {
                 reservation,
                 probing,

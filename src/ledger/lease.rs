@@ -1,0 +1,278 @@
+//! Leases of invites from the account to an isolate: the account counts a few invites at once,
+//! as if made, and the isolate spends them without asking it again. The account so hears from
+//! each isolate a few times a minute at a surge's peak, not once per invite, and no budget is
+//! ever exceeded: a lease is granted only from room every limited budget has, and an unused
+//! one is given back with the isolate's next take (lost only if the isolate goes: then it
+//! under-uses its window's tail, never more than `size` invites).
+//!
+//! The quota: the account grants no lease while it holds the quota, and a refusal for quota
+//! ends this isolate's lease. Another isolate's lease spent meanwhile is still safe: every
+//! Hireflix call first takes a slot from the pace object (`crate::pace`), which holds the
+//! quota too and answers `Wait` until its probe; a lease invite is never the probe.
+
+use super::budget::{Budget, Counts, Limits};
+use super::window::Windows;
+use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+
+/// A lease lives at most this long: an isolate that stops getting posts gives its unused
+/// invites back within about this, and the account sees a changed limit within it.
+const AT_MOST_MS: u64 = 10_000;
+
+/// With no account budget set a lease costs nothing, so it is as large as a busy isolate
+/// spends in a moment: at 1,000 new invites a second over a few dozen isolates, 16 makes the
+/// account's rate a few calls a second.
+const UNBUDGETED: u32 = 16;
+
+/// With a limit, a lease holds at most a twentieth of it: twenty isolates holding unused
+/// leases cannot lock up a budget. A limit under 20 leases nothing: every invite asks the
+/// account, as before leases, which at such a limit is a few calls a minute anyway (the
+/// shipped `INVITES_PER_MINUTE=10` fills within seconds, then `spread`'s refusal cache answers).
+const SHARE: u32 = 20;
+
+/// Invites granted to an isolate: spend them before `until_ms`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub invites: u32,
+    pub until_ms: u64,
+}
+
+/// How many invites an isolate asks for with a take.
+pub fn size(limits: &Limits) -> u32 {
+    account_limits(limits).fold(UNBUDGETED, |n, limit| n.min(limit / SHARE))
+}
+
+/// How many of `asked` the account grants, with `counts` already holding this call's takes.
+/// None while the quota is held (the pace holds it too, but a probe must be one invite) or
+/// while rows recorded before the buckets remain: their uniqueness check is made per invite.
+pub fn grant(asked: u32, counts: &Counts, limits: &Limits, quota_held: bool, legacy: bool) -> u32 {
+    if quota_held || legacy {
+        return 0;
+    }
+    Budget::ALL
+        .into_iter()
+        .filter(|&b| b.in_account() && limits.of(b) > 0)
+        .map(|b| limits.of(b).saturating_sub(counts.of(b)))
+        .fold(asked.min(size(limits)), u32::min)
+}
+
+/// Never past the end of any account window holding `now_ms` (limited or not): every leased
+/// invite so falls in the windows it was counted in, and gives back into them exactly.
+pub fn until(windows: &Windows, now_ms: u64) -> u64 {
+    Budget::ALL
+        .into_iter()
+        .filter(|b| b.in_account())
+        .map(|b| windows.bounds(b.span(), now_ms).end_ms)
+        .fold(now_ms.saturating_add(AT_MOST_MS), u64::min)
+}
+
+fn account_limits(limits: &Limits) -> impl Iterator<Item = u32> + '_ {
+    Budget::ALL
+        .into_iter()
+        .filter(|b| b.in_account())
+        .map(|b| limits.of(b))
+        .filter(|&l| l > 0)
+}
+
+impl Lease {
+    /// Up to `n` invites from a live lease.
+    fn spend(&mut self, n: u32, now_ms: u64) -> u32 {
+        if now_ms >= self.until_ms {
+            return 0;
+        }
+        let spent = n.min(self.invites);
+        self.invites -= spent;
+        spent
+    }
+
+    /// An ended lease's unused invites, `(a time in its windows, how many)`, to give back.
+    fn unused(&mut self, now_ms: u64) -> Option<(u64, u32)> {
+        if now_ms < self.until_ms || self.invites == 0 {
+            return None;
+        }
+        let back = (self.until_ms.saturating_sub(1), self.invites);
+        *self = Lease::default();
+        Some(back)
+    }
+}
+
+thread_local! {
+    /// This isolate's lease. Two takes at once may each bring one: the later replaces the
+    /// earlier, whose rest is then only under-used.
+    static HELD: Cell<Lease> = const { Cell::new(Lease { invites: 0, until_ms: 0 }) };
+}
+
+fn with<T>(f: impl FnOnce(&mut Lease) -> T) -> T {
+    HELD.with(|held| {
+        let mut lease = held.get();
+        let out = f(&mut lease);
+        held.set(lease);
+        out
+    })
+}
+
+pub(super) fn spend(n: u32, now_ms: u64) -> u32 {
+    with(|l| l.spend(n, now_ms))
+}
+
+pub(super) fn unused(now_ms: u64) -> Option<(u64, u32)> {
+    with(|l| l.unused(now_ms))
+}
+
+pub(super) fn keep(lease: Lease) {
+    if lease.invites > 0 {
+        with(|l| *l = lease);
+    }
+}
+
+/// A refusal (a full budget, the quota) ends the lease: nothing is spent past it. Its rest is
+/// given back with the next take, at a time inside the windows it was counted in.
+pub(super) fn end(now_ms: u64) {
+    with(|l| l.until_ms = l.until_ms.min(now_ms));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    const NOW: u64 = 1_771_065_055_000; // 2026-02-14T10:30:55Z
+
+    fn limits(day: u32, month: u32, minute: u32) -> Limits {
+        Limits {
+            email_day: 3,
+            account_day: day,
+            account_month: month,
+            account_minute: minute,
+        }
+    }
+
+    #[test]
+    fn a_lease_is_a_twentieth_of_the_smallest_limit_and_none_under_twenty() {
+        assert_eq!(
+            size(&limits(0, 0, 0)),
+            16,
+            "no account budget: a full lease"
+        );
+        assert_eq!(size(&limits(200, 0, 0)), 10);
+        assert_eq!(size(&limits(1_000_000, 0, 100)), 5);
+        assert_eq!(
+            size(&Limits::default()),
+            0,
+            "the shipped 10 a minute: per invite"
+        );
+    }
+
+    #[test]
+    fn a_lease_is_granted_from_room_only_without_quota_hold_or_recorded_rows() {
+        let l = limits(100, 0, 0);
+        let counts = Counts {
+            account_day: 97,
+            ..Counts::ZERO
+        };
+        assert_eq!(
+            grant(16, &counts, &l, false, false),
+            3,
+            "only the room left"
+        );
+        assert_eq!(
+            grant(16, &Counts::ZERO, &l, false, false),
+            5,
+            "at most size"
+        );
+        assert_eq!(grant(16, &Counts::ZERO, &l, true, false), 0, "quota held");
+        assert_eq!(
+            grant(16, &Counts::ZERO, &l, false, true),
+            0,
+            "rows before buckets"
+        );
+        assert_eq!(grant(16, &counts, &limits(0, 0, 0), false, false), 16);
+    }
+
+    #[test]
+    fn a_lease_ends_within_ten_seconds_and_with_the_first_window_to_end() {
+        assert_eq!(
+            until(&Windows::REAL, NOW),
+            NOW + 5_000,
+            "the minute ends first"
+        );
+        assert_eq!(until(&Windows::REAL, NOW - 30_000), NOW - 20_000);
+        let mut lease = Lease {
+            invites: 3,
+            until_ms: NOW,
+        };
+        assert_eq!(lease.spend(2, NOW - 1), 2);
+        assert_eq!(lease.spend(2, NOW), 0, "ended");
+        assert_eq!(lease.unused(NOW - 1), None, "not ended yet");
+        assert_eq!(lease.unused(NOW), Some((NOW - 1, 1)));
+        assert_eq!(lease.unused(NOW), None, "given back once");
+    }
+
+    proptest! {
+        /// Isolates spending leases and taking one by one, the account granting and taking
+        /// back unused invites: whatever the order, no window of a limited budget holds more
+        /// invites made than its limit.
+        #[test]
+        fn leased_and_taken_never_pass_a_limit(
+            posts in prop::collection::vec((0usize..3, 1u32..4, 0u64..200_000), 1..150),
+            l in (0u32..60, 0u32..80, 0u32..50),
+            refusals in prop::collection::vec(any::<bool>(), 150),
+        ) {
+            let limits = limits(l.0, l.1, l.2);
+            let w = Windows { hour_seconds: 2, day_seconds: 7, month_seconds: 30 };
+            let mut posts = posts;
+            posts.sort_by_key(|p| p.2);
+            let mut counters: HashMap<(&str, u64), u32> = HashMap::new();
+            let account = Budget::ALL.into_iter().filter(|b| b.in_account());
+            let count = |at: u64, delta: i64, counters: &mut HashMap<(&str, u64), u32>| {
+                for b in account.clone() {
+                    let c = counters.entry((b.as_str(), w.bounds(b.span(), at).start_ms)).or_default();
+                    *c = u32::try_from((i64::from(*c) + delta).max(0)).unwrap();
+                }
+            };
+            let mut leases = [Lease::default(); 3];
+            let mut made = Vec::new();
+            for (&(isolate, n, now), refuse) in posts.iter().zip(refusals) {
+                let lease = &mut leases[isolate];
+                let leased = lease.spend(n, now);
+                made.extend((0..leased).map(|_| now));
+                if leased == n {
+                    continue;
+                }
+                if let Some((at, back)) = lease.unused(now) {
+                    count(at, -i64::from(back), &mut counters);
+                }
+                let counts_at = |counters: &HashMap<(&str, u64), u32>| {
+                    let mut counts = Counts::ZERO;
+                    for b in account.clone() {
+                        *counts.slot(b) = counters.get(&(b.as_str(), w.bounds(b.span(), now).start_ms)).copied().unwrap_or(0);
+                    }
+                    counts
+                };
+                for _ in leased..n {
+                    let counts = counts_at(&counters);
+                    if account.clone().all(|b| limits.of(b) == 0 || counts.of(b) < limits.of(b)) {
+                        count(now, 1, &mut counters);
+                        made.push(now);
+                    } else {
+                        lease.until_ms = lease.until_ms.min(now);
+                    }
+                }
+                // A refusal for quota now and then: no lease, and the held one ends.
+                let granted = grant(size(&limits), &counts_at(&counters), &limits, refuse, false);
+                if granted > 0 {
+                    count(now, i64::from(granted), &mut counters);
+                    *lease = Lease { invites: granted, until_ms: until(&w, now) };
+                }
+            }
+            for &at in &made {
+                for b in account.clone().filter(|&b| limits.of(b) > 0) {
+                    let window = w.bounds(b.span(), at);
+                    let n = made.iter().filter(|&&t| window.start_ms <= t && t < window.end_ms).count();
+                    prop_assert!(n <= limits.of(b) as usize, "{:?}: {} > {}", b, n, limits.of(b));
+                }
+            }
+        }
+    }
+}
