@@ -4,7 +4,30 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { withWorker, ann, APP_SECRET, OPEN } from "../harness.mjs";
+
+// The built worker with the ledger's class wrapped to count the account's `take` calls (module
+// state: every object of the worker runs in its isolate); any instance answers the count.
+const TAKE_CALLS = "build/take-calls.mjs";
+writeFileSync(
+  TAKE_CALLS,
+  `import * as worker from "./index.js";
+export * from "./index.js";
+export { default } from "./index.js";
+let takes = 0;
+export class InviteLedger {
+  constructor(state, env) { this.inner = new worker.InviteLedger(state, env); }
+  async fetch(request) {
+    if (new URL(request.url).pathname === "/__takes") return Response.json(takes);
+    const body = await request.text();
+    if (body.startsWith('{"take"')) takes += 1;
+    return this.inner.fetch(new Request(request.url, { method: "POST", body }));
+  }
+  alarm(...args) { return this.inner.alarm(...args); }
+}
+`,
+);
 
 /** The bucket object and the keys the worker derives for an address already canonical. */
 function keysOf(canonical, exact = canonical) {
@@ -55,5 +78,21 @@ test("after the upgrade from one account object, the invites it recorded still c
     const over = await w.postJson(OPEN, ann({ email: "new@example.com" }));
     assert.equal(over.status, 202, "the day's counter starts from the three recorded invites");
     assert.equal(w.inviteRequests().length, 0);
+  });
+});
+
+test("with the account's budgets off, an isolate's new invites spend a lease: the account is asked once per lease, not per invite", async () => {
+  const vars = { INVITES_PER_DAY: "0", INVITES_PER_MONTH: "0", INVITES_PER_MINUTE: "0" };
+  await withWorker({ vars, entry: TAKE_CALLS }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    const invites = 24;
+    for (let i = 0; i < invites; i++) {
+      assert.equal((await w.postForm(OPEN, ann({ email: `lease${i}@example.com` }))).status, 303, `candidate ${i}`);
+    }
+    assert.equal(w.inviteRequests().length, invites, "every one invited");
+    const namespace = await w.mf.getDurableObjectNamespace("INVITE_LEDGER");
+    const takes = await (await namespace.get(namespace.idFromName("count")).fetch("https://count/__takes")).json();
+    // Leases of 16: two takes, one more for each lease that ended early (a minute's end, 10 s).
+    assert.ok(takes >= 2 && takes <= 4, `${takes} account calls for ${invites} new invites`);
   });
 });
