@@ -8,8 +8,9 @@
 //!   `Paused` answers so itself until the retry time, else the post asks the line;
 //! - an invite (a `Go`, or a release at the line's alarm) asks its mailbox bucket twice
 //!   (reserve, settle), the Hireflix pace once, Hireflix once (at the pace's next slot), and
-//!   the account object once per `LEASE` invites (1: src/ledger/spread.rs asks it for each
-//!   invite; a lease of k would divide its load by k), within its minute, day and month;
+//!   the account object once per `LEASE` invites (1: src/ledger/lease.rs leases none under a
+//!   limit of 20, as with the shipped 10 a minute; 16 with no account budget), within its
+//!   minute, day and month;
 //! - a resubmission of an invited or waiting candidate is a KV hit (no object; the waiting
 //!   hear their place again); of a paused one, it is a new post;
 //! - an alarm is one request to the line; when the account refuses, the line waits for it.
