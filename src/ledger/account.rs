@@ -17,21 +17,15 @@ use worker::{Result, SqlStorageValue};
 impl InviteLedger {
     /// Each take is counted in every account budget's window of its `at_ms` when all have
     /// room; counted always, limit or not, so a limit set mid-window counts what came before.
-    /// Then a lease of up to `lease` invites, counted at `now` as if made (`super::lease`);
-    /// first, an ended lease's `unused` invites are no longer counted.
+    /// Then a lease of up to `lease` invites, counted at `now` as if made (`super::lease`).
     pub(super) fn take(
         &self,
         takes: &[Take],
         (limits, windows): (&Limits, &Windows),
-        (lease, unused): (u32, Option<(u64, u32)>),
+        lease: u32,
         now: u64,
     ) -> Result<Reserved> {
         let budgets = Budget::ALL.into_iter().filter(|b| b.in_account());
-        if let Some((at_ms, n)) = unused {
-            for budget in budgets.clone() {
-                self.add(budget, at_ms, windows, -i64::from(n))?;
-            }
-        }
         let quota = whole(first(
             self.exec("SELECT probe_at FROM quota WHERE id = 1", vec![])?,
         )?);

@@ -85,14 +85,16 @@ impl Lease {
         spent
     }
 
-    /// An ended lease's unused invites, `(a time in its windows, how many)`, to give back.
-    fn unused(&mut self, now_ms: u64) -> Option<(u64, u32)> {
-        if now_ms < self.until_ms || self.invites == 0 {
-            return None;
+    /// An ended lease's unused invites, each `(a time in its windows, "")`, to give back as
+    /// released invites are (the same message, one decoder in the wasm).
+    fn unused(&mut self, now_ms: u64) -> Vec<(u64, String)> {
+        if now_ms < self.until_ms {
+            return Vec::new();
         }
-        let back = (self.until_ms.saturating_sub(1), self.invites);
+        let at = self.until_ms.saturating_sub(1);
+        let back = (0..self.invites).map(|_| (at, String::new())).collect();
         *self = Lease::default();
-        Some(back)
+        back
     }
 }
 
@@ -115,7 +117,7 @@ pub(super) fn spend(n: u32, now_ms: u64) -> u32 {
     with(|l| l.spend(n, now_ms))
 }
 
-pub(super) fn unused(now_ms: u64) -> Option<(u64, u32)> {
+pub(super) fn unused(now_ms: u64) -> Vec<(u64, String)> {
     with(|l| l.unused(now_ms))
 }
 
@@ -204,9 +206,9 @@ mod tests {
         };
         assert_eq!(lease.spend(2, NOW - 1), 2);
         assert_eq!(lease.spend(2, NOW), 0, "ended");
-        assert_eq!(lease.unused(NOW - 1), None, "not ended yet");
-        assert_eq!(lease.unused(NOW), Some((NOW - 1, 1)));
-        assert_eq!(lease.unused(NOW), None, "given back once");
+        assert_eq!(lease.unused(NOW - 1), [], "not ended yet");
+        assert_eq!(lease.unused(NOW), [(NOW - 1, String::new())]);
+        assert_eq!(lease.unused(NOW), [], "given back once");
     }
 
     proptest! {
@@ -240,8 +242,8 @@ mod tests {
                 if leased == n {
                     continue;
                 }
-                if let Some((at, back)) = lease.unused(now) {
-                    count(at, -i64::from(back), &mut counters);
+                for (at, _) in lease.unused(now) {
+                    count(at, -1, &mut counters);
                 }
                 let counts_at = |counters: &HashMap<(&str, u64), u32>| {
                     let mut counts = Counts::ZERO;

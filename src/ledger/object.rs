@@ -146,8 +146,11 @@ impl DurableObject for InviteLedger {
                 windows,
                 keep_ms: _,
                 lease,
-                unused,
-            } => text(&self.take(&takes, (&limits, &windows), (lease, unused), now)?),
+                give_back,
+            } => {
+                self.give_back(&give_back, &windows)?;
+                text(&self.take(&takes, (&limits, &windows), lease, now)?)
+            }
             Call::Settle {
                 release,
                 unsettle,

@@ -60,9 +60,9 @@ pub enum Call {
         /// Invites asked for besides the takes, as a lease (`super::lease`).
         #[serde(default)]
         lease: u32,
-        /// An ended lease's unused invites, `(at_ms, n)`: no longer counted.
+        /// An ended lease's unused invites, `(at_ms, "")` each: no longer counted.
         #[serde(default)]
-        unused: Option<(u64, u32)>,
+        give_back: Vec<(u64, String)>,
     },
     /// The dead letters this object kept before `crate::letters` had its own object: delete
     /// those `taken` (stored there now), answer the next page of the rest (`Letters`).

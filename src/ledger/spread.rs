@@ -167,7 +167,7 @@ impl LedgerClient {
                     windows: self.budgets.windows,
                     keep_ms: self.keep_ms,
                     lease: lease::size(&limits),
-                    unused: lease::unused(now),
+                    give_back: lease::unused(now),
                 };
                 match self
                     .object
