@@ -96,3 +96,17 @@ test("with the account's budgets off, an isolate's new invites spend a lease: th
     assert.ok(takes >= 2 && takes <= 4, `${takes} account calls for ${invites} new invites`);
   });
 });
+
+test("leases never pass a budget: with 40 a day (leases of 2), exactly 40 of 45 new candidates are invited, the rest wait", async () => {
+  const vars = { INVITES_PER_DAY: "40", INVITES_PER_MONTH: "0", INVITES_PER_MINUTE: "0" };
+  await withWorker({ vars, entry: TAKE_CALLS }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    const statuses = [];
+    for (let i = 0; i < 45; i++) statuses.push((await w.postForm(OPEN, ann({ email: `day${i}@example.com` }))).status);
+    assert.equal(w.inviteRequests().length, 40, "the day's budget, no more and (one isolate) no less");
+    assert.deepEqual(statuses.slice(40), [202, 202, 202, 202, 202], "over the day: queued");
+    const namespace = await w.mf.getDurableObjectNamespace("INVITE_LEDGER");
+    const takes = await (await namespace.get(namespace.idFromName("count")).fetch("https://count/__takes")).json();
+    assert.ok(takes < 40, `${takes} account calls for 40 invites`);
+  });
+});
