@@ -1,5 +1,5 @@
 // Erases one candidate through the worker's admin API (see scripts/erase):
-//   POST /admin/erase {"email", "position"?} -> {kvRecords, positionsSearched, ledgerRows, deadLetters, complete}
+//   POST /admin/erase {"email", "position"?} -> {waitingEntries, kvRecords, positionsSearched, ledgerRows, deadLetters, complete}
 // with `Authorization: Bearer $ADMIN_TOKEN`. A count is null where that store did not answer
 // (HTTP 503): nothing is reported erased that was not, and erasing again is safe.
 
@@ -20,6 +20,7 @@ if (done?.error === "invalid_request") die(`The worker refused the address or th
 if (done?.error) die(`The worker could not erase: ${scrub(done.error)} (see its /healthz).`);
 const count = (n, what) => (n == null ? `${what}: NOT ERASED (no answer)` : `${what}: ${n}`);
 console.log([
+  count(done.waitingEntries, "waiting-line entries"),
   count(done.kvRecords, `KV records (of ${done.positionsSearched} position(s) searched)`),
   count(done.ledgerRows, "invite ledger rows"),
   count(done.deadLetters, "dead letters"),

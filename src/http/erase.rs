@@ -1,12 +1,13 @@
-//! Erasing one candidate on their request (`POST /admin/erase`, `scripts/erase`): their KV
-//! record in every position the worker knows, their invite ledger rows (every spelling of
-//! their mailbox) and their dead letters (any spelling). The answer and the log line count
+//! Erasing one candidate on their request (`POST /admin/erase`, `scripts/erase`): their place
+//! in the waiting line and their KV record in every position the worker knows, their invite
+//! ledger rows (every spelling of their mailbox) and their dead letters (any spelling). The answer and the log line count
 //! what went, by kind; neither names the candidate.
 
 use super::respond::{json, Reply};
 use crate::app::App;
 use crate::domain::{CandidateKey, Email, PositionId};
 use crate::ledger::{canonical, LedgerClient};
+use crate::line::LineClient;
 use crate::queue::DeadLetter;
 use crate::store::Store;
 use serde_json::{json, Value};
@@ -48,6 +49,13 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply>
             positions.push(position);
         }
     }
+    // The line first: an entry it released after the rest was erased would write it all again.
+    let lines = LineClient::connect(app.env(), &app.config);
+    let mut waiting = Some(0u32);
+    for position in &positions {
+        let gone = lines.forget(position, &email).await;
+        waiting = waiting.zip(gone).map(|(all, gone)| all + gone);
+    }
     let (mut records, mut kv_complete) = (0u32, true);
     for position in &positions {
         match store
@@ -75,8 +83,9 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply>
         }
     }
 
-    let complete = kv_complete && rows.is_some() && letters.is_some();
+    let complete = kv_complete && waiting.is_some() && rows.is_some() && letters.is_some();
     let counts = json!({
+        "waitingEntries": waiting,
         "kvRecords": kv_complete.then_some(records),
         "positionsSearched": positions.len(),
         "ledgerRows": rows,

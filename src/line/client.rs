@@ -3,7 +3,7 @@
 //! retry time and gives it without asking: at 1,000 posts a second to a paused position, the
 //! object hears from each isolate about once per pause, not once per post.
 
-use super::protocol::{answer_from_json, Admit};
+use super::protocol::{answer_from_json, forget_to_json, Admit};
 use super::rules::{seconds_until, Admission, Settings};
 use super::Lines;
 use crate::apply::QueuedInvite;
@@ -18,6 +18,9 @@ use worker::{Env, ObjectNamespace};
 /// The object is local to its region; slower than this, the application is queued unadmitted
 /// rather than hold the candidate, and the consumer asks again.
 const TIMEOUT_MS: u32 = 2_000;
+
+/// The object's own address space: the host is never resolved.
+const URL: &str = "https://position-line/";
 
 /// Positions whose pause an isolate remembers; past it the soonest to end is forgotten (only
 /// costs a call).
@@ -42,6 +45,17 @@ impl LineClient {
             secret: config.app_secret.to_string(),
             settings: config.line.settings(&config.budgets),
         }
+    }
+
+    /// Erasure: the candidate's waiting entry at `position` (0 or 1 went); `None`: the line did
+    /// not answer. Without the binding no line this worker can reach holds anyone.
+    pub async fn forget(&self, position: &PositionId, email: &Email) -> Option<u32> {
+        let Some(namespace) = &self.namespace else {
+            return Some(0);
+        };
+        let call = forget_to_json(&MailboxKeys::new(&self.secret, email).mailbox);
+        let asked = objects::ask(namespace, position.as_str(), URL, &call, TIMEOUT_MS);
+        asked.await.ok()?.parse().ok()
     }
 }
 
@@ -70,10 +84,10 @@ impl Lines for LineClient {
             mailbox: MailboxKeys::new(&self.secret, email).mailbox,
             body: serde_json::to_string(&body).ok()?,
             settings: self.settings,
-        };
-        let (url, call) = ("https://position-line/", call.to_json());
+        }
+        .to_json();
         let namespace = self.namespace.as_ref()?;
-        let asked = objects::ask(namespace, position.as_str(), url, &call, TIMEOUT_MS);
+        let asked = objects::ask(namespace, position.as_str(), URL, &call, TIMEOUT_MS);
         let admission = answer_from_json(&asked.await.ok()?)?;
         if let Admission::Paused { retry_after_s } = admission {
             let until = now.saturating_add(u64::from(retry_after_s) * 1_000);

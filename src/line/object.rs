@@ -2,7 +2,7 @@
 //! counts the position's invites per window, keeps the applications waiting in order of
 //! arrival, and releases them by alarm at the budget's pace onto the invite queue.
 
-use super::protocol::{answer_to_json, settings_from, settings_to_json, Admit};
+use super::protocol::{answer_to_json, settings_from, settings_to_json, Admit, Call};
 use super::rules::{self, Admission, Line, Settings};
 use crate::config::names;
 use crate::ledger::{int, whole};
@@ -19,9 +19,10 @@ const SCHEMA: [&str; 3] = [
         id INTEGER PRIMARY KEY CHECK (id = 1),
         counts TEXT NOT NULL,
         settings TEXT NOT NULL)",
-    // The line, in order of arrival: entries leave only from its head (released or set
-    // aside), so a place is `seq - first seq + 1`. The mailbox is an HMAC; the body is the
-    // application to send when its turn comes.
+    // The line, in order of arrival: entries leave from its head (released or set aside), or
+    // from anywhere when erased, so a place is `seq - first seq + 1`, counting an erased gap
+    // ahead (a place and a time never later than the truth). The mailbox is an HMAC; the body
+    // is the application to send when its turn comes.
     "CREATE TABLE IF NOT EXISTS entries (
         seq INTEGER PRIMARY KEY,
         mailbox TEXT NOT NULL UNIQUE,
@@ -60,12 +61,18 @@ impl DurableObject for PositionLine {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let call = req.text().await.ok();
-        let Some(call) = call.and_then(|text| Admit::from_json(&text)) else {
-            return Response::error("not a line call", 400);
+        let answer = match call.and_then(|text| Call::from_json(&text)) {
+            Some(Call::Admit(call)) => {
+                let answer = self.admit(call, crate::clock::now_ms()).await;
+                answer.map(answer_to_json)
+            }
+            Some(Call::Forget(mailbox)) => self.forget(mailbox).map(|gone| gone.to_string()),
+            None => return Response::error("not a line call", 400),
         };
-        match self.admit(call, crate::clock::now_ms()).await {
-            Ok(answer) => Response::ok(answer_to_json(answer)),
-            // The worker queues the application unadmitted: it asks again from the queue.
+        match answer {
+            Ok(answer) => Response::ok(answer),
+            // The worker queues the application unadmitted (it asks again from the queue), or
+            // erasure says the line did not answer.
             Err(_) => Response::error("line error", 500),
         }
     }
@@ -111,7 +118,8 @@ impl DurableObject for PositionLine {
                 .saturating_add(1);
             deadline.max(now.saturating_add(1_000))
         });
-        let release = rules::next_release(line, &settings, now);
+        // (Counting an erased gap, the line may seem longer than its entries: none, no alarm.)
+        let release = rules::next_release(line, &settings, now).filter(|_| expires.is_some());
         let next = match (retry_at, release, expires) {
             (Some(at), ..) => Some(at),
             (None, Some(release), Some(expires)) => Some(release.min(expires)),
@@ -125,6 +133,23 @@ impl DurableObject for PositionLine {
 }
 
 impl PositionLine {
+    /// Erasure (`crate::http::erase`): the mailbox's waiting entry and its mark of this window
+    /// go, and with the entry the application it held; how many entries went. The places
+    /// behind it keep their number until the head passes the gap, but each is released a slot
+    /// sooner: never later than told.
+    fn forget(&self, mailbox: String) -> Result<usize> {
+        self.schema()?;
+        self.exec(
+            "DELETE FROM went WHERE mailbox = ?",
+            vec![mailbox.as_str().into()],
+        )?;
+        let gone = self.exec(
+            "DELETE FROM entries WHERE mailbox = ? RETURNING seq",
+            vec![mailbox.into()],
+        )?;
+        Ok(gone.raw().count())
+    }
+
     async fn admit(&self, call: Admit, now: u64) -> Result<Admission> {
         self.schema()?;
         let settings = call.settings;

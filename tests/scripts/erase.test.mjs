@@ -1,5 +1,6 @@
 // scripts/erase against the built worker in workerd: it erases the one candidate named, says
-// how many of each kind went, never prints the token, and stops at the admin 404.
+// how many of each kind went (a place in a waiting line too), never prints the token, and
+// stops at the admin 404.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -16,11 +17,12 @@ function script(args, env) {
 }
 
 test("scripts/erase removes one candidate and prints the counts", async () => {
-  await withWorker({ http: true }, async (w) => {
+  // One invite an hour: Bob waits in the position's line.
+  await withWorker({ http: true, vars: { INVITES_PER_POSITION_PER_HOUR: "1" } }, async (w) => {
     const env = { WORKER_URL: w.url.toString(), ADMIN_TOKEN };
     await w.fetch(`/apply/${OPEN}`);
     assert.equal((await w.postForm(OPEN, ann({ email: "ann.lee@example.com" }))).status, 303);
-    assert.equal((await w.postForm(OPEN, ann({ firstName: "Bob", email: "bob@example.com" }))).status, 303);
+    assert.equal((await w.postForm(OPEN, ann({ firstName: "Bob", email: "bob@example.com" }))).status, 202);
     await w.untilRemembered(OPEN, 2);
 
     const bad = await script(["not-an-address"], env);
@@ -33,11 +35,15 @@ test("scripts/erase removes one candidate and prints the counts", async () => {
 
     const { code, out } = await script(["ann.lee@example.com"], env);
     assert.equal(code, 0, out);
+    assert.match(out, /waiting-line entries: 0\n/);
     assert.match(out, /KV records \(of \d+ position\(s\) searched\): 1\n/);
     assert.match(out, /invite ledger rows: 1\n/);
     assert.match(out, /dead letters: 0\n/);
     assert.match(out, /delete the candidate there too/);
     assert.ok(!out.includes(ADMIN_TOKEN));
     assert.equal((await w.kvKeys(`app:v2:${OPEN}:`)).length, 1, "Bob's record stays");
+    const bob = await script(["bob@example.com"], env);
+    assert.equal(bob.code, 0, bob.out);
+    assert.match(bob.out, /waiting-line entries: 1\n/);
   });
 });

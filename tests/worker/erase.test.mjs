@@ -1,6 +1,6 @@
-// Erasing one candidate on their request (POST /admin/erase): their KV records in every
-// position, their invite ledger rows (every spelling of their mailbox) and their dead letters,
-// and nobody else's; counted by kind, never named in a log line.
+// Erasing one candidate on their request (POST /admin/erase): their place in a waiting line and
+// their KV records in every position, their invite ledger rows (every spelling of their
+// mailbox) and their dead letters, and nobody else's; counted by kind, never named in a log line.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -49,7 +49,7 @@ test("erases exactly one candidate's records, ledger rows and dead letters, and 
     assert.equal(res.status, 200);
     const counts = await res.json();
     assert.ok(counts.positionsSearched >= 2, "every position the worker knows");
-    assert.deepEqual(counts, { kvRecords: 2, positionsSearched: counts.positionsSearched, ledgerRows: 2, deadLetters: 1, complete: true });
+    assert.deepEqual(counts, { waitingEntries: 0, kvRecords: 2, positionsSearched: counts.positionsSearched, ledgerRows: 2, deadLetters: 1, complete: true });
 
     assert.deepEqual(await w.kvKeys("app:v2:"), [keyOf(OPEN, "bob.ray@gmail.com")], "Bob's record stays");
     assert.deepEqual((await w.deadLetters()).map((l) => l.letter.invite.email), ["bob.ray@gmail.com"], "Bob's letter stays");
@@ -62,7 +62,7 @@ test("erases exactly one candidate's records, ledger rows and dead letters, and 
     const line = logLines(w).find((l) => l.event === "candidate_erased");
     assert.deepEqual(line?.counts, counts);
     const twice = await (await erase(w, { email: "bob@example.com" })).json();
-    assert.deepEqual([twice.kvRecords, twice.ledgerRows, twice.deadLetters], [0, 0, 0], "someone unknown: nothing");
+    assert.deepEqual([twice.waitingEntries, twice.kvRecords, twice.ledgerRows, twice.deadLetters], [0, 0, 0, 0], "someone unknown: nothing");
   });
 });
 
@@ -77,5 +77,42 @@ test("a position the worker no longer lists can be named; a store that does not 
     assert.equal(counts.ledgerRows, null, "no ledger, no claim that its rows went");
     assert.equal(counts.complete, false);
     assert.deepEqual(await w.kvKeys(`app:v2:${gone}:`), []);
+  });
+});
+
+test("a candidate erased while waiting in line is never invited; those behind keep their place and go no later than told", async () => {
+  // One invite per 4-second "hour": a goes, b, c and d wait one window each.
+  await withWorker({ vars: { INVITES_PER_POSITION_PER_HOUR: "1", BUDGET_WINDOWS_SECONDS: "4,600,6000" } }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    while (Date.now() % 4000 > 300) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await w.postForm(OPEN, ann({ email: "a@example.com" }))).status, 303);
+    const told = {};
+    for (const email of ["b@example.com", "c@example.com", "d@example.com"]) {
+      const res = await w.postJson(OPEN, ann({ email }));
+      assert.equal(res.status, 202, email);
+      const { place, expectedBy } = await res.json();
+      told[email] = { place, due: Date.parse(expectedBy) };
+    }
+    assert.deepEqual(Object.values(told).map((t) => t.place), [1, 2, 3]);
+
+    // Erased in another spelling of the mailbox: the line knows it by its keyed hash.
+    const res = await erase(w, { email: "C@Example.com" });
+    assert.equal(res.status, 200);
+    const counts = await res.json();
+    assert.equal(counts.waitingEntries, 1, "the waiting entry is counted");
+    assert.equal(counts.complete, true);
+    assert.equal((await (await erase(w, { email: "c@example.com" })).json()).waitingEntries, 0, "gone the first time");
+    // Those behind keep their number: never a later place than they were told.
+    const d = await (await w.postJson(OPEN, ann({ email: "d@example.com" }))).json();
+    assert.equal(d.place, 3);
+    assert.ok(Date.parse(d.expectedBy) <= told["d@example.com"].due, "never later than told");
+
+    await w.until(() => w.interviewsFor(OPEN, "d@example.com").length === 1, 20000, "d to be released");
+    await new Promise((r) => setTimeout(r, 5000)); // c's old slot and the next have passed
+    const order = w.standIn.interviews.filter((i) => i.position.id === OPEN).map((i) => i.candidate.email);
+    assert.deepEqual(order, ["a@example.com", "b@example.com", "d@example.com"], "c never invited, the rest in order");
+    assert.ok(!w.inviteRequests().some((r) => JSON.stringify(r).includes("c@example.com")), "Hireflix never heard of c");
+    const late = w.interviewsFor(OPEN, "d@example.com")[0].createdAt - told["d@example.com"].due;
+    assert.ok(late < -2000, `d took c's slot, a window sooner than told (${late} ms)`);
   });
 });
