@@ -411,55 +411,69 @@ mod tests {
     }
 
     proptest! {
-        /// Arrivals at any times, the object run as the rules say (admit, alarm at each
+        /// Arrivals at any times, some erased while waiting, the object run as the rules say
+        /// (admit with the line's span from head to tail, erased gaps included; alarm at each
         /// `next_release`), under any position and account budgets: no budget ever exceeded in
-        /// any of its windows, releases in arrival order, each at its promised time, and the
-        /// line never over its cap.
+        /// any of its windows, releases in arrival order, each at its promised time (or sooner
+        /// once someone ahead was erased, never later), and the line never over its cap.
         #[test]
         fn the_line_keeps_every_promise(
-            gaps in prop::collection::vec(0u64..3_000, 1..300),
+            events in prop::collection::vec((0u64..3_000, 0u8..8), 1..300),
             limits in [1u32..6, 0u32..8, 0u32..15, 0u32..40],
             max_waiting in 1u32..40, max_wait in 1u64..20,
         ) {
             // An "hour" of 10 s, a day of 30 s, a month of 120 s; minutes are always real.
             let windows = Windows { hour_seconds: 10, day_seconds: 30, month_seconds: 120 };
             let s = Settings { limits, windows, max_waiting, max_wait_ms: max_wait * 10_000 };
-            let mut state = Line::default();
-            let mut queue: std::collections::VecDeque<(usize, u64, u64)> = Default::default();
+            type Queue = std::collections::VecDeque<(usize, u32, u64)>;
+            // The object's waiting count: its entries' span, `MAX(seq) - MIN(seq) + 1`.
+            let span = |queue: &Queue| queue.back().zip(queue.front()).map_or(0, |(b, f)| b.1 - f.1 + 1);
+            let (mut state, mut queue) = (Line::default(), Queue::new());
             let mut invites: Vec<(usize, u64)> = Vec::new();
             let mut now = TEN;
+            let mut erased = false;
             // The object's alarm: each release at the head's slot, as of the last event.
-            let release_due = |state: &mut Line, queue: &mut std::collections::VecDeque<(usize, u64, u64)>, invites: &mut Vec<(usize, u64)>, clock: &mut u64, until: u64| {
+            let release_due = |state: &mut Line, queue: &mut Queue, invites: &mut Vec<(usize, u64)>, clock: &mut u64, until: u64, erased: bool| {
                 while let Some(at) = next_release(*state, &s, *clock) {
                     if at > until { break; }
                     *clock = at;
                     *state = state.at(&s, at);
                     let (id, _, promised) = queue.pop_front().unwrap();
-                    assert_eq!(at, promised, "released when promised");
-                    state.waiting -= 1;
+                    assert!(at <= promised, "released no later than promised");
+                    assert!(erased || at == promised, "released when promised");
+                    state.waiting = span(queue);
                     state.count();
                     invites.push((id, at));
                 }
             };
             let mut clock = now;
-            for (id, gap) in gaps.into_iter().enumerate() {
+            for (id, (gap, erase)) in events.into_iter().enumerate() {
                 now += gap;
-                release_due(&mut state, &mut queue, &mut invites, &mut clock, now);
+                release_due(&mut state, &mut queue, &mut invites, &mut clock, now, erased);
                 clock = now;
                 state = state.at(&s, now);
+                if erase == 0 && !queue.is_empty() {
+                    // Erased anywhere in line: the span shrinks only at the head or the tail.
+                    queue.remove(gap as usize % queue.len());
+                    state.waiting = span(&queue);
+                    erased = true;
+                    continue;
+                }
                 match admit(state, &s, now) {
                     Admission::Go => { state.count(); invites.push((id, now)); }
                     Admission::Wait { place, expected_by_ms } => {
                         prop_assert_eq!(place, state.waiting + 1);
                         prop_assert!(expected_by_ms - now <= s.max_wait_ms);
-                        state.waiting += 1;
-                        queue.push_back((id, now, expected_by_ms));
+                        // SQLite's rowid: one past the largest left (an erased tail's is reused).
+                        let seq = queue.back().map_or(1, |b| b.1 + 1);
+                        queue.push_back((id, seq, expected_by_ms));
+                        state.waiting = span(&queue);
                     }
                     Admission::Paused { retry_after_s } => prop_assert!(retry_after_s >= 1),
                 }
                 prop_assert!(state.waiting <= max_waiting);
             }
-            release_due(&mut state, &mut queue, &mut invites, &mut clock, u64::MAX / 4);
+            release_due(&mut state, &mut queue, &mut invites, &mut clock, u64::MAX / 4, erased);
             prop_assert!(queue.is_empty());
             let ids: Vec<usize> = invites.iter().map(|i| i.0).collect();
             let mut sorted = ids.clone();
