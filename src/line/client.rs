@@ -3,7 +3,7 @@
 //! retry time and gives it without asking: at 1,000 posts a second to a paused position, the
 //! object hears from each isolate about once per pause, not once per post.
 
-use super::protocol::{read, Call};
+use super::protocol::{answer_from_json, forget_to_json, Admit};
 use super::rules::{seconds_until, Admission, Settings};
 use super::Lines;
 use crate::apply::QueuedInvite;
@@ -50,18 +50,12 @@ impl LineClient {
     /// Erasure: the candidate's waiting entry at `position` (0 or 1 went); `None`: the line did
     /// not answer. Without the binding no line this worker can reach holds anyone.
     pub async fn forget(&self, position: &PositionId, email: &Email) -> Option<u32> {
-        if self.namespace.is_none() {
+        let Some(namespace) = &self.namespace else {
             return Some(0);
-        }
-        let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
-        read(&self.ask(position, &Call::Forget { mailbox }).await?)
-    }
-
-    /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
-    async fn ask(&self, position: &PositionId, call: &Call) -> Option<String> {
-        let (namespace, call) = (self.namespace.as_ref()?, serde_json::to_string(call).ok()?);
+        };
+        let call = forget_to_json(&MailboxKeys::new(&self.secret, email).mailbox);
         let asked = objects::ask(namespace, position.as_str(), URL, &call, TIMEOUT_MS);
-        asked.await.ok()
+        asked.await.ok()?.parse().ok()
     }
 }
 
@@ -86,12 +80,15 @@ impl Lines for LineClient {
             admitted: true,
             ..invite.clone()
         };
-        let call = Call::Admit {
+        let call = Admit {
             mailbox: MailboxKeys::new(&self.secret, email).mailbox,
             body: serde_json::to_string(&body).ok()?,
             settings: self.settings,
-        };
-        let admission: Admission = read(&self.ask(position, &call).await?)?;
+        }
+        .to_json();
+        let namespace = self.namespace.as_ref()?;
+        let asked = objects::ask(namespace, position.as_str(), URL, &call, TIMEOUT_MS);
+        let admission = answer_from_json(&asked.await.ok()?)?;
         if let Admission::Paused { retry_after_s } = admission {
             let until = now.saturating_add(u64::from(retry_after_s) * 1_000);
             remember_pause(position.as_str(), jittered(until, now), now);

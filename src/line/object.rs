@@ -2,11 +2,10 @@
 //! counts the position's invites per window, keeps the applications waiting in order of
 //! arrival, and releases them by alarm at the budget's pace onto the invite queue.
 
-use super::protocol::{read, Call};
+use super::protocol::{answer_to_json, settings_from, settings_to_json, Admit, Call};
 use super::rules::{self, Admission, Line, Settings};
 use crate::config::names;
 use crate::ledger::{int, whole};
-use serde_json::Value;
 use std::cell::Cell;
 use worker::{
     durable_object, DurableObject, Env, QueueContentType, RawMessageBuilder, Request, Response,
@@ -14,8 +13,8 @@ use worker::{
 };
 
 const SCHEMA: [&str; 3] = [
-    // The line's invites counted in each budget's current window (`rules::Line` as JSON; its
-    // `waiting` is read from the entries), and the settings of the last call (the alarm's).
+    // The line's invites counted in each budget's current window ("start,count" four times,
+    // as `rules::Line`), and the settings of the last call (the alarm's), as the call has them.
     "CREATE TABLE IF NOT EXISTS state (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         counts TEXT NOT NULL,
@@ -62,19 +61,13 @@ impl DurableObject for PositionLine {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let call = req.text().await.ok();
-        let answer = match call.and_then(|text| read::<Call>(&text)) {
-            // The body is sent to the queue as it is: JSON, or it would never leave the line.
-            Some(Call::Admit {
-                mailbox,
-                body,
-                settings,
-            }) if read::<Value>(&body).is_some_and(|b| b.is_object()) => {
-                let now = crate::clock::now_ms();
-                let answer = self.admit(mailbox, body, settings, now).await;
-                answer.map(|a| serde_json::to_string(&a).unwrap_or_default())
+        let answer = match call.and_then(|text| Call::from_json(&text)) {
+            Some(Call::Admit(call)) => {
+                let answer = self.admit(call, crate::clock::now_ms()).await;
+                answer.map(answer_to_json)
             }
-            Some(Call::Forget { mailbox }) => self.forget(mailbox).map(|gone| gone.to_string()),
-            _ => return Response::error("not a line call", 400),
+            Some(Call::Forget(mailbox)) => self.forget(mailbox).map(|gone| gone.to_string()),
+            None => return Response::error("not a line call", 400),
         };
         match answer {
             Ok(answer) => Response::ok(answer),
@@ -157,20 +150,15 @@ impl PositionLine {
         Ok(gone.raw().count())
     }
 
-    async fn admit(
-        &self,
-        mailbox: String,
-        body: String,
-        settings: Settings,
-        now: u64,
-    ) -> Result<Admission> {
+    async fn admit(&self, call: Admit, now: u64) -> Result<Admission> {
         self.schema()?;
+        let settings = call.settings;
         // As of now under the settings of this call (the stored ones may be older).
         let line = self.load(now)?.0.at(&settings, now);
         let row = self.exec(
             "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?1),
                 (SELECT 1 FROM went WHERE mailbox = ?1 AND window_start = ?2) FROM entries",
-            vec![mailbox.as_str().into(), int(line.starts[0])],
+            vec![call.mailbox.as_str().into(), int(line.starts[0])],
         )?;
         let (head, mine, went) = match row.raw().next() {
             Some(row) => {
@@ -201,7 +189,7 @@ impl PositionLine {
                 }
                 self.exec(
                     "INSERT OR REPLACE INTO went (mailbox, window_start) VALUES (?, ?)",
-                    vec![mailbox.into(), int(line.starts[0])],
+                    vec![call.mailbox.into(), int(line.starts[0])],
                 )?;
                 let mut counted = line;
                 counted.count();
@@ -209,11 +197,11 @@ impl PositionLine {
             }
             Admission::Wait { expected_by_ms, .. } => {
                 if let (0, Some(reached)) = (line.waiting, rules::reached(&line, &settings)) {
-                    formed(&body, reached, expected_by_ms);
+                    formed(&call.body, reached, expected_by_ms);
                 }
                 self.exec(
                     "INSERT INTO entries (mailbox, body, joined_ms) VALUES (?, ?, ?)",
-                    vec![mailbox.into(), body.into(), int(now)],
+                    vec![call.mailbox.into(), call.body.into(), int(now)],
                 )?;
                 self.save(line, &settings)?;
                 // The first in line starts the alarm; later ones make sure it still runs (an
@@ -264,25 +252,31 @@ impl PositionLine {
             Some(SqlStorageValue::String(text)) => text,
             _ => String::new(),
         };
-        let (line, settings) = (read::<Line>(&text()), read::<Settings>(&text()));
-        let line = Line {
-            waiting: whole(columns.next()).map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
-            ..line.unwrap_or_default()
+        let (counts, settings) = (text(), text());
+        let settings = serde_json::from_str(&settings)
+            .ok()
+            .and_then(|v| settings_from(&v));
+        let mut line = Line {
+            waiting: whole(columns.next())
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
+            ..Line::default()
         };
+        let numbers = counts.split(',').map(|n| n.parse::<u64>().unwrap_or(0));
+        let slots = line.starts.iter_mut().zip(line.counted.iter_mut());
+        let pairs = numbers.clone().step_by(2).zip(numbers.skip(1).step_by(2));
+        for ((start, counted), (s, c)) in slots.zip(pairs) {
+            (*start, *counted) = (s, u32::try_from(c).unwrap_or(u32::MAX));
+        }
         Ok((settings.map_or(line, |s| line.at(&s, now)), settings))
     }
 
     fn save(&self, line: Line, settings: &Settings) -> Result<()> {
-        let (line, settings) = (
-            serde_json::to_string(&line),
-            serde_json::to_string(settings),
-        );
+        let pairs = line.starts.iter().zip(line.counted);
+        let counts: Vec<String> = pairs.map(|(s, c)| format!("{s},{c}")).collect();
         self.exec(
             "INSERT OR REPLACE INTO state (id, counts, settings) VALUES (1, ?, ?)",
-            vec![
-                line.unwrap_or_default().into(),
-                settings.unwrap_or_default().into(),
-            ],
+            vec![counts.join(",").into(), settings_to_json(settings).into()],
         )?;
         Ok(())
     }
