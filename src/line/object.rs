@@ -107,25 +107,18 @@ impl DurableObject for PositionLine {
                 break;
             }
             self.exec("DELETE FROM entries WHERE seq = ?", vec![int(seq)])?;
-            line.waiting = line.waiting.saturating_sub(1);
         }
         self.save(line, &settings)?;
         // The head's slot, or sooner when it would wait too long by then (budgets lowered):
-        // it is set aside at that time, not at its far-off slot.
+        // it is set aside at that time, not at its far-off slot. Nobody in line, no alarm.
         let expires = self.head()?.map(|(.., joined)| {
             let deadline = joined
                 .saturating_add(settings.max_wait_ms)
                 .saturating_add(1);
             deadline.max(now.saturating_add(1_000))
         });
-        // (Counting an erased gap, the line may seem longer than its entries: none, no alarm.)
-        let release = rules::next_release(line, &settings, now).filter(|_| expires.is_some());
-        let next = match (retry_at, release, expires) {
-            (Some(at), ..) => Some(at),
-            (None, Some(release), Some(expires)) => Some(release.min(expires)),
-            (None, release, _) => release,
-        };
-        if let Some(at) = next {
+        let slot = |expires: u64| rules::release_at(line, 1, &settings, now).min(expires);
+        if let Some(at) = retry_at.or_else(|| expires.map(slot)) {
             self.storage.set_alarm(when(at)).await?;
         }
         Response::ok("")
