@@ -117,3 +117,19 @@ test("a candidate erased while waiting in line is never invited; those behind ke
     assert.ok(late < -1000, `d took c's slot, a window sooner than told (${late} ms)`);
   });
 });
+
+test("a line that does not answer is named by its null (503, incomplete), and erasing again once it answers removes the entry", async () => {
+  await withWorker({ lineSwitch: true, vars: { INVITES_PER_POSITION_PER_HOUR: "1" } }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    assert.equal((await w.postForm(OPEN, ann({ email: "a@example.com" }))).status, 303);
+    assert.equal((await w.postJson(OPEN, ann({ email: "b@example.com" }))).status, 202);
+    w.line.down = true;
+    const down = await erase(w, { email: "b@example.com" });
+    assert.equal(down.status, 503);
+    const counts = await down.json();
+    assert.deepEqual([counts.waitingEntries, counts.complete], [null, false], "no claim that the entry went");
+    w.line.down = false;
+    const up = await (await erase(w, { email: "b@example.com" })).json();
+    assert.deepEqual([up.waitingEntries, up.complete], [1, true]);
+  });
+});
