@@ -3,7 +3,7 @@
 //! retry time and gives it without asking: at 1,000 posts a second to a paused position, the
 //! object hears from each isolate about once per pause, not once per post.
 
-use super::protocol::{answer_from_json, forget_to_json, Admit};
+use super::protocol::{answer_from_json, Admit, FORGET};
 use super::rules::{seconds_until, Admission, Settings};
 use super::Lines;
 use crate::apply::QueuedInvite;
@@ -53,8 +53,8 @@ impl LineClient {
         let Some(namespace) = &self.namespace else {
             return Some(0);
         };
-        let call = forget_to_json(&MailboxKeys::new(&self.secret, email).mailbox);
-        let asked = objects::ask(namespace, position.as_str(), URL, &call, TIMEOUT_MS);
+        let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
+        let asked = objects::ask(namespace, position.as_str(), FORGET, &mailbox, TIMEOUT_MS);
         asked.await.ok()?.parse().ok()
     }
 }

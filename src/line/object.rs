@@ -2,7 +2,7 @@
 //! counts the position's invites per window, keeps the applications waiting in order of
 //! arrival, and releases them by alarm at the budget's pace onto the invite queue.
 
-use super::protocol::{answer_to_json, settings_from, settings_to_json, Admit, Call};
+use super::protocol::{answer_to_json, settings_from, settings_to_json, Admit, FORGET_PATH};
 use super::rules::{self, Admission, Line, Settings};
 use crate::config::names;
 use crate::ledger::{int, whole};
@@ -60,14 +60,17 @@ impl DurableObject for PositionLine {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let call = req.text().await.ok();
-        let answer = match call.and_then(|text| Call::from_json(&text)) {
-            Some(Call::Admit(call)) => {
-                let answer = self.admit(call, crate::clock::now_ms()).await;
-                answer.map(answer_to_json)
-            }
-            Some(Call::Forget(mailbox)) => self.forget(mailbox).map(|gone| gone.to_string()),
-            None => return Response::error("not a line call", 400),
+        let forget = req.path() == FORGET_PATH;
+        let Ok(call) = req.text().await else {
+            return Response::error("not a line call", 400);
+        };
+        let answer = if forget {
+            self.forget(call).map(|gone| gone.to_string())
+        } else if let Some(call) = Admit::from_json(&call) {
+            let answer = self.admit(call, crate::clock::now_ms()).await;
+            answer.map(answer_to_json)
+        } else {
+            return Response::error("not a line call", 400);
         };
         match answer {
             Ok(answer) => Response::ok(answer),

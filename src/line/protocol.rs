@@ -5,11 +5,16 @@
 //! The call: `{"mailbox":"<hmac>","limits":[100,10,50,200],"windows":[3600,86400,0],
 //! "maxWaiting":1000,"maxWaitMs":..,"body":{the queued invite}}`; it carries the worker's current
 //! settings (the object keeps the last ones, in the same JSON, for its alarm). The answer: `"go"`, `{"wait":{"place":4,"expectedByMs":..}}` or
-//! `{"paused":{"retryAfterS":36}}`. Erasure's call: `{"forget":"<hmac>"}`, answered with how many
-//! entries went (0 or 1).
+//! `{"paused":{"retryAfterS":36}}`. Erasure posts the mailbox's HMAC to [`FORGET`]; the answer is
+//! how many entries went (0 or 1).
 
 use super::rules::{Admission, Settings, Windows};
 use serde_json::Value;
+
+/// Erasure's address, and its path as the object reads it (any other is an `Admit`); the host
+/// is never resolved.
+pub const FORGET: &str = "https://position-line/forget";
+pub const FORGET_PATH: &str = "/forget";
 
 /// One application at its position's line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,37 +38,15 @@ impl Admit {
         )
     }
 
-    fn from_value(v: &Value) -> Option<Admit> {
+    pub fn from_json(text: &str) -> Option<Admit> {
+        let v: Value = serde_json::from_str(text).ok()?;
         let body = v.get("body").filter(|b| b.is_object())?;
         Some(Admit {
             mailbox: v.get("mailbox")?.as_str()?.to_string(),
             body: body.to_string(),
-            settings: settings_from(v)?,
+            settings: settings_from(&v)?,
         })
     }
-}
-
-/// What the object is asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Call {
-    Admit(Admit),
-    /// Erasure: this mailbox's (HMAC's) waiting entry, if any.
-    Forget(String),
-}
-
-impl Call {
-    pub fn from_json(text: &str) -> Option<Call> {
-        let v: Value = serde_json::from_str(text).ok()?;
-        match v.get("forget") {
-            Some(mailbox) => Some(Call::Forget(mailbox.as_str()?.to_string())),
-            None => Admit::from_value(&v).map(Call::Admit),
-        }
-    }
-}
-
-/// The mailbox is hex: no escaping needed.
-pub fn forget_to_json(mailbox: &str) -> String {
-    format!(r#"{{"forget":"{mailbox}"}}"#)
 }
 
 pub fn settings_to_json(s: &Settings) -> String {
@@ -152,11 +135,7 @@ mod tests {
                 max_wait_ms: 9,
             },
         };
-        let call = Call::Admit(admit.clone());
-        assert_eq!(Call::from_json(&admit.to_json()), Some(call));
-        let forget = Call::from_json(&forget_to_json("ab12"));
-        assert_eq!(forget, Some(Call::Forget("ab12".into())));
-        assert_eq!(Call::from_json(r#"{"forget":1}"#), None);
+        assert_eq!(Admit::from_json(&admit.to_json()), Some(admit.clone()));
         for answer in [
             Admission::Go,
             Admission::Wait {
@@ -177,15 +156,15 @@ mod tests {
         ] {
             assert_eq!(answer_from_json(bad), None, "{bad}");
         }
-        assert_eq!(Call::from_json(r#"{"mailbox":"m","body":"text"}"#), None);
+        assert_eq!(Admit::from_json(r#"{"mailbox":"m","body":"text"}"#), None);
         let short = admit.to_json().replace("[2,3,4,5]", "[2,3,4]");
-        assert_eq!(Call::from_json(&short), None, "every budget or none");
+        assert_eq!(Admit::from_json(&short), None, "every budget or none");
     }
 
     proptest! {
         #[test]
         fn decoding_never_panics(raw in "\\PC{0,200}") {
-            let _ = Call::from_json(&raw);
+            let _ = Admit::from_json(&raw);
             let _ = answer_from_json(&raw);
         }
     }
