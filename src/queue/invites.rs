@@ -2,7 +2,7 @@
 //! (`crate::apply::invite`: one ledger call, one GraphQL request), and each message is then
 //! carried through the step `super::step` decides for it.
 
-use super::dead_letters::retry_later;
+use super::dead_letters::{self, retry_later};
 use super::message::{self, DeadLetter};
 use super::step::{self, next_step, Action, Attempts, Step, Tally};
 use crate::apply::invite::{Candidate, Invites, Made};
@@ -55,22 +55,14 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
                 };
                 pending.push((message, queued));
             }
-            Err(unreadable) => {
-                // Whoever it was for is not left hearing "queued" for the record's lifetime.
-                let key = unreadable.candidate.as_ref().map(|(position, email)| {
-                    CandidateKey::new(&config.app_secret, position, email)
-                });
-                if let Some(key) = &key {
-                    store.forget(key).await;
-                }
+            Err(letter) => {
+                let key = dead_letters::release(&letter, store, &config.app_secret).await;
                 log::Event::UnreadableMessage {
                     candidate: key.as_ref().map(CandidateKey::log_tag),
                     queue: None,
-                    reason: &unreadable.reason,
+                    reason: &letter.reason,
                 }
                 .emit();
-                let text = Some(message.body().to_string());
-                let letter = DeadLetter::new(unreadable.reason, None, text);
                 dead_letter(&message, dlq.as_ref(), letter).await;
             }
         }
@@ -248,7 +240,7 @@ async fn requeue(message: &Message<Value>, queue: &Option<Queue>, next: &QueuedI
     }
 }
 
-async fn dead_letter(message: &Message<Value>, dlq: Option<&Queue>, letter: DeadLetter) {
+pub async fn dead_letter(message: &impl MessageExt, dlq: Option<&Queue>, letter: DeadLetter) {
     let sent = match dlq {
         Some(dlq) => dlq.send(letter).await.is_ok(),
         None => false,

@@ -59,6 +59,22 @@ pub struct Step {
     pub reason: Option<Reason>,
 }
 
+fn step(action: Action, outcome: Outcome, reason: impl Into<Option<Reason>>) -> Step {
+    let reason = reason.into();
+    Step {
+        action,
+        outcome,
+        reason,
+    }
+}
+
+fn requeue(delay_seconds: u32, tally: Tally) -> Action {
+    Action::Requeue {
+        delay_seconds,
+        tally,
+    }
+}
+
 /// What follows Hireflix's answer to a queued invite. A spent quota waits `quota_delay_seconds`
 /// (the ledger's probe time) and never uses the application up; other transient failures back
 /// off and count.
@@ -68,45 +84,32 @@ pub fn next_step(
     base_delay_seconds: u32,
     quota_delay_seconds: u32,
 ) -> Step {
-    let step = |action, outcome, reason| Step {
-        action,
-        outcome,
-        reason,
-    };
     match outcome {
         InviteOutcome::Invited(_) => step(Action::Ack, Outcome::Invited, None),
         // Hireflix has their interview and has emailed it: nothing more to do.
         InviteOutcome::AlreadyExists => step(
             Action::Ack,
             Outcome::AlreadyInvited,
-            Some(Reason::NoMatchingInterview),
+            Reason::NoMatchingInterview,
         ),
         // Made, and emailed by Hireflix; only the link is unusable.
         InviteOutcome::InvitedWithoutLink(problem) => step(
             Action::AckAndForget,
             Outcome::InvitedWithoutLink,
-            Some(Reason::Link(*problem)),
+            Reason::Link(*problem),
         ),
         InviteOutcome::Transient(Transient::QuotaExceeded) => step(
-            Action::Requeue {
-                delay_seconds: quota_delay_seconds,
-                tally: Tally::Spared,
-            },
+            requeue(quota_delay_seconds, Tally::Spared),
             Outcome::Requeued,
-            Some(Reason::Transient(Transient::QuotaExceeded)),
+            Reason::Transient(Transient::QuotaExceeded),
         ),
         InviteOutcome::Transient(reason) => {
             retry_or_give_up(attempts, base_delay_seconds, Reason::Transient(*reason))
         }
         InviteOutcome::Permanent(permanent) => {
             let reason = Reason::from(permanent);
-            step(
-                Action::DeadLetter {
-                    why: reason.as_str().to_string(),
-                },
-                Outcome::DeadLetter,
-                Some(reason),
-            )
+            let why = reason.as_str().to_string();
+            step(Action::DeadLetter { why }, Outcome::DeadLetter, reason)
         }
     }
 }
@@ -133,14 +136,12 @@ impl Step {
 /// Our own pace held the call back (no slot in time, or the quota's hold): no call made, so
 /// no try used.
 pub fn paced(delay_seconds: u32) -> Step {
-    Step {
-        action: Action::Requeue {
-            delay_seconds,
-            tally: Tally::Untried,
-        },
-        outcome: Outcome::Parked,
-        reason: Some(Reason::Transient(Transient::Paced)),
-    }
+    let reason = Reason::Transient(Transient::Paced);
+    step(
+        requeue(delay_seconds, Tally::Untried),
+        Outcome::Parked,
+        reason,
+    )
 }
 
 /// The ledger made no call. Parked: no try used. Another spelling of the mailbox has this
@@ -148,32 +149,24 @@ pub fn paced(delay_seconds: u32) -> Step {
 /// invited". Not asked: no invite without a check, and a try used, so a ledger that never
 /// answers (a missing binding) ends in the dead-letter queue, not in a loop.
 pub fn held(gate: Gate, attempts: Attempts, base_delay_seconds: u32) -> Step {
-    let (action, outcome, note) = match gate {
+    match gate {
         Gate::Park {
             delay_seconds,
             note,
-        } => {
-            let tally = Tally::Untried;
-            let requeue = Action::Requeue {
-                delay_seconds,
-                tally,
-            };
-            (requeue, Outcome::Parked, note)
-        }
-        Gate::AlreadyInvited => (
+        } => step(
+            requeue(delay_seconds, Tally::Untried),
+            Outcome::Parked,
+            Reason::Ledger(note),
+        ),
+        Gate::AlreadyInvited => step(
             Action::AckAndForget,
             Outcome::AlreadyInvited,
-            Note::SameMailbox,
+            Reason::Ledger(Note::SameMailbox),
         ),
         Gate::Unchecked | Gate::Invite(_) => {
             let reason = Reason::Ledger(Note::LedgerUnavailable);
-            return retry_or_give_up(attempts, base_delay_seconds, reason);
+            retry_or_give_up(attempts, base_delay_seconds, reason)
         }
-    };
-    Step {
-        action,
-        outcome,
-        reason: Some(Reason::Ledger(note)),
     }
 }
 
@@ -183,11 +176,7 @@ pub fn held(gate: Gate, attempts: Attempts, base_delay_seconds: u32) -> Step {
 /// a try used, so a line that stays full ends in the dead-letter queue, never in a loop.
 pub fn lined(place: Option<u32>, attempts: Attempts, retry_after_s: u32, base: u32) -> Step {
     match place {
-        Some(_) => Step {
-            action: Action::AckAndForget,
-            outcome: Outcome::Parked,
-            reason: Some(Reason::InLine),
-        },
+        Some(_) => step(Action::AckAndForget, Outcome::Parked, Reason::InLine),
         None => retry_or_give_up(attempts, base, Reason::PositionPaused)
             .not_before(retry_after_s.min(MAX_DELAY_SECONDS)),
     }
@@ -195,26 +184,15 @@ pub fn lined(place: Option<u32>, attempts: Attempts, retry_after_s: u32, base: u
 
 pub fn retry_or_give_up(attempts: Attempts, base_delay_seconds: u32, reason: Reason) -> Step {
     if attempts.counted >= attempts.max {
-        Step {
-            action: Action::DeadLetter {
-                why: format!(
-                    "gave_up_after_{}_attempts: {}",
-                    attempts.counted,
-                    reason.as_str()
-                ),
-            },
-            outcome: Outcome::DeadLetter,
-            reason: Some(reason),
-        }
+        let why = format!(
+            "gave_up_after_{}_attempts: {}",
+            attempts.counted,
+            reason.as_str()
+        );
+        step(Action::DeadLetter { why }, Outcome::DeadLetter, reason)
     } else {
-        Step {
-            action: Action::Requeue {
-                delay_seconds: backoff_seconds(base_delay_seconds, attempts.counted),
-                tally: Tally::Counted,
-            },
-            outcome: Outcome::Requeued,
-            reason: Some(reason),
-        }
+        let delay = backoff_seconds(base_delay_seconds, attempts.counted);
+        step(requeue(delay, Tally::Counted), Outcome::Requeued, reason)
     }
 }
 
