@@ -124,6 +124,7 @@ async fn list(store: &Store) -> Result<Reply> {
     let letters: Vec<Value> = store
         .dead_letters()
         .await
+        .0
         .into_iter()
         .map(
             |(_, text)| match serde_json::from_str::<DeadLetter>(&text) {
@@ -158,7 +159,7 @@ async fn replay(
     // Without it the "queued" record is simply not written: it is only a fast path.
     let secret = &app.config.app_secret;
     let (mut replayed, mut kept) = (0u32, 0u32);
-    for (id, text) in store.dead_letters().await {
+    for (id, text) in store.dead_letters().await.0 {
         let Some(invite) = serde_json::from_str::<DeadLetter>(&text)
             .ok()
             .and_then(|l| l.invite)

@@ -63,7 +63,8 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply>
     let rows = ledger.forget(&email).await;
 
     let mailbox = canonical(&email);
-    let letters = store.dead_letters_or_none().await;
+    let (letters, listed) = store.dead_letters().await;
+    let letters = listed.then_some(letters);
     let mut removed = 0u32;
     for (id, text) in letters.iter().flatten() {
         let whose = serde_json::from_str::<DeadLetter>(text).ok();
