@@ -2,8 +2,8 @@
 //! into a document, so no input can change what is asked.
 
 use crate::domain::{Application, PositionId};
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The union's selection; the two documents differ only in what `ValidationError` selects.
 macro_rules! invite_selection {
@@ -79,30 +79,23 @@ fn request_body<V: Serialize>(query: &str, variables: Option<V>) -> String {
 }
 
 /// `{"i1": ..., "i2": ...}`: each invite under the variable its alias reads.
-struct InviteVariables<'a>(Vec<InviteInput<'a>>);
-
-impl Serialize for InviteVariables<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (i, invite) in self.0.iter().enumerate() {
-            map.serialize_entry(&format!("i{}", i + 1), &invite.to_variables())?;
-        }
-        map.end()
-    }
+fn variables<'a>(
+    invites: impl Iterator<Item = InviteInput<'a>>,
+) -> BTreeMap<String, impl Serialize + 'a> {
+    let each = invites.enumerate();
+    each.map(|(i, invite)| (format!("i{}", i + 1), invite.to_variables()))
+        .collect()
 }
 
 /// The request body for inviting these candidates, `r1` being the first.
 pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>>) -> String {
-    let document = invite_document(invites.len());
-    request_body(&document, Some(InviteVariables(invites.collect())))
+    request_body(&invite_document(invites.len()), Some(variables(invites)))
 }
 
 /// One invite again, asking for the detail of a validation error.
 pub fn validation_detail_request(invite: InviteInput<'_>) -> String {
-    request_body(
-        &document_with(1, VALIDATION_DETAIL_SELECTION),
-        Some(InviteVariables(vec![invite])),
-    )
+    let document = document_with(1, VALIDATION_DETAIL_SELECTION);
+    request_body(&document, Some(variables(std::iter::once(invite))))
 }
 
 /// Everything one invite sends to Hireflix.
@@ -195,20 +188,21 @@ pub struct SentDocument {
 
 /// Every document the worker can send, taken from the same constants the client uses.
 pub fn every_document() -> Vec<SentDocument> {
-    let document = |name, query, read_only, optional| SentDocument {
+    let detail = document_with(1, VALIDATION_DETAIL_SELECTION);
+    [
+        ("Positions", POSITIONS.to_string(), true, false),
+        ("FindInterview", FIND_INTERVIEW.to_string(), true, false),
+        ("Invite (one)", invite_document(1), false, false),
+        ("Invite (batch of 2)", invite_document(2), false, false),
+        ("Invite (validation detail)", detail, false, true),
+    ]
+    .map(|(name, query, read_only, optional)| SentDocument {
         name,
         query,
         read_only,
         optional,
-    };
-    let detail = document_with(1, VALIDATION_DETAIL_SELECTION);
-    vec![
-        document("Positions", POSITIONS.to_string(), true, false),
-        document("FindInterview", FIND_INTERVIEW.to_string(), true, false),
-        document("Invite (one)", invite_document(1), false, false),
-        document("Invite (batch of 2)", invite_document(2), false, false),
-        document("Invite (validation detail)", detail, false, true),
-    ]
+    })
+    .into()
 }
 
 #[cfg(test)]

@@ -84,8 +84,7 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply>
         "deadLetters": letters.as_ref().map(|_| removed),
         "complete": complete,
     });
-    let line = json!({ "event": "candidate_erased", "level": "info", "counts": counts });
-    worker::console_log!("{line}");
+    crate::log::Event::CandidateErased { counts: &counts }.emit();
     // Incomplete: what did not answer is named by its null; erasing again is safe.
     Ok(json(if complete { 200 } else { 503 }, &counts))
 }
