@@ -5,20 +5,20 @@
 use super::dead_letters::{self, retry_later};
 use super::message::{self, DeadLetter};
 use super::step::{self, next_step, Action, Attempts, Step, Tally};
+use crate::app::{App, Services};
 use crate::apply::invite::{Candidate, Invites, Made};
 use crate::apply::{Answered, Enqueue, QueuedInvite};
 use crate::clock::now_ms;
-use crate::config::{names, Config};
 use crate::domain::{Application, CandidateKey, PositionId};
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, InviteOutcome, Inviter, Transient};
-use crate::ledger::{Ledger, LedgerClient};
-use crate::line::{LineClient, Lines};
+use crate::ledger::Ledger;
+use crate::line::Lines;
 use crate::log::{self, Reason, Source};
 use crate::pace::{self, Pacer, Patience};
-use crate::store::{Kv, Memory, Store};
+use crate::store::{Kv, Memory};
 use serde_json::Value;
-use worker::{Env, Message, MessageExt, Queue, QueueRetryOptionsBuilder};
+use worker::{Message, MessageExt, Queue, QueueRetryOptionsBuilder};
 
 /// A batch of invites is one request that Hireflix works through in turn, so it gets the
 /// single-invite timeout per invite, up to this (no candidate is waiting on the queue).
@@ -39,9 +39,10 @@ pub struct Retries {
     pub base_delay_seconds: u32,
 }
 
-pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, store: &Store) {
-    let queue = env.queue(names::INVITE_QUEUE).ok();
-    let dlq = env.queue(names::DEAD_LETTER_QUEUE).ok();
+/// With the isolate's services; only the Hireflix client and the ledger's patience are the
+/// queue's own, for a batch's longer call.
+pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services) {
+    let (config, store, dlq) = (&services.config, &services.store, services.dlq.as_ref());
     let mut pending = Vec::with_capacity(messages.len());
     for message in messages {
         match message::read(message.body()) {
@@ -63,7 +64,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
                     reason: &letter.reason,
                 }
                 .emit();
-                dead_letter(&message, dlq.as_ref(), letter).await;
+                dead_letter(&message, dlq, letter).await;
             }
         }
     }
@@ -76,9 +77,9 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
         .max(config.hireflix_timeout_ms);
     let invites = Invites {
         inviter: &HireflixClient::new(&config.api_url, config.api_key.to_string(), timeout)
-            .with_pacer(Pacer::connect(env, config, Patience::Queue)),
-        ledger: &LedgerClient::connect(env, config).for_queue(timeout),
-        line: &LineClient::connect(env, config),
+            .with_pacer(Pacer::connect(app.env(), config, Patience::Queue)),
+        ledger: &services.ledger.clone().for_queue(timeout),
+        line: &services.line,
         memory: Kv {
             store,
             after_response: None,
@@ -94,7 +95,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
     let queued: Vec<&Queued> = pending.iter().map(|(_, q)| q).collect();
     let steps = steps(&invites, &queued, retries).await;
     // No visitor behind a queued message: only the position and the step are counted.
-    let funnel = Funnel::new(env.analytics_engine(names::FUNNEL).ok(), Visit::default());
+    let funnel = services.funnel(Visit::default);
     for ((message, item), (step, hireflix_ms, passed)) in pending.iter().zip(steps) {
         log(item, &step, hireflix_ms, &funnel);
         match step.action {
@@ -111,13 +112,13 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
                     admitted: passed,
                     ..tally.next(&item.invite)
                 };
-                requeue(message, &queue, &next, delay_seconds).await
+                requeue(message, &services.queue, &next, delay_seconds).await
             }
             Action::DeadLetter { why } => {
                 // Forget "queued" so a resubmission hears the real answer at once.
                 store.forget(&item.key).await;
                 let letter = DeadLetter::new(why, Some(item.invite.next_attempt()), None);
-                dead_letter(message, dlq.as_ref(), letter).await;
+                dead_letter(message, dlq, letter).await;
             }
         }
     }

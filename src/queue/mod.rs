@@ -50,7 +50,7 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
             dead_letters::keep(messages, store, secret, ttl).await;
         }
         (None, Ok(services)) if !dead_letters => {
-            invites::retry(messages, app.env(), &services.config, &services.store).await;
+            invites::retry(messages, &app, services).await;
         }
         _ => {
             let queue = batch.queue();
