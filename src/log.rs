@@ -189,8 +189,9 @@ pub struct Application<'a> {
 }
 
 impl<'a> Application<'a> {
-    /// The line of a post a gate stopped: no candidate yet, no try made.
-    pub fn at_gate(
+    /// No candidate, no try, no reason: the line of a post a gate stopped, and what the
+    /// pipeline's and the queue's lines fill in.
+    pub fn new(
         request_id: &'a str,
         position_id: &'a str,
         source: Source,
@@ -306,7 +307,7 @@ mod tests {
     }
 
     fn gate_line(outcome: Outcome) -> Application<'static> {
-        Application::at_gate("r1", "p1", Source::Api, outcome)
+        Application::new("r1", "p1", Source::Api, outcome)
     }
 
     #[test]

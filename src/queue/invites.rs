@@ -202,6 +202,7 @@ fn outcome_of(answered: Answered) -> InviteOutcome {
 /// Logs and counts the step. The log counts tries made, this one included; a parked message
 /// made none.
 fn log(item: &Queued, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
+    let (request_id, position) = (&item.invite.request_id, item.position.as_str());
     let attempt = match step.action {
         Action::Requeue {
             tally: Tally::Untried,
@@ -209,17 +210,13 @@ fn log(item: &Queued, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
         } => item.invite.attempt,
         _ => item.invite.attempt.saturating_add(1),
     };
+    let line = log::Application::new(request_id, position, Source::Queue, step.outcome);
     log::Event::Application(log::Application {
-        request_id: &item.invite.request_id,
-        position_id: item.position.as_str(),
         candidate: Some(item.key.log_tag()),
-        source: Source::Queue,
-        outcome: step.outcome,
         reason: step.reason,
         hireflix_ms,
         attempt: Some(attempt),
-        attribution: None,
-        consent: None,
+        ..line
     })
     .emit();
     funnel.record_outcome(&item.position, step.outcome);
