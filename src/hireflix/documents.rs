@@ -2,8 +2,8 @@
 //! into a document, so no input can change what is asked.
 
 use crate::domain::{Application, PositionId};
+use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The union's selection; the two documents differ only in what `ValidationError` selects.
 macro_rules! invite_selection {
@@ -78,24 +78,32 @@ fn request_body<V: Serialize>(query: &str, variables: Option<V>) -> String {
     serde_json::to_string(&GraphqlRequest { query, variables }).unwrap_or_default()
 }
 
-/// `{"i1": ..., "i2": ...}`: each invite under the variable its alias reads.
-fn variables<'a>(
-    invites: impl Iterator<Item = InviteInput<'a>>,
-) -> BTreeMap<String, impl Serialize + 'a> {
-    let each = invites.enumerate();
-    each.map(|(i, invite)| (format!("i{}", i + 1), invite.to_variables()))
-        .collect()
+/// `{"i1": ..., "i2": ...}`: each invite under the variable its alias reads. Written out:
+/// a `BTreeMap` of them costs the wasm 3.4 KB gzip.
+struct InviteVariables<'a>(Vec<InviteInput<'a>>);
+
+impl Serialize for InviteVariables<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (i, invite) in self.0.iter().enumerate() {
+            map.serialize_entry(&format!("i{}", i + 1), &invite.to_variables())?;
+        }
+        map.end()
+    }
 }
 
 /// The request body for inviting these candidates, `r1` being the first.
 pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>>) -> String {
-    request_body(&invite_document(invites.len()), Some(variables(invites)))
+    request_body(
+        &invite_document(invites.len()),
+        Some(InviteVariables(invites.collect())),
+    )
 }
 
 /// One invite again, asking for the detail of a validation error.
 pub fn validation_detail_request(invite: InviteInput<'_>) -> String {
     let document = document_with(1, VALIDATION_DETAIL_SELECTION);
-    request_body(&document, Some(variables(std::iter::once(invite))))
+    request_body(&document, Some(InviteVariables(vec![invite])))
 }
 
 /// Everything one invite sends to Hireflix.
