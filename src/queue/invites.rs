@@ -32,13 +32,6 @@ pub struct Queued {
     pub key: CandidateKey,
 }
 
-/// How many tries an application gets, and the first retry's delay.
-#[derive(Debug, Clone, Copy)]
-pub struct Retries {
-    pub max_attempts: u32,
-    pub base_delay_seconds: u32,
-}
-
 /// With the isolate's services; only the Hireflix client and the ledger's patience are the
 /// queue's own, for a batch's longer call.
 pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services) {
@@ -88,8 +81,9 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
         explain: false,
         clock: now_ms,
     };
-    let retries = Retries {
-        max_attempts: config.max_invite_attempts,
+    let retries = Attempts {
+        counted: 0,
+        max: config.max_invite_attempts,
         base_delay_seconds: config.retry_base_delay_seconds,
     };
     let queued: Vec<&Queued> = pending.iter().map(|(_, q)| q).collect();
@@ -129,7 +123,7 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
 pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
     invites: &Invites<'_, I, L, M, W>,
     queued: &[&Queued],
-    retries: Retries,
+    retries: Attempts,
 ) -> Vec<(Step, Option<u64>, bool)> {
     let candidates: Vec<Candidate> = queued
         .iter()
@@ -143,7 +137,6 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
         })
         .collect();
     let batch = invites.make(&candidates).await;
-    let base = retries.base_delay_seconds;
     let passed = batch.passed;
     queued
         .iter()
@@ -153,17 +146,17 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
             // This try included.
             let attempts = Attempts {
                 counted: q.invite.counted_attempts().saturating_add(1),
-                max: retries.max_attempts,
+                ..retries
             };
             let (step, hireflix_ms) = match made {
-                Made::Held(gate) => (step::held(gate, attempts, base), None),
-                Made::InLine { place, .. } => (step::lined(Some(place), attempts, 0, base), None),
+                Made::Held(gate) => (step::held(gate, attempts), None),
+                Made::InLine { place, .. } => (step::lined(Some(place), attempts, 0), None),
                 Made::LineSilent => {
                     let reason = Reason::LineUnavailable;
-                    (step::retry_or_give_up(attempts, base, reason), None)
+                    (step::retry_or_give_up(attempts, reason), None)
                 }
                 Made::Paused { retry_after_s } => {
-                    (step::lined(None, attempts, retry_after_s, base), None)
+                    (step::lined(None, attempts, retry_after_s), None)
                 }
                 Made::Asked(answered) => {
                     let outcome = outcome_of(answered);
@@ -173,8 +166,7 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
                     let step = match outcome {
                         // Held back by our pace: no call made, no try used.
                         InviteOutcome::Transient(Transient::Paced) => step::paced(resume),
-                        _ => next_step(&outcome, attempts, base, batch.quota_delay)
-                            .not_before(resume),
+                        _ => next_step(&outcome, attempts, batch.quota_delay).not_before(resume),
                     };
                     (step, batch.hireflix_ms)
                 }
@@ -274,8 +266,9 @@ mod tests {
             .collect()
     }
 
-    const RETRIES: Retries = Retries {
-        max_attempts: 3,
+    const RETRIES: Attempts = Attempts {
+        counted: 0,
+        max: 3,
         base_delay_seconds: 30,
     };
 
