@@ -57,7 +57,7 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
                     reason: &letter.reason,
                 }
                 .emit();
-                dead_letter(&message, dlq, letter).await;
+                dead_letter(&message, dlq, *letter).await;
             }
         }
     }

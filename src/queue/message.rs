@@ -20,8 +20,9 @@ const REQUIRED: [&str; 6] = [
 /// it is not one (say, a deploy tightened validation while it waited): field names and kinds of
 /// error, never a value. Parsed again on the way out: a message is data from outside like any
 /// other.
-pub fn read(body: &Value) -> Result<(QueuedInvite, PositionId, Application), DeadLetter> {
-    let unreadable = |reason: String| DeadLetter::new(reason, None, Some(body.to_string()));
+pub fn read(body: &Value) -> Result<(QueuedInvite, PositionId, Application), Box<DeadLetter>> {
+    let unreadable =
+        |reason: String| Box::new(DeadLetter::new(reason, None, Some(body.to_string())));
     let invite = QueuedInvite::deserialize(body).map_err(|_| {
         let missing: Vec<&str> = REQUIRED
             .into_iter()
