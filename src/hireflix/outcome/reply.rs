@@ -35,6 +35,7 @@ impl Envelope {
         if errors.iter().any(GraphqlError::is_auth) {
             Transient::Auth
         } else if errors.iter().any(GraphqlError::is_throttling) {
+            // How many GraphQL servers say "slow down": HTTP 200 and a top-level error.
             Transient::RateLimited
         } else {
             Transient::Upstream
@@ -74,32 +75,23 @@ impl GraphqlError {
     }
 
     fn is_auth(&self) -> bool {
-        let codes = ["UNAUTHENTICATED", "FORBIDDEN", "UNAUTHORIZED"];
-        self.says(
-            &codes,
-            &["api key", "api-key", "unauthori", "unauthenti", "forbidden"],
-        )
-    }
-
-    /// How many GraphQL servers say "slow down": HTTP 200 and a top-level error.
-    fn is_throttling(&self) -> bool {
-        let codes = [
-            "RATE_LIMITED",
-            "RATE_LIMIT_EXCEEDED",
-            "TOO_MANY_REQUESTS",
-            "THROTTLED",
-        ];
-        self.says(
-            &codes,
-            &["rate limit", "rate-limit", "too many requests", "throttl"],
-        )
-    }
-
-    /// Its code is one of `codes` (any case), or its message holds one of `needles`.
-    fn says(&self, codes: &[&str], needles: &[&str]) -> bool {
         let message = self.message.to_ascii_lowercase();
-        codes.iter().any(|c| c.eq_ignore_ascii_case(self.code()))
-            || needles.iter().any(|needle| message.contains(needle))
+        matches!(
+            self.code(),
+            "UNAUTHENTICATED" | "FORBIDDEN" | "UNAUTHORIZED"
+        ) || ["api key", "api-key", "unauthori", "unauthenti", "forbidden"]
+            .iter()
+            .any(|needle| message.contains(needle))
+    }
+
+    fn is_throttling(&self) -> bool {
+        let message = self.message.to_ascii_lowercase();
+        matches!(
+            self.code().to_ascii_uppercase().as_str(),
+            "RATE_LIMITED" | "RATE_LIMIT_EXCEEDED" | "TOO_MANY_REQUESTS" | "THROTTLED"
+        ) || ["rate limit", "rate-limit", "too many requests", "throttl"]
+            .iter()
+            .any(|needle| message.contains(needle))
     }
 }
 
