@@ -54,7 +54,9 @@ impl ApplicationForm {
                 .find(|f| f.wire_name() == name.as_ref());
             if let Some(field) = field.filter(|f| !seen.contains(f)) {
                 seen.push(field);
-                *form.value_mut(field) = value.into();
+                if let Some(slot) = form.value_mut(field) {
+                    *slot = value.into();
+                }
             }
         }
         form
@@ -86,13 +88,13 @@ impl ApplicationForm {
         }
     }
 
-    /// Of a field in `Field::ALL`: the consent box has no value.
-    fn value_mut(&mut self, field: Field) -> &mut String {
+    fn value_mut(&mut self, field: Field) -> Option<&mut String> {
         match field {
-            Field::FirstName => &mut self.first_name,
-            Field::LastName => &mut self.last_name,
-            Field::Email => &mut self.email,
-            Field::PhoneNumber | Field::Consent => &mut self.phone_number,
+            Field::FirstName => Some(&mut self.first_name),
+            Field::LastName => Some(&mut self.last_name),
+            Field::Email => Some(&mut self.email),
+            Field::PhoneNumber => Some(&mut self.phone_number),
+            Field::Consent => None,
         }
     }
 
