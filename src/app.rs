@@ -78,6 +78,7 @@ impl App {
                 .with_pacer(Pacer::connect(env, &config, Patience::Live)),
                 store: store.clone(),
                 queue: env.queue(names::INVITE_QUEUE).ok(),
+                dlq: env.queue(names::DEAD_LETTER_QUEUE).ok(),
                 limiter: env.rate_limiter(names::RATE_LIMITER).ok(),
                 network_limiter: env.rate_limiter(names::NETWORK_RATE_LIMITER).ok(),
                 ledger: LedgerClient::connect(env, &config),
@@ -108,11 +109,12 @@ pub struct Services {
     pub config: Rc<Config>,
     pub client: HireflixClient,
     pub store: Store,
-    queue: Option<Queue>,
+    pub queue: Option<Queue>,
+    pub dlq: Option<Queue>,
     limiter: Option<RateLimiter>,
     network_limiter: Option<RateLimiter>,
-    ledger: LedgerClient,
-    line: LineClient,
+    pub ledger: LedgerClient,
+    pub line: LineClient,
     dataset: Option<AnalyticsEngineDataset>,
 }
 

@@ -15,6 +15,7 @@ extern "C" {
     fn global_fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
 }
 
+#[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
     pub retry_after: Option<String>,

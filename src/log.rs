@@ -140,6 +140,27 @@ pub enum Event<'a> {
         request_id: &'a str,
         retry_at_ms: u64,
     },
+    /// The Cron Trigger's positions list could not be read: the last good copy stays.
+    PositionsRefreshFailed {
+        reason: &'a str,
+    },
+    /// The pace's object did not answer: calls go unpaced (Hireflix's own 429 still slows us).
+    PaceUnreachable,
+    /// Hireflix throttled us: nobody calls before `until_ms`.
+    HireflixThrottled {
+        until_ms: u64,
+    },
+    /// A call refused for quota: every invite is held until `until_ms`.
+    QuotaHold {
+        until_ms: u64,
+        refusals: u32,
+    },
+    /// The probe's invite was made: the quota is back for everyone.
+    QuotaBack,
+    /// One candidate's data erased on their request: only how much went where.
+    CandidateErased {
+        counts: &'a serde_json::Value,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -168,8 +189,9 @@ pub struct Application<'a> {
 }
 
 impl<'a> Application<'a> {
-    /// The line of a post a gate stopped: no candidate yet, no try made.
-    pub fn at_gate(
+    /// No candidate, no try, no reason: the line of a post a gate stopped, and what the
+    /// pipeline's and the queue's lines fill in.
+    pub fn new(
         request_id: &'a str,
         position_id: &'a str,
         source: Source,
@@ -213,15 +235,21 @@ impl Event<'_> {
             Event::HireflixUnauthorized { .. }
             | Event::DeadLetterFiled { stored: false, .. }
             | Event::QueueMisconfigured { .. } => Level::Error,
+            Event::CandidateErased { .. } => Level::Info,
             Event::DeadLetterFiled { stored: true, .. }
             | Event::UnreadableMessage { .. }
+            | Event::PositionsRefreshFailed { .. }
+            | Event::PaceUnreachable
+            | Event::HireflixThrottled { .. }
+            | Event::QuotaHold { .. }
+            | Event::QuotaBack
             | Event::BudgetReached { .. }
             | Event::QuotaExhausted { .. }
             | Event::KvWriteFailed { .. } => Level::Warn,
         }
     }
 
-    /// `event` and `level` first, then the event's own fields. (Spliced rather than a serde
+    /// `event` and `level` first, then the event's own fields (a unit variant has none: `null`). (Spliced rather than a serde
     /// tag and a flattened wrapper, whose generic serializers cost the wasm about a kilobyte.)
     fn line(&self) -> Option<(Level, String)> {
         let (name, level): (&str, Level) = (self.into(), self.level());
@@ -279,7 +307,7 @@ mod tests {
     }
 
     fn gate_line(outcome: Outcome) -> Application<'static> {
-        Application::at_gate("r1", "p1", Source::Api, outcome)
+        Application::new("r1", "p1", Source::Api, outcome)
     }
 
     #[test]
@@ -336,11 +364,14 @@ mod tests {
             (budget, "budget_reached", Level::Warn),
             (kv, "kv_write_failed", Level::Warn),
             (quota, "quota_exhausted", Level::Warn),
+            (Event::QuotaBack, "quota_back", Level::Warn),
         ];
         for (event, name, level) in cases {
             let (logged_level, line) = parsed(event);
             assert_eq!((line["event"].as_str(), logged_level), (Some(name), level));
         }
+        let (_, back) = parsed(Event::QuotaBack);
+        assert_eq!(back, json!({ "event": "quota_back", "level": "warn" }));
     }
 
     #[test]

@@ -242,13 +242,13 @@ export async function start({
       return (await kv.list({ prefix })).keys.map((k) => k.name);
     },
     /**
-     * Asks the dead letters' object as the worker asks it (src/letters/mod.rs): `list`;
-     * `file` with "expiresMs\nid\ntext"; `unfile` with ids, one a line.
+     * Asks the dead letters' object as the worker asks it (src/letters/mod.rs `Call`, as JSON):
+     * "list", { file: { id, text, expires_ms } } or { unfile: { ids } }.
      */
-    async letterBox(call, body = "") {
+    async letterBox(call) {
       const namespace = await mf.getDurableObjectNamespace("DEAD_LETTERS");
       const stub = namespace.get(namespace.idFromName("letters"));
-      return stub.fetch(`https://dead-letters/${call}`, { method: "POST", body });
+      return stub.fetch("https://dead-letters/", { method: "POST", body: JSON.stringify(call) });
     },
     /**
      * Every dead letter, from their object where they are filed and from KV (where they go

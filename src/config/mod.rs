@@ -198,7 +198,9 @@ impl Config {
                 ),
             },
             require_consent: r
-                .check("REQUIRE_CONSENT", "must be true or false", read::flag)
+                .check("REQUIRE_CONSENT", "must be true or false", |raw| {
+                    raw.parse().ok()
+                })
                 .unwrap_or(false),
             consent_notice_version: r
                 .check(

@@ -118,22 +118,13 @@ pub fn windows(raw: &str) -> Option<Windows> {
             .ok()
             .filter(|n| (1..=31 * 86_400).contains(n))
     };
-    match raw.split(',').map(length).collect::<Option<Vec<u32>>>()?[..] {
-        [hour_seconds, day_seconds, month_seconds] => Some(Windows {
-            hour_seconds,
-            day_seconds,
-            month_seconds,
-        }),
-        _ => None,
-    }
-}
-
-pub fn flag(raw: &str) -> Option<bool> {
-    match raw {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
-    }
+    let lengths = raw.split(',').map(length).collect::<Option<Vec<u32>>>()?;
+    let [hour_seconds, day_seconds, month_seconds] = <[u32; 3]>::try_from(lengths).ok()?;
+    Some(Windows {
+        hour_seconds,
+        day_seconds,
+        month_seconds,
+    })
 }
 
 /// A short label such as `2026-11` or `v3`: it goes into KV records and log lines.

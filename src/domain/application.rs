@@ -29,10 +29,6 @@ impl Field {
     pub fn wire_name(self) -> &'static str {
         self.into()
     }
-
-    pub fn from_wire_name(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.wire_name() == name)
-    }
 }
 
 /// Exactly what the candidate typed, kept verbatim so a rejected form comes back as it was.
@@ -53,15 +49,14 @@ impl ApplicationForm {
         let mut form = ApplicationForm::default();
         let mut seen = Vec::new();
         for (name, value) in pairs {
-            let Some(field) = Field::from_wire_name(name.as_ref()) else {
-                continue;
-            };
-            if seen.contains(&field) {
-                continue;
-            }
-            seen.push(field);
-            if let Some(slot) = form.value_mut(field) {
-                *slot = value.into();
+            let field = Field::ALL
+                .into_iter()
+                .find(|f| f.wire_name() == name.as_ref());
+            if let Some(field) = field.filter(|f| !seen.contains(f)) {
+                seen.push(field);
+                if let Some(slot) = form.value_mut(field) {
+                    *slot = value.into();
+                }
             }
         }
         form

@@ -46,6 +46,11 @@ impl HireflixClient {
         self
     }
 
+    /// The pace every call keeps (`None`: unpaced), for `/admin/`'s quota hold.
+    pub fn pacer(&self) -> Option<&Pacer> {
+        self.pacer.as_ref()
+    }
+
     pub async fn positions(&self) -> Result<Vec<Position>, Transient> {
         let (reply, retry_after) = self.read(&documents::positions_request()).await;
         let positions = outcome::parse_positions(reply);
@@ -122,13 +127,10 @@ impl HireflixClient {
             None => Err(Failure::Network),
         };
         match reply {
-            Ok(fetch::Reply {
-                status,
-                retry_after,
-                body,
-            }) => {
-                let retry_after = retry_after.and_then(|v| pace::retry_after_ms(&v, now_ms()));
-                (Ok(HttpReply { status, body }), retry_after)
+            Ok(reply) => {
+                let retry_after = reply.retry_after.as_deref();
+                let retry_after = retry_after.and_then(|v| pace::retry_after_ms(v, now_ms()));
+                (Ok(reply), retry_after)
             }
             Err(Failure::Timeout) => (Err(Transient::Timeout), None),
             Err(Failure::Network) => (Err(Transient::Network), None),

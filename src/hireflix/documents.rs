@@ -78,7 +78,8 @@ fn request_body<V: Serialize>(query: &str, variables: Option<V>) -> String {
     serde_json::to_string(&GraphqlRequest { query, variables }).unwrap_or_default()
 }
 
-/// `{"i1": ..., "i2": ...}`: each invite under the variable its alias reads.
+/// `{"i1": ..., "i2": ...}`: each invite under the variable its alias reads. Written out:
+/// a `BTreeMap` of them costs the wasm 3.4 KB gzip.
 struct InviteVariables<'a>(Vec<InviteInput<'a>>);
 
 impl Serialize for InviteVariables<'_> {
@@ -93,16 +94,16 @@ impl Serialize for InviteVariables<'_> {
 
 /// The request body for inviting these candidates, `r1` being the first.
 pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>>) -> String {
-    let document = invite_document(invites.len());
-    request_body(&document, Some(InviteVariables(invites.collect())))
+    request_body(
+        &invite_document(invites.len()),
+        Some(InviteVariables(invites.collect())),
+    )
 }
 
 /// One invite again, asking for the detail of a validation error.
 pub fn validation_detail_request(invite: InviteInput<'_>) -> String {
-    request_body(
-        &document_with(1, VALIDATION_DETAIL_SELECTION),
-        Some(InviteVariables(vec![invite])),
-    )
+    let document = document_with(1, VALIDATION_DETAIL_SELECTION);
+    request_body(&document, Some(InviteVariables(vec![invite])))
 }
 
 /// Everything one invite sends to Hireflix.
@@ -195,20 +196,21 @@ pub struct SentDocument {
 
 /// Every document the worker can send, taken from the same constants the client uses.
 pub fn every_document() -> Vec<SentDocument> {
-    let document = |name, query, read_only, optional| SentDocument {
+    let detail = document_with(1, VALIDATION_DETAIL_SELECTION);
+    [
+        ("Positions", POSITIONS.to_string(), true, false),
+        ("FindInterview", FIND_INTERVIEW.to_string(), true, false),
+        ("Invite (one)", invite_document(1), false, false),
+        ("Invite (batch of 2)", invite_document(2), false, false),
+        ("Invite (validation detail)", detail, false, true),
+    ]
+    .map(|(name, query, read_only, optional)| SentDocument {
         name,
         query,
         read_only,
         optional,
-    };
-    let detail = document_with(1, VALIDATION_DETAIL_SELECTION);
-    vec![
-        document("Positions", POSITIONS.to_string(), true, false),
-        document("FindInterview", FIND_INTERVIEW.to_string(), true, false),
-        document("Invite (one)", invite_document(1), false, false),
-        document("Invite (batch of 2)", invite_document(2), false, false),
-        document("Invite (validation detail)", detail, false, true),
-    ]
+    })
+    .into()
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use crate::config::names;
 use crate::domain::hmac::same_secret;
 use crate::domain::{CandidateKey, PositionId};
 use crate::i18n::Words;
-use crate::ledger::{Aftermath, Ledger, LedgerClient};
-use crate::pace::{hold_to_value, Pacer, Patience};
+use crate::ledger::{Aftermath, Ledger};
+use crate::pace::hold_to_value;
 use crate::queue::DeadLetter;
 use crate::store::{Memory, Record, Store};
 use serde_json::{json, Value};
@@ -94,11 +94,8 @@ pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Res
 /// The quota hold (`crate::pace`), and lifting it once the plan allows more: new invites go at
 /// once; applications already parked come back at their time.
 async fn quota(app: &App, lift: bool, w: &'static Words) -> Result<Reply> {
-    let (Ok(services), env) = (&app.services, app.env()) else {
-        return Ok(Answer::Misconfigured.json(w));
-    };
-    let config = &services.config;
-    let Some(pacer) = Pacer::connect(env, config, Patience::Live) else {
+    let paced = app.services.as_ref().ok().map(|s| (s, s.client.pacer()));
+    let Some((services, Some(pacer))) = paced else {
         return Ok(Answer::Misconfigured.json(w));
     };
     if lift {
@@ -107,9 +104,7 @@ async fn quota(app: &App, lift: bool, w: &'static Words) -> Result<Reply> {
             quota_back: true,
             ..Aftermath::default()
         };
-        LedgerClient::connect(env, config)
-            .settle(back, "admin")
-            .await;
+        services.ledger.settle(back, "admin").await;
     }
     match pacer.hold(lift).await {
         Some(state) => Ok(json(
@@ -124,6 +119,7 @@ async fn list(store: &Store) -> Result<Reply> {
     let letters: Vec<Value> = store
         .dead_letters()
         .await
+        .0
         .into_iter()
         .map(
             |(_, text)| match serde_json::from_str::<DeadLetter>(&text) {
@@ -158,7 +154,7 @@ async fn replay(
     // Without it the "queued" record is simply not written: it is only a fast path.
     let secret = &app.config.app_secret;
     let (mut replayed, mut kept) = (0u32, 0u32);
-    for (id, text) in store.dead_letters().await {
+    for (id, text) in store.dead_letters().await.0 {
         let Some(invite) = serde_json::from_str::<DeadLetter>(&text)
             .ok()
             .and_then(|l| l.invite)

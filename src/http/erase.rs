@@ -71,7 +71,8 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply>
     let rows = ledger.forget(&email).await;
 
     let mailbox = canonical(&email);
-    let letters = store.dead_letters_or_none().await;
+    let (letters, listed) = store.dead_letters().await;
+    let letters = listed.then_some(letters);
     let mut removed = 0u32;
     for (id, text) in letters.iter().flatten() {
         let whose = serde_json::from_str::<DeadLetter>(text).ok();
@@ -92,8 +93,7 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply>
         "deadLetters": letters.as_ref().map(|_| removed),
         "complete": complete,
     });
-    let line = json!({ "event": "candidate_erased", "level": "info", "counts": counts });
-    worker::console_log!("{line}");
+    crate::log::Event::CandidateErased { counts: &counts }.emit();
     // Incomplete: what did not answer is named by its null; erasing again is safe.
     Ok(json(if complete { 200 } else { 503 }, &counts))
 }

@@ -40,8 +40,10 @@ pub async fn refresh_positions(env: &Env) {
     let app = App::for_env(env);
     if let Ok(services) = &app.services {
         if let Err(why) = services.refresh_positions().await {
-            let line = serde_json::json!({ "event": "positions_refresh_failed", "level": "warn", "reason": why.as_str() });
-            worker::console_warn!("{line}");
+            crate::log::Event::PositionsRefreshFailed {
+                reason: why.as_str(),
+            }
+            .emit();
         }
     }
 }

@@ -212,7 +212,7 @@ impl Io for Live<'_> {
 
     fn record(&self, outcome: Outcome, attribution: &Attribution) {
         let position = self.position.as_str();
-        let line = log::Application::at_gate(&self.request_id, position, self.source, outcome);
+        let line = log::Application::new(&self.request_id, position, self.source, outcome);
         log::Event::Application(line).emit();
         if let Some(step) = Step::of(outcome) {
             self.count(step, attribution);

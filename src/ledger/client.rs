@@ -68,6 +68,7 @@ impl Object {
     }
 }
 
+#[derive(Clone)]
 pub struct LedgerClient {
     pub(super) object: Object,
     secret: String,

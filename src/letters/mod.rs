@@ -21,10 +21,9 @@ const URL: &str = "https://dead-letters/";
 /// Filing waits on the dead-letter consumer only; listing on an operator.
 const TIMEOUT_MS: u32 = 5_000;
 
-/// What the worker asks the object: the path names the call, the body carries its lines
-/// (ids never hold a line break; a letter's text comes last). Not serde: three calls did not
-/// warrant a second derived decoder in the wasm.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the worker asks the object: JSON derived with serde, as the ledger's calls are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Call {
     /// Keep a letter (its JSON text) until `expires_ms`; it replaces one of the same id.
     /// Answered `true`, or an error when the object cannot take it (full, failing).
@@ -37,47 +36,6 @@ pub enum Call {
     List,
     /// Forget letters (replayed, erased). Answered with how many were removed.
     Unfile { ids: Vec<String> },
-}
-
-impl Call {
-    /// The path (after the object's URL) and the body.
-    fn encode(&self) -> (&'static str, String) {
-        match self {
-            Call::File {
-                id,
-                text,
-                expires_ms,
-            } => ("file", format!("{expires_ms}\n{id}\n{text}")),
-            Call::List => ("list", String::new()),
-            Call::Unfile { ids } => ("unfile", ids.join("\n")),
-        }
-    }
-
-    /// `None` for anything else: the object answers 400.
-    fn decode(path: &str, body: String) -> Option<Call> {
-        match path.trim_start_matches('/') {
-            "file" => {
-                let mut lines = body.splitn(3, '\n');
-                let expires_ms = lines.next()?.parse().ok()?;
-                let id = lines.next().filter(|id| !id.is_empty())?.to_string();
-                let text = lines.next()?.to_string();
-                Some(Call::File {
-                    id,
-                    text,
-                    expires_ms,
-                })
-            }
-            "list" => Some(Call::List),
-            "unfile" => Some(Call::Unfile {
-                ids: body
-                    .lines()
-                    .filter(|id| !id.is_empty())
-                    .map(String::from)
-                    .collect(),
-            }),
-            _ => None,
-        }
-    }
 }
 
 /// `[id, text, expires_ms]` each. Also how the invite ledger hands over the letters it kept
@@ -104,9 +62,8 @@ impl LetterBox {
 
     /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
     async fn send(&self, call: &Call) -> Option<String> {
-        let (path, body) = call.encode();
-        let url = format!("{URL}{path}");
-        objects::ask(&self.0, OBJECT_NAME, &url, &body, TIMEOUT_MS)
+        let body = serde_json::to_string(call).ok()?;
+        objects::ask(&self.0, OBJECT_NAME, URL, &body, TIMEOUT_MS)
             .await
             .ok()
     }
@@ -142,7 +99,7 @@ impl LetterBox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, to_value};
+    use serde_json::{from_value, json, to_value};
 
     #[test]
     fn calls_travel_as_the_object_and_the_tests_read_them() {
@@ -155,25 +112,25 @@ mod tests {
             ids: vec!["a".into(), "b".into()],
         };
         for call in [file, Call::List, unfile] {
-            let (path, body) = call.encode();
-            assert_eq!(Call::decode(&format!("/{path}"), body), Some(call));
+            let text = serde_json::to_string(&call).unwrap();
+            assert_eq!(serde_json::from_str::<Call>(&text).ok(), Some(call));
         }
         // tests/harness.mjs files letters with this shape directly.
-        let text = "1700000000000\nfailed:v2:unreadable:x\n{}".to_string();
+        let filed = json!({ "file": { "id": "failed:v2:unreadable:x", "text": "{}",
+            "expires_ms": 1_700_000_000_000u64 } });
         assert!(matches!(
-            Call::decode("/file", text),
-            Some(Call::File {
+            from_value(filed),
+            Ok(Call::File {
                 expires_ms: 1_700_000_000_000,
                 ..
             })
         ));
-        for (path, bad) in [
-            ("/file", "x\nid\n{}"),
-            ("/file", "1\n\n{}"),
-            ("/file", "1\nid"),
-            ("/nope", ""),
+        for bad in [
+            json!({ "file": { "id": "id", "text": "{}", "expires_ms": "x" } }),
+            json!({ "file": { "id": "id", "expires_ms": 1 } }),
+            json!("nope"),
         ] {
-            assert_eq!(Call::decode(path, bad.to_string()), None, "{path} {bad}");
+            assert!(from_value::<Call>(bad.clone()).is_err(), "{bad}");
         }
         let letters = Letters {
             letters: vec![("failed:v2:x".into(), "{}".into(), 9)],

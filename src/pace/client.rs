@@ -9,7 +9,6 @@ use crate::clock::now_ms;
 use crate::config::{names, Config};
 use crate::objects;
 use serde::de::DeserializeOwned;
-use serde_json::json;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use worker::{Env, ObjectNamespace};
@@ -87,7 +86,7 @@ impl Pacer {
             };
             let Some(grant) = self.call(Call::Take { want }).await else {
                 // Unpaced rather than stuck: Hireflix's own 429 still slows us down.
-                log("pace_unreachable", json!({}));
+                crate::log::Event::PaceUnreachable.emit();
                 return Permit::Go { probe: false };
             };
             match grant {
@@ -129,7 +128,7 @@ impl Pacer {
 
     /// Hireflix throttled us: nobody calls before `until_ms`.
     pub async fn slow_until(&self, until_ms: u64) {
-        log("hireflix_throttled", json!({ "until_ms": until_ms }));
+        crate::log::Event::HireflixThrottled { until_ms }.emit();
         self.call::<State>(Call::Slow { until_ms }).await;
     }
 
@@ -140,16 +139,14 @@ impl Pacer {
             base_seconds: self.quota_base_seconds,
         };
         let hold = self.call::<State>(call).await?.hold?;
-        log(
-            "quota_hold",
-            json!({ "until_ms": hold.until_ms, "refusals": hold.refusals }),
-        );
+        let (until_ms, refusals) = (hold.until_ms, hold.refusals);
+        crate::log::Event::QuotaHold { until_ms, refusals }.emit();
         Some(hold.until_ms)
     }
 
     /// The probe's invite was made: the quota is back for everyone.
     pub async fn probe_succeeded(&self) {
-        log("quota_back", json!({}));
+        crate::log::Event::QuotaBack.emit();
         self.call::<State>(Call::ProbedOk).await;
     }
 
@@ -202,12 +199,4 @@ async fn sleep_until(at_ms: u64) -> bool {
 fn jitter_ms(up_to: u64) -> u64 {
     // `as` saturates; the product is below `up_to`.
     (super::dice() * up_to as f64) as u64
-}
-
-fn log(event: &str, fields: serde_json::Value) {
-    let mut line = json!({ "event": event, "level": "warn" });
-    if let (Some(line), serde_json::Value::Object(fields)) = (line.as_object_mut(), fields) {
-        line.extend(fields);
-    }
-    worker::console_warn!("{line}");
 }

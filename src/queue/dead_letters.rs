@@ -15,43 +15,50 @@ use crate::store::{Memory, Store};
 use serde_json::Value;
 use worker::{Message, MessageExt, QueueRetryOptionsBuilder};
 
-pub async fn keep(
-    messages: Vec<Message<Value>>,
+pub async fn keep(messages: Vec<Message<Value>>, store: &Store, secret: &str, ttl_seconds: u64) {
+    for message in messages {
+        let letter = DeadLetter::read(message.body());
+        file(&message, letter, store, secret, ttl_seconds).await;
+    }
+}
+
+/// Files `letter` for `message`, acked once stored. Without APP_SECRET (or a candidate) it
+/// cannot be tied to its candidate: filed by message id.
+pub async fn file(
+    message: &impl MessageExt,
+    letter: DeadLetter,
     store: &Store,
-    secret: Option<&str>,
+    secret: &str,
     ttl_seconds: u64,
 ) {
-    for message in messages {
-        let letter = DeadLetter {
-            failed_at: Some(now_ms()),
-            ..DeadLetter::read(message.body())
-        };
-        // Without APP_SECRET a letter cannot be tied to its candidate: filed by message id.
-        let key = letter
-            .candidate()
-            .zip(secret)
-            .map(|((position, email), secret)| CandidateKey::new(secret, &position, &email));
-        if let Some(key) = &key {
-            // A letter leaves its "queued" record behind: without this a resubmission would
-            // hear "queued" for as long as the record lives.
-            store.forget(key).await;
-        }
-        let text = serde_json::to_string(&letter).unwrap_or_default();
-        let stored = store
-            .file_dead_letter(key.as_ref(), &message.id(), &text, ttl_seconds)
-            .await;
-        log::Event::DeadLetterFiled {
-            candidate: key.as_ref().map(CandidateKey::log_tag),
-            reason: &letter.reason,
-            stored,
-        }
-        .emit();
-        if stored {
-            message.ack();
-        } else {
-            retry_later(&message);
-        }
+    let letter = DeadLetter {
+        failed_at: Some(now_ms()),
+        ..letter
+    };
+    let key = release(&letter, store, secret).await;
+    let text = serde_json::to_string(&letter).unwrap_or_default();
+    let stored = store
+        .file_dead_letter(key.as_ref(), &message.id(), &text, ttl_seconds)
+        .await;
+    log::Event::DeadLetterFiled {
+        candidate: key.as_ref().map(CandidateKey::log_tag),
+        reason: &letter.reason,
+        stored,
     }
+    .emit();
+    if stored {
+        message.ack();
+    } else {
+        retry_later(message);
+    }
+}
+
+/// The letter's candidate, whose "queued" record it leaves behind: forgotten, or a
+/// resubmission would hear "queued" for as long as the record lives.
+pub async fn release(letter: &DeadLetter, store: &Store, secret: &str) -> Option<CandidateKey> {
+    let key = letter.key(secret)?;
+    store.forget(&key).await;
+    Some(key)
 }
 
 /// Never again at once: a store that refused one write refuses the next too.

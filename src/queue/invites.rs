@@ -2,23 +2,23 @@
 //! (`crate::apply::invite`: one ledger call, one GraphQL request), and each message is then
 //! carried through the step `super::step` decides for it.
 
-use super::dead_letters::retry_later;
+use super::dead_letters::{self, retry_later};
 use super::message::{self, DeadLetter};
 use super::step::{self, next_step, Action, Attempts, Step, Tally};
+use crate::app::{App, Services};
 use crate::apply::invite::{Candidate, Invites, Made};
 use crate::apply::{Answered, Enqueue, QueuedInvite};
 use crate::clock::now_ms;
-use crate::config::{names, Config};
 use crate::domain::{Application, CandidateKey, PositionId};
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, InviteOutcome, Inviter, Transient};
-use crate::ledger::{Ledger, LedgerClient};
-use crate::line::{LineClient, Lines};
+use crate::ledger::Ledger;
+use crate::line::Lines;
 use crate::log::{self, Reason, Source};
 use crate::pace::{self, Pacer, Patience};
-use crate::store::{Kv, Memory, Store};
+use crate::store::{Kv, Memory};
 use serde_json::Value;
-use worker::{Env, Message, MessageExt, Queue, QueueRetryOptionsBuilder};
+use worker::{Message, MessageExt, Queue, QueueRetryOptionsBuilder};
 
 /// A batch of invites is one request that Hireflix works through in turn, so it gets the
 /// single-invite timeout per invite, up to this (no candidate is waiting on the queue).
@@ -32,16 +32,10 @@ pub struct Queued {
     pub key: CandidateKey,
 }
 
-/// How many tries an application gets, and the first retry's delay.
-#[derive(Debug, Clone, Copy)]
-pub struct Retries {
-    pub max_attempts: u32,
-    pub base_delay_seconds: u32,
-}
-
-pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, store: &Store) {
-    let queue = env.queue(names::INVITE_QUEUE).ok();
-    let dlq = env.queue(names::DEAD_LETTER_QUEUE).ok();
+/// With the isolate's services; only the Hireflix client and the ledger's patience are the
+/// queue's own, for a batch's longer call.
+pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services) {
+    let (config, store, dlq) = (&services.config, &services.store, services.dlq.as_ref());
     let mut pending = Vec::with_capacity(messages.len());
     for message in messages {
         match message::read(message.body()) {
@@ -55,23 +49,15 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
                 };
                 pending.push((message, queued));
             }
-            Err(unreadable) => {
-                // Whoever it was for is not left hearing "queued" for the record's lifetime.
-                let key = unreadable.candidate.as_ref().map(|(position, email)| {
-                    CandidateKey::new(&config.app_secret, position, email)
-                });
-                if let Some(key) = &key {
-                    store.forget(key).await;
-                }
+            Err(letter) => {
+                let key = dead_letters::release(&letter, store, &config.app_secret).await;
                 log::Event::UnreadableMessage {
                     candidate: key.as_ref().map(CandidateKey::log_tag),
                     queue: None,
-                    reason: &unreadable.reason,
+                    reason: &letter.reason,
                 }
                 .emit();
-                let text = Some(message.body().to_string());
-                let letter = DeadLetter::new(unreadable.reason, None, text);
-                dead_letter(&message, dlq.as_ref(), letter).await;
+                dead_letter(&message, dlq, *letter).await;
             }
         }
     }
@@ -84,9 +70,9 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
         .max(config.hireflix_timeout_ms);
     let invites = Invites {
         inviter: &HireflixClient::new(&config.api_url, config.api_key.to_string(), timeout)
-            .with_pacer(Pacer::connect(env, config, Patience::Queue)),
-        ledger: &LedgerClient::connect(env, config).for_queue(timeout),
-        line: &LineClient::connect(env, config),
+            .with_pacer(Pacer::connect(app.env(), config, Patience::Queue)),
+        ledger: &services.ledger.clone().for_queue(timeout),
+        line: &services.line,
         memory: Kv {
             store,
             after_response: None,
@@ -95,14 +81,15 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
         explain: false,
         clock: now_ms,
     };
-    let retries = Retries {
-        max_attempts: config.max_invite_attempts,
+    let retries = Attempts {
+        counted: 0,
+        max: config.max_invite_attempts,
         base_delay_seconds: config.retry_base_delay_seconds,
     };
     let queued: Vec<&Queued> = pending.iter().map(|(_, q)| q).collect();
     let steps = steps(&invites, &queued, retries).await;
     // No visitor behind a queued message: only the position and the step are counted.
-    let funnel = Funnel::new(env.analytics_engine(names::FUNNEL).ok(), Visit::default());
+    let funnel = services.funnel(Visit::default);
     for ((message, item), (step, hireflix_ms, passed)) in pending.iter().zip(steps) {
         log(item, &step, hireflix_ms, &funnel);
         match step.action {
@@ -119,13 +106,13 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
                     admitted: passed,
                     ..tally.next(&item.invite)
                 };
-                requeue(message, &queue, &next, delay_seconds).await
+                requeue(message, &services.queue, &next, delay_seconds).await
             }
             Action::DeadLetter { why } => {
                 // Forget "queued" so a resubmission hears the real answer at once.
                 store.forget(&item.key).await;
                 let letter = DeadLetter::new(why, Some(item.invite.next_attempt()), None);
-                dead_letter(message, dlq.as_ref(), letter).await;
+                dead_letter(message, dlq, letter).await;
             }
         }
     }
@@ -136,7 +123,7 @@ pub async fn retry(messages: Vec<Message<Value>>, env: &Env, config: &Config, st
 pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
     invites: &Invites<'_, I, L, M, W>,
     queued: &[&Queued],
-    retries: Retries,
+    retries: Attempts,
 ) -> Vec<(Step, Option<u64>, bool)> {
     let candidates: Vec<Candidate> = queued
         .iter()
@@ -150,7 +137,6 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
         })
         .collect();
     let batch = invites.make(&candidates).await;
-    let base = retries.base_delay_seconds;
     let passed = batch.passed;
     queued
         .iter()
@@ -160,17 +146,17 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
             // This try included.
             let attempts = Attempts {
                 counted: q.invite.counted_attempts().saturating_add(1),
-                max: retries.max_attempts,
+                ..retries
             };
             let (step, hireflix_ms) = match made {
-                Made::Held(gate) => (step::held(gate, attempts, base), None),
-                Made::InLine { place, .. } => (step::lined(Some(place), attempts, 0, base), None),
+                Made::Held(gate) => (step::held(gate, attempts), None),
+                Made::InLine { place, .. } => (step::lined(Some(place), attempts, 0), None),
                 Made::LineSilent => {
                     let reason = Reason::LineUnavailable;
-                    (step::retry_or_give_up(attempts, base, reason), None)
+                    (step::retry_or_give_up(attempts, reason), None)
                 }
                 Made::Paused { retry_after_s } => {
-                    (step::lined(None, attempts, retry_after_s, base), None)
+                    (step::lined(None, attempts, retry_after_s), None)
                 }
                 Made::Asked(answered) => {
                     let outcome = outcome_of(answered);
@@ -180,8 +166,7 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
                     let step = match outcome {
                         // Held back by our pace: no call made, no try used.
                         InviteOutcome::Transient(Transient::Paced) => step::paced(resume),
-                        _ => next_step(&outcome, attempts, base, batch.quota_delay)
-                            .not_before(resume),
+                        _ => next_step(&outcome, attempts, batch.quota_delay).not_before(resume),
                     };
                     (step, batch.hireflix_ms)
                 }
@@ -209,6 +194,7 @@ fn outcome_of(answered: Answered) -> InviteOutcome {
 /// Logs and counts the step. The log counts tries made, this one included; a parked message
 /// made none.
 fn log(item: &Queued, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
+    let (request_id, position) = (&item.invite.request_id, item.position.as_str());
     let attempt = match step.action {
         Action::Requeue {
             tally: Tally::Untried,
@@ -216,17 +202,13 @@ fn log(item: &Queued, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
         } => item.invite.attempt,
         _ => item.invite.attempt.saturating_add(1),
     };
+    let line = log::Application::new(request_id, position, Source::Queue, step.outcome);
     log::Event::Application(log::Application {
-        request_id: &item.invite.request_id,
-        position_id: item.position.as_str(),
         candidate: Some(item.key.log_tag()),
-        source: Source::Queue,
-        outcome: step.outcome,
         reason: step.reason,
         hireflix_ms,
         attempt: Some(attempt),
-        attribution: None,
-        consent: None,
+        ..line
     })
     .emit();
     funnel.record_outcome(&item.position, step.outcome);
@@ -248,7 +230,7 @@ async fn requeue(message: &Message<Value>, queue: &Option<Queue>, next: &QueuedI
     }
 }
 
-async fn dead_letter(message: &Message<Value>, dlq: Option<&Queue>, letter: DeadLetter) {
+pub async fn dead_letter(message: &impl MessageExt, dlq: Option<&Queue>, letter: DeadLetter) {
     let sent = match dlq {
         Some(dlq) => dlq.send(letter).await.is_ok(),
         None => false,
@@ -284,8 +266,9 @@ mod tests {
             .collect()
     }
 
-    const RETRIES: Retries = Retries {
-        max_attempts: 3,
+    const RETRIES: Attempts = Attempts {
+        counted: 0,
+        max: 3,
         base_delay_seconds: 30,
     };
 

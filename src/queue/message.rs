@@ -2,18 +2,9 @@
 //! ([`QueuedInvite`]), and a dead letter.
 
 use crate::apply::QueuedInvite;
-use crate::domain::{Application, Email, PositionId};
+use crate::domain::{Application, CandidateKey, Email, PositionId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// Why a queue message is no application we can invite: its reason in words fit for a log line
-/// and a dead letter (field names and kinds of error, never a value), and whose it is when its
-/// position and email still read, so their "queued" record can be cleared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreadable {
-    pub reason: String,
-    pub candidate: Option<(PositionId, Email)>,
-}
 
 /// The fields every queued application has (`phoneNumber` may be absent).
 const REQUIRED: [&str; 6] = [
@@ -25,14 +16,13 @@ const REQUIRED: [&str; 6] = [
     "requestId",
 ];
 
-/// Reads a message body as a queued application, or says exactly why it is not one (say, a
-/// deploy tightened validation while it waited). Parsed again on the way out: a message is
-/// data from outside like any other.
-pub fn read(body: &Value) -> Result<(QueuedInvite, PositionId, Application), Unreadable> {
-    let unreadable = |reason: String| Unreadable {
-        reason,
-        candidate: identify(body),
-    };
+/// Reads a message body as a queued application, or as the dead letter that says exactly why
+/// it is not one (say, a deploy tightened validation while it waited): field names and kinds of
+/// error, never a value. Parsed again on the way out: a message is data from outside like any
+/// other.
+pub fn read(body: &Value) -> Result<(QueuedInvite, PositionId, Application), Box<DeadLetter>> {
+    let unreadable =
+        |reason: String| Box::new(DeadLetter::new(reason, None, Some(body.to_string())));
     let invite = QueuedInvite::deserialize(body).map_err(|_| {
         let missing: Vec<&str> = REQUIRED
             .into_iter()
@@ -54,14 +44,6 @@ pub fn read(body: &Value) -> Result<(QueuedInvite, PositionId, Application), Unr
         unreadable(format!("invalid_fields: {}", each.join(", ")))
     })?;
     Ok((invite, position, application))
-}
-
-/// Whose message this is, from its position and email alone, whatever else is wrong with it.
-pub fn identify(body: &Value) -> Option<(PositionId, Email)> {
-    let field = |name: &str| body.get(name).and_then(Value::as_str);
-    let position = PositionId::parse(field("positionId")?)?;
-    let email = Email::parse(field("email")?).ok()?;
-    Some((position, email))
 }
 
 /// A dead letter: the application (or the message that was none) and why it could not become
@@ -106,14 +88,22 @@ impl DeadLetter {
     /// Whose application this is, from its position and email alone, whatever else is wrong
     /// with it.
     pub fn candidate(&self) -> Option<(PositionId, Email)> {
-        match (&self.invite, &self.unreadable) {
-            (Some(invite), _) => Some((
-                PositionId::parse(&invite.position_id)?,
-                Email::parse(&invite.email).ok()?,
-            )),
-            (None, Some(text)) => identify(&serde_json::from_str(text).ok()?),
-            (None, None) => None,
-        }
+        let (position, email) = match (&self.invite, &self.unreadable) {
+            (Some(invite), _) => (invite.position_id.clone(), invite.email.clone()),
+            (None, Some(text)) => {
+                let body: Value = serde_json::from_str(text).ok()?;
+                let field = |name: &str| body.get(name)?.as_str().map(String::from);
+                (field("positionId")?, field("email")?)
+            }
+            (None, None) => return None,
+        };
+        Some((PositionId::parse(&position)?, Email::parse(&email).ok()?))
+    }
+
+    /// The candidate's key; `None` without one, or without `APP_SECRET` to derive it.
+    pub fn key(&self, secret: &str) -> Option<CandidateKey> {
+        let (position, email) = self.candidate().filter(|_| !secret.is_empty())?;
+        Some(CandidateKey::new(secret, &position, &email))
     }
 }
 
@@ -166,12 +156,12 @@ mod tests {
         // Valid when queued, refused by today's rules: the reason names the field and the rule.
         let stale = read(&body("Ann2", "ann@example.com")).unwrap_err();
         assert_eq!(stale.reason, "invalid_fields: firstName not_a_name");
-        let (position, email) = stale.candidate.unwrap();
+        let (position, email) = stale.candidate().unwrap();
         assert_eq!(position.as_str(), "68b43e38b19cf131a17c543f");
         assert_eq!(email.as_str(), "ann@example.com");
         let no_email = read(&body("Ann", "nope")).unwrap_err();
         assert_eq!(no_email.reason, "invalid_fields: email not_an_email");
-        assert_eq!(no_email.candidate, None);
+        assert_eq!(no_email.candidate(), None);
         let shapeless = read(
             &serde_json::json!({ "positionId": "68b43e38b19cf131a17c543f", "email": "a@b.co" }),
         )
@@ -180,7 +170,7 @@ mod tests {
             shapeless.reason,
             "not_an_invite: missing firstName, lastName, attempt, requestId"
         );
-        assert!(shapeless.candidate.is_some());
+        assert!(shapeless.candidate().is_some());
         let mistyped = read(
             &serde_json::json!({ "positionId": 1, "firstName": "A", "lastName": "B",
             "email": "secret@example.com", "attempt": "x", "requestId": "r" }),
@@ -188,7 +178,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(mistyped.reason, "not_an_invite: mistyped fields");
         assert!(!mistyped.reason.contains("secret"));
-        assert_eq!(read(&Value::from(7)).unwrap_err().candidate, None);
+        assert_eq!(read(&Value::from(7)).unwrap_err().candidate(), None);
     }
 
     fn invite(first_name: &str) -> Value {

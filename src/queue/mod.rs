@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::config::names;
 use crate::log;
 use serde_json::Value;
-use worker::{Env, Message, MessageBatch, MessageExt, QueueRetryOptionsBuilder, RawMessage};
+use worker::{Env, Message, MessageBatch, QueueRetryOptionsBuilder, RawMessage};
 
 /// How long a batch waits when the worker itself is misconfigured: an operator is needed.
 const MISCONFIGURED_RETRY_SECONDS: u32 = 300;
@@ -46,12 +46,11 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
         // read: it must work while the rest is misconfigured, or the letters would run out of
         // retries and be dropped.
         (Some(store), _) => {
-            let config = &app.config;
-            let secret = (!config.app_secret.is_empty()).then_some(&*config.app_secret);
-            dead_letters::keep(messages, store, secret, config.dead_letter_ttl_seconds).await;
+            let (secret, ttl) = (&app.config.app_secret, app.config.dead_letter_ttl_seconds);
+            dead_letters::keep(messages, store, secret, ttl).await;
         }
         (None, Ok(services)) if !dead_letters => {
-            invites::retry(messages, app.env(), &services.config, &services.store).await;
+            invites::retry(messages, &app, services).await;
         }
         _ => {
             let queue = batch.queue();
@@ -76,25 +75,16 @@ async fn set_aside(raws: Vec<RawMessage>, queue: &str, app: &App) {
             reason: &letter.reason,
         }
         .emit();
-        let kept = if queue == names::DEAD_LETTER_QUEUE_NAME {
-            match &app.store {
-                Some(store) => {
-                    let text = serde_json::to_string(&letter).unwrap_or_default();
-                    let ttl = app.config.dead_letter_ttl_seconds;
-                    store.file_dead_letter(None, &raw.id(), &text, ttl).await
-                }
-                None => false,
+        match (&app.store, queue == names::DEAD_LETTER_QUEUE_NAME) {
+            (Some(store), true) => {
+                let ttl = app.config.dead_letter_ttl_seconds;
+                dead_letters::file(&raw, letter, store, "", ttl).await;
             }
-        } else {
-            match app.env().queue(names::DEAD_LETTER_QUEUE) {
-                Ok(dlq) => dlq.send(letter).await.is_ok(),
-                Err(_) => false,
+            (None, true) => dead_letters::retry_later(&raw),
+            (_, false) => {
+                let dlq = app.env().queue(names::DEAD_LETTER_QUEUE).ok();
+                invites::dead_letter(&raw, dlq.as_ref(), letter).await;
             }
-        };
-        if kept {
-            raw.ack();
-        } else {
-            dead_letters::retry_later(&raw);
         }
     }
 }

@@ -44,12 +44,14 @@ impl Tally {
     }
 }
 
-/// The counted tries of one application, this one included.
+/// The counted tries of one application, this one included, how many it gets and the first
+/// retry's delay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attempts {
     /// Tries that count against `max`.
     pub counted: u32,
     pub max: u32,
+    pub base_delay_seconds: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,54 +61,50 @@ pub struct Step {
     pub reason: Option<Reason>,
 }
 
-/// What follows Hireflix's answer to a queued invite. A spent quota waits `quota_delay_seconds`
-/// (the ledger's probe time) and never uses the application up; other transient failures back
-/// off and count.
-pub fn next_step(
-    outcome: &InviteOutcome,
-    attempts: Attempts,
-    base_delay_seconds: u32,
-    quota_delay_seconds: u32,
-) -> Step {
-    let step = |action, outcome, reason| Step {
+fn step(action: Action, outcome: Outcome, reason: impl Into<Option<Reason>>) -> Step {
+    let reason = reason.into();
+    Step {
         action,
         outcome,
         reason,
-    };
+    }
+}
+
+fn requeue(delay_seconds: u32, tally: Tally) -> Action {
+    Action::Requeue {
+        delay_seconds,
+        tally,
+    }
+}
+
+/// What follows Hireflix's answer to a queued invite. A spent quota waits `quota_delay_seconds`
+/// (the ledger's probe time) and never uses the application up; other transient failures back
+/// off and count.
+pub fn next_step(outcome: &InviteOutcome, attempts: Attempts, quota_delay_seconds: u32) -> Step {
     match outcome {
         InviteOutcome::Invited(_) => step(Action::Ack, Outcome::Invited, None),
         // Hireflix has their interview and has emailed it: nothing more to do.
         InviteOutcome::AlreadyExists => step(
             Action::Ack,
             Outcome::AlreadyInvited,
-            Some(Reason::NoMatchingInterview),
+            Reason::NoMatchingInterview,
         ),
         // Made, and emailed by Hireflix; only the link is unusable.
         InviteOutcome::InvitedWithoutLink(problem) => step(
             Action::AckAndForget,
             Outcome::InvitedWithoutLink,
-            Some(Reason::Link(*problem)),
+            Reason::Link(*problem),
         ),
         InviteOutcome::Transient(Transient::QuotaExceeded) => step(
-            Action::Requeue {
-                delay_seconds: quota_delay_seconds,
-                tally: Tally::Spared,
-            },
+            requeue(quota_delay_seconds, Tally::Spared),
             Outcome::Requeued,
-            Some(Reason::Transient(Transient::QuotaExceeded)),
+            Reason::Transient(Transient::QuotaExceeded),
         ),
-        InviteOutcome::Transient(reason) => {
-            retry_or_give_up(attempts, base_delay_seconds, Reason::Transient(*reason))
-        }
+        InviteOutcome::Transient(reason) => retry_or_give_up(attempts, Reason::Transient(*reason)),
         InviteOutcome::Permanent(permanent) => {
             let reason = Reason::from(permanent);
-            step(
-                Action::DeadLetter {
-                    why: reason.as_str().to_string(),
-                },
-                Outcome::DeadLetter,
-                Some(reason),
-            )
+            let why = reason.as_str().to_string();
+            step(Action::DeadLetter { why }, Outcome::DeadLetter, reason)
         }
     }
 }
@@ -133,47 +131,37 @@ impl Step {
 /// Our own pace held the call back (no slot in time, or the quota's hold): no call made, so
 /// no try used.
 pub fn paced(delay_seconds: u32) -> Step {
-    Step {
-        action: Action::Requeue {
-            delay_seconds,
-            tally: Tally::Untried,
-        },
-        outcome: Outcome::Parked,
-        reason: Some(Reason::Transient(Transient::Paced)),
-    }
+    let reason = Reason::Transient(Transient::Paced);
+    step(
+        requeue(delay_seconds, Tally::Untried),
+        Outcome::Parked,
+        reason,
+    )
 }
 
 /// The ledger made no call. Parked: no try used. Another spelling of the mailbox has this
 /// position's interview: done, and "queued" forgotten so a resubmission hears "already
 /// invited". Not asked: no invite without a check, and a try used, so a ledger that never
 /// answers (a missing binding) ends in the dead-letter queue, not in a loop.
-pub fn held(gate: Gate, attempts: Attempts, base_delay_seconds: u32) -> Step {
-    let (action, outcome, note) = match gate {
+pub fn held(gate: Gate, attempts: Attempts) -> Step {
+    match gate {
         Gate::Park {
             delay_seconds,
             note,
-        } => {
-            let tally = Tally::Untried;
-            let requeue = Action::Requeue {
-                delay_seconds,
-                tally,
-            };
-            (requeue, Outcome::Parked, note)
-        }
-        Gate::AlreadyInvited => (
+        } => step(
+            requeue(delay_seconds, Tally::Untried),
+            Outcome::Parked,
+            Reason::Ledger(note),
+        ),
+        Gate::AlreadyInvited => step(
             Action::AckAndForget,
             Outcome::AlreadyInvited,
-            Note::SameMailbox,
+            Reason::Ledger(Note::SameMailbox),
         ),
         Gate::Unchecked | Gate::Invite(_) => {
             let reason = Reason::Ledger(Note::LedgerUnavailable);
-            return retry_or_give_up(attempts, base_delay_seconds, reason);
+            retry_or_give_up(attempts, reason)
         }
-    };
-    Step {
-        action,
-        outcome,
-        reason: Some(Reason::Ledger(note)),
     }
 }
 
@@ -181,40 +169,25 @@ pub fn held(gate: Gate, attempts: Attempts, base_delay_seconds: u32) -> Step {
 /// line now: done here, the line sends it when its turn comes, and "queued" is forgotten so a
 /// resubmission asks the line and hears its place. The line paused: tried again when it says,
 /// a try used, so a line that stays full ends in the dead-letter queue, never in a loop.
-pub fn lined(place: Option<u32>, attempts: Attempts, retry_after_s: u32, base: u32) -> Step {
+pub fn lined(place: Option<u32>, attempts: Attempts, retry_after_s: u32) -> Step {
     match place {
-        Some(_) => Step {
-            action: Action::AckAndForget,
-            outcome: Outcome::Parked,
-            reason: Some(Reason::InLine),
-        },
-        None => retry_or_give_up(attempts, base, Reason::PositionPaused)
+        Some(_) => step(Action::AckAndForget, Outcome::Parked, Reason::InLine),
+        None => retry_or_give_up(attempts, Reason::PositionPaused)
             .not_before(retry_after_s.min(MAX_DELAY_SECONDS)),
     }
 }
 
-pub fn retry_or_give_up(attempts: Attempts, base_delay_seconds: u32, reason: Reason) -> Step {
+pub fn retry_or_give_up(attempts: Attempts, reason: Reason) -> Step {
     if attempts.counted >= attempts.max {
-        Step {
-            action: Action::DeadLetter {
-                why: format!(
-                    "gave_up_after_{}_attempts: {}",
-                    attempts.counted,
-                    reason.as_str()
-                ),
-            },
-            outcome: Outcome::DeadLetter,
-            reason: Some(reason),
-        }
+        let why = format!(
+            "gave_up_after_{}_attempts: {}",
+            attempts.counted,
+            reason.as_str()
+        );
+        step(Action::DeadLetter { why }, Outcome::DeadLetter, reason)
     } else {
-        Step {
-            action: Action::Requeue {
-                delay_seconds: backoff_seconds(base_delay_seconds, attempts.counted),
-                tally: Tally::Counted,
-            },
-            outcome: Outcome::Requeued,
-            reason: Some(reason),
-        }
+        let delay = backoff_seconds(attempts.base_delay_seconds, attempts.counted);
+        step(requeue(delay, Tally::Counted), Outcome::Requeued, reason)
     }
 }
 
@@ -233,7 +206,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn tries(counted: u32, max: u32) -> Attempts {
-        Attempts { counted, max }
+        let base_delay_seconds = 30;
+        Attempts {
+            counted,
+            max,
+            base_delay_seconds,
+        }
     }
 
     #[test]
@@ -261,14 +239,14 @@ mod tests {
     fn a_transient_failure_is_retried_later_until_attempts_run_out() {
         let timeout = InviteOutcome::Transient(Transient::Timeout);
         assert_eq!(
-            next_step(&timeout, tries(2, 30), 30, 10_800).action,
+            next_step(&timeout, tries(2, 30), 10_800).action,
             Action::Requeue {
                 delay_seconds: 60,
                 tally: Tally::Counted
             }
         );
         assert_eq!(
-            next_step(&timeout, tries(30, 30), 30, 10_800).action,
+            next_step(&timeout, tries(30, 30), 10_800).action,
             Action::DeadLetter {
                 why: "gave_up_after_30_attempts: timeout".into()
             }
@@ -280,7 +258,6 @@ mod tests {
         let closed = next_step(
             &InviteOutcome::Permanent(Permanent::PositionNotReady),
             tries(2, 30),
-            30,
             10_800,
         );
         assert_eq!(
@@ -297,12 +274,11 @@ mod tests {
         let step = next_step(
             &InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink),
             tries(2, 30),
-            30,
             10_800,
         );
         assert_eq!(step.action, Action::AckAndForget);
         assert_eq!(
-            next_step(&InviteOutcome::AlreadyExists, tries(2, 30), 30, 10_800).action,
+            next_step(&InviteOutcome::AlreadyExists, tries(2, 30), 10_800).action,
             Action::Ack
         );
     }
@@ -310,7 +286,7 @@ mod tests {
     #[test]
     fn a_spent_quota_waits_for_the_probe_and_never_uses_the_application_up() {
         let quota = InviteOutcome::Transient(Transient::QuotaExceeded);
-        let step = next_step(&quota, tries(30, 30), 30, 10_800);
+        let step = next_step(&quota, tries(30, 30), 10_800);
         assert_eq!(
             step.action,
             Action::Requeue {
@@ -327,7 +303,7 @@ mod tests {
             delay_seconds: 7,
             note: Note::QuotaExhausted,
         };
-        let park = held(park, tries(1, 3), 30);
+        let park = held(park, tries(1, 3));
         assert_eq!(
             park.action,
             Action::Requeue {
@@ -336,16 +312,16 @@ mod tests {
             }
         );
         assert_eq!(park.outcome, Outcome::Parked);
-        let invited = held(Gate::AlreadyInvited, tries(1, 3), 30);
+        let invited = held(Gate::AlreadyInvited, tries(1, 3));
         assert_eq!(invited.action, Action::AckAndForget);
         assert_eq!(
-            held(Gate::Unchecked, tries(3, 3), 30).action,
+            held(Gate::Unchecked, tries(3, 3)).action,
             Action::DeadLetter {
                 why: "gave_up_after_3_attempts: ledger_unavailable".into()
             }
         );
         assert!(matches!(
-            held(Gate::Unchecked, tries(1, 3), 30).action,
+            held(Gate::Unchecked, tries(1, 3)).action,
             Action::Requeue {
                 tally: Tally::Counted,
                 ..
@@ -363,7 +339,7 @@ mod tests {
             }
         );
         let throttled = InviteOutcome::Transient(Transient::RateLimited);
-        let step = next_step(&throttled, tries(1, 30), 30, 10_800).not_before(120);
+        let step = next_step(&throttled, tries(1, 30), 10_800).not_before(120);
         assert_eq!(
             step.action,
             Action::Requeue {
@@ -371,7 +347,7 @@ mod tests {
                 tally: Tally::Counted
             }
         );
-        let done = next_step(&InviteOutcome::AlreadyExists, tries(1, 30), 30, 0).not_before(120);
+        let done = next_step(&InviteOutcome::AlreadyExists, tries(1, 30), 0).not_before(120);
         assert_eq!(done.action, Action::Ack);
     }
 
@@ -384,8 +360,8 @@ mod tests {
             let all = [Transient::Timeout, Transient::Network, Transient::ServerError,
                 Transient::RateLimited, Transient::Malformed, Transient::QuotaExceeded,
                 Transient::Auth, Transient::Upstream];
-            let attempts = Attempts { counted, max };
-            let step = next_step(&InviteOutcome::Transient(all[which]), attempts, base, quota_delay);
+            let attempts = Attempts { counted, max, base_delay_seconds: base };
+            let step = next_step(&InviteOutcome::Transient(all[which]), attempts, quota_delay);
             match step.action {
                 Action::Requeue { delay_seconds, tally: Tally::Spared } => {
                     prop_assert_eq!(all[which], Transient::QuotaExceeded);

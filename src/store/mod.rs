@@ -97,20 +97,10 @@ impl Store {
         self.put_text(&kv_key, letter, ttl_seconds).await
     }
 
-    /// Every dead letter: its id (for `remove_dead_letter`) and its JSON text. Letters that
-    /// cannot be read now are left out, not an error.
-    pub async fn dead_letters(&self) -> Vec<(String, String)> {
-        self.listed_letters().await.0
-    }
-
-    /// The same, or `None` when their object did not answer (an erasure must not report a
-    /// partial list as all there was).
-    pub async fn dead_letters_or_none(&self) -> Option<Vec<(String, String)>> {
-        let (letters, complete) = self.listed_letters().await;
-        complete.then_some(letters)
-    }
-
-    async fn listed_letters(&self) -> (Vec<(String, String)>, bool) {
+    /// Every dead letter: its id (for `remove_dead_letter`) and its JSON text, and whether
+    /// their object answered (an erasure must not report a partial list as all there was).
+    /// Letters that cannot be read now are left out, not an error.
+    pub async fn dead_letters(&self) -> (Vec<(String, String)>, bool) {
         let mut letters = match &self.letters {
             Some(object) => object.list().await,
             None => Some(Vec::new()),

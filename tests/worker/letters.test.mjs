@@ -84,7 +84,7 @@ test("letters are kept by their own object, where no daily KV write quota can re
 });
 
 test("a letter expires by the object's alarm with nothing else happening", async () => {
-  const file = (id, expiresMs) => w.letterBox("file", `${expiresMs}\n${id}\n${JSON.stringify({ reason: "test" })}`);
+  const file = (id, expiresMs) => w.letterBox({ file: { id, text: JSON.stringify({ reason: "test" }), expires_ms: expiresMs } });
   assert.equal((await file("failed:v2:unreadable:soon", Date.now() + 1500)).status, 200);
   assert.equal((await file("failed:v2:unreadable:later", Date.now() + 3600000)).status, 200);
   // No call to the object until the letter is past its time, so only its alarm can remove it.
@@ -92,7 +92,7 @@ test("a letter expires by the object's alarm with nothing else happening", async
   const ids = (await w.deadLetters()).map((l) => l.id);
   assert.ok(!ids.includes("failed:v2:unreadable:soon"), "expired, removed by the alarm");
   assert.ok(ids.includes("failed:v2:unreadable:later"), "a letter not yet due stays");
-  assert.equal(await (await w.letterBox("unfile", "failed:v2:unreadable:later")).text(), "1");
+  assert.equal(await (await w.letterBox({ unfile: { ids: ["failed:v2:unreadable:later"] } })).text(), "1");
 });
 
 test("a store that cannot take a letter never drops it: it goes to KV, and the operator lists it", async () => {

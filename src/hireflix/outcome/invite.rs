@@ -279,6 +279,7 @@ mod tests {
             (Err(Transient::Network), Transient::Network),
             (
                 Ok(HttpReply {
+                    retry_after: None,
                     status: 500,
                     body: "oops".into(),
                 }),
@@ -286,6 +287,7 @@ mod tests {
             ),
             (
                 Ok(HttpReply {
+                    retry_after: None,
                     status: 503,
                     body: "".into(),
                 }),
@@ -293,6 +295,7 @@ mod tests {
             ),
             (
                 Ok(HttpReply {
+                    retry_after: None,
                     status: 429,
                     body: "".into(),
                 }),
@@ -300,6 +303,7 @@ mod tests {
             ),
             (
                 Ok(HttpReply {
+                    retry_after: None,
                     status: 401,
                     body: "".into(),
                 }),
@@ -307,6 +311,7 @@ mod tests {
             ),
             (
                 Ok(HttpReply {
+                    retry_after: None,
                     status: 403,
                     body: "{}".into(),
                 }),
@@ -314,6 +319,7 @@ mod tests {
             ),
             (
                 Ok(HttpReply {
+                    retry_after: None,
                     status: 200,
                     body: "{\"data\": {\"r1\": {\"__type".into(),
                 }),
@@ -321,6 +327,7 @@ mod tests {
             ),
             (
                 Ok(HttpReply {
+                    retry_after: None,
                     status: 200,
                     body: "<html>".into(),
                 }),
@@ -328,6 +335,7 @@ mod tests {
             ),
             (
                 Ok(HttpReply {
+                    retry_after: None,
                     status: 200,
                     body: "{}".into(),
                 }),
@@ -335,6 +343,7 @@ mod tests {
             ),
             (
                 Ok(HttpReply {
+                    retry_after: None,
                     status: 200,
                     body: "[]".into(),
                 }),
@@ -359,6 +368,7 @@ mod tests {
         );
         assert_eq!(one(coded), InviteOutcome::Transient(Transient::Auth));
         let schema = Ok(HttpReply {
+            retry_after: None,
             status: 400,
             body:
                 json!({ "errors": [{ "message": "Cannot query field \"x\" on type \"Query\"." }] })
@@ -425,7 +435,7 @@ mod tests {
     proptest! {
         #[test]
         fn any_body_and_status_gives_one_outcome_per_alias(status in 100u16..600, body in "\\PC{0,200}", count in 1usize..6) {
-            let outcomes = classify_invites(Ok(HttpReply { status, body }), count, &TrustedHosts::hireflix_only());
+            let outcomes = classify_invites(Ok(HttpReply { status, retry_after: None, body }), count, &TrustedHosts::hireflix_only());
             prop_assert_eq!(outcomes.len(), count);
         }
 

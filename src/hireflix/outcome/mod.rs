@@ -18,11 +18,7 @@ use crate::domain::Field;
 use strum_macros::IntoStaticStr;
 
 /// What came back over the wire, before any interpretation.
-#[derive(Debug, Clone)]
-pub struct HttpReply {
-    pub status: u16,
-    pub body: String,
-}
+pub use crate::fetch::Reply as HttpReply;
 
 /// A failure worth retrying later: it says nothing about the application itself. Named in
 /// log lines and dead letters by `as_str`.
@@ -100,6 +96,7 @@ pub enum InviteOutcome {
 #[cfg(test)]
 fn answered_200(body: serde_json::Value) -> Result<HttpReply, Transient> {
     Ok(HttpReply {
+        retry_after: None,
         status: 200,
         body: body.to_string(),
     })
