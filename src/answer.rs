@@ -1,7 +1,7 @@
-//! Every answer the worker gives a candidate or a calling page, in one table: its status, its
-//! JSON key, its `Retry-After`, its words in the catalogue and the kind of page it is. The
-//! pipeline decides one, the gates and routes give others, and `http::render` projects any of
-//! them to a page or to JSON. A new answer is a new variant and its row here.
+//! Every answer the worker gives a candidate or a calling page, in one table (`Answer::row`):
+//! its status, its JSON keys, its `Retry-After`, its words in the catalogue and the kind of
+//! page it is. The pipeline decides one, the gates and routes give others, and `http::render`
+//! projects any of them to a page or to JSON. A new answer is a new variant and its row here.
 
 use crate::domain::FieldErrors;
 use crate::hireflix::InterviewUrl;
@@ -78,70 +78,11 @@ pub struct Row<'a> {
     /// The JSON's `status`: where the application stands.
     pub state: Option<&'static str>,
     pub retry_after: Option<u32>,
-    /// A place in the position's line and when to expect the email (ms since the epoch): the
-    /// JSON's `place` and `expectedBy`, and the page's panel.
-    pub line: Option<(u32, u64)>,
     pub page: Page<'a>,
 }
 
-impl<'a> Row<'a> {
-    fn new(
-        status: u16,
-        error: Option<&'static str>,
-        state: Option<&'static str>,
-        page: Page<'a>,
-    ) -> Self {
-        Row {
-            status,
-            error,
-            state,
-            retry_after: None,
-            line: None,
-            page,
-        }
-    }
-
-    fn retry_after(self, seconds: Option<u32>) -> Self {
-        Row {
-            retry_after: seconds,
-            ..self
-        }
-    }
-}
-
-/// A refusal of the whole request, and a page that says why.
-fn refusal(
-    status: u16,
-    error: &'static str,
-    message: &'static Message,
-    onward: Option<Onward>,
-) -> Row<'static> {
-    Row::new(status, Some(error), None, Page::Message(message, onward))
-}
-
-/// Where the application stands, and a page that sends the candidate to their inbox.
-fn inbox(
-    (status, error, state): (u16, Option<&'static str>, &'static str),
-    message: &'static Message,
-    slug: &'static str,
-) -> Row<'static> {
-    Row::new(status, error, Some(state), Page::Inbox(message, slug))
-}
-
-fn form<'a>(
-    status: u16,
-    error: Option<&'static str>,
-    notice: Option<&'a str>,
-    errors: Option<&'a FieldErrors>,
-    human_check: Option<&'static str>,
-) -> Row<'a> {
-    let page = Page::Form {
-        notice,
-        errors,
-        human_check,
-    };
-    Row::new(status, error, None, page)
-}
+/// A place in the position's line (1: next) and when to expect the email (ms since the epoch).
+type Line = Option<(u32, u64)>;
 
 /// The kind of page an answer is, with its words.
 #[derive(Debug, PartialEq, Eq)]
@@ -151,26 +92,58 @@ pub enum Page<'a> {
     /// A page that sends the candidate to their inbox: no form, since sending the application
     /// again could only get the same answer. It has an address of its own,
     /// `/apply/{id}/{slug}`, which shows it again on a GET: a language switch never posts again.
-    Inbox(&'static Message, &'static str),
+    /// Its line: the JSON's `place` and `expectedBy`, and the page's panel.
+    Inbox(&'static Message, &'static str, Line),
     /// The form again with every value kept, with a notice (the JSON's `message`; without
-    /// one, the summary of the errors) and errors by field.
-    Form {
-        notice: Option<&'a str>,
-        errors: Option<&'a FieldErrors>,
-        human_check: Option<&'static str>,
-    },
+    /// one, the summary of the errors), errors by field and the human check's.
+    Form(
+        Option<&'a str>,
+        Option<&'a FieldErrors>,
+        Option<&'static str>,
+    ),
     /// On to the interview (303).
     Redirect(&'a InterviewUrl),
-    /// An answer for code only (the admin API): no words.
-    Bare,
 }
 
-/// Where a message page leads.
+/// Where a message page leads: the open positions, or the position's form (when the answer
+/// is to a post for one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Onward {
     Positions,
-    /// The position's form (when the answer is to a post for one).
     Form,
+}
+
+type Cells<'a> = (u16, Option<&'static str>, Option<&'static str>, Page<'a>);
+
+/// A refusal of the whole request, and a page that says why.
+fn say(
+    status: u16,
+    error: &'static str,
+    m: &'static Message,
+    on: Option<Onward>,
+) -> Cells<'static> {
+    (status, Some(error), None, Page::Message(m, on))
+}
+
+/// Where the application stands, and the page that sends the candidate to their inbox.
+fn inbox(
+    status: u16,
+    state: &'static str,
+    m: &'static Message,
+    slug: &'static str,
+) -> Cells<'static> {
+    (status, None, Some(state), Page::Inbox(m, slug, None))
+}
+
+/// The form again, with a notice that says why the post was refused.
+fn notice(status: u16, error: &'static str, notice: &'static str) -> Cells<'static> {
+    let page = Page::Form(Some(notice), None, None);
+    (status, Some(error), None, page)
+}
+
+/// The form again, with the human check's error.
+fn check(error: &'static str) -> Cells<'static> {
+    (422, None, None, Page::Form(None, None, Some(error)))
 }
 
 impl Answer {
@@ -178,78 +151,73 @@ impl Answer {
     const INBOXES: [Answer; 3] = [Answer::Queued, Answer::InvitedByEmail, Answer::LinkUnusable];
 
     pub fn row(&self, w: &'static Words) -> Row<'_> {
+        use Answer as A;
         let (home, back) = (Some(Onward::Positions), Some(Onward::Form));
-        let wait = Some(RETRY_SECONDS);
-        match self {
-            Answer::Interview(url) => Row::new(200, None, Some("invited"), Page::Redirect(url)),
-            Answer::InvitedByEmail => inbox(
-                (200, None, "invited_by_email"),
-                &w.invited_by_email,
-                "check-email",
-            ),
-            Answer::Queued => inbox((202, None, "queued"), &w.queued, "received"),
-            Answer::InLine {
+        let invited = "invited_by_email";
+        let (status, error, state, page) = match self {
+            A::Interview(url) => (200, None, Some("invited"), Page::Redirect(url)),
+            A::InvitedByEmail => inbox(200, invited, &w.invited_by_email, "check-email"),
+            A::Queued => inbox(202, "queued", &w.queued, "received"),
+            A::InLine {
                 place,
                 expected_by_ms,
-            } => Row {
-                line: Some((*place, *expected_by_ms)),
-                ..inbox((202, None, "queued"), &w.in_line, "received")
-            },
-            Answer::PositionPaused { retry_after_s } => {
-                let notice = Some(w.position_paused);
-                form(429, Some("position_paused"), notice, None, None)
-                    .retry_after(Some(*retry_after_s))
+            } => {
+                let line = Some((*place, *expected_by_ms));
+                (
+                    202,
+                    None,
+                    Some("queued"),
+                    Page::Inbox(&w.in_line, "received", line),
+                )
             }
-            Answer::LinkUnusable => {
-                let refused = (502, Some("upstream_error"), "invited_by_email");
-                inbox(refused, &w.link_unusable, "link-sent")
+            A::LinkUnusable => {
+                let page = Page::Inbox(&w.link_unusable, "link-sent", None);
+                (502, Some("upstream_error"), Some(invited), page)
             }
-            Answer::Rejected {
+            A::PositionPaused { .. } => notice(429, "position_paused", w.position_paused),
+            A::Rejected {
                 errors,
                 hireflix_says,
             } => {
                 // Hireflix's words that name no field; when it named nothing at all, ours.
                 let ours = errors.is_empty().then_some(w.refused_by_hireflix);
-                form(
-                    422,
-                    None,
-                    hireflix_says.as_deref().or(ours),
-                    Some(errors),
-                    None,
-                )
+                let page = Page::Form(hireflix_says.as_deref().or(ours), Some(errors), None);
+                (422, None, None, page)
             }
-            Answer::Invalid(errors) => form(422, None, None, Some(errors), None),
-            Answer::HumanCheckMissing => form(422, None, None, None, Some(w.human_check_missing)),
-            Answer::HumanCheckRefused => form(422, None, None, None, Some(w.human_check_refused)),
-            Answer::Unavailable => {
-                form(503, Some("unavailable"), Some(w.unavailable), None, None).retry_after(wait)
+            A::Invalid(errors) => (422, None, None, Page::Form(None, Some(errors), None)),
+            A::HumanCheckMissing => check(w.human_check_missing),
+            A::HumanCheckRefused => check(w.human_check_refused),
+            A::Unavailable => notice(503, "unavailable", w.unavailable),
+            A::RateLimited => notice(429, "rate_limited", w.rate_limited),
+            A::HumanCheckUnavailable => {
+                notice(503, "turnstile_unavailable", w.human_check_unavailable)
             }
-            Answer::RateLimited => {
-                form(429, Some("rate_limited"), Some(w.rate_limited), None, None).retry_after(wait)
-            }
-            Answer::HumanCheckUnavailable => {
-                let notice = Some(w.human_check_unavailable);
-                form(503, Some("turnstile_unavailable"), notice, None, None).retry_after(wait)
-            }
-            Answer::PositionNotFound => {
-                refusal(404, "position_not_found", &w.position_not_found, home)
-            }
-            Answer::PositionClosed => refusal(410, "position_closed", &w.position_closed, home),
-            Answer::OriginNotAllowed => {
-                refusal(403, "origin_not_allowed", &w.origin_not_allowed, None)
-            }
-            Answer::TooLarge => refusal(413, "payload_too_large", &w.too_large, back),
-            Answer::UnsupportedType => {
-                refusal(415, "unsupported_media_type", &w.unsupported_type, back)
-            }
-            Answer::Unreadable => refusal(400, "malformed_body", &w.unreadable, back),
-            Answer::PageNotFound => refusal(404, "not_found", &w.page_not_found, home),
-            Answer::MethodNotAllowed => refusal(405, "method_not_allowed", &w.page_not_found, home),
-            Answer::Misconfigured => refusal(503, "misconfigured", &w.misconfigured, None)
-                .retry_after(Some(MISCONFIGURED_RETRY_SECONDS)),
-            Answer::PositionsUnavailable => {
-                refusal(503, "unavailable", &w.positions_unavailable, None).retry_after(wait)
-            }
+            A::PositionNotFound => say(404, "position_not_found", &w.position_not_found, home),
+            A::PositionClosed => say(410, "position_closed", &w.position_closed, home),
+            A::OriginNotAllowed => say(403, "origin_not_allowed", &w.origin_not_allowed, None),
+            A::TooLarge => say(413, "payload_too_large", &w.too_large, back),
+            A::UnsupportedType => say(415, "unsupported_media_type", &w.unsupported_type, back),
+            A::Unreadable => say(400, "malformed_body", &w.unreadable, back),
+            A::PageNotFound => say(404, "not_found", &w.page_not_found, home),
+            A::MethodNotAllowed => say(405, "method_not_allowed", &w.page_not_found, home),
+            A::Misconfigured => say(503, "misconfigured", &w.misconfigured, None),
+            A::PositionsUnavailable => say(503, "unavailable", &w.positions_unavailable, None),
+        };
+        let retry_after = match self {
+            A::PositionPaused { retry_after_s } => Some(*retry_after_s),
+            A::Misconfigured => Some(MISCONFIGURED_RETRY_SECONDS),
+            A::Unavailable
+            | A::RateLimited
+            | A::HumanCheckUnavailable
+            | A::PositionsUnavailable => Some(RETRY_SECONDS),
+            _ => None,
+        };
+        Row {
+            status,
+            error,
+            state,
+            retry_after,
+            page,
         }
     }
 
@@ -257,7 +225,7 @@ impl Answer {
     pub fn from_slug(slug: &str, w: &'static Words) -> Option<Answer> {
         Answer::INBOXES
             .into_iter()
-            .find(|answer| matches!(answer.row(w).page, Page::Inbox(_, s) if s == slug))
+            .find(|answer| matches!(answer.row(w).page, Page::Inbox(_, s, _) if s == slug))
     }
 }
 
@@ -270,7 +238,7 @@ mod tests {
     fn each_inbox_page_is_found_again_by_its_slug() {
         let w = english();
         for answer in Answer::INBOXES {
-            let Page::Inbox(_, slug) = answer.row(w).page else {
+            let Page::Inbox(_, slug, _) = answer.row(w).page else {
                 panic!("{answer:?} has no address of its own")
             };
             assert_eq!(Answer::from_slug(slug, w), Some(answer));
@@ -282,7 +250,7 @@ mod tests {
     fn a_refusal_without_words_from_hireflix_says_ours_only_when_no_field_is_named() {
         let w = english();
         let notice = |answer: &Answer| match answer.row(w).page {
-            Page::Form { notice, .. } => notice.map(str::to_string),
+            Page::Form(notice, ..) => notice.map(str::to_string),
             _ => panic!(),
         };
         let silent = Answer::Rejected {

@@ -20,7 +20,7 @@ use crate::pace::hold_to_value;
 use crate::queue::DeadLetter;
 use crate::store::{Memory, Record, Store};
 use serde_json::{json, Value};
-use worker::{Method, Request, Result};
+use worker::{Method, Request};
 
 /// `admin` was once accepted; a token this long cannot be guessed one request at a time.
 const MIN_TOKEN_CHARS: usize = 32;
@@ -70,13 +70,13 @@ pub async fn authorized(req: &Request, app: &App) -> bool {
     same_secret(bearer, &token)
 }
 
-pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Result<Reply> {
+pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Reply {
     let w = ui.w;
     if !authorized(req, app).await {
-        return Ok(Answer::PageNotFound.page(ui));
+        return Answer::PageNotFound.page(ui);
     }
     let Some(store) = &app.store else {
-        return Ok(Answer::Misconfigured.json(w));
+        return Answer::Misconfigured.json(w);
     };
     match (req.method(), path) {
         (Method::Get, ["dead-letters"]) => list(store).await,
@@ -87,16 +87,16 @@ pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Res
         (Method::Post, ["erase"]) => super::erase::erase(req, app, store).await,
         (Method::Get, ["quota"]) => quota(app, false, w).await,
         (Method::Post, ["quota", "lift"]) => quota(app, true, w).await,
-        _ => Ok(Answer::PageNotFound.json(w)),
+        _ => Answer::PageNotFound.json(w),
     }
 }
 
 /// The quota hold (`crate::pace`), and lifting it once the plan allows more: new invites go at
 /// once; applications already parked come back at their time.
-async fn quota(app: &App, lift: bool, w: &'static Words) -> Result<Reply> {
+async fn quota(app: &App, lift: bool, w: &'static Words) -> Reply {
     let paced = app.services.as_ref().ok().map(|s| (s, s.client.pacer()));
     let Some((services, Some(pacer))) = paced else {
-        return Ok(Answer::Misconfigured.json(w));
+        return Answer::Misconfigured.json(w);
     };
     if lift {
         // The ledger keeps a coarse copy of the hold: lifted with it.
@@ -107,15 +107,18 @@ async fn quota(app: &App, lift: bool, w: &'static Words) -> Result<Reply> {
         services.ledger.settle(back, "admin").await;
     }
     match pacer.hold(lift).await {
-        Some(state) => Ok(json(
-            200,
-            &json!({ "held": state.hold.is_some(), "hold": hold_to_value(state.hold), "lifted": lift }),
-        )),
-        None => Ok(Answer::Misconfigured.json(w)),
+        Some(state) => {
+            let hold = hold_to_value(state.hold);
+            json(
+                200,
+                &json!({ "held": state.hold.is_some(), "hold": hold, "lifted": lift }),
+            )
+        }
+        None => Answer::Misconfigured.json(w),
     }
 }
 
-async fn list(store: &Store) -> Result<Reply> {
+async fn list(store: &Store) -> Reply {
     let letters: Vec<Value> = store
         .dead_letters()
         .await
@@ -137,7 +140,7 @@ async fn list(store: &Store) -> Result<Reply> {
             },
         )
         .collect();
-    Ok(json(200, &json!({ "deadLetters": letters })))
+    json(200, &json!({ "deadLetters": letters }))
 }
 
 /// Each letter goes back on the invite queue with a fresh attempt count, and is removed only
@@ -147,9 +150,9 @@ async fn replay(
     app: &App,
     position: Option<&PositionId>,
     w: &'static Words,
-) -> Result<Reply> {
+) -> Reply {
     let Ok(queue) = app.env().queue(names::INVITE_QUEUE) else {
-        return Ok(Answer::Misconfigured.json(w));
+        return Answer::Misconfigured.json(w);
     };
     // Without it the "queued" record is simply not written: it is only a fast path.
     let secret = &app.config.app_secret;
@@ -186,10 +189,7 @@ async fn replay(
             kept += 1;
         }
     }
-    Ok(json(
-        200,
-        &json!({ "replayed": replayed, "notReplayed": kept }),
-    ))
+    json(200, &json!({ "replayed": replayed, "notReplayed": kept }))
 }
 
 /// `ann@example.com` -> `a***@example.com`: enough to recognise, not to contact.

@@ -11,9 +11,9 @@ use crate::line::LineClient;
 use crate::queue::DeadLetter;
 use crate::store::Store;
 use serde_json::{json, Value};
-use worker::{Request, Result};
+use worker::Request;
 
-pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply> {
+pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
     let secret = &app.config.app_secret;
     // `{"email", "position"?}`, read as a `Value` (a struct's own decoder costs wasm). The
     // position is one more to look in, besides those the worker lists: a position closed and
@@ -27,14 +27,14 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply>
         None => Some(None),
     };
     let (Some(email), Some(extra)) = (email, extra) else {
-        return Ok(json(
+        return json(
             422,
             &json!({ "error": "invalid_request", "expected": "{\"email\":\"...\",\"position\":\"optional id\"}" }),
-        ));
+        );
     };
     if secret.is_empty() {
         // Without the key no record can be found: nothing was erased, and the operator must know.
-        return Ok(json(503, &json!({ "error": "misconfigured" })));
+        return json(503, &json!({ "error": "misconfigured" }));
     }
 
     let cached = store.positions().await.map(|(_, list)| list);
@@ -95,5 +95,5 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Result<Reply>
     });
     crate::log::Event::CandidateErased { counts: &counts }.emit();
     // Incomplete: what did not answer is named by its null; erasing again is safe.
-    Ok(json(if complete { 200 } else { 503 }, &counts))
+    json(if complete { 200 } else { 503 }, &counts)
 }

@@ -1,8 +1,7 @@
 //! The pages that only read: health, the positions list and the empty (or prefilled) form.
 
 use super::body::{self, Posted};
-use super::pages::{render, PositionsPage};
-use super::render;
+use super::pages::{render, FormPage, PositionsPage};
 use super::respond::Reply;
 use super::respond::{html, json};
 use super::submit::position_name;
@@ -15,21 +14,21 @@ use crate::domain::{Attribution, FieldErrors, PositionId};
 use crate::funnel::{Funnel, Step};
 use crate::hireflix::Transient;
 use serde_json::json;
-use worker::{Request, Result};
+use worker::Request;
 
 /// 200 when the worker can serve, 503 when it cannot; the status alone for everyone, since
 /// what is missing is a map for an attacker. With the admin token (`Authorization: Bearer`)
 /// also what deserves a look under `warnings` and what stops it under `problems`, both by
 /// setting name, never a value that could be a secret; and with `?deep=1` whether Hireflix
 /// takes the API key, asked at most once a minute (the answer is kept).
-pub async fn health(req: &Request, app: &App, ui: &Ui) -> Result<Reply> {
+pub async fn health(req: &Request, app: &App, ui: &Ui) -> Reply {
     let admin = super::admin::authorized(req, app).await;
     let deep = admin && ui.query().iter().any(|(k, v)| k == "deep" && v == "1");
     let (status, body) = report(app, deep).await;
     if admin {
-        return Ok(json(status, &body));
+        return json(status, &body);
     }
-    Ok(json(status, &json!({ "status": body["status"] })))
+    json(status, &json!({ "status": body["status"] }))
 }
 
 async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
@@ -169,7 +168,7 @@ pub async fn show_form(
         ..Posted::default()
     };
     let none = FieldErrors::default();
-    let page = render::form_page(
+    FormPage::new(
         ui.layout(),
         position,
         &name,
@@ -177,9 +176,8 @@ pub async fn show_form(
         &none,
         &services.config,
     )
-    .with_about(about);
-    // The first view needs the widget (and the CSP that admits it) as much as an error page.
-    render::form_reply(200, &page)
+    .with_about(about)
+    .reply(200)
 }
 
 #[cfg(test)]

@@ -56,11 +56,11 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<web_sys::Res
     let app = App::for_env(&env);
     // The language and the brand are settled first: every answer below is in that language.
     let ui = Ui::from_request(&req, &url, &app);
-    let reply = route(req, &app, ctx, &ui).await?;
+    let reply = route(req, &app, ctx, &ui).await;
     respond::finish(reply, &headers::Setting::of(&ui, &app.policy, https))
 }
 
-async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Result<Reply> {
+async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
     let w = ui.w;
     let path = req.path();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -71,40 +71,40 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Result<Rep
         (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, app, ui).await,
         (Method::Options, ["api", "apply", _]) => {
             let allowed = api_origin(&req, ui.origin(), app.services.as_ref().ok());
-            return Ok(respond::cors(respond::preflight(), allowed.as_deref()));
+            return respond::cors(respond::preflight(), allowed.as_deref());
         }
         (Method::Get | Method::Head, []) => Some(Route::Positions),
         (Method::Get | Method::Head, ["apply", id]) => position(id, Route::Form),
         // A page that answered a post, shown again (in another language) without posting.
         (Method::Get | Method::Head, ["apply", id, slug]) => {
-            return Ok(match (PositionId::parse(id), Answer::from_slug(slug, w)) {
+            return match (PositionId::parse(id), Answer::from_slug(slug, w)) {
                 (Some(position), Some(answer)) => render::inbox_again(&answer, &position, ui),
                 _ => Answer::PageNotFound.page(ui),
-            });
+            };
         }
         (Method::Post, ["apply", id]) => position(id, |p| Route::Submit(p, Source::Form)),
         (Method::Post, ["api", "apply", id]) => match PositionId::parse(id) {
             Some(position) => Some(Route::Submit(position, Source::Api)),
-            None => return Ok(Answer::PositionNotFound.json(w)),
+            None => return Answer::PositionNotFound.json(w),
         },
-        (_, ["api", "apply", _]) => return Ok(Answer::MethodNotAllowed.json(w)),
+        (_, ["api", "apply", _]) => return Answer::MethodNotAllowed.json(w),
         (_, ["admin", rest @ ..]) => return admin::handle(&mut req, app, rest, ui).await,
-        _ => return Ok(Answer::PageNotFound.page(ui)),
+        _ => return Answer::PageNotFound.page(ui),
     };
     let Some(route) = route else {
-        return Ok(Answer::PositionNotFound.page(ui));
+        return Answer::PositionNotFound.page(ui);
     };
     let Ok(services) = &app.services else {
-        return Ok(match route {
+        return match route {
             Route::Submit(_, Source::Api) => Answer::Misconfigured.json(w),
             _ => Answer::Misconfigured.page(ui),
-        });
+        };
     };
     let funnel = services.funnel(|| visit_of(&req, ui));
     let (position, source) = match route {
-        Route::Positions => return Ok(handlers::list_positions(services, ui).await),
+        Route::Positions => return handlers::list_positions(services, ui).await,
         Route::Form(position) => {
-            return Ok(handlers::show_form(services, &funnel, &position, ui).await);
+            return handlers::show_form(services, &funnel, &position, ui).await
         }
         Route::Submit(position, source) => (position, source),
     };
@@ -128,17 +128,12 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Result<Rep
         w,
     };
     let submission = submit::submit(&mut live, &rules).await;
+    let reply = render::submission(&submission, &position, ui, &services.config, source);
     if matches!(source, Source::Form) {
-        return Ok(render::submission_page(
-            &submission,
-            &position,
-            ui,
-            &services.config,
-        ));
+        return reply;
     }
     let allowed = api_origin(&req, own_origin, Some(services));
-    let reply = render::submission_json(&submission, &position, w);
-    Ok(respond::cors(reply, allowed.as_deref()))
+    respond::cors(reply, allowed.as_deref())
 }
 
 /// What the funnel records of a visit besides its step (campaign tags come with the form).

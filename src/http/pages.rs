@@ -2,7 +2,9 @@
 //! words come from the request's `Words`.
 
 use super::body::Posted;
+use super::respond::{page, Reply};
 use super::ui::Layout;
+use crate::config::Config;
 use crate::domain::{consent, Field, FieldErrors, PositionId};
 use crate::hireflix::Position;
 use crate::i18n::{Message, Words};
@@ -97,8 +99,7 @@ impl FormPage {
         position_name: &str,
         posted: &Posted,
         errors: &FieldErrors,
-        require_consent: bool,
-        turnstile_site_key: Option<&str>,
+        config: &Config,
     ) -> Self {
         let w = layout.w;
         let error = |field| {
@@ -119,7 +120,7 @@ impl FormPage {
             notice: None,
             has_errors: !errors.is_empty(),
             fields,
-            consent: require_consent.then(|| ConsentView {
+            consent: config.require_consent.then(|| ConsentView {
                 checked: consent::is_given(&posted.consent),
                 error: error(Field::Consent),
             }),
@@ -128,7 +129,7 @@ impl FormPage {
                 .iter()
                 .map(|(name, value)| (name, value.to_string()))
                 .collect(),
-            turnstile_site_key: turnstile_site_key.map(str::to_string),
+            turnstile_site_key: config.turnstile.as_ref().map(|t| t.site_key.to_string()),
             human_check_error: None,
         }
     }
@@ -147,6 +148,12 @@ impl FormPage {
     pub fn with_notice(mut self, notice: Option<&str>) -> Self {
         self.notice = notice.map(str::to_string);
         self
+    }
+
+    /// The page, its CSP admitting Turnstile's widget when it shows one: the first view needs
+    /// it as much as an error page.
+    pub fn reply(&self, status: u16) -> Reply {
+        page(status, render(self), self.turnstile_site_key.is_some())
     }
 }
 
@@ -241,8 +248,7 @@ mod tests {
             "<b>Engineer</b> & co",
             &posted(form),
             &FieldErrors::default(),
-            false,
-            None,
+            &Config::read(&[][..]),
         ));
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<b>Engineer"));
@@ -263,8 +269,7 @@ mod tests {
             "Engineer",
             &posted(form),
             &errors,
-            false,
-            None,
+            &Config::read(&[][..]),
         ));
         assert!(html.contains("id=\"email-error\""));
         assert!(html.contains("aria-describedby=\"email-hint email-error\""));
