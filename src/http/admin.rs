@@ -25,28 +25,16 @@ use worker::{Method, Request};
 /// `admin` was once accepted; a token this long cannot be guessed one request at a time.
 const MIN_TOKEN_CHARS: usize = 32;
 
-/// What the `ADMIN_TOKEN` secret holds.
-enum Token {
-    Unset,
-    TooShort,
-    Set(String),
-}
-
-fn token(app: &App) -> Token {
-    match &app.config.admin_token {
-        None => Token::Unset,
-        Some(t) if t.chars().count() < MIN_TOKEN_CHARS => Token::TooShort,
-        Some(t) => Token::Set(t.to_string()),
-    }
+/// The `ADMIN_TOKEN` secret, when it is long enough to be used.
+fn token(app: &App) -> Option<&str> {
+    let token = app.config.admin_token.as_deref()?;
+    (token.chars().count() >= MIN_TOKEN_CHARS).then_some(token)
 }
 
 /// A token too short to be used is a /healthz problem: the operator meant to open the door.
 pub fn token_problem(app: &App) -> Option<String> {
-    matches!(token(app), Token::TooShort).then(|| {
-        format!(
-            "{} is shorter than {MIN_TOKEN_CHARS} characters, so /admin/ and /healthz's details stay closed (openssl rand -hex 32)",
-            "ADMIN_TOKEN"
-        )
+    (app.config.admin_token.is_some() && token(app).is_none()).then(|| {
+        format!("ADMIN_TOKEN is shorter than {MIN_TOKEN_CHARS} characters, so /admin/ and /healthz's details stay closed (openssl rand -hex 32)")
     })
 }
 
@@ -54,11 +42,8 @@ pub fn token_problem(app: &App) -> Option<String> {
 /// `Authorization` header) counts in the rate limiter under its client first, so guesses are
 /// throttled: over the limit even the right token is refused until the window passes.
 pub async fn authorized(req: &Request, app: &App) -> bool {
-    let Token::Set(token) = token(app) else {
-        return false;
-    };
     let header = |name| req.headers().get(name).ok().flatten();
-    let Some(given) = header("authorization") else {
+    let (Some(token), Some(given)) = (token(app), header("authorization")) else {
         return false;
     };
     let ip = header("cf-connecting-ip").unwrap_or_default();
@@ -67,7 +52,7 @@ pub async fn authorized(req: &Request, app: &App) -> bool {
         return false;
     }
     let bearer = given.strip_prefix("Bearer ").unwrap_or_default();
-    same_secret(bearer, &token)
+    same_secret(bearer, token)
 }
 
 pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Reply {
@@ -81,7 +66,7 @@ pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Rep
     match (req.method(), path) {
         (Method::Get, ["dead-letters"]) => list(store).await,
         (Method::Post, ["dead-letters", "replay"]) => {
-            let position = ui.param("position").and_then(PositionId::parse);
+            let position = super::body::first(&ui.query, "position").and_then(PositionId::parse);
             replay(store, app, position.as_ref(), w).await
         }
         (Method::Post, ["erase"]) => super::erase::erase(req, app, store).await,
@@ -158,14 +143,11 @@ async fn replay(
     let secret = &app.config.app_secret;
     let (mut replayed, mut kept) = (0u32, 0u32);
     for (id, text) in store.dead_letters().await.0 {
-        let Some(invite) = serde_json::from_str::<DeadLetter>(&text)
-            .ok()
-            .and_then(|l| l.invite)
+        let invite = serde_json::from_str::<DeadLetter>(&text).ok();
+        let invite = invite.and_then(|l| l.invite);
+        let Some(((letter_position, application), invite)) =
+            invite.and_then(|i| Some((i.application()?, i)))
         else {
-            kept += 1;
-            continue;
-        };
-        let Some((letter_position, application)) = invite.application() else {
             kept += 1;
             continue;
         };

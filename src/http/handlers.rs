@@ -23,7 +23,7 @@ use worker::Request;
 /// takes the API key, asked at most once a minute (the answer is kept).
 pub async fn health(req: &Request, app: &App, ui: &Ui) -> Reply {
     let admin = super::admin::authorized(req, app).await;
-    let deep = admin && ui.query().iter().any(|(k, v)| k == "deep" && v == "1");
+    let deep = admin && ui.query.iter().any(|(k, v)| k == "deep" && v == "1");
     let (status, body) = report(app, deep).await;
     if admin {
         return json(status, &body);
@@ -163,8 +163,8 @@ pub async fn show_form(
     funnel.record(position, Step::FormView);
     // Consent is an act: never ticked by a link.
     let posted = Posted {
-        form: body::prefill(ui.query()),
-        attribution: Attribution::from_pairs(ui.query().iter().map(|(k, v)| (k, v))),
+        form: body::prefill(&ui.query),
+        attribution: Attribution::from_pairs(ui.query.iter().map(|(k, v)| (k, v))),
         ..Posted::default()
     };
     let none = FieldErrors::default();

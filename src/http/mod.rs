@@ -70,7 +70,7 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
     let route = match (req.method(), segments.as_slice()) {
         (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, app, ui).await,
         (Method::Options, ["api", "apply", _]) => {
-            let allowed = api_origin(&req, ui.origin(), app.services.as_ref().ok());
+            let allowed = api_origin(&req, &ui.origin, app.services.as_ref().ok());
             return respond::cors(respond::preflight(), allowed.as_deref());
         }
         (Method::Get | Method::Head, []) => Some(Route::Positions),
@@ -100,7 +100,12 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
             _ => Answer::Misconfigured.page(ui),
         };
     };
-    let funnel = services.funnel(|| visit_of(&req, ui));
+    // What the funnel records of a visit besides its step (campaign tags come with the form).
+    let funnel = services.funnel(|| Visit {
+        language: w.code.to_string(),
+        country: req.cf().and_then(|cf| cf.country()).unwrap_or_default(),
+        ..Visit::default()
+    });
     let (position, source) = match route {
         Route::Positions => return handlers::list_positions(services, ui).await,
         Route::Form(position) => {
@@ -108,7 +113,7 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
         }
         Route::Submit(position, source) => (position, source),
     };
-    let own_origin = ui.origin();
+    let own_origin = &ui.origin;
     let rules = Rules {
         own_origin,
         allowed_origins: &services.config.allowed_origins,
@@ -134,15 +139,6 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
     }
     let allowed = api_origin(&req, own_origin, Some(services));
     respond::cors(reply, allowed.as_deref())
-}
-
-/// What the funnel records of a visit besides its step (campaign tags come with the form).
-fn visit_of(req: &Request, ui: &Ui) -> Visit {
-    Visit {
-        language: ui.w.code.to_string(),
-        country: req.cf().and_then(|cf| cf.country()).unwrap_or_default(),
-        ..Visit::default()
-    }
 }
 
 /// The calling page's origin when it may read API answers: this worker's own, or one listed

@@ -21,17 +21,14 @@ pub struct Expected<'a> {
 }
 
 /// Siteverify's answer.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct Siteverify {
-    #[serde(default)]
     success: bool,
-    #[serde(default)]
     hostname: String,
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     cdata: String,
-    #[serde(default, rename = "error-codes")]
+    #[serde(rename = "error-codes")]
     error_codes: Vec<String>,
 }
 

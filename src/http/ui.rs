@@ -16,11 +16,12 @@ pub const LANG: &str = "lang";
 pub struct Ui {
     pub w: &'static Words,
     pub brand: Rc<Brand>,
-    /// The request's origin (this worker's, as the request reached it), its path as routed
-    /// (see `routed`) and its query, decoded.
-    origin: String,
+    /// The request's origin (this worker's, as the request reached it).
+    pub origin: String,
+    /// The request's path as routed (see `routed`).
     path: String,
-    query: Vec<(String, String)>,
+    /// The request's query, decoded.
+    pub query: Vec<(String, String)>,
 }
 
 /// The frame of a page: its language, header and footer, and the language switch.
@@ -54,20 +55,6 @@ impl Ui {
             path: routed(path),
             query,
         }
-    }
-
-    /// The decoded query string of the request.
-    pub fn query(&self) -> &[(String, String)] {
-        &self.query
-    }
-
-    pub fn origin(&self) -> &str {
-        &self.origin
-    }
-
-    /// The first value of a query parameter.
-    pub fn param(&self, name: &str) -> Option<&str> {
-        first(&self.query, name)
     }
 
     /// The same address in each language: for pages that show the same thing on a GET.
