@@ -48,15 +48,6 @@ pub fn origin_allowed(origin: Option<&str>, own_origin: &str, allowed: &[String]
     }
 }
 
-/// The host of an origin (`https://careers.example.com:8443` -> `careers.example.com`).
-pub fn host_of(origin: &str) -> &str {
-    let after_scheme = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    match after_scheme.rsplit_once(':') {
-        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
-        _ => after_scheme,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,15 +112,6 @@ mod tests {
             own,
             &allowed
         ));
-    }
-
-    #[test]
-    fn hosts_of_origins() {
-        assert_eq!(
-            host_of("https://careers.example.com"),
-            "careers.example.com"
-        );
-        assert_eq!(host_of("http://127.0.0.1:8787"), "127.0.0.1");
     }
 
     proptest! {

@@ -167,17 +167,9 @@ pub async fn show_form(
         attribution: Attribution::from_pairs(ui.query.iter().map(|(k, v)| (k, v))),
         ..Posted::default()
     };
-    let none = FieldErrors::default();
-    FormPage::new(
-        ui.layout(),
-        position,
-        &name,
-        &posted,
-        &none,
-        &services.config,
-    )
-    .with_about(about)
-    .reply(200)
+    let (none, config) = (FieldErrors::default(), &services.config);
+    let page = FormPage::new(ui.layout(), position, &name, &posted, &none, config);
+    FormPage { about, ..page }.reply(200)
 }
 
 #[cfg(test)]

@@ -103,31 +103,27 @@ pub(super) fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
         Kind::SeeOther => &REDIRECT_HEADERS[..],
     };
     let mut headers: Vec<Header> = Vec::with_capacity(fixed.len() + 6);
-    headers.extend(
-        fixed
-            .iter()
-            .map(|&(name, value)| (name, Cow::Borrowed(value))),
-    );
+    headers.extend(fixed.iter().map(|&(name, value)| (name, value.into())));
     if let Kind::Page { turnstile } = reply.kind {
-        headers.push((
-            "content-security-policy",
-            Cow::Owned(csp(turnstile, setting)),
-        ));
+        headers.push(("content-security-policy", csp(turnstile, setting).into()));
     }
     if reply.kind == Kind::Preflight {
-        headers.push(("access-control-max-age", Cow::Borrowed(PREFLIGHT_MAX_AGE)));
+        headers.push(("access-control-max-age", PREFLIGHT_MAX_AGE.into()));
     }
-    headers.push(("content-language", Cow::Borrowed(setting.language)));
-    let vary = if reply.vary_origin {
-        "Origin, Accept-Language"
-    } else {
-        "Accept-Language"
+    let vary = match reply.vary_origin {
+        true => "Origin, Accept-Language",
+        false => "Accept-Language",
     };
-    headers.push(("vary", Cow::Borrowed(vary)));
-    headers.push(("x-content-type-options", Cow::Borrowed("nosniff")));
-    if setting.https {
-        headers.push(("strict-transport-security", Cow::Borrowed(HSTS)));
-    }
+    headers.extend([
+        ("content-language", setting.language.into()),
+        ("vary", vary.into()),
+        ("x-content-type-options", "nosniff".into()),
+    ]);
+    headers.extend(
+        setting
+            .https
+            .then(|| ("strict-transport-security", HSTS.into())),
+    );
     headers
 }
 

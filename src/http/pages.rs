@@ -80,6 +80,7 @@ pub struct FormPage {
     /// The job in one line, when Hireflix describes it.
     pub about: Option<String>,
     pub notice: Option<String>,
+    /// Errors by field (the human check's is apart).
     pub has_errors: bool,
     pub fields: Vec<FieldView>,
     pub consent: Option<ConsentView>,
@@ -132,22 +133,6 @@ impl FormPage {
             turnstile_site_key: config.turnstile.as_ref().map(|t| t.site_key.to_string()),
             human_check_error: None,
         }
-    }
-
-    pub fn with_human_check_error(mut self, error: Option<&'static str>) -> Self {
-        self.human_check_error = error;
-        self.has_errors |= error.is_some();
-        self
-    }
-
-    pub fn with_about(mut self, about: Option<String>) -> Self {
-        self.about = about;
-        self
-    }
-
-    pub fn with_notice(mut self, notice: Option<&str>) -> Self {
-        self.notice = notice.map(str::to_string);
-        self
     }
 
     /// The page, its CSP admitting Turnstile's widget when it shows one: the first view needs

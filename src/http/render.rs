@@ -122,22 +122,15 @@ fn page(answer: &Answer, ui: &Ui, post: Option<Post>) -> Reply {
             inbox(row.status, (message, slug, line), position, ui, shown)
         }
         (Page::Redirect(url), _) => see_other(url.as_str()),
-        (Page::Form(notice, errors, human_check), Some((position, sent, config))) => {
-            let posted = &sent.posted;
-            let path = format!("/apply/{position}");
+        (Page::Form(notice, errors, human_check), Some((id, sent, config))) => {
+            let (posted, name) = (&sent.posted, &sent.position_name);
+            let path = format!("/apply/{id}");
             let layout = ui.layout_for_form(&path, &posted.form, &posted.attribution);
             let errors = errors.cloned().unwrap_or_default();
-            FormPage::new(
-                layout,
-                position,
-                &sent.position_name,
-                posted,
-                &errors,
-                config,
-            )
-            .with_notice(notice)
-            .with_human_check_error(human_check)
-            .reply(row.status)
+            let mut page = FormPage::new(layout, id, name, posted, &errors, config);
+            page.notice = notice.map(str::to_string);
+            page.human_check_error = human_check;
+            page.reply(row.status)
         }
         // Only a post's answers are forms or inboxes.
         (Page::Form(..) | Page::Inbox(..), None) => Answer::PageNotFound.page(ui),

@@ -13,6 +13,7 @@ use crate::clock::now_iso;
 use crate::domain::phone::Region;
 use crate::domain::{consent, Application, Attribution, Consent, Field, FieldError, PositionId};
 use crate::funnel::{Funnel, Step};
+use crate::http_url::HttpUrl;
 use crate::i18n::Words;
 use crate::log::{self, Outcome, Source};
 use worker::{Context, Request};
@@ -164,8 +165,11 @@ impl Io for Live<'_> {
         let Some(turnstile) = &config.turnstile else {
             return Ok(());
         };
-        let mut hostnames = vec![gates::host_of(self.own_origin)];
-        hostnames.extend(config.allowed_origins.iter().map(|o| gates::host_of(o)));
+        let origins = config.allowed_origins.iter().map(String::as_str);
+        let hostnames = std::iter::once(self.own_origin)
+            .chain(origins)
+            .filter_map(|o| Some(HttpUrl::parse(o)?.host().to_string()))
+            .collect();
         let expected = Expected {
             cdata: self.position.as_str(),
             hostnames,

@@ -17,7 +17,7 @@ const MAX_TOKEN_LEN: usize = 2_048;
 pub struct Expected<'a> {
     pub cdata: &'a str,
     /// Our own host and those of the allowed origins.
-    pub hostnames: Vec<&'a str>,
+    pub hostnames: Vec<String>,
 }
 
 /// Siteverify's answer.
@@ -104,7 +104,7 @@ mod tests {
     fn expected() -> Expected<'static> {
         Expected {
             cdata: "68b43e38b19cf131a17c543f",
-            hostnames: vec!["apply.example.com", "careers.example.com"],
+            hostnames: vec!["apply.example.com".into(), "careers.example.com".into()],
         }
     }
 

@@ -71,19 +71,9 @@ fn from_header(header: &str, default: &'static Words) -> Option<&'static Words> 
 /// `0` or `1` with up to three decimals).
 fn qvalue(raw: &str) -> Option<u16> {
     let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
-    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let thousandths = fraction
-        .bytes()
-        .chain(std::iter::repeat(b'0'))
-        .take(3)
-        .fold(0u16, |n, b| n * 10 + u16::from(b - b'0'));
-    match whole {
-        "0" => Some(thousandths),
-        "1" if thousandths == 0 => Some(1000),
-        _ => None,
-    }
+    let digits = fraction.len() <= 3 && fraction.bytes().all(|b| b.is_ascii_digit());
+    let thousandths: u16 = format!("{whole}{fraction:0<3}").parse().ok()?;
+    (digits && matches!(whole, "0" | "1") && thousandths <= 1000).then_some(thousandths)
 }
 
 #[cfg(test)]
