@@ -25,10 +25,12 @@ pub async fn health(req: &Request, app: &App, ui: &Ui) -> Reply {
     let admin = super::admin::authorized(req, app).await;
     let deep = admin && ui.query.iter().any(|(k, v)| k == "deep" && v == "1");
     let (status, body) = report(app, deep).await;
-    if admin {
-        return json(status, &body);
-    }
-    json(status, &json!({ "status": body["status"] }))
+    let body = if admin {
+        body
+    } else {
+        json!({ "status": body["status"] })
+    };
+    json(status, &body)
 }
 
 async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
@@ -86,42 +88,15 @@ enum Binding {
 }
 
 /// The bindings the worker runs without, less safely: what it does then.
+#[rustfmt::skip]
 const OPTIONAL_BINDINGS: [(&str, Binding, &str); 7] = [
-    (
-        names::INVITE_LEDGER,
-        Binding::Object,
-        "no invite is made without its check (applications wait in the queue)",
-    ),
-    (
-        names::DEAD_LETTERS,
-        Binding::Object,
-        "dead letters go to KV, whose daily write quota can refuse them",
-    ),
-    (
-        names::RATE_LIMITER,
-        Binding::RateLimiter,
-        "posts are not rate limited",
-    ),
-    (
-        names::NETWORK_RATE_LIMITER,
-        Binding::RateLimiter,
-        "an IPv6 /48 (anyone can get one) posts as 65,536 clients",
-    ),
-    (
-        names::INVITE_QUEUE,
-        Binding::Queue,
-        "an application Hireflix cannot take at once is refused (503), not queued",
-    ),
-    (
-        names::DEAD_LETTER_QUEUE,
-        Binding::Queue,
-        "an invite that fails for good is retried until the platform drops it",
-    ),
-    (
-        names::POSITION_LINE,
-        Binding::Object,
-        "no application is let past its position's hourly budget (each waits in the queue until it is dead-lettered)",
-    ),
+    (names::INVITE_LEDGER, Binding::Object, "no invite is made without its check (applications wait in the queue)"),
+    (names::DEAD_LETTERS, Binding::Object, "dead letters go to KV, whose daily write quota can refuse them"),
+    (names::RATE_LIMITER, Binding::RateLimiter, "posts are not rate limited"),
+    (names::NETWORK_RATE_LIMITER, Binding::RateLimiter, "an IPv6 /48 (anyone can get one) posts as 65,536 clients"),
+    (names::INVITE_QUEUE, Binding::Queue, "an application Hireflix cannot take at once is refused (503), not queued"),
+    (names::DEAD_LETTER_QUEUE, Binding::Queue, "an invite that fails for good is retried until the platform drops it"),
+    (names::POSITION_LINE, Binding::Object, "no application is let past its position's hourly budget (each waits in the queue until it is dead-lettered)"),
 ];
 
 /// A warning for each optional binding that `bound` says is missing.
