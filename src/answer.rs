@@ -113,112 +113,50 @@ pub enum Onward {
     Form,
 }
 
-type Cells<'a> = (u16, Option<&'static str>, Option<&'static str>, Page<'a>);
-
-/// A refusal of the whole request, and a page that says why.
-fn say(
-    status: u16,
-    error: &'static str,
-    m: &'static Message,
-    on: Option<Onward>,
-) -> Cells<'static> {
-    (status, Some(error), None, Page::Message(m, on))
-}
-
-/// Where the application stands, and the page that sends the candidate to their inbox.
-fn inbox(
-    status: u16,
-    state: &'static str,
-    m: &'static Message,
-    slug: &'static str,
-) -> Cells<'static> {
-    (status, None, Some(state), Page::Inbox(m, slug, None))
-}
-
-/// The form again, with a notice that says why the post was refused.
-fn notice(status: u16, error: &'static str, notice: &'static str) -> Cells<'static> {
-    let page = Page::Form(Some(notice), None, None);
-    (status, Some(error), None, page)
-}
-
-/// The form again, with the human check's error.
-fn check(error: &'static str) -> Cells<'static> {
-    (422, None, None, Page::Form(None, None, Some(error)))
-}
-
 impl Answer {
     /// The answers that have an address of their own (`Page::Inbox`).
     const INBOXES: [Answer; 3] = [Answer::Queued, Answer::InvitedByEmail, Answer::LinkUnusable];
 
+    /// The table: one row an answer.
+    #[rustfmt::skip]
     pub fn row(&self, w: &'static Words) -> Row<'_> {
         use Answer as A;
+        use Page::{Form, Inbox, Message as Say, Redirect};
         let (home, back) = (Some(Onward::Positions), Some(Onward::Form));
-        let invited = "invited_by_email";
-        let (status, error, state, page) = match self {
-            A::Interview(url) => (200, None, Some("invited"), Page::Redirect(url)),
-            A::InvitedByEmail => inbox(200, invited, &w.invited_by_email, "check-email"),
-            A::Queued => inbox(202, "queued", &w.queued, "received"),
-            A::InLine {
-                place,
-                expected_by_ms,
-            } => {
-                let line = Some((*place, *expected_by_ms));
-                (
-                    202,
-                    None,
-                    Some("queued"),
-                    Page::Inbox(&w.in_line, "received", line),
-                )
-            }
-            A::LinkUnusable => {
-                let page = Page::Inbox(&w.link_unusable, "link-sent", None);
-                (502, Some("upstream_error"), Some(invited), page)
-            }
-            A::PositionPaused { .. } => notice(429, "position_paused", w.position_paused),
-            A::Rejected {
-                errors,
-                hireflix_says,
-            } => {
+        let (invited, queued, wait) = (Some("invited_by_email"), Some("queued"), Some(RETRY_SECONDS));
+        let (status, error, state, retry_after, page) = match self {
+            // answer =>               (status, JSON `error`, JSON `status`, Retry-After, page)
+            A::Interview(url) =>        (200, None, Some("invited"), None, Redirect(url)),
+            A::InvitedByEmail =>        (200, None, invited, None, Inbox(&w.invited_by_email, "check-email", None)),
+            A::Queued =>                (202, None, queued, None, Inbox(&w.queued, "received", None)),
+            A::InLine { place, expected_by_ms: by } =>
+                                        (202, None, queued, None, Inbox(&w.in_line, "received", Some((*place, *by)))),
+            A::LinkUnusable =>          (502, Some("upstream_error"), invited, None, Inbox(&w.link_unusable, "link-sent", None)),
+            A::PositionPaused { retry_after_s } =>
+                                        (429, Some("position_paused"), None, Some(*retry_after_s), Form(Some(w.position_paused), None, None)),
+            A::Rejected { errors, hireflix_says } => {
                 // Hireflix's words that name no field; when it named nothing at all, ours.
-                let ours = errors.is_empty().then_some(w.refused_by_hireflix);
-                let page = Page::Form(hireflix_says.as_deref().or(ours), Some(errors), None);
-                (422, None, None, page)
+                let notice = hireflix_says.as_deref().or(errors.is_empty().then_some(w.refused_by_hireflix));
+                (422, None, None, None, Form(notice, Some(errors), None))
             }
-            A::Invalid(errors) => (422, None, None, Page::Form(None, Some(errors), None)),
-            A::HumanCheckMissing => check(w.human_check_missing),
-            A::HumanCheckRefused => check(w.human_check_refused),
-            A::Unavailable => notice(503, "unavailable", w.unavailable),
-            A::RateLimited => notice(429, "rate_limited", w.rate_limited),
-            A::HumanCheckUnavailable => {
-                notice(503, "turnstile_unavailable", w.human_check_unavailable)
-            }
-            A::PositionNotFound => say(404, "position_not_found", &w.position_not_found, home),
-            A::PositionClosed => say(410, "position_closed", &w.position_closed, home),
-            A::OriginNotAllowed => say(403, "origin_not_allowed", &w.origin_not_allowed, None),
-            A::TooLarge => say(413, "payload_too_large", &w.too_large, back),
-            A::UnsupportedType => say(415, "unsupported_media_type", &w.unsupported_type, back),
-            A::Unreadable => say(400, "malformed_body", &w.unreadable, back),
-            A::PageNotFound => say(404, "not_found", &w.page_not_found, home),
-            A::MethodNotAllowed => say(405, "method_not_allowed", &w.page_not_found, home),
-            A::Misconfigured => say(503, "misconfigured", &w.misconfigured, None),
-            A::PositionsUnavailable => say(503, "unavailable", &w.positions_unavailable, None),
+            A::Invalid(errors) =>       (422, None, None, None, Form(None, Some(errors), None)),
+            A::HumanCheckMissing =>     (422, None, None, None, Form(None, None, Some(w.human_check_missing))),
+            A::HumanCheckRefused =>     (422, None, None, None, Form(None, None, Some(w.human_check_refused))),
+            A::Unavailable =>           (503, Some("unavailable"), None, wait, Form(Some(w.unavailable), None, None)),
+            A::RateLimited =>           (429, Some("rate_limited"), None, wait, Form(Some(w.rate_limited), None, None)),
+            A::HumanCheckUnavailable => (503, Some("turnstile_unavailable"), None, wait, Form(Some(w.human_check_unavailable), None, None)),
+            A::PositionNotFound =>      (404, Some("position_not_found"), None, None, Say(&w.position_not_found, home)),
+            A::PositionClosed =>        (410, Some("position_closed"), None, None, Say(&w.position_closed, home)),
+            A::OriginNotAllowed =>      (403, Some("origin_not_allowed"), None, None, Say(&w.origin_not_allowed, None)),
+            A::TooLarge =>              (413, Some("payload_too_large"), None, None, Say(&w.too_large, back)),
+            A::UnsupportedType =>       (415, Some("unsupported_media_type"), None, None, Say(&w.unsupported_type, back)),
+            A::Unreadable =>            (400, Some("malformed_body"), None, None, Say(&w.unreadable, back)),
+            A::PageNotFound =>          (404, Some("not_found"), None, None, Say(&w.page_not_found, home)),
+            A::MethodNotAllowed =>      (405, Some("method_not_allowed"), None, None, Say(&w.page_not_found, home)),
+            A::Misconfigured =>         (503, Some("misconfigured"), None, Some(MISCONFIGURED_RETRY_SECONDS), Say(&w.misconfigured, None)),
+            A::PositionsUnavailable =>  (503, Some("unavailable"), None, wait, Say(&w.positions_unavailable, None)),
         };
-        let retry_after = match self {
-            A::PositionPaused { retry_after_s } => Some(*retry_after_s),
-            A::Misconfigured => Some(MISCONFIGURED_RETRY_SECONDS),
-            A::Unavailable
-            | A::RateLimited
-            | A::HumanCheckUnavailable
-            | A::PositionsUnavailable => Some(RETRY_SECONDS),
-            _ => None,
-        };
-        Row {
-            status,
-            error,
-            state,
-            retry_after,
-            page,
-        }
+        Row { status, error, state, retry_after, page }
     }
 
     /// The answer whose page lives at `/apply/{id}/{slug}`.
