@@ -56,24 +56,26 @@ impl Step {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Visit {
     pub language: String,
-    pub utm_source: String,
-    pub utm_medium: String,
-    pub utm_campaign: String,
+    /// `utm_source`, `utm_medium` and `utm_campaign`.
+    pub campaign: [String; 3],
     pub country: String,
 }
 
 impl Visit {
-    /// A data point's blobs: the step, then the visit, each trimmed and capped.
+    /// A data point's blobs: the step, then the visit, each trimmed and capped (the step's
+    /// own name is short).
     fn blobs(&self, step: Step) -> [String; 6] {
         let cap = |s: &str| s.trim().chars().take(MAX_BLOB_CHARS).collect::<String>();
+        let [source, medium, campaign] = &self.campaign;
         [
-            step.as_str().to_string(),
-            cap(&self.language),
-            cap(&self.utm_source),
-            cap(&self.utm_medium),
-            cap(&self.utm_campaign),
-            cap(&self.country),
+            step.as_str(),
+            &self.language,
+            source,
+            medium,
+            campaign,
+            &self.country,
         ]
+        .map(cap)
     }
 }
 
@@ -91,22 +93,20 @@ impl Funnel {
 
     /// The same funnel, for a post whose campaign tags came in its hidden fields.
     pub fn with_campaign(&self, attribution: &Attribution) -> Funnel {
-        let tag = |name: &str| {
+        let tag = |name| {
             attribution
                 .iter()
                 .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-                .unwrap_or_default()
+                .map(|(_, v)| v.into())
         };
-        Funnel {
-            dataset: self.dataset.clone(),
-            visit: Visit {
-                utm_source: tag("utm_source"),
-                utm_medium: tag("utm_medium"),
-                utm_campaign: tag("utm_campaign"),
-                ..self.visit.clone()
-            },
-        }
+        let campaign =
+            ["utm_source", "utm_medium", "utm_campaign"].map(|n| tag(n).unwrap_or_default());
+        let visit = Visit {
+            campaign,
+            ..self.visit.clone()
+        };
+        let dataset = self.dataset.clone();
+        Funnel { dataset, visit }
     }
 
     pub fn record(&self, position: &PositionId, step: Step) {
@@ -137,7 +137,7 @@ mod tests {
     fn blobs_are_trimmed_and_capped() {
         let visit = Visit {
             language: " es ".into(),
-            utm_campaign: "x".repeat(200),
+            campaign: [String::new(), String::new(), "x".repeat(200)],
             ..Visit::default()
         };
         let [step, language, _, _, campaign, country] = visit.blobs(Step::FormView);

@@ -129,8 +129,7 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
         position: &position,
         source,
         request_id,
-        own_origin,
-        w,
+        ui,
     };
     let submission = submit::submit(&mut live, &rules).await;
     let reply = render::submission(&submission, &position, ui, &services.config, source);

@@ -5,6 +5,7 @@
 
 use super::body::{self, Posted};
 use super::turnstile::{self, Expected};
+use super::ui::Ui;
 use super::{gates, pass};
 use crate::answer::Answer;
 use crate::app::Services;
@@ -134,8 +135,7 @@ pub struct Live<'a> {
     pub position: &'a PositionId,
     pub source: Source,
     pub request_id: String,
-    pub own_origin: &'a str,
-    pub w: &'static Words,
+    pub ui: &'a Ui,
 }
 
 impl Io for Live<'_> {
@@ -153,11 +153,11 @@ impl Io for Live<'_> {
     }
 
     async fn position_name(&self) -> Option<String> {
-        position_name(&self.services.lookup(self.position).await, self.w)
+        position_name(&self.services.lookup(self.position).await, self.ui.w)
     }
 
     fn remembered_name(&self) -> String {
-        positions::memo_name(self.position, self.w.any_position)
+        positions::memo_name(self.position, self.ui.w.any_position)
     }
 
     async fn human_check(&self, token: &str) -> Result<(), Answer> {
@@ -166,7 +166,7 @@ impl Io for Live<'_> {
             return Ok(());
         };
         let origins = config.allowed_origins.iter().map(String::as_str);
-        let hostnames = std::iter::once(self.own_origin)
+        let hostnames = std::iter::once(self.ui.origin.as_str())
             .chain(origins)
             .filter_map(|o| Some(HttpUrl::parse(o)?.host().to_string()))
             .collect();
