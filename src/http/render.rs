@@ -28,11 +28,7 @@ impl Answer {
     pub fn json(&self, w: &'static Words) -> Reply {
         let row = self.row(w);
         let mut body = Map::new();
-        let mut put = |key: &str, value: Option<Value>| {
-            if let Some(value) = value {
-                body.insert(key.to_string(), value);
-            }
-        };
+        let mut put = |key: &str, value: Option<Value>| value.map(|v| body.insert(key.into(), v));
         put("error", row.error.map(Value::from));
         put("status", row.state.map(Value::from));
         let (message, line) = match row.page {
@@ -40,12 +36,11 @@ impl Answer {
             Page::Inbox(message, _, line) => (Some(message.body), line),
             Page::Form(notice, errors, human_check) => {
                 // A refusal of the whole post has its `error`; any other, errors by field.
-                put(
-                    "errors",
-                    row.error
-                        .is_none()
-                        .then(|| by_field(w, errors, human_check)),
-                );
+                let by_field = row
+                    .error
+                    .is_none()
+                    .then(|| by_field(w, errors, human_check));
+                put("errors", by_field);
                 (Some(notice.unwrap_or(w.error_summary)), None)
             }
             Page::Redirect(url) => {
@@ -78,12 +73,10 @@ pub fn submission(
         Source::Form => page(&sent.answer, ui, Some((position, sent, config))),
         Source::Api | Source::Queue => sent.answer.json(ui.w),
     };
-    match sent.pass.as_deref() {
-        Some(link_pass) => {
-            reply.with_header("set-cookie", pass::set_cookie(position.as_str(), link_pass))
-        }
-        None => reply,
-    }
+    let Some(link_pass) = &sent.pass else {
+        return reply;
+    };
+    reply.with_header("set-cookie", pass::set_cookie(position.as_str(), link_pass))
 }
 
 /// A page that sent the candidate to their inbox, shown again by its own address.

@@ -170,10 +170,8 @@ impl Io for Live<'_> {
             .chain(origins)
             .filter_map(|o| Some(HttpUrl::parse(o)?.host().to_string()))
             .collect();
-        let expected = Expected {
-            cdata: self.position.as_str(),
-            hostnames,
-        };
+        let cdata = self.position.as_str();
+        let expected = Expected { cdata, hostnames };
         let ip = self.header("cf-connecting-ip");
         turnstile::verify(turnstile, token, ip.as_deref(), &expected).await
     }
