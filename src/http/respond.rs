@@ -81,15 +81,12 @@ pub fn see_other(location: &str) -> Reply {
 
 /// Lets the calling page read an API answer when its origin is allowed; every answer varies
 /// by `Origin`, so a cache never hands one origin's answer to another.
-pub fn cors(reply: Reply, allowed_origin: Option<&str>) -> Reply {
-    let mut reply = Reply {
-        vary_origin: true,
-        ..reply
-    };
-    if let Some(origin) = allowed_origin {
-        reply = reply.with_header("access-control-allow-origin", origin.to_string());
+pub fn cors(mut reply: Reply, allowed_origin: Option<&str>) -> Reply {
+    reply.vary_origin = true;
+    match allowed_origin {
+        Some(origin) => reply.with_header("access-control-allow-origin", origin.to_string()),
+        None => reply,
     }
-    reply
 }
 
 /// A `ResponseInit` (status and header set) built once and kept for the isolate's later
