@@ -130,12 +130,7 @@ async fn list(store: &Store) -> Reply {
 
 /// Each letter goes back on the invite queue with a fresh attempt count, and is removed only
 /// once the queue has taken it; its candidate is "queued" again.
-async fn replay(
-    store: &Store,
-    app: &App,
-    position: Option<&PositionId>,
-    w: &'static Words,
-) -> Reply {
+async fn replay(store: &Store, app: &App, only: Option<&PositionId>, w: &'static Words) -> Reply {
     let Ok(queue) = app.env().queue(names::INVITE_QUEUE) else {
         return Answer::Misconfigured.json(w);
     };
@@ -151,7 +146,7 @@ async fn replay(
             kept += 1;
             continue;
         };
-        if position.is_some_and(|p| *p != letter_position) {
+        if only.is_some_and(|p| *p != letter_position) {
             continue;
         }
         let record = Record::queued().with_consent(invite.consent.clone());

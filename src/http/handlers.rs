@@ -109,25 +109,16 @@ fn binding_warnings(bound: impl Fn(&str, Binding) -> bool) -> Vec<String> {
 }
 
 pub async fn list_positions(services: &Services, ui: &Ui) -> Reply {
-    match positions::open_positions(&services.config, &services.store, &services.client).await {
-        Ok(open) => html(
-            200,
-            render(&PositionsPage {
-                layout: ui.layout(),
-                positions: open.iter().collect(),
-            }),
-        ),
-        Err(_) => Answer::PositionsUnavailable.page(ui),
-    }
+    let open = positions::open_positions(&services.config, &services.store, &services.client);
+    let Ok(open) = open.await else {
+        return Answer::PositionsUnavailable.page(ui);
+    };
+    let (layout, positions) = (ui.layout(), open.iter().collect());
+    html(200, render(&PositionsPage { layout, positions }))
 }
 
-pub async fn show_form(
-    services: &Services,
-    funnel: &Funnel,
-    position: &PositionId,
-    ui: &Ui,
-) -> Reply {
-    let lookup = services.lookup(position).await;
+pub async fn show_form(services: &Services, funnel: &Funnel, id: &PositionId, ui: &Ui) -> Reply {
+    let lookup = services.lookup(id).await;
     let Some(name) = position_name(&lookup, ui.w) else {
         return Answer::PositionNotFound.page(ui);
     };
@@ -135,7 +126,7 @@ pub async fn show_form(
         positions::Lookup::Open(open) => open.about,
         _ => None,
     };
-    funnel.record(position, Step::FormView);
+    funnel.record(id, Step::FormView);
     // Consent is an act: never ticked by a link.
     let posted = Posted {
         form: body::prefill(&ui.query),
@@ -143,7 +134,7 @@ pub async fn show_form(
         ..Posted::default()
     };
     let (none, config) = (FieldErrors::default(), &services.config);
-    let page = FormPage::new(ui.layout(), position, &name, &posted, &none, config);
+    let page = FormPage::new(ui.layout(), id, &name, &posted, &none, config);
     FormPage { about, ..page }.reply(200)
 }
 

@@ -118,7 +118,7 @@ fn page(answer: &Answer, ui: &Ui, post: Option<Post>) -> Reply {
         (Page::Form(notice, errors, human_check), Some((id, sent, config))) => {
             let (posted, name) = (&sent.posted, &sent.position_name);
             let path = format!("/apply/{id}");
-            let layout = ui.layout_for_form(&path, &posted.form, &posted.attribution);
+            let layout = ui.form_layout(&path, &posted.form, &posted.attribution);
             let errors = errors.cloned().unwrap_or_default();
             let mut page = FormPage::new(layout, id, name, posted, &errors, config);
             page.notice = notice.map(str::to_string);

@@ -69,12 +69,7 @@ impl Ui {
 
     /// The form again in each language, prefilled with what the candidate typed and carrying
     /// where they came from: a language switch never loses an application's words.
-    pub fn layout_for_form(
-        &self,
-        path: &str,
-        form: &ApplicationForm,
-        attribution: &Attribution,
-    ) -> Layout {
+    pub fn form_layout(&self, path: &str, form: &ApplicationForm, from: &Attribution) -> Layout {
         let mut drop: Vec<&str> = Field::ALL.iter().map(|f| f.wire_name()).collect();
         drop.extend(crate::domain::attribution::NAMES);
         let mut pairs = self.kept(&drop);
@@ -84,7 +79,7 @@ impl Ui {
                 pairs.push((field.wire_name().to_string(), value.to_string()));
             }
         }
-        for (name, value) in attribution.iter() {
+        for (name, value) in from.iter() {
             pairs.push((name.to_string(), value.to_string()));
         }
         self.layout_with(path, pairs)
@@ -219,7 +214,7 @@ mod tests {
                 ("embed_origin", "https://x.test"),
             ],
         )
-        .layout_for_form("/apply/68b43e38b19cf131a17c543f", &form, &attribution);
+        .form_layout("/apply/68b43e38b19cf131a17c543f", &form, &attribution);
         assert_eq!(
             layout.languages[1].href,
             "/apply/68b43e38b19cf131a17c543f?lang=es&embed_origin=https%3A%2F%2Fx.test&firstName=Zo%C3%AB&email=z%2B1%40x.co&utm_source=posted"

@@ -22,17 +22,10 @@ pub fn by_code(tag: &str) -> Option<&'static Words> {
         .find(|w| w.code.eq_ignore_ascii_case(primary))
 }
 
-pub fn choose(
-    query: Option<&str>,
-    accept_language: Option<&str>,
-    default: Option<&str>,
-) -> &'static Words {
+pub fn choose(query: Option<&str>, header: Option<&str>, default: Option<&str>) -> &'static Words {
     let default = default.and_then(by_code).unwrap_or_else(english);
-    query.and_then(by_code).unwrap_or_else(|| {
-        accept_language
-            .and_then(|header| from_header(header, default))
-            .unwrap_or(default)
-    })
+    let by_header = header.and_then(|h| from_header(h, default));
+    query.and_then(by_code).or(by_header).unwrap_or(default)
 }
 
 /// The best language of the header that the catalogue has; `*` stands for the default.
