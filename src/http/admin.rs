@@ -94,10 +94,8 @@ async fn quota(app: &App, lift: bool, w: &'static Words) -> Reply {
     match pacer.hold(lift).await {
         Some(state) => {
             let hold = hold_to_value(state.hold);
-            json(
-                200,
-                &json!({ "held": state.hold.is_some(), "hold": hold, "lifted": lift }),
-            )
+            let body = json!({ "held": state.hold.is_some(), "hold": hold, "lifted": lift });
+            json(200, &body)
         }
         None => Answer::Misconfigured.json(w),
     }

@@ -119,11 +119,9 @@ pub(super) fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
         ("vary", vary.into()),
         ("x-content-type-options", "nosniff".into()),
     ]);
-    headers.extend(
-        setting
-            .https
-            .then(|| ("strict-transport-security", HSTS.into())),
-    );
+    if setting.https {
+        headers.push(("strict-transport-security", HSTS.into()));
+    }
     headers
 }
 

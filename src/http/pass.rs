@@ -43,10 +43,8 @@ fn crypto() -> Option<web_sys::Crypto> {
 
 /// The `Set-Cookie` value that gives the browser its pass.
 pub fn set_cookie(position: &str, pass: &str) -> String {
-    format!(
-        "{}={pass}; Path=/; Max-Age={MAX_AGE_SECONDS}; Secure; HttpOnly; SameSite=Lax",
-        name(position)
-    )
+    let name = name(position);
+    format!("{name}={pass}; Path=/; Max-Age={MAX_AGE_SECONDS}; Secure; HttpOnly; SameSite=Lax")
 }
 
 #[cfg(test)]

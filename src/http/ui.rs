@@ -44,12 +44,9 @@ impl Ui {
         let (origin, path, query) = split_url(url);
         let query = urlencoded_pairs(query.as_bytes());
         let accept = req.headers().get("accept-language").ok().flatten();
+        let default = app.config.default_language.as_deref();
         Ui {
-            w: i18n::choose(
-                first(&query, LANG),
-                accept.as_deref(),
-                app.config.default_language.as_deref(),
-            ),
+            w: i18n::choose(first(&query, LANG), accept.as_deref(), default),
             brand: app.config.brand.clone(),
             origin: origin.to_string(),
             path: routed(path),
