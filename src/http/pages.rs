@@ -143,15 +143,14 @@ impl FormPage {
 }
 
 fn field_view(w: &Words, field: Field, value: &str, error: Option<String>) -> FieldView {
-    let (input_type, autocomplete, required, max_length) = match field {
-        Field::FirstName => ("text", "given-name", true, 50),
-        Field::LastName => ("text", "family-name", true, 50),
-        Field::Email => ("email", "email", true, 254),
-        Field::PhoneNumber => ("tel", "tel", false, 32),
-        Field::Consent => ("checkbox", "off", true, 0),
+    let (input_type, autocomplete, required, max_length, label, hint) = match field {
+        Field::FirstName => ("text", "given-name", true, 50, w.first_name, None),
+        Field::LastName => ("text", "family-name", true, 50, w.last_name, None),
+        Field::Email => ("email", "email", true, 254, w.email, Some(w.email_hint)),
+        Field::PhoneNumber => ("tel", "tel", false, 32, w.phone, Some(w.phone_hint)),
+        Field::Consent => ("checkbox", "off", true, 0, w.consent, None),
     };
     let name = field.wire_name();
-    let hint = w.hint(field);
     let described_by = [
         hint.map(|_| format!("{name}-hint")),
         error.as_ref().map(|_| format!("{name}-error")),
@@ -162,7 +161,7 @@ fn field_view(w: &Words, field: Field, value: &str, error: Option<String>) -> Fi
     .join(" ");
     FieldView {
         name,
-        label: w.label(field),
+        label,
         hint,
         input_type,
         autocomplete,

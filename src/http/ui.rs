@@ -69,16 +69,14 @@ impl Ui {
     pub fn form_layout(&self, path: &str, form: &ApplicationForm, from: &Attribution) -> Layout {
         let mut drop: Vec<&str> = Field::ALL.iter().map(|f| f.wire_name()).collect();
         drop.extend(crate::domain::attribution::NAMES);
+        let typed = Field::ALL.map(|field| (field.wire_name(), form.value(field)));
+        let typed = typed.into_iter().filter(|(_, value)| !value.is_empty());
         let mut pairs = self.kept(&drop);
-        for field in Field::ALL {
-            let value = form.value(field);
-            if !value.is_empty() {
-                pairs.push((field.wire_name().to_string(), value.to_string()));
-            }
-        }
-        for (name, value) in from.iter() {
-            pairs.push((name.to_string(), value.to_string()));
-        }
+        pairs.extend(
+            typed
+                .chain(from.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         self.layout_with(path, pairs)
     }
 

@@ -136,24 +136,6 @@ pub struct Words {
 }
 
 impl Words {
-    pub fn label(&self, field: Field) -> &'static str {
-        match field {
-            Field::FirstName => self.first_name,
-            Field::LastName => self.last_name,
-            Field::Email => self.email,
-            Field::PhoneNumber => self.phone,
-            Field::Consent => self.consent,
-        }
-    }
-
-    pub fn hint(&self, field: Field) -> Option<&'static str> {
-        match field {
-            Field::Email => Some(self.email_hint),
-            Field::PhoneNumber => Some(self.phone_hint),
-            Field::FirstName | Field::LastName | Field::Consent => None,
-        }
-    }
-
     /// What to tell the candidate about one field. Hireflix's own words pass through as they
     /// are: they are the only account of what it refused.
     pub fn field_error<'a>(&'a self, field: Field, error: &'a FieldError) -> &'a str {
