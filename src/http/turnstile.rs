@@ -20,15 +20,19 @@ pub struct Expected<'a> {
     pub hostnames: Vec<String>,
 }
 
-/// Siteverify's answer.
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// Siteverify's answer. (Each field's own default: a default for the whole struct is 186 B
+/// more gzipped wasm.)
+#[derive(Deserialize)]
 struct Siteverify {
+    #[serde(default)]
     success: bool,
+    #[serde(default)]
     hostname: String,
+    #[serde(default)]
     action: String,
+    #[serde(default)]
     cdata: String,
-    #[serde(rename = "error-codes")]
+    #[serde(default, rename = "error-codes")]
     error_codes: Vec<String>,
 }
 
