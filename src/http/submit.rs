@@ -165,10 +165,10 @@ impl Io for Live<'_> {
         let Some(turnstile) = &config.turnstile else {
             return Ok(());
         };
-        let origins = config.allowed_origins.iter().map(String::as_str);
-        let hostnames = std::iter::once(self.ui.origin.as_str())
-            .chain(origins)
-            .filter_map(|o| Some(HttpUrl::parse(o)?.host().to_string()))
+        let origins = config.allowed_origins.iter();
+        let hosts = origins.filter_map(|o| Some(HttpUrl::parse(o)?.host().to_string()));
+        let hostnames = std::iter::once(self.ui.host().to_string())
+            .chain(hosts)
             .collect();
         let cdata = self.position.as_str();
         let expected = Expected { cdata, hostnames };

@@ -54,6 +54,17 @@ impl Ui {
         }
     }
 
+    /// This worker's host as the request reached it, port dropped. Any host is its own (an
+    /// IDN's punycode, an IPv6 literal): `HttpUrl`'s stricter rules are for hosts people are
+    /// sent to, and Turnstile must accept a check solved on this page whatever its host.
+    pub fn host(&self) -> &str {
+        let host = self.origin.split_once("://").map_or("", |(_, h)| h);
+        match host.rsplit_once(':') {
+            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => host,
+        }
+    }
+
     /// The same address in each language: for pages that show the same thing on a GET.
     pub fn layout(&self) -> Layout {
         self.layout_with(&self.path, self.kept(&[]))
@@ -151,6 +162,26 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         }
+    }
+
+    #[test]
+    fn the_own_host_is_any_host_without_its_port() {
+        let host = |origin: &str| {
+            Ui {
+                origin: origin.into(),
+                ..ui(i18n::english(), &[])
+            }
+            .host()
+            .to_string()
+        };
+        assert_eq!(host("https://apply.test"), "apply.test");
+        assert_eq!(host("http://127.0.0.1:8787"), "127.0.0.1");
+        assert_eq!(
+            host("https://xn--bcher-kva.example"),
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(host("http://[::1]:8787"), "[::1]");
+        assert_eq!(host("http://[::1]"), "[::1]");
     }
 
     #[test]

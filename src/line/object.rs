@@ -46,6 +46,9 @@ pub struct PositionLine {
     env: Env,
     /// The schema is made once per instance, not per call.
     schema_ready: Cell<bool>,
+    /// The entry whose application the alarm is sending on this moment: other calls run
+    /// while it awaits the queue, and erasure must not take an entry out from under it.
+    sending: Cell<Option<u64>>,
 }
 
 impl DurableObject for PositionLine {
@@ -56,6 +59,7 @@ impl DurableObject for PositionLine {
             storage,
             env,
             schema_ready: Cell::new(false),
+            sending: Cell::new(None),
         }
     }
 
@@ -92,17 +96,20 @@ impl DurableObject for PositionLine {
             let Some((seq, body, joined_ms)) = self.head()? else {
                 break;
             };
-            let sent = if rules::waited_too_long(joined_ms, &settings, now) {
-                self.set_aside(&body).await
-            } else if rules::release_at(line, 1, &settings, now) <= now {
-                let sent = self.release(&body).await;
-                if sent {
-                    line.count();
-                }
-                sent
-            } else {
+            let aside = rules::waited_too_long(joined_ms, &settings, now);
+            if !aside && rules::release_at(line, 1, &settings, now) > now {
                 break;
+            }
+            self.sending.set(Some(seq));
+            let sent = if aside {
+                self.set_aside(&body).await
+            } else {
+                self.release(&body).await
             };
+            self.sending.set(None);
+            if sent && !aside {
+                line.count();
+            }
             if !sent {
                 // The queue refused: again at the next slot's pace, at most a minute on.
                 let retry_ms = settings.interval_ms().clamp(1_000, 60_000);
@@ -135,6 +142,17 @@ impl PositionLine {
     /// sooner: never later than told.
     fn forget(&self, mailbox: String) -> Result<usize> {
         self.schema()?;
+        if let Some(seq) = self.sending.get() {
+            let held = self.exec(
+                "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?",
+                vec![int(seq), mailbox.as_str().into()],
+            )?;
+            if held.raw().next().is_some() {
+                // On its way to the queue this moment: erasure answers incomplete, and the
+                // operator's second erase finds it gone from the line.
+                return Err(worker::Error::RustError("being released".into()));
+            }
+        }
         self.exec(
             "DELETE FROM went WHERE mailbox = ?",
             vec![mailbox.as_str().into()],
