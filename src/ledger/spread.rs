@@ -144,16 +144,24 @@ impl LedgerClient {
                 _ => None,
             })
             .unzip();
-        let now = crate::clock::now_ms();
+        let limits = self.budgets.limits.only(Budget::in_account);
+        let size = lease::size(&limits);
         // The first new invites spend this isolate's lease: granted as the bucket answered.
-        let leased = lease::spend(u32::try_from(new.len()).unwrap_or(u32::MAX), now);
+        // Spent, and another post's take is bringing one: that lease, rather than a take more.
+        let count = u32::try_from(new.len()).unwrap_or(u32::MAX);
+        let mut now = crate::clock::now_ms();
+        let mut leased = lease::spend(count, now);
+        if leased < count && size > 0 {
+            lease::asked().await;
+            now = crate::clock::now_ms();
+            leased += lease::spend(count.saturating_sub(leased), now);
+        }
         let leased = usize::try_from(leased).unwrap_or(0);
         let (new, takes) = (new.get(leased..).unwrap_or_default(), takes.get(leased..));
         let takes = takes.unwrap_or_default().to_vec();
         if new.is_empty() {
             return;
         }
-        let limits = self.budgets.limits.only(Budget::in_account);
         let closed = CLOSED
             .with(|c| c.borrow().clone())
             .filter(|(until, _)| now < *until);
@@ -161,12 +169,14 @@ impl LedgerClient {
             // Refused for everyone until then: the account is not asked again meanwhile.
             Some((_, refusal)) => (0..new.len()).map(|_| Ok(refusal.clone())).collect(),
             None => {
+                let deadline = now.saturating_add(u64::from(self.timeout_ms));
+                let _asking = (size > 0).then(|| lease::Asking::start(now, deadline));
                 let call = Call::Take {
                     takes,
                     limits,
                     windows: self.budgets.windows,
                     keep_ms: self.keep_ms,
-                    lease: lease::size(&limits),
+                    lease: size,
                     give_back: lease::unused(now),
                 };
                 match self
