@@ -144,22 +144,17 @@ impl LedgerClient {
                 _ => None,
             })
             .unzip();
-        let limits = self.budgets.limits.only(Budget::in_account);
-        let size = lease::size(&limits);
+        let now = crate::clock::now_ms();
         // The first new invites spend this isolate's lease: granted as the bucket answered.
-        // Spent, and another post's take is bringing one: that lease, rather than a take more.
-        let count = u32::try_from(new.len()).unwrap_or(u32::MAX);
-        let mut now = crate::clock::now_ms();
-        let mut leased = lease::spend(count, now);
-        if leased < count && size > 0 {
-            lease::asked().await;
-            now = crate::clock::now_ms();
-            leased += lease::spend(count.saturating_sub(leased), now);
-        }
+        let leased = lease::spend(u32::try_from(new.len()).unwrap_or(u32::MAX), now);
         let leased = usize::try_from(leased).unwrap_or(0);
         let (new, takes) = (new.get(leased..).unwrap_or_default(), takes.get(leased..));
         let takes = takes.unwrap_or_default().to_vec();
-        if new.is_empty() {
+        let limits = self.budgets.limits.only(Budget::in_account);
+        let size = lease::size(&limits);
+        // Half the lease spent: the next is asked for now, by this post alone (`lease::Asking`).
+        let refill = size > 0 && lease::left(now) <= size / 2;
+        if new.is_empty() && !refill {
             return;
         }
         let closed = CLOSED
@@ -170,13 +165,17 @@ impl LedgerClient {
             Some((_, refusal)) => (0..new.len()).map(|_| Ok(refusal.clone())).collect(),
             None => {
                 let deadline = now.saturating_add(u64::from(self.timeout_ms));
-                let _asking = (size > 0).then(|| lease::Asking::start(now, deadline));
+                let asking = (size > 0).then(|| lease::Asking::start(now, deadline));
+                let asking = asking.flatten();
+                if new.is_empty() && asking.is_none() {
+                    return;
+                }
                 let call = Call::Take {
                     takes,
                     limits,
                     windows: self.budgets.windows,
                     keep_ms: self.keep_ms,
-                    lease: size,
+                    lease: if asking.is_some() { size } else { 0 },
                     give_back: lease::unused(now),
                 };
                 match self
