@@ -124,8 +124,17 @@ pub(super) fn spend(n: u32, now_ms: u64) -> u32 {
 }
 
 /// Invites left in the live lease.
-pub(super) fn left(now_ms: u64) -> u32 {
+fn left(now_ms: u64) -> u32 {
     with(|l| if now_ms < l.until_ms { l.invites } else { 0 })
+}
+
+/// Whether a post that has just spent from the lease asks for the next one now: once half of
+/// a large lease is spent, so that the others spend the rest while it comes (its rest given
+/// back). A small lease is asked for once spent: asking at half would be a call per invite
+/// or two, where it saves only the few posts of a round trip.
+pub(super) fn due(size: u32, now_ms: u64) -> bool {
+    const LARGE: u32 = 8;
+    size >= LARGE && left(now_ms) <= size / 2
 }
 
 pub(super) fn unused(now_ms: u64) -> Vec<(u64, String)> {

@@ -152,8 +152,7 @@ impl LedgerClient {
         let takes = takes.unwrap_or_default().to_vec();
         let limits = self.budgets.limits.only(Budget::in_account);
         let size = lease::size(&limits);
-        // Half the lease spent: the next is asked for now, by this post alone (`lease::Asking`).
-        let refill = size > 0 && lease::left(now) <= size / 2;
+        let refill = leased > 0 && lease::due(size, now);
         if new.is_empty() && !refill {
             return;
         }
