@@ -13,7 +13,7 @@
 use super::budget::{Budget, Counts, Limits};
 use super::window::Windows;
 use serde::{Deserialize, Serialize};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 /// A lease lives at most this long: an isolate that stops getting posts gives its unused
 /// invites back within about this, and the account sees a changed limit within it.
@@ -91,6 +91,11 @@ impl Lease {
         if now_ms < self.until_ms {
             return Vec::new();
         }
+        self.rest()
+    }
+
+    /// Its unused invites, ended or not, at a time in its windows; it holds none after.
+    fn rest(&mut self) -> Vec<(u64, String)> {
         let at = self.until_ms.saturating_sub(1);
         let back = (0..self.invites).map(|_| (at, String::new())).collect();
         *self = Lease::default();
@@ -99,9 +104,10 @@ impl Lease {
 }
 
 thread_local! {
-    /// This isolate's lease. Two takes at once may each bring one: the later replaces the
-    /// earlier, whose rest is then only under-used.
+    /// This isolate's lease.
     static HELD: Cell<Lease> = const { Cell::new(Lease { invites: 0, until_ms: 0 }) };
+    /// The rest of the leases a newer one replaced, to give back with the next take.
+    static REPLACED: RefCell<Vec<(u64, String)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn with<T>(f: impl FnOnce(&mut Lease) -> T) -> T {
@@ -117,13 +123,61 @@ pub(super) fn spend(n: u32, now_ms: u64) -> u32 {
     with(|l| l.spend(n, now_ms))
 }
 
-pub(super) fn unused(now_ms: u64) -> Vec<(u64, String)> {
-    with(|l| l.unused(now_ms))
+/// Invites left in the live lease.
+fn left(now_ms: u64) -> u32 {
+    with(|l| if now_ms < l.until_ms { l.invites } else { 0 })
 }
 
+/// Whether a post that has just spent from the lease asks for the next one now: once half of
+/// a large lease is spent, so that the others spend the rest while it comes (its rest given
+/// back). A small lease is asked for once spent: asking at half would be a call per invite
+/// or two, where it saves only the few posts of a round trip.
+pub(super) fn due(size: u32, now_ms: u64) -> bool {
+    const LARGE: u32 = 8;
+    size >= LARGE && left(now_ms) <= size / 2
+}
+
+pub(super) fn unused(now_ms: u64) -> Vec<(u64, String)> {
+    let mut back = REPLACED.with(|r| r.take());
+    back.extend(with(|l| l.unused(now_ms)));
+    back
+}
+
+/// A new lease replaces the held one, whose rest is given back with the next take (in the
+/// windows it was counted in: the new lease's may be later ones).
 pub(super) fn keep(lease: Lease) {
     if lease.invites > 0 {
-        with(|l| *l = lease);
+        let rest = with(|l| std::mem::replace(l, lease).rest());
+        REPLACED.with(|r| r.borrow_mut().extend(rest));
+    }
+}
+
+thread_local! {
+    /// This isolate's take for a lease at the account: its number, and until when it may be
+    /// there (its call's deadline; 0 once it has ended).
+    static ASKING: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+/// This isolate's take for a lease, while it is at the account (until dropped): the next lease
+/// is asked for once half the held one is spent, by one post, while the others spend the rest.
+/// With each post asking when the lease ran out, a third of the invites asked the account at
+/// 16 posts in flight.
+pub(super) struct Asking;
+
+impl Asking {
+    /// `None` while another take for a lease is in flight.
+    pub(super) fn start(now_ms: u64, deadline_ms: u64) -> Option<Asking> {
+        let (number, until) = ASKING.get();
+        (now_ms >= until).then(|| {
+            ASKING.set((number.wrapping_add(1), deadline_ms));
+            Asking
+        })
+    }
+}
+
+impl Drop for Asking {
+    fn drop(&mut self) {
+        ASKING.set((ASKING.get().0, 0));
     }
 }
 
@@ -209,6 +263,42 @@ mod tests {
         assert_eq!(lease.unused(NOW - 1), [], "not ended yet");
         assert_eq!(lease.unused(NOW), [(NOW - 1, String::new())]);
         assert_eq!(lease.unused(NOW), [], "given back once");
+    }
+
+    #[test]
+    fn one_take_for_a_lease_at_a_time_until_it_ends_or_its_deadline_passes() {
+        let first = Asking::start(NOW, NOW + 2_000);
+        assert!(first.is_some());
+        assert!(
+            Asking::start(NOW + 1, NOW + 2_001).is_none(),
+            "one in flight"
+        );
+        drop(first);
+        let vanished = Asking::start(NOW + 2, NOW + 2_002);
+        assert!(vanished.is_some(), "the first ended");
+        std::mem::forget(vanished);
+        assert!(Asking::start(NOW + 2_001, NOW + 4_001).is_none());
+        assert!(
+            Asking::start(NOW + 2_002, NOW + 4_002).is_some(),
+            "a take whose request vanished holds nobody past its deadline"
+        );
+    }
+
+    #[test]
+    fn a_replaced_lease_gives_its_rest_back_in_its_own_windows() {
+        keep(Lease {
+            invites: 3,
+            until_ms: NOW + 10,
+        });
+        assert_eq!(spend(1, NOW), 1);
+        assert_eq!(left(NOW), 2);
+        keep(Lease {
+            invites: 16,
+            until_ms: NOW + 20,
+        });
+        assert_eq!(left(NOW), 16);
+        assert_eq!(unused(NOW), vec![(NOW + 9, String::new()); 2]);
+        assert_eq!(unused(NOW), [], "given back once");
     }
 
     proptest! {

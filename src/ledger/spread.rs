@@ -150,10 +150,12 @@ impl LedgerClient {
         let leased = usize::try_from(leased).unwrap_or(0);
         let (new, takes) = (new.get(leased..).unwrap_or_default(), takes.get(leased..));
         let takes = takes.unwrap_or_default().to_vec();
-        if new.is_empty() {
+        let limits = self.budgets.limits.only(Budget::in_account);
+        let size = lease::size(&limits);
+        let refill = leased > 0 && lease::due(size, now);
+        if new.is_empty() && !refill {
             return;
         }
-        let limits = self.budgets.limits.only(Budget::in_account);
         let closed = CLOSED
             .with(|c| c.borrow().clone())
             .filter(|(until, _)| now < *until);
@@ -161,12 +163,18 @@ impl LedgerClient {
             // Refused for everyone until then: the account is not asked again meanwhile.
             Some((_, refusal)) => (0..new.len()).map(|_| Ok(refusal.clone())).collect(),
             None => {
+                let deadline = now.saturating_add(u64::from(self.timeout_ms));
+                let asking = (size > 0).then(|| lease::Asking::start(now, deadline));
+                let asking = asking.flatten();
+                if new.is_empty() && asking.is_none() {
+                    return;
+                }
                 let call = Call::Take {
                     takes,
                     limits,
                     windows: self.budgets.windows,
                     keep_ms: self.keep_ms,
-                    lease: lease::size(&limits),
+                    lease: if asking.is_some() { size } else { 0 },
                     give_back: lease::unused(now),
                 };
                 match self
