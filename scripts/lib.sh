@@ -96,14 +96,25 @@ pinned_esbuild() {
   echo "$bin"
 }
 
+# The release wasm's own target directory: its build holds no lock the test builds wait on, so
+# scripts/test runs them side by side.
+WORKER_TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/worker"
+
+# worker-build's own first step, with its command and environment (0.8.7, src/build/target.rs):
+# scripts/test runs it while the cargo tools are still being installed, and worker-build then
+# finds the wasm compiled. (Should a new worker-build compile differently, it compiles again.)
+compile_worker() {
+  say "compiling the worker (release wasm)"
+  WASM_BINDGEN_USE_JS_SYS=1 CARGO_TARGET_DIR="$WORKER_TARGET" \
+    cargo build --quiet --lib --release --target wasm32-unknown-unknown
+}
+
 # worker-build would download wasm-bindgen, wasm-opt and esbuild; hand it the pinned ones.
 build_worker() {
   say "building the worker (release wasm)"
   local esbuild
   esbuild="$(pinned_esbuild)"
-  # Its own target directory: the release build holds no lock the test builds wait on, so
-  # scripts/test runs them side by side.
-  CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/worker" \
+  CARGO_TARGET_DIR="$WORKER_TARGET" \
     WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" \
     ESBUILD_BIN="$esbuild" \
     WASM_OPT_BIN="$ROOT/node_modules/binaryen/bin/wasm-opt" \
