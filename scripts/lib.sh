@@ -26,16 +26,17 @@ wasm_bindgen_version() {
 PATH="$TOOLS/worker-build-$WORKER_BUILD_VERSION/bin:$TOOLS/wasm-bindgen-cli-$(wasm_bindgen_version)/bin:$PATH"
 export PATH
 
-install_cargo_tool() { # crate version binary [extra cargo install flags]
-  local crate=$1 version=$2 bin=$3
-  shift 3
+# Optimised less than cargo's release default (3), which costs CPU-minutes on a new machine:
+# worker-build at opt-level 0 (2.1 CPU-minutes to compile, against 4.6 at 1 and 5.8 at 3; it only
+# runs cargo, wasm-bindgen, wasm-opt and esbuild and edits a few files), wasm-bindgen at 1 (it
+# processes the wasm, still well under a second at that level).
+install_cargo_tool() { # crate version binary opt-level [extra cargo install flags]
+  local crate=$1 version=$2 bin=$3 opt=$4
+  shift 4
   local root="$TOOLS/$crate-$version"
   if [ ! -x "$root/bin/$bin" ]; then
     say "installing $crate $version (once per machine, a few minutes)"
-    # Optimised less than cargo's release default (opt-level 1, not 3): worker-build compiled
-    # with a fifth less CPU here (4.6 against 5.8 CPU-minutes), and a wasm this size is still
-    # processed in well under a second.
-    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 cargo install --quiet "$crate" --version "$version" --root "$root" "$@"
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt cargo install --quiet "$crate" --version "$version" --root "$root" "$@"
   fi
 }
 
@@ -51,13 +52,13 @@ setup_rust() {
 # chains keep both cores busy.
 setup_tools() {
   setup_rust
-  install_cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build --locked &
+  install_cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build 0 --locked &
   local worker_build=$!
   # Not --locked: its own lock pins a webpki-roots the registry no longer has (tried again
   # 2026-12-02: locked to 1.0.11, the index has up to 1.0.10). Without its
   # default TLS (rustls): only the headless-browser runner fetches, from a local WebDriver, and
   # the tests run in Node (2.8 CPU-minutes to compile instead of about 3.5).
-  install_cargo_tool wasm-bindgen-cli "$(wasm_bindgen_version)" wasm-bindgen --no-default-features &
+  install_cargo_tool wasm-bindgen-cli "$(wasm_bindgen_version)" wasm-bindgen 1 --no-default-features &
   local failed=0
   wait $! || failed=1
   wait "$worker_build" || failed=1
