@@ -153,9 +153,9 @@ pub(super) fn keep(lease: Lease) {
 }
 
 thread_local! {
-    /// This isolate's take for a lease at the account: its number, and until when it may be
-    /// there (its call's deadline; 0 once it has ended).
-    static ASKING: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    /// Until when this isolate's take for a lease may be at the account (its call's deadline;
+    /// 0 once it has ended).
+    static ASKING: Cell<u64> = const { Cell::new(0) };
 }
 
 /// This isolate's take for a lease, while it is at the account (until dropped): the next lease
@@ -167,9 +167,8 @@ pub(super) struct Asking;
 impl Asking {
     /// `None` while another take for a lease is in flight.
     pub(super) fn start(now_ms: u64, deadline_ms: u64) -> Option<Asking> {
-        let (number, until) = ASKING.get();
-        (now_ms >= until).then(|| {
-            ASKING.set((number.wrapping_add(1), deadline_ms));
+        (now_ms >= ASKING.get()).then(|| {
+            ASKING.set(deadline_ms);
             Asking
         })
     }
@@ -177,7 +176,7 @@ impl Asking {
 
 impl Drop for Asking {
     fn drop(&mut self) {
-        ASKING.set((ASKING.get().0, 0));
+        ASKING.set(0);
     }
 }
 
