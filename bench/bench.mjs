@@ -19,7 +19,7 @@ const KEY = "bench-key";
 function options(standInOrigin, port) {
   return {
     modules: true,
-    scriptPath: "build/index.js",
+    scriptPath: "build/entry.mjs",
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-26",
     cf: false,

@@ -129,4 +129,6 @@ build_worker() {
     --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
     --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling \
     --strip-debug --strip-producers
+  # The main module (wrangler.toml `main`) imports worker-build's output beside it.
+  cp src/entry.mjs build/entry.mjs
 }

@@ -1,25 +1,27 @@
-//! One way to ask any of the project's Durable Objects: JSON text over the stub's `fetch`,
-//! under a deadline. Every caller (ledger, pace, waiting room, letters) goes through here, so
+//! One way to ask any of the project's Durable Objects: JSON text over the platform's RPC (the
+//! object's `ask` method, see [`answers_calls`]), under a deadline. Every caller (ledger, pace, waiting room, letters) goes through here, so
 //! no call can hold a candidate longer than its caller allows, and an overloaded object is told
 //! apart from one that merely failed (the platform says an overloaded object must not be
 //! retried in a loop). Every object is also placed here, at its creation (`OBJECT_PLACEMENT`).
 
+use futures_util::future::{select, Either};
 use js_sys::{Promise, Reflect};
 use std::cell::Cell;
+use std::time::Duration;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, RequestInit, Response};
 use worker::ObjectNamespace;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The object's stub as the runtime gives it: `fetch(url, init)` spares building a
-    /// `Request` object, and the reply is read with one `text()` promise, not a stream reader.
+    /// The object's stub as the runtime gives it.
     type JsStub;
 
-    #[wasm_bindgen(method, catch, js_name = fetch)]
-    fn fetch_with_init(this: &JsStub, url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+    /// The object's `ask` over RPC: a string each way, with no `Request`, `Response`, headers
+    /// or body streams to build and read on either side (measured in docs/performance.md).
+    #[wasm_bindgen(method, catch, js_name = ask)]
+    fn ask(this: &JsStub, call: &str) -> Result<Promise, JsValue>;
 
     /// A namespace as the runtime gives it: workers-rs 0.8.7 has no `jurisdiction()`.
     type JsNamespace;
@@ -97,19 +99,17 @@ pub enum Failure {
     Failed,
 }
 
-/// Asks the object called `name` in `namespace`, `url` being its own address space (the host
-/// is never resolved). `Ok` is the text of a 200 answer. A failure the platform marks
+/// Asks the object called `name` in `namespace`. `Ok` is its answer's text. A failure the platform marks
 /// retryable is asked once more after a short pause, within the same deadline; an overloaded
 /// object never is.
 pub async fn ask(
     namespace: &ObjectNamespace,
     name: &str,
-    url: &str,
     body: &str,
     timeout_ms: u32,
 ) -> Result<String, Failure> {
     let started = crate::clock::now_ms();
-    let (failure, retryable) = match once(namespace, name, url, body, timeout_ms).await {
+    let (failure, retryable) = match once(namespace, name, body, timeout_ms).await {
         Ok(text) => return Ok(text),
         Err(failed) => failed,
     };
@@ -118,9 +118,9 @@ pub async fn ask(
     let Some(pause) = second_try(failure, retryable, left) else {
         return Err(failure);
     };
-    worker::Delay::from(std::time::Duration::from_millis(pause)).await;
+    worker::Delay::from(Duration::from_millis(pause)).await;
     let left = u32::try_from(left - pause).unwrap_or(timeout_ms);
-    once(namespace, name, url, body, left)
+    once(namespace, name, body, left)
         .await
         .map_err(|(failure, _)| failure)
 }
@@ -138,15 +138,10 @@ fn second_try(failure: Failure, retryable: bool, left_ms: u64) -> Option<u64> {
 async fn once(
     namespace: &ObjectNamespace,
     name: &str,
-    url: &str,
     body: &str,
     timeout_ms: u32,
 ) -> Result<String, (Failure, bool)> {
     let plain = |failure| (failure, false);
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    init.set_signal(Some(&AbortSignal::timeout_with_u32(timeout_ms)));
     let placement = PLACEMENT.with(Cell::get);
     let restricted: ObjectNamespace;
     let namespace = match placement {
@@ -170,25 +165,19 @@ async fn once(
         })
         .map_err(|_| plain(Failure::Unbound))?
         .into_rpc::<JsStub>();
-    let sent = stub.fetch_with_init(url, &init).map_err(|e| classify(&e))?;
-    let response: Response = JsFuture::from(sent)
-        .await
-        .map_err(|e| classify(&e))?
-        .dyn_into()
-        .map_err(|_| plain(Failure::Failed))?;
-    if response.status() != 200 {
-        return Err(plain(Failure::Failed));
+    let answer = JsFuture::from(stub.ask(body).map_err(|e| classify(&e))?);
+    // An RPC call takes no abort signal: past the deadline it is no longer awaited (the object
+    // may still act, which callers already assume of a timeout).
+    let deadline = worker::Delay::from(Duration::from_millis(u64::from(timeout_ms)));
+    match select(answer, deadline).await {
+        Either::Left((Ok(text), _)) => text.as_string().ok_or(plain(Failure::Failed)),
+        Either::Left((Err(e), _)) => Err(classify(&e)),
+        Either::Right(_) => Err(plain(Failure::Timeout)),
     }
-    let text = response.text().map_err(|e| classify(&e))?;
-    JsFuture::from(text)
-        .await
-        .map_err(|e| classify(&e))?
-        .as_string()
-        .ok_or(plain(Failure::Failed))
 }
 
-/// The runtime's error, by its documented marks: an abort is our deadline; `.overloaded` is
-/// set on errors from an object past its load limit, `.retryable` on those worth one more try.
+/// The runtime's error, by its documented marks: `.overloaded` is set on errors from an object
+/// past its load limit, `.retryable` on those worth one more try.
 fn classify(error: &JsValue) -> (Failure, bool) {
     let flag = |key: &str| {
         Reflect::get(error, &JsValue::from_str(key))
@@ -196,18 +185,53 @@ fn classify(error: &JsValue) -> (Failure, bool) {
             .and_then(|v| v.as_bool())
             .unwrap_or(false)
     };
-    let name = Reflect::get(error, &JsValue::from_str("name"))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default();
-    let failure = if name == "TimeoutError" || name == "AbortError" {
-        Failure::Timeout
-    } else if flag("overloaded") {
+    let failure = if flag("overloaded") {
         Failure::Overloaded
     } else {
         Failure::Failed
     };
     (failure, flag("retryable"))
+}
+
+/// What each object of this worker does with a call: its text in, its answer's text out. An
+/// error reaches the caller as [`Failure::Failed`].
+pub trait Answers {
+    async fn answer(&self, call: String) -> worker::Result<String>;
+}
+
+/// The same for a `fetch` (tests and tools that post a call by hand): 200 with the answer, 500
+/// on an error, 400 for an unreadable body.
+pub async fn serve(
+    object: &impl Answers,
+    mut req: worker::Request,
+) -> worker::Result<worker::Response> {
+    let Ok(call) = req.text().await else {
+        return worker::Response::error("unreadable call", 400);
+    };
+    match object.answer(call).await {
+        Ok(text) => worker::Response::ok(text),
+        Err(_) => worker::Response::error("object error", 500),
+    }
+}
+
+/// Exports an object's [`Answers`] as its RPC method `ask`, which [`ask`] calls. (The entry
+/// module, `src/entry.mjs`, makes the runtime offer RPC on these classes.)
+#[macro_export]
+macro_rules! answers_calls {
+    ($object:ty) => {
+        #[wasm_bindgen::prelude::wasm_bindgen]
+        impl $object {
+            pub async fn ask(
+                &self,
+                call: String,
+            ) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
+                match <Self as $crate::objects::Answers>::answer(self, call).await {
+                    Ok(text) => Ok(wasm_bindgen::JsValue::from_str(&text)),
+                    Err(e) => Err(wasm_bindgen::JsValue::from_str(&e.to_string())),
+                }
+            }
+        }
+    };
 }
 
 #[cfg(test)]

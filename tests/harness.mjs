@@ -32,7 +32,7 @@ const DLQ = "hireflix-apply-invites-dlq";
  * `DEAD_LETTERS`, `POSITION_LINE`); `lettersFail: true` binds `DEAD_LETTERS` to an object that answers every
  * call with a 500 (a full or failing store); `persist` keeps the objects' storage in that folder
  * (as a deployed worker keeps it across versions); `lineSwitch: true` puts the lines behind
- * `w.line.down`; `entry` replaces build/index.js as the worker's main module (one in build/
+ * `w.line.down`; `entry` replaces build/entry.mjs as the worker's main module (one in build/
  * that imports it, to wrap what it exports). Returns helpers; call `stop()`.
  */
 export async function start({
@@ -47,7 +47,7 @@ export async function start({
   lettersFail = false,
   persist,
   lineSwitch = false,
-  entry = "build/index.js",
+  entry = "build/entry.mjs",
 } = {}) {
   const standIn = new HireflixStandIn({ apiKey: API_KEY, ...(positions ? { positions } : {}) });
   const origin = await standIn.listen(0);
@@ -79,7 +79,7 @@ export async function start({
         scriptPath: entry,
         modulesRules: [
           { type: "CompiledWasm", include: ["**/*.wasm"] },
-          // build/index.js when another entry imports it.
+          // build/index.js, which the entry imports.
           { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
         ],
         compatibilityDate: "2026-04-26",
@@ -144,9 +144,9 @@ export async function start({
             idFromName(name) { return env.REAL.idFromName(name); }
             get(id) {
               const stub = env.REAL.get(id);
-              return { async fetch(url, init) {
+              return { async ask(call) {
                 if ((await (await env.SWITCH.fetch("http://switch/")).text()) === "down") throw new Error("the line is down");
-                return stub.fetch(url, init);
+                return stub.ask(call);
               } };
             }
           }
@@ -158,7 +158,8 @@ export async function start({
       {
         name: "failing-letters",
         modules: true,
-        script: `export class Refuse { fetch() { return new Response("full", { status: 500 }); } }
+        script: `import { DurableObject } from "cloudflare:workers";
+          export class Refuse extends DurableObject { ask() { throw new Error("full"); } fetch() { return new Response("full", { status: 500 }); } }
           export default { fetch() { return new Response(null, { status: 404 }); } };`,
         durableObjects: { REFUSE: { className: "Refuse", useSQLite: true } },
       },

@@ -24,9 +24,6 @@ pub(super) const ACCOUNT: &str = "account";
 /// The instance that kept the dead letters before they had their own object.
 const LETTERS_INSTANCE: &str = "account";
 
-/// The object's own address space: the host is never resolved.
-const URL: &str = "https://invite-ledger/";
-
 /// The object is local to its region: slower than this, it is in trouble, and the application
 /// waits in the queue rather than hold the candidate (no invite is made unchecked). The form's
 /// whole answer so stays within a few seconds: at most two ledger calls, the Hireflix call and
@@ -64,7 +61,7 @@ impl Object {
     async fn send(&self, name: &str, call: &Call, timeout_ms: u32) -> Result<String, Failure> {
         let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
         let namespace = self.0.as_ref().ok_or(Failure::Unbound)?;
-        objects::ask(namespace, name, URL, &body, timeout_ms).await
+        objects::ask(namespace, name, &body, timeout_ms).await
     }
 }
 

@@ -106,16 +106,20 @@ impl DurableObject for InviteLedger {
         Response::ok("")
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        crate::objects::serve(self, req).await
+    }
+}
+
+crate::answers_calls!(InviteLedger);
+
+impl crate::objects::Answers for InviteLedger {
+    async fn answer(&self, call: String) -> Result<String> {
         if self.test_delay_ms > 0 {
             worker::Delay::from(std::time::Duration::from_millis(self.test_delay_ms)).await;
         }
-        // Text, then serde_json: `Request::json` would go through serde-wasm-bindgen, a second
-        // decoder of every call type in the wasm.
-        let call = req.text().await.ok();
-        let Some(call) = call.and_then(|text| serde_json::from_str::<Call>(&text).ok()) else {
-            return Response::error("not a ledger call", 400);
-        };
+        // serde_json, not serde-wasm-bindgen: one decoder of every call type in the wasm.
+        let call = serde_json::from_str::<Call>(&call)?;
         let now = crate::clock::now_ms();
         let retention = match &call {
             Call::Reserve {
@@ -210,17 +214,8 @@ impl DurableObject for InviteLedger {
         if let (Ok(_), Some(retention)) = (&answer, retention) {
             let _late = self.arm_pruning(retention).await;
         }
-        match answer {
-            Ok(body) => {
-                let mut response = Response::ok(body)?;
-                response
-                    .headers_mut()
-                    .set("content-type", "application/json")?;
-                Ok(response)
-            }
-            // The worker parks the application when the ledger fails: nothing is lost.
-            Err(_) => Response::error("ledger error", 500),
-        }
+        // An error: the worker parks the application, nothing is lost.
+        answer
     }
 }
 

@@ -17,7 +17,6 @@ use worker::{Env, ObjectNamespace};
 
 /// One instance: dead letters are few (a queue dead-letters what no retry can fix).
 const OBJECT_NAME: &str = "letters";
-const URL: &str = "https://dead-letters/";
 /// Filing waits on the dead-letter consumer only; listing on an operator.
 const TIMEOUT_MS: u32 = 5_000;
 
@@ -63,7 +62,7 @@ impl LetterBox {
     /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
     async fn send(&self, call: &Call) -> Option<String> {
         let body = serde_json::to_string(call).ok()?;
-        objects::ask(&self.0, OBJECT_NAME, URL, &body, TIMEOUT_MS)
+        objects::ask(&self.0, OBJECT_NAME, &body, TIMEOUT_MS)
             .await
             .ok()
     }

@@ -42,20 +42,8 @@ impl DurableObject for DeadLetters {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let body = req.text().await.ok();
-        let Some(call) = body.and_then(|body| serde_json::from_str::<Call>(&body).ok()) else {
-            return Response::error("not a dead-letter call", 400);
-        };
-        let answer = match self.ready().await {
-            Ok(()) => self.answer(call).await,
-            Err(e) => Err(e),
-        };
-        match answer {
-            Ok(body) => Response::ok(body),
-            // The store then keeps the letter in KV, or the message waits on its queue.
-            Err(_) => Response::error("dead-letter store error", 500),
-        }
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        crate::objects::serve(self, req).await
     }
 
     /// Removes what has expired and wakes again at the next expiry. An error makes the
@@ -69,8 +57,19 @@ impl DurableObject for DeadLetters {
     }
 }
 
+crate::answers_calls!(DeadLetters);
+
+impl crate::objects::Answers for DeadLetters {
+    /// An error: the store keeps the letter in KV instead, or the message waits on its queue.
+    async fn answer(&self, call: String) -> Result<String> {
+        let call = serde_json::from_str::<Call>(&call)?;
+        self.ready().await?;
+        self.answer_call(call).await
+    }
+}
+
 impl DeadLetters {
-    async fn answer(&self, call: Call) -> Result<String> {
+    async fn answer_call(&self, call: Call) -> Result<String> {
         let answer = match call {
             Call::File {
                 id,

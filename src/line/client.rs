@@ -3,7 +3,7 @@
 //! retry time and gives it without asking: at 1,000 posts a second to a paused position, the
 //! object hears from each isolate about once per pause, not once per post.
 
-use super::protocol::{answer_from_json, Admit, FORGET};
+use super::protocol::{answer_from_json, forget_to_json, Admit};
 use super::rules::{seconds_until, Admission, Settings};
 use super::Lines;
 use crate::apply::QueuedInvite;
@@ -18,9 +18,6 @@ use worker::{Env, ObjectNamespace};
 /// The object is local to its region; slower than this, the application is queued unadmitted
 /// rather than hold the candidate, and the consumer asks again.
 const TIMEOUT_MS: u32 = 2_000;
-
-/// The object's own address space: the host is never resolved.
-const URL: &str = "https://position-line/";
 
 /// Positions whose pause an isolate remembers; past it the soonest to end is forgotten (only
 /// costs a call).
@@ -54,7 +51,8 @@ impl LineClient {
             return Some(0);
         };
         let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
-        let asked = objects::ask(namespace, position.as_str(), FORGET, &mailbox, TIMEOUT_MS);
+        let call = forget_to_json(&mailbox);
+        let asked = objects::ask(namespace, position.as_str(), &call, TIMEOUT_MS);
         asked.await.ok()?.parse().ok()
     }
 }
@@ -87,7 +85,7 @@ impl Lines for LineClient {
         }
         .to_json();
         let namespace = self.namespace.as_ref()?;
-        let asked = objects::ask(namespace, position.as_str(), URL, &call, TIMEOUT_MS);
+        let asked = objects::ask(namespace, position.as_str(), &call, TIMEOUT_MS);
         let admission = answer_from_json(&asked.await.ok()?)?;
         if let Admission::Paused { retry_after_s } = admission {
             let until = now.saturating_add(u64::from(retry_after_s) * 1_000);

@@ -2,7 +2,7 @@
 //! counts the position's invites per window, keeps the applications waiting in order of
 //! arrival, and releases them by alarm at the budget's pace onto the invite queue.
 
-use super::protocol::{answer_to_json, settings_from, settings_to_json, Admit, FORGET_PATH};
+use super::protocol::{answer_to_json, forget_from_json, settings_from, settings_to_json, Admit};
 use super::rules::{self, Admission, Line, Settings};
 use crate::config::names;
 use crate::ledger::{int, whole};
@@ -63,25 +63,8 @@ impl DurableObject for PositionLine {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let forget = req.path() == FORGET_PATH;
-        let Ok(call) = req.text().await else {
-            return Response::error("not a line call", 400);
-        };
-        let answer = if forget {
-            self.forget(call).map(|gone| gone.to_string())
-        } else if let Some(call) = Admit::from_json(&call) {
-            let answer = self.admit(call, crate::clock::now_ms()).await;
-            answer.map(answer_to_json)
-        } else {
-            return Response::error("not a line call", 400);
-        };
-        match answer {
-            Ok(answer) => Response::ok(answer),
-            // The worker queues the application unadmitted (it asks again from the queue), or
-            // erasure says the line did not answer.
-            Err(_) => Response::error("line error", 500),
-        }
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        crate::objects::serve(self, req).await
     }
 
     async fn alarm(&self) -> Result<Response> {
@@ -135,17 +118,32 @@ impl DurableObject for PositionLine {
     }
 }
 
+crate::answers_calls!(PositionLine);
+
+impl crate::objects::Answers for PositionLine {
+    /// An error: the worker queues the application unadmitted (it asks again from the queue),
+    /// or erasure says the line did not answer.
+    async fn answer(&self, call: String) -> Result<String> {
+        if let Some(mailbox) = forget_from_json(&call) {
+            return self.forget(mailbox).map(|gone| gone.to_string());
+        }
+        let call = Admit::from_json(&call).ok_or("not a line call")?;
+        let answer = self.admit(call, crate::clock::now_ms()).await;
+        answer.map(answer_to_json)
+    }
+}
+
 impl PositionLine {
     /// Erasure (`crate::http::erase`): the mailbox's waiting entry and its mark of this window
     /// go, and with the entry the application it held; how many entries went. The places
     /// behind it keep their number until the head passes the gap, but each is released a slot
     /// sooner: never later than told.
-    fn forget(&self, mailbox: String) -> Result<usize> {
+    fn forget(&self, mailbox: &str) -> Result<usize> {
         self.schema()?;
         if let Some(seq) = self.sending.get() {
             let held = self.exec(
                 "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?",
-                vec![int(seq), mailbox.as_str().into()],
+                vec![int(seq), mailbox.into()],
             )?;
             if held.raw().next().is_some() {
                 // On its way to the queue this moment: erasure answers incomplete, and the
@@ -153,10 +151,7 @@ impl PositionLine {
                 return Err(worker::Error::RustError("being released".into()));
             }
         }
-        self.exec(
-            "DELETE FROM went WHERE mailbox = ?",
-            vec![mailbox.as_str().into()],
-        )?;
+        self.exec("DELETE FROM went WHERE mailbox = ?", vec![mailbox.into()])?;
         let gone = self.exec(
             "DELETE FROM entries WHERE mailbox = ? RETURNING seq",
             vec![mailbox.into()],

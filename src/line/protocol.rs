@@ -5,16 +5,26 @@
 //! The call: `{"mailbox":"<hmac>","limits":[100,10,50,200],"windows":[3600,86400,0],
 //! "maxWaiting":1000,"maxWaitMs":..,"body":{the queued invite}}`; it carries the worker's current
 //! settings (the object keeps the last ones, in the same JSON, for its alarm). The answer: `"go"`, `{"wait":{"place":4,"expectedByMs":..}}` or
-//! `{"paused":{"retryAfterS":36}}`. Erasure posts the mailbox's HMAC to [`FORGET`]; the answer is
-//! how many entries went (0 or 1).
+//! `{"paused":{"retryAfterS":36}}`. Erasure's call is `{"forget":"<hmac>"}`; the answer is how
+//! many entries went (0 or 1).
 
 use super::rules::{Admission, Settings, Windows};
 use serde_json::Value;
 
-/// Erasure's address, and its path as the object reads it (any other is an `Admit`); the host
-/// is never resolved.
-pub const FORGET: &str = "https://position-line/forget";
-pub const FORGET_PATH: &str = "/forget";
+/// Erasure's call for one mailbox's entry.
+pub fn forget_to_json(mailbox: &str) -> String {
+    format!(r#"{{"forget":"{mailbox}"}}"#)
+}
+
+/// The mailbox an erasure call names (an HMAC in hex, so nothing is escaped); `None` for any
+/// other call.
+pub fn forget_from_json(call: &str) -> Option<&str> {
+    let mailbox = call.strip_prefix(r#"{"forget":""#)?.strip_suffix(r#""}"#)?;
+    mailbox
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit())
+        .then_some(mailbox)
+}
 
 /// One application at its position's line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +169,17 @@ mod tests {
         assert_eq!(Admit::from_json(r#"{"mailbox":"m","body":"text"}"#), None);
         let short = admit.to_json().replace("[2,3,4,5]", "[2,3,4]");
         assert_eq!(Admit::from_json(&short), None, "every budget or none");
+        assert_eq!(forget_from_json(&forget_to_json("ab12")), Some("ab12"));
+        assert_eq!(
+            forget_from_json(&admit.to_json()),
+            None,
+            "an admit is not an erasure"
+        );
+        assert_eq!(
+            forget_from_json(r#"{"forget":"ab\"}"}"#),
+            None,
+            "an HMAC is hex"
+        );
     }
 
     proptest! {

@@ -164,8 +164,7 @@ impl Pacer {
 
     async fn call<T: DeserializeOwned>(&self, call: Call) -> Option<T> {
         let body = serde_json::to_string(&call).ok()?;
-        let url = "https://hireflix-pace/";
-        let text = objects::ask(&self.namespace, OBJECT_NAME, url, &body, OBJECT_TIMEOUT_MS);
+        let text = objects::ask(&self.namespace, OBJECT_NAME, &body, OBJECT_TIMEOUT_MS);
         read(&text.await.ok()?)
     }
 }

@@ -30,22 +30,22 @@ impl DurableObject for HireflixPace {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let Ok(body) = req.text().await else {
-            return Response::error("unreadable body", 400);
-        };
-        let Some(call) = read::<Call>(&body) else {
-            return Response::error("not a pace call", 400);
-        };
-        match self.answer(call, crate::clock::now_ms()) {
-            Ok(json) => Response::ok(json),
-            Err(_) => Response::error("pace error", 500),
-        }
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        crate::objects::serve(self, req).await
+    }
+}
+
+crate::answers_calls!(HireflixPace);
+
+impl crate::objects::Answers for HireflixPace {
+    async fn answer(&self, call: String) -> Result<String> {
+        let call = read::<Call>(&call).ok_or("not a pace call")?;
+        self.answer_call(call, crate::clock::now_ms())
     }
 }
 
 impl HireflixPace {
-    fn answer(&self, call: Call, now: u64) -> Result<String> {
+    fn answer_call(&self, call: Call, now: u64) -> Result<String> {
         let mut pace = self.load()?;
         let before = pace.hold;
         let json = match call {

@@ -12,17 +12,20 @@ import { withWorker, ann, APP_SECRET, OPEN } from "../harness.mjs";
 const TAKE_CALLS = "build/take-calls.mjs";
 writeFileSync(
   TAKE_CALLS,
-  `import * as worker from "./index.js";
-export * from "./index.js";
-export { default } from "./index.js";
+  `import { DurableObject } from "cloudflare:workers";
+import * as worker from "./entry.mjs";
+export * from "./entry.mjs";
+export { default } from "./entry.mjs";
 let takes = 0;
-export class InviteLedger {
-  constructor(state, env) { this.inner = new worker.InviteLedger(state, env); }
-  async fetch(request) {
+export class InviteLedger extends DurableObject {
+  constructor(state, env) { super(state, env); this.inner = new worker.InviteLedger(state, env); }
+  ask(call) {
+    if (call.startsWith('{"take"')) takes += 1;
+    return this.inner.ask(call);
+  }
+  fetch(request) {
     if (new URL(request.url).pathname === "/__takes") return Response.json(takes);
-    const body = await request.text();
-    if (body.startsWith('{"take"')) takes += 1;
-    return this.inner.fetch(new Request(request.url, { method: "POST", body }));
+    return this.inner.fetch(request);
   }
   alarm(...args) { return this.inner.alarm(...args); }
 }

@@ -30,13 +30,15 @@ const OBJECT_CALLS = "build/object-calls.mjs";
 const CLASSES = [...readFileSync("wrangler.toml", "utf8").matchAll(/^class_name = "(\w+)"/gm)].map((m) => m[1]);
 writeFileSync(
   OBJECT_CALLS,
-  `import * as worker from "./index.js";
-export * from "./index.js";
-export { default } from "./index.js";
+  `import { DurableObject } from "cloudflare:workers";
+import * as worker from "./entry.mjs";
+export * from "./entry.mjs";
+export { default } from "./entry.mjs";
 const calls = {};
 const add = (name) => (calls[name] = (calls[name] ?? 0) + 1);
-const counted = (name, Base) => class {
-  constructor(state, env) { this.inner = new Base(state, env); }
+const counted = (name, Base) => class extends DurableObject {
+  constructor(state, env) { super(state, env); this.inner = new Base(state, env); }
+  ask(call) { add(name); return this.inner.ask(call); }
   fetch(request) {
     if (new URL(request.url).pathname === "/__object-calls") return Response.json(calls);
     add(name);
