@@ -441,10 +441,17 @@ mod tests {
     #[test]
     fn a_queued_record_is_answered_queued_without_queueing_again() {
         let trusted = TrustedHosts::hireflix_only();
-        let decision = from_record(Some(Record::queued()), "n1", &trusted, &claim(None));
+        let decision = from_record(Some(Record::queued(None)), "n1", &trusted, &claim(None));
         assert_eq!(decision.unwrap().answer, Answer::Queued);
         // In line: the same place and time, until that time has come.
-        let waiting = |by| from_record(Some(Record::in_line(4, by)), "n1", &trusted, &claim(None));
+        let waiting = |by| {
+            from_record(
+                Some(Record::queued(Some((4, by)))),
+                "n1",
+                &trusted,
+                &claim(None),
+            )
+        };
         let again = waiting(NOW + 1).unwrap();
         assert_eq!(
             (again.answer, again.outcome),

@@ -147,7 +147,7 @@ impl<I, L, M: Memory, Q: Enqueue, W> Pipeline<'_, I, L, M, Q, W> {
             return false;
         }
         // Remembered so a resubmission while queued gets the same answer and is not queued twice.
-        let record = Record::queued().with_consent(self.consent.cloned());
+        let record = Record::queued(None).with_consent(self.consent.cloned());
         self.invites.memory.remember(key, &record).await;
         true
     }

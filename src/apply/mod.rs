@@ -155,8 +155,8 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
             }) => {
                 // Kept before the answer, so a resubmission hears it from KV: the line's
                 // client may answer "paused" for the position without asking it.
-                let record =
-                    Record::in_line(place, expected_by_ms).with_consent(self.consent.cloned());
+                let record = Record::queued(Some((place, expected_by_ms)))
+                    .with_consent(self.consent.cloned());
                 invites.memory.remember(key, &record).await;
                 return (decision::in_line(place, expected_by_ms), None);
             }

@@ -216,9 +216,8 @@ impl Io for Live<'_> {
         let position = self.position.as_str();
         let line = log::Application::new(&self.request_id, position, self.source, outcome);
         log::Event::Application(line).emit();
-        if let Some(step) = Step::of(outcome) {
-            self.count(step, attribution);
-        }
+        let funnel = self.funnel.with_campaign(attribution);
+        funnel.record_outcome(self.position, outcome);
     }
 }
 
