@@ -82,7 +82,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
                 None
             } else {
                 let answer = self.line.admit(c.position, &c.application.email, c.invite);
-                held_by_line(answer.await)
+                answer.await.map_or(Some(Made::LineSilent), held_by_line)
             });
         }
         let going: Vec<&Candidate> = candidates
@@ -293,10 +293,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
 }
 
 /// What the line's answer makes of an application not yet admitted; `None`: on to the ledger.
-fn held_by_line(answer: Option<Admission>) -> Option<Made> {
-    let Some(answer) = answer else {
-        return Some(Made::LineSilent);
-    };
+fn held_by_line(answer: Admission) -> Option<Made> {
     match answer {
         Admission::Go => None,
         Admission::Wait {

@@ -153,7 +153,10 @@ impl Io for Live<'_> {
     }
 
     async fn position_name(&self) -> Option<String> {
-        position_name(&self.services.lookup(self.position).await, self.ui.w)
+        position_name(
+            &positions::lookup(self.services, self.position).await,
+            self.ui.w,
+        )
     }
 
     fn remembered_name(&self) -> String {
