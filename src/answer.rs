@@ -67,7 +67,6 @@ pub enum Answer {
     PositionsUnavailable,
 }
 
-/// An answer's row of the table.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Row<'a> {
     /// The HTTP status (a page that redirects answers 303 whatever this says).

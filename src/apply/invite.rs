@@ -13,7 +13,6 @@ use crate::line::Lines;
 use crate::log::Reason;
 use crate::store::{Memory, Record};
 
-/// One candidate to invite.
 pub struct Candidate<'a> {
     pub position: &'a PositionId,
     pub application: &'a Application,

@@ -127,7 +127,6 @@ pub fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The first value of `name` among decoded pairs.
 pub fn first<'q>(pairs: &'q [(String, String)], name: &str) -> Option<&'q str> {
     pairs
         .iter()
