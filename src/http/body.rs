@@ -172,10 +172,13 @@ async fn parse_multipart(mut bytes: Vec<u8>, content_type: &str) -> Option<Poste
         .map(|f| f.wire_name())
         .chain([HONEYPOT_FIELD, TURNSTILE_FIELD, CONSENT_FIELD])
         .chain(attribution::NAMES);
-    // A file upload under one of our names is not text: the field stays empty.
-    let pairs = names
-        .filter_map(|name| Some((name.to_string(), form_data.get(name).as_string()?)))
-        .collect();
+    let mut pairs = Vec::new();
+    for name in names {
+        // A file upload under one of our names is not text: leave the field empty.
+        if let Some(value) = form_data.get(name).as_string() {
+            pairs.push((name.to_string(), value));
+        }
+    }
     Some(Posted::from_pairs(pairs))
 }
 
