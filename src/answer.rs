@@ -67,7 +67,6 @@ pub enum Answer {
     PositionsUnavailable,
 }
 
-/// An answer's row of the table.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Row<'a> {
     /// The HTTP status (a page that redirects answers 303 whatever this says).
@@ -81,9 +80,6 @@ pub struct Row<'a> {
     pub page: Page<'a>,
 }
 
-/// A place in the position's line (1: next) and when to expect the email (ms since the epoch).
-type Line = Option<(u32, u64)>;
-
 /// The kind of page an answer is, with its words.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Page<'a> {
@@ -92,8 +88,9 @@ pub enum Page<'a> {
     /// A page that sends the candidate to their inbox: no form, since sending the application
     /// again could only get the same answer. It has an address of its own,
     /// `/apply/{id}/{slug}`, which shows it again on a GET: a language switch never posts again.
-    /// Its line: the JSON's `place` and `expectedBy`, and the page's panel.
-    Inbox(&'static Message, &'static str, Line),
+    /// Its place in the position's line (1: next) and when to expect the email (ms since the
+    /// epoch): the JSON's `place` and `expectedBy`, and the page's panel.
+    Inbox(&'static Message, &'static str, Option<(u32, u64)>),
     /// The form again with every value kept, with a notice (the JSON's `message`; without
     /// one, the summary of the errors), errors by field and the human check's.
     Form(

@@ -6,10 +6,8 @@
 //! than the rest of a form view (see docs/performance.md).
 
 use crate::apply::invite::Invites;
-use crate::apply::positions::{self, Lookup};
 use crate::apply::Pipeline;
 use crate::config::{names, Config};
-use crate::domain::PositionId;
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::HireflixClient;
 use crate::http::{client_key, network_key, Policy};
@@ -63,9 +61,10 @@ impl App {
     fn build(env: &Env) -> App {
         let config = Rc::new(Config::read(env));
         crate::objects::place(config.object_placement);
-        let store = env.kv(names::KV).ok().map(|kv| {
-            Store::new(kv, config.submission_ttl_seconds).with_letters(LetterBox::connect(env))
-        });
+        let store = env
+            .kv(names::KV)
+            .ok()
+            .map(|kv| Store::new(kv, config.submission_ttl_seconds, LetterBox::connect(env)));
         let services = match (&store, config.problems.is_empty()) {
             (_, false) => Err(config.problems.clone()),
             (None, true) => Err(vec![format!("KV binding {} is missing", names::KV)]),
@@ -158,16 +157,6 @@ impl Services {
             consent: None,
             funnel: None,
         }
-    }
-
-    pub async fn lookup(&self, position: &PositionId) -> Lookup {
-        positions::lookup(&self.config, &self.store, &self.client, position).await
-    }
-
-    pub async fn refresh_positions(&self) -> Result<(), crate::hireflix::Transient> {
-        positions::refresh(&self.store, &self.client)
-            .await
-            .map(drop)
     }
 
     /// The rate limiters are optional so a deployment without them still works (and

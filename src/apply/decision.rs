@@ -187,19 +187,16 @@ pub fn from_outcome(outcome: InviteOutcome) -> Result<Decision, Transient> {
     }
 }
 
-/// After trying to queue an application that Hireflix could not take now.
-pub fn after_enqueue(queued: bool, reason: Transient) -> Decision {
+/// Queued to be tried again: the candidate hears the ordinary "queued", and only the log says
+/// why. A queue that refused it leaves nothing promised: they are asked to try again.
+pub(super) fn queued(queued: bool, outcome: Outcome, reason: Reason) -> Decision {
     if queued {
-        Decision::new(
-            Answer::Queued,
-            Outcome::Queued,
-            Some(Reason::Transient(reason)),
-        )
+        Decision::new(Answer::Queued, outcome, Some(reason))
     } else {
         Decision::new(
             Answer::Unavailable,
             Outcome::LostQueueUnavailable,
-            Some(Reason::Transient(reason)),
+            Some(reason),
         )
     }
 }
@@ -227,67 +224,24 @@ fn rejected(messages: Vec<(Option<Field>, String)>) -> Answer {
 /// Another spelling of this mailbox has the position's interview: the ordinary "already
 /// invited, check your email" answer; the link goes only to the address it was made for.
 pub(super) fn same_mailbox() -> Decision {
-    Decision {
-        answer: Answer::InvitedByEmail,
-        outcome: Outcome::AlreadyInvited,
-        reason: Some(Reason::Ledger(Note::SameMailbox)),
-    }
-}
-
-/// Parked: the candidate hears the ordinary "queued"; only the log says why.
-pub(super) fn parked(queued: bool, note: Note) -> Decision {
-    Decision {
-        answer: if queued {
-            Answer::Queued
-        } else {
-            Answer::Unavailable
-        },
-        outcome: if queued {
-            Outcome::Parked
-        } else {
-            Outcome::LostQueueUnavailable
-        },
-        reason: Some(Reason::Ledger(note)),
-    }
+    let reason = Some(Reason::Ledger(Note::SameMailbox));
+    Decision::new(Answer::InvitedByEmail, Outcome::AlreadyInvited, reason)
 }
 
 /// Waiting in the position's line: told their place and when to expect the email, which their
 /// KV record keeps for a resubmission.
 pub(super) fn in_line(place: u32, expected_by_ms: u64) -> Decision {
-    Decision::new(
-        Answer::InLine {
-            place,
-            expected_by_ms,
-        },
-        Outcome::Parked,
-        Some(Reason::InLine),
-    )
+    let answer = Answer::InLine {
+        place,
+        expected_by_ms,
+    };
+    Decision::new(answer, Outcome::Parked, Some(Reason::InLine))
 }
 
 /// The position's line is full, or would wait too long: nothing stored.
 pub(super) fn position_paused(retry_after_s: u32) -> Decision {
-    Decision::new(
-        Answer::PositionPaused { retry_after_s },
-        Outcome::RateLimited,
-        Some(Reason::PositionPaused),
-    )
-}
-
-/// The ledger, or the position's line (`line`), could not be asked: queued to ask again.
-pub(super) fn unchecked(queued: bool, line: bool) -> Decision {
-    Decision {
-        outcome: if queued {
-            Outcome::Queued
-        } else {
-            Outcome::LostQueueUnavailable
-        },
-        reason: Some(if line {
-            Reason::LineUnavailable
-        } else {
-            Reason::Ledger(Note::LedgerUnavailable)
-        }),
-        ..parked(queued, Note::LedgerUnavailable)
-    }
+    let answer = Answer::PositionPaused { retry_after_s };
+    Decision::new(answer, Outcome::RateLimited, Some(Reason::PositionPaused))
 }
 
 #[cfg(test)]
@@ -487,10 +441,17 @@ mod tests {
     #[test]
     fn a_queued_record_is_answered_queued_without_queueing_again() {
         let trusted = TrustedHosts::hireflix_only();
-        let decision = from_record(Some(Record::queued()), "n1", &trusted, &claim(None));
+        let decision = from_record(Some(Record::queued(None)), "n1", &trusted, &claim(None));
         assert_eq!(decision.unwrap().answer, Answer::Queued);
         // In line: the same place and time, until that time has come.
-        let waiting = |by| from_record(Some(Record::in_line(4, by)), "n1", &trusted, &claim(None));
+        let waiting = |by| {
+            from_record(
+                Some(Record::queued(Some((4, by)))),
+                "n1",
+                &trusted,
+                &claim(None),
+            )
+        };
         let again = waiting(NOW + 1).unwrap();
         assert_eq!(
             (again.answer, again.outcome),
@@ -526,8 +487,9 @@ mod tests {
 
     #[test]
     fn a_queue_that_refuses_is_never_called_queued() {
-        assert_eq!(after_enqueue(true, Transient::Auth).answer, Answer::Queued);
-        let lost = after_enqueue(false, Transient::Auth);
+        let reason = Reason::Transient(Transient::Auth);
+        assert_eq!(queued(true, Outcome::Queued, reason).answer, Answer::Queued);
+        let lost = queued(false, Outcome::Queued, reason);
         assert_eq!(lost.answer, Answer::Unavailable);
         assert_eq!(lost.outcome, Outcome::LostQueueUnavailable);
     }

@@ -9,7 +9,7 @@ use worker::{MessageBuilder, Queue};
 
 /// An application waiting for Hireflix. It holds the candidate's data because the invite needs
 /// it; queues are private to the account, and the message leaves once the invite is made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueuedInvite {
     pub position_id: String,
@@ -31,12 +31,8 @@ pub struct QueuedInvite {
     pub consent: Option<Consent>,
     /// Counted by its position's line (released from it, or let through at once): not asked
     /// again.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub admitted: bool,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -52,11 +48,8 @@ impl QueuedInvite {
             last_name: form.last_name.clone(),
             email: form.email.clone(),
             phone_number: form.phone_number.clone(),
-            attempt: 0,
             request_id: request_id.to_string(),
-            quota_refusals: 0,
-            consent: None,
-            admitted: false,
+            ..QueuedInvite::default()
         }
     }
 
@@ -147,7 +140,7 @@ impl<I, L, M: Memory, Q: Enqueue, W> Pipeline<'_, I, L, M, Q, W> {
             return false;
         }
         // Remembered so a resubmission while queued gets the same answer and is not queued twice.
-        let record = Record::queued().with_consent(self.consent.cloned());
+        let record = Record::queued(None).with_consent(self.consent.cloned());
         self.invites.memory.remember(key, &record).await;
         true
     }

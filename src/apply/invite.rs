@@ -13,7 +13,6 @@ use crate::line::Lines;
 use crate::log::Reason;
 use crate::store::{Memory, Record};
 
-/// One candidate to invite.
 pub struct Candidate<'a> {
     pub position: &'a PositionId,
     pub application: &'a Application,
@@ -82,7 +81,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
                 None
             } else {
                 let answer = self.line.admit(c.position, &c.application.email, c.invite);
-                held_by_line(answer.await)
+                answer.await.map_or(Some(Made::LineSilent), held_by_line)
             });
         }
         let going: Vec<&Candidate> = candidates
@@ -146,8 +145,8 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
                 after.record(*ticket, outcome);
             }
             quota_delay = self.ledger.settle(after, first.request_id).await;
-            for (((c, _, _), input), outcome) in allowed.iter().zip(&inputs).zip(outcomes) {
-                answered.push(self.remember(c, input, outcome).await);
+            for ((c, _, _), outcome) in allowed.iter().zip(outcomes) {
+                answered.push(self.remember(c, outcome).await);
             }
         }
         let mut answered = answered.into_iter();
@@ -223,12 +222,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
 
     /// A new interview is remembered; "already exists" becomes the existing interview,
     /// looked up and remembered.
-    async fn remember(
-        &self,
-        c: &Candidate<'_>,
-        input: &InviteInput<'_>,
-        outcome: InviteOutcome,
-    ) -> Answered {
+    async fn remember(&self, c: &Candidate<'_>, outcome: InviteOutcome) -> Answered {
         match outcome {
             InviteOutcome::Invited(url) => {
                 let who = self.names_of(c.application);
@@ -236,15 +230,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
                 self.keep(c, record).await;
                 Answered::Hireflix(InviteOutcome::Invited(url))
             }
-            InviteOutcome::AlreadyExists => match self.find_existing(c, input).await {
-                Ok(Some(existing)) => Answered::Existing(Ok(existing)),
-                Ok(None) => Answered::Existing(Err(Reason::NoMatchingInterview)),
-                // Found, but with no link we may send anyone to: the same answer as any other.
-                Err(InviteOutcome::InvitedWithoutLink(problem)) => {
-                    Answered::Existing(Err(Reason::Link(problem)))
-                }
-                Err(failure) => Answered::Hireflix(failure),
-            },
+            InviteOutcome::AlreadyExists => self.find_existing(c).await,
             other => Answered::Hireflix(other),
         }
     }
@@ -254,36 +240,35 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
         self.memory.remember_soon(c.key, record).await;
     }
 
-    /// The existing interview of this email: `None` when Hireflix finds none, `Err` when the
-    /// look-up failed or found no link we may use.
-    async fn find_existing(
-        &self,
-        c: &Candidate<'_>,
-        input: &InviteInput<'_>,
-    ) -> Result<Option<Existing>, InviteOutcome> {
-        let email = &input.application.email;
+    /// The existing interview of this email, under the address as given or its lower-case form.
+    async fn find_existing(&self, c: &Candidate<'_>) -> Answered {
+        let email = &c.application.email;
         let mut spellings = vec![email.as_str().to_string()];
         if email.dedupe_form() != email.as_str() {
             spellings.push(email.dedupe_form());
         }
         for spelling in spellings {
-            let found = self
-                .inviter
-                .find_interview(input.position, &spelling)
-                .await?;
+            let found = match self.inviter.find_interview(c.position, &spelling).await {
+                Ok(found) => found,
+                // Found, but with no link we may send anyone to: the same answer as any other.
+                Err(InviteOutcome::InvitedWithoutLink(problem)) => {
+                    return Answered::Existing(Err(Reason::Link(problem)))
+                }
+                Err(failure) => return Answered::Hireflix(failure),
+            };
             if let Some(found) = found {
                 let theirs = names_tag(self.secret, &found.first_name, &found.last_name);
-                let same_names = theirs == self.names_of(input.application);
+                let same_names = theirs == self.names_of(c.application);
                 self.keep(c, Record::invited(&found.url, theirs, found.created_ms))
                     .await;
-                return Ok(Some(Existing {
+                return Answered::Existing(Ok(Existing {
                     url: found.url,
                     same_names,
                     created_ms: found.created_ms,
                 }));
             }
         }
-        Ok(None)
+        Answered::Existing(Err(Reason::NoMatchingInterview))
     }
 
     pub fn names_of(&self, application: &Application) -> String {
@@ -293,10 +278,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
 }
 
 /// What the line's answer makes of an application not yet admitted; `None`: on to the ledger.
-fn held_by_line(answer: Option<Admission>) -> Option<Made> {
-    let Some(answer) = answer else {
-        return Some(Made::LineSilent);
-    };
+fn held_by_line(answer: Admission) -> Option<Made> {
     match answer {
         Admission::Go => None,
         Admission::Wait {

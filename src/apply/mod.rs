@@ -23,7 +23,7 @@ use crate::funnel::Funnel;
 use crate::hireflix::{HireflixClient, InterviewUrl, Inviter, Transient};
 use crate::ledger::{Gate, Ledger, LedgerClient, Note};
 use crate::line::{LineClient, Lines};
-use crate::log::{self, Source};
+use crate::log::{self, Outcome, Reason, Source};
 use crate::store::{Kv, Memory, Record};
 use decision::Claim;
 use invite::{Candidate, Invites, Made};
@@ -155,8 +155,8 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
             }) => {
                 // Kept before the answer, so a resubmission hears it from KV: the line's
                 // client may answer "paused" for the position without asking it.
-                let record =
-                    Record::in_line(place, expected_by_ms).with_consent(self.consent.cloned());
+                let record = Record::queued(Some((place, expected_by_ms)))
+                    .with_consent(self.consent.cloned());
                 invites.memory.remember(key, &record).await;
                 return (decision::in_line(place, expected_by_ms), None);
             }
@@ -168,13 +168,17 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
                 note,
             })) => {
                 let queued = self.enqueue(&queue_as((0, 0)), key, delay_seconds).await;
-                return (decision::parked(queued, note), None);
+                let decision = decision::queued(queued, Outcome::Parked, Reason::Ledger(note));
+                return (decision, None);
             }
             // No invite without a check: queued, the consumer asks the ledger again.
             Some(Made::Held(Gate::Unchecked | Gate::Invite(_)) | Made::LineSilent) | None => {
                 let queued = self.enqueue(&queue_as((0, 0)), key, 0).await;
-                let line = matches!(made, Some(Made::LineSilent));
-                return (decision::unchecked(queued, line), None);
+                let reason = match made {
+                    Some(Made::LineSilent) => Reason::LineUnavailable,
+                    _ => Reason::Ledger(Note::LedgerUnavailable),
+                };
+                return (decision::queued(queued, Outcome::Queued, reason), None);
             }
         };
         let decision = match decision::from_answer(answered, &claim) {
@@ -190,7 +194,7 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
                 let delay = if quota { batch.quota_delay } else { resume };
                 let tries = (u32::from(reason != Transient::Paced), u32::from(quota));
                 let queued = self.enqueue(&queue_as(tries), key, delay).await;
-                decision::after_enqueue(queued, reason)
+                decision::queued(queued, Outcome::Queued, Reason::Transient(reason))
             }
         };
         (decision, batch.hireflix_ms)

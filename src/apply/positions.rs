@@ -1,10 +1,10 @@
 //! The account's open positions, cached so a page view is not a Hireflix call.
 
+use crate::app::Services;
 use crate::clock::now_ms;
 use crate::config::Config;
 use crate::domain::PositionId;
-use crate::hireflix::{HireflixClient, Position, Transient};
-use crate::store::Store;
+use crate::hireflix::{Position, Transient};
 use std::cell::{Cell, RefCell};
 
 /// Each isolate also keeps the list in memory, so most form views and posts read no KV at
@@ -58,22 +58,18 @@ pub fn memo_name(id: &PositionId, otherwise: &str) -> String {
 }
 
 /// Open positions, in Hireflix's order, narrowed by ALLOWED_POSITIONS.
-pub async fn open_positions(
-    config: &Config,
-    store: &Store,
-    client: &HireflixClient,
-) -> Result<Vec<Position>, Transient> {
-    let now = now_ms();
+pub async fn open_positions(services: &Services) -> Result<Vec<Position>, Transient> {
+    let (config, now) = (&services.config, now_ms());
     if let Some(all) = memo_get(now) {
         return Ok(narrow(all, config));
     }
-    let (read_at, last) = store.positions().await.unzip();
+    let (read_at, last) = services.store.positions().await.unzip();
     let all = match last {
         Some(last) if read_at.is_some_and(|at| now.saturating_sub(at) < FRESH_MS) => last,
         // Old or missing (the Cron Trigger failed, or the worker is new): one caller at a
         // time asks Hireflix; everyone else, and everyone while Hireflix is down, uses the
         // last good copy.
-        last => match refresh_once(store, client, now).await {
+        last => match refresh_once(services, now).await {
             Ok(fresh) => fresh,
             Err(why) => last.ok_or(why)?,
         },
@@ -82,26 +78,22 @@ pub async fn open_positions(
     Ok(narrow(all, config))
 }
 
-async fn refresh_once(
-    store: &Store,
-    client: &HireflixClient,
-    now: u64,
-) -> Result<Vec<Position>, Transient> {
+async fn refresh_once(services: &Services, now: u64) -> Result<Vec<Position>, Transient> {
     if let Some(why) = recent_failure(now) {
         return Err(why);
     }
-    if !client.may_refresh(REFRESH_LEASE_MS).await {
+    if !services.client.may_refresh(REFRESH_LEASE_MS).await {
         return Err(Transient::Paced);
     }
-    refresh(store, client).await.inspect_err(|why| {
+    refresh(services).await.inspect_err(|why| {
         FAILED.with(|failed| failed.set(Some((now, *why))));
     })
 }
 
 /// Reads the list from Hireflix into KV: the Cron Trigger's job, and a stale copy's.
-pub async fn refresh(store: &Store, client: &HireflixClient) -> Result<Vec<Position>, Transient> {
-    let fresh = client.positions().await?;
-    store.cache_positions(&fresh).await;
+pub async fn refresh(services: &Services) -> Result<Vec<Position>, Transient> {
+    let fresh = services.client.positions().await?;
+    services.store.cache_positions(&fresh).await;
     Ok(fresh)
 }
 
@@ -121,16 +113,11 @@ pub enum Lookup {
     Unknown,
 }
 
-pub async fn lookup(
-    config: &Config,
-    store: &Store,
-    client: &HireflixClient,
-    id: &PositionId,
-) -> Lookup {
-    if !config.allows(id) {
+pub async fn lookup(services: &Services, id: &PositionId) -> Lookup {
+    if !services.config.allows(id) {
         return Lookup::NotOffered;
     }
-    match open_positions(config, store, client).await {
+    match open_positions(services).await {
         Ok(open) => open
             .into_iter()
             .find(|p| p.id.eq_ignore_ascii_case(id.as_str()))

@@ -135,7 +135,7 @@ fn a_remembered_candidate_is_answered_before_the_ledger_is_asked() {
         .memory
         .records
         .borrow_mut()
-        .insert(digest, Record::queued());
+        .insert(digest, Record::queued(None));
     let (decision, _) = world.apply();
     assert_eq!(decision.outcome, Outcome::AlreadyQueued);
     assert_eq!(world.ledger.checks.get(), 0);
@@ -328,7 +328,10 @@ fn over_the_position_budget_the_line_gives_a_place_and_nothing_else_is_asked_or_
         world.queued().is_empty(),
         "the line holds it, not the queue"
     );
-    assert_eq!(world.record(), Some(Record::in_line(4_210, NOW + 60_000)));
+    assert_eq!(
+        world.record(),
+        Some(Record::queued(Some((4_210, NOW + 60_000))))
+    );
     // A resubmission hears its place from KV, never "paused", and the line is not asked.
     assert_eq!(world.apply().0.answer, first);
     assert_eq!(*world.line.asked.borrow(), ["ann@example.com"]);

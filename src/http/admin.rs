@@ -147,7 +147,7 @@ async fn replay(store: &Store, app: &App, only: Option<&PositionId>, w: &'static
         if only.is_some_and(|p| *p != letter_position) {
             continue;
         }
-        let record = Record::queued().with_consent(invite.consent.clone());
+        let record = Record::queued(None).with_consent(invite.consent.clone());
         let fresh = QueuedInvite {
             attempt: 0,
             quota_refusals: 0,

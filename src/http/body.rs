@@ -75,7 +75,9 @@ pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
     };
     match encoding {
         "application/json" => parse_json(&bytes),
-        "multipart/form-data" => parse_multipart(bytes, &content_type).await,
+        "multipart/form-data" => parse_multipart(bytes, &content_type)
+            .await
+            .ok_or(Answer::Unreadable),
         _ => Ok(Posted::from_pairs(urlencoded_pairs(&bytes))),
     }
 }
@@ -125,7 +127,6 @@ pub fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The first value of `name` among decoded pairs.
 pub fn first<'q>(pairs: &'q [(String, String)], name: &str) -> Option<&'q str> {
     pairs
         .iter()
@@ -156,35 +157,29 @@ fn parse_json(bytes: &[u8]) -> Result<Posted, Answer> {
 
 /// Multipart parsing is the runtime's own (`Response.formData()`): a hand-written parser would
 /// be more wasm and more risk for a format browsers send only when told to.
-async fn parse_multipart(bytes: Vec<u8>, content_type: &str) -> Result<Posted, Answer> {
-    let headers = web_sys::Headers::new().map_err(|_| Answer::Unreadable)?;
-    headers
-        .set("content-type", content_type)
-        .map_err(|_| Answer::Unreadable)?;
+async fn parse_multipart(mut bytes: Vec<u8>, content_type: &str) -> Option<Posted> {
+    let headers = web_sys::Headers::new().ok()?;
+    headers.set("content-type", content_type).ok()?;
     let init = web_sys::ResponseInit::new();
     init.set_headers(&headers);
-    let mut bytes = bytes;
-    let response = web_sys::Response::new_with_opt_u8_array_and_init(Some(&mut bytes), &init)
-        .map_err(|_| Answer::Unreadable)?;
-    let promise = response.form_data().map_err(|_| Answer::Unreadable)?;
-    let form_data: web_sys::FormData = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .map_err(|_| Answer::Unreadable)?
-        .dyn_into()
-        .map_err(|_| Answer::Unreadable)?;
-    let mut pairs = Vec::new();
+    let response =
+        web_sys::Response::new_with_opt_u8_array_and_init(Some(&mut bytes), &init).ok()?;
+    let promise = response.form_data().ok()?;
+    let form_data = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let form_data: web_sys::FormData = form_data.dyn_into().ok()?;
     let names = Field::ALL
         .iter()
         .map(|f| f.wire_name())
         .chain([HONEYPOT_FIELD, TURNSTILE_FIELD, CONSENT_FIELD])
         .chain(attribution::NAMES);
+    let mut pairs = Vec::new();
     for name in names {
         // A file upload under one of our names is not text: leave the field empty.
         if let Some(value) = form_data.get(name).as_string() {
             pairs.push((name.to_string(), value));
         }
     }
-    Ok(Posted::from_pairs(pairs))
+    Some(Posted::from_pairs(pairs))
 }
 
 #[cfg(test)]

@@ -109,8 +109,7 @@ fn binding_warnings(bound: impl Fn(&str, Binding) -> bool) -> Vec<String> {
 }
 
 pub async fn list_positions(services: &Services, ui: &Ui) -> Reply {
-    let open = positions::open_positions(&services.config, &services.store, &services.client);
-    let Ok(open) = open.await else {
+    let Ok(open) = positions::open_positions(services).await else {
         return Answer::PositionsUnavailable.page(ui);
     };
     let (layout, positions) = (ui.layout(), open.iter().collect());
@@ -118,7 +117,7 @@ pub async fn list_positions(services: &Services, ui: &Ui) -> Reply {
 }
 
 pub async fn show_form(services: &Services, funnel: &Funnel, id: &PositionId, ui: &Ui) -> Reply {
-    let lookup = services.lookup(id).await;
+    let lookup = positions::lookup(services, id).await;
     let Some(name) = position_name(&lookup, ui.w) else {
         return Answer::PositionNotFound.page(ui);
     };

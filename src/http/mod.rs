@@ -39,7 +39,7 @@ enum Route {
 pub async fn refresh_positions(env: &Env) {
     let app = App::for_env(env);
     if let Ok(services) = &app.services {
-        if let Err(why) = services.refresh_positions().await {
+        if let Err(why) = crate::apply::positions::refresh(services).await {
             crate::log::Event::PositionsRefreshFailed {
                 reason: why.as_str(),
             }

@@ -41,7 +41,6 @@ fn crypto() -> Option<web_sys::Crypto> {
     (!crypto.is_undefined()).then(|| crypto.unchecked_into())
 }
 
-/// The `Set-Cookie` value that gives the browser its pass.
 pub fn set_cookie(position: &str, pass: &str) -> String {
     let name = name(position);
     format!("{name}={pass}; Path=/; Max-Age={MAX_AGE_SECONDS}; Secure; HttpOnly; SameSite=Lax")

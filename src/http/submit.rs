@@ -153,7 +153,10 @@ impl Io for Live<'_> {
     }
 
     async fn position_name(&self) -> Option<String> {
-        position_name(&self.services.lookup(self.position).await, self.ui.w)
+        position_name(
+            &positions::lookup(self.services, self.position).await,
+            self.ui.w,
+        )
     }
 
     fn remembered_name(&self) -> String {
@@ -216,9 +219,8 @@ impl Io for Live<'_> {
         let position = self.position.as_str();
         let line = log::Application::new(&self.request_id, position, self.source, outcome);
         log::Event::Application(line).emit();
-        if let Some(step) = Step::of(outcome) {
-            self.count(step, attribution);
-        }
+        let funnel = self.funnel.with_campaign(attribution);
+        funnel.record_outcome(self.position, outcome);
     }
 }
 

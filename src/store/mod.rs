@@ -32,18 +32,14 @@ pub struct Store {
 }
 
 impl Store {
-    pub fn new(kv: KvStore, ttl_seconds: u64) -> Self {
+    /// Dead letters go to their object when it is bound.
+    pub fn new(kv: KvStore, ttl_seconds: u64, letters: Option<LetterBox>) -> Self {
+        let letters = letters.map(Rc::new);
         Store {
             kv,
             ttl_seconds,
-            letters: None,
+            letters,
         }
-    }
-
-    /// Dead letters go to their object when it is bound.
-    pub fn with_letters(mut self, letters: Option<LetterBox>) -> Self {
-        self.letters = letters.map(Rc::new);
-        self
     }
 
     /// The last good copy of the positions list, and when it was read from Hireflix.

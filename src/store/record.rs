@@ -51,20 +51,13 @@ impl Record {
         }
     }
 
-    pub fn queued() -> Self {
+    /// Queued; waiting in its position's line at a place, to be released by a time (ms since
+    /// the epoch).
+    pub fn queued(line: Option<(u32, u64)>) -> Self {
+        let (place, expected_by) = line.unzip();
         Record::Queued {
-            place: None,
-            expected_by: None,
-            consent_at: None,
-            consent_notice: None,
-        }
-    }
-
-    /// In its position's line at `place`, released by `expected_by` (ms since the epoch).
-    pub fn in_line(place: u32, expected_by: u64) -> Self {
-        Record::Queued {
-            place: Some(place),
-            expected_by: Some(expected_by),
+            place,
+            expected_by,
             consent_at: None,
             consent_notice: None,
         }
@@ -118,7 +111,7 @@ mod tests {
                 consent_notice: None,
             }
         );
-        let queued = Record::queued();
+        let queued = Record::queued(None);
         assert_eq!(
             serde_json::to_string(&queued).unwrap(),
             r#"{"state":"queued"}"#
@@ -128,7 +121,7 @@ mod tests {
             queued
         );
         let waiting = r#"{"state":"queued","place":4,"expected_by":1764000000000}"#;
-        let in_line = Record::in_line(4, 1_764_000_000_000);
+        let in_line = Record::queued(Some((4, 1_764_000_000_000)));
         assert_eq!(serde_json::to_string(&in_line).unwrap(), waiting);
         assert_eq!(serde_json::from_str::<Record>(waiting).unwrap(), in_line);
         let consent = Consent {
