@@ -167,7 +167,8 @@ async fn once(
         .into_rpc::<JsStub>();
     let answer = JsFuture::from(stub.ask(body).map_err(|e| classify(&e))?);
     // An RPC call takes no abort signal: past the deadline it is no longer awaited (the object
-    // may still act, which callers already assume of a timeout).
+    // may still act, which callers already assume of a timeout), and what waits for it is freed
+    // when it settles or its request ends.
     let deadline = worker::Delay::from(Duration::from_millis(u64::from(timeout_ms)));
     match select(answer, deadline).await {
         Either::Left((Ok(text), _)) => text.as_string().ok_or(plain(Failure::Failed)),
@@ -227,7 +228,8 @@ macro_rules! answers_calls {
             ) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
                 match <Self as $crate::objects::Answers>::answer(self, call).await {
                     Ok(text) => Ok(wasm_bindgen::JsValue::from_str(&text)),
-                    Err(e) => Err(wasm_bindgen::JsValue::from_str(&e.to_string())),
+                    // An Error, as the runtime's own, with a name and a stack in its logs.
+                    Err(e) => Err(js_sys::Error::new(&e.to_string()).into()),
                 }
             }
         }
