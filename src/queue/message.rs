@@ -100,6 +100,19 @@ impl DeadLetter {
         Some((PositionId::parse(&position)?, Email::parse(&email).ok()?))
     }
 
+    /// When the application was made; 0 when it does not say (queued before applications
+    /// carried it, or not an application): older than any erasure.
+    pub fn applied_ms(&self) -> u64 {
+        match (&self.invite, &self.unreadable) {
+            (Some(invite), _) => invite.applied_ms,
+            (None, Some(text)) => serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|body| body.get("appliedMs")?.as_u64())
+                .unwrap_or(0),
+            (None, None) => 0,
+        }
+    }
+
     /// The candidate's key; `None` without one, or without `APP_SECRET` to derive it.
     pub fn key(&self, secret: &str) -> Option<CandidateKey> {
         let (position, email) = self.candidate().filter(|_| !secret.is_empty())?;
@@ -219,6 +232,26 @@ mod tests {
             DeadLetter::read(&json!({ "unreadable": "bigint", "reason": "unreadable_body" }));
         assert_eq!(unknowable.reason, "unreadable_body");
         assert_eq!(unknowable.candidate(), None);
+    }
+
+    #[test]
+    fn a_letter_says_when_its_application_was_made_and_an_old_one_counts_as_oldest() {
+        let made = |text: &str| DeadLetter::new("r".into(), None, Some(text.into())).applied_ms();
+        let mut body = invite("Ann");
+        assert_eq!(
+            DeadLetter::read(&body).applied_ms(),
+            0,
+            "queued before the field"
+        );
+        body["appliedMs"] = json!(1_700_000_000_000u64);
+        assert_eq!(DeadLetter::read(&body).applied_ms(), 1_700_000_000_000);
+        assert_eq!(
+            made(&body.to_string()),
+            1_700_000_000_000,
+            "unreadable, still timed"
+        );
+        assert_eq!(made("bigint"), 0);
+        assert_eq!(made(r#"{"appliedMs":"soon"}"#), 0);
     }
 
     #[test]
