@@ -8,7 +8,7 @@
 use super::client::{LedgerClient, ACCOUNT};
 use super::mailbox::{bucket, MailboxKeys};
 use super::object::{first, int, InviteLedger};
-use super::protocol::Call;
+use super::protocol::{Ask, Call};
 use super::spread::bucket_name;
 use crate::domain::Email;
 use worker::Result;
@@ -100,13 +100,16 @@ impl LedgerClient {
         if self.secret.is_empty() {
             return None;
         }
-        let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
-        let name = bucket_name(bucket(&mailbox));
-        let call = Call::ErasedSince {
-            mailbox,
+        let keys = MailboxKeys::new(&self.secret, email);
+        let name = bucket_name(bucket(&keys.mailbox));
+        let call = Call::ErasedSince(Ask {
+            mailbox: keys.mailbox,
+            spelling: keys.spelling,
+            position: String::new(),
             applied_ms,
-        };
-        self.object.ask(&name, &call, self.timeout_ms).await.ok()
+        });
+        let since = self.object.ask::<u32>(&name, &call, self.timeout_ms).await;
+        since.ok().map(|erasures| erasures > 0)
     }
 }
 

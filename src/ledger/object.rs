@@ -206,10 +206,10 @@ impl DurableObject for InviteLedger {
                 mailbox,
                 remember_ms,
             } => text(&self.forget(&mailbox, remember_ms, now)?),
-            Call::ErasedSince {
-                mailbox,
-                applied_ms,
-            } => text(&self.erased_since(&mailbox, applied_ms)?),
+            Call::ErasedSince(ask) => {
+                let erased = self.erased_since(&ask.mailbox, ask.applied_ms)?;
+                text(&usize::from(erased))
+            }
         });
         // After the answer is made: the reservation's reads and writes stay without an await
         // between them. A failure here costs only a late prune.

@@ -76,9 +76,11 @@ pub enum Call {
         #[serde(default)]
         remember_ms: u64,
     },
-    /// Whether the mailbox was erased at or after `applied_ms`: the dead-letter consumer asks
-    /// before it files an application. Answered `true` or `false`.
-    ErasedSince { mailbox: String, applied_ms: u64 },
+    /// Whether the application's mailbox was erased since it was made: the dead-letter
+    /// consumer asks before it files one. Answered with how many erasures since, 0 or 1 (only
+    /// the last is kept): a number, as `Forget` answers, so no other decoder is in the wasm; and
+    /// an [`Ask`], the struct `Reserve` already decodes.
+    ErasedSince(Ask),
 }
 
 /// One invite a mailbox's bucket granted, for the account's budgets.
