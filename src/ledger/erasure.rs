@@ -72,22 +72,18 @@ impl LedgerClient {
     /// answer.
     pub async fn forget(&self, email: &Email, max_wait_hours: u32) -> Option<u32> {
         let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
-        let in_bucket = Call::Forget {
-            mailbox: mailbox.clone(),
+        let bucket = bucket_name(bucket(&mailbox));
+        // The account's instance keeps the mark too: never read there, pruned alike, and one
+        // call for both costs the wasm less than two.
+        let call = Call::Forget {
+            mailbox,
             remember_ms: remembered_ms(max_wait_hours),
         };
-        let in_account = Call::Forget {
-            mailbox: mailbox.clone(),
-            remember_ms: 0,
-        };
         let mut gone = 0;
-        for (instance, call) in [
-            (bucket_name(bucket(&mailbox)), in_bucket),
-            (ACCOUNT.to_string(), in_account),
-        ] {
+        for instance in [bucket.as_str(), ACCOUNT] {
             gone += self
                 .object
-                .ask::<u32>(&instance, &call, self.timeout_ms)
+                .ask::<u32>(instance, &call, self.timeout_ms)
                 .await
                 .ok()?;
         }
