@@ -11,13 +11,17 @@
 use super::message::DeadLetter;
 use super::step::redeliver_delay_seconds;
 use crate::clock::now_ms;
-use crate::domain::CandidateKey;
+use crate::domain::{CandidateKey, PositionId};
 use crate::ledger::{LedgerClient, Note};
 use crate::log::{self, Outcome, Reason, Source};
 use crate::store::{Memory, Store};
 use serde_json::Value;
 use worker::{Message, MessageExt, QueueRetryOptionsBuilder};
 
+/// A letter whose candidate was erased after making it (`crate::ledger`'s erasure mark, asked
+/// of the mailbox's bucket) is dropped with one line. A question that cannot be asked or is not
+/// answered keeps the letter: never dropped on a guess. The candidate's "queued" record is left
+/// alone: the erasure took theirs, and one there now is a later application's.
 pub async fn keep(
     messages: Vec<Message<Value>>,
     store: &Store,
@@ -27,32 +31,33 @@ pub async fn keep(
 ) {
     for message in messages {
         let letter = DeadLetter::read(message.body());
-        if erased(&letter, ledger).await {
-            dropped(&letter);
-            message.ack();
-        } else {
-            file(&message, letter, store, secret, ttl_seconds).await;
+        let erased = match letter.candidate() {
+            Some((position, email)) => ledger
+                .erased_since(&email, letter.applied_ms())
+                .await
+                .filter(|&erased| erased)
+                .map(|_| position),
+            None => None,
+        };
+        match erased {
+            Some(position) => {
+                dropped(&letter, &position);
+                message.ack();
+            }
+            None => file(&message, letter, store, secret, ttl_seconds).await,
         }
     }
 }
 
-/// Whether its candidate was erased after making it (`crate::ledger`'s erasure mark), asked of
-/// the mailbox's bucket. A question that cannot be asked or is not answered keeps the letter:
-/// a letter is never dropped on a guess. Its candidate's "queued" record is left alone: the
-/// erasure took theirs, and one there now is a later application's.
-async fn erased(letter: &DeadLetter, ledger: &LedgerClient) -> bool {
-    let Some((_, email)) = letter.candidate() else {
-        return false;
-    };
-    ledger.erased_since(&email, letter.applied_ms()).await == Some(true)
-}
-
 /// One line, with neither the candidate nor their tag.
-fn dropped(letter: &DeadLetter) {
+fn dropped(letter: &DeadLetter, position: &PositionId) {
     let request_id = letter.invite.as_ref().map_or("", |i| i.request_id.as_str());
-    let position = letter.candidate().map(|(position, _)| position);
-    let position = position.as_ref().map_or("", |p| p.as_str());
-    let line = log::Application::new(request_id, position, Source::Queue, Outcome::Erased);
+    let line = log::Application::new(
+        request_id,
+        position.as_str(),
+        Source::Queue,
+        Outcome::Erased,
+    );
     log::Event::Application(log::Application {
         reason: Some(Reason::Ledger(Note::Erased)),
         ..line
