@@ -33,26 +33,24 @@ pub fn erased_after(applied_ms: u64, erased_at_ms: Option<u64>) -> bool {
 }
 
 impl InviteLedger {
-    /// Deletes the mailbox's rows; with `remember_ms`, marks it erased (now) until then, a
-    /// later erasure of the same mailbox moving the mark on. How many rows went.
+    /// Deletes the mailbox's rows and marks it erased (now) for `remember_ms`, a later erasure
+    /// of the same mailbox moving the mark on. How many rows went.
     pub(super) fn forget(&self, mailbox: &str, remember_ms: u64, now: u64) -> Result<usize> {
         let gone = self.exec(
             "DELETE FROM invites WHERE mailbox = ? RETURNING id",
             vec![mailbox.into()],
         )?;
         let gone = gone.raw().count();
-        if remember_ms > 0 {
-            self.exec(
-                "INSERT INTO erasures (mailbox, erased_at, until_ms) VALUES (?, ?, ?)
-                 ON CONFLICT (mailbox) DO UPDATE
-                 SET erased_at = excluded.erased_at, until_ms = excluded.until_ms",
-                vec![
-                    mailbox.into(),
-                    int(now),
-                    int(now.saturating_add(remember_ms)),
-                ],
-            )?;
-        }
+        self.exec(
+            "INSERT INTO erasures (mailbox, erased_at, until_ms) VALUES (?, ?, ?)
+             ON CONFLICT (mailbox) DO UPDATE
+             SET erased_at = excluded.erased_at, until_ms = excluded.until_ms",
+            vec![
+                mailbox.into(),
+                int(now),
+                int(now.saturating_add(remember_ms)),
+            ],
+        )?;
         Ok(gone)
     }
 

@@ -68,9 +68,8 @@ pub enum Call {
     /// those `taken` (stored there now), answer the next page of the rest (`Letters`).
     HandOver { taken: Vec<String> },
     /// Erase one mailbox (a candidate's request): its rows, every spelling and position.
-    /// Answered with how many rows were deleted. With `remember_ms`, the erasure itself is
-    /// kept that long, so the applications made before it are dropped wherever they wait
-    /// (`super::erasure`).
+    /// Answered with how many rows were deleted. The erasure itself is kept `remember_ms`, so
+    /// the applications made before it are dropped wherever they wait (`super::erasure`).
     Forget {
         mailbox: String,
         #[serde(default)]
