@@ -47,6 +47,7 @@ impl Step {
             Outcome::LostQueueUnavailable
             | Outcome::Permanent
             | Outcome::Requeued
+            | Outcome::Erased
             | Outcome::OriginNotAllowed => None,
         }
     }

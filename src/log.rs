@@ -32,6 +32,8 @@ pub enum Outcome {
     Permanent,
     Requeued,
     DeadLetter,
+    /// Dropped from a queue: its candidate was erased after making it.
+    Erased,
     /// Stopped at a gate, before the pipeline.
     OriginNotAllowed,
     RateLimited,

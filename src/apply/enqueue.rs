@@ -33,6 +33,15 @@ pub struct QueuedInvite {
     /// again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub admitted: bool,
+    /// When the candidate posted it (ms since the epoch): an erasure of the candidate made
+    /// since drops it (`crate::ledger`). 0, in messages queued before it was kept: older than
+    /// any erasure.
+    #[serde(default, skip_serializing_if = "is_never")]
+    pub applied_ms: u64,
+}
+
+fn is_never(ms: &u64) -> bool {
+    *ms == 0
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -125,6 +134,7 @@ impl<I, L, M: Memory, Q: Enqueue, W> Pipeline<'_, I, L, M, Q, W> {
     pub(super) fn message(&self, position: &PositionId, form: &ApplicationForm) -> QueuedInvite {
         QueuedInvite {
             consent: self.consent.cloned(),
+            applied_ms: (self.invites.clock)(),
             ..QueuedInvite::new(position, form, self.request_id)
         }
     }

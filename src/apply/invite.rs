@@ -111,6 +111,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
                 position: c.position,
                 email: &c.application.email,
                 request_id: c.request_id,
+                applied_ms: c.invite.applied_ms,
             })
             .collect();
         // No invite without the ledger's leave; a missing answer is no leave.

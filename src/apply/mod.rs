@@ -171,8 +171,13 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
                 let decision = decision::queued(queued, Outcome::Parked, Reason::Ledger(note));
                 return (decision, None);
             }
-            // No invite without a check: queued, the consumer asks the ledger again.
-            Some(Made::Held(Gate::Unchecked | Gate::Invite(_)) | Made::LineSilent) | None => {
+            // No invite without a check: queued, the consumer asks the ledger again. A post is
+            // made after any erasure; only clocks apart could say otherwise, and then the
+            // consumer drops it as the ledger says.
+            Some(
+                Made::Held(Gate::Unchecked | Gate::Invite(_) | Gate::Erased) | Made::LineSilent,
+            )
+            | None => {
                 let queued = self.enqueue(&queue_as((0, 0)), key, 0).await;
                 let reason = match made {
                     Some(Made::LineSilent) => Reason::LineUnavailable,

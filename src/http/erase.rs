@@ -1,7 +1,9 @@
 //! Erasing one candidate on their request (`POST /admin/erase`, `scripts/erase`): their place
 //! in the waiting line and their KV record in every position the worker knows, their invite
-//! ledger rows (every spelling of their mailbox) and their dead letters (any spelling). The answer and the log line count
-//! what went, by kind; neither names the candidate.
+//! ledger rows (every spelling of their mailbox) and their dead letters (any spelling). The
+//! answer and the log line count what went, by kind; neither names the candidate. What a queue
+//! still holds cannot be counted or deleted: the ledger keeps the erasure, and the consumers
+//! drop those applications when they come out.
 
 use super::respond::{json, Reply};
 use crate::app::App;
@@ -68,7 +70,9 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
     }
 
     let ledger = LedgerClient::connect(app.env(), &app.config);
-    let rows = ledger.forget(&email).await;
+    // Leaves the erasure marked in the ledger: the applications still in a queue are dropped
+    // when they come out of it (`crate::ledger`'s erasure).
+    let rows = ledger.forget(&email, app.config.line.max_wait_hours).await;
 
     let mailbox = canonical(&email);
     let (letters, listed) = store.dead_letters().await;

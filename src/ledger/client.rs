@@ -1,7 +1,7 @@
 //! The worker's side of the ledger: before Hireflix is asked, the calls `super::spread` sends
 //! to the mailbox's bucket and the account; afterwards a `Settle` call only when there is
-//! something to tell (a release, an ambiguous end, the quota). Also an operator's erasure of
-//! one mailbox.
+//! something to tell (a release, an ambiguous end, the quota). An operator's erasure of one
+//! mailbox is `super::erasure`.
 
 use super::gate::{Aftermath, Gate, Note};
 use super::mailbox::MailboxKeys;
@@ -9,7 +9,6 @@ use super::protocol::{Answer, Ask, Call, Settled};
 use super::{Applicant, Budgets, Ledger};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
-use crate::domain::Email;
 use crate::letters::Letters;
 use crate::log;
 use crate::objects::{self, Failure};
@@ -68,7 +67,7 @@ impl Object {
 #[derive(Clone)]
 pub struct LedgerClient {
     pub(super) object: Object,
-    secret: String,
+    pub(super) secret: String,
     pub(super) budgets: Budgets,
     pub(super) timeout_ms: u32,
     /// How long a granted call may be at Hireflix (see `Call::Reserve`).
@@ -105,26 +104,6 @@ fn flight_ms(hireflix_timeout_ms: u32) -> u64 {
     u64::from(hireflix_timeout_ms) * 2 + 1_000
 }
 
-impl LedgerClient {
-    /// Erases one candidate's rows on their request: every spelling of their mailbox, every
-    /// position, in its bucket and among the rows the account recorded before the buckets.
-    /// How many went; `None` when the ledger did not answer.
-    pub async fn forget(&self, email: &Email) -> Option<u32> {
-        let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
-        let bucket = super::spread::bucket_name(super::mailbox::bucket(&mailbox));
-        let call = Call::Forget { mailbox };
-        let mut gone = 0;
-        for instance in [bucket.as_str(), ACCOUNT] {
-            gone += self
-                .object
-                .ask::<u32>(instance, &call, self.timeout_ms)
-                .await
-                .ok()?;
-        }
-        Some(gone)
-    }
-}
-
 /// The dead letters the ledger kept before they had their own object, for that object to take
 /// over (see `Call::HandOver`); `None`: no ledger, or no answer.
 pub async fn hand_over_letters(env: &Env, taken: Vec<String>) -> Option<Letters> {
@@ -148,6 +127,7 @@ impl Ledger for LedgerClient {
                     mailbox: keys.mailbox,
                     spelling: keys.spelling,
                     position: a.position.as_str().to_string(),
+                    applied_ms: a.applied_ms,
                 }
             })
             .collect();

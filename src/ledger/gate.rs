@@ -18,6 +18,8 @@ pub enum Note {
     LedgerOverloaded,
     /// The same address's invite was at Hireflix: this one waits for its outcome.
     InFlight,
+    /// The candidate was erased after applying: the application is dropped.
+    Erased,
 }
 
 impl Note {
@@ -32,6 +34,7 @@ impl Note {
             Note::LedgerUnavailable => "ledger_unavailable",
             Note::LedgerOverloaded => "ledger_overloaded",
             Note::InFlight => "in_flight",
+            Note::Erased => "erased",
         }
     }
 }
@@ -62,6 +65,8 @@ pub enum Gate {
     /// The ledger did not answer: no invite without a check, so the application is queued as
     /// an ordinary retry and checked again then.
     Unchecked,
+    /// The candidate was erased after making this application: drop it, no call.
+    Erased,
 }
 
 impl Gate {
@@ -87,6 +92,7 @@ impl Gate {
                 note: Note::InFlight,
             },
             Answer::OtherSpelling => Gate::AlreadyInvited,
+            Answer::Erased => Gate::Erased,
             // Named after the budget that reopens last: the one the application waits for.
             Answer::Parked { until_ms, reached } => {
                 match reached.iter().max_by_key(|r| r.reopens_ms) {
@@ -238,6 +244,7 @@ mod tests {
                 note: Note::QuotaExhausted
             }
         );
+        assert_eq!(Gate::from_answer(&Answer::Erased, NOW), Gate::Erased);
         let empty = Answer::Parked {
             until_ms: NOW,
             reached: vec![],

@@ -11,12 +11,13 @@
 //! (SQLite) that applies them one request at a time, as 64 mailbox buckets (`reservations`)
 //! and one account (`account`), each pruned by its alarm (`prune`); `client` and `spread` are
 //! the worker's side of the conversation (`protocol`); `gate` turns the ledger's answers into
-//! what the caller does. Callers see the ledger through the [`Ledger`] trait, so the objects
-//! behind it can change.
+//! what the caller does; `erasure` is what an operator's erasure of a mailbox leaves behind.
+//! Callers see the ledger through the [`Ledger`] trait, so the objects behind it can change.
 
 mod account;
 pub mod budget;
 mod client;
+mod erasure;
 mod gate;
 mod lease;
 mod mailbox;
@@ -56,6 +57,8 @@ pub struct Applicant<'a> {
     pub position: &'a PositionId,
     pub email: &'a Email,
     pub request_id: &'a str,
+    /// When it was made (`QueuedInvite::applied_ms`): an erasure since drops it.
+    pub applied_ms: u64,
 }
 
 /// What an invite asks of the ledger: leave before Hireflix is called, and an account of what

@@ -14,7 +14,7 @@ use worker::{
     SqlStorageValue, State, Storage,
 };
 
-const SCHEMA: [&str; 7] = [
+const SCHEMA: [&str; 8] = [
     // One row per invite made (or reserved and not yet released). The mailbox and the spelling
     // are HMACs; nothing here names a person.
     "CREATE TABLE IF NOT EXISTS invites (
@@ -49,6 +49,11 @@ const SCHEMA: [&str; 7] = [
         window_end INTEGER NOT NULL,
         count INTEGER NOT NULL,
         PRIMARY KEY (budget, scope, window_start))",
+    // Mailboxes erased on request, and until when that is remembered (`super::erasure`).
+    "CREATE TABLE IF NOT EXISTS erasures (
+        mailbox TEXT PRIMARY KEY,
+        erased_at INTEGER NOT NULL,
+        until_ms INTEGER NOT NULL)",
     // How long rows are kept, as the worker last said: read by the alarm (`super::prune`).
     "CREATE TABLE IF NOT EXISTS retention (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -201,12 +206,13 @@ impl crate::objects::Answers for InviteLedger {
                 })
             }
             Call::HandOver { taken } => text(&self.hand_over(&taken, now)?),
-            Call::Forget { mailbox } => {
-                let gone = self.exec(
-                    "DELETE FROM invites WHERE mailbox = ? RETURNING id",
-                    vec![mailbox.into()],
-                )?;
-                text(&gone.raw().count())
+            Call::Forget {
+                mailbox,
+                remember_ms,
+            } => text(&self.forget(&mailbox, remember_ms, now)?),
+            Call::ErasedSince(ask) => {
+                let erased = self.erased_since(&ask.mailbox, ask.applied_ms)?;
+                text(&usize::from(erased))
             }
         });
         // After the answer is made: the reservation's reads and writes stay without an await

@@ -68,8 +68,18 @@ pub enum Call {
     /// those `taken` (stored there now), answer the next page of the rest (`Letters`).
     HandOver { taken: Vec<String> },
     /// Erase one mailbox (a candidate's request): its rows, every spelling and position.
-    /// Answered with how many rows were deleted.
-    Forget { mailbox: String },
+    /// Answered with how many rows were deleted. The erasure itself is kept `remember_ms`, so
+    /// the applications made before it are dropped wherever they wait (`super::erasure`).
+    Forget {
+        mailbox: String,
+        #[serde(default)]
+        remember_ms: u64,
+    },
+    /// Whether the application's mailbox was erased since it was made: the dead-letter
+    /// consumer asks before it files one. Answered with how many erasures since, 0 or 1 (only
+    /// the last is kept): a number, as `Forget` answers, so no other decoder is in the wasm; and
+    /// an [`Ask`], the struct `Reserve` already decodes.
+    ErasedSince(Ask),
 }
 
 /// One invite a mailbox's bucket granted, for the account's budgets.
@@ -91,6 +101,10 @@ pub struct Ask {
     pub mailbox: String,
     pub spelling: String,
     pub position: String,
+    /// When the application was made (`QueuedInvite::applied_ms`): one made at or before its
+    /// mailbox's erasure is answered [`Answer::Erased`].
+    #[serde(default)]
+    pub applied_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,6 +135,8 @@ pub enum Answer {
     Resubmission,
     /// Another spelling of a mailbox already invited to this position.
     OtherSpelling,
+    /// The candidate was erased after making this application: it is dropped, never invited.
+    Erased,
     /// Over budget until `until_ms`.
     Parked {
         until_ms: u64,
@@ -166,6 +182,7 @@ mod tests {
                 mailbox: "m".into(),
                 spelling: "s".into(),
                 position: "p".into(),
+                applied_ms: 7,
             }],
             limits: Limits::default(),
             windows: Windows::REAL,
@@ -179,7 +196,8 @@ mod tests {
         assert_eq!(
             from_str::<Call>(forget).unwrap(),
             Call::Forget {
-                mailbox: "m".into()
+                mailbox: "m".into(),
+                remember_ms: 0,
             }
         );
         assert_eq!(

@@ -74,7 +74,8 @@ impl InviteLedger {
             .map(|(keep_ms, windows)| Retention { keep_ms, windows }))
     }
 
-    /// One batch of rows past their retention, and the warnings of windows that ended. Returns
+    /// One batch of rows past their retention, the warnings of windows that ended and the
+    /// erasures no queued application can predate any more. Returns
     /// how long until the next alarm, `None` when nothing is known of the retention yet.
     pub(super) fn prune(&self, now: u64) -> Result<Option<u64>> {
         let Some(retention) = self.retention()? else {
@@ -87,6 +88,7 @@ impl InviteLedger {
         )?;
         let deleted = u64::try_from(gone.raw().count()).unwrap_or(BATCH);
         self.exec("DELETE FROM warnings WHERE window_end <= ?", vec![int(now)])?;
+        self.exec("DELETE FROM erasures WHERE until_ms <= ?", vec![int(now)])?;
         self.exec(
             "DELETE FROM counters WHERE rowid IN
                 (SELECT rowid FROM counters WHERE window_end <= ? LIMIT ?)",

@@ -3,6 +3,7 @@
 //! `await` between reading and writing, so two posts can never both take a budget's last invite.
 
 use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
+use super::erasure::erased_after;
 use super::object::{first, int, whole, InviteLedger};
 use super::protocol::{Answer, Ask, Reached, Reserved, Settled};
 use super::window::{Bounds, Windows};
@@ -19,7 +20,12 @@ impl InviteLedger {
     ) -> Result<Reserved> {
         let mut answers = Vec::with_capacity(asks.len());
         for ask in asks {
-            let (quota, earlier, counts) = self.standing(ask, limits, windows, now)?;
+            let (quota, erased_at, earlier, counts) = self.standing(ask, limits, windows, now)?;
+            // Before every budget: an erased candidate's application takes nothing, tells nothing.
+            if erased_after(ask.applied_ms, erased_at) {
+                answers.push(Answer::Erased);
+                continue;
+            }
             let hold = quota.map(|probe_at_ms| QuotaHold { probe_at_ms });
             let answer = match admit(earlier, hold, &counts, limits, windows, now) {
                 Admission::Grant { probing } => Answer::Granted {
@@ -101,8 +107,8 @@ impl InviteLedger {
     }
 
     /// What the rules need to admit one application, read in one statement: the quota hold,
-    /// the mailbox's earlier invite to the position, and the count of each budget that has a
-    /// limit (the others are not counted). One statement, not one per fact: each is a round
+    /// when the mailbox was last erased (`super::erasure`), the mailbox's earlier invite to the
+    /// position, and the count of each budget that has a limit (the others are not counted). One statement, not one per fact: each is a round
     /// trip into the runtime, and the account's single ledger instance serialises every invite.
     fn standing(
         &self,
@@ -110,12 +116,13 @@ impl InviteLedger {
         limits: &Limits,
         windows: &Windows,
         now: u64,
-    ) -> Result<(Option<u64>, Earlier, Counts)> {
+    ) -> Result<(Option<u64>, Option<u64>, Earlier, Counts)> {
         let mut query = String::from(
             "SELECT (SELECT probe_at FROM quota WHERE id = 1),
+                    (SELECT erased_at FROM erasures WHERE mailbox = ?),
                     e.spelling, e.id, e.busy_until, e.unsettled",
         );
-        let mut bindings = Vec::new();
+        let mut bindings = vec![SqlStorageValue::from(ask.mailbox.as_str())];
         let counted: Vec<Budget> = Budget::ALL
             .into_iter()
             .filter(|&budget| limits.of(budget) > 0)
@@ -145,6 +152,7 @@ impl InviteLedger {
         };
         let mut columns = row.into_iter();
         let quota = whole(columns.next());
+        let erased_at = whole(columns.next());
         let spelling = columns.next();
         let (id, busy_until, unsettled) = (columns.next(), columns.next(), columns.next());
         let earlier = match spelling {
@@ -165,7 +173,7 @@ impl InviteLedger {
             let n = whole(columns.next()).unwrap_or(0);
             *counts.slot(budget) = u32::try_from(n).unwrap_or(u32::MAX);
         }
-        Ok((quota, earlier, counts))
+        Ok((quota, erased_at, earlier, counts))
     }
 
     fn insert(&self, ask: &Ask, now: u64, flight_until: u64) -> Result<u64> {

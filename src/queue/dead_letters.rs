@@ -2,6 +2,8 @@
 //! time, for an operator to read or replay, and clears the candidate's "queued" record.
 //! Letters the platform moved here itself carry no reason of ours.
 //!
+//! An application its candidate's erasure has overtaken is not filed: dropped, with one line.
+//!
 //! A letter is acked only once the store has taken it (the invite ledger's object, whose
 //! storage has no daily write quota, or KV without it); otherwise it comes back after a
 //! growing delay.
@@ -9,17 +11,58 @@
 use super::message::DeadLetter;
 use super::step::redeliver_delay_seconds;
 use crate::clock::now_ms;
-use crate::domain::CandidateKey;
-use crate::log;
+use crate::domain::{CandidateKey, PositionId};
+use crate::ledger::{LedgerClient, Note};
+use crate::log::{self, Outcome, Reason, Source};
 use crate::store::{Memory, Store};
 use serde_json::Value;
 use worker::{Message, MessageExt, QueueRetryOptionsBuilder};
 
-pub async fn keep(messages: Vec<Message<Value>>, store: &Store, secret: &str, ttl_seconds: u64) {
+/// A letter whose candidate was erased after making it (`crate::ledger`'s erasure mark, asked
+/// of the mailbox's bucket) is dropped with one line. A question that cannot be asked or is not
+/// answered keeps the letter: never dropped on a guess. The candidate's "queued" record is left
+/// alone: the erasure took theirs, and one there now is a later application's.
+pub async fn keep(
+    messages: Vec<Message<Value>>,
+    store: &Store,
+    ledger: &LedgerClient,
+    secret: &str,
+    ttl_seconds: u64,
+) {
     for message in messages {
         let letter = DeadLetter::read(message.body());
-        file(&message, letter, store, secret, ttl_seconds).await;
+        let erased = match letter.candidate() {
+            Some((position, email)) => ledger
+                .erased_since(&email, letter.applied_ms())
+                .await
+                .filter(|&erased| erased)
+                .map(|_| position),
+            None => None,
+        };
+        match erased {
+            Some(position) => {
+                dropped(&letter, &position);
+                message.ack();
+            }
+            None => file(&message, letter, store, secret, ttl_seconds).await,
+        }
     }
+}
+
+/// One line, with neither the candidate nor their tag.
+fn dropped(letter: &DeadLetter, position: &PositionId) {
+    let request_id = letter.invite.as_ref().map_or("", |i| i.request_id.as_str());
+    let line = log::Application::new(
+        request_id,
+        position.as_str(),
+        Source::Queue,
+        Outcome::Erased,
+    );
+    log::Event::Application(log::Application {
+        reason: Some(Reason::Ledger(Note::Erased)),
+        ..line
+    })
+    .emit();
 }
 
 /// Files `letter` for `message`, acked once stored. Without APP_SECRET (or a candidate) it

@@ -14,7 +14,7 @@ use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, InviteOutcome, Inviter, Transient};
 use crate::ledger::Ledger;
 use crate::line::Lines;
-use crate::log::{self, Reason, Source};
+use crate::log::{self, Outcome, Reason, Source};
 use crate::pace::{self, Pacer, Patience};
 use crate::store::{Kv, Memory};
 use serde_json::Value;
@@ -203,8 +203,10 @@ fn log(item: &Queued, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
         _ => item.invite.attempt.saturating_add(1),
     };
     let line = log::Application::new(request_id, position, Source::Queue, step.outcome);
+    // An erased candidate's tag would tie this line to them again.
+    let erased = step.outcome == Outcome::Erased;
     log::Event::Application(log::Application {
-        candidate: Some(item.key.log_tag()),
+        candidate: (!erased).then(|| item.key.log_tag()),
         reason: step.reason,
         hireflix_ms,
         attempt: Some(attempt),

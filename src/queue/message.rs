@@ -100,6 +100,13 @@ impl DeadLetter {
         Some((PositionId::parse(&position)?, Email::parse(&email).ok()?))
     }
 
+    /// When the application was made; 0 when it does not say (queued before applications
+    /// carried it, or not an application): older than any erasure. A message that is none is
+    /// not read for it: whoever it names and was erased, it is theirs and goes with them.
+    pub fn applied_ms(&self) -> u64 {
+        self.invite.as_ref().map_or(0, |invite| invite.applied_ms)
+    }
+
     /// The candidate's key; `None` without one, or without `APP_SECRET` to derive it.
     pub fn key(&self, secret: &str) -> Option<CandidateKey> {
         let (position, email) = self.candidate().filter(|_| !secret.is_empty())?;
@@ -219,6 +226,24 @@ mod tests {
             DeadLetter::read(&json!({ "unreadable": "bigint", "reason": "unreadable_body" }));
         assert_eq!(unknowable.reason, "unreadable_body");
         assert_eq!(unknowable.candidate(), None);
+    }
+
+    #[test]
+    fn a_letter_says_when_its_application_was_made_and_an_old_one_counts_as_oldest() {
+        let made = |text: &str| DeadLetter::new("r".into(), None, Some(text.into())).applied_ms();
+        let mut body = invite("Ann");
+        assert_eq!(
+            DeadLetter::read(&body).applied_ms(),
+            0,
+            "queued before the field"
+        );
+        body["appliedMs"] = json!(1_700_000_000_000u64);
+        assert_eq!(DeadLetter::read(&body).applied_ms(), 1_700_000_000_000);
+        assert_eq!(
+            made(&body.to_string()),
+            0,
+            "not an application: as old as can be"
+        );
     }
 
     #[test]

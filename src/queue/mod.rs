@@ -13,6 +13,7 @@ pub use message::DeadLetter;
 
 use crate::app::App;
 use crate::config::names;
+use crate::ledger::LedgerClient;
 use crate::log;
 use serde_json::Value;
 use worker::{Env, Message, MessageBatch, QueueRetryOptionsBuilder, RawMessage};
@@ -47,7 +48,9 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
         // retries and be dropped.
         (Some(store), _) => {
             let (secret, ttl) = (&app.config.app_secret, app.config.dead_letter_ttl_seconds);
-            dead_letters::keep(messages, store, secret, ttl).await;
+            // Needs only the ledger's binding and APP_SECRET; without them letters are kept.
+            let ledger = LedgerClient::connect(app.env(), &app.config);
+            dead_letters::keep(messages, store, &ledger, secret, ttl).await;
         }
         (None, Ok(services)) if !dead_letters => {
             invites::retry(messages, &app, services).await;

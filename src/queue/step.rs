@@ -141,7 +141,7 @@ pub fn paced(delay_seconds: u32) -> Step {
 
 /// The ledger made no call. Parked: no try used. Another spelling of the mailbox has this
 /// position's interview: done, and "queued" forgotten so a resubmission hears "already
-/// invited". Not asked: no invite without a check, and a try used, so a ledger that never
+/// invited". Erased since it was made: dropped, no invite and no dead letter. Not asked: no invite without a check, and a try used, so a ledger that never
 /// answers (a missing binding) ends in the dead-letter queue, not in a loop.
 pub fn held(gate: Gate, attempts: Attempts) -> Step {
     match gate {
@@ -162,6 +162,9 @@ pub fn held(gate: Gate, attempts: Attempts) -> Step {
             let reason = Reason::Ledger(Note::LedgerUnavailable);
             retry_or_give_up(attempts, reason)
         }
+        // Its candidate's "queued" record went with the erasure; a record now is a later
+        // application's, kept.
+        Gate::Erased => step(Action::Ack, Outcome::Erased, Reason::Ledger(Note::Erased)),
     }
 }
 
@@ -314,6 +317,16 @@ mod tests {
         assert_eq!(park.outcome, Outcome::Parked);
         let invited = held(Gate::AlreadyInvited, tries(1, 3));
         assert_eq!(invited.action, Action::AckAndForget);
+        let erased = held(Gate::Erased, tries(3, 3));
+        assert_eq!(
+            (
+                erased.action,
+                erased.outcome,
+                erased.reason.map(Reason::as_str)
+            ),
+            (Action::Ack, Outcome::Erased, Some("erased")),
+            "dropped, even on the last try: never a dead letter, never a record forgotten"
+        );
         assert_eq!(
             held(Gate::Unchecked, tries(3, 3)).action,
             Action::DeadLetter {

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { withWorker, ann, logLines, ADMIN_TOKEN, APP_SECRET, OPEN, OPEN_2 } from "../harness.mjs";
+import { withWorker, ann, assertCleanLogs, logLines, ADMIN_TOKEN, APP_SECRET, OPEN, OPEN_2 } from "../harness.mjs";
 
 const keyOf = (position, email) =>
   `app:v2:${position}:` +
@@ -131,5 +131,82 @@ test("a line that does not answer is named by its null (503, incomplete), and er
     w.line.down = false;
     const up = await (await erase(w, { email: "b@example.com" })).json();
     assert.deepEqual([up.waitingEntries, up.complete], [1, true]);
+  });
+});
+
+// What a queue holds cannot be deleted: the erasure is kept by the ledger, and each consumer
+// drops an application made before it when it comes out.
+const erasedLines = (w) => logLines(w).filter((l) => l.event === "application" && l.outcome === "erased");
+
+test("an application queued while Hireflix is down and then erased is never invited nor filed once Hireflix is back; applying again is new", async () => {
+  await withWorker({ vars: { RETRY_BASE_DELAY_SECONDS: "2" } }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    w.standIn.addFault("http500", 1000);
+    const email = "ann.lee@gmail.com";
+    assert.equal((await w.postForm(OPEN, ann({ email }))).status, 202);
+    // The candidate's own try and one of the queue's: the application is waiting in the queue.
+    await w.until(() => w.inviteRequests().length >= 2, 10000, "a queued retry to fail");
+
+    const res = await erase(w, { email: "Ann.Lee@gmail.com" });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).complete, true);
+    const asked = w.inviteRequests().length;
+    await w.until(() => erasedLines(w).length > 0 || w.inviteRequests().length > asked, 15000, "the next retry");
+    assert.equal(w.inviteRequests().length, asked, "Hireflix is never asked again for it");
+    const [line] = erasedLines(w);
+    assert.deepEqual([line.source, line.position_id, line.reason, line.candidate], ["queue", OPEN, "erased", undefined], "no tag that ties it to them");
+
+    w.standIn.faults.length = 0; // Hireflix is back
+    await new Promise((r) => setTimeout(r, 4000)); // longer than the next retry would have waited
+    assert.equal(w.interviewsFor(OPEN, email).length, 0, "never invited");
+    assert.equal(w.inviteRequests().length, asked);
+    assert.deepEqual(await w.deadLetters(), [], "no dead letter holds their name, email or phone");
+    assert.deepEqual(await w.kvKeys("app:v2:"), [], "nothing written back");
+    assert.equal(erasedLines(w).length, 1, "dropped once, acked");
+
+    // The same candidate applying again after the erasure: invited at once.
+    const again = await w.postForm(OPEN, ann({ email }));
+    assert.equal(again.status, 303);
+    assert.equal(again.headers.get("location"), w.interviewsFor(OPEN, email)[0]?.url.public);
+    assertCleanLogs(w.logs());
+  });
+});
+
+test("an application on its way to the dead-letter queue when its candidate is erased is not filed; one made after it, and others, are", async () => {
+  await withWorker({}, async (w) => {
+    const before = Date.now() - 1000;
+    const res = await erase(w, { email: "ann.lee@gmail.com" });
+    assert.equal((await res.json()).complete, true);
+    const after = Date.now() + 1000;
+    const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
+    const annLee = (fields) => queued({ email: "annlee@gmail.com", phoneNumber: "+44 20 7946 0958", ...fields });
+    await dlq.sendBatch([
+      // Made before the erasure: dead-lettered by the invite consumer, and moved by the platform.
+      { body: { invite: annLee({ appliedMs: before }), reason: "position_not_ready" } },
+      { body: annLee({ appliedMs: before }) },
+      // Queued before applications carried their time: older than any erasure.
+      { body: { invite: annLee({}), reason: "position_not_ready" } },
+      // Not even an application, but theirs.
+      { body: { unreadable: JSON.stringify(annLee({ firstName: "Ann2" })), reason: "invalid_fields: firstName not_a_name" } },
+      // Applied again after the erasure, and someone else.
+      { body: { invite: annLee({ appliedMs: after, requestId: "later" }), reason: "position_not_ready" } },
+      { body: { invite: queued({ email: "bob.ray@gmail.com", firstName: "Bob", lastName: "Ray", appliedMs: before }), reason: "position_not_ready" } },
+    ]);
+    await w.until(async () => erasedLines(w).length === 4 && (await w.deadLetters()).length === 2, 10000, "the letters");
+    await new Promise((r) => setTimeout(r, 1500)); // none comes back later
+    const filed = (await w.deadLetters()).map((l) => [l.letter.invite.email, l.letter.invite.requestId]);
+    assert.deepEqual(filed.sort(), [["annlee@gmail.com", "later"], ["bob.ray@gmail.com", "r1"]]);
+    assert.equal(erasedLines(w).length, 4);
+    assert.ok(erasedLines(w).every((l) => l.reason === "erased" && l.candidate === undefined));
+    assertCleanLogs(w.logs());
+  });
+});
+
+test("a dead letter whose erasure cannot be checked (no ledger) is filed, never dropped on a guess", async () => {
+  await withWorker({ ledger: false }, async (w) => {
+    const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
+    await dlq.send({ invite: queued({ email: "ann.lee@gmail.com" }), reason: "position_not_ready" });
+    await w.until(async () => (await w.deadLetters()).length === 1, 10000, "the letter");
+    assert.equal(erasedLines(w).length, 0);
   });
 });

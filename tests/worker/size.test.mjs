@@ -15,9 +15,11 @@ import { withWorker, OPEN } from "../harness.mjs";
 // Durable Object, the Cron Trigger, Retry-After and the quota probe, +15 KB after writing its
 // protocol and date parser by hand); issue 17's surge objects (+37 KB to 322,790: the waiting room per
 // position, dead letters in their own object, the ledger's 64 mailbox buckets and account counters,
-// pruning alarms, erasure, placement), less issue 16's cuts (-4.1 KB); cold start measured in
-// docs/performance.md.
-const BUDGET_GZIP_BYTES = 326 * 1024;
+// pruning alarms, erasure, placement), less issue 16's cuts (-4.1 KB); every object call over RPC
+// (+1.4 KB) and erasure reaching applications already queued (+2.7 KB: the application's time in
+// every queued message, the bucket's erasure rows, the dead-letter consumer's check); cold start
+// measured in docs/performance.md.
+const BUDGET_GZIP_BYTES = 328 * 1024;
 
 test(`build/index_bg.wasm stays under ${BUDGET_GZIP_BYTES / 1024} KiB gzip`, () => {
   const wasm = readFileSync("build/index_bg.wasm");

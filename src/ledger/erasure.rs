@@ -1,0 +1,135 @@
+//! What an erasure leaves behind: a mark (the mailbox's HMAC and when it was erased) in the
+//! mailbox's bucket, for as long as an application made before it can still come back from a
+//! queue. Queues cannot delete a message, so the consumers ask instead: the invite consumer's
+//! reservation reads the mark in its one statement (`super::reservations`), the dead-letter
+//! consumer asks before it files (`ErasedSince`). An application made at or before the erasure
+//! is dropped; one made after it (the candidate applying again) is new.
+
+use super::client::{LedgerClient, ACCOUNT};
+use super::mailbox::{bucket, MailboxKeys};
+use super::object::{first, int, InviteLedger};
+use super::protocol::{Ask, Call};
+use super::spread::bucket_name;
+use crate::domain::Email;
+use worker::Result;
+
+const HOUR_MS: u64 = 3_600_000;
+const DAY_MS: u64 = 24 * HOUR_MS;
+
+/// How long a mark is kept: the longest an application made before the erasure can still
+/// reach a consumer. It may wait in its position's line (`MAX_WAIT_HOURS`), then be parked
+/// until a budget's window reopens (a month at most), and each message it becomes is kept by
+/// the queue at most 14 days (Cloudflare Queues' longest retention; the retries of a failing
+/// Hireflix and of the dead-letter store end well within it). Only a quota that stays spent
+/// for longer than all that together could carry one past it.
+pub fn remembered_ms(max_wait_hours: u32) -> u64 {
+    u64::from(max_wait_hours) * HOUR_MS + 31 * DAY_MS + 14 * DAY_MS
+}
+
+/// The rule both consumers apply: made at or before the mailbox's last erasure. Applications
+/// queued before they carried a time (`applied_ms` 0) count as older than any erasure.
+pub fn erased_after(applied_ms: u64, erased_at_ms: Option<u64>) -> bool {
+    erased_at_ms.is_some_and(|erased| applied_ms <= erased)
+}
+
+impl InviteLedger {
+    /// Deletes the mailbox's rows and marks it erased (now) for `remember_ms`, a later erasure
+    /// of the same mailbox moving the mark on. How many rows went.
+    pub(super) fn forget(&self, mailbox: &str, remember_ms: u64, now: u64) -> Result<usize> {
+        let gone = self.exec(
+            "DELETE FROM invites WHERE mailbox = ? RETURNING id",
+            vec![mailbox.into()],
+        )?;
+        let gone = gone.raw().count();
+        self.exec(
+            "INSERT INTO erasures (mailbox, erased_at, until_ms) VALUES (?, ?, ?)
+             ON CONFLICT (mailbox) DO UPDATE
+             SET erased_at = excluded.erased_at, until_ms = excluded.until_ms",
+            vec![
+                mailbox.into(),
+                int(now),
+                int(now.saturating_add(remember_ms)),
+            ],
+        )?;
+        Ok(gone)
+    }
+
+    pub(super) fn erased_since(&self, mailbox: &str, applied_ms: u64) -> Result<bool> {
+        let mark = first(self.exec(
+            "SELECT erased_at FROM erasures WHERE mailbox = ?",
+            vec![mailbox.into()],
+        )?)?;
+        Ok(erased_after(applied_ms, super::whole(mark)))
+    }
+}
+
+impl LedgerClient {
+    /// Erases one candidate's rows on their request: every spelling of their mailbox, every
+    /// position, in its bucket (which keeps the mark, see the module) and among the rows the
+    /// account recorded before the buckets. How many went; `None` when the ledger did not
+    /// answer.
+    pub async fn forget(&self, email: &Email, max_wait_hours: u32) -> Option<u32> {
+        let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
+        let bucket = bucket_name(bucket(&mailbox));
+        // The account's instance keeps the mark too: never read there, pruned alike, and one
+        // call for both costs the wasm less than two.
+        let call = Call::Forget {
+            mailbox,
+            remember_ms: remembered_ms(max_wait_hours),
+        };
+        let mut gone = 0;
+        for instance in [bucket.as_str(), ACCOUNT] {
+            gone += self
+                .object
+                .ask::<u32>(instance, &call, self.timeout_ms)
+                .await
+                .ok()?;
+        }
+        Some(gone)
+    }
+
+    /// Whether the candidate was erased after making an application at `applied_ms`; `None`
+    /// when that cannot be known (no `APP_SECRET`, no ledger, no answer).
+    pub async fn erased_since(&self, email: &Email, applied_ms: u64) -> Option<bool> {
+        if self.secret.is_empty() {
+            return None;
+        }
+        let keys = MailboxKeys::new(&self.secret, email);
+        let name = bucket_name(bucket(&keys.mailbox));
+        let call = Call::ErasedSince(Ask {
+            mailbox: keys.mailbox,
+            spelling: keys.spelling,
+            position: String::new(),
+            applied_ms,
+        });
+        let since = self.object.ask::<u32>(&name, &call, self.timeout_ms).await;
+        since.ok().map(|erasures| erasures > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_application_made_before_the_erasure_is_dropped_and_one_made_after_is_new() {
+        let erased = Some(1_000);
+        assert!(erased_after(999, erased));
+        assert!(erased_after(1_000, erased), "the same millisecond: before");
+        assert!(!erased_after(1_001, erased), "applied again after");
+        assert!(
+            erased_after(0, erased),
+            "queued before applications carried a time"
+        );
+        assert!(!erased_after(0, None), "never erased: nothing dropped");
+    }
+
+    #[test]
+    fn the_mark_outlives_the_line_a_month_s_park_and_the_queue_s_retention() {
+        assert_eq!(remembered_ms(72), (3 + 31 + 14) * DAY_MS);
+        assert!(
+            remembered_ms(720) > remembered_ms(72),
+            "a longer line, a longer mark"
+        );
+    }
+}
