@@ -10,6 +10,13 @@ const aliases = (r) => (r.query.match(/\br\d+: inviteCandidateToInterview/g) ?? 
 const carries = (r, email) => JSON.stringify(r.variables).includes(`"${email}"`);
 const emailsOf = (r) => [...JSON.stringify(r.variables).matchAll(/"email":"([^"]+)"/g)].map((m) => m[1]);
 
+// The shipped wait for Hireflix, not the harness's 1 s, for the burst's forty candidates whose
+// calls are counted: on a loaded machine the stand-in (in the test's process) can answer an
+// invite late, and the timeout and retry that follow are ambiguous.test.mjs's subject. (Not for
+// the throttled batch: with a 4 s timeout its members, parked "in flight" after the throttle,
+// wait out a longer claim than the test's 40 s allow.)
+const SHIPPED_TIMEOUT = { HIREFLIX_TIMEOUT_MS: "4000" };
+
 /** The most requests that fell in any one second. */
 function busiestSecond(requests) {
   const times = requests.map((r) => r.at).sort((a, b) => a - b);
@@ -35,23 +42,30 @@ function assertEachInvitedOnceByOneCall(w, emails) {
 
 test("a burst of live posts on top of a queue backlog stays at the pace: none lost, none doubled", async () => {
   const PACE = 4;
-  await withWorker({ vars: { HIREFLIX_MAX_CALLS_PER_SECOND: String(PACE) } }, async (w) => {
+  await withWorker({ vars: { HIREFLIX_MAX_CALLS_PER_SECOND: String(PACE), ...SHIPPED_TIMEOUT } }, async (w) => {
     assert.equal((await w.fetch(`/apply/${OPEN}`)).status, 200); // positions now cached
-    // The backlog: ten candidates whose own call failed, now on the queue.
-    w.standIn.addFault("http500", 10);
+    // The backlog: ten candidates whose own call failed, now on the queue (Hireflix down while
+    // they post, however often the queue retries meanwhile, so each is queued).
+    w.standIn.addFault("http500", 1000);
     const backlog = Array.from({ length: 10 }, (_, i) => `backlog${i}@example.com`);
     // Hireflix itself refuses past one call more than our pace, with Retry-After.
     w.standIn.setRateLimit({ perSecond: PACE + 1, mode: "http429", retryAfter: "1" });
     const burstStarted = Date.now();
     const queued = await Promise.all(backlog.map((email) => w.postForm(OPEN, ann({ email }))));
     assert.deepEqual(queued.map((r) => r.status), backlog.map(() => 202));
+    w.standIn.clearFaults();
     const live = Array.from({ length: 30 }, (_, i) => `live${i}@example.com`);
+    const liveStarted = Date.now();
     const answers = await Promise.all(live.map((email) => w.postForm(OPEN, ann({ email }))));
+    const liveSeconds = (Date.now() - liveStarted) / 1000;
     const statuses = answers.map((r) => r.status);
     // Each is invited at once (303) or told "within minutes" (202): nobody waits long, no 5xx.
     assert.ok(statuses.every((s) => s === 303 || s === 202), `statuses: ${statuses}`);
     assert.ok(statuses.includes(202), "past the pace, live posts are queued rather than kept waiting");
-    assert.ok(Date.now() - burstStarted < 10_000, "live posts never wait for the whole line");
+    // The whole line (backlog and burst) at the pace takes 10 s; the burst alone is timed, so a
+    // loaded machine's slow backlog posts do not count against it.
+    const wholeLineSeconds = (backlog.length + live.length) / PACE;
+    assert.ok(liveSeconds < wholeLineSeconds, `live posts never wait for the whole line: ${liveSeconds} s`);
     for (const r of answers) {
       if (r.status === 202) assert.match(await r.text(), /will email you the link to your interview/);
     }
