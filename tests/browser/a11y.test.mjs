@@ -17,16 +17,20 @@ const VIEWPORTS = [["390x844", PHONE], ["1280x800", DESKTOP]];
 /** The page language expected, and the browser's language (Accept-Language) that asks for it. */
 const LANGUAGES = [["en", "en-GB"], ["es", "es-ES"]];
 
-const w = sharedWorker({ http: true, vars: BRAND });
+// The shipped Hireflix timeout, not the harness's 1 s: with scans at once beside other test files,
+// a stand-in that answers late must not turn the page under test into "queued" (retry.test.mjs
+// and ambiguous.test.mjs cover timeouts).
+const VARS = { ...BRAND, HIREFLIX_TIMEOUT_MS: "4000" };
+const w = sharedWorker({ http: true, vars: VARS });
 // Hireflix refuses the worker's key (revoked or rotated): positions cannot be listed, and
 // applications are queued for when it works again.
-const keyRevoked = sharedWorker({ http: true, vars: BRAND }, (x) => (x.standIn.apiKey = "a-different-key"));
-const limited = sharedWorker({ http: true, rateLimit: 1, vars: BRAND });
-const broken = sharedWorker({ http: true, vars: { ...BRAND, HIREFLIX_API_KEY: "" } });
+const keyRevoked = sharedWorker({ http: true, vars: VARS }, (x) => (x.standIn.apiKey = "a-different-key"));
+const limited = sharedWorker({ http: true, rateLimit: 1, vars: VARS });
+const broken = sharedWorker({ http: true, vars: { ...VARS, HIREFLIX_API_KEY: "" } });
 // One invite an hour per position: the next waits in line; with room for one in line, the
 // one after is paused.
-const lined = sharedWorker({ http: true, vars: { ...BRAND, INVITES_PER_POSITION_PER_HOUR: "1" } });
-const full = sharedWorker({ http: true, vars: { ...BRAND, INVITES_PER_POSITION_PER_HOUR: "1", MAX_WAITING_PER_POSITION: "1" } });
+const lined = sharedWorker({ http: true, vars: { ...VARS, INVITES_PER_POSITION_PER_HOUR: "1" } });
+const full = sharedWorker({ http: true, vars: { ...VARS, INVITES_PER_POSITION_PER_HOUR: "1", MAX_WAITING_PER_POSITION: "1" } });
 let browser;
 before(async () => (browser = await launchChromium()));
 after(() => browser?.close());
@@ -98,17 +102,30 @@ const STATES = [
 ];
 
 const scans = [];
+/** Each state is scanned at every viewport in every language. */
+const VARIANTS = LANGUAGES.flatMap(([lang, locale]) => VIEWPORTS.map(([size, options]) => ({ lang, locale, size, options })));
+// A state's scans run at once, in one test: the file's beforeEach resets the stand-ins and the
+// candidates' records between tests, which must not happen under a scan still running. Each scan
+// has its own context and candidate, and the workers' limits and lines hold for them as they do
+// one after another. A state that leaves a fault for the next Hireflix call scans one at a time.
+const ALONE = new Set(["interview made but its link unusable"]);
 
-for (const [lang, locale] of LANGUAGES) {
+// Concurrent first views of a worker that has never listed the positions find no copy to answer
+// from while one of them asks Hireflix (pace.test.mjs covers that): list them once beforehand
+// (in the first test: the shared workers are started by hooks of their own).
+let listed;
+const listPositions = () => (listed ??= Promise.all([w, limited, lined, full].map((worker) => worker.fetch("/"))));
+
 for (const [name, status, reach] of STATES) {
-  for (const [size, options] of VIEWPORTS) {
-    test(`axe: ${name} at ${size}, ${lang}`, async () => {
+  test(`axe: ${name}, at ${VIEWPORTS.length} sizes in ${LANGUAGES.length} languages`, async () => {
+    const scan = async ({ lang, locale, size, options }) => {
+      const at = `"${name}" at ${size}, ${lang}`;
       const context = await brandedContext({ ...options, locale });
       const page = await context.newPage();
       try {
-        assert.equal(await reach(page), status, "the page state under test");
-        assert.equal(await page.getAttribute("html", "lang"), lang, "the page's language");
-        assert.ok(await page.$eval("header.site img", (img) => img.complete && img.naturalWidth > 0), "the logo loaded (CSP admits it)");
+        assert.equal(await reach(page), status, `${at}: the page state under test`);
+        assert.equal(await page.getAttribute("html", "lang"), lang, `${at}: the page's language`);
+        assert.ok(await page.$eval("header.site img", (img) => img.complete && img.naturalWidth > 0), `${at}: the logo loaded (CSP admits it)`);
         await page.evaluate(axe.source);
         const results = await page.evaluate(
           (values) => window.axe.run(document, { runOnly: { type: "tag", values }, resultTypes: ["violations"] }),
@@ -118,13 +135,20 @@ for (const [name, status, reach] of STATES) {
         const found = results.violations.map(
           (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).join("\n    ")}`,
         );
-        assert.deepEqual(found, [], `axe violations on "${name}" at ${size}, ${lang}:\n  ${found.join("\n  ")}`);
+        assert.deepEqual(found, [], `axe violations on ${at}:\n  ${found.join("\n  ")}`);
       } finally {
         await context.close();
       }
-    });
-  }
-}
+    };
+    await listPositions();
+    if (ALONE.has(name)) {
+      for (const variant of VARIANTS) await scan(variant);
+      return;
+    }
+    // Every scan's failure is reported, not only the first.
+    const failures = (await Promise.allSettled(VARIANTS.map(scan))).filter((r) => r.status === "rejected");
+    assert.deepEqual(failures.map((f) => f.reason?.message ?? String(f.reason)), []);
+  });
 }
 
 // What axe cannot see: how focus looks. Each element the keyboard reaches (and the error
@@ -160,9 +184,10 @@ function changedWithContrast(calc, before, after, box) {
   }, { before: before.toString("base64"), after: after.toString("base64"), box });
 }
 
+// Both sizes of a state at once, in one test (as the scans above, and for the same reasons).
 for (const [name, reach] of FOCUS_STATES) {
-  for (const [size, options] of VIEWPORTS) {
-    test(`focus is visible with 3:1 contrast: ${name} at ${size}`, async () => {
+  test(`focus is visible with 3:1 contrast: ${name}, at ${VIEWPORTS.length} sizes`, async () => {
+    const look = async ([size, options]) => {
       const context = await brandedContext(options);
       const [page, calc] = [await context.newPage(), await context.newPage()];
       try {
@@ -188,7 +213,7 @@ for (const [name, reach] of FOCUS_STATES) {
           const at = await where();
           const count = await changedWithContrast(calc, unfocused, await page.screenshot({ fullPage: true }), at.box);
           checked.push(at.label);
-          assert.ok(count >= at.need, `${at.label}: ${count} px changed with 3:1, need ${at.need}`);
+          assert.ok(count >= at.need, `${size}: ${at.label}: ${count} px changed with 3:1, need ${at.need}`);
         };
         for (let i = 0; i < 30; i++) {
           await page.keyboard.press("Tab");
@@ -200,16 +225,18 @@ for (const [name, reach] of FOCUS_STATES) {
           await page.focus(".error-summary");
           await check();
         }
-        assert.ok(checked.length >= 1, "something took focus");
+        assert.ok(checked.length >= 1, `${size}: something took focus`);
       } finally {
         await context.close();
       }
-    });
-  }
+    };
+    const failures = (await Promise.allSettled(VIEWPORTS.map(look))).filter((r) => r.status === "rejected");
+    assert.deepEqual(failures.map((f) => f.reason?.message ?? String(f.reason)), []);
+  });
 }
 
 test("axe summary", () => {
-  assert.equal(scans.length, STATES.length * VIEWPORTS.length * LANGUAGES.length, "every page state was scanned");
+  assert.equal(scans.length, STATES.length * VARIANTS.length, "every page state was scanned");
   const ids = (key) => new Set(scans.flatMap((s) => s[key].map((r) => r.id)));
   const applied = new Set([...ids("passes"), ...ids("violations")]);
   const all = new Set([...applied, ...ids("incomplete"), ...ids("inapplicable")]);

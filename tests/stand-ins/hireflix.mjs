@@ -72,13 +72,25 @@ export class HireflixStandIn {
     for (let i = 0; i < count; i++) this.faults.push({ kind, delayMs });
   }
 
+  /** Drops the faults not yet used: a Hireflix that was down is back. */
+  clearFaults() {
+    this.faults = [];
+  }
+
   /**
    * At most `perSecond` GraphQL requests in any second; one more is refused, with
    * `Retry-After: retryAfter`, as `mode` says: "http429" (HTTP 429) or "graphql" (HTTP 200 and a
-   * top-level `errors`, how many GraphQL servers throttle). `null` turns it off.
+   * top-level `errors`, how many GraphQL servers throttle). With `firstBatch`, the first request
+   * carrying more than one invite is refused too, however its calls fall in time, so a test sees
+   * a batch throttled even when a loaded machine spaces the calls out. `null` turns it off.
    */
   setRateLimit(limit) {
-    this.rateLimit = limit && { perSecond: limit.perSecond, mode: limit.mode ?? "http429", retryAfter: limit.retryAfter ?? "1" };
+    this.rateLimit = limit && {
+      perSecond: limit.perSecond,
+      mode: limit.mode ?? "http429",
+      retryAfter: limit.retryAfter ?? "1",
+      firstBatch: limit.firstBatch ?? false,
+    };
   }
 
   state() {
@@ -166,9 +178,11 @@ export class HireflixStandIn {
     };
     if (this.recordRequests) this.requests.push(record);
     if (this.rateLimit) {
-      const { perSecond, mode, retryAfter } = this.rateLimit;
+      const { perSecond, mode, retryAfter, firstBatch } = this.rateLimit;
       const lastSecond = this.requests.filter((r) => !r.throttled && r !== record && r.at > record.at - 1000).length;
-      if (lastSecond >= perSecond) {
+      const batchFirst = firstBatch && batched;
+      if (batchFirst) this.rateLimit.firstBatch = false;
+      if (lastSecond >= perSecond || batchFirst) {
         record.throttled = true;
         if (fault) this.faults.unshift(fault); // not used up by a refused request
         const headers = { "retry-after": retryAfter };

@@ -37,21 +37,28 @@ test("a burst of live posts on top of a queue backlog stays at the pace: none lo
   const PACE = 4;
   await withWorker({ vars: { HIREFLIX_MAX_CALLS_PER_SECOND: String(PACE) } }, async (w) => {
     assert.equal((await w.fetch(`/apply/${OPEN}`)).status, 200); // positions now cached
-    // The backlog: ten candidates whose own call failed, now on the queue.
-    w.standIn.addFault("http500", 10);
+    // The backlog: ten candidates whose own call failed, now on the queue (Hireflix down while
+    // they post, however often the queue retries meanwhile, so each is queued).
+    w.standIn.addFault("http500", 1000);
     const backlog = Array.from({ length: 10 }, (_, i) => `backlog${i}@example.com`);
     // Hireflix itself refuses past one call more than our pace, with Retry-After.
     w.standIn.setRateLimit({ perSecond: PACE + 1, mode: "http429", retryAfter: "1" });
     const burstStarted = Date.now();
     const queued = await Promise.all(backlog.map((email) => w.postForm(OPEN, ann({ email }))));
     assert.deepEqual(queued.map((r) => r.status), backlog.map(() => 202));
+    w.standIn.clearFaults();
     const live = Array.from({ length: 30 }, (_, i) => `live${i}@example.com`);
+    const liveStarted = Date.now();
     const answers = await Promise.all(live.map((email) => w.postForm(OPEN, ann({ email }))));
+    const liveSeconds = (Date.now() - liveStarted) / 1000;
     const statuses = answers.map((r) => r.status);
     // Each is invited at once (303) or told "within minutes" (202): nobody waits long, no 5xx.
     assert.ok(statuses.every((s) => s === 303 || s === 202), `statuses: ${statuses}`);
     assert.ok(statuses.includes(202), "past the pace, live posts are queued rather than kept waiting");
-    assert.ok(Date.now() - burstStarted < 10_000, "live posts never wait for the whole line");
+    // The whole line (backlog and burst) at the pace takes 10 s; the burst alone is timed, so a
+    // loaded machine's slow backlog posts do not count against it.
+    const wholeLineSeconds = (backlog.length + live.length) / PACE;
+    assert.ok(liveSeconds < wholeLineSeconds, `live posts never wait for the whole line: ${liveSeconds} s`);
     for (const r of answers) {
       if (r.status === 202) assert.match(await r.text(), /will email you the link to your interview/);
     }
@@ -69,11 +76,14 @@ test("a burst of live posts on top of a queue backlog stays at the pace: none lo
 test("throttled with HTTP 200 and errors: the batch waits out Retry-After and comes back whole", async () => {
   await withWorker({}, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
-    w.standIn.addFault("http500", 6);
+    // Hireflix down while they apply, however often the queue retries meanwhile: each is queued.
+    w.standIn.addFault("http500", 1000);
     const emails = Array.from({ length: 6 }, (_, i) => `q${i}@example.com`);
     for (const email of emails) assert.equal((await w.postForm(OPEN, ann({ email }))).status, 202);
     const queuedAt = Date.now();
-    w.standIn.setRateLimit({ perSecond: 1, mode: "graphql", retryAfter: "2" });
+    // Back, throttling: the first batch whenever it comes, then past one call a second.
+    w.standIn.setRateLimit({ perSecond: 1, mode: "graphql", retryAfter: "2", firstBatch: true });
+    w.standIn.clearFaults();
     await w.until(() => w.standIn.interviews.length >= emails.length, 40_000, "every invite");
     const invites = w.standIn.requests.filter((r) => isInvite(r) && r.at >= queuedAt);
     const throttled = invites.filter((r) => r.throttled);
