@@ -9,8 +9,9 @@
 
 use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
 use super::lease::{self, Lease};
-use super::object::{first, int, whole, InviteLedger};
+use super::object::InviteLedger;
 use super::protocol::{Answer, Reserved, Take};
+use super::sql::{first, int, whole};
 use super::window::Windows;
 use worker::{Result, SqlStorageValue};
 

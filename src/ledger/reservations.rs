@@ -4,8 +4,9 @@
 
 use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
 use super::erasure::erased_after;
-use super::object::{first, int, whole, InviteLedger};
+use super::object::InviteLedger;
 use super::protocol::{Answer, Ask, Reached, Reserved, Settled};
+use super::sql::{first, int, whole};
 use super::window::{Bounds, Windows};
 use worker::{Result, SqlStorageValue};
 
