@@ -8,7 +8,7 @@ use super::QueuedInvite;
 use crate::domain::{Application, CandidateKey, Consent, PositionId};
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{InviteOutcome, Inviter, Permanent, Transient};
-use crate::ledger::{Aftermath, Applicant, Gate, Ledger};
+use crate::ledger::{Applicant, Gate, Ledger, Settlement};
 use crate::line::rules::Admission;
 use crate::line::Lines;
 use crate::store::Memory;
@@ -141,11 +141,11 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             resume_at = resume;
             hireflix_ms = Some((self.clock)().saturating_sub(started));
             // Release what was not used and record a spent quota: one call, only when needed.
-            let mut after = Aftermath::default();
+            let mut settlement = Settlement::default();
             for ((_, ticket, _), outcome) in allowed.iter().zip(&outcomes) {
-                after.record(*ticket, outcome);
+                settlement.record(*ticket, outcome);
             }
-            quota_delay = self.ledger.settle(after, first.request_id).await;
+            quota_delay = self.ledger.settle(settlement, first.request_id).await;
             for ((c, _, _), outcome) in allowed.iter().zip(outcomes) {
                 answered.push(self.remember(c, outcome).await);
             }

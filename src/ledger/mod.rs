@@ -33,7 +33,7 @@ pub mod window;
 pub use client::{hand_over_letters, LedgerClient};
 #[cfg(test)]
 pub use gate::Ticket;
-pub use gate::{Aftermath, Gate, Note};
+pub use gate::{Gate, Note, Settlement};
 pub use mailbox::{canonical, MailboxKeys};
 pub use object::InviteLedger;
 pub(crate) use sql::{first, int, whole};
@@ -74,5 +74,5 @@ pub trait Ledger {
 
     /// Reports what the Hireflix calls made of their tickets. Returns how long an application
     /// refused for quota waits before it is tried again.
-    async fn settle(&self, after: Aftermath, request_id: &str) -> u32;
+    async fn settle(&self, settlement: Settlement, request_id: &str) -> u32;
 }
