@@ -78,6 +78,12 @@ impl Reason {
     }
 }
 
+impl Serialize for Reason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl From<&Permanent> for Reason {
     fn from(permanent: &Permanent) -> Self {
         match permanent {
@@ -85,12 +91,6 @@ impl From<&Permanent> for Reason {
             Permanent::PositionNotReady => Reason::PositionNotReady,
             Permanent::Invalid(_) => Reason::ValidationError,
         }
-    }
-}
-
-impl Serialize for Reason {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
     }
 }
 
