@@ -15,7 +15,7 @@ use crate::ledger::LedgerClient;
 use crate::letters::LetterBox;
 use crate::line::LineClient;
 use crate::log::Source;
-use crate::pace::{Pacer, Patience};
+use crate::pace::{Caller, Pacer};
 use crate::store::{Kv, Store};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -74,7 +74,7 @@ impl App {
                     config.api_key.to_string(),
                     config.hireflix_timeout_ms,
                 )
-                .with_pacer(Pacer::connect(env, &config, Patience::Live)),
+                .with_pacer(Pacer::connect(env, &config, Caller::Live)),
                 store: store.clone(),
                 queue: env.queue(names::INVITE_QUEUE).ok(),
                 dlq: env.queue(names::DEAD_LETTER_QUEUE).ok(),

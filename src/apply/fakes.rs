@@ -7,7 +7,7 @@ use super::{Enqueue, QueuedInvite};
 use crate::domain::{ApplicationForm, CandidateKey, Email, PositionId};
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{FoundInterview, InterviewUrl, InviteOutcome, Inviter, TrustedHosts};
-use crate::ledger::{Aftermath, Applicant, Gate, Ledger, Ticket};
+use crate::ledger::{Applicant, Gate, Ledger, Settlement, Ticket};
 use crate::line::rules::Admission;
 use crate::line::Lines;
 use crate::store::{Memory, Record};
@@ -120,7 +120,7 @@ impl Inviter for FakeHireflix {
 pub struct FakeLedger {
     pub gates: RefCell<VecDeque<Gate>>,
     pub checks: Cell<usize>,
-    pub settled: RefCell<Vec<Aftermath>>,
+    pub settled: RefCell<Vec<Settlement>>,
 }
 
 pub const QUOTA_DELAY: u32 = 600;
@@ -163,8 +163,8 @@ impl Ledger for FakeLedger {
             .collect()
     }
 
-    async fn settle(&self, after: Aftermath, _: &str) -> u32 {
-        self.settled.borrow_mut().push(after);
+    async fn settle(&self, settlement: Settlement, _: &str) -> u32 {
+        self.settled.borrow_mut().push(settlement);
         QUOTA_DELAY
     }
 }

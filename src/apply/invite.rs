@@ -1,17 +1,17 @@
 //! One invite transaction, the same for the form and the queue consumer: ask the position's
-//! line (for an application not yet admitted), ask the ledger, call Hireflix (one candidate, or a batch under aliases in one request), settle the ledger, and
-//! remember what was made. Generic over its I/O, so its sequencing is tested natively.
+//! line (for an application not yet admitted), ask the ledger, call Hireflix (one candidate,
+//! or a batch under aliases in one request), settle the ledger, and remember what was made
+//! (`super::remember`). Generic over its I/O, so its sequencing is tested natively.
 
-use super::decision::{Answered, Existing};
+use super::decision::Answered;
 use super::QueuedInvite;
-use crate::domain::{names_tag, Application, CandidateKey, Consent, PositionId};
+use crate::domain::{Application, CandidateKey, Consent, PositionId};
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{InviteOutcome, Inviter, Permanent, Transient};
-use crate::ledger::{Aftermath, Applicant, Gate, Ledger};
+use crate::ledger::{Applicant, Gate, Ledger, Settlement};
 use crate::line::rules::Admission;
 use crate::line::Lines;
-use crate::log::Reason;
-use crate::store::{Memory, Record};
+use crate::store::Memory;
 
 pub struct Candidate<'a> {
     pub position: &'a PositionId,
@@ -141,11 +141,11 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             resume_at = resume;
             hireflix_ms = Some((self.clock)().saturating_sub(started));
             // Release what was not used and record a spent quota: one call, only when needed.
-            let mut after = Aftermath::default();
+            let mut settlement = Settlement::default();
             for ((_, ticket, _), outcome) in allowed.iter().zip(&outcomes) {
-                after.record(*ticket, outcome);
+                settlement.record(*ticket, outcome);
             }
-            quota_delay = self.ledger.settle(after, first.request_id).await;
+            quota_delay = self.ledger.settle(settlement, first.request_id).await;
             for ((c, _, _), outcome) in allowed.iter().zip(outcomes) {
                 answered.push(self.remember(c, outcome).await);
             }
@@ -219,62 +219,6 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             made @ (InviteOutcome::Invited(_) | InviteOutcome::AlreadyExists) => Some(made),
             _ => None,
         }
-    }
-
-    /// A new interview is remembered; "already exists" becomes the existing interview,
-    /// looked up and remembered.
-    async fn remember(&self, c: &Candidate<'_>, outcome: InviteOutcome) -> Answered {
-        match outcome {
-            InviteOutcome::Invited(url) => {
-                let who = self.names_of(c.application);
-                let record = Record::invited(&url, who, Some((self.clock)()));
-                self.keep(c, record).await;
-                Answered::Hireflix(InviteOutcome::Invited(url))
-            }
-            InviteOutcome::AlreadyExists => self.find_existing(c).await,
-            other => Answered::Hireflix(other),
-        }
-    }
-
-    async fn keep(&self, c: &Candidate<'_>, record: Record) {
-        let record = record.with_consent(c.consent.cloned());
-        self.memory.remember_soon(c.key, record).await;
-    }
-
-    /// The existing interview of this email, under the address as given or its lower-case form.
-    async fn find_existing(&self, c: &Candidate<'_>) -> Answered {
-        let email = &c.application.email;
-        let mut spellings = vec![email.as_str().to_string()];
-        if email.dedupe_form() != email.as_str() {
-            spellings.push(email.dedupe_form());
-        }
-        for spelling in spellings {
-            let found = match self.inviter.find_interview(c.position, &spelling).await {
-                Ok(found) => found,
-                // Found, but with no link we may send anyone to: the same answer as any other.
-                Err(InviteOutcome::InvitedWithoutLink(problem)) => {
-                    return Answered::Existing(Err(Reason::Link(problem)))
-                }
-                Err(failure) => return Answered::Hireflix(failure),
-            };
-            if let Some(found) = found {
-                let theirs = names_tag(self.secret, &found.first_name, &found.last_name);
-                let same_names = theirs == self.names_of(c.application);
-                self.keep(c, Record::invited(&found.url, theirs, found.created_ms))
-                    .await;
-                return Answered::Existing(Ok(Existing {
-                    url: found.url,
-                    same_names,
-                    created_ms: found.created_ms,
-                }));
-            }
-        }
-        Answered::Existing(Err(Reason::NoMatchingInterview))
-    }
-
-    pub fn names_of(&self, application: &Application) -> String {
-        let (first, last) = (&application.first_name, &application.last_name);
-        names_tag(self.secret, first.as_str(), last.as_str())
     }
 }
 

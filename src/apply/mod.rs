@@ -9,6 +9,7 @@ mod enqueue;
 pub(crate) mod fakes;
 pub mod invite;
 pub mod positions;
+mod remember;
 #[cfg(test)]
 mod tests;
 

@@ -86,7 +86,10 @@ fn a_granted_invite_calls_hireflix_once_is_remembered_and_releases_nothing() {
     assert_eq!(world.hireflix_calls(), 1);
     assert!(matches!(world.record(), Some(Record::Invited { .. })));
     let settled = world.ledger.settled.borrow();
-    assert!(settled.iter().all(|after| after.is_empty()), "{settled:?}");
+    assert!(
+        settled.iter().all(|settlement| settlement.is_empty()),
+        "{settled:?}"
+    );
     assert!(world.queued().is_empty());
 }
 

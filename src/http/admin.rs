@@ -15,7 +15,7 @@ use crate::config::names;
 use crate::domain::hmac::same_secret;
 use crate::domain::{CandidateKey, PositionId};
 use crate::i18n::Words;
-use crate::ledger::{Aftermath, Ledger};
+use crate::ledger::{Ledger, Settlement};
 use crate::pace::hold_to_value;
 use crate::queue::DeadLetter;
 use crate::store::{Memory, Record, Store};
@@ -85,9 +85,9 @@ async fn quota(app: &App, lift: bool, w: &'static Words) -> Reply {
     };
     if lift {
         // The ledger keeps a coarse copy of the hold: lifted with it.
-        let back = Aftermath {
+        let back = Settlement {
             quota_back: true,
-            ..Aftermath::default()
+            ..Settlement::default()
         };
         services.ledger.settle(back, "admin").await;
     }

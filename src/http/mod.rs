@@ -21,7 +21,7 @@ use crate::domain::PositionId;
 use crate::funnel::Visit;
 use crate::log::{request_id, Source};
 use respond::Reply;
-use submit::{Live, Rules};
+use submit::{LivePost, Rules};
 use ui::Ui;
 use worker::{Context, Env, Method, Request, Result};
 
@@ -121,7 +121,7 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
         phone_region: (services.config.phone_region).or(Region::by_code(w.phone_region)),
     };
     let request_id = request_id(req.headers().get("cf-ray").ok().flatten());
-    let mut live = Live {
+    let mut live = LivePost {
         req: &mut req,
         services,
         funnel: &funnel,

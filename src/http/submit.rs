@@ -1,6 +1,6 @@
 //! One flow for a posted application, whichever route it came by: the abuse gates, cheapest
 //! first and before anything is stored or sent to Hireflix, then the position, the form and
-//! the pipeline. Its I/O is an `Io` (the worker's is `Live`), so the order of the
+//! the pipeline. Its I/O is a `PostIo` (the worker's is `LivePost`), so the order of the
 //! gates is tested natively; the HTML and JSON routes only render its result.
 
 use super::body::{self, Posted};
@@ -20,7 +20,7 @@ use crate::log::{self, Outcome, Source};
 use worker::{Context, Request};
 
 /// What answering a post may read or cost, one call per gate.
-pub trait Io {
+pub trait PostIo {
     fn header(&self, name: &str) -> Option<String>;
     /// Counts the post against its client's budget; `false`: over it.
     async fn within_rate_limit(&self) -> bool;
@@ -60,7 +60,7 @@ pub struct Submission {
     pub pass: Option<String>,
 }
 
-pub async fn submit(io: &mut impl Io, rules: &Rules<'_>) -> Submission {
+pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
     let answered = |posted, position_name, answer| Submission {
         answer,
         posted,
@@ -127,7 +127,7 @@ pub async fn submit(io: &mut impl Io, rules: &Rules<'_>) -> Submission {
 }
 
 /// A post to this worker: its request, the isolate's services, and this request's funnel.
-pub struct Live<'a> {
+pub struct LivePost<'a> {
     pub req: &'a mut Request,
     pub services: &'a Services,
     pub funnel: &'a Funnel,
@@ -138,7 +138,7 @@ pub struct Live<'a> {
     pub ui: &'a Ui,
 }
 
-impl Io for Live<'_> {
+impl PostIo for LivePost<'_> {
     fn header(&self, name: &str) -> Option<String> {
         self.req.headers().get(name).ok().flatten()
     }
@@ -265,7 +265,7 @@ mod tests {
         }
     }
 
-    impl Io for Fake {
+    impl PostIo for Fake {
         fn header(&self, name: &str) -> Option<String> {
             let value = match name {
                 "origin" => self.origin,

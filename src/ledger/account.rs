@@ -7,10 +7,11 @@
 //! pruned: a mailbox they name is not invited again under another spelling, and a window's
 //! counter starts from the rows already in it (one count per budget and window, then kept).
 
-use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
+use super::budget::{admit, Admission, Budget, Counts, Limits, PriorInvite, QuotaHold};
 use super::lease::{self, Lease};
-use super::object::{first, int, whole, InviteLedger};
+use super::object::InviteLedger;
 use super::protocol::{Answer, Reserved, Take};
+use super::sql::{first, int, whole};
 use super::window::Windows;
 use worker::{Result, SqlStorageValue};
 
@@ -107,15 +108,15 @@ impl InviteLedger {
     }
 
     /// This mailbox's invite to this position among the rows recorded before the buckets.
-    fn recorded(&self, take: &Take) -> Result<Earlier> {
+    fn recorded(&self, take: &Take) -> Result<PriorInvite> {
         let spelling = first(self.exec(
             "SELECT spelling FROM invites WHERE mailbox = ? AND position = ?",
             vec![take.mailbox.as_str().into(), take.position.as_str().into()],
         )?)?;
         Ok(match spelling {
-            Some(SqlStorageValue::String(s)) if s == take.spelling => Earlier::SameSpelling,
-            Some(SqlStorageValue::String(_)) => Earlier::OtherSpelling,
-            _ => Earlier::None,
+            Some(SqlStorageValue::String(s)) if s == take.spelling => PriorInvite::SameSpelling,
+            Some(SqlStorageValue::String(_)) => PriorInvite::OtherSpelling,
+            _ => PriorInvite::None,
         })
     }
 

@@ -116,7 +116,7 @@ impl Budget {
 
 /// What the ledger holds about this mailbox and position before deciding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Earlier {
+pub enum PriorInvite {
     None,
     /// Invited to this position under the very same address.
     SameSpelling,
@@ -165,7 +165,7 @@ pub enum Admission {
 /// The rule, in order: one invite per mailbox and position whatever else holds; no call while
 /// the quota is known to be spent; then every budget must have room.
 pub fn admit(
-    earlier: Earlier,
+    earlier: PriorInvite,
     quota: Option<QuotaHold>,
     counts: &Counts,
     limits: &Limits,
@@ -173,10 +173,10 @@ pub fn admit(
     now_ms: u64,
 ) -> Admission {
     match earlier {
-        Earlier::SameSpelling => return Admission::Resubmission,
-        Earlier::OtherSpelling => return Admission::OtherSpelling,
-        Earlier::InFlight { until_ms } => return Admission::InFlight { until_ms },
-        Earlier::None | Earlier::Unsettled { .. } => {}
+        PriorInvite::SameSpelling => return Admission::Resubmission,
+        PriorInvite::OtherSpelling => return Admission::OtherSpelling,
+        PriorInvite::InFlight { until_ms } => return Admission::InFlight { until_ms },
+        PriorInvite::None | PriorInvite::Unsettled { .. } => {}
     }
     if let Some(hold) = quota {
         if now_ms < hold.probe_at_ms {
@@ -185,7 +185,7 @@ pub fn admit(
             };
         }
     }
-    if let Earlier::Unsettled { reservation } = earlier {
+    if let PriorInvite::Unsettled { reservation } = earlier {
         let probing = quota.is_some();
         return Admission::Settle {
             reservation,
@@ -236,15 +236,15 @@ mod tests {
         let l = Limits::default();
         let w = Windows::REAL;
         assert_eq!(
-            admit(Earlier::OtherSpelling, None, &none, &l, &w, NOW),
+            admit(PriorInvite::OtherSpelling, None, &none, &l, &w, NOW),
             Admission::OtherSpelling
         );
         assert_eq!(
-            admit(Earlier::SameSpelling, None, &none, &l, &w, NOW),
+            admit(PriorInvite::SameSpelling, None, &none, &l, &w, NOW),
             Admission::Resubmission
         );
         assert_eq!(
-            admit(Earlier::None, None, &none, &l, &w, NOW),
+            admit(PriorInvite::None, None, &none, &l, &w, NOW),
             Admission::Grant { probing: false }
         );
     }
@@ -256,7 +256,7 @@ mod tests {
             ..Counts::ZERO
         };
         let Admission::Parked { until_ms, reached } = admit(
-            Earlier::None,
+            PriorInvite::None,
             None,
             &counts,
             &Limits::default(),
@@ -279,7 +279,7 @@ mod tests {
             account_minute: 1,
         };
         let Admission::Parked { until_ms, reached } = admit(
-            Earlier::None,
+            PriorInvite::None,
             None,
             &counts,
             &Limits {
@@ -306,7 +306,7 @@ mod tests {
         };
         assert_eq!(
             admit(
-                Earlier::None,
+                PriorInvite::None,
                 None,
                 &counts,
                 &limits(0, 0, 0),
@@ -325,16 +325,16 @@ mod tests {
         let c = Counts::ZERO;
         let (l, w) = (Limits::default(), Windows::REAL);
         assert_eq!(
-            admit(Earlier::None, hold, &c, &l, &w, NOW),
+            admit(PriorInvite::None, hold, &c, &l, &w, NOW),
             Admission::QuotaHeld { until_ms: NOW + 5 }
         );
         assert_eq!(
-            admit(Earlier::None, hold, &c, &l, &w, NOW + 5),
+            admit(PriorInvite::None, hold, &c, &l, &w, NOW + 5),
             Admission::Grant { probing: true }
         );
         // Someone already invited is told so, quota or not.
         assert_eq!(
-            admit(Earlier::OtherSpelling, hold, &c, &l, &w, NOW),
+            admit(PriorInvite::OtherSpelling, hold, &c, &l, &w, NOW),
             Admission::OtherSpelling
         );
     }
@@ -346,13 +346,13 @@ mod tests {
             ..Counts::ZERO
         };
         let (l, w) = (Limits::default(), Windows::REAL);
-        let flying = Earlier::InFlight { until_ms: NOW + 9 };
+        let flying = PriorInvite::InFlight { until_ms: NOW + 9 };
         assert_eq!(
             admit(flying, None, &Counts::ZERO, &l, &w, NOW),
             Admission::InFlight { until_ms: NOW + 9 }
         );
         // Already counted: a full budget does not hold back the retry that settles it.
-        let unsettled = Earlier::Unsettled { reservation: 4 };
+        let unsettled = PriorInvite::Unsettled { reservation: 4 };
         assert_eq!(
             admit(unsettled, None, &full, &l, &w, NOW),
             Admission::Settle {
@@ -409,9 +409,9 @@ mod tests {
             let mut model = Model::default();
             for (mailbox, spelling, position, now) in asks {
                 let earlier = match model.rows.iter().find(|r| r.0 == mailbox && r.2 == position) {
-                    None => Earlier::None,
-                    Some(r) if r.1 == spelling => Earlier::SameSpelling,
-                    Some(_) => Earlier::OtherSpelling,
+                    None => PriorInvite::None,
+                    Some(r) if r.1 == spelling => PriorInvite::SameSpelling,
+                    Some(_) => PriorInvite::OtherSpelling,
                 };
                 let bounds = |s| w.bounds(s, now);
                 let counts = Counts {
@@ -426,7 +426,7 @@ mod tests {
                         prop_assert!(until_ms > now);
                         prop_assert!(!reached.is_empty());
                     }
-                    _ => prop_assert!(earlier != Earlier::None),
+                    _ => prop_assert!(earlier != PriorInvite::None),
                 }
             }
             for &(mailbox, _, position, at) in &model.rows {

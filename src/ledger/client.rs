@@ -3,7 +3,7 @@
 //! something to tell (a release, an ambiguous end, the quota). An operator's erasure of one
 //! mailbox is `super::erasure`.
 
-use super::gate::{Aftermath, Gate, Note};
+use super::gate::{Gate, Note, Settlement};
 use super::mailbox::MailboxKeys;
 use super::protocol::{Answer, Ask, Call, Settled};
 use super::{Applicant, Budgets, Ledger};
@@ -154,19 +154,19 @@ impl Ledger for LedgerClient {
     /// Until the ledger's probe time, or the configured time if the ledger could not be told.
     /// A release that fails leaves that invite counted: the error costs an invite of budget,
     /// never an invite over it.
-    async fn settle(&self, after: Aftermath, request_id: &str) -> u32 {
+    async fn settle(&self, settlement: Settlement, request_id: &str) -> u32 {
         let fallback = self.budgets.quota_retry_seconds;
-        if after.is_empty() {
+        if settlement.is_empty() {
             return fallback;
         }
-        let (exhausted, back) = (after.quota_exhausted, after.quota_back);
+        let (exhausted, back) = (settlement.quota_exhausted, settlement.quota_back);
         if back {
             super::spread::reopen();
         }
         if exhausted {
             super::lease::end(now_ms());
         }
-        let give_back = self.settle_buckets(after).await;
+        let give_back = self.settle_buckets(settlement).await;
         if give_back.is_empty() && !exhausted && !back {
             return fallback;
         }

@@ -7,9 +7,10 @@
 
 use super::client::{LedgerClient, ACCOUNT};
 use super::mailbox::{bucket, MailboxKeys};
-use super::object::{first, int, InviteLedger};
+use super::object::InviteLedger;
 use super::protocol::{Ask, Call};
 use super::spread::bucket_name;
+use super::sql::{first, int};
 use crate::domain::Email;
 use worker::Result;
 

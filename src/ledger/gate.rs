@@ -113,7 +113,7 @@ impl Gate {
 
 /// What the Hireflix calls made of their tickets, for one settle call to the ledger.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Aftermath {
+pub struct Settlement {
     pub release: Vec<u64>,
     pub unsettle: Vec<u64>,
     pub confirm: Vec<u64>,
@@ -121,7 +121,7 @@ pub struct Aftermath {
     pub quota_back: bool,
 }
 
-impl Aftermath {
+impl Settlement {
     /// Counts are of invites made, and an invite Hireflix may have made is counted: a
     /// reservation is released only on an answer that proves no invite was made. A timeout,
     /// a 5xx or an unreadable answer leaves it unsettled, still counted (so another spelling
@@ -267,15 +267,15 @@ mod tests {
             &TrustedHosts::hireflix_only(),
         )
         .unwrap();
-        let mut after = Aftermath::default();
-        after.record(ticket(3, false), &InviteOutcome::Invited(url));
-        after.record(ticket(3, false), &InviteOutcome::AlreadyExists);
-        after.record(
+        let mut settlement = Settlement::default();
+        settlement.record(ticket(3, false), &InviteOutcome::Invited(url));
+        settlement.record(ticket(3, false), &InviteOutcome::AlreadyExists);
+        settlement.record(
             ticket(3, false),
             &InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink),
         );
         assert!(
-            after.is_empty(),
+            settlement.is_empty(),
             "no second call to the ledger after a plain invite"
         );
 
@@ -288,9 +288,9 @@ mod tests {
             InviteOutcome::Transient(Transient::Paced),
         ];
         for (n, outcome) in (10..).zip(&proof) {
-            after.record(ticket(n, false), outcome);
+            settlement.record(ticket(n, false), outcome);
         }
-        assert_eq!(after.release, (10..16).collect::<Vec<_>>());
+        assert_eq!(settlement.release, (10..16).collect::<Vec<_>>());
 
         let ambiguous = [
             Transient::Timeout,
@@ -302,58 +302,58 @@ mod tests {
             Transient::AliasError,
         ];
         for (n, reason) in (20..).zip(ambiguous) {
-            after.record(ticket(n, false), &InviteOutcome::Transient(reason));
+            settlement.record(ticket(n, false), &InviteOutcome::Transient(reason));
         }
         assert_eq!(
-            after.release.len(),
+            settlement.release.len(),
             6,
             "an ambiguous answer releases nothing"
         );
-        assert_eq!(after.unsettle, (20..27).collect::<Vec<_>>());
+        assert_eq!(settlement.unsettle, (20..27).collect::<Vec<_>>());
     }
 
     #[test]
     fn the_retry_of_an_unsettled_reservation_confirms_or_releases_it() {
-        let mut after = Aftermath::default();
-        after.record(ticket(5, true), &InviteOutcome::AlreadyExists);
-        after.record(
+        let mut settlement = Settlement::default();
+        settlement.record(ticket(5, true), &InviteOutcome::AlreadyExists);
+        settlement.record(
             ticket(6, true),
             &InviteOutcome::Permanent(Permanent::PositionNotReady),
         );
         // Ambiguous again: it stays unsettled, nothing to tell.
-        after.record(
+        settlement.record(
             ticket(7, true),
             &InviteOutcome::Transient(Transient::Timeout),
         );
-        assert_eq!(after.confirm, vec![5]);
-        assert_eq!(after.release, vec![6]);
-        assert!(after.unsettle.is_empty());
+        assert_eq!(settlement.confirm, vec![5]);
+        assert_eq!(settlement.release, vec![6]);
+        assert!(settlement.unsettle.is_empty());
     }
 
     #[test]
     fn the_quota_is_recorded_spent_and_cleared_by_a_probe_that_invites() {
-        let mut after = Aftermath::default();
+        let mut settlement = Settlement::default();
         let resubmission = Ticket {
             reservation: None,
             probing: false,
             settles: false,
         };
-        after.record(
+        settlement.record(
             resubmission,
             &InviteOutcome::Transient(Transient::QuotaExceeded),
         );
-        assert!(after.quota_exhausted && after.release.is_empty());
+        assert!(settlement.quota_exhausted && settlement.release.is_empty());
 
-        let mut after = Aftermath::default();
+        let mut settlement = Settlement::default();
         let probe = Ticket {
             reservation: Some(1),
             probing: true,
             settles: false,
         };
-        after.record(
+        settlement.record(
             probe,
             &InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink),
         );
-        assert!(after.quota_back && after.release.is_empty());
+        assert!(settlement.quota_back && settlement.release.is_empty());
     }
 }

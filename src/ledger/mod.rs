@@ -8,11 +8,12 @@
 //! quota is spent, an application is parked (queued until the window reopens), never refused.
 //!
 //! Rooms: `mailbox`, `window` and `budget` are the pure rules; `object` is the Durable Object
-//! (SQLite) that applies them one request at a time, as 64 mailbox buckets (`reservations`)
-//! and one account (`account`), each pruned by its alarm (`prune`); `client` and `spread` are
-//! the worker's side of the conversation (`protocol`); `gate` turns the ledger's answers into
-//! what the caller does; `erasure` is what an operator's erasure of a mailbox leaves behind.
-//! Callers see the ledger through the [`Ledger`] trait, so the objects behind it can change.
+//! (SQLite, its tables in `sql`) that applies them one request at a time, as 64 mailbox
+//! buckets (`reservations`) and one account (`account`), each pruned by its alarm (`prune`);
+//! `client` and `spread` are the worker's side of the conversation (`protocol`); `gate` turns
+//! the ledger's answers into what the caller does; `erasure` is what an operator's erasure of
+//! a mailbox leaves behind. Callers see the ledger through the [`Ledger`] trait, so the
+//! objects behind it can change.
 
 mod account;
 pub mod budget;
@@ -26,15 +27,16 @@ mod protocol;
 mod prune;
 mod reservations;
 mod spread;
+mod sql;
 pub mod window;
 
 pub use client::{hand_over_letters, LedgerClient};
 #[cfg(test)]
 pub use gate::Ticket;
-pub use gate::{Aftermath, Gate, Note};
+pub use gate::{Gate, Note, Settlement};
 pub use mailbox::{canonical, MailboxKeys};
 pub use object::InviteLedger;
-pub(crate) use object::{first, int, whole};
+pub(crate) use sql::{first, int, whole};
 
 use crate::domain::{Email, PositionId};
 use budget::Limits;
@@ -72,5 +74,5 @@ pub trait Ledger {
 
     /// Reports what the Hireflix calls made of their tickets. Returns how long an application
     /// refused for quota waits before it is tried again.
-    async fn settle(&self, after: Aftermath, request_id: &str) -> u32;
+    async fn settle(&self, settlement: Settlement, request_id: &str) -> u32;
 }

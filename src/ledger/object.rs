@@ -2,10 +2,12 @@
 //!
 //! A Durable Object runs one request at a time, so a reservation (`super::reservations`) is
 //! exact: KV could not do this (no compare-and-swap, one write a second per key). This file
-//! holds the schema and the dispatch of each call.
+//! holds the dispatch of each call; the tables are `super::sql`, the alarm's pruning
+//! `super::prune`.
 
 use super::protocol::{Call, Settled};
 use super::prune::Retention;
+use super::sql::{first, int, whole};
 use crate::letters::Letters;
 use serde::Serialize;
 use std::cell::Cell;
@@ -14,71 +16,16 @@ use worker::{
     SqlStorageValue, State, Storage,
 };
 
-const SCHEMA: [&str; 8] = [
-    // One row per invite made (or reserved and not yet released). The mailbox and the spelling
-    // are HMACs; nothing here names a person.
-    "CREATE TABLE IF NOT EXISTS invites (
-        id INTEGER PRIMARY KEY,
-        mailbox TEXT NOT NULL,
-        spelling TEXT NOT NULL,
-        position TEXT NOT NULL,
-        at_ms INTEGER NOT NULL,
-        busy_until INTEGER NOT NULL DEFAULT 0,
-        unsettled INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (mailbox, position))",
-    "CREATE INDEX IF NOT EXISTS invites_by_position ON invites (position, at_ms)",
-    "CREATE INDEX IF NOT EXISTS invites_by_time ON invites (at_ms)",
-    // Budgets already warned about in their current window: one log line each.
-    "CREATE TABLE IF NOT EXISTS warnings (
-        budget TEXT NOT NULL,
-        scope TEXT NOT NULL,
-        window_start INTEGER NOT NULL,
-        window_end INTEGER NOT NULL,
-        PRIMARY KEY (budget, scope, window_start))",
-    // The plan's quota, while it is known to be spent: at most one row.
-    "CREATE TABLE IF NOT EXISTS quota (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        probe_at INTEGER NOT NULL,
-        warned_at INTEGER NOT NULL)",
-    // The account's budgets: one counter per budget, scope (a position, or '' for the
-    // account) and window (`super::account`).
-    "CREATE TABLE IF NOT EXISTS counters (
-        budget TEXT NOT NULL,
-        scope TEXT NOT NULL,
-        window_start INTEGER NOT NULL,
-        window_end INTEGER NOT NULL,
-        count INTEGER NOT NULL,
-        PRIMARY KEY (budget, scope, window_start))",
-    // Mailboxes erased on request, and until when that is remembered (`super::erasure`).
-    "CREATE TABLE IF NOT EXISTS erasures (
-        mailbox TEXT PRIMARY KEY,
-        erased_at INTEGER NOT NULL,
-        until_ms INTEGER NOT NULL)",
-    // How long rows are kept, as the worker last said: read by the alarm (`super::prune`).
-    "CREATE TABLE IF NOT EXISTS retention (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        keep_ms INTEGER NOT NULL,
-        windows TEXT NOT NULL)",
-];
-
-/// Columns added since the first schema, for instances made before them: each fails once the
-/// column exists, which is ignored. `busy_until`: a call for this row is at Hireflix until
-/// then; `unsettled`: the last call ended without proof either way (see `super::gate`).
-const ADDED: [&str; 2] = [
-    "ALTER TABLE invites ADD COLUMN busy_until INTEGER NOT NULL DEFAULT 0",
-    "ALTER TABLE invites ADD COLUMN unsettled INTEGER NOT NULL DEFAULT 0",
-];
-
 #[durable_object(alarm)]
 pub struct InviteLedger {
     sql: SqlStorage,
-    storage: Storage,
+    pub(super) storage: Storage,
     /// The retention last written, and whether this instance has seen its alarm set.
-    retention: Cell<Option<Retention>>,
-    alarm_set: Cell<bool>,
+    pub(super) retention: Cell<Option<Retention>>,
+    pub(super) alarm_set: Cell<bool>,
     /// The schema is made once per instance, not per call: seven statements were most of a
     /// reservation's SQL.
-    schema_ready: Cell<bool>,
+    pub(super) schema_ready: Cell<bool>,
     /// The account's rows from before the buckets were found all pruned (`super::account`).
     pub(super) legacy_gone: Cell<bool>,
     /// `LEDGER_TEST_DELAY_MS`, tests only: every answer waits this long, as from an object in
@@ -229,66 +176,9 @@ fn text(answer: &impl Serialize) -> Result<String> {
     Ok(serde_json::to_string(answer)?)
 }
 
-/// Milliseconds as SQLite integers; every time here is far inside JavaScript's safe range.
-pub(crate) fn int(ms: u64) -> SqlStorageValue {
-    SqlStorageValue::Integer(i64::try_from(ms).unwrap_or(i64::MAX / 2))
-}
-
-/// The first column of the first row, if any. Rows are read raw rather than through serde:
-/// the serde-wasm-bindgen code for row structs cost more wasm than the whole ledger.
-pub(crate) fn first(cursor: SqlCursor) -> Result<Option<SqlStorageValue>> {
-    match cursor.raw().next() {
-        None => Ok(None),
-        Some(row) => Ok(row?.into_iter().next()),
-    }
-}
-
-/// A count, id or time back from SQLite; anything else reads as absent, never a panic.
-pub(crate) fn whole(value: Option<SqlStorageValue>) -> Option<u64> {
-    match value? {
-        SqlStorageValue::Integer(n) => u64::try_from(n).ok(),
-        // `as` saturates and maps NaN to 0.
-        SqlStorageValue::Float(n) => Some(n as u64),
-        _ => None,
-    }
-}
-
 impl InviteLedger {
-    /// Remembers the retention the worker sent when it changed, and makes sure an alarm will
-    /// prune: asked once per instance, so a reservation costs no storage call for it.
-    async fn arm_pruning(&self, retention: Retention) -> Result<()> {
-        if self.retention.get() != Some(retention) {
-            self.keep_retention(retention)?;
-            self.retention.set(Some(retention));
-        }
-        if !self.alarm_set.get() {
-            if self.storage.get_alarm().await?.is_none() {
-                let wait = retention.next_alarm_in(0);
-                self.storage
-                    .set_alarm(i64::try_from(wait).unwrap_or(1_000))
-                    .await?;
-            }
-            self.alarm_set.set(true);
-        }
-        Ok(())
-    }
-
     pub(super) fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<SqlCursor> {
         self.sql.exec(query, Some(bindings))
-    }
-
-    fn schema(&self) -> Result<()> {
-        if self.schema_ready.get() {
-            return Ok(());
-        }
-        for statement in SCHEMA {
-            self.exec(statement, vec![])?;
-        }
-        for statement in ADDED {
-            let _already_there = self.exec(statement, vec![]);
-        }
-        self.schema_ready.set(true);
-        Ok(())
     }
 
     /// Dead letters were kept here (table `letters`) before they had their own object

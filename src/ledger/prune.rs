@@ -4,7 +4,8 @@
 //! counters go once their window has ended.
 
 use super::budget::Budget;
-use super::object::{int, whole, InviteLedger};
+use super::object::InviteLedger;
+use super::sql::{int, whole};
 use super::window::Windows;
 use worker::{Result, SqlStorageValue};
 
@@ -43,8 +44,27 @@ impl Retention {
 }
 
 impl InviteLedger {
+    /// Remembers the retention the worker sent when it changed, and makes sure an alarm will
+    /// prune: asked once per instance, so a reservation costs no storage call for it.
+    pub(super) async fn arm_pruning(&self, retention: Retention) -> Result<()> {
+        if self.retention.get() != Some(retention) {
+            self.keep_retention(retention)?;
+            self.retention.set(Some(retention));
+        }
+        if !self.alarm_set.get() {
+            if self.storage.get_alarm().await?.is_none() {
+                let wait = retention.next_alarm_in(0);
+                self.storage
+                    .set_alarm(i64::try_from(wait).unwrap_or(1_000))
+                    .await?;
+            }
+            self.alarm_set.set(true);
+        }
+        Ok(())
+    }
+
     /// Kept in the object so its alarm knows them; written only when they change.
-    pub(super) fn keep_retention(&self, retention: Retention) -> Result<()> {
+    fn keep_retention(&self, retention: Retention) -> Result<()> {
         let windows = serde_json::to_string(&retention.windows)?;
         self.exec(
             "INSERT INTO retention (id, keep_ms, windows) VALUES (1, ?, ?)

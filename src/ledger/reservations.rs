@@ -2,10 +2,11 @@
 //! need, read in one statement, and what they decide written down. Each call runs without an
 //! `await` between reading and writing, so two posts can never both take a budget's last invite.
 
-use super::budget::{admit, Admission, Budget, Counts, Earlier, Limits, QuotaHold};
+use super::budget::{admit, Admission, Budget, Counts, Limits, PriorInvite, QuotaHold};
 use super::erasure::erased_after;
-use super::object::{first, int, whole, InviteLedger};
+use super::object::InviteLedger;
 use super::protocol::{Answer, Ask, Reached, Reserved, Settled};
+use super::sql::{first, int, whole};
 use super::window::{Bounds, Windows};
 use worker::{Result, SqlStorageValue};
 
@@ -116,7 +117,7 @@ impl InviteLedger {
         limits: &Limits,
         windows: &Windows,
         now: u64,
-    ) -> Result<(Option<u64>, Option<u64>, Earlier, Counts)> {
+    ) -> Result<(Option<u64>, Option<u64>, PriorInvite, Counts)> {
         let mut query = String::from(
             "SELECT (SELECT probe_at FROM quota WHERE id = 1),
                     (SELECT erased_at FROM erasures WHERE mailbox = ?),
@@ -158,15 +159,15 @@ impl InviteLedger {
         let earlier = match spelling {
             // Another spelling waits for nothing: one interview per mailbox, whatever the
             // first call's outcome turns out to be.
-            Some(SqlStorageValue::String(s)) if s != ask.spelling => Earlier::OtherSpelling,
+            Some(SqlStorageValue::String(s)) if s != ask.spelling => PriorInvite::OtherSpelling,
             Some(SqlStorageValue::String(_)) => match (whole(id), whole(busy_until)) {
-                (_, Some(until_ms)) if until_ms > now => Earlier::InFlight { until_ms },
+                (_, Some(until_ms)) if until_ms > now => PriorInvite::InFlight { until_ms },
                 (Some(reservation), _) if whole(unsettled).unwrap_or(0) > 0 => {
-                    Earlier::Unsettled { reservation }
+                    PriorInvite::Unsettled { reservation }
                 }
-                _ => Earlier::SameSpelling,
+                _ => PriorInvite::SameSpelling,
             },
-            _ => Earlier::None,
+            _ => PriorInvite::None,
         };
         let mut counts = Counts::ZERO;
         for budget in counted {

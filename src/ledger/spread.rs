@@ -5,7 +5,7 @@
 
 use super::budget::Budget;
 use super::client::{LedgerClient, ACCOUNT};
-use super::gate::Aftermath;
+use super::gate::Settlement;
 use super::lease;
 use super::mailbox::{bucket, reservation, row_of};
 use super::protocol::{Answer, Ask, Call, Reached, Reserved, Settled, Take};
@@ -201,7 +201,7 @@ impl LedgerClient {
             CLOSED.with(|c| *c.borrow_mut() = Some((until, refusal)));
             lease::end(now);
         }
-        let mut refused = Aftermath::default();
+        let mut refused = Settlement::default();
         for (&i, verdict) in new.iter().zip(taken) {
             let Some(Ok(Answer::Granted {
                 reservation,
@@ -226,8 +226,12 @@ impl LedgerClient {
 
     /// Tells each bucket what became of its reservations; returns the released invites, for
     /// the account to give back.
-    pub(super) async fn settle_buckets(&self, after: Aftermath) -> Vec<(u64, String)> {
-        let all = [&after.release, &after.unsettle, &after.confirm];
+    pub(super) async fn settle_buckets(&self, settlement: Settlement) -> Vec<(u64, String)> {
+        let all = [
+            &settlement.release,
+            &settlement.unsettle,
+            &settlement.confirm,
+        ];
         let buckets: Vec<u64> = all
             .iter()
             .flat_map(|ids| ids.iter().map(|&id| row_of(id).0))

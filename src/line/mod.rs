@@ -6,11 +6,13 @@
 //! application not yet admitted.
 //!
 //! Rooms: `rules` is the pure arithmetic (public for the native surge simulation); `object`
-//! applies it in SQLite; `client` is the worker's side (`protocol`).
+//! applies it in SQLite as calls come, `release` as the alarm rings; `client` is the worker's
+//! side (`protocol`).
 
 mod client;
 mod object;
 mod protocol;
+mod release;
 pub mod rules;
 
 pub use client::LineClient;

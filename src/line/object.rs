@@ -1,15 +1,16 @@
 //! The `PositionLine` Durable Object: one per position (named by its id), SQLite-backed. It
 //! counts the position's invites per window, keeps the applications waiting in order of
-//! arrival, and releases them by alarm at the budget's pace onto the invite queue.
+//! arrival, and releases them by alarm at the budget's pace onto the invite queue. This file
+//! holds the schema and the admission of each call; the alarm's releases are `super::release`.
 
 use super::protocol::{answer_to_json, forget_from_json, settings_from, settings_to_json, Admit};
+use super::release::when;
 use super::rules::{self, Admission, Line, Settings};
-use crate::config::names;
 use crate::ledger::{int, whole};
 use std::cell::Cell;
 use worker::{
-    durable_object, DurableObject, Env, QueueContentType, RawMessageBuilder, Request, Response,
-    Result, ScheduledTime, SqlStorage, SqlStorageValue, State, Storage,
+    durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue,
+    State, Storage,
 };
 
 const SCHEMA: [&str; 3] = [
@@ -36,19 +37,16 @@ const SCHEMA: [&str; 3] = [
         window_start INTEGER NOT NULL)",
 ];
 
-/// Releases (or letters) one alarm sends at most: late alarms catch up without a long burst.
-const MOST_PER_ALARM: u32 = 10;
-
 #[durable_object(alarm)]
 pub struct PositionLine {
-    storage: Storage,
+    pub(super) storage: Storage,
     sql: SqlStorage,
-    env: Env,
+    pub(super) env: Env,
     /// The schema is made once per instance, not per call.
     schema_ready: Cell<bool>,
     /// The entry whose application the alarm is sending on this moment: other calls run
     /// while it awaits the queue, and erasure must not take an entry out from under it.
-    sending: Cell<Option<u64>>,
+    pub(super) sending: Cell<Option<u64>>,
 }
 
 impl DurableObject for PositionLine {
@@ -67,54 +65,9 @@ impl DurableObject for PositionLine {
         crate::objects::serve(self, req).await
     }
 
+    /// Releases what is due (`super::release`).
     async fn alarm(&self) -> Result<Response> {
-        self.schema()?;
-        let now = crate::clock::now_ms();
-        let (mut line, settings) = self.load(now)?;
-        let Some(settings) = settings else {
-            return Response::ok("");
-        };
-        let mut retry_at = None;
-        for _ in 0..MOST_PER_ALARM {
-            let Some((seq, body, joined_ms)) = self.head()? else {
-                break;
-            };
-            let aside = rules::waited_too_long(joined_ms, &settings, now);
-            if !aside && rules::release_at(line, 1, &settings, now) > now {
-                break;
-            }
-            self.sending.set(Some(seq));
-            let sent = if aside {
-                self.set_aside(&body).await
-            } else {
-                self.release(&body).await
-            };
-            self.sending.set(None);
-            if sent && !aside {
-                line.count();
-            }
-            if !sent {
-                // The queue refused: again at the next slot's pace, at most a minute on.
-                let retry_ms = settings.interval_ms().clamp(1_000, 60_000);
-                retry_at = Some(now.saturating_add(retry_ms));
-                break;
-            }
-            self.exec("DELETE FROM entries WHERE seq = ?", vec![int(seq)])?;
-        }
-        self.save(line, &settings)?;
-        // The head's slot, or sooner when it would wait too long by then (budgets lowered):
-        // it is set aside at that time, not at its far-off slot. Nobody in line, no alarm.
-        let expires = self.head()?.map(|(.., joined)| {
-            let deadline = joined
-                .saturating_add(settings.max_wait_ms)
-                .saturating_add(1);
-            deadline.max(now.saturating_add(1_000))
-        });
-        let slot = |expires: u64| rules::release_at(line, 1, &settings, now).min(expires);
-        if let Some(at) = retry_at.or_else(|| expires.map(slot)) {
-            self.storage.set_alarm(when(at)).await?;
-        }
-        Response::ok("")
+        self.release_due().await
     }
 }
 
@@ -231,11 +184,15 @@ impl PositionLine {
         Ok(admission)
     }
 
-    fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<worker::SqlCursor> {
+    pub(super) fn exec(
+        &self,
+        query: &str,
+        bindings: Vec<SqlStorageValue>,
+    ) -> Result<worker::SqlCursor> {
         self.sql.exec(query, Some(bindings))
     }
 
-    fn schema(&self) -> Result<()> {
+    pub(super) fn schema(&self) -> Result<()> {
         if !self.schema_ready.get() {
             for statement in SCHEMA {
                 self.exec(statement, vec![])?;
@@ -247,7 +204,7 @@ impl PositionLine {
 
     /// The windows' counts as of `now` (the waiting count is not stored: read from the
     /// entries), and the last settings given.
-    fn load(&self, now: u64) -> Result<(Line, Option<Settings>)> {
+    pub(super) fn load(&self, now: u64) -> Result<(Line, Option<Settings>)> {
         let row = self.exec(
             "SELECT counts, settings, (SELECT MAX(seq) - MIN(seq) + 1 FROM entries)
                 FROM state WHERE id = 1",
@@ -280,7 +237,7 @@ impl PositionLine {
         Ok((settings.map_or(line, |s| line.at(&s, now)), settings))
     }
 
-    fn save(&self, line: Line, settings: &Settings) -> Result<()> {
+    pub(super) fn save(&self, line: Line, settings: &Settings) -> Result<()> {
         let pairs = line.starts.iter().zip(line.counted);
         let counts: Vec<String> = pairs.map(|(s, c)| format!("{s},{c}")).collect();
         self.exec(
@@ -288,48 +245,6 @@ impl PositionLine {
             vec![counts.join(",").into(), settings_to_json(settings).into()],
         )?;
         Ok(())
-    }
-
-    fn head(&self) -> Result<Option<(u64, String, u64)>> {
-        let cursor = self.exec(
-            "SELECT seq, body, joined_ms FROM entries ORDER BY seq LIMIT 1",
-            vec![],
-        )?;
-        let Some(row) = cursor.raw().next() else {
-            return Ok(None);
-        };
-        let mut columns = row?.into_iter();
-        let seq = whole(columns.next());
-        let body = match columns.next() {
-            Some(SqlStorageValue::String(body)) => body,
-            _ => String::new(),
-        };
-        let joined = whole(columns.next()).unwrap_or(0);
-        Ok(seq.map(|seq| (seq, body, joined)))
-    }
-
-    /// Onto the invite queue as it was given (marked admitted by the worker): the consumer
-    /// asks the ledger and Hireflix as for any queued invite.
-    async fn release(&self, body: &str) -> bool {
-        self.send(names::INVITE_QUEUE, body).await
-    }
-
-    /// Waited past `MAX_WAIT_HOURS`: a dead letter for an operator, through the dead-letter
-    /// queue like every other (its consumer files it and clears the candidate's record).
-    async fn set_aside(&self, body: &str) -> bool {
-        let letter = format!(r#"{{"reason":"waited_too_long","invite":{body}}}"#);
-        self.send(names::DEAD_LETTER_QUEUE, &letter).await
-    }
-
-    /// JSON text onto a queue, parsed by the runtime: no serde here (the body was checked to
-    /// be a JSON object when the call was read).
-    async fn send(&self, queue: &str, json: &str) -> bool {
-        let (Ok(queue), Ok(message)) = (self.env.queue(queue), js_sys::JSON::parse(json)) else {
-            return false;
-        };
-        let message =
-            RawMessageBuilder::new(message).build_with_content_type(QueueContentType::Json);
-        queue.send_raw(message).await.is_ok()
     }
 }
 
@@ -351,10 +266,4 @@ fn formed(body: &str, (budget, limit): (&str, u32), reopens_at_ms: u64) {
         reopens_at_ms,
     }
     .emit();
-}
-
-/// An alarm at a time, not after an offset (`From<i64>` is an offset).
-fn when(ms: u64) -> ScheduledTime {
-    // `as` is exact for every time far inside JavaScript's safe range.
-    ScheduledTime::new(js_sys::Date::new(&js_sys::Number::from(ms as f64)))
 }

@@ -2,7 +2,7 @@
 //! what Hireflix said about our rate and our quota.
 
 use super::protocol::{read, Call, State};
-use super::rules::{Grant, Want};
+use super::rules::{Grant, SlotRequest};
 use super::SLOT_SLACK_MS;
 use super::{interval_ms, lease_size, LIVE_WAIT_MS, QUEUE_ASKS, QUEUE_LEAD_MS, QUEUE_WAIT_MS};
 use crate::clock::now_ms;
@@ -27,7 +27,7 @@ const OBJECT_NAME: &str = "account";
 
 /// Who is waiting for the slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Patience {
+pub enum Caller {
     /// A candidate in front of the form.
     Live,
     /// The queue consumer.
@@ -47,27 +47,27 @@ pub enum Permit {
 pub struct Pacer {
     namespace: ObjectNamespace,
     per_second: u32,
-    patience: Patience,
+    caller: Caller,
     quota_base_seconds: u32,
 }
 
 impl Pacer {
     /// `None` when the binding is missing: calls then go unpaced, as before the pace existed.
-    pub fn connect(env: &Env, config: &Config, patience: Patience) -> Option<Pacer> {
+    pub fn connect(env: &Env, config: &Config, caller: Caller) -> Option<Pacer> {
         Some(Pacer {
             namespace: env.durable_object(names::HIREFLIX_PACE).ok()?,
             per_second: config.max_calls_per_second,
-            patience,
+            caller,
             quota_base_seconds: config.budgets.quota_retry_seconds,
         })
     }
 
-    /// Waits for this call's slot, as long as the caller's patience allows.
+    /// Waits for this call's slot, as long as its caller can wait.
     pub async fn take(&self, invite: bool) -> Permit {
-        let (lead_ms, lease, patience_ms) = match self.patience {
-            Patience::Live => (LIVE_WAIT_MS, lease_size(self.per_second), 0),
+        let (lead_ms, lease, patience_ms) = match self.caller {
+            Caller::Live => (LIVE_WAIT_MS, lease_size(self.per_second), 0),
             // A batch is one call, and consumers are few: no lease to waste.
-            Patience::Queue => (QUEUE_LEAD_MS, 1, QUEUE_WAIT_MS),
+            Caller::Queue => (QUEUE_LEAD_MS, 1, QUEUE_WAIT_MS),
         };
         let give_up = now_ms().saturating_add(patience_ms);
         for ask in 1..=QUEUE_ASKS {
@@ -78,7 +78,7 @@ impl Pacer {
                 }
                 continue;
             }
-            let want = Want {
+            let want = SlotRequest {
                 count: lease,
                 wait_ms: lead_ms,
                 invite,

@@ -16,7 +16,7 @@ mod protocol;
 mod rules;
 
 pub use backoff::{dice, retry_after_ms, seconds_ceil, spread};
-pub use client::{Pacer, Patience, Permit};
+pub use client::{Caller, Pacer, Permit};
 pub use object::HireflixPace;
 pub use protocol::hold_to_value;
 

@@ -3,7 +3,7 @@
 //! Decoding never panics: anything unexpected is `None`, which callers treat as an object that
 //! did not answer.
 
-use super::rules::{Hold, Want};
+use super::rules::{Hold, SlotRequest};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -12,7 +12,7 @@ use serde_json::Value;
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Call {
     /// Slots for calls (answer: a `Grant`).
-    Take { want: Want },
+    Take { want: SlotRequest },
     /// May this caller refresh the positions list now? (answer: `true` for one caller per
     /// `lease_ms`).
     Refresh { lease_ms: u64 },
@@ -65,7 +65,7 @@ mod tests {
     fn calls_grants_and_holds_read_back_as_sent() {
         let calls = [
             Call::Take {
-                want: Want {
+                want: SlotRequest {
                     count: 2,
                     wait_ms: 1_500,
                     invite: true,

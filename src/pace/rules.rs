@@ -20,7 +20,7 @@ pub const MAX_HOLD_SECONDS: u32 = 86_400;
 /// One caller's request for slots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Want {
+pub struct SlotRequest {
     /// Slots wanted (a lease); a probe gets one.
     pub count: u32,
     /// The first slot must be no later than this after now, or none is granted.
@@ -67,7 +67,7 @@ pub struct Pace {
 }
 
 impl Pace {
-    pub fn take(&mut self, want: Want, now_ms: u64) -> Grant {
+    pub fn take(&mut self, want: SlotRequest, now_ms: u64) -> Grant {
         let mut probe = false;
         if want.invite {
             if let Some(hold) = self.hold {
@@ -154,8 +154,8 @@ mod tests {
 
     const NOW: u64 = 1_771_065_000_000;
 
-    fn want(count: u32, wait_ms: u64, invite: bool) -> Want {
-        Want {
+    fn want(count: u32, wait_ms: u64, invite: bool) -> SlotRequest {
+        SlotRequest {
             count,
             wait_ms,
             invite,
@@ -309,7 +309,7 @@ mod tests {
             let mut slots = Vec::new();
             for (gap, count, wait_ms) in asks {
                 now += gap;
-                let ask = Want { count, wait_ms, invite: true, interval_ms: interval };
+                let ask = SlotRequest { count, wait_ms, invite: true, interval_ms: interval };
                 if let Grant::Slots { first_ms, interval_ms, count, .. } = pace.take(ask, now) {
                     prop_assert!(first_ms <= now + wait_ms);
                     slots.extend((0..u64::from(count)).map(|i| first_ms + i * interval_ms));

@@ -15,7 +15,7 @@ use crate::hireflix::{HireflixClient, InviteOutcome, Inviter, Transient};
 use crate::ledger::Ledger;
 use crate::line::Lines;
 use crate::log::{self, Outcome, Reason, Source};
-use crate::pace::{self, Pacer, Patience};
+use crate::pace::{self, Caller, Pacer};
 use crate::store::{Kv, Memory};
 use serde_json::Value;
 use worker::{Message, MessageExt, Queue, QueueRetryOptionsBuilder};
@@ -70,7 +70,7 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
         .max(config.hireflix_timeout_ms);
     let invites = Invites {
         inviter: &HireflixClient::new(&config.api_url, config.api_key.to_string(), timeout)
-            .with_pacer(Pacer::connect(app.env(), config, Patience::Queue)),
+            .with_pacer(Pacer::connect(app.env(), config, Caller::Queue)),
         ledger: &services.ledger.clone().for_queue(timeout),
         line: &services.line,
         memory: Kv {
