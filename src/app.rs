@@ -156,6 +156,7 @@ impl Services {
             attribution: None,
             consent: None,
             funnel: None,
+            deadline_ms: crate::apply::answer_deadline_ms(self.config.hireflix_timeout_ms),
         }
     }
 

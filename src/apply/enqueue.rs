@@ -33,9 +33,10 @@ pub struct QueuedInvite {
     /// again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub admitted: bool,
-    /// When the candidate posted it (ms since the epoch): an erasure of the candidate made
-    /// since drops it (`crate::ledger`). 0, in messages queued before it was kept: older than
-    /// any erasure.
+    /// When the candidate posted it, or an operator replayed it (ms since the epoch): an
+    /// erasure of the candidate made since drops it (`crate::ledger`), and its longest wait
+    /// counts from it. 0, in messages queued before it was kept: older than any erasure, and
+    /// never too old.
     #[serde(default, skip_serializing_if = "is_never")]
     pub applied_ms: u64,
 }
@@ -87,6 +88,25 @@ impl QueuedInvite {
         QueuedInvite {
             attempt: self.attempt.saturating_add(1),
             ..self.clone()
+        }
+    }
+
+    /// Waited longer than `max_wait_ms` since it was posted (or replayed): never to be invited
+    /// now. A message that does not say when it was posted (queued before it did) is never
+    /// too old.
+    pub fn waited_too_long(&self, max_wait_ms: u64, now_ms: u64) -> bool {
+        self.applied_ms != 0 && now_ms.saturating_sub(self.applied_ms) > max_wait_ms
+    }
+
+    /// Back on the queue by an operator's hand, as if posted again now on the candidate's
+    /// behalf: fresh tries and a fresh wait, or every letter older than the longest wait would
+    /// be set aside again at once. An erasure since the first post took the letter with it.
+    pub fn replayed(self, now_ms: u64) -> QueuedInvite {
+        QueuedInvite {
+            attempt: 0,
+            quota_refusals: 0,
+            applied_ms: now_ms,
+            ..self
         }
     }
 

@@ -19,7 +19,8 @@ use std::task::{Context, Poll, Waker};
 pub const SECRET: &str = "test-app-secret-9f3c1d2e7a6b5c4d3e2f1a0b";
 pub const POSITION: &str = "68b43e38b19cf131a17c543f";
 
-/// Runs a future of fakes to its end: none of them ever waits.
+/// Runs a future of fakes to its end: none of them ever waits, but one told to hang, and a nap
+/// (the form's deadline among them) ends at once.
 pub fn run<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     match future
@@ -65,6 +66,8 @@ pub struct FakeHireflix {
     pub found: Option<FoundInterview>,
     /// The answer when asked which field a validation error is about.
     pub details: Option<InviteOutcome>,
+    /// Takes each invite (it is kept in `calls`) and never answers.
+    pub hang: bool,
 }
 
 impl FakeHireflix {
@@ -75,6 +78,7 @@ impl FakeHireflix {
             calls: RefCell::default(),
             found: None,
             details: None,
+            hang: false,
         }
     }
 }
@@ -89,6 +93,9 @@ impl Inviter for FakeHireflix {
             .iter()
             .map(|i| i.application.email.as_str().to_string());
         self.calls.borrow_mut().push(emails.collect());
+        if self.hang {
+            std::future::pending::<()>().await;
+        }
         let made = || {
             invites
                 .iter()
@@ -121,6 +128,8 @@ pub struct FakeLedger {
     pub gates: RefCell<VecDeque<Gate>>,
     pub checks: Cell<usize>,
     pub settled: RefCell<Vec<Settlement>>,
+    /// Counts each check and never answers it.
+    pub hang: bool,
 }
 
 pub const QUOTA_DELAY: u32 = 600;
@@ -157,6 +166,9 @@ pub fn settling(reservation: u64) -> Gate {
 impl Ledger for FakeLedger {
     async fn check(&self, applicants: &[Applicant<'_>]) -> Vec<Gate> {
         self.checks.set(self.checks.get() + 1);
+        if self.hang {
+            std::future::pending::<()>().await;
+        }
         let mut gates = self.gates.borrow_mut();
         (1..=applicants.len() as u64)
             .map(|n| gates.pop_front().unwrap_or(granted(n)))

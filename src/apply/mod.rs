@@ -27,8 +27,38 @@ use crate::line::{LineClient, Lines};
 use crate::log::{self, Outcome, Reason, Source};
 use crate::store::{Kv, Memory, Record};
 use decision::Claim;
+use futures_util::future::{select, Either};
 use invite::{Candidate, Invites, Made};
+use std::pin::pin;
 use worker::Queue;
+
+/// How long the form's pipeline may take, in ms: past it the application is queued and the
+/// candidate answered. Each step has its own deadline (the line, the ledger and its settle 2 s
+/// each, the pace 1.5 s, Hireflix `HIREFLIX_TIMEOUT_MS` for the invite, a validation detail and
+/// each look-up, a double click's wait 3 s and its second try), but in sequence they add up to
+/// more than 20 s. At least 8 s: twice the default Hireflix timeout, so an ordinary invite
+/// (objects in milliseconds, Hireflix in about a second) never meets it, and about as long as a
+/// candidate waits before posting again. A Hireflix timeout set higher keeps 4 s besides it, so
+/// one slow call at its full timeout is not cut.
+pub fn answer_deadline_ms(hireflix_timeout_ms: u32) -> u32 {
+    const AT_LEAST_MS: u32 = 8_000;
+    const BESIDES_HIREFLIX_MS: u32 = 4_000;
+    hireflix_timeout_ms
+        .saturating_add(BESIDES_HIREFLIX_MS)
+        .max(AT_LEAST_MS)
+}
+
+/// What the pipeline came to: an answer, or the application to queue and how.
+enum Decided {
+    Answer(Decision, Option<u64>),
+    Queue {
+        message: QueuedInvite,
+        delay_seconds: u32,
+        outcome: Outcome,
+        reason: Reason,
+        hireflix_ms: Option<u64>,
+    },
+}
 
 /// The form's pipeline; the defaults are the worker's own I/O, tests put fakes in their place.
 pub struct Pipeline<
@@ -57,6 +87,8 @@ pub struct Pipeline<
     /// The candidate's consent (`REQUIRE_CONSENT`), kept in their KV record and log line and
     /// carried through the queue.
     pub consent: Option<&'a Consent>,
+    /// [`answer_deadline_ms`]: the whole pipeline's, past which the application is queued.
+    pub deadline_ms: u32,
 }
 
 impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, M, Q, W> {
@@ -67,7 +99,7 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         application: &Application,
     ) -> Decision {
         let key = CandidateKey::new(self.invites.secret, position, &application.email);
-        let (decision, hireflix_ms) = self.decide(position, form, application, &key).await;
+        let (decision, hireflix_ms) = self.decide_in_time(position, form, application, &key).await;
         log::Event::Application(log::Application {
             request_id: self.request_id,
             position_id: position.as_str(),
@@ -87,13 +119,62 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         decision
     }
 
-    async fn decide(
+    /// [`Self::decide`] within `deadline_ms`. Past it, what the pipeline was doing is no longer
+    /// awaited, and the application is queued as an unchecked retry (202; the consumer asks the
+    /// line and the ledger again), as when the ledger could not be asked. What the dropped
+    /// pipeline may have left is what the designed paths already handle: a reservation granted
+    /// and busy is found in flight by the retry, which settles it once it is free (an interview
+    /// Hireflix did make is then found, never made twice); an admission its line counted lets
+    /// the retry through uncounted this hour (the line remembers the mailbox), and a place it
+    /// gave is the same place again; a message it had just sent is a second message for one
+    /// mailbox, which the ledger lets make one interview at most. Late or early, never twice.
+    async fn decide_in_time(
         &self,
         position: &PositionId,
         form: &ApplicationForm,
         application: &Application,
         key: &CandidateKey,
     ) -> (Decision, Option<u64>) {
+        let message = self.message(position, form);
+        let in_time = {
+            let decided = pin!(self.decide(position, application, key, &message));
+            let deadline = pin!(self.invites.memory.nap(self.deadline_ms));
+            match select(decided, deadline).await {
+                Either::Left((decided, _)) => Some(decided),
+                // Dropped here, with whatever it was waiting for.
+                Either::Right(((), _)) => None,
+            }
+        };
+        let late = || Decided::Queue {
+            message,
+            delay_seconds: 0,
+            outcome: Outcome::Queued,
+            reason: Reason::AnswerDeadline,
+            hireflix_ms: None,
+        };
+        match in_time.unwrap_or_else(late) {
+            Decided::Answer(decision, hireflix_ms) => (decision, hireflix_ms),
+            // Sent from one place, for every reason it is queued: one copy of the code.
+            Decided::Queue {
+                message,
+                delay_seconds,
+                outcome,
+                reason,
+                hireflix_ms,
+            } => {
+                let queued = self.enqueue(&message, key, delay_seconds).await;
+                (decision::queued(queued, outcome, reason), hireflix_ms)
+            }
+        }
+    }
+
+    async fn decide(
+        &self,
+        position: &PositionId,
+        application: &Application,
+        key: &CandidateKey,
+        message: &QueuedInvite,
+    ) -> Decided {
         let invites = &self.invites;
         let record = invites.memory.candidate(key).await;
         let names = invites.names_of(application);
@@ -109,16 +190,15 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         };
         let trusted = invites.inviter.trusted_hosts();
         if let Some(decision) = decision::from_record(record, &names, trusted, &claim) {
-            return (decision, None);
+            return Decided::Answer(decision, None);
         }
-        let message = self.message(position, form);
         let candidate = Candidate {
             position,
             application,
             key,
             request_id: self.request_id,
             consent: self.consent,
-            invite: &message,
+            invite: message,
         };
         let one = std::slice::from_ref(&candidate);
         let mut batch = invites.make(one).await;
@@ -133,23 +213,31 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
             // for briefly and answered the same way; failing that, the ledger is asked again
             // (its line lets it through again uncounted: the mailbox went this window).
             if let Some(decision) = self.await_first(key, &names, &claim).await {
-                return (decision, None);
+                return Decided::Answer(decision, None);
             }
             batch = invites.make(one).await;
         }
         // With the tries already made and quota refusals among them; admitted once its line
         // has counted it, so the consumer does not count it twice.
         let passed = batch.passed.first().copied().unwrap_or(false);
-        let queue_as = |(attempt, quota_refusals)| QueuedInvite {
-            attempt,
-            quota_refusals,
-            admitted: passed,
-            ..message.clone()
+        let queue_as = |(attempt, quota_refusals), delay_seconds, outcome, reason| Decided::Queue {
+            message: QueuedInvite {
+                attempt,
+                quota_refusals,
+                admitted: passed,
+                ..message.clone()
+            },
+            delay_seconds,
+            outcome,
+            reason,
+            hireflix_ms: batch.hireflix_ms,
         };
         let made = batch.made.into_iter().next();
         let answered = match made {
             Some(Made::Asked(answered)) => answered,
-            Some(Made::Held(Gate::AlreadyInvited)) => return (decision::same_mailbox(), None),
+            Some(Made::Held(Gate::AlreadyInvited)) => {
+                return Decided::Answer(decision::same_mailbox(), None)
+            }
             Some(Made::InLine {
                 place,
                 expected_by_ms,
@@ -159,19 +247,15 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
                 let record = Record::queued(Some((place, expected_by_ms)))
                     .with_consent(self.consent.cloned());
                 invites.memory.remember(key, &record).await;
-                return (decision::in_line(place, expected_by_ms), None);
+                return Decided::Answer(decision::in_line(place, expected_by_ms), None);
             }
             Some(Made::Paused { retry_after_s }) => {
-                return (decision::position_paused(retry_after_s), None)
+                return Decided::Answer(decision::position_paused(retry_after_s), None)
             }
             Some(Made::Held(Gate::Park {
                 delay_seconds,
                 note,
-            })) => {
-                let queued = self.enqueue(&queue_as((0, 0)), key, delay_seconds).await;
-                let decision = decision::queued(queued, Outcome::Parked, Reason::Ledger(note));
-                return (decision, None);
-            }
+            })) => return queue_as((0, 0), delay_seconds, Outcome::Parked, Reason::Ledger(note)),
             // No invite without a check: queued, the consumer asks the ledger again. A post is
             // made after any erasure; only clocks apart could say otherwise, and then the
             // consumer drops it as the ledger says.
@@ -179,16 +263,15 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
                 Made::Held(Gate::Unchecked | Gate::Invite(_) | Gate::Erased) | Made::LineSilent,
             )
             | None => {
-                let queued = self.enqueue(&queue_as((0, 0)), key, 0).await;
                 let reason = match made {
                     Some(Made::LineSilent) => Reason::LineUnavailable,
                     _ => Reason::Ledger(Note::LedgerUnavailable),
                 };
-                return (decision::queued(queued, Outcome::Queued, reason), None);
+                return queue_as((0, 0), 0, Outcome::Queued, reason);
             }
         };
-        let decision = match decision::from_answer(answered, &claim) {
-            Ok(decision) => decision,
+        match decision::from_answer(answered, &claim) {
+            Ok(decision) => Decided::Answer(decision, batch.hireflix_ms),
             Err(reason) => {
                 // A spent quota waits for the ledger's probe time, not held against the
                 // application; any other failure is retried when the pace or Hireflix's
@@ -199,11 +282,9 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
                 });
                 let delay = if quota { batch.quota_delay } else { resume };
                 let tries = (u32::from(reason != Transient::Paced), u32::from(quota));
-                let queued = self.enqueue(&queue_as(tries), key, delay).await;
-                decision::queued(queued, Outcome::Queued, Reason::Transient(reason))
+                queue_as(tries, delay, Outcome::Queued, Reason::Transient(reason))
             }
-        };
-        (decision, batch.hireflix_ms)
+        }
     }
 
     /// The record the same address's call in flight leaves in KV, read every `NAP_MS` for

@@ -9,7 +9,7 @@ use crate::hireflix::{FoundInterview, InviteOutcome, Permanent, Transient};
 use crate::ledger::budget::Budget;
 use crate::ledger::{Gate, Note};
 use crate::line::rules::Admission;
-use crate::log::{Outcome, Source};
+use crate::log::{Outcome, Reason, Source};
 use crate::store::Record;
 
 struct World {
@@ -43,12 +43,13 @@ impl World {
             funnel: None,
             attribution: None,
             consent: None,
+            deadline_ms: super::answer_deadline_ms(4_000),
         };
         let position = PositionId::parse(POSITION).unwrap();
         let form = form("ann@example.com");
         let application = form.parse().unwrap();
         let key = key("ann@example.com");
-        run(pipeline.decide(&position, &form, &application, &key))
+        run(pipeline.decide_in_time(&position, &form, &application, &key))
     }
 
     fn record(&self) -> Option<Record> {
@@ -184,6 +185,65 @@ fn the_retry_settles_the_reservation_the_ambiguous_call_left() {
         (settled[0].release.clone(), settled[0].confirm.len()),
         (vec![8], 0)
     );
+}
+
+#[test]
+fn a_hireflix_call_that_never_answers_is_cut_by_the_whole_deadline_and_left_for_the_retry() {
+    let mut world = World::new(vec![granted(7)], vec![]);
+    world.hireflix.hang = true;
+    let (decision, hireflix_ms) = world.apply();
+    assert_eq!(decision.answer, Answer::Queued, "202: we received it");
+    assert_eq!(decision.outcome, Outcome::Queued);
+    assert_eq!(decision.reason, Some(Reason::AnswerDeadline));
+    assert_eq!(hireflix_ms, None);
+    assert_eq!(world.hireflix_calls(), 1);
+    assert_eq!(world.memory.naps.get(), 1, "the deadline's one nap");
+    // As an unchecked retry: at once, no try counted, asked of its line again.
+    assert_eq!(world.queued(), vec![(0, 0, 0)]);
+    let sent = world.queue.sent.borrow();
+    assert!(!sent[0].0.admitted);
+    assert_eq!(
+        sent[0].0.applied_ms, NOW,
+        "posted when the candidate posted"
+    );
+    // Hireflix may have made the interview: the reservation stays busy, neither released nor
+    // settled, and the retry settles it.
+    assert!(world.ledger.settled.borrow().is_empty());
+    assert!(matches!(world.record(), Some(Record::Queued { .. })));
+}
+
+#[test]
+fn a_ledger_that_never_answers_is_cut_by_the_deadline_and_nobody_is_invited_unchecked() {
+    let mut world = World::new(vec![], vec![]);
+    world.ledger.hang = true;
+    let (decision, _) = world.apply();
+    assert_eq!(
+        (decision.answer, decision.reason),
+        (Answer::Queued, Some(Reason::AnswerDeadline))
+    );
+    assert_eq!(world.ledger.checks.get(), 1);
+    assert_eq!(world.hireflix_calls(), 0);
+    assert_eq!(world.queued(), vec![(0, 0, 0)]);
+
+    // The queue refusing as well: the candidate is told to try again, nothing is claimed.
+    let mut world = World::new(vec![], vec![]);
+    world.ledger.hang = true;
+    world.queue.refuse = true;
+    let (decision, _) = world.apply();
+    assert_eq!(decision.answer, Answer::Unavailable);
+    assert!(world.record().is_none());
+}
+
+#[test]
+fn the_whole_deadline_leaves_an_ordinary_invite_alone_and_one_slow_hireflix_call_room() {
+    assert_eq!(super::answer_deadline_ms(4_000), 8_000, "as shipped");
+    assert_eq!(super::answer_deadline_ms(1_000), 8_000);
+    assert_eq!(super::answer_deadline_ms(10_000), 14_000);
+    assert_eq!(super::answer_deadline_ms(u32::MAX), u32::MAX);
+    // Every fake answers at once: the deadline is never met and never napped.
+    let world = World::new(vec![granted(7)], vec![]);
+    assert!(matches!(world.apply().0.answer, Answer::Interview(_)));
+    assert_eq!(world.memory.naps.get(), 0);
 }
 
 fn in_flight(delay_seconds: u32) -> Gate {

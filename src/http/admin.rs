@@ -10,7 +10,7 @@ use super::respond::Reply;
 use super::ui::Ui;
 use crate::answer::Answer;
 use crate::app::{allows, App};
-use crate::apply::QueuedInvite;
+use crate::clock::now_ms;
 use crate::config::names;
 use crate::domain::hmac::same_secret;
 use crate::domain::{CandidateKey, PositionId};
@@ -148,11 +148,7 @@ async fn replay(store: &Store, app: &App, only: Option<&PositionId>, w: &'static
             continue;
         }
         let record = Record::queued(None).with_consent(invite.consent.clone());
-        let fresh = QueuedInvite {
-            attempt: 0,
-            quota_refusals: 0,
-            ..invite
-        };
+        let fresh = invite.replayed(now_ms());
         if queue.send(&fresh).await.is_ok() {
             if !secret.is_empty() {
                 let key = CandidateKey::new(secret, &letter_position, &application.email);

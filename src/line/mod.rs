@@ -66,6 +66,19 @@ impl Limits {
     }
 }
 
+impl Limits {
+    /// How long after its post the invite consumer may still invite an application, in ms:
+    /// `MAX_WAIT_HOURS` and one hour more (a test's short hours alike). The line gives places
+    /// up to `MAX_WAIT_HOURS` away and releases each at its time, so the places at the edge
+    /// reach the consumer moments past it: those were promised, and are invited. Anything
+    /// later (parked, backed off) is set aside.
+    pub fn longest_wait_ms(&self, budgets: &Budgets) -> u64 {
+        let settings = self.settings(budgets);
+        let hour_ms = budgets.windows.hour_ms();
+        settings.max_wait_ms.saturating_add(hour_ms)
+    }
+}
+
 /// The line as the invite transaction sees it (fakes in native tests).
 // Generic callers only, on one thread: no `Send` bound is wanted on these futures.
 #[allow(async_fn_in_trait)]
@@ -77,4 +90,30 @@ pub trait Lines {
         email: &Email,
         invite: &QueuedInvite,
     ) -> Option<Admission>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::window::Windows;
+
+    #[test]
+    fn the_consumer_invites_up_to_an_hour_past_the_longest_wait_in_real_or_test_hours() {
+        let budgets = Budgets::default();
+        let hour = 3_600_000;
+        assert_eq!(Limits::default().longest_wait_ms(&budgets), 73 * hour);
+        let short = Budgets {
+            windows: Windows {
+                hour_seconds: 2,
+                day_seconds: 600,
+                month_seconds: 6_000,
+            },
+            ..budgets
+        };
+        let one_hour = Limits {
+            max_wait_hours: 1,
+            ..Limits::default()
+        };
+        assert_eq!(one_hour.longest_wait_ms(&short), 4_000);
+    }
 }

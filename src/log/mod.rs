@@ -28,7 +28,8 @@ pub enum Event<'a> {
         reason: &'a str,
         stored: bool,
     },
-    /// A queue message that cannot be read as an invite.
+    /// A queue message that cannot be read as an invite: not one, invalid by today's rules, or
+    /// posted too long ago (`waited_too_long`).
     UnreadableMessage {
         #[serde(skip_serializing_if = "Option::is_none")]
         candidate: Option<&'a str>,

@@ -65,6 +65,9 @@ pub enum Reason {
     PositionPaused,
     /// The position's line could not be asked: queued, never invited unchecked.
     LineUnavailable,
+    /// The form's pipeline took longer than its whole deadline: queued, the consumer checks
+    /// again.
+    AnswerDeadline,
 }
 
 impl Reason {
@@ -112,8 +115,9 @@ mod tests {
             Reason::InLine,
             Reason::PositionPaused,
             Reason::LineUnavailable,
+            Reason::AnswerDeadline,
         ];
-        let names = "other_names link_grace_over no_matching_interview no_link http_429 position_not_found position_not_ready validation_error position_line position_paused line_unavailable";
+        let names = "other_names link_grace_over no_matching_interview no_link http_429 position_not_found position_not_ready validation_error position_line position_paused line_unavailable answer_deadline";
         assert_eq!(reasons.map(Reason::as_str).join(" "), names);
     }
 }

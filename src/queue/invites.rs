@@ -37,8 +37,13 @@ pub struct Queued {
 pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services) {
     let (config, store, dlq) = (&services.config, &services.store, services.dlq.as_ref());
     let mut pending = Vec::with_capacity(messages.len());
+    // As the line measures its own entries, in the budgets' hours (a test's are short).
+    let max_wait_ms = config.line.longest_wait_ms(&config.budgets);
+    let now = now_ms();
     for message in messages {
-        match message::read(message.body()) {
+        // One too old, whatever held it, is set aside here: never asked of the line, the
+        // ledger or Hireflix.
+        match message::read(message.body(), now, max_wait_ms) {
             Ok((invite, position, application)) => {
                 let key = CandidateKey::new(&config.app_secret, &position, &application.email);
                 let queued = Queued {
@@ -434,5 +439,52 @@ mod tests {
             InviteOutcome::Invited(_)
         ));
         assert_eq!(outcome_of(existing(false)), InviteOutcome::AlreadyExists);
+    }
+
+    #[test]
+    fn a_message_the_forms_deadline_queued_waits_for_the_call_in_flight_then_settles_it_once() {
+        // The form's pipeline was dropped at Hireflix: its message is unadmitted, nothing
+        // tried, its reservation busy. The interview was made by the dropped call.
+        let mut items = batch(&[("a@example.com", 0)]);
+        let in_flight = Gate::Park {
+            delay_seconds: 2,
+            note: Note::InFlight,
+        };
+        let ledger = FakeLedger::with(vec![in_flight, settling(7)]);
+        let mut hireflix = FakeHireflix::answering(vec![vec![InviteOutcome::AlreadyExists]]);
+        hireflix.found = Some(crate::hireflix::FoundInterview {
+            url: url("made-by-the-dropped-call"),
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            created_ms: Some(NOW - 8_000),
+        });
+        let (memory, line) = (FakeMemory::default(), FakeLine::default());
+        let invites = invites(&hireflix, &ledger, &memory, &line);
+        let first = run(steps(&invites, &[&items[0]], RETRIES));
+        let parked = Action::Requeue {
+            delay_seconds: 2,
+            tally: Tally::Untried,
+        };
+        assert_eq!(actions(&first), vec![parked]);
+        assert!(
+            first[0].2,
+            "requeued as admitted: its line is not asked twice"
+        );
+        assert!(
+            hireflix.calls.borrow().is_empty(),
+            "no second call meanwhile"
+        );
+
+        items[0].invite.admitted = true;
+        let second = run(steps(&invites, &[&items[0]], RETRIES));
+        assert_eq!(actions(&second), vec![Action::Ack]);
+        assert_eq!(second[0].0.outcome, Outcome::Invited);
+        assert_eq!(
+            hireflix.calls.borrow().len(),
+            1,
+            "asked once, and it was found"
+        );
+        assert_eq!(ledger.settled.borrow()[0].confirm, vec![7]);
+        assert_eq!(*line.asked.borrow(), ["a@example.com"]);
     }
 }

@@ -19,8 +19,14 @@ const REQUIRED: [&str; 6] = [
 /// Reads a message body as a queued application, or as the dead letter that says exactly why
 /// it is not one (say, a deploy tightened validation while it waited): field names and kinds of
 /// error, never a value. Parsed again on the way out: a message is data from outside like any
-/// other.
-pub fn read(body: &Value) -> Result<(QueuedInvite, PositionId, Application), Box<DeadLetter>> {
+/// other. One posted more than `max_wait_ms` ago (`crate::line::Limits::longest_wait_ms`) is no
+/// invite any more, whatever held it (the ledger's budgets, a spent quota, Hireflix failing):
+/// `waited_too_long`, as the line calls its own, so an operator reads one reason for both.
+pub fn read(
+    body: &Value,
+    now_ms: u64,
+    max_wait_ms: u64,
+) -> Result<(QueuedInvite, PositionId, Application), Box<DeadLetter>> {
     let unreadable =
         |reason: String| Box::new(DeadLetter::new(reason, None, Some(body.to_string())));
     let invite = QueuedInvite::deserialize(body).map_err(|_| {
@@ -43,6 +49,10 @@ pub fn read(body: &Value) -> Result<(QueuedInvite, PositionId, Application), Box
             .collect();
         unreadable(format!("invalid_fields: {}", each.join(", ")))
     })?;
+    if invite.waited_too_long(max_wait_ms, now_ms) {
+        let reason = "waited_too_long".to_string();
+        return Err(Box::new(DeadLetter::new(reason, Some(invite), None)));
+    }
     Ok((invite, position, application))
 }
 
@@ -135,7 +145,7 @@ mod tests {
         let json = serde_json::to_string(&invite).unwrap();
         let back: QueuedInvite = serde_json::from_str(&json).unwrap();
         assert_eq!(back, invite);
-        assert!(read(&serde_json::to_value(&back).unwrap()).is_ok());
+        assert!(read(&serde_json::to_value(&back).unwrap(), 0, 0).is_ok());
         assert_eq!(back.next_attempt().attempt, 2);
         assert!(
             !json.contains("quotaRefusals"),
@@ -149,7 +159,7 @@ mod tests {
             email: "not an email".into(),
             ..invite
         };
-        assert!(read(&serde_json::to_value(&tampered).unwrap()).is_err());
+        assert!(read(&serde_json::to_value(&tampered).unwrap(), 0, 0).is_err());
     }
 
     fn body(first_name: &str, email: &str) -> Value {
@@ -159,18 +169,20 @@ mod tests {
 
     #[test]
     fn an_unreadable_message_says_why_and_whose_it_is() {
-        assert!(read(&body("Ann", "ann@example.com")).is_ok());
+        assert!(read(&body("Ann", "ann@example.com"), 0, 0).is_ok());
         // Valid when queued, refused by today's rules: the reason names the field and the rule.
-        let stale = read(&body("Ann2", "ann@example.com")).unwrap_err();
+        let stale = read(&body("Ann2", "ann@example.com"), 0, 0).unwrap_err();
         assert_eq!(stale.reason, "invalid_fields: firstName not_a_name");
         let (position, email) = stale.candidate().unwrap();
         assert_eq!(position.as_str(), "68b43e38b19cf131a17c543f");
         assert_eq!(email.as_str(), "ann@example.com");
-        let no_email = read(&body("Ann", "nope")).unwrap_err();
+        let no_email = read(&body("Ann", "nope"), 0, 0).unwrap_err();
         assert_eq!(no_email.reason, "invalid_fields: email not_an_email");
         assert_eq!(no_email.candidate(), None);
         let shapeless = read(
             &serde_json::json!({ "positionId": "68b43e38b19cf131a17c543f", "email": "a@b.co" }),
+            0,
+            0,
         )
         .unwrap_err();
         assert_eq!(
@@ -181,11 +193,13 @@ mod tests {
         let mistyped = read(
             &serde_json::json!({ "positionId": 1, "firstName": "A", "lastName": "B",
             "email": "secret@example.com", "attempt": "x", "requestId": "r" }),
+            0,
+            0,
         )
         .unwrap_err();
         assert_eq!(mistyped.reason, "not_an_invite: mistyped fields");
         assert!(!mistyped.reason.contains("secret"));
-        assert_eq!(read(&Value::from(7)).unwrap_err().candidate(), None);
+        assert_eq!(read(&Value::from(7), 0, 0).unwrap_err().candidate(), None);
     }
 
     fn invite(first_name: &str) -> Value {
@@ -259,5 +273,34 @@ mod tests {
         let letter = DeadLetter::read(&odd);
         assert_eq!(letter.unreadable, Some(odd.to_string()));
         assert!(letter.candidate().is_some());
+    }
+
+    #[test]
+    fn an_application_posted_longer_ago_than_the_longest_wait_is_a_dead_letter_whatever_held_it() {
+        // The shipped 72 hours and the hour of grace; posted at 1, 10, 20 and 30 days, each
+        // parked since (a spent quota, a full budget, Hireflix down).
+        const HOUR: u64 = 3_600_000;
+        let max_wait = 73 * HOUR;
+        let now = 1_771_065_000_000;
+        let mut message = invite("Ann");
+        message["attempt"] = json!(4);
+        message["admitted"] = json!(true);
+        message["appliedMs"] = json!(now - max_wait - 1);
+        let letter = read(&message, now, max_wait).unwrap_err();
+        assert_eq!(letter.reason, "waited_too_long", "the line's own reason");
+        let kept = letter.invite.as_ref().unwrap();
+        assert_eq!((kept.email.as_str(), kept.attempt), ("ann@example.com", 4));
+        assert!(
+            letter.candidate().is_some(),
+            "its queued record is forgotten"
+        );
+        message["appliedMs"] = json!(now - max_wait);
+        assert!(
+            read(&message, now, max_wait).is_ok(),
+            "not longer than the wait"
+        );
+        // Queued before messages said when they were posted: as before, never too old.
+        let unstamped = invite("Ann");
+        assert!(read(&unstamped, now, max_wait).is_ok());
     }
 }

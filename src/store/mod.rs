@@ -201,7 +201,8 @@ pub trait Memory {
         self.remember(key, &record).await;
     }
 
-    /// Waits `ms` before the record is read again (a post waiting for another's invite).
+    /// Waits `ms`: before the record is read again (a post waiting for another's invite), or
+    /// for the form's whole deadline to pass (`crate::apply`).
     async fn nap(&self, ms: u32) {
         worker::Delay::from(std::time::Duration::from_millis(u64::from(ms))).await;
     }

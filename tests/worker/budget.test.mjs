@@ -163,6 +163,30 @@ test("quota exhausted: new applications are parked without calling Hireflix, pro
   });
 });
 
+test("parked past MAX_WAIT_HOURS by a spent quota: a dead letter (waited_too_long) when it comes out, never invited late", async () => {
+  // An "hour" of 1 s and MAX_WAIT_HOURS 1: nothing may be invited from the queue 2 s (the
+  // longest wait and the hour of grace) after it was posted. The quota holds every invite for
+  // 4 s, and Hireflix takes invites again by then.
+  await withWorker({ vars: { BUDGET_WINDOWS_SECONDS: "1,600,6000", MAX_WAIT_HOURS: "1", QUOTA_RETRY_SECONDS: "4" } }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    w.standIn.addFault("quota", 1);
+    // Refused for quota on its own try, then parked by the ledger while the quota is held.
+    assert.equal((await w.postForm(OPEN, ann({ email: "first@example.com" }))).status, 202);
+    assert.equal((await w.postJson(OPEN, ann({ email: "second@example.com" }))).status, 202);
+    await w.until(async () => (await w.deadLetters()).length === 2, 15000, "both dead letters");
+    const letters = (await w.deadLetters()).map((l) => l.letter);
+    assert.deepEqual(letters.map((l) => l.reason), ["waited_too_long", "waited_too_long"]);
+    assert.deepEqual(letters.map((l) => l.invite.email).sort(), ["first@example.com", "second@example.com"], "kept for an operator");
+    assert.equal(w.inviteRequests().length, 1, "no call after the refusal: the quota was back, the wait was over");
+    assert.equal(w.standIn.interviews.length, 0);
+    // Not stuck as "queued": applying again is a new application, invited now.
+    assert.equal((await w.postForm(OPEN, ann({ email: "first@example.com" }))).status, 303);
+    assert.equal(w.interviewsFor(OPEN, "first@example.com").length, 1);
+    const setAside = (l) => l.event === "unreadable_message" && l.reason === "waited_too_long" && l.level === "warn";
+    await w.until(() => logLines(w).filter(setAside).length === 2, 5000, "the consumer's log lines");
+  });
+});
+
 test("without the ledger no invite is made unchecked, and nothing is lost: queued, then dead-lettered for an operator", async () => {
   await withWorker({ ledger: false, vars: { MAX_INVITE_ATTEMPTS: "2" } }, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
