@@ -112,6 +112,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
                 email: &c.application.email,
                 request_id: c.request_id,
                 applied_ms: c.invite.applied_ms,
+                key: c.key,
             })
             .collect();
         // No invite without the ledger's leave; a missing answer is no leave.

@@ -1,9 +1,10 @@
 //! Erasing one candidate on their request (`POST /admin/erase`, `scripts/erase`): their place
-//! in the waiting line and their KV record in every position the worker knows, their invite
-//! ledger rows (every spelling of their mailbox) and their dead letters (any spelling). The
-//! answer and the log line count what went, by kind; neither names the candidate. What a queue
-//! still holds cannot be counted or deleted: the ledger keeps the erasure, and the consumers
-//! drop those applications when they come out.
+//! in the waiting line, their KV records (in every position the worker knows under the spelling
+//! typed, and under each spelling the ledger invited, which its row kept), their invite ledger
+//! rows (every spelling of their mailbox) and their dead letters (any spelling). The answer and
+//! the log line count what went, by kind; neither names the candidate. What a queue still holds
+//! cannot be counted or deleted: the ledger keeps the erasure, and the consumers drop those
+//! applications when they come out.
 
 use super::respond::{json, Reply};
 use crate::app::App;
@@ -11,7 +12,7 @@ use crate::domain::{CandidateKey, Email, PositionId};
 use crate::ledger::{canonical, LedgerClient};
 use crate::line::LineClient;
 use crate::queue::DeadLetter;
-use crate::store::Store;
+use crate::store::{keys, Store};
 use serde_json::{json, Value};
 use worker::Request;
 
@@ -45,9 +46,13 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
         .flatten()
         .filter_map(|p| PositionId::parse(&p.id));
     let listed = app.config.allowed_positions.iter().flatten().cloned();
-    let mut positions: Vec<PositionId> = Vec::new();
+    // With the record of the spelling typed in each.
+    let (mut positions, mut records) = (Vec::<PositionId>::new(), Vec::new());
     for position in extra.into_iter().chain(listed).chain(known) {
         if !positions.contains(&position) {
+            records.push(keys::candidate(&CandidateKey::new(
+                secret, &position, &email,
+            )));
             positions.push(position);
         }
     }
@@ -58,21 +63,29 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
         let gone = lines.forget(position, &email).await;
         waiting = waiting.zip(gone).map(|(all, gone)| all + gone);
     }
-    let (mut records, mut kv_complete) = (0u32, true);
-    for position in &positions {
-        match store
-            .erase(&CandidateKey::new(secret, position, &email))
-            .await
-        {
-            Some(held) => records += u32::from(held),
-            None => kv_complete = false,
-        }
-    }
-
     let ledger = LedgerClient::connect(app.env(), &app.config);
     // Leaves the erasure marked in the ledger: the applications still in a queue are dropped
     // when they come out of it (`crate::ledger`'s erasure).
-    let rows = ledger.forget(&email, app.config.line.max_wait_hours).await;
+    let forgotten = ledger.forget(&email, app.config.line.max_wait_hours).await;
+
+    // And the record of each spelling the ledger invited (`v.ictim@` when `victim@` was
+    // typed): every record deleted once.
+    let mut rows = 0u32;
+    for row in forgotten.as_deref().unwrap_or_default().split(' ') {
+        rows += u32::from(!row.is_empty());
+        match keys::recorded(row) {
+            Some(key) if !records.contains(&key) => records.push(key),
+            _ => {}
+        }
+    }
+    let rows = forgotten.is_some().then_some(rows);
+    let (mut held, mut kv_complete) = (0u32, true);
+    for key in &records {
+        match store.erase(key).await {
+            Some(was) => held += u32::from(was),
+            None => kv_complete = false,
+        }
+    }
 
     let mailbox = canonical(&email);
     let (letters, listed) = store.dead_letters().await;
@@ -91,7 +104,7 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
     let complete = kv_complete && waiting.is_some() && rows.is_some() && letters.is_some();
     let counts = json!({
         "waitingEntries": waiting,
-        "kvRecords": kv_complete.then_some(records),
+        "kvRecords": kv_complete.then_some(held),
         "positionsSearched": positions.len(),
         "ledgerRows": rows,
         "deadLetters": letters.as_ref().map(|_| removed),

@@ -7,7 +7,7 @@ use super::submit::Submission;
 use super::ui::Ui;
 use crate::answer::{Answer, Onward, Page};
 use crate::apply::positions::memo_name;
-use crate::clock::iso8601;
+use crate::clock::{iso8601, now_ms};
 use crate::config::Config;
 use crate::domain::{FieldErrors, PositionId};
 use crate::i18n::{Message, Words};
@@ -18,6 +18,18 @@ use serde_json::{Map, Value};
 type Post<'a> = (&'a PositionId, &'a Submission, &'a Config);
 
 impl Answer {
+    /// The words the form shows above it (and the JSON's `message`). A paused position's also
+    /// say from when to send the form again: `Retry-After` from now, rounded up to the minute,
+    /// so never sooner than the header.
+    fn notice(&self, w: &Words, words: Option<&str>) -> Option<String> {
+        let Answer::PositionPaused { retry_after_s } = self else {
+            return words.map(str::to_string);
+        };
+        let at = now_ms().saturating_add(u64::from(*retry_after_s) * 1_000);
+        let at = minute_utc(at.div_ceil(60_000) * 60_000);
+        Some(format!("{} {} {at}.", w.position_paused, w.try_again_from))
+    }
+
     /// The page of an answer to a request for no position in particular.
     pub fn page(&self, ui: &Ui) -> Reply {
         page(self, ui, None)
@@ -48,12 +60,12 @@ impl Answer {
                 (None, None)
             }
         };
-        put("message", message.map(Value::from));
         put("place", line.map(|(place, _)| place.into()));
         put("expectedBy", line.map(|(_, by)| iso8601(by).into()));
         if let Answer::PositionPaused { retry_after_s } = self {
             put("retryAfter", Some((*retry_after_s).into()));
         }
+        put("message", self.notice(w, message).map(Value::from));
         with_retry_after(json(row.status, &Value::Object(body)), row.retry_after)
     }
 }
@@ -121,7 +133,7 @@ fn page(answer: &Answer, ui: &Ui, post: Option<Post>) -> Reply {
             let layout = ui.form_layout(&path, &posted.form, &posted.attribution);
             let errors = errors.cloned().unwrap_or_default();
             let mut page = FormPage::new(layout, id, name, posted, &errors, config);
-            page.notice = notice.map(str::to_string);
+            page.notice = answer.notice(w, notice);
             page.human_check_error = human_check;
             page.reply(row.status)
         }
@@ -151,11 +163,8 @@ fn inbox(
         .map(|(label, value)| (label, value.trim().to_string()))
         .collect();
     if let Some((place, by)) = line {
-        // `2026-12-02 15:00 UTC`: to the minute, in a form every language reads.
-        let by = iso8601(by);
-        let minute = by.get(..16).unwrap_or(&by).replace('T', " ");
         details.push((w.place_in_line, place.to_string()));
-        details.push((w.expected_by, format!("{minute} UTC")));
+        details.push((w.expected_by, minute_utc(by)));
     }
     let page = MessagePage {
         layout: ui.layout_at(&format!("/apply/{position}/{slug}")),
@@ -165,6 +174,13 @@ fn inbox(
         details,
     };
     html(status, render(&page))
+}
+
+/// `2026-12-02 15:00 UTC`: to the minute (the seconds dropped), in a form every language reads.
+fn minute_utc(ms: u64) -> String {
+    let iso = iso8601(ms);
+    let minute = iso.get(..16).unwrap_or(&iso).replace('T', " ");
+    format!("{minute} UTC")
 }
 
 fn with_retry_after(reply: Reply, seconds: Option<u32>) -> Reply {

@@ -69,7 +69,8 @@ pub static WORDS: Words = Words {
     nothing_arrived: "Nothing there? Look in your spam folder too: the email comes from Hireflix.",
     place_in_line: "Your place in line",
     expected_by: "Expect the email by",
-    position_paused: "Many people are applying for this position right now, and its waiting line is full. Nothing was sent: your details are still here, please send the form again later.",
+    position_paused: "Applications for this position are paused: too many people are applying right now. Nothing was sent, and your details are still here.",
+    try_again_from: "Please send the form again from",
 
     invited_by_email: Message {
         heading: "Check your email",

@@ -70,7 +70,8 @@ pub static WORDS: Words = Words {
     nothing_arrived: "¿No te ha llegado nada? Mira también en la carpeta de spam: el correo lo envía Hireflix.",
     place_in_line: "Tu lugar en la fila",
     expected_by: "Recibirás el correo antes de",
-    position_paused: "Mucha gente se está postulando a este puesto ahora mismo y su fila de espera está llena. No se ha enviado nada: tus datos siguen aquí, vuelve a enviar el formulario más tarde.",
+    position_paused: "Las solicitudes para este puesto están en pausa: ahora mismo se postula demasiada gente. No se ha enviado nada y tus datos siguen aquí.",
+    try_again_from: "Vuelve a enviar el formulario a partir del",
 
     invited_by_email: Message {
         heading: "Revisa tu correo",

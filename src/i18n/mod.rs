@@ -117,8 +117,10 @@ pub struct Words {
     /// The waiting page's panel: the place in the position's line, and by when the email comes.
     pub place_in_line: &'static str,
     pub expected_by: &'static str,
-    /// The form's notice when the position's line is full.
+    /// The form's notice when the position's line is full or its wait too long (one sentence
+    /// for both), followed by `try_again_from` and the time (`2026-12-02 15:00 UTC`).
     pub position_paused: &'static str,
+    pub try_again_from: &'static str,
 
     pub invited_by_email: Message,
     pub queued: Message,
@@ -198,6 +200,7 @@ mod tests {
             (en.queued.body, es.queued.body),
             (en.in_line.body, es.in_line.body),
             (en.position_paused, es.position_paused),
+            (en.try_again_from, es.try_again_from),
             (en.link_unusable.body, es.link_unusable.body),
             (en.invited_by_email.body, es.invited_by_email.body),
             (en.unreadable.body, es.unreadable.body),

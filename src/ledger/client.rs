@@ -57,7 +57,12 @@ impl Object {
     }
 
     /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
-    async fn send(&self, name: &str, call: &Call, timeout_ms: u32) -> Result<String, Failure> {
+    pub(super) async fn send(
+        &self,
+        name: &str,
+        call: &Call,
+        timeout_ms: u32,
+    ) -> Result<String, Failure> {
         let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
         let namespace = self.0.as_ref().ok_or(Failure::Unbound)?;
         objects::ask(namespace, name, &body, timeout_ms).await
@@ -128,6 +133,7 @@ impl Ledger for LedgerClient {
                     spelling: keys.spelling,
                     position: a.position.as_str().to_string(),
                     applied_ms: a.applied_ms,
+                    record: a.key.digest().to_string(),
                 }
             })
             .collect();

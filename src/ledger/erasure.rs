@@ -12,7 +12,7 @@ use super::protocol::{Ask, Call};
 use super::spread::bucket_name;
 use super::sql::{first, int};
 use crate::domain::Email;
-use worker::Result;
+use worker::{Result, SqlStorageValue};
 
 const HOUR_MS: u64 = 3_600_000;
 const DAY_MS: u64 = 24 * HOUR_MS;
@@ -35,13 +35,17 @@ pub fn erased_after(applied_ms: u64, erased_at_ms: Option<u64>) -> bool {
 
 impl InviteLedger {
     /// Deletes the mailbox's rows and marks it erased (now) for `remember_ms`, a later erasure
-    /// of the same mailbox moving the mark on. How many rows went.
-    pub(super) fn forget(&self, mailbox: &str, remember_ms: u64, now: u64) -> Result<usize> {
-        let gone = self.exec(
-            "DELETE FROM invites WHERE mailbox = ? RETURNING id",
+    /// of the same mailbox moving the mark on. The rows that went, as `position:record` each,
+    /// separated by spaces.
+    pub(super) fn forget(&self, mailbox: &str, remember_ms: u64, now: u64) -> Result<String> {
+        let rows = first(self.exec(
+            "SELECT group_concat(position || ':' || record, ' ') FROM invites WHERE mailbox = ?",
+            vec![mailbox.into()],
+        )?)?;
+        self.exec(
+            "DELETE FROM invites WHERE mailbox = ?",
             vec![mailbox.into()],
         )?;
-        let gone = gone.raw().count();
         self.exec(
             "INSERT INTO erasures (mailbox, erased_at, until_ms) VALUES (?, ?, ?)
              ON CONFLICT (mailbox) DO UPDATE
@@ -52,7 +56,10 @@ impl InviteLedger {
                 int(now.saturating_add(remember_ms)),
             ],
         )?;
-        Ok(gone)
+        Ok(match rows {
+            Some(SqlStorageValue::String(rows)) => rows,
+            _ => String::new(),
+        })
     }
 
     pub(super) fn erased_since(&self, mailbox: &str, applied_ms: u64) -> Result<bool> {
@@ -67,9 +74,10 @@ impl InviteLedger {
 impl LedgerClient {
     /// Erases one candidate's rows on their request: every spelling of their mailbox, every
     /// position, in its bucket (which keeps the mark, see the module) and among the rows the
-    /// account recorded before the buckets. How many went; `None` when the ledger did not
-    /// answer.
-    pub async fn forget(&self, email: &Email, max_wait_hours: u32) -> Option<u32> {
+    /// account recorded before the buckets. The rows that went, as `position:record` each (the
+    /// record '' in rows made before they kept one), separated by spaces; `None` when the
+    /// ledger did not answer.
+    pub async fn forget(&self, email: &Email, max_wait_hours: u32) -> Option<String> {
         let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
         let bucket = bucket_name(bucket(&mailbox));
         // The account's instance keeps the mark too: never read there, pruned alike, and one
@@ -78,13 +86,12 @@ impl LedgerClient {
             mailbox,
             remember_ms: remembered_ms(max_wait_hours),
         };
-        let mut gone = 0;
+        let mut gone = String::new();
         for instance in [bucket.as_str(), ACCOUNT] {
-            gone += self
-                .object
-                .ask::<u32>(instance, &call, self.timeout_ms)
-                .await
-                .ok()?;
+            // Plain text, not JSON: nothing to decode (`keys::recorded` checks each row).
+            let rows = self.object.send(instance, &call, self.timeout_ms).await;
+            gone.push_str(&rows.ok()?);
+            gone.push(' ');
         }
         Some(gone)
     }
@@ -102,9 +109,11 @@ impl LedgerClient {
             spelling: keys.spelling,
             position: String::new(),
             applied_ms,
+            record: String::new(),
         });
-        let since = self.object.ask::<u32>(&name, &call, self.timeout_ms).await;
-        since.ok().map(|erasures| erasures > 0)
+        // A number: read by `str::parse`, without a decoder of its own in the wasm.
+        let since = self.object.send(&name, &call, self.timeout_ms).await;
+        since.ok()?.parse::<u32>().ok().map(|erasures| erasures > 0)
     }
 }
 

@@ -38,7 +38,7 @@ pub use mailbox::{canonical, MailboxKeys};
 pub use object::InviteLedger;
 pub(crate) use sql::{first, int, whole};
 
-use crate::domain::{Email, PositionId};
+use crate::domain::{CandidateKey, Email, PositionId};
 use budget::Limits;
 use window::Windows;
 
@@ -61,6 +61,8 @@ pub struct Applicant<'a> {
     pub request_id: &'a str,
     /// When it was made (`QueuedInvite::applied_ms`): an erasure since drops it.
     pub applied_ms: u64,
+    /// Its KV record's key, kept with the invite for an erasure (`Ask::record`).
+    pub key: &'a CandidateKey,
 }
 
 /// What an invite asks of the ledger: leave before Hireflix is called, and an account of what

@@ -156,7 +156,7 @@ impl crate::objects::Answers for InviteLedger {
             Call::Forget {
                 mailbox,
                 remember_ms,
-            } => text(&self.forget(&mailbox, remember_ms, now)?),
+            } => self.forget(&mailbox, remember_ms, now),
             Call::ErasedSince(ask) => {
                 let erased = self.erased_since(&ask.mailbox, ask.applied_ms)?;
                 text(&usize::from(erased))

@@ -4,7 +4,9 @@
 //! variant's decoder in the wasm. Every call carries the settings it depends on, so the object
 //! needs no configuration of its own and always applies the worker's current limits.
 //! Decoding never panics: anything unexpected is an error, which the callers treat as a
-//! ledger that did not answer.
+//! ledger that did not answer. Two answers are read without a decoder of their own (each would
+//! be a copy of the exchange in the wasm): `ErasedSince`'s number, by `str::parse`, and
+//! `Forget`'s rows, plain text that `crate::store::keys::recorded` checks row by row.
 
 use super::budget::{Budget, Limits};
 use super::lease::Lease;
@@ -68,8 +70,10 @@ pub enum Call {
     /// those `taken` (stored there now), answer the next page of the rest (`Letters`).
     HandOver { taken: Vec<String> },
     /// Erase one mailbox (a candidate's request): its rows, every spelling and position.
-    /// Answered with how many rows were deleted. The erasure itself is kept `remember_ms`, so
-    /// the applications made before it are dropped wherever they wait (`super::erasure`).
+    /// Answered in plain text, not JSON: `position:record` for each row deleted (the record ''
+    /// in rows made before they kept one), separated by spaces, so the worker deletes those KV
+    /// records too. The erasure itself is kept `remember_ms`, so the applications made before
+    /// it are dropped wherever they wait (`super::erasure`).
     Forget {
         mailbox: String,
         #[serde(default)]
@@ -105,6 +109,10 @@ pub struct Ask {
     /// mailbox's erasure is answered [`Answer::Erased`].
     #[serde(default)]
     pub applied_ms: u64,
+    /// The spelling's KV record (`CandidateKey::digest`, an HMAC), kept with the invite: an
+    /// erasure given another spelling of the mailbox deletes it too.
+    #[serde(default)]
+    pub record: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +191,7 @@ mod tests {
                 spelling: "s".into(),
                 position: "p".into(),
                 applied_ms: 7,
+                record: "r".into(),
             }],
             limits: Limits::default(),
             windows: Windows::REAL,

@@ -179,14 +179,15 @@ impl InviteLedger {
 
     fn insert(&self, ask: &Ask, now: u64, flight_until: u64) -> Result<u64> {
         let id = first(self.exec(
-            "INSERT INTO invites (mailbox, spelling, position, at_ms, busy_until)
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO invites (mailbox, spelling, position, at_ms, busy_until, record)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             vec![
                 ask.mailbox.as_str().into(),
                 ask.spelling.as_str().into(),
                 ask.position.as_str().into(),
                 int(now),
                 int(flight_until),
+                ask.record.as_str().into(),
             ],
         )?)?;
         whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))

@@ -5,8 +5,9 @@ use super::object::InviteLedger;
 use worker::{Result, SqlCursor, SqlStorageValue};
 
 const SCHEMA: [&str; 8] = [
-    // One row per invite made (or reserved and not yet released). The mailbox and the spelling
-    // are HMACs; nothing here names a person.
+    // One row per invite made (or reserved and not yet released). The mailbox, the spelling and
+    // the record (the spelling's KV key, `CandidateKey`'s digest) are HMACs; nothing here names
+    // a person.
     "CREATE TABLE IF NOT EXISTS invites (
         id INTEGER PRIMARY KEY,
         mailbox TEXT NOT NULL,
@@ -15,6 +16,7 @@ const SCHEMA: [&str; 8] = [
         at_ms INTEGER NOT NULL,
         busy_until INTEGER NOT NULL DEFAULT 0,
         unsettled INTEGER NOT NULL DEFAULT 0,
+        record TEXT NOT NULL DEFAULT '',
         UNIQUE (mailbox, position))",
     "CREATE INDEX IF NOT EXISTS invites_by_position ON invites (position, at_ms)",
     "CREATE INDEX IF NOT EXISTS invites_by_time ON invites (at_ms)",
@@ -53,10 +55,13 @@ const SCHEMA: [&str; 8] = [
 
 /// Columns added since the first schema, for instances made before them: each fails once the
 /// column exists, which is ignored. `busy_until`: a call for this row is at Hireflix until
-/// then; `unsettled`: the last call ended without proof either way (see `super::gate`).
-const ADDED: [&str; 2] = [
+/// then; `unsettled`: the last call ended without proof either way (see `super::gate`);
+/// `record`: the KV record's key of the spelling invited, for an erasure given another spelling
+/// (`super::erasure`; '' in rows made before it, whose records only the spelling typed finds).
+const ADDED: [&str; 3] = [
     "ALTER TABLE invites ADD COLUMN busy_until INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE invites ADD COLUMN unsettled INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE invites ADD COLUMN record TEXT NOT NULL DEFAULT ''",
 ];
 
 impl InviteLedger {

@@ -17,6 +17,20 @@ pub fn candidate(key: &CandidateKey) -> String {
     format!("app:v2:{}:{}", key.position(), key.digest())
 }
 
+/// The record of a candidate the ledger invited (`crate::ledger`'s erasure), from what its row
+/// kept: `position:digest`, as `candidate` writes them. Anything else is no key, so an answer
+/// from the ledger can only ever name a candidate record.
+pub fn recorded(row: &str) -> Option<String> {
+    let hex = |(at, b): (usize, u8)| {
+        if at == 24 {
+            b == b':'
+        } else {
+            matches!(b, b'0'..=b'9' | b'a'..=b'f')
+        }
+    };
+    (row.len() == 24 + 1 + 64 && row.bytes().enumerate().all(hex)).then(|| format!("app:v2:{row}"))
+}
+
 /// Every dead letter's key starts with this.
 pub const DEAD_LETTER_PREFIX: &str = "failed:";
 
@@ -47,8 +61,26 @@ mod tests {
         let (record, letter) = (candidate(&key), dead_letter(&key));
         assert!(record.starts_with("app:v2:68b43e38b19cf131a17c543f:"));
         assert!(letter.starts_with("failed:v2:68b43e38b19cf131a17c543f:"));
-        for k in [record, letter] {
+        for k in [record.clone(), letter] {
             assert!(!k.contains("ann") && !k.contains('@'), "{k}");
+        }
+        // What the ledger's row kept for this key reads back as the same record, and nothing
+        // else reads as a key at all.
+        let digest = key.digest();
+        let kept = format!("{position}:{digest}");
+        assert_eq!(recorded(&kept), Some(record));
+        for bad in [
+            String::new(),
+            format!("{position}:"),
+            format!("{position}{digest}"),
+            format!("nope:{digest}"),
+            format!("{position}:{}", digest.to_ascii_uppercase()),
+            format!("{position}:{}", &digest[1..]),
+            format!("{position}:{digest}0"),
+            format!("{position}:{digest}:x"),
+            format!("{position}:../{}", &digest[3..]),
+        ] {
+            assert_eq!(recorded(&bad), None, "{bad}");
         }
     }
 }

@@ -7,7 +7,7 @@
 //! wait on it. Without the binding, or when the object cannot take a letter, it goes to KV; the
 //! letters in both are listed and removable together.
 
-mod keys;
+pub(crate) mod keys;
 mod record;
 
 pub use record::Record;
@@ -126,15 +126,14 @@ impl Store {
         (std::mem::take(letters), complete)
     }
 
-    /// Erases a candidate's record: `Some(true)` when there was one, `None` when the delete
-    /// failed.
-    pub async fn erase(&self, key: &CandidateKey) -> Option<bool> {
-        let key = keys::candidate(key);
-        let held = matches!(self.kv.get(&key).text().await, Ok(Some(_)));
-        match self.kv.delete(&key).await {
+    /// Erases a candidate's record by its key (`keys::candidate` or `keys::recorded`):
+    /// `Some(true)` when there was one, `None` when the delete failed.
+    pub async fn erase(&self, key: &str) -> Option<bool> {
+        let held = matches!(self.kv.get(key).text().await, Ok(Some(_)));
+        match self.kv.delete(key).await {
             Ok(()) => Some(held),
             Err(cause) => {
-                failed("delete", &key, &cause);
+                failed("delete", key, &cause);
                 None
             }
         }

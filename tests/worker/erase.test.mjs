@@ -1,6 +1,7 @@
-// Erasing one candidate on their request (POST /admin/erase): their place in a waiting line and
-// their KV records in every position, their invite ledger rows (every spelling of their
-// mailbox) and their dead letters, and nobody else's; counted by kind, never named in a log line.
+// Erasing one candidate on their request (POST /admin/erase): their place in a waiting line, their
+// KV records in every position (under the spelling typed and under each spelling the ledger
+// invited), their invite ledger rows (every spelling of their mailbox) and their dead letters,
+// and nobody else's; counted by kind, never named in a log line.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -63,6 +64,31 @@ test("erases exactly one candidate's records, ledger rows and dead letters, and 
     assert.deepEqual(line?.counts, counts);
     const twice = await (await erase(w, { email: "bob@example.com" })).json();
     assert.deepEqual([twice.waitingEntries, twice.kvRecords, twice.ledgerRows, twice.deadLetters], [0, 0, 0, 0], "someone unknown: nothing");
+  });
+});
+
+test("erased by another spelling of their mailbox: the KV record of the spelling they applied with goes too, counted once", async () => {
+  await withWorker({}, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    const applied = "v.ictim+jobs@googlemail.com";
+    assert.equal((await w.postForm(OPEN, ann({ email: applied }))).status, 303);
+    assert.equal((await w.postForm(OPEN_2, ann({ email: "victim@gmail.com" }))).status, 303);
+    await w.untilRemembered(OPEN, 1);
+    await w.untilRemembered(OPEN_2, 1);
+    assert.deepEqual((await w.kvKeys("app:v2:")).sort(), [keyOf(OPEN, applied), keyOf(OPEN_2, "victim@gmail.com")].sort());
+
+    // Typed as the operator was given it: one record is under that spelling, one is not.
+    const res = await erase(w, { email: "victim@gmail.com" });
+    assert.equal(res.status, 200);
+    const counts = await res.json();
+    assert.deepEqual(counts, { waitingEntries: 0, kvRecords: 2, positionsSearched: counts.positionsSearched, ledgerRows: 2, deadLetters: 0, complete: true });
+    assert.deepEqual(await w.kvKeys("app:v2:"), [], "no record left under any spelling");
+
+    // The first spelling again: not answered from a record left behind, Hireflix is asked.
+    const asked = w.inviteRequests().length;
+    assert.equal((await w.postForm(OPEN, ann({ email: applied }))).status, 303);
+    assert.equal(w.inviteRequests().length, asked + 1, "Hireflix asked: no KV record answered");
+    assertCleanLogs(w.logs());
   });
 });
 

@@ -19,6 +19,18 @@ async function windowStart(seconds) {
 
 const madeAt = (w, email) => w.interviewsFor(OPEN, email)[0]?.createdAt;
 
+/**
+ * The paused answer's page (or JSON message) says when to try again, to the minute: no earlier
+ * than `Retry-After` from when the post was sent, and within the minute after.
+ */
+function assertSaysWhen(text, sentAt, retryAfter, what) {
+  const shown = text.match(/(\d{4}-\d\d-\d\d) (\d\d:\d\d) UTC/);
+  assert.ok(shown, `${what}: a time to try again`);
+  const at = Date.parse(`${shown[1]}T${shown[2]}:00Z`);
+  const due = sentAt + retryAfter * 1000;
+  assert.ok(at >= due - 1000 && at <= Date.now() + retryAfter * 1000 + 60000, `${what}: ${shown[0]} for a retry in ${retryAfter} s`);
+}
+
 test("over the hour's budget: a place and a due time in JSON and on the page (en, es), the same place on resubmit, released first come first served at the budget's pace", async () => {
   // Two invites per 4-second "hour": one release every 2 s.
   await withWorker({ vars: { INVITES_PER_POSITION_PER_HOUR: "2", BUDGET_WINDOWS_SECONDS: "4,600,6000" } }, async (w) => {
@@ -129,21 +141,33 @@ test("a full line pauses the position: 429 with Retry-After, the form with every
     assert.equal((await w.postJson(OPEN, ann({ email: "b@example.com" }))).status, 202);
     assert.equal((await w.postJson(OPEN, ann({ email: "c@example.com" }))).status, 202);
 
+    let sentAt = Date.now();
     const json = await w.postJson(OPEN, ann({ email: "d@example.com" }));
     assert.equal(json.status, 429);
     const body = await json.json();
     assert.equal(body.error, "position_paused");
     assert.ok(Number.isInteger(body.retryAfter) && body.retryAfter >= 1 && body.retryAfter <= 4, JSON.stringify(body));
     assert.equal(json.headers.get("retry-after"), String(body.retryAfter));
+    assertSaysWhen(body.message, sentAt, body.retryAfter, "the JSON's message");
 
-    const page = await w.postForm(OPEN, ann({ email: "d@example.com", firstName: "Dora", phoneNumber: "+44 20 7946 0000" }));
-    assert.equal(page.status, 429);
-    assert.ok(Number(page.headers.get("retry-after")) >= 1);
-    const html = await page.text();
-    assert.match(html, /its waiting line is full/);
-    assert.match(html, /<form/);
-    for (const kept of ['value="Dora"', 'value="d@example.com"', 'value="+44 20 7946 0000"']) {
-      assert.ok(html.includes(kept), `the form keeps ${kept}`);
+    // The page, in each language: paused, and from when to send it again, every value kept.
+    for (const [headers, paused, again] of [
+      [{}, /Applications for this position are paused/, /Please send the form again from \d{4}-/],
+      [es, /Las solicitudes para este puesto están en pausa/, /Vuelve a enviar el formulario a partir del? \d{4}-/],
+    ]) {
+      sentAt = Date.now();
+      const page = await w.postForm(OPEN, ann({ email: "d@example.com", firstName: "Dora", phoneNumber: "+44 20 7946 0000" }), { headers });
+      assert.equal(page.status, 429);
+      const retryAfter = Number(page.headers.get("retry-after"));
+      assert.ok(retryAfter >= 1);
+      const html = await page.text();
+      assert.match(html, paused);
+      assert.match(html, again);
+      assertSaysWhen(html, sentAt, retryAfter, `the page (${headers["accept-language"] ?? "en"})`);
+      assert.match(html, /<form/);
+      for (const kept of ['value="Dora"', 'value="d@example.com"', 'value="+44 20 7946 0000"']) {
+        assert.ok(html.includes(kept), `the form keeps ${kept}`);
+      }
     }
 
     await w.until(() => madeAt(w, "c@example.com"), 15000, "the line to drain");
@@ -168,6 +192,14 @@ test("a place that would wait longer than MAX_WAIT_HOURS is not given: paused un
     assert.equal(error, "position_paused");
     // d's slot is 12 s away, at most 8 s may be promised: again in about 4 s.
     assert.ok(retryAfter >= 3 && retryAfter <= 5, `retryAfter ${retryAfter}`);
+    // The page says paused (the line is not full) and when to try again.
+    const sentAt = Date.now();
+    const page = await w.postForm(OPEN, ann({ email: "d@example.com" }));
+    assert.equal(page.status, 429);
+    const html = await page.text();
+    assert.match(html, /Applications for this position are paused/);
+    assert.doesNotMatch(html, /line is full/);
+    assertSaysWhen(html, sentAt, Number(page.headers.get("retry-after")), "the page");
   });
 });
 
