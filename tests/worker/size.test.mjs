@@ -17,9 +17,11 @@ import { withWorker, OPEN } from "../harness.mjs";
 // position, dead letters in their own object, the ledger's 64 mailbox buckets and account counters,
 // pruning alarms, erasure, placement), less issue 16's cuts (-4.1 KB); every object call over RPC
 // (+1.4 KB) and erasure reaching applications already queued (+2.7 KB: the application's time in
-// every queued message, the bucket's erasure rows, the dead-letter consumer's check); cold start
-// measured in docs/performance.md.
-const BUDGET_GZIP_BYTES = 328 * 1024;
+// every queued message, the bucket's erasure rows, the dead-letter consumer's check); issue 17's
+// last gaps (+1.5 KB to 336,636: nothing invited past MAX_WAIT_HOURS, the form's one deadline,
+// erasure of every spelling's record, the paused page's time); cold start measured in
+// docs/performance.md.
+const BUDGET_GZIP_BYTES = 330 * 1024;
 
 test(`build/index_bg.wasm stays under ${BUDGET_GZIP_BYTES / 1024} KiB gzip`, () => {
   const wasm = readFileSync("build/index_bg.wasm");
