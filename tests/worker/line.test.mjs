@@ -241,10 +241,15 @@ test("a line that does not answer: queued (202) and never invited unchecked; onc
     assert.equal(w.inviteRequests().length, 0, "nothing invited without the line's check");
     w.line.down = false;
     await w.until(() => madeAt(w, "a@example.com") && madeAt(w, "b@example.com"), 20000, "both invited once the line answers");
-    const windows = ["a@example.com", "b@example.com"].map((e) => Math.floor(madeAt(w, e) / 4000));
-    assert.notEqual(windows[0], windows[1], "one invite per 4 s window: the budget held for the queued ones too");
-    assert.equal(w.standIn.interviews.length, 2);
+    // The budget held for the queued ones too: the line made one of them wait for the next
+    // window, or (if the consumer's retries came a window apart) their invites are a window
+    // apart. Hireflix's clock alone is not the proof: under load the first one's call can cross
+    // the window's end after the line admitted it in time.
     const lines = logLines(w);
+    const waited = lines.some((l) => l.source === "queue" && l.outcome === "parked" && l.reason === "position_line");
+    const windows = ["a@example.com", "b@example.com"].map((e) => Math.floor(madeAt(w, e) / 4000));
+    assert.ok(waited || windows[0] !== windows[1], "one invite per 4 s window: the budget held for the queued ones too");
+    assert.equal(w.standIn.interviews.length, 2);
     assert.equal(lines.filter((l) => l.source === "api" && l.outcome === "queued" && l.reason === "line_unavailable").length, 2);
     assert.ok(lines.some((l) => l.source === "queue" && l.reason === "line_unavailable"), "the consumer's failed asks say so too");
   });
