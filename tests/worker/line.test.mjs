@@ -35,10 +35,17 @@ test("over the hour's budget: a place and a due time in JSON and on the page (en
   // Two invites per 4-second "hour": one release every 2 s.
   await withWorker({ vars: { INVITES_PER_POSITION_PER_HOUR: "2", BUDGET_WINDOWS_SECONDS: "4,600,6000" } }, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
+    // The objects' first calls (a new isolate compiling the wasm) can pass their 2 s deadline
+    // on a loaded machine, and the post is then rightly queued: warmed on the other position,
+    // whose line is its own.
+    await w.postForm(OPEN_2, ann({ email: "warm-up@example.com" }));
+    const warmUp = w.inviteRequests().length;
     await windowStart(4);
     const start = Date.now();
-    assert.equal((await w.postForm(OPEN, ann({ email: "a@example.com" }))).status, 303);
-    assert.equal((await w.postForm(OPEN, ann({ email: "b@example.com" }))).status, 303);
+    const queuedWhy = () => logLines(w).filter((l) => l.outcome === "queued").map((l) => l.reason).join(" ");
+    for (const email of ["a@example.com", "b@example.com"]) {
+      assert.equal((await w.postForm(OPEN, ann({ email }))).status, 303, `${email}, queued for: ${queuedWhy()}`);
+    }
 
     const c = await w.postJson(OPEN, ann({ email: "c@example.com" }));
     assert.equal(c.status, 202);
@@ -75,7 +82,7 @@ test("over the hour's budget: a place and a due time in JSON and on the page (en
     const eDue = Date.parse(eJson.expectedBy);
     // Another position has a line of its own.
     assert.equal((await w.postForm(OPEN_2, ann({ email: "c@example.com" }))).status, 303);
-    assert.equal(w.inviteRequests().length, 3, "nobody in line was sent to Hireflix yet");
+    assert.equal(w.inviteRequests().length - warmUp, 3, "nobody in line was sent to Hireflix yet");
 
     await w.until(() => ["c@example.com", "d@example.com", "e@example.com"].every((m) => madeAt(w, m)), 20000, "the line to be released");
     const order = w.standIn.interviews.filter((i) => i.position.id === OPEN).map((i) => i.candidate.email);
