@@ -1,5 +1,5 @@
 //! The rules that turn what KV remembers and what Hireflix answered into what the candidate is
-//! told and what the log says. Pure functions, tested natively; `super::Pipeline` does the I/O.
+//! told and what the log says. Pure; `super::Pipeline` does the I/O.
 
 use crate::answer::Answer;
 use crate::domain::hmac::same_secret;
@@ -18,22 +18,19 @@ pub struct Decision {
     pub reason: Option<Reason>,
 }
 
-impl Decision {
-    fn new(answer: Answer, outcome: Outcome, reason: Option<Reason>) -> Self {
-        Decision {
-            answer,
-            outcome,
-            reason,
-        }
+fn decided(answer: Answer, outcome: Outcome, reason: Option<Reason>) -> Decision {
+    Decision {
+        answer,
+        outcome,
+        reason,
     }
 }
 
-/// An interview link lets whoever holds it take the interview, and a candidate's email and
-/// names are often public. So an interview that exists already is linked to only when the
-/// submission shows more than those: this browser's link pass for exactly this interview (set
-/// when it was shown the link), or, for a double tap or a closed tab, the same names within
-/// `LINK_GRACE_MINUTES` of the interview being made. Everyone else hears the one "the link is
-/// in your email" answer, whatever the reason.
+/// An interview the candidate already has. Its link lets whoever holds it take the interview,
+/// and emails and names are often public, so it is given only to a submission that shows
+/// more: this browser's link pass for exactly this interview, or (a double tap, a closed tab)
+/// the same names within `LINK_GRACE_MINUTES` of its making. Everyone else hears the one "the
+/// link is in your email" answer, whatever the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Existing {
     pub url: InterviewUrl,
@@ -43,19 +40,17 @@ pub struct Existing {
     pub created_ms: Option<u64>,
 }
 
-/// A clock that runs ahead of Hireflix's by more than this does not count a just-made
-/// interview as made in the future; anything further ahead is not a time we can trust.
+/// How far ahead of ours Hireflix's clock may run: a time further ahead is not trusted.
 const CLOCK_SKEW_MS: u64 = 60_000;
 
 /// What a submission shows to be sent to an existing interview's link.
 pub struct Claim<'a> {
     /// The link pass this browser presented for the position, if any.
     pub pass: Option<&'a str>,
-    /// The pass a browser holds for an interview link, issued at a time (Unix seconds) with an
-    /// id: `CandidateKey::link_pass`.
+    /// `CandidateKey::link_pass`: the pass for a link, issued at a time (Unix s) with an id.
     pub pass_for: &'a dyn Fn(&InterviewUrl, u64, &str) -> String,
     pub now_ms: u64,
-    /// `LINK_GRACE_MINUTES` in milliseconds; 0: only a pass gives the link.
+    /// `LINK_GRACE_MINUTES` in ms; 0: only a pass gives the link.
     pub grace_ms: u64,
 }
 
@@ -96,21 +91,21 @@ pub fn may_have_link(existing: &Existing, claim: &Claim) -> Result<(), Reason> {
     }
 }
 
-/// The answer about an interview the candidate already has; `Err`: none we could link to.
+/// The answer about an interview the candidate already has (`Err`: none to link to); only the
+/// log tells the refusals apart.
 pub fn for_existing(
     existing: Result<Existing, Reason>,
     claim: &Claim,
     outcome: Outcome,
 ) -> Decision {
     match existing.and_then(|e| may_have_link(&e, claim).map(|()| e.url)) {
-        Ok(url) => Decision::new(Answer::Interview(url), outcome, None),
-        // The same answer whatever the reason; only the log line tells them apart.
-        Err(reason) => Decision::new(Answer::InvitedByEmail, outcome, Some(reason)),
+        Ok(url) => decided(Answer::Interview(url), outcome, None),
+        Err(reason) => decided(Answer::InvitedByEmail, outcome, Some(reason)),
     }
 }
 
-/// What a KV record decides before Hireflix is asked; `None`: ask Hireflix.
-/// `names` is the submission's [`crate::domain::names_tag`].
+/// What a KV record decides before Hireflix is asked; `None`: ask Hireflix. `names` is the
+/// submission's [`crate::domain::names_tag`].
 pub fn from_record(
     record: Option<Record>,
     names: &str,
@@ -127,8 +122,7 @@ pub fn from_record(
             };
             Some(for_existing(Ok(existing), claim, Outcome::KvHit))
         }
-        // In line: the same place and time again until that time, then the plain "queued"
-        // (its invite is on its way), never a time gone by.
+        // In line: the same place and time until that time, then the plain "queued".
         Record::Queued {
             place: Some(place),
             expected_by: Some(expected_by_ms),
@@ -137,17 +131,15 @@ pub fn from_record(
             outcome: Outcome::AlreadyQueued,
             ..in_line(place, expected_by_ms)
         }),
-        Record::Queued { .. } => Some(Decision::new(Answer::Queued, Outcome::AlreadyQueued, None)),
+        Record::Queued { .. } => Some(decided(Answer::Queued, Outcome::AlreadyQueued, None)),
     }
 }
 
-/// Hireflix's answer to this request's invite, with the interview looked up when Hireflix said
-/// the candidate already had one.
+/// Hireflix's answer to this request's invite; "already exists" as the look-up found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answered {
-    /// Hireflix's answer as it stands: a new interview, a failure or a refusal.
     Hireflix(InviteOutcome),
-    /// The candidate already had an interview: what the look-up found, or why nothing usable.
+    /// What the look-up found, or why nothing usable.
     Existing(Result<Existing, Reason>),
 }
 
@@ -159,9 +151,8 @@ pub fn from_answer(answer: Answered, claim: &Claim) -> Result<Decision, Transien
     }
 }
 
-/// What Hireflix's answer to a fresh invite decides; `Err`: worth retrying later.
-pub fn from_outcome(outcome: InviteOutcome) -> Result<Decision, Transient> {
-    let answer = |answer, outcome, reason| Ok(Decision::new(answer, outcome, reason));
+fn from_outcome(outcome: InviteOutcome) -> Result<Decision, Transient> {
+    let answer = |answer, outcome, reason| Ok(decided(answer, outcome, reason));
     match outcome {
         InviteOutcome::Invited(url) => answer(Answer::Interview(url), Outcome::Invited, None),
         InviteOutcome::AlreadyExists => answer(
@@ -187,17 +178,14 @@ pub fn from_outcome(outcome: InviteOutcome) -> Result<Decision, Transient> {
     }
 }
 
-/// Queued to be tried again: the candidate hears the ordinary "queued", and only the log says
-/// why. A queue that refused it leaves nothing promised: they are asked to try again.
+/// Queued: the candidate hears the ordinary "queued", only the log says why. A queue that
+/// refused it promises nothing: they are asked to try again.
 pub(super) fn queued(queued: bool, outcome: Outcome, reason: Reason) -> Decision {
     if queued {
-        Decision::new(Answer::Queued, outcome, Some(reason))
+        decided(Answer::Queued, outcome, Some(reason))
     } else {
-        Decision::new(
-            Answer::Unavailable,
-            Outcome::LostQueueUnavailable,
-            Some(reason),
-        )
+        let lost = Outcome::LostQueueUnavailable;
+        decided(Answer::Unavailable, lost, Some(reason))
     }
 }
 
@@ -221,27 +209,26 @@ fn rejected(messages: Vec<(Option<Field>, String)>) -> Answer {
     }
 }
 
-/// Another spelling of this mailbox has the position's interview: the ordinary "already
-/// invited, check your email" answer; the link goes only to the address it was made for.
+/// Another spelling of this mailbox has the position's interview: "already invited", and
+/// the link goes only to the address it was made for.
 pub(super) fn same_mailbox() -> Decision {
     let reason = Some(Reason::Ledger(Note::SameMailbox));
-    Decision::new(Answer::InvitedByEmail, Outcome::AlreadyInvited, reason)
+    decided(Answer::InvitedByEmail, Outcome::AlreadyInvited, reason)
 }
 
-/// Waiting in the position's line: told their place and when to expect the email, which their
-/// KV record keeps for a resubmission.
+/// Waiting in the position's line: their place and when to expect the email.
 pub(super) fn in_line(place: u32, expected_by_ms: u64) -> Decision {
     let answer = Answer::InLine {
         place,
         expected_by_ms,
     };
-    Decision::new(answer, Outcome::Parked, Some(Reason::InLine))
+    decided(answer, Outcome::Parked, Some(Reason::InLine))
 }
 
 /// The position's line is full, or would wait too long: nothing stored.
 pub(super) fn position_paused(retry_after_s: u32) -> Decision {
     let answer = Answer::PositionPaused { retry_after_s };
-    Decision::new(answer, Outcome::RateLimited, Some(Reason::PositionPaused))
+    decided(answer, Outcome::RateLimited, Some(Reason::PositionPaused))
 }
 
 #[cfg(test)]

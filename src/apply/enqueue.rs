@@ -1,8 +1,8 @@
-//! The invite queue, as the form and the consumer put applications on it: the message, and
-//! the [`Enqueue`] seam in front of the platform's queue.
+//! The invite queue's message, and the [`Enqueue`] seam in front of the platform's queue.
 
 use super::Pipeline;
 use crate::domain::{Application, ApplicationForm, CandidateKey, Consent, PositionId};
+use crate::hireflix::Transient;
 use crate::store::{Memory, Record};
 use serde::{Deserialize, Serialize};
 use worker::{MessageBuilder, Queue};
@@ -18,25 +18,21 @@ pub struct QueuedInvite {
     pub email: String,
     #[serde(default)]
     pub phone_number: String,
-    /// Tries made so far for this application: Hireflix calls, and checks the invite ledger
-    /// could not answer.
+    /// Tries so far: Hireflix calls, and ledger checks that could not be made.
     pub attempt: u32,
     pub request_id: String,
-    /// Of those, calls Hireflix refused because the plan's quota was spent: they do not count
-    /// against `MAX_INVITE_ATTEMPTS`, so a spent quota never uses an application up.
+    /// Of those, calls refused for quota: not counted against `MAX_INVITE_ATTEMPTS`, so a
+    /// spent quota never uses an application up.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub quota_refusals: u32,
-    /// The candidate's consent, for the record written once Hireflix has the invite.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<Consent>,
-    /// Counted by its position's line (released from it, or let through at once): not asked
-    /// again.
+    /// Counted by its position's line already: not asked again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub admitted: bool,
     /// When the candidate posted it, or an operator replayed it (ms since the epoch): an
-    /// erasure of the candidate made since drops it (`crate::ledger`), and its longest wait
-    /// counts from it. 0, in messages queued before it was kept: older than any erasure, and
-    /// never too old.
+    /// erasure since drops it, and its longest wait counts from it. 0 in older messages:
+    /// older than any erasure, never too old.
     #[serde(default, skip_serializing_if = "is_never")]
     pub applied_ms: u64,
 }
@@ -47,6 +43,39 @@ fn is_never(ms: &u64) -> bool {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+/// How a try counts on the next message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    /// A try used up: a Hireflix call, or a ledger check that could not be made.
+    Counted,
+    /// A call Hireflix refused for quota: made, not held against the application.
+    Spared,
+    /// Nothing tried: parked, or held back by our pace.
+    Untried,
+}
+
+impl Tally {
+    /// How a call that failed for `reason` counts.
+    pub fn after(reason: Transient) -> Tally {
+        match reason {
+            Transient::Paced => Tally::Untried,
+            Transient::QuotaExceeded => Tally::Spared,
+            _ => Tally::Counted,
+        }
+    }
+
+    /// The message for the next try.
+    pub fn next(self, invite: &QueuedInvite) -> QueuedInvite {
+        let counted = u32::from(self != Tally::Untried);
+        QueuedInvite {
+            attempt: invite.attempt.saturating_add(counted),
+            quota_refusals: (invite.quota_refusals)
+                .saturating_add(u32::from(self == Tally::Spared)),
+            ..invite.clone()
+        }
+    }
 }
 
 impl QueuedInvite {
@@ -68,8 +97,7 @@ impl QueuedInvite {
         self.attempt.saturating_sub(self.quota_refusals)
     }
 
-    /// The position and the application, parsed again (`crate::queue` reads each message so);
-    /// `None` when it no longer reads as one.
+    /// The position and the application, parsed again; `None` when it no longer reads as one.
     pub fn application(&self) -> Option<(PositionId, Application)> {
         let position = PositionId::parse(&self.position_id)?;
         Some((position, self.form().parse().ok()?))
@@ -84,37 +112,19 @@ impl QueuedInvite {
         }
     }
 
-    pub fn next_attempt(&self) -> QueuedInvite {
-        QueuedInvite {
-            attempt: self.attempt.saturating_add(1),
-            ..self.clone()
-        }
-    }
-
-    /// Waited longer than `max_wait_ms` since it was posted (or replayed): never to be invited
-    /// now. A message that does not say when it was posted (queued before it did) is never
-    /// too old.
+    /// Waited longer than `max_wait_ms` since it was posted (or replayed): never invited now.
     pub fn waited_too_long(&self, max_wait_ms: u64, now_ms: u64) -> bool {
         self.applied_ms != 0 && now_ms.saturating_sub(self.applied_ms) > max_wait_ms
     }
 
-    /// Back on the queue by an operator's hand, as if posted again now on the candidate's
-    /// behalf: fresh tries and a fresh wait, or every letter older than the longest wait would
-    /// be set aside again at once. An erasure since the first post took the letter with it.
+    /// Back on the queue by an operator's hand, as if posted again now: fresh tries and a
+    /// fresh wait, or every letter older than the longest wait would be set aside again.
     pub fn replayed(self, now_ms: u64) -> QueuedInvite {
         QueuedInvite {
             attempt: 0,
             quota_refusals: 0,
             applied_ms: now_ms,
             ..self
-        }
-    }
-
-    /// After a call refused for quota: one more call made, none more counted.
-    pub fn spared_attempt(&self) -> QueuedInvite {
-        QueuedInvite {
-            quota_refusals: self.quota_refusals.saturating_add(1),
-            ..self.next_attempt()
         }
     }
 }
@@ -159,19 +169,24 @@ impl<I, L, M: Memory, Q: Enqueue, W> Pipeline<'_, I, L, M, Q, W> {
         }
     }
 
-    /// After `delay_seconds`.
+    /// Remembered once queued, so a resubmission meanwhile gets the same answer and is not
+    /// queued twice.
     pub(super) async fn enqueue(
         &self,
         message: &QueuedInvite,
         key: &CandidateKey,
-        delay_seconds: u32,
+        delay: u32,
     ) -> bool {
-        if !self.queue.send(message, delay_seconds).await {
-            return false;
+        let sent = self.queue.send(message, delay).await;
+        if sent {
+            self.remember_queued(key, None).await;
         }
-        // Remembered so a resubmission while queued gets the same answer and is not queued twice.
-        let record = Record::queued(None).with_consent(self.consent.cloned());
+        sent
+    }
+
+    /// "Queued" (in line: at this place, expected by then) with the candidate's consent.
+    pub(super) async fn remember_queued(&self, key: &CandidateKey, place: Option<(u32, u64)>) {
+        let record = Record::queued(place).with_consent(self.consent.cloned());
         self.invites.memory.remember(key, &record).await;
-        true
     }
 }

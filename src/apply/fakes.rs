@@ -19,17 +19,32 @@ use std::task::{Context, Poll, Waker};
 pub const SECRET: &str = "test-app-secret-9f3c1d2e7a6b5c4d3e2f1a0b";
 pub const POSITION: &str = "68b43e38b19cf131a17c543f";
 
-/// Runs a future of fakes to its end: none of them ever waits, but one told to hang, and a nap
-/// (the form's deadline among them) ends at once.
+/// Runs a future of fakes to its end: none of them waits for long (a slow KV read yields
+/// once), but one told to hang, and a nap (the form's deadline among them) ends at once.
 pub fn run<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("a fake waited"),
+    for _ in 0..100 {
+        let polled = future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()));
+        if let Poll::Ready(output) = polled {
+            return output;
+        }
     }
+    panic!("a fake waited")
+}
+
+/// Pending once, then ready: a read that is not answered on the spot.
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|_| {
+        if std::mem::replace(&mut yielded, true) {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
 }
 
 pub fn url(path: &str) -> InterviewUrl {
@@ -88,7 +103,7 @@ impl Inviter for FakeHireflix {
         &self.trusted
     }
 
-    async fn invite(&self, invites: &[InviteInput<'_>]) -> Vec<InviteOutcome> {
+    async fn invite(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
         let emails = invites
             .iter()
             .map(|i| i.application.email.as_str().to_string());
@@ -102,7 +117,7 @@ impl Inviter for FakeHireflix {
                 .map(|i| InviteOutcome::Invited(url(i.external_id)))
         };
         let scripted = self.answers.borrow_mut().pop_front();
-        scripted.unwrap_or_else(|| made().collect())
+        (scripted.unwrap_or_else(|| made().collect()), None)
     }
 
     async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome {
@@ -188,10 +203,15 @@ pub struct FakeMemory {
     pub records: RefCell<HashMap<String, Record>>,
     pub arriving: RefCell<Option<(String, Record)>>,
     pub naps: Cell<usize>,
+    /// Each read yields once before it answers, as KV over the network does.
+    pub slow_reads: bool,
 }
 
 impl Memory for &FakeMemory {
     async fn candidate(&self, key: &CandidateKey) -> Option<Record> {
+        if self.slow_reads {
+            yield_once().await;
+        }
         self.records.borrow().get(key.digest()).cloned()
     }
 

@@ -1,37 +1,33 @@
-//! One invite transaction, the same for the form and the queue consumer: ask the position's
-//! line (for an application not yet admitted), ask the ledger, call Hireflix (one candidate,
-//! or a batch under aliases in one request), settle the ledger, and remember what was made
-//! (`super::remember`). Generic over its I/O, so its sequencing is tested natively.
+//! One invite transaction, the same for the form and the queue consumer: the position's line
+//! (unless it admitted the application before), the ledger, one Hireflix request for the
+//! batch, the ledger's settlement, and what was made kept in KV: a new interview's link, or
+//! the one Hireflix says exists, looked up.
 
-use super::decision::Answered;
+use super::decision::{Answered, Existing};
 use super::QueuedInvite;
-use crate::domain::{Application, CandidateKey, Consent, PositionId};
+use crate::domain::{names_tag, Application, CandidateKey, PositionId};
 use crate::hireflix::documents::InviteInput;
 use crate::hireflix::{InviteOutcome, Inviter, Permanent, Transient};
 use crate::ledger::{Applicant, Gate, Ledger, Settlement};
 use crate::line::rules::Admission;
 use crate::line::Lines;
-use crate::store::Memory;
+use crate::log::Reason;
+use crate::store::{Memory, Record};
 
 pub struct Candidate<'a> {
     pub position: &'a PositionId,
     pub application: &'a Application,
     pub key: &'a CandidateKey,
-    pub request_id: &'a str,
-    /// Kept in the record written once Hireflix has the invite.
-    pub consent: Option<&'a Consent>,
-    /// The application as the queue carries it: what its line keeps while it waits, and
-    /// whether the line has admitted it already.
+    /// As the queue carries it: its request id, consent, and whether its line admitted it.
     pub invite: &'a QueuedInvite,
 }
 
 /// What became of one candidate's invite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Made {
-    /// Waiting in its position's line, which sends it to the queue when its turn comes.
-    InLine { place: u32, expected_by_ms: u64 },
-    /// Its position's line is full (or too slow): nothing stored, try again then.
-    Paused { retry_after_s: u32 },
+    /// Its position's line holds it (`Wait`: sent to the queue in its turn) or is full
+    /// (`Paused`); never `Go`.
+    Line(Admission),
     /// Its position's line did not answer: never invited unchecked, queued to ask again.
     LineSilent,
     /// No Hireflix call: what the ledger said instead (never [`Gate::Invite`]).
@@ -56,24 +52,30 @@ pub struct Batch {
     pub passed: Vec<bool>,
 }
 
+impl Batch {
+    /// Seconds from `now_ms` to `resume_at`, 0 without one.
+    pub fn resume_s(&self, now_ms: u64) -> u32 {
+        let wait_ms = |at: u64| at.saturating_sub(now_ms);
+        self.resume_at
+            .map_or(0, |at| crate::pace::seconds_ceil(wait_ms(at)))
+    }
+}
+
 pub struct Invites<'a, I, L, M, W> {
     pub inviter: &'a I,
     pub ledger: &'a L,
-    /// Each position's waiting room, asked before the ledger.
     pub line: &'a W,
     pub memory: M,
     /// `APP_SECRET`: keys the names tag kept with an interview.
     pub secret: &'a str,
-    /// A validation error that names no form field is asked about once more, to show the
-    /// candidate which field: the form wants it, the queue only files the error.
+    /// Ask again about a validation error that names no form field (the form shows it).
     pub explain: bool,
     /// Milliseconds since the epoch.
     pub clock: fn() -> u64,
 }
 
 impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
-    /// The line first, for those not yet admitted: only those it lets go, and those it
-    /// admitted before, reach the ledger. In the candidates' order.
+    /// In the candidates' order; only those their line lets go reach the ledger.
     pub async fn make(&self, candidates: &[Candidate<'_>]) -> Batch {
         let mut turns = Vec::with_capacity(candidates.len());
         for c in candidates {
@@ -81,7 +83,11 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
                 None
             } else {
                 let answer = self.line.admit(c.position, &c.application.email, c.invite);
-                answer.await.map_or(Some(Made::LineSilent), held_by_line)
+                match answer.await {
+                    Some(Admission::Go) => None,
+                    Some(held) => Some(Made::Line(held)),
+                    None => Some(Made::LineSilent),
+                }
             });
         }
         let going: Vec<&Candidate> = candidates
@@ -102,7 +108,6 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
 
     async fn invite(&self, candidates: &[&Candidate<'_>]) -> Batch {
         if candidates.is_empty() {
-            // All waiting or paused: no ledger call.
             return Batch::default();
         }
         let applicants: Vec<Applicant> = candidates
@@ -110,7 +115,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             .map(|c| Applicant {
                 position: c.position,
                 email: &c.application.email,
-                request_id: c.request_id,
+                request_id: &c.invite.request_id,
                 applied_ms: c.invite.applied_ms,
                 key: c.key,
             })
@@ -126,8 +131,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
                 _ => None,
             })
             .collect();
-        let (mut answered, mut hireflix_ms, mut quota_delay) = (Vec::new(), None, 0);
-        let mut resume_at = None;
+        let (mut batch, mut answered) = (Batch::default(), Vec::new());
         if let Some((first, _, _)) = allowed.first() {
             let inputs: Vec<InviteInput> = allowed
                 .iter()
@@ -138,21 +142,24 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
                 })
                 .collect();
             let started = (self.clock)();
-            let (outcomes, resume) = self.call(&inputs).await;
-            resume_at = resume;
-            hireflix_ms = Some((self.clock)().saturating_sub(started));
+            let outcomes;
+            (outcomes, batch.resume_at) = self.call(&inputs).await;
+            batch.hireflix_ms = Some((self.clock)().saturating_sub(started));
             // Release what was not used and record a spent quota: one call, only when needed.
             let mut settlement = Settlement::default();
             for ((_, ticket, _), outcome) in allowed.iter().zip(&outcomes) {
                 settlement.record(*ticket, outcome);
             }
-            quota_delay = self.ledger.settle(settlement, first.request_id).await;
+            batch.quota_delay = self
+                .ledger
+                .settle(settlement, &first.invite.request_id)
+                .await;
             for ((c, _, _), outcome) in allowed.iter().zip(outcomes) {
                 answered.push(self.remember(c, outcome).await);
             }
         }
         let mut answered = answered.into_iter();
-        let made = gates
+        batch.made = gates
             .into_iter()
             .map(|gate| match gate {
                 Gate::Invite(_) => answered
@@ -161,29 +168,21 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
                 held => Made::Held(held),
             })
             .collect();
-        Batch {
-            made,
-            hireflix_ms,
-            quota_delay,
-            resume_at,
-            passed: Vec::new(),
-        }
+        batch
     }
 
-    /// One outcome per input, and when the held-back or throttled may try again. The whole
-    /// batch goes in one request, at the pace. If it failed as a whole and the errors name an
-    /// invite (one invite Hireflix cannot process can void the `data` of all), each is tried
-    /// alone, so the others are not held back with it on every retry. A batch refused as a
-    /// whole for the request's sake (throttled, down, an error naming no invite) is retried
-    /// whole, later: splitting it would multiply the calls exactly when Hireflix asks for fewer.
+    /// One outcome per input, and when the held-back or throttled may try again. A batch that
+    /// failed as a whole with errors naming an invite (one bad invite can void the `data` of
+    /// all) is tried one invite per call, so the others are not held back with it; one refused
+    /// for the request's sake (throttled, down) is retried whole, later, not multiplied.
     async fn call(&self, inputs: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
         let malformed = InviteOutcome::Transient(Transient::Malformed);
-        let (mut outcomes, resume_at) = self.inviter.invite_paced(inputs).await;
+        let (mut outcomes, resume_at) = self.inviter.invite(inputs).await;
         let named = InviteOutcome::Transient(Transient::AliasError);
         if inputs.len() > 1 && outcomes.contains(&named) && outcomes.iter().all(failed_as_a_whole) {
             outcomes.clear();
             for input in inputs {
-                let alone = self.inviter.invite(std::slice::from_ref(input)).await;
+                let (alone, _) = self.inviter.invite(std::slice::from_ref(input)).await;
                 outcomes.push(alone.into_iter().next().unwrap_or(malformed.clone()));
             }
         }
@@ -221,20 +220,61 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             _ => None,
         }
     }
-}
 
-/// What the line's answer makes of an application not yet admitted; `None`: on to the ledger.
-fn held_by_line(answer: Admission) -> Option<Made> {
-    match answer {
-        Admission::Go => None,
-        Admission::Wait {
-            place,
-            expected_by_ms,
-        } => Some(Made::InLine {
-            place,
-            expected_by_ms,
-        }),
-        Admission::Paused { retry_after_s } => Some(Made::Paused { retry_after_s }),
+    /// A new interview is remembered; "already exists" becomes the existing interview,
+    /// looked up and remembered.
+    pub(super) async fn remember(&self, c: &Candidate<'_>, outcome: InviteOutcome) -> Answered {
+        match outcome {
+            InviteOutcome::Invited(url) => {
+                let who = self.names_of(c.application);
+                let record = Record::invited(&url, who, Some((self.clock)()));
+                self.keep(c, record).await;
+                Answered::Hireflix(InviteOutcome::Invited(url))
+            }
+            InviteOutcome::AlreadyExists => self.find_existing(c).await,
+            other => Answered::Hireflix(other),
+        }
+    }
+
+    async fn keep(&self, c: &Candidate<'_>, record: Record) {
+        let record = record.with_consent(c.invite.consent.clone());
+        self.memory.remember_soon(c.key, record).await;
+    }
+
+    /// The existing interview of this email, under the address as given or its lower-case form.
+    async fn find_existing(&self, c: &Candidate<'_>) -> Answered {
+        let email = &c.application.email;
+        let mut spellings = vec![email.as_str().to_string()];
+        if email.dedupe_form() != email.as_str() {
+            spellings.push(email.dedupe_form());
+        }
+        for spelling in spellings {
+            let found = match self.inviter.find_interview(c.position, &spelling).await {
+                Ok(found) => found,
+                // Found, but with no link we may send anyone to: the same answer as any other.
+                Err(InviteOutcome::InvitedWithoutLink(problem)) => {
+                    return Answered::Existing(Err(Reason::Link(problem)))
+                }
+                Err(failure) => return Answered::Hireflix(failure),
+            };
+            if let Some(found) = found {
+                let theirs = names_tag(self.secret, &found.first_name, &found.last_name);
+                let same_names = theirs == self.names_of(c.application);
+                self.keep(c, Record::invited(&found.url, theirs, found.created_ms))
+                    .await;
+                return Answered::Existing(Ok(Existing {
+                    url: found.url,
+                    same_names,
+                    created_ms: found.created_ms,
+                }));
+            }
+        }
+        Answered::Existing(Err(Reason::NoMatchingInterview))
+    }
+
+    pub fn names_of(&self, application: &Application) -> String {
+        let (first, last) = (&application.first_name, &application.last_name);
+        names_tag(self.secret, first.as_str(), last.as_str())
     }
 }
 

@@ -143,13 +143,9 @@ impl Inviter for HireflixClient {
         &self.trusted
     }
 
-    async fn invite(&self, invites: &[InviteInput<'_>]) -> Vec<InviteOutcome> {
-        self.invite_paced(invites).await.0
-    }
-
     /// While the quota is held, one call probes with the first invite alone; the rest wait for
     /// its answer.
-    async fn invite_paced(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
+    async fn invite(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
         let paced = |n: usize| vec![InviteOutcome::Transient(Transient::Paced); n];
         let probe = match self.permit(true).await {
             Permit::Go { probe } => probe,
@@ -172,7 +168,7 @@ impl Inviter for HireflixClient {
             let refused = InviteOutcome::Transient(Transient::QuotaExceeded);
             if outcomes.contains(&refused) {
                 resume = pacer.refused(probe).await.or(resume);
-            } else if probe && outcomes.iter().any(made) {
+            } else if probe && outcomes.iter().any(InviteOutcome::made) {
                 pacer.probe_succeeded().await;
             }
         }
@@ -210,14 +206,4 @@ impl Inviter for HireflixClient {
         }
         found
     }
-}
-
-/// The interview exists: whatever the link, the quota had room for it.
-fn made(outcome: &InviteOutcome) -> bool {
-    matches!(
-        outcome,
-        InviteOutcome::Invited(_)
-            | InviteOutcome::InvitedWithoutLink(_)
-            | InviteOutcome::AlreadyExists
-    )
 }

@@ -19,14 +19,10 @@ pub trait Inviter {
     /// The hosts an interview link from this API may point to.
     fn trusted_hosts(&self) -> &TrustedHosts;
 
-    /// Invites every candidate in one request; one outcome per input, in order.
-    async fn invite(&self, invites: &[InviteInput<'_>]) -> Vec<InviteOutcome>;
-
-    /// The same at the account's pace (`crate::pace`), with when the invites held back
-    /// (`Transient::Paced`) or throttled may be tried again, if that is later than now.
-    async fn invite_paced(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
-        (self.invite(invites).await, None)
-    }
+    /// Invites every candidate in one request at the account's pace (`crate::pace`): one
+    /// outcome per input, in order, and when those held back (`Transient::Paced`) or
+    /// throttled may be tried again, if later than now.
+    async fn invite(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>);
 
     /// The same single invite again, asking for which fields a validation error is about.
     async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome;

@@ -1,5 +1,4 @@
-//! What the caller does with the ledger's answer, and what it reports back after the Hireflix
-//! call. Pure: the form's pipeline and the queue consumer share these rules.
+//! What the caller does with the ledger's answer, and reports back after the Hireflix call.
 
 use super::budget::{park_seconds, Budget};
 use super::protocol::Answer;
@@ -12,13 +11,11 @@ pub enum Note {
     SameMailbox,
     Budget(Budget),
     QuotaExhausted,
-    /// The ledger could not be asked; the application waits in the queue to be checked later.
     LedgerUnavailable,
-    /// The ledger is overloaded: the application waits a while, not retried at once.
+    /// Overloaded: the application waits a while, not retried at once.
     LedgerOverloaded,
     /// The same address's invite was at Hireflix: this one waits for its outcome.
     InFlight,
-    /// The candidate was erased after applying: the application is dropped.
     Erased,
 }
 
@@ -42,30 +39,28 @@ impl Note {
 /// Leave to call Hireflix for one application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket {
-    /// The counted invite, to release if the call does not make it. `None` for a resubmission
-    /// of the same address, which Hireflix will not turn into a second interview.
+    /// The counted invite, released if the call does not make it. `None` for a resubmission
+    /// of the same address, which Hireflix will not make a second interview.
     pub reservation: Option<u64>,
     /// This call finds out whether a spent quota is back.
     pub probing: bool,
-    /// The reservation is one an earlier call left unsettled; this call settles it.
+    /// The reservation is one an earlier call left unsettled: this call settles it.
     pub settles: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gate {
     Invite(Ticket),
-    /// Another spelling of the mailbox was invited to this position: the ordinary "already
-    /// invited, check your email" answer, and no call.
+    /// Another spelling of the mailbox was invited to this position: no call.
     AlreadyInvited,
-    /// Queue it for this long without calling Hireflix; its attempts are not used up.
+    /// Queued this long without calling Hireflix, no try used.
     Park {
         delay_seconds: u32,
         note: Note,
     },
-    /// The ledger did not answer: no invite without a check, so the application is queued as
-    /// an ordinary retry and checked again then.
+    /// The ledger did not answer: no invite without a check.
     Unchecked,
-    /// The candidate was erased after making this application: drop it, no call.
+    /// The candidate was erased after making this application: dropped, no call.
     Erased,
 }
 
@@ -122,18 +117,11 @@ pub struct Settlement {
 }
 
 impl Settlement {
-    /// Counts are of invites made, and an invite Hireflix may have made is counted: a
-    /// reservation is released only on an answer that proves no invite was made. A timeout,
-    /// a 5xx or an unreadable answer leaves it unsettled, still counted (so another spelling
-    /// of the mailbox is not invited meanwhile), for the queued retry to settle.
+    /// An invite Hireflix may have made stays counted: a reservation is released only on an
+    /// answer that proves none was made. A timeout, a 5xx or an unreadable answer leaves it
+    /// unsettled (no other spelling of the mailbox invited meanwhile) for the retry to settle.
     pub fn record(&mut self, ticket: Ticket, outcome: &InviteOutcome) {
-        let made = matches!(
-            outcome,
-            InviteOutcome::Invited(_)
-                | InviteOutcome::InvitedWithoutLink(_)
-                | InviteOutcome::AlreadyExists
-        );
-        if made {
+        if outcome.made() {
             self.quota_back |= ticket.probing && *outcome != InviteOutcome::AlreadyExists;
             if ticket.settles {
                 self.confirm.extend(ticket.reservation);
@@ -146,7 +134,7 @@ impl Settlement {
         }
     }
 
-    /// Nothing to tell the ledger: the common case costs no second call.
+    /// Nothing to tell the ledger: no second call.
     pub fn is_empty(&self) -> bool {
         self.release.is_empty()
             && self.unsettle.is_empty()
@@ -156,8 +144,7 @@ impl Settlement {
     }
 }
 
-/// Hireflix refused the invite before making it: the position, the data, the plan's quota or
-/// the key; or our own pace never sent it. Anything else may have made it.
+/// Refused before making it (the position, the data, the quota, the key) or never sent.
 fn proves_no_invite(outcome: &InviteOutcome) -> bool {
     matches!(
         outcome,

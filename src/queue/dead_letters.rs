@@ -1,12 +1,7 @@
 //! The dead-letter consumer: files each letter under the candidate's key, with its reason and
-//! time, for an operator to read or replay, and clears the candidate's "queued" record.
-//! Letters the platform moved here itself carry no reason of ours.
-//!
-//! An application its candidate's erasure has overtaken is not filed: dropped, with one line.
-//!
-//! A letter is acked only once the store has taken it (the invite ledger's object, whose
-//! storage has no daily write quota, or KV without it); otherwise it comes back after a
-//! growing delay.
+//! time, for an operator to read or replay, and clears the candidate's "queued" record. A
+//! letter is acked only once the store (the ledger's object, or KV without it) has taken it;
+//! otherwise it comes back after a growing delay.
 
 use super::message::DeadLetter;
 use super::step::redeliver_delay_seconds;
@@ -16,12 +11,11 @@ use crate::ledger::{LedgerClient, Note};
 use crate::log::{self, Outcome, Reason, Source};
 use crate::store::{Memory, Store};
 use serde_json::Value;
-use worker::{Message, MessageExt, QueueRetryOptionsBuilder};
+use worker::{Message, MessageExt};
 
-/// A letter whose candidate was erased after making it (`crate::ledger`'s erasure mark, asked
-/// of the mailbox's bucket) is dropped with one line. A question that cannot be asked or is not
-/// answered keeps the letter: never dropped on a guess. The candidate's "queued" record is left
-/// alone: the erasure took theirs, and one there now is a later application's.
+/// A letter whose candidate was erased after making it is dropped with one line, and the
+/// "queued" record left alone (one there now is a later application's). A question to the
+/// ledger that is not answered keeps the letter: never dropped on a guess.
 pub async fn keep(
     messages: Vec<Message<Value>>,
     store: &Store,
@@ -65,8 +59,7 @@ fn dropped(letter: &DeadLetter, position: &PositionId) {
     .emit();
 }
 
-/// Files `letter` for `message`, acked once stored. Without APP_SECRET (or a candidate) it
-/// cannot be tied to its candidate: filed by message id.
+/// Files `letter` for `message`, acked once stored; by message id without a candidate key.
 pub async fn file(
     message: &impl MessageExt,
     letter: DeadLetter,
@@ -96,8 +89,8 @@ pub async fn file(
     }
 }
 
-/// The letter's candidate, whose "queued" record it leaves behind: forgotten, or a
-/// resubmission would hear "queued" for as long as the record lives.
+/// The letter's candidate, whose "queued" record is forgotten: a resubmission would hear
+/// "queued" for as long as it lives.
 pub async fn release(letter: &DeadLetter, store: &Store, secret: &str) -> Option<CandidateKey> {
     let key = letter.key(secret)?;
     store.forget(&key).await;
@@ -107,10 +100,5 @@ pub async fn release(letter: &DeadLetter, store: &Store, secret: &str) -> Option
 /// Never again at once: a store that refused one write refuses the next too.
 pub fn retry_later(message: &impl MessageExt) {
     let age_ms = now_ms().saturating_sub(message.timestamp().as_millis());
-    let delay = redeliver_delay_seconds(age_ms / 1_000);
-    message.retry_with_options(
-        &QueueRetryOptionsBuilder::new()
-            .with_delay_seconds(delay)
-            .build(),
-    );
+    super::retry_in(message, redeliver_delay_seconds(age_ms / 1_000));
 }

@@ -1,6 +1,5 @@
-//! Retries queued invites: the whole batch goes through one invite transaction
-//! (`crate::apply::invite`: one ledger call, one GraphQL request), and each message is then
-//! carried through the step `super::step` decides for it.
+//! Retries queued invites: the whole batch is one invite transaction (`crate::apply::invite`),
+//! and each message then takes the step `super::step` decides for it.
 
 use super::dead_letters::{self, retry_later};
 use super::message::{self, DeadLetter};
@@ -11,17 +10,17 @@ use crate::apply::{Answered, Enqueue, QueuedInvite};
 use crate::clock::now_ms;
 use crate::domain::{Application, CandidateKey, PositionId};
 use crate::funnel::{Funnel, Visit};
-use crate::hireflix::{HireflixClient, InviteOutcome, Inviter, Transient};
+use crate::hireflix::{HireflixClient, InviteOutcome, Inviter};
 use crate::ledger::Ledger;
 use crate::line::Lines;
 use crate::log::{self, Outcome, Reason, Source};
 use crate::pace::{self, Caller, Pacer};
 use crate::store::{Kv, Memory};
 use serde_json::Value;
-use worker::{Message, MessageExt, Queue, QueueRetryOptionsBuilder};
+use worker::{Message, MessageExt, Queue};
 
-/// A batch of invites is one request that Hireflix works through in turn, so it gets the
-/// single-invite timeout per invite, up to this (no candidate is waiting on the queue).
+/// A batch is one request Hireflix works through in turn: the single-invite timeout per
+/// invite, up to this (no candidate is waiting).
 const BATCH_TIMEOUT_CAP_MS: u32 = 30_000;
 
 /// A message that reads as an application.
@@ -32,17 +31,14 @@ pub struct Queued {
     pub key: CandidateKey,
 }
 
-/// With the isolate's services; only the Hireflix client and the ledger's patience are the
-/// queue's own, for a batch's longer call.
+/// With the isolate's services, but a Hireflix client and ledger patience for a batch's
+/// longer call.
 pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services) {
     let (config, store, dlq) = (&services.config, &services.store, services.dlq.as_ref());
     let mut pending = Vec::with_capacity(messages.len());
-    // As the line measures its own entries, in the budgets' hours (a test's are short).
     let max_wait_ms = config.line.longest_wait_ms(&config.budgets);
     let now = now_ms();
     for message in messages {
-        // One too old, whatever held it, is set aside here: never asked of the line, the
-        // ledger or Hireflix.
         match message::read(message.body(), now, max_wait_ms) {
             Ok((invite, position, application)) => {
                 let key = CandidateKey::new(&config.app_secret, &position, &application.email);
@@ -93,7 +89,6 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
     };
     let queued: Vec<&Queued> = pending.iter().map(|(_, q)| q).collect();
     let steps = steps(&invites, &queued, retries).await;
-    // No visitor behind a queued message: only the position and the step are counted.
     let funnel = services.funnel(Visit::default);
     for ((message, item), (step, hireflix_ms, passed)) in pending.iter().zip(steps) {
         log(item, &step, hireflix_ms, &funnel);
@@ -116,15 +111,14 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
             Action::DeadLetter { why } => {
                 // Forget "queued" so a resubmission hears the real answer at once.
                 store.forget(&item.key).await;
-                let letter = DeadLetter::new(why, Some(item.invite.next_attempt()), None);
+                let letter = DeadLetter::new(why, Some(Tally::Counted.next(&item.invite)), None);
                 dead_letter(message, dlq, letter).await;
             }
         }
     }
 }
 
-/// What each queued invite of a batch comes to, in order, with how long Hireflix took when it
-/// was called and whether its line has counted it (a requeued one goes as admitted).
+/// Each queued invite's step, in order, with Hireflix's time and whether its line counted it.
 pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
     invites: &Invites<'_, I, L, M, W>,
     queued: &[&Queued],
@@ -136,17 +130,15 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
             position: &q.position,
             application: &q.application,
             key: &q.key,
-            request_id: &q.invite.request_id,
-            consent: q.invite.consent.as_ref(),
             invite: &q.invite,
         })
         .collect();
     let batch = invites.make(&candidates).await;
-    let passed = batch.passed;
+    let resume = batch.resume_s((invites.clock)());
     queued
         .iter()
         .zip(batch.made)
-        .zip(passed)
+        .zip(batch.passed)
         .map(|((q, made), passed)| {
             // This try included.
             let attempts = Attempts {
@@ -155,25 +147,14 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
             };
             let (step, hireflix_ms) = match made {
                 Made::Held(gate) => (step::held(gate, attempts), None),
-                Made::InLine { place, .. } => (step::lined(Some(place), attempts, 0), None),
+                Made::Line(admission) => (step::lined(admission, attempts), None),
                 Made::LineSilent => {
                     let reason = Reason::LineUnavailable;
                     (step::retry_or_give_up(attempts, reason), None)
                 }
-                Made::Paused { retry_after_s } => {
-                    (step::lined(None, attempts, retry_after_s), None)
-                }
                 Made::Asked(answered) => {
-                    let outcome = outcome_of(answered);
-                    let resume = batch.resume_at.map_or(0, |at| {
-                        pace::seconds_ceil(at.saturating_sub((invites.clock)()))
-                    });
-                    let step = match outcome {
-                        // Held back by our pace: no call made, no try used.
-                        InviteOutcome::Transient(Transient::Paced) => step::paced(resume),
-                        _ => next_step(&outcome, attempts, batch.quota_delay).not_before(resume),
-                    };
-                    (step, batch.hireflix_ms)
+                    let step = next_step(&outcome_of(answered), attempts, batch.quota_delay);
+                    (step.not_before(resume), batch.hireflix_ms)
                 }
             };
             (step, hireflix_ms, passed)
@@ -196,8 +177,7 @@ fn outcome_of(answered: Answered) -> InviteOutcome {
     }
 }
 
-/// Logs and counts the step. The log counts tries made, this one included; a parked message
-/// made none.
+/// Logs and counts the step, with the tries made (this one included, unless untried).
 fn log(item: &Queued, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
     let (request_id, position) = (&item.invite.request_id, item.position.as_str());
     let attempt = match step.action {
@@ -221,19 +201,14 @@ fn log(item: &Queued, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
     funnel.record_outcome(&item.position, step.outcome);
 }
 
-/// A fresh message carries the attempt count and its own, growing, delay, spread so that
-/// what failed (or was parked) together does not come back in the same second. Only once it
-/// is safely sent is the old one acked; if sending fails the platform retries the old one.
+/// A fresh message with the counts and a growing delay, spread so what failed together does
+/// not come back in the same second; the old one is acked only once it is sent.
 async fn requeue(message: &Message<Value>, queue: &Option<Queue>, next: &QueuedInvite, delay: u32) {
     let delay = pace::spread(delay, pace::dice());
     if queue.send(next, delay).await {
         message.ack();
     } else {
-        message.retry_with_options(
-            &QueueRetryOptionsBuilder::new()
-                .with_delay_seconds(delay)
-                .build(),
-        );
+        super::retry_in(message, delay);
     }
 }
 

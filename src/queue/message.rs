@@ -1,5 +1,4 @@
-//! What the queues carry, read again: an application waiting for Hireflix
-//! ([`QueuedInvite`]), and a dead letter.
+//! What the queues carry, read again: a [`QueuedInvite`], and a dead letter.
 
 use crate::apply::QueuedInvite;
 use crate::domain::{Application, CandidateKey, Email, PositionId};
@@ -16,12 +15,10 @@ const REQUIRED: [&str; 6] = [
     "requestId",
 ];
 
-/// Reads a message body as a queued application, or as the dead letter that says exactly why
-/// it is not one (say, a deploy tightened validation while it waited): field names and kinds of
-/// error, never a value. Parsed again on the way out: a message is data from outside like any
-/// other. One posted more than `max_wait_ms` ago (`crate::line::Limits::longest_wait_ms`) is no
-/// invite any more, whatever held it (the ledger's budgets, a spent quota, Hireflix failing):
-/// `waited_too_long`, as the line calls its own, so an operator reads one reason for both.
+/// Reads a message body as a queued application (parsed again: data from outside like any
+/// other), or as the dead letter that says why it is not one: field names and kinds of error,
+/// never a value. One posted more than `max_wait_ms` ago is no invite any more, whatever held
+/// it: `waited_too_long`, the reason the line gives its own.
 pub fn read(
     body: &Value,
     now_ms: u64,
@@ -57,9 +54,8 @@ pub fn read(
 }
 
 /// A dead letter: the application (or the message that was none) and why it could not become
-/// an interview. The same type on the dead-letter queue, in the store an operator reads, and
-/// in the admin API's listing and replay. Typed, not a `serde_json::Value`: the queue
-/// serialiser turns a `Value` object into a JS `Map`, which does not come back as the same JSON.
+/// an interview; the same on the dead-letter queue, in the store and in the admin API. Typed:
+/// the queue serialiser turns a `Value` object into a JS `Map`, which does not read back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeadLetter {
@@ -95,8 +91,7 @@ impl DeadLetter {
         })
     }
 
-    /// Whose application this is, from its position and email alone, whatever else is wrong
-    /// with it.
+    /// Whose application this is, from its position and email alone.
     pub fn candidate(&self) -> Option<(PositionId, Email)> {
         let (position, email) = match (&self.invite, &self.unreadable) {
             (Some(invite), _) => (invite.position_id.clone(), invite.email.clone()),
@@ -110,14 +105,13 @@ impl DeadLetter {
         Some((PositionId::parse(&position)?, Email::parse(&email).ok()?))
     }
 
-    /// When the application was made; 0 when it does not say (queued before applications
-    /// carried it, or not an application): older than any erasure. A message that is none is
-    /// not read for it: whoever it names and was erased, it is theirs and goes with them.
+    /// When the application was made; 0 when it does not say: older than any erasure (a
+    /// message that is none goes with whoever it names).
     pub fn applied_ms(&self) -> u64 {
         self.invite.as_ref().map_or(0, |invite| invite.applied_ms)
     }
 
-    /// The candidate's key; `None` without one, or without `APP_SECRET` to derive it.
+    /// The candidate's key; `None` without one, or without `APP_SECRET`.
     pub fn key(&self, secret: &str) -> Option<CandidateKey> {
         let (position, email) = self.candidate().filter(|_| !secret.is_empty())?;
         Some(CandidateKey::new(secret, &position, &email))
@@ -127,6 +121,7 @@ impl DeadLetter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::apply::Tally;
     use crate::domain::ApplicationForm;
     use serde_json::json;
 
@@ -146,12 +141,12 @@ mod tests {
         let back: QueuedInvite = serde_json::from_str(&json).unwrap();
         assert_eq!(back, invite);
         assert!(read(&serde_json::to_value(&back).unwrap(), 0, 0).is_ok());
-        assert_eq!(back.next_attempt().attempt, 2);
+        assert_eq!(Tally::Counted.next(&back).attempt, 2);
         assert!(
             !json.contains("quotaRefusals"),
             "unchanged shape for ordinary messages"
         );
-        let spared = back.spared_attempt().spared_attempt();
+        let spared = Tally::Spared.next(&Tally::Spared.next(&back));
         assert_eq!((spared.attempt, spared.counted_attempts()), (3, 1));
         let json = serde_json::to_string(&spared).unwrap();
         assert!(json.contains(r#""quotaRefusals":2"#));

@@ -1,8 +1,6 @@
-//! The queue consumers: `invites` retries queued invites in one batched GraphQL request, and
-//! `dead_letters` files what cannot succeed for an operator.
-//!
-//! Every message is decided on its own, and the handler never fails as a whole: an `Err`
-//! would retry the entire batch.
+//! The queue consumers: `invites` retries queued invites in one batched GraphQL request,
+//! `dead_letters` files what cannot succeed for an operator. Every message is decided on its
+//! own: the handler never fails as a whole, which would retry the entire batch.
 
 mod dead_letters;
 mod invites;
@@ -16,19 +14,18 @@ use crate::config::names;
 use crate::ledger::LedgerClient;
 use crate::log;
 use serde_json::Value;
-use worker::{Env, Message, MessageBatch, QueueRetryOptionsBuilder, RawMessage};
+use worker::RawMessage;
+use worker::{Env, Message, MessageBatch, MessageExt, QueueRetryOptions, QueueRetryOptionsBuilder};
 
-/// How long a batch waits when the worker itself is misconfigured: an operator is needed.
+/// How long a batch waits when the worker is misconfigured: an operator is needed.
 const MISCONFIGURED_RETRY_SECONDS: u32 = 300;
 
 pub async fn consume(batch: MessageBatch<Value>, env: Env) {
-    // Each message is read on its own: `batch.messages()` fails the whole batch for one body
-    // that is not JSON, and retrying the batch would hold every other message back with it.
+    // Read one by one: `batch.messages()` fails the whole batch for one body that is not JSON.
     let mut messages = Vec::new();
     let mut unreadable = Vec::new();
     for raw in batch.raw_iter() {
         if serde_wasm_bindgen::from_value::<Value>(raw.body()).is_ok() {
-            // The same conversion again, so it cannot fail now.
             if let Ok(message) = Message::<Value>::try_from(raw) {
                 messages.push(message);
             }
@@ -43,12 +40,10 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
     let dead_letters = batch.queue() == names::DEAD_LETTER_QUEUE_NAME;
     let letter_store = app.store.as_ref().filter(|_| dead_letters);
     match (letter_store, &app.services) {
-        // Filing a dead letter needs only KV (or the ledger's object) and what settings it can
-        // read: it must work while the rest is misconfigured, or the letters would run out of
-        // retries and be dropped.
+        // Filing needs only KV or the ledger's object: it must work while the rest is
+        // misconfigured, or the letters would run out of retries and be dropped.
         (Some(store), _) => {
             let (secret, ttl) = (&app.config.app_secret, app.config.dead_letter_ttl_seconds);
-            // Needs only the ledger's binding and APP_SECRET; without them letters are kept.
             let ledger = LedgerClient::connect(app.env(), &app.config);
             dead_letters::keep(messages, store, &ledger, secret, ttl).await;
         }
@@ -58,16 +53,13 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
         _ => {
             let queue = batch.queue();
             log::Event::QueueMisconfigured { queue: &queue }.emit();
-            let delay = QueueRetryOptionsBuilder::new()
-                .with_delay_seconds(MISCONFIGURED_RETRY_SECONDS)
-                .build();
-            batch.retry_all_with_options(&delay);
+            batch.retry_all_with_options(&after(MISCONFIGURED_RETRY_SECONDS));
         }
     }
 }
 
-/// Bodies that are not even JSON (sent by something other than this worker) become dead
-/// letters at once: no retry can make them readable. What they held is not kept, only its type.
+/// Bodies that are not even JSON become dead letters at once, keeping only their type: no
+/// retry can make them readable.
 async fn set_aside(raws: Vec<RawMessage>, queue: &str, app: &App) {
     for raw in raws {
         let kind = raw.body().js_typeof().as_string().unwrap_or_default();
@@ -90,4 +82,15 @@ async fn set_aside(raws: Vec<RawMessage>, queue: &str, app: &App) {
             }
         }
     }
+}
+
+fn after(delay_seconds: u32) -> QueueRetryOptions {
+    QueueRetryOptionsBuilder::new()
+        .with_delay_seconds(delay_seconds)
+        .build()
+}
+
+/// Delivered again after `delay_seconds`.
+fn retry_in(message: &impl MessageExt, delay_seconds: u32) {
+    message.retry_with_options(&after(delay_seconds));
 }

@@ -1,9 +1,10 @@
 //! The queue consumer's decision table: for each retried invite, what happens to its message.
 //! Pure, tested natively; `super::invites` carries the steps out.
 
-use crate::apply::QueuedInvite;
+pub use crate::apply::Tally;
 use crate::hireflix::{InviteOutcome, Transient};
 use crate::ledger::{Gate, Note};
+use crate::line::rules::Admission;
 use crate::log::{Outcome, Reason};
 
 /// Retries never wait longer than this, so a recovered Hireflix is used within the hour.
@@ -13,42 +14,17 @@ const MAX_DELAY_SECONDS: u32 = 3_600;
 pub enum Action {
     /// Done: the interview exists (and Hireflix has emailed it).
     Ack,
-    /// Done, but the candidate's "queued" record must go so a resubmission is decided afresh.
+    /// Done, and the candidate's "queued" record goes, so a resubmission is decided afresh.
     AckAndForget,
-    /// Try again later, as a fresh message whose counts `tally` says how to update.
+    /// Try again later, as a fresh message counted as `tally` says.
     Requeue { delay_seconds: u32, tally: Tally },
-    /// No retry can help: set the application aside for an operator, with why, and forget
-    /// "queued".
+    /// No retry can help: set aside for an operator, with why, and "queued" forgotten.
     DeadLetter { why: String },
 }
 
-/// How the try just made counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tally {
-    /// A try used up: a Hireflix call, or a ledger check that could not be made.
-    Counted,
-    /// A call Hireflix refused for quota: made, but not held against the application.
-    Spared,
-    /// Nothing tried: parked by the ledger.
-    Untried,
-}
-
-impl Tally {
-    /// The message for the next try.
-    pub fn next(self, invite: &QueuedInvite) -> QueuedInvite {
-        match self {
-            Tally::Counted => invite.next_attempt(),
-            Tally::Spared => invite.spared_attempt(),
-            Tally::Untried => invite.clone(),
-        }
-    }
-}
-
-/// The counted tries of one application, this one included, how many it gets and the first
-/// retry's delay.
+/// One application's counted tries (this one included), how many it gets, the first delay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attempts {
-    /// Tries that count against `max`.
     pub counted: u32,
     pub max: u32,
     pub base_delay_seconds: u32,
@@ -78,12 +54,11 @@ fn requeue(delay_seconds: u32, tally: Tally) -> Action {
 }
 
 /// What follows Hireflix's answer to a queued invite. A spent quota waits `quota_delay_seconds`
-/// (the ledger's probe time) and never uses the application up; other transient failures back
-/// off and count.
+/// (the ledger's probe time) and never uses the application up; a call our pace held back
+/// used no try; other transient failures back off and count.
 pub fn next_step(outcome: &InviteOutcome, attempts: Attempts, quota_delay_seconds: u32) -> Step {
     match outcome {
         InviteOutcome::Invited(_) => step(Action::Ack, Outcome::Invited, None),
-        // Hireflix has their interview and has emailed it: nothing more to do.
         InviteOutcome::AlreadyExists => step(
             Action::Ack,
             Outcome::AlreadyInvited,
@@ -100,6 +75,11 @@ pub fn next_step(outcome: &InviteOutcome, attempts: Attempts, quota_delay_second
             Outcome::Requeued,
             Reason::Transient(Transient::QuotaExceeded),
         ),
+        InviteOutcome::Transient(Transient::Paced) => step(
+            requeue(0, Tally::Untried),
+            Outcome::Parked,
+            Reason::Transient(Transient::Paced),
+        ),
         InviteOutcome::Transient(reason) => retry_or_give_up(attempts, Reason::Transient(*reason)),
         InviteOutcome::Permanent(permanent) => {
             let reason = Reason::from(permanent);
@@ -109,11 +89,10 @@ pub fn next_step(outcome: &InviteOutcome, attempts: Attempts, quota_delay_second
     }
 }
 
-/// How long a message waits before it is delivered again when it could not be dealt with at
-/// all (the dead-letter store refused it, the dead-letter queue could not be reached): as long
-/// as it has already waited, at least a minute and at most an hour. Delays so grow by about
-/// doubling without an attempt count (worker 0.8 does not expose the platform's), and a store
-/// that is down is not hammered while the platform's `max_retries` run out.
+/// How long a message that could not be dealt with at all (the dead-letter store or queue
+/// refused it) waits before it comes back: as long as it has waited, 1 minute to 1 hour. So
+/// delays about double without an attempt count (worker 0.8 does not expose the platform's),
+/// and a store that is down is not hammered while `max_retries` run out.
 pub fn redeliver_delay_seconds(age_seconds: u64) -> u32 {
     u32::try_from(age_seconds.clamp(60, u64::from(MAX_DELAY_SECONDS))).unwrap_or(MAX_DELAY_SECONDS)
 }
@@ -128,21 +107,10 @@ impl Step {
     }
 }
 
-/// Our own pace held the call back (no slot in time, or the quota's hold): no call made, so
-/// no try used.
-pub fn paced(delay_seconds: u32) -> Step {
-    let reason = Reason::Transient(Transient::Paced);
-    step(
-        requeue(delay_seconds, Tally::Untried),
-        Outcome::Parked,
-        reason,
-    )
-}
-
 /// The ledger made no call. Parked: no try used. Another spelling of the mailbox has this
-/// position's interview: done, and "queued" forgotten so a resubmission hears "already
-/// invited". Erased since it was made: dropped, no invite and no dead letter. Not asked: no invite without a check, and a try used, so a ledger that never
-/// answers (a missing binding) ends in the dead-letter queue, not in a loop.
+/// position's interview: done, "queued" forgotten so a resubmission hears "already invited".
+/// Not asked: a try used, so a ledger that never answers ends in the dead-letter queue, not
+/// in a loop.
 pub fn held(gate: Gate, attempts: Attempts) -> Step {
     match gate {
         Gate::Park {
@@ -159,25 +127,28 @@ pub fn held(gate: Gate, attempts: Attempts) -> Step {
             Reason::Ledger(Note::SameMailbox),
         ),
         Gate::Unchecked | Gate::Invite(_) => {
-            let reason = Reason::Ledger(Note::LedgerUnavailable);
-            retry_or_give_up(attempts, reason)
+            retry_or_give_up(attempts, Reason::Ledger(Note::LedgerUnavailable))
         }
-        // Its candidate's "queued" record went with the erasure; a record now is a later
-        // application's, kept.
+        // Erased since it was made: dropped, no dead letter. Its "queued" record went with
+        // the erasure; one there now is a later application's, kept.
         Gate::Erased => step(Action::Ack, Outcome::Erased, Reason::Ledger(Note::Erased)),
     }
 }
 
-/// An application queued before its position's line was asked (the line did not answer). In
-/// line now: done here, the line sends it when its turn comes, and "queued" is forgotten so a
-/// resubmission asks the line and hears its place. The line paused: tried again when it says,
-/// a try used, so a line that stays full ends in the dead-letter queue, never in a loop.
-pub fn lined(place: Option<u32>, attempts: Attempts, retry_after_s: u32) -> Step {
-    match place {
-        Some(_) => step(Action::AckAndForget, Outcome::Parked, Reason::InLine),
-        None => retry_or_give_up(attempts, Reason::PositionPaused)
-            .not_before(retry_after_s.min(MAX_DELAY_SECONDS)),
-    }
+/// An application queued before its line was asked (the line did not answer). In line now:
+/// done here (the line sends it in its turn), "queued" forgotten so a resubmission hears its
+/// place. Paused: tried again when the line says, a try used, so a line that stays full ends
+/// in the dead-letter queue, never in a loop.
+pub fn lined(admission: Admission, attempts: Attempts) -> Step {
+    let retry_after_s = match admission {
+        Admission::Wait { .. } => {
+            return step(Action::AckAndForget, Outcome::Parked, Reason::InLine)
+        }
+        Admission::Paused { retry_after_s } => retry_after_s,
+        Admission::Go => 0,
+    };
+    retry_or_give_up(attempts, Reason::PositionPaused)
+        .not_before(retry_after_s.min(MAX_DELAY_SECONDS))
 }
 
 pub fn retry_or_give_up(attempts: Attempts, reason: Reason) -> Step {
@@ -345,7 +316,9 @@ mod tests {
     #[test]
     fn a_paced_call_is_no_try_and_a_retry_after_is_honoured() {
         assert_eq!(
-            paced(40).action,
+            next_step(&InviteOutcome::Transient(Transient::Paced), tries(1, 30), 0)
+                .not_before(40)
+                .action,
             Action::Requeue {
                 delay_seconds: 40,
                 tally: Tally::Untried

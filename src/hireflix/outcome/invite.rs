@@ -125,7 +125,7 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
-    use crate::hireflix::outcome::answered_200 as ok;
+    use crate::hireflix::outcome::tests::answered_200 as ok;
 
     fn one(reply: Result<HttpReply, Transient>) -> InviteOutcome {
         let mut outcomes = classify_invites(reply, 1, &TrustedHosts::hireflix_only());

@@ -89,7 +89,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    use crate::hireflix::outcome::answered_200 as ok;
+    use crate::hireflix::outcome::tests::answered_200 as ok;
 
     #[test]
     fn found_interview_or_none() {

@@ -1,8 +1,6 @@
-//! Every answer Hireflix can give, classified once, here.
-//!
-//! Transport, HTTP status, JSON and the GraphQL union all fold into [`InviteOutcome`], so the
-//! form handler and the queue consumer never look at a raw response and can never disagree
-//! about what is worth retrying. One file per operation, on top of the shared reply checks.
+//! Every answer Hireflix can give, classified once: transport, HTTP status, JSON and the
+//! GraphQL union fold into [`InviteOutcome`], so the form and the queue never look at a raw
+//! response. One file per operation, on top of the shared reply checks.
 
 mod invite;
 mod lookup;
@@ -92,19 +90,28 @@ pub enum InviteOutcome {
     Permanent(Permanent),
 }
 
-/// A 200 answer with this JSON body, for the classifiers' tests.
-#[cfg(test)]
-fn answered_200(body: serde_json::Value) -> Result<HttpReply, Transient> {
-    Ok(HttpReply {
-        retry_after: None,
-        status: 200,
-        body: body.to_string(),
-    })
+impl InviteOutcome {
+    /// The interview exists, whatever its link.
+    pub fn made(&self) -> bool {
+        matches!(
+            self,
+            Self::Invited(_) | Self::InvitedWithoutLink(_) | Self::AlreadyExists
+        )
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A 200 answer with this JSON body, for the classifiers' tests.
+    pub(crate) fn answered_200(body: serde_json::Value) -> Result<HttpReply, Transient> {
+        Ok(HttpReply {
+            retry_after: None,
+            status: 200,
+            body: body.to_string(),
+        })
+    }
 
     #[test]
     fn log_lines_and_dead_letters_name_each_failure_as_before() {

@@ -76,7 +76,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    use crate::hireflix::outcome::answered_200 as ok;
+    use crate::hireflix::outcome::tests::answered_200 as ok;
 
     #[test]
     fn positions_parse_and_archived_ones_are_closed() {
