@@ -14,12 +14,13 @@ use crate::line::Lines;
 use crate::log::Reason;
 use crate::store::{Memory, Record};
 
-pub struct Candidate<'a> {
-    pub position: &'a PositionId,
-    pub application: &'a Application,
-    pub key: &'a CandidateKey,
+/// One application on its way to an invite, as the form has it or the queue read it.
+pub struct Candidate {
+    pub position: PositionId,
+    pub application: Application,
+    pub key: CandidateKey,
     /// As the queue carries it: its request id, consent, and whether its line admitted it.
-    pub invite: &'a QueuedInvite,
+    pub invite: QueuedInvite,
 }
 
 /// What became of one candidate's invite.
@@ -76,13 +77,15 @@ pub struct Invites<'a, I, L, M, W> {
 
 impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     /// In the candidates' order; only those their line lets go reach the ledger.
-    pub async fn make(&self, candidates: &[Candidate<'_>]) -> Batch {
+    pub async fn make(&self, candidates: &[Candidate]) -> Batch {
         let mut turns = Vec::with_capacity(candidates.len());
         for c in candidates {
             turns.push(if c.invite.admitted {
                 None
             } else {
-                let answer = self.line.admit(c.position, &c.application.email, c.invite);
+                let answer = self
+                    .line
+                    .admit(&c.position, &c.application.email, &c.invite);
                 match answer.await {
                     Some(Admission::Go) => None,
                     Some(held) => Some(Made::Line(held)),
@@ -106,18 +109,18 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
         batch
     }
 
-    async fn invite(&self, candidates: &[&Candidate<'_>]) -> Batch {
+    async fn invite(&self, candidates: &[&Candidate]) -> Batch {
         if candidates.is_empty() {
             return Batch::default();
         }
         let applicants: Vec<Applicant> = candidates
             .iter()
             .map(|c| Applicant {
-                position: c.position,
+                position: &c.position,
                 email: &c.application.email,
                 request_id: &c.invite.request_id,
                 applied_ms: c.invite.applied_ms,
-                key: c.key,
+                key: &c.key,
             })
             .collect();
         // No invite without the ledger's leave; a missing answer is no leave.
@@ -136,8 +139,8 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             let inputs: Vec<InviteInput> = allowed
                 .iter()
                 .map(|(c, _, external_id)| InviteInput {
-                    position: c.position,
-                    application: c.application,
+                    position: &c.position,
+                    application: &c.application,
                     external_id,
                 })
                 .collect();
@@ -223,10 +226,10 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
 
     /// A new interview is remembered; "already exists" becomes the existing interview,
     /// looked up and remembered.
-    pub(super) async fn remember(&self, c: &Candidate<'_>, outcome: InviteOutcome) -> Answered {
+    pub(super) async fn remember(&self, c: &Candidate, outcome: InviteOutcome) -> Answered {
         match outcome {
             InviteOutcome::Invited(url) => {
-                let who = self.names_of(c.application);
+                let who = self.names_of(&c.application);
                 let record = Record::invited(&url, who, Some((self.clock)()));
                 self.keep(c, record).await;
                 Answered::Hireflix(InviteOutcome::Invited(url))
@@ -236,20 +239,20 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
         }
     }
 
-    async fn keep(&self, c: &Candidate<'_>, record: Record) {
+    async fn keep(&self, c: &Candidate, record: Record) {
         let record = record.with_consent(c.invite.consent.clone());
-        self.memory.remember_soon(c.key, record).await;
+        self.memory.remember_soon(&c.key, record).await;
     }
 
     /// The existing interview of this email, under the address as given or its lower-case form.
-    async fn find_existing(&self, c: &Candidate<'_>) -> Answered {
+    async fn find_existing(&self, c: &Candidate) -> Answered {
         let email = &c.application.email;
         let mut spellings = vec![email.as_str().to_string()];
         if email.dedupe_form() != email.as_str() {
             spellings.push(email.dedupe_form());
         }
         for spelling in spellings {
-            let found = match self.inviter.find_interview(c.position, &spelling).await {
+            let found = match self.inviter.find_interview(&c.position, &spelling).await {
                 Ok(found) => found,
                 // Found, but with no link we may send anyone to: the same answer as any other.
                 Err(InviteOutcome::InvitedWithoutLink(problem)) => {
@@ -259,7 +262,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             };
             if let Some(found) = found {
                 let theirs = names_tag(self.secret, &found.first_name, &found.last_name);
-                let same_names = theirs == self.names_of(c.application);
+                let same_names = theirs == self.names_of(&c.application);
                 self.keep(c, Record::invited(&found.url, theirs, found.created_ms))
                     .await;
                 return Answered::Existing(Ok(Existing {

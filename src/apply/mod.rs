@@ -132,14 +132,23 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         if let Some(decision) = decision::from_record(record, &names, trusted, &claim) {
             return (decision, None);
         }
-        let message = self.message(position, form);
+        let candidate = Candidate {
+            position: position.clone(),
+            application: application.clone(),
+            key: key.clone(),
+            invite: self.message(position, form),
+        };
         let in_time = {
-            let decided = pin!(self.decide(position, application, key, &message, &names, &claim));
+            let decided = pin!(self.decide(&candidate, &names, &claim));
             match select(decided, pin!(invites.memory.nap(self.deadline_ms))).await {
                 Either::Left((decided, _)) => decided,
                 Either::Right(_) => {
-                    let late =
-                        Decided::Queue(message.clone(), 0, Outcome::Queued, Reason::AnswerDeadline);
+                    let late = Decided::Queue(
+                        candidate.invite.clone(),
+                        0,
+                        Outcome::Queued,
+                        Reason::AnswerDeadline,
+                    );
                     (late, None)
                 }
             }
@@ -155,21 +164,12 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
 
     async fn decide(
         &self,
-        position: &PositionId,
-        application: &Application,
-        key: &CandidateKey,
-        message: &QueuedInvite,
+        candidate: &Candidate,
         names: &str,
         claim: &Claim<'_>,
     ) -> (Decided, Option<u64>) {
-        let invites = &self.invites;
-        let candidate = Candidate {
-            position,
-            application,
-            key,
-            invite: message,
-        };
-        let one = std::slice::from_ref(&candidate);
+        let (invites, key) = (&self.invites, &candidate.key);
+        let one = std::slice::from_ref(candidate);
         let mut batch = invites.make(one).await;
         if let Some(Made::Held(Gate::Park {
             note: Note::InFlight,
@@ -187,7 +187,7 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         // Admitted once its line has counted it, so the consumer does not count it twice.
         let message = QueuedInvite {
             admitted: batch.passed.first().copied().unwrap_or(false),
-            ..message.clone()
+            ..candidate.invite.clone()
         };
         let hireflix_ms = batch.hireflix_ms;
         let answer = |decision| (Decided::Answer(decision), None);

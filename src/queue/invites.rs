@@ -8,7 +8,7 @@ use crate::app::{App, Services};
 use crate::apply::invite::{Candidate, Invites, Made};
 use crate::apply::{Answered, Enqueue, QueuedInvite};
 use crate::clock::now_ms;
-use crate::domain::{Application, CandidateKey, PositionId};
+use crate::domain::CandidateKey;
 use crate::funnel::{Funnel, Visit};
 use crate::hireflix::{HireflixClient, InviteOutcome, Inviter};
 use crate::ledger::Ledger;
@@ -23,32 +23,24 @@ use worker::{Message, MessageExt, Queue};
 /// invite, up to this (no candidate is waiting).
 const BATCH_TIMEOUT_CAP_MS: u32 = 30_000;
 
-/// A message that reads as an application.
-pub struct Queued {
-    pub invite: QueuedInvite,
-    pub position: PositionId,
-    pub application: Application,
-    pub key: CandidateKey,
-}
-
 /// With the isolate's services, but a Hireflix client and ledger patience for a batch's
 /// longer call.
 pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services) {
     let (config, store, dlq) = (&services.config, &services.store, services.dlq.as_ref());
-    let mut pending = Vec::with_capacity(messages.len());
+    let (mut read, mut candidates) = (Vec::new(), Vec::new());
     let max_wait_ms = config.line.longest_wait_ms(&config.budgets);
     let now = now_ms();
     for message in messages {
         match message::read(message.body(), now, max_wait_ms) {
             Ok((invite, position, application)) => {
                 let key = CandidateKey::new(&config.app_secret, &position, &application.email);
-                let queued = Queued {
+                read.push(message);
+                candidates.push(Candidate {
                     invite,
                     position,
                     application,
                     key,
-                };
-                pending.push((message, queued));
+                });
             }
             Err(letter) => {
                 let key = dead_letters::release(&letter, store, &config.app_secret).await;
@@ -62,10 +54,10 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
             }
         }
     }
-    if pending.is_empty() {
+    if read.is_empty() {
         return;
     }
-    let batch_size = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+    let batch_size = u32::try_from(read.len()).unwrap_or(u32::MAX);
     let timeout = (config.hireflix_timeout_ms.saturating_mul(batch_size))
         .min(BATCH_TIMEOUT_CAP_MS)
         .max(config.hireflix_timeout_ms);
@@ -87,10 +79,9 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
         max: config.max_invite_attempts,
         base_delay_seconds: config.retry_base_delay_seconds,
     };
-    let queued: Vec<&Queued> = pending.iter().map(|(_, q)| q).collect();
-    let steps = steps(&invites, &queued, retries).await;
+    let steps = steps(&invites, &candidates, retries).await;
     let funnel = services.funnel(Visit::default);
-    for ((message, item), (step, hireflix_ms, passed)) in pending.iter().zip(steps) {
+    for ((message, item), (step, hireflix_ms, passed)) in read.iter().zip(&candidates).zip(steps) {
         log(item, &step, hireflix_ms, &funnel);
         match step.action {
             Action::Ack => message.ack(),
@@ -121,19 +112,10 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
 /// Each queued invite's step, in order, with Hireflix's time and whether its line counted it.
 pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
     invites: &Invites<'_, I, L, M, W>,
-    queued: &[&Queued],
+    queued: &[Candidate],
     retries: Attempts,
 ) -> Vec<(Step, Option<u64>, bool)> {
-    let candidates: Vec<Candidate> = queued
-        .iter()
-        .map(|q| Candidate {
-            position: &q.position,
-            application: &q.application,
-            key: &q.key,
-            invite: &q.invite,
-        })
-        .collect();
-    let batch = invites.make(&candidates).await;
+    let batch = invites.make(queued).await;
     let resume = batch.resume_s((invites.clock)());
     queued
         .iter()
@@ -178,7 +160,7 @@ fn outcome_of(answered: Answered) -> InviteOutcome {
 }
 
 /// Logs and counts the step, with the tries made (this one included, unless untried).
-fn log(item: &Queued, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
+fn log(item: &Candidate, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel) {
     let (request_id, position) = (&item.invite.request_id, item.position.as_str());
     let attempt = match step.action {
         Action::Requeue {
@@ -232,13 +214,13 @@ mod tests {
     use crate::hireflix::{Permanent, Transient};
     use crate::ledger::{Gate, Note};
 
-    fn batch(emails: &[(&str, u32)]) -> Vec<Queued> {
+    fn batch(emails: &[(&str, u32)]) -> Vec<Candidate> {
         emails
             .iter()
             .map(|&(email, attempt)| {
                 let invite = queued(email, attempt);
                 let (position, application) = invite.application().unwrap();
-                Queued {
+                Candidate {
                     key: key(email),
                     invite,
                     position,
@@ -257,15 +239,14 @@ mod tests {
     fn run_steps(
         hireflix: &FakeHireflix,
         ledger: &FakeLedger,
-        items: &[Queued],
+        items: &[Candidate],
     ) -> Vec<(Step, Option<u64>, bool)> {
         let (memory, line) = (FakeMemory::default(), FakeLine::default());
         let invites = Invites {
             explain: false,
             ..invites(hireflix, ledger, &memory, &line)
         };
-        let items: Vec<&Queued> = items.iter().collect();
-        run(steps(&invites, &items, RETRIES))
+        run(steps(&invites, items, RETRIES))
     }
 
     fn actions(steps: &[(Step, Option<u64>, bool)]) -> Vec<Action> {
@@ -388,8 +369,7 @@ mod tests {
         })]);
         let memory = FakeMemory::default();
         let invites = invites(&hireflix, &ledger, &memory, &line);
-        let queued: Vec<&Queued> = items.iter().collect();
-        let steps = run(steps(&invites, &queued, RETRIES));
+        let steps = run(steps(&invites, &items, RETRIES));
         assert_eq!(*line.asked.borrow(), ["b@example.com"]);
         assert_eq!(
             *hireflix.calls.borrow(),
@@ -435,7 +415,7 @@ mod tests {
         });
         let (memory, line) = (FakeMemory::default(), FakeLine::default());
         let invites = invites(&hireflix, &ledger, &memory, &line);
-        let first = run(steps(&invites, &[&items[0]], RETRIES));
+        let first = run(steps(&invites, &items[..1], RETRIES));
         let parked = Action::Requeue {
             delay_seconds: 2,
             tally: Tally::Untried,
@@ -451,7 +431,7 @@ mod tests {
         );
 
         items[0].invite.admitted = true;
-        let second = run(steps(&invites, &[&items[0]], RETRIES));
+        let second = run(steps(&invites, &items[..1], RETRIES));
         assert_eq!(actions(&second), vec![Action::Ack]);
         assert_eq!(second[0].0.outcome, Outcome::Invited);
         assert_eq!(
