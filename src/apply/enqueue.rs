@@ -33,16 +33,12 @@ pub struct QueuedInvite {
     /// When the candidate posted it, or an operator replayed it (ms since the epoch): an
     /// erasure since drops it, and its longest wait counts from it. 0 in older messages:
     /// older than any erasure, never too old.
-    #[serde(default, skip_serializing_if = "is_never")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub applied_ms: u64,
 }
 
-fn is_never(ms: &u64) -> bool {
-    *ms == 0
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
+fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
+    *n == T::default()
 }
 
 /// How a try counts on the next message.

@@ -35,10 +35,8 @@ pub fn parse_found_interview(
     trusted: &TrustedHosts,
 ) -> Result<Option<FoundInterview>, InviteOutcome> {
     let envelope = envelope(reply).map_err(InviteOutcome::Transient)?;
-    let position = envelope
-        .field("position")
-        .map_err(InviteOutcome::Transient)?;
-    let first = position
+    let position = envelope.field("position").map_err(InviteOutcome::Transient);
+    let first = position?
         .pointer("/interviewList/results")
         .and_then(Value::as_array)
         .ok_or(InviteOutcome::Transient(Transient::Malformed))?
