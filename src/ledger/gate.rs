@@ -3,9 +3,11 @@
 use super::budget::{park_seconds, Budget};
 use super::protocol::Answer;
 use crate::hireflix::{InviteOutcome, Transient};
+use strum_macros::IntoStaticStr;
 
 /// Why the ledger decided, for the application's log line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Note {
     /// Another spelling of this mailbox already has this position's interview.
     SameMailbox,
@@ -22,16 +24,11 @@ pub enum Note {
 impl Note {
     pub fn as_str(self) -> &'static str {
         match self {
-            Note::SameMailbox => "same_mailbox",
             Note::Budget(Budget::EmailDay) => "budget_email_day",
             Note::Budget(Budget::AccountDay) => "budget_account_day",
             Note::Budget(Budget::AccountMonth) => "budget_account_month",
             Note::Budget(Budget::AccountMinute) => "budget_account_minute",
-            Note::QuotaExhausted => "quota_exhausted",
-            Note::LedgerUnavailable => "ledger_unavailable",
-            Note::LedgerOverloaded => "ledger_overloaded",
-            Note::InFlight => "in_flight",
-            Note::Erased => "erased",
+            other => other.into(),
         }
     }
 }
@@ -159,6 +156,25 @@ fn proves_no_invite(outcome: &InviteOutcome) -> bool {
 mod tests {
     use super::super::protocol::Reached;
     use super::*;
+
+    #[test]
+    fn notes_keep_their_names() {
+        let notes = [
+            Note::SameMailbox,
+            Note::Budget(Budget::EmailDay),
+            Note::Budget(Budget::AccountDay),
+            Note::Budget(Budget::AccountMonth),
+            Note::Budget(Budget::AccountMinute),
+            Note::QuotaExhausted,
+            Note::LedgerUnavailable,
+            Note::LedgerOverloaded,
+            Note::InFlight,
+            Note::Erased,
+        ];
+        let names = "same_mailbox budget_email_day budget_account_day budget_account_month \
+            budget_account_minute quota_exhausted ledger_unavailable ledger_overloaded in_flight erased";
+        assert_eq!(notes.map(Note::as_str).join(" "), names);
+    }
     use crate::hireflix::{InterviewUrl, LinkProblem, Permanent, TrustedHosts};
 
     const NOW: u64 = 1_000_000;
