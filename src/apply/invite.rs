@@ -15,6 +15,7 @@ use crate::log::Reason;
 use crate::store::{Memory, Record};
 
 /// One application on its way to an invite, as the form has it or the queue read it.
+#[derive(Debug)]
 pub struct Candidate {
     pub position: PositionId,
     pub application: Application,

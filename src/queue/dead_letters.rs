@@ -25,21 +25,14 @@ pub async fn keep(
 ) {
     for message in messages {
         let letter = DeadLetter::read(message.body());
-        let erased = match letter.candidate() {
-            Some((position, email)) => ledger
-                .erased_since(&email, letter.applied_ms())
-                .await
-                .filter(|&erased| erased)
-                .map(|_| position),
-            None => None,
-        };
-        match erased {
-            Some(position) => {
+        if let Some((position, email)) = letter.candidate() {
+            if ledger.erased_since(&email, letter.applied_ms()).await == Some(true) {
                 dropped(&letter, &position);
                 message.ack();
+                continue;
             }
-            None => file(&message, letter, store, secret, ttl_seconds).await,
         }
+        file(&message, letter, store, secret, ttl_seconds).await;
     }
 }
 

@@ -31,16 +31,10 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
     let max_wait_ms = config.line.longest_wait_ms(&config.budgets);
     let now = now_ms();
     for message in messages {
-        match message::read(message.body(), now, max_wait_ms) {
-            Ok((invite, position, application)) => {
-                let key = CandidateKey::new(&config.app_secret, &position, &application.email);
+        match message::read(message.body(), now, max_wait_ms, &config.app_secret) {
+            Ok(candidate) => {
                 read.push(message);
-                candidates.push(Candidate {
-                    invite,
-                    position,
-                    application,
-                    key,
-                });
+                candidates.push(candidate);
             }
             Err(letter) => {
                 let key = dead_letters::release(&letter, store, &config.app_secret).await;

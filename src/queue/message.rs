@@ -1,7 +1,8 @@
 //! What the queues carry, read again: a [`QueuedInvite`], and a dead letter.
 
+use crate::apply::invite::Candidate;
 use crate::apply::QueuedInvite;
-use crate::domain::{Application, CandidateKey, Email, PositionId};
+use crate::domain::{CandidateKey, Email, PositionId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -23,7 +24,8 @@ pub fn read(
     body: &Value,
     now_ms: u64,
     max_wait_ms: u64,
-) -> Result<(QueuedInvite, PositionId, Application), Box<DeadLetter>> {
+    secret: &str,
+) -> Result<Candidate, Box<DeadLetter>> {
     let unreadable =
         |reason: String| Box::new(DeadLetter::new(reason, None, Some(body.to_string())));
     let invite = QueuedInvite::deserialize(body).map_err(|_| {
@@ -50,7 +52,13 @@ pub fn read(
         let reason = "waited_too_long".to_string();
         return Err(Box::new(DeadLetter::new(reason, Some(invite), None)));
     }
-    Ok((invite, position, application))
+    let key = CandidateKey::new(secret, &position, &application.email);
+    Ok(Candidate {
+        position,
+        application,
+        key,
+        invite,
+    })
 }
 
 /// A dead letter: the application (or the message that was none) and why it could not become
@@ -140,7 +148,7 @@ mod tests {
         let json = serde_json::to_string(&invite).unwrap();
         let back: QueuedInvite = serde_json::from_str(&json).unwrap();
         assert_eq!(back, invite);
-        assert!(read(&serde_json::to_value(&back).unwrap(), 0, 0).is_ok());
+        assert!(read(&serde_json::to_value(&back).unwrap(), 0, 0, "s").is_ok());
         assert_eq!(Tally::Counted.next(&back).attempt, 2);
         assert!(
             !json.contains("quotaRefusals"),
@@ -154,7 +162,7 @@ mod tests {
             email: "not an email".into(),
             ..invite
         };
-        assert!(read(&serde_json::to_value(&tampered).unwrap(), 0, 0).is_err());
+        assert!(read(&serde_json::to_value(&tampered).unwrap(), 0, 0, "s").is_err());
     }
 
     fn body(first_name: &str, email: &str) -> Value {
@@ -164,20 +172,21 @@ mod tests {
 
     #[test]
     fn an_unreadable_message_says_why_and_whose_it_is() {
-        assert!(read(&body("Ann", "ann@example.com"), 0, 0).is_ok());
+        assert!(read(&body("Ann", "ann@example.com"), 0, 0, "s").is_ok());
         // Valid when queued, refused by today's rules: the reason names the field and the rule.
-        let stale = read(&body("Ann2", "ann@example.com"), 0, 0).unwrap_err();
+        let stale = read(&body("Ann2", "ann@example.com"), 0, 0, "s").unwrap_err();
         assert_eq!(stale.reason, "invalid_fields: firstName not_a_name");
         let (position, email) = stale.candidate().unwrap();
         assert_eq!(position.as_str(), "68b43e38b19cf131a17c543f");
         assert_eq!(email.as_str(), "ann@example.com");
-        let no_email = read(&body("Ann", "nope"), 0, 0).unwrap_err();
+        let no_email = read(&body("Ann", "nope"), 0, 0, "s").unwrap_err();
         assert_eq!(no_email.reason, "invalid_fields: email not_an_email");
         assert_eq!(no_email.candidate(), None);
         let shapeless = read(
             &serde_json::json!({ "positionId": "68b43e38b19cf131a17c543f", "email": "a@b.co" }),
             0,
             0,
+            "s",
         )
         .unwrap_err();
         assert_eq!(
@@ -190,11 +199,15 @@ mod tests {
             "email": "secret@example.com", "attempt": "x", "requestId": "r" }),
             0,
             0,
+            "s",
         )
         .unwrap_err();
         assert_eq!(mistyped.reason, "not_an_invite: mistyped fields");
         assert!(!mistyped.reason.contains("secret"));
-        assert_eq!(read(&Value::from(7), 0, 0).unwrap_err().candidate(), None);
+        assert_eq!(
+            read(&Value::from(7), 0, 0, "s").unwrap_err().candidate(),
+            None
+        );
     }
 
     fn invite(first_name: &str) -> Value {
@@ -281,7 +294,7 @@ mod tests {
         message["attempt"] = json!(4);
         message["admitted"] = json!(true);
         message["appliedMs"] = json!(now - max_wait - 1);
-        let letter = read(&message, now, max_wait).unwrap_err();
+        let letter = read(&message, now, max_wait, "s").unwrap_err();
         assert_eq!(letter.reason, "waited_too_long", "the line's own reason");
         let kept = letter.invite.as_ref().unwrap();
         assert_eq!((kept.email.as_str(), kept.attempt), ("ann@example.com", 4));
@@ -291,11 +304,11 @@ mod tests {
         );
         message["appliedMs"] = json!(now - max_wait);
         assert!(
-            read(&message, now, max_wait).is_ok(),
+            read(&message, now, max_wait, "s").is_ok(),
             "not longer than the wait"
         );
         // Queued before messages said when they were posted: as before, never too old.
         let unstamped = invite("Ann");
-        assert!(read(&unstamped, now, max_wait).is_ok());
+        assert!(read(&unstamped, now, max_wait, "s").is_ok());
     }
 }
