@@ -1,7 +1,6 @@
 //! The answer to an invite: one union member per alias.
 
-use super::reply::{envelope, UrlSet};
-use super::{HttpReply, InviteOutcome, LinkProblem, Permanent, Transient};
+use super::{envelope, HttpReply, InviteOutcome, LinkProblem, Permanent, Transient, UrlSet};
 use crate::domain::Field;
 use crate::hireflix::interview_url::TrustedHosts;
 use serde::Deserialize;

@@ -1,7 +1,6 @@
 //! The answer to a look-up of an existing interview by email.
 
-use super::reply::{envelope, UrlSet};
-use super::{HttpReply, InviteOutcome, LinkProblem, Transient};
+use super::{envelope, HttpReply, InviteOutcome, LinkProblem, Transient, UrlSet};
 use crate::hireflix::interview_url::{InterviewUrl, TrustedHosts};
 use serde::Deserialize;
 use serde_json::Value;

@@ -1,7 +1,6 @@
 //! The account's positions.
 
-use super::reply::envelope;
-use super::{HttpReply, Transient};
+use super::{envelope, HttpReply, Transient};
 use serde::Deserialize;
 
 /// A position as Hireflix lists it.
