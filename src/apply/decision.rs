@@ -43,6 +43,11 @@ pub struct Existing {
 /// How far ahead of ours Hireflix's clock may run: a time further ahead is not trusted.
 const CLOCK_SKEW_MS: u64 = 60_000;
 
+/// `at_ms` is less than `max_age_ms` before `now_ms`, and not after it but by clock skew.
+fn within(at_ms: u64, now_ms: u64, max_age_ms: u64) -> bool {
+    at_ms <= now_ms.saturating_add(CLOCK_SKEW_MS) && now_ms.saturating_sub(at_ms) < max_age_ms
+}
+
 /// What a submission shows to be sent to an existing interview's link.
 pub struct Claim<'a> {
     /// The link pass this browser presented for the position, if any.
@@ -65,10 +70,9 @@ impl Claim<'_> {
         else {
             return false;
         };
-        let issued_ms = issued_s.saturating_mul(1_000);
-        let live = issued_ms <= self.now_ms.saturating_add(CLOCK_SKEW_MS)
-            && self.now_ms.saturating_sub(issued_ms) < LINK_PASS_MAX_AGE_SECONDS * 1_000;
-        live && same_secret(pass, &(self.pass_for)(url, issued_s, id))
+        let max_age_ms = LINK_PASS_MAX_AGE_SECONDS * 1_000;
+        within(issued_s.saturating_mul(1_000), self.now_ms, max_age_ms)
+            && same_secret(pass, &(self.pass_for)(url, issued_s, id))
     }
 }
 
@@ -80,11 +84,8 @@ pub fn may_have_link(existing: &Existing, claim: &Claim) -> Result<(), Reason> {
     if !existing.same_names {
         return Err(Reason::OtherNames);
     }
-    let recent = existing.created_ms.is_some_and(|made| {
-        made <= claim.now_ms.saturating_add(CLOCK_SKEW_MS)
-            && claim.now_ms.saturating_sub(made) < claim.grace_ms
-    });
-    if recent {
+    let recent = |made| within(made, claim.now_ms, claim.grace_ms);
+    if existing.created_ms.is_some_and(recent) {
         Ok(())
     } else {
         Err(Reason::GraceOver)

@@ -2,7 +2,7 @@
 //! what KV remembers answers first; otherwise the invite transaction (`invite`, shared with
 //! the queue consumer) asks the line, the ledger and Hireflix. The rules live in `decision`.
 
-mod decision;
+pub(crate) mod decision;
 mod enqueue;
 #[cfg(test)]
 pub(crate) mod fakes;
@@ -11,8 +11,6 @@ pub mod positions;
 #[cfg(test)]
 mod tests;
 
-#[cfg(test)]
-pub use decision::Existing;
 pub use decision::{Answered, Decision};
 pub use enqueue::{Enqueue, QueuedInvite, Tally};
 

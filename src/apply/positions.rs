@@ -50,10 +50,7 @@ fn memo_put(now: u64, positions: &[Position]) {
 /// The position's name if this isolate remembers it, without asking KV or Hireflix.
 pub fn memo_name(id: &PositionId, otherwise: &str) -> String {
     memo_get(now_ms())
-        .and_then(|all| {
-            all.into_iter()
-                .find(|p| p.id.eq_ignore_ascii_case(id.as_str()))
-        })
+        .and_then(|all| find(all, id))
         .map_or_else(|| otherwise.to_string(), |p| p.name)
 }
 
@@ -97,6 +94,11 @@ pub async fn refresh(services: &Services) -> Result<Vec<Position>, Transient> {
     Ok(fresh)
 }
 
+fn find(all: Vec<Position>, id: &PositionId) -> Option<Position> {
+    let id = id.as_str();
+    all.into_iter().find(|p| p.id.eq_ignore_ascii_case(id))
+}
+
 fn narrow(all: Vec<Position>, config: &Config) -> Vec<Position> {
     all.into_iter()
         .filter(Position::is_open)
@@ -118,10 +120,7 @@ pub async fn lookup(services: &Services, id: &PositionId) -> Lookup {
         return Lookup::NotOffered;
     }
     match open_positions(services).await {
-        Ok(open) => open
-            .into_iter()
-            .find(|p| p.id.eq_ignore_ascii_case(id.as_str()))
-            .map_or(Lookup::NotOffered, Lookup::Open),
+        Ok(open) => find(open, id).map_or(Lookup::NotOffered, Lookup::Open),
         Err(_) => Lookup::Unknown,
     }
 }

@@ -377,7 +377,7 @@ mod tests {
     #[test]
     fn an_existing_interview_for_the_same_names_counts_as_invited_from_the_queue() {
         let existing = |same_names| {
-            Answered::Existing(Ok(crate::apply::Existing {
+            Answered::Existing(Ok(crate::apply::decision::Existing {
                 url: url("x"),
                 same_names,
                 created_ms: None,
