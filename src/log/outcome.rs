@@ -73,7 +73,7 @@ pub enum Reason {
 impl Reason {
     pub fn as_str(self) -> &'static str {
         match self {
-            Reason::Link(problem) => problem.as_str(),
+            Reason::Link(problem) => problem.into(),
             Reason::Transient(transient) => transient.as_str(),
             Reason::Ledger(note) => note.as_str(),
             plain => plain.into(),

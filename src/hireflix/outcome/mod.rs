@@ -73,12 +73,6 @@ pub enum LinkProblem {
     UntrustedUrl,
 }
 
-impl LinkProblem {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InviteOutcome {
     Invited(InterviewUrl),
@@ -265,7 +259,7 @@ mod tests {
         for (transient, name) in named {
             assert_eq!(transient.as_str(), name);
         }
-        let problems = [LinkProblem::NoLink, LinkProblem::UntrustedUrl].map(LinkProblem::as_str);
+        let problems = [LinkProblem::NoLink, LinkProblem::UntrustedUrl].map(<&str>::from);
         assert_eq!(problems, ["no_link", "untrusted_url"]);
     }
 }
