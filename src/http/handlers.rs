@@ -2,8 +2,7 @@
 
 use super::body::{self, Posted};
 use super::pages::{render, FormPage, PositionsPage};
-use super::respond::Reply;
-use super::respond::{html, json};
+use super::respond::{html, json, Reply};
 use super::submit::position_name;
 use super::ui::Ui;
 use crate::answer::Answer;
@@ -16,21 +15,17 @@ use crate::hireflix::Transient;
 use serde_json::json;
 use worker::Request;
 
-/// 200 when the worker can serve, 503 when it cannot; the status alone for everyone, since
-/// what is missing is a map for an attacker. With the admin token (`Authorization: Bearer`)
-/// also what deserves a look under `warnings` and what stops it under `problems`, both by
-/// setting name, never a value that could be a secret; and with `?deep=1` whether Hireflix
-/// takes the API key, asked at most once a minute (the answer is kept).
+/// 200 when the worker can serve, 503 when it cannot: the status alone, since what is missing
+/// is a map for an attacker. With the admin token also `warnings` and `problems` (by setting
+/// name, never a value), and with `?deep=1` whether Hireflix takes the API key (kept a minute).
 pub async fn health(req: &Request, app: &App, ui: &Ui) -> Reply {
     let admin = super::admin::authorized(req, app).await;
     let deep = admin && ui.query.iter().any(|(k, v)| k == "deep" && v == "1");
     let (status, body) = report(app, deep).await;
-    let body = if admin {
-        body
-    } else {
-        json!({ "status": body["status"] })
-    };
-    json(status, &body)
+    match admin {
+        true => json(status, &body),
+        false => json(status, &json!({ "status": body["status"] })),
+    }
 }
 
 async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
@@ -53,9 +48,8 @@ async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
     if !warnings.is_empty() {
         body["warnings"] = json!(warnings);
     }
-    let services = match services {
-        Ok(services) if problems.is_empty() => services,
-        _ => return (503, body),
+    let (Ok(services), true) = (services, problems.is_empty()) else {
+        return (503, body);
     };
     if !deep {
         return (200, body);
@@ -72,12 +66,12 @@ async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
             fresh.to_string()
         }
     };
-    let status = if hireflix == "ok" { 200 } else { 503 };
-    if status != 200 {
-        body["status"] = json!("degraded");
-    }
     body["hireflix"] = json!(hireflix);
-    (status, body)
+    if hireflix == "ok" {
+        return (200, body);
+    }
+    body["status"] = json!("degraded");
+    (503, body)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -87,7 +81,7 @@ enum Binding {
     Object,
 }
 
-/// The bindings the worker runs without, less safely: what it does then.
+/// The bindings the worker runs without, less safely, and what it does then.
 #[rustfmt::skip]
 const OPTIONAL_BINDINGS: [(&str, Binding, &str); 7] = [
     (names::INVITE_LEDGER, Binding::Object, "no invite is made without its check (applications wait in the queue)"),
@@ -99,7 +93,6 @@ const OPTIONAL_BINDINGS: [(&str, Binding, &str); 7] = [
     (names::POSITION_LINE, Binding::Object, "no application is let past its position's hourly budget (each waits in the queue until it is dead-lettered)"),
 ];
 
-/// A warning for each optional binding that `bound` says is missing.
 fn binding_warnings(bound: impl Fn(&str, Binding) -> bool) -> Vec<String> {
     OPTIONAL_BINDINGS
         .iter()
