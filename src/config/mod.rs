@@ -136,6 +136,9 @@ impl Config {
         };
         let windows_why =
             "must be empty, or three lengths in seconds \"hour,day,month\" (for tests)";
+        let positions_why = "must be comma-separated 24-hex position ids";
+        let label_why = "must be at most 32 letters, digits, dots, dashes or underscores";
+        let regions_why = "must be empty or one of: GB, IE, US, CA, ES, MX, FR, DE, IT, PT, NL, AU";
         let languages: Vec<&str> = crate::i18n::LANGUAGES.iter().map(|w| w.code).collect();
         let languages_why = format!("must be one of: {}", languages.join(", "));
         let object_placement = Placement::parse(&r.text("OBJECT_PLACEMENT").unwrap_or_default());
@@ -146,11 +149,7 @@ impl Config {
         let mut config = Config {
             api_key: r.secret("HIREFLIX_API_KEY", 1),
             allowed_positions: r
-                .check(
-                    "ALLOWED_POSITIONS",
-                    "must be comma-separated 24-hex position ids",
-                    read::positions,
-                )
+                .check("ALLOWED_POSITIONS", positions_why, read::positions)
                 .flatten(),
             submission_ttl_seconds: r.number("SUBMISSION_TTL_DAYS", 30, 1..=365) * DAY_SECONDS,
             dead_letter_ttl_seconds: r.number("DEAD_LETTER_TTL_DAYS", 30, 1..=365) * DAY_SECONDS,
@@ -185,11 +184,7 @@ impl Config {
                 })
                 .unwrap_or(false),
             consent_notice_version: r
-                .check(
-                    "CONSENT_NOTICE_VERSION",
-                    "must be at most 32 letters, digits, dots, dashes or underscores",
-                    read::label,
-                )
+                .check("CONSENT_NOTICE_VERSION", label_why, read::label)
                 .unwrap_or_else(|| crate::i18n::NOTICE_VERSION.to_string()),
             default_language: r.check("DEFAULT_LANGUAGE", &languages_why, |code| {
                 crate::i18n::by_code(code).map(|_| code.to_string())
@@ -197,11 +192,7 @@ impl Config {
             // Hireflix publishes no rate limit: 5 a second is well under any API gateway's
             // default, and far above the invite budgets (`docs/operations.md`).
             max_calls_per_second: r.number("HIREFLIX_MAX_CALLS_PER_SECOND", 5, 1..=1_000),
-            phone_region: r.check(
-                "DEFAULT_PHONE_REGION",
-                "must be empty or one of: GB, IE, US, CA, ES, MX, FR, DE, IT, PT, NL, AU",
-                Region::by_code,
-            ),
+            phone_region: r.check("DEFAULT_PHONE_REGION", regions_why, Region::by_code),
             object_placement,
             brand: Rc::new(brand::read(&mut r)),
             redirect_hosts: api_url

@@ -13,7 +13,7 @@ use crate::domain::{Attribution, FieldErrors, PositionId};
 use crate::funnel::{Funnel, Step};
 use crate::hireflix::Transient;
 use serde_json::json;
-use worker::Request;
+use worker::{Env, Request};
 
 /// 200 when the worker can serve, 503 when it cannot: the status alone, since what is missing
 /// is a map for an attacker. With the admin token also `warnings` and `problems` (by setting
@@ -30,11 +30,7 @@ pub async fn health(req: &Request, app: &App, ui: &Ui) -> Reply {
 
 async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
     let env = app.env();
-    let mut warnings = binding_warnings(|name, kind| match kind {
-        Binding::RateLimiter => env.rate_limiter(name).is_ok(),
-        Binding::Queue => env.queue(name).is_ok(),
-        Binding::Object => env.durable_object(name).is_ok(),
-    });
+    let mut warnings = binding_warnings(|name, bound| bound(env, name));
     let services = &app.services;
     let mut problems = services.as_ref().err().cloned().unwrap_or_default();
     problems.extend(super::admin::token_problem(app));
@@ -74,29 +70,28 @@ async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
     (503, body)
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Binding {
-    RateLimiter,
-    Queue,
-    Object,
-}
+/// Whether `Env` has the binding of that name.
+type Bound = fn(&Env, &str) -> bool;
+const LIMITER: Bound = |env, name| env.rate_limiter(name).is_ok();
+const QUEUE: Bound = |env, name| env.queue(name).is_ok();
+const OBJECT: Bound = |env, name| env.durable_object(name).is_ok();
 
 /// The bindings the worker runs without, less safely, and what it does then.
 #[rustfmt::skip]
-const OPTIONAL_BINDINGS: [(&str, Binding, &str); 7] = [
-    (names::INVITE_LEDGER, Binding::Object, "no invite is made without its check (applications wait in the queue)"),
-    (names::DEAD_LETTERS, Binding::Object, "dead letters go to KV, whose daily write quota can refuse them"),
-    (names::RATE_LIMITER, Binding::RateLimiter, "posts are not rate limited"),
-    (names::NETWORK_RATE_LIMITER, Binding::RateLimiter, "an IPv6 /48 (anyone can get one) posts as 65,536 clients"),
-    (names::INVITE_QUEUE, Binding::Queue, "an application Hireflix cannot take at once is refused (503), not queued"),
-    (names::DEAD_LETTER_QUEUE, Binding::Queue, "an invite that fails for good is retried until the platform drops it"),
-    (names::POSITION_LINE, Binding::Object, "no application is let past its position's hourly budget (each waits in the queue until it is dead-lettered)"),
+const OPTIONAL_BINDINGS: [(&str, Bound, &str); 7] = [
+    (names::INVITE_LEDGER, OBJECT, "no invite is made without its check (applications wait in the queue)"),
+    (names::DEAD_LETTERS, OBJECT, "dead letters go to KV, whose daily write quota can refuse them"),
+    (names::RATE_LIMITER, LIMITER, "posts are not rate limited"),
+    (names::NETWORK_RATE_LIMITER, LIMITER, "an IPv6 /48 (anyone can get one) posts as 65,536 clients"),
+    (names::INVITE_QUEUE, QUEUE, "an application Hireflix cannot take at once is refused (503), not queued"),
+    (names::DEAD_LETTER_QUEUE, QUEUE, "an invite that fails for good is retried until the platform drops it"),
+    (names::POSITION_LINE, OBJECT, "no application is let past its position's hourly budget (each waits in the queue until it is dead-lettered)"),
 ];
 
-fn binding_warnings(bound: impl Fn(&str, Binding) -> bool) -> Vec<String> {
+fn binding_warnings(bound: impl Fn(&str, Bound) -> bool) -> Vec<String> {
     OPTIONAL_BINDINGS
         .iter()
-        .filter(|(name, kind, _)| !bound(name, *kind))
+        .filter(|(name, probe, _)| !bound(name, *probe))
         .map(|(name, _, without)| format!("{name} binding is missing: {without}"))
         .collect()
 }

@@ -140,14 +140,13 @@ fn field_view(w: &Words, field: Field, value: &str, error: Option<String>) -> Fi
         Field::Consent => ("checkbox", "off", true, 0, w.consent, None),
     };
     let name = field.wire_name();
-    let described_by = [
-        hint.map(|_| format!("{name}-hint")),
-        error.as_ref().map(|_| format!("{name}-error")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    let ids = [hint.map(|_| "hint"), error.as_ref().map(|_| "error")];
+    let ids: Vec<_> = ids
+        .iter()
+        .flatten()
+        .map(|id| format!("{name}-{id}"))
+        .collect();
+    let described_by = ids.join(" ");
     FieldView {
         name,
         label,
