@@ -143,10 +143,8 @@ impl PostIo for LivePost<'_> {
     }
 
     async fn position_name(&self) -> Option<String> {
-        position_name(
-            &positions::lookup(self.services, self.position).await,
-            self.ui.w,
-        )
+        let lookup = positions::lookup(self.services, self.position).await;
+        position_name(&lookup, self.ui.w)
     }
 
     fn remembered_name(&self) -> String {
@@ -200,9 +198,8 @@ impl PostIo for LivePost<'_> {
     }
 
     fn count(&self, step: Step, attribution: &Attribution) {
-        self.funnel
-            .with_campaign(attribution)
-            .record(self.position, step);
+        let funnel = self.funnel.with_campaign(attribution);
+        funnel.record(self.position, step);
     }
 
     fn record(&self, outcome: Outcome, attribution: &Attribution) {
