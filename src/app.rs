@@ -36,13 +36,8 @@ thread_local! {
 impl App {
     /// Built on first use; a misconfigured one is not kept, so the next request reads again.
     pub fn for_env(env: &Env) -> Rc<App> {
-        let kept = CURRENT.with(|slot| {
-            slot.borrow()
-                .as_ref()
-                .filter(|app| js_sys::Object::is(app.env.as_ref(), env.as_ref()))
-                .cloned()
-        });
-        if let Some(app) = kept {
+        let same = |app: &&Rc<App>| js_sys::Object::is(app.env.as_ref(), env.as_ref());
+        if let Some(app) = CURRENT.with_borrow(|slot| slot.as_ref().filter(same).cloned()) {
             return app;
         }
         let app = Rc::new(App::build(env));

@@ -1,7 +1,9 @@
 //! Every word a candidate reads, one file a language holding one `Words` (the compiler refuses
 //! a missing string). Adding one: copy `en.rs` to `<ISO 639-1 code>.rs`, translate it, set
-//! `code` and `name`, and add the code to the `languages!` line.
+//! `code` and `name`, and add it to `LANGUAGES`.
 
+mod en;
+mod es;
 mod negotiate;
 
 pub use negotiate::{by_code, choose};
@@ -9,14 +11,7 @@ pub use negotiate::{by_code, choose};
 use crate::domain::{Field, FieldError};
 
 /// In the order the switch shows them.
-macro_rules! languages {
-    ($($code:ident),+ $(,)?) => {
-        $(mod $code;)+
-        pub static LANGUAGES: &[&Words] = &[$(&$code::WORDS),+];
-    };
-}
-
-languages!(en, es);
+pub static LANGUAGES: &[&Words] = &[&en::WORDS, &es::WORDS];
 
 /// Recorded with each consent unless `CONSENT_NOTICE_VERSION` is set: change it whenever the
 /// consent or data notice changes meaning in any language.
