@@ -38,16 +38,12 @@ impl HttpUrl {
             return None;
         }
         let default_port = if https { 443 } else { 80 };
-        let rest = if rest.starts_with('/') {
-            rest.to_string()
-        } else {
-            format!("/{rest}")
-        };
+        let slash = if rest.starts_with('/') { "" } else { "/" };
         Some(HttpUrl {
             https,
             host: host.to_ascii_lowercase(),
             port: port.filter(|p| *p != default_port),
-            rest,
+            rest: format!("{slash}{rest}"),
         })
     }
 

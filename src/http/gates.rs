@@ -35,13 +35,8 @@ fn prefix(v6: Ipv6Addr, bits: u32) -> Ipv6Addr {
 /// From a page of this worker, an allowed origin, or no browser at all (no `Origin`: curl, a
 /// server). Anything else, `null` included, is a page elsewhere posting for its visitors.
 pub fn origin_allowed(origin: Option<&str>, own_origin: &str, allowed: &[String]) -> bool {
-    match origin.map(str::trim) {
-        None => true,
-        Some(origin) => {
-            let origin = origin.to_ascii_lowercase();
-            origin == own_origin || allowed.contains(&origin)
-        }
-    }
+    let origin = origin.map(|origin| origin.trim().to_ascii_lowercase());
+    origin.is_none_or(|origin| origin == own_origin || allowed.contains(&origin))
 }
 
 #[cfg(test)]

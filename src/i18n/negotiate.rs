@@ -46,10 +46,8 @@ fn from_header(header: &str, default: &'static Words) -> Option<&'static Words> 
             "*" => Some(default),
             tag => by_code(tag),
         };
-        if let Some(words) = words {
-            if best.is_none_or(|(q, _)| quality > q) {
-                best = Some((quality, words));
-            }
+        if let Some(words) = words.filter(|_| best.is_none_or(|(q, _)| quality > q)) {
+            best = Some((quality, words));
         }
     }
     best.map(|(_, words)| words)
