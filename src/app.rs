@@ -50,10 +50,8 @@ impl App {
     fn build(env: &Env) -> App {
         let config = Rc::new(Config::read(env));
         crate::objects::place(config.object_placement);
-        let store = env
-            .kv(names::KV)
-            .ok()
-            .map(|kv| Store::new(kv, config.submission_ttl_seconds, LetterBox::connect(env)));
+        let (kv, ttl) = (env.kv(names::KV).ok(), config.submission_ttl_seconds);
+        let store = kv.map(|kv| Store::new(kv, ttl, LetterBox::connect(env)));
         let services = match (&store, config.problems.is_empty()) {
             (_, false) => Err(config.problems.clone()),
             (None, true) => Err(vec![format!("KV binding {} is missing", names::KV)]),

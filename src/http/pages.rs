@@ -141,12 +141,8 @@ fn field_view(w: &Words, field: Field, value: &str, error: Option<String>) -> Fi
     };
     let name = field.wire_name();
     let ids = [hint.map(|_| "hint"), error.as_ref().map(|_| "error")];
-    let ids: Vec<_> = ids
-        .iter()
-        .flatten()
-        .map(|id| format!("{name}-{id}"))
-        .collect();
-    let described_by = ids.join(" ");
+    let ids = ids.iter().flatten().map(|id| format!("{name}-{id}"));
+    let described_by = ids.collect::<Vec<_>>().join(" ");
     FieldView {
         name,
         label,

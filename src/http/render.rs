@@ -44,11 +44,8 @@ impl Answer {
             Page::Inbox(message, _, line) => (Some(message.body), line),
             Page::Form(notice, errors, human_check) => {
                 // A refusal of the whole post has its `error`; any other, errors by field.
-                let by_field = row
-                    .error
-                    .is_none()
-                    .then(|| by_field(w, errors, human_check));
-                put("errors", by_field);
+                let whole = row.error.is_some();
+                put("errors", (!whole).then(|| by_field(w, errors, human_check)));
                 (Some(notice.unwrap_or(w.error_summary)), None)
             }
             Page::Redirect(url) => {

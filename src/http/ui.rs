@@ -73,11 +73,8 @@ impl Ui {
         let typed = Field::ALL.map(|field| (field.wire_name(), form.value(field)));
         let typed = typed.into_iter().filter(|(_, value)| !value.is_empty());
         let mut pairs = self.kept(&drop);
-        pairs.extend(
-            typed
-                .chain(from.iter())
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
+        let carried = typed.chain(from.iter());
+        pairs.extend(carried.map(|(k, v)| (k.to_string(), v.to_string())));
         self.layout_with(path, pairs)
     }
 
