@@ -59,7 +59,8 @@ impl Answer {
             put("retryAfter", Some((*retry_after_s).into()));
         }
         put("message", self.notice(w, message).map(Value::from));
-        with_retry_after(json(row.status, &Value::Object(body)), row.retry_after)
+        let reply = json(row.status, &Value::Object(body));
+        reply.with_header("retry-after", row.retry_after.map(|s| s.to_string()))
     }
 }
 
@@ -77,10 +78,9 @@ pub fn submission(
         Source::Form => page(&sent.answer, ui, Some((position, sent, config))),
         Source::Api | Source::Queue => sent.answer.json(ui.w),
     };
-    let Some(link_pass) = &sent.pass else {
-        return reply;
-    };
-    reply.with_header("set-cookie", pass::set_cookie(position.as_str(), link_pass))
+    let cookie = |link_pass| pass::set_cookie(position.as_str(), link_pass);
+    let cookie = sent.pass.as_deref().map(cookie);
+    reply.with_header("set-cookie", cookie)
 }
 
 pub fn inbox_again(answer: &Answer, position: &PositionId, ui: &Ui) -> Reply {
@@ -131,7 +131,7 @@ fn page(answer: &Answer, ui: &Ui, post: Option<Post>) -> Reply {
         // Only a post's answers are forms or inboxes.
         (Page::Form(..) | Page::Inbox(..), None) => Answer::PageNotFound.page(ui),
     };
-    with_retry_after(reply, row.retry_after)
+    reply.with_header("retry-after", row.retry_after.map(|s| s.to_string()))
 }
 
 /// `shown`: the position and address (a GET knows no address).
@@ -171,13 +171,6 @@ fn minute_utc(ms: u64) -> String {
     let iso = iso8601(ms);
     let minute = iso.get(..16).unwrap_or(&iso).replace('T', " ");
     format!("{minute} UTC")
-}
-
-fn with_retry_after(reply: Reply, seconds: Option<u32>) -> Reply {
-    match seconds {
-        Some(seconds) => reply.with_header("retry-after", seconds.to_string()),
-        None => reply,
-    }
 }
 
 fn by_field(w: &Words, errors: Option<&FieldErrors>, human_check: Option<&str>) -> Value {

@@ -41,8 +41,9 @@ impl Reply {
         }
     }
 
-    pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
-        self.own.push((name, value));
+    /// `None`: no such header.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<Option<String>>) -> Reply {
+        self.own.extend(value.into().map(|value| (name, value)));
         self
     }
 }
@@ -72,10 +73,8 @@ pub fn see_other(location: &str) -> Reply {
 /// Every API answer varies by `Origin`, so a cache never hands one origin's answer to another.
 pub fn cors(mut reply: Reply, allowed_origin: Option<&str>) -> Reply {
     reply.vary_origin = true;
-    match allowed_origin {
-        Some(origin) => reply.with_header("access-control-allow-origin", origin.to_string()),
-        None => reply,
-    }
+    let origin = allowed_origin.map(str::to_string);
+    reply.with_header("access-control-allow-origin", origin)
 }
 
 /// Pages may hold what a candidate typed: never cached, the URL never leaked to other sites.
@@ -358,7 +357,8 @@ mod tests {
     fn what_comes_from_the_request_or_the_decision_is_never_shared() {
         let policy = Policy::new(&[], "'x'");
         let setting = setting(&policy);
-        let redirect = see_other("https://example.com/i").with_header("set-cookie", "p=1".into());
+        let redirect =
+            see_other("https://example.com/i").with_header("set-cookie", "p=1".to_string());
         assert_eq!(
             names(&shared_headers(&redirect, &setting)),
             [
