@@ -46,11 +46,8 @@ impl<'v, V: Vars + ?Sized> Reader<'v, V> {
         default: N,
         range: RangeInclusive<u64>,
     ) -> N {
-        let why = format!(
-            "must be a whole number from {} to {}",
-            range.start(),
-            range.end()
-        );
+        let (min, max) = (range.start(), range.end());
+        let why = format!("must be a whole number from {min} to {max}");
         let within = |raw: &str| raw.parse().ok().filter(|n| range.contains(n));
         self.check(name, &why, |raw| N::try_from(within(raw)?).ok())
             .unwrap_or(default)

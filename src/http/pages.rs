@@ -94,15 +94,9 @@ impl FormPage {
         config: &Config,
     ) -> Self {
         let w = layout.w;
-        let error = |field| {
-            errors
-                .get(field)
-                .map(|e| w.field_error(field, e).to_string())
-        };
-        let fields = Field::ALL
-            .into_iter()
-            .map(|field| field_view(w, field, posted.form.value(field), error(field)))
-            .collect();
+        let error = |field| Some(w.field_error(field, errors.get(field)?).to_string());
+        let view = |field| field_view(w, field, posted.form.value(field), error(field));
+        let hidden = posted.attribution.iter().map(|(k, v)| (k, v.to_string()));
         FormPage {
             w,
             layout,
@@ -111,16 +105,12 @@ impl FormPage {
             about: None,
             notice: None,
             has_errors: !errors.is_empty(),
-            fields,
+            fields: Field::ALL.into_iter().map(view).collect(),
             consent: config.require_consent.then(|| ConsentView {
                 checked: consent::is_given(&posted.consent),
                 error: error(Field::Consent),
             }),
-            hidden: posted
-                .attribution
-                .iter()
-                .map(|(name, value)| (name, value.to_string()))
-                .collect(),
+            hidden: hidden.collect(),
             turnstile_site_key: config.turnstile.as_ref().map(|t| t.site_key.to_string()),
             human_check_error: None,
         }
