@@ -157,11 +157,9 @@ async fn parse_multipart(mut bytes: Vec<u8>, content_type: &str) -> Option<Poste
     let promise = response.form_data().ok()?;
     let form_data = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
     let form_data: web_sys::FormData = form_data.dyn_into().ok()?;
-    let names = Field::ALL
-        .iter()
-        .map(|f| f.wire_name())
-        .chain([HONEYPOT_FIELD, TURNSTILE_FIELD, CONSENT_FIELD])
-        .chain(attribution::NAMES);
+    let fields = Field::ALL.iter().map(|f| f.wire_name());
+    let gates = [HONEYPOT_FIELD, TURNSTILE_FIELD, CONSENT_FIELD];
+    let names = fields.chain(gates).chain(attribution::NAMES);
     let mut pairs = Vec::new();
     for name in names {
         // A file upload under one of our names is not text: leave the field empty.

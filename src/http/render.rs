@@ -147,11 +147,9 @@ fn inbox(
         Some(email) => (w.nothing_arrived_write_to, Some(email.clone())),
         None => (w.nothing_arrived, None),
     };
-    let mut details: Vec<_> = [(w.position, name), (w.email, email)]
-        .into_iter()
-        .filter(|(_, value)| !value.trim().is_empty())
-        .map(|(label, value)| (label, value.trim().to_string()))
-        .collect();
+    let shown = [(w.position, name.trim()), (w.email, email.trim())];
+    let shown = shown.into_iter().filter(|(_, value)| !value.is_empty());
+    let mut details: Vec<_> = shown.map(|(label, v)| (label, v.to_string())).collect();
     if let Some((place, by)) = line {
         details.push((w.place_in_line, place.to_string()));
         details.push((w.expected_by, minute_utc(by)));

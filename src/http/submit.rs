@@ -158,9 +158,8 @@ impl PostIo for LivePost<'_> {
         };
         let origins = config.allowed_origins.iter();
         let hosts = origins.filter_map(|o| Some(HttpUrl::parse(o)?.host().to_string()));
-        let hostnames = std::iter::once(self.ui.host().to_string())
-            .chain(hosts)
-            .collect();
+        let own = std::iter::once(self.ui.host().to_string());
+        let hostnames = own.chain(hosts).collect();
         let cdata = self.position.as_str();
         let expected = Expected { cdata, hostnames };
         let ip = self.header("cf-connecting-ip");
