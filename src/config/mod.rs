@@ -227,9 +227,8 @@ impl Config {
     }
 
     pub fn allows(&self, position: &PositionId) -> bool {
-        self.allowed_positions
-            .as_ref()
-            .is_none_or(|allowed| allowed.contains(position))
+        let allowed = self.allowed_positions.as_ref();
+        allowed.is_none_or(|allowed| allowed.contains(position))
     }
 }
 
