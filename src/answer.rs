@@ -1,109 +1,87 @@
-//! Every answer the worker gives a candidate or a calling page, in one table (`Answer::row`):
-//! its status, its JSON keys, its `Retry-After`, its words in the catalogue and the kind of
-//! page it is. The pipeline decides one, the gates and routes give others, and `http::render`
-//! projects any of them to a page or to JSON. A new answer is a new variant and its row here.
+//! Every answer the worker gives a candidate or a calling page, in one table (`Answer::row`);
+//! `http::render` projects a row to a page or to JSON.
 
 use crate::domain::FieldErrors;
 use crate::hireflix::InterviewUrl;
 use crate::i18n::{Message, Words};
 
-/// A candidate who cannot go on now is asked to wait this long before sending again.
 const RETRY_SECONDS: u32 = 60;
-/// An operator must act first: asked again less often.
+/// An operator must act first.
 const MISCONFIGURED_RETRY_SECONDS: u32 = 300;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
-    /// Their interview: go there now.
     Interview(InterviewUrl),
     /// Hireflix already has their interview and emailed its link.
     InvitedByEmail,
-    /// Accepted and queued; Hireflix emails the invite when it goes through.
     Queued,
-    /// Waiting in the position's line: their place (1: next), and by when the email comes.
+    /// Their place in the position's line (1: next), and by when the email comes.
     InLine {
         place: u32,
         expected_by_ms: u64,
     },
-    /// The position's line is full, or its wait too long: the form again, nothing stored;
-    /// try again after this long.
+    /// The position's line is full, or its wait too long: nothing stored.
     PositionPaused {
         retry_after_s: u32,
     },
-    /// The interview exists, but Hireflix gave no link we may send the candidate to (missing,
-    /// or on a foreign host); Hireflix has emailed it. An upstream error, never a redirect.
+    /// The interview exists, but its link is missing or on a foreign host; Hireflix emailed it.
     LinkUnusable,
-    /// Hireflix refused the candidate's data: back to the form, with Hireflix's own words where
-    /// it gave any that name no field.
+    /// Hireflix refused the data, with its own words where they name no field.
     Rejected {
         errors: FieldErrors,
         hireflix_says: Option<String>,
     },
-    /// The form's own checks failed.
     Invalid(FieldErrors),
-    /// Nothing could be promised: Hireflix failed and the queue could not take the application.
+    /// Hireflix failed and the queue could not take the application.
     Unavailable,
     RateLimited,
-    /// Turnstile's token was missing (the widget not solved, or JavaScript off).
     HumanCheckMissing,
     /// Siteverify said no, or the token was made for another action, position or site.
     HumanCheckRefused,
-    /// Siteverify could not be asked: nothing is decided, the candidate tries again.
     HumanCheckUnavailable,
-    /// The position does not exist (any more).
     PositionNotFound,
     /// The position exists but takes no invites now.
     PositionClosed,
-    /// A page on a site that is neither ours nor allowed posted the form.
     OriginNotAllowed,
-    /// The body was refused; the page links back to the position's form.
     TooLarge,
     UnsupportedType,
     Unreadable,
     PageNotFound,
     MethodNotAllowed,
-    /// A setting or binding is missing: an operator must act.
     Misconfigured,
     PositionsUnavailable,
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Row<'a> {
-    /// The HTTP status (a page that redirects answers 303 whatever this says).
+    /// A page that redirects answers 303 whatever this says.
     pub status: u16,
-    /// The JSON's `error`: the request as a whole was refused. Without it a form answer's JSON
-    /// has `errors`, by field.
+    /// The JSON's `error`: the whole request was refused (else a form's JSON has `errors`).
     pub error: Option<&'static str>,
-    /// The JSON's `status`: where the application stands.
+    /// The JSON's `status`.
     pub state: Option<&'static str>,
     pub retry_after: Option<u32>,
     pub page: Page<'a>,
 }
 
-/// The kind of page an answer is, with its words.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Page<'a> {
-    /// A page that only says something, with a way on.
     Message(&'static Message, Option<Onward>),
-    /// A page that sends the candidate to their inbox: no form, since sending the application
-    /// again could only get the same answer. It has an address of its own,
-    /// `/apply/{id}/{slug}`, which shows it again on a GET: a language switch never posts again.
-    /// Its place in the position's line (1: next) and when to expect the email (ms since the
-    /// epoch): the JSON's `place` and `expectedBy`, and the page's panel.
+    /// To the inbox: no form, as posting again could only get the same answer. Its address,
+    /// `/apply/{id}/{slug}`, shows it again on a GET, so a language switch never posts again.
+    /// The place in line and the email's ms since the epoch: the JSON's `place`, `expectedBy`.
     Inbox(&'static Message, &'static str, Option<(u32, u64)>),
-    /// The form again with every value kept, with a notice (the JSON's `message`; without
-    /// one, the summary of the errors), errors by field and the human check's.
+    /// The form again, every value kept: a notice (the JSON's `message`; without one, the
+    /// errors' summary), errors by field and the human check's.
     Form(
         Option<&'a str>,
         Option<&'a FieldErrors>,
         Option<&'static str>,
     ),
-    /// On to the interview (303).
     Redirect(&'a InterviewUrl),
 }
 
-/// Where a message page leads: the open positions, or the position's form (when the answer
-/// is to a post for one).
+/// Where a message page leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Onward {
     Positions,
@@ -111,10 +89,8 @@ pub enum Onward {
 }
 
 impl Answer {
-    /// The answers that have an address of their own (`Page::Inbox`).
     const INBOXES: [Answer; 3] = [Answer::Queued, Answer::InvitedByEmail, Answer::LinkUnusable];
 
-    /// The table: one row an answer.
     #[rustfmt::skip]
     pub fn row(&self, w: &'static Words) -> Row<'_> {
         use Answer as A;
@@ -156,7 +132,6 @@ impl Answer {
         Row { status, error, state, retry_after, page }
     }
 
-    /// The answer whose page lives at `/apply/{id}/{slug}`.
     pub fn from_slug(slug: &str, w: &'static Words) -> Option<Answer> {
         Answer::INBOXES
             .into_iter()

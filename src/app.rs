@@ -1,9 +1,6 @@
-//! The composition root: the settings and the services every entry point uses (the request
-//! routes, /healthz, `/admin/`, both queue consumers), built once per isolate from `Env`.
-//!
-//! An isolate serves one version of the worker with one `Env`, so none of it can change while
-//! the isolate lives; reading ~30 settings across the JS boundary and parsing them cost more
-//! than the rest of a form view (see docs/performance.md).
+//! The composition root: the settings and services every entry point uses, built once per
+//! isolate from `Env` (one `Env` per isolate; reading ~30 settings across the JS boundary cost
+//! more than the rest of a form view, docs/performance.md).
 
 use crate::apply::invite::Invites;
 use crate::apply::Pipeline;
@@ -22,15 +19,13 @@ use std::rc::Rc;
 use worker::{AnalyticsEngineDataset, Context, Env, Queue, RateLimiter};
 
 pub struct App {
-    /// The `Env` this was built from: an entry point given another one rebuilds (`for_env`).
     env: Env,
     /// Always read, even when wrong: pages, dead letters and `/admin/` need parts of it.
     pub config: Rc<Config>,
-    /// The pages' framing and form rules, so even a misconfigured worker's answers get them.
     pub policy: Policy,
-    /// KV, with the dead letters' object when it is bound; `None` without the KV binding.
+    /// `None` without the KV binding.
     pub store: Option<Store>,
-    /// What serves applications; everything wrong, by name, when the worker cannot.
+    /// Everything wrong, by name, when the worker cannot serve applications.
     pub services: Result<Services, Vec<String>>,
 }
 
@@ -39,16 +34,10 @@ thread_local! {
 }
 
 impl App {
-    /// The isolate's app for this `Env`, built on first use. A misconfigured one is not kept:
-    /// the next request or batch reads the settings again.
+    /// Built on first use; a misconfigured one is not kept, so the next request reads again.
     pub fn for_env(env: &Env) -> Rc<App> {
-        let kept = CURRENT.with(|slot| {
-            slot.borrow()
-                .as_ref()
-                .filter(|app| js_sys::Object::is(app.env.as_ref(), env.as_ref()))
-                .cloned()
-        });
-        if let Some(app) = kept {
+        let same = |app: &&Rc<App>| js_sys::Object::is(app.env.as_ref(), env.as_ref());
+        if let Some(app) = CURRENT.with_borrow(|slot| slot.as_ref().filter(same).cloned()) {
             return app;
         }
         let app = Rc::new(App::build(env));
@@ -61,10 +50,8 @@ impl App {
     fn build(env: &Env) -> App {
         let config = Rc::new(Config::read(env));
         crate::objects::place(config.object_placement);
-        let store = env
-            .kv(names::KV)
-            .ok()
-            .map(|kv| Store::new(kv, config.submission_ttl_seconds, LetterBox::connect(env)));
+        let (kv, ttl) = (env.kv(names::KV).ok(), config.submission_ttl_seconds);
+        let store = kv.map(|kv| Store::new(kv, ttl, LetterBox::connect(env)));
         let services = match (&store, config.problems.is_empty()) {
             (_, false) => Err(config.problems.clone()),
             (None, true) => Err(vec![format!("KV binding {} is missing", names::KV)]),
@@ -98,7 +85,6 @@ impl App {
         }
     }
 
-    /// For the bindings a handler looks up itself.
     pub fn env(&self) -> &Env {
         &self.env
     }
@@ -118,8 +104,7 @@ pub struct Services {
 }
 
 impl Services {
-    /// The funnel one request records into. Without the binding nothing is recorded, and the
-    /// visit (the country crosses from JS) is not even read.
+    /// Without the binding the visit (its country crosses from JS) is not even read.
     pub fn funnel(&self, visit: impl FnOnce() -> Visit) -> Funnel {
         match &self.dataset {
             Some(dataset) => Funnel::new(Some(dataset.clone()), visit()),
@@ -127,7 +112,7 @@ impl Services {
         }
     }
 
-    /// `ctx` lets KV writes that nobody waits for finish after the response.
+    /// `ctx` lets KV writes nobody waits for finish after the response.
     pub fn pipeline<'a>(
         &'a self,
         request_id: &'a str,
@@ -160,10 +145,8 @@ impl Services {
         }
     }
 
-    /// The rate limiters are optional so a deployment without them still works (and
-    /// /healthz warns); with them, each client (IPv4 address or IPv6 /64) and each IPv6 /48
-    /// gets the limit set in wrangler.toml. A limiter that errors refuses: a broken gate must
-    /// not open.
+    /// Each client (`client_key`) and each IPv6 /48 within its limit; a deployment without the
+    /// limiters still works (/healthz warns).
     pub async fn within_rate_limit(&self, ip: Option<String>) -> bool {
         let ip = ip.unwrap_or_default();
         allows(self.limiter.as_ref(), Some(client_key("apply", &ip))).await
@@ -171,7 +154,7 @@ impl Services {
     }
 }
 
-/// Whether `limiter` lets one more request under `key` through; no limiter or no key: yes.
+/// No limiter or no key: yes. A limiter that errors refuses: a broken gate must not open.
 pub async fn allows(limiter: Option<&RateLimiter>, key: Option<String>) -> bool {
     match (limiter, key) {
         (Some(limiter), Some(key)) => limiter.limit(key).await.is_ok_and(|o| o.success),

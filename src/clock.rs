@@ -1,6 +1,6 @@
-//! The time, from the JS runtime, and the UTC calendar (pure).
+//! The time, from the JS runtime, and the UTC calendar.
 
-/// Now as ISO 8601 in UTC (`2026-11-26T15:40:25.123Z`), for records people read.
+/// `2026-11-26T15:40:25.123Z`
 pub fn now_iso() -> String {
     js_sys::Date::new_0().to_iso_string().into()
 }
@@ -10,7 +10,7 @@ pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// `ms` since the epoch as ISO 8601 in UTC, to the second (`2026-12-02T15:00:00Z`).
+/// `2026-12-02T15:00:00Z`
 pub fn iso8601(ms: u64) -> String {
     let seconds = ms / 1_000;
     let (year, month, day) = civil_from_days(i64::try_from(seconds / 86_400).unwrap_or(0));
@@ -19,8 +19,8 @@ pub fn iso8601(ms: u64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
 }
 
-// Howard Hinnant's civil-calendar algorithms (public domain): days since 1970-01-01 to and
-// from (year, month 1-12, day 1-31), proleptic Gregorian. No date crate for two functions.
+// Howard Hinnant's algorithms (public domain): days since 1970-01-01 to and from
+// (year, month, day), proleptic Gregorian. No date crate for two functions.
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);

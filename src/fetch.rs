@@ -1,7 +1,6 @@
-//! Posts to the services the worker calls (Hireflix's API, Turnstile's siteverify) through the
-//! runtime's global `fetch(url, init)`: `worker::Fetch` first builds a `Request` object and its
-//! `Response::text()` reads the reply through a stream reader, each costing more CPU than the
-//! call itself.
+//! Posts to Hireflix and siteverify through the global `fetch(url, init)`: `worker::Fetch`
+//! builds a `Request` and reads the reply through a stream reader, each costing more CPU than
+//! the call itself.
 
 use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -22,17 +21,14 @@ pub struct Reply {
     pub body: String,
 }
 
-/// Why no reply came.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    /// Not within the deadline, the body included.
     Timeout,
     Network,
 }
 
-/// Never follows a redirect: it would carry the headers (an API key, a secret) to wherever it
-/// points. The deadline covers the whole exchange, body included, so a server that sends
-/// headers and then stalls cannot hold the candidate either.
+/// Never follows a redirect: it would carry the headers (a key, a secret) along. The deadline
+/// covers the body too, so a server that stalls after its headers cannot hold the candidate.
 pub async fn post(
     url: &str,
     headers: &Headers,
@@ -60,8 +56,8 @@ pub async fn post(
         .dyn_into()
         .map_err(|_| Failure::Network)?;
     let retry_after = response.headers().get("retry-after").ok().flatten();
-    // One arrayBuffer() rather than text(): a reply that is not UTF-8 is a failure, as it was
-    // when the body was decoded in Rust, instead of being read with replacement characters.
+    // arrayBuffer(), not text(): a reply that is not UTF-8 fails instead of being read with
+    // replacement characters.
     let buffer = response.array_buffer().map_err(|_| failed())?;
     let bytes = JsFuture::from(buffer).await.map_err(|_| failed())?;
     let body = String::from_utf8(Uint8Array::new(&bytes).to_vec()).map_err(|_| failed())?;

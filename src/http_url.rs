@@ -1,23 +1,22 @@
-//! Absolute http(s) URLs in the narrow form this worker deals in: the Hireflix API and the
-//! interview links it hands out.
+//! Absolute http(s) URLs in the narrow form this worker deals in: the Hireflix API and its
+//! interview links.
 //!
-//! Hand-written instead of the `url` crate, which brings IDNA and its Unicode tables (measured
-//! 2026-12: +68.6 KB of gzip wasm; +20.7 KB even with the ASCII-only `idna_adapter` 1.0) for
-//! host names we never need to accept, and would still need every check below. It is
-//! deliberately strict: no user info, no IDN or percent-encoded hosts, no IPv6, no spaces or
-//! backslashes, so anything it accepts is read the same way by every browser, which is what
-//! makes a redirect target safe. Property tests check it against the `url` crate.
+//! Not the `url` crate: its IDNA tables cost +68.6 KB of gzip wasm (+20.7 KB with the ASCII
+//! `idna_adapter`, measured 2026-12) for hosts we never accept, and every check below would
+//! still be needed. Strict (no user info, IDN, percent-encoded hosts, IPv6, spaces or
+//! backslashes) so every browser reads what it accepts the same way: that makes a redirect
+//! target safe. Property tests check it against the `url` crate.
 
 use std::fmt;
 
-/// `Default` is no URL (an empty host): a placeholder for a setting that is wrong.
+/// `Default` (an empty host) stands in for a setting that is wrong.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HttpUrl {
     https: bool,
     host: String,
     /// `None` for the scheme's default port.
     port: Option<u16>,
-    /// Path, query and fragment, starting with `/` (added when absent).
+    /// Path, query and fragment, starting with `/`.
     rest: String,
 }
 
@@ -39,16 +38,12 @@ impl HttpUrl {
             return None;
         }
         let default_port = if https { 443 } else { 80 };
-        let rest = if rest.starts_with('/') {
-            rest.to_string()
-        } else {
-            format!("/{rest}")
-        };
+        let slash = if rest.starts_with('/') { "" } else { "/" };
         Some(HttpUrl {
             https,
             host: host.to_ascii_lowercase(),
             port: port.filter(|p| *p != default_port),
-            rest,
+            rest: format!("{slash}{rest}"),
         })
     }
 
@@ -64,7 +59,7 @@ impl HttpUrl {
         self.port.is_some()
     }
 
-    /// `scheme://host[:port]`, the unit browsers use for trust decisions.
+    /// `scheme://host[:port]`
     pub fn origin(&self) -> String {
         let scheme = if self.https { "https" } else { "http" };
         match self.port {
@@ -128,8 +123,8 @@ fn is_ipv4(host: &str) -> bool {
         })
 }
 
-/// `.` and `..` path segments (also percent-encoded) are resolved away by browsers, so the
-/// link they open would not be the text we checked.
+/// Browsers resolve `.` and `..` (also percent-encoded) away: the link opened would not be the
+/// text checked.
 fn has_dot_segment(rest: &str) -> bool {
     let path = rest.split(['?', '#']).next().unwrap_or_default();
     path.split('/').any(|segment| {
@@ -138,9 +133,8 @@ fn has_dot_segment(rest: &str) -> bool {
     })
 }
 
-/// The characters a browser leaves as they are in a path, query or fragment. Anything else
-/// (space, quotes, angle brackets, backslash, controls, non-ASCII) is refused rather than
-/// guessed at; `'` too, which browsers percent-encode in a query.
+/// What a browser leaves as it is in a path, query or fragment; anything else is refused rather
+/// than guessed at (`'` too, which browsers percent-encode in a query).
 fn is_url_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/?#%[]".contains(&b)
 }

@@ -1,6 +1,5 @@
-//! The company around the form: its name, logo and colour, its privacy notice and a contact
-//! address. Read on every page, including the pages of a deployment whose other settings are
-//! broken, so parsing never fails: a bad value is left out of the pages and reported by name.
+//! The company around the form: name, logo, colour, privacy notice, contact. Read on every
+//! page, even where other settings are broken, so a bad value is only left out and named.
 
 use super::read::Reader;
 use super::Vars;
@@ -25,21 +24,18 @@ pub struct Brand {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub href: String,
-    /// The origin of an absolute URL: a logo's must be admitted by the pages' CSP.
+    /// A logo's must be admitted by the pages' CSP.
     pub origin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrandColor {
-    /// The `<style>` the pages carry to use it, and its CSP source (`'sha256-...'`): the colour
-    /// dark enough for white text (darkened from the setting when it was not), and for hover
-    /// darker still.
+    /// The pages' `<style>` and its CSP source: the colour dark enough for white text, and for
+    /// hover darker still.
     pub css: String,
     pub csp_hash: String,
 }
 
-/// Bad values are problems by name, left out of the pages; a missing privacy notice or contact,
-/// or a colour darkened for contrast, are warnings.
 pub(super) fn read<V: Vars + ?Sized>(r: &mut Reader<V>) -> Brand {
     let link_why = "must be an https URL or a path on this worker such as /logo.svg";
     let email_why = "must be an email address like jobs@example.com";
@@ -84,8 +80,7 @@ pub(super) fn read<V: Vars + ?Sized>(r: &mut Reader<V>) -> Brand {
 
 fn parse_link(raw: &str) -> Option<Link> {
     if raw.starts_with('/') {
-        // A path on this worker; `//host` would be another site, and the rest is kept to the
-        // characters a file name in public/ needs.
+        // `//host` would be another site; the rest kept to what a file in public/ needs.
         let safe = !raw.starts_with("//")
             && !raw.contains("..")
             && raw
@@ -133,13 +128,11 @@ fn hex(rgb: Rgb) -> String {
     format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
 }
 
-/// Each channel times `percent` / 100: the same hue, darker.
 fn scale(rgb: Rgb, percent: u16) -> Rgb {
     rgb.map(|c| u8::try_from(u16::from(c) * percent / 100).unwrap_or(c))
 }
 
-/// The colour itself when white text on it reaches 4.5:1, else the lightest darker shade of it
-/// that does (black, at worst, always does).
+/// The lightest shade of it (itself included; black at worst) with white text at 4.5:1.
 fn darken_for_white_text(rgb: Rgb) -> Rgb {
     (0..=100u16)
         .rev()
@@ -165,11 +158,11 @@ fn luminance(rgb: Rgb) -> f64 {
 fn contrast_tenths(a: Rgb, b: Rgb) -> u32 {
     let (la, lb) = (luminance(a), luminance(b));
     let ratio = (la.max(lb) + 0.05) / (la.min(lb) + 0.05);
-    // A ratio lies between 1 and 21: the cast cannot overflow.
+    // Between 1 and 21: the cast cannot overflow.
     (ratio * 10.0) as u32
 }
 
-/// `4.5:1`, with integer formatting only (float formatting costs the wasm kilobytes).
+/// Integer formatting only: float formatting costs the wasm kilobytes.
 fn ratio_text(tenths: u32) -> String {
     format!("{}.{}:1", tenths / 10, tenths % 10)
 }

@@ -1,9 +1,6 @@
-//! The worker's settings, each read from `Env` in one place ([`Config::read`]) by its name,
-//! with its default and its check on the same line.
-//!
-//! A setting that is wrong is named in `problems` (never with its value) and replaced by its
-//! default, so what needs only part of the settings keeps working on a deployment that is not
-//! fully set up: the pages' brand and language, the dead-letter consumer, `/admin/`, /healthz.
+//! The worker's settings, each read in one place ([`Config::read`]) by its name, with its
+//! default and its check. A wrong one is named in `problems` (never with its value) and its
+//! default used, so what needs only part of them works on a deployment not fully set up.
 //! Adding a setting: a field here, a line in `read`, a commented line in wrangler.toml.
 
 pub mod brand;
@@ -27,7 +24,7 @@ const DEFAULT_TURNSTILE_VERIFY_URL: &str =
     "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 const DAY_SECONDS: u64 = 86_400;
 
-/// A value that must never be printed: `{:?}` shows `<redacted>`, and there is no `Display`.
+/// Never printed: `{:?}` shows `<redacted>`, and there is no `Display`.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -44,22 +41,19 @@ impl std::ops::Deref for Secret {
     }
 }
 
-/// Where settings come from: `Env` in the worker, a list of pairs in native tests (below).
+/// `Env` in the worker, a list of pairs in native tests.
 pub trait Vars {
-    /// The setting as given; `None` when unset (or not a string).
     fn var(&self, name: &str) -> Option<String>;
 }
 
 impl Vars for worker::Env {
     fn var(&self, name: &str) -> Option<String> {
-        // Vars and secrets alike are string properties of `Env`.
         worker::Env::var(self, name).ok().map(|v| v.to_string())
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The default when `HIREFLIX_API_URL` is wrong (then `problems` says so).
     pub api_url: HttpUrl,
     /// Where a candidate may be sent: Hireflix, and the configured API's own origin.
     pub redirect_hosts: TrustedHosts,
@@ -67,42 +61,33 @@ pub struct Config {
     /// `None`: every open position of the account takes applications.
     pub allowed_positions: Option<Vec<PositionId>>,
     pub submission_ttl_seconds: u64,
-    /// A dead letter holds a whole application: kept long enough for an operator, not for ever.
     pub dead_letter_ttl_seconds: u64,
     pub hireflix_timeout_ms: u32,
     pub retry_base_delay_seconds: u32,
     pub max_invite_attempts: u32,
     /// How long after an interview is made a resubmission with its names alone is sent to it.
     pub link_grace_ms: u64,
-    /// Keys every HMAC (KV keys, log tags, externalId, names tags, link passes, mailboxes);
-    /// empty when unset or too short.
+    /// Keys every HMAC; empty when unset or too short.
     pub app_secret: Secret,
-    /// Opens `/admin/` (dead letters); `None`: those paths are 404.
     pub admin_token: Option<Secret>,
     /// Origins besides the worker's own that may post the form, call the API and frame it.
     pub allowed_origins: Vec<String>,
-    /// `None`: Turnstile is off.
     pub turnstile: Option<Turnstile>,
-    /// The invite ledger's limits and windows.
     pub budgets: Budgets,
-    /// Each position's hourly budget and waiting room (`crate::line`).
     pub line: crate::line::Limits,
-    /// Calls to Hireflix a second, live posts and the queue together (`crate::pace`).
+    /// Live posts and the queue together (`crate::pace`).
     pub max_calls_per_second: u32,
-    /// Where every Durable Object is created (`crate::objects`).
     pub object_placement: Placement,
-    /// Where a phone number without a country code is from; `None`: the page language's region.
+    /// `None`: the page language's region.
     pub phone_region: Option<&'static Region>,
-    /// A candidate must tick the consent box; recorded with this notice version.
     pub require_consent: bool,
     pub consent_notice_version: String,
     pub brand: Rc<Brand>,
-    /// A language of the catalogue (checked), or `None` for English.
+    /// `None`: English.
     pub default_language: Option<String>,
-    /// What works but deserves an operator's look (/healthz lists them), by setting name.
+    /// What deserves an operator's look (/healthz lists them), by setting name.
     pub warnings: Vec<String>,
-    /// What stops the worker from serving, by setting name: the request routes and the invite
-    /// queue need this empty.
+    /// What stops the worker from serving, by setting name.
     pub problems: Vec<String>,
 }
 
@@ -113,11 +98,9 @@ pub struct Turnstile {
     pub verify_url: HttpUrl,
 }
 
-/// The names wrangler.toml sets as plain vars (any `[vars]` table), found by build.rs.
+/// wrangler.toml's plain vars, found by build.rs: the runtime cannot tell a secret from a var.
 const PLAIN_VARS: &str = env!("WRANGLER_PLAIN_VARS");
 
-/// The secrets named in a comma-separated list of plain vars: the runtime cannot tell a
-/// secret from a var (both are strings), but the build can read wrangler.toml.
 fn secrets_in(plain_vars: &str) -> impl Iterator<Item = &str> {
     const SECRETS: [&str; 4] = [
         "HIREFLIX_API_KEY",
@@ -153,6 +136,9 @@ impl Config {
         };
         let windows_why =
             "must be empty, or three lengths in seconds \"hour,day,month\" (for tests)";
+        let positions_why = "must be comma-separated 24-hex position ids";
+        let label_why = "must be at most 32 letters, digits, dots, dashes or underscores";
+        let regions_why = "must be empty or one of: GB, IE, US, CA, ES, MX, FR, DE, IT, PT, NL, AU";
         let languages: Vec<&str> = crate::i18n::LANGUAGES.iter().map(|w| w.code).collect();
         let languages_why = format!("must be one of: {}", languages.join(", "));
         let object_placement = Placement::parse(&r.text("OBJECT_PLACEMENT").unwrap_or_default());
@@ -163,21 +149,16 @@ impl Config {
         let mut config = Config {
             api_key: r.secret("HIREFLIX_API_KEY", 1),
             allowed_positions: r
-                .check(
-                    "ALLOWED_POSITIONS",
-                    "must be comma-separated 24-hex position ids",
-                    read::positions,
-                )
+                .check("ALLOWED_POSITIONS", positions_why, read::positions)
                 .flatten(),
             submission_ttl_seconds: r.number("SUBMISSION_TTL_DAYS", 30, 1..=365) * DAY_SECONDS,
             dead_letter_ttl_seconds: r.number("DEAD_LETTER_TTL_DAYS", 30, 1..=365) * DAY_SECONDS,
             hireflix_timeout_ms: r.number("HIREFLIX_TIMEOUT_MS", 4_000, 100..=30_000),
             retry_base_delay_seconds: r.number("RETRY_BASE_DELAY_SECONDS", 30, 0..=3_600),
             max_invite_attempts: r.number("MAX_INVITE_ATTEMPTS", 30, 1..=100),
-            // Long enough for a double tap or a closed tab; short enough that a link found by
-            // knowing someone's email and names is no use a quarter of an hour later.
+            // Long enough for a double tap or a closed tab; too short for a link found by
+            // knowing someone's email and names to be of use.
             link_grace_ms: r.number("LINK_GRACE_MINUTES", 15, 0..=1_440) * 60_000,
-            // It keys every HMAC: it must not be guessable.
             app_secret: r.secret("APP_SECRET", 32),
             admin_token: r.text("ADMIN_TOKEN").map(Secret),
             line: crate::line::Limits {
@@ -203,24 +184,15 @@ impl Config {
                 })
                 .unwrap_or(false),
             consent_notice_version: r
-                .check(
-                    "CONSENT_NOTICE_VERSION",
-                    "must be at most 32 letters, digits, dots, dashes or underscores",
-                    read::label,
-                )
+                .check("CONSENT_NOTICE_VERSION", label_why, read::label)
                 .unwrap_or_else(|| crate::i18n::NOTICE_VERSION.to_string()),
             default_language: r.check("DEFAULT_LANGUAGE", &languages_why, |code| {
                 crate::i18n::by_code(code).map(|_| code.to_string())
             }),
-            // Hireflix publishes no rate limit: 5 calls a second is well under what any API
-            // gateway throttles by default, and with batches of 5 it is 25 invites a second, far
-            // above the invite budgets (`docs/operations.md`).
+            // Hireflix publishes no rate limit: 5 a second is well under any API gateway's
+            // default, and far above the invite budgets (`docs/operations.md`).
             max_calls_per_second: r.number("HIREFLIX_MAX_CALLS_PER_SECOND", 5, 1..=1_000),
-            phone_region: r.check(
-                "DEFAULT_PHONE_REGION",
-                "must be empty or one of: GB, IE, US, CA, ES, MX, FR, DE, IT, PT, NL, AU",
-                Region::by_code,
-            ),
+            phone_region: r.check("DEFAULT_PHONE_REGION", regions_why, Region::by_code),
             object_placement,
             brand: Rc::new(brand::read(&mut r)),
             redirect_hosts: api_url
@@ -255,9 +227,8 @@ impl Config {
     }
 
     pub fn allows(&self, position: &PositionId) -> bool {
-        self.allowed_positions
-            .as_ref()
-            .is_none_or(|allowed| allowed.contains(position))
+        let allowed = self.allowed_positions.as_ref();
+        allowed.is_none_or(|allowed| allowed.contains(position))
     }
 }
 

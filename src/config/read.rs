@@ -1,5 +1,4 @@
-//! Reading one setting: trimmed, blank as unset, and a wrong value named (never shown) in
-//! `problems`, its default used in its place.
+//! Reading one setting: trimmed, blank as unset.
 
 use super::{Secret, Vars};
 use crate::domain::PositionId;
@@ -22,14 +21,12 @@ impl<'v, V: Vars + ?Sized> Reader<'v, V> {
         }
     }
 
-    /// The setting trimmed; `None` when unset or blank.
     pub fn text(&self, name: &str) -> Option<String> {
         let value = self.vars.var(name)?;
         Some(value.trim().to_string()).filter(|v| !v.is_empty())
     }
 
-    /// The setting through `parse`; `None` when unset, or when wrong and then named in
-    /// `problems` as "`name` `why`".
+    /// `None` when unset, or when wrong and then named in `problems` as "`name` `why`".
     pub fn check<T>(
         &mut self,
         name: &str,
@@ -49,11 +46,8 @@ impl<'v, V: Vars + ?Sized> Reader<'v, V> {
         default: N,
         range: RangeInclusive<u64>,
     ) -> N {
-        let why = format!(
-            "must be a whole number from {} to {}",
-            range.start(),
-            range.end()
-        );
+        let (min, max) = (range.start(), range.end());
+        let why = format!("must be a whole number from {min} to {max}");
         let within = |raw: &str| raw.parse().ok().filter(|n| range.contains(n));
         self.check(name, &why, |raw| N::try_from(within(raw)?).ok())
             .unwrap_or(default)
@@ -72,8 +66,8 @@ impl<'v, V: Vars + ?Sized> Reader<'v, V> {
         Secret::default()
     }
 
-    /// An https URL, or plain http to a loopback host (a local stand-in) only: what it is sent
-    /// may be a secret. `None` when wrong.
+    /// https, or plain http to a loopback host (a local stand-in): what it is sent may be a
+    /// secret.
     pub fn url(&mut self, name: &str, default: &str) -> Option<HttpUrl> {
         let raw = self.text(name).unwrap_or_else(|| default.to_string());
         let why = match HttpUrl::parse(&raw) {
@@ -86,7 +80,6 @@ impl<'v, V: Vars + ?Sized> Reader<'v, V> {
     }
 }
 
-/// The non-blank entries of a comma-separated list.
 fn list(raw: &str) -> impl Iterator<Item = &str> {
     raw.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
@@ -97,8 +90,7 @@ pub fn positions(raw: &str) -> Option<Option<Vec<PositionId>>> {
     Some(Some(ids).filter(|ids| !ids.is_empty()))
 }
 
-/// Each entry normalised to `scheme://host[:port]`; a path, query or anything else is a
-/// mistake worth reporting.
+/// Each as `scheme://host[:port]`; a path, query or anything else is a mistake to report.
 pub fn origins(raw: &str) -> Option<Vec<String>> {
     list(raw)
         .map(|entry| {
@@ -110,7 +102,7 @@ pub fn origins(raw: &str) -> Option<Vec<String>> {
         .collect()
 }
 
-/// For tests, "hour,day,month" lengths in seconds, so a test can watch a window reopen.
+/// For tests, "hour,day,month" lengths in seconds, to watch a window reopen.
 pub fn windows(raw: &str) -> Option<Windows> {
     let length = |n: &str| {
         n.trim()
@@ -127,7 +119,7 @@ pub fn windows(raw: &str) -> Option<Windows> {
     })
 }
 
-/// A short label such as `2026-11` or `v3`: it goes into KV records and log lines.
+/// Such as `2026-11` or `v3`: it goes into KV records and log lines.
 pub fn label(raw: &str) -> Option<String> {
     let allowed = |b: u8| b.is_ascii_alphanumeric() || b"._-".contains(&b);
     (raw.len() <= 32 && raw.bytes().all(allowed)).then(|| raw.to_string())

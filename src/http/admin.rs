@@ -1,12 +1,9 @@
-//! The operator's window: dead letters (list them, put them back on the invite queue), the
-//! quota hold, and erasing one candidate (`super::erase`).
-//! Only with an `ADMIN_TOKEN` secret of at least 32 characters; without one, with a shorter
-//! one, or without the right `Authorization: Bearer`, every `/admin/` path is the same 404, so
-//! an outsider cannot even tell that a token is set.
+//! The operator's window: dead letters, the quota hold, erasing one candidate. Without a long
+//! enough `ADMIN_TOKEN` and the right `Authorization: Bearer`, every `/admin/` path is the same
+//! 404, so an outsider cannot even tell that a token is set.
 
 use super::gates::client_key;
-use super::respond::json;
-use super::respond::Reply;
+use super::respond::{json, Reply};
 use super::ui::Ui;
 use crate::answer::Answer;
 use crate::app::{allows, App};
@@ -22,25 +19,23 @@ use crate::store::{Memory, Record, Store};
 use serde_json::{json, Value};
 use worker::{Method, Request};
 
-/// `admin` was once accepted; a token this long cannot be guessed one request at a time.
+/// A token this long cannot be guessed one request at a time.
 const MIN_TOKEN_CHARS: usize = 32;
 
-/// The `ADMIN_TOKEN` secret, when it is long enough to be used.
 fn token(app: &App) -> Option<&str> {
     let token = app.config.admin_token.as_deref()?;
     (token.chars().count() >= MIN_TOKEN_CHARS).then_some(token)
 }
 
-/// A token too short to be used is a /healthz problem: the operator meant to open the door.
+/// The operator meant to open the door: a /healthz problem.
 pub fn token_problem(app: &App) -> Option<String> {
     (app.config.admin_token.is_some() && token(app).is_none()).then(|| {
         format!("ADMIN_TOKEN is shorter than {MIN_TOKEN_CHARS} characters, so /admin/ and /healthz's details stay closed (openssl rand -hex 32)")
     })
 }
 
-/// Whether the request carries the admin token. Every attempt (a request with an
-/// `Authorization` header) counts in the rate limiter under its client first, so guesses are
-/// throttled: over the limit even the right token is refused until the window passes.
+/// Every attempt counts in the rate limiter under its client first: over the limit even the
+/// right token is refused until the window passes.
 pub async fn authorized(req: &Request, app: &App) -> bool {
     let header = |name| req.headers().get(name).ok().flatten();
     let (Some(token), Some(given)) = (token(app), header("authorization")) else {
@@ -76,8 +71,8 @@ pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Rep
     }
 }
 
-/// The quota hold (`crate::pace`), and lifting it once the plan allows more: new invites go at
-/// once; applications already parked come back at their time.
+/// The quota hold (`crate::pace`); lifted, new invites go at once and the parked come back at
+/// their time.
 async fn quota(app: &App, lift: bool, w: &'static Words) -> Reply {
     let paced = app.services.as_ref().ok().map(|s| (s, s.client.pacer()));
     let Some((services, Some(pacer))) = paced else {
@@ -91,48 +86,42 @@ async fn quota(app: &App, lift: bool, w: &'static Words) -> Reply {
         };
         services.ledger.settle(back, "admin").await;
     }
-    match pacer.hold(lift).await {
-        Some(state) => {
-            let hold = hold_to_value(state.hold);
-            let body = json!({ "held": state.hold.is_some(), "hold": hold, "lifted": lift });
-            json(200, &body)
-        }
-        None => Answer::Misconfigured.json(w),
-    }
+    let Some(state) = pacer.hold(lift).await else {
+        return Answer::Misconfigured.json(w);
+    };
+    let hold = hold_to_value(state.hold);
+    json(
+        200,
+        &json!({ "held": state.hold.is_some(), "hold": hold, "lifted": lift }),
+    )
 }
 
 async fn list(store: &Store) -> Reply {
-    let letters: Vec<Value> = store
-        .dead_letters()
-        .await
-        .0
-        .into_iter()
-        .map(
-            |(_, text)| match serde_json::from_str::<DeadLetter>(&text) {
-                Ok(letter) => {
-                    let invite = letter.invite.as_ref();
-                    json!({
-                        "position": invite.map(|i| i.position_id.as_str()),
-                        "reason": letter.reason,
-                        "failedAt": letter.failed_at.unwrap_or_default(),
-                        "attempts": invite.map(|i| i.attempt),
-                        "email": invite.map(|i| mask_email(&i.email)),
-                    })
-                }
-                Err(_) => json!({ "reason": "unreadable_letter" }),
-            },
-        )
-        .collect();
+    let letter = |text: &str| match serde_json::from_str::<DeadLetter>(text) {
+        Ok(letter) => {
+            let invite = letter.invite.as_ref();
+            json!({
+                "position": invite.map(|i| i.position_id.as_str()),
+                "reason": letter.reason,
+                "failedAt": letter.failed_at.unwrap_or_default(),
+                "attempts": invite.map(|i| i.attempt),
+                "email": invite.map(|i| mask_email(&i.email)),
+            })
+        }
+        Err(_) => json!({ "reason": "unreadable_letter" }),
+    };
+    let letters = store.dead_letters().await.0;
+    let letters: Vec<Value> = letters.iter().map(|(_, text)| letter(text)).collect();
     json(200, &json!({ "deadLetters": letters }))
 }
 
-/// Each letter goes back on the invite queue with a fresh attempt count, and is removed only
-/// once the queue has taken it; its candidate is "queued" again.
+/// Each letter goes back on the queue with a fresh attempt count, removed only once the queue
+/// took it; its candidate is "queued" again.
 async fn replay(store: &Store, app: &App, only: Option<&PositionId>, w: &'static Words) -> Reply {
     let Ok(queue) = app.env().queue(names::INVITE_QUEUE) else {
         return Answer::Misconfigured.json(w);
     };
-    // Without it the "queued" record is simply not written: it is only a fast path.
+    // Without it the "queued" record (only a fast path) is not written.
     let secret = &app.config.app_secret;
     let (mut replayed, mut kept) = (0u32, 0u32);
     for (id, text) in store.dead_letters().await.0 {

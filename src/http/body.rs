@@ -9,32 +9,29 @@ use worker::Request;
 /// Four short fields fit in far less; anything larger is not a form of ours.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// Past the cap, up to this much is still read and thrown away before answering 413: a server
-/// that answers while the client is still uploading makes many clients report a reset
-/// connection instead of the 413. Beyond this the connection is simply cut.
+/// Past the cap, up to this much is read and thrown away before the 413: answered mid-upload,
+/// many clients report a reset connection instead. Beyond this the connection is cut.
 const DISCARD_LIMIT: usize = 1024 * 1024;
 
-/// The form field people never see or fill in; bots that fill every field fill it.
-pub const HONEYPOT_FIELD: &str = "website";
-/// Where Turnstile's widget puts its token in the form.
+/// The field people never see; bots that fill every field fill it.
+const HONEYPOT_FIELD: &str = "website";
+/// Turnstile's widget's token.
 pub const TURNSTILE_FIELD: &str = "cf-turnstile-response";
-/// The consent box (`REQUIRE_CONSENT`).
-pub const CONSENT_FIELD: &str = "consent";
+const CONSENT_FIELD: &str = "consent";
 
-/// What a post carried: the application, and the fields the abuse gates read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Posted {
     pub form: ApplicationForm,
     pub honeypot: String,
     pub turnstile_token: String,
     pub attribution: Attribution,
-    /// The consent box's value as sent (`yes` when ticked, absent when not).
+    /// As sent (`yes` when ticked, absent when not).
     pub consent: String,
 }
 
 impl Posted {
     fn from_pairs(pairs: Vec<(String, String)>) -> Posted {
-        // The first value of a name wins, as for the application's own fields.
+        // The first value of a name wins, as for the application's fields.
         let value = |name: &str| first(&pairs, name).unwrap_or_default().to_string();
         Posted {
             honeypot: value(HONEYPOT_FIELD),
@@ -46,14 +43,13 @@ impl Posted {
     }
 }
 
-/// The encodings a post may come in: a form's two, and a landing page's JSON.
+/// A form's two, and a landing page's JSON.
 const ENCODINGS: [&str; 3] = [
     "application/x-www-form-urlencoded",
     "multipart/form-data",
     "application/json",
 ];
 
-/// A post's encoding, matched on the content type's essence, if it is one of ours.
 fn encoding(content_type: &str) -> Option<&'static str> {
     let essence = content_type.split(';').next().unwrap_or_default().trim();
     ENCODINGS
@@ -70,7 +66,16 @@ pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
         return Err(Answer::TooLarge);
     }
     let bytes = match declared {
-        Some(length) if length <= MAX_BODY_BYTES => read_declared(req).await?,
+        // The length bounds what the runtime hands over, so one `arrayBuffer()` (one promise;
+        // the stream reader costs a lock, a read per chunk, an empty read and a release).
+        Some(length) if length <= MAX_BODY_BYTES => {
+            let bytes = req.bytes().await.map_err(|_| Answer::Unreadable)?;
+            // The length is the runtime's promise, not ours.
+            if bytes.len() > MAX_BODY_BYTES {
+                return Err(Answer::TooLarge);
+            }
+            bytes
+        }
         _ => read_capped(req).await?,
     };
     match encoding {
@@ -82,20 +87,7 @@ pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
     }
 }
 
-/// A declared length within the cap bounds what the runtime hands over (HTTP framing ends the
-/// body there), so the body is read with one `arrayBuffer()`: one promise, where the stream
-/// reader costs a lock, a read per chunk, a final empty read and a release. Chunked or larger
-/// bodies go through `read_capped`, which never holds more than the cap in wasm memory.
-async fn read_declared(req: &mut Request) -> Result<Vec<u8>, Answer> {
-    let bytes = req.bytes().await.map_err(|_| Answer::Unreadable)?;
-    // The length is the runtime's promise, not ours: the cap is checked again on what came.
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(Answer::TooLarge);
-    }
-    Ok(bytes)
-}
-
-/// Reads the body but stops at the cap: a chunked upload declares no length up front.
+/// Never holds more than the cap in wasm memory: a chunked upload declares no length.
 async fn read_capped(req: &mut Request) -> Result<Vec<u8>, Answer> {
     let mut stream = match req.stream() {
         Ok(stream) => stream,
@@ -120,7 +112,6 @@ async fn read_capped(req: &mut Request) -> Result<Vec<u8>, Answer> {
     Ok(bytes)
 }
 
-/// A posted form or a query string, decoded.
 pub fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(bytes)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -134,12 +125,11 @@ pub fn first<'q>(pairs: &'q [(String, String)], name: &str) -> Option<&'q str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// The form as a prefill link's query string sets it.
 pub fn prefill(query: &[(String, String)]) -> ApplicationForm {
     ApplicationForm::from_pairs(query.iter().map(|(k, v)| (k, v.clone()))).repair_unencoded_plus()
 }
 
-/// JSON for landing pages that post with `fetch`: an object of the same field names.
+/// An object of the form's field names.
 fn parse_json(bytes: &[u8]) -> Result<Posted, Answer> {
     let object: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(bytes).map_err(|_| Answer::Unreadable)?;
@@ -155,8 +145,8 @@ fn parse_json(bytes: &[u8]) -> Result<Posted, Answer> {
     Ok(Posted::from_pairs(pairs))
 }
 
-/// Multipart parsing is the runtime's own (`Response.formData()`): a hand-written parser would
-/// be more wasm and more risk for a format browsers send only when told to.
+/// The runtime's parser (`Response.formData()`): ours would be more wasm and risk for a format
+/// browsers send only when told to.
 async fn parse_multipart(mut bytes: Vec<u8>, content_type: &str) -> Option<Posted> {
     let headers = web_sys::Headers::new().ok()?;
     headers.set("content-type", content_type).ok()?;
@@ -167,11 +157,9 @@ async fn parse_multipart(mut bytes: Vec<u8>, content_type: &str) -> Option<Poste
     let promise = response.form_data().ok()?;
     let form_data = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
     let form_data: web_sys::FormData = form_data.dyn_into().ok()?;
-    let names = Field::ALL
-        .iter()
-        .map(|f| f.wire_name())
-        .chain([HONEYPOT_FIELD, TURNSTILE_FIELD, CONSENT_FIELD])
-        .chain(attribution::NAMES);
+    let fields = Field::ALL.iter().map(|f| f.wire_name());
+    let gates = [HONEYPOT_FIELD, TURNSTILE_FIELD, CONSENT_FIELD];
+    let names = fields.chain(gates).chain(attribution::NAMES);
     let mut pairs = Vec::new();
     for name in names {
         // A file upload under one of our names is not text: leave the field empty.

@@ -1,10 +1,8 @@
-//! Erasing one candidate on their request (`POST /admin/erase`, `scripts/erase`): their place
-//! in the waiting line, their KV records (in every position the worker knows under the spelling
-//! typed, and under each spelling the ledger invited, which its row kept), their invite ledger
-//! rows (every spelling of their mailbox) and their dead letters (any spelling). The answer and
-//! the log line count what went, by kind; neither names the candidate. What a queue still holds
-//! cannot be counted or deleted: the ledger keeps the erasure, and the consumers drop those
-//! applications when they come out.
+//! Erasing one candidate on request (`POST /admin/erase`, `scripts/erase`): their place in
+//! line, KV records (every known position, the spelling typed and each the ledger invited),
+//! ledger rows and dead letters (any spelling of the mailbox). The answer counts what went by
+//! kind, never naming them. A queue cannot be searched: the ledger keeps the erasure and the
+//! consumers drop those applications when they come out.
 
 use super::respond::{json, Reply};
 use crate::app::App;
@@ -18,9 +16,8 @@ use worker::Request;
 
 pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
     let secret = &app.config.app_secret;
-    // `{"email", "position"?}`, read as a `Value` (a struct's own decoder costs wasm). The
-    // position is one more to look in, besides those the worker lists: a position closed and
-    // gone from the positions list still has its records.
+    // `{"email", "position"?}` as a `Value` (a struct's decoder costs wasm). The position is
+    // one more to look in: a closed one gone from the list still has its records.
     let asked = req.text().await.ok();
     let asked = asked.and_then(|text| serde_json::from_str::<Value>(&text).ok());
     let field = |name| asked.as_ref()?.get(name)?.as_str().map(str::trim);
@@ -50,9 +47,8 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
     let (mut positions, mut records) = (Vec::<PositionId>::new(), Vec::new());
     for position in extra.into_iter().chain(listed).chain(known) {
         if !positions.contains(&position) {
-            records.push(keys::candidate(&CandidateKey::new(
-                secret, &position, &email,
-            )));
+            let key = CandidateKey::new(secret, &position, &email);
+            records.push(keys::candidate(&key));
             positions.push(position);
         }
     }
@@ -64,18 +60,14 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
         waiting = waiting.zip(gone).map(|(all, gone)| all + gone);
     }
     let ledger = LedgerClient::connect(app.env(), &app.config);
-    // Leaves the erasure marked in the ledger: the applications still in a queue are dropped
-    // when they come out of it (`crate::ledger`'s erasure).
     let forgotten = ledger.forget(&email, app.config.line.max_wait_hours).await;
 
-    // And the record of each spelling the ledger invited (`v.ictim@` when `victim@` was
-    // typed): every record deleted once.
+    // And the record of each spelling the ledger invited (`v.ictim@` for `victim@`), once.
     let mut rows = 0u32;
     for row in forgotten.as_deref().unwrap_or_default().split(' ') {
         rows += u32::from(!row.is_empty());
-        match keys::recorded(row) {
-            Some(key) if !records.contains(&key) => records.push(key),
-            _ => {}
+        if let Some(key) = keys::recorded(row).filter(|key| !records.contains(key)) {
+            records.push(key);
         }
     }
     let rows = forgotten.is_some().then_some(rows);

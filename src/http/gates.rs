@@ -1,11 +1,10 @@
-//! The cheap checks a post passes before it may cost anything: who is sending (the rate
-//! limiter's key) and from which site (the Origin header). Pure, tested natively.
+//! The cheap checks a post passes before it may cost anything: the rate limiter's key and the
+//! Origin header.
 
 use std::net::{IpAddr, Ipv6Addr};
 
-/// The rate limiter's key for a client: its IPv4 address, or its IPv6 /64. One subscriber or
-/// host usually holds a whole /64, so counting single IPv6 addresses would let one machine
-/// post as 2^64 clients. `purpose` keeps the counts of applications and admin attempts apart.
+/// An IPv4 address, or an IPv6 /64: one host usually holds a whole /64, and would otherwise
+/// post as 2^64 clients. `purpose` keeps applications and admin attempts apart.
 pub fn client_key(purpose: &str, ip: &str) -> String {
     match ip.trim().parse::<IpAddr>() {
         Ok(IpAddr::V4(v4)) => format!("{purpose}:{v4}"),
@@ -13,14 +12,13 @@ pub fn client_key(purpose: &str, ip: &str) -> String {
             Some(v4) => format!("{purpose}:{v4}"),
             None => format!("{purpose}:{}/64", prefix(v6, 64)),
         },
-        // Without a readable address (never the case behind Cloudflare) all such posts share
-        // one budget rather than each getting its own.
+        // Never the case behind Cloudflare: all such posts share one budget.
         Err(_) => format!("{purpose}:unknown"),
     }
 }
 
-/// The key of a client's IPv6 /48, for the second, wider limit: a tunnel broker or a cloud
-/// host hands anyone a /48, 65,536 /64s each with its own first limit. `None` for IPv4.
+/// An IPv6 /48, for the wider limit: a tunnel broker hands anyone a /48, 65,536 /64s each with
+/// its own first limit. `None` for IPv4.
 pub fn network_key(ip: &str) -> Option<String> {
     match ip.trim().parse::<IpAddr>() {
         Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
@@ -30,22 +28,15 @@ pub fn network_key(ip: &str) -> Option<String> {
     }
 }
 
-/// The address with all but its first `bits` bits zeroed.
 fn prefix(v6: Ipv6Addr, bits: u32) -> Ipv6Addr {
     Ipv6Addr::from(u128::from(v6) & !(u128::MAX >> bits))
 }
 
-/// A post may come from a page of this worker, from an allowed origin, or from no browser at
-/// all (no `Origin`: curl, a server-side post). Anything else, `null` included, is a page
-/// elsewhere posting on its visitors' behalf.
+/// From a page of this worker, an allowed origin, or no browser at all (no `Origin`: curl, a
+/// server). Anything else, `null` included, is a page elsewhere posting for its visitors.
 pub fn origin_allowed(origin: Option<&str>, own_origin: &str, allowed: &[String]) -> bool {
-    match origin.map(str::trim) {
-        None => true,
-        Some(origin) => {
-            let origin = origin.to_ascii_lowercase();
-            origin == own_origin || allowed.contains(&origin)
-        }
-    }
+    let origin = origin.map(|origin| origin.trim().to_ascii_lowercase());
+    origin.is_none_or(|origin| origin == own_origin || allowed.contains(&origin))
 }
 
 #[cfg(test)]

@@ -2,8 +2,7 @@
 
 use super::body::{self, Posted};
 use super::pages::{render, FormPage, PositionsPage};
-use super::respond::Reply;
-use super::respond::{html, json};
+use super::respond::{html, json, Reply};
 use super::submit::position_name;
 use super::ui::Ui;
 use crate::answer::Answer;
@@ -14,32 +13,24 @@ use crate::domain::{Attribution, FieldErrors, PositionId};
 use crate::funnel::{Funnel, Step};
 use crate::hireflix::Transient;
 use serde_json::json;
-use worker::Request;
+use worker::{Env, Request};
 
-/// 200 when the worker can serve, 503 when it cannot; the status alone for everyone, since
-/// what is missing is a map for an attacker. With the admin token (`Authorization: Bearer`)
-/// also what deserves a look under `warnings` and what stops it under `problems`, both by
-/// setting name, never a value that could be a secret; and with `?deep=1` whether Hireflix
-/// takes the API key, asked at most once a minute (the answer is kept).
+/// 200 when the worker can serve, 503 when it cannot: the status alone, since what is missing
+/// is a map for an attacker. With the admin token also `warnings` and `problems` (by setting
+/// name, never a value), and with `?deep=1` whether Hireflix takes the API key (kept a minute).
 pub async fn health(req: &Request, app: &App, ui: &Ui) -> Reply {
     let admin = super::admin::authorized(req, app).await;
     let deep = admin && ui.query.iter().any(|(k, v)| k == "deep" && v == "1");
     let (status, body) = report(app, deep).await;
-    let body = if admin {
-        body
-    } else {
-        json!({ "status": body["status"] })
-    };
-    json(status, &body)
+    match admin {
+        true => json(status, &body),
+        false => json(status, &json!({ "status": body["status"] })),
+    }
 }
 
 async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
     let env = app.env();
-    let mut warnings = binding_warnings(|name, kind| match kind {
-        Binding::RateLimiter => env.rate_limiter(name).is_ok(),
-        Binding::Queue => env.queue(name).is_ok(),
-        Binding::Object => env.durable_object(name).is_ok(),
-    });
+    let mut warnings = binding_warnings(|name, bound| bound(env, name));
     let services = &app.services;
     let mut problems = services.as_ref().err().cloned().unwrap_or_default();
     problems.extend(super::admin::token_problem(app));
@@ -53,9 +44,8 @@ async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
     if !warnings.is_empty() {
         body["warnings"] = json!(warnings);
     }
-    let services = match services {
-        Ok(services) if problems.is_empty() => services,
-        _ => return (503, body),
+    let (Ok(services), true) = (services, problems.is_empty()) else {
+        return (503, body);
     };
     if !deep {
         return (200, body);
@@ -72,38 +62,36 @@ async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
             fresh.to_string()
         }
     };
-    let status = if hireflix == "ok" { 200 } else { 503 };
-    if status != 200 {
-        body["status"] = json!("degraded");
-    }
     body["hireflix"] = json!(hireflix);
-    (status, body)
+    if hireflix == "ok" {
+        return (200, body);
+    }
+    body["status"] = json!("degraded");
+    (503, body)
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Binding {
-    RateLimiter,
-    Queue,
-    Object,
-}
+/// Whether `Env` has the binding of that name.
+type Bound = fn(&Env, &str) -> bool;
+const LIMITER: Bound = |env, name| env.rate_limiter(name).is_ok();
+const QUEUE: Bound = |env, name| env.queue(name).is_ok();
+const OBJECT: Bound = |env, name| env.durable_object(name).is_ok();
 
-/// The bindings the worker runs without, less safely: what it does then.
+/// The bindings the worker runs without, less safely, and what it does then.
 #[rustfmt::skip]
-const OPTIONAL_BINDINGS: [(&str, Binding, &str); 7] = [
-    (names::INVITE_LEDGER, Binding::Object, "no invite is made without its check (applications wait in the queue)"),
-    (names::DEAD_LETTERS, Binding::Object, "dead letters go to KV, whose daily write quota can refuse them"),
-    (names::RATE_LIMITER, Binding::RateLimiter, "posts are not rate limited"),
-    (names::NETWORK_RATE_LIMITER, Binding::RateLimiter, "an IPv6 /48 (anyone can get one) posts as 65,536 clients"),
-    (names::INVITE_QUEUE, Binding::Queue, "an application Hireflix cannot take at once is refused (503), not queued"),
-    (names::DEAD_LETTER_QUEUE, Binding::Queue, "an invite that fails for good is retried until the platform drops it"),
-    (names::POSITION_LINE, Binding::Object, "no application is let past its position's hourly budget (each waits in the queue until it is dead-lettered)"),
+const OPTIONAL_BINDINGS: [(&str, Bound, &str); 7] = [
+    (names::INVITE_LEDGER, OBJECT, "no invite is made without its check (applications wait in the queue)"),
+    (names::DEAD_LETTERS, OBJECT, "dead letters go to KV, whose daily write quota can refuse them"),
+    (names::RATE_LIMITER, LIMITER, "posts are not rate limited"),
+    (names::NETWORK_RATE_LIMITER, LIMITER, "an IPv6 /48 (anyone can get one) posts as 65,536 clients"),
+    (names::INVITE_QUEUE, QUEUE, "an application Hireflix cannot take at once is refused (503), not queued"),
+    (names::DEAD_LETTER_QUEUE, QUEUE, "an invite that fails for good is retried until the platform drops it"),
+    (names::POSITION_LINE, OBJECT, "no application is let past its position's hourly budget (each waits in the queue until it is dead-lettered)"),
 ];
 
-/// A warning for each optional binding that `bound` says is missing.
-fn binding_warnings(bound: impl Fn(&str, Binding) -> bool) -> Vec<String> {
+fn binding_warnings(bound: impl Fn(&str, Bound) -> bool) -> Vec<String> {
     OPTIONAL_BINDINGS
         .iter()
-        .filter(|(name, kind, _)| !bound(name, *kind))
+        .filter(|(name, probe, _)| !bound(name, *probe))
         .map(|(name, _, without)| format!("{name} binding is missing: {without}"))
         .collect()
 }

@@ -5,7 +5,6 @@ pub mod body;
 mod erase;
 mod gates;
 mod handlers;
-mod headers;
 mod pages;
 mod pass;
 mod render;
@@ -26,13 +25,7 @@ use ui::Ui;
 use worker::{Context, Env, Method, Request, Result};
 
 pub use gates::{client_key, network_key};
-pub use headers::Policy;
-
-enum Route {
-    Positions,
-    Form(PositionId),
-    Submit(PositionId, Source),
-}
+pub use respond::Policy;
 
 /// The Cron Trigger's job: the positions list from Hireflix into KV (a failure keeps the last
 /// good copy, and is logged).
@@ -48,33 +41,30 @@ pub async fn refresh_positions(env: &Env) {
     }
 }
 
-/// Every answer leaves through `respond::finish`, whichever route made it.
 pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
-    // Read from JS once: the scheme, the page's path and query, and (for posts) our origin.
     let url = req.inner().url();
-    let https = url.starts_with("https:");
     let app = App::for_env(&env);
-    // The language and the brand are settled first: every answer below is in that language.
+    // Settled first: every answer below is in this language.
     let ui = Ui::from_request(&req, &url, &app);
     let reply = route(req, &app, ctx, &ui).await;
-    respond::finish(reply, &headers::Setting::of(&ui, &app.policy, https))
+    let https = url.starts_with("https:");
+    respond::finish(reply, &respond::Setting::of(&ui, &app.policy, https))
 }
 
 async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
     let w = ui.w;
     let path = req.path();
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let position = |id: &str, route: fn(PositionId) -> Route| PositionId::parse(id).map(route);
     // Every path is matched before the configuration is read: an unknown path is a 404 even
-    // on a deployment that is not set up yet.
-    let route = match (req.method(), segments.as_slice()) {
+    // on a deployment that is not set up yet. Else: the positions, a form, or a post of one.
+    let (id, post) = match (req.method(), segments.as_slice()) {
         (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, app, ui).await,
         (Method::Options, ["api", "apply", _]) => {
             let allowed = api_origin(&req, &ui.origin, app.services.as_ref().ok());
             return respond::cors(respond::preflight(), allowed.as_deref());
         }
-        (Method::Get | Method::Head, []) => Some(Route::Positions),
-        (Method::Get | Method::Head, ["apply", id]) => position(id, Route::Form),
+        (Method::Get | Method::Head, []) => (None, None),
+        (Method::Get | Method::Head, ["apply", id]) => (Some(*id), None),
         // A page that answered a post, shown again (in another language) without posting.
         (Method::Get | Method::Head, ["apply", id, slug]) => {
             return match (PositionId::parse(id), Answer::from_slug(slug, w)) {
@@ -82,23 +72,20 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
                 _ => Answer::PageNotFound.page(ui),
             };
         }
-        (Method::Post, ["apply", id]) => position(id, |p| Route::Submit(p, Source::Form)),
-        (Method::Post, ["api", "apply", id]) => match PositionId::parse(id) {
-            Some(position) => Some(Route::Submit(position, Source::Api)),
-            None => return Answer::PositionNotFound.json(w),
-        },
+        (Method::Post, ["apply", id]) => (Some(*id), Some(Source::Form)),
+        (Method::Post, ["api", "apply", id]) => (Some(*id), Some(Source::Api)),
         (_, ["api", "apply", _]) => return Answer::MethodNotAllowed.json(w),
         (_, ["admin", rest @ ..]) => return admin::handle(&mut req, app, rest, ui).await,
         _ => return Answer::PageNotFound.page(ui),
     };
-    let Some(route) = route else {
-        return Answer::PositionNotFound.page(ui);
+    let api = matches!(post, Some(Source::Api));
+    let answer = |answer: Answer| if api { answer.json(w) } else { answer.page(ui) };
+    let position = match id.map(PositionId::parse) {
+        Some(None) => return answer(Answer::PositionNotFound),
+        position => position.flatten(),
     };
     let Ok(services) = &app.services else {
-        return match route {
-            Route::Submit(_, Source::Api) => Answer::Misconfigured.json(w),
-            _ => Answer::Misconfigured.page(ui),
-        };
+        return answer(Answer::Misconfigured);
     };
     // What the funnel records of a visit besides its step (campaign tags come with the form).
     let funnel = services.funnel(|| Visit {
@@ -106,12 +93,11 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
         country: req.cf().and_then(|cf| cf.country()).unwrap_or_default(),
         ..Visit::default()
     });
-    let (position, source) = match route {
-        Route::Positions => return handlers::list_positions(services, ui).await,
-        Route::Form(position) => {
-            return handlers::show_form(services, &funnel, &position, ui).await
-        }
-        Route::Submit(position, source) => (position, source),
+    let (Some(position), Some(source)) = (&position, post) else {
+        return match &position {
+            None => handlers::list_positions(services, ui).await,
+            Some(position) => handlers::show_form(services, &funnel, position, ui).await,
+        };
     };
     let own_origin = &ui.origin;
     let rules = Rules {
@@ -126,14 +112,14 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
         services,
         funnel: &funnel,
         ctx: &ctx,
-        position: &position,
+        position,
         source,
         request_id,
         ui,
     };
     let submission = submit::submit(&mut live, &rules).await;
-    let reply = render::submission(&submission, &position, ui, &services.config, source);
-    if matches!(source, Source::Form) {
+    let reply = render::submission(&submission, position, ui, &services.config, source);
+    if !api {
         return reply;
     }
     let allowed = api_origin(&req, own_origin, Some(services));

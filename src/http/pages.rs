@@ -1,5 +1,4 @@
-//! HTML pages. Templates are compiled in (askama) and escape every value by construction; their
-//! words come from the request's `Words`.
+//! HTML pages: askama templates, compiled in, escaping every value.
 
 use super::body::Posted;
 use super::respond::{page, Reply};
@@ -14,14 +13,11 @@ use askama::Template;
 pub const ASSET_VERSION: &str = env!("ASSET_VERSION");
 
 impl Layout {
-    /// The header's words: the company's name, or a plain "Careers".
     pub fn brand_name(&self) -> &str {
         self.brand.name.as_deref().unwrap_or(self.w.careers)
     }
 
-    /// The header and footer are templates of their own, rendered into every page (their
-    /// values escaped there): inlined into each page's template, they cost the wasm their size
-    /// three times over.
+    /// Templates of their own: inlined in each page's, they cost the wasm their size thrice.
     pub fn header(&self) -> String {
         render(&Header { layout: self })
     }
@@ -60,11 +56,10 @@ pub struct FieldView {
     pub max_length: usize,
     pub value: String,
     pub error: Option<String>,
-    /// Space-separated ids of the hint and error, for `aria-describedby`.
+    /// For `aria-describedby`.
     pub described_by: String,
 }
 
-/// The consent box, shown when `REQUIRE_CONSENT` is on.
 pub struct ConsentView {
     pub checked: bool,
     pub error: Option<String>,
@@ -77,23 +72,19 @@ pub struct FormPage {
     pub w: &'static Words,
     pub position_id: String,
     pub position_name: String,
-    /// The job in one line, when Hireflix describes it.
     pub about: Option<String>,
     pub notice: Option<String>,
-    /// Errors by field (the human check's is apart).
     pub has_errors: bool,
     pub fields: Vec<FieldView>,
     pub consent: Option<ConsentView>,
-    /// Where the candidate came from (`utm_*`, `ref`), sent along as hidden fields.
+    /// The campaign (`utm_*`, `ref`).
     pub hidden: Vec<(&'static str, String)>,
-    /// Set when Turnstile is on: the widget is rendered with this site key.
     pub turnstile_site_key: Option<String>,
     pub human_check_error: Option<&'static str>,
 }
 
 impl FormPage {
-    /// The form as `posted` left it, with its errors by field, the consent box when consent is
-    /// required, and Turnstile's widget when it is on (a fresh one: tokens are single use).
+    /// The form as `posted` left it; Turnstile's widget is a fresh one (tokens are single use).
     pub fn new(
         layout: Layout,
         position: &PositionId,
@@ -103,15 +94,9 @@ impl FormPage {
         config: &Config,
     ) -> Self {
         let w = layout.w;
-        let error = |field| {
-            errors
-                .get(field)
-                .map(|e| w.field_error(field, e).to_string())
-        };
-        let fields = Field::ALL
-            .into_iter()
-            .map(|field| field_view(w, field, posted.form.value(field), error(field)))
-            .collect();
+        let error = |field| Some(w.field_error(field, errors.get(field)?).to_string());
+        let view = |field| field_view(w, field, posted.form.value(field), error(field));
+        let hidden = posted.attribution.iter().map(|(k, v)| (k, v.to_string()));
         FormPage {
             w,
             layout,
@@ -120,23 +105,17 @@ impl FormPage {
             about: None,
             notice: None,
             has_errors: !errors.is_empty(),
-            fields,
+            fields: Field::ALL.into_iter().map(view).collect(),
             consent: config.require_consent.then(|| ConsentView {
                 checked: consent::is_given(&posted.consent),
                 error: error(Field::Consent),
             }),
-            hidden: posted
-                .attribution
-                .iter()
-                .map(|(name, value)| (name, value.to_string()))
-                .collect(),
+            hidden: hidden.collect(),
             turnstile_site_key: config.turnstile.as_ref().map(|t| t.site_key.to_string()),
             human_check_error: None,
         }
     }
 
-    /// The page, its CSP admitting Turnstile's widget when it shows one: the first view needs
-    /// it as much as an error page.
     pub fn reply(&self, status: u16) -> Reply {
         page(status, render(self), self.turnstile_site_key.is_some())
     }
@@ -151,14 +130,9 @@ fn field_view(w: &Words, field: Field, value: &str, error: Option<String>) -> Fi
         Field::Consent => ("checkbox", "off", true, 0, w.consent, None),
     };
     let name = field.wire_name();
-    let described_by = [
-        hint.map(|_| format!("{name}-hint")),
-        error.as_ref().map(|_| format!("{name}-error")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    let ids = [hint.map(|_| "hint"), error.as_ref().map(|_| "error")];
+    let ids = ids.iter().flatten().map(|id| format!("{name}-{id}"));
+    let described_by = ids.collect::<Vec<_>>().join(" ");
     FieldView {
         name,
         label,
@@ -180,14 +154,13 @@ pub struct MessagePage {
     pub message: &'static Message,
     /// (href, text); hrefs are only ever our own paths.
     pub link: Option<(String, &'static str)>,
-    /// For pages that send the candidate to their inbox, what to do when nothing comes: the
-    /// words, and the address to write to.
+    /// An inbox page's words for when nothing comes, and the address to write to.
     pub help: Option<(&'static str, Option<String>)>,
-    /// What a post left behind (label, value: the position, the address): shown in a panel.
+    /// (label, value): the position, the address.
     pub details: Vec<(&'static str, String)>,
 }
 
-/// Renders a page; a template that fails to render gives a plain message, never a panic.
+/// A template that fails to render gives a plain message, never a panic.
 pub fn render(page: &impl Template) -> String {
     page.render().unwrap_or_else(|_| {
         "<!doctype html><title>Error</title><p>Something went wrong.</p>".into()

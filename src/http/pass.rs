@@ -1,21 +1,18 @@
-//! The link pass cookie: what a browser keeps once it has been shown a candidate's interview
-//! link, so that it (and only it, after the grace period) can be shown it again.
+//! The link pass cookie: kept by a browser shown an interview link, so that it (and only it,
+//! after the grace period) can be shown it again.
 //!
-//! `__Host-`: the browser takes it only with `Secure`, `Path=/` and no `Domain`, so no other
-//! host (a sibling subdomain included) can set or overwrite it. `Secure` holds locally too:
-//! Chromium treats `http://127.0.0.1` and `http://localhost` as secure contexts and keeps such a
-//! cookie there (tests/browser/apply.test.mjs checks it). `HttpOnly`: no script reads it.
-//! `SameSite=Lax`: sent with the form's own post, never with another site's.
+//! `__Host-`: no other host (a sibling subdomain included) can set or overwrite it. `Secure`
+//! holds locally too: Chromium keeps it on `http://127.0.0.1` and `http://localhost`
+//! (tests/browser/apply.test.mjs). `SameSite=Lax`: sent with the form's own post only.
 
 use crate::domain::LINK_PASS_MAX_AGE_SECONDS as MAX_AGE_SECONDS;
 use wasm_bindgen::JsCast;
 
-/// One cookie per position: a browser may apply to several.
+/// One per position: a browser may apply to several.
 fn name(position: &str) -> String {
     format!("__Host-hfa_{position}")
 }
 
-/// The pass this request's `Cookie` header holds for the position, if any.
 pub fn read<'a>(cookie_header: &'a str, position: &str) -> Option<&'a str> {
     let wanted = name(position);
     cookie_header.split(';').find_map(|pair| {
@@ -31,7 +28,6 @@ pub fn random_id() -> Option<String> {
     Some(hex::encode(bytes))
 }
 
-/// A version-4 UUID from Web Crypto's `randomUUID`.
 pub fn random_uuid() -> Option<String> {
     Some(crypto()?.random_uuid())
 }

@@ -14,13 +14,11 @@ use crate::i18n::{Message, Words};
 use crate::log::Source;
 use serde_json::{Map, Value};
 
-/// A post from the form: the position, what was posted and the configuration.
 type Post<'a> = (&'a PositionId, &'a Submission, &'a Config);
 
 impl Answer {
-    /// The words the form shows above it (and the JSON's `message`). A paused position's also
-    /// say from when to send the form again: `Retry-After` from now, rounded up to the minute,
-    /// so never sooner than the header.
+    /// The form's notice and the JSON's `message`. A paused position's says from when to send
+    /// again: `Retry-After` from now rounded up to the minute, never sooner than the header.
     fn notice(&self, w: &Words, words: Option<&str>) -> Option<String> {
         let Answer::PositionPaused { retry_after_s } = self else {
             return words.map(str::to_string);
@@ -30,13 +28,11 @@ impl Answer {
         Some(format!("{} {} {at}.", w.position_paused, w.try_again_from))
     }
 
-    /// The page of an answer to a request for no position in particular.
     pub fn page(&self, ui: &Ui) -> Reply {
         page(self, ui, None)
     }
 
-    /// The machine keys (`error`, `status`, field names), for code, and `message`, a sentence
-    /// in the request's language that a landing page can show as it is.
+    /// Machine keys for code, and `message`, a sentence a landing page can show as it is.
     pub fn json(&self, w: &'static Words) -> Reply {
         let row = self.row(w);
         let mut body = Map::new();
@@ -48,11 +44,8 @@ impl Answer {
             Page::Inbox(message, _, line) => (Some(message.body), line),
             Page::Form(notice, errors, human_check) => {
                 // A refusal of the whole post has its `error`; any other, errors by field.
-                let by_field = row
-                    .error
-                    .is_none()
-                    .then(|| by_field(w, errors, human_check));
-                put("errors", by_field);
+                let whole = row.error.is_some();
+                put("errors", (!whole).then(|| by_field(w, errors, human_check)));
                 (Some(notice.unwrap_or(w.error_summary)), None)
             }
             Page::Redirect(url) => {
@@ -66,13 +59,13 @@ impl Answer {
             put("retryAfter", Some((*retry_after_s).into()));
         }
         put("message", self.notice(w, message).map(Value::from));
-        with_retry_after(json(row.status, &Value::Object(body)), row.retry_after)
+        let reply = json(row.status, &Value::Object(body));
+        reply.with_header("retry-after", row.retry_after.map(|s| s.to_string()))
     }
 }
 
-/// The answer to a post, as its route asks for it (a page, or the API's JSON), with the
-/// browser's link pass when it goes with an interview link. A landing page's cross-origin
-/// `fetch` sends no credentials, and its browser ignores the cookie: such a candidate has the
+/// With the link pass when it goes with an interview link. A landing page's cross-origin
+/// `fetch` sends no credentials and its browser ignores the cookie: such a candidate has the
 /// grace period, then their email.
 pub fn submission(
     sent: &Submission,
@@ -85,13 +78,11 @@ pub fn submission(
         Source::Form => page(&sent.answer, ui, Some((position, sent, config))),
         Source::Api | Source::Queue => sent.answer.json(ui.w),
     };
-    let Some(link_pass) = &sent.pass else {
-        return reply;
-    };
-    reply.with_header("set-cookie", pass::set_cookie(position.as_str(), link_pass))
+    let cookie = |link_pass| pass::set_cookie(position.as_str(), link_pass);
+    let cookie = sent.pass.as_deref().map(cookie);
+    reply.with_header("set-cookie", cookie)
 }
 
-/// A page that sent the candidate to their inbox, shown again by its own address.
 pub fn inbox_again(answer: &Answer, position: &PositionId, ui: &Ui) -> Reply {
     match answer.row(ui.w).page {
         Page::Inbox(message, slug, _) => {
@@ -140,11 +131,10 @@ fn page(answer: &Answer, ui: &Ui, post: Option<Post>) -> Reply {
         // Only a post's answers are forms or inboxes.
         (Page::Form(..) | Page::Inbox(..), None) => Answer::PageNotFound.page(ui),
     };
-    with_retry_after(reply, row.retry_after)
+    reply.with_header("retry-after", row.retry_after.map(|s| s.to_string()))
 }
 
-/// What happens next, by when, and whom to write to if nothing comes; which position and which
-/// address (`shown`: a GET knows no address), in a panel; and the open positions.
+/// `shown`: the position and address (a GET knows no address).
 fn inbox(
     status: u16,
     (message, slug, line): (&'static Message, &str, Option<(u32, u64)>),
@@ -157,11 +147,9 @@ fn inbox(
         Some(email) => (w.nothing_arrived_write_to, Some(email.clone())),
         None => (w.nothing_arrived, None),
     };
-    let mut details: Vec<_> = [(w.position, name), (w.email, email)]
-        .into_iter()
-        .filter(|(_, value)| !value.trim().is_empty())
-        .map(|(label, value)| (label, value.trim().to_string()))
-        .collect();
+    let shown = [(w.position, name.trim()), (w.email, email.trim())];
+    let shown = shown.into_iter().filter(|(_, value)| !value.is_empty());
+    let mut details: Vec<_> = shown.map(|(label, v)| (label, v.to_string())).collect();
     if let Some((place, by)) = line {
         details.push((w.place_in_line, place.to_string()));
         details.push((w.expected_by, minute_utc(by)));
@@ -176,21 +164,13 @@ fn inbox(
     html(status, render(&page))
 }
 
-/// `2026-12-02 15:00 UTC`: to the minute (the seconds dropped), in a form every language reads.
+/// `2026-12-02 15:00 UTC`: a form every language reads.
 fn minute_utc(ms: u64) -> String {
     let iso = iso8601(ms);
     let minute = iso.get(..16).unwrap_or(&iso).replace('T', " ");
     format!("{minute} UTC")
 }
 
-fn with_retry_after(reply: Reply, seconds: Option<u32>) -> Reply {
-    match seconds {
-        Some(seconds) => reply.with_header("retry-after", seconds.to_string()),
-        None => reply,
-    }
-}
-
-/// Each error by its field's wire name, in the request's language.
 fn by_field(w: &Words, errors: Option<&FieldErrors>, human_check: Option<&str>) -> Value {
     let fields = errors.into_iter().flat_map(|errors| errors.iter());
     let mut map: Map<String, Value> = fields

@@ -1,16 +1,12 @@
-//! Answers: what a route decided, as a plain value (`Reply`), and the one place where it becomes
-//! a JS `Response` (`finish`), its whole header set composed here in Rust.
+//! Answers: a route's decision as a plain value (`Reply`), and the one place it becomes a JS
+//! `Response` (`finish`) with its whole header set composed in Rust.
 //!
-//! Why not build a `worker::Response` and set headers as the answer takes shape: each `Headers`
-//! call from wasm is a crossing with its strings copied both ways, and reading the CSP back to
-//! add to it is two more: about 20 us of a form view's 66 us on the JS thread (V8 profile).
-//! Here the header set is composed in Rust; a header set seen before in this isolate (the same
-//! status, language, CSP, ...) reuses the `ResponseInit` built for it then, so most answers cost
-//! one `new Response(body, init)`, plus one call per header that only this answer has (its
-//! `location`, link pass, allowed origin, `retry-after`).
+//! Each `Headers` call from wasm is a crossing with its strings copied both ways: about 20 us
+//! of a form view's 66 us (V8 profile). So a header set seen before in this isolate reuses its
+//! `ResponseInit`, and only the headers of this answer alone (`Reply::own`) cost a call each.
 
-use super::headers::{shared_headers, Header, Setting};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use web_sys::{Headers, Response, ResponseInit};
 use worker::Result;
@@ -23,19 +19,14 @@ pub(super) enum Kind {
     SeeOther,
 }
 
-/// An answer before it is a `Response`: its kind, status and body, and the headers that are
-/// this answer's own. `finish` adds what every answer gets and makes the `Response`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Reply {
     pub(super) kind: Kind,
     status: u16,
     body: Option<String>,
-    /// Every answer of the API varies by `Origin`, so a cache never hands one origin's answer
-    /// to another.
     pub(super) vary_origin: bool,
-    /// Headers of this answer alone, set after the `Response` is made: values that come from
-    /// the request or the decision (a location, a link pass, an origin) are never part of a
-    /// header set kept for the isolate.
+    /// Values from the request or the decision (a location, a link pass, an origin): never
+    /// part of a header set kept for the isolate.
     pub(super) own: Vec<(&'static str, String)>,
 }
 
@@ -50,9 +41,9 @@ impl Reply {
         }
     }
 
-    /// Adds a header of this answer's own.
-    pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
-        self.own.push((name, value));
+    /// `None`: no such header.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<Option<String>>) -> Reply {
+        self.own.extend(value.into().map(|value| (name, value)));
         self
     }
 }
@@ -61,7 +52,7 @@ pub fn html(status: u16, body: String) -> Reply {
     page(status, body, false)
 }
 
-/// A page, with the CSP that admits Turnstile's widget when it shows one.
+/// `turnstile`: the CSP admits Turnstile's widget.
 pub fn page(status: u16, body: String, turnstile: bool) -> Reply {
     Reply::new(Kind::Page { turnstile }, status, Some(body))
 }
@@ -79,23 +70,145 @@ pub fn see_other(location: &str) -> Reply {
     Reply::new(Kind::SeeOther, 303, None).with_header("location", location.to_string())
 }
 
-/// Lets the calling page read an API answer when its origin is allowed; every answer varies
-/// by `Origin`, so a cache never hands one origin's answer to another.
+/// Every API answer varies by `Origin`, so a cache never hands one origin's answer to another.
 pub fn cors(mut reply: Reply, allowed_origin: Option<&str>) -> Reply {
     reply.vary_origin = true;
-    match allowed_origin {
-        Some(origin) => reply.with_header("access-control-allow-origin", origin.to_string()),
-        None => reply,
+    let origin = allowed_origin.map(str::to_string);
+    reply.with_header("access-control-allow-origin", origin)
+}
+
+/// Pages may hold what a candidate typed: never cached, the URL never leaked to other sites.
+/// `same-origin`, not `no-referrer`: with `no-referrer` a browser sends `Origin: null` on the
+/// form's own post, and the Origin gate could no longer tell our page from a foreign one.
+const HTML_HEADERS: [(&str, &str); 3] = [
+    ("content-type", "text/html; charset=utf-8"),
+    ("cache-control", "no-store"),
+    ("referrer-policy", "same-origin"),
+];
+
+const TURNSTILE_ORIGIN: &str = "https://challenges.cloudflare.com";
+
+const API_HEADERS: [(&str, &str); 4] = [
+    ("content-type", "application/json"),
+    ("cache-control", "no-store"),
+    ("access-control-allow-methods", "POST, OPTIONS"),
+    (
+        "access-control-allow-headers",
+        "content-type, cf-turnstile-response",
+    ),
+];
+
+/// The interview link is the candidate's own: not cached, not passed on as a referrer.
+const REDIRECT_HEADERS: [(&str, &str); 2] = [
+    ("cache-control", "no-store"),
+    ("referrer-policy", "no-referrer"),
+];
+
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// What may frame our pages (landing pages embed the form; any site framing it with hidden
+/// prefills is a clickjacking aid) and where their forms may lead.
+pub struct Policy {
+    /// This origin and `ALLOWED_ORIGINS`.
+    pub frame_ancestors: String,
+    /// This origin, and the hosts the post may redirect to.
+    pub form_action: String,
+}
+
+impl Policy {
+    pub fn new(allowed_origins: &[String], redirect_sources: &str) -> Policy {
+        let ancestors = std::iter::once("'self'").chain(allowed_origins.iter().map(String::as_str));
+        Policy {
+            frame_ancestors: ancestors.collect::<Vec<_>>().join(" "),
+            form_action: format!("'self' {redirect_sources}"),
+        }
     }
 }
 
-/// A `ResponseInit` (status and header set) built once and kept for the isolate's later
-/// answers with the same status and shared headers: the `Response` constructor copies the
-/// headers, so one `Headers` serves them all.
-struct Prepared {
-    status: u16,
-    headers: Vec<Header>,
-    init: ResponseInit,
+/// What every answer's headers depend on besides the answer itself.
+pub struct Setting<'a> {
+    pub language: &'static str,
+    pub https: bool,
+    /// Admitted by a page's `img-src`.
+    pub logo_origin: Option<&'a str>,
+    /// The brand colour's `<style>`, admitted by a page's `style-src`.
+    pub style_hash: Option<&'a str>,
+    pub policy: &'a Policy,
+}
+
+impl<'a> Setting<'a> {
+    pub fn of(ui: &'a super::ui::Ui, policy: &'a Policy, https: bool) -> Setting<'a> {
+        Setting {
+            language: ui.w.code,
+            https,
+            logo_origin: ui.brand.logo.as_ref().and_then(|l| l.origin.as_deref()),
+            style_hash: ui.brand.color.as_ref().map(|c| c.csp_hash.as_str()),
+            policy,
+        }
+    }
+}
+
+pub(super) type Header = (&'static str, Cow<'static, str>);
+
+/// The headers an answer shares with every answer of its kind, status and setting.
+fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
+    let fixed = match reply.kind {
+        Kind::Page { .. } => &HTML_HEADERS[..],
+        Kind::Json | Kind::Preflight => &API_HEADERS[..],
+        Kind::SeeOther => &REDIRECT_HEADERS[..],
+    };
+    let mut headers: Vec<Header> = Vec::with_capacity(fixed.len() + 6);
+    headers.extend(fixed.iter().map(|&(name, value)| (name, value.into())));
+    if let Kind::Page { turnstile } = reply.kind {
+        headers.push(("content-security-policy", csp(turnstile, setting).into()));
+    }
+    if reply.kind == Kind::Preflight {
+        headers.push(("access-control-max-age", "86400".into()));
+    }
+    let vary = match reply.vary_origin {
+        true => "Origin, Accept-Language",
+        false => "Accept-Language",
+    };
+    headers.extend([
+        ("content-language", setting.language.into()),
+        ("vary", vary.into()),
+        ("x-content-type-options", "nosniff".into()),
+    ]);
+    if setting.https {
+        headers.push(("strict-transport-security", HSTS.into()));
+    }
+    headers
+}
+
+/// Nothing but our own files, plus Turnstile's widget where it shows, the brand's logo and
+/// colour, and the configured framing and form rules.
+fn csp(turnstile: bool, setting: &Setting) -> String {
+    let policy = setting.policy;
+    let mut csp =
+        String::with_capacity(300 + policy.frame_ancestors.len() + policy.form_action.len());
+    let mut directive = |name: &str, sources: &[Option<&str>]| {
+        if !csp.is_empty() {
+            csp.push_str("; ");
+        }
+        csp.push_str(name);
+        for source in sources.iter().flatten() {
+            csp.push(' ');
+            csp.push_str(source);
+        }
+    };
+    let turnstile = turnstile.then_some(TURNSTILE_ORIGIN);
+    directive("default-src", &[Some("'none'")]);
+    directive("style-src", &[Some("'self'"), setting.style_hash]);
+    directive("script-src", &[Some("'self'"), turnstile]);
+    if turnstile.is_some() {
+        directive("frame-src", &[turnstile]);
+    }
+    directive("connect-src", &[Some("'self'")]);
+    directive("img-src", &[Some("'self' data:"), setting.logo_origin]);
+    directive("base-uri", &[Some("'none'")]);
+    directive("frame-ancestors", &[Some(policy.frame_ancestors.as_str())]);
+    directive("form-action", &[Some(policy.form_action.as_str())]);
+    csp
 }
 
 /// The kinds, statuses, languages and schemes an isolate answers with are few; past this many
@@ -103,15 +216,15 @@ struct Prepared {
 const PREPARED_MAX: usize = 48;
 
 thread_local! {
-    static PREPARED: RefCell<Vec<Prepared>> = const { RefCell::new(Vec::new()) };
+    static PREPARED: RefCell<Vec<(u16, Vec<Header>, ResponseInit)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// The `Response` constructor copies the headers, so one `ResponseInit` serves every answer
+/// with the same status and shared headers.
 fn init_for(status: u16, headers: Vec<Header>) -> Result<ResponseInit> {
     let known = PREPARED.with_borrow(|prepared| {
-        prepared
-            .iter()
-            .find(|p| p.status == status && p.headers == headers)
-            .map(|p| p.init.clone())
+        let same = |(s, h, _): &&(u16, Vec<Header>, ResponseInit)| *s == status && *h == headers;
+        prepared.iter().find(same).map(|(_, _, init)| init.clone())
     });
     if let Some(init) = known {
         return Ok(init);
@@ -125,17 +238,12 @@ fn init_for(status: u16, headers: Vec<Header>) -> Result<ResponseInit> {
     init.set_headers_headers(&set);
     PREPARED.with_borrow_mut(|prepared| {
         if prepared.len() < PREPARED_MAX {
-            prepared.push(Prepared {
-                status,
-                headers,
-                init: init.clone(),
-            });
+            prepared.push((status, headers, init.clone()));
         }
     });
     Ok(init)
 }
 
-/// The one place an answer becomes a `Response`, whichever route made it.
 pub fn finish(reply: Reply, setting: &Setting) -> Result<Response> {
     let init = init_for(reply.status, shared_headers(&reply, setting))?;
     // The body goes over as a view of wasm memory, which the constructor copies: a string
@@ -149,4 +257,141 @@ pub fn finish(reply: Reply, setting: &Setting) -> Result<Response> {
         }
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hireflix::TrustedHosts;
+    use crate::http_url::HttpUrl;
+    use serde_json::Value;
+
+    #[test]
+    fn framing_and_form_targets_come_from_the_configuration() {
+        let api = HttpUrl::parse("http://127.0.0.1:4010/me").unwrap();
+        let policy = Policy::new(
+            &["https://careers.example.com".to_string()],
+            &TrustedHosts::for_api(&api).csp_sources(),
+        );
+        assert_eq!(policy.frame_ancestors, "'self' https://careers.example.com");
+        assert_eq!(
+            policy.form_action,
+            "'self' https://hflx.io https://hireflix.com https://*.hireflix.com http://127.0.0.1:4010"
+        );
+        let alone = Policy::new(&[], &TrustedHosts::hireflix_only().csp_sources());
+        assert_eq!(alone.frame_ancestors, "'self'");
+        assert!(!alone.form_action.contains("127.0.0.1"));
+    }
+
+    fn setting(policy: &Policy) -> Setting<'_> {
+        Setting {
+            language: "es",
+            https: false,
+            logo_origin: None,
+            style_hash: None,
+            policy,
+        }
+    }
+
+    #[test]
+    fn a_page_csp_admits_our_files_the_widget_and_the_brand_and_fences_framing_and_posting() {
+        let policy = Policy::new(&["https://careers.example.com".to_string()], "'x'");
+        let plain = setting(&policy);
+        assert_eq!(
+            csp(false, &plain),
+            "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
+             img-src 'self' data:; base-uri 'none'; \
+             frame-ancestors 'self' https://careers.example.com; form-action 'self' 'x'"
+        );
+        let branded = Setting {
+            logo_origin: Some("https://cdn.example.com"),
+            style_hash: Some("'sha256-abc='"),
+            ..setting(&policy)
+        };
+        assert_eq!(
+            csp(true, &branded),
+            "default-src 'none'; style-src 'self' 'sha256-abc='; \
+             script-src 'self' https://challenges.cloudflare.com; \
+             frame-src https://challenges.cloudflare.com; connect-src 'self'; \
+             img-src 'self' data: https://cdn.example.com; base-uri 'none'; \
+             frame-ancestors 'self' https://careers.example.com; form-action 'self' 'x'"
+        );
+    }
+
+    fn names(headers: &[Header]) -> Vec<&str> {
+        headers.iter().map(|(name, _)| *name).collect()
+    }
+
+    fn value<'h>(headers: &'h [Header], name: &str) -> Option<&'h str> {
+        headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    #[test]
+    fn every_answer_is_nosniff_in_its_language_and_hsts_only_over_https() {
+        let policy = Policy::new(&[], "'x'");
+        let http = setting(&policy);
+        let https = Setting {
+            https: true,
+            ..setting(&policy)
+        };
+        for reply in [
+            html(200, String::new()),
+            json(200, &Value::Null),
+            preflight(),
+            see_other("https://example.com/i"),
+        ] {
+            let plain = shared_headers(&reply, &http);
+            assert_eq!(value(&plain, "x-content-type-options"), Some("nosniff"));
+            assert_eq!(value(&plain, "content-language"), Some("es"));
+            assert_eq!(value(&plain, "vary"), Some("Accept-Language"));
+            assert_eq!(value(&plain, "strict-transport-security"), None);
+            let secure = shared_headers(&reply, &https);
+            assert_eq!(value(&secure, "strict-transport-security"), Some(HSTS));
+        }
+    }
+
+    #[test]
+    fn what_comes_from_the_request_or_the_decision_is_never_shared() {
+        let policy = Policy::new(&[], "'x'");
+        let setting = setting(&policy);
+        let redirect =
+            see_other("https://example.com/i").with_header("set-cookie", "p=1".to_string());
+        assert_eq!(
+            names(&shared_headers(&redirect, &setting)),
+            [
+                "cache-control",
+                "referrer-policy",
+                "content-language",
+                "vary",
+                "x-content-type-options"
+            ]
+        );
+        assert_eq!(
+            redirect.own,
+            [
+                ("location", "https://example.com/i".to_string()),
+                ("set-cookie", "p=1".to_string())
+            ]
+        );
+        let api = cors(json(200, &Value::Null), Some("https://careers.example.com"));
+        let shared = shared_headers(&api, &setting);
+        assert_eq!(value(&shared, "vary"), Some("Origin, Accept-Language"));
+        assert_eq!(value(&shared, "access-control-allow-origin"), None);
+        assert_eq!(
+            api.own,
+            [(
+                "access-control-allow-origin",
+                "https://careers.example.com".to_string()
+            )]
+        );
+        let refused = cors(json(403, &Value::Null), None);
+        assert!(refused.own.is_empty());
+        assert_eq!(
+            value(&shared_headers(&refused, &setting), "vary"),
+            Some("Origin, Accept-Language")
+        );
+    }
 }

@@ -1,7 +1,6 @@
-//! One flow for a posted application, whichever route it came by: the abuse gates, cheapest
-//! first and before anything is stored or sent to Hireflix, then the position, the form and
-//! the pipeline. Its I/O is a `PostIo` (the worker's is `LivePost`), so the order of the
-//! gates is tested natively; the HTML and JSON routes only render its result.
+//! One flow for a posted application, whichever route: the abuse gates, cheapest first and
+//! before anything is stored or sent, then the position, the form and the pipeline. Its I/O is
+//! a `PostIo`, so the order of the gates is tested natively.
 
 use super::body::{self, Posted};
 use super::turnstile::{self, Expected};
@@ -19,44 +18,36 @@ use crate::i18n::Words;
 use crate::log::{self, Outcome, Source};
 use worker::{Context, Request};
 
-/// What answering a post may read or cost, one call per gate.
 pub trait PostIo {
     fn header(&self, name: &str) -> Option<String>;
     /// Counts the post against its client's budget; `false`: over it.
     async fn within_rate_limit(&self) -> bool;
     async fn read_body(&mut self) -> Result<Posted, Answer>;
-    /// The position's name for the form; `None`: the position is not offered.
+    /// `None`: the position is not offered.
     async fn position_name(&self) -> Option<String>;
-    /// The name as far as the isolate's memory knows it, at no cost.
+    /// As far as the isolate's memory knows it, at no cost.
     fn remembered_name(&self) -> String;
-    /// Turnstile's check of the token, when it is on.
     async fn human_check(&self, token: &str) -> Result<(), Answer>;
-    /// The pipeline's answer, with the link pass that goes with an interview link.
+    /// With the link pass that goes with an interview link.
     async fn apply(&self, posted: &Posted, application: &Application) -> (Answer, Option<String>);
-    /// A funnel step, with the post's campaign.
     fn count(&self, step: Step, attribution: &Attribution);
-    /// A gate's outcome: its log line, and its funnel step if it is one.
+    /// Its log line, and its funnel step if it is one.
     fn record(&self, outcome: Outcome, attribution: &Attribution);
 }
 
-/// What the configuration says about posts.
 pub struct Rules<'a> {
-    /// This worker's origin as the request reached it.
     pub own_origin: &'a str,
     pub allowed_origins: &'a [String],
     pub require_consent: bool,
-    /// Where a phone number without a country code is from.
     pub phone_region: Option<&'a Region>,
 }
 
-/// The answer to a post, with what its page shows again.
 pub struct Submission {
     pub answer: Answer,
-    /// What the post carried; empty when it could not be read.
+    /// Empty when it could not be read.
     pub posted: Posted,
-    /// The position's name as the form shows it.
     pub position_name: String,
-    /// Set with an interview link: the browser's link pass for it (`super::pass`).
+    /// The browser's link pass for an interview link (`super::pass`).
     pub pass: Option<String>,
 }
 
@@ -83,21 +74,21 @@ pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
     io.count(Step::Submit, &posted.attribution);
     if !within_limit {
         io.record(Outcome::RateLimited, &posted.attribution);
-        // Only the isolate's memory is asked for the name: a limited post costs no KV read.
+        // A limited post costs no KV read.
         let name = io.remembered_name();
         return answered(posted, name, Answer::RateLimited);
     }
     if !posted.honeypot.trim().is_empty() {
-        // Exactly what a queued application hears; nothing is stored or sent.
+        // Exactly what a queued application hears (its page names the position and address);
+        // nothing is stored or sent.
         io.record(Outcome::Honeypot, &posted.attribution);
-        // Its page names the position and address, as a queued application's does.
         let name = io.remembered_name();
         return answered(posted, name, Answer::Queued);
     }
     let Some(name) = io.position_name().await else {
         return refused(Answer::PositionNotFound);
     };
-    // The consent box is checked like any field, and its error reported with theirs.
+    // Consent is checked like any field, its error reported with theirs.
     let consent = consent::is_given(&posted.consent);
     let application = match (posted.form.parse(), rules.require_consent && !consent) {
         (Ok(application), false) => application,
@@ -126,7 +117,6 @@ pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
     }
 }
 
-/// A post to this worker: its request, the isolate's services, and this request's funnel.
 pub struct LivePost<'a> {
     pub req: &'a mut Request,
     pub services: &'a Services,
@@ -153,10 +143,8 @@ impl PostIo for LivePost<'_> {
     }
 
     async fn position_name(&self) -> Option<String> {
-        position_name(
-            &positions::lookup(self.services, self.position).await,
-            self.ui.w,
-        )
+        let lookup = positions::lookup(self.services, self.position).await;
+        position_name(&lookup, self.ui.w)
     }
 
     fn remembered_name(&self) -> String {
@@ -170,9 +158,8 @@ impl PostIo for LivePost<'_> {
         };
         let origins = config.allowed_origins.iter();
         let hosts = origins.filter_map(|o| Some(HttpUrl::parse(o)?.host().to_string()));
-        let hostnames = std::iter::once(self.ui.host().to_string())
-            .chain(hosts)
-            .collect();
+        let own = std::iter::once(self.ui.host().to_string());
+        let hostnames = own.chain(hosts).collect();
         let cdata = self.position.as_str();
         let expected = Expected { cdata, hostnames };
         let ip = self.header("cf-connecting-ip");
@@ -187,19 +174,16 @@ impl PostIo for LivePost<'_> {
         });
         let cookies = self.header("cookie").unwrap_or_default();
         let funnel = self.funnel.with_campaign(&posted.attribution);
-        let mut pipeline = self
-            .services
-            .pipeline(&self.request_id, self.source, self.ctx);
+        let (services, position) = (self.services, self.position);
+        let mut pipeline = services.pipeline(&self.request_id, self.source, self.ctx);
         pipeline.attribution = Some(&posted.attribution);
         pipeline.consent = consent.as_ref();
         pipeline.funnel = Some(&funnel);
         pipeline.pass = pass::read(&cookies, self.position.as_str());
-        let decision = pipeline
-            .submit(self.position, &posted.form, application)
-            .await;
-        // A pass (for 30 days) only with a link this post made. A post shown an existing
-        // interview either holds its pass already or came by the names within the grace period
-        // (a double tap), which must not become a month's access to the link.
+        let decision = pipeline.submit(position, &posted.form, application).await;
+        // A pass (30 days) only with a link this post made: one shown an existing interview
+        // holds its pass already or came by the names within the grace period (a double tap),
+        // which must not become a month's access to the link.
         let pass = match (&decision.answer, decision.outcome) {
             (Answer::Interview(url), Outcome::Invited) => {
                 pass::random_id().map(|id| pipeline.link_pass(self.position, application, url, &id))
@@ -210,9 +194,8 @@ impl PostIo for LivePost<'_> {
     }
 
     fn count(&self, step: Step, attribution: &Attribution) {
-        self.funnel
-            .with_campaign(attribution)
-            .record(self.position, step);
+        let funnel = self.funnel.with_campaign(attribution);
+        funnel.record(self.position, step);
     }
 
     fn record(&self, outcome: Outcome, attribution: &Attribution) {
@@ -224,7 +207,7 @@ impl PostIo for LivePost<'_> {
     }
 }
 
-/// The name shown on the form; when Hireflix cannot be asked the form still works.
+/// When Hireflix cannot be asked the form still works.
 pub fn position_name(lookup: &Lookup, w: &Words) -> Option<String> {
     match lookup {
         Lookup::Open(position) => Some(position.name.clone()),

@@ -7,21 +7,19 @@ use crate::fetch;
 use serde::Deserialize;
 
 /// The widget's `action` on our form.
-pub const ACTION: &str = "apply";
-/// Siteverify is normally fast; a candidate is not kept waiting longer on it.
+const ACTION: &str = "apply";
+/// A candidate is not kept waiting longer on siteverify.
 const TIMEOUT_MS: u32 = 3_000;
-/// Turnstile tokens are at most this long; anything longer is not one.
+/// Turnstile tokens are at most this long.
 const MAX_TOKEN_LEN: usize = 2_048;
 
-/// What a token must have been made for.
+/// What a token must have been made for: the position, our host and the allowed origins'.
 pub struct Expected<'a> {
     pub cdata: &'a str,
-    /// Our own host and those of the allowed origins.
     pub hostnames: Vec<String>,
 }
 
-/// Siteverify's answer. (Each field's own default: a default for the whole struct is 186 B
-/// more gzipped wasm.)
+/// Each field's own default: one for the whole struct is 186 B more gzipped wasm.
 #[derive(Deserialize)]
 struct Siteverify {
     #[serde(default)]
@@ -36,7 +34,6 @@ struct Siteverify {
     error_codes: Vec<String>,
 }
 
-/// Reads siteverify's answer: `Ok` when the token passed.
 fn judge(status: u16, body: &str, expected: &Expected) -> Result<(), Answer> {
     if !(200..300).contains(&status) && status != 400 {
         return Err(Answer::HumanCheckUnavailable);
@@ -85,19 +82,20 @@ pub async fn verify(
     if let Some(ip) = remote_ip {
         form.append_pair("remoteip", ip);
     }
-    match post(&config.verify_url.to_string(), form.finish()).await {
-        Some((status, body)) => judge(status, &body, expected),
+    let url = config.verify_url.to_string();
+    let headers = web_sys::Headers::new().ok();
+    let form_type = "application/x-www-form-urlencoded";
+    let headers = headers.filter(|h| h.set("content-type", form_type).is_ok());
+    let reply = match headers {
+        Some(headers) => fetch::post(&url, &headers, &form.finish(), TIMEOUT_MS)
+            .await
+            .ok(),
+        None => None,
+    };
+    match reply {
+        Some(reply) => judge(reply.status, &reply.body, expected),
         None => Err(Answer::HumanCheckUnavailable),
     }
-}
-
-async fn post(url: &str, body: String) -> Option<(u16, String)> {
-    let headers = web_sys::Headers::new().ok()?;
-    headers
-        .set("content-type", "application/x-www-form-urlencoded")
-        .ok()?;
-    let reply = fetch::post(url, &headers, &body, TIMEOUT_MS).await.ok()?;
-    Some((reply.status, reply.body))
 }
 
 #[cfg(test)]

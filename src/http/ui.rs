@@ -1,6 +1,5 @@
-//! What every page shares, decided once per request: the candidate's language, the company's
-//! brand, and where the language switch leads (the same page in each language, keeping what
-//! the candidate typed and where they came from).
+//! What every page shares, decided once per request: the language, the brand, and where the
+//! language switch leads.
 
 use super::body::{first, urlencoded_pairs};
 use crate::app::App;
@@ -10,21 +9,17 @@ use crate::i18n::{self, Words, LANGUAGES};
 use std::rc::Rc;
 use worker::Request;
 
-/// The query parameter that picks a language.
 pub const LANG: &str = "lang";
 
 pub struct Ui {
     pub w: &'static Words,
     pub brand: Rc<Brand>,
-    /// The request's origin (this worker's, as the request reached it).
+    /// This worker's, as the request reached it.
     pub origin: String,
-    /// The request's path as routed (see `routed`).
     path: String,
-    /// The request's query, decoded.
     pub query: Vec<(String, String)>,
 }
 
-/// The frame of a page: its language, header and footer, and the language switch.
 pub struct Layout {
     pub w: &'static Words,
     pub brand: Rc<Brand>,
@@ -39,7 +34,6 @@ pub struct LanguageLink {
 }
 
 impl Ui {
-    /// `url` is the request's, read once by the caller.
     pub fn from_request(req: &Request, url: &str, app: &App) -> Ui {
         let (origin, path, query) = split_url(url);
         let query = urlencoded_pairs(query.as_bytes());
@@ -54,9 +48,8 @@ impl Ui {
         }
     }
 
-    /// This worker's host as the request reached it, port dropped. Any host is its own (an
-    /// IDN's punycode, an IPv6 literal): `HttpUrl`'s stricter rules are for hosts people are
-    /// sent to, and Turnstile must accept a check solved on this page whatever its host.
+    /// Port dropped. Any host is its own (punycode, IPv6): `HttpUrl`'s stricter rules are for
+    /// hosts people are sent to, and Turnstile must accept a check solved on any of ours.
     pub fn host(&self) -> &str {
         let host = self.origin.split_once("://").map_or("", |(_, h)| h);
         match host.rsplit_once(':') {
@@ -65,29 +58,23 @@ impl Ui {
         }
     }
 
-    /// The same address in each language: for pages that show the same thing on a GET.
     pub fn layout(&self) -> Layout {
-        self.layout_with(&self.path, self.kept(&[]))
+        self.layout_at(&self.path)
     }
 
-    /// Another path of this worker (a page a POST answered, shown again by a GET).
     pub fn layout_at(&self, path: &str) -> Layout {
         self.layout_with(path, self.kept(&[]))
     }
 
-    /// The form again in each language, prefilled with what the candidate typed and carrying
-    /// where they came from: a language switch never loses an application's words.
+    /// Prefilled with what was typed, and the campaign: a language switch loses no words.
     pub fn form_layout(&self, path: &str, form: &ApplicationForm, from: &Attribution) -> Layout {
         let mut drop: Vec<&str> = Field::ALL.iter().map(|f| f.wire_name()).collect();
         drop.extend(crate::domain::attribution::NAMES);
         let typed = Field::ALL.map(|field| (field.wire_name(), form.value(field)));
         let typed = typed.into_iter().filter(|(_, value)| !value.is_empty());
         let mut pairs = self.kept(&drop);
-        pairs.extend(
-            typed
-                .chain(from.iter())
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
+        let carried = typed.chain(from.iter());
+        pairs.extend(carried.map(|(k, v)| (k.to_string(), v.to_string())));
         self.layout_with(path, pairs)
     }
 
@@ -125,17 +112,15 @@ impl Ui {
     }
 }
 
-/// The path as the router sees it, its segments between single slashes: `//evil.example/x`
-/// would be a link to another site in an href, and so would `/\evil.example` (browsers read a
-/// backslash as a slash), so neither may come out.
+/// Segments between single slashes: `//evil.example/x` and `/\evil.example` (a backslash is a
+/// slash to browsers) would link to another site.
 fn routed(path: &str) -> String {
     let segments: Vec<&str> = path.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
     format!("/{}", segments.join("/"))
 }
 
-/// Origin, path and query of a request URL (`https://host/a?b#c` -> `https://host`, `/a`,
-/// `b`). The runtime hands the URL serialised (scheme and host lower-case, no default port),
-/// so its origin is the text before the path.
+/// Origin, path and query of the URL the runtime hands over serialised (scheme and host
+/// lower-case, no default port): its origin is the text before the path.
 fn split_url(url: &str) -> (&str, &str, &str) {
     let host_start = url.find("://").map_or(0, |i| i + 3);
     let path_start = url.get(host_start..).and_then(|rest| rest.find('/'));

@@ -1,31 +1,22 @@
-//! Every word a candidate reads, by language. The domain and the pipeline speak in kinds
-//! (`FieldError`, `Answer`); the pages look the words up here. A language is one
-//! file holding one `Words` value: the compiler refuses a language with a missing string.
-//!
-//! Adding a language: copy `en.rs` to `<code>.rs` (an ISO 639-1 code such as `fr`), translate
-//! every string and set `code` and `name`, then add the code to the `languages!` line below.
+//! Every word a candidate reads, one file a language holding one `Words` (the compiler refuses
+//! a missing string). Adding one: copy `en.rs` to `<ISO 639-1 code>.rs`, translate it, set
+//! `code` and `name`, and add it to `LANGUAGES`.
 
+mod en;
+mod es;
 mod negotiate;
 
 pub use negotiate::{by_code, choose};
 
 use crate::domain::{Field, FieldError};
 
-/// Declares each language's module and lists them all, in the order the switch shows them.
-macro_rules! languages {
-    ($($code:ident),+ $(,)?) => {
-        $(mod $code;)+
-        pub static LANGUAGES: &[&Words] = &[$(&$code::WORDS),+];
-    };
-}
+/// In the order the switch shows them.
+pub static LANGUAGES: &[&Words] = &[&en::WORDS, &es::WORDS];
 
-languages!(en, es);
-
-/// Recorded with each consent when `CONSENT_NOTICE_VERSION` is not set: change it whenever the
+/// Recorded with each consent unless `CONSENT_NOTICE_VERSION` is set: change it whenever the
 /// consent or data notice changes meaning in any language.
 pub const NOTICE_VERSION: &str = "2026-11";
 
-/// A page that only says something: a heading and a paragraph.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Message {
     pub heading: &'static str,
@@ -35,13 +26,12 @@ pub struct Message {
 pub struct Words {
     /// ISO 639-1, as `<html lang>`, `Content-Language` and `?lang=` spell it.
     pub code: &'static str,
-    /// The language's own name for itself, as the switch shows it.
+    /// Its own name for itself.
     pub name: &'static str,
     /// The switch's accessible name.
     pub language: &'static str,
-    /// The header's text when `BRAND_NAME` is not set.
+    /// Without `BRAND_NAME`.
     pub careers: &'static str,
-    /// Every page's `<meta name="description">` (the form's is the job's line when there is one).
     pub meta_description: &'static str,
     pub privacy_notice: &'static str,
     pub contact: &'static str,
@@ -53,15 +43,13 @@ pub struct Words {
     pub back_to_form: &'static str,
 
     pub form_eyebrow: &'static str,
-    /// The form's heading when Hireflix cannot be asked for the position's name.
+    /// When Hireflix cannot be asked for the position's name.
     pub any_position: &'static str,
     pub form_intro: &'static str,
-    /// What happens when the button is pressed, said before it is.
     pub next_heading: &'static str,
     pub next_video: &'static str,
     pub next_camera: &'static str,
     pub next_email: &'static str,
-    /// The data notice beside the button; the privacy link follows it.
     pub data_notice: &'static str,
     pub consent_label: &'static str,
     pub title_apply: &'static str,
@@ -69,11 +57,10 @@ pub struct Words {
     pub error_summary: &'static str,
     pub optional: &'static str,
     pub submit: &'static str,
-    /// The button's words while the application is on its way (public/apply.js).
+    /// public/apply.js, while the application is on its way.
     pub sending: &'static str,
-    /// The accessible name of a landing page's frame (public/embed.js), before the position.
+    /// public/embed.js: a landing page's frame's accessible name, before the position.
     pub frame_title: &'static str,
-    /// The label of the position applied for, on the pages that answer a post.
     pub position: &'static str,
     pub first_name: &'static str,
     pub last_name: &'static str,
@@ -81,9 +68,9 @@ pub struct Words {
     pub email_hint: &'static str,
     pub phone: &'static str,
     pub phone_hint: &'static str,
-    /// Where a phone number without a country code is from, unless `DEFAULT_PHONE_REGION` says.
+    /// Unless `DEFAULT_PHONE_REGION` says.
     pub phone_region: &'static str,
-    /// The consent box's name in the error summary.
+    /// In the error summary.
     pub consent: &'static str,
 
     pub first_name_missing: &'static str,
@@ -101,24 +88,19 @@ pub struct Words {
     pub rate_limited: &'static str,
     pub unavailable: &'static str,
     pub refused_by_hireflix: &'static str,
-    /// The Turnstile check: a label for the error summary, and what went wrong.
     pub human_check: &'static str,
     pub human_check_missing: &'static str,
     pub human_check_refused: &'static str,
     pub human_check_unavailable: &'static str,
     pub human_check_needs_javascript: &'static str,
-    /// The label of the field people never see (read only by bots).
     pub honeypot_label: &'static str,
 
-    /// Under every "it will come by email" page: what to do when nothing comes, with and
-    /// without `CONTACT_EMAIL` (the address follows the first).
+    /// With and without `CONTACT_EMAIL` (the address follows the first).
     pub nothing_arrived_write_to: &'static str,
     pub nothing_arrived: &'static str,
-    /// The waiting page's panel: the place in the position's line, and by when the email comes.
     pub place_in_line: &'static str,
     pub expected_by: &'static str,
-    /// The form's notice when the position's line is full or its wait too long (one sentence
-    /// for both), followed by `try_again_from` and the time (`2026-12-02 15:00 UTC`).
+    /// Followed by `try_again_from` and the time (`2026-12-02 15:00 UTC`).
     pub position_paused: &'static str,
     pub try_again_from: &'static str,
 
@@ -138,8 +120,7 @@ pub struct Words {
 }
 
 impl Words {
-    /// What to tell the candidate about one field. Hireflix's own words pass through as they
-    /// are: they are the only account of what it refused.
+    /// Hireflix's own words pass through: they are the only account of what it refused.
     pub fn field_error<'a>(&'a self, field: Field, error: &'a FieldError) -> &'a str {
         match (error, field) {
             (FieldError::Missing, Field::FirstName) => self.first_name_missing,
@@ -158,7 +139,7 @@ impl Words {
     }
 }
 
-/// English: the language of last resort, and of tests that need any language.
+/// The language of last resort.
 pub fn english() -> &'static Words {
     &en::WORDS
 }

@@ -1,19 +1,15 @@
-//! Which language a request gets: `?lang=`, then the browser's `Accept-Language` (by its
-//! q-values), then the deployment's `DEFAULT_LANGUAGE`.
+//! Which language a request gets: `?lang=`, then `Accept-Language`, then `DEFAULT_LANGUAGE`.
 //!
-//! Hand-written rather than the `accept-language` crate (3.1): that one keeps languages sent
-//! with `q=0` (which RFC 9110 defines as "not acceptable"), matches whole tags only (`es-MX`
-//! would not find `es`), and sorts by float q-values with an `Ord` that `q=NaN` breaks: a
-//! header of a few dozen entries with some `q=NaN` makes its sort panic ("does not correctly
-//! implement a total order", tried 2026-12), which would abort the worker.
+//! Not the `accept-language` crate (3.1): it keeps `q=0` languages (RFC 9110: not acceptable),
+//! matches whole tags only (`es-MX` would not find `es`), and its sort panics on a few dozen
+//! entries with `q=NaN` (tried 2026-12), which would abort the worker.
 
 use super::{english, Words, LANGUAGES};
 
-/// At most this many entries of a header are looked at: a browser sends a handful.
+/// A browser sends a handful.
 const MAX_ENTRIES: usize = 32;
 
-/// The catalogue for a language tag (`es`, `ES`, `es-MX`, `es_419`): matched on its primary
-/// subtag, since one Spanish serves every region.
+/// `es`, `ES`, `es-MX`, `es_419`: one Spanish serves every region.
 pub fn by_code(tag: &str) -> Option<&'static Words> {
     let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
     LANGUAGES
@@ -28,9 +24,8 @@ pub fn choose(query: Option<&str>, header: Option<&str>, default: Option<&str>) 
     query.and_then(by_code).or(by_header).unwrap_or(default)
 }
 
-/// The best language of the header that the catalogue has; `*` stands for the default.
-/// Among equal q-values the header's own order decides. One pass, no sort: a sort costs the
-/// wasm kilobytes.
+/// `*` stands for the default; among equal q-values the header's order decides. No sort: it
+/// costs the wasm kilobytes.
 fn from_header(header: &str, default: &'static Words) -> Option<&'static Words> {
     let mut best: Option<(u16, &'static Words)> = None;
     for entry in header.split(',').take(MAX_ENTRIES) {
@@ -51,17 +46,14 @@ fn from_header(header: &str, default: &'static Words) -> Option<&'static Words> 
             "*" => Some(default),
             tag => by_code(tag),
         };
-        if let Some(words) = words {
-            if best.is_none_or(|(q, _)| quality > q) {
-                best = Some((quality, words));
-            }
+        if let Some(words) = words.filter(|_| best.is_none_or(|(q, _)| quality > q)) {
+            best = Some((quality, words));
         }
     }
     best.map(|(_, words)| words)
 }
 
-/// A q-value in thousandths (`0.8` -> 800, `1` -> 1000); `None` when malformed (RFC 9110:
-/// `0` or `1` with up to three decimals).
+/// In thousandths; RFC 9110: `0` or `1` with up to three decimals.
 fn qvalue(raw: &str) -> Option<u16> {
     let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
     let digits = fraction.len() <= 3 && fraction.bytes().all(|b| b.is_ascii_digit());
