@@ -382,22 +382,18 @@ impl LedgerClient {
         }
         let mut refused = Settlement::default();
         for (&i, verdict) in new.iter().zip(taken) {
-            let Some(Ok(Answer::Granted {
-                reservation,
-                probing,
-                ..
-            })) = answers.get_mut(i)
-            else {
+            let Some(slot) = answers.get_mut(i) else {
                 continue;
             };
-            match verdict {
-                Ok(Answer::Granted { probing: p, .. }) => *probing = p,
-                other => {
-                    refused.release.push(*reservation);
-                    if let Some(slot) = answers.get_mut(i) {
-                        *slot = other;
-                    }
+            match (&mut *slot, verdict) {
+                (Ok(Answer::Granted { probing, .. }), Ok(Answer::Granted { probing: p, .. })) => {
+                    *probing = p
                 }
+                (&mut Ok(Answer::Granted { reservation, .. }), other) => {
+                    refused.release.push(reservation);
+                    *slot = other;
+                }
+                _ => {}
             }
         }
         self.settle_buckets(refused).await;

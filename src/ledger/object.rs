@@ -44,9 +44,7 @@ impl DurableObject for InviteLedger {
     async fn alarm(&self) -> Result<Response> {
         self.schema()?;
         if let Some(wait) = self.prune(crate::clock::now_ms())? {
-            self.storage
-                .set_alarm(i64::try_from(wait).unwrap_or(1_000))
-                .await?;
+            self.alarm_in(wait).await?;
         }
         Response::ok("")
     }

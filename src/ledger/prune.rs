@@ -41,6 +41,11 @@ impl Retention {
 }
 
 impl InviteLedger {
+    pub(super) async fn alarm_in(&self, ms: u64) -> Result<()> {
+        let ms = i64::try_from(ms).unwrap_or(1_000);
+        self.storage.set_alarm(ms).await
+    }
+
     /// Keeps the retention when it changed, and makes sure an alarm will prune (asked once
     /// per instance: a reservation costs no storage call for it).
     pub(super) async fn arm_pruning(&self, retention: Retention) -> Result<()> {
@@ -56,42 +61,30 @@ impl InviteLedger {
         }
         if !self.alarm_set.get() {
             if self.storage.get_alarm().await?.is_none() {
-                let wait = retention.next_alarm_in(0);
-                self.storage
-                    .set_alarm(i64::try_from(wait).unwrap_or(1_000))
-                    .await?;
+                self.alarm_in(retention.next_alarm_in(0)).await?;
             }
             self.alarm_set.set(true);
         }
         Ok(())
     }
 
-    fn retention(&self) -> Result<Option<Retention>> {
-        let row = self
-            .exec(
-                "SELECT keep_ms, windows FROM retention WHERE id = 1",
-                vec![],
-            )?
-            .raw()
-            .next();
-        let Some(row) = row else { return Ok(None) };
+    /// One batch of rows past their retention, ended warnings and expired erasures. Returns
+    /// how long until the next alarm, `None` when no retention is known yet.
+    pub(super) fn prune(&self, now: u64) -> Result<Option<u64>> {
+        let query = "SELECT keep_ms, windows FROM retention WHERE id = 1";
+        let Some(row) = self.exec(query, vec![])?.raw().next() else {
+            return Ok(None);
+        };
         let mut columns = row?.into_iter();
         let keep_ms = whole(columns.next());
         let windows = match columns.next() {
             Some(SqlStorageValue::String(text)) => serde_json::from_str(&text).ok(),
             _ => None,
         };
-        Ok(keep_ms
-            .zip(windows)
-            .map(|(keep_ms, windows)| Retention { keep_ms, windows }))
-    }
-
-    /// One batch of rows past their retention, ended warnings and expired erasures. Returns
-    /// how long until the next alarm, `None` when no retention is known yet.
-    pub(super) fn prune(&self, now: u64) -> Result<Option<u64>> {
-        let Some(retention) = self.retention()? else {
+        let Some((keep_ms, windows)) = keep_ms.zip(windows) else {
             return Ok(None);
         };
+        let retention = Retention { keep_ms, windows };
         let gone = self.exec(
             "DELETE FROM invites WHERE id IN
                 (SELECT id FROM invites WHERE at_ms < ? ORDER BY at_ms LIMIT ?) RETURNING id",
