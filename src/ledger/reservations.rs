@@ -133,20 +133,13 @@ impl InviteLedger {
             .collect();
         for budget in &counted {
             let bounds = windows.bounds(budget.span(), now);
-            let (count, scope) = match budget {
-                Budget::EmailDay => (
-                    ", (SELECT COUNT(*) FROM invites WHERE mailbox = ? AND at_ms >= ? AND at_ms < ?)",
-                    Some(ask.mailbox.as_str()),
-                ),
-                Budget::AccountDay | Budget::AccountMonth | Budget::AccountMinute => (
-                    ", (SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?)",
-                    None,
-                ),
-            };
-            query.push_str(count);
-            bindings.extend(scope.map(SqlStorageValue::from));
-            bindings.push(int(bounds.start_ms));
-            bindings.push(int(bounds.end_ms));
+            query.push_str(", (SELECT COUNT(*) FROM invites WHERE ");
+            if !budget.in_account() {
+                query.push_str("mailbox = ? AND ");
+                bindings.push(ask.mailbox.as_str().into());
+            }
+            query.push_str("at_ms >= ? AND at_ms < ?)");
+            bindings.extend([int(bounds.start_ms), int(bounds.end_ms)]);
         }
         query.push_str(" FROM (SELECT 1) LEFT JOIN invites e ON e.mailbox = ? AND e.position = ?");
         bindings.extend([ask.mailbox.as_str().into(), ask.position.as_str().into()]);
