@@ -8,7 +8,7 @@ use super::budget::{park_seconds, Budget};
 use super::gate::{Gate, Note, Settlement};
 use super::lease;
 use super::mailbox::{bucket, reservation, row_of, MailboxKeys};
-use super::protocol::{Answer, Ask, Call, Reached, Reserved, Settled};
+use super::protocol::{Answer, Ask, Call, Reserved, Settled};
 use super::{Applicant, Budgets, Ledger};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
@@ -234,25 +234,19 @@ fn quota_line(request_id: &str, retry_at_ms: u64) {
 
 /// Until when, and as what, a refusal holds for every application; warned about once only.
 fn closes(answer: &Answer) -> Option<(u64, Answer)> {
-    match answer {
+    let mut quiet = answer.clone();
+    let until = match &mut quiet {
         Answer::Parked { until_ms, reached } if reached.iter().all(|r| r.budget.in_account()) => {
-            let quiet = reached.iter().map(|r| Reached {
-                warn: false,
-                ..r.clone()
-            });
-            let reached = quiet.collect();
-            let until_ms = *until_ms;
-            Some((until_ms, Answer::Parked { until_ms, reached }))
+            reached.iter_mut().for_each(|r| r.warn = false);
+            *until_ms
         }
-        &Answer::QuotaHeld { until_ms, .. } => Some((
-            until_ms,
-            Answer::QuotaHeld {
-                until_ms,
-                warn: false,
-            },
-        )),
-        _ => None,
-    }
+        Answer::QuotaHeld { until_ms, warn } => {
+            *warn = false;
+            *until_ms
+        }
+        _ => return None,
+    };
+    Some((until, quiet))
 }
 
 /// A reply's `n` answers, or its failure `n` times: built, not cloned (no clone of every
@@ -448,6 +442,7 @@ impl LedgerClient {
 
 #[cfg(test)]
 mod tests {
+    use super::super::protocol::Reached;
     use super::*;
 
     fn reached(budget: Budget) -> Reached {
