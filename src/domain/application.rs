@@ -4,8 +4,8 @@ use super::phone::Region;
 use super::{Email, Name, Phone};
 use strum_macros::IntoStaticStr;
 
-/// The form's fields, named as Hireflix's own public links name their prefill parameters,
-/// so a marketing link written for Hireflix's page also prefills ours.
+/// Named as Hireflix's public links name their prefill parameters, so a link written for
+/// Hireflix's page prefills ours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
 #[strum(serialize_all = "camelCase")]
 pub enum Field {
@@ -13,8 +13,7 @@ pub enum Field {
     LastName,
     Email,
     PhoneNumber,
-    /// The consent box (`REQUIRE_CONSENT`): a field of the form, but not of the application
-    /// sent to Hireflix, so it is not in `ALL`.
+    /// The consent box (`REQUIRE_CONSENT`): not sent to Hireflix, so not in `ALL`.
     Consent,
 }
 
@@ -41,8 +40,7 @@ pub struct ApplicationForm {
 }
 
 impl ApplicationForm {
-    /// Builds the form from name/value pairs (a query string or a posted body). Unknown names
-    /// are ignored; of a repeated name the first wins, as a browser would submit it once.
+    /// From a query string or posted body; unknown names ignored, the first of a name wins.
     pub fn from_pairs<K: AsRef<str>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
@@ -62,9 +60,8 @@ impl ApplicationForm {
         form
     }
 
-    /// Prefill links are often written by hand with a bare `+`, which a query string decodes
-    /// as a space: `email=ann+jobs@x.com`, `phoneNumber=+4420...`. Neither field can hold a
-    /// space there, so put the `+` back. For prefills only: what a candidate types is kept.
+    /// Hand-written prefill links carry a bare `+` (`email=ann+jobs@x.com`), decoded as a
+    /// space neither field can hold: put it back. Prefills only.
     pub fn repair_unencoded_plus(mut self) -> Self {
         let email = self.email.trim();
         if email.contains(' ') && !email.contains("  ") {
@@ -98,9 +95,8 @@ impl ApplicationForm {
         }
     }
 
-    /// A national number (one in `region`) in E.164 form, so that the form shown again says
-    /// how it was read, and the queue and Hireflix see an international number. Anything else
-    /// stays as typed.
+    /// A national number of `region` in E.164 form, so the form shown again says how it was
+    /// read; anything else stays as typed.
     pub fn with_phone_normalised(mut self, region: Option<&Region>) -> Self {
         if Phone::parse(&self.phone_number, None).is_err() {
             if let Ok(Some(phone)) = Phone::parse(&self.phone_number, region) {
@@ -110,28 +106,21 @@ impl ApplicationForm {
         self
     }
 
-    /// Parses every field and reports every error at once, so the candidate fixes the form
-    /// in one round trip.
+    /// Every error at once: the candidate fixes the form in one round trip.
     pub fn parse(&self) -> Result<Application, FieldErrors> {
-        let first_name = Name::parse(&self.first_name);
-        let last_name = Name::parse(&self.last_name);
-        let email = Email::parse(&self.email);
-        let phone = Phone::parse(&self.phone_number, None);
+        let mut errors = FieldErrors::default();
+        let first_name = errors.check(Field::FirstName, Name::parse(&self.first_name));
+        let last_name = errors.check(Field::LastName, Name::parse(&self.last_name));
+        let email = errors.check(Field::Email, Email::parse(&self.email));
+        let phone = errors.check(Field::PhoneNumber, Phone::parse(&self.phone_number, None));
         match (first_name, last_name, email, phone) {
-            (Ok(first_name), Ok(last_name), Ok(email), Ok(phone)) => Ok(Application {
+            (Some(first_name), Some(last_name), Some(email), Some(phone)) => Ok(Application {
                 first_name,
                 last_name,
                 email,
                 phone,
             }),
-            (first_name, last_name, email, phone) => {
-                let mut errors = FieldErrors::default();
-                errors.note(Field::FirstName, first_name.err());
-                errors.note(Field::LastName, last_name.err());
-                errors.note(Field::Email, email.err());
-                errors.note(Field::PhoneNumber, phone.err());
-                Err(errors)
-            }
+            _ => Err(errors),
         }
     }
 }
@@ -145,8 +134,7 @@ pub struct Application {
     pub phone: Option<Phone>,
 }
 
-/// What is wrong with one field, as a kind: the words are the pages' business, in the
-/// candidate's language.
+/// What is wrong with one field; the words are the pages' business.
 #[derive(Debug, Clone, PartialEq, Eq, IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum FieldError {
@@ -163,7 +151,7 @@ pub enum FieldError {
 }
 
 impl FieldError {
-    /// The kind as a word for log lines and dead letters: never the value that was refused.
+    /// For log lines and dead letters: never the refused value.
     pub fn kind(&self) -> &'static str {
         self.into()
     }
@@ -176,16 +164,18 @@ pub struct FieldErrors(Vec<(Field, FieldError)>);
 impl FieldErrors {
     /// Adds an error for a field, unless the field already has one.
     pub fn with(mut self, field: Field, error: FieldError) -> Self {
-        self.note(field, Some(error));
+        self.note(field, error);
         self
     }
 
-    fn note(&mut self, field: Field, error: Option<FieldError>) {
-        if let Some(error) = error {
-            if self.get(field).is_none() {
-                self.0.push((field, error));
-            }
+    fn note(&mut self, field: Field, error: FieldError) {
+        if self.get(field).is_none() {
+            self.0.push((field, error));
         }
+    }
+
+    fn check<T>(&mut self, field: Field, parsed: Result<T, FieldError>) -> Option<T> {
+        parsed.map_err(|error| self.note(field, error)).ok()
     }
 
     pub fn get(&self, field: Field) -> Option<&FieldError> {

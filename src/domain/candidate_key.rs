@@ -6,15 +6,9 @@ use super::{Email, PositionId};
 /// How long a link pass serves: its cookie's lifetime, and the server refuses it after.
 pub const LINK_PASS_MAX_AGE_SECONDS: u64 = 30 * 86_400;
 
-/// Derived from the position and the normalised email under `APP_SECRET`, and nothing else, so
-/// every resubmission and every retry of the same application maps to the same key. The email
-/// only enters through an HMAC: neither KV keys, log lines nor Hireflix's externalId hold the
-/// address, and nobody without the secret can tell which address a key stands for.
-///
-/// Version 2 (HMAC); version 1 was a plain SHA-256, which anyone holding an address could
-/// compute and look for. Version 1 records are not read: see the README's "Security and
-/// privacy" for what that costs (one Hireflix call per returning candidate, never a second
-/// interview).
+/// An HMAC of the position and the normalised email, and nothing else, so every resubmission
+/// and retry of one application maps to one key. Version 2; version 1 (a plain SHA-256) is
+/// not read (README, "Security and privacy": one more Hireflix call per returning candidate).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CandidateKey {
     position: PositionId,
@@ -34,9 +28,8 @@ impl CandidateKey {
         }
     }
 
-    /// Sent to Hireflix as the interview's externalId: Hireflix refuses a second interview with
-    /// the same externalId in a position, which makes a retried invite safe. `hfa2-` marks the
-    /// keyed version (`hfa1-` was a plain SHA-256).
+    /// The interview's externalId: Hireflix refuses a second one in a position, which makes a
+    /// retried invite safe. `hfa2-`: the keyed version.
     pub fn external_id(&self) -> String {
         format!("hfa2-{}", self.digest)
     }
@@ -50,12 +43,10 @@ impl CandidateKey {
         &self.digest
     }
 
-    /// What a browser keeps (in an HttpOnly cookie) once it has been shown this candidate's
-    /// interview link, to be shown it again later: `issued.id.mac`, the MAC over the position,
-    /// this key, the link, the issue time (Unix seconds) and a random id. The link stands for
-    /// the interview's id: both name exactly one interview, and the link is what every path
-    /// (fresh invite, KV record, look-up) already holds. The time lets the server refuse a
-    /// pass older than [`LINK_PASS_MAX_AGE_SECONDS`]; the id makes each browser's pass its own.
+    /// What a browser keeps (an HttpOnly cookie) once shown this candidate's interview link, to
+    /// be shown it again: `issued.id.mac`, the MAC over the position, this key, the link (one
+    /// interview, held by every path), the issue time (Unix seconds, refused past
+    /// [`LINK_PASS_MAX_AGE_SECONDS`]) and a random id (each browser's pass its own).
     pub fn link_pass(&self, secret: &str, interview_url: &str, issued_s: u64, id: &str) -> String {
         let issued = issued_s.to_string();
         let mac = hmac_hex(
@@ -79,10 +70,8 @@ impl CandidateKey {
 }
 
 /// A short keyed hash of a person's names, folded for spacing and ASCII case, so a KV record
-/// can say whose interview it holds without holding the names (and, keyed, without letting a
-/// list of names be tried against it). ASCII folding, not Unicode: Unicode case tables cost
-/// about 12 KB of wasm, and "ZOË" against "Zoë" failing to match only means the candidate is
-/// told to use the link Hireflix emailed.
+/// says whose interview it holds without the names. ASCII, not Unicode: the case tables cost
+/// about 12 KB of wasm, and "ZOË" missing "Zoë" only sends them to Hireflix's email.
 pub fn names_tag(secret: &str, first_name: &str, last_name: &str) -> String {
     let fold = |name: &str| {
         name.split_whitespace()

@@ -7,11 +7,8 @@ use std::fmt;
 /// Longest address SMTP can carry (RFC 5321 path limit minus the angle brackets).
 const MAX_LEN: usize = 254;
 
-/// A syntactically valid email address, trimmed, with its domain lower-cased.
-///
-/// The grammar is the WHATWG "valid e-mail address" one that `<input type=email>` applies,
-/// so a browser with JavaScript and a worker without it accept the same addresses; on top
-/// of it the domain must have a dot, since Hireflix cannot deliver to a bare host name.
+/// Trimmed, domain lower-cased. WHATWG's "valid e-mail address" (`<input type=email>`), so
+/// the browser and the worker agree, and a dot in the domain (Hireflix needs one).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -37,10 +34,8 @@ impl Email {
         &self.0
     }
 
-    /// The form used to recognise the same person twice: the whole address lower-cased
-    /// (ASCII only, as the grammar admits nothing else).
-    /// Local parts are case-sensitive in theory and never in practice; treating `Ann@` and
-    /// `ann@` as two people would invite one candidate twice.
+    /// The whole address lower-cased (ASCII: the grammar admits nothing else): local parts are
+    /// case-sensitive in theory, never in practice.
     pub fn dedupe_form(&self) -> String {
         self.0.to_ascii_lowercase()
     }

@@ -1,9 +1,6 @@
 //! HMAC-SHA256 under `APP_SECRET`: every value that stands for a candidate where their email
-//! cannot (KV keys, log tags, Hireflix's externalId, the names tag, link passes).
-//!
-//! Keyed, not a plain hash: anyone can hash a list of addresses, so a plain SHA-256 of an
-//! email in a KV key, a log line or Hireflix's externalId told whoever saw it whether that
-//! address had applied. Without the secret these values are unlinkable to any address.
+//! cannot (KV keys, log tags, externalId, names tag, link passes). Keyed, since anyone can
+//! hash a list of addresses and look for them.
 
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -12,12 +9,10 @@ use std::cell::RefCell;
 type HmacSha256 = hmac::Hmac<Sha256>;
 
 thread_local! {
-    /// The HMAC state after its key, for the one secret an isolate has: keying costs two
-    /// SHA-256 blocks, as much as the message, on every value of every request.
+    /// The HMAC state after its key: keying costs two SHA-256 blocks, as much as a message.
     static KEYED: RefCell<Option<(String, HmacSha256)>> = const { RefCell::new(None) };
 }
 
-/// A MAC keyed with `secret`, from the isolate's copy when the secret is the same.
 fn keyed(secret: &str) -> HmacSha256 {
     let kept = KEYED.with(|slot| {
         slot.borrow()
@@ -35,9 +30,8 @@ fn keyed(secret: &str) -> HmacSha256 {
     mac
 }
 
-/// Hex HMAC-SHA256 of `label` followed by `parts`, each part ended by a NUL so that no two
-/// lists of parts give the same message. `label` names the use and its version
-/// (`b"hireflix-apply/candidate/v2\0"`), so values made for one use never match another's.
+/// Hex HMAC of `label` (the use and its version) then `parts`, each ended by a NUL so no two
+/// lists of parts give the same message.
 pub fn hmac_hex(secret: &str, label: &[u8], parts: &[&[u8]]) -> String {
     let mut mac = keyed(secret);
     mac.update(label);
@@ -48,8 +42,7 @@ pub fn hmac_hex(secret: &str, label: &[u8], parts: &[&[u8]]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// Compares two secrets (a link pass, the admin token) through their digests, so the time
-/// taken says nothing about how much of either was right, nor about its length.
+/// Compares two secrets through their digests: the time says nothing of either, nor its length.
 pub fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
     a.iter()

@@ -1,30 +1,20 @@
-//! A candidate's first or last name.
-//!
-//! Hireflix puts the names into the emails it sends in our name, so a name must not be a way
-//! to put anyone's text there: a name is letters of any script with their combining marks,
-//! spaces, apostrophes, hyphens and full stops after an initial, and nothing else. No digits
-//! (phone numbers), no `:`, `/` or `@` (links, addresses), no domain names (`evil.com`), no
-//! bidirectional or zero-width controls (text that reads differently from what it is).
-//!
-//! And, as UTS #39 restricts identifiers, one script per name (Common and Inherited go with
-//! any; Han with Hiragana and Katakana, with Hangul or with Bopomofo), and no letter that
-//! renders as `.`, `:` or `/` (`wwwꓸevilꓸcom` with U+A4F8). The zero-width joiners are taken
-//! only where a script needs them (after a virama; a non-joiner also between Arabic letters),
-//! and the middle dot only as Catalan's `l·l`.
+//! A candidate's first or last name. Hireflix puts names into the emails it sends in our name,
+//! so a name cannot carry anyone's text: letters of any script with their marks, spaces,
+//! apostrophes, hyphens and full stops after an initial. No digits, `:`, `/`, `@`, domain
+//! names or bidi/zero-width controls; as UTS #39, one script per name and no letter that
+//! renders as `.`, `:` or `/` (`wwwꓸevilꓸcom`).
 
 use super::FieldError;
 
-/// `LETTERS` and `MARKS`: the code point ranges of general categories L* and M*, written by
-/// build.rs from the `unicode-properties` crate (the crate's own tables hold every category);
-/// `SCRIPTS`, `LOOKALIKES` and `VIRAMAS` from `unicode-script` and `unicode-security`.
+/// Written by build.rs: `LETTERS` and `MARKS` (categories L*, M*) from `unicode-properties`,
+/// whose own tables hold every category; `SCRIPTS`, `LOOKALIKES`, `VIRAMAS` from
+/// `unicode-script` and `unicode-security`.
 mod tables {
     include!(concat!(env!("OUT_DIR"), "/name_tables.rs"));
 }
 
-/// The range holding `c` in a table as build.rs writes it: each range its gap from the one
-/// before and its length, then in `SCRIPTS` a value, all LEB128. The value, or 0 where the
-/// table has none; `None` when no range holds `c`. A linear walk: a name has at most 50
-/// characters, a table some 700 ranges.
+/// The value (0 if `!valued`) of the range holding `c`, in a table of LEB128 (gap from the last
+/// range, length[, value]) triples. A linear walk: 50 characters, some 700 ranges.
 fn find(table: &[u8], valued: bool, c: char) -> Option<u32> {
     let c = c as u32;
     let mut bytes = table.iter();
@@ -53,8 +43,7 @@ fn script(c: char) -> u32 {
     find(&tables::SCRIPTS, true, c).unwrap_or(0)
 }
 
-/// One script, UTS #39's way: Han may go with the kana (Japanese), with Hangul (Korean) or with
-/// Bopomofo (Chinese), and every other script only with itself.
+/// One script, UTS #39's way: Han may go with kana, Hangul or Bopomofo (one of them).
 fn one_script(name: &str) -> bool {
     use tables::{BOPOMOFO, HAN, HANGUL, HIRAGANA, KATAKANA};
     let mut other = None;
@@ -102,10 +91,8 @@ fn leb128(bytes: &mut std::slice::Iter<'_, u8>) -> Option<u32> {
     None
 }
 
-/// Canonical composition (NFC). Text below U+0300 is already NFC: every character there is a
-/// starter that no composition changes (the first combining mark, and the first character
-/// whose NFC quick check is not "yes", is U+0300). That is nearly every Latin-script name, which
-/// then skips the round trip through JS, two string copies across the boundary per name.
+/// NFC. Text below U+0300 (the first character whose NFC quick check is not "yes") already
+/// is: nearly every Latin name skips the round trip through JS.
 fn nfc(text: &str) -> String {
     if text.chars().all(|c| c < '\u{0300}') {
         return text.to_string();
@@ -113,8 +100,7 @@ fn nfc(text: &str) -> String {
     composed(text)
 }
 
-/// In the worker, the JS runtime's own `normalize` (ICU): the Unicode tables are then not in
-/// the wasm at all. Natively, for the tests, the unicode-rs crate.
+/// The JS runtime's `normalize` (ICU), so no Unicode tables in the wasm; natively, unicode-rs.
 #[cfg(target_arch = "wasm32")]
 fn composed(text: &str) -> String {
     String::from(js_sys::JsString::from(text).normalize("NFC"))
@@ -129,9 +115,7 @@ fn composed(text: &str) -> String {
 /// Hireflix accepts names of 1 to 50 characters.
 const MAX_CHARS: usize = 50;
 
-/// A name of 1 to 50 characters, NFC-normalised, trimmed, with inner runs of white space folded
-/// to one space (so "Ann  Lee" and "Ann Lee" are the same name), made only of the characters
-/// described above.
+/// NFC, trimmed, inner white space folded to one space, 1 to 50 allowed characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name(String);
 
@@ -167,9 +151,7 @@ fn class(c: char) -> Option<Class> {
 
 impl Name {
     pub fn parse(raw: &str) -> Result<Name, FieldError> {
-        // Any white space (tabs, no-break spaces, ideographic spaces) folds to one plain space.
         let folded = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-        // Composed, so "é" typed as e + U+0301 is the same name as a precomposed "é".
         let name = nfc(&folded);
         if name.is_empty() {
             return Err(FieldError::Missing);
@@ -195,9 +177,8 @@ impl Name {
     }
 }
 
-/// At least one letter; a mark only on a letter (or on the marks of one); a full stop only
-/// after an initial that another initial follows (`J.R.R.`), or at the end of a word (`Jr.`).
-/// So no domain name can be written: `evil.com` and `t.co` both fail.
+/// At least one letter; a mark only on a letter (or its marks); a full stop only between
+/// initials (`J.R.R.`) or at a word's end (`Jr.`), so `evil.com` and `t.co` fail.
 fn is_name_shaped(classes: &[Class]) -> bool {
     if !classes.contains(&Class::Letter) {
         return false;

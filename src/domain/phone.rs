@@ -1,20 +1,14 @@
-//! A candidate's phone number in E.164 form.
-//!
-//! Hand-written rather than the `phonenumber` crate: that crate carries the whole libphonenumber
-//! metadata and the `regex` crate (measured: a wasm32 library calling only `phonenumber::parse`
-//! and `format`, built as the worker is, is 478 KB gzip, twice the worker's whole budget),
-//! while Hireflix asks only for the international format. We normalise what people type
-//! into `+<country><number>`, reading a national number (`020 7946 0958`) in a default region,
-//! and reject what cannot be one.
+//! A candidate's phone number in E.164 form (`+<country><number>`, a national number read in
+//! a default region). Not the `phonenumber` crate: with its metadata and `regex` it is 478 KB
+//! gzip in wasm, twice the worker's budget, and Hireflix asks only for this format.
 
 use super::FieldError;
 
 /// E.164 allows at most 15 digits; the shortest numbers in use (small territories) have 7.
 const DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
 
-/// A country whose national numbers we can read: its calling code, the trunk prefix dialled
-/// before a national number only (dropped in the international form), and how many digits its
-/// numbers have without that prefix.
+/// A country whose national numbers we read: calling code, trunk prefix (national dialling
+/// only) and the digits without it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Region {
     pub code: &'static str,
@@ -37,10 +31,8 @@ const fn region(
     }
 }
 
-/// The regions `DEFAULT_PHONE_REGION` may name (ISO 3166-1 alpha-2). Lengths are the national
-/// significant numbers' (ITU-T E.164 national plans); Italy keeps its leading 0, Spain,
-/// Portugal and Mexico have no trunk prefix, and the 1 before a North American number is
-/// optional.
+/// What `DEFAULT_PHONE_REGION` may name. Lengths from the ITU-T E.164 national plans; Italy
+/// keeps its leading 0; North America's 1 is optional.
 pub const REGIONS: [Region; 12] = [
     region("GB", "44", "0", 9..=10),
     region("IE", "353", "0", 7..=9),
@@ -84,8 +76,7 @@ impl Region {
 pub struct Phone(String);
 
 impl Phone {
-    /// `Ok(None)` when the field was left empty: the phone is optional. A number without `+`
-    /// or `00` is read as a national number of `region`; without one it must be international.
+    /// `Ok(None)` when empty (optional). Without `+` or `00`, a national number of `region`.
     pub fn parse(raw: &str, region: Option<&Region>) -> Result<Option<Phone>, FieldError> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {

@@ -1,25 +1,24 @@
-//! The ledger's rules: may this mailbox be invited to this position now? Pure, so the rules are
-//! tested natively; `super::object` only reads the counts they need from SQLite and writes
-//! down what they decide.
+//! The ledger's rules: may this mailbox be invited to this position now? Pure, so tested
+//! natively; the object reads the counts they need and writes down what they decide.
 
-use super::window::{Bounds, Span, Windows};
+use super::protocol::{Answer, Reached};
+use super::window::{Span, Windows};
 use serde::{Deserialize, Serialize};
+use strum_macros::IntoStaticStr;
 
-/// One number per budget: how many invites it allows in its window (its limit, 0: none), or
-/// how many were made (or reserved) in its current window (its count).
+/// One number per budget: its limit (0: none), or its count in its current window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PerBudget {
     pub email_day: u32,
     pub account_day: u32,
     pub account_month: u32,
-    /// New invites of the whole account per minute: however many addresses post, no more.
     pub account_minute: u32,
 }
 
 pub type Limits = PerBudget;
 pub type Counts = PerBudget;
 
-/// The shipped limits (wrangler.toml says why each value): every account budget is on.
+/// The shipped limits (wrangler.toml says why each value).
 impl Default for PerBudget {
     fn default() -> Self {
         PerBudget {
@@ -63,12 +62,13 @@ impl PerBudget {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Budget {
-    /// Positions one mailbox is invited to per day.
+    /// Positions one mailbox is invited to per day, counted in its bucket.
     EmailDay,
-    /// Invites of the whole account per day, per month and per minute.
+    /// Invites of the whole account per day, month and minute, counted by the account.
     AccountDay,
     AccountMonth,
     AccountMinute,
@@ -82,25 +82,16 @@ impl Budget {
         Budget::AccountMinute,
     ];
 
+    pub const ACCOUNT: [Budget; 3] = [
+        Budget::AccountDay,
+        Budget::AccountMonth,
+        Budget::AccountMinute,
+    ];
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            Budget::EmailDay => "email_day",
-            Budget::AccountDay => "account_day",
-            Budget::AccountMonth => "account_month",
-            Budget::AccountMinute => "account_minute",
-        }
+        self.into()
     }
 
-    /// What the budget is counted for: a mailbox, or the whole account (""). A position's
-    /// hourly budget is its line's (`crate::line`).
-    pub fn scope(self, mailbox: &str) -> &str {
-        match self {
-            Budget::EmailDay => mailbox,
-            Budget::AccountDay | Budget::AccountMonth | Budget::AccountMinute => "",
-        }
-    }
-
-    /// Counted in the account's object (as counters per window), not in a mailbox's bucket.
     pub fn in_account(self) -> bool {
         self != Budget::EmailDay
     }
@@ -139,31 +130,9 @@ pub struct QuotaHold {
     pub probe_at_ms: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Admission {
-    /// Reserve one invite and make it. `probing`: the quota was exhausted and its hold has run
-    /// out; this invite finds out whether it is back.
-    Grant { probing: bool },
-    /// Hireflix already has this exact address in the position and will refuse a second
-    /// interview itself (by email and externalId): go on without a reservation, to find it.
-    Resubmission,
-    /// Another spelling of the mailbox was invited to this position: no second invite.
-    OtherSpelling,
-    /// The same address is being invited right now: wait for that call, do not make another.
-    InFlight { until_ms: u64 },
-    /// Try again on the reservation an ambiguous call left, already counted.
-    Settle { reservation: u64, probing: bool },
-    /// Over one or more budgets: wait until every one of them has room again.
-    Parked {
-        until_ms: u64,
-        reached: Vec<(Budget, Bounds)>,
-    },
-    /// The plan's quota is exhausted: do not call Hireflix before `until_ms`.
-    QuotaHeld { until_ms: u64 },
-}
-
 /// The rule, in order: one invite per mailbox and position whatever else holds; no call while
-/// the quota is known to be spent; then every budget must have room.
+/// the quota is known to be spent; then every budget must have room. A new reservation's id
+/// (0 here) and the warnings are the object's to fill in.
 pub fn admit(
     earlier: PriorInvite,
     quota: Option<QuotaHold>,
@@ -171,42 +140,49 @@ pub fn admit(
     limits: &Limits,
     windows: &Windows,
     now_ms: u64,
-) -> Admission {
-    match earlier {
-        PriorInvite::SameSpelling => return Admission::Resubmission,
-        PriorInvite::OtherSpelling => return Admission::OtherSpelling,
-        PriorInvite::InFlight { until_ms } => return Admission::InFlight { until_ms },
-        PriorInvite::None | PriorInvite::Unsettled { .. } => {}
-    }
-    if let Some(hold) = quota {
-        if now_ms < hold.probe_at_ms {
-            return Admission::QuotaHeld {
-                until_ms: hold.probe_at_ms,
-            };
-        }
-    }
-    if let PriorInvite::Unsettled { reservation } = earlier {
-        let probing = quota.is_some();
-        return Admission::Settle {
-            reservation,
-            probing,
+) -> Answer {
+    let unsettled = match earlier {
+        PriorInvite::SameSpelling => return Answer::Resubmission,
+        PriorInvite::OtherSpelling => return Answer::OtherSpelling,
+        PriorInvite::InFlight { until_ms } => return Answer::InFlight { until_ms },
+        PriorInvite::Unsettled { reservation } => Some(reservation),
+        PriorInvite::None => None,
+    };
+    if let Some(hold) = quota.filter(|hold| now_ms < hold.probe_at_ms) {
+        return Answer::QuotaHeld {
+            until_ms: hold.probe_at_ms,
+            warn: false,
         };
     }
-    let reached: Vec<(Budget, Bounds)> = Budget::ALL
+    // `probing`: the quota's hold has run out; this invite finds out whether it is back.
+    let granted = |reservation, settles| Answer::Granted {
+        reservation,
+        probing: quota.is_some(),
+        settles,
+        at_ms: now_ms,
+    };
+    // Already counted: a full budget does not hold back the retry that settles it.
+    if let Some(reservation) = unsettled {
+        return granted(reservation, true);
+    }
+    let reached: Vec<Reached> = Budget::ALL
         .into_iter()
         .filter(|&b| limits.of(b) > 0 && counts.of(b) >= limits.of(b))
-        .map(|b| (b, windows.bounds(b.span(), now_ms)))
+        .map(|budget| Reached {
+            budget,
+            limit: limits.of(budget),
+            reopens_ms: windows.bounds(budget.span(), now_ms).end_ms,
+            warn: false,
+        })
         .collect();
-    match reached.iter().map(|(_, w)| w.end_ms).max() {
-        Some(until_ms) => Admission::Parked { until_ms, reached },
-        None => Admission::Grant {
-            probing: quota.is_some(),
-        },
+    match reached.iter().map(|r| r.reopens_ms).max() {
+        Some(until_ms) => Answer::Parked { until_ms, reached },
+        None => granted(0, false),
     }
 }
 
-/// How long a parked application waits in the queue: until its window reopens, but never past
-/// the queue's longest delay (it is simply checked again then), and at least a second.
+/// How long a parked application waits in the queue: until its window reopens, within the
+/// queue's longest delay (it is checked again then), and at least a second.
 pub fn park_seconds(until_ms: u64, now_ms: u64) -> u32 {
     /// Cloudflare Queues delay a message at most 12 hours.
     const MAX_QUEUE_DELAY_SECONDS: u64 = 43_200;
@@ -217,9 +193,19 @@ pub fn park_seconds(until_ms: u64, now_ms: u64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::window::Bounds;
     use proptest::prelude::*;
 
     const NOW: u64 = 1_771_065_000_000; // 2026-02-14T10:30Z
+
+    fn granted(reservation: u64, probing: bool, settles: bool, at_ms: u64) -> Answer {
+        Answer::Granted {
+            reservation,
+            probing,
+            settles,
+            at_ms,
+        }
+    }
 
     fn limits(email_day: u32, account_day: u32, account_month: u32) -> Limits {
         Limits {
@@ -237,15 +223,15 @@ mod tests {
         let w = Windows::REAL;
         assert_eq!(
             admit(PriorInvite::OtherSpelling, None, &none, &l, &w, NOW),
-            Admission::OtherSpelling
+            Answer::OtherSpelling
         );
         assert_eq!(
             admit(PriorInvite::SameSpelling, None, &none, &l, &w, NOW),
-            Admission::Resubmission
+            Answer::Resubmission
         );
         assert_eq!(
             admit(PriorInvite::None, None, &none, &l, &w, NOW),
-            Admission::Grant { probing: false }
+            granted(0, false, false, NOW)
         );
     }
 
@@ -255,7 +241,7 @@ mod tests {
             account_minute: 10,
             ..Counts::ZERO
         };
-        let Admission::Parked { until_ms, reached } = admit(
+        let Answer::Parked { until_ms, reached } = admit(
             PriorInvite::None,
             None,
             &counts,
@@ -267,7 +253,7 @@ mod tests {
         };
         assert_eq!(until_ms, 1_771_065_060_000); // 10:31Z
         assert_eq!(reached.len(), 1);
-        assert_eq!(reached[0].0, Budget::AccountMinute);
+        assert_eq!(reached[0].budget, Budget::AccountMinute);
     }
 
     #[test]
@@ -278,7 +264,7 @@ mod tests {
             account_month: 50,
             account_minute: 1,
         };
-        let Admission::Parked { until_ms, reached } = admit(
+        let Answer::Parked { until_ms, reached } = admit(
             PriorInvite::None,
             None,
             &counts,
@@ -292,7 +278,7 @@ mod tests {
             panic!()
         };
         assert_eq!(until_ms, 1_772_323_200_000); // 2026-03-01
-        let names: Vec<_> = reached.iter().map(|(b, _)| b.as_str()).collect();
+        let names: Vec<_> = reached.iter().map(|r| r.budget.as_str()).collect();
         assert_eq!(names, ["email_day", "account_month", "account_minute"]);
     }
 
@@ -313,7 +299,7 @@ mod tests {
                 &Windows::REAL,
                 NOW
             ),
-            Admission::Grant { probing: false }
+            granted(0, false, false, NOW)
         );
     }
 
@@ -326,16 +312,19 @@ mod tests {
         let (l, w) = (Limits::default(), Windows::REAL);
         assert_eq!(
             admit(PriorInvite::None, hold, &c, &l, &w, NOW),
-            Admission::QuotaHeld { until_ms: NOW + 5 }
+            Answer::QuotaHeld {
+                until_ms: NOW + 5,
+                warn: false
+            }
         );
         assert_eq!(
             admit(PriorInvite::None, hold, &c, &l, &w, NOW + 5),
-            Admission::Grant { probing: true }
+            granted(0, true, false, NOW + 5)
         );
         // Someone already invited is told so, quota or not.
         assert_eq!(
             admit(PriorInvite::OtherSpelling, hold, &c, &l, &w, NOW),
-            Admission::OtherSpelling
+            Answer::OtherSpelling
         );
     }
 
@@ -349,23 +338,23 @@ mod tests {
         let flying = PriorInvite::InFlight { until_ms: NOW + 9 };
         assert_eq!(
             admit(flying, None, &Counts::ZERO, &l, &w, NOW),
-            Admission::InFlight { until_ms: NOW + 9 }
+            Answer::InFlight { until_ms: NOW + 9 }
         );
         // Already counted: a full budget does not hold back the retry that settles it.
         let unsettled = PriorInvite::Unsettled { reservation: 4 };
         assert_eq!(
             admit(unsettled, None, &full, &l, &w, NOW),
-            Admission::Settle {
-                reservation: 4,
-                probing: false
-            }
+            granted(4, false, true, NOW)
         );
         let hold = Some(QuotaHold {
             probe_at_ms: NOW + 5,
         });
         assert_eq!(
             admit(unsettled, hold, &full, &l, &w, NOW),
-            Admission::QuotaHeld { until_ms: NOW + 5 }
+            Answer::QuotaHeld {
+                until_ms: NOW + 5,
+                warn: false
+            }
         );
     }
 
@@ -421,8 +410,8 @@ mod tests {
                     account_minute: model.count(|_| true, bounds(Span::Minute)),
                 };
                 match admit(earlier, None, &counts, &limits, &w, now) {
-                    Admission::Grant { .. } => model.rows.push((mailbox, spelling, position, now)),
-                    Admission::Parked { until_ms, reached } => {
+                    Answer::Granted { .. } => model.rows.push((mailbox, spelling, position, now)),
+                    Answer::Parked { until_ms, reached } => {
                         prop_assert!(until_ms > now);
                         prop_assert!(!reached.is_empty());
                     }

@@ -1,11 +1,14 @@
-//! The worker's side of the ledger: before Hireflix is asked, the calls `super::spread` sends
-//! to the mailbox's bucket and the account; afterwards a `Settle` call only when there is
-//! something to tell (a release, an ambiguous end, the quota). An operator's erasure of one
-//! mailbox is `super::erasure`.
+//! The worker's side of the ledger. A new invite costs one call to its mailbox's bucket
+//! (uniqueness, the mailbox's day, the call in flight), and one to the account (its budgets,
+//! the quota) only when this isolate's lease (`super::lease`) is spent; whatever the account
+//! refuses is released in its bucket at once. After Hireflix, a `Settle` call only when there
+//! is something to tell.
 
+use super::budget::{park_seconds, Budget};
 use super::gate::{Gate, Note, Settlement};
-use super::mailbox::MailboxKeys;
-use super::protocol::{Answer, Ask, Call, Settled};
+use super::lease;
+use super::mailbox::{bucket, reservation, row_of, MailboxKeys};
+use super::protocol::{Answer, Ask, Call, Reserved, Settled};
 use super::{Applicant, Budgets, Ledger};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
@@ -13,79 +16,51 @@ use crate::letters::Letters;
 use crate::log;
 use crate::objects::{self, Failure};
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
 use worker::{Env, ObjectNamespace};
 
-/// The account's instance: its budgets and the quota hold. A single instance
-/// is what makes the account's counts exact; it is asked for leases of invites (`lease`), not
-/// per post.
+/// The account's single instance, which makes its counts exact. It also kept the dead letters
+/// before they had their own object.
 pub(super) const ACCOUNT: &str = "account";
 
-/// The instance that kept the dead letters before they had their own object.
-const LETTERS_INSTANCE: &str = "account";
-
 /// The object is local to its region: slower than this, it is in trouble, and the application
-/// waits in the queue rather than hold the candidate (no invite is made unchecked). The form's
-/// whole answer so stays within a few seconds: at most two ledger calls, the Hireflix call and
-/// KV.
+/// waits in the queue rather than hold the candidate (nothing is invited unchecked).
 const FORM_TIMEOUT_MS: u32 = 2_000;
 
-/// The queue consumer has minutes, not a candidate waiting: a slow ledger is waited for longer
-/// there, so an application the form queued for a slow ledger is invited by the consumer.
+/// The queue consumer has minutes, not a candidate waiting: a slow ledger is waited for longer.
 const QUEUE_TIMEOUT_MS: u32 = 8_000;
 
-/// An overloaded ledger is not asked again at once (the platform's advice): the application
-/// waits this long in the queue.
+/// An overloaded ledger is not asked again at once (the platform's advice).
 const OVERLOADED_DELAY_SECONDS: u32 = 30;
 
-/// A ledger without its binding answers nothing: every invite then waits in the queue.
-#[derive(Clone)]
-pub(super) struct Object(Option<ObjectNamespace>);
+/// How long an isolate keeps the account's refusal: a lifted hold or an invite given back is
+/// seen within this, and the account is asked at most this often per isolate meanwhile.
+const CLOSED_AT_MOST_MS: u64 = 10_000;
 
-impl Object {
-    fn connect(env: &Env) -> Object {
-        Object(env.durable_object(names::INVITE_LEDGER).ok())
-    }
-
-    pub(super) async fn ask<T: DeserializeOwned>(
-        &self,
-        name: &str,
-        call: &Call,
-        ms: u32,
-    ) -> Result<T, Failure> {
-        let text = self.send(name, call, ms).await?;
-        serde_json::from_str(&text).map_err(|_| Failure::Failed)
-    }
-
-    /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
-    pub(super) async fn send(
-        &self,
-        name: &str,
-        call: &Call,
-        timeout_ms: u32,
-    ) -> Result<String, Failure> {
-        let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
-        let namespace = self.0.as_ref().ok_or(Failure::Unbound)?;
-        objects::ask(namespace, name, &body, timeout_ms).await
-    }
+thread_local! {
+    /// The account's last refusal that holds for every application (an account budget full,
+    /// the quota held): a surge over budget asks the account a few times a second, not once
+    /// per post; a release meanwhile only leaves an invite unused that long.
+    static CLOSED: RefCell<Option<(u64, Answer)>> = const { RefCell::new(None) };
 }
 
 #[derive(Clone)]
 pub struct LedgerClient {
-    pub(super) object: Object,
+    /// `None` without the binding: every invite then waits in the queue.
+    namespace: Option<ObjectNamespace>,
     pub(super) secret: String,
-    pub(super) budgets: Budgets,
+    budgets: Budgets,
     pub(super) timeout_ms: u32,
     /// How long a granted call may be at Hireflix (see `Call::Reserve`).
-    pub(super) flight_ms: u64,
-    pub(super) keep_ms: u64,
+    flight_ms: u64,
+    keep_ms: u64,
 }
 
 impl LedgerClient {
-    /// For the form, whose Hireflix calls take at most `HIREFLIX_TIMEOUT_MS`: the invite, and
-    /// the look-up or the validation detail that may follow it.
+    /// For the form: its Hireflix calls take at most `HIREFLIX_TIMEOUT_MS` each.
     pub fn connect(env: &Env, config: &Config) -> LedgerClient {
         LedgerClient {
-            object: Object::connect(env),
+            namespace: env.durable_object(names::INVITE_LEDGER).ok(),
             secret: config.app_secret.to_string(),
             budgets: config.budgets,
             timeout_ms: FORM_TIMEOUT_MS,
@@ -102,6 +77,34 @@ impl LedgerClient {
             ..self
         }
     }
+
+    /// Not generic: one copy of the exchange in the wasm, not one per answer type.
+    pub(super) async fn send(&self, name: &str, call: &Call) -> Result<String, Failure> {
+        send(self.namespace.as_ref(), name, call, self.timeout_ms).await
+    }
+
+    async fn ask<T: DeserializeOwned>(&self, name: &str, call: &Call) -> Result<T, Failure> {
+        let text = self.send(name, call).await?;
+        serde_json::from_str(&text).map_err(|_| Failure::Failed)
+    }
+
+    /// One answer per ask, or a failure.
+    async fn reserved(&self, name: &str, call: &Call, n: usize) -> Result<Reserved, Failure> {
+        let reserved = self.ask::<Reserved>(name, call).await?;
+        (reserved.answers.len() == n)
+            .then_some(reserved)
+            .ok_or(Failure::Failed)
+    }
+}
+
+async fn send(
+    namespace: Option<&ObjectNamespace>,
+    name: &str,
+    call: &Call,
+    timeout_ms: u32,
+) -> Result<String, Failure> {
+    let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
+    objects::ask(namespace.ok_or(Failure::Unbound)?, name, &body, timeout_ms).await
 }
 
 /// Two Hireflix calls and a second of slack: past this a granted call is over, whatever its end.
@@ -109,20 +112,17 @@ fn flight_ms(hireflix_timeout_ms: u32) -> u64 {
     u64::from(hireflix_timeout_ms) * 2 + 1_000
 }
 
-/// The dead letters the ledger kept before they had their own object, for that object to take
-/// over (see `Call::HandOver`); `None`: no ledger, or no answer.
+/// The dead letters the ledger kept before they had their own object (`Call::HandOver`);
+/// `None`: no ledger, or no answer.
 pub async fn hand_over_letters(env: &Env, taken: Vec<String>) -> Option<Letters> {
+    let namespace = env.durable_object(names::INVITE_LEDGER).ok();
     let call = Call::HandOver { taken };
-    let object = Object::connect(env);
-    object
-        .ask(LETTERS_INSTANCE, &call, FORM_TIMEOUT_MS)
-        .await
-        .ok()
+    let text = send(namespace.as_ref(), ACCOUNT, &call, FORM_TIMEOUT_MS).await;
+    serde_json::from_str(&text.ok()?).ok()
 }
 
 impl Ledger for LedgerClient {
-    /// A bucket call per bucket asked (one for the form) and an account call for the new
-    /// invites. Logs each budget's first "reached" of its window and the hourly quota reminder.
+    /// Logs each budget's first "reached" of its window and the hourly quota reminder.
     async fn check(&self, applicants: &[Applicant<'_>]) -> Vec<Gate> {
         let asks: Vec<Ask> = applicants
             .iter()
@@ -134,6 +134,7 @@ impl Ledger for LedgerClient {
                     position: a.position.as_str().to_string(),
                     applied_ms: a.applied_ms,
                     record: a.key.digest().to_string(),
+                    at_ms: 0,
                 }
             })
             .collect();
@@ -158,8 +159,7 @@ impl Ledger for LedgerClient {
     }
 
     /// Until the ledger's probe time, or the configured time if the ledger could not be told.
-    /// A release that fails leaves that invite counted: the error costs an invite of budget,
-    /// never an invite over it.
+    /// A release that fails leaves that invite counted: a budget's invite lost, never one over.
     async fn settle(&self, settlement: Settlement, request_id: &str) -> u32 {
         let fallback = self.budgets.quota_retry_seconds;
         if settlement.is_empty() {
@@ -167,38 +167,31 @@ impl Ledger for LedgerClient {
         }
         let (exhausted, back) = (settlement.quota_exhausted, settlement.quota_back);
         if back {
-            super::spread::reopen();
+            CLOSED.with(|c| *c.borrow_mut() = None);
         }
         if exhausted {
-            super::lease::end(now_ms());
+            lease::end(now_ms());
         }
         let give_back = self.settle_buckets(settlement).await;
         if give_back.is_empty() && !exhausted && !back {
             return fallback;
         }
-        let call = self.settle_call(
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            give_back,
-            exhausted,
-            back,
-        );
+        let quota = Settlement {
+            quota_exhausted: exhausted,
+            quota_back: back,
+            ..Settlement::default()
+        };
+        let call = self.settle_call(quota, give_back);
         let now = now_ms();
-        match self
-            .object
-            .ask::<Settled>(ACCOUNT, &call, self.timeout_ms)
-            .await
-            .ok()
-        {
-            Some(settled) => {
+        match self.ask::<Settled>(ACCOUNT, &call).await {
+            Ok(settled) => {
                 let until = settled.quota_held_until_ms;
                 if let (Some(until), true) = (until, settled.warn) {
                     quota_line(request_id, until);
                 }
-                until.map_or(fallback, |until| super::budget::park_seconds(until, now))
+                until.map_or(fallback, |until| park_seconds(until, now))
             }
-            None => {
+            Err(_) => {
                 if exhausted {
                     quota_line(request_id, now.saturating_add(u64::from(fallback) * 1_000));
                 }
@@ -208,8 +201,7 @@ impl Ledger for LedgerClient {
     }
 }
 
-/// Once per budget and window, and at most hourly for the quota; ids and numbers only, never
-/// the mailbox.
+/// Once per budget and window, and at most hourly for the quota; ids and numbers only.
 fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
     match answer {
         Answer::Parked { reached, .. } => {
@@ -238,4 +230,258 @@ fn quota_line(request_id: &str, retry_at_ms: u64) {
         retry_at_ms,
     }
     .emit();
+}
+
+/// Until when, and as what, a refusal holds for every application; warned about once only.
+fn closes(answer: &Answer) -> Option<(u64, Answer)> {
+    let mut quiet = answer.clone();
+    let until = match &mut quiet {
+        Answer::Parked { until_ms, reached } if reached.iter().all(|r| r.budget.in_account()) => {
+            reached.iter_mut().for_each(|r| r.warn = false);
+            *until_ms
+        }
+        Answer::QuotaHeld { until_ms, warn } => {
+            *warn = false;
+            *until_ms
+        }
+        _ => return None,
+    };
+    Some((until, quiet))
+}
+
+/// A reply's `n` answers, or its failure `n` times: built, not cloned (no clone of every
+/// answer in the wasm).
+fn each(reply: Result<Reserved, Failure>, n: usize) -> Vec<Result<Answer, Failure>> {
+    match reply {
+        Ok(reserved) => reserved.answers.into_iter().map(Ok).collect(),
+        Err(failure) => (0..n).map(|_| Err(failure)).collect(),
+    }
+}
+
+/// Each bucket once, in order: a batch holds at most a few.
+fn distinct(buckets: &[u64]) -> Vec<u64> {
+    let mut once = buckets.to_vec();
+    once.sort_unstable();
+    once.dedup();
+    once
+}
+
+pub(super) fn bucket_name(bucket: u64) -> String {
+    format!("mailbox-{bucket}")
+}
+
+impl LedgerClient {
+    /// Each bucket's answers, in the asks' order; a bucket that did not answer leaves its asks
+    /// with the failure.
+    async fn reserve(&self, asks: &[Ask]) -> Vec<Result<Answer, Failure>> {
+        let mut answers = each(Err(Failure::Failed), asks.len());
+        let buckets: Vec<u64> = asks.iter().map(|ask| bucket(&ask.mailbox)).collect();
+        let limits = self.budgets.limits.only(|b| !b.in_account());
+        for b in distinct(&buckets) {
+            let (places, mine): (Vec<usize>, Vec<Ask>) = (asks.iter().enumerate())
+                .filter(|(i, _)| buckets.get(*i) == Some(&b))
+                .map(|(i, ask)| (i, ask.clone()))
+                .unzip();
+            let call = Call::Reserve {
+                asks: mine,
+                limits,
+                windows: self.budgets.windows,
+                flight_ms: self.flight_ms,
+                keep_ms: self.keep_ms,
+            };
+            let reply = self.reserved(&bucket_name(b), &call, places.len()).await;
+            let n = places.len();
+            for (i, mut answer) in places.into_iter().zip(each(reply, n)) {
+                if let Ok(Answer::Granted {
+                    reservation: row, ..
+                }) = &mut answer
+                {
+                    *row = reservation(b, *row);
+                }
+                if let Some(slot) = answers.get_mut(i) {
+                    *slot = answer;
+                }
+            }
+        }
+        answers
+    }
+
+    /// The account's leave for the new invites the buckets granted; what it refuses (or
+    /// cannot be asked about) is released in its bucket, so a refusal holds no mailbox.
+    async fn take(&self, asks: &[Ask], answers: &mut [Result<Answer, Failure>]) {
+        let (new, mut takes): (Vec<usize>, Vec<Ask>) = asks
+            .iter()
+            .zip(answers.iter())
+            .enumerate()
+            .filter_map(|(i, (ask, answer))| match answer {
+                &Ok(Answer::Granted {
+                    settles: false,
+                    at_ms,
+                    ..
+                }) => Some((
+                    i,
+                    Ask {
+                        at_ms,
+                        ..ask.clone()
+                    },
+                )),
+                _ => None,
+            })
+            .unzip();
+        let now = now_ms();
+        // The first new invites spend this isolate's lease: granted as the bucket answered.
+        let leased = lease::spend(u32::try_from(new.len()).unwrap_or(u32::MAX), now);
+        let leased = usize::try_from(leased).unwrap_or(0).min(new.len());
+        let new = new.get(leased..).unwrap_or_default();
+        takes.drain(..leased);
+        let limits = self.budgets.limits.only(Budget::in_account);
+        let size = lease::size(&limits);
+        let refill = leased > 0 && lease::due(size, now);
+        if new.is_empty() && !refill {
+            return;
+        }
+        let closed = CLOSED
+            .with(|c| c.borrow().clone())
+            .filter(|(until, _)| now < *until);
+        let taken = match closed {
+            // Refused for everyone until then: the account is not asked again meanwhile.
+            Some((_, refusal)) => (0..new.len()).map(|_| Ok(refusal.clone())).collect(),
+            None => {
+                let deadline = now.saturating_add(u64::from(self.timeout_ms));
+                let asking = (size > 0)
+                    .then(|| lease::Asking::start(now, deadline))
+                    .flatten();
+                if new.is_empty() && asking.is_none() {
+                    return;
+                }
+                let call = Call::Take {
+                    takes,
+                    limits,
+                    windows: self.budgets.windows,
+                    keep_ms: self.keep_ms,
+                    lease: if asking.is_some() { size } else { 0 },
+                    give_back: lease::unused(now),
+                };
+                let reply = self.reserved(ACCOUNT, &call, new.len()).await;
+                if let Ok(reserved) = &reply {
+                    lease::keep(reserved.lease);
+                }
+                each(reply, new.len())
+            }
+        };
+        if let Some((until, refusal)) = taken.iter().flatten().find_map(closes) {
+            let until = until.min(now.saturating_add(CLOSED_AT_MOST_MS));
+            CLOSED.with(|c| *c.borrow_mut() = Some((until, refusal)));
+            lease::end(now);
+        }
+        let mut refused = Settlement::default();
+        for (&i, verdict) in new.iter().zip(taken) {
+            let Some(slot) = answers.get_mut(i) else {
+                continue;
+            };
+            match (&mut *slot, verdict) {
+                (Ok(Answer::Granted { probing, .. }), Ok(Answer::Granted { probing: p, .. })) => {
+                    *probing = p
+                }
+                (&mut Ok(Answer::Granted { reservation, .. }), other) => {
+                    refused.release.push(reservation);
+                    *slot = other;
+                }
+                _ => {}
+            }
+        }
+        self.settle_buckets(refused).await;
+    }
+
+    /// Tells each bucket what became of its reservations; returns the released invites, for
+    /// the account to give back.
+    async fn settle_buckets(&self, settlement: Settlement) -> Vec<(u64, String)> {
+        let all = [
+            &settlement.release,
+            &settlement.unsettle,
+            &settlement.confirm,
+        ];
+        let buckets: Vec<u64> = all
+            .iter()
+            .flat_map(|ids| ids.iter().map(|&id| row_of(id).0))
+            .collect();
+        let mut released = Vec::new();
+        for b in distinct(&buckets) {
+            let [release, unsettle, confirm] = all.map(|ids| {
+                let rows = ids.iter().map(|&id| row_of(id));
+                rows.filter(|&(of, _)| of == b)
+                    .map(|(_, row)| row)
+                    .collect()
+            });
+            let rows = Settlement {
+                release,
+                unsettle,
+                confirm,
+                ..Settlement::default()
+            };
+            let call = self.settle_call(rows, Vec::new());
+            let settled = self.ask::<Settled>(&bucket_name(b), &call).await;
+            released.extend(settled.map(|s| s.released).unwrap_or_default());
+        }
+        released
+    }
+
+    fn settle_call(&self, s: Settlement, give_back: Vec<(u64, String)>) -> Call {
+        Call::Settle {
+            release: s.release,
+            unsettle: s.unsettle,
+            confirm: s.confirm,
+            give_back,
+            quota_exhausted: s.quota_exhausted,
+            quota_back: s.quota_back,
+            windows: self.budgets.windows,
+            quota_retry_seconds: self.budgets.quota_retry_seconds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::protocol::Reached;
+    use super::*;
+
+    fn reached(budget: Budget) -> Reached {
+        Reached {
+            budget,
+            limit: 1,
+            reopens_ms: 60_000,
+            warn: true,
+        }
+    }
+
+    #[test]
+    fn only_a_refusal_for_everyone_is_remembered_and_without_its_warning() {
+        let full = Answer::Parked {
+            until_ms: 60_000,
+            reached: vec![reached(Budget::AccountMinute), reached(Budget::AccountDay)],
+        };
+        let Some((until, Answer::Parked { reached: quiet, .. })) = closes(&full) else {
+            panic!()
+        };
+        assert_eq!(until, 60_000);
+        assert!(
+            quiet.iter().all(|r| !r.warn),
+            "one warning per window, already logged"
+        );
+        let held = Answer::QuotaHeld {
+            until_ms: 9,
+            warn: true,
+        };
+        assert!(matches!(
+            closes(&held),
+            Some((9, Answer::QuotaHeld { warn: false, .. }))
+        ));
+        // A mailbox's budget refuses only its own applications.
+        let mailbox = Answer::Parked {
+            until_ms: 60_000,
+            reached: vec![reached(Budget::EmailDay), reached(Budget::AccountDay)],
+        };
+        assert_eq!(closes(&mailbox), None);
+        assert_eq!(closes(&Answer::Resubmission), None);
+    }
 }

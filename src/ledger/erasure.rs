@@ -1,51 +1,44 @@
 //! What an erasure leaves behind: a mark (the mailbox's HMAC and when it was erased) in the
 //! mailbox's bucket, for as long as an application made before it can still come back from a
-//! queue. Queues cannot delete a message, so the consumers ask instead: the invite consumer's
-//! reservation reads the mark in its one statement (`super::reservations`), the dead-letter
-//! consumer asks before it files (`ErasedSince`). An application made at or before the erasure
-//! is dropped; one made after it (the candidate applying again) is new.
+//! queue. Queues cannot delete a message, so the consumers ask: the invite consumer's
+//! reservation reads the mark (`super::reservations`), the dead-letter consumer asks before it
+//! files (`ErasedSince`). An application made at or before the erasure is dropped; one made
+//! after it (the candidate applying again) is new.
 
-use super::client::{LedgerClient, ACCOUNT};
+use super::client::{bucket_name, LedgerClient, ACCOUNT};
 use super::mailbox::{bucket, MailboxKeys};
 use super::object::InviteLedger;
 use super::protocol::{Ask, Call};
-use super::spread::bucket_name;
-use super::sql::{first, int};
+use super::sql::{first, int, whole};
 use crate::domain::Email;
 use worker::{Result, SqlStorageValue};
 
 const HOUR_MS: u64 = 3_600_000;
 const DAY_MS: u64 = 24 * HOUR_MS;
 
-/// How long a mark is kept: the longest an application made before the erasure can still
-/// reach a consumer. It may wait in its position's line (`MAX_WAIT_HOURS`), then be parked
-/// until a budget's window reopens (a month at most), and each message it becomes is kept by
-/// the queue at most 14 days (Cloudflare Queues' longest retention; the retries of a failing
-/// Hireflix and of the dead-letter store end well within it). Only a quota that stays spent
-/// for longer than all that together could carry one past it.
+/// The longest an application made before the erasure can still reach a consumer: its
+/// position's line (`MAX_WAIT_HOURS`), a park until a budget's window reopens (a month at
+/// most), and 14 days in a queue (Cloudflare Queues' longest retention).
 pub fn remembered_ms(max_wait_hours: u32) -> u64 {
     u64::from(max_wait_hours) * HOUR_MS + 31 * DAY_MS + 14 * DAY_MS
 }
 
-/// The rule both consumers apply: made at or before the mailbox's last erasure. Applications
-/// queued before they carried a time (`applied_ms` 0) count as older than any erasure.
+/// Made at or before the mailbox's last erasure. Applications queued before they carried a
+/// time (`applied_ms` 0) count as older than any erasure.
 pub fn erased_after(applied_ms: u64, erased_at_ms: Option<u64>) -> bool {
     erased_at_ms.is_some_and(|erased| applied_ms <= erased)
 }
 
 impl InviteLedger {
-    /// Deletes the mailbox's rows and marks it erased (now) for `remember_ms`, a later erasure
-    /// of the same mailbox moving the mark on. The rows that went, as `position:record` each,
-    /// separated by spaces.
+    /// Deletes the mailbox's rows and marks it erased (now) for `remember_ms`; answers the rows
+    /// that went (`Call::Forget`).
     pub(super) fn forget(&self, mailbox: &str, remember_ms: u64, now: u64) -> Result<String> {
         let rows = first(self.exec(
             "SELECT group_concat(position || ':' || record, ' ') FROM invites WHERE mailbox = ?",
             vec![mailbox.into()],
         )?)?;
-        self.exec(
-            "DELETE FROM invites WHERE mailbox = ?",
-            vec![mailbox.into()],
-        )?;
+        let delete = "DELETE FROM invites WHERE mailbox = ?";
+        self.exec(delete, vec![mailbox.into()])?;
         self.exec(
             "INSERT INTO erasures (mailbox, erased_at, until_ms) VALUES (?, ?, ?)
              ON CONFLICT (mailbox) DO UPDATE
@@ -67,30 +60,25 @@ impl InviteLedger {
             "SELECT erased_at FROM erasures WHERE mailbox = ?",
             vec![mailbox.into()],
         )?)?;
-        Ok(erased_after(applied_ms, super::whole(mark)))
+        Ok(erased_after(applied_ms, whole(mark)))
     }
 }
 
 impl LedgerClient {
-    /// Erases one candidate's rows on their request: every spelling of their mailbox, every
-    /// position, in its bucket (which keeps the mark, see the module) and among the rows the
-    /// account recorded before the buckets. The rows that went, as `position:record` each (the
-    /// record '' in rows made before they kept one), separated by spaces; `None` when the
-    /// ledger did not answer.
+    /// Erases one candidate's rows on their request, in its bucket (which keeps the mark) and
+    /// among the rows the account recorded before the buckets. The rows that went, as
+    /// `Call::Forget` answers them; `None` when the ledger did not answer.
     pub async fn forget(&self, email: &Email, max_wait_hours: u32) -> Option<String> {
         let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
         let bucket = bucket_name(bucket(&mailbox));
-        // The account's instance keeps the mark too: never read there, pruned alike, and one
-        // call for both costs the wasm less than two.
+        // The account keeps the mark too, never read there: one call shape costs less wasm.
         let call = Call::Forget {
             mailbox,
             remember_ms: remembered_ms(max_wait_hours),
         };
         let mut gone = String::new();
         for instance in [bucket.as_str(), ACCOUNT] {
-            // Plain text, not JSON: nothing to decode (`keys::recorded` checks each row).
-            let rows = self.object.send(instance, &call, self.timeout_ms).await;
-            gone.push_str(&rows.ok()?);
+            gone.push_str(&self.send(instance, &call).await.ok()?);
             gone.push(' ');
         }
         Some(gone)
@@ -107,12 +95,10 @@ impl LedgerClient {
         let call = Call::ErasedSince(Ask {
             mailbox: keys.mailbox,
             spelling: keys.spelling,
-            position: String::new(),
             applied_ms,
-            record: String::new(),
+            ..Ask::default()
         });
-        // A number: read by `str::parse`, without a decoder of its own in the wasm.
-        let since = self.object.send(&name, &call, self.timeout_ms).await;
+        let since = self.send(&name, &call).await;
         since.ok()?.parse::<u32>().ok().map(|erasures| erasures > 0)
     }
 }

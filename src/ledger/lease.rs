@@ -1,33 +1,28 @@
 //! Leases of invites from the account to an isolate: the account counts a few invites at once,
-//! as if made, and the isolate spends them without asking it again. The account so hears from
-//! each isolate a few times a minute at a surge's peak, not once per invite, and no budget is
-//! ever exceeded: a lease is granted only from room every limited budget has, and an unused
-//! one is given back with the isolate's next take (lost only if the isolate goes: then it
-//! under-uses its window's tail, never more than `size` invites).
+//! as if made, and the isolate spends them without asking again, so the account hears from
+//! each isolate a few times a minute at a surge's peak. No budget is exceeded: a lease comes
+//! only from room every limited budget has, and an unused one is given back with the
+//! isolate's next take (lost only if the isolate goes: at most `size` invites under-used).
 //!
-//! The quota: the account grants no lease while it holds the quota, and a refusal for quota
-//! ends this isolate's lease. Another isolate's lease spent meanwhile is still safe: every
-//! Hireflix call first takes a slot from the pace object (`crate::pace`), which holds the
-//! quota too and answers `Wait` until its probe; a lease invite is never the probe.
+//! The account grants no lease while it holds the quota, and a refusal for quota ends this
+//! isolate's lease. Another isolate's lease spent meanwhile is still safe: every Hireflix call
+//! first takes a slot from `crate::pace`, which holds the quota too; a lease is never the probe.
 
 use super::budget::{Budget, Counts, Limits};
 use super::window::Windows;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 
-/// A lease lives at most this long: an isolate that stops getting posts gives its unused
-/// invites back within about this, and the account sees a changed limit within it.
+/// A lease lives at most this long: unused invites come back, and a changed limit is seen,
+/// within about this.
 const AT_MOST_MS: u64 = 10_000;
 
-/// With no account budget set a lease costs nothing, so it is as large as a busy isolate
-/// spends in a moment: at 1,000 new invites a second over a few dozen isolates, 16 makes the
-/// account's rate a few calls a second.
+/// With no account budget set, as much as a busy isolate spends in a moment: at 1,000 new
+/// invites a second over a few dozen isolates, a few account calls a second.
 const UNBUDGETED: u32 = 16;
 
-/// With a limit, a lease holds at most a twentieth of it: twenty isolates holding unused
-/// leases cannot lock up a budget. A limit under 20 leases nothing: every invite asks the
-/// account, as before leases, which at such a limit is a few calls a minute anyway (the
-/// shipped `INVITES_PER_MINUTE=10` fills within seconds, then `spread`'s refusal cache answers).
+/// With a limit, a lease holds at most a twentieth of it, so twenty isolates' unused leases
+/// cannot lock up a budget. A limit under 20 leases nothing: every invite asks the account.
 const SHARE: u32 = 20;
 
 /// Invites granted to an isolate: spend them before `until_ms`.
@@ -39,39 +34,33 @@ pub struct Lease {
 
 /// How many invites an isolate asks for with a take.
 pub fn size(limits: &Limits) -> u32 {
-    account_limits(limits).fold(UNBUDGETED, |n, limit| n.min(limit / SHARE))
+    Budget::ACCOUNT
+        .into_iter()
+        .filter(|&b| limits.of(b) > 0)
+        .fold(UNBUDGETED, |n, b| n.min(limits.of(b) / SHARE))
 }
 
 /// How many of `asked` the account grants, with `counts` already holding this call's takes.
-/// None while the quota is held (the pace holds it too, but a probe must be one invite) or
-/// while rows recorded before the buckets remain: their uniqueness check is made per invite.
+/// None while the quota is held (a probe must be one invite) or while rows recorded before the
+/// buckets remain (their uniqueness is checked per invite).
 pub fn grant(asked: u32, counts: &Counts, limits: &Limits, quota_held: bool, legacy: bool) -> u32 {
     if quota_held || legacy {
         return 0;
     }
-    Budget::ALL
+    Budget::ACCOUNT
         .into_iter()
-        .filter(|&b| b.in_account() && limits.of(b) > 0)
+        .filter(|&b| limits.of(b) > 0)
         .map(|b| limits.of(b).saturating_sub(counts.of(b)))
         .fold(asked.min(size(limits)), u32::min)
 }
 
-/// Never past the end of any account window holding `now_ms` (limited or not): every leased
-/// invite so falls in the windows it was counted in, and gives back into them exactly.
+/// Never past the end of any account window holding `now_ms`: every leased invite falls in
+/// the windows it was counted in, and gives back into them exactly.
 pub fn until(windows: &Windows, now_ms: u64) -> u64 {
-    Budget::ALL
+    Budget::ACCOUNT
         .into_iter()
-        .filter(|b| b.in_account())
         .map(|b| windows.bounds(b.span(), now_ms).end_ms)
         .fold(now_ms.saturating_add(AT_MOST_MS), u64::min)
-}
-
-fn account_limits(limits: &Limits) -> impl Iterator<Item = u32> + '_ {
-    Budget::ALL
-        .into_iter()
-        .filter(|b| b.in_account())
-        .map(|b| limits.of(b))
-        .filter(|&l| l > 0)
 }
 
 impl Lease {
@@ -85,8 +74,8 @@ impl Lease {
         spent
     }
 
-    /// An ended lease's unused invites, each `(a time in its windows, "")`, to give back as
-    /// released invites are (the same message, one decoder in the wasm).
+    /// An ended lease's unused invites, each `(a time in its windows, "")`, given back as
+    /// released invites are (one decoder in the wasm).
     fn unused(&mut self, now_ms: u64) -> Vec<(u64, String)> {
         if now_ms < self.until_ms {
             return Vec::new();
@@ -94,7 +83,7 @@ impl Lease {
         self.rest()
     }
 
-    /// Its unused invites, ended or not, at a time in its windows; it holds none after.
+    /// Its unused invites, ended or not; it holds none after.
     fn rest(&mut self) -> Vec<(u64, String)> {
         let at = self.until_ms.saturating_sub(1);
         let back = (0..self.invites).map(|_| (at, String::new())).collect();
@@ -108,6 +97,8 @@ thread_local! {
     static HELD: Cell<Lease> = const { Cell::new(Lease { invites: 0, until_ms: 0 }) };
     /// The rest of the leases a newer one replaced, to give back with the next take.
     static REPLACED: RefCell<Vec<(u64, String)>> = const { RefCell::new(Vec::new()) };
+    /// Until when this isolate's take for a lease may be at the account (0: none is).
+    static ASKING: Cell<u64> = const { Cell::new(0) };
 }
 
 fn with<T>(f: impl FnOnce(&mut Lease) -> T) -> T {
@@ -123,18 +114,17 @@ pub(super) fn spend(n: u32, now_ms: u64) -> u32 {
     with(|l| l.spend(n, now_ms))
 }
 
-/// Invites left in the live lease.
-fn left(now_ms: u64) -> u32 {
-    with(|l| if now_ms < l.until_ms { l.invites } else { 0 })
-}
-
 /// Whether a post that has just spent from the lease asks for the next one now: once half of
-/// a large lease is spent, so that the others spend the rest while it comes (its rest given
-/// back). A small lease is asked for once spent: asking at half would be a call per invite
-/// or two, where it saves only the few posts of a round trip.
+/// a large lease is spent, so the others spend the rest while it comes. A small one is asked
+/// for once spent: at half, it would be a call per invite or two.
 pub(super) fn due(size: u32, now_ms: u64) -> bool {
     const LARGE: u32 = 8;
     size >= LARGE && left(now_ms) <= size / 2
+}
+
+/// Invites left in the live lease.
+fn left(now_ms: u64) -> u32 {
+    with(|l| if now_ms < l.until_ms { l.invites } else { 0 })
 }
 
 pub(super) fn unused(now_ms: u64) -> Vec<(u64, String)> {
@@ -152,16 +142,9 @@ pub(super) fn keep(lease: Lease) {
     }
 }
 
-thread_local! {
-    /// Until when this isolate's take for a lease may be at the account (its call's deadline;
-    /// 0 once it has ended).
-    static ASKING: Cell<u64> = const { Cell::new(0) };
-}
-
-/// This isolate's take for a lease, while it is at the account (until dropped): the next lease
-/// is asked for once half the held one is spent, by one post, while the others spend the rest.
-/// With each post asking when the lease ran out, a third of the invites asked the account at
-/// 16 posts in flight.
+/// This isolate's take for a lease, while it is at the account (until dropped): one post asks,
+/// the others spend the rest. With each post asking when the lease ran out, a third of the
+/// invites asked the account at 16 posts in flight.
 pub(super) struct Asking;
 
 impl Asking {
@@ -180,8 +163,7 @@ impl Drop for Asking {
     }
 }
 
-/// A refusal (a full budget, the quota) ends the lease: nothing is spent past it. Its rest is
-/// given back with the next take, at a time inside the windows it was counted in.
+/// A refusal (a full budget, the quota) ends the lease: nothing is spent past it.
 pub(super) fn end(now_ms: u64) {
     with(|l| l.until_ms = l.until_ms.min(now_ms));
 }

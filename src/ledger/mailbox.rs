@@ -1,18 +1,13 @@
-//! Which mailbox an address delivers to, kept only as an HMAC under `APP_SECRET`.
-//!
-//! Many spellings reach one mailbox: `VICTIM@googlemail.com`, `v.ictim@gmail.com` and
-//! `victim+1@gmail.com` all land in `victim@gmail.com`'s inbox. Budgets count mailboxes, so a
-//! form cannot be used to send one inbox an interview per spelling.
+//! Which mailbox an address delivers to, kept only as an HMAC under `APP_SECRET`. Budgets
+//! count mailboxes (`v.ictim+1@googlemail.com` lands in `victim@gmail.com`), so a form cannot
+//! send one inbox an interview per spelling.
 
 use crate::domain::hmac::hmac_hex;
 use crate::domain::Email;
 
-/// The mailbox an address delivers to: lower-cased; a `+tag` dropped (the sub-addressing that
-/// Gmail, Outlook, iCloud, Fastmail and Proton all honour); for Gmail also the dots, which
-/// Gmail ignores, with `googlemail.com` read as `gmail.com`.
-///
-/// Only the widely documented rules: a provider-specific rule we do not know only lets two
-/// spellings through as two mailboxes, which is today's behaviour.
+/// Lower-cased; a `+tag` dropped (Gmail, Outlook, iCloud, Fastmail and Proton honour it); for
+/// Gmail the dots too, `googlemail.com` read as `gmail.com`. Only widely documented rules: one
+/// we do not know lets two spellings through as two mailboxes.
 pub fn canonical(email: &Email) -> String {
     let lower = email.dedupe_form();
     let Some((local, domain)) = lower.rsplit_once('@') else {
@@ -26,7 +21,7 @@ pub fn canonical(email: &Email) -> String {
     match domain {
         "gmail.com" | "googlemail.com" => {
             let undotted: String = untagged.chars().filter(|&c| c != '.').collect();
-            // Dots alone would leave nothing: keep the spelling rather than merge such mailboxes.
+            // Dots alone would leave nothing: keep the spelling.
             let local = if undotted.is_empty() {
                 untagged
             } else {
@@ -38,20 +33,19 @@ pub fn canonical(email: &Email) -> String {
     }
 }
 
-/// What the ledger knows of an address: nothing readable.
+/// What the ledger knows of an address: nothing readable. HMAC-SHA256 under the app secret,
+/// so a stolen ledger cannot be matched against a list of addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailboxKeys {
-    /// The mailbox ([`canonical`]): budgets and "one invite per position" count this.
+    /// Of the [`canonical`] mailbox: budgets and "one invite per position" count this.
     pub mailbox: String,
-    /// The exact address (as KV and Hireflix's uniqueness see it): tells a resubmission of the
-    /// same address, which Hireflix deduplicates itself, from another spelling.
+    /// Of the exact address: tells a resubmission, which Hireflix deduplicates itself, from
+    /// another spelling.
     pub spelling: String,
 }
 
 impl MailboxKeys {
-    /// HMAC-SHA256 under the app secret: without the secret a stolen ledger cannot be matched
-    /// against a list of addresses, as a plain hash could. The value follows the label with no
-    /// delimiter: v1's derivation, kept.
+    /// The value follows the label with no delimiter: v1's derivation, kept.
     pub fn new(secret: &str, email: &Email) -> MailboxKeys {
         let keyed = |label: &[u8], value: String| {
             hmac_hex(secret, &[label, value.as_bytes()].concat(), &[])
@@ -63,9 +57,8 @@ impl MailboxKeys {
     }
 }
 
-/// The mailbox buckets: each mailbox's rules live in one of this many instances of the ledger,
-/// picked by its HMAC, so no single object serves every invite (at 1,000 new applications a
-/// second, about 16 a second each). Fixed: changing it would forget where mailboxes were.
+/// Each mailbox's rules live in one of this many ledger instances, so no single object serves
+/// every invite (1,000 a second: 16 each). Fixed: changing it would lose where mailboxes were.
 pub const BUCKETS: u64 = 64;
 
 /// The bucket of a mailbox's HMAC (hex): its first byte, modulo [`BUCKETS`].

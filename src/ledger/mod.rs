@@ -1,19 +1,14 @@
-//! The invite ledger: the exact count of invites made, and the budgets that bound them.
+//! The invite ledger: the exact count of invites made, and the budgets that bound them,
+//! asked just before Hireflix would be asked for an invite (`crate::apply::invite`). Per
+//! mailbox (an HMAC of the address's canonical form, `mailbox`): one invite per position and a
+//! number of positions a day; for the account, a number a minute, a day and a month (a
+//! position's hour is its line's, `crate::line`); and whether the plan's quota is spent. Over
+//! a budget, or while the quota is spent, an application is parked, never refused.
 //!
-//! Consulted only on the path that would ask Hireflix to create an invite, just before the
-//! call (`crate::apply::invite`, for the form and the queue alike). It keeps, per mailbox (an
-//! HMAC of the address's canonical form, see `mailbox`): one invite per position, and a number
-//! of positions a day; for the account, a number a day and a month (a position's hourly
-//! budget is its line's, `crate::line`); and whether the plan's quota was found spent. Over a budget, or while the
-//! quota is spent, an application is parked (queued until the window reopens), never refused.
-//!
-//! Rooms: `mailbox`, `window` and `budget` are the pure rules; `object` is the Durable Object
-//! (SQLite, its tables in `sql`) that applies them one request at a time, as 64 mailbox
-//! buckets (`reservations`) and one account (`account`), each pruned by its alarm (`prune`);
-//! `client` and `spread` are the worker's side of the conversation (`protocol`); `gate` turns
-//! the ledger's answers into what the caller does; `erasure` is what an operator's erasure of
-//! a mailbox leaves behind. Callers see the ledger through the [`Ledger`] trait, so the
-//! objects behind it can change.
+//! `mailbox`, `window`, `budget` and `lease` are pure rules; `object` is the Durable Object
+//! (SQLite, `sql`) serving 64 mailbox buckets (`reservations`) and one account (`account`),
+//! pruned by alarm (`prune`); `client` is the worker's side of `protocol`; `gate` turns answers
+//! into what the caller does; `erasure` is what erasing a mailbox leaves behind.
 
 mod account;
 pub mod budget;
@@ -26,7 +21,6 @@ mod object;
 mod protocol;
 mod prune;
 mod reservations;
-mod spread;
 mod sql;
 pub mod window;
 

@@ -1,9 +1,5 @@
-//! The `InviteLedger` Durable Object: one instance for the account, SQLite-backed.
-//!
-//! A Durable Object runs one request at a time, so a reservation (`super::reservations`) is
-//! exact: KV could not do this (no compare-and-swap, one write a second per key). This file
-//! holds the dispatch of each call; the tables are `super::sql`, the alarm's pruning
-//! `super::prune`.
+//! The `InviteLedger` Durable Object, SQLite-backed: the dispatch of each call. It runs one
+//! request at a time, so a reservation is exact (KV has no compare-and-swap).
 
 use super::protocol::{Call, Settled};
 use super::prune::Retention;
@@ -20,16 +16,14 @@ use worker::{
 pub struct InviteLedger {
     sql: SqlStorage,
     pub(super) storage: Storage,
-    /// The retention last written, and whether this instance has seen its alarm set.
+    /// The retention last written; whether this instance has seen its alarm set.
     pub(super) retention: Cell<Option<Retention>>,
     pub(super) alarm_set: Cell<bool>,
-    /// The schema is made once per instance, not per call: seven statements were most of a
-    /// reservation's SQL.
+    /// The schema is made once per instance: its statements were most of a reservation's SQL.
     pub(super) schema_ready: Cell<bool>,
     /// The account's rows from before the buckets were found all pruned (`super::account`).
     pub(super) legacy_gone: Cell<bool>,
-    /// `LEDGER_TEST_DELAY_MS`, tests only: every answer waits this long, as from an object in
-    /// trouble, so a test can show that the form does not wait for it.
+    /// `LEDGER_TEST_DELAY_MS`, tests only: every answer waits this long, as in trouble.
     test_delay_ms: u64,
 }
 
@@ -47,13 +41,10 @@ impl DurableObject for InviteLedger {
         }
     }
 
-    /// Prunes one batch and sets the next alarm (`super::prune`).
     async fn alarm(&self) -> Result<Response> {
         self.schema()?;
         if let Some(wait) = self.prune(crate::clock::now_ms())? {
-            self.storage
-                .set_alarm(i64::try_from(wait).unwrap_or(1_000))
-                .await?;
+            self.alarm_in(wait).await?;
         }
         Response::ok("")
     }
@@ -91,7 +82,7 @@ impl crate::objects::Answers for InviteLedger {
                 limits,
                 windows,
                 flight_ms,
-                keep_ms: _,
+                ..
             } => {
                 let flight_until = now.saturating_add(flight_ms);
                 text(&self.reserve(&asks, &limits, &windows, (now, flight_until))?)
@@ -100,9 +91,9 @@ impl crate::objects::Answers for InviteLedger {
                 takes,
                 limits,
                 windows,
-                keep_ms: _,
                 lease,
                 give_back,
+                ..
             } => {
                 self.give_back(&give_back, &windows)?;
                 text(&self.take(&takes, (&limits, &windows), lease, now)?)
@@ -144,9 +135,11 @@ impl crate::objects::Answers for InviteLedger {
                 if quota_back && !quota_exhausted {
                     self.exec("DELETE FROM quota", vec![])?;
                 }
-                let retry_ms = u64::from(quota_retry_seconds) * 1_000;
-                let spent = quota_exhausted.then(|| now.saturating_add(retry_ms));
-                let settled = self.quota_spent(spent, &windows, now)?;
+                let mut settled = Settled::default();
+                if quota_exhausted {
+                    let retry_ms = u64::from(quota_retry_seconds) * 1_000;
+                    settled = self.quota_spent(now.saturating_add(retry_ms), &windows, now)?;
+                }
                 text(&Settled {
                     released,
                     ..settled
@@ -162,12 +155,11 @@ impl crate::objects::Answers for InviteLedger {
                 text(&usize::from(erased))
             }
         });
-        // After the answer is made: the reservation's reads and writes stay without an await
-        // between them. A failure here costs only a late prune.
+        // After the answer: no await between a reservation's reads and writes. A failure here
+        // costs only a late prune; an error answer, a parked application.
         if let (Ok(_), Some(retention)) = (&answer, retention) {
             let _late = self.arm_pruning(retention).await;
         }
-        // An error: the worker parks the application, nothing is lost.
         answer
     }
 }
@@ -181,9 +173,7 @@ impl InviteLedger {
         self.sql.exec(query, Some(bindings))
     }
 
-    /// Dead letters were kept here (table `letters`) before they had their own object
-    /// (`crate::letters`), which takes them over: it is answered a page of them, and told on the
-    /// next call which it has stored, to be deleted here. The table goes once it is empty.
+    /// `Call::HandOver`, from the table `letters`, which goes once it is empty.
     fn hand_over(&self, taken: &[String], now: u64) -> Result<Letters> {
         let table = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'letters'";
         if whole(first(self.exec(table, vec![])?)?) != Some(1) {

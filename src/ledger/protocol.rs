@@ -1,12 +1,8 @@
 //! What the worker and the ledger object say to each other: JSON over the object's `fetch`,
-//! derived with serde on both ends. Enums are externally tagged (`{"reserve":{...}}`): an
-//! internally tagged enum is decoded through serde's buffered `Content`, a second copy of every
-//! variant's decoder in the wasm. Every call carries the settings it depends on, so the object
-//! needs no configuration of its own and always applies the worker's current limits.
-//! Decoding never panics: anything unexpected is an error, which the callers treat as a
-//! ledger that did not answer. Two answers are read without a decoder of their own (each would
-//! be a copy of the exchange in the wasm): `ErasedSince`'s number, by `str::parse`, and
-//! `Forget`'s rows, plain text that `crate::store::keys::recorded` checks row by row.
+//! serde on both ends. Externally tagged enums (`{"reserve":{...}}`): an internally tagged one
+//! decodes through serde's buffered `Content`, a second decoder per variant in the wasm. Every
+//! call carries the settings it depends on, so the object applies the worker's current limits.
+//! Anything undecodable is an error, which callers treat as a ledger that did not answer.
 
 use super::budget::{Budget, Limits};
 use super::lease::Lease;
@@ -16,25 +12,24 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Call {
-    /// Before calling Hireflix: one [`Answer`] per ask, in order ([`Reserved`]).
+    /// To a mailbox's bucket, before calling Hireflix: one [`Answer`] per ask, in order.
     Reserve {
         asks: Vec<Ask>,
         limits: Limits,
         windows: Windows,
-        /// How long the caller's Hireflix call may take: while it runs, the same address is
-        /// answered [`Answer::InFlight`], never granted a second call.
+        /// How long the caller's Hireflix call may take: meanwhile the same address is
+        /// answered [`Answer::InFlight`].
         #[serde(default)]
         flight_ms: u64,
         /// `SUBMISSION_TTL_DAYS`: how long a row keeps its mailbox unique (0: not said).
         #[serde(default)]
         keep_ms: u64,
     },
-    /// After calling Hireflix: what became of the reservations and of the quota ([`Settled`]).
+    /// After calling Hireflix ([`Settled`]).
     Settle {
         /// Reservations whose invite did not happen: no longer counted.
         release: Vec<u64>,
-        /// Reservations whose call ended without proof either way: kept, for the queued retry
-        /// to settle.
+        /// Ended without proof either way: kept, for the queued retry to settle.
         #[serde(default)]
         unsettle: Vec<u64>,
         /// Unsettled reservations a retry found made.
@@ -50,69 +45,56 @@ pub enum Call {
         windows: Windows,
         quota_retry_seconds: u32,
     },
-    /// To the account's object, for the invites a mailbox's bucket granted: one [`Answer`] per
-    /// take, in order ([`Reserved`]): `Granted` (counted in every account budget's window of
-    /// `at_ms`), `Parked` or `QuotaHeld`.
+    /// To the account, for the invites the buckets granted (`at_ms` set): one [`Answer`] per
+    /// take, `Granted`, `Parked` or `QuotaHeld`.
     Take {
-        takes: Vec<Take>,
+        takes: Vec<Ask>,
         limits: Limits,
         windows: Windows,
         #[serde(default)]
         keep_ms: u64,
-        /// Invites asked for besides the takes, as a lease (`super::lease`).
+        /// Invites asked for besides the takes (`super::lease`).
         #[serde(default)]
         lease: u32,
-        /// An ended lease's unused invites, `(at_ms, "")` each: no longer counted.
+        /// An ended lease's unused invites, `(at_ms, "")` each.
         #[serde(default)]
         give_back: Vec<(u64, String)>,
     },
-    /// The dead letters this object kept before `crate::letters` had its own object: delete
-    /// those `taken` (stored there now), answer the next page of the rest (`Letters`).
+    /// The dead letters kept here before `crate::letters` had its own object: delete those
+    /// `taken`, answer the next page of the rest (`Letters`).
     HandOver { taken: Vec<String> },
-    /// Erase one mailbox (a candidate's request): its rows, every spelling and position.
-    /// Answered in plain text, not JSON: `position:record` for each row deleted (the record ''
-    /// in rows made before they kept one), separated by spaces, so the worker deletes those KV
-    /// records too. The erasure itself is kept `remember_ms`, so the applications made before
-    /// it are dropped wherever they wait (`super::erasure`).
+    /// Erase one mailbox, every spelling and position, and remember the erasure `remember_ms`
+    /// (`super::erasure`). Answered in plain text: `position:record` per row deleted (record ''
+    /// in old rows), space-separated, checked row by row by `crate::store::keys::recorded`.
     Forget {
         mailbox: String,
         #[serde(default)]
         remember_ms: u64,
     },
-    /// Whether the application's mailbox was erased since it was made: the dead-letter
-    /// consumer asks before it files one. Answered with how many erasures since, 0 or 1 (only
-    /// the last is kept): a number, as `Forget` answers, so no other decoder is in the wasm; and
-    /// an [`Ask`], the struct `Reserve` already decodes.
+    /// Whether the mailbox was erased since `applied_ms`: answered with a number (0 or 1), read
+    /// by `str::parse`, so no decoder of its own is in the wasm.
     ErasedSince(Ask),
 }
 
-/// One invite a mailbox's bucket granted, for the account's budgets.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Take {
-    pub position: String,
-    pub at_ms: u64,
-    /// The mailbox and spelling HMACs: checked against the invites the account's instance
-    /// recorded before the buckets existed (`super::account`).
-    #[serde(default)]
-    pub mailbox: String,
-    #[serde(default)]
-    pub spelling: String,
-}
-
 /// One application, as the ledger may know it: HMACs and a position id, nothing readable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ask {
+    #[serde(default)]
     pub mailbox: String,
+    #[serde(default)]
     pub spelling: String,
     pub position: String,
-    /// When the application was made (`QueuedInvite::applied_ms`): one made at or before its
-    /// mailbox's erasure is answered [`Answer::Erased`].
+    /// When the application was made: one made at or before its mailbox's erasure is
+    /// answered [`Answer::Erased`].
     #[serde(default)]
     pub applied_ms: u64,
-    /// The spelling's KV record (`CandidateKey::digest`, an HMAC), kept with the invite: an
-    /// erasure given another spelling of the mailbox deletes it too.
+    /// The spelling's KV record (`CandidateKey::digest`): an erasure given another spelling of
+    /// the mailbox deletes it too.
     #[serde(default)]
     pub record: String,
+    /// In a take: when the bucket counted the invite, the time the account counts it at.
+    #[serde(default)]
+    pub at_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,9 +108,8 @@ pub struct Reserved {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
-    /// Invite now; the invite is counted until it is released. `settles`: the reservation
-    /// is one an ambiguous call left, which this call settles. `at_ms`: when the mailbox's
-    /// bucket counted it, the time the account counts it at too.
+    /// Invite now; counted until released. `settles`: the reservation an ambiguous call left,
+    /// which this call settles. `at_ms`: when the bucket counted it.
     Granted {
         reservation: u64,
         probing: bool,
@@ -143,7 +124,7 @@ pub enum Answer {
     Resubmission,
     /// Another spelling of a mailbox already invited to this position.
     OtherSpelling,
-    /// The candidate was erased after making this application: it is dropped, never invited.
+    /// The candidate was erased after making this application: dropped, never invited.
     Erased,
     /// Over budget until `until_ms`.
     Parked {
@@ -161,16 +142,15 @@ pub struct Reached {
     pub limit: u32,
     /// When this budget's window reopens.
     pub reopens_ms: u64,
-    /// The first time this budget was found full in this window (for this mailbox or
-    /// position): the worker logs one warning.
+    /// The first time this budget was found full in this window: the worker logs a warning.
     pub warn: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settled {
     /// Set when the quota is (still) spent: no Hireflix call before then.
     pub quota_held_until_ms: Option<u64>,
-    /// The first quota report this hour: the worker logs one warning.
+    /// The first quota report this hour: the worker logs a warning.
     pub warn: bool,
     /// From a bucket: the released invites, `(at_ms, position)`, for the account to give back.
     #[serde(default)]
@@ -192,6 +172,7 @@ mod tests {
                 position: "p".into(),
                 applied_ms: 7,
                 record: "r".into(),
+                at_ms: 0,
             }],
             limits: Limits::default(),
             windows: Windows::REAL,

@@ -1,7 +1,5 @@
-//! Bounded storage: the object's alarm deletes the invites no rule needs any more, a batch at a
-//! time. A row serves uniqueness for `SUBMISSION_TTL_DAYS` (as long as KV remembers the
-//! candidate) and the mailbox's day budget for its day; past both it is deleted. The account's
-//! counters go once their window has ended.
+//! The object's alarm deletes, a batch at a time, the rows no rule needs: an invite past
+//! `SUBMISSION_TTL_DAYS` (its uniqueness) and its mailbox's day, and ended windows' counters.
 
 use super::budget::Budget;
 use super::object::InviteLedger;
@@ -12,7 +10,7 @@ use worker::{Result, SqlStorageValue};
 /// Rows deleted per alarm: one alarm never holds the object long, whatever piled up.
 pub const BATCH: u64 = 500;
 
-/// How long a row is kept, as the worker last said (its settings are not the object's own).
+/// How long a row is kept, as the worker last said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
     pub keep_ms: u64,
@@ -20,9 +18,8 @@ pub struct Retention {
 }
 
 impl Retention {
-    /// Rows made before this are needed by no rule: older than the uniqueness period, and
-    /// before the current window of every budget counted from rows (the mailbox's day; the
-    /// account's budgets are counters, `super::account`).
+    /// Rows made before this are needed by no rule: older than the uniqueness period and
+    /// before the current window of every budget counted from rows.
     pub fn cutoff(&self, now_ms: u64) -> u64 {
         Budget::ALL
             .into_iter()
@@ -44,63 +41,50 @@ impl Retention {
 }
 
 impl InviteLedger {
-    /// Remembers the retention the worker sent when it changed, and makes sure an alarm will
-    /// prune: asked once per instance, so a reservation costs no storage call for it.
+    pub(super) async fn alarm_in(&self, ms: u64) -> Result<()> {
+        let ms = i64::try_from(ms).unwrap_or(1_000);
+        self.storage.set_alarm(ms).await
+    }
+
+    /// Keeps the retention when it changed, and makes sure an alarm will prune (asked once
+    /// per instance: a reservation costs no storage call for it).
     pub(super) async fn arm_pruning(&self, retention: Retention) -> Result<()> {
         if self.retention.get() != Some(retention) {
-            self.keep_retention(retention)?;
+            let windows = serde_json::to_string(&retention.windows)?;
+            self.exec(
+                "INSERT INTO retention (id, keep_ms, windows) VALUES (1, ?, ?)
+                 ON CONFLICT (id) DO UPDATE
+                 SET keep_ms = excluded.keep_ms, windows = excluded.windows",
+                vec![int(retention.keep_ms), windows.into()],
+            )?;
             self.retention.set(Some(retention));
         }
         if !self.alarm_set.get() {
             if self.storage.get_alarm().await?.is_none() {
-                let wait = retention.next_alarm_in(0);
-                self.storage
-                    .set_alarm(i64::try_from(wait).unwrap_or(1_000))
-                    .await?;
+                self.alarm_in(retention.next_alarm_in(0)).await?;
             }
             self.alarm_set.set(true);
         }
         Ok(())
     }
 
-    /// Kept in the object so its alarm knows them; written only when they change.
-    fn keep_retention(&self, retention: Retention) -> Result<()> {
-        let windows = serde_json::to_string(&retention.windows)?;
-        self.exec(
-            "INSERT INTO retention (id, keep_ms, windows) VALUES (1, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET keep_ms = excluded.keep_ms, windows = excluded.windows",
-            vec![int(retention.keep_ms), windows.into()],
-        )?;
-        Ok(())
-    }
-
-    fn retention(&self) -> Result<Option<Retention>> {
-        let row = self
-            .exec(
-                "SELECT keep_ms, windows FROM retention WHERE id = 1",
-                vec![],
-            )?
-            .raw()
-            .next();
-        let Some(row) = row else { return Ok(None) };
+    /// One batch of rows past their retention, ended warnings and expired erasures. Returns
+    /// how long until the next alarm, `None` when no retention is known yet.
+    pub(super) fn prune(&self, now: u64) -> Result<Option<u64>> {
+        let query = "SELECT keep_ms, windows FROM retention WHERE id = 1";
+        let Some(row) = self.exec(query, vec![])?.raw().next() else {
+            return Ok(None);
+        };
         let mut columns = row?.into_iter();
         let keep_ms = whole(columns.next());
         let windows = match columns.next() {
             Some(SqlStorageValue::String(text)) => serde_json::from_str(&text).ok(),
             _ => None,
         };
-        Ok(keep_ms
-            .zip(windows)
-            .map(|(keep_ms, windows)| Retention { keep_ms, windows }))
-    }
-
-    /// One batch of rows past their retention, the warnings of windows that ended and the
-    /// erasures no queued application can predate any more. Returns
-    /// how long until the next alarm, `None` when nothing is known of the retention yet.
-    pub(super) fn prune(&self, now: u64) -> Result<Option<u64>> {
-        let Some(retention) = self.retention()? else {
+        let Some((keep_ms, windows)) = keep_ms.zip(windows) else {
             return Ok(None);
         };
+        let retention = Retention { keep_ms, windows };
         let gone = self.exec(
             "DELETE FROM invites WHERE id IN
                 (SELECT id FROM invites WHERE at_ms < ? ORDER BY at_ms LIMIT ?) RETURNING id",

@@ -1,11 +1,11 @@
-//! Reservations, as the ledger object makes them: the counts the rules in `super::budget`
-//! need, read in one statement, and what they decide written down. Each call runs without an
-//! `await` between reading and writing, so two posts can never both take a budget's last invite.
+//! Reservations, as a mailbox's bucket makes them: the counts the rules in `super::budget`
+//! need, read in one statement, and what they decide written down. No `await` between reading
+//! and writing, so two posts can never both take a budget's last invite.
 
-use super::budget::{admit, Admission, Budget, Counts, Limits, PriorInvite, QuotaHold};
+use super::budget::{admit, Budget, Counts, Limits, PriorInvite, QuotaHold};
 use super::erasure::erased_after;
 use super::object::InviteLedger;
-use super::protocol::{Answer, Ask, Reached, Reserved, Settled};
+use super::protocol::{Answer, Ask, Reserved, Settled};
 use super::sql::{first, int, whole};
 use super::window::{Bounds, Windows};
 use worker::{Result, SqlStorageValue};
@@ -28,39 +28,21 @@ impl InviteLedger {
                 continue;
             }
             let hold = quota.map(|probe_at_ms| QuotaHold { probe_at_ms });
-            let answer = match admit(earlier, hold, &counts, limits, windows, now) {
-                Admission::Grant { probing } => Answer::Granted {
-                    reservation: self.insert(ask, now, flight_until)?,
-                    probing,
-                    settles: false,
-                    at_ms: now,
-                },
-                Admission::Settle {
+            let mut answer = admit(earlier, hold, &counts, limits, windows, now);
+            match &mut answer {
+                Answer::Granted {
                     reservation,
-                    probing,
-                } => {
+                    settles: false,
+                    ..
+                } => *reservation = self.insert(ask, now, flight_until)?,
+                Answer::Granted { reservation, .. } => {
                     self.exec(
                         "UPDATE invites SET busy_until = ? WHERE id = ?",
-                        vec![int(flight_until), int(reservation)],
+                        vec![int(flight_until), int(*reservation)],
                     )?;
-                    Answer::Granted {
-                        reservation,
-                        probing,
-                        settles: true,
-                        at_ms: now,
-                    }
                 }
-                Admission::InFlight { until_ms } => Answer::InFlight { until_ms },
-                Admission::Resubmission => Answer::Resubmission,
-                Admission::OtherSpelling => Answer::OtherSpelling,
-                Admission::Parked { until_ms, reached } => {
-                    self.parked(until_ms, reached, limits, &ask.mailbox)?
-                }
-                Admission::QuotaHeld { until_ms } => Answer::QuotaHeld {
-                    until_ms,
-                    warn: self.quota_warning(windows, now)?,
-                },
-            };
+                refused => self.warn(refused, windows, now, now, &ask.mailbox)?,
+            }
             answers.push(answer);
         }
         Ok(Reserved {
@@ -69,22 +51,44 @@ impl InviteLedger {
         })
     }
 
-    /// Records a quota found spent (`Some(probe_at)`): no call before then. `warn` the first
-    /// time, then at most once an hour.
+    /// Fills in a refusal's warnings: each budget's first in its window of `at_ms` (`mailbox`:
+    /// the scope of its own budgets; the account's are everyone's), the quota's hourly.
+    pub(super) fn warn(
+        &self,
+        answer: &mut Answer,
+        windows: &Windows,
+        at_ms: u64,
+        now: u64,
+        mailbox: &str,
+    ) -> Result<()> {
+        match answer {
+            Answer::Parked { reached, .. } => {
+                for r in reached {
+                    let scope = if r.budget.in_account() { "" } else { mailbox };
+                    let bounds = windows.bounds(r.budget.span(), at_ms);
+                    r.warn = self.first_warning(r.budget, scope, bounds)?;
+                }
+            }
+            Answer::QuotaHeld { warn, .. } => *warn = self.quota_warning(windows, now)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    pub(super) fn quota_hold(&self) -> Result<Option<u64>> {
+        let probe_at = "SELECT probe_at FROM quota WHERE id = 1";
+        Ok(whole(first(self.exec(probe_at, vec![])?)?))
+    }
+
+    /// Records a quota found spent: no call before `probe_at`. `warn` the first time, then at
+    /// most once an hour.
     pub(super) fn quota_spent(
         &self,
-        probe_at: Option<u64>,
+        probe_at: u64,
         windows: &Windows,
         now: u64,
     ) -> Result<Settled> {
-        let Some(probe_at) = probe_at else {
-            return Ok(Settled {
-                quota_held_until_ms: None,
-                warn: false,
-                released: Vec::new(),
-            });
-        };
-        let held = first(self.exec("SELECT probe_at FROM quota WHERE id = 1", vec![])?)?;
+        let held = self.quota_hold()?;
         self.exec(
             "INSERT INTO quota (id, probe_at, warned_at) VALUES (1, ?, ?)
              ON CONFLICT (id) DO UPDATE SET probe_at = excluded.probe_at",
@@ -92,13 +96,13 @@ impl InviteLedger {
         )?;
         Ok(Settled {
             quota_held_until_ms: Some(probe_at),
-            warn: whole(held).is_none() || self.quota_warning(windows, now)?,
+            warn: held.is_none() || self.quota_warning(windows, now)?,
             released: Vec::new(),
         })
     }
 
     /// True at most once an hour: the quota line is a reminder, not a flood.
-    pub(super) fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
+    fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
         let due = now.saturating_sub(windows.hour_ms());
         let updated = first(self.exec(
             "UPDATE quota SET warned_at = ? WHERE id = 1 AND warned_at <= ? RETURNING 1",
@@ -107,10 +111,9 @@ impl InviteLedger {
         Ok(updated.is_some())
     }
 
-    /// What the rules need to admit one application, read in one statement: the quota hold,
-    /// when the mailbox was last erased (`super::erasure`), the mailbox's earlier invite to the
-    /// position, and the count of each budget that has a limit (the others are not counted). One statement, not one per fact: each is a round
-    /// trip into the runtime, and the account's single ledger instance serialises every invite.
+    /// What the rules need, in one statement (each is a round trip into the runtime): the quota
+    /// hold, the mailbox's erasure, its earlier invite to the position, and the count of each
+    /// budget that has a limit.
     fn standing(
         &self,
         ask: &Ask,
@@ -130,20 +133,13 @@ impl InviteLedger {
             .collect();
         for budget in &counted {
             let bounds = windows.bounds(budget.span(), now);
-            let (count, scope) = match budget {
-                Budget::EmailDay => (
-                    ", (SELECT COUNT(*) FROM invites WHERE mailbox = ? AND at_ms >= ? AND at_ms < ?)",
-                    Some(ask.mailbox.as_str()),
-                ),
-                Budget::AccountDay | Budget::AccountMonth | Budget::AccountMinute => (
-                    ", (SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?)",
-                    None,
-                ),
-            };
-            query.push_str(count);
-            bindings.extend(scope.map(SqlStorageValue::from));
-            bindings.push(int(bounds.start_ms));
-            bindings.push(int(bounds.end_ms));
+            query.push_str(", (SELECT COUNT(*) FROM invites WHERE ");
+            if !budget.in_account() {
+                query.push_str("mailbox = ? AND ");
+                bindings.push(ask.mailbox.as_str().into());
+            }
+            query.push_str("at_ms >= ? AND at_ms < ?)");
+            bindings.extend([int(bounds.start_ms), int(bounds.end_ms)]);
         }
         query.push_str(" FROM (SELECT 1) LEFT JOIN invites e ON e.mailbox = ? AND e.position = ?");
         bindings.extend([ask.mailbox.as_str().into(), ask.position.as_str().into()]);
@@ -193,38 +189,9 @@ impl InviteLedger {
         whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))
     }
 
-    /// A park's answer, each budget it waits for warned about once per window (`scope`: the
-    /// mailbox for its own budgets; the account's are everyone's).
-    pub(super) fn parked(
-        &self,
-        until_ms: u64,
-        reached: Vec<(Budget, Bounds)>,
-        limits: &Limits,
-        mailbox: &str,
-    ) -> Result<Answer> {
-        let mut noted = Vec::with_capacity(reached.len());
-        for (budget, bounds) in reached {
-            noted.push(Reached {
-                budget,
-                limit: limits.of(budget),
-                reopens_ms: bounds.end_ms,
-                warn: self.first_warning(budget, budget.scope(mailbox), bounds)?,
-            });
-        }
-        Ok(Answer::Parked {
-            until_ms,
-            reached: noted,
-        })
-    }
-
-    /// True the first time `budget` is found full in this window (per mailbox or position).
-    /// Expired marks are dropped here, on the rare path that writes one, not on every call.
-    pub(super) fn first_warning(
-        &self,
-        budget: Budget,
-        scope: &str,
-        window: Bounds,
-    ) -> Result<bool> {
+    /// True the first time `budget` is found full in this window (per mailbox or account).
+    /// Expired marks are dropped here, on the rare path that writes one.
+    fn first_warning(&self, budget: Budget, scope: &str, window: Bounds) -> Result<bool> {
         self.exec(
             "DELETE FROM warnings WHERE window_end <= ?",
             vec![int(window.start_ms)],

@@ -1,63 +1,40 @@
-//! The ledger's SQLite: its tables, made once per instance, and the values read back from
-//! them without serde.
+//! The ledger's SQLite tables, and the values read back from them without serde: the
+//! serde-wasm-bindgen code for row structs cost more wasm than the whole ledger.
 
 use super::object::InviteLedger;
 use worker::{Result, SqlCursor, SqlStorageValue};
 
 const SCHEMA: [&str; 8] = [
-    // One row per invite made (or reserved and not yet released). The mailbox, the spelling and
-    // the record (the spelling's KV key, `CandidateKey`'s digest) are HMACs; nothing here names
-    // a person.
-    "CREATE TABLE IF NOT EXISTS invites (
-        id INTEGER PRIMARY KEY,
-        mailbox TEXT NOT NULL,
-        spelling TEXT NOT NULL,
-        position TEXT NOT NULL,
-        at_ms INTEGER NOT NULL,
-        busy_until INTEGER NOT NULL DEFAULT 0,
-        unsettled INTEGER NOT NULL DEFAULT 0,
-        record TEXT NOT NULL DEFAULT '',
+    // One row per invite made or reserved. Mailbox, spelling and record are HMACs.
+    "CREATE TABLE IF NOT EXISTS invites (id INTEGER PRIMARY KEY,
+        mailbox TEXT NOT NULL, spelling TEXT NOT NULL, position TEXT NOT NULL,
+        at_ms INTEGER NOT NULL, busy_until INTEGER NOT NULL DEFAULT 0,
+        unsettled INTEGER NOT NULL DEFAULT 0, record TEXT NOT NULL DEFAULT '',
         UNIQUE (mailbox, position))",
     "CREATE INDEX IF NOT EXISTS invites_by_position ON invites (position, at_ms)",
     "CREATE INDEX IF NOT EXISTS invites_by_time ON invites (at_ms)",
-    // Budgets already warned about in their current window: one log line each.
-    "CREATE TABLE IF NOT EXISTS warnings (
-        budget TEXT NOT NULL,
-        scope TEXT NOT NULL,
-        window_start INTEGER NOT NULL,
-        window_end INTEGER NOT NULL,
+    // Budgets already warned about in their current window.
+    "CREATE TABLE IF NOT EXISTS warnings (budget TEXT NOT NULL, scope TEXT NOT NULL,
+        window_start INTEGER NOT NULL, window_end INTEGER NOT NULL,
         PRIMARY KEY (budget, scope, window_start))",
     // The plan's quota, while it is known to be spent: at most one row.
-    "CREATE TABLE IF NOT EXISTS quota (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        probe_at INTEGER NOT NULL,
-        warned_at INTEGER NOT NULL)",
-    // The account's budgets: one counter per budget, scope (a position, or '' for the
-    // account) and window (`super::account`).
-    "CREATE TABLE IF NOT EXISTS counters (
-        budget TEXT NOT NULL,
-        scope TEXT NOT NULL,
-        window_start INTEGER NOT NULL,
-        window_end INTEGER NOT NULL,
-        count INTEGER NOT NULL,
+    "CREATE TABLE IF NOT EXISTS quota (id INTEGER PRIMARY KEY CHECK (id = 1),
+        probe_at INTEGER NOT NULL, warned_at INTEGER NOT NULL)",
+    // The account's budgets: one counter per budget and window (scope '').
+    "CREATE TABLE IF NOT EXISTS counters (budget TEXT NOT NULL, scope TEXT NOT NULL,
+        window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, count INTEGER NOT NULL,
         PRIMARY KEY (budget, scope, window_start))",
-    // Mailboxes erased on request, and until when that is remembered (`super::erasure`).
-    "CREATE TABLE IF NOT EXISTS erasures (
-        mailbox TEXT PRIMARY KEY,
-        erased_at INTEGER NOT NULL,
-        until_ms INTEGER NOT NULL)",
-    // How long rows are kept, as the worker last said: read by the alarm (`super::prune`).
-    "CREATE TABLE IF NOT EXISTS retention (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        keep_ms INTEGER NOT NULL,
-        windows TEXT NOT NULL)",
+    // Mailboxes erased on request, until when remembered (`super::erasure`).
+    "CREATE TABLE IF NOT EXISTS erasures (mailbox TEXT PRIMARY KEY,
+        erased_at INTEGER NOT NULL, until_ms INTEGER NOT NULL)",
+    // How long rows are kept, as the worker last said (`super::prune`).
+    "CREATE TABLE IF NOT EXISTS retention (id INTEGER PRIMARY KEY CHECK (id = 1),
+        keep_ms INTEGER NOT NULL, windows TEXT NOT NULL)",
 ];
 
-/// Columns added since the first schema, for instances made before them: each fails once the
-/// column exists, which is ignored. `busy_until`: a call for this row is at Hireflix until
-/// then; `unsettled`: the last call ended without proof either way (see `super::gate`);
-/// `record`: the KV record's key of the spelling invited, for an erasure given another spelling
-/// (`super::erasure`; '' in rows made before it, whose records only the spelling typed finds).
+/// Columns added since the first schema, for older instances (an error once there, ignored).
+/// `busy_until`: a call is at Hireflix until then; `unsettled`: the last call ended without
+/// proof either way; `record`: the spelling's KV key, for an erasure ('' in older rows).
 const ADDED: [&str; 3] = [
     "ALTER TABLE invites ADD COLUMN busy_until INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE invites ADD COLUMN unsettled INTEGER NOT NULL DEFAULT 0",
@@ -85,8 +62,7 @@ pub(crate) fn int(ms: u64) -> SqlStorageValue {
     SqlStorageValue::Integer(i64::try_from(ms).unwrap_or(i64::MAX / 2))
 }
 
-/// The first column of the first row, if any. Rows are read raw rather than through serde:
-/// the serde-wasm-bindgen code for row structs cost more wasm than the whole ledger.
+/// The first column of the first row, if any.
 pub(crate) fn first(cursor: SqlCursor) -> Result<Option<SqlStorageValue>> {
     match cursor.raw().next() {
         None => Ok(None),

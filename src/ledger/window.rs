@@ -1,5 +1,5 @@
-//! The windows budgets are counted in: fixed hours and days (UTC), calendar months (UTC), or,
-//! for tests, fixed windows of any length so a test can watch a window reopen.
+//! The windows budgets are counted in: UTC hours, days and calendar months, or, for tests,
+//! fixed windows of any length.
 
 use crate::clock::{civil_from_days, days_from_civil};
 
@@ -59,8 +59,7 @@ impl Windows {
     }
 }
 
-/// Windows aligned on multiples of their length since the epoch: whole UTC hours and days for
-/// the real lengths.
+/// Aligned on multiples of their length since the epoch.
 fn fixed(seconds: u32, now_ms: u64) -> Bounds {
     let len = u64::from(seconds.max(1)) * MS;
     let start_ms = now_ms - now_ms % len;

@@ -1,12 +1,9 @@
-//! Every KV key the worker reads or writes, built here and nowhere else. Keys hold ids and
-//! keyed digests only, never an email or a name. The version marks the key format, so a change
-//! can tell old records from new ones: candidate keys are `v2` (HMAC under `APP_SECRET`); `v1`
-//! keys (plain SHA-256) are no longer read and expire on their own.
+//! Every KV key, built here only: ids and keyed digests, never an email or a name. Candidate
+//! keys are `v2` (HMAC); `v1` keys (plain SHA-256) are no longer read and expire.
 
 use crate::domain::CandidateKey;
 
-/// The account's positions, shared by every isolate, with when they were read (`v1`: the
-/// list alone, expiring after 5 minutes).
+/// The account's positions, with when they were read (`v1`: the list alone).
 pub const POSITIONS: &str = "positions:v2";
 
 /// The last deep health check's answer about Hireflix.
@@ -17,9 +14,8 @@ pub fn candidate(key: &CandidateKey) -> String {
     format!("app:v2:{}:{}", key.position(), key.digest())
 }
 
-/// The record of a candidate the ledger invited (`crate::ledger`'s erasure), from what its row
-/// kept: `position:digest`, as `candidate` writes them. Anything else is no key, so an answer
-/// from the ledger can only ever name a candidate record.
+/// The record a ledger row names (`position:digest`, its erasure); anything else is no key,
+/// so the ledger's answer can only ever name a candidate record.
 pub fn recorded(row: &str) -> Option<String> {
     let hex = |(at, b): (usize, u8)| {
         if at == 24 {

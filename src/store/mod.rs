@@ -1,11 +1,10 @@
-//! Workers KV: what the worker remembers about candidates and positions. The fast path in front
-//! of Hireflix's own uniqueness, never the guarantee (KV is eventually consistent and has no
-//! compare-and-swap). Every KV key and every KV operation lives in this folder.
+//! Workers KV, every key and operation: what the worker remembers about candidates and
+//! positions. The fast path in front of Hireflix's own uniqueness, never the guarantee (KV is
+//! eventually consistent, without compare-and-swap).
 //!
-//! Dead letters go to their own Durable Object when it is bound (`crate::letters`): KV's daily
-//! write quota (1,000 on Workers Free) can be spent by a flood of posts, and a letter must not
-//! wait on it. Without the binding, or when the object cannot take a letter, it goes to KV; the
-//! letters in both are listed and removable together.
+//! Dead letters go to their own object when it is bound (`crate::letters`): a flood of posts
+//! can spend KV's daily write quota (1,000 on Workers Free). Else, or when the object cannot
+//! take one, to KV; both are listed and removed together.
 
 pub(crate) mod keys;
 mod record;
@@ -20,8 +19,8 @@ use crate::log;
 use std::rc::Rc;
 use worker::{Context, KvStore};
 
-/// The account's position list: the last good copy is kept a week, so the form works from it
-/// while Hireflix is down; the Cron Trigger refreshes it every 5 minutes.
+/// The last good position list is kept a week, so the form works while Hireflix is down; the
+/// Cron Trigger refreshes it every 5 minutes.
 const POSITIONS_TTL_SECONDS: u64 = 7 * 86_400;
 
 #[derive(Clone)]
@@ -32,7 +31,6 @@ pub struct Store {
 }
 
 impl Store {
-    /// Dead letters go to their object when it is bound.
     pub fn new(kv: KvStore, ttl_seconds: u64, letters: Option<LetterBox>) -> Self {
         let letters = letters.map(Rc::new);
         Store {
@@ -42,7 +40,7 @@ impl Store {
         }
     }
 
-    /// The last good copy of the positions list, and when it was read from Hireflix.
+    /// The last good positions list, and when it was read from Hireflix.
     pub async fn positions(&self) -> Option<(u64, Vec<Position>)> {
         self.kv
             .get(keys::POSITIONS)
@@ -69,10 +67,9 @@ impl Store {
         self.put_text(keys::HEALTH, answer, 60).await;
     }
 
-    /// Files a dead letter (JSON text) under the candidate, or under the queue message's id
-    /// when it could not be read as an application, for `ttl_seconds` (a letter holds the whole
-    /// application: it must not outlive `DEAD_LETTER_TTL_DAYS`). In KV when the object is not
-    /// bound or cannot take it; `false` when neither took it (the message then stays queued).
+    /// Files a dead letter (JSON) under the candidate, or the queue message's id when it was
+    /// unreadable, for `ttl_seconds` (`DEAD_LETTER_TTL_DAYS`); `false` when neither the object
+    /// nor KV took it (the message then stays queued).
     pub async fn file_dead_letter(
         &self,
         key: Option<&CandidateKey>,
@@ -93,18 +90,17 @@ impl Store {
         self.put_text(&kv_key, letter, ttl_seconds).await
     }
 
-    /// Every dead letter: its id (for `remove_dead_letter`) and its JSON text, and whether
-    /// their object answered (an erasure must not report a partial list as all there was).
-    /// Letters that cannot be read now are left out, not an error.
+    /// Every readable dead letter, `(id, JSON)`, and whether their object answered (an erasure
+    /// must not report a partial list as all there was).
     pub async fn dead_letters(&self) -> (Vec<(String, String)>, bool) {
-        let mut letters = match &self.letters {
+        let listed = match &self.letters {
             Some(object) => object.list().await,
             None => Some(Vec::new()),
         };
-        let complete = letters.is_some();
-        let letters = letters.get_or_insert_with(Vec::new);
+        let complete = listed.is_some();
+        let mut letters = listed.unwrap_or_default();
         let mut cursor: Option<String> = None;
-        // A bounded walk: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
+        // Bounded: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
         for _ in 0..10 {
             let mut list = self.kv.list().prefix(keys::DEAD_LETTER_PREFIX.into());
             if let Some(cursor) = cursor.take() {
@@ -123,7 +119,7 @@ impl Store {
                 None => break,
             }
         }
-        (std::mem::take(letters), complete)
+        (letters, complete)
     }
 
     /// Erases a candidate's record by its key (`keys::candidate` or `keys::recorded`):
@@ -155,8 +151,8 @@ impl Store {
         self.kv.delete(id).await.is_ok() || from_object
     }
 
-    /// Every KV write goes through here, as bytes: `KvStore::put` sends even a string through
-    /// serde-wasm-bindgen and a float formatter, about 15 KB of wasm for nothing.
+    /// Every KV write, as bytes: `KvStore::put` sends even a string through serde-wasm-bindgen
+    /// and a float formatter, about 15 KB of wasm.
     async fn put_text(&self, key: &str, text: &str, ttl_seconds: u64) -> bool {
         let put = match self.kv.put_bytes(key, text.as_bytes()) {
             Ok(put) => put.expiration_ttl(ttl_seconds).execute().await,
@@ -166,8 +162,7 @@ impl Store {
     }
 }
 
-/// A KV write that failed, with its cause, for an operator (KV's daily write quota, say).
-/// The key's kind only (`app`, `failed`, ...): the rest is nobody's business in a log.
+/// A failed KV write, for an operator (the daily write quota, say): the key's kind only.
 fn failed(op: &str, key: &str, cause: &worker::kv::KvError) {
     let kind = key.split(':').next().unwrap_or_default();
     let cause = cause.to_string();
@@ -183,25 +178,21 @@ fn failed(op: &str, key: &str, cause: &worker::kv::KvError) {
 // Generic callers only, on one thread: no `Send` bound is wanted on these futures.
 #[allow(async_fn_in_trait)]
 pub trait Memory {
-    /// A record that cannot be read or parsed counts as absent: the invite path behind it is
-    /// idempotent, so the worst case is one more Hireflix call.
+    /// Unreadable counts as absent: the invite path is idempotent, at worst one more call.
     async fn candidate(&self, key: &CandidateKey) -> Option<Record>;
 
     /// Stores the record for the configured time; `false` when the write failed.
     async fn remember(&self, key: &CandidateKey, record: &Record) -> bool;
 
-    /// Forgets a candidate's record, so a resubmission is decided afresh. A failed delete
-    /// leaves a record that expires on its own.
+    /// So a resubmission is decided afresh; a failed delete leaves a record that expires.
     async fn forget(&self, key: &CandidateKey);
 
-    /// A write nobody waits for. Losing it costs one more Hireflix call next time, never a
-    /// second interview.
+    /// A write nobody waits for: losing it costs one more Hireflix call, never an interview.
     async fn remember_soon(&self, key: &CandidateKey, record: Record) {
         self.remember(key, &record).await;
     }
 
-    /// Waits `ms`: before the record is read again (a post waiting for another's invite), or
-    /// for the form's whole deadline to pass (`crate::apply`).
+    /// Waits `ms` (before the record is read again, or the form's deadline, `crate::apply`).
     async fn nap(&self, ms: u32) {
         worker::Delay::from(std::time::Duration::from_millis(u64::from(ms))).await;
     }
@@ -227,10 +218,9 @@ impl Memory for Store {
     }
 }
 
-/// The invite transaction's memory, the same type for the form and the queue (one copy of
-/// the transaction in the wasm). With `after_response`, a new interview is written to KV
-/// after the response, so the candidate is not kept waiting on a KV write (slow at the edge);
-/// Hireflix's own uniqueness covers a resubmission that arrives before the write lands.
+/// The invite's memory, one type for the form and the queue (one copy in the wasm). With
+/// `after_response`, a new interview is written after the response, so the candidate does not
+/// wait on KV; Hireflix's uniqueness covers a resubmission that comes before the write lands.
 #[derive(Clone, Copy)]
 pub struct Kv<'a> {
     pub store: &'a Store,

@@ -4,17 +4,13 @@ use crate::domain::Consent;
 use crate::hireflix::InterviewUrl;
 use serde::{Deserialize, Serialize};
 
-/// Values hold no email, no name, no key.
-///
-/// A consent (`REQUIRE_CONSENT`) is kept as two plain fields rather than a nested object: a
-/// nested struct inside this internally tagged enum would cost serde's buffered-content
-/// visitors in the wasm.
+/// No email, no name, no key. A consent is two plain fields: a nested struct in this
+/// internally tagged enum would cost serde's buffered-content visitors in the wasm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Record {
-    /// Hireflix has an interview for them (`who` is [`crate::domain::names_tag`] of the
-    /// interview's names; `at` when it was made, ms since the epoch, when known). Who may be
-    /// sent to it is `crate::apply::decision`'s business.
+    /// Hireflix has an interview for them (`who`: [`crate::domain::names_tag`] of its names;
+    /// `at`: when it was made, ms, when known).
     Invited {
         url: String,
         who: String,
@@ -25,9 +21,8 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         consent_notice: Option<String>,
     },
-    /// Accepted and waiting in the retry queue; Hireflix will email the invite. Waiting in its
-    /// position's line: the place and time it was told (ms since the epoch), so a resubmission
-    /// hears them again from KV, without asking the line.
+    /// In the retry queue. In its position's line: the place and time (ms) it was told, so a
+    /// resubmission hears them again without asking the line.
     Queued {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         place: Option<u32>,
@@ -51,8 +46,6 @@ impl Record {
         }
     }
 
-    /// Queued; waiting in its position's line at a place, to be released by a time (ms since
-    /// the epoch).
     pub fn queued(line: Option<(u32, u64)>) -> Self {
         let (place, expected_by) = line.unzip();
         Record::Queued {
@@ -63,7 +56,7 @@ impl Record {
         }
     }
 
-    /// The candidate's consent, when one was asked for: the record is the proof of it.
+    /// The record is the proof of the consent, when one was asked for.
     pub fn with_consent(mut self, given: Option<Consent>) -> Self {
         if let Some(consent) = given {
             let (Record::Invited {
