@@ -138,7 +138,12 @@ pub async fn ask_as<A: DeserializeOwned>(
 /// straight from text, each type would bring its own copy (2.2 KB of gzipped wasm, measured).
 /// Anything unexpected is `None`, never a panic.
 pub fn read<T: DeserializeOwned>(text: &str) -> Option<T> {
-    T::deserialize(&serde_json::from_str::<Value>(text).ok()?).ok()
+    T::deserialize(&parse(text)?).ok()
+}
+
+#[inline(never)]
+fn parse(text: &str) -> Option<Value> {
+    serde_json::from_str(text).ok()
 }
 
 /// The pause before the one second try: only for a plain failure, and only if the deadline

@@ -7,7 +7,7 @@ use super::rules::{self, Admission, Line, Settings};
 use crate::config::names;
 use crate::ledger::{int, whole};
 use crate::objects::{at, read, text, Db};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::cell::Cell;
 use worker::{
     durable_object, DurableObject, Env, QueueContentType, RawMessageBuilder, Request, Response,
@@ -129,7 +129,7 @@ impl crate::objects::Answers for PositionLine {
                 return self.forget(&forget).map(|gone| gone.to_string());
             }
         }
-        let call = read(&call).ok_or("not a line call")?;
+        let call = Admit::read(&call).ok_or("not a line call")?;
         let answer = self.admit(call, crate::clock::now_ms()).await?;
         Ok(serde_json::to_string(&answer)?)
     }
@@ -160,7 +160,7 @@ impl PositionLine {
         Ok(gone.raw().count())
     }
 
-    async fn admit(&self, call: Admit<Map<String, Value>>, now: u64) -> Result<Admission> {
+    async fn admit(&self, call: Admit<Value>, now: u64) -> Result<Admission> {
         let settings = call.settings;
         // As of now under this call's settings (the stored ones may be older).
         let line = self.load(now)?.0.at(&settings, now);
@@ -209,11 +209,7 @@ impl PositionLine {
                 }
                 self.db.exec(
                     "INSERT INTO entries (mailbox, body, joined_ms) VALUES (?, ?, ?)",
-                    vec![
-                        call.mailbox.into(),
-                        Value::Object(call.body).to_string().into(),
-                        int(now),
-                    ],
+                    vec![call.mailbox.into(), call.body.to_string().into(), int(now)],
                 )?;
                 self.save(line, &settings)?;
                 // The first in line starts the alarm; later ones make sure it still runs (the
@@ -304,7 +300,7 @@ impl PositionLine {
 
 /// The line has just formed: the operator hears of it once (ids only), with the budget that
 /// formed it.
-fn formed(invite: &Map<String, Value>, (budget, limit): (&str, u32), reopens_at_ms: u64) {
+fn formed(invite: &Value, (budget, limit): (&str, u32), reopens_at_ms: u64) {
     let field = |name: &str| invite.get(name).and_then(Value::as_str).unwrap_or_default();
     crate::log::Event::BudgetReached {
         request_id: field("requestId"),

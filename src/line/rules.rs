@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 const SPANS: [Span; 4] = [Span::Hour, Span::Minute, Span::Day, Span::Month];
 
 /// The worker's current settings, in every call: the object needs none of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// Invites per window (0: no limit) of the position's hour (0: never a line), then the
