@@ -1,7 +1,6 @@
-//! One way to ask any of the project's Durable Objects: JSON text over the platform's RPC (the
-//! object's `ask`, see [`answers_calls`]), under the caller's deadline, so no call holds a
-//! candidate longer than its caller allows, and an overloaded object (which the platform says
-//! must not be retried in a loop) is told apart from a failed one. Every object is placed here,
+//! One way to ask any of the project's Durable Objects: JSON text over RPC (the object's `ask`,
+//! [`answers_calls`]) under the caller's deadline, an overloaded object (which the platform says
+//! must not be retried in a loop) told apart from a failed one. Every object is placed here,
 //! at its creation (`OBJECT_PLACEMENT`). Also what the objects share: [`Db`], [`at`].
 
 use futures_util::future::{select, Either};
@@ -20,8 +19,7 @@ use worker::{ObjectNamespace, ScheduledTime, SqlCursor, SqlStorage, SqlStorageVa
 extern "C" {
     type JsStub;
 
-    /// A string each way: no `Request`, `Response`, headers or body streams to build and read
-    /// on either side (measured in docs/performance.md).
+    /// A string each way: no `Request` or `Response` to build (docs/performance.md).
     #[wasm_bindgen(method, catch, js_name = ask)]
     fn ask(this: &JsStub, call: &str) -> Result<Promise, JsValue>;
 

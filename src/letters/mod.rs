@@ -34,8 +34,7 @@ pub enum Call {
     Unfile { ids: Vec<String> },
 }
 
-/// `[id, text, expires_ms]` each. Also how the invite ledger hands over the letters it kept
-/// before this object existed.
+/// `[id, text, expires_ms]` each; also how the ledger hands over the letters it kept.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Letters {
     pub letters: Vec<(String, String, u64)>,

@@ -165,8 +165,7 @@ impl DeadLetters {
     }
 }
 
-/// Rows of `id, text, expires_ms` (here, and in the ledger's old table); a row of any other
-/// shape is skipped, never a panic.
+/// Rows of `id, text, expires_ms` (here and in the ledger's old table); any other is skipped.
 pub fn read(cursor: SqlCursor) -> Result<Letters> {
     let mut letters = Letters::default();
     for row in cursor.raw() {

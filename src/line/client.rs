@@ -41,8 +41,7 @@ impl LineClient {
         }
     }
 
-    /// Erasure: the candidate's waiting entry at `position` (0 or 1 went); `None`: the line did
-    /// not answer. Without the binding no line this worker can reach holds anyone.
+    /// Erasure: how many waiting entries went (0 or 1); `None`: the line did not answer.
     pub async fn forget(&self, position: &PositionId, email: &Email) -> Option<u32> {
         let Some(namespace) = &self.namespace else {
             return Some(0);
