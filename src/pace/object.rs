@@ -41,13 +41,7 @@ crate::answers_calls!(HireflixPace);
 impl crate::objects::Answers for HireflixPace {
     async fn answer(&self, call: String) -> Result<String> {
         let call = read::<Call>(&call).ok_or("not a pace call")?;
-        self.answer_call(call, crate::clock::now_ms())
-    }
-}
-
-impl HireflixPace {
-    fn answer_call(&self, call: Call, now: u64) -> Result<String> {
-        let mut pace = self.load()?;
+        let (mut pace, now) = (self.load()?, crate::clock::now_ms());
         let before = pace.hold;
         let json = match call {
             Call::Take { want } => serde_json::to_string(&pace.take(want, now))?,
@@ -78,7 +72,9 @@ impl HireflixPace {
         self.pace.replace(Some(pace));
         Ok(json)
     }
+}
 
+impl HireflixPace {
     fn load(&self) -> Result<Pace> {
         if let Some(pace) = *self.pace.borrow() {
             return Ok(pace);
