@@ -1,32 +1,31 @@
-//! One way to ask any of the project's Durable Objects: JSON text over the platform's RPC (the
-//! object's `ask` method, see [`answers_calls`]), under a deadline. Every caller (ledger, pace, waiting room, letters) goes through here, so
-//! no call can hold a candidate longer than its caller allows, and an overloaded object is told
-//! apart from one that merely failed (the platform says an overloaded object must not be
-//! retried in a loop). Every object is also placed here, at its creation (`OBJECT_PLACEMENT`).
+//! One way to ask any of the project's Durable Objects: JSON text over RPC (the object's `ask`,
+//! [`answers_calls`]) under the caller's deadline, an overloaded object (which the platform says
+//! must not be retried in a loop) told apart from a failed one. Every object is placed here,
+//! at its creation (`OBJECT_PLACEMENT`). Also what the objects share: [`Db`], [`at`].
 
 use futures_util::future::{select, Either};
 use js_sys::{Promise, Reflect};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
 use std::cell::Cell;
 use std::time::Duration;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use worker::ObjectNamespace;
+use worker::{ObjectNamespace, ScheduledTime, SqlCursor, SqlStorage, SqlStorageValue};
 
 #[wasm_bindgen]
 extern "C" {
-    /// The object's stub as the runtime gives it.
     type JsStub;
 
-    /// The object's `ask` over RPC: a string each way, with no `Request`, `Response`, headers
-    /// or body streams to build and read on either side (measured in docs/performance.md).
+    /// A string each way: no `Request` or `Response` to build (docs/performance.md).
     #[wasm_bindgen(method, catch, js_name = ask)]
     fn ask(this: &JsStub, call: &str) -> Result<Promise, JsValue>;
 
-    /// A namespace as the runtime gives it: workers-rs 0.8.7 has no `jurisdiction()`.
+    /// workers-rs 0.8.7 has no `jurisdiction()`.
     type JsNamespace;
 
-    /// The same class's objects restricted to a jurisdiction (their own ids).
     #[wasm_bindgen(method, catch)]
     fn jurisdiction(this: &JsNamespace, name: &str) -> Result<JsValue, JsValue>;
 }
@@ -37,13 +36,13 @@ pub enum Placement {
     /// Near the first request that names it.
     #[default]
     FirstUse,
-    /// A location hint (a region): creation only, the object never moves afterwards.
+    /// A location hint (a region), at creation only.
     Hint(&'static str),
-    /// The EU jurisdiction: the object runs and stores only there. Its ids are not the
-    /// unrestricted ones, so switching to or from it starts every object afresh.
+    /// The EU jurisdiction: its ids are not the unrestricted ones, so switching to or from it
+    /// starts every object afresh.
     Eu,
-    /// A value the configuration refused: no object is asked, rather than one created in the
-    /// wrong place (invites wait in the queue, dead letters go to KV).
+    /// A refused value: no object is asked rather than one created in the wrong place (invites
+    /// wait in the queue, dead letters go to KV).
     Invalid,
 }
 
@@ -69,8 +68,7 @@ impl Placement {
 }
 
 thread_local! {
-    /// Set once per isolate from the configuration (`crate::app`, or an object that calls
-    /// another), so no caller has to pass it.
+    /// Set once per isolate (`crate::app`, or an object that calls another).
     static PLACEMENT: Cell<Placement> = const { Cell::new(Placement::FirstUse) };
 }
 
@@ -87,21 +85,18 @@ pub fn place_from(env: &worker::Env) {
 /// Why an object gave no answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    /// Its binding is missing or its stub could not be made.
+    /// No binding, or no stub.
     Unbound,
-    /// No answer within the caller's deadline. It may still have acted: the caller treats
-    /// the outcome as unknown.
+    /// Not within the deadline: it may still have acted, so the outcome is unknown.
     Timeout,
-    /// The platform refused the call because the object is overloaded: not to be retried now.
+    /// Refused by the platform as overloaded: not to be retried now.
     Overloaded,
-    /// Any other failure (an error answer, a reset, an unreadable reply); the platform marks
-    /// some as retryable, which callers may retry once, later.
+    /// Anything else: an error answer, a reset, an unreadable reply.
     Failed,
 }
 
-/// Asks the object called `name` in `namespace`. `Ok` is its answer's text. A failure the platform marks
-/// retryable is asked once more after a short pause, within the same deadline; an overloaded
-/// object never is.
+/// Asks the object `name` of `namespace`; `Ok` is its answer's text. A failure the platform
+/// marks retryable is tried once more after a short pause, within the same deadline.
 pub async fn ask(
     namespace: &ObjectNamespace,
     name: &str,
@@ -125,8 +120,32 @@ pub async fn ask(
         .map_err(|(failure, _)| failure)
 }
 
-/// The pause before the one second try, if there is one: only for a plain failure the platform
-/// marked retryable, and only if the deadline leaves time for it.
+/// [`ask`] with a call and an answer in JSON; an answer of another shape is [`Failure::Failed`].
+pub async fn ask_as<A: DeserializeOwned>(
+    namespace: &ObjectNamespace,
+    name: &str,
+    call: &impl Serialize,
+    timeout_ms: u32,
+) -> Result<A, Failure> {
+    let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
+    let answer = ask(namespace, name, &body, timeout_ms).await?;
+    read(&answer).ok_or(Failure::Failed)
+}
+
+/// JSON read through `serde_json::Value`, whose parser the worker carries once: decoded
+/// straight from text, each type would bring its own copy (2.2 KB of gzipped wasm, measured).
+/// Anything unexpected is `None`, never a panic.
+pub fn read<T: DeserializeOwned>(text: &str) -> Option<T> {
+    T::deserialize(&parse(text)?).ok()
+}
+
+#[inline(never)]
+fn parse(text: &str) -> Option<Value> {
+    serde_json::from_str(text).ok()
+}
+
+/// The pause before the one second try: only for a plain failure, and only if the deadline
+/// leaves time for it.
 fn second_try(failure: Failure, retryable: bool, left_ms: u64) -> Option<u64> {
     const PAUSE_MS: u64 = 100;
     const SHORTEST_TRY_MS: u64 = 250;
@@ -134,7 +153,7 @@ fn second_try(failure: Failure, retryable: bool, left_ms: u64) -> Option<u64> {
     (worth && left_ms >= PAUSE_MS + SHORTEST_TRY_MS).then_some(PAUSE_MS)
 }
 
-/// One try; a failure comes with whether the platform marked it retryable.
+/// One try; a failure comes with whether it is retryable.
 async fn once(
     namespace: &ObjectNamespace,
     name: &str,
@@ -166,9 +185,7 @@ async fn once(
         .map_err(|_| plain(Failure::Unbound))?
         .into_rpc::<JsStub>();
     let answer = JsFuture::from(stub.ask(body).map_err(|e| classify(&e))?);
-    // An RPC call takes no abort signal: past the deadline it is no longer awaited (the object
-    // may still act, which callers already assume of a timeout), and what waits for it is freed
-    // when it settles or its request ends.
+    // An RPC call takes no abort signal: past the deadline it is only no longer awaited.
     let deadline = worker::Delay::from(Duration::from_millis(u64::from(timeout_ms)));
     match select(answer, deadline).await {
         Either::Left((Ok(text), _)) => text.as_string().ok_or(plain(Failure::Failed)),
@@ -177,8 +194,7 @@ async fn once(
     }
 }
 
-/// The runtime's error, by its documented marks: `.overloaded` is set on errors from an object
-/// past its load limit, `.retryable` on those worth one more try.
+/// The runtime's error by its documented marks, `.overloaded` and `.retryable`.
 fn classify(error: &JsValue) -> (Failure, bool) {
     let flag = |key: &str| {
         Reflect::get(error, &JsValue::from_str(key))
@@ -194,14 +210,12 @@ fn classify(error: &JsValue) -> (Failure, bool) {
     (failure, flag("retryable"))
 }
 
-/// What each object of this worker does with a call: its text in, its answer's text out. An
-/// error reaches the caller as [`Failure::Failed`].
+/// What an object does with a call's text; an error reaches the caller as [`Failure::Failed`].
 pub trait Answers {
     async fn answer(&self, call: String) -> worker::Result<String>;
 }
 
-/// The same for a `fetch` (tests and tools that post a call by hand): 200 with the answer, 500
-/// on an error, 400 for an unreadable body.
+/// The same for a `fetch` (tests and tools that post a call by hand).
 pub async fn serve(
     object: &impl Answers,
     mut req: worker::Request,
@@ -215,8 +229,8 @@ pub async fn serve(
     }
 }
 
-/// Exports an object's [`Answers`] as its RPC method `ask`, which [`ask`] calls. (The entry
-/// module, `src/entry.mjs`, makes the runtime offer RPC on these classes.)
+/// Exports an object's [`Answers`] as its RPC method `ask` (`src/entry.mjs` offers RPC on
+/// these classes).
 #[macro_export]
 macro_rules! answers_calls {
     ($object:ty) => {
@@ -228,12 +242,51 @@ macro_rules! answers_calls {
             ) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue> {
                 match <Self as $crate::objects::Answers>::answer(self, call).await {
                     Ok(text) => Ok(wasm_bindgen::JsValue::from_str(&text)),
-                    // An Error, as the runtime's own, with a name and a stack in its logs.
+                    // An Error, with a name and a stack in the runtime's logs.
                     Err(e) => Err(js_sys::Error::new(&e.to_string()).into()),
                 }
             }
         }
     };
+}
+
+/// An object's SQLite, its schema made once per instance, not per call.
+pub struct Db {
+    sql: SqlStorage,
+    schema: &'static [&'static str],
+    ready: Cell<bool>,
+}
+
+impl Db {
+    pub fn new(storage: &worker::Storage, schema: &'static [&'static str]) -> Db {
+        let (sql, ready) = (storage.sql(), Cell::new(false));
+        Db { sql, schema, ready }
+    }
+
+    pub fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> worker::Result<SqlCursor> {
+        if !self.ready.get() {
+            for statement in self.schema {
+                self.sql.exec(statement, None)?;
+            }
+            self.ready.set(true);
+        }
+        self.sql.exec(query, Some(bindings))
+    }
+}
+
+/// A column's text; `None` for any other value.
+pub fn text(value: Option<SqlStorageValue>) -> Option<String> {
+    match value? {
+        SqlStorageValue::String(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// An alarm at a time, not after an offset (`From<i64>` is an offset); one already past
+/// fires at once.
+pub fn at(ms: u64) -> ScheduledTime {
+    // `as` is exact for every time far inside JavaScript's safe range.
+    ScheduledTime::new(js_sys::Date::new(&JsValue::from_f64(ms as f64)))
 }
 
 #[cfg(test)]

@@ -1,10 +1,7 @@
 //! Dead letters in their own Durable Object (`DeadLetters`, one instance): a busy or full
-//! ledger never decides whether a letter survives, and each letter expires by the object's
-//! alarm after `DEAD_LETTER_TTL_DAYS`, whether or not anything else happens.
-//!
-//! `object` is the object; this file is what the worker and the object say to each other and
-//! the worker's side ([`LetterBox`]). `crate::store` puts a letter in KV when the object cannot
-//! take it, and lists and removes letters from both.
+//! ledger never decides whether a letter survives, and each expires by the object's alarm after
+//! `DEAD_LETTER_TTL_DAYS`. This file is the protocol and the worker's side ([`LetterBox`]);
+//! `crate::store` keeps a letter in KV when the object cannot take it, and lists both.
 
 mod object;
 
@@ -12,6 +9,7 @@ pub use object::{read, DeadLetters};
 
 use crate::config::names;
 use crate::objects;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use worker::{Env, ObjectNamespace};
 
@@ -20,7 +18,6 @@ const OBJECT_NAME: &str = "letters";
 /// Filing waits on the dead-letter consumer only; listing on an operator.
 const TIMEOUT_MS: u32 = 5_000;
 
-/// What the worker asks the object: JSON derived with serde, as the ledger's calls are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Call {
@@ -37,15 +34,13 @@ pub enum Call {
     Unfile { ids: Vec<String> },
 }
 
-/// `[id, text, expires_ms]` each. Also how the invite ledger hands over the letters it kept
-/// before this object existed.
+/// `[id, text, expires_ms]` each; also how the ledger hands over the letters it kept.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Letters {
     pub letters: Vec<(String, String, u64)>,
 }
 
-/// The worker's side. Needs only the binding, so it works while the rest of the configuration
-/// is broken.
+/// Needs only the binding, so it works while the rest of the configuration is broken.
 #[derive(Clone)]
 pub struct LetterBox(ObjectNamespace);
 
@@ -55,14 +50,8 @@ impl LetterBox {
         env.durable_object(names::DEAD_LETTERS).ok().map(LetterBox)
     }
 
-    async fn call<T: for<'de> Deserialize<'de>>(&self, call: &Call) -> Option<T> {
-        serde_json::from_str(&self.send(call).await?).ok()
-    }
-
-    /// Not generic, so the wasm holds one copy of the exchange, not one per answer type.
-    async fn send(&self, call: &Call) -> Option<String> {
-        let body = serde_json::to_string(call).ok()?;
-        objects::ask(&self.0, OBJECT_NAME, &body, TIMEOUT_MS)
+    async fn call<T: DeserializeOwned>(&self, call: &Call) -> Option<T> {
+        objects::ask_as(&self.0, OBJECT_NAME, call, TIMEOUT_MS)
             .await
             .ok()
     }

@@ -1,15 +1,13 @@
 //! The `DeadLetters` Durable Object: one instance, SQLite-backed. Each letter holds a whole
-//! application, so the object's alarm removes it at its expiry, and wakes again for the next.
+//! application, so the alarm removes it at its expiry, and wakes again for the next.
 
 use super::{Call, Letters};
 use crate::ledger::{first, int, whole};
+use crate::objects::{at, read as decode, text, Db};
 use std::cell::Cell;
-use worker::{
-    durable_object, js_sys, wasm_bindgen::JsValue, DurableObject, Env, Request, Response, Result,
-    ScheduledTime, SqlCursor, SqlStorage, SqlStorageValue, State,
-};
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlCursor, State};
 
-const SCHEMA: [&str; 2] = [
+const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS letters (
         id TEXT PRIMARY KEY,
         text TEXT NOT NULL,
@@ -17,28 +15,28 @@ const SCHEMA: [&str; 2] = [
     "CREATE INDEX IF NOT EXISTS letters_by_expiry ON letters (expires_ms)",
 ];
 
-/// Far more than a queue should ever dead-letter. Past it a new letter is refused, and the
-/// store keeps it in KV instead (or the message waits on the queue): refused, never dropped.
+/// Far more than a queue should ever dead-letter. Past it a new letter is refused (the store
+/// keeps it in KV, or the message waits on the queue), never dropped.
 const MAX_LETTERS: u64 = 10_000;
 
 #[durable_object(alarm)]
 pub struct DeadLetters {
     state: State,
-    sql: SqlStorage,
+    db: Db,
     env: Env,
-    /// The schema is made, and the ledger's old letters taken over, once per instance.
-    ready: Cell<bool>,
+    /// The ledger's old letters are taken over once per instance.
+    adopted: Cell<bool>,
 }
 
 impl DurableObject for DeadLetters {
     fn new(state: State, env: Env) -> Self {
-        // This isolate may never have built the worker's `App`: the placement is read here too.
+        // This isolate may never build the worker's `App`, and it asks the ledger.
         crate::objects::place_from(&env);
         DeadLetters {
-            sql: state.storage().sql(),
+            db: Db::new(&state.storage(), SCHEMA),
             state,
             env,
-            ready: Cell::new(false),
+            adopted: Cell::new(false),
         }
     }
 
@@ -46,12 +44,12 @@ impl DurableObject for DeadLetters {
         crate::objects::serve(self, req).await
     }
 
-    /// Removes what has expired and wakes again at the next expiry. An error makes the
-    /// platform retry the alarm.
+    /// An error makes the platform retry the alarm.
     async fn alarm(&self) -> Result<Response> {
-        self.ready().await?;
+        self.ready().await;
         let now = crate::clock::now_ms();
-        self.exec("DELETE FROM letters WHERE expires_ms <= ?", vec![int(now)])?;
+        self.db
+            .exec("DELETE FROM letters WHERE expires_ms <= ?", vec![int(now)])?;
         self.schedule().await?;
         Response::ok("")
     }
@@ -62,14 +60,8 @@ crate::answers_calls!(DeadLetters);
 impl crate::objects::Answers for DeadLetters {
     /// An error: the store keeps the letter in KV instead, or the message waits on its queue.
     async fn answer(&self, call: String) -> Result<String> {
-        let call = serde_json::from_str::<Call>(&call)?;
-        self.ready().await?;
-        self.answer_call(call).await
-    }
-}
-
-impl DeadLetters {
-    async fn answer_call(&self, call: Call) -> Result<String> {
+        let call = decode::<Call>(&call).ok_or("not a letters call")?;
+        self.ready().await;
         let answer = match call {
             Call::File {
                 id,
@@ -78,7 +70,7 @@ impl DeadLetters {
             } => {
                 // Replacing a letter it holds is never refused.
                 let others = "SELECT count(*) FROM letters WHERE id != ?";
-                let held = whole(first(self.exec(others, vec![id.as_str().into()])?)?);
+                let held = whole(first(self.db.exec(others, vec![id.as_str().into()])?)?);
                 if held.unwrap_or(MAX_LETTERS) >= MAX_LETTERS {
                     return Err("the dead-letter store is full".into());
                 }
@@ -86,11 +78,15 @@ impl DeadLetters {
                 self.schedule().await?;
                 serde_json::to_string(&true)?
             }
-            Call::List => serde_json::to_string(&self.letters()?)?,
+            Call::List => {
+                // Oldest first; all there can be.
+                let rows = "SELECT id, text, expires_ms FROM letters ORDER BY rowid LIMIT ?";
+                serde_json::to_string(&read(self.db.exec(rows, vec![int(MAX_LETTERS)])?)?)?
+            }
             Call::Unfile { ids } => {
                 let mut removed = 0u32;
                 for id in ids {
-                    let gone = self.exec(
+                    let gone = self.db.exec(
                         "DELETE FROM letters WHERE id = ? RETURNING id",
                         vec![id.into()],
                     )?;
@@ -101,11 +97,9 @@ impl DeadLetters {
         };
         Ok(answer)
     }
+}
 
-    fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<SqlCursor> {
-        self.sql.exec(query, Some(bindings))
-    }
-
+impl DeadLetters {
     fn put(&self, id: String, text: String, expires_ms: u64, replace: bool) -> Result<()> {
         let on_conflict = if replace {
             "DO UPDATE SET text = excluded.text, expires_ms = excluded.expires_ms"
@@ -115,48 +109,35 @@ impl DeadLetters {
         let query = format!(
             "INSERT INTO letters (id, text, expires_ms) VALUES (?, ?, ?) ON CONFLICT (id) {on_conflict}"
         );
-        self.exec(&query, vec![id.into(), text.into(), int(expires_ms)])?;
+        self.db
+            .exec(&query, vec![id.into(), text.into(), int(expires_ms)])?;
         Ok(())
     }
 
-    /// Oldest first; all there can be ([`MAX_LETTERS`]).
-    fn letters(&self) -> Result<Letters> {
-        read(self.exec(
-            "SELECT id, text, expires_ms FROM letters ORDER BY rowid LIMIT ?",
-            vec![int(MAX_LETTERS)],
-        )?)
-    }
-
-    /// The alarm at the earliest expiry, or none when no letter is held.
+    /// The alarm at the earliest expiry.
     async fn schedule(&self) -> Result<()> {
         let storage = self.state.storage();
-        let next = first(self.exec("SELECT min(expires_ms) FROM letters", vec![])?)?;
+        let next = first(
+            self.db
+                .exec("SELECT min(expires_ms) FROM letters", vec![])?,
+        )?;
         match whole(next) {
-            // A time already past fires at once.
-            Some(ms) => {
-                let at = js_sys::Date::new(&JsValue::from_f64(ms as f64));
-                storage.set_alarm(ScheduledTime::new(at)).await
-            }
+            Some(ms) => storage.set_alarm(at(ms)).await,
             None => storage.delete_alarm().await,
         }
     }
 
-    async fn ready(&self) -> Result<()> {
-        if self.ready.get() {
-            return Ok(());
+    async fn ready(&self) {
+        if !self.adopted.get() {
+            self.adopt().await;
+            self.adopted.set(true);
         }
-        for statement in SCHEMA {
-            self.exec(statement, vec![])?;
-        }
-        self.adopt().await;
-        self.ready.set(true);
-        Ok(())
     }
 
-    /// The letters the invite ledger kept before this object existed, taken over a page at a
-    /// time: each page is stored here before the ledger is told to delete it, so a failure
-    /// between the two leaves a letter in both places, never in neither. A ledger that does
-    /// not answer is asked again when this instance next starts.
+    /// The letters the invite ledger kept before this object existed, a page at a time: each
+    /// page is stored here before the ledger is told to delete it, so a failure between the
+    /// two leaves a letter in both places, never in neither. A ledger that does not answer is
+    /// asked again by the next instance.
     async fn adopt(&self) {
         let mut taken = Vec::new();
         // 100 pages of 100: all the ledger could hold.
@@ -184,15 +165,12 @@ impl DeadLetters {
     }
 }
 
-/// Rows of `id, text, expires_ms` (here, and in the ledger's old table); a row of any other
-/// shape is skipped, never a panic.
+/// Rows of `id, text, expires_ms` (here and in the ledger's old table); any other is skipped.
 pub fn read(cursor: SqlCursor) -> Result<Letters> {
     let mut letters = Letters::default();
     for row in cursor.raw() {
         let mut row = row?.into_iter();
-        if let (Some(SqlStorageValue::String(id)), Some(SqlStorageValue::String(text))) =
-            (row.next(), row.next())
-        {
+        if let (Some(id), Some(text)) = (text(row.next()), text(row.next())) {
             letters
                 .letters
                 .push((id, text, whole(row.next()).unwrap_or_default()));

@@ -1,9 +1,8 @@
-//! The worker's side of a position's line: one `Admit` call before the ledger for an
-//! application not yet admitted. Each isolate remembers a paused answer per position until its
-//! retry time and gives it without asking: at 1,000 posts a second to a paused position, the
-//! object hears from each isolate about once per pause, not once per post.
+//! The worker's side of a position's line. Each isolate remembers a paused answer per position
+//! until its retry time and gives it without asking: at 1,000 posts a second to a paused
+//! position, the object hears from each isolate about once per pause, not once per post.
 
-use super::protocol::{answer_from_json, forget_to_json, Admit};
+use super::protocol::{Admit, Forget};
 use super::rules::{seconds_until, Admission, Settings};
 use super::Lines;
 use crate::apply::QueuedInvite;
@@ -15,12 +14,10 @@ use crate::objects;
 use std::cell::RefCell;
 use worker::{Env, ObjectNamespace};
 
-/// The object is local to its region; slower than this, the application is queued unadmitted
-/// rather than hold the candidate, and the consumer asks again.
+/// Slower than this, the application is queued unadmitted (the consumer asks again).
 const TIMEOUT_MS: u32 = 2_000;
 
-/// Positions whose pause an isolate remembers; past it the soonest to end is forgotten (only
-/// costs a call).
+/// Positions whose pause an isolate remembers; past it the soonest to end is forgotten.
 const PAUSES_KEPT: usize = 64;
 
 thread_local! {
@@ -44,16 +41,16 @@ impl LineClient {
         }
     }
 
-    /// Erasure: the candidate's waiting entry at `position` (0 or 1 went); `None`: the line did
-    /// not answer. Without the binding no line this worker can reach holds anyone.
+    /// Erasure: how many waiting entries went (0 or 1); `None`: the line did not answer.
     pub async fn forget(&self, position: &PositionId, email: &Email) -> Option<u32> {
         let Some(namespace) = &self.namespace else {
             return Some(0);
         };
-        let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
-        let call = forget_to_json(&mailbox);
-        let asked = objects::ask(namespace, position.as_str(), &call, TIMEOUT_MS);
-        asked.await.ok()?.parse().ok()
+        let call = Forget {
+            forget: MailboxKeys::new(&self.secret, email).mailbox,
+        };
+        let asked = objects::ask_as(namespace, position.as_str(), &call, TIMEOUT_MS);
+        asked.await.ok()
     }
 }
 
@@ -64,7 +61,6 @@ impl Lines for LineClient {
         email: &Email,
         invite: &QueuedInvite,
     ) -> Option<Admission> {
-        // No position budget, so never a line: not a call's worth of asking.
         if !self.settings.lined() {
             return Some(Admission::Go);
         }
@@ -74,19 +70,17 @@ impl Lines for LineClient {
                 retry_after_s: seconds_until(until, now),
             });
         }
-        let body = QueuedInvite {
-            admitted: true,
-            ..invite.clone()
-        };
         let call = Admit {
             mailbox: MailboxKeys::new(&self.secret, email).mailbox,
-            body: serde_json::to_string(&body).ok()?,
+            body: QueuedInvite {
+                admitted: true,
+                ..invite.clone()
+            },
             settings: self.settings,
-        }
-        .to_json();
+        };
         let namespace = self.namespace.as_ref()?;
-        let asked = objects::ask(namespace, position.as_str(), &call, TIMEOUT_MS);
-        let admission = answer_from_json(&asked.await.ok()?)?;
+        let asked = objects::ask_as(namespace, position.as_str(), &call, TIMEOUT_MS);
+        let admission = asked.await.ok()?;
         if let Admission::Paused { retry_after_s } = admission {
             let until = now.saturating_add(u64::from(retry_after_s) * 1_000);
             remember_pause(position.as_str(), jittered(until, now), now);
@@ -95,8 +89,8 @@ impl Lines for LineClient {
     }
 }
 
-/// A pause ends up to a tenth of its length (at most 5 s) later, differently per isolate (the
-/// millisecond each heard it), so the isolates do not all come back to the line in one second.
+/// A pause ends up to a tenth of its length (at most 5 s) later, by the millisecond each
+/// isolate heard it, so the isolates do not all come back in one second.
 fn jittered(until: u64, now: u64) -> u64 {
     let spread = (until.saturating_sub(now) / 10).clamp(1, 5_000);
     until.saturating_add(now % spread)

@@ -1,18 +1,13 @@
-//! The waiting room: one Durable Object per position (`PositionLine`, named by the position's
-//! id) counts the position's invites per hour (`INVITES_PER_POSITION_PER_HOUR`) and per
-//! window of each account budget, holds the applications over any of them in order of arrival
-//! (at most `MAX_WAITING_PER_POSITION`, none longer than `MAX_WAIT_HOURS`), and releases them
-//! by alarm at the budgets' pace onto the invite queue. Asked before the ledger by the invite transaction (`crate::apply::invite`) for any
-//! application not yet admitted.
-//!
-//! Rooms: `rules` is the pure arithmetic (public for the native surge simulation); `object`
-//! applies it in SQLite as calls come, `release` as the alarm rings; `client` is the worker's
-//! side (`protocol`).
+//! The waiting room: one Durable Object per position (`PositionLine`) counts the position's
+//! invites in each budget's window, holds the applications over any budget in order of arrival
+//! (at most `MAX_WAITING_PER_POSITION`, none longer than `MAX_WAIT_HOURS`), and releases them by
+//! alarm at the budgets' pace onto the invite queue. The invite transaction asks it before the
+//! ledger for any application not yet admitted. `rules` is the pure arithmetic (public for the
+//! native surge simulation); `object` applies it in SQLite.
 
 mod client;
 mod object;
 mod protocol;
-mod release;
 pub mod rules;
 
 pub use client::LineClient;
@@ -23,7 +18,6 @@ use crate::domain::{Email, PositionId};
 use crate::ledger::Budgets;
 use rules::Admission;
 
-/// The waiting room's settings, read with the rest of the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// `INVITES_PER_POSITION_PER_HOUR`; 0: no limit, no line.
@@ -45,9 +39,8 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The rules' settings under the account's budgets and windows: the line keeps every
-    /// budget that binds its invites, and a test's short "hour" shortens the longest wait
-    /// with it, so a test can watch an entry wait too long.
+    /// The rules' settings: every budget that binds the line's invites; a test's short "hour"
+    /// shortens the longest wait with it.
     pub fn settings(&self, budgets: &Budgets) -> rules::Settings {
         let (account, windows) = (&budgets.limits, budgets.windows);
         rules::Settings {
@@ -64,23 +57,17 @@ impl Limits {
                 .saturating_mul(u64::from(self.max_wait_hours)),
         }
     }
-}
 
-impl Limits {
-    /// How long after its post the invite consumer may still invite an application, in ms:
-    /// `MAX_WAIT_HOURS` and one hour more (a test's short hours alike). The line gives places
-    /// up to `MAX_WAIT_HOURS` away and releases each at its time, so the places at the edge
-    /// reach the consumer moments past it: those were promised, and are invited. Anything
-    /// later (parked, backed off) is set aside.
+    /// How long after its post the invite consumer may still invite an application:
+    /// `MAX_WAIT_HOURS` and one hour more, so the places promised at the edge, which reach the
+    /// consumer moments past it, are invited. Anything later is set aside.
     pub fn longest_wait_ms(&self, budgets: &Budgets) -> u64 {
-        let settings = self.settings(budgets);
         let hour_ms = budgets.windows.hour_ms();
-        settings.max_wait_ms.saturating_add(hour_ms)
+        self.settings(budgets).max_wait_ms.saturating_add(hour_ms)
     }
 }
 
 /// The line as the invite transaction sees it (fakes in native tests).
-// Generic callers only, on one thread: no `Send` bound is wanted on these futures.
 #[allow(async_fn_in_trait)]
 pub trait Lines {
     /// `None`: the line could not be asked; the application is queued unadmitted.

@@ -1,62 +1,60 @@
-//! The `PositionLine` Durable Object: one per position (named by its id), SQLite-backed. It
-//! counts the position's invites per window, keeps the applications waiting in order of
-//! arrival, and releases them by alarm at the budget's pace onto the invite queue. This file
-//! holds the schema and the admission of each call; the alarm's releases are `super::release`.
+//! The `PositionLine` Durable Object: one per position (named by its id), SQLite-backed. Calls
+//! are admitted as they come; the alarm releases the waiting applications onto the invite
+//! queue at the budgets' pace, sets aside those that waited too long, and sets itself again.
 
-use super::protocol::{answer_to_json, forget_from_json, settings_from, settings_to_json, Admit};
-use super::release::when;
+use super::protocol::{Admit, Forget};
 use super::rules::{self, Admission, Line, Settings};
+use crate::config::names;
 use crate::ledger::{int, whole};
+use crate::objects::{at, read, text, Db};
+use serde_json::Value;
 use std::cell::Cell;
 use worker::{
-    durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue,
-    State, Storage,
+    durable_object, DurableObject, Env, QueueContentType, RawMessageBuilder, Request, Response,
+    Result, State, Storage,
 };
 
-const SCHEMA: [&str; 3] = [
+const SCHEMA: &[&str] = &[
     // The line's invites counted in each budget's current window ("start,count" four times,
-    // as `rules::Line`), and the settings of the last call (the alarm's), as the call has them.
+    // as `rules::Line`), and the last call's settings (the alarm's).
     "CREATE TABLE IF NOT EXISTS state (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         counts TEXT NOT NULL,
         settings TEXT NOT NULL)",
-    // The line, in order of arrival: entries leave from its head (released or set aside), or
-    // from anywhere when erased, so a place is `seq - first seq + 1`, counting an erased gap
-    // ahead (a place and a time never later than the truth). The mailbox is an HMAC; the body
-    // is the application to send when its turn comes.
+    // In order of arrival: entries leave from the head, or from anywhere when erased, so a
+    // place is `seq - first seq + 1`, counting an erased gap ahead (never later than the truth).
     "CREATE TABLE IF NOT EXISTS entries (
         seq INTEGER PRIMARY KEY,
         mailbox TEXT NOT NULL UNIQUE,
         body TEXT NOT NULL,
         joined_ms INTEGER NOT NULL)",
-    // Mailboxes let through in the current window (at most `limit` rows): another spelling of
-    // one goes on to the ledger (which answers "already invited") without spending a second
-    // place of the hour.
+    // Mailboxes let through in the current hour: another spelling of one goes on to the ledger
+    // (which answers "already invited") without spending a second place.
     "CREATE TABLE IF NOT EXISTS went (
         mailbox TEXT PRIMARY KEY,
         window_start INTEGER NOT NULL)",
 ];
 
+/// Releases (or letters) one alarm sends at most: a late alarm catches up without a burst.
+const MOST_PER_ALARM: u32 = 10;
+
 #[durable_object(alarm)]
 pub struct PositionLine {
-    pub(super) storage: Storage,
-    sql: SqlStorage,
-    pub(super) env: Env,
-    /// The schema is made once per instance, not per call.
-    schema_ready: Cell<bool>,
-    /// The entry whose application the alarm is sending on this moment: other calls run
-    /// while it awaits the queue, and erasure must not take an entry out from under it.
-    pub(super) sending: Cell<Option<u64>>,
+    storage: Storage,
+    db: Db,
+    env: Env,
+    /// The entry the alarm is sending this moment: other calls run while it awaits the queue,
+    /// and erasure must not take it from under it.
+    sending: Cell<Option<u64>>,
 }
 
 impl DurableObject for PositionLine {
     fn new(state: State, env: Env) -> Self {
         let storage = state.storage();
         PositionLine {
-            sql: storage.sql(),
+            db: Db::new(&storage, SCHEMA),
             storage,
             env,
-            schema_ready: Cell::new(false),
             sending: Cell::new(None),
         }
     }
@@ -65,76 +63,124 @@ impl DurableObject for PositionLine {
         crate::objects::serve(self, req).await
     }
 
-    /// Releases what is due (`super::release`).
     async fn alarm(&self) -> Result<Response> {
-        self.release_due().await
+        let now = crate::clock::now_ms();
+        let (mut line, settings) = self.load(now)?;
+        let Some(settings) = settings else {
+            return Response::ok("");
+        };
+        let mut retry_at = None;
+        for _ in 0..MOST_PER_ALARM {
+            let Some((seq, body, joined_ms)) = self.head()? else {
+                break;
+            };
+            let aside = rules::waited_too_long(joined_ms, &settings, now);
+            if !aside && rules::release_at(line, 1, &settings, now) > now {
+                break;
+            }
+            self.sending.set(Some(seq));
+            let sent = if aside {
+                // Waited past `MAX_WAIT_HOURS`: a dead letter, through its queue like any other.
+                let letter = format!(r#"{{"reason":"waited_too_long","invite":{body}}}"#);
+                self.send(names::DEAD_LETTER_QUEUE, &letter).await
+            } else {
+                // Marked admitted by the worker.
+                self.send(names::INVITE_QUEUE, &body).await
+            };
+            self.sending.set(None);
+            if sent && !aside {
+                line.count();
+            }
+            if !sent {
+                // The queue refused: again at the next slot's pace, at most a minute on.
+                let retry_ms = settings.interval_ms().clamp(1_000, 60_000);
+                retry_at = Some(now.saturating_add(retry_ms));
+                break;
+            }
+            self.db
+                .exec("DELETE FROM entries WHERE seq = ?", vec![int(seq)])?;
+        }
+        self.save(line, &settings)?;
+        // The head's slot, or sooner when it would wait too long by then (budgets lowered):
+        // it is set aside at that time, not at its far-off slot. Nobody in line, no alarm.
+        let expires = self.head()?.map(|(.., joined)| {
+            let deadline = joined
+                .saturating_add(settings.max_wait_ms)
+                .saturating_add(1);
+            deadline.max(now.saturating_add(1_000))
+        });
+        let slot = |expires: u64| rules::release_at(line, 1, &settings, now).min(expires);
+        if let Some(ms) = retry_at.or_else(|| expires.map(slot)) {
+            self.storage.set_alarm(at(ms)).await?;
+        }
+        Response::ok("")
     }
 }
 
 crate::answers_calls!(PositionLine);
 
 impl crate::objects::Answers for PositionLine {
-    /// An error: the worker queues the application unadmitted (it asks again from the queue),
-    /// or erasure says the line did not answer.
+    /// An error: the worker queues the application unadmitted, or erasure says the line did
+    /// not answer.
     async fn answer(&self, call: String) -> Result<String> {
-        if let Some(mailbox) = forget_from_json(&call) {
-            return self.forget(mailbox).map(|gone| gone.to_string());
+        if let Some(Forget { forget }) = read(&call) {
+            // An HMAC in hex.
+            if forget.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return self.forget(&forget).map(|gone| gone.to_string());
+            }
         }
-        let call = Admit::from_json(&call).ok_or("not a line call")?;
-        let answer = self.admit(call, crate::clock::now_ms()).await;
-        answer.map(answer_to_json)
+        let call = Admit::read(&call).ok_or("not a line call")?;
+        let answer = self.admit(call, crate::clock::now_ms()).await?;
+        Ok(serde_json::to_string(&answer)?)
     }
 }
 
 impl PositionLine {
-    /// Erasure (`crate::http::erase`): the mailbox's waiting entry and its mark of this window
-    /// go, and with the entry the application it held; how many entries went. The places
-    /// behind it keep their number until the head passes the gap, but each is released a slot
-    /// sooner: never later than told.
+    /// Erasure: the mailbox's entry (and the application it held) and its mark of this hour
+    /// go; how many entries went. The places behind keep their number until the head passes
+    /// the gap, but each is released a slot sooner: never later than told.
     fn forget(&self, mailbox: &str) -> Result<usize> {
-        self.schema()?;
         if let Some(seq) = self.sending.get() {
-            let held = self.exec(
+            let held = self.db.exec(
                 "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?",
                 vec![int(seq), mailbox.into()],
             )?;
             if held.raw().next().is_some() {
-                // On its way to the queue this moment: erasure answers incomplete, and the
-                // operator's second erase finds it gone from the line.
+                // On its way to the queue: the operator's second erase finds it gone.
                 return Err(worker::Error::RustError("being released".into()));
             }
         }
-        self.exec("DELETE FROM went WHERE mailbox = ?", vec![mailbox.into()])?;
-        let gone = self.exec(
+        let mailbox = vec![mailbox.into()];
+        self.db
+            .exec("DELETE FROM went WHERE mailbox = ?", mailbox.clone())?;
+        let gone = self.db.exec(
             "DELETE FROM entries WHERE mailbox = ? RETURNING seq",
-            vec![mailbox.into()],
+            mailbox,
         )?;
         Ok(gone.raw().count())
     }
 
-    async fn admit(&self, call: Admit, now: u64) -> Result<Admission> {
-        self.schema()?;
+    async fn admit(&self, call: Admit<Value>, now: u64) -> Result<Admission> {
         let settings = call.settings;
-        // As of now under the settings of this call (the stored ones may be older).
+        // As of now under this call's settings (the stored ones may be older).
         let line = self.load(now)?.0.at(&settings, now);
-        let row = self.exec(
+        let row = self.db.exec(
             "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?1),
                 (SELECT 1 FROM went WHERE mailbox = ?1 AND window_start = ?2) FROM entries",
             vec![call.mailbox.as_str().into(), int(line.starts[0])],
         )?;
-        let (head, mine, went) = match row.raw().next() {
-            Some(row) => {
-                let mut columns = row?.into_iter();
-                let (head, mine) = (whole(columns.next()), whole(columns.next()));
-                (head, mine, whole(columns.next()).is_some())
-            }
-            None => (None, None, false),
-        };
-        if went {
+        let mut columns = row
+            .raw()
+            .next()
+            .transpose()?
+            .unwrap_or_default()
+            .into_iter();
+        let (head, mine) = (whole(columns.next()), whole(columns.next()));
+        if whole(columns.next()).is_some() {
             return Ok(Admission::Go);
         }
         if let (Some(head), Some(mine)) = (head, mine) {
-            // Already in line (another spelling of the mailbox too): the same place again.
+            // Already in line (another spelling too): the same place again.
             let place = u32::try_from(mine.saturating_sub(head) + 1).unwrap_or(u32::MAX);
             let expected_by_ms = rules::release_at(line, place, &settings, now);
             return Ok(Admission::Wait {
@@ -146,10 +192,10 @@ impl PositionLine {
         match admission {
             Admission::Go => {
                 if line.counted[0] == 0 {
-                    // A new hour: the mailboxes of the last one no longer matter.
-                    self.exec("DELETE FROM went", vec![])?;
+                    // A new hour: the last one's mailboxes no longer matter.
+                    self.db.exec("DELETE FROM went", vec![])?;
                 }
-                self.exec(
+                self.db.exec(
                     "INSERT OR REPLACE INTO went (mailbox, window_start) VALUES (?, ?)",
                     vec![call.mailbox.into(), int(line.starts[0])],
                 )?;
@@ -161,20 +207,20 @@ impl PositionLine {
                 if let (0, Some(reached)) = (line.waiting, rules::reached(&line, &settings)) {
                     formed(&call.body, reached, expected_by_ms);
                 }
-                self.exec(
+                self.db.exec(
                     "INSERT INTO entries (mailbox, body, joined_ms) VALUES (?, ?, ?)",
-                    vec![call.mailbox.into(), call.body.into(), int(now)],
+                    vec![call.mailbox.into(), call.body.to_string().into(), int(now)],
                 )?;
                 self.save(line, &settings)?;
-                // The first in line starts the alarm; later ones make sure it still runs (an
-                // alarm that kept failing is given up by the runtime, and the line would stall).
+                // The first in line starts the alarm; later ones make sure it still runs (the
+                // runtime gives up an alarm that kept failing, and the line would stall).
                 if line.waiting == 0 || self.storage.get_alarm().await?.is_none() {
                     let line = Line {
                         waiting: line.waiting.saturating_add(1),
                         ..line
                     };
-                    if let Some(at) = rules::next_release(line, &settings, now) {
-                        self.storage.set_alarm(when(at)).await?;
+                    if let Some(ms) = rules::next_release(line, &settings, now) {
+                        self.storage.set_alarm(at(ms)).await?;
                     }
                 }
             }
@@ -184,28 +230,10 @@ impl PositionLine {
         Ok(admission)
     }
 
-    pub(super) fn exec(
-        &self,
-        query: &str,
-        bindings: Vec<SqlStorageValue>,
-    ) -> Result<worker::SqlCursor> {
-        self.sql.exec(query, Some(bindings))
-    }
-
-    pub(super) fn schema(&self) -> Result<()> {
-        if !self.schema_ready.get() {
-            for statement in SCHEMA {
-                self.exec(statement, vec![])?;
-            }
-            self.schema_ready.set(true);
-        }
-        Ok(())
-    }
-
-    /// The windows' counts as of `now` (the waiting count is not stored: read from the
-    /// entries), and the last settings given.
-    pub(super) fn load(&self, now: u64) -> Result<(Line, Option<Settings>)> {
-        let row = self.exec(
+    /// The windows' counts as of `now` (the waiting count is read from the entries), and the
+    /// last settings given.
+    fn load(&self, now: u64) -> Result<(Line, Option<Settings>)> {
+        let row = self.db.exec(
             "SELECT counts, settings, (SELECT MAX(seq) - MIN(seq) + 1 FROM entries)
                 FROM state WHERE id = 1",
             vec![],
@@ -214,14 +242,8 @@ impl PositionLine {
             return Ok((Line::default(), None));
         };
         let mut columns = row?.into_iter();
-        let mut text = || match columns.next() {
-            Some(SqlStorageValue::String(text)) => text,
-            _ => String::new(),
-        };
-        let (counts, settings) = (text(), text());
-        let settings = serde_json::from_str(&settings)
-            .ok()
-            .and_then(|v| settings_from(&v));
+        let counts = text(columns.next()).unwrap_or_default();
+        let settings = text(columns.next()).and_then(|json| read::<Settings>(&json));
         let mut line = Line {
             waiting: whole(columns.next())
                 .and_then(|n| u32::try_from(n).ok())
@@ -237,27 +259,49 @@ impl PositionLine {
         Ok((settings.map_or(line, |s| line.at(&s, now)), settings))
     }
 
-    pub(super) fn save(&self, line: Line, settings: &Settings) -> Result<()> {
+    fn save(&self, line: Line, settings: &Settings) -> Result<()> {
         let pairs = line.starts.iter().zip(line.counted);
         let counts: Vec<String> = pairs.map(|(s, c)| format!("{s},{c}")).collect();
-        self.exec(
+        self.db.exec(
             "INSERT OR REPLACE INTO state (id, counts, settings) VALUES (1, ?, ?)",
-            vec![counts.join(",").into(), settings_to_json(settings).into()],
+            vec![
+                counts.join(",").into(),
+                serde_json::to_string(settings)?.into(),
+            ],
         )?;
         Ok(())
     }
+
+    fn head(&self) -> Result<Option<(u64, String, u64)>> {
+        let cursor = self.db.exec(
+            "SELECT seq, body, joined_ms FROM entries ORDER BY seq LIMIT 1",
+            vec![],
+        )?;
+        let Some(row) = cursor.raw().next() else {
+            return Ok(None);
+        };
+        let mut columns = row?.into_iter();
+        let seq = whole(columns.next());
+        let body = text(columns.next()).unwrap_or_default();
+        let joined = whole(columns.next()).unwrap_or(0);
+        Ok(seq.map(|seq| (seq, body, joined)))
+    }
+
+    /// JSON text onto a queue, parsed by the runtime (the body was a JSON object when stored).
+    async fn send(&self, queue: &str, json: &str) -> bool {
+        let (Ok(queue), Ok(message)) = (self.env.queue(queue), js_sys::JSON::parse(json)) else {
+            return false;
+        };
+        let message =
+            RawMessageBuilder::new(message).build_with_content_type(QueueContentType::Json);
+        queue.send_raw(message).await.is_ok()
+    }
 }
 
-/// The line has just formed: the operator hears of it once, as of any budget (ids only), with
-/// the budget that formed it.
-fn formed(body: &str, (budget, limit): (&str, u32), reopens_at_ms: u64) {
-    let invite: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-    let field = |name: &str| {
-        invite
-            .get(name)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-    };
+/// The line has just formed: the operator hears of it once (ids only), with the budget that
+/// formed it.
+fn formed(invite: &Value, (budget, limit): (&str, u32), reopens_at_ms: u64) {
+    let field = |name: &str| invite.get(name).and_then(Value::as_str).unwrap_or_default();
     crate::log::Event::BudgetReached {
         request_id: field("requestId"),
         position_id: field("positionId"),

@@ -1,20 +1,12 @@
-//! The waiting room's arithmetic, pure (no worker types), so the object, the tests and the
-//! native surge simulation (`examples/surge.rs`) all run the same rules.
-//!
-//! A line's invites are bound by the position's hourly budget (`INVITES_PER_POSITION_PER_HOUR`)
-//! and by the account's minute, day and month budgets: an invite the line lets go that the
-//! account would refuse would only be parked again, past the time its candidate was told. So
-//! the line counts its own invites in each budget's window and lets one go only while every
-//! budget has room. While its line is empty and every budget has room, an application goes at
-//! once. Otherwise it waits in line, first come first served, and the line releases one
-//! application per slot: the k-th invite of an hour no earlier than `hour start + k × hour /
-//! limit` (one every 36 s at 100 an hour, never a burst at a window's first second), and none
-//! while any budget's window is full (then at the start of the next). A place's time is
-//! therefore known the moment it is given, and it is what the candidate is told.
-//!
-//! For one busy position that is exact. The account's budgets are shared: several busy
-//! positions each count only their own invites, so the account can refuse a release, which
-//! then waits in the queue past its promise (`docs/operations.md`, "Waiting room").
+//! The waiting room's arithmetic, pure, so the object, the tests and the native surge
+//! simulation (`examples/surge.rs`) run the same rules. The line counts its own invites in the
+//! position's hour and the account's minute, day and month windows, and lets one go only while
+//! every budget has room (one the account would refuse would be parked past its promise). An
+//! application goes at once while the line is empty and every budget has room; otherwise it
+//! waits, first come first served, and the k-th invite of an hour goes no earlier than
+//! `hour start + k × hour / limit` (never a burst), none while a window is full: a place's time
+//! is known, and told, when it is given. Exact for one busy position; several share the
+//! account's budgets (`docs/operations.md`, "Waiting room").
 
 pub use crate::ledger::window::{Span, Windows};
 use serde::{Deserialize, Serialize};
@@ -22,51 +14,47 @@ use serde::{Deserialize, Serialize};
 /// The budgets that bind a line, in the order of `Settings::limits` and `Line::counted`.
 const SPANS: [Span; 4] = [Span::Hour, Span::Minute, Span::Day, Span::Month];
 
-/// What every call carries: the worker's current settings, so the object needs none of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The worker's current settings, in every call: the object needs none of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// Invites per window (0: no limit) of the position's hour (0: never a line), then the
-    /// account's minute, day and month (`INVITES_PER_MINUTE`, `_PER_DAY`, `_PER_MONTH`).
+    /// account's minute, day and month.
     pub limits: [u32; 4],
-    /// The windows' lengths: real ones, or short ones in tests.
+    #[serde(with = "super::protocol::windows")]
     pub windows: Windows,
     /// `MAX_WAITING_PER_POSITION`: past it, applications are paused, not stored.
     pub max_waiting: u32,
-    /// `MAX_WAIT_HOURS` in milliseconds: no place is given that would wait longer, and an entry
-    /// that has waited longer is set aside as a dead letter.
+    /// `MAX_WAIT_HOURS`: no place waits longer; an entry that did is set aside.
     pub max_wait_ms: u64,
 }
 
-/// The line as its object holds it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Line {
-    /// Where each budget's current window starts (as the ledger's windows do), and the
-    /// line's invites counted in it: admitted at once, and released from the line.
+    /// Where each budget's current window starts, and the line's invites counted in it.
     pub starts: [u64; 4],
     pub counted: [u32; 4],
-    /// Applications in line.
     pub waiting: u32,
 }
 
-/// The answer to an application that is not in line yet.
+/// The answer to an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum Admission {
-    /// The line is empty and every budget has room: counted now, go on to the invite.
+    /// Counted now: go on to the invite.
     Go,
     /// In line at `place` (1: next), released by `expected_by_ms`.
     Wait { place: u32, expected_by_ms: u64 },
-    /// Full, or the wait would pass the maximum: nothing stored; try again in this long.
+    /// Full, or the wait would pass the maximum: nothing stored.
     Paused { retry_after_s: u32 },
 }
 
 impl Settings {
-    /// The time between two releases: the hour shared out evenly, so its budget fits in it.
+    /// The time between two releases: the hour shared out evenly.
     pub fn interval_ms(&self) -> u64 {
         (self.windows.hour_ms() / u64::from(self.limits[0].max(1))).max(1)
     }
 
-    /// Whether the position has a budget, and so a line.
     pub fn lined(&self) -> bool {
         self.limits[0] > 0
     }
@@ -85,12 +73,10 @@ impl Line {
         self
     }
 
-    /// One more invite, in every budget's window.
     pub fn count(&mut self) {
         self.counted = self.counted.map(|n| n.saturating_add(1));
     }
 
-    /// Whether every budget has room for one more invite now.
     fn room(&self, s: &Settings) -> bool {
         self.full(s, 0).is_none()
     }
@@ -104,8 +90,7 @@ impl Line {
     }
 }
 
-/// The budget that starts a line (the first full one, named as the ledger's log names them)
-/// and its limit; `None` while every budget has room.
+/// The first full budget (named as the ledger's log names them) and its limit.
 pub fn reached(line: &Line, s: &Settings) -> Option<(&'static str, u32)> {
     const NAMES: [&str; 4] = [
         "position_hour",
@@ -119,7 +104,6 @@ pub fn reached(line: &Line, s: &Settings) -> Option<(&'static str, u32)> {
         .next()
 }
 
-/// The rule for an application not in line: go, wait (at the back), or try later.
 pub fn admit(line: Line, s: &Settings, now_ms: u64) -> Admission {
     let line = line.at(s, now_ms);
     if !s.lined() || (line.waiting == 0 && line.room(s)) {
@@ -133,8 +117,7 @@ pub fn admit(line: Line, s: &Settings, now_ms: u64) -> Admission {
     let place = line.waiting.saturating_add(1);
     let at = release_at(line, place, s, now_ms);
     if at.saturating_sub(now_ms) > s.max_wait_ms {
-        // This slot's time does not move as the line moves: whoever comes once it is within
-        // the maximum wait gets it.
+        // This slot's time does not move: whoever comes once it is within the wait gets it.
         paused(at.saturating_sub(s.max_wait_ms), now_ms)
     } else {
         Admission::Wait {
@@ -156,12 +139,11 @@ pub fn seconds_until(at_ms: u64, now_ms: u64) -> u32 {
     u32::try_from(seconds).unwrap_or(u32::MAX)
 }
 
-/// The earliest time from `from_ms` at which the line's next invite keeps every budget (the
-/// line as of then): past every full window, and at the hour's next slot.
+/// The earliest time from `from_ms` at which the line's next invite keeps every budget, and
+/// the line as of then.
 fn next_slot(line: Line, s: &Settings, from_ms: u64) -> (u64, Line) {
     let mut t = from_ms;
-    // Each turn moves to a full window's end (where its count restarts) or to the hour's
-    // slot within its window; a handful of turns settle it, the bound only guards a loop.
+    // Each turn moves to a full window's end or to the hour's slot; a handful settle it.
     for _ in 0..64 {
         let line = line.at(s, t);
         if let Some(end) = line.full(s, t) {
@@ -178,8 +160,7 @@ fn next_slot(line: Line, s: &Settings, from_ms: u64) -> (u64, Line) {
 }
 
 /// When the application at `place` (1: the head) is released, if the settings hold: each
-/// place ahead of it takes the next slot (a walk of at most `MAX_WAITING_PER_POSITION` + 1
-/// steps, a few microseconds each).
+/// place ahead takes the next slot (at most `MAX_WAITING_PER_POSITION` + 1 steps).
 pub fn release_at(line: Line, place: u32, s: &Settings, now_ms: u64) -> u64 {
     if !s.lined() {
         return now_ms;
@@ -193,13 +174,12 @@ pub fn release_at(line: Line, place: u32, s: &Settings, now_ms: u64) -> u64 {
     next_slot(line, s, t).0
 }
 
-/// When the object's alarm should next wake: the head's slot; `None` with nobody in line.
+/// The head's slot; `None` with nobody in line.
 pub fn next_release(line: Line, s: &Settings, now_ms: u64) -> Option<u64> {
     (line.waiting > 0).then(|| release_at(line, 1, s, now_ms))
 }
 
-/// An entry that joined at `joined_ms` has waited longer than the maximum: it is set aside,
-/// never invited weeks late.
+/// Set aside, never invited weeks late.
 pub fn waited_too_long(joined_ms: u64, s: &Settings, now_ms: u64) -> bool {
     now_ms.saturating_sub(joined_ms) > s.max_wait_ms
 }

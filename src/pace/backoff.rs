@@ -3,12 +3,11 @@
 
 use crate::clock::days_from_civil;
 
-/// A `Retry-After` is honoured up to this: a broken or hostile header cannot stop invites for
-/// days (the same cap as the queue's back-off).
+/// A `Retry-After` is honoured up to this (the queue's back-off cap): a hostile header cannot
+/// stop invites for days.
 const MAX_RETRY_AFTER_MS: u64 = 3_600_000;
 
-/// At most this much is added to a delay, so a parked application is not held long past its
-/// window's opening.
+/// At most this is added to a delay: a parked application is not held long past its window.
 const MAX_SPREAD_SECONDS: u32 = 300;
 
 /// `Retry-After` (RFC 9110 §10.2.3) as milliseconds from `now_ms`: delta-seconds or an HTTP
@@ -27,10 +26,9 @@ pub fn retry_after_ms(value: &str, now_ms: u64) -> Option<u64> {
     Some(ms.min(MAX_RETRY_AFTER_MS))
 }
 
-/// An HTTP date in any of its three forms (RFC 9110 §5.6.7: `Sun, 06 Nov 1994 08:49:37 GMT`,
-/// `Sunday, 06-Nov-94 08:49:37 GMT`, `Sun Nov  6 08:49:37 1994`) as Unix milliseconds. By
-/// hand: the `httpdate` crate cost 3 KB of gzipped wasm, over the size budget. In all three
-/// the day comes before the year, and the time is the one token with colons.
+/// An HTTP date in any of its three forms (RFC 9110 §5.6.7) as Unix milliseconds; by hand, as
+/// the `httpdate` crate cost 3 KB of gzipped wasm. In all three the day comes before the year,
+/// and the time is the one token with colons.
 fn http_date_ms(value: &str) -> Option<u64> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -67,9 +65,8 @@ fn http_date_ms(value: &str) -> Option<u64> {
     Some(((days * 24 + h) * 60 + m) * 60_000 + s * 1_000)
 }
 
-/// "Equal jitter": `delay` plus up to half of it again (at most five minutes more), with
-/// `unit` uniform in [0, 1). Never shorter than `delay`, so a `Retry-After` or a window's
-/// opening is still honoured; messages that failed in the same second spread over the next.
+/// "Equal jitter": `delay` plus up to half of it again (at most five minutes), `unit` uniform
+/// in [0, 1). Never shorter than `delay`, so a `Retry-After` or a window is still honoured.
 pub fn spread(delay_seconds: u32, unit: f64) -> u32 {
     let room = (delay_seconds / 2).min(MAX_SPREAD_SECONDS);
     // `as` saturates and maps NaN to 0; the clamp keeps a bad `unit` inside the room.
@@ -82,7 +79,7 @@ pub fn seconds_ceil(ms: u64) -> u32 {
     u32::try_from(ms.div_ceil(1_000)).unwrap_or(u32::MAX)
 }
 
-/// A fresh value in [0, 1) for [`spread`]: the runtime's `Math.random` (worker only).
+/// `Math.random`, for [`spread`] (worker only).
 pub fn dice() -> f64 {
     js_sys::Math::random()
 }

@@ -1,14 +1,13 @@
-//! The worker's side of the pace: take a slot before each Hireflix call, and tell the object
-//! what Hireflix said about our rate and our quota.
+//! The worker's side of the pace: a slot before each Hireflix call, and what Hireflix said
+//! about our rate and our quota.
 
-use super::protocol::{read, Call, State};
+use super::protocol::{Call, State};
 use super::rules::{Grant, SlotRequest};
 use super::SLOT_SLACK_MS;
 use super::{interval_ms, lease_size, LIVE_WAIT_MS, QUEUE_ASKS, QUEUE_LEAD_MS, QUEUE_WAIT_MS};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
 use crate::objects;
-use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use worker::{Env, ObjectNamespace};
@@ -18,27 +17,22 @@ thread_local! {
     static LEASED: RefCell<VecDeque<u64>> = const { RefCell::new(VecDeque::new()) };
 }
 
-/// The object is local to its region; a call slower than this means it is in trouble, and
-/// the caller goes on without it rather than hold a candidate.
+/// Slower than this, the caller goes on without the object.
 const OBJECT_TIMEOUT_MS: u32 = 2_000;
 
 /// One object for the account, named as the surge work's account object will be.
 const OBJECT_NAME: &str = "account";
 
-/// Who is waiting for the slot.
+/// Who is waiting for the slot: a candidate in front of the form, or the queue consumer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Caller {
-    /// A candidate in front of the form.
     Live,
-    /// The queue consumer.
     Queue,
 }
 
-/// May the call go?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permit {
-    /// Now (its slot has come). `probe`: it is the one call that finds out whether a spent
-    /// quota is back.
+    /// Now. `probe`: the one call that finds out whether a spent quota is back.
     Go { probe: bool },
     /// Not before `until_ms`: no slot in time, or the quota is held.
     Wait { until_ms: u64 },
@@ -52,7 +46,7 @@ pub struct Pacer {
 }
 
 impl Pacer {
-    /// `None` when the binding is missing: calls then go unpaced, as before the pace existed.
+    /// `None` without the binding: calls then go unpaced.
     pub fn connect(env: &Env, config: &Config, caller: Caller) -> Option<Pacer> {
         Some(Pacer {
             namespace: env.durable_object(names::HIREFLIX_PACE).ok()?,
@@ -102,8 +96,8 @@ impl Pacer {
                                 .extend((1..u64::from(count)).map(|i| first_ms + i * interval_ms));
                         }
                     });
-                    // A caller that woke too late (a busy isolate) asks again rather than
-                    // bunch up with the next slot's call; the probe goes anyway.
+                    // Woke too late (a busy isolate): ask again rather than bunch up with the
+                    // next slot's call; the probe goes anyway.
                     if sleep_until(first_ms).await || probe {
                         return Permit::Go { probe };
                     }
@@ -126,13 +120,12 @@ impl Pacer {
         }
     }
 
-    /// Hireflix throttled us: nobody calls before `until_ms`.
     pub async fn slow_until(&self, until_ms: u64) {
         crate::log::Event::HireflixThrottled { until_ms }.emit();
         self.call::<State>(Call::Slow { until_ms }).await;
     }
 
-    /// Hireflix refused an invite for quota; returns when the hold ends, if the object said.
+    /// Hireflix refused an invite for quota: when the hold ends, if the object said.
     pub async fn refused(&self, probe: bool) -> Option<u64> {
         let call = Call::Refused {
             probe,
@@ -144,7 +137,6 @@ impl Pacer {
         Some(hold.until_ms)
     }
 
-    /// The probe's invite was made: the quota is back for everyone.
     pub async fn probe_succeeded(&self) {
         crate::log::Event::QuotaBack.emit();
         self.call::<State>(Call::ProbedOk).await;
@@ -156,16 +148,14 @@ impl Pacer {
         self.call(call).await
     }
 
-    /// True for one caller at a time (per `lease_ms`): that one refreshes the positions list.
-    /// Without the object, everyone may.
+    /// True for one caller per `lease_ms` (everyone, without the object).
     pub async fn may_refresh(&self, lease_ms: u64) -> bool {
         self.call(Call::Refresh { lease_ms }).await.unwrap_or(true)
     }
 
-    async fn call<T: DeserializeOwned>(&self, call: Call) -> Option<T> {
-        let body = serde_json::to_string(&call).ok()?;
-        let text = objects::ask(&self.namespace, OBJECT_NAME, &body, OBJECT_TIMEOUT_MS);
-        read(&text.await.ok()?)
+    async fn call<T: serde::de::DeserializeOwned>(&self, call: Call) -> Option<T> {
+        let asked = objects::ask_as(&self.namespace, OBJECT_NAME, &call, OBJECT_TIMEOUT_MS);
+        asked.await.ok()
     }
 }
 

@@ -1,13 +1,9 @@
-//! Hireflix at a steady pace: one rate for every call (live posts and the queue alike), the
-//! quota hold probed by one call, and the positions list refreshed by one caller at a time.
-//!
-//! The rate is kept by one Durable Object for the account (`object`, rules in `rules`) that
-//! hands out slots: call times `1000 / HIREFLIX_MAX_CALLS_PER_SECOND` ms apart. An isolate
-//! leases a few at once (a quarter second's worth) and keeps the rest in memory, so the object
-//! is asked a few times a second at most, not per call. A live post waits at most
-//! [`LIVE_WAIT_MS`] for its slot, then is queued; the queue consumer waits longer, but only
-//! ever claims slots a short way ahead, so live candidates go first. This object is meant to
-//! become (or sit beside) the account object of the surge work, which hands out invite leases.
+//! Hireflix at a steady pace: one rate for every call, the quota hold probed by one call, and
+//! the positions list refreshed by one caller at a time. One Durable Object for the account
+//! hands out slots, call times `1000 / HIREFLIX_MAX_CALLS_PER_SECOND` ms apart; an isolate
+//! leases a quarter second's worth at once, so the object is asked a few times a second at
+//! most. A live post waits at most [`LIVE_WAIT_MS`], then is queued; the queue consumer only
+//! claims slots a short way ahead, so live candidates go first.
 
 mod backoff;
 mod client;
@@ -20,32 +16,28 @@ pub use client::{Caller, Pacer, Permit};
 pub use object::HireflixPace;
 pub use protocol::hold_to_value;
 
-/// A live post's longest wait for a slot before it is queued instead (202, "within minutes").
+/// A live post's longest wait for a slot before it is queued instead.
 pub const LIVE_WAIT_MS: u64 = 1_500;
 
-/// The queue consumer claims slots at most this far ahead; live posts claim up to
-/// [`LIVE_WAIT_MS`], so under load the next free slots go to the candidates who are waiting.
+/// The queue consumer claims slots at most this far ahead.
 pub const QUEUE_LEAD_MS: u64 = 500;
 
-/// The consumer's longest wait for a slot, in all, before its batch goes back on the queue
-/// untried: well inside a consumer's 15-minute wall clock.
+/// The consumer's longest wait for a slot before its batch goes back on the queue untried.
 pub const QUEUE_WAIT_MS: u64 = 60_000;
 
 /// The consumer asks the object at most this often for one call's slot (each ask is a
-/// subrequest, and the Free plan allows 50 per invocation); then its batch waits on the queue.
+/// subrequest; the Free plan allows 50 per invocation).
 pub const QUEUE_ASKS: u32 = 4;
 
-/// A slot may still be used this long after its time (a lease kept in memory, a caller
-/// that woke late); later it is dropped. This is the pace's margin: over any second, at most
-/// `rate × (1 + SLOT_SLACK_MS / 1000) + 1` calls.
+/// A slot may still be used this long after its time; later it is dropped. Over any second,
+/// at most `rate × (1 + SLOT_SLACK_MS / 1000) + 1` calls.
 pub const SLOT_SLACK_MS: u64 = 200;
 
-/// The milliseconds between two calls at `per_second`.
 pub fn interval_ms(per_second: u32) -> u64 {
     1_000 / u64::from(per_second.max(1))
 }
 
-/// Slots an isolate leases at once: a quarter second's worth, at least one.
+/// A quarter second's worth, at least one.
 pub fn lease_size(per_second: u32) -> u32 {
     per_second.div_ceil(4).clamp(1, 25)
 }

@@ -1,30 +1,31 @@
-//! The `HireflixPace` Durable Object: one for the account, asked a few times a second at most
-//! (callers lease several slots at once). The schedule lives in memory: if the object is
-//! evicted, at most one lease span of slots is handed out twice. The quota hold is written to
-//! SQLite: it lasts hours and must survive that.
+//! The `HireflixPace` Durable Object, one for the account. The schedule lives in memory (an
+//! eviction hands out at most one lease span of slots twice); the quota hold lasts hours, so
+//! it is written to SQLite.
 
-use super::protocol::{read, Call, State as PaceState};
+use super::protocol::{Call, State as PaceState};
 use super::rules::{Hold, Pace};
+use crate::ledger::first;
+use crate::objects::{read, text, Db};
 use std::cell::{Cell, RefCell};
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
-const SCHEMA: &str =
-    "CREATE TABLE IF NOT EXISTS hold (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)";
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS hold (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL)",
+];
 
 #[durable_object(fetch)]
 pub struct HireflixPace {
-    sql: SqlStorage,
+    db: Db,
     /// `None` until the hold has been read from SQLite.
     pace: RefCell<Option<Pace>>,
-    /// Until when one caller is refreshing the positions list (only in memory: a lost
-    /// refresh costs one more call later, never a stampede).
+    /// Until when one caller is refreshing the positions list (a lost refresh costs a call).
     refresh_until_ms: Cell<u64>,
 }
 
 impl DurableObject for HireflixPace {
     fn new(state: State, _env: Env) -> Self {
         HireflixPace {
-            sql: state.storage().sql(),
+            db: Db::new(&state.storage(), SCHEMA),
             pace: RefCell::new(None),
             refresh_until_ms: Cell::new(0),
         }
@@ -40,13 +41,7 @@ crate::answers_calls!(HireflixPace);
 impl crate::objects::Answers for HireflixPace {
     async fn answer(&self, call: String) -> Result<String> {
         let call = read::<Call>(&call).ok_or("not a pace call")?;
-        self.answer_call(call, crate::clock::now_ms())
-    }
-}
-
-impl HireflixPace {
-    fn answer_call(&self, call: Call, now: u64) -> Result<String> {
-        let mut pace = self.load()?;
+        let (mut pace, now) = (self.load()?, crate::clock::now_ms());
         let before = pace.hold;
         let json = match call {
             Call::Take { want } => serde_json::to_string(&pace.take(want, now))?,
@@ -77,33 +72,25 @@ impl HireflixPace {
         self.pace.replace(Some(pace));
         Ok(json)
     }
+}
 
+impl HireflixPace {
     fn load(&self) -> Result<Pace> {
         if let Some(pace) = *self.pace.borrow() {
             return Ok(pace);
         }
-        self.sql.exec(SCHEMA, None)?;
-        let hold = self
-            .sql
-            .exec("SELECT json FROM hold WHERE id = 1", None)?
-            .raw()
-            .next()
-            .transpose()?
-            .and_then(|row| row.into_iter().next())
-            .and_then(|value| match value {
-                worker::SqlStorageValue::String(text) => read(&text),
-                _ => None,
-            });
+        let hold = first(self.db.exec("SELECT json FROM hold WHERE id = 1", vec![])?)?;
+        let hold = text(hold).and_then(|json| read(&json));
         Ok(Pace { next_ms: 0, hold })
     }
 
     fn save(&self, hold: Option<Hold>) -> Result<()> {
         match hold {
-            Some(hold) => self.sql.exec(
+            Some(hold) => self.db.exec(
                 "INSERT INTO hold (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
                 vec![serde_json::to_string(&hold)?.into()],
             ),
-            None => self.sql.exec("DELETE FROM hold", None),
+            None => self.db.exec("DELETE FROM hold", vec![]),
         }
         .map(|_| ())
     }

@@ -1,10 +1,7 @@
-//! What the worker and the pace object say to each other: JSON derived with serde on both ends,
-//! enums externally tagged (`{"take":{"want":{...}}}`, `"lift"`) as in `crate::ledger::protocol`.
-//! Decoding never panics: anything unexpected is `None`, which callers treat as an object that
-//! did not answer.
+//! What the worker and the pace object say to each other, derived with serde (enums externally
+//! tagged, `{"take":{"want":{...}}}`, `"lift"`, as in `crate::ledger::protocol`).
 
 use super::rules::{Hold, SlotRequest};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -34,15 +31,8 @@ pub struct State {
     pub hold: Option<Hold>,
 }
 
-/// Reads a message through `serde_json::Value`, whose decoder the worker already carries:
-/// decoded straight from text, each type instantiates serde_json's parser again (2.2 KB of
-/// gzipped wasm more, measured 2026-12).
-pub fn read<T: DeserializeOwned>(text: &str) -> Option<T> {
-    T::deserialize(&serde_json::from_str::<Value>(text).ok()?).ok()
-}
-
-/// A hold as JSON (`null` for none), for `/admin/quota`: the shape its derive writes to the
-/// object's SQLite row (`serde_json::to_value` would cost 430 B of gzipped wasm).
+/// A hold as JSON (`null` for none) for `/admin/quota`, the shape its derive stores
+/// (`serde_json::to_value` would cost 430 B of gzipped wasm).
 pub fn hold_to_value(hold: Option<Hold>) -> Value {
     match hold {
         Some(h) => serde_json::json!({
@@ -55,6 +45,7 @@ pub fn hold_to_value(hold: Option<Hold>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::objects::read;
     use crate::pace::rules::Grant;
 
     fn json(value: impl Serialize) -> String {

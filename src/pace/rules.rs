@@ -1,23 +1,20 @@
-//! The pace's rules, pure so they are tested natively: when the next Hireflix call may go
-//! (a call schedule, GCRA-style: each granted call takes the next free slot, `interval_ms`
-//! apart), and the quota hold (after a refusal nobody calls; when the hold ends exactly one
-//! call probes, and only its success reopens; each refused probe doubles the hold, capped).
+//! The pace's rules, pure: a call schedule (GCRA-style: each granted call takes the next free
+//! slot, `interval_ms` apart), and the quota hold (after a refusal nobody calls; when it ends
+//! one call probes, and only its success reopens; each refused probe doubles the hold, capped).
 
 use serde::{Deserialize, Serialize};
 
-/// Another probe may go if the last one has not reported back after this long (its caller
-/// died, or its call is stuck): longer than the longest paced call (a queue batch's 30 s
-/// timeout plus its wait for a slot).
+/// Another probe may go if the last one has not reported back after this long: longer than
+/// the longest paced call (a queue batch's 30 s timeout plus its wait for a slot).
 pub const PROBE_LEASE_MS: u64 = 90_000;
 
-/// While a probe is out, the others ask again this soon: its answer usually comes in seconds.
+/// While a probe is out, the others ask again this soon.
 pub const PROBE_RECHECK_MS: u64 = 5_000;
 
-/// The longest quota hold, however often the probe is refused: a monthly quota that renews
-/// is found within a day, and an operator who raised the plan lifts the hold from `/admin`.
+/// The longest quota hold: a renewed monthly quota is found within a day (an operator who
+/// raised the plan lifts the hold from `/admin`).
 pub const MAX_HOLD_SECONDS: u32 = 86_400;
 
-/// One caller's request for slots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SlotRequest {
@@ -27,7 +24,6 @@ pub struct SlotRequest {
     pub wait_ms: u64,
     /// An invite (subject to the quota hold) rather than a read.
     pub invite: bool,
-    /// Milliseconds between calls: 1000 / HIREFLIX_MAX_CALLS_PER_SECOND.
     pub interval_ms: u64,
 }
 
@@ -42,13 +38,13 @@ pub enum Grant {
         /// This one call finds out whether a spent quota is back.
         probe: bool,
     },
-    /// No slot within the wait: the first free one is at `at_ms` (ask again then).
+    /// No slot within the wait: ask again at `at_ms`.
     Later { at_ms: u64 },
     /// The quota is spent (or its probe is out): no invite before `until_ms`.
     Held { until_ms: u64 },
 }
 
-/// The quota is known to be spent.
+/// The quota is spent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Hold {
@@ -108,14 +104,12 @@ impl Pace {
         }
     }
 
-    /// Hireflix asked us to slow down: nobody calls before `until_ms`.
     pub fn slow_until(&mut self, until_ms: u64) {
         self.next_ms = self.next_ms.max(until_ms);
     }
 
-    /// Hireflix refused an invite for quota. The first refusal holds for `base_seconds`; a
-    /// refused probe doubles the hold (capped). Refusals of calls that were already under way
-    /// when the hold began change nothing: they are not news.
+    /// The first refusal holds for `base_seconds`, a refused probe doubles the hold; refusals
+    /// of calls already under way when the hold began are not news.
     pub fn refused(&mut self, probe: bool, base_seconds: u32, now_ms: u64) {
         let refusals = match self.hold {
             None => 1,
@@ -133,15 +127,13 @@ impl Pace {
         });
     }
 
-    /// The probe's invite was made: the quota is back. Only the probe reopens, so a call
-    /// that started before the hold cannot end it by chance.
+    /// Only the probe reopens: a call that started before the hold cannot end it by chance.
     pub fn probed_ok(&mut self, probe: bool) {
         if probe {
             self.hold = None;
         }
     }
 
-    /// The operator raised the plan.
     pub fn lift(&mut self) {
         self.hold = None;
     }
