@@ -98,14 +98,13 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         decision
     }
 
-    /// KV first; past it, [`Self::decide`] within `deadline_ms` (only a post that goes on to
-    /// the line, the ledger or Hireflix can be slow, so only it arms the timer). Past the
-    /// deadline the pipeline is dropped and the application queued as an unchecked retry, as
-    /// when the ledger could not be asked. What the dropped pipeline left, the designed paths
-    /// handle: a busy reservation is settled by the retry (an interview Hireflix made is
-    /// found, never made twice), an admission its line counted lets the retry through
-    /// uncounted, and a message it had just sent is a second one for the mailbox, which the
-    /// ledger lets make one interview at most.
+    /// KV, then [`Self::decide`], all within `deadline_ms`: a KV read can hang as well as any
+    /// call after it. Past the deadline the pipeline is dropped and the application queued as
+    /// an unchecked retry, as when the ledger could not be asked. What the dropped pipeline
+    /// left, the designed paths handle: a busy reservation is settled by the retry (an
+    /// interview Hireflix made is found, never made twice), an admission its line counted lets
+    /// the retry through uncounted, and a message it had just sent is a second one for the
+    /// mailbox, which the ledger lets make one interview at most.
     async fn decide_in_time(
         &self,
         position: &PositionId,
@@ -114,41 +113,38 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         key: &CandidateKey,
     ) -> (Decision, Option<u64>) {
         let invites = &self.invites;
-        let record = invites.memory.candidate(key).await;
         let names = invites.names_of(application);
         let secret = invites.secret;
         let pass_for = |url: &InterviewUrl, issued_s: u64, id: &str| {
             key.link_pass(secret, url.as_str(), issued_s, id)
         };
-        let claim = Claim {
-            pass: self.pass,
-            pass_for: &pass_for,
-            now_ms: (invites.clock)(),
-            grace_ms: self.grace_ms,
+        let work = async {
+            let record = invites.memory.candidate(key).await;
+            let claim = Claim {
+                pass: self.pass,
+                pass_for: &pass_for,
+                now_ms: (invites.clock)(),
+                grace_ms: self.grace_ms,
+            };
+            let trusted = invites.inviter.trusted_hosts();
+            if let Some(decision) = decision::from_record(record, &names, trusted, &claim) {
+                return (Decided::Answer(decision), None);
+            }
+            let candidate = Candidate {
+                position: position.clone(),
+                application: application.clone(),
+                key: key.clone(),
+                invite: self.message(position, form),
+            };
+            self.decide(&candidate, &names, &claim).await
         };
-        let trusted = invites.inviter.trusted_hosts();
-        if let Some(decision) = decision::from_record(record, &names, trusted, &claim) {
-            return (decision, None);
-        }
-        let candidate = Candidate {
-            position: position.clone(),
-            application: application.clone(),
-            key: key.clone(),
-            invite: self.message(position, form),
-        };
-        let in_time = {
-            let decided = pin!(self.decide(&candidate, &names, &claim));
-            match select(decided, pin!(invites.memory.nap(self.deadline_ms))).await {
-                Either::Left((decided, _)) => decided,
-                Either::Right(_) => {
-                    let late = Decided::Queue(
-                        candidate.invite.clone(),
-                        0,
-                        Outcome::Queued,
-                        Reason::AnswerDeadline,
-                    );
-                    (late, None)
-                }
+        let deadline = invites.memory.nap(self.deadline_ms);
+        let in_time = match select(pin!(work), pin!(deadline)).await {
+            Either::Left((decided, _)) => decided,
+            Either::Right(_) => {
+                let message = self.message(position, form);
+                let late = Decided::Queue(message, 0, Outcome::Queued, Reason::AnswerDeadline);
+                (late, None)
             }
         };
         match in_time {

@@ -247,25 +247,20 @@ fn the_whole_deadline_leaves_an_ordinary_invite_alone_and_one_slow_hireflix_call
 }
 
 #[test]
-fn an_answer_from_kv_arms_no_deadline_timer() {
+fn a_kv_read_past_the_deadline_queues_the_application() {
+    // The fake deadline passes as soon as it is armed: a KV read that has not answered by then
+    // is cut like any slow call after it, and the candidate is told "queued".
     let mut world = World::new(vec![granted(7)], vec![]);
     world.memory.slow_reads = true;
-    let digest = key("ann@example.com").digest().to_string();
-    let kept = Record::invited(&url("kept"), world.names(), Some(NOW));
-    world.memory.records.borrow_mut().insert(digest, kept);
     let (decision, _) = world.apply();
-    assert_eq!(decision.answer, Answer::Interview(url("kept")));
-    assert_eq!(decision.outcome, Outcome::KvHit);
+    assert_eq!(decision.outcome, Outcome::Queued);
+    assert_eq!(decision.reason, Some(Reason::AnswerDeadline));
+    assert_eq!(world.hireflix_calls(), 0, "nothing invited unchecked");
     assert_eq!(
-        world.memory.naps.get(),
-        0,
-        "only a post past KV can be slow"
+        world.queue.sent.borrow().len(),
+        1,
+        "the application is kept"
     );
-    // Past KV, a slow read no longer races the deadline: the invite goes on as ever.
-    let mut world = World::new(vec![granted(7)], vec![]);
-    world.memory.slow_reads = true;
-    assert!(matches!(world.apply().0.answer, Answer::Interview(_)));
-    assert_eq!(world.hireflix_calls(), 1);
 }
 
 fn in_flight(delay_seconds: u32) -> Gate {
