@@ -6,7 +6,6 @@
 //! worker's current settings; the object keeps the last ones, in the same JSON, for its alarm.
 
 use super::rules::{Settings, Windows};
-use crate::objects::read;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
@@ -25,8 +24,10 @@ pub struct Admit<B> {
 impl Admit<Value> {
     /// The object's reading: the queued invite must be a JSON object.
     pub fn read(call: &str) -> Option<Self> {
-        let admit = read::<Admit<Value>>(call).filter(|a| a.body.is_object())?;
-        let settings = read(call)?;
+        let call: Value = serde_json::from_str(call).ok()?;
+        let admit = Admit::<Value>::deserialize(&call).ok();
+        let admit = admit.filter(|a| a.body.is_object())?;
+        let settings = Settings::deserialize(&call).ok()?;
         Some(Admit { settings, ..admit })
     }
 }
@@ -58,6 +59,7 @@ pub mod windows {
 mod tests {
     use super::*;
     use crate::line::rules::Admission;
+    use crate::objects::read;
     use proptest::prelude::*;
     use serde_json::json;
 
