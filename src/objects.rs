@@ -254,22 +254,47 @@ macro_rules! answers_calls {
 pub struct Db {
     sql: SqlStorage,
     schema: &'static [&'static str],
+    /// Columns added since the first schema: an error once they are there, ignored.
+    added: &'static [&'static str],
     ready: Cell<bool>,
 }
 
 impl Db {
     pub fn new(storage: &worker::Storage, schema: &'static [&'static str]) -> Db {
-        let (sql, ready) = (storage.sql(), Cell::new(false));
-        Db { sql, schema, ready }
+        Db::with_added(storage, schema, &[])
     }
 
-    pub fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> worker::Result<SqlCursor> {
+    pub fn with_added(
+        storage: &worker::Storage,
+        schema: &'static [&'static str],
+        added: &'static [&'static str],
+    ) -> Db {
+        let (sql, ready) = (storage.sql(), Cell::new(false));
+        Db {
+            sql,
+            schema,
+            added,
+            ready,
+        }
+    }
+
+    /// Makes the schema, once per instance: its statements were most of a reservation's SQL.
+    /// A failed statement is tried again on the next call.
+    pub fn ready(&self) -> worker::Result<()> {
         if !self.ready.get() {
             for statement in self.schema {
                 self.sql.exec(statement, None)?;
             }
+            for statement in self.added {
+                let _already_there = self.sql.exec(statement, None);
+            }
             self.ready.set(true);
         }
+        Ok(())
+    }
+
+    pub fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> worker::Result<SqlCursor> {
+        self.ready()?;
         self.sql.exec(query, Some(bindings))
     }
 }

@@ -3,24 +3,23 @@
 
 use super::protocol::{Call, Settled};
 use super::prune::Retention;
-use super::sql::{first, int, whole};
+use super::sql::{first, int, whole, ADDED, SCHEMA};
 use crate::letters::Letters;
+use crate::objects::Db;
 use serde::Serialize;
 use std::cell::Cell;
 use worker::{
-    durable_object, DurableObject, Env, Request, Response, Result, SqlCursor, SqlStorage,
-    SqlStorageValue, State, Storage,
+    durable_object, DurableObject, Env, Request, Response, Result, SqlCursor, SqlStorageValue,
+    State, Storage,
 };
 
 #[durable_object(alarm)]
 pub struct InviteLedger {
-    sql: SqlStorage,
+    db: Db,
     pub(super) storage: Storage,
     /// The retention last written; whether this instance has seen its alarm set.
     pub(super) retention: Cell<Option<Retention>>,
     pub(super) alarm_set: Cell<bool>,
-    /// The schema is made once per instance: its statements were most of a reservation's SQL.
-    pub(super) schema_ready: Cell<bool>,
     /// The account's rows from before the buckets were found all pruned (`super::account`).
     pub(super) legacy_gone: Cell<bool>,
     /// `LEDGER_TEST_DELAY_MS`, tests only: every answer waits this long, as in trouble.
@@ -31,18 +30,17 @@ impl DurableObject for InviteLedger {
     fn new(state: State, env: Env) -> Self {
         let delay = env.var("LEDGER_TEST_DELAY_MS").map(|v| v.to_string());
         InviteLedger {
-            sql: state.storage().sql(),
+            db: Db::with_added(&state.storage(), SCHEMA, ADDED),
             storage: state.storage(),
             retention: Cell::new(None),
             alarm_set: Cell::new(false),
-            schema_ready: Cell::new(false),
             legacy_gone: Cell::new(false),
             test_delay_ms: delay.ok().and_then(|v| v.parse().ok()).unwrap_or(0),
         }
     }
 
     async fn alarm(&self) -> Result<Response> {
-        self.schema()?;
+        self.db.ready()?;
         if let Some(wait) = self.prune(crate::clock::now_ms())? {
             self.alarm_in(wait).await?;
         }
@@ -76,7 +74,7 @@ impl crate::objects::Answers for InviteLedger {
             }),
             _ => None,
         };
-        let answer = self.schema().and_then(|()| match call {
+        let answer = self.db.ready().and_then(|()| match call {
             Call::Reserve {
                 asks,
                 limits,
@@ -170,7 +168,7 @@ fn text(answer: &impl Serialize) -> Result<String> {
 
 impl InviteLedger {
     pub(super) fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<SqlCursor> {
-        self.sql.exec(query, Some(bindings))
+        self.db.exec(query, bindings)
     }
 
     /// `Call::HandOver`, from the table `letters`, which goes once it is empty.

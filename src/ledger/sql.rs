@@ -1,10 +1,9 @@
 //! The ledger's SQLite tables, and the values read back from them without serde: the
 //! serde-wasm-bindgen code for row structs cost more wasm than the whole ledger.
 
-use super::object::InviteLedger;
 use worker::{Result, SqlCursor, SqlStorageValue};
 
-const SCHEMA: [&str; 8] = [
+pub(super) const SCHEMA: &[&str] = &[
     // One row per invite made or reserved. Mailbox, spelling and record are HMACs.
     "CREATE TABLE IF NOT EXISTS invites (id INTEGER PRIMARY KEY,
         mailbox TEXT NOT NULL, spelling TEXT NOT NULL, position TEXT NOT NULL,
@@ -35,27 +34,11 @@ const SCHEMA: [&str; 8] = [
 /// Columns added since the first schema, for older instances (an error once there, ignored).
 /// `busy_until`: a call is at Hireflix until then; `unsettled`: the last call ended without
 /// proof either way; `record`: the spelling's KV key, for an erasure ('' in older rows).
-const ADDED: [&str; 3] = [
+pub(super) const ADDED: &[&str] = &[
     "ALTER TABLE invites ADD COLUMN busy_until INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE invites ADD COLUMN unsettled INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE invites ADD COLUMN record TEXT NOT NULL DEFAULT ''",
 ];
-
-impl InviteLedger {
-    pub(super) fn schema(&self) -> Result<()> {
-        if self.schema_ready.get() {
-            return Ok(());
-        }
-        for statement in SCHEMA {
-            self.exec(statement, vec![])?;
-        }
-        for statement in ADDED {
-            let _already_there = self.exec(statement, vec![]);
-        }
-        self.schema_ready.set(true);
-        Ok(())
-    }
-}
 
 /// Milliseconds as SQLite integers; every time here is far inside JavaScript's safe range.
 pub(crate) fn int(ms: u64) -> SqlStorageValue {
