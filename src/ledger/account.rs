@@ -1,11 +1,9 @@
-//! The account's object: its minute, day and month budgets as one counter per budget and
-//! window, and the quota hold. Asked only for invites a mailbox's bucket granted.
-//!
-//! Before the buckets, this instance held every invite as a row. Those rows still count until
+//! The account's instance: its minute, day and month budgets as one counter per budget and
+//! window. Before the buckets, it held every invite as a row. Those rows still count until
 //! pruned: a mailbox they name is not invited again under another spelling, and a window's
 //! counter starts from the rows already in it.
 
-use super::budget::{admit, Budget, Counts, Limits, PriorInvite, QuotaHold};
+use super::budget::{admit, Budget, Counts, Limits, PriorInvite};
 use super::lease::{self, Lease};
 use super::object::InviteLedger;
 use super::protocol::{Answer, Ask, Reserved};
@@ -14,8 +12,8 @@ use super::window::Windows;
 use worker::{Result, SqlStorageValue};
 
 impl InviteLedger {
-    /// Each take is counted in every account budget's window of its `at_ms` when all have
-    /// room. Then a lease of up to `lease` invites, counted at `now` as if made.
+    /// Each take is counted in its windows of `at_ms` when all have room; then a lease of up to
+    /// `lease` invites, counted at `now` as if made.
     pub(super) fn take(
         &self,
         takes: &[Ask],
@@ -23,15 +21,13 @@ impl InviteLedger {
         lease: u32,
         now: u64,
     ) -> Result<Reserved> {
-        let hold = self
-            .quota_hold()?
-            .map(|probe_at_ms| QuotaHold { probe_at_ms });
+        let hold = self.quota_hold()?;
         let mut answers = Vec::with_capacity(takes.len());
         for take in takes {
             let counts = self.counts(take.at_ms, windows)?;
             let earlier = self.recorded(take)?;
             let mut answer = admit(earlier, hold, &counts, limits, windows, take.at_ms);
-            // Rows recorded here are never in flight nor unsettled: a grant is a new invite.
+            // `recorded` knows no call in flight nor unsettled: a grant is a new invite.
             if let Answer::Granted { .. } = answer {
                 self.add_all(take.at_ms, windows, 1)?;
             } else {
@@ -55,8 +51,7 @@ impl InviteLedger {
         })
     }
 
-    /// Whether the rows recorded before the buckets are all pruned: nothing writes them any
-    /// more, so once the table is found empty this instance remembers it.
+    /// Nothing writes the rows from before the buckets any more: once gone, they stay gone.
     fn legacy_gone(&self) -> Result<bool> {
         if !self.legacy_gone.get() {
             let row = first(self.exec("SELECT 1 FROM invites LIMIT 1", vec![])?)?;
@@ -65,7 +60,6 @@ impl InviteLedger {
         Ok(self.legacy_gone.get())
     }
 
-    /// Released invites are no longer counted, in the windows they were counted in.
     pub(super) fn give_back(&self, released: &[(u64, String)], windows: &Windows) -> Result<()> {
         for (at_ms, _position) in released {
             self.add_all(*at_ms, windows, -1)?;
@@ -73,7 +67,6 @@ impl InviteLedger {
         Ok(())
     }
 
-    /// This mailbox's invite to this position among the rows recorded before the buckets.
     fn recorded(&self, take: &Ask) -> Result<PriorInvite> {
         let spelling = first(self.exec(
             "SELECT spelling FROM invites WHERE mailbox = ? AND position = ?",
@@ -86,7 +79,6 @@ impl InviteLedger {
         })
     }
 
-    /// The account budgets' counts in their windows of `at_ms`; a counter read is one row.
     fn counts(&self, at_ms: u64, windows: &Windows) -> Result<Counts> {
         let mut counts = Counts::ZERO;
         for budget in Budget::ACCOUNT {

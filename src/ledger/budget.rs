@@ -109,11 +109,9 @@ impl Budget {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PriorInvite {
     None,
-    /// Invited to this position under the very same address.
     SameSpelling,
-    /// Invited to this position under another spelling of the mailbox.
     OtherSpelling,
-    /// This very address's invite is at Hireflix until `until_ms`: no second call meanwhile.
+    /// This very address's invite is at Hireflix until then: no second call meanwhile.
     InFlight {
         until_ms: u64,
     },
@@ -124,18 +122,12 @@ pub enum PriorInvite {
     },
 }
 
-/// The plan's quota as last seen: exhausted, and not to be tried before `probe_at_ms`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuotaHold {
-    pub probe_at_ms: u64,
-}
-
 /// The rule, in order: one invite per mailbox and position whatever else holds; no call while
-/// the quota is known to be spent; then every budget must have room. A new reservation's id
-/// (0 here) and the warnings are the object's to fill in.
+/// the quota is known spent (`probe_at_ms`: the time it may be tried again); then every budget
+/// must have room. A new reservation's id (0 here) and the warnings are the object's.
 pub fn admit(
     earlier: PriorInvite,
-    quota: Option<QuotaHold>,
+    probe_at_ms: Option<u64>,
     counts: &Counts,
     limits: &Limits,
     windows: &Windows,
@@ -148,16 +140,16 @@ pub fn admit(
         PriorInvite::Unsettled { reservation } => Some(reservation),
         PriorInvite::None => None,
     };
-    if let Some(hold) = quota.filter(|hold| now_ms < hold.probe_at_ms) {
+    if let Some(until_ms) = probe_at_ms.filter(|&probe_at| now_ms < probe_at) {
         return Answer::QuotaHeld {
-            until_ms: hold.probe_at_ms,
+            until_ms,
             warn: false,
         };
     }
     // `probing`: the quota's hold has run out; this invite finds out whether it is back.
     let granted = |reservation, settles| Answer::Granted {
         reservation,
-        probing: quota.is_some(),
+        probing: probe_at_ms.is_some(),
         settles,
         at_ms: now_ms,
     };
@@ -305,9 +297,7 @@ mod tests {
 
     #[test]
     fn a_spent_quota_holds_every_new_invite_until_its_probe_time() {
-        let hold = Some(QuotaHold {
-            probe_at_ms: NOW + 5,
-        });
+        let hold = Some(NOW + 5);
         let c = Counts::ZERO;
         let (l, w) = (Limits::default(), Windows::REAL);
         assert_eq!(
@@ -346,9 +336,7 @@ mod tests {
             admit(unsettled, None, &full, &l, &w, NOW),
             granted(4, false, true, NOW)
         );
-        let hold = Some(QuotaHold {
-            probe_at_ms: NOW + 5,
-        });
+        let hold = Some(NOW + 5);
         assert_eq!(
             admit(unsettled, hold, &full, &l, &w, NOW),
             Answer::QuotaHeld {

@@ -1,8 +1,6 @@
-//! The worker's side of the ledger. A new invite costs one call to its mailbox's bucket
-//! (uniqueness, the mailbox's day, the call in flight), and one to the account (its budgets,
-//! the quota) only when this isolate's lease (`super::lease`) is spent; whatever the account
-//! refuses is released in its bucket at once. After Hireflix, a `Settle` call only when there
-//! is something to tell.
+//! The worker's side of the ledger. A new invite costs one call to its mailbox's bucket, and
+//! one to the account only when this isolate's lease (`super::lease`) is spent. After
+//! Hireflix, a `Settle` call only when there is something to tell.
 
 use super::budget::{park_seconds, Budget};
 use super::gate::{Gate, Note, Settlement};
@@ -21,12 +19,11 @@ use worker::{Env, ObjectNamespace};
 
 mod spread;
 
-/// The account's single instance, which makes its counts exact. It also kept the dead letters
-/// before they had their own object.
+/// The account's single instance, which makes its counts exact.
 pub(super) const ACCOUNT: &str = "account";
 
 /// The object is local to its region: slower than this, it is in trouble, and the application
-/// waits in the queue rather than hold the candidate (nothing is invited unchecked).
+/// waits in the queue rather than hold the candidate.
 const FORM_TIMEOUT_MS: u32 = 2_000;
 
 /// The queue consumer has minutes, not a candidate waiting: a slow ledger is waited for longer.
@@ -41,8 +38,7 @@ const CLOSED_AT_MOST_MS: u64 = 10_000;
 
 thread_local! {
     /// The account's last refusal that holds for every application (an account budget full,
-    /// the quota held): a surge over budget asks the account a few times a second, not once
-    /// per post; a release meanwhile only leaves an invite unused that long.
+    /// the quota held): a surge over budget asks the account a few times a second, not per post.
     static CLOSED: RefCell<Option<(u64, Answer)>> = const { RefCell::new(None) };
 }
 
@@ -82,9 +78,12 @@ impl LedgerClient {
 
     /// Not generic: one copy of the exchange in the wasm, not one per answer type.
     pub(super) async fn send(&self, name: &str, call: &Call) -> Result<String, Failure> {
-        send(self.namespace.as_ref(), name, call, self.timeout_ms).await
+        let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
+        let namespace = self.namespace.as_ref().ok_or(Failure::Unbound)?;
+        objects::ask(namespace, name, &body, self.timeout_ms).await
     }
 
+    /// Decoded straight from the text, not through `objects::read`: this is every invite's path.
     async fn ask<T: DeserializeOwned>(&self, name: &str, call: &Call) -> Result<T, Failure> {
         let text = self.send(name, call).await?;
         serde_json::from_str(&text).map_err(|_| Failure::Failed)
@@ -99,32 +98,21 @@ impl LedgerClient {
     }
 }
 
-async fn send(
-    namespace: Option<&ObjectNamespace>,
-    name: &str,
-    call: &Call,
-    timeout_ms: u32,
-) -> Result<String, Failure> {
-    let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
-    objects::ask(namespace.ok_or(Failure::Unbound)?, name, &body, timeout_ms).await
-}
-
 /// Two Hireflix calls and a second of slack: past this a granted call is over, whatever its end.
 fn flight_ms(hireflix_timeout_ms: u32) -> u64 {
     u64::from(hireflix_timeout_ms) * 2 + 1_000
 }
 
-/// The dead letters the ledger kept before they had their own object (`Call::HandOver`);
-/// `None`: no ledger, or no answer.
+/// `Call::HandOver`; `None`: no ledger, or no answer.
 pub async fn hand_over_letters(env: &Env, taken: Vec<String>) -> Option<Letters> {
-    let namespace = env.durable_object(names::INVITE_LEDGER).ok();
+    let namespace = env.durable_object(names::INVITE_LEDGER).ok()?;
     let call = Call::HandOver { taken };
-    let text = send(namespace.as_ref(), ACCOUNT, &call, FORM_TIMEOUT_MS).await;
-    serde_json::from_str(&text.ok()?).ok()
+    objects::ask_as(&namespace, ACCOUNT, &call, FORM_TIMEOUT_MS)
+        .await
+        .ok()
 }
 
 impl Ledger for LedgerClient {
-    /// Logs each budget's first "reached" of its window and the hourly quota reminder.
     async fn check(&self, applicants: &[Applicant<'_>]) -> Vec<Gate> {
         let asks: Vec<Ask> = applicants
             .iter()
@@ -203,7 +191,7 @@ impl Ledger for LedgerClient {
     }
 }
 
-/// Once per budget and window, and at most hourly for the quota; ids and numbers only.
+/// Each budget's first "reached" of its window and the hourly quota reminder.
 fn warn_about(answer: &Answer, applicant: &Applicant<'_>) {
     match answer {
         Answer::Parked { reached, .. } => {

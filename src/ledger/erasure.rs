@@ -1,9 +1,7 @@
-//! What an erasure leaves behind: a mark (the mailbox's HMAC and when it was erased) in the
-//! mailbox's bucket, for as long as an application made before it can still come back from a
-//! queue. Queues cannot delete a message, so the consumers ask: the invite consumer's
-//! reservation reads the mark (`super::reservations`), the dead-letter consumer asks before it
-//! files (`ErasedSince`). An application made at or before the erasure is dropped; one made
-//! after it (the candidate applying again) is new.
+//! What an erasure leaves behind: a mark (the mailbox's HMAC and when) in its bucket, for as
+//! long as an application made before it can still come back from a queue, which cannot
+//! delete a message. A reservation reads the mark; the dead-letter consumer asks
+//! (`ErasedSince`). An application made after the erasure (applying again) is new.
 
 use super::client::{bucket_name, LedgerClient, ACCOUNT};
 use super::mailbox::{bucket, MailboxKeys};
@@ -23,15 +21,13 @@ pub fn remembered_ms(max_wait_hours: u32) -> u64 {
     u64::from(max_wait_hours) * HOUR_MS + 31 * DAY_MS + 14 * DAY_MS
 }
 
-/// Made at or before the mailbox's last erasure. Applications queued before they carried a
-/// time (`applied_ms` 0) count as older than any erasure.
+/// Made at or before the mailbox's last erasure (`applied_ms` 0: queued before they had one).
 pub fn erased_after(applied_ms: u64, erased_at_ms: Option<u64>) -> bool {
     erased_at_ms.is_some_and(|erased| applied_ms <= erased)
 }
 
 impl InviteLedger {
-    /// Deletes the mailbox's rows and marks it erased (now) for `remember_ms`; answers the rows
-    /// that went (`Call::Forget`).
+    /// `Call::Forget`: deletes the mailbox's rows and marks it erased (now) for `remember_ms`.
     pub(super) fn forget(&self, mailbox: &str, remember_ms: u64, now: u64) -> Result<String> {
         let rows = first(self.exec(
             "SELECT group_concat(position || ':' || record, ' ') FROM invites WHERE mailbox = ?",
@@ -55,19 +51,17 @@ impl InviteLedger {
         })
     }
 
-    pub(super) fn erased_since(&self, mailbox: &str, applied_ms: u64) -> Result<bool> {
-        let mark = first(self.exec(
-            "SELECT erased_at FROM erasures WHERE mailbox = ?",
-            vec![mailbox.into()],
-        )?)?;
-        Ok(erased_after(applied_ms, whole(mark)))
+    /// `Call::ErasedSince`, answered 0 or 1.
+    pub(super) fn erased_since(&self, mailbox: &str, applied_ms: u64) -> Result<String> {
+        let mark = "SELECT erased_at FROM erasures WHERE mailbox = ?";
+        let erased_at = whole(first(self.exec(mark, vec![mailbox.into()])?)?);
+        Ok(usize::from(erased_after(applied_ms, erased_at)).to_string())
     }
 }
 
 impl LedgerClient {
-    /// Erases one candidate's rows on their request, in its bucket (which keeps the mark) and
-    /// among the rows the account recorded before the buckets. The rows that went, as
-    /// `Call::Forget` answers them; `None` when the ledger did not answer.
+    /// Erases one candidate's rows in its bucket (which keeps the mark) and among the account's
+    /// rows from before the buckets; `None` when the ledger did not answer.
     pub async fn forget(&self, email: &Email, max_wait_hours: u32) -> Option<String> {
         let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
         let bucket = bucket_name(bucket(&mailbox));
@@ -84,8 +78,7 @@ impl LedgerClient {
         Some(gone)
     }
 
-    /// Whether the candidate was erased after making an application at `applied_ms`; `None`
-    /// when that cannot be known (no `APP_SECRET`, no ledger, no answer).
+    /// `None` when that cannot be known (no `APP_SECRET`, no ledger, no answer).
     pub async fn erased_since(&self, email: &Email, applied_ms: u64) -> Option<bool> {
         if self.secret.is_empty() {
             return None;

@@ -34,7 +34,7 @@ impl Note {
 }
 
 /// Leave to call Hireflix for one application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Ticket {
     /// The counted invite, released if the call does not make it. `None` for a resubmission
     /// of the same address, which Hireflix will not make a second interview.
@@ -63,42 +63,37 @@ pub enum Gate {
 
 impl Gate {
     pub fn from_answer(answer: &Answer, now_ms: u64) -> Gate {
-        match answer {
-            Answer::Granted {
+        let (until_ms, note) = match answer {
+            &Answer::Granted {
                 reservation,
                 probing,
                 settles,
                 ..
-            } => Gate::Invite(Ticket {
-                reservation: Some(*reservation),
-                probing: *probing,
-                settles: *settles,
-            }),
-            Answer::Resubmission => Gate::Invite(Ticket {
-                reservation: None,
-                probing: false,
-                settles: false,
-            }),
-            Answer::InFlight { until_ms } => Gate::Park {
-                delay_seconds: park_seconds(*until_ms, now_ms),
-                note: Note::InFlight,
-            },
-            Answer::OtherSpelling => Gate::AlreadyInvited,
-            Answer::Erased => Gate::Erased,
+            } => {
+                let reservation = Some(reservation);
+                return Gate::Invite(Ticket {
+                    reservation,
+                    probing,
+                    settles,
+                });
+            }
+            Answer::Resubmission => return Gate::Invite(Ticket::default()),
+            Answer::OtherSpelling => return Gate::AlreadyInvited,
+            Answer::Erased => return Gate::Erased,
+            Answer::InFlight { until_ms } => (until_ms, Note::InFlight),
+            Answer::QuotaHeld { until_ms, .. } => (until_ms, Note::QuotaExhausted),
             // Named after the budget that reopens last: the one the application waits for.
             Answer::Parked { until_ms, reached } => {
                 match reached.iter().max_by_key(|r| r.reopens_ms) {
-                    Some(last) => Gate::Park {
-                        delay_seconds: park_seconds(*until_ms, now_ms),
-                        note: Note::Budget(last.budget),
-                    },
-                    None => Gate::Unchecked,
+                    Some(last) => (until_ms, Note::Budget(last.budget)),
+                    None => return Gate::Unchecked,
                 }
             }
-            Answer::QuotaHeld { until_ms, .. } => Gate::Park {
-                delay_seconds: park_seconds(*until_ms, now_ms),
-                note: Note::QuotaExhausted,
-            },
+        };
+        let delay_seconds = park_seconds(*until_ms, now_ms);
+        Gate::Park {
+            delay_seconds,
+            note,
         }
     }
 }

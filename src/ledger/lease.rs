@@ -1,31 +1,26 @@
 //! Leases of invites from the account to an isolate: the account counts a few invites at once,
 //! as if made, and the isolate spends them without asking again, so the account hears from
-//! each isolate a few times a minute at a surge's peak. No budget is exceeded: a lease comes
-//! only from room every limited budget has, and an unused one is given back with the
-//! isolate's next take (lost only if the isolate goes: at most `size` invites under-used).
-//!
-//! The account grants no lease while it holds the quota, and a refusal for quota ends this
-//! isolate's lease. Another isolate's lease spent meanwhile is still safe: every Hireflix call
-//! first takes a slot from `crate::pace`, which holds the quota too; a lease is never the probe.
+//! each isolate a few times a minute at a surge's peak. A lease comes only from room every
+//! limited budget has; an unused one is given back with the isolate's next take (lost only if
+//! the isolate goes). None is granted while the quota is held, and a refusal ends the lease;
+//! another isolate's lease spent meanwhile is safe: every Hireflix call first takes a slot from
+//! `crate::pace`, which holds the quota too.
 
 use super::budget::{Budget, Counts, Limits};
 use super::window::Windows;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 
-/// A lease lives at most this long: unused invites come back, and a changed limit is seen,
-/// within about this.
+/// A lease lives at most this long: unused invites come back, and a changed limit is seen.
 const AT_MOST_MS: u64 = 10_000;
 
-/// With no account budget set, as much as a busy isolate spends in a moment: at 1,000 new
-/// invites a second over a few dozen isolates, a few account calls a second.
+/// With no account budget set: at 1,000 new invites a second over a few dozen isolates, a few
+/// account calls a second.
 const UNBUDGETED: u32 = 16;
 
-/// With a limit, a lease holds at most a twentieth of it, so twenty isolates' unused leases
-/// cannot lock up a budget. A limit under 20 leases nothing: every invite asks the account.
+/// At most a twentieth of a limit, so twenty isolates' unused leases cannot lock up a budget.
 const SHARE: u32 = 20;
 
-/// Invites granted to an isolate: spend them before `until_ms`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lease {
     pub invites: u32,
@@ -64,7 +59,6 @@ pub fn until(windows: &Windows, now_ms: u64) -> u64 {
 }
 
 impl Lease {
-    /// Up to `n` invites from a live lease.
     fn spend(&mut self, n: u32, now_ms: u64) -> u32 {
         if now_ms >= self.until_ms {
             return 0;
@@ -74,8 +68,7 @@ impl Lease {
         spent
     }
 
-    /// An ended lease's unused invites, each `(a time in its windows, "")`, given back as
-    /// released invites are (one decoder in the wasm).
+    /// An ended lease's unused invites.
     fn unused(&mut self, now_ms: u64) -> Vec<(u64, String)> {
         if now_ms < self.until_ms {
             return Vec::new();
@@ -83,7 +76,8 @@ impl Lease {
         self.rest()
     }
 
-    /// Its unused invites, ended or not; it holds none after.
+    /// Its unused invites, each `(a time in its windows, "")` as released invites are given
+    /// back (one decoder in the wasm); it holds none after.
     fn rest(&mut self) -> Vec<(u64, String)> {
         let at = self.until_ms.saturating_sub(1);
         let back = (0..self.invites).map(|_| (at, String::new())).collect();
@@ -93,7 +87,6 @@ impl Lease {
 }
 
 thread_local! {
-    /// This isolate's lease.
     static HELD: Cell<Lease> = const { Cell::new(Lease { invites: 0, until_ms: 0 }) };
     /// The rest of the leases a newer one replaced, to give back with the next take.
     static REPLACED: RefCell<Vec<(u64, String)>> = const { RefCell::new(Vec::new()) };
@@ -114,15 +107,13 @@ pub(super) fn spend(n: u32, now_ms: u64) -> u32 {
     with(|l| l.spend(n, now_ms))
 }
 
-/// Whether a post that has just spent from the lease asks for the next one now: once half of
-/// a large lease is spent, so the others spend the rest while it comes. A small one is asked
-/// for once spent: at half, it would be a call per invite or two.
+/// Whether a post that has just spent from the lease asks for the next one now: a large lease
+/// at half spent, so the others spend the rest while it comes; a small one once spent.
 pub(super) fn due(size: u32, now_ms: u64) -> bool {
     const LARGE: u32 = 8;
     size >= LARGE && left(now_ms) <= size / 2
 }
 
-/// Invites left in the live lease.
 fn left(now_ms: u64) -> u32 {
     with(|l| if now_ms < l.until_ms { l.invites } else { 0 })
 }
@@ -133,8 +124,7 @@ pub(super) fn unused(now_ms: u64) -> Vec<(u64, String)> {
     back
 }
 
-/// A new lease replaces the held one, whose rest is given back with the next take (in the
-/// windows it was counted in: the new lease's may be later ones).
+/// A new lease replaces the held one, whose rest is given back in its own windows.
 pub(super) fn keep(lease: Lease) {
     if lease.invites > 0 {
         let rest = with(|l| std::mem::replace(l, lease).rest());
@@ -142,9 +132,8 @@ pub(super) fn keep(lease: Lease) {
     }
 }
 
-/// This isolate's take for a lease, while it is at the account (until dropped): one post asks,
-/// the others spend the rest. With each post asking when the lease ran out, a third of the
-/// invites asked the account at 16 posts in flight.
+/// This isolate's take for a lease, while at the account: one post asks, the others spend the
+/// rest (with each post asking, a third of the invites asked the account at 16 in flight).
 pub(super) struct Asking;
 
 impl Asking {

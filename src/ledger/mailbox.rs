@@ -1,6 +1,5 @@
-//! Which mailbox an address delivers to, kept only as an HMAC under `APP_SECRET`. Budgets
-//! count mailboxes (`v.ictim+1@googlemail.com` lands in `victim@gmail.com`), so a form cannot
-//! send one inbox an interview per spelling.
+//! Which mailbox an address delivers to (`v.ictim+1@googlemail.com` lands in
+//! `victim@gmail.com`), so a form cannot send one inbox an interview per spelling.
 
 use crate::domain::hmac::hmac_hex;
 use crate::domain::Email;
@@ -33,14 +32,13 @@ pub fn canonical(email: &Email) -> String {
     }
 }
 
-/// What the ledger knows of an address: nothing readable. HMAC-SHA256 under the app secret,
-/// so a stolen ledger cannot be matched against a list of addresses.
+/// What the ledger knows of an address: HMACs under the app secret, so a stolen ledger cannot
+/// be matched against a list of addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailboxKeys {
     /// Of the [`canonical`] mailbox: budgets and "one invite per position" count this.
     pub mailbox: String,
-    /// Of the exact address: tells a resubmission, which Hireflix deduplicates itself, from
-    /// another spelling.
+    /// Of the exact address: a resubmission, which Hireflix deduplicates itself.
     pub spelling: String,
 }
 
@@ -57,8 +55,8 @@ impl MailboxKeys {
     }
 }
 
-/// Each mailbox's rules live in one of this many ledger instances, so no single object serves
-/// every invite (1,000 a second: 16 each). Fixed: changing it would lose where mailboxes were.
+/// Ledger instances the mailboxes are spread over (1,000 invites a second: 16 each). Fixed:
+/// changing it would lose where mailboxes were.
 pub const BUCKETS: u64 = 64;
 
 /// The bucket of a mailbox's HMAC (hex): its first byte, modulo [`BUCKETS`].

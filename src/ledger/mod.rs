@@ -1,14 +1,11 @@
-//! The invite ledger: the exact count of invites made, and the budgets that bound them,
-//! asked just before Hireflix would be asked for an invite (`crate::apply::invite`). Per
-//! mailbox (an HMAC of the address's canonical form, `mailbox`): one invite per position and a
-//! number of positions a day; for the account, a number a minute, a day and a month (a
-//! position's hour is its line's, `crate::line`); and whether the plan's quota is spent. Over
-//! a budget, or while the quota is spent, an application is parked, never refused.
+//! The invite ledger, asked just before Hireflix would be asked for an invite: per mailbox
+//! (`mailbox`), one invite per position and a number of positions a day; for the account, a
+//! number a minute, a day and a month, and whether the plan's quota is spent. Over a budget,
+//! or while the quota is spent, an application is parked, never refused.
 //!
 //! `mailbox`, `window`, `budget` and `lease` are pure rules; `object` is the Durable Object
-//! (SQLite, `sql`) serving 64 mailbox buckets (`reservations`) and one account (`account`),
-//! pruned by alarm (`prune`); `client` is the worker's side of `protocol`; `gate` turns answers
-//! into what the caller does; `erasure` is what erasing a mailbox leaves behind.
+//! serving 64 mailbox buckets (`reservations`) and one account (`account`); `client` is the
+//! worker's side of `protocol`; `gate` turns answers into what the caller does.
 
 mod account;
 pub mod budget;
@@ -36,13 +33,10 @@ use crate::domain::{CandidateKey, Email, PositionId};
 use budget::Limits;
 use window::Windows;
 
-/// The ledger's settings, parsed with the rest of the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Budgets {
     pub limits: Limits,
-    /// The real hour, day and month, or short windows for tests.
     pub windows: Windows,
-    /// How long a spent quota stops new invites before one is tried again.
     pub quota_retry_seconds: u32,
 }
 
@@ -53,22 +47,19 @@ pub struct Applicant<'a> {
     pub position: &'a PositionId,
     pub email: &'a Email,
     pub request_id: &'a str,
-    /// When it was made (`QueuedInvite::applied_ms`): an erasure since drops it.
+    /// When it was made: an erasure since drops it.
     pub applied_ms: u64,
-    /// Its KV record's key, kept with the invite for an erasure (`Ask::record`).
     pub key: &'a CandidateKey,
 }
 
-/// What an invite asks of the ledger: leave before Hireflix is called, and an account of what
-/// the call made of it afterwards. A ledger that cannot be asked answers [`Gate::Unchecked`]:
-/// nothing is ever invited unchecked.
+/// Leave before Hireflix is called, and what the call made of it afterwards. A ledger that
+/// cannot be asked answers [`Gate::Unchecked`]: nothing is ever invited unchecked.
 // Generic callers only, on one thread: no `Send` bound is wanted on these futures.
 #[allow(async_fn_in_trait)]
 pub trait Ledger {
     /// One gate per applicant, in order.
     async fn check(&self, applicants: &[Applicant<'_>]) -> Vec<Gate>;
 
-    /// Reports what the Hireflix calls made of their tickets. Returns how long an application
-    /// refused for quota waits before it is tried again.
+    /// Returns how long an application refused for quota waits before it is tried again.
     async fn settle(&self, settlement: Settlement, request_id: &str) -> u32;
 }

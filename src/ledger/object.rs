@@ -81,10 +81,7 @@ impl crate::objects::Answers for InviteLedger {
                 windows,
                 flight_ms,
                 ..
-            } => {
-                let flight_until = now.saturating_add(flight_ms);
-                text(&self.reserve(&asks, &limits, &windows, (now, flight_until))?)
-            }
+            } => text(&self.reserve(&asks, &limits, &windows, now, flight_ms)?),
             Call::Take {
                 takes,
                 limits,
@@ -114,11 +111,8 @@ impl crate::objects::Answers for InviteLedger {
                     )?;
                     for row in gone.raw() {
                         let mut row = row?.into_iter();
-                        if let (Some(at_ms), Some(SqlStorageValue::String(position))) =
-                            (whole(row.next()), row.next())
-                        {
-                            released.push((at_ms, position));
-                        }
+                        let at_ms = whole(row.next());
+                        released.extend(at_ms.zip(crate::objects::text(row.next())));
                     }
                 }
                 self.give_back(&give_back, &windows)?;
@@ -133,25 +127,22 @@ impl crate::objects::Answers for InviteLedger {
                 if quota_back && !quota_exhausted {
                     self.exec("DELETE FROM quota", vec![])?;
                 }
-                let mut settled = Settled::default();
+                let mut settled = Settled {
+                    released,
+                    ..Settled::default()
+                };
                 if quota_exhausted {
                     let retry_ms = u64::from(quota_retry_seconds) * 1_000;
-                    settled = self.quota_spent(now.saturating_add(retry_ms), &windows, now)?;
+                    self.quota_spent(&mut settled, now.saturating_add(retry_ms), &windows, now)?;
                 }
-                text(&Settled {
-                    released,
-                    ..settled
-                })
+                text(&settled)
             }
             Call::HandOver { taken } => text(&self.hand_over(&taken, now)?),
             Call::Forget {
                 mailbox,
                 remember_ms,
             } => self.forget(&mailbox, remember_ms, now),
-            Call::ErasedSince(ask) => {
-                let erased = self.erased_since(&ask.mailbox, ask.applied_ms)?;
-                text(&usize::from(erased))
-            }
+            Call::ErasedSince(ask) => self.erased_since(&ask.mailbox, ask.applied_ms),
         });
         // After the answer: no await between a reservation's reads and writes. A failure here
         // costs only a late prune; an error answer, a parked application.

@@ -1,8 +1,7 @@
-//! What the worker and the ledger object say to each other: JSON over the object's `fetch`,
-//! serde on both ends. Externally tagged enums (`{"reserve":{...}}`): an internally tagged one
-//! decodes through serde's buffered `Content`, a second decoder per variant in the wasm. Every
-//! call carries the settings it depends on, so the object applies the worker's current limits.
-//! Anything undecodable is an error, which callers treat as a ledger that did not answer.
+//! What the worker and the ledger object say to each other: JSON over the object's `fetch`.
+//! Externally tagged enums (`{"reserve":{...}}`): an internally tagged one decodes through
+//! serde's buffered `Content`, a second decoder per variant in the wasm. Every call carries the
+//! settings it depends on, so the object applies the worker's current limits.
 
 use super::budget::{Budget, Limits};
 use super::lease::Lease;
@@ -17,43 +16,35 @@ pub enum Call {
         asks: Vec<Ask>,
         limits: Limits,
         windows: Windows,
-        /// How long the caller's Hireflix call may take: meanwhile the same address is
-        /// answered [`Answer::InFlight`].
+        /// How long the Hireflix call may take: meanwhile the address is [`Answer::InFlight`].
         #[serde(default)]
         flight_ms: u64,
         /// `SUBMISSION_TTL_DAYS`: how long a row keeps its mailbox unique (0: not said).
         #[serde(default)]
         keep_ms: u64,
     },
-    /// After calling Hireflix ([`Settled`]).
+    /// After calling Hireflix (`super::Settlement` says what each list is).
     Settle {
-        /// Reservations whose invite did not happen: no longer counted.
         release: Vec<u64>,
-        /// Ended without proof either way: kept, for the queued retry to settle.
         #[serde(default)]
         unsettle: Vec<u64>,
-        /// Unsettled reservations a retry found made.
         #[serde(default)]
         confirm: Vec<u64>,
         /// To the account: released invites, `(at_ms, position)`, no longer counted.
         #[serde(default)]
         give_back: Vec<(u64, String)>,
-        /// Hireflix answered `ExceededInvitesThisPeriodError`.
         quota_exhausted: bool,
-        /// A probe went through: the quota is back.
         quota_back: bool,
         windows: Windows,
         quota_retry_seconds: u32,
     },
-    /// To the account, for the invites the buckets granted (`at_ms` set): one [`Answer`] per
-    /// take, `Granted`, `Parked` or `QuotaHeld`.
+    /// To the account, for the invites the buckets granted (`at_ms` set), and a lease.
     Take {
         takes: Vec<Ask>,
         limits: Limits,
         windows: Windows,
         #[serde(default)]
         keep_ms: u64,
-        /// Invites asked for besides the takes (`super::lease`).
         #[serde(default)]
         lease: u32,
         /// An ended lease's unused invites, `(at_ms, "")` each.
@@ -61,18 +52,16 @@ pub enum Call {
         give_back: Vec<(u64, String)>,
     },
     /// The dead letters kept here before `crate::letters` had its own object: delete those
-    /// `taken`, answer the next page of the rest (`Letters`).
+    /// `taken`, answer the next page of the rest.
     HandOver { taken: Vec<String> },
-    /// Erase one mailbox, every spelling and position, and remember the erasure `remember_ms`
-    /// (`super::erasure`). Answered in plain text: `position:record` per row deleted (record ''
-    /// in old rows), space-separated, checked row by row by `crate::store::keys::recorded`.
+    /// Erase one mailbox (`super::erasure`). Answered in plain text: `position:record` per row
+    /// deleted, space-separated, as `crate::store::keys::recorded` reads it.
     Forget {
         mailbox: String,
         #[serde(default)]
         remember_ms: u64,
     },
-    /// Whether the mailbox was erased since `applied_ms`: answered with a number (0 or 1), read
-    /// by `str::parse`, so no decoder of its own is in the wasm.
+    /// Whether the mailbox was erased since `applied_ms`: answered 0 or 1 (no decoder needed).
     ErasedSince(Ask),
 }
 
@@ -84,12 +73,9 @@ pub struct Ask {
     #[serde(default)]
     pub spelling: String,
     pub position: String,
-    /// When the application was made: one made at or before its mailbox's erasure is
-    /// answered [`Answer::Erased`].
     #[serde(default)]
     pub applied_ms: u64,
-    /// The spelling's KV record (`CandidateKey::digest`): an erasure given another spelling of
-    /// the mailbox deletes it too.
+    /// The spelling's KV record (`CandidateKey::digest`), deleted by an erasure.
     #[serde(default)]
     pub record: String,
     /// In a take: when the bucket counted the invite, the time the account counts it at.
@@ -100,7 +86,6 @@ pub struct Ask {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reserved {
     pub answers: Vec<Answer>,
-    /// From the account: the lease granted with the takes, if asked.
     #[serde(default)]
     pub lease: Lease,
 }
@@ -108,8 +93,8 @@ pub struct Reserved {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
-    /// Invite now; counted until released. `settles`: the reservation an ambiguous call left,
-    /// which this call settles. `at_ms`: when the bucket counted it.
+    /// Invite now. `settles`: the reservation is one an ambiguous call left, which this call
+    /// settles. `at_ms`: when the bucket counted it.
     Granted {
         reservation: u64,
         probing: bool,
@@ -118,29 +103,28 @@ pub enum Answer {
         #[serde(default)]
         at_ms: u64,
     },
-    /// This address's invite is at Hireflix until `until_ms`.
-    InFlight { until_ms: u64 },
+    InFlight {
+        until_ms: u64,
+    },
     /// The same address again: Hireflix itself refuses a second interview, go on uncounted.
     Resubmission,
-    /// Another spelling of a mailbox already invited to this position.
     OtherSpelling,
-    /// The candidate was erased after making this application: dropped, never invited.
     Erased,
-    /// Over budget until `until_ms`.
     Parked {
         until_ms: u64,
         reached: Vec<Reached>,
     },
-    /// The plan's quota is spent; no Hireflix call before `until_ms`. `warn`: the first such
-    /// answer this hour.
-    QuotaHeld { until_ms: u64, warn: bool },
+    /// `warn`: the first such answer this hour.
+    QuotaHeld {
+        until_ms: u64,
+        warn: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reached {
     pub budget: Budget,
     pub limit: u32,
-    /// When this budget's window reopens.
     pub reopens_ms: u64,
     /// The first time this budget was found full in this window: the worker logs a warning.
     pub warn: bool,
@@ -148,9 +132,7 @@ pub struct Reached {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settled {
-    /// Set when the quota is (still) spent: no Hireflix call before then.
     pub quota_held_until_ms: Option<u64>,
-    /// The first quota report this hour: the worker logs a warning.
     pub warn: bool,
     /// From a bucket: the released invites, `(at_ms, position)`, for the account to give back.
     #[serde(default)]

@@ -1,8 +1,9 @@
-//! Reservations, as a mailbox's bucket makes them: the counts the rules in `super::budget`
-//! need, read in one statement, and what they decide written down. No `await` between reading
-//! and writing, so two posts can never both take a budget's last invite.
+//! Reservations, as a mailbox's bucket makes them: what `super::budget::admit` needs, read in
+//! one statement, and what it decides written down, with no `await` between (two posts can
+//! never both take a budget's last invite). Also the warnings and the quota hold, shared with
+//! the account.
 
-use super::budget::{admit, Budget, Counts, Limits, PriorInvite, QuotaHold};
+use super::budget::{admit, Budget, Counts, Limits, PriorInvite};
 use super::erasure::erased_after;
 use super::object::InviteLedger;
 use super::protocol::{Answer, Ask, Reserved, Settled};
@@ -11,24 +12,23 @@ use super::window::{Bounds, Windows};
 use worker::{Result, SqlStorageValue};
 
 impl InviteLedger {
-    /// `flight_until`: when the calls granted now are over, whatever their outcome.
     pub(super) fn reserve(
         &self,
         asks: &[Ask],
         limits: &Limits,
         windows: &Windows,
-        (now, flight_until): (u64, u64),
+        now: u64,
+        flight_ms: u64,
     ) -> Result<Reserved> {
+        let flight_until = now.saturating_add(flight_ms);
         let mut answers = Vec::with_capacity(asks.len());
         for ask in asks {
             let (quota, erased_at, earlier, counts) = self.standing(ask, limits, windows, now)?;
-            // Before every budget: an erased candidate's application takes nothing, tells nothing.
             if erased_after(ask.applied_ms, erased_at) {
                 answers.push(Answer::Erased);
                 continue;
             }
-            let hold = quota.map(|probe_at_ms| QuotaHold { probe_at_ms });
-            let mut answer = admit(earlier, hold, &counts, limits, windows, now);
+            let mut answer = admit(earlier, quota, &counts, limits, windows, now);
             match &mut answer {
                 Answer::Granted {
                     reservation,
@@ -51,8 +51,8 @@ impl InviteLedger {
         })
     }
 
-    /// Fills in a refusal's warnings: each budget's first in its window of `at_ms` (`mailbox`:
-    /// the scope of its own budgets; the account's are everyone's), the quota's hourly.
+    /// Fills in a refusal's warnings: each budget's first in its window of `at_ms` (per mailbox
+    /// for its own budgets), the quota's hourly.
     pub(super) fn warn(
         &self,
         answer: &mut Answer,
@@ -80,28 +80,26 @@ impl InviteLedger {
         Ok(whole(first(self.exec(probe_at, vec![])?)?))
     }
 
-    /// Records a quota found spent: no call before `probe_at`. `warn` the first time, then at
-    /// most once an hour.
+    /// Records a quota found spent until `probe_at`; `warn` the first time, then hourly.
     pub(super) fn quota_spent(
         &self,
+        settled: &mut Settled,
         probe_at: u64,
         windows: &Windows,
         now: u64,
-    ) -> Result<Settled> {
+    ) -> Result<()> {
         let held = self.quota_hold()?;
         self.exec(
             "INSERT INTO quota (id, probe_at, warned_at) VALUES (1, ?, ?)
              ON CONFLICT (id) DO UPDATE SET probe_at = excluded.probe_at",
             vec![int(probe_at), int(now)],
         )?;
-        Ok(Settled {
-            quota_held_until_ms: Some(probe_at),
-            warn: held.is_none() || self.quota_warning(windows, now)?,
-            released: Vec::new(),
-        })
+        settled.quota_held_until_ms = Some(probe_at);
+        settled.warn = held.is_none() || self.quota_warning(windows, now)?;
+        Ok(())
     }
 
-    /// True at most once an hour: the quota line is a reminder, not a flood.
+    /// At most once an hour: the quota line is a reminder, not a flood.
     fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
         let due = now.saturating_sub(windows.hour_ms());
         let updated = first(self.exec(
@@ -111,9 +109,8 @@ impl InviteLedger {
         Ok(updated.is_some())
     }
 
-    /// What the rules need, in one statement (each is a round trip into the runtime): the quota
-    /// hold, the mailbox's erasure, its earlier invite to the position, and the count of each
-    /// budget that has a limit.
+    /// In one statement (each is a round trip into the runtime): the quota hold, the mailbox's
+    /// erasure, its earlier invite to the position, and the count of each limited budget.
     fn standing(
         &self,
         ask: &Ask,
@@ -189,8 +186,7 @@ impl InviteLedger {
         whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))
     }
 
-    /// True the first time `budget` is found full in this window (per mailbox or account).
-    /// Expired marks are dropped here, on the rare path that writes one.
+    /// The first time `budget` is found full in this window; expired marks go on this rare path.
     fn first_warning(&self, budget: Budget, scope: &str, window: Bounds) -> Result<bool> {
         self.exec(
             "DELETE FROM warnings WHERE window_end <= ?",

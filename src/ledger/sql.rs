@@ -1,5 +1,5 @@
-//! The ledger's SQLite tables, and the values read back from them without serde: the
-//! serde-wasm-bindgen code for row structs cost more wasm than the whole ledger.
+//! The ledger's SQLite tables, and values read back without serde (serde-wasm-bindgen row
+//! structs cost more wasm than the whole ledger).
 
 use worker::{Result, SqlCursor, SqlStorageValue};
 
@@ -31,9 +31,7 @@ pub(super) const SCHEMA: &[&str] = &[
         keep_ms INTEGER NOT NULL, windows TEXT NOT NULL)",
 ];
 
-/// Columns added since the first schema, for older instances (an error once there, ignored).
-/// `busy_until`: a call is at Hireflix until then; `unsettled`: the last call ended without
-/// proof either way; `record`: the spelling's KV key, for an erasure ('' in older rows).
+/// Columns added since the first schema, for older instances (`record`: '' in older rows).
 pub(super) const ADDED: &[&str] = &[
     "ALTER TABLE invites ADD COLUMN busy_until INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE invites ADD COLUMN unsettled INTEGER NOT NULL DEFAULT 0",

@@ -1,5 +1,5 @@
-//! The windows budgets are counted in: UTC hours, days and calendar months, or, for tests,
-//! fixed windows of any length.
+//! The windows budgets are counted in: UTC minutes, hours, days and calendar months, or, for
+//! tests, fixed windows of any length.
 
 use crate::clock::{civil_from_days, days_from_civil};
 

@@ -1,11 +1,11 @@
-//! Which of the ledger's instances each call goes to: the mailbox's bucket for uniqueness and
-//! the mailbox's day, the account (through this isolate's lease) for its budgets and the quota.
+//! Which instance each call goes to: the mailbox's bucket for uniqueness, the call in flight
+//! and the mailbox's day; the account (through this isolate's lease) for its budgets and the
+//! quota.
 
 use super::*;
 
 impl LedgerClient {
-    /// Each bucket's answers, in the asks' order; a bucket that did not answer leaves its asks
-    /// with the failure.
+    /// Each bucket's answers, in the asks' order (a bucket's failure for each of its asks).
     pub(super) async fn reserve(&self, asks: &[Ask]) -> Vec<Result<Answer, Failure>> {
         let mut answers = each(Err(Failure::Failed), asks.len());
         let buckets: Vec<u64> = asks.iter().map(|ask| bucket(&ask.mailbox)).collect();
@@ -126,8 +126,7 @@ impl LedgerClient {
         self.settle_buckets(refused).await;
     }
 
-    /// Tells each bucket what became of its reservations; returns the released invites, for
-    /// the account to give back.
+    /// Returns the released invites, for the account to give back.
     pub(super) async fn settle_buckets(&self, settlement: Settlement) -> Vec<(u64, String)> {
         let all = [
             &settlement.release,
