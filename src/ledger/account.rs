@@ -9,7 +9,7 @@ use super::object::InviteLedger;
 use super::protocol::{Answer, Ask, Reserved};
 use super::sql::{first, int, whole};
 use super::window::Windows;
-use worker::{Result, SqlStorageValue};
+use worker::Result;
 
 impl InviteLedger {
     /// Each take is counted in its windows of `at_ms` when all have room; then a lease of up to
@@ -72,10 +72,10 @@ impl InviteLedger {
             "SELECT spelling FROM invites WHERE mailbox = ? AND position = ?",
             vec![take.mailbox.as_str().into(), take.position.as_str().into()],
         )?)?;
-        Ok(match spelling {
-            Some(SqlStorageValue::String(s)) if s == take.spelling => PriorInvite::SameSpelling,
-            Some(SqlStorageValue::String(_)) => PriorInvite::OtherSpelling,
-            _ => PriorInvite::None,
+        Ok(match crate::objects::text(spelling) {
+            Some(s) if s == take.spelling => PriorInvite::SameSpelling,
+            Some(_) => PriorInvite::OtherSpelling,
+            None => PriorInvite::None,
         })
     }
 

@@ -4,7 +4,7 @@
 
 use super::budget::{park_seconds, Budget};
 use super::gate::{Gate, Note, Settlement};
-use super::lease;
+use super::lease::{self, Lease};
 use super::mailbox::{bucket, reservation, row_of, MailboxKeys};
 use super::protocol::{Answer, Ask, Call, Reserved, Settled};
 use super::{Applicant, Budgets, Ledger};
@@ -89,12 +89,15 @@ impl LedgerClient {
         serde_json::from_str(&text).map_err(|_| Failure::Failed)
     }
 
-    /// One answer per ask, or a failure.
-    async fn reserved(&self, name: &str, call: &Call, n: usize) -> Result<Reserved, Failure> {
-        let reserved = self.ask::<Reserved>(name, call).await?;
-        (reserved.answers.len() == n)
-            .then_some(reserved)
-            .ok_or(Failure::Failed)
+    /// One answer per ask, else the failure for each; and the lease granted with them.
+    async fn answers(&self, name: &str, call: &Call, n: usize) -> (Vec<Answered>, Lease) {
+        match self.ask::<Reserved>(name, call).await {
+            Ok(r) if r.answers.len() == n => (r.answers.into_iter().map(Ok).collect(), r.lease),
+            reply => (
+                failed(reply.err().unwrap_or(Failure::Failed), n),
+                Lease::default(),
+            ),
+        }
     }
 }
 
@@ -239,13 +242,11 @@ fn closes(answer: &Answer) -> Option<(u64, Answer)> {
     Some((until, quiet))
 }
 
-/// A reply's `n` answers, or its failure `n` times: built, not cloned (no clone of every
-/// answer in the wasm).
-fn each(reply: Result<Reserved, Failure>, n: usize) -> Vec<Result<Answer, Failure>> {
-    match reply {
-        Ok(reserved) => reserved.answers.into_iter().map(Ok).collect(),
-        Err(failure) => (0..n).map(|_| Err(failure)).collect(),
-    }
+type Answered = Result<Answer, Failure>;
+
+/// A failure `n` times: built, not cloned (no clone of every answer in the wasm).
+fn failed(failure: Failure, n: usize) -> Vec<Answered> {
+    (0..n).map(|_| Err(failure)).collect()
 }
 
 /// Each bucket once, in order: a batch holds at most a few.

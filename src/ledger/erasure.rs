@@ -9,7 +9,7 @@ use super::object::InviteLedger;
 use super::protocol::{Ask, Call};
 use super::sql::{first, int, whole};
 use crate::domain::Email;
-use worker::{Result, SqlStorageValue};
+use worker::Result;
 
 const HOUR_MS: u64 = 3_600_000;
 const DAY_MS: u64 = 24 * HOUR_MS;
@@ -45,10 +45,7 @@ impl InviteLedger {
                 int(now.saturating_add(remember_ms)),
             ],
         )?;
-        Ok(match rows {
-            Some(SqlStorageValue::String(rows)) => rows,
-            _ => String::new(),
-        })
+        Ok(crate::objects::text(rows).unwrap_or_default())
     }
 
     /// `Call::ErasedSince`, answered 0 or 1.

@@ -3,9 +3,10 @@
 
 use super::budget::Budget;
 use super::object::InviteLedger;
-use super::sql::{int, whole};
+use super::sql::{int, row, whole};
 use super::window::Windows;
-use worker::{Result, SqlStorageValue};
+use crate::objects::text;
+use worker::Result;
 
 /// Rows deleted per alarm: one alarm never holds the object long, whatever piled up.
 pub const BATCH: u64 = 500;
@@ -69,15 +70,9 @@ impl InviteLedger {
     /// how long until the next alarm, `None` when no retention is known yet.
     pub(super) fn prune(&self, now: u64) -> Result<Option<u64>> {
         let query = "SELECT keep_ms, windows FROM retention WHERE id = 1";
-        let Some(row) = self.exec(query, vec![])?.raw().next() else {
-            return Ok(None);
-        };
-        let mut columns = row?.into_iter();
+        let mut columns = row(self.exec(query, vec![])?)?;
         let keep_ms = whole(columns.next());
-        let windows = match columns.next() {
-            Some(SqlStorageValue::String(text)) => serde_json::from_str(&text).ok(),
-            _ => None,
-        };
+        let windows = text(columns.next()).and_then(|text| serde_json::from_str(&text).ok());
         let Some((keep_ms, windows)) = keep_ms.zip(windows) else {
             return Ok(None);
         };

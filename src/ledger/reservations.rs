@@ -7,7 +7,7 @@ use super::budget::{admit, Budget, Counts, Limits, PriorInvite};
 use super::erasure::erased_after;
 use super::object::InviteLedger;
 use super::protocol::{Answer, Ask, Reserved, Settled};
-use super::sql::{first, int, whole};
+use super::sql::{first, int, row, whole};
 use super::window::{Bounds, Windows};
 use worker::{Result, SqlStorageValue};
 
@@ -140,11 +140,7 @@ impl InviteLedger {
         }
         query.push_str(" FROM (SELECT 1) LEFT JOIN invites e ON e.mailbox = ? AND e.position = ?");
         bindings.extend([ask.mailbox.as_str().into(), ask.position.as_str().into()]);
-        let row = match self.exec(&query, bindings)?.raw().next() {
-            Some(row) => row?,
-            None => Vec::new(),
-        };
-        let mut columns = row.into_iter();
+        let mut columns = row(self.exec(&query, bindings)?)?;
         let quota = whole(columns.next());
         let erased_at = whole(columns.next());
         let spelling = columns.next();

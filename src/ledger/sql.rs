@@ -43,12 +43,19 @@ pub(crate) fn int(ms: u64) -> SqlStorageValue {
     SqlStorageValue::Integer(i64::try_from(ms).unwrap_or(i64::MAX / 2))
 }
 
+/// The first row's columns; none without a row.
+pub(super) fn row(cursor: SqlCursor) -> Result<std::vec::IntoIter<SqlStorageValue>> {
+    Ok(cursor
+        .raw()
+        .next()
+        .transpose()?
+        .unwrap_or_default()
+        .into_iter())
+}
+
 /// The first column of the first row, if any.
 pub(crate) fn first(cursor: SqlCursor) -> Result<Option<SqlStorageValue>> {
-    match cursor.raw().next() {
-        None => Ok(None),
-        Some(row) => Ok(row?.into_iter().next()),
-    }
+    Ok(row(cursor)?.next())
 }
 
 /// A count, id or time back from SQLite; anything else reads as absent, never a panic.

@@ -6,8 +6,8 @@ use super::*;
 
 impl LedgerClient {
     /// Each bucket's answers, in the asks' order (a bucket's failure for each of its asks).
-    pub(super) async fn reserve(&self, asks: &[Ask]) -> Vec<Result<Answer, Failure>> {
-        let mut answers = each(Err(Failure::Failed), asks.len());
+    pub(super) async fn reserve(&self, asks: &[Ask]) -> Vec<Answered> {
+        let mut answers = failed(Failure::Failed, asks.len());
         let buckets: Vec<u64> = asks.iter().map(|ask| bucket(&ask.mailbox)).collect();
         let limits = self.budgets.limits.only(|b| !b.in_account());
         for b in distinct(&buckets) {
@@ -22,9 +22,8 @@ impl LedgerClient {
                 flight_ms: self.flight_ms,
                 keep_ms: self.keep_ms,
             };
-            let reply = self.reserved(&bucket_name(b), &call, places.len()).await;
-            let n = places.len();
-            for (i, mut answer) in places.into_iter().zip(each(reply, n)) {
+            let (replies, _) = self.answers(&bucket_name(b), &call, places.len()).await;
+            for (i, mut answer) in places.into_iter().zip(replies) {
                 if let Ok(Answer::Granted {
                     reservation: row, ..
                 }) = &mut answer
@@ -41,26 +40,22 @@ impl LedgerClient {
 
     /// The account's leave for the new invites the buckets granted; what it refuses (or
     /// cannot be asked about) is released in its bucket, so a refusal holds no mailbox.
-    pub(super) async fn take(&self, asks: &[Ask], answers: &mut [Result<Answer, Failure>]) {
-        let (new, mut takes): (Vec<usize>, Vec<Ask>) = asks
-            .iter()
-            .zip(answers.iter())
-            .enumerate()
-            .filter_map(|(i, (ask, answer))| match answer {
-                &Ok(Answer::Granted {
-                    settles: false,
+    pub(super) async fn take(&self, asks: &[Ask], answers: &mut [Answered]) {
+        let (mut new, mut takes) = (Vec::new(), Vec::new());
+        for (i, (ask, answer)) in asks.iter().zip(answers.iter()).enumerate() {
+            if let &Ok(Answer::Granted {
+                settles: false,
+                at_ms,
+                ..
+            }) = answer
+            {
+                new.push(i);
+                takes.push(Ask {
                     at_ms,
-                    ..
-                }) => Some((
-                    i,
-                    Ask {
-                        at_ms,
-                        ..ask.clone()
-                    },
-                )),
-                _ => None,
-            })
-            .unzip();
+                    ..ask.clone()
+                });
+            }
+        }
         let now = now_ms();
         // The first new invites spend this isolate's lease: granted as the bucket answered.
         let leased = lease::spend(u32::try_from(new.len()).unwrap_or(u32::MAX), now);
@@ -95,11 +90,9 @@ impl LedgerClient {
                     lease: if asking.is_some() { size } else { 0 },
                     give_back: lease::unused(now),
                 };
-                let reply = self.reserved(ACCOUNT, &call, new.len()).await;
-                if let Ok(reserved) = &reply {
-                    lease::keep(reserved.lease);
-                }
-                each(reply, new.len())
+                let (taken, lease) = self.answers(ACCOUNT, &call, new.len()).await;
+                lease::keep(lease);
+                taken
             }
         };
         if let Some((until, refusal)) = taken.iter().flatten().find_map(closes) {
