@@ -1,10 +1,8 @@
-//! The two projections of an `Answer`: a page, and JSON for the API.
+//! The two projections of an `Answer`'s row: a page, and JSON for the API.
 
 use super::pages::{render, FormPage, MessagePage};
-use super::pass;
 use super::respond::{html, json, see_other, Reply};
-use super::submit::Submission;
-use super::ui::Ui;
+use super::{body::TURNSTILE_FIELD, pass, submit::Submission, ui::Ui};
 use crate::answer::{Answer, Onward, Page};
 use crate::apply::positions::memo_name;
 use crate::clock::{iso8601, now_ms};
@@ -84,13 +82,11 @@ pub fn submission(
 }
 
 pub fn inbox_again(answer: &Answer, position: &PositionId, ui: &Ui) -> Reply {
-    match answer.row(ui.w).page {
-        Page::Inbox(message, slug, _) => {
-            let name = memo_name(position, "");
-            inbox(200, (message, slug, None), position, ui, (&name, ""))
-        }
-        _ => Answer::PageNotFound.page(ui),
-    }
+    let Page::Inbox(message, slug, _) = answer.row(ui.w).page else {
+        return Answer::PageNotFound.page(ui);
+    };
+    let name = memo_name(position, "");
+    inbox(200, (message, slug, None), position, ui, (&name, ""))
 }
 
 fn page(answer: &Answer, ui: &Ui, post: Option<Post>) -> Reply {
@@ -134,7 +130,7 @@ fn page(answer: &Answer, ui: &Ui, post: Option<Post>) -> Reply {
     reply.with_header("retry-after", row.retry_after.map(|s| s.to_string()))
 }
 
-/// `shown`: the position and address (a GET knows no address).
+/// `shown`: the position and the address (a GET knows none).
 fn inbox(
     status: u16,
     (message, slug, line): (&'static Message, &str, Option<(u32, u64)>),
@@ -177,7 +173,7 @@ fn by_field(w: &Words, errors: Option<&FieldErrors>, human_check: Option<&str>) 
         .map(|(field, error)| (field.wire_name().into(), w.field_error(field, error).into()))
         .collect();
     if let Some(error) = human_check {
-        map.insert(super::body::TURNSTILE_FIELD.into(), error.into());
+        map.insert(TURNSTILE_FIELD.into(), error.into());
     }
     Value::Object(map)
 }

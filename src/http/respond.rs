@@ -1,9 +1,7 @@
-//! Answers: a route's decision as a plain value (`Reply`), and the one place it becomes a JS
-//! `Response` (`finish`) with its whole header set composed in Rust.
-//!
-//! Each `Headers` call from wasm is a crossing with its strings copied both ways: about 20 us
-//! of a form view's 66 us (V8 profile). So a header set seen before in this isolate reuses its
-//! `ResponseInit`, and only the headers of this answer alone (`Reply::own`) cost a call each.
+//! A route's decision as a plain value (`Reply`), made a JS `Response` in one place (`finish`).
+//! Each `Headers` call from wasm is a crossing (about 20 us of a form view's 66 us, V8 profile):
+//! a header set seen before in this isolate reuses its `ResponseInit`, and only the headers of
+//! this answer alone (`Reply::own`) cost a call each.
 
 use serde_json::Value;
 use std::borrow::Cow;
@@ -52,7 +50,7 @@ pub fn html(status: u16, body: String) -> Reply {
     page(status, body, false)
 }
 
-/// `turnstile`: the CSP admits Turnstile's widget.
+/// `turnstile`: the CSP admits its widget.
 pub fn page(status: u16, body: String, turnstile: bool) -> Reply {
     Reply::new(Kind::Page { turnstile }, status, Some(body))
 }
@@ -86,7 +84,7 @@ const HTML_HEADERS: [(&str, &str); 3] = [
     ("referrer-policy", "same-origin"),
 ];
 
-const TURNSTILE_ORIGIN: &str = "https://challenges.cloudflare.com";
+const TURNSTILE: &str = "https://challenges.cloudflare.com";
 
 const API_HEADERS: [(&str, &str); 4] = [
     ("content-type", "application/json"),
@@ -106,12 +104,11 @@ const REDIRECT_HEADERS: [(&str, &str); 2] = [
 
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// What may frame our pages (landing pages embed the form; any site framing it with hidden
-/// prefills is a clickjacking aid) and where their forms may lead.
+/// What may frame our pages (this origin and `ALLOWED_ORIGINS`: any other site framing the form
+/// with hidden prefills is a clickjacking aid), and where their forms may lead (this origin and
+/// the hosts a post may redirect to).
 pub struct Policy {
-    /// This origin and `ALLOWED_ORIGINS`.
     pub frame_ancestors: String,
-    /// This origin, and the hosts the post may redirect to.
     pub form_action: String,
 }
 
@@ -183,44 +180,30 @@ fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
 /// Nothing but our own files, plus Turnstile's widget where it shows, the brand's logo and
 /// colour, and the configured framing and form rules.
 fn csp(turnstile: bool, setting: &Setting) -> String {
-    let policy = setting.policy;
-    let mut csp =
-        String::with_capacity(300 + policy.frame_ancestors.len() + policy.form_action.len());
-    let mut directive = |name: &str, sources: &[Option<&str>]| {
-        if !csp.is_empty() {
-            csp.push_str("; ");
-        }
-        csp.push_str(name);
-        for source in sources.iter().flatten() {
-            csp.push(' ');
-            csp.push_str(source);
-        }
+    let also = |source: Option<&str>| source.map(|s| format!(" {s}")).unwrap_or_default();
+    let (style, logo) = (also(setting.style_hash), also(setting.logo_origin));
+    let (script, frame) = match turnstile {
+        true => (also(Some(TURNSTILE)), format!("frame-src {TURNSTILE}; ")),
+        false => Default::default(),
     };
-    let turnstile = turnstile.then_some(TURNSTILE_ORIGIN);
-    directive("default-src", &[Some("'none'")]);
-    directive("style-src", &[Some("'self'"), setting.style_hash]);
-    directive("script-src", &[Some("'self'"), turnstile]);
-    if turnstile.is_some() {
-        directive("frame-src", &[turnstile]);
-    }
-    directive("connect-src", &[Some("'self'")]);
-    directive("img-src", &[Some("'self' data:"), setting.logo_origin]);
-    directive("base-uri", &[Some("'none'")]);
-    directive("frame-ancestors", &[Some(policy.frame_ancestors.as_str())]);
-    directive("form-action", &[Some(policy.form_action.as_str())]);
-    csp
+    let (ancestors, action) = (&setting.policy.frame_ancestors, &setting.policy.form_action);
+    format!(
+        "default-src 'none'; style-src 'self'{style}; script-src 'self'{script}; {frame}\
+         connect-src 'self'; img-src 'self' data:{logo}; base-uri 'none'; \
+         frame-ancestors {ancestors}; form-action {action}"
+    )
 }
 
-/// The kinds, statuses, languages and schemes an isolate answers with are few; past this many
-/// header sets, new ones are built for each answer and not kept.
+/// An isolate answers with few kinds, statuses, languages and schemes; past this many header
+/// sets, new ones are built for each answer and not kept.
 const PREPARED_MAX: usize = 48;
 
 thread_local! {
     static PREPARED: RefCell<Vec<(u16, Vec<Header>, ResponseInit)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The `Response` constructor copies the headers, so one `ResponseInit` serves every answer
-/// with the same status and shared headers.
+/// The `Response` constructor copies the headers: one `ResponseInit` serves every answer with
+/// the same status and shared headers.
 fn init_for(status: u16, headers: Vec<Header>) -> Result<ResponseInit> {
     let known = PREPARED.with_borrow(|prepared| {
         let same = |(s, h, _): &&(u16, Vec<Header>, ResponseInit)| *s == status && *h == headers;

@@ -63,7 +63,7 @@ impl Ui {
     }
 
     pub fn layout_at(&self, path: &str) -> Layout {
-        self.layout_with(path, self.kept(&[]))
+        self.layout_with(path, &[], Vec::new())
     }
 
     /// Prefilled with what was typed, and the campaign: a language switch loses no words.
@@ -72,30 +72,23 @@ impl Ui {
         drop.extend(crate::domain::attribution::NAMES);
         let typed = Field::ALL.map(|field| (field.wire_name(), form.value(field)));
         let typed = typed.into_iter().filter(|(_, value)| !value.is_empty());
-        let mut pairs = self.kept(&drop);
-        let carried = typed.chain(from.iter());
-        pairs.extend(carried.map(|(k, v)| (k.to_string(), v.to_string())));
-        self.layout_with(path, pairs)
+        self.layout_with(path, &drop, typed.chain(from.iter()).collect())
     }
 
-    /// The query, less `lang` and the names given.
-    fn kept(&self, drop: &[&str]) -> Vec<(String, String)> {
-        self.query
+    /// Each language's link: the query less `lang` and the names dropped, then `extra`.
+    fn layout_with(&self, path: &str, drop: &[&str], extra: Vec<(&str, &str)>) -> Layout {
+        let kept = self
+            .query
             .iter()
-            .filter(|(k, _)| k != LANG && !drop.contains(&k.as_str()))
-            .cloned()
-            .collect()
-    }
-
-    fn layout_with(&self, path: &str, pairs: Vec<(String, String)>) -> Layout {
+            .filter(|(k, _)| k != LANG && !drop.contains(&k.as_str()));
+        let kept = kept.map(|(k, v)| (k.as_str(), v.as_str()));
+        let pairs: Vec<(&str, &str)> = kept.chain(extra).collect();
         let languages = LANGUAGES
             .iter()
             .map(|w| {
                 let mut query = form_urlencoded::Serializer::new(String::new());
                 query.append_pair(LANG, w.code);
-                for (k, v) in &pairs {
-                    query.append_pair(k, v);
-                }
+                query.extend_pairs(&pairs);
                 LanguageLink {
                     code: w.code,
                     name: w.name,
