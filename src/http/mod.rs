@@ -49,8 +49,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<web_sys::Res
     // Settled first: every answer below is in this language.
     let ui = Ui::from_request(&req, &url, &app);
     let reply = route(req, &app, ctx, &ui).await;
-    let https = url.starts_with("https:");
-    respond::finish(reply, &respond::Setting::of(&ui, &app.policy, https))
+    respond::finish(reply, &ui, &app.policy, url.starts_with("https:"))
 }
 
 async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {

@@ -3,6 +3,7 @@
 //! a header set seen before in this isolate reuses its `ResponseInit`, and only the headers of
 //! this answer alone (`Reply::own`) cost a call each.
 
+use super::ui::Ui;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -122,33 +123,10 @@ impl Policy {
     }
 }
 
-/// What every answer's headers depend on besides the answer itself.
-pub struct Setting<'a> {
-    pub language: &'static str,
-    pub https: bool,
-    /// Admitted by a page's `img-src`.
-    pub logo_origin: Option<&'a str>,
-    /// The brand colour's `<style>`, admitted by a page's `style-src`.
-    pub style_hash: Option<&'a str>,
-    pub policy: &'a Policy,
-}
-
-impl<'a> Setting<'a> {
-    pub fn of(ui: &'a super::ui::Ui, policy: &'a Policy, https: bool) -> Setting<'a> {
-        Setting {
-            language: ui.w.code,
-            https,
-            logo_origin: ui.brand.logo.as_ref().and_then(|l| l.origin.as_deref()),
-            style_hash: ui.brand.color.as_ref().map(|c| c.csp_hash.as_str()),
-            policy,
-        }
-    }
-}
-
 pub(super) type Header = (&'static str, Cow<'static, str>);
 
-/// The headers an answer shares with every answer of its kind, status and setting.
-fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
+/// The headers an answer shares with every answer of its kind, status, language and scheme.
+fn shared_headers(reply: &Reply, ui: &Ui, policy: &Policy, https: bool) -> Vec<Header> {
     let fixed = match reply.kind {
         Kind::Page { .. } => &HTML_HEADERS[..],
         Kind::Json | Kind::Preflight => &API_HEADERS[..],
@@ -157,7 +135,7 @@ fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
     let mut headers: Vec<Header> = Vec::with_capacity(fixed.len() + 6);
     headers.extend(fixed.iter().map(|&(name, value)| (name, value.into())));
     if let Kind::Page { turnstile } = reply.kind {
-        headers.push(("content-security-policy", csp(turnstile, setting).into()));
+        headers.push(("content-security-policy", csp(turnstile, ui, policy).into()));
     }
     if reply.kind == Kind::Preflight {
         headers.push(("access-control-max-age", "86400".into()));
@@ -167,26 +145,30 @@ fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
         false => "Accept-Language",
     };
     headers.extend([
-        ("content-language", setting.language.into()),
+        ("content-language", ui.w.code.into()),
         ("vary", vary.into()),
         ("x-content-type-options", "nosniff".into()),
     ]);
-    if setting.https {
+    if https {
         headers.push(("strict-transport-security", HSTS.into()));
     }
     headers
 }
 
-/// Nothing but our own files, plus Turnstile's widget where it shows, the brand's logo and
-/// colour, and the configured framing and form rules.
-fn csp(turnstile: bool, setting: &Setting) -> String {
+/// Nothing but our own files, plus Turnstile's widget where it shows, the brand's logo (its
+/// origin) and colour (its `<style>`'s hash), and the configured framing and form rules.
+fn csp(turnstile: bool, ui: &Ui, policy: &Policy) -> String {
     let also = |source: Option<&str>| source.map(|s| format!(" {s}")).unwrap_or_default();
-    let (style, logo) = (also(setting.style_hash), also(setting.logo_origin));
+    let logo = ui.brand.logo.as_ref().and_then(|l| l.origin.as_deref());
+    let (style, logo) = (
+        also(ui.brand.color.as_ref().map(|c| &*c.csp_hash)),
+        also(logo),
+    );
     let (script, frame) = match turnstile {
         true => (also(Some(TURNSTILE)), format!("frame-src {TURNSTILE}; ")),
         false => Default::default(),
     };
-    let (ancestors, action) = (&setting.policy.frame_ancestors, &setting.policy.form_action);
+    let (ancestors, action) = (&policy.frame_ancestors, &policy.form_action);
     format!(
         "default-src 'none'; style-src 'self'{style}; script-src 'self'{script}; {frame}\
          connect-src 'self'; img-src 'self' data:{logo}; base-uri 'none'; \
@@ -227,8 +209,8 @@ fn init_for(status: u16, headers: Vec<Header>) -> Result<ResponseInit> {
     Ok(init)
 }
 
-pub fn finish(reply: Reply, setting: &Setting) -> Result<Response> {
-    let init = init_for(reply.status, shared_headers(&reply, setting))?;
+pub fn finish(reply: Reply, ui: &Ui, policy: &Policy, https: bool) -> Result<Response> {
+    let init = init_for(reply.status, shared_headers(&reply, ui, policy, https))?;
     // The body goes over as a view of wasm memory, which the constructor copies: a string
     // would be decoded into JS and encoded back to UTF-8, 9 us for a form page.
     let mut body = reply.body.map(String::into_bytes);
@@ -245,6 +227,7 @@ pub fn finish(reply: Reply, setting: &Setting) -> Result<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::brand::{Brand, BrandColor, Link};
     use crate::hireflix::TrustedHosts;
     use crate::http_url::HttpUrl;
     use serde_json::Value;
@@ -266,33 +249,42 @@ mod tests {
         assert!(!alone.form_action.contains("127.0.0.1"));
     }
 
-    fn setting(policy: &Policy) -> Setting<'_> {
-        Setting {
-            language: "es",
-            https: false,
-            logo_origin: None,
-            style_hash: None,
-            policy,
+    /// In Spanish, the brand's logo from `logo_origin` and its colour hashed `style_hash`.
+    fn ui(logo_origin: Option<&str>, style_hash: Option<&str>) -> Ui {
+        let logo = logo_origin.map(|origin| Link {
+            href: String::new(),
+            origin: Some(origin.into()),
+        });
+        let color = style_hash.map(|hash| BrandColor {
+            css: String::new(),
+            csp_hash: hash.into(),
+        });
+        let brand = Brand {
+            logo,
+            color,
+            ..Brand::default()
+        };
+        Ui {
+            w: crate::i18n::by_code("es").unwrap(),
+            brand: std::rc::Rc::new(brand),
+            origin: String::new(),
+            path: String::new(),
+            query: Vec::new(),
         }
     }
 
     #[test]
     fn a_page_csp_admits_our_files_the_widget_and_the_brand_and_fences_framing_and_posting() {
         let policy = Policy::new(&["https://careers.example.com".to_string()], "'x'");
-        let plain = setting(&policy);
         assert_eq!(
-            csp(false, &plain),
+            csp(false, &ui(None, None), &policy),
             "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
              img-src 'self' data:; base-uri 'none'; \
              frame-ancestors 'self' https://careers.example.com; form-action 'self' 'x'"
         );
-        let branded = Setting {
-            logo_origin: Some("https://cdn.example.com"),
-            style_hash: Some("'sha256-abc='"),
-            ..setting(&policy)
-        };
+        let branded = ui(Some("https://cdn.example.com"), Some("'sha256-abc='"));
         assert_eq!(
-            csp(true, &branded),
+            csp(true, &branded, &policy),
             "default-src 'none'; style-src 'self' 'sha256-abc='; \
              script-src 'self' https://challenges.cloudflare.com; \
              frame-src https://challenges.cloudflare.com; connect-src 'self'; \
@@ -315,23 +307,19 @@ mod tests {
     #[test]
     fn every_answer_is_nosniff_in_its_language_and_hsts_only_over_https() {
         let policy = Policy::new(&[], "'x'");
-        let http = setting(&policy);
-        let https = Setting {
-            https: true,
-            ..setting(&policy)
-        };
+        let ui = ui(None, None);
         for reply in [
             html(200, String::new()),
             json(200, &Value::Null),
             preflight(),
             see_other("https://example.com/i"),
         ] {
-            let plain = shared_headers(&reply, &http);
+            let plain = shared_headers(&reply, &ui, &policy, false);
             assert_eq!(value(&plain, "x-content-type-options"), Some("nosniff"));
             assert_eq!(value(&plain, "content-language"), Some("es"));
             assert_eq!(value(&plain, "vary"), Some("Accept-Language"));
             assert_eq!(value(&plain, "strict-transport-security"), None);
-            let secure = shared_headers(&reply, &https);
+            let secure = shared_headers(&reply, &ui, &policy, true);
             assert_eq!(value(&secure, "strict-transport-security"), Some(HSTS));
         }
     }
@@ -339,11 +327,12 @@ mod tests {
     #[test]
     fn what_comes_from_the_request_or_the_decision_is_never_shared() {
         let policy = Policy::new(&[], "'x'");
-        let setting = setting(&policy);
+        let ui = ui(None, None);
+        let shared = |reply| shared_headers(reply, &ui, &policy, false);
         let redirect =
             see_other("https://example.com/i").with_header("set-cookie", "p=1".to_string());
         assert_eq!(
-            names(&shared_headers(&redirect, &setting)),
+            names(&shared(&redirect)),
             [
                 "cache-control",
                 "referrer-policy",
@@ -360,9 +349,9 @@ mod tests {
             ]
         );
         let api = cors(json(200, &Value::Null), Some("https://careers.example.com"));
-        let shared = shared_headers(&api, &setting);
-        assert_eq!(value(&shared, "vary"), Some("Origin, Accept-Language"));
-        assert_eq!(value(&shared, "access-control-allow-origin"), None);
+        let api_shared = shared(&api);
+        assert_eq!(value(&api_shared, "vary"), Some("Origin, Accept-Language"));
+        assert_eq!(value(&api_shared, "access-control-allow-origin"), None);
         assert_eq!(
             api.own,
             [(
@@ -373,7 +362,7 @@ mod tests {
         let refused = cors(json(403, &Value::Null), None);
         assert!(refused.own.is_empty());
         assert_eq!(
-            value(&shared_headers(&refused, &setting), "vary"),
+            value(&shared(&refused), "vary"),
             Some("Origin, Accept-Language")
         );
     }

@@ -16,7 +16,7 @@ pub struct Ui {
     pub brand: Rc<Brand>,
     /// This worker's, as the request reached it.
     pub origin: String,
-    path: String,
+    pub(super) path: String,
     pub query: Vec<(String, String)>,
 }
 
