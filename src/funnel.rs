@@ -63,20 +63,12 @@ pub struct Visit {
 }
 
 impl Visit {
-    /// A data point's blobs: the step, then the visit, each trimmed and capped (the step's
-    /// own name is short).
+    /// A data point's blobs: the step, then the visit, each trimmed and capped.
     fn blobs(&self, step: Step) -> [String; 6] {
         let cap = |s: &str| s.trim().chars().take(MAX_BLOB_CHARS).collect::<String>();
         let [source, medium, campaign] = &self.campaign;
-        [
-            step.as_str(),
-            &self.language,
-            source,
-            medium,
-            campaign,
-            &self.country,
-        ]
-        .map(cap)
+        let (language, country) = (&self.language, &self.country);
+        [step.as_str(), language, source, medium, campaign, country].map(cap)
     }
 }
 
@@ -94,20 +86,14 @@ impl Funnel {
 
     /// The same funnel, for a post whose campaign tags came in its hidden fields.
     pub fn with_campaign(&self, attribution: &Attribution) -> Funnel {
-        let tag = |name| {
-            attribution
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.into())
-        };
-        let campaign =
-            ["utm_source", "utm_medium", "utm_campaign"].map(|n| tag(n).unwrap_or_default());
+        let tag = |name| attribution.iter().find(|(k, _)| *k == name);
+        let tags = ["utm_source", "utm_medium", "utm_campaign"];
+        let campaign = tags.map(|name| tag(name).map_or_else(String::new, |(_, v)| v.into()));
         let visit = Visit {
             campaign,
             ..self.visit.clone()
         };
-        let dataset = self.dataset.clone();
-        Funnel { dataset, visit }
+        Funnel::new(self.dataset.clone(), visit)
     }
 
     pub fn record(&self, position: &PositionId, step: Step) {

@@ -3,7 +3,6 @@
 
 mod admin;
 pub mod body;
-mod erase;
 mod gates;
 mod pages;
 mod pass;
