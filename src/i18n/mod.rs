@@ -1,11 +1,32 @@
 //! Every word a candidate reads, one file a language holding one `Words` (the compiler refuses
-//! a missing string), and which language a request gets. Adding one: copy `en.rs` to
-//! `<ISO 639-1 code>.rs`, translate it, set `code` and `name`, and add it to `LANGUAGES`.
+//! a missing string), and which language a request gets. Adding one: copy `es.rs` to
+//! `<ISO 639-1 code>.rs`, translate it from `en.rs`, set `code` and `name`, and add it to
+//! `LANGUAGES`.
+
+/// Declares `Words` by its English instance, so each name is written once besides each
+/// translation (`words` strings, `messages` a heading and a body).
+macro_rules! catalogue {
+    (
+        words { $($(#[$w:meta])* $word:ident: $text:literal,)* }
+        messages { $($(#[$m:meta])* $message:ident: ($heading:literal, $body:literal),)* }
+    ) => {
+        pub struct Words {
+            $($(#[$w])* pub $word: &'static str,)*
+            $($(#[$m])* pub $message: super::Message,)*
+        }
+
+        pub static WORDS: Words = Words {
+            $($word: $text,)*
+            $($message: super::Message { heading: $heading, body: $body },)*
+        };
+    };
+}
 
 mod en;
 mod es;
 
 use crate::domain::{Field, FieldError};
+pub use en::Words;
 
 /// In the order the switch shows them.
 pub static LANGUAGES: &[&Words] = &[&en::WORDS, &es::WORDS];
@@ -18,102 +39,6 @@ pub const NOTICE_VERSION: &str = "2026-11";
 pub struct Message {
     pub heading: &'static str,
     pub body: &'static str,
-}
-
-pub struct Words {
-    /// ISO 639-1, as `<html lang>`, `Content-Language` and `?lang=` spell it.
-    pub code: &'static str,
-    /// Its own name for itself.
-    pub name: &'static str,
-    /// The switch's accessible name.
-    pub language: &'static str,
-    /// Without `BRAND_NAME`.
-    pub careers: &'static str,
-    pub meta_description: &'static str,
-    pub privacy_notice: &'static str,
-    pub contact: &'static str,
-    pub opens_in_new_tab: &'static str,
-
-    pub positions_title: &'static str,
-    pub no_positions: &'static str,
-    pub see_open_positions: &'static str,
-    pub back_to_form: &'static str,
-
-    pub form_eyebrow: &'static str,
-    /// When Hireflix cannot be asked for the position's name.
-    pub any_position: &'static str,
-    pub form_intro: &'static str,
-    pub next_heading: &'static str,
-    pub next_video: &'static str,
-    pub next_camera: &'static str,
-    pub next_email: &'static str,
-    pub data_notice: &'static str,
-    pub consent_label: &'static str,
-    pub title_apply: &'static str,
-    pub title_error: &'static str,
-    pub error_summary: &'static str,
-    pub optional: &'static str,
-    pub submit: &'static str,
-    /// public/apply.js, while the application is on its way.
-    pub sending: &'static str,
-    /// public/embed.js: a landing page's frame's accessible name, before the position.
-    pub frame_title: &'static str,
-    pub position: &'static str,
-    pub first_name: &'static str,
-    pub last_name: &'static str,
-    pub email: &'static str,
-    pub email_hint: &'static str,
-    pub phone: &'static str,
-    pub phone_hint: &'static str,
-    /// Unless `DEFAULT_PHONE_REGION` says.
-    pub phone_region: &'static str,
-    /// In the error summary.
-    pub consent: &'static str,
-
-    pub first_name_missing: &'static str,
-    pub last_name_missing: &'static str,
-    pub name_too_long: &'static str,
-    pub not_a_name: &'static str,
-    pub email_missing: &'static str,
-    pub email_too_long: &'static str,
-    pub not_an_email: &'static str,
-    pub phone_characters: &'static str,
-    pub phone_without_country_code: &'static str,
-    pub phone_incomplete: &'static str,
-    pub consent_missing: &'static str,
-
-    pub rate_limited: &'static str,
-    pub unavailable: &'static str,
-    pub refused_by_hireflix: &'static str,
-    pub human_check: &'static str,
-    pub human_check_missing: &'static str,
-    pub human_check_refused: &'static str,
-    pub human_check_unavailable: &'static str,
-    pub human_check_needs_javascript: &'static str,
-    pub honeypot_label: &'static str,
-
-    /// With and without `CONTACT_EMAIL` (the address follows the first).
-    pub nothing_arrived_write_to: &'static str,
-    pub nothing_arrived: &'static str,
-    pub place_in_line: &'static str,
-    pub expected_by: &'static str,
-    /// Followed by `try_again_from` and the time (`2026-12-02 15:00 UTC`).
-    pub position_paused: &'static str,
-    pub try_again_from: &'static str,
-
-    pub invited_by_email: Message,
-    pub queued: Message,
-    pub in_line: Message,
-    pub link_unusable: Message,
-    pub position_not_found: Message,
-    pub position_closed: Message,
-    pub origin_not_allowed: Message,
-    pub page_not_found: Message,
-    pub positions_unavailable: Message,
-    pub misconfigured: Message,
-    pub too_large: Message,
-    pub unsupported_type: Message,
-    pub unreadable: Message,
 }
 
 impl Words {
