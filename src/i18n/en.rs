@@ -1,7 +1,7 @@
-//! English, whose catalogue declares `Words` (`super::catalogue!`).
+//! English, whose catalogue declares `Words`.
 
 catalogue! {
-    words {
+    declare words {
         /// ISO 639-1, as `<html lang>`, `Content-Language` and `?lang=` spell it.
         code: "en",
         /// Its own name for itself.

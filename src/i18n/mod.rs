@@ -3,11 +3,11 @@
 //! `<ISO 639-1 code>.rs`, translate it from `en.rs`, set `code` and `name`, and add it to
 //! `LANGUAGES`.
 
-/// Declares `Words` by its English instance, so each name is written once besides each
-/// translation (`words` strings, `messages` a heading and a body).
+/// One language's `WORDS`: `words` strings, `messages` a heading and a body each. English's
+/// (`declare`) also declares `Words`, so each name is written once besides each translation.
 macro_rules! catalogue {
     (
-        words { $($(#[$w:meta])* $word:ident: $text:literal,)* }
+        declare words { $($(#[$w:meta])* $word:ident: $text:literal,)* }
         messages { $($(#[$m:meta])* $message:ident: ($heading:literal, $body:literal),)* }
     ) => {
         pub struct Words {
@@ -15,7 +15,16 @@ macro_rules! catalogue {
             $($(#[$m])* pub $message: super::Message,)*
         }
 
-        pub static WORDS: Words = Words {
+        catalogue! {
+            words { $($word: $text,)* }
+            messages { $($message: ($heading, $body),)* }
+        }
+    };
+    (
+        words { $($word:ident: $text:literal,)* }
+        messages { $($message:ident: ($heading:literal, $body:literal),)* }
+    ) => {
+        pub static WORDS: super::Words = super::Words {
             $($word: $text,)*
             $($message: super::Message { heading: $heading, body: $body },)*
         };
