@@ -2,9 +2,9 @@
 //! enough `ADMIN_TOKEN` and the right `Authorization: Bearer`, every `/admin/` path is the same
 //! 404, so an outsider cannot even tell that a token is set.
 
-use super::gates::client_key;
+use super::pages::Ui;
 use super::respond::{json, Reply};
-use super::ui::Ui;
+use super::submit::client_key;
 use crate::answer::Answer;
 use crate::app::{allows, App};
 use crate::clock::now_ms;

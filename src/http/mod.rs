@@ -3,14 +3,12 @@
 
 mod admin;
 pub mod body;
-mod gates;
 mod pages;
 mod pass;
 mod render;
 mod respond;
 mod submit;
 mod turnstile;
-mod ui;
 
 use crate::answer::Answer;
 use crate::app::{App, Services};
@@ -22,15 +20,14 @@ use crate::funnel::{Funnel, Step, Visit};
 use crate::hireflix::Transient;
 use crate::log::{request_id, Source};
 use body::Posted;
-use pages::{render, FormPage, PositionsPage};
+use pages::{render, FormPage, PositionsPage, Ui};
 use respond::{html, json, Reply};
 use serde_json::json;
 use submit::{position_name, LivePost, Rules};
-use ui::Ui;
 use worker::{Context, Env, Method, Request, Result};
 
-pub use gates::{client_key, network_key};
 pub use respond::Policy;
+pub use submit::{client_key, network_key};
 
 /// The Cron Trigger's job: a failure keeps the last good positions list in KV, and is logged.
 pub async fn refresh_positions(env: &Env) {
@@ -131,7 +128,7 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
 fn api_origin(req: &Request, own_origin: &str, services: Option<&Services>) -> Option<String> {
     let services = services?;
     let origin = req.headers().get("origin").ok().flatten()?;
-    gates::origin_allowed(Some(&origin), own_origin, &services.config.allowed_origins)
+    submit::origin_allowed(Some(&origin), own_origin, &services.config.allowed_origins)
         .then_some(origin)
 }
 

@@ -2,7 +2,7 @@
 
 use super::pages::{render, FormPage, MessagePage};
 use super::respond::{html, json, see_other, Reply};
-use super::{body::TURNSTILE_FIELD, pass, submit::Submission, ui::Ui};
+use super::{body::TURNSTILE_FIELD, pages::Ui, pass, submit::Submission};
 use crate::answer::{Answer, Onward, Page};
 use crate::apply::positions::memo_name;
 use crate::clock::{iso8601, now_ms};

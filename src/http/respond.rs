@@ -3,7 +3,7 @@
 //! a header set seen before in this isolate reuses its `ResponseInit`, and only the headers of
 //! this answer alone (`Reply::own`) cost a call each.
 
-use super::ui::Ui;
+use super::pages::Ui;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::cell::RefCell;
