@@ -14,7 +14,6 @@ use crate::answer::Answer;
 use crate::app::{App, Services};
 use crate::apply::positions;
 use crate::config::names;
-use crate::domain::phone::Region;
 use crate::domain::{Attribution, FieldErrors, PositionId};
 use crate::funnel::{Funnel, Step, Visit};
 use crate::hireflix::Transient;
@@ -23,7 +22,7 @@ use body::Posted;
 use pages::{render, FormPage, PositionsPage, Ui};
 use respond::{html, json, Reply};
 use serde_json::json;
-use submit::{position_name, LivePost, Rules};
+use submit::{position_name, LivePost};
 use worker::{Context, Env, Method, Request, Result};
 
 pub use respond::Policy;
@@ -96,13 +95,6 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
             Some(position) => show_form(services, &funnel, position, ui).await,
         };
     };
-    let own_origin = &ui.origin;
-    let rules = Rules {
-        own_origin,
-        allowed_origins: &services.config.allowed_origins,
-        require_consent: services.config.require_consent,
-        phone_region: (services.config.phone_region).or(Region::by_code(w.phone_region)),
-    };
     let request_id = request_id(req.headers().get("cf-ray").ok().flatten());
     let mut live = LivePost {
         req: &mut req,
@@ -114,12 +106,12 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
         request_id,
         ui,
     };
-    let submission = submit::submit(&mut live, &rules).await;
+    let submission = submit::submit(&mut live, &services.config, ui).await;
     let reply = render::submission(&submission, position, ui, &services.config, source);
     if !api {
         return reply;
     }
-    let allowed = api_origin(&req, own_origin, Some(services));
+    let allowed = api_origin(&req, &ui.origin, Some(services));
     respond::cors(reply, allowed.as_deref())
 }
 

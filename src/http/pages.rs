@@ -288,10 +288,10 @@ pub fn render(page: &impl Template) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn ui(w: &'static Words, query: &[(&str, &str)]) -> Ui {
+    pub fn ui(w: &'static Words, query: &[(&str, &str)]) -> Ui {
         Ui {
             w,
             brand: Rc::new(Brand::default()),

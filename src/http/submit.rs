@@ -10,6 +10,7 @@ use crate::answer::Answer;
 use crate::app::Services;
 use crate::apply::positions::{self, Lookup};
 use crate::clock::now_iso;
+use crate::config::Config;
 use crate::domain::phone::Region;
 use crate::domain::{consent, Application, Attribution, Consent, Field, FieldError, PositionId};
 use crate::funnel::{Funnel, Step};
@@ -36,13 +37,6 @@ pub trait PostIo {
     fn record(&self, outcome: Outcome, attribution: &Attribution);
 }
 
-pub struct Rules<'a> {
-    pub own_origin: &'a str,
-    pub allowed_origins: &'a [String],
-    pub require_consent: bool,
-    pub phone_region: Option<&'a Region>,
-}
-
 pub struct Submission {
     pub answer: Answer,
     /// Empty when it could not be read.
@@ -52,7 +46,7 @@ pub struct Submission {
     pub pass: Option<String>,
 }
 
-pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
+pub async fn submit(io: &mut impl PostIo, config: &Config, ui: &Ui) -> Submission {
     let answered = |posted, position_name, answer| Submission {
         answer,
         posted,
@@ -63,7 +57,7 @@ pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
     // Counted before anything else is done for the post, valid or not.
     let within_limit = io.within_rate_limit().await;
     let origin = io.header("origin");
-    if !origin_allowed(origin.as_deref(), rules.own_origin, rules.allowed_origins) {
+    if !origin_allowed(origin.as_deref(), &ui.origin, &config.allowed_origins) {
         io.record(Outcome::OriginNotAllowed, &Attribution::default());
         return refused(Answer::OriginNotAllowed);
     }
@@ -71,7 +65,8 @@ pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
         Ok(posted) => posted,
         Err(answer) => return refused(answer),
     };
-    posted.form = posted.form.with_phone_normalised(rules.phone_region);
+    let region = config.phone_region.or(Region::by_code(ui.w.phone_region));
+    posted.form = posted.form.with_phone_normalised(region);
     io.count(Step::Submit, &posted.attribution);
     if !within_limit {
         io.record(Outcome::RateLimited, &posted.attribution);
@@ -91,7 +86,7 @@ pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
     };
     // Consent is checked like any field, its error reported with theirs.
     let consent = consent::is_given(&posted.consent);
-    let application = match (posted.form.parse(), rules.require_consent && !consent) {
+    let application = match (posted.form.parse(), config.require_consent && !consent) {
         (Ok(application), false) => application,
         (parsed, consent_missing) => {
             let mut errors = parsed.err().unwrap_or_default();
@@ -411,14 +406,19 @@ mod tests {
     }
 
     fn run(mut fake: Fake, require_consent: bool) -> (Submission, Vec<String>) {
-        let allowed = ["https://careers.example.com".to_string()];
-        let rules = Rules {
-            own_origin: "https://apply.example.com",
-            allowed_origins: &allowed,
-            require_consent,
-            phone_region: Region::by_code("GB"),
+        let consent = if require_consent { "true" } else { "false" };
+        let config = Config::read(
+            &[
+                ("ALLOWED_ORIGINS", "https://careers.example.com"),
+                ("REQUIRE_CONSENT", consent),
+            ][..],
+        );
+        // English: the phone region is GB.
+        let ui = Ui {
+            origin: "https://apply.example.com".into(),
+            ..super::super::pages::tests::ui(crate::i18n::english(), &[])
         };
-        let Some(submission) = submit(&mut fake, &rules).now_or_never() else {
+        let Some(submission) = submit(&mut fake, &config, &ui).now_or_never() else {
             panic!("the fake never waits")
         };
         (submission, fake.calls.take())
