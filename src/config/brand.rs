@@ -36,24 +36,19 @@ pub struct BrandColor {
     pub csp_hash: String,
 }
 
+/// What a deployment without each looks like: a warning, not a problem.
+#[rustfmt::skip]
+const UNSET: [(&str, &str); 3] = [
+    ("BRAND_NAME", "every page is headed \"Careers\" and names no company"),
+    ("PRIVACY_URL", "the form's data notice and the pages' footer have no privacy link"),
+    ("CONTACT_EMAIL", "a candidate whose invite does not arrive is told no one to write to"),
+];
+
 pub(super) fn read<V: Vars + ?Sized>(r: &mut Reader<V>) -> Brand {
     let link_why = "must be an https URL or a path on this worker such as /logo.svg";
     let email_why = "must be an email address like jobs@example.com";
     let email = |raw: &str| Email::parse(raw).ok().map(|e| e.as_str().to_string());
-    for (name, missing) in [
-        (
-            "BRAND_NAME",
-            "every page is headed \"Careers\" and names no company",
-        ),
-        (
-            "PRIVACY_URL",
-            "the form's data notice and the pages' footer have no privacy link",
-        ),
-        (
-            "CONTACT_EMAIL",
-            "a candidate whose invite does not arrive is told no one to write to",
-        ),
-    ] {
+    for (name, missing) in UNSET {
         if r.text(name).is_none() {
             r.warnings.push(format!("{name} is not set: {missing}"));
         }
@@ -66,12 +61,9 @@ pub(super) fn read<V: Vars + ?Sized>(r: &mut Reader<V>) -> Brand {
         color: r.check("BRAND_COLOR", "must be a colour like #1d4ed8", parse_hex).map(|rgb| {
             let usable = darken_for_white_text(rgb);
             if usable != rgb {
-                r.warnings.push(format!(
-                    "BRAND_COLOR {} gives white text only {} contrast (WCAG asks 4.5:1): the pages use {} instead",
-                    hex(rgb),
-                    ratio_text(contrast_tenths(rgb, WHITE)),
-                    hex(usable)
-                ));
+                let (given, used) = (hex(rgb), hex(usable));
+                let ratio = ratio_text(contrast_tenths(rgb, WHITE));
+                r.warnings.push(format!("BRAND_COLOR {given} gives white text only {ratio} contrast (WCAG asks 4.5:1): the pages use {used} instead"));
             }
             BrandColor::new(usable)
         }),

@@ -3,6 +3,7 @@
 use crate::answer::Answer;
 use crate::domain::{attribution, ApplicationForm, Attribution, Field};
 use futures_util::StreamExt;
+use serde_json::{Map, Value};
 use wasm_bindgen::JsCast;
 use worker::Request;
 
@@ -89,13 +90,11 @@ pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
 
 /// Never holds more than the cap in wasm memory: a chunked upload declares no length.
 async fn read_capped(req: &mut Request) -> Result<Vec<u8>, Answer> {
-    let mut stream = match req.stream() {
-        Ok(stream) => stream,
-        // No body at all reads as an empty form, which then fails validation field by field.
-        Err(_) => return Ok(Vec::new()),
+    // No body at all reads as an empty form, which then fails validation field by field.
+    let Ok(mut stream) = req.stream() else {
+        return Ok(Vec::new());
     };
-    let mut bytes = Vec::new();
-    let mut total = 0usize;
+    let (mut bytes, mut total) = (Vec::new(), 0usize);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| Answer::Unreadable)?;
         total = total.saturating_add(chunk.len());
@@ -119,10 +118,8 @@ pub fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
 }
 
 pub fn first<'q>(pairs: &'q [(String, String)], name: &str) -> Option<&'q str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    let (_, value) = pairs.iter().find(|(k, _)| k == name)?;
+    Some(value)
 }
 
 pub fn prefill(query: &[(String, String)]) -> ApplicationForm {
@@ -131,18 +128,15 @@ pub fn prefill(query: &[(String, String)]) -> ApplicationForm {
 
 /// An object of the form's field names.
 fn parse_json(bytes: &[u8]) -> Result<Posted, Answer> {
-    let object: serde_json::Map<String, serde_json::Value> =
+    let object: Map<String, Value> =
         serde_json::from_slice(bytes).map_err(|_| Answer::Unreadable)?;
-    let pairs = object
-        .into_iter()
-        .filter_map(|(k, v)| match v {
-            serde_json::Value::String(s) => Some((k, s)),
-            // `"consent": true` from a landing page's script.
-            serde_json::Value::Bool(true) => Some((k, "true".to_string())),
-            _ => None,
-        })
-        .collect();
-    Ok(Posted::from_pairs(pairs))
+    let pairs = object.into_iter().filter_map(|(k, v)| match v {
+        Value::String(s) => Some((k, s)),
+        // `"consent": true` from a landing page's script.
+        Value::Bool(true) => Some((k, "true".to_string())),
+        _ => None,
+    });
+    Ok(Posted::from_pairs(pairs.collect()))
 }
 
 /// The runtime's parser (`Response.formData()`): ours would be more wasm and risk for a format

@@ -107,7 +107,7 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
         ui,
     };
     let submission = submit::submit(&mut live, &services.config, ui).await;
-    let reply = render::submission(&submission, position, ui, &services.config, source);
+    let reply = render::submission((position, &submission, &services.config), ui, source);
     if !api {
         return reply;
     }

@@ -12,7 +12,7 @@ use crate::i18n::{Message, Words};
 use crate::log::Source;
 use serde_json::{Map, Value};
 
-type Post<'a> = (&'a PositionId, &'a Submission, &'a Config);
+pub type Post<'a> = (&'a PositionId, &'a Submission, &'a Config);
 
 impl Answer {
     /// The form's notice and the JSON's `message`. A paused position's says from when to send
@@ -53,9 +53,11 @@ impl Answer {
         };
         put("place", line.map(|(place, _)| place.into()));
         put("expectedBy", line.map(|(_, by)| iso8601(by).into()));
-        if let Answer::PositionPaused { retry_after_s } = self {
-            put("retryAfter", Some((*retry_after_s).into()));
-        }
+        let paused = matches!(self, Answer::PositionPaused { .. });
+        put(
+            "retryAfter",
+            row.retry_after.filter(|_| paused).map(Value::from),
+        );
         put("message", self.notice(w, message).map(Value::from));
         let reply = json(row.status, &Value::Object(body));
         reply.with_header("retry-after", row.retry_after.map(|s| s.to_string()))
@@ -65,15 +67,10 @@ impl Answer {
 /// With the link pass when it goes with an interview link. A landing page's cross-origin
 /// `fetch` sends no credentials and its browser ignores the cookie: such a candidate has the
 /// grace period, then their email.
-pub fn submission(
-    sent: &Submission,
-    position: &PositionId,
-    ui: &Ui,
-    config: &Config,
-    source: Source,
-) -> Reply {
+pub fn submission(post: Post, ui: &Ui, source: Source) -> Reply {
+    let (position, sent, _) = post;
     let reply = match source {
-        Source::Form => page(&sent.answer, ui, Some((position, sent, config))),
+        Source::Form => page(&sent.answer, ui, Some(post)),
         Source::Api | Source::Queue => sent.answer.json(ui.w),
     };
     let cookie = |link_pass| pass::set_cookie(position.as_str(), link_pass);
