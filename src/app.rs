@@ -73,12 +73,10 @@ impl App {
                 config: config.clone(),
             }),
         };
+        let redirect_sources = config.redirect_hosts.csp_sources();
         App {
             env: env.clone(),
-            policy: Policy::new(
-                &config.allowed_origins,
-                &config.redirect_hosts.csp_sources(),
-            ),
+            policy: Policy::new(&config.allowed_origins, &redirect_sources),
             config,
             store,
             services,
@@ -112,13 +110,8 @@ impl Services {
         }
     }
 
-    /// `ctx` lets KV writes nobody waits for finish after the response.
-    pub fn pipeline<'a>(
-        &'a self,
-        request_id: &'a str,
-        source: Source,
-        ctx: &'a Context,
-    ) -> Pipeline<'a> {
+    /// For the request `id`; `ctx` lets KV writes nobody waits for finish after the response.
+    pub fn pipeline<'a>(&'a self, id: &'a str, source: Source, ctx: &'a Context) -> Pipeline<'a> {
         let store = &self.store;
         Pipeline {
             invites: Invites {
@@ -134,7 +127,7 @@ impl Services {
                 clock: crate::clock::now_ms,
             },
             queue: &self.queue,
-            request_id,
+            request_id: id,
             source,
             pass: None,
             grace_ms: self.config.link_grace_ms,
