@@ -57,7 +57,7 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
         (Method::Get | Method::Head, ["healthz"]) => return health(&req, app, ui).await,
         (Method::Options, ["api", "apply", _]) => {
             let allowed = api_origin(&req, &ui.origin, app.services.as_ref().ok());
-            return respond::cors(respond::preflight(), allowed.as_deref());
+            return respond::cors(respond::preflight(), allowed);
         }
         (Method::Get | Method::Head, []) => (None, None),
         (Method::Get | Method::Head, ["apply", id]) => (Some(*id), None),
@@ -111,8 +111,7 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
     if !api {
         return reply;
     }
-    let allowed = api_origin(&req, &ui.origin, Some(services));
-    respond::cors(reply, allowed.as_deref())
+    respond::cors(reply, api_origin(&req, &ui.origin, Some(services)))
 }
 
 /// The calling page's origin when it may read API answers: this worker's own, or one listed
@@ -138,8 +137,7 @@ pub async fn health(req: &Request, app: &App, ui: &Ui) -> Reply {
 }
 
 async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
-    let env = app.env();
-    let mut warnings = binding_warnings(|name, bound| bound(env, name));
+    let mut warnings = binding_warnings(|name, bound| bound(app.env(), name));
     let services = &app.services;
     let mut problems = services.as_ref().err().cloned().unwrap_or_default();
     problems.extend(admin::token_problem(app));

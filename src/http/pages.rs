@@ -81,10 +81,8 @@ impl Ui {
 
     /// Each language's link: the query less `lang` and the names dropped, then `extra`.
     fn layout_with(&self, path: &str, drop: &[&str], extra: Vec<(&str, &str)>) -> Layout {
-        let kept = self
-            .query
-            .iter()
-            .filter(|(k, _)| k != LANG && !drop.contains(&k.as_str()));
+        let keep = |(k, _): &&(String, String)| k != LANG && !drop.contains(&k.as_str());
+        let kept = self.query.iter().filter(keep);
         let kept = kept.map(|(k, v)| (k.as_str(), v.as_str()));
         let pairs: Vec<(&str, &str)> = kept.chain(extra).collect();
         let languages = LANGUAGES

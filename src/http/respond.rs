@@ -70,10 +70,9 @@ pub fn see_other(location: &str) -> Reply {
 }
 
 /// Every API answer varies by `Origin`, so a cache never hands one origin's answer to another.
-pub fn cors(mut reply: Reply, allowed_origin: Option<&str>) -> Reply {
+pub fn cors(mut reply: Reply, allowed_origin: Option<String>) -> Reply {
     reply.vary_origin = true;
-    let origin = allowed_origin.map(str::to_string);
-    reply.with_header("access-control-allow-origin", origin)
+    reply.with_header("access-control-allow-origin", allowed_origin)
 }
 
 /// Pages may hold what a candidate typed: never cached, the URL never leaked to other sites.
@@ -348,7 +347,10 @@ mod tests {
                 ("set-cookie", "p=1".to_string())
             ]
         );
-        let api = cors(json(200, &Value::Null), Some("https://careers.example.com"));
+        let api = cors(
+            json(200, &Value::Null),
+            Some("https://careers.example.com".into()),
+        );
         let api_shared = shared(&api);
         assert_eq!(value(&api_shared, "vary"), Some("Origin, Accept-Language"));
         assert_eq!(value(&api_shared, "access-control-allow-origin"), None);
