@@ -42,12 +42,9 @@ pub async fn post(
     init.set_body(&JsValue::from_str(body));
     let signal = AbortSignal::timeout_with_u32(timeout_ms);
     init.set_signal(Some(&signal));
-    let failed = || {
-        if signal.aborted() {
-            Failure::Timeout
-        } else {
-            Failure::Network
-        }
+    let failed = || match signal.aborted() {
+        true => Failure::Timeout,
+        false => Failure::Network,
     };
     let sent = global_fetch(url, &init).map_err(|_| Failure::Network)?;
     let response: Response = JsFuture::from(sent)

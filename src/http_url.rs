@@ -59,10 +59,8 @@ impl HttpUrl {
     /// `scheme://host[:port]`
     pub fn origin(&self) -> String {
         let scheme = if self.https { "https" } else { "http" };
-        match self.port {
-            Some(port) => format!("{scheme}://{}:{port}", self.host),
-            None => format!("{scheme}://{}", self.host),
-        }
+        let port = self.port.map(|port| format!(":{port}")).unwrap_or_default();
+        format!("{scheme}://{}{port}", self.host)
     }
 }
 

@@ -42,11 +42,12 @@ fn judge(status: u16, body: &str, expected: &Expected) -> Result<(), Answer> {
         return Err(Answer::HumanCheckUnavailable);
     };
     if !verdict.success {
-        return if verdict.error_codes.iter().any(|c| c == "internal-error") {
-            Err(Answer::HumanCheckUnavailable)
-        } else {
-            Err(Answer::HumanCheckRefused)
-        };
+        return Err(
+            match verdict.error_codes.iter().any(|c| c == "internal-error") {
+                true => Answer::HumanCheckUnavailable,
+                false => Answer::HumanCheckRefused,
+            },
+        );
     }
     let ours = |host: &String| host.eq_ignore_ascii_case(&verdict.hostname);
     let made_for_us = verdict.action == ACTION && verdict.cdata == expected.cdata;
