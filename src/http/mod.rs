@@ -138,25 +138,22 @@ pub async fn health(req: &Request, app: &App, ui: &Ui) -> Reply {
 
 async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
     let mut warnings = binding_warnings(|name, bound| bound(app.env(), name));
-    let services = &app.services;
-    let mut problems = services.as_ref().err().cloned().unwrap_or_default();
+    let mut problems = app.services.as_ref().err().cloned().unwrap_or_default();
     problems.extend(admin::token_problem(app));
-    if let Ok(services) = services {
+    if let Ok(services) = &app.services {
         warnings.extend(services.config.warnings.iter().cloned());
     }
-    let mut body = json!({ "status": "ok" });
-    if !problems.is_empty() {
-        body = json!({ "status": "misconfigured", "problems": problems });
-    }
+    let mut body = match problems.is_empty() {
+        true => json!({ "status": "ok" }),
+        false => json!({ "status": "misconfigured", "problems": problems }),
+    };
     if !warnings.is_empty() {
         body["warnings"] = json!(warnings);
     }
-    let (Ok(services), true) = (services, problems.is_empty()) else {
-        return (503, body);
+    let serving = app.services.as_ref().ok().filter(|_| problems.is_empty());
+    let Some(services) = serving.filter(|_| deep) else {
+        return (if serving.is_some() { 200 } else { 503 }, body);
     };
-    if !deep {
-        return (200, body);
-    }
     let hireflix = match services.store.health().await {
         Some(known) => known,
         None => {
