@@ -170,16 +170,13 @@ impl PostIo for LivePost<'_> {
         });
         let cookies = self.header("cookie").unwrap_or_default();
         let funnel = self.funnel.with_campaign(&posted.attribution);
-        let mut pipeline = self
-            .services
-            .pipeline(&self.request_id, self.source, self.ctx);
+        let (services, position) = (self.services, self.position);
+        let mut pipeline = services.pipeline(&self.request_id, self.source, self.ctx);
         pipeline.attribution = Some(&posted.attribution);
         pipeline.consent = consent.as_ref();
         pipeline.funnel = Some(&funnel);
         pipeline.pass = pass::read(&cookies, self.position.as_str());
-        let decision = pipeline
-            .submit(self.position, &posted.form, application)
-            .await;
+        let decision = pipeline.submit(position, &posted.form, application).await;
         // A pass (30 days) only with a link this post made: one shown an existing interview
         // holds its pass already or came by the names within the grace period (a double tap),
         // which must not become a month's access to the link.
@@ -193,9 +190,8 @@ impl PostIo for LivePost<'_> {
     }
 
     fn count(&self, step: Step, attribution: &Attribution) {
-        self.funnel
-            .with_campaign(attribution)
-            .record(self.position, step);
+        let funnel = self.funnel.with_campaign(attribution);
+        funnel.record(self.position, step);
     }
 
     fn record(&self, outcome: Outcome, attribution: &Attribution) {
