@@ -187,10 +187,8 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
     }
 
     let cached = store.positions().await.map(|(_, list)| list);
-    let known = cached
-        .iter()
-        .flatten()
-        .filter_map(|p| PositionId::parse(&p.id));
+    let known = cached.iter().flatten();
+    let known = known.filter_map(|p| PositionId::parse(&p.id));
     let listed = app.config.allowed_positions.iter().flatten().cloned();
     // With the record of the spelling typed in each.
     let (mut positions, mut records) = (Vec::<PositionId>::new(), Vec::new());
