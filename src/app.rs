@@ -1,6 +1,5 @@
 //! The composition root: the settings and services every entry point uses, built once per
-//! isolate from `Env` (one `Env` per isolate; reading ~30 settings across the JS boundary cost
-//! more than the rest of a form view, docs/performance.md).
+//! isolate (reading ~30 settings from `Env` cost more than the rest of a form view).
 
 use crate::apply::invite::Invites;
 use crate::apply::Pipeline;

@@ -1,7 +1,6 @@
-//! The funnel: one Workers Analytics Engine data point per step an application takes, so an
-//! operator can see how many people reach the form and how many get an interview. Points hold
-//! the position, the step, the language, the campaign and the country: never an email, a
-//! name, a phone number or an address.
+//! The funnel: one Workers Analytics Engine data point per step an application takes (how many
+//! reach the form, how many get an interview). Points hold the position, the step, the
+//! language, the campaign and the country: never an email, a name, a phone or an address.
 
 use crate::domain::{Attribution, PositionId};
 use crate::log::Outcome;

@@ -159,11 +159,10 @@ fn mask_email(email: &str) -> String {
     format!("{first}***@{domain}")
 }
 
-/// Erasing one candidate on request (`scripts/erase`): their place in line, KV records (every
-/// known position, the spelling typed and each the ledger invited), ledger rows and dead letters
-/// (any spelling of the mailbox). The answer counts what went by kind, never naming them. A
-/// queue cannot be searched: the ledger keeps the erasure and the consumers drop those
-/// applications when they come out.
+/// Erasing one candidate (`scripts/erase`): their place in line, KV records (every known
+/// position, the spelling typed and each the ledger invited), ledger rows and dead letters (any
+/// spelling), counted by kind, never named. A queue cannot be searched: the ledger keeps the
+/// erasure and the consumers drop those applications when they come out.
 pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
     let secret = &app.config.app_secret;
     // `{"email", "position"?}` as a `Value` (a struct's decoder costs wasm). The position is

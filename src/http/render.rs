@@ -64,9 +64,8 @@ impl Answer {
     }
 }
 
-/// With the link pass when it goes with an interview link. A landing page's cross-origin
-/// `fetch` sends no credentials and its browser ignores the cookie: such a candidate has the
-/// grace period, then their email.
+/// With the link pass of an interview link (a landing page's cross-origin `fetch` ignores the
+/// cookie: its candidate has the grace period, then their email).
 pub fn submission(post: Post, ui: &Ui, source: Source) -> Reply {
     let (position, sent, _) = post;
     let reply = match source {

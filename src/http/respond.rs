@@ -75,9 +75,8 @@ pub fn cors(mut reply: Reply, allowed_origin: Option<String>) -> Reply {
     reply.with_header("access-control-allow-origin", allowed_origin)
 }
 
-/// Pages may hold what a candidate typed: never cached, the URL never leaked to other sites.
-/// `same-origin`, not `no-referrer`: with `no-referrer` a browser sends `Origin: null` on the
-/// form's own post, and the Origin gate could no longer tell our page from a foreign one.
+/// Pages may hold what a candidate typed: never cached, the URL not leaked to other sites
+/// (`same-origin`: under `no-referrer` the form's own post says `Origin: null`, as foreign ones).
 const HTML_HEADERS: [(&str, &str); 3] = [
     ("content-type", "text/html; charset=utf-8"),
     ("cache-control", "no-store"),

@@ -177,9 +177,8 @@ impl PostIo for LivePost<'_> {
         pipeline.funnel = Some(&funnel);
         pipeline.pass = pass::read(&cookies, self.position.as_str());
         let decision = pipeline.submit(position, &posted.form, application).await;
-        // A pass (30 days) only with a link this post made: one shown an existing interview
-        // holds its pass already or came by the names within the grace period (a double tap),
-        // which must not become a month's access to the link.
+        // A pass (30 days) only with a link this post made: one shown an existing interview has
+        // its pass, or came by the names in the grace period, which must not buy a month more.
         let pass = match (&decision.answer, decision.outcome) {
             (Answer::Interview(url), Outcome::Invited) => {
                 pass::random_id().map(|id| pipeline.link_pass(self.position, application, url, &id))
