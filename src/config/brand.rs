@@ -73,11 +73,8 @@ pub(super) fn read<V: Vars + ?Sized>(r: &mut Reader<V>) -> Brand {
 fn parse_link(raw: &str) -> Option<Link> {
     if raw.starts_with('/') {
         // `//host` would be another site; the rest kept to what a file in public/ needs.
-        let safe = !raw.starts_with("//")
-            && !raw.contains("..")
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"/-_.~%".contains(&b));
+        let file_byte = |b: u8| b.is_ascii_alphanumeric() || b"/-_.~%".contains(&b);
+        let safe = !raw.starts_with("//") && !raw.contains("..") && raw.bytes().all(file_byte);
         return safe.then(|| Link {
             href: raw.to_string(),
             origin: None,
@@ -105,9 +102,8 @@ impl BrandColor {
 
 /// `#rgb` or `#rrggbb`, any case.
 fn parse_hex(raw: &str) -> Option<Rgb> {
-    let digits = raw
-        .strip_prefix('#')
-        .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    let hex_digits = |d: &&str| d.bytes().all(|b| b.is_ascii_hexdigit());
+    let digits = raw.strip_prefix('#').filter(hex_digits)?;
     let [_, r, g, b] = u32::from_str_radix(digits, 16).ok()?.to_be_bytes();
     match digits.len() {
         3 => Some([g & 15, b >> 4, b & 15].map(|c| c * 17)),
@@ -126,11 +122,9 @@ fn scale(rgb: Rgb, percent: u16) -> Rgb {
 
 /// The lightest shade of it (itself included; black at worst) with white text at 4.5:1.
 fn darken_for_white_text(rgb: Rgb) -> Rgb {
-    (0..=100u16)
-        .rev()
-        .map(|percent| scale(rgb, percent))
-        .find(|shade| contrast_tenths(*shade, WHITE) >= MIN_CONTRAST_TENTHS)
-        .unwrap_or([0, 0, 0])
+    let passes = |shade: &Rgb| contrast_tenths(*shade, WHITE) >= MIN_CONTRAST_TENTHS;
+    let mut shades = (0..=100u16).rev().map(|percent| scale(rgb, percent));
+    shades.find(passes).unwrap_or([0, 0, 0])
 }
 
 /// WCAG 2 relative luminance.

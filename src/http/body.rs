@@ -53,9 +53,8 @@ const ENCODINGS: [&str; 3] = [
 
 fn encoding(content_type: &str) -> Option<&'static str> {
     let essence = content_type.split(';').next().unwrap_or_default().trim();
-    ENCODINGS
-        .into_iter()
-        .find(|e| e.eq_ignore_ascii_case(essence))
+    let is_it = |e: &&str| e.eq_ignore_ascii_case(essence);
+    ENCODINGS.into_iter().find(is_it)
 }
 
 pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
@@ -112,9 +111,7 @@ async fn read_capped(req: &mut Request) -> Result<Vec<u8>, Answer> {
 }
 
 pub fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(bytes)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    form_urlencoded::parse(bytes).into_owned().collect()
 }
 
 pub fn first<'q>(pairs: &'q [(String, String)], name: &str) -> Option<&'q str> {

@@ -119,9 +119,8 @@ fn routed(path: &str) -> String {
 fn split_url(url: &str) -> (&str, &str, &str) {
     let host_start = url.find("://").map_or(0, |i| i + 3);
     let path_start = url.get(host_start..).and_then(|rest| rest.find('/'));
-    let (origin, rest) = path_start
-        .and_then(|i| url.split_at_checked(host_start + i))
-        .unwrap_or((url, ""));
+    let split = path_start.and_then(|i| url.split_at_checked(host_start + i));
+    let (origin, rest) = split.unwrap_or((url, ""));
     let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     (origin, if path.is_empty() { "/" } else { path }, query)

@@ -81,10 +81,8 @@ const MAX_ENTRIES: usize = 32;
 /// `es`, `ES`, `es-MX`, `es_419`: one Spanish serves every region.
 pub fn by_code(tag: &str) -> Option<&'static Words> {
     let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
-    LANGUAGES
-        .iter()
-        .copied()
-        .find(|w| w.code.eq_ignore_ascii_case(primary))
+    let primary_is = |w: &&Words| w.code.eq_ignore_ascii_case(primary);
+    LANGUAGES.iter().copied().find(primary_is)
 }
 
 /// `?lang=`, then `Accept-Language`, then `DEFAULT_LANGUAGE`.
