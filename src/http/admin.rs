@@ -212,9 +212,7 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
     let mut rows = 0u32;
     for row in forgotten.as_deref().unwrap_or_default().split(' ') {
         rows += u32::from(!row.is_empty());
-        if let Some(key) = keys::recorded(row).filter(|key| !records.contains(key)) {
-            records.push(key);
-        }
+        records.extend(keys::recorded(row).filter(|key| !records.contains(key)));
     }
     let rows = forgotten.is_some().then_some(rows);
     let (mut held, mut kv_complete) = (0u32, true);

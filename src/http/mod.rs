@@ -140,9 +140,8 @@ async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
     let mut warnings = binding_warnings(|name, bound| bound(app.env(), name));
     let mut problems = app.services.as_ref().err().cloned().unwrap_or_default();
     problems.extend(admin::token_problem(app));
-    if let Ok(services) = &app.services {
-        warnings.extend(services.config.warnings.iter().cloned());
-    }
+    let config_warnings = app.services.iter().flat_map(|s| &s.config.warnings);
+    warnings.extend(config_warnings.cloned());
     let mut body = match problems.is_empty() {
         true => json!({ "status": "ok" }),
         false => json!({ "status": "misconfigured", "problems": problems }),

@@ -85,20 +85,17 @@ impl Ui {
         let kept = self.query.iter().filter(keep);
         let kept = kept.map(|(k, v)| (k.as_str(), v.as_str()));
         let pairs: Vec<(&str, &str)> = kept.chain(extra).collect();
-        let languages = LANGUAGES
-            .iter()
-            .map(|w| {
-                let mut query = form_urlencoded::Serializer::new(String::new());
-                query.append_pair(LANG, w.code);
-                query.extend_pairs(&pairs);
-                LanguageLink {
-                    code: w.code,
-                    name: w.name,
-                    href: format!("{path}?{}", query.finish()),
-                    current: std::ptr::eq(*w, self.w),
-                }
-            })
-            .collect();
+        let link = |w: &&'static Words| {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair(LANG, w.code).extend_pairs(&pairs);
+            LanguageLink {
+                code: w.code,
+                name: w.name,
+                href: format!("{path}?{}", query.finish()),
+                current: std::ptr::eq(*w, self.w),
+            }
+        };
+        let languages = LANGUAGES.iter().map(link).collect();
         Layout {
             w: self.w,
             brand: Rc::clone(&self.brand),
