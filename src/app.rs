@@ -103,10 +103,9 @@ pub struct Services {
 impl Services {
     /// Without the binding the visit (its country crosses from JS) is not even read.
     pub fn funnel(&self, visit: impl FnOnce() -> Visit) -> Funnel {
-        match &self.dataset {
-            Some(dataset) => Funnel::new(Some(dataset.clone()), visit()),
-            None => Funnel::new(None, Visit::default()),
-        }
+        let dataset = self.dataset.clone();
+        let visit = dataset.as_ref().map_or_else(Visit::default, |_| visit());
+        Funnel::new(dataset, visit)
     }
 
     /// For the request `id`; `ctx` lets KV writes nobody waits for finish after the response.

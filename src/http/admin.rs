@@ -171,10 +171,8 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
     let asked = asked.and_then(|text| serde_json::from_str::<Value>(&text).ok());
     let field = |name| asked.as_ref()?.get(name)?.as_str().map(str::trim);
     let email = field("email").and_then(|raw| Email::parse(raw).ok());
-    let extra = match field("position").filter(|p| !p.is_empty()) {
-        Some(raw) => PositionId::parse(raw).map(Some),
-        None => Some(None),
-    };
+    let position = field("position").filter(|p| !p.is_empty());
+    let extra = position.map_or(Some(None), |raw| PositionId::parse(raw).map(Some));
     let (Some(email), Some(extra)) = (email, extra) else {
         let expected = r#"{"email":"...","position":"optional id"}"#;
         let body = json!({ "error": "invalid_request", "expected": expected });
