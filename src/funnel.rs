@@ -96,16 +96,14 @@ impl Funnel {
     }
 
     pub fn record(&self, position: &PositionId, step: Step) {
-        let Some(dataset) = &self.dataset else {
-            return;
-        };
+        let Some(set) = &self.dataset else { return };
         let point = AnalyticsEngineDataPointBuilder::new()
             .indexes([position.as_str()])
             .blobs(self.visit.blobs(step))
             .doubles([1.0])
             .build();
         // A lost data point loses a count, never an application.
-        let _ = dataset.write_data_point(&point);
+        let _ = set.write_data_point(&point);
     }
 
     pub fn record_outcome(&self, position: &PositionId, outcome: Outcome) {

@@ -47,13 +47,13 @@ pub struct Submission {
 }
 
 pub async fn submit(io: &mut impl PostIo, config: &Config, ui: &Ui) -> Submission {
-    let answered = |posted, position_name, answer| Submission {
+    let answered = |posted, position_name, answer, pass| Submission {
         answer,
         posted,
         position_name,
-        pass: None,
+        pass,
     };
-    let refused = |answer| answered(Posted::default(), String::new(), answer);
+    let refused = |answer| answered(Posted::default(), String::new(), answer, None);
     // Counted before anything else is done for the post, valid or not.
     let within_limit = io.within_rate_limit().await;
     let origin = io.header("origin");
@@ -72,14 +72,14 @@ pub async fn submit(io: &mut impl PostIo, config: &Config, ui: &Ui) -> Submissio
         io.record(Outcome::RateLimited, &posted.attribution);
         // A limited post costs no KV read.
         let name = io.remembered_name();
-        return answered(posted, name, Answer::RateLimited);
+        return answered(posted, name, Answer::RateLimited, None);
     }
     if !posted.honeypot.trim().is_empty() {
         // Exactly what a queued application hears (its page names the position and address);
         // nothing is stored or sent.
         io.record(Outcome::Honeypot, &posted.attribution);
         let name = io.remembered_name();
-        return answered(posted, name, Answer::Queued);
+        return answered(posted, name, Answer::Queued, None);
     }
     let Some(name) = io.position_name().await else {
         return refused(Answer::PositionNotFound);
@@ -94,7 +94,7 @@ pub async fn submit(io: &mut impl PostIo, config: &Config, ui: &Ui) -> Submissio
                 errors = errors.with(Field::Consent, FieldError::Missing);
             }
             io.count(Step::Invalid, &posted.attribution);
-            return answered(posted, name, Answer::Invalid(errors));
+            return answered(posted, name, Answer::Invalid(errors), None);
         }
     };
     // Landing pages that post JSON may send the token as a header instead.
@@ -104,13 +104,10 @@ pub async fn submit(io: &mut impl PostIo, config: &Config, ui: &Ui) -> Submissio
     };
     if let Err(answer) = io.human_check(&token).await {
         io.record(Outcome::TurnstileFailed, &posted.attribution);
-        return answered(posted, name, answer);
+        return answered(posted, name, answer, None);
     }
     let (answer, pass) = io.apply(&posted, &application).await;
-    Submission {
-        pass,
-        ..answered(posted, name, answer)
-    }
+    answered(posted, name, answer, pass)
 }
 
 pub struct LivePost<'a> {
