@@ -28,10 +28,6 @@ pub enum Step {
 }
 
 impl Step {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// The funnel step an outcome is, if it is one.
     pub fn of(outcome: Outcome) -> Option<Step> {
         match outcome {
@@ -66,8 +62,8 @@ impl Visit {
     fn blobs(&self, step: Step) -> [String; 6] {
         let cap = |s: &str| s.trim().chars().take(MAX_BLOB_CHARS).collect::<String>();
         let [source, medium, campaign] = &self.campaign;
-        let (language, country) = (&self.language, &self.country);
-        [step.as_str(), language, source, medium, campaign, country].map(cap)
+        let (step, language, country) = (<&str>::from(step), &self.language, &self.country);
+        [step, language, source, medium, campaign, country].map(cap)
     }
 }
 
@@ -146,7 +142,7 @@ mod tests {
             (Step::DeadLetter, "dead_letter"),
         ];
         for (step, name) in named {
-            assert_eq!(step.as_str(), name);
+            assert_eq!(<&str>::from(step), name);
         }
     }
 

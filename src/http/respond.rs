@@ -85,14 +85,12 @@ const HTML_HEADERS: [(&str, &str); 3] = [
 
 const TURNSTILE: &str = "https://challenges.cloudflare.com";
 
+#[rustfmt::skip]
 const API_HEADERS: [(&str, &str); 4] = [
     ("content-type", "application/json"),
     ("cache-control", "no-store"),
     ("access-control-allow-methods", "POST, OPTIONS"),
-    (
-        "access-control-allow-headers",
-        "content-type, cf-turnstile-response",
-    ),
+    ("access-control-allow-headers", "content-type, cf-turnstile-response"),
 ];
 
 /// The interview link is the candidate's own: not cached, not passed on as a referrer.

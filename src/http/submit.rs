@@ -381,7 +381,7 @@ mod tests {
             (Answer::Queued, None)
         }
         fn count(&self, step: Step, _: &Attribution) {
-            self.note(format!("count {}", step.as_str()));
+            self.note(format!("count {}", <&str>::from(step)));
         }
         fn record(&self, outcome: Outcome, _: &Attribution) {
             self.note(format!("record {outcome:?}"));
