@@ -44,11 +44,8 @@ pub async fn authorized(req: &Request, app: &App) -> bool {
     };
     let ip = header("cf-connecting-ip").unwrap_or_default();
     let limiter = app.env().rate_limiter(names::RATE_LIMITER).ok();
-    if !allows(limiter.as_ref(), Some(client_key("admin", &ip))).await {
-        return false;
-    }
-    let bearer = given.strip_prefix("Bearer ").unwrap_or_default();
-    same_secret(bearer, token)
+    let within = allows(limiter.as_ref(), Some(client_key("admin", &ip))).await;
+    within && same_secret(given.strip_prefix("Bearer ").unwrap_or_default(), token)
 }
 
 pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Reply {

@@ -71,10 +71,8 @@ pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
         Some(length) if length <= MAX_BODY_BYTES => {
             let bytes = req.bytes().await.map_err(|_| Answer::Unreadable)?;
             // The length is the runtime's promise, not ours.
-            if bytes.len() > MAX_BODY_BYTES {
-                return Err(Answer::TooLarge);
-            }
-            bytes
+            let fits = bytes.len() <= MAX_BODY_BYTES;
+            fits.then_some(bytes).ok_or(Answer::TooLarge)?
         }
         _ => read_capped(req).await?,
     };
@@ -104,10 +102,8 @@ async fn read_capped(req: &mut Request) -> Result<Vec<u8>, Answer> {
             bytes.extend_from_slice(&chunk);
         }
     }
-    if total > MAX_BODY_BYTES {
-        return Err(Answer::TooLarge);
-    }
-    Ok(bytes)
+    let fits = total <= MAX_BODY_BYTES;
+    fits.then_some(bytes).ok_or(Answer::TooLarge)
 }
 
 pub fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
