@@ -147,9 +147,14 @@ async fn parse_multipart(mut bytes: Vec<u8>, content_type: &str) -> Option<Poste
     let fields = Field::ALL.iter().map(|f| f.wire_name());
     let gates = [HONEYPOT_FIELD, TURNSTILE_FIELD, CONSENT_FIELD];
     let names = fields.chain(gates).chain(attribution::NAMES);
-    // A file upload under one of our names is not text: the field is left empty.
-    let text = |name: &str| Some((name.to_string(), form_data.get(name).as_string()?));
-    Some(Posted::from_pairs(names.filter_map(text).collect()))
+    let mut pairs = Vec::new();
+    for name in names {
+        // A file upload under one of our names is not text: leave the field empty.
+        if let Some(value) = form_data.get(name).as_string() {
+            pairs.push((name.to_string(), value));
+        }
+    }
+    Some(Posted::from_pairs(pairs))
 }
 
 #[cfg(test)]

@@ -95,15 +95,14 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
             Some(position) => show_form(services, &funnel, position, ui).await,
         };
     };
-    let request_id = request_id(req.headers().get("cf-ray").ok().flatten());
     let mut live = LivePost {
+        request_id: request_id(req.headers().get("cf-ray").ok().flatten()),
         req: &mut req,
         services,
         funnel: &funnel,
         ctx: &ctx,
         position,
         source,
-        request_id,
         ui,
     };
     let submission = submit::submit(&mut live, &services.config, ui).await;
@@ -117,10 +116,9 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
 /// The calling page's origin when it may read API answers: this worker's own, or one listed
 /// in `ALLOWED_ORIGINS`. Never `*`.
 fn api_origin(req: &Request, own_origin: &str, services: Option<&Services>) -> Option<String> {
-    let services = services?;
+    let allowed = &services?.config.allowed_origins;
     let origin = req.headers().get("origin").ok().flatten()?;
-    submit::origin_allowed(Some(&origin), own_origin, &services.config.allowed_origins)
-        .then_some(origin)
+    submit::origin_allowed(Some(&origin), own_origin, allowed).then_some(origin)
 }
 
 /// 200 when the worker can serve, 503 when it cannot: the status alone, since what is missing
@@ -140,8 +138,9 @@ async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
     let mut warnings = binding_warnings(|name, bound| bound(app.env(), name));
     let mut problems = app.services.as_ref().err().cloned().unwrap_or_default();
     problems.extend(admin::token_problem(app));
-    let config_warnings = app.services.iter().flat_map(|s| &s.config.warnings);
-    warnings.extend(config_warnings.cloned());
+    if let Ok(services) = &app.services {
+        warnings.extend(services.config.warnings.iter().cloned());
+    }
     let mut body = match problems.is_empty() {
         true => json!({ "status": "ok" }),
         false => json!({ "status": "misconfigured", "problems": problems }),

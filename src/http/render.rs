@@ -168,6 +168,8 @@ fn by_field(w: &Words, errors: Option<&FieldErrors>, human_check: Option<&str>) 
     let mut map: Map<String, Value> = fields
         .map(|(field, error)| (field.wire_name().into(), w.field_error(field, error).into()))
         .collect();
-    map.extend(human_check.map(|error| (TURNSTILE_FIELD.into(), error.into())));
+    if let Some(error) = human_check {
+        map.insert(TURNSTILE_FIELD.into(), error.into());
+    }
     Value::Object(map)
 }

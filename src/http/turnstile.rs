@@ -74,8 +74,12 @@ pub async fn verify(
     // A fresh key for each verification: it only makes a retry of that same call safe. Derived
     // from the token instead, every replay of a spent token would carry the first call's key
     // and siteverify would hand back that first "success", undoing single use.
-    form.extend_pairs(super::pass::random_uuid().map(|key| ("idempotency_key", key)));
-    form.extend_pairs(remote_ip.map(|ip| ("remoteip", ip)));
+    if let Some(key) = super::pass::random_uuid() {
+        form.append_pair("idempotency_key", &key);
+    }
+    if let Some(ip) = remote_ip {
+        form.append_pair("remoteip", ip);
+    }
     let (url, form_type) = (
         config.verify_url.to_string(),
         "application/x-www-form-urlencoded",
