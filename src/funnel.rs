@@ -67,8 +67,7 @@ impl Visit {
     }
 }
 
-/// The dataset and the visit one request or queue message records into. Without the binding
-/// nothing is recorded and nothing fails.
+/// What a request or queue message records into; without the binding, nothing and no failure.
 pub struct Funnel {
     dataset: Option<AnalyticsEngineDataset>,
     visit: Visit,

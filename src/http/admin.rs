@@ -69,8 +69,7 @@ pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Rep
     }
 }
 
-/// The quota hold (`crate::pace`); lifted, new invites go at once and the parked come back at
-/// their time.
+/// The quota hold (`crate::pace`); lifted, new invites go at once, the parked at their time.
 async fn quota(app: &App, lift: bool, w: &'static Words) -> Reply {
     let paced = app.services.as_ref().ok().map(|s| (s, s.client.pacer()));
     let Some((services, Some(pacer))) = paced else {

@@ -132,8 +132,7 @@ fn parse_json(bytes: &[u8]) -> Result<Posted, Answer> {
     Ok(Posted::from_pairs(pairs.collect()))
 }
 
-/// The runtime's parser (`Response.formData()`): ours would be more wasm and risk for a format
-/// browsers send only when told to.
+/// The runtime's parser (`Response.formData()`): ours would be wasm and risk for a rare format.
 async fn parse_multipart(mut bytes: Vec<u8>, content_type: &str) -> Option<Posted> {
     let headers = web_sys::Headers::new().ok()?;
     headers.set("content-type", content_type).ok()?;

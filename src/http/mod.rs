@@ -113,8 +113,7 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
     respond::cors(reply, api_origin(&req, &ui.origin, Some(services)))
 }
 
-/// The calling page's origin when it may read API answers: this worker's own, or one listed
-/// in `ALLOWED_ORIGINS`. Never `*`.
+/// The origin that may read an API answer: ours or one in `ALLOWED_ORIGINS`, never `*`.
 fn api_origin(req: &Request, own_origin: &str, services: Option<&Services>) -> Option<String> {
     let allowed = &services?.config.allowed_origins;
     let origin = req.headers().get("origin").ok().flatten()?;

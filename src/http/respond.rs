@@ -172,16 +172,14 @@ fn csp(turnstile: bool, ui: &Ui, policy: &Policy) -> String {
     )
 }
 
-/// An isolate answers with few kinds, statuses, languages and schemes; past this many header
-/// sets, new ones are built for each answer and not kept.
+/// Few kinds, statuses, languages and schemes: past this many header sets, new ones are not kept.
 const PREPARED_MAX: usize = 48;
 
 thread_local! {
     static PREPARED: RefCell<Vec<(u16, Vec<Header>, ResponseInit)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The `Response` constructor copies the headers: one `ResponseInit` serves every answer with
-/// the same status and shared headers.
+/// The `Response` constructor copies the headers: one `ResponseInit` serves each status and set.
 fn init_for(status: u16, headers: Vec<Header>) -> Result<ResponseInit> {
     let known = PREPARED.with_borrow(|prepared| {
         let same = |(s, h, _): &&(u16, Vec<Header>, ResponseInit)| *s == status && *h == headers;

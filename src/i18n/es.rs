@@ -1,5 +1,4 @@
-//! Spanish (español), neutral and addressing the candidate as "tú" throughout, as most
-//! recruiting in Spanish does today.
+//! Spanish (español), neutral, addressing the candidate as "tú", as most recruiting does today.
 
 catalogue! {
     words {
