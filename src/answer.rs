@@ -133,9 +133,8 @@ impl Answer {
     }
 
     pub fn from_slug(slug: &str, w: &'static Words) -> Option<Answer> {
-        Answer::INBOXES
-            .into_iter()
-            .find(|answer| matches!(answer.row(w).page, Page::Inbox(_, s, _) if s == slug))
+        let at = |answer: &Answer| matches!(answer.row(w).page, Page::Inbox(_, s, _) if s == slug);
+        Answer::INBOXES.into_iter().find(at)
     }
 }
 

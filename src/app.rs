@@ -1,6 +1,5 @@
 //! The composition root: the settings and services every entry point uses, built once per
-//! isolate from `Env` (one `Env` per isolate; reading ~30 settings across the JS boundary cost
-//! more than the rest of a form view, docs/performance.md).
+//! isolate (reading ~30 settings from `Env` cost more than the rest of a form view).
 
 use crate::apply::invite::Invites;
 use crate::apply::Pipeline;
@@ -73,12 +72,10 @@ impl App {
                 config: config.clone(),
             }),
         };
+        let redirect_sources = config.redirect_hosts.csp_sources();
         App {
             env: env.clone(),
-            policy: Policy::new(
-                &config.allowed_origins,
-                &config.redirect_hosts.csp_sources(),
-            ),
+            policy: Policy::new(&config.allowed_origins, &redirect_sources),
             config,
             store,
             services,
@@ -106,19 +103,13 @@ pub struct Services {
 impl Services {
     /// Without the binding the visit (its country crosses from JS) is not even read.
     pub fn funnel(&self, visit: impl FnOnce() -> Visit) -> Funnel {
-        match &self.dataset {
-            Some(dataset) => Funnel::new(Some(dataset.clone()), visit()),
-            None => Funnel::new(None, Visit::default()),
-        }
+        let dataset = self.dataset.clone();
+        let visit = dataset.as_ref().map_or_else(Visit::default, |_| visit());
+        Funnel::new(dataset, visit)
     }
 
-    /// `ctx` lets KV writes nobody waits for finish after the response.
-    pub fn pipeline<'a>(
-        &'a self,
-        request_id: &'a str,
-        source: Source,
-        ctx: &'a Context,
-    ) -> Pipeline<'a> {
+    /// For the request `id`; `ctx` lets KV writes nobody waits for finish after the response.
+    pub fn pipeline<'a>(&'a self, id: &'a str, source: Source, ctx: &'a Context) -> Pipeline<'a> {
         let store = &self.store;
         Pipeline {
             invites: Invites {
@@ -134,7 +125,7 @@ impl Services {
                 clock: crate::clock::now_ms,
             },
             queue: &self.queue,
-            request_id,
+            request_id: id,
             source,
             pass: None,
             grace_ms: self.config.link_grace_ms,

@@ -19,8 +19,7 @@ pub fn iso8601(ms: u64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
 }
 
-// Howard Hinnant's algorithms (public domain): days since 1970-01-01 to and from
-// (year, month, day), proleptic Gregorian. No date crate for two functions.
+// Howard Hinnant's algorithms (public domain), proleptic Gregorian: no date crate for two.
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);

@@ -42,19 +42,13 @@ pub async fn post(
     init.set_body(&JsValue::from_str(body));
     let signal = AbortSignal::timeout_with_u32(timeout_ms);
     init.set_signal(Some(&signal));
-    let failed = || {
-        if signal.aborted() {
-            Failure::Timeout
-        } else {
-            Failure::Network
-        }
+    let failed = || match signal.aborted() {
+        true => Failure::Timeout,
+        false => Failure::Network,
     };
     let sent = global_fetch(url, &init).map_err(|_| Failure::Network)?;
-    let response: Response = JsFuture::from(sent)
-        .await
-        .map_err(|_| failed())?
-        .dyn_into()
-        .map_err(|_| Failure::Network)?;
+    let response = JsFuture::from(sent).await.map_err(|_| failed())?;
+    let response: Response = response.dyn_into().map_err(|_| Failure::Network)?;
     let retry_after = response.headers().get("retry-after").ok().flatten();
     // arrayBuffer(), not text(): a reply that is not UTF-8 fails instead of being read with
     // replacement characters.

@@ -1,7 +1,6 @@
-//! The funnel: one Workers Analytics Engine data point per step an application takes, so an
-//! operator can see how many people reach the form and how many get an interview. Points hold
-//! the position, the step, the language, the campaign and the country: never an email, a
-//! name, a phone number or an address.
+//! The funnel: one Workers Analytics Engine data point per step an application takes (how many
+//! reach the form, how many get an interview). Points hold the position, the step, the
+//! language, the campaign and the country: never an email, a name, a phone or an address.
 
 use crate::domain::{Attribution, PositionId};
 use crate::log::Outcome;
@@ -29,10 +28,6 @@ pub enum Step {
 }
 
 impl Step {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// The funnel step an outcome is, if it is one.
     pub fn of(outcome: Outcome) -> Option<Step> {
         match outcome {
@@ -63,25 +58,16 @@ pub struct Visit {
 }
 
 impl Visit {
-    /// A data point's blobs: the step, then the visit, each trimmed and capped (the step's
-    /// own name is short).
+    /// A data point's blobs: the step, then the visit, each trimmed and capped.
     fn blobs(&self, step: Step) -> [String; 6] {
         let cap = |s: &str| s.trim().chars().take(MAX_BLOB_CHARS).collect::<String>();
         let [source, medium, campaign] = &self.campaign;
-        [
-            step.as_str(),
-            &self.language,
-            source,
-            medium,
-            campaign,
-            &self.country,
-        ]
-        .map(cap)
+        let (step, language, country) = (<&str>::from(step), &self.language, &self.country);
+        [step, language, source, medium, campaign, country].map(cap)
     }
 }
 
-/// The dataset and the visit one request or queue message records into. Without the binding
-/// nothing is recorded and nothing fails.
+/// What a request or queue message records into; without the binding, nothing and no failure.
 pub struct Funnel {
     dataset: Option<AnalyticsEngineDataset>,
     visit: Visit,
@@ -94,33 +80,25 @@ impl Funnel {
 
     /// The same funnel, for a post whose campaign tags came in its hidden fields.
     pub fn with_campaign(&self, attribution: &Attribution) -> Funnel {
-        let tag = |name| {
-            attribution
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.into())
-        };
-        let campaign =
-            ["utm_source", "utm_medium", "utm_campaign"].map(|n| tag(n).unwrap_or_default());
+        let tag = |name| attribution.iter().find(|(k, _)| *k == name);
+        let tags = ["utm_source", "utm_medium", "utm_campaign"];
+        let campaign = tags.map(|name| tag(name).map_or_else(String::new, |(_, v)| v.into()));
         let visit = Visit {
             campaign,
             ..self.visit.clone()
         };
-        let dataset = self.dataset.clone();
-        Funnel { dataset, visit }
+        Funnel::new(self.dataset.clone(), visit)
     }
 
     pub fn record(&self, position: &PositionId, step: Step) {
-        let Some(dataset) = &self.dataset else {
-            return;
-        };
+        let Some(set) = &self.dataset else { return };
         let point = AnalyticsEngineDataPointBuilder::new()
             .indexes([position.as_str()])
             .blobs(self.visit.blobs(step))
             .doubles([1.0])
             .build();
         // A lost data point loses a count, never an application.
-        let _ = dataset.write_data_point(&point);
+        let _ = set.write_data_point(&point);
     }
 
     pub fn record_outcome(&self, position: &PositionId, outcome: Outcome) {
@@ -163,7 +141,7 @@ mod tests {
             (Step::DeadLetter, "dead_letter"),
         ];
         for (step, name) in named {
-            assert_eq!(step.as_str(), name);
+            assert_eq!(<&str>::from(step), name);
         }
     }
 

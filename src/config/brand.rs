@@ -36,24 +36,19 @@ pub struct BrandColor {
     pub csp_hash: String,
 }
 
+/// What a deployment without each looks like: a warning, not a problem.
+#[rustfmt::skip]
+const UNSET: [(&str, &str); 3] = [
+    ("BRAND_NAME", "every page is headed \"Careers\" and names no company"),
+    ("PRIVACY_URL", "the form's data notice and the pages' footer have no privacy link"),
+    ("CONTACT_EMAIL", "a candidate whose invite does not arrive is told no one to write to"),
+];
+
 pub(super) fn read<V: Vars + ?Sized>(r: &mut Reader<V>) -> Brand {
     let link_why = "must be an https URL or a path on this worker such as /logo.svg";
     let email_why = "must be an email address like jobs@example.com";
     let email = |raw: &str| Email::parse(raw).ok().map(|e| e.as_str().to_string());
-    for (name, missing) in [
-        (
-            "BRAND_NAME",
-            "every page is headed \"Careers\" and names no company",
-        ),
-        (
-            "PRIVACY_URL",
-            "the form's data notice and the pages' footer have no privacy link",
-        ),
-        (
-            "CONTACT_EMAIL",
-            "a candidate whose invite does not arrive is told no one to write to",
-        ),
-    ] {
+    for (name, missing) in UNSET {
         if r.text(name).is_none() {
             r.warnings.push(format!("{name} is not set: {missing}"));
         }
@@ -66,12 +61,9 @@ pub(super) fn read<V: Vars + ?Sized>(r: &mut Reader<V>) -> Brand {
         color: r.check("BRAND_COLOR", "must be a colour like #1d4ed8", parse_hex).map(|rgb| {
             let usable = darken_for_white_text(rgb);
             if usable != rgb {
-                r.warnings.push(format!(
-                    "BRAND_COLOR {} gives white text only {} contrast (WCAG asks 4.5:1): the pages use {} instead",
-                    hex(rgb),
-                    ratio_text(contrast_tenths(rgb, WHITE)),
-                    hex(usable)
-                ));
+                let (given, used) = (hex(rgb), hex(usable));
+                let ratio = ratio_text(contrast_tenths(rgb, WHITE));
+                r.warnings.push(format!("BRAND_COLOR {given} gives white text only {ratio} contrast (WCAG asks 4.5:1): the pages use {used} instead"));
             }
             BrandColor::new(usable)
         }),
@@ -81,11 +73,8 @@ pub(super) fn read<V: Vars + ?Sized>(r: &mut Reader<V>) -> Brand {
 fn parse_link(raw: &str) -> Option<Link> {
     if raw.starts_with('/') {
         // `//host` would be another site; the rest kept to what a file in public/ needs.
-        let safe = !raw.starts_with("//")
-            && !raw.contains("..")
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"/-_.~%".contains(&b));
+        let file_byte = |b: u8| b.is_ascii_alphanumeric() || b"/-_.~%".contains(&b);
+        let safe = !raw.starts_with("//") && !raw.contains("..") && raw.bytes().all(file_byte);
         return safe.then(|| Link {
             href: raw.to_string(),
             origin: None,
@@ -113,9 +102,8 @@ impl BrandColor {
 
 /// `#rgb` or `#rrggbb`, any case.
 fn parse_hex(raw: &str) -> Option<Rgb> {
-    let digits = raw
-        .strip_prefix('#')
-        .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    let hex_digits = |d: &&str| d.bytes().all(|b| b.is_ascii_hexdigit());
+    let digits = raw.strip_prefix('#').filter(hex_digits)?;
     let [_, r, g, b] = u32::from_str_radix(digits, 16).ok()?.to_be_bytes();
     match digits.len() {
         3 => Some([g & 15, b >> 4, b & 15].map(|c| c * 17)),
@@ -134,22 +122,16 @@ fn scale(rgb: Rgb, percent: u16) -> Rgb {
 
 /// The lightest shade of it (itself included; black at worst) with white text at 4.5:1.
 fn darken_for_white_text(rgb: Rgb) -> Rgb {
-    (0..=100u16)
-        .rev()
-        .map(|percent| scale(rgb, percent))
-        .find(|shade| contrast_tenths(*shade, WHITE) >= MIN_CONTRAST_TENTHS)
-        .unwrap_or([0, 0, 0])
+    let passes = |shade: &Rgb| contrast_tenths(*shade, WHITE) >= MIN_CONTRAST_TENTHS;
+    let mut shades = (0..=100u16).rev().map(|percent| scale(rgb, percent));
+    shades.find(passes).unwrap_or([0, 0, 0])
 }
 
 /// WCAG 2 relative luminance.
 fn luminance(rgb: Rgb) -> f64 {
-    let channel = |c: u8| {
-        let c = f64::from(c) / 255.0;
-        if c <= 0.04045 {
-            c / 12.92
-        } else {
-            ((c + 0.055) / 1.055).powf(2.4)
-        }
+    let channel = |c: u8| match f64::from(c) / 255.0 {
+        c if c <= 0.04045 => c / 12.92,
+        c => ((c + 0.055) / 1.055).powf(2.4),
     };
     0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
 }

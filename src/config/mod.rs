@@ -13,7 +13,7 @@ use crate::hireflix::TrustedHosts;
 use crate::http_url::{is_loopback_host, HttpUrl};
 use crate::ledger::budget::Limits;
 use crate::ledger::window::Windows;
-use crate::ledger::{Budgets, DEFAULT_QUOTA_RETRY_SECONDS};
+use crate::ledger::{Budgets, DEFAULT_QUOTA_RETRY_SECONDS as QUOTA_RETRY};
 use crate::objects::Placement;
 use brand::Brand;
 use read::Reader;
@@ -123,8 +123,7 @@ impl Config {
                 return None;
             };
             let verify_url = r.url("TURNSTILE_VERIFY_URL", DEFAULT_TURNSTILE_VERIFY_URL)?;
-            let secret_key = Secret(secret_key);
-            Some(Turnstile { site_key, secret_key, verify_url })
+            Some(Turnstile { site_key, secret_key: Secret(secret_key), verify_url })
         });
         let limits = Limits::default();
         let mut limit = |name, default| r.number(name, default, 0..=1_000_000);
@@ -137,6 +136,7 @@ impl Config {
         let windows_why =
             "must be empty, or three lengths in seconds \"hour,day,month\" (for tests)";
         let positions_why = "must be comma-separated 24-hex position ids";
+        let flag_why = "must be true or false";
         let label_why = "must be at most 32 letters, digits, dots, dashes or underscores";
         let regions_why = "must be empty or one of: GB, IE, US, CA, ES, MX, FR, DE, IT, PT, NL, AU";
         let languages: Vec<&str> = crate::i18n::LANGUAGES.iter().map(|w| w.code).collect();
@@ -172,17 +172,10 @@ impl Config {
                     .check("BUDGET_WINDOWS_SECONDS", windows_why, read::windows)
                     .unwrap_or_default(),
                 // At most 12 hours: a queue cannot delay a message longer.
-                quota_retry_seconds: r.number(
-                    "QUOTA_RETRY_SECONDS",
-                    DEFAULT_QUOTA_RETRY_SECONDS,
-                    1..=43_200,
-                ),
+                quota_retry_seconds: r.number("QUOTA_RETRY_SECONDS", QUOTA_RETRY, 1..=43_200),
             },
-            require_consent: r
-                .check("REQUIRE_CONSENT", "must be true or false", |raw| {
-                    raw.parse().ok()
-                })
-                .unwrap_or(false),
+            require_consent: r.check("REQUIRE_CONSENT", flag_why, |raw| raw.parse().ok())
+                == Some(true),
             consent_notice_version: r
                 .check("CONSENT_NOTICE_VERSION", label_why, read::label)
                 .unwrap_or_else(|| crate::i18n::NOTICE_VERSION.to_string()),

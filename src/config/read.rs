@@ -104,12 +104,8 @@ pub fn origins(raw: &str) -> Option<Vec<String>> {
 
 /// For tests, "hour,day,month" lengths in seconds, to watch a window reopen.
 pub fn windows(raw: &str) -> Option<Windows> {
-    let length = |n: &str| {
-        n.trim()
-            .parse()
-            .ok()
-            .filter(|n| (1..=31 * 86_400).contains(n))
-    };
+    let within = |n: &u32| (1..=31 * 86_400).contains(n);
+    let length = |n: &str| n.trim().parse().ok().filter(within);
     let lengths = raw.split(',').map(length).collect::<Option<Vec<u32>>>()?;
     let [hour_seconds, day_seconds, month_seconds] = <[u32; 3]>::try_from(lengths).ok()?;
     Some(Windows {

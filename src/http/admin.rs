@@ -2,20 +2,21 @@
 //! enough `ADMIN_TOKEN` and the right `Authorization: Bearer`, every `/admin/` path is the same
 //! 404, so an outsider cannot even tell that a token is set.
 
-use super::gates::client_key;
+use super::pages::Ui;
 use super::respond::{json, Reply};
-use super::ui::Ui;
+use super::submit::client_key;
 use crate::answer::Answer;
 use crate::app::{allows, App};
 use crate::clock::now_ms;
 use crate::config::names;
 use crate::domain::hmac::same_secret;
-use crate::domain::{CandidateKey, PositionId};
+use crate::domain::{CandidateKey, Email, PositionId};
 use crate::i18n::Words;
-use crate::ledger::{Ledger, Settlement};
+use crate::ledger::{canonical, Ledger, LedgerClient, Settlement};
+use crate::line::LineClient;
 use crate::pace::hold_to_value;
 use crate::queue::DeadLetter;
-use crate::store::{Memory, Record, Store};
+use crate::store::{keys, Memory, Record, Store};
 use serde_json::{json, Value};
 use worker::{Method, Request};
 
@@ -43,11 +44,8 @@ pub async fn authorized(req: &Request, app: &App) -> bool {
     };
     let ip = header("cf-connecting-ip").unwrap_or_default();
     let limiter = app.env().rate_limiter(names::RATE_LIMITER).ok();
-    if !allows(limiter.as_ref(), Some(client_key("admin", &ip))).await {
-        return false;
-    }
-    let bearer = given.strip_prefix("Bearer ").unwrap_or_default();
-    same_secret(bearer, token)
+    let within = allows(limiter.as_ref(), Some(client_key("admin", &ip))).await;
+    within && same_secret(given.strip_prefix("Bearer ").unwrap_or_default(), token)
 }
 
 pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Reply {
@@ -64,15 +62,14 @@ pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Rep
             let position = super::body::first(&ui.query, "position").and_then(PositionId::parse);
             replay(store, app, position.as_ref(), w).await
         }
-        (Method::Post, ["erase"]) => super::erase::erase(req, app, store).await,
+        (Method::Post, ["erase"]) => erase(req, app, store).await,
         (Method::Get, ["quota"]) => quota(app, false, w).await,
         (Method::Post, ["quota", "lift"]) => quota(app, true, w).await,
         _ => Answer::PageNotFound.json(w),
     }
 }
 
-/// The quota hold (`crate::pace`); lifted, new invites go at once and the parked come back at
-/// their time.
+/// The quota hold (`crate::pace`); lifted, new invites go at once, the parked at their time.
 async fn quota(app: &App, lift: bool, w: &'static Words) -> Reply {
     let paced = app.services.as_ref().ok().map(|s| (s, s.client.pacer()));
     let Some((services, Some(pacer))) = paced else {
@@ -89,11 +86,8 @@ async fn quota(app: &App, lift: bool, w: &'static Words) -> Reply {
     let Some(state) = pacer.hold(lift).await else {
         return Answer::Misconfigured.json(w);
     };
-    let hold = hold_to_value(state.hold);
-    json(
-        200,
-        &json!({ "held": state.hold.is_some(), "hold": hold, "lifted": lift }),
-    )
+    let (held, hold) = (state.hold.is_some(), hold_to_value(state.hold));
+    json(200, &json!({ "held": held, "hold": hold, "lifted": lift }))
 }
 
 async fn list(store: &Store) -> Reply {
@@ -125,8 +119,8 @@ async fn replay(store: &Store, app: &App, only: Option<&PositionId>, w: &'static
     let secret = &app.config.app_secret;
     let (mut replayed, mut kept) = (0u32, 0u32);
     for (id, text) in store.dead_letters().await.0 {
-        let invite = serde_json::from_str::<DeadLetter>(&text).ok();
-        let invite = invite.and_then(|l| l.invite);
+        let letter = serde_json::from_str::<DeadLetter>(&text).ok();
+        let invite = letter.and_then(|l| l.invite);
         let Some(((letter_position, application), invite)) =
             invite.and_then(|i| Some((i.application()?, i)))
         else {
@@ -138,29 +132,117 @@ async fn replay(store: &Store, app: &App, only: Option<&PositionId>, w: &'static
         }
         let record = Record::queued(None).with_consent(invite.consent.clone());
         let fresh = invite.replayed(now_ms());
-        if queue.send(&fresh).await.is_ok() {
-            if !secret.is_empty() {
-                let key = CandidateKey::new(secret, &letter_position, &application.email);
-                store.remember(&key, &record).await;
-            }
-            store.remove_dead_letter(&id).await;
-            replayed += 1;
-        } else {
+        if queue.send(&fresh).await.is_err() {
             kept += 1;
+            continue;
         }
+        if !secret.is_empty() {
+            let key = CandidateKey::new(secret, &letter_position, &application.email);
+            store.remember(&key, &record).await;
+        }
+        store.remove_dead_letter(&id).await;
+        replayed += 1;
     }
     json(200, &json!({ "replayed": replayed, "notReplayed": kept }))
 }
 
 /// `ann@example.com` -> `a***@example.com`: enough to recognise, not to contact.
 fn mask_email(email: &str) -> String {
-    match email.rsplit_once('@') {
-        Some((local, domain)) => {
-            let first: String = local.chars().take(1).collect();
-            format!("{first}***@{domain}")
-        }
-        None => "***".to_string(),
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return "***".to_string();
+    };
+    let first: String = local.chars().take(1).collect();
+    format!("{first}***@{domain}")
+}
+
+/// Erasing one candidate (`scripts/erase`): their place in line, KV records (every known
+/// position, the spelling typed and each the ledger invited), ledger rows and dead letters (any
+/// spelling), counted by kind, never named. A queue cannot be searched: the ledger keeps the
+/// erasure and the consumers drop those applications when they come out.
+pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
+    let secret = &app.config.app_secret;
+    // `{"email", "position"?}` as a `Value` (a struct's decoder costs wasm). The position is
+    // one more to look in: a closed one gone from the list still has its records.
+    let asked = req.text().await.ok();
+    let asked = asked.and_then(|text| serde_json::from_str::<Value>(&text).ok());
+    let field = |name| asked.as_ref()?.get(name)?.as_str().map(str::trim);
+    let email = field("email").and_then(|raw| Email::parse(raw).ok());
+    let position = field("position").filter(|p| !p.is_empty());
+    let extra = position.map_or(Some(None), |raw| PositionId::parse(raw).map(Some));
+    let (Some(email), Some(extra)) = (email, extra) else {
+        let expected = r#"{"email":"...","position":"optional id"}"#;
+        let body = json!({ "error": "invalid_request", "expected": expected });
+        return json(422, &body);
+    };
+    if secret.is_empty() {
+        // Without the key no record can be found: nothing was erased, and the operator must know.
+        return json(503, &json!({ "error": "misconfigured" }));
     }
+
+    let cached = store.positions().await.map(|(_, list)| list);
+    let known = cached.iter().flatten();
+    let known = known.filter_map(|p| PositionId::parse(&p.id));
+    let listed = app.config.allowed_positions.iter().flatten().cloned();
+    // With the record of the spelling typed in each.
+    let (mut positions, mut records) = (Vec::<PositionId>::new(), Vec::new());
+    for position in extra.into_iter().chain(listed).chain(known) {
+        if !positions.contains(&position) {
+            let key = CandidateKey::new(secret, &position, &email);
+            records.push(keys::candidate(&key));
+            positions.push(position);
+        }
+    }
+    // The line first: an entry it released after the rest was erased would write it all again.
+    let lines = LineClient::connect(app.env(), &app.config);
+    let mut waiting = Some(0u32);
+    for position in &positions {
+        let gone = lines.forget(position, &email).await;
+        waiting = waiting.zip(gone).map(|(all, gone)| all + gone);
+    }
+    let ledger = LedgerClient::connect(app.env(), &app.config);
+    let forgotten = ledger.forget(&email, app.config.line.max_wait_hours).await;
+
+    // And the record of each spelling the ledger invited (`v.ictim@` for `victim@`), once.
+    let mut rows = 0u32;
+    for row in forgotten.as_deref().unwrap_or_default().split(' ') {
+        rows += u32::from(!row.is_empty());
+        records.extend(keys::recorded(row).filter(|key| !records.contains(key)));
+    }
+    let rows = forgotten.is_some().then_some(rows);
+    let (mut held, mut kv_complete) = (0u32, true);
+    for key in &records {
+        match store.erase(key).await {
+            Some(was) => held += u32::from(was),
+            None => kv_complete = false,
+        }
+    }
+
+    let mailbox = canonical(&email);
+    let (letters, listed) = store.dead_letters().await;
+    let letters = listed.then_some(letters);
+    let mut removed = 0u32;
+    for (id, text) in letters.iter().flatten() {
+        let whose = serde_json::from_str::<DeadLetter>(text).ok();
+        let theirs = whose
+            .and_then(|l| l.candidate())
+            .map(|(_, e)| canonical(&e));
+        if theirs.as_ref() == Some(&mailbox) && store.remove_dead_letter(id).await {
+            removed += 1;
+        }
+    }
+
+    let complete = kv_complete && waiting.is_some() && rows.is_some() && letters.is_some();
+    let counts = json!({
+        "waitingEntries": waiting,
+        "kvRecords": kv_complete.then_some(held),
+        "positionsSearched": positions.len(),
+        "ledgerRows": rows,
+        "deadLetters": letters.as_ref().map(|_| removed),
+        "complete": complete,
+    });
+    crate::log::Event::CandidateErased { counts: &counts }.emit();
+    // Incomplete: what did not answer is named by its null; erasing again is safe.
+    json(if complete { 200 } else { 503 }, &counts)
 }
 
 #[cfg(test)]

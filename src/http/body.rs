@@ -3,6 +3,7 @@
 use crate::answer::Answer;
 use crate::domain::{attribution, ApplicationForm, Attribution, Field};
 use futures_util::StreamExt;
+use serde_json::{Map, Value};
 use wasm_bindgen::JsCast;
 use worker::Request;
 
@@ -52,9 +53,8 @@ const ENCODINGS: [&str; 3] = [
 
 fn encoding(content_type: &str) -> Option<&'static str> {
     let essence = content_type.split(';').next().unwrap_or_default().trim();
-    ENCODINGS
-        .into_iter()
-        .find(|e| e.eq_ignore_ascii_case(essence))
+    let is_it = |e: &&str| e.eq_ignore_ascii_case(essence);
+    ENCODINGS.into_iter().find(is_it)
 }
 
 pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
@@ -71,10 +71,8 @@ pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
         Some(length) if length <= MAX_BODY_BYTES => {
             let bytes = req.bytes().await.map_err(|_| Answer::Unreadable)?;
             // The length is the runtime's promise, not ours.
-            if bytes.len() > MAX_BODY_BYTES {
-                return Err(Answer::TooLarge);
-            }
-            bytes
+            let fits = bytes.len() <= MAX_BODY_BYTES;
+            fits.then_some(bytes).ok_or(Answer::TooLarge)?
         }
         _ => read_capped(req).await?,
     };
@@ -89,13 +87,11 @@ pub async fn read_application(req: &mut Request) -> Result<Posted, Answer> {
 
 /// Never holds more than the cap in wasm memory: a chunked upload declares no length.
 async fn read_capped(req: &mut Request) -> Result<Vec<u8>, Answer> {
-    let mut stream = match req.stream() {
-        Ok(stream) => stream,
-        // No body at all reads as an empty form, which then fails validation field by field.
-        Err(_) => return Ok(Vec::new()),
+    // No body at all reads as an empty form, which then fails validation field by field.
+    let Ok(mut stream) = req.stream() else {
+        return Ok(Vec::new());
     };
-    let mut bytes = Vec::new();
-    let mut total = 0usize;
+    let (mut bytes, mut total) = (Vec::new(), 0usize);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| Answer::Unreadable)?;
         total = total.saturating_add(chunk.len());
@@ -106,23 +102,17 @@ async fn read_capped(req: &mut Request) -> Result<Vec<u8>, Answer> {
             bytes.extend_from_slice(&chunk);
         }
     }
-    if total > MAX_BODY_BYTES {
-        return Err(Answer::TooLarge);
-    }
-    Ok(bytes)
+    let fits = total <= MAX_BODY_BYTES;
+    fits.then_some(bytes).ok_or(Answer::TooLarge)
 }
 
 pub fn urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(bytes)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    form_urlencoded::parse(bytes).into_owned().collect()
 }
 
 pub fn first<'q>(pairs: &'q [(String, String)], name: &str) -> Option<&'q str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    let (_, value) = pairs.iter().find(|(k, _)| k == name)?;
+    Some(value)
 }
 
 pub fn prefill(query: &[(String, String)]) -> ApplicationForm {
@@ -131,22 +121,18 @@ pub fn prefill(query: &[(String, String)]) -> ApplicationForm {
 
 /// An object of the form's field names.
 fn parse_json(bytes: &[u8]) -> Result<Posted, Answer> {
-    let object: serde_json::Map<String, serde_json::Value> =
+    let object: Map<String, Value> =
         serde_json::from_slice(bytes).map_err(|_| Answer::Unreadable)?;
-    let pairs = object
-        .into_iter()
-        .filter_map(|(k, v)| match v {
-            serde_json::Value::String(s) => Some((k, s)),
-            // `"consent": true` from a landing page's script.
-            serde_json::Value::Bool(true) => Some((k, "true".to_string())),
-            _ => None,
-        })
-        .collect();
-    Ok(Posted::from_pairs(pairs))
+    let pairs = object.into_iter().filter_map(|(k, v)| match v {
+        Value::String(s) => Some((k, s)),
+        // `"consent": true` from a landing page's script.
+        Value::Bool(true) => Some((k, "true".to_string())),
+        _ => None,
+    });
+    Ok(Posted::from_pairs(pairs.collect()))
 }
 
-/// The runtime's parser (`Response.formData()`): ours would be more wasm and risk for a format
-/// browsers send only when told to.
+/// The runtime's parser (`Response.formData()`): ours would be wasm and risk for a rare format.
 async fn parse_multipart(mut bytes: Vec<u8>, content_type: &str) -> Option<Posted> {
     let headers = web_sys::Headers::new().ok()?;
     headers.set("content-type", content_type).ok()?;

@@ -1,43 +1,40 @@
-//! The HTTP edge: routes a request, reads it, and renders what the core decided.
+//! The HTTP edge: routes a request, reads it, and renders what the core decided; and the
+//! pages that only read (health, the positions list, the empty or prefilled form).
 
 mod admin;
 pub mod body;
-mod erase;
-mod gates;
-mod handlers;
 mod pages;
 mod pass;
 mod render;
 mod respond;
 mod submit;
 mod turnstile;
-mod ui;
 
 use crate::answer::Answer;
 use crate::app::{App, Services};
-use crate::domain::phone::Region;
-use crate::domain::PositionId;
-use crate::funnel::Visit;
+use crate::apply::positions;
+use crate::config::names;
+use crate::domain::{Attribution, FieldErrors, PositionId};
+use crate::funnel::{Funnel, Step, Visit};
+use crate::hireflix::Transient;
 use crate::log::{request_id, Source};
-use respond::Reply;
-use submit::{LivePost, Rules};
-use ui::Ui;
+use body::Posted;
+use pages::{render, FormPage, PositionsPage, Ui};
+use respond::{html, json, Reply};
+use serde_json::json;
+use submit::{position_name, LivePost};
 use worker::{Context, Env, Method, Request, Result};
 
-pub use gates::{client_key, network_key};
 pub use respond::Policy;
+pub use submit::{client_key, network_key};
 
-/// The Cron Trigger's job: the positions list from Hireflix into KV (a failure keeps the last
-/// good copy, and is logged).
+/// The Cron Trigger's job: a failure keeps the last good positions list in KV, and is logged.
 pub async fn refresh_positions(env: &Env) {
     let app = App::for_env(env);
-    if let Ok(services) = &app.services {
-        if let Err(why) = crate::apply::positions::refresh(services).await {
-            crate::log::Event::PositionsRefreshFailed {
-                reason: why.as_str(),
-            }
-            .emit();
-        }
+    let Ok(services) = &app.services else { return };
+    if let Err(why) = positions::refresh(services).await {
+        let reason = why.as_str();
+        crate::log::Event::PositionsRefreshFailed { reason }.emit();
     }
 }
 
@@ -47,8 +44,7 @@ pub async fn handle(req: Request, env: Env, ctx: Context) -> Result<web_sys::Res
     // Settled first: every answer below is in this language.
     let ui = Ui::from_request(&req, &url, &app);
     let reply = route(req, &app, ctx, &ui).await;
-    let https = url.starts_with("https:");
-    respond::finish(reply, &respond::Setting::of(&ui, &app.policy, https))
+    respond::finish(reply, &ui, &app.policy, url.starts_with("https:"))
 }
 
 async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
@@ -58,10 +54,10 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
     // Every path is matched before the configuration is read: an unknown path is a 404 even
     // on a deployment that is not set up yet. Else: the positions, a form, or a post of one.
     let (id, post) = match (req.method(), segments.as_slice()) {
-        (Method::Get | Method::Head, ["healthz"]) => return handlers::health(&req, app, ui).await,
+        (Method::Get | Method::Head, ["healthz"]) => return health(&req, app, ui).await,
         (Method::Options, ["api", "apply", _]) => {
             let allowed = api_origin(&req, &ui.origin, app.services.as_ref().ok());
-            return respond::cors(respond::preflight(), allowed.as_deref());
+            return respond::cors(respond::preflight(), allowed);
         }
         (Method::Get | Method::Head, []) => (None, None),
         (Method::Get | Method::Head, ["apply", id]) => (Some(*id), None),
@@ -95,42 +91,159 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
     });
     let (Some(position), Some(source)) = (&position, post) else {
         return match &position {
-            None => handlers::list_positions(services, ui).await,
-            Some(position) => handlers::show_form(services, &funnel, position, ui).await,
+            None => list_positions(services, ui).await,
+            Some(position) => show_form(services, &funnel, position, ui).await,
         };
     };
-    let own_origin = &ui.origin;
-    let rules = Rules {
-        own_origin,
-        allowed_origins: &services.config.allowed_origins,
-        require_consent: services.config.require_consent,
-        phone_region: (services.config.phone_region).or(Region::by_code(w.phone_region)),
-    };
-    let request_id = request_id(req.headers().get("cf-ray").ok().flatten());
     let mut live = LivePost {
+        request_id: request_id(req.headers().get("cf-ray").ok().flatten()),
         req: &mut req,
         services,
         funnel: &funnel,
         ctx: &ctx,
         position,
         source,
-        request_id,
         ui,
     };
-    let submission = submit::submit(&mut live, &rules).await;
-    let reply = render::submission(&submission, position, ui, &services.config, source);
+    let submission = submit::submit(&mut live, &services.config, ui).await;
+    let reply = render::submission((position, &submission, &services.config), ui, source);
     if !api {
         return reply;
     }
-    let allowed = api_origin(&req, own_origin, Some(services));
-    respond::cors(reply, allowed.as_deref())
+    respond::cors(reply, api_origin(&req, &ui.origin, Some(services)))
 }
 
-/// The calling page's origin when it may read API answers: this worker's own, or one listed
-/// in `ALLOWED_ORIGINS`. Never `*`.
+/// The origin that may read an API answer: ours or one in `ALLOWED_ORIGINS`, never `*`.
 fn api_origin(req: &Request, own_origin: &str, services: Option<&Services>) -> Option<String> {
-    let services = services?;
+    let allowed = &services?.config.allowed_origins;
     let origin = req.headers().get("origin").ok().flatten()?;
-    gates::origin_allowed(Some(&origin), own_origin, &services.config.allowed_origins)
-        .then_some(origin)
+    submit::origin_allowed(Some(&origin), own_origin, allowed).then_some(origin)
+}
+
+/// 200 when the worker can serve, 503 when it cannot: the status alone, since what is missing
+/// is a map for an attacker. With the admin token also `warnings` and `problems` (by setting
+/// name, never a value), and with `?deep=1` whether Hireflix takes the API key (kept a minute).
+pub async fn health(req: &Request, app: &App, ui: &Ui) -> Reply {
+    let admin = admin::authorized(req, app).await;
+    let deep = admin && ui.query.iter().any(|(k, v)| k == "deep" && v == "1");
+    let (status, body) = report(app, deep).await;
+    match admin {
+        true => json(status, &body),
+        false => json(status, &json!({ "status": body["status"] })),
+    }
+}
+
+async fn report(app: &App, deep: bool) -> (u16, serde_json::Value) {
+    let mut warnings = binding_warnings(|name, bound| bound(app.env(), name));
+    let mut problems = app.services.as_ref().err().cloned().unwrap_or_default();
+    problems.extend(admin::token_problem(app));
+    if let Ok(services) = &app.services {
+        warnings.extend(services.config.warnings.iter().cloned());
+    }
+    let mut body = match problems.is_empty() {
+        true => json!({ "status": "ok" }),
+        false => json!({ "status": "misconfigured", "problems": problems }),
+    };
+    if !warnings.is_empty() {
+        body["warnings"] = json!(warnings);
+    }
+    let serving = app.services.as_ref().ok().filter(|_| problems.is_empty());
+    let Some(services) = serving.filter(|_| deep) else {
+        return (if serving.is_some() { 200 } else { 503 }, body);
+    };
+    let hireflix = match services.store.health().await {
+        Some(known) => known,
+        None => {
+            let fresh = match services.client.positions().await {
+                Ok(_) => "ok",
+                Err(Transient::Auth) => "unauthorized",
+                Err(_) => "unreachable",
+            };
+            services.store.remember_health(fresh).await;
+            fresh.to_string()
+        }
+    };
+    body["hireflix"] = json!(hireflix);
+    if hireflix == "ok" {
+        return (200, body);
+    }
+    body["status"] = json!("degraded");
+    (503, body)
+}
+
+/// Whether `Env` has the binding of that name.
+type Bound = fn(&Env, &str) -> bool;
+const LIMITER: Bound = |env, name| env.rate_limiter(name).is_ok();
+const QUEUE: Bound = |env, name| env.queue(name).is_ok();
+const OBJECT: Bound = |env, name| env.durable_object(name).is_ok();
+
+/// The bindings the worker runs without, less safely, and what it does then.
+#[rustfmt::skip]
+const OPTIONAL_BINDINGS: [(&str, Bound, &str); 7] = [
+    (names::INVITE_LEDGER, OBJECT, "no invite is made without its check (applications wait in the queue)"),
+    (names::DEAD_LETTERS, OBJECT, "dead letters go to KV, whose daily write quota can refuse them"),
+    (names::RATE_LIMITER, LIMITER, "posts are not rate limited"),
+    (names::NETWORK_RATE_LIMITER, LIMITER, "an IPv6 /48 (anyone can get one) posts as 65,536 clients"),
+    (names::INVITE_QUEUE, QUEUE, "an application Hireflix cannot take at once is refused (503), not queued"),
+    (names::DEAD_LETTER_QUEUE, QUEUE, "an invite that fails for good is retried until the platform drops it"),
+    (names::POSITION_LINE, OBJECT, "no application is let past its position's hourly budget (each waits in the queue until it is dead-lettered)"),
+];
+
+fn binding_warnings(bound: impl Fn(&str, Bound) -> bool) -> Vec<String> {
+    OPTIONAL_BINDINGS
+        .iter()
+        .filter(|(name, probe, _)| !bound(name, *probe))
+        .map(|(name, _, without)| format!("{name} binding is missing: {without}"))
+        .collect()
+}
+
+pub async fn list_positions(services: &Services, ui: &Ui) -> Reply {
+    let Ok(open) = positions::open_positions(services).await else {
+        return Answer::PositionsUnavailable.page(ui);
+    };
+    let (layout, positions) = (ui.layout(), open.iter().collect());
+    html(200, render(&PositionsPage { layout, positions }))
+}
+
+pub async fn show_form(services: &Services, funnel: &Funnel, id: &PositionId, ui: &Ui) -> Reply {
+    let lookup = positions::lookup(services, id).await;
+    let Some(name) = position_name(&lookup, ui.w) else {
+        return Answer::PositionNotFound.page(ui);
+    };
+    let about = match lookup {
+        positions::Lookup::Open(open) => open.about,
+        _ => None,
+    };
+    funnel.record(id, Step::FormView);
+    // Consent is an act: never ticked by a link.
+    let posted = Posted {
+        form: body::prefill(&ui.query),
+        attribution: Attribution::from_pairs(ui.query.iter().map(|(k, v)| (k, v))),
+        ..Posted::default()
+    };
+    let (none, config) = (FieldErrors::default(), &services.config);
+    let page = FormPage::new(ui.layout(), id, &name, &posted, &none, config);
+    FormPage { about, ..page }.reply(200)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_missing_binding_is_named() {
+        assert!(binding_warnings(|_, _| true).is_empty());
+        let all = binding_warnings(|_, _| false).join("\n");
+        for name in [
+            "RATE_LIMITER",
+            "NETWORK_RATE_LIMITER",
+            "INVITE_QUEUE",
+            "INVITE_DLQ",
+            "INVITE_LEDGER",
+            "DEAD_LETTERS",
+            "POSITION_LINE",
+        ] {
+            assert!(all.contains(name), "{name}");
+        }
+    }
 }

@@ -1,13 +1,127 @@
-//! HTML pages: askama templates, compiled in, escaping every value.
+//! What every page shares, decided once per request (the language, the brand, where the
+//! language switch leads), and the HTML pages: askama templates, compiled in, escaping every
+//! value.
 
-use super::body::Posted;
+use super::body::{first, urlencoded_pairs, Posted};
 use super::respond::{page, Reply};
-use super::ui::Layout;
-use crate::config::Config;
-use crate::domain::{consent, Field, FieldErrors, PositionId};
+use crate::app::App;
+use crate::config::{brand::Brand, Config};
+use crate::domain::{consent, ApplicationForm, Attribution, Field, FieldErrors, PositionId};
 use crate::hireflix::Position;
-use crate::i18n::{Message, Words};
+use crate::i18n::{self, Message, Words, LANGUAGES};
 use askama::Template;
+use std::rc::Rc;
+use worker::Request;
+
+pub const LANG: &str = "lang";
+
+pub struct Ui {
+    pub w: &'static Words,
+    pub brand: Rc<Brand>,
+    /// This worker's, as the request reached it.
+    pub origin: String,
+    pub(super) path: String,
+    pub query: Vec<(String, String)>,
+}
+
+pub struct Layout {
+    pub w: &'static Words,
+    pub brand: Rc<Brand>,
+    pub languages: Vec<LanguageLink>,
+}
+
+pub struct LanguageLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+impl Ui {
+    pub fn from_request(req: &Request, url: &str, app: &App) -> Ui {
+        let (origin, path, query) = split_url(url);
+        let query = urlencoded_pairs(query.as_bytes());
+        let accept = req.headers().get("accept-language").ok().flatten();
+        let default = app.config.default_language.as_deref();
+        Ui {
+            w: i18n::choose(first(&query, LANG), accept.as_deref(), default),
+            brand: app.config.brand.clone(),
+            origin: origin.to_string(),
+            path: routed(path),
+            query,
+        }
+    }
+
+    /// Port dropped. Any host is its own (punycode, IPv6): `HttpUrl`'s stricter rules are for
+    /// hosts people are sent to, and Turnstile must accept a check solved on any of ours.
+    pub fn host(&self) -> &str {
+        let host = self.origin.split_once("://").map_or("", |(_, h)| h);
+        match host.rsplit_once(':') {
+            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => host,
+        }
+    }
+
+    pub fn layout(&self) -> Layout {
+        self.layout_at(&self.path)
+    }
+
+    pub fn layout_at(&self, path: &str) -> Layout {
+        self.layout_with(path, &[], Vec::new())
+    }
+
+    /// Prefilled with what was typed, and the campaign: a language switch loses no words.
+    pub fn form_layout(&self, path: &str, form: &ApplicationForm, from: &Attribution) -> Layout {
+        let mut drop: Vec<&str> = Field::ALL.iter().map(|f| f.wire_name()).collect();
+        drop.extend(crate::domain::attribution::NAMES);
+        let typed = Field::ALL.map(|field| (field.wire_name(), form.value(field)));
+        let typed = typed.into_iter().filter(|(_, value)| !value.is_empty());
+        self.layout_with(path, &drop, typed.chain(from.iter()).collect())
+    }
+
+    /// Each language's link: the query less `lang` and the names dropped, then `extra`.
+    fn layout_with(&self, path: &str, drop: &[&str], extra: Vec<(&str, &str)>) -> Layout {
+        let keep = |(k, _): &&(String, String)| k != LANG && !drop.contains(&k.as_str());
+        let kept = self.query.iter().filter(keep);
+        let kept = kept.map(|(k, v)| (k.as_str(), v.as_str()));
+        let pairs: Vec<(&str, &str)> = kept.chain(extra).collect();
+        let link = |w: &&'static Words| {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair(LANG, w.code).extend_pairs(&pairs);
+            LanguageLink {
+                code: w.code,
+                name: w.name,
+                href: format!("{path}?{}", query.finish()),
+                current: std::ptr::eq(*w, self.w),
+            }
+        };
+        let languages = LANGUAGES.iter().map(link).collect();
+        Layout {
+            w: self.w,
+            brand: Rc::clone(&self.brand),
+            languages,
+        }
+    }
+}
+
+/// Segments between single slashes: `//evil.example/x` and `/\evil.example` (a backslash is a
+/// slash to browsers) would link to another site.
+fn routed(path: &str) -> String {
+    let segments: Vec<&str> = path.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
+    format!("/{}", segments.join("/"))
+}
+
+/// Origin, path and query of the URL the runtime hands over serialised (scheme and host
+/// lower-case, no default port): its origin is the text before the path.
+fn split_url(url: &str) -> (&str, &str, &str) {
+    let host_start = url.find("://").map_or(0, |i| i + 3);
+    let path_start = url.get(host_start..).and_then(|rest| rest.find('/'));
+    let split = path_start.and_then(|i| url.split_at_checked(host_start + i));
+    let (origin, rest) = split.unwrap_or((url, ""));
+    let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    (origin, if path.is_empty() { "/" } else { path }, query)
+}
 
 /// Content hash of the linked static files (build.rs); the templates add it as `?v=`.
 pub const ASSET_VERSION: &str = env!("ASSET_VERSION");
@@ -168,11 +282,104 @@ pub fn render(page: &impl Template) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::config::brand::Brand;
-    use crate::domain::ApplicationForm;
-    use std::rc::Rc;
+
+    pub fn ui(w: &'static Words, query: &[(&str, &str)]) -> Ui {
+        Ui {
+            w,
+            brand: Rc::new(Brand::default()),
+            origin: "https://apply.test".into(),
+            path: "/apply/68b43e38b19cf131a17c543f".into(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_own_host_is_any_host_without_its_port() {
+        let host = |origin: &str| {
+            Ui {
+                origin: origin.into(),
+                ..ui(i18n::english(), &[])
+            }
+            .host()
+            .to_string()
+        };
+        assert_eq!(host("https://apply.test"), "apply.test");
+        assert_eq!(host("http://127.0.0.1:8787"), "127.0.0.1");
+        assert_eq!(
+            host("https://xn--bcher-kva.example"),
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(host("http://[::1]:8787"), "[::1]");
+        assert_eq!(host("http://[::1]"), "[::1]");
+    }
+
+    #[test]
+    fn urls_split_into_origin_path_and_query() {
+        assert_eq!(
+            split_url("https://a.test/x/y?b=1#f"),
+            ("https://a.test", "/x/y", "b=1")
+        );
+        assert_eq!(split_url("http://a.test"), ("http://a.test", "/", ""));
+        assert_eq!(
+            split_url("http://127.0.0.1:8787/?lang=es&r={x}"),
+            ("http://127.0.0.1:8787", "/", "lang=es&r={x}")
+        );
+    }
+
+    #[test]
+    fn a_path_is_linked_to_only_as_this_sites_own() {
+        assert_eq!(routed("//evil.example/x"), "/evil.example/x");
+        assert_eq!(routed("/\\evil.example/x"), "/evil.example/x");
+        assert_eq!(routed("/\\/evil.example"), "/evil.example");
+        assert_eq!(routed("/apply//68b4/"), "/apply/68b4");
+        assert_eq!(routed("/"), "/");
+        assert_eq!(routed(""), "/");
+    }
+
+    #[test]
+    fn the_switch_keeps_the_query_and_replaces_the_language() {
+        let es = i18n::by_code("es").unwrap();
+        let layout = ui(
+            es,
+            &[
+                ("lang", "es"),
+                ("embed_origin", "https://x.test"),
+                ("utm_source", "ad"),
+            ],
+        )
+        .layout();
+        let en = &layout.languages[0];
+        assert_eq!((en.code, en.current), ("en", false));
+        assert_eq!(
+            en.href,
+            "/apply/68b43e38b19cf131a17c543f?lang=en&embed_origin=https%3A%2F%2Fx.test&utm_source=ad"
+        );
+        assert!(layout.languages[1].current);
+    }
+
+    #[test]
+    fn the_form_switch_carries_the_typed_values_and_the_campaign() {
+        let form = ApplicationForm::from_pairs([("firstName", "Zoë"), ("email", "z+1@x.co")]);
+        let attribution = Attribution::from_pairs([("utm_source", "posted")]);
+        let layout = ui(
+            i18n::english(),
+            &[
+                ("firstName", "old"),
+                ("utm_source", "query"),
+                ("embed_origin", "https://x.test"),
+            ],
+        )
+        .form_layout("/apply/68b43e38b19cf131a17c543f", &form, &attribution);
+        assert_eq!(
+            layout.languages[1].href,
+            "/apply/68b43e38b19cf131a17c543f?lang=es&embed_origin=https%3A%2F%2Fx.test&firstName=Zo%C3%AB&email=z%2B1%40x.co&utm_source=posted"
+        );
+    }
 
     fn layout() -> Layout {
         Layout {

@@ -1,9 +1,8 @@
 //! The link pass cookie: kept by a browser shown an interview link, so that it (and only it,
-//! after the grace period) can be shown it again.
-//!
-//! `__Host-`: no other host (a sibling subdomain included) can set or overwrite it. `Secure`
-//! holds locally too: Chromium keeps it on `http://127.0.0.1` and `http://localhost`
-//! (tests/browser/apply.test.mjs). `SameSite=Lax`: sent with the form's own post only.
+//! after the grace period) can be shown it again. `__Host-`: no other host (a sibling subdomain
+//! included) can set or overwrite it. `Secure` holds locally too: Chromium keeps it on
+//! `http://127.0.0.1` and `http://localhost` (tests/browser/apply.test.mjs). `SameSite=Lax`:
+//! sent with the form's own post only.
 
 use crate::domain::LINK_PASS_MAX_AGE_SECONDS as MAX_AGE_SECONDS;
 use wasm_bindgen::JsCast;

@@ -1,10 +1,8 @@
-//! The two projections of an `Answer`: a page, and JSON for the API.
+//! The two projections of an `Answer`'s row: a page, and JSON for the API.
 
 use super::pages::{render, FormPage, MessagePage};
-use super::pass;
 use super::respond::{html, json, see_other, Reply};
-use super::submit::Submission;
-use super::ui::Ui;
+use super::{body::TURNSTILE_FIELD, pages::Ui, pass, submit::Submission};
 use crate::answer::{Answer, Onward, Page};
 use crate::apply::positions::memo_name;
 use crate::clock::{iso8601, now_ms};
@@ -14,7 +12,7 @@ use crate::i18n::{Message, Words};
 use crate::log::Source;
 use serde_json::{Map, Value};
 
-type Post<'a> = (&'a PositionId, &'a Submission, &'a Config);
+pub type Post<'a> = (&'a PositionId, &'a Submission, &'a Config);
 
 impl Answer {
     /// The form's notice and the JSON's `message`. A paused position's says from when to send
@@ -55,27 +53,23 @@ impl Answer {
         };
         put("place", line.map(|(place, _)| place.into()));
         put("expectedBy", line.map(|(_, by)| iso8601(by).into()));
-        if let Answer::PositionPaused { retry_after_s } = self {
-            put("retryAfter", Some((*retry_after_s).into()));
-        }
+        let paused = matches!(self, Answer::PositionPaused { .. });
+        put(
+            "retryAfter",
+            row.retry_after.filter(|_| paused).map(Value::from),
+        );
         put("message", self.notice(w, message).map(Value::from));
         let reply = json(row.status, &Value::Object(body));
         reply.with_header("retry-after", row.retry_after.map(|s| s.to_string()))
     }
 }
 
-/// With the link pass when it goes with an interview link. A landing page's cross-origin
-/// `fetch` sends no credentials and its browser ignores the cookie: such a candidate has the
-/// grace period, then their email.
-pub fn submission(
-    sent: &Submission,
-    position: &PositionId,
-    ui: &Ui,
-    config: &Config,
-    source: Source,
-) -> Reply {
+/// With the link pass of an interview link (a landing page's cross-origin `fetch` ignores the
+/// cookie: its candidate has the grace period, then their email).
+pub fn submission(post: Post, ui: &Ui, source: Source) -> Reply {
+    let (position, sent, _) = post;
     let reply = match source {
-        Source::Form => page(&sent.answer, ui, Some((position, sent, config))),
+        Source::Form => page(&sent.answer, ui, Some(post)),
         Source::Api | Source::Queue => sent.answer.json(ui.w),
     };
     let cookie = |link_pass| pass::set_cookie(position.as_str(), link_pass);
@@ -84,13 +78,11 @@ pub fn submission(
 }
 
 pub fn inbox_again(answer: &Answer, position: &PositionId, ui: &Ui) -> Reply {
-    match answer.row(ui.w).page {
-        Page::Inbox(message, slug, _) => {
-            let name = memo_name(position, "");
-            inbox(200, (message, slug, None), position, ui, (&name, ""))
-        }
-        _ => Answer::PageNotFound.page(ui),
-    }
+    let Page::Inbox(message, slug, _) = answer.row(ui.w).page else {
+        return Answer::PageNotFound.page(ui);
+    };
+    let name = memo_name(position, "");
+    inbox(200, (message, slug, None), position, ui, (&name, ""))
 }
 
 fn page(answer: &Answer, ui: &Ui, post: Option<Post>) -> Reply {
@@ -134,7 +126,7 @@ fn page(answer: &Answer, ui: &Ui, post: Option<Post>) -> Reply {
     reply.with_header("retry-after", row.retry_after.map(|s| s.to_string()))
 }
 
-/// `shown`: the position and address (a GET knows no address).
+/// `shown`: the position and the address (a GET knows none).
 fn inbox(
     status: u16,
     (message, slug, line): (&'static Message, &str, Option<(u32, u64)>),
@@ -177,7 +169,7 @@ fn by_field(w: &Words, errors: Option<&FieldErrors>, human_check: Option<&str>) 
         .map(|(field, error)| (field.wire_name().into(), w.field_error(field, error).into()))
         .collect();
     if let Some(error) = human_check {
-        map.insert(super::body::TURNSTILE_FIELD.into(), error.into());
+        map.insert(TURNSTILE_FIELD.into(), error.into());
     }
     Value::Object(map)
 }

@@ -1,10 +1,9 @@
-//! Answers: a route's decision as a plain value (`Reply`), and the one place it becomes a JS
-//! `Response` (`finish`) with its whole header set composed in Rust.
-//!
-//! Each `Headers` call from wasm is a crossing with its strings copied both ways: about 20 us
-//! of a form view's 66 us (V8 profile). So a header set seen before in this isolate reuses its
-//! `ResponseInit`, and only the headers of this answer alone (`Reply::own`) cost a call each.
+//! A route's decision as a plain value (`Reply`), made a JS `Response` in one place (`finish`).
+//! Each `Headers` call from wasm is a crossing (about 20 us of a form view's 66 us, V8 profile):
+//! a header set seen before in this isolate reuses its `ResponseInit`, and only the headers of
+//! this answer alone (`Reply::own`) cost a call each.
 
+use super::pages::Ui;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -52,7 +51,7 @@ pub fn html(status: u16, body: String) -> Reply {
     page(status, body, false)
 }
 
-/// `turnstile`: the CSP admits Turnstile's widget.
+/// `turnstile`: the CSP admits its widget.
 pub fn page(status: u16, body: String, turnstile: bool) -> Reply {
     Reply::new(Kind::Page { turnstile }, status, Some(body))
 }
@@ -71,31 +70,27 @@ pub fn see_other(location: &str) -> Reply {
 }
 
 /// Every API answer varies by `Origin`, so a cache never hands one origin's answer to another.
-pub fn cors(mut reply: Reply, allowed_origin: Option<&str>) -> Reply {
+pub fn cors(mut reply: Reply, allowed_origin: Option<String>) -> Reply {
     reply.vary_origin = true;
-    let origin = allowed_origin.map(str::to_string);
-    reply.with_header("access-control-allow-origin", origin)
+    reply.with_header("access-control-allow-origin", allowed_origin)
 }
 
-/// Pages may hold what a candidate typed: never cached, the URL never leaked to other sites.
-/// `same-origin`, not `no-referrer`: with `no-referrer` a browser sends `Origin: null` on the
-/// form's own post, and the Origin gate could no longer tell our page from a foreign one.
+/// Pages may hold what a candidate typed: never cached, the URL not leaked to other sites
+/// (`same-origin`: under `no-referrer` the form's own post says `Origin: null`, as foreign ones).
 const HTML_HEADERS: [(&str, &str); 3] = [
     ("content-type", "text/html; charset=utf-8"),
     ("cache-control", "no-store"),
     ("referrer-policy", "same-origin"),
 ];
 
-const TURNSTILE_ORIGIN: &str = "https://challenges.cloudflare.com";
+const TURNSTILE: &str = "https://challenges.cloudflare.com";
 
+#[rustfmt::skip]
 const API_HEADERS: [(&str, &str); 4] = [
     ("content-type", "application/json"),
     ("cache-control", "no-store"),
     ("access-control-allow-methods", "POST, OPTIONS"),
-    (
-        "access-control-allow-headers",
-        "content-type, cf-turnstile-response",
-    ),
+    ("access-control-allow-headers", "content-type, cf-turnstile-response"),
 ];
 
 /// The interview link is the candidate's own: not cached, not passed on as a referrer.
@@ -106,12 +101,11 @@ const REDIRECT_HEADERS: [(&str, &str); 2] = [
 
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// What may frame our pages (landing pages embed the form; any site framing it with hidden
-/// prefills is a clickjacking aid) and where their forms may lead.
+/// What may frame our pages (this origin and `ALLOWED_ORIGINS`: any other site framing the form
+/// with hidden prefills is a clickjacking aid), and where their forms may lead (this origin and
+/// the hosts a post may redirect to).
 pub struct Policy {
-    /// This origin and `ALLOWED_ORIGINS`.
     pub frame_ancestors: String,
-    /// This origin, and the hosts the post may redirect to.
     pub form_action: String,
 }
 
@@ -125,33 +119,10 @@ impl Policy {
     }
 }
 
-/// What every answer's headers depend on besides the answer itself.
-pub struct Setting<'a> {
-    pub language: &'static str,
-    pub https: bool,
-    /// Admitted by a page's `img-src`.
-    pub logo_origin: Option<&'a str>,
-    /// The brand colour's `<style>`, admitted by a page's `style-src`.
-    pub style_hash: Option<&'a str>,
-    pub policy: &'a Policy,
-}
-
-impl<'a> Setting<'a> {
-    pub fn of(ui: &'a super::ui::Ui, policy: &'a Policy, https: bool) -> Setting<'a> {
-        Setting {
-            language: ui.w.code,
-            https,
-            logo_origin: ui.brand.logo.as_ref().and_then(|l| l.origin.as_deref()),
-            style_hash: ui.brand.color.as_ref().map(|c| c.csp_hash.as_str()),
-            policy,
-        }
-    }
-}
-
 pub(super) type Header = (&'static str, Cow<'static, str>);
 
-/// The headers an answer shares with every answer of its kind, status and setting.
-fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
+/// The headers an answer shares with every answer of its kind, status, language and scheme.
+fn shared_headers(reply: &Reply, ui: &Ui, policy: &Policy, https: bool) -> Vec<Header> {
     let fixed = match reply.kind {
         Kind::Page { .. } => &HTML_HEADERS[..],
         Kind::Json | Kind::Preflight => &API_HEADERS[..],
@@ -160,7 +131,7 @@ fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
     let mut headers: Vec<Header> = Vec::with_capacity(fixed.len() + 6);
     headers.extend(fixed.iter().map(|&(name, value)| (name, value.into())));
     if let Kind::Page { turnstile } = reply.kind {
-        headers.push(("content-security-policy", csp(turnstile, setting).into()));
+        headers.push(("content-security-policy", csp(turnstile, ui, policy).into()));
     }
     if reply.kind == Kind::Preflight {
         headers.push(("access-control-max-age", "86400".into()));
@@ -170,57 +141,45 @@ fn shared_headers(reply: &Reply, setting: &Setting) -> Vec<Header> {
         false => "Accept-Language",
     };
     headers.extend([
-        ("content-language", setting.language.into()),
+        ("content-language", ui.w.code.into()),
         ("vary", vary.into()),
         ("x-content-type-options", "nosniff".into()),
     ]);
-    if setting.https {
+    if https {
         headers.push(("strict-transport-security", HSTS.into()));
     }
     headers
 }
 
-/// Nothing but our own files, plus Turnstile's widget where it shows, the brand's logo and
-/// colour, and the configured framing and form rules.
-fn csp(turnstile: bool, setting: &Setting) -> String {
-    let policy = setting.policy;
-    let mut csp =
-        String::with_capacity(300 + policy.frame_ancestors.len() + policy.form_action.len());
-    let mut directive = |name: &str, sources: &[Option<&str>]| {
-        if !csp.is_empty() {
-            csp.push_str("; ");
-        }
-        csp.push_str(name);
-        for source in sources.iter().flatten() {
-            csp.push(' ');
-            csp.push_str(source);
-        }
+/// Nothing but our own files, plus Turnstile's widget where it shows, the brand's logo (its
+/// origin) and colour (its `<style>`'s hash), and the configured framing and form rules.
+fn csp(turnstile: bool, ui: &Ui, policy: &Policy) -> String {
+    let also = |source: Option<&str>| source.map(|s| format!(" {s}")).unwrap_or_default();
+    let logo = ui.brand.logo.as_ref().and_then(|l| l.origin.as_deref());
+    let (style, logo) = (
+        also(ui.brand.color.as_ref().map(|c| &*c.csp_hash)),
+        also(logo),
+    );
+    let (script, frame) = match turnstile {
+        true => (also(Some(TURNSTILE)), format!("frame-src {TURNSTILE}; ")),
+        false => Default::default(),
     };
-    let turnstile = turnstile.then_some(TURNSTILE_ORIGIN);
-    directive("default-src", &[Some("'none'")]);
-    directive("style-src", &[Some("'self'"), setting.style_hash]);
-    directive("script-src", &[Some("'self'"), turnstile]);
-    if turnstile.is_some() {
-        directive("frame-src", &[turnstile]);
-    }
-    directive("connect-src", &[Some("'self'")]);
-    directive("img-src", &[Some("'self' data:"), setting.logo_origin]);
-    directive("base-uri", &[Some("'none'")]);
-    directive("frame-ancestors", &[Some(policy.frame_ancestors.as_str())]);
-    directive("form-action", &[Some(policy.form_action.as_str())]);
-    csp
+    let (ancestors, action) = (&policy.frame_ancestors, &policy.form_action);
+    format!(
+        "default-src 'none'; style-src 'self'{style}; script-src 'self'{script}; {frame}\
+         connect-src 'self'; img-src 'self' data:{logo}; base-uri 'none'; \
+         frame-ancestors {ancestors}; form-action {action}"
+    )
 }
 
-/// The kinds, statuses, languages and schemes an isolate answers with are few; past this many
-/// header sets, new ones are built for each answer and not kept.
+/// Few kinds, statuses, languages and schemes: past this many header sets, new ones are not kept.
 const PREPARED_MAX: usize = 48;
 
 thread_local! {
     static PREPARED: RefCell<Vec<(u16, Vec<Header>, ResponseInit)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The `Response` constructor copies the headers, so one `ResponseInit` serves every answer
-/// with the same status and shared headers.
+/// The `Response` constructor copies the headers: one `ResponseInit` serves each status and set.
 fn init_for(status: u16, headers: Vec<Header>) -> Result<ResponseInit> {
     let known = PREPARED.with_borrow(|prepared| {
         let same = |(s, h, _): &&(u16, Vec<Header>, ResponseInit)| *s == status && *h == headers;
@@ -244,8 +203,8 @@ fn init_for(status: u16, headers: Vec<Header>) -> Result<ResponseInit> {
     Ok(init)
 }
 
-pub fn finish(reply: Reply, setting: &Setting) -> Result<Response> {
-    let init = init_for(reply.status, shared_headers(&reply, setting))?;
+pub fn finish(reply: Reply, ui: &Ui, policy: &Policy, https: bool) -> Result<Response> {
+    let init = init_for(reply.status, shared_headers(&reply, ui, policy, https))?;
     // The body goes over as a view of wasm memory, which the constructor copies: a string
     // would be decoded into JS and encoded back to UTF-8, 9 us for a form page.
     let mut body = reply.body.map(String::into_bytes);
@@ -262,6 +221,7 @@ pub fn finish(reply: Reply, setting: &Setting) -> Result<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::brand::{Brand, BrandColor, Link};
     use crate::hireflix::TrustedHosts;
     use crate::http_url::HttpUrl;
     use serde_json::Value;
@@ -283,33 +243,42 @@ mod tests {
         assert!(!alone.form_action.contains("127.0.0.1"));
     }
 
-    fn setting(policy: &Policy) -> Setting<'_> {
-        Setting {
-            language: "es",
-            https: false,
-            logo_origin: None,
-            style_hash: None,
-            policy,
+    /// In Spanish, the brand's logo from `logo_origin` and its colour hashed `style_hash`.
+    fn ui(logo_origin: Option<&str>, style_hash: Option<&str>) -> Ui {
+        let logo = logo_origin.map(|origin| Link {
+            href: String::new(),
+            origin: Some(origin.into()),
+        });
+        let color = style_hash.map(|hash| BrandColor {
+            css: String::new(),
+            csp_hash: hash.into(),
+        });
+        let brand = Brand {
+            logo,
+            color,
+            ..Brand::default()
+        };
+        Ui {
+            w: crate::i18n::by_code("es").unwrap(),
+            brand: std::rc::Rc::new(brand),
+            origin: String::new(),
+            path: String::new(),
+            query: Vec::new(),
         }
     }
 
     #[test]
     fn a_page_csp_admits_our_files_the_widget_and_the_brand_and_fences_framing_and_posting() {
         let policy = Policy::new(&["https://careers.example.com".to_string()], "'x'");
-        let plain = setting(&policy);
         assert_eq!(
-            csp(false, &plain),
+            csp(false, &ui(None, None), &policy),
             "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; \
              img-src 'self' data:; base-uri 'none'; \
              frame-ancestors 'self' https://careers.example.com; form-action 'self' 'x'"
         );
-        let branded = Setting {
-            logo_origin: Some("https://cdn.example.com"),
-            style_hash: Some("'sha256-abc='"),
-            ..setting(&policy)
-        };
+        let branded = ui(Some("https://cdn.example.com"), Some("'sha256-abc='"));
         assert_eq!(
-            csp(true, &branded),
+            csp(true, &branded, &policy),
             "default-src 'none'; style-src 'self' 'sha256-abc='; \
              script-src 'self' https://challenges.cloudflare.com; \
              frame-src https://challenges.cloudflare.com; connect-src 'self'; \
@@ -332,23 +301,19 @@ mod tests {
     #[test]
     fn every_answer_is_nosniff_in_its_language_and_hsts_only_over_https() {
         let policy = Policy::new(&[], "'x'");
-        let http = setting(&policy);
-        let https = Setting {
-            https: true,
-            ..setting(&policy)
-        };
+        let ui = ui(None, None);
         for reply in [
             html(200, String::new()),
             json(200, &Value::Null),
             preflight(),
             see_other("https://example.com/i"),
         ] {
-            let plain = shared_headers(&reply, &http);
+            let plain = shared_headers(&reply, &ui, &policy, false);
             assert_eq!(value(&plain, "x-content-type-options"), Some("nosniff"));
             assert_eq!(value(&plain, "content-language"), Some("es"));
             assert_eq!(value(&plain, "vary"), Some("Accept-Language"));
             assert_eq!(value(&plain, "strict-transport-security"), None);
-            let secure = shared_headers(&reply, &https);
+            let secure = shared_headers(&reply, &ui, &policy, true);
             assert_eq!(value(&secure, "strict-transport-security"), Some(HSTS));
         }
     }
@@ -356,11 +321,12 @@ mod tests {
     #[test]
     fn what_comes_from_the_request_or_the_decision_is_never_shared() {
         let policy = Policy::new(&[], "'x'");
-        let setting = setting(&policy);
+        let ui = ui(None, None);
+        let shared = |reply| shared_headers(reply, &ui, &policy, false);
         let redirect =
             see_other("https://example.com/i").with_header("set-cookie", "p=1".to_string());
         assert_eq!(
-            names(&shared_headers(&redirect, &setting)),
+            names(&shared(&redirect)),
             [
                 "cache-control",
                 "referrer-policy",
@@ -376,10 +342,13 @@ mod tests {
                 ("set-cookie", "p=1".to_string())
             ]
         );
-        let api = cors(json(200, &Value::Null), Some("https://careers.example.com"));
-        let shared = shared_headers(&api, &setting);
-        assert_eq!(value(&shared, "vary"), Some("Origin, Accept-Language"));
-        assert_eq!(value(&shared, "access-control-allow-origin"), None);
+        let api = cors(
+            json(200, &Value::Null),
+            Some("https://careers.example.com".into()),
+        );
+        let api_shared = shared(&api);
+        assert_eq!(value(&api_shared, "vary"), Some("Origin, Accept-Language"));
+        assert_eq!(value(&api_shared, "access-control-allow-origin"), None);
         assert_eq!(
             api.own,
             [(
@@ -390,7 +359,7 @@ mod tests {
         let refused = cors(json(403, &Value::Null), None);
         assert!(refused.own.is_empty());
         assert_eq!(
-            value(&shared_headers(&refused, &setting), "vary"),
+            value(&shared(&refused), "vary"),
             Some("Origin, Accept-Language")
         );
     }

@@ -3,19 +3,21 @@
 //! a `PostIo`, so the order of the gates is tested natively.
 
 use super::body::{self, Posted};
+use super::pages::Ui;
+use super::pass;
 use super::turnstile::{self, Expected};
-use super::ui::Ui;
-use super::{gates, pass};
 use crate::answer::Answer;
 use crate::app::Services;
 use crate::apply::positions::{self, Lookup};
 use crate::clock::now_iso;
+use crate::config::Config;
 use crate::domain::phone::Region;
 use crate::domain::{consent, Application, Attribution, Consent, Field, FieldError, PositionId};
 use crate::funnel::{Funnel, Step};
 use crate::http_url::HttpUrl;
 use crate::i18n::Words;
 use crate::log::{self, Outcome, Source};
+use std::net::{IpAddr, Ipv6Addr};
 use worker::{Context, Request};
 
 pub trait PostIo {
@@ -35,13 +37,6 @@ pub trait PostIo {
     fn record(&self, outcome: Outcome, attribution: &Attribution);
 }
 
-pub struct Rules<'a> {
-    pub own_origin: &'a str,
-    pub allowed_origins: &'a [String],
-    pub require_consent: bool,
-    pub phone_region: Option<&'a Region>,
-}
-
 pub struct Submission {
     pub answer: Answer,
     /// Empty when it could not be read.
@@ -51,18 +46,18 @@ pub struct Submission {
     pub pass: Option<String>,
 }
 
-pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
-    let answered = |posted, position_name, answer| Submission {
+pub async fn submit(io: &mut impl PostIo, config: &Config, ui: &Ui) -> Submission {
+    let answered = |posted, position_name, answer, pass| Submission {
         answer,
         posted,
         position_name,
-        pass: None,
+        pass,
     };
-    let refused = |answer| answered(Posted::default(), String::new(), answer);
+    let refused = |answer| answered(Posted::default(), String::new(), answer, None);
     // Counted before anything else is done for the post, valid or not.
     let within_limit = io.within_rate_limit().await;
     let origin = io.header("origin");
-    if !gates::origin_allowed(origin.as_deref(), rules.own_origin, rules.allowed_origins) {
+    if !origin_allowed(origin.as_deref(), &ui.origin, &config.allowed_origins) {
         io.record(Outcome::OriginNotAllowed, &Attribution::default());
         return refused(Answer::OriginNotAllowed);
     }
@@ -70,27 +65,28 @@ pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
         Ok(posted) => posted,
         Err(answer) => return refused(answer),
     };
-    posted.form = posted.form.with_phone_normalised(rules.phone_region);
+    let region = config.phone_region.or(Region::by_code(ui.w.phone_region));
+    posted.form = posted.form.with_phone_normalised(region);
     io.count(Step::Submit, &posted.attribution);
     if !within_limit {
         io.record(Outcome::RateLimited, &posted.attribution);
         // A limited post costs no KV read.
         let name = io.remembered_name();
-        return answered(posted, name, Answer::RateLimited);
+        return answered(posted, name, Answer::RateLimited, None);
     }
     if !posted.honeypot.trim().is_empty() {
         // Exactly what a queued application hears (its page names the position and address);
         // nothing is stored or sent.
         io.record(Outcome::Honeypot, &posted.attribution);
         let name = io.remembered_name();
-        return answered(posted, name, Answer::Queued);
+        return answered(posted, name, Answer::Queued, None);
     }
     let Some(name) = io.position_name().await else {
         return refused(Answer::PositionNotFound);
     };
     // Consent is checked like any field, its error reported with theirs.
     let consent = consent::is_given(&posted.consent);
-    let application = match (posted.form.parse(), rules.require_consent && !consent) {
+    let application = match (posted.form.parse(), config.require_consent && !consent) {
         (Ok(application), false) => application,
         (parsed, consent_missing) => {
             let mut errors = parsed.err().unwrap_or_default();
@@ -98,7 +94,7 @@ pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
                 errors = errors.with(Field::Consent, FieldError::Missing);
             }
             io.count(Step::Invalid, &posted.attribution);
-            return answered(posted, name, Answer::Invalid(errors));
+            return answered(posted, name, Answer::Invalid(errors), None);
         }
     };
     // Landing pages that post JSON may send the token as a header instead.
@@ -108,13 +104,10 @@ pub async fn submit(io: &mut impl PostIo, rules: &Rules<'_>) -> Submission {
     };
     if let Err(answer) = io.human_check(&token).await {
         io.record(Outcome::TurnstileFailed, &posted.attribution);
-        return answered(posted, name, answer);
+        return answered(posted, name, answer, None);
     }
     let (answer, pass) = io.apply(&posted, &application).await;
-    Submission {
-        pass,
-        ..answered(posted, name, answer)
-    }
+    answered(posted, name, answer, pass)
 }
 
 pub struct LivePost<'a> {
@@ -181,9 +174,8 @@ impl PostIo for LivePost<'_> {
         pipeline.funnel = Some(&funnel);
         pipeline.pass = pass::read(&cookies, self.position.as_str());
         let decision = pipeline.submit(position, &posted.form, application).await;
-        // A pass (30 days) only with a link this post made: one shown an existing interview
-        // holds its pass already or came by the names within the grace period (a double tap),
-        // which must not become a month's access to the link.
+        // A pass (30 days) only with a link this post made: one shown an existing interview has
+        // its pass, or came by the names in the grace period, which must not buy a month more.
         let pass = match (&decision.answer, decision.outcome) {
             (Answer::Interview(url), Outcome::Invited) => {
                 pass::random_id().map(|id| pipeline.link_pass(self.position, application, url, &id))
@@ -216,12 +208,120 @@ pub fn position_name(lookup: &Lookup, w: &Words) -> Option<String> {
     }
 }
 
+/// An IPv4 address, or an IPv6 /64: one host usually holds a whole /64, and would otherwise
+/// post as 2^64 clients. `purpose` keeps applications and admin attempts apart.
+pub fn client_key(purpose: &str, ip: &str) -> String {
+    match ip.trim().parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => format!("{purpose}:{v4}"),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => format!("{purpose}:{v4}"),
+            None => format!("{purpose}:{}/64", prefix(v6, 64)),
+        },
+        // Never the case behind Cloudflare: all such posts share one budget.
+        Err(_) => format!("{purpose}:unknown"),
+    }
+}
+
+/// An IPv6 /48, for the wider limit: a tunnel broker hands anyone a /48, 65,536 /64s each with
+/// its own first limit. `None` for IPv4.
+pub fn network_key(ip: &str) -> Option<String> {
+    match ip.trim().parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            Some(format!("apply:{}/48", prefix(v6, 48)))
+        }
+        _ => None,
+    }
+}
+
+fn prefix(v6: Ipv6Addr, bits: u32) -> Ipv6Addr {
+    Ipv6Addr::from(u128::from(v6) & !(u128::MAX >> bits))
+}
+
+/// From a page of this worker, an allowed origin, or no browser at all (no `Origin`: curl, a
+/// server). Anything else, `null` included, is a page elsewhere posting for its visitors.
+pub fn origin_allowed(origin: Option<&str>, own_origin: &str, allowed: &[String]) -> bool {
+    let origin = origin.map(|origin| origin.trim().to_ascii_lowercase());
+    origin.is_none_or(|origin| origin == own_origin || allowed.contains(&origin))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::{ApplicationForm, FieldErrors};
     use futures_util::FutureExt;
+    use proptest::prelude::*;
     use std::cell::RefCell;
+
+    #[test]
+    fn ipv4_is_keyed_by_address_and_ipv6_by_its_64() {
+        let key = |ip| client_key("apply", ip);
+        assert_eq!(key("203.0.113.7"), "apply:203.0.113.7");
+        assert_eq!(
+            key("2001:db8:1:2:aaaa::1"),
+            key("2001:0db8:0001:0002:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(key("2001:db8:1:2::9"), "apply:2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:203.0.113.7"), "apply:203.0.113.7");
+        assert_eq!(key(""), "apply:unknown");
+        assert_eq!(key("not an ip"), "apply:unknown");
+        assert_eq!(client_key("admin", "203.0.113.7"), "admin:203.0.113.7");
+    }
+
+    #[test]
+    fn every_64_of_a_48_shares_its_network_key_and_ipv4_has_none() {
+        assert_eq!(
+            network_key("2001:db8:1:2::1"),
+            Some("apply:2001:db8:1::/48".to_string())
+        );
+        assert_eq!(
+            network_key("2001:db8:1:ffff::1"),
+            network_key("2001:db8:1::9")
+        );
+        assert_ne!(network_key("2001:db8:1::1"), network_key("2001:db8:2::1"));
+        assert_eq!(network_key("203.0.113.7"), None);
+        assert_eq!(network_key("::ffff:203.0.113.7"), None);
+        assert_eq!(network_key("nonsense"), None);
+    }
+
+    #[test]
+    fn origins_are_this_worker_the_list_or_none() {
+        let allowed = vec!["https://careers.example.com".to_string()];
+        let own = "https://apply.example.com";
+        assert!(origin_allowed(None, own, &allowed));
+        assert!(origin_allowed(
+            Some("https://apply.example.com"),
+            own,
+            &allowed
+        ));
+        assert!(origin_allowed(
+            Some("https://Careers.Example.com"),
+            own,
+            &allowed
+        ));
+        assert!(!origin_allowed(Some("https://evil.example"), own, &allowed));
+        assert!(!origin_allowed(Some("null"), own, &allowed));
+        assert!(!origin_allowed(
+            Some("https://careers.example.com.evil.example"),
+            own,
+            &allowed
+        ));
+        assert!(!origin_allowed(
+            Some("http://careers.example.com"),
+            own,
+            &allowed
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn every_address_of_a_64_shares_one_key(prefix in any::<[u16; 4]>(), a in any::<[u16; 4]>(), b in any::<[u16; 4]>()) {
+            let ip = |s: [u16; 4]| Ipv6Addr::new(prefix[0], prefix[1], prefix[2], prefix[3], s[0], s[1], s[2], s[3]);
+            // Skip the IPv4-mapped range, keyed by its IPv4 address instead.
+            prop_assume!(ip(a).to_ipv4_mapped().is_none() && ip(b).to_ipv4_mapped().is_none());
+            prop_assert_eq!(client_key("apply", &ip(a).to_string()), client_key("apply", &ip(b).to_string()));
+        }
+    }
 
     /// A post whose every gate is set by the test, and which writes down each call it gets.
     #[derive(Default)]
@@ -281,7 +381,7 @@ mod tests {
             (Answer::Queued, None)
         }
         fn count(&self, step: Step, _: &Attribution) {
-            self.note(format!("count {}", step.as_str()));
+            self.note(format!("count {}", <&str>::from(step)));
         }
         fn record(&self, outcome: Outcome, _: &Attribution) {
             self.note(format!("record {outcome:?}"));
@@ -302,14 +402,19 @@ mod tests {
     }
 
     fn run(mut fake: Fake, require_consent: bool) -> (Submission, Vec<String>) {
-        let allowed = ["https://careers.example.com".to_string()];
-        let rules = Rules {
-            own_origin: "https://apply.example.com",
-            allowed_origins: &allowed,
-            require_consent,
-            phone_region: Region::by_code("GB"),
+        let consent = if require_consent { "true" } else { "false" };
+        let config = Config::read(
+            &[
+                ("ALLOWED_ORIGINS", "https://careers.example.com"),
+                ("REQUIRE_CONSENT", consent),
+            ][..],
+        );
+        // English: the phone region is GB.
+        let ui = Ui {
+            origin: "https://apply.example.com".into(),
+            ..super::super::pages::tests::ui(crate::i18n::english(), &[])
         };
-        let Some(submission) = submit(&mut fake, &rules).now_or_never() else {
+        let Some(submission) = submit(&mut fake, &config, &ui).now_or_never() else {
             panic!("the fake never waits")
         };
         (submission, fake.calls.take())

@@ -42,18 +42,16 @@ fn judge(status: u16, body: &str, expected: &Expected) -> Result<(), Answer> {
         return Err(Answer::HumanCheckUnavailable);
     };
     if !verdict.success {
-        return if verdict.error_codes.iter().any(|c| c == "internal-error") {
-            Err(Answer::HumanCheckUnavailable)
-        } else {
-            Err(Answer::HumanCheckRefused)
-        };
+        return Err(
+            match verdict.error_codes.iter().any(|c| c == "internal-error") {
+                true => Answer::HumanCheckUnavailable,
+                false => Answer::HumanCheckRefused,
+            },
+        );
     }
-    let made_for_us = verdict.action == ACTION
-        && verdict.cdata == expected.cdata
-        && expected
-            .hostnames
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case(&verdict.hostname));
+    let ours = |host: &String| host.eq_ignore_ascii_case(&verdict.hostname);
+    let made_for_us = verdict.action == ACTION && verdict.cdata == expected.cdata;
+    let made_for_us = made_for_us && expected.hostnames.iter().any(ours);
     made_for_us.then_some(()).ok_or(Answer::HumanCheckRefused)
 }
 
@@ -82,20 +80,18 @@ pub async fn verify(
     if let Some(ip) = remote_ip {
         form.append_pair("remoteip", ip);
     }
-    let url = config.verify_url.to_string();
+    let (url, form_type) = (
+        config.verify_url.to_string(),
+        "application/x-www-form-urlencoded",
+    );
     let headers = web_sys::Headers::new().ok();
-    let form_type = "application/x-www-form-urlencoded";
     let headers = headers.filter(|h| h.set("content-type", form_type).is_ok());
     let reply = match headers {
-        Some(headers) => fetch::post(&url, &headers, &form.finish(), TIMEOUT_MS)
-            .await
-            .ok(),
-        None => None,
+        Some(headers) => fetch::post(&url, &headers, &form.finish(), TIMEOUT_MS).await,
+        None => Err(fetch::Failure::Network),
     };
-    match reply {
-        Some(reply) => judge(reply.status, &reply.body, expected),
-        None => Err(Answer::HumanCheckUnavailable),
-    }
+    let reply = reply.map_err(|_| Answer::HumanCheckUnavailable)?;
+    judge(reply.status, &reply.body, expected)
 }
 
 #[cfg(test)]

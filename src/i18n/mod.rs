@@ -1,14 +1,41 @@
 //! Every word a candidate reads, one file a language holding one `Words` (the compiler refuses
-//! a missing string). Adding one: copy `en.rs` to `<ISO 639-1 code>.rs`, translate it, set
-//! `code` and `name`, and add it to `LANGUAGES`.
+//! a missing string), and which language a request gets. Adding one: copy `es.rs` to
+//! `<ISO 639-1 code>.rs`, translate it from `en.rs`, set `code` and `name`, and add it to
+//! `LANGUAGES`.
+
+/// One language's `WORDS`: `words` strings, `messages` a heading and a body each. English's
+/// (`declare`) also declares `Words`, so each name is written once besides each translation.
+macro_rules! catalogue {
+    (
+        declare words { $($(#[$w:meta])* $word:ident: $text:literal,)* }
+        messages { $($(#[$m:meta])* $message:ident: ($heading:literal, $body:literal),)* }
+    ) => {
+        pub struct Words {
+            $($(#[$w])* pub $word: &'static str,)*
+            $($(#[$m])* pub $message: super::Message,)*
+        }
+
+        catalogue! {
+            words { $($word: $text,)* }
+            messages { $($message: ($heading, $body),)* }
+        }
+    };
+    (
+        words { $($word:ident: $text:literal,)* }
+        messages { $($message:ident: ($heading:literal, $body:literal),)* }
+    ) => {
+        pub static WORDS: super::Words = super::Words {
+            $($word: $text,)*
+            $($message: super::Message { heading: $heading, body: $body },)*
+        };
+    };
+}
 
 mod en;
 mod es;
-mod negotiate;
-
-pub use negotiate::{by_code, choose};
 
 use crate::domain::{Field, FieldError};
+pub use en::Words;
 
 /// In the order the switch shows them.
 pub static LANGUAGES: &[&Words] = &[&en::WORDS, &es::WORDS];
@@ -21,102 +48,6 @@ pub const NOTICE_VERSION: &str = "2026-11";
 pub struct Message {
     pub heading: &'static str,
     pub body: &'static str,
-}
-
-pub struct Words {
-    /// ISO 639-1, as `<html lang>`, `Content-Language` and `?lang=` spell it.
-    pub code: &'static str,
-    /// Its own name for itself.
-    pub name: &'static str,
-    /// The switch's accessible name.
-    pub language: &'static str,
-    /// Without `BRAND_NAME`.
-    pub careers: &'static str,
-    pub meta_description: &'static str,
-    pub privacy_notice: &'static str,
-    pub contact: &'static str,
-    pub opens_in_new_tab: &'static str,
-
-    pub positions_title: &'static str,
-    pub no_positions: &'static str,
-    pub see_open_positions: &'static str,
-    pub back_to_form: &'static str,
-
-    pub form_eyebrow: &'static str,
-    /// When Hireflix cannot be asked for the position's name.
-    pub any_position: &'static str,
-    pub form_intro: &'static str,
-    pub next_heading: &'static str,
-    pub next_video: &'static str,
-    pub next_camera: &'static str,
-    pub next_email: &'static str,
-    pub data_notice: &'static str,
-    pub consent_label: &'static str,
-    pub title_apply: &'static str,
-    pub title_error: &'static str,
-    pub error_summary: &'static str,
-    pub optional: &'static str,
-    pub submit: &'static str,
-    /// public/apply.js, while the application is on its way.
-    pub sending: &'static str,
-    /// public/embed.js: a landing page's frame's accessible name, before the position.
-    pub frame_title: &'static str,
-    pub position: &'static str,
-    pub first_name: &'static str,
-    pub last_name: &'static str,
-    pub email: &'static str,
-    pub email_hint: &'static str,
-    pub phone: &'static str,
-    pub phone_hint: &'static str,
-    /// Unless `DEFAULT_PHONE_REGION` says.
-    pub phone_region: &'static str,
-    /// In the error summary.
-    pub consent: &'static str,
-
-    pub first_name_missing: &'static str,
-    pub last_name_missing: &'static str,
-    pub name_too_long: &'static str,
-    pub not_a_name: &'static str,
-    pub email_missing: &'static str,
-    pub email_too_long: &'static str,
-    pub not_an_email: &'static str,
-    pub phone_characters: &'static str,
-    pub phone_without_country_code: &'static str,
-    pub phone_incomplete: &'static str,
-    pub consent_missing: &'static str,
-
-    pub rate_limited: &'static str,
-    pub unavailable: &'static str,
-    pub refused_by_hireflix: &'static str,
-    pub human_check: &'static str,
-    pub human_check_missing: &'static str,
-    pub human_check_refused: &'static str,
-    pub human_check_unavailable: &'static str,
-    pub human_check_needs_javascript: &'static str,
-    pub honeypot_label: &'static str,
-
-    /// With and without `CONTACT_EMAIL` (the address follows the first).
-    pub nothing_arrived_write_to: &'static str,
-    pub nothing_arrived: &'static str,
-    pub place_in_line: &'static str,
-    pub expected_by: &'static str,
-    /// Followed by `try_again_from` and the time (`2026-12-02 15:00 UTC`).
-    pub position_paused: &'static str,
-    pub try_again_from: &'static str,
-
-    pub invited_by_email: Message,
-    pub queued: Message,
-    pub in_line: Message,
-    pub link_unusable: Message,
-    pub position_not_found: Message,
-    pub position_closed: Message,
-    pub origin_not_allowed: Message,
-    pub page_not_found: Message,
-    pub positions_unavailable: Message,
-    pub misconfigured: Message,
-    pub too_large: Message,
-    pub unsupported_type: Message,
-    pub unreadable: Message,
 }
 
 impl Words {
@@ -144,9 +75,61 @@ pub fn english() -> &'static Words {
     &en::WORDS
 }
 
+/// A browser sends a handful.
+const MAX_ENTRIES: usize = 32;
+
+/// `es`, `ES`, `es-MX`, `es_419`: one Spanish serves every region.
+pub fn by_code(tag: &str) -> Option<&'static Words> {
+    let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
+    let primary_is = |w: &&Words| w.code.eq_ignore_ascii_case(primary);
+    LANGUAGES.iter().copied().find(primary_is)
+}
+
+/// `?lang=`, then `Accept-Language`, then `DEFAULT_LANGUAGE`.
+pub fn choose(query: Option<&str>, header: Option<&str>, default: Option<&str>) -> &'static Words {
+    let default = default.and_then(by_code).unwrap_or_else(english);
+    let by_header = header.and_then(|h| from_header(h, default));
+    query.and_then(by_code).or(by_header).unwrap_or(default)
+}
+
+/// `*` stands for the default; among equal q-values the header's order decides (a sort costs
+/// the wasm kilobytes). Not the `accept-language` crate (3.1): it keeps `q=0` languages (RFC
+/// 9110: not acceptable), matches whole tags only (`es-MX` would not find `es`), and its sort
+/// panics on a few dozen entries with `q=NaN`.
+fn from_header(header: &str, default: &'static Words) -> Option<&'static Words> {
+    let mut best: Option<(u16, &'static Words)> = None;
+    for entry in header.split(',').take(MAX_ENTRIES) {
+        let mut parts = entry.split(';');
+        let tag = parts.next().unwrap_or_default().trim();
+        let is_q = |(name, _): &(&str, &str)| name.trim().eq_ignore_ascii_case("q");
+        let q = parts.find_map(|p| p.split_once('=').filter(is_q));
+        let quality = q.map_or(Some(1000), |(_, value)| qvalue(value.trim()));
+        let Some(quality) = quality.filter(|q| *q > 0) else {
+            continue;
+        };
+        let words = match tag {
+            "*" => Some(default),
+            tag => by_code(tag),
+        };
+        if let Some(words) = words.filter(|_| best.is_none_or(|(q, _)| quality > q)) {
+            best = Some((quality, words));
+        }
+    }
+    best.map(|(_, words)| words)
+}
+
+/// In thousandths; RFC 9110: `0` or `1` with up to three decimals.
+fn qvalue(raw: &str) -> Option<u16> {
+    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+    let digits = fraction.len() <= 3 && fraction.bytes().all(|b| b.is_ascii_digit());
+    let thousandths: u16 = format!("{whole}{fraction:0<3}").parse().ok()?;
+    (digits && matches!(whole, "0" | "1") && thousandths <= 1000).then_some(thousandths)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn codes_are_unique_lower_case_two_letter_codes() {
@@ -188,6 +171,72 @@ mod tests {
         ];
         for (english, spanish) in pairs {
             assert_ne!(english, spanish);
+        }
+    }
+
+    fn code(words: &'static Words) -> &'static str {
+        words.code
+    }
+
+    #[test]
+    fn the_query_wins_then_the_header_then_the_default() {
+        assert_eq!(code(choose(Some("es"), Some("en"), None)), "es");
+        assert_eq!(
+            code(choose(Some("xx"), Some("es"), None)),
+            "es",
+            "unknown ?lang= is ignored"
+        );
+        assert_eq!(code(choose(None, Some("es-MX,es;q=0.9"), None)), "es");
+        assert_eq!(code(choose(None, None, Some("es"))), "es");
+        assert_eq!(code(choose(None, Some("de-DE, fr"), Some("es"))), "es");
+        assert_eq!(code(choose(None, None, Some("klingon"))), "en");
+        assert_eq!(code(choose(None, None, None)), "en");
+    }
+
+    #[test]
+    fn q_values_order_the_header() {
+        assert_eq!(code(choose(None, Some("en;q=0.5, es;q=0.8"), None)), "es");
+        assert_eq!(code(choose(None, Some("es;q=0.5, en"), None)), "en");
+        assert_eq!(
+            code(choose(None, Some("fr, es;q=0.1, en;q=0.05"), None)),
+            "es"
+        );
+        assert_eq!(
+            code(choose(None, Some("es;q=0, en;q=0.1"), None)),
+            "en",
+            "q=0 is refused"
+        );
+        assert_eq!(code(choose(None, Some("es;q=0"), Some("en"))), "en");
+        assert_eq!(code(choose(None, Some("de, *;q=0.5"), Some("es"))), "es");
+        assert_eq!(
+            code(choose(None, Some("es;q=2, en;q=0.3"), None)),
+            "en",
+            "a bad q drops its entry"
+        );
+        assert_eq!(code(choose(None, Some("ES-es ; Q=0.9"), None)), "es");
+        assert_eq!(
+            code(choose(None, Some("en-GB,en;q=0.9,es;q=0.8"), Some("es"))),
+            "en"
+        );
+    }
+
+    #[test]
+    fn qvalues_follow_the_grammar() {
+        assert_eq!(qvalue("1"), Some(1000));
+        assert_eq!(qvalue("1.000"), Some(1000));
+        assert_eq!(qvalue("0.8"), Some(800));
+        assert_eq!(qvalue("0.123"), Some(123));
+        assert_eq!(qvalue("0"), Some(0));
+        for bad in ["1.5", "0.1234", "2", "", "-0.5", "0.x", "."] {
+            assert_eq!(qvalue(bad), None, "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_header_gives_a_language(header in ".{0,300}", query in proptest::option::of(".{0,10}")) {
+            let choice = choose(query.as_deref(), Some(&header), Some("en"));
+            prop_assert!(LANGUAGES.iter().any(|w| std::ptr::eq(*w, choice)));
         }
     }
 }
