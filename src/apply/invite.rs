@@ -1,7 +1,6 @@
 //! One invite transaction, the same for the form and the queue consumer: the position's line
 //! (unless it admitted the application before), the ledger, one Hireflix request for the
-//! batch, the ledger's settlement, and what was made kept in KV: a new interview's link, or
-//! the one Hireflix says exists, looked up.
+//! batch, the ledger's settlement, and what was made (or found to exist) kept in KV.
 
 use super::decision::{Answered, Existing};
 use super::QueuedInvite;
@@ -20,21 +19,18 @@ pub struct Candidate {
     pub position: PositionId,
     pub application: Application,
     pub key: CandidateKey,
-    /// As the queue carries it: its request id, consent, and whether its line admitted it.
     pub invite: QueuedInvite,
 }
 
 /// What became of one candidate's invite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Made {
-    /// Its position's line holds it (`Wait`: sent to the queue in its turn) or is full
-    /// (`Paused`); never `Go`.
+    /// Its line holds it (`Wait`: queued in its turn) or is full (`Paused`); never `Go`.
     Line(Admission),
-    /// Its position's line did not answer: never invited unchecked, queued to ask again.
+    /// Its line did not answer: never invited unchecked.
     LineSilent,
-    /// No Hireflix call: what the ledger said instead (never [`Gate::Invite`]).
+    /// What the ledger said instead of a call (never [`Gate::Invite`]).
     Held(Gate),
-    /// Hireflix's answer: a new interview remembered, an existing one looked up.
     Asked(Answered),
 }
 
@@ -44,22 +40,19 @@ pub struct Batch {
     pub made: Vec<Made>,
     /// How long Hireflix took, when it was called.
     pub hireflix_ms: Option<u64>,
-    /// How long an application Hireflix refused for quota waits (the ledger's probe time).
+    /// How long one refused for quota waits (the ledger's probe time).
     pub quota_delay: u32,
-    /// Not before this (ms since the epoch): the pace held the call back, or Hireflix sent a
-    /// `Retry-After`.
+    /// Not before this (ms): the pace held the call back, or Hireflix's `Retry-After`.
     pub resume_at: Option<u64>,
-    /// Whether each candidate's line has counted it (now or before): if it is queued again,
-    /// it goes as admitted.
+    /// Whether each candidate's line has counted it (now or before): queued again as admitted.
     pub passed: Vec<bool>,
 }
 
 impl Batch {
     /// Seconds from `now_ms` to `resume_at`, 0 without one.
     pub fn resume_s(&self, now_ms: u64) -> u32 {
-        let wait_ms = |at: u64| at.saturating_sub(now_ms);
-        self.resume_at
-            .map_or(0, |at| crate::pace::seconds_ceil(wait_ms(at)))
+        let wait_ms = self.resume_at.map_or(0, |at| at.saturating_sub(now_ms));
+        crate::pace::seconds_ceil(wait_ms)
     }
 }
 
@@ -72,7 +65,6 @@ pub struct Invites<'a, I, L, M, W> {
     pub secret: &'a str,
     /// Ask again about a validation error that names no form field (the form shows it).
     pub explain: bool,
-    /// Milliseconds since the epoch.
     pub clock: fn() -> u64,
 }
 
@@ -81,17 +73,18 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     pub async fn make(&self, candidates: &[Candidate]) -> Batch {
         let mut turns = Vec::with_capacity(candidates.len());
         for c in candidates {
-            turns.push(if c.invite.admitted {
-                None
-            } else {
-                let answer = self
-                    .line
-                    .admit(&c.position, &c.application.email, &c.invite);
-                match answer.await {
-                    Some(Admission::Go) => None,
-                    Some(held) => Some(Made::Line(held)),
-                    None => Some(Made::LineSilent),
+            let line = &self.line;
+            let admission = match c.invite.admitted {
+                true => Some(Admission::Go),
+                false => {
+                    line.admit(&c.position, &c.application.email, &c.invite)
+                        .await
                 }
+            };
+            turns.push(match admission {
+                Some(Admission::Go) => None,
+                Some(held) => Some(Made::Line(held)),
+                None => Some(Made::LineSilent),
             });
         }
         let going: Vec<&Candidate> = candidates
@@ -175,10 +168,9 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
         batch
     }
 
-    /// One outcome per input, and when the held-back or throttled may try again. A batch that
-    /// failed as a whole with errors naming an invite (one bad invite can void the `data` of
-    /// all) is tried one invite per call, so the others are not held back with it; one refused
-    /// for the request's sake (throttled, down) is retried whole, later, not multiplied.
+    /// One outcome per input, and when to try again. A batch that failed as a whole with errors
+    /// naming an invite (one bad invite can void all `data`) is tried one invite per call; one
+    /// refused for the request's sake (throttled, down) is retried whole, later.
     async fn call(&self, inputs: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
         let malformed = InviteOutcome::Transient(Transient::Malformed);
         let (mut outcomes, resume_at) = self.inviter.invite(inputs).await;
@@ -225,8 +217,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
         }
     }
 
-    /// A new interview is remembered; "already exists" becomes the existing interview,
-    /// looked up and remembered.
+    /// A new interview is remembered; "already exists" is looked up and remembered.
     pub(super) async fn remember(&self, c: &Candidate, outcome: InviteOutcome) -> Answered {
         match outcome {
             InviteOutcome::Invited(url) => {
@@ -245,7 +236,7 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
         self.memory.remember_soon(&c.key, record).await;
     }
 
-    /// The existing interview of this email, under the address as given or its lower-case form.
+    /// Under the address as given, then its lower-case form.
     async fn find_existing(&self, c: &Candidate) -> Answered {
         let email = &c.application.email;
         let mut spellings = vec![email.as_str().to_string()];

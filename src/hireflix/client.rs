@@ -1,5 +1,4 @@
-//! Calls to Hireflix's GraphQL endpoint, at the account's pace. Only this file ever holds the
-//! API key.
+//! Calls to Hireflix's GraphQL endpoint, at the account's pace. Only this file holds the key.
 
 use super::documents::{self, InviteInput};
 use super::interview_url::TrustedHosts;
@@ -14,14 +13,13 @@ use std::cell::OnceCell;
 use web_sys::Headers;
 
 pub struct HireflixClient {
-    /// Kept as text: it is only ever the target of a fetch.
     api_url: String,
     api_key: String,
     timeout_ms: u32,
     trusted: TrustedHosts,
-    /// The same for every call of this client; the runtime copies them into each request.
+    /// The same for every call; the runtime copies them into each request.
     headers: OnceCell<Headers>,
-    /// Every call waits for its slot here; `None`: unpaced (no binding).
+    /// `None`: unpaced (no binding).
     pacer: Option<Pacer>,
 }
 
@@ -61,8 +59,7 @@ impl HireflixClient {
         positions
     }
 
-    /// True for one caller at a time per `lease_ms` (all callers when unpaced): that one
-    /// refreshes the positions list.
+    /// True for one caller per `lease_ms` (all when unpaced): that one refreshes the positions.
     pub async fn may_refresh(&self, lease_ms: u64) -> bool {
         match &self.pacer {
             Some(pacer) => pacer.may_refresh(lease_ms).await,
@@ -77,8 +74,7 @@ impl HireflixClient {
         }
     }
 
-    /// Hireflix throttled this call: everyone waits its `Retry-After` (or a default), which is
-    /// also when this call's invites may be tried again.
+    /// Throttled: everyone waits its `Retry-After` (or a default), as do this call's invites.
     async fn heed(&self, outcomes: &[InviteOutcome], retry_after_ms: Option<u64>) -> Option<u64> {
         let throttled = InviteOutcome::Transient(Transient::RateLimited);
         let unavailable = InviteOutcome::Transient(Transient::ServerError);
@@ -111,8 +107,7 @@ impl HireflixClient {
         Some(self.headers.get_or_init(|| headers))
     }
 
-    /// A call that invites nobody, once the pace gives it a slot: `Paced` when none came in
-    /// time, which every classifier passes on as it is.
+    /// A call that invites nobody, once the pace gives it a slot (`Paced` when none came).
     async fn read(&self, body: &str) -> (Result<HttpReply, Transient>, Option<u64>) {
         match self.permit(false).await {
             Permit::Go { .. } => self.post(body).await,
@@ -120,7 +115,7 @@ impl HireflixClient {
         }
     }
 
-    /// The reply, and its `Retry-After` in milliseconds when it has a readable one.
+    /// The reply, and its readable `Retry-After` in ms.
     async fn post(&self, body: &str) -> (Result<HttpReply, Transient>, Option<u64>) {
         let reply = match self.headers() {
             Some(headers) => fetch::post(&self.api_url, headers, body, self.timeout_ms).await,
@@ -129,8 +124,8 @@ impl HireflixClient {
         match reply {
             Ok(reply) => {
                 let retry_after = reply.retry_after.as_deref();
-                let retry_after = retry_after.and_then(|v| pace::retry_after_ms(v, now_ms()));
-                (Ok(reply), retry_after)
+                let ms = retry_after.and_then(|v| pace::retry_after_ms(v, now_ms()));
+                (Ok(reply), ms)
             }
             Err(Failure::Timeout) => (Err(Transient::Timeout), None),
             Err(Failure::Network) => (Err(Transient::Network), None),
@@ -143,19 +138,14 @@ impl Inviter for HireflixClient {
         &self.trusted
     }
 
-    /// While the quota is held, one call probes with the first invite alone; the rest wait for
-    /// its answer.
+    /// While the quota is held, one call probes with the first invite alone; the rest wait.
     async fn invite(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
         let paced = |n: usize| vec![InviteOutcome::Transient(Transient::Paced); n];
         let probe = match self.permit(true).await {
             Permit::Go { probe } => probe,
             Permit::Wait { until_ms } => return (paced(invites.len()), Some(until_ms)),
         };
-        let sent = if probe {
-            &invites[..invites.len().min(1)]
-        } else {
-            invites
-        };
+        let sent = invites.get(..1).filter(|_| probe).unwrap_or(invites);
         if sent.is_empty() {
             return (Vec::new(), None);
         }

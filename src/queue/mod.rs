@@ -58,8 +58,7 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
     }
 }
 
-/// Bodies that are not even JSON become dead letters at once, keeping only their type: no
-/// retry can make them readable.
+/// Bodies that are not even JSON become dead letters at once, keeping only their type.
 async fn set_aside(raws: Vec<RawMessage>, queue: &str, app: &App) {
     for raw in raws {
         let kind = raw.body().js_typeof().as_string().unwrap_or_default();
@@ -85,12 +84,10 @@ async fn set_aside(raws: Vec<RawMessage>, queue: &str, app: &App) {
 }
 
 fn after(delay_seconds: u32) -> QueueRetryOptions {
-    QueueRetryOptionsBuilder::new()
-        .with_delay_seconds(delay_seconds)
-        .build()
+    let options = QueueRetryOptionsBuilder::new();
+    options.with_delay_seconds(delay_seconds).build()
 }
 
-/// Delivered again after `delay_seconds`.
 fn retry_in(message: &impl MessageExt, delay_seconds: u32) {
     message.retry_with_options(&after(delay_seconds));
 }
