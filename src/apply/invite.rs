@@ -183,9 +183,15 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             }
         }
         outcomes.resize(inputs.len(), malformed);
-        if self.explain {
-            for (outcome, input) in outcomes.iter_mut().zip(inputs) {
-                if let Some(detailed) = self.validation_detail(input, outcome).await {
+        for (outcome, input) in outcomes.iter_mut().zip(inputs) {
+            if self.explain && unplaced(outcome) == Some(true) {
+                let detailed = self.inviter.validation_details(*input).await;
+                // Validation is not deterministic after all: the invite may go through this time.
+                let made = matches!(
+                    detailed,
+                    InviteOutcome::Invited(_) | InviteOutcome::AlreadyExists
+                );
+                if made || unplaced(&detailed) == Some(false) {
                     *outcome = detailed;
                 }
             }
@@ -193,32 +199,8 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
         (outcomes, resume_at)
     }
 
-    /// Whatever the second answer cannot give, the first keeps (`None`).
-    async fn validation_detail(
-        &self,
-        input: &InviteInput<'_>,
-        outcome: &InviteOutcome,
-    ) -> Option<InviteOutcome> {
-        let InviteOutcome::Permanent(Permanent::Invalid(messages)) = outcome else {
-            return None;
-        };
-        if messages.iter().any(|(field, _)| field.is_some()) {
-            return None;
-        }
-        match self.inviter.validation_details(*input).await {
-            InviteOutcome::Permanent(Permanent::Invalid(detailed))
-                if detailed.iter().any(|(field, _)| field.is_some()) =>
-            {
-                Some(InviteOutcome::Permanent(Permanent::Invalid(detailed)))
-            }
-            // Validation is not deterministic after all: the invite went through this time.
-            made @ (InviteOutcome::Invited(_) | InviteOutcome::AlreadyExists) => Some(made),
-            _ => None,
-        }
-    }
-
     /// A new interview is remembered; "already exists" is looked up and remembered.
-    pub(super) async fn remember(&self, c: &Candidate, outcome: InviteOutcome) -> Answered {
+    async fn remember(&self, c: &Candidate, outcome: InviteOutcome) -> Answered {
         match outcome {
             InviteOutcome::Invited(url) => {
                 let who = self.names_of(&c.application);
@@ -239,12 +221,9 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     /// Under the address as given, then its lower-case form.
     async fn find_existing(&self, c: &Candidate) -> Answered {
         let email = &c.application.email;
-        let mut spellings = vec![email.as_str().to_string()];
-        if email.dedupe_form() != email.as_str() {
-            spellings.push(email.dedupe_form());
-        }
-        for spelling in spellings {
-            let found = match self.inviter.find_interview(&c.position, &spelling).await {
+        let (given, lower) = (email.as_str(), email.dedupe_form());
+        for spelling in [given, &lower].iter().take(1 + usize::from(lower != given)) {
+            let found = match self.inviter.find_interview(&c.position, spelling).await {
                 Ok(found) => found,
                 // Found, but with no link we may send anyone to: the same answer as any other.
                 Err(InviteOutcome::InvitedWithoutLink(problem)) => {
@@ -270,6 +249,16 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     pub fn names_of(&self, application: &Application) -> String {
         let (first, last) = (&application.first_name, &application.last_name);
         names_tag(self.secret, first.as_str(), last.as_str())
+    }
+}
+
+/// A validation error: whether it names no form field (the form cannot show it by one).
+fn unplaced(outcome: &InviteOutcome) -> Option<bool> {
+    match outcome {
+        InviteOutcome::Permanent(Permanent::Invalid(messages)) => {
+            Some(messages.iter().all(|(field, _)| field.is_none()))
+        }
+        _ => None,
     }
 }
 

@@ -150,16 +150,7 @@ impl Event<'_> {
             | Event::DeadLetterFiled { stored: false, .. }
             | Event::QueueMisconfigured { .. } => Level::Error,
             Event::CandidateErased { .. } => Level::Info,
-            Event::DeadLetterFiled { stored: true, .. }
-            | Event::UnreadableMessage { .. }
-            | Event::PositionsRefreshFailed { .. }
-            | Event::PaceUnreachable
-            | Event::HireflixThrottled { .. }
-            | Event::QuotaHold { .. }
-            | Event::QuotaBack
-            | Event::BudgetReached { .. }
-            | Event::QuotaExhausted { .. }
-            | Event::KvWriteFailed { .. } => Level::Warn,
+            _ => Level::Warn,
         }
     }
 

@@ -22,15 +22,11 @@ const MISCONFIGURED_RETRY_SECONDS: u32 = 300;
 
 pub async fn consume(batch: MessageBatch<Value>, env: Env) {
     // Read one by one: `batch.messages()` fails the whole batch for one body that is not JSON.
-    let mut messages = Vec::new();
-    let mut unreadable = Vec::new();
+    let (mut messages, mut unreadable) = (Vec::new(), Vec::new());
     for raw in batch.raw_iter() {
-        if serde_wasm_bindgen::from_value::<Value>(raw.body()).is_ok() {
-            if let Ok(message) = Message::<Value>::try_from(raw) {
-                messages.push(message);
-            }
-        } else {
-            unreadable.push(raw);
+        match serde_wasm_bindgen::from_value::<Value>(raw.body()) {
+            Ok(_) => messages.extend(Message::<Value>::try_from(raw).ok()),
+            Err(_) => unreadable.push(raw),
         }
     }
     let app = App::for_env(&env);
