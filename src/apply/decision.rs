@@ -10,7 +10,6 @@ use crate::ledger::Note;
 use crate::log::{Outcome, Reason};
 use crate::store::Record;
 
-/// What the candidate is told, with the log line that goes with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub answer: Answer,
@@ -185,7 +184,6 @@ pub(super) fn queued(queued: bool, outcome: Outcome, reason: Reason) -> Decision
     }
 }
 
-/// Hireflix's validation messages land on the form's fields where they name one.
 fn rejected(messages: Vec<(Option<Field>, String)>) -> Answer {
     let mut errors = FieldErrors::default();
     let mut general = Vec::new();
@@ -211,7 +209,6 @@ pub(super) fn same_mailbox() -> Decision {
     decided(Answer::InvitedByEmail, Outcome::AlreadyInvited, reason)
 }
 
-/// Waiting in the position's line: their place and when to expect the email.
 pub(super) fn in_line(place: u32, expected_by_ms: u64) -> Decision {
     let answer = Answer::InLine {
         place,

@@ -39,7 +39,6 @@ fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
     *n == T::default()
 }
 
-/// How a try counts on the next message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tally {
     /// A try used up: a Hireflix call, or a ledger check that could not be made.
@@ -121,8 +120,7 @@ impl QueuedInvite {
 }
 
 /// Where a queued invite goes ([`Queue`]; fakes in tests).
-// Generic callers only, on one thread: no `Send` bound is wanted on these futures.
-#[allow(async_fn_in_trait)]
+#[allow(async_fn_in_trait)] // As `crate::hireflix::Inviter`.
 pub trait Enqueue {
     /// `true` once the queue has taken it, to be delivered after `delay_seconds`.
     async fn send(&self, invite: &QueuedInvite, delay_seconds: u32) -> bool;

@@ -22,7 +22,6 @@ pub struct Candidate {
     pub invite: QueuedInvite,
 }
 
-/// What became of one candidate's invite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Made {
     /// Its line holds it (`Wait`: queued in its turn) or is full (`Paused`); never `Go`.
@@ -34,7 +33,6 @@ pub enum Made {
     Asked(Answered),
 }
 
-/// A batch's invites, in the candidates' order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Batch {
     pub made: Vec<Made>,

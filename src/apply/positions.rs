@@ -53,10 +53,9 @@ pub async fn open_positions(services: &Services) -> Result<Vec<Position>, Transi
         // Old or missing (the Cron Trigger failed, or the worker is new): one caller at a
         // time asks Hireflix; everyone else, and everyone while Hireflix is down, uses the
         // last good copy.
-        last => match refresh_once(services, now).await {
-            Ok(fresh) => fresh,
-            Err(why) => last.ok_or(why)?,
-        },
+        last => refresh_once(services, now)
+            .await
+            .or_else(|why| last.ok_or(why))?,
     };
     MEMO.set(Some((now, all.clone())));
     Ok(narrow(all, config))
@@ -93,7 +92,6 @@ fn narrow(all: Vec<Position>, config: &Config) -> Vec<Position> {
         .collect()
 }
 
-/// What we know of one position before taking an application for it.
 pub enum Lookup {
     Open(Position),
     /// Unknown, archived, or not in ALLOWED_POSITIONS.

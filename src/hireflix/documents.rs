@@ -102,13 +102,11 @@ pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>
     )
 }
 
-/// One invite again, asking for the detail of a validation error.
 pub fn validation_detail_request(invite: InviteInput<'_>) -> String {
     let document = document_with(1, VALIDATION_DETAIL_SELECTION);
     request_body(&document, Some(InviteVariables(vec![invite])))
 }
 
-/// Everything one invite sends to Hireflix.
 #[derive(Debug, Clone, Copy)]
 pub struct InviteInput<'a> {
     pub position: &'a PositionId,

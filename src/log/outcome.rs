@@ -13,7 +13,6 @@ pub enum Source {
     Queue,
 }
 
-/// What became of the application at this step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {

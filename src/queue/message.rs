@@ -7,14 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The fields every queued application has (`phoneNumber` may be absent).
-const REQUIRED: [&str; 6] = [
-    "positionId",
-    "firstName",
-    "lastName",
-    "email",
-    "attempt",
-    "requestId",
-];
+const REQUIRED: &str = "positionId firstName lastName email attempt requestId";
 
 /// A message body as a queued application (parsed again, like any data from outside), or the
 /// dead letter saying why not: field names and kinds of error, never a value. One posted more
@@ -29,7 +22,7 @@ pub fn read(
         |reason: String| Box::new(DeadLetter::new(reason, None, Some(body.to_string())));
     let invite = QueuedInvite::deserialize(body).map_err(|_| {
         let missing: Vec<&str> = REQUIRED
-            .into_iter()
+            .split(' ')
             .filter(|field| body.get(field).is_none())
             .collect();
         unreadable(if missing.is_empty() {

@@ -157,7 +157,6 @@ pub fn retry_or_give_up(attempts: Attempts, reason: Reason) -> Step {
     }
 }
 
-/// Exponential backoff: base, 2×base, 4×base, ... capped at an hour.
 pub fn backoff_seconds(base: u32, attempts_made: u32) -> u32 {
     let factor = 1u32
         .checked_shl(attempts_made.saturating_sub(1).min(16))

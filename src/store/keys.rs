@@ -6,10 +6,8 @@ use crate::domain::CandidateKey;
 /// The account's positions, with when they were read (`v1`: the list alone).
 pub const POSITIONS: &str = "positions:v2";
 
-/// The last deep health check's answer about Hireflix.
 pub const HEALTH: &str = "health:v1";
 
-/// One candidate's state in one position.
 pub fn candidate(key: &CandidateKey) -> String {
     format!("app:v2:{}:{}", key.position(), key.digest())
 }
@@ -27,10 +25,8 @@ pub fn recorded(row: &str) -> Option<String> {
     (row.len() == 24 + 1 + 64 && row.bytes().enumerate().all(hex)).then(|| format!("app:v2:{row}"))
 }
 
-/// Every dead letter's key starts with this.
 pub const DEAD_LETTER_PREFIX: &str = "failed:";
 
-/// A dead letter filed for an operator.
 pub fn dead_letter(key: &CandidateKey) -> String {
     format!("failed:v2:{}:{}", key.position(), key.digest())
 }

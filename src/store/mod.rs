@@ -95,8 +95,8 @@ impl Store {
         // Bounded: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
         for _ in 0..10 {
             let mut list = self.kv.list().prefix(keys::DEAD_LETTER_PREFIX.into());
-            if let Some(cursor) = cursor.take() {
-                list = list.cursor(cursor);
+            if let Some(at) = cursor.take() {
+                list = list.cursor(at);
             }
             let Ok(page) = list.execute().await else {
                 break;
@@ -106,9 +106,9 @@ impl Store {
                     letters.push((key.name, text));
                 }
             }
-            match page.cursor.filter(|_| !page.list_complete) {
-                Some(next) => cursor = Some(next),
-                None => break,
+            cursor = page.cursor.filter(|_| !page.list_complete);
+            if cursor.is_none() {
+                break;
             }
         }
         (letters, complete)
@@ -162,8 +162,7 @@ fn failed(op: &str, key: &str, cause: &worker::kv::KvError) {
 }
 
 /// What an invite remembers of a candidate, in KV ([`Store`]) or, in tests, in memory.
-// Generic callers only, on one thread: no `Send` bound is wanted on these futures.
-#[allow(async_fn_in_trait)]
+#[allow(async_fn_in_trait)] // As `crate::hireflix::Inviter`.
 pub trait Memory {
     /// Unreadable counts as absent: the invite path is idempotent, at worst one more call.
     async fn candidate(&self, key: &CandidateKey) -> Option<Record>;

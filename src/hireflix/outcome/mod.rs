@@ -167,7 +167,6 @@ impl GraphqlError {
     }
 }
 
-/// Status and JSON checks shared by every call.
 fn envelope(reply: Result<HttpReply, Transient>) -> Result<Envelope, Transient> {
     let reply = reply?;
     let parsed = || serde_json::from_str::<Envelope>(&reply.body);

@@ -3,7 +3,6 @@
 use super::{envelope, HttpReply, Transient};
 use serde::Deserialize;
 
-/// A position as Hireflix lists it.
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct Position {
     pub id: String,
