@@ -150,20 +150,6 @@ impl<I, L, M: Memory, Q: Enqueue, W> Pipeline<'_, I, L, M, Q, W> {
         }
     }
 
-    /// Remembered once queued, so a resubmission meanwhile is not queued twice.
-    pub(super) async fn enqueue(
-        &self,
-        message: &QueuedInvite,
-        key: &CandidateKey,
-        delay: u32,
-    ) -> bool {
-        let sent = self.queue.send(message, delay).await;
-        if sent {
-            self.remember_queued(key, None).await;
-        }
-        sent
-    }
-
     /// "Queued" (in line: at this place, expected by then) with the candidate's consent.
     pub(super) async fn remember_queued(&self, key: &CandidateKey, place: Option<(u32, u64)>) {
         let record = Record::queued(place).with_consent(self.consent.cloned());

@@ -144,7 +144,11 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         match in_time {
             (Decided::Answer(decision), hireflix_ms) => (decision, hireflix_ms),
             (Decided::Queue(message, delay_seconds, outcome, reason), hireflix_ms) => {
-                let queued = self.enqueue(&message, key, delay_seconds).await;
+                let queued = self.queue.send(&message, delay_seconds).await;
+                // Remembered, so a resubmission meanwhile is not queued twice.
+                if queued {
+                    self.remember_queued(key, None).await;
+                }
                 (decision::queued(queued, outcome, reason), hireflix_ms)
             }
         }
@@ -164,9 +168,8 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
             ..
         })) = batch.made.first()
         {
-            // A double click: the same address's invite is at Hireflix. Its outcome is waited
-            // for briefly and answered the same way; failing that, the ledger is asked again
-            // (its line lets it through uncounted: the mailbox went this window).
+            // A double click: the same address's invite is at Hireflix. Its outcome is awaited
+            // briefly; failing that, the ledger is asked again (the line lets it through).
             if let Some(decision) = self.await_first(key, names, claim).await {
                 return (Decided::Answer(decision), None);
             }
@@ -182,8 +185,7 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         let (delay, outcome, reason) = match std::mem::take(&mut batch.made).into_iter().next() {
             Some(Made::Asked(answered)) => match decision::from_answer(answered, claim) {
                 Ok(decision) => return answer(decision),
-                // A spent quota waits for the ledger's probe time; any other failure for the
-                // pace or Hireflix's Retry-After.
+                // A spent quota waits for the ledger's probe time; others, the pace or Retry-After.
                 Err(reason) => {
                     message = Tally::after(reason).next(&message);
                     let delay = if reason == Transient::QuotaExceeded {

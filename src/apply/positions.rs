@@ -50,9 +50,8 @@ pub async fn open_positions(services: &Services) -> Result<Vec<Position>, Transi
     let (read_at, last) = services.store.positions().await.unzip();
     let all = match last {
         Some(last) if read_at.is_some_and(|at| now.saturating_sub(at) < FRESH_MS) => last,
-        // Old or missing (the Cron Trigger failed, or the worker is new): one caller at a
-        // time asks Hireflix; everyone else, and everyone while Hireflix is down, uses the
-        // last good copy.
+        // Old or missing (the Cron Trigger failed, or a new worker): one caller at a time asks
+        // Hireflix; the rest, and all while it is down, use the last good copy.
         last => refresh_once(services, now)
             .await
             .or_else(|why| last.ok_or(why))?,
