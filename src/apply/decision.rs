@@ -56,36 +56,29 @@ pub struct Claim<'a> {
 }
 
 impl Claim<'_> {
-    /// A pass for exactly this link, issued less than `LINK_PASS_MAX_AGE_SECONDS` ago.
-    fn holds_pass_for(&self, url: &InterviewUrl) -> bool {
-        let Some(pass) = self.pass else {
-            return false;
-        };
+    /// A pass for exactly this link, issued less than `LINK_PASS_MAX_AGE_SECONDS` ago (`None`:
+    /// no readable pass).
+    fn holds_pass_for(&self, url: &InterviewUrl) -> Option<bool> {
+        let pass = self.pass?;
         let mut parts = pass.splitn(3, '.');
-        let (Some(Ok(issued_s)), Some(id)) = (parts.next().map(str::parse::<u64>), parts.next())
-        else {
-            return false;
-        };
+        let (issued_s, id) = (parts.next()?.parse::<u64>().ok()?, parts.next()?);
         let max_age_ms = LINK_PASS_MAX_AGE_SECONDS * 1_000;
-        within(issued_s.saturating_mul(1_000), self.now_ms, max_age_ms)
-            && same_secret(pass, &(self.pass_for)(url, issued_s, id))
+        let fresh = within(issued_s.saturating_mul(1_000), self.now_ms, max_age_ms);
+        Some(fresh && same_secret(pass, &(self.pass_for)(url, issued_s, id)))
     }
 }
 
 /// `Err`: why this submission may not be sent to an existing interview.
 pub fn may_have_link(existing: &Existing, claim: &Claim) -> Result<(), Reason> {
-    if claim.holds_pass_for(&existing.url) {
+    if claim.holds_pass_for(&existing.url) == Some(true) {
         return Ok(());
     }
     if !existing.same_names {
         return Err(Reason::OtherNames);
     }
     let recent = |made| within(made, claim.now_ms, claim.grace_ms);
-    if existing.created_ms.is_some_and(recent) {
-        Ok(())
-    } else {
-        Err(Reason::GraceOver)
-    }
+    let recent = existing.created_ms.is_some_and(recent);
+    recent.then_some(()).ok_or(Reason::GraceOver)
 }
 
 /// The answer about an existing interview (`Err`: none to link to); only the log tells the
@@ -176,17 +169,15 @@ fn from_outcome(outcome: InviteOutcome) -> Result<Decision, Transient> {
 
 /// Queued: the candidate hears "queued", only the log says why. Not queued: try again.
 pub(super) fn queued(queued: bool, outcome: Outcome, reason: Reason) -> Decision {
-    if queued {
-        decided(Answer::Queued, outcome, Some(reason))
-    } else {
-        let lost = Outcome::LostQueueUnavailable;
-        decided(Answer::Unavailable, lost, Some(reason))
+    let reason = Some(reason);
+    match queued {
+        true => decided(Answer::Queued, outcome, reason),
+        false => decided(Answer::Unavailable, Outcome::LostQueueUnavailable, reason),
     }
 }
 
 fn rejected(messages: Vec<(Option<Field>, String)>) -> Answer {
-    let mut errors = FieldErrors::default();
-    let mut general = Vec::new();
+    let (mut errors, mut general) = (FieldErrors::default(), Vec::new());
     for (field, message) in messages {
         match field {
             Some(field) if errors.get(field).is_none() => {

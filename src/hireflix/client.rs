@@ -121,15 +121,13 @@ impl HireflixClient {
             Some(headers) => fetch::post(&self.api_url, headers, body, self.timeout_ms).await,
             None => Err(Failure::Network),
         };
-        match reply {
-            Ok(reply) => {
-                let retry_after = reply.retry_after.as_deref();
-                let ms = retry_after.and_then(|v| pace::retry_after_ms(v, now_ms()));
-                (Ok(reply), ms)
-            }
-            Err(Failure::Timeout) => (Err(Transient::Timeout), None),
-            Err(Failure::Network) => (Err(Transient::Network), None),
-        }
+        let retry_after = reply.as_ref().ok().and_then(|r| r.retry_after.as_deref());
+        let ms = retry_after.and_then(|v| pace::retry_after_ms(v, now_ms()));
+        let reply = reply.map_err(|failure| match failure {
+            Failure::Timeout => Transient::Timeout,
+            Failure::Network => Transient::Network,
+        });
+        (reply, ms)
     }
 }
 
@@ -149,9 +147,8 @@ impl Inviter for HireflixClient {
         if sent.is_empty() {
             return (Vec::new(), None);
         }
-        let (reply, retry_after) = self
-            .post(&documents::invite_request(sent.iter().copied()))
-            .await;
+        let body = documents::invite_request(sent.iter().copied());
+        let (reply, retry_after) = self.post(&body).await;
         let mut outcomes = outcome::classify_invites(reply, sent.len(), &self.trusted);
         let mut resume = self.heed(&outcomes, retry_after).await;
         if let Some(pacer) = &self.pacer {
@@ -171,14 +168,12 @@ impl Inviter for HireflixClient {
     }
 
     async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome {
-        let (reply, retry_after) = self
-            .read(&documents::validation_detail_request(invite))
-            .await;
-        let outcomes = outcome::classify_invites(reply, 1, &self.trusted);
+        let body = documents::validation_detail_request(invite);
+        let (reply, retry_after) = self.read(&body).await;
+        let mut outcomes = outcome::classify_invites(reply, 1, &self.trusted);
         self.heed(&outcomes, retry_after).await;
         outcomes
-            .into_iter()
-            .next()
+            .pop()
             .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
     }
 
@@ -187,9 +182,8 @@ impl Inviter for HireflixClient {
         position: &PositionId,
         email: &str,
     ) -> Result<Option<FoundInterview>, InviteOutcome> {
-        let (reply, retry_after) = self
-            .read(&documents::find_interview_request(position, email))
-            .await;
+        let body = documents::find_interview_request(position, email);
+        let (reply, retry_after) = self.read(&body).await;
         let found = outcome::parse_found_interview(reply, &self.trusted);
         if let Err(failed) = &found {
             self.heed(std::slice::from_ref(failed), retry_after).await;

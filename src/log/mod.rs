@@ -190,16 +190,10 @@ impl Event<'_> {
 
 /// A short random id for requests that arrive without Cloudflare's `cf-ray`.
 pub fn request_id(cf_ray: Option<String>) -> String {
-    cf_ray
-        .filter(|r| {
-            !r.is_empty()
-                && r.len() <= 64
-                && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
-        .unwrap_or_else(|| {
-            let n = (js_sys::Math::random() * 1e15) as u64;
-            format!("r{n:x}")
-        })
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b == b'-';
+    let usable = |r: &String| !r.is_empty() && r.len() <= 64 && r.bytes().all(plain);
+    let random = || format!("r{:x}", (js_sys::Math::random() * 1e15) as u64);
+    cf_ray.filter(usable).unwrap_or_else(random)
 }
 
 #[cfg(test)]

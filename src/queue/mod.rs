@@ -29,11 +29,9 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
             Err(_) => unreadable.push(raw),
         }
     }
-    let app = App::for_env(&env);
-    if !unreadable.is_empty() {
-        set_aside(unreadable, &batch.queue(), &app).await;
-    }
-    let dead_letters = batch.queue() == names::DEAD_LETTER_QUEUE_NAME;
+    let (app, queue) = (App::for_env(&env), batch.queue());
+    set_aside(unreadable, &queue, &app).await;
+    let dead_letters = queue == names::DEAD_LETTER_QUEUE_NAME;
     let letter_store = app.store.as_ref().filter(|_| dead_letters);
     match (letter_store, &app.services) {
         // Filing needs only KV or the ledger's object: it must work while the rest is
@@ -47,7 +45,6 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
             invites::retry(messages, &app, services).await;
         }
         _ => {
-            let queue = batch.queue();
             log::Event::QueueMisconfigured { queue: &queue }.emit();
             batch.retry_all_with_options(&after(MISCONFIGURED_RETRY_SECONDS));
         }

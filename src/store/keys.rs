@@ -27,13 +27,12 @@ pub fn recorded(row: &str) -> Option<String> {
 
 pub const DEAD_LETTER_PREFIX: &str = "failed:";
 
-pub fn dead_letter(key: &CandidateKey) -> String {
-    format!("failed:v2:{}:{}", key.position(), key.digest())
-}
-
-/// A dead letter that could not be read as an application, by its queue message id.
-pub fn unreadable_dead_letter(message_id: &str) -> String {
-    format!("failed:v2:unreadable:{message_id}")
+/// Under the candidate, or the queue message's id when it could not be read as an application.
+pub fn dead_letter(key: Option<&CandidateKey>, message_id: &str) -> String {
+    match key {
+        Some(key) => format!("failed:v2:{}:{}", key.position(), key.digest()),
+        None => format!("failed:v2:unreadable:{message_id}"),
+    }
 }
 
 #[cfg(test)]
@@ -50,7 +49,7 @@ mod tests {
             &position,
             &email,
         );
-        let (record, letter) = (candidate(&key), dead_letter(&key));
+        let (record, letter) = (candidate(&key), dead_letter(Some(&key), "m"));
         assert!(record.starts_with("app:v2:68b43e38b19cf131a17c543f:"));
         assert!(letter.starts_with("failed:v2:68b43e38b19cf131a17c543f:"));
         for k in [record.clone(), letter] {

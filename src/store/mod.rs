@@ -69,10 +69,7 @@ impl Store {
         letter: &str,
         ttl_seconds: u64,
     ) -> bool {
-        let kv_key = key.map_or_else(
-            || keys::unreadable_dead_letter(message_id),
-            keys::dead_letter,
-        );
+        let kv_key = keys::dead_letter(key, message_id);
         if let Some(letters) = &self.letters {
             let expires_ms = now_ms().saturating_add(ttl_seconds.saturating_mul(1_000));
             if letters.file(&kv_key, letter, expires_ms).await {

@@ -153,10 +153,8 @@ impl GraphqlError {
     }
 
     fn is_auth(&self) -> bool {
-        matches!(
-            self.code(),
-            "UNAUTHENTICATED" | "FORBIDDEN" | "UNAUTHORIZED"
-        ) || self.says(&["api key", "api-key", "unauthori", "unauthenti", "forbidden"])
+        ["UNAUTHENTICATED", "FORBIDDEN", "UNAUTHORIZED"].contains(&self.code())
+            || self.says(&["api key", "api-key", "unauthori", "unauthenti", "forbidden"])
     }
 
     fn is_throttling(&self) -> bool {
@@ -194,11 +192,11 @@ impl UrlSet {
             [None, None] => LinkProblem::NoLink,
             _ => LinkProblem::UntrustedUrl,
         };
-        given
+        let url = given
             .into_iter()
             .flatten()
-            .find_map(|raw| InterviewUrl::parse(raw, trusted))
-            .ok_or(InviteOutcome::InvitedWithoutLink(problem))
+            .find_map(|raw| InterviewUrl::parse(raw, trusted));
+        url.ok_or(InviteOutcome::InvitedWithoutLink(problem))
     }
 }
 
