@@ -71,13 +71,10 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     pub async fn make(&self, candidates: &[Candidate]) -> Batch {
         let mut turns = Vec::with_capacity(candidates.len());
         for c in candidates {
-            let line = &self.line;
+            let (position, email) = (&c.position, &c.application.email);
             let admission = match c.invite.admitted {
                 true => Some(Admission::Go),
-                false => {
-                    line.admit(&c.position, &c.application.email, &c.invite)
-                        .await
-                }
+                false => self.line.admit(position, email, &c.invite).await,
             };
             turns.push(match admission {
                 Some(Admission::Go) => None,
@@ -145,10 +142,8 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             for ((_, ticket, _), outcome) in allowed.iter().zip(&outcomes) {
                 settlement.record(*ticket, outcome);
             }
-            batch.quota_delay = self
-                .ledger
-                .settle(settlement, &first.invite.request_id)
-                .await;
+            let request_id = &first.invite.request_id;
+            batch.quota_delay = self.ledger.settle(settlement, request_id).await;
             for ((c, _, _), outcome) in allowed.iter().zip(outcomes) {
                 answered.push(self.remember(c, outcome).await);
             }

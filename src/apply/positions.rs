@@ -36,9 +36,8 @@ fn memo_get(now: u64) -> Option<Vec<Position>> {
 
 /// The position's name if this isolate remembers it, without asking KV or Hireflix.
 pub fn memo_name(id: &PositionId, otherwise: &str) -> String {
-    memo_get(now_ms())
-        .and_then(|all| find(all, id))
-        .map_or_else(|| otherwise.to_string(), |p| p.name)
+    let found = memo_get(now_ms()).and_then(|all| find(all, id));
+    found.map_or_else(|| otherwise.to_string(), |p| p.name)
 }
 
 /// Open positions, in Hireflix's order, narrowed by ALLOWED_POSITIONS.

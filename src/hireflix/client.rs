@@ -172,9 +172,8 @@ impl Inviter for HireflixClient {
         let (reply, retry_after) = self.read(&body).await;
         let mut outcomes = outcome::classify_invites(reply, 1, &self.trusted);
         self.heed(&outcomes, retry_after).await;
-        outcomes
-            .pop()
-            .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
+        let malformed = InviteOutcome::Transient(Transient::Malformed);
+        outcomes.pop().unwrap_or(malformed)
     }
 
     async fn find_interview(

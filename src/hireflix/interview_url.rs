@@ -24,13 +24,11 @@ impl TrustedHosts {
     /// As a CSP source list, for `form-action`: Chromium applies it to the redirect after the
     /// form's post.
     pub fn csp_sources(&self) -> String {
-        let mut sources =
-            String::from("https://hflx.io https://hireflix.com https://*.hireflix.com");
-        if let Some(origin) = &self.api_origin {
-            sources.push(' ');
-            sources.push_str(origin);
+        let hireflix = "https://hflx.io https://hireflix.com https://*.hireflix.com";
+        match &self.api_origin {
+            Some(origin) => format!("{hireflix} {origin}"),
+            None => hireflix.to_string(),
         }
-        sources
     }
 
     fn allows(&self, url: &HttpUrl) -> bool {

@@ -103,12 +103,10 @@ pub fn classify_invites(
         Ok(envelope) => envelope,
         Err(reason) => return vec![InviteOutcome::Transient(reason); count],
     };
-    let member = |n| {
-        envelope
-            .field(&invite_alias(n))
-            .map(|v| classify_member(v, trusted))
+    let outcome = |n| match envelope.field(&invite_alias(n)) {
+        Ok(value) => classify_member(value, trusted),
+        Err(reason) => InviteOutcome::Transient(reason),
     };
-    let outcome = |n| member(n).unwrap_or_else(InviteOutcome::Transient);
     (1..=count).map(outcome).collect()
 }
 

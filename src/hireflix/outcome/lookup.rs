@@ -30,37 +30,22 @@ pub fn parse_found_interview(
     reply: Result<HttpReply, Transient>,
     trusted: &TrustedHosts,
 ) -> Result<Option<FoundInterview>, InviteOutcome> {
-    let envelope = envelope(reply).map_err(InviteOutcome::Transient)?;
-    let position = envelope
-        .field("position")
-        .map_err(InviteOutcome::Transient)?;
-    let results = position
-        .pointer("/interviewList/results")
-        .and_then(Value::as_array);
-    let Some(first) = results
-        .ok_or(InviteOutcome::Transient(Transient::Malformed))?
-        .first()
-    else {
+    let (transient, malformed) = (InviteOutcome::Transient, Transient::Malformed);
+    let envelope = envelope(reply).map_err(transient)?;
+    let list = envelope.field("position").map_err(transient)?;
+    let list = list.pointer("/interviewList/results");
+    let list = list.and_then(Value::as_array);
+    let Some(first) = list.ok_or(transient(malformed))?.first() else {
         return Ok(None);
     };
     let urls = first.get("url").and_then(|u| UrlSet::deserialize(u).ok());
     let urls = urls.ok_or(InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink))?;
-    let name = |field: &str| {
-        let name = first
-            .pointer(&format!("/candidate/{field}"))
-            .and_then(Value::as_str);
-        name.unwrap_or_default().to_string()
-    };
-    let id_time = || {
-        first
-            .get("id")
-            .and_then(Value::as_str)
-            .and_then(object_id_time_ms)
-    };
+    let name = |field: &str| first.get("candidate")?.get(field)?.as_str();
+    let id_time = || object_id_time_ms(first.get("id")?.as_str()?);
     Ok(Some(FoundInterview {
         url: urls.interview_url(trusted)?,
-        first_name: name("firstName"),
-        last_name: name("lastName"),
+        first_name: name("firstName").unwrap_or_default().to_string(),
+        last_name: name("lastName").unwrap_or_default().to_string(),
         created_ms: first.get("createdAt").and_then(epoch_ms).or_else(id_time),
     }))
 }
