@@ -257,10 +257,9 @@ fn unplaced(outcome: &InviteOutcome) -> Option<bool> {
 
 /// A failure of the request itself (a GraphQL error or an unreadable answer), not of one invite.
 fn failed_as_a_whole(outcome: &InviteOutcome) -> bool {
+    use Transient::{AliasError, Malformed, Upstream};
     matches!(
         outcome,
-        InviteOutcome::Transient(
-            Transient::Upstream | Transient::Malformed | Transient::AliasError
-        )
+        InviteOutcome::Transient(Upstream | Malformed | AliasError)
     )
 }

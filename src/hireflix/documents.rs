@@ -96,10 +96,8 @@ impl Serialize for InviteVariables<'_> {
 
 /// The request body inviting these candidates, `r1` being the first.
 pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>>) -> String {
-    request_body(
-        &invite_document(invites.len()),
-        Some(InviteVariables(invites.collect())),
-    )
+    let document = invite_document(invites.len());
+    request_body(&document, Some(InviteVariables(invites.collect())))
 }
 
 pub fn validation_detail_request(invite: InviteInput<'_>) -> String {
