@@ -10,7 +10,6 @@ use crate::ledger::Note;
 use crate::log::{Outcome, Reason};
 use crate::store::Record;
 
-/// What the candidate is told, with the log line that goes with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub answer: Answer,
@@ -27,30 +26,27 @@ fn decided(answer: Answer, outcome: Outcome, reason: Option<Reason>) -> Decision
 }
 
 /// An interview the candidate already has. Its link lets whoever holds it take the interview,
-/// and emails and names are often public, so it is given only to a submission that shows
-/// more: this browser's link pass for exactly this interview, or (a double tap, a closed tab)
-/// the same names within `LINK_GRACE_MINUTES` of its making. Everyone else hears the one "the
-/// link is in your email" answer, whatever the reason.
+/// and emails and names are often public: it goes only to this browser's link pass for it, or
+/// (a double tap, a closed tab) the same names within `LINK_GRACE_MINUTES` of its making.
+/// Everyone else hears "the link is in your email", whatever the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Existing {
     pub url: InterviewUrl,
     /// The submission's names are the ones the interview was made for.
     pub same_names: bool,
-    /// When the interview was made (ms since the epoch), when known.
     pub created_ms: Option<u64>,
 }
 
 /// How far ahead of ours Hireflix's clock may run: a time further ahead is not trusted.
 const CLOCK_SKEW_MS: u64 = 60_000;
 
-/// `at_ms` is less than `max_age_ms` before `now_ms`, and not after it but by clock skew.
+/// `at_ms` is less than `max_age_ms` before `now_ms`, and not after it beyond clock skew.
 fn within(at_ms: u64, now_ms: u64, max_age_ms: u64) -> bool {
     at_ms <= now_ms.saturating_add(CLOCK_SKEW_MS) && now_ms.saturating_sub(at_ms) < max_age_ms
 }
 
 /// What a submission shows to be sent to an existing interview's link.
 pub struct Claim<'a> {
-    /// The link pass this browser presented for the position, if any.
     pub pass: Option<&'a str>,
     /// `CandidateKey::link_pass`: the pass for a link, issued at a time (Unix s) with an id.
     pub pass_for: &'a dyn Fn(&InterviewUrl, u64, &str) -> String,
@@ -60,40 +56,33 @@ pub struct Claim<'a> {
 }
 
 impl Claim<'_> {
-    /// A pass for exactly this link, issued less than `LINK_PASS_MAX_AGE_SECONDS` ago.
-    fn holds_pass_for(&self, url: &InterviewUrl) -> bool {
-        let Some(pass) = self.pass else {
-            return false;
-        };
+    /// A pass for exactly this link, issued less than `LINK_PASS_MAX_AGE_SECONDS` ago (`None`:
+    /// no readable pass).
+    fn holds_pass_for(&self, url: &InterviewUrl) -> Option<bool> {
+        let pass = self.pass?;
         let mut parts = pass.splitn(3, '.');
-        let (Some(Ok(issued_s)), Some(id)) = (parts.next().map(str::parse::<u64>), parts.next())
-        else {
-            return false;
-        };
+        let (issued_s, id) = (parts.next()?.parse::<u64>().ok()?, parts.next()?);
         let max_age_ms = LINK_PASS_MAX_AGE_SECONDS * 1_000;
-        within(issued_s.saturating_mul(1_000), self.now_ms, max_age_ms)
-            && same_secret(pass, &(self.pass_for)(url, issued_s, id))
+        let fresh = within(issued_s.saturating_mul(1_000), self.now_ms, max_age_ms);
+        Some(fresh && same_secret(pass, &(self.pass_for)(url, issued_s, id)))
     }
 }
 
-/// Whether this submission may be sent to an existing interview; `Err` says why not.
+/// `Err`: why this submission may not be sent to an existing interview.
 pub fn may_have_link(existing: &Existing, claim: &Claim) -> Result<(), Reason> {
-    if claim.holds_pass_for(&existing.url) {
+    if claim.holds_pass_for(&existing.url) == Some(true) {
         return Ok(());
     }
     if !existing.same_names {
         return Err(Reason::OtherNames);
     }
     let recent = |made| within(made, claim.now_ms, claim.grace_ms);
-    if existing.created_ms.is_some_and(recent) {
-        Ok(())
-    } else {
-        Err(Reason::GraceOver)
-    }
+    let recent = existing.created_ms.is_some_and(recent);
+    recent.then_some(()).ok_or(Reason::GraceOver)
 }
 
-/// The answer about an interview the candidate already has (`Err`: none to link to); only the
-/// log tells the refusals apart.
+/// The answer about an existing interview (`Err`: none to link to); only the log tells the
+/// refusals apart.
 pub fn for_existing(
     existing: Result<Existing, Reason>,
     claim: &Claim,
@@ -105,8 +94,7 @@ pub fn for_existing(
     }
 }
 
-/// What a KV record decides before Hireflix is asked; `None`: ask Hireflix. `names` is the
-/// submission's [`crate::domain::names_tag`].
+/// What a KV record decides; `None`: ask Hireflix. `names`: the submission's `names_tag`.
 pub fn from_record(
     record: Option<Record>,
     names: &str,
@@ -136,7 +124,7 @@ pub fn from_record(
     }
 }
 
-/// Hireflix's answer to this request's invite; "already exists" as the look-up found it.
+/// Hireflix's answer; "already exists" as the look-up found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answered {
     Hireflix(InviteOutcome),
@@ -179,21 +167,17 @@ fn from_outcome(outcome: InviteOutcome) -> Result<Decision, Transient> {
     }
 }
 
-/// Queued: the candidate hears the ordinary "queued", only the log says why. A queue that
-/// refused it promises nothing: they are asked to try again.
+/// Queued: the candidate hears "queued", only the log says why. Not queued: try again.
 pub(super) fn queued(queued: bool, outcome: Outcome, reason: Reason) -> Decision {
-    if queued {
-        decided(Answer::Queued, outcome, Some(reason))
-    } else {
-        let lost = Outcome::LostQueueUnavailable;
-        decided(Answer::Unavailable, lost, Some(reason))
+    let reason = Some(reason);
+    match queued {
+        true => decided(Answer::Queued, outcome, reason),
+        false => decided(Answer::Unavailable, Outcome::LostQueueUnavailable, reason),
     }
 }
 
-/// Hireflix's validation messages land on the form's fields where they name one.
 fn rejected(messages: Vec<(Option<Field>, String)>) -> Answer {
-    let mut errors = FieldErrors::default();
-    let mut general = Vec::new();
+    let (mut errors, mut general) = (FieldErrors::default(), Vec::new());
     for (field, message) in messages {
         match field {
             Some(field) if errors.get(field).is_none() => {
@@ -210,14 +194,12 @@ fn rejected(messages: Vec<(Option<Field>, String)>) -> Answer {
     }
 }
 
-/// Another spelling of this mailbox has the position's interview: "already invited", and
-/// the link goes only to the address it was made for.
+/// Another spelling of this mailbox has the interview: its link goes only to that address.
 pub(super) fn same_mailbox() -> Decision {
     let reason = Some(Reason::Ledger(Note::SameMailbox));
     decided(Answer::InvitedByEmail, Outcome::AlreadyInvited, reason)
 }
 
-/// Waiting in the position's line: their place and when to expect the email.
 pub(super) fn in_line(place: u32, expected_by_ms: u64) -> Decision {
     let answer = Answer::InLine {
         place,

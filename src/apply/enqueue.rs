@@ -7,8 +7,8 @@ use crate::store::{Memory, Record};
 use serde::{Deserialize, Serialize};
 use worker::{MessageBuilder, Queue};
 
-/// An application waiting for Hireflix. It holds the candidate's data because the invite needs
-/// it; queues are private to the account, and the message leaves once the invite is made.
+/// An application waiting for Hireflix, with the candidate's data the invite needs (queues are
+/// private to the account; the message leaves once the invite is made).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QueuedInvite {
@@ -21,8 +21,7 @@ pub struct QueuedInvite {
     /// Tries so far: Hireflix calls, and ledger checks that could not be made.
     pub attempt: u32,
     pub request_id: String,
-    /// Of those, calls refused for quota: not counted against `MAX_INVITE_ATTEMPTS`, so a
-    /// spent quota never uses an application up.
+    /// Of those, calls refused for quota: a spent quota never uses an application up.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub quota_refusals: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,9 +29,8 @@ pub struct QueuedInvite {
     /// Counted by its position's line already: not asked again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub admitted: bool,
-    /// When the candidate posted it, or an operator replayed it (ms since the epoch): an
-    /// erasure since drops it, and its longest wait counts from it. 0 in older messages:
-    /// older than any erasure, never too old.
+    /// When posted or replayed (ms): an erasure since drops it, its longest wait counts from
+    /// it. 0 in older messages: older than any erasure, never too old.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub applied_ms: u64,
 }
@@ -41,7 +39,6 @@ fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
     *n == T::default()
 }
 
-/// How a try counts on the next message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tally {
     /// A try used up: a Hireflix call, or a ledger check that could not be made.
@@ -53,7 +50,6 @@ pub enum Tally {
 }
 
 impl Tally {
-    /// How a call that failed for `reason` counts.
     pub fn after(reason: Transient) -> Tally {
         match reason {
             Transient::Paced => Tally::Untried,
@@ -75,7 +71,6 @@ impl Tally {
 }
 
 impl QueuedInvite {
-    /// A first try, with nothing tried yet.
     pub fn new(position: &PositionId, form: &ApplicationForm, request_id: &str) -> Self {
         QueuedInvite {
             position_id: position.as_str().to_string(),
@@ -93,7 +88,7 @@ impl QueuedInvite {
         self.attempt.saturating_sub(self.quota_refusals)
     }
 
-    /// The position and the application, parsed again; `None` when it no longer reads as one.
+    /// Parsed again; `None` when it no longer reads as an application.
     pub fn application(&self) -> Option<(PositionId, Application)> {
         let position = PositionId::parse(&self.position_id)?;
         Some((position, self.form().parse().ok()?))
@@ -108,13 +103,12 @@ impl QueuedInvite {
         }
     }
 
-    /// Waited longer than `max_wait_ms` since it was posted (or replayed): never invited now.
     pub fn waited_too_long(&self, max_wait_ms: u64, now_ms: u64) -> bool {
         self.applied_ms != 0 && now_ms.saturating_sub(self.applied_ms) > max_wait_ms
     }
 
-    /// Back on the queue by an operator's hand, as if posted again now: fresh tries and a
-    /// fresh wait, or every letter older than the longest wait would be set aside again.
+    /// Replayed by an operator, as if posted now: fresh tries and wait, or every letter older
+    /// than the longest wait would be set aside again.
     pub fn replayed(self, now_ms: u64) -> QueuedInvite {
         QueuedInvite {
             attempt: 0,
@@ -126,32 +120,23 @@ impl QueuedInvite {
 }
 
 /// Where a queued invite goes ([`Queue`]; fakes in tests).
-// Generic callers only, on one thread: no `Send` bound is wanted on these futures.
-#[allow(async_fn_in_trait)]
+#[allow(async_fn_in_trait)] // As `crate::hireflix::Inviter`.
 pub trait Enqueue {
     /// `true` once the queue has taken it, to be delivered after `delay_seconds`.
     async fn send(&self, invite: &QueuedInvite, delay_seconds: u32) -> bool;
 }
 
-impl Enqueue for Queue {
+/// Without the binding nothing can be queued.
+impl Enqueue for Option<Queue> {
     async fn send(&self, invite: &QueuedInvite, delay_seconds: u32) -> bool {
+        let Some(queue) = self else { return false };
         let sent = if delay_seconds == 0 {
-            Queue::send(self, invite).await
+            queue.send(invite).await
         } else {
             let delayed = MessageBuilder::new(invite.clone()).delay_seconds(delay_seconds);
-            Queue::send(self, delayed.build()).await
+            queue.send(delayed.build()).await
         };
         sent.is_ok()
-    }
-}
-
-/// Without the binding nothing can be queued.
-impl<Q: Enqueue> Enqueue for Option<Q> {
-    async fn send(&self, invite: &QueuedInvite, delay_seconds: u32) -> bool {
-        match self {
-            Some(queue) => queue.send(invite, delay_seconds).await,
-            None => false,
-        }
     }
 }
 
@@ -163,21 +148,6 @@ impl<I, L, M: Memory, Q: Enqueue, W> Pipeline<'_, I, L, M, Q, W> {
             applied_ms: (self.invites.clock)(),
             ..QueuedInvite::new(position, form, self.request_id)
         }
-    }
-
-    /// Remembered once queued, so a resubmission meanwhile gets the same answer and is not
-    /// queued twice.
-    pub(super) async fn enqueue(
-        &self,
-        message: &QueuedInvite,
-        key: &CandidateKey,
-        delay: u32,
-    ) -> bool {
-        let sent = self.queue.send(message, delay).await;
-        if sent {
-            self.remember_queued(key, None).await;
-        }
-        sent
     }
 
     /// "Queued" (in line: at this place, expected by then) with the candidate's consent.

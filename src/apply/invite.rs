@@ -1,7 +1,6 @@
 //! One invite transaction, the same for the form and the queue consumer: the position's line
 //! (unless it admitted the application before), the ledger, one Hireflix request for the
-//! batch, the ledger's settlement, and what was made kept in KV: a new interview's link, or
-//! the one Hireflix says exists, looked up.
+//! batch, the ledger's settlement, and what was made (or found to exist) kept in KV.
 
 use super::decision::{Answered, Existing};
 use super::QueuedInvite;
@@ -20,46 +19,38 @@ pub struct Candidate {
     pub position: PositionId,
     pub application: Application,
     pub key: CandidateKey,
-    /// As the queue carries it: its request id, consent, and whether its line admitted it.
     pub invite: QueuedInvite,
 }
 
-/// What became of one candidate's invite.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Made {
-    /// Its position's line holds it (`Wait`: sent to the queue in its turn) or is full
-    /// (`Paused`); never `Go`.
+    /// Its line holds it (`Wait`: queued in its turn) or is full (`Paused`); never `Go`.
     Line(Admission),
-    /// Its position's line did not answer: never invited unchecked, queued to ask again.
+    /// Its line did not answer: never invited unchecked.
     LineSilent,
-    /// No Hireflix call: what the ledger said instead (never [`Gate::Invite`]).
+    /// What the ledger said instead of a call (never [`Gate::Invite`]).
     Held(Gate),
-    /// Hireflix's answer: a new interview remembered, an existing one looked up.
     Asked(Answered),
 }
 
-/// A batch's invites, in the candidates' order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Batch {
     pub made: Vec<Made>,
     /// How long Hireflix took, when it was called.
     pub hireflix_ms: Option<u64>,
-    /// How long an application Hireflix refused for quota waits (the ledger's probe time).
+    /// How long one refused for quota waits (the ledger's probe time).
     pub quota_delay: u32,
-    /// Not before this (ms since the epoch): the pace held the call back, or Hireflix sent a
-    /// `Retry-After`.
+    /// Not before this (ms): the pace held the call back, or Hireflix's `Retry-After`.
     pub resume_at: Option<u64>,
-    /// Whether each candidate's line has counted it (now or before): if it is queued again,
-    /// it goes as admitted.
+    /// Whether each candidate's line has counted it (now or before): queued again as admitted.
     pub passed: Vec<bool>,
 }
 
 impl Batch {
     /// Seconds from `now_ms` to `resume_at`, 0 without one.
     pub fn resume_s(&self, now_ms: u64) -> u32 {
-        let wait_ms = |at: u64| at.saturating_sub(now_ms);
-        self.resume_at
-            .map_or(0, |at| crate::pace::seconds_ceil(wait_ms(at)))
+        let wait_ms = self.resume_at.map_or(0, |at| at.saturating_sub(now_ms));
+        crate::pace::seconds_ceil(wait_ms)
     }
 }
 
@@ -72,7 +63,6 @@ pub struct Invites<'a, I, L, M, W> {
     pub secret: &'a str,
     /// Ask again about a validation error that names no form field (the form shows it).
     pub explain: bool,
-    /// Milliseconds since the epoch.
     pub clock: fn() -> u64,
 }
 
@@ -81,17 +71,15 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     pub async fn make(&self, candidates: &[Candidate]) -> Batch {
         let mut turns = Vec::with_capacity(candidates.len());
         for c in candidates {
-            turns.push(if c.invite.admitted {
-                None
-            } else {
-                let answer = self
-                    .line
-                    .admit(&c.position, &c.application.email, &c.invite);
-                match answer.await {
-                    Some(Admission::Go) => None,
-                    Some(held) => Some(Made::Line(held)),
-                    None => Some(Made::LineSilent),
-                }
+            let (position, email) = (&c.position, &c.application.email);
+            let admission = match c.invite.admitted {
+                true => Some(Admission::Go),
+                false => self.line.admit(position, email, &c.invite).await,
+            };
+            turns.push(match admission {
+                Some(Admission::Go) => None,
+                Some(held) => Some(Made::Line(held)),
+                None => Some(Made::LineSilent),
             });
         }
         let going: Vec<&Candidate> = candidates
@@ -154,10 +142,8 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             for ((_, ticket, _), outcome) in allowed.iter().zip(&outcomes) {
                 settlement.record(*ticket, outcome);
             }
-            batch.quota_delay = self
-                .ledger
-                .settle(settlement, &first.invite.request_id)
-                .await;
+            let request_id = &first.invite.request_id;
+            batch.quota_delay = self.ledger.settle(settlement, request_id).await;
             for ((c, _, _), outcome) in allowed.iter().zip(outcomes) {
                 answered.push(self.remember(c, outcome).await);
             }
@@ -175,10 +161,9 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
         batch
     }
 
-    /// One outcome per input, and when the held-back or throttled may try again. A batch that
-    /// failed as a whole with errors naming an invite (one bad invite can void the `data` of
-    /// all) is tried one invite per call, so the others are not held back with it; one refused
-    /// for the request's sake (throttled, down) is retried whole, later, not multiplied.
+    /// One outcome per input, and when to try again. A batch that failed as a whole with errors
+    /// naming an invite (one bad invite can void all `data`) is tried one invite per call; one
+    /// refused for the request's sake (throttled, down) is retried whole, later.
     async fn call(&self, inputs: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
         let malformed = InviteOutcome::Transient(Transient::Malformed);
         let (mut outcomes, resume_at) = self.inviter.invite(inputs).await;
@@ -191,9 +176,15 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
             }
         }
         outcomes.resize(inputs.len(), malformed);
-        if self.explain {
-            for (outcome, input) in outcomes.iter_mut().zip(inputs) {
-                if let Some(detailed) = self.validation_detail(input, outcome).await {
+        for (outcome, input) in outcomes.iter_mut().zip(inputs) {
+            if self.explain && unplaced(outcome) == Some(true) {
+                let detailed = self.inviter.validation_details(*input).await;
+                // Validation is not deterministic after all: the invite may go through this time.
+                let made = matches!(
+                    detailed,
+                    InviteOutcome::Invited(_) | InviteOutcome::AlreadyExists
+                );
+                if made || unplaced(&detailed) == Some(false) {
                     *outcome = detailed;
                 }
             }
@@ -201,33 +192,8 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
         (outcomes, resume_at)
     }
 
-    /// Whatever the second answer cannot give, the first keeps (`None`).
-    async fn validation_detail(
-        &self,
-        input: &InviteInput<'_>,
-        outcome: &InviteOutcome,
-    ) -> Option<InviteOutcome> {
-        let InviteOutcome::Permanent(Permanent::Invalid(messages)) = outcome else {
-            return None;
-        };
-        if messages.iter().any(|(field, _)| field.is_some()) {
-            return None;
-        }
-        match self.inviter.validation_details(*input).await {
-            InviteOutcome::Permanent(Permanent::Invalid(detailed))
-                if detailed.iter().any(|(field, _)| field.is_some()) =>
-            {
-                Some(InviteOutcome::Permanent(Permanent::Invalid(detailed)))
-            }
-            // Validation is not deterministic after all: the invite went through this time.
-            made @ (InviteOutcome::Invited(_) | InviteOutcome::AlreadyExists) => Some(made),
-            _ => None,
-        }
-    }
-
-    /// A new interview is remembered; "already exists" becomes the existing interview,
-    /// looked up and remembered.
-    pub(super) async fn remember(&self, c: &Candidate, outcome: InviteOutcome) -> Answered {
+    /// A new interview is remembered; "already exists" is looked up and remembered.
+    async fn remember(&self, c: &Candidate, outcome: InviteOutcome) -> Answered {
         match outcome {
             InviteOutcome::Invited(url) => {
                 let who = self.names_of(&c.application);
@@ -245,15 +211,12 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
         self.memory.remember_soon(&c.key, record).await;
     }
 
-    /// The existing interview of this email, under the address as given or its lower-case form.
+    /// Under the address as given, then its lower-case form.
     async fn find_existing(&self, c: &Candidate) -> Answered {
         let email = &c.application.email;
-        let mut spellings = vec![email.as_str().to_string()];
-        if email.dedupe_form() != email.as_str() {
-            spellings.push(email.dedupe_form());
-        }
-        for spelling in spellings {
-            let found = match self.inviter.find_interview(&c.position, &spelling).await {
+        let (given, lower) = (email.as_str(), email.dedupe_form());
+        for spelling in [given, &lower].iter().take(1 + usize::from(lower != given)) {
+            let found = match self.inviter.find_interview(&c.position, spelling).await {
                 Ok(found) => found,
                 // Found, but with no link we may send anyone to: the same answer as any other.
                 Err(InviteOutcome::InvitedWithoutLink(problem)) => {
@@ -282,12 +245,21 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     }
 }
 
+/// A validation error: whether it names no form field (the form cannot show it by one).
+fn unplaced(outcome: &InviteOutcome) -> Option<bool> {
+    match outcome {
+        InviteOutcome::Permanent(Permanent::Invalid(messages)) => {
+            Some(messages.iter().all(|(field, _)| field.is_none()))
+        }
+        _ => None,
+    }
+}
+
 /// A failure of the request itself (a GraphQL error or an unreadable answer), not of one invite.
 fn failed_as_a_whole(outcome: &InviteOutcome) -> bool {
+    use Transient::{AliasError, Malformed, Upstream};
     matches!(
         outcome,
-        InviteOutcome::Transient(
-            Transient::Upstream | Transient::Malformed | Transient::AliasError
-        )
+        InviteOutcome::Transient(Upstream | Malformed | AliasError)
     )
 }

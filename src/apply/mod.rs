@@ -29,16 +29,14 @@ use invite::{Candidate, Invites, Made};
 use std::pin::pin;
 use worker::Queue;
 
-/// How long the form's pipeline may take, in ms, before the application is queued and the
-/// candidate answered: its steps' own deadlines add up to over 20 s. At least 8 s (twice the
-/// default Hireflix timeout, about as long as a candidate waits before posting again), and 4 s
-/// beside a higher Hireflix timeout, so one slow call at its full timeout is not cut.
+/// How long the form's pipeline may take, in ms, before the application is queued (its steps'
+/// own deadlines add up to over 20 s): at least 8 s (about as long as a candidate waits before
+/// posting again), and 4 s beside a higher Hireflix timeout, so one slow call is not cut.
 pub fn answer_deadline_ms(hireflix_timeout_ms: u32) -> u32 {
     hireflix_timeout_ms.saturating_add(4_000).max(8_000)
 }
 
-/// What the pipeline came to past KV: an answer, or the message to queue after a delay, with
-/// the log's outcome and reason.
+/// An answer, or the message to queue after a delay, with the log's outcome and reason.
 enum Decided {
     Answer(Decision),
     Queue(QueuedInvite, u32, Outcome, Reason),
@@ -59,8 +57,7 @@ pub struct Pipeline<
     pub source: Source,
     /// The link pass this request's browser presented for the position (its cookie), if any.
     pub pass: Option<&'a str>,
-    /// `LINK_GRACE_MINUTES` in ms: how long after an interview is made its names alone lead
-    /// to it.
+    /// `LINK_GRACE_MINUTES` in ms.
     pub grace_ms: u64,
     pub funnel: Option<&'a Funnel>,
     pub attribution: Option<&'a Attribution>,
@@ -79,17 +76,15 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
     ) -> Decision {
         let key = CandidateKey::new(self.invites.secret, position, &application.email);
         let (decision, hireflix_ms) = self.decide_in_time(position, form, application, &key).await;
+        let (id, outcome) = (position.as_str(), decision.outcome);
         log::Event::Application(log::Application {
-            request_id: self.request_id,
-            position_id: position.as_str(),
             candidate: Some(key.log_tag()),
-            source: self.source,
-            outcome: decision.outcome,
             reason: decision.reason,
             hireflix_ms,
             attempt: Some(1),
             attribution: self.attribution,
             consent: self.consent,
+            ..log::Application::new(self.request_id, id, self.source, outcome)
         })
         .emit();
         if let Some(funnel) = self.funnel {
@@ -98,13 +93,12 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         decision
     }
 
-    /// KV, then [`Self::decide`], all within `deadline_ms`: a KV read can hang as well as any
-    /// call after it. Past the deadline the pipeline is dropped and the application queued as
-    /// an unchecked retry, as when the ledger could not be asked. What the dropped pipeline
-    /// left, the designed paths handle: a busy reservation is settled by the retry (an
-    /// interview Hireflix made is found, never made twice), an admission its line counted lets
-    /// the retry through uncounted, and a message it had just sent is a second one for the
-    /// mailbox, which the ledger lets make one interview at most.
+    /// KV, then [`Self::decide`], all within `deadline_ms` (a KV read can hang too). Past it the
+    /// pipeline is dropped and the application queued as an unchecked retry. What it left, the
+    /// designed paths handle: the retry settles a busy reservation (an interview Hireflix made
+    /// is found, never made twice), passes uncounted an admission its line counted, and a
+    /// message it had just sent is a second one for the mailbox, which the ledger lets make
+    /// one interview at most.
     async fn decide_in_time(
         &self,
         position: &PositionId,
@@ -150,7 +144,11 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
         match in_time {
             (Decided::Answer(decision), hireflix_ms) => (decision, hireflix_ms),
             (Decided::Queue(message, delay_seconds, outcome, reason), hireflix_ms) => {
-                let queued = self.enqueue(&message, key, delay_seconds).await;
+                let queued = self.queue.send(&message, delay_seconds).await;
+                // Remembered, so a resubmission meanwhile is not queued twice.
+                if queued {
+                    self.remember_queued(key, None).await;
+                }
                 (decision::queued(queued, outcome, reason), hireflix_ms)
             }
         }
@@ -170,26 +168,34 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
             ..
         })) = batch.made.first()
         {
-            // A double click: the same address's invite is at Hireflix. Its outcome is waited
-            // for briefly and answered the same way; failing that, the ledger is asked again
-            // (its line lets it through uncounted: the mailbox went this window).
+            // A double click: the same address's invite is at Hireflix. Its outcome is awaited
+            // briefly; failing that, the ledger is asked again (the line lets it through).
             if let Some(decision) = self.await_first(key, names, claim).await {
                 return (Decided::Answer(decision), None);
             }
             batch = invites.make(one).await;
         }
         // Admitted once its line has counted it, so the consumer does not count it twice.
-        let message = QueuedInvite {
+        let mut message = QueuedInvite {
             admitted: batch.passed.first().copied().unwrap_or(false),
             ..candidate.invite.clone()
         };
         let hireflix_ms = batch.hireflix_ms;
-        let answer = |decision| (Decided::Answer(decision), None);
-        let queue = |message, delay, outcome, reason| {
-            (Decided::Queue(message, delay, outcome, reason), hireflix_ms)
-        };
-        let answered = match std::mem::take(&mut batch.made).into_iter().next() {
-            Some(Made::Asked(answered)) => answered,
+        let answer = |decision| (Decided::Answer(decision), hireflix_ms);
+        let (delay, outcome, reason) = match std::mem::take(&mut batch.made).into_iter().next() {
+            Some(Made::Asked(answered)) => match decision::from_answer(answered, claim) {
+                Ok(decision) => return answer(decision),
+                // A spent quota waits for the ledger's probe time; others, the pace or Retry-After.
+                Err(reason) => {
+                    message = Tally::after(reason).next(&message);
+                    let delay = if reason == Transient::QuotaExceeded {
+                        batch.quota_delay
+                    } else {
+                        batch.resume_s((invites.clock)())
+                    };
+                    (delay, Outcome::Queued, Reason::Transient(reason))
+                }
+            },
             Some(Made::Held(Gate::AlreadyInvited)) => return answer(decision::same_mailbox()),
             Some(Made::Line(Admission::Wait {
                 place,
@@ -207,39 +213,13 @@ impl<I: Inviter, L: Ledger, M: Memory, Q: Enqueue, W: Lines> Pipeline<'_, I, L, 
             Some(Made::Held(Gate::Park {
                 delay_seconds,
                 note,
-            })) => {
-                return queue(
-                    message,
-                    delay_seconds,
-                    Outcome::Parked,
-                    Reason::Ledger(note),
-                )
-            }
-            Some(Made::LineSilent) => {
-                return queue(message, 0, Outcome::Queued, Reason::LineUnavailable)
-            }
-            // No invite without a check: queued, the consumer asks the ledger again. A post is
-            // made after any erasure; only clocks apart could say otherwise, and then the
-            // consumer drops it as the ledger says.
-            _ => {
-                let reason = Reason::Ledger(Note::LedgerUnavailable);
-                return queue(message, 0, Outcome::Queued, reason);
-            }
+            })) => (delay_seconds, Outcome::Parked, Reason::Ledger(note)),
+            Some(Made::LineSilent) => (0, Outcome::Queued, Reason::LineUnavailable),
+            // No invite without a check: queued, the consumer asks the ledger again (and drops
+            // it if an erasure came after it).
+            _ => (0, Outcome::Queued, Reason::Ledger(Note::LedgerUnavailable)),
         };
-        match decision::from_answer(answered, claim) {
-            Ok(decision) => (Decided::Answer(decision), hireflix_ms),
-            // A spent quota waits for the ledger's probe time; any other failure for the pace
-            // or Hireflix's Retry-After.
-            Err(reason) => {
-                let delay = if reason == Transient::QuotaExceeded {
-                    batch.quota_delay
-                } else {
-                    batch.resume_s((invites.clock)())
-                };
-                let message = Tally::after(reason).next(&message);
-                queue(message, delay, Outcome::Queued, Reason::Transient(reason))
-            }
-        }
+        (Decided::Queue(message, delay, outcome, reason), hireflix_ms)
     }
 
     /// The record the same address's call in flight leaves in KV, read every `NAP_MS` for at

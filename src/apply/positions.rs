@@ -7,8 +7,8 @@ use crate::domain::PositionId;
 use crate::hireflix::{Position, Transient};
 use std::cell::{Cell, RefCell};
 
-/// Each isolate also keeps the list in memory, so most form views and posts read no KV at
-/// all. Shorter than the KV copy: isolates do not share it and cannot be told it changed.
+/// Each isolate keeps the list in memory too, so most views and posts read no KV; briefly, as
+/// isolates do not share it and cannot be told it changed.
 const MEMO_TTL_MS: u64 = 30_000;
 
 /// The KV copy counts as fresh for two Cron periods (5 minutes each): past that the schedule
@@ -20,38 +20,24 @@ const REFRESH_LEASE_MS: u64 = 10_000;
 
 thread_local! {
     static MEMO: RefCell<Option<(u64, Vec<Position>)>> = const { RefCell::new(None) };
-    /// When Hireflix last failed to list positions: for a while after, nobody waits for it
-    /// again (each view would otherwise cost a timeout, and a Hireflix call under our key).
+    /// When Hireflix last failed to list positions: for a while, nobody waits for it again.
     static FAILED: Cell<Option<(u64, Transient)>> = const { Cell::new(None) };
 }
 
-fn recent_failure(now: u64) -> Option<Transient> {
-    FAILED
-        .with(Cell::get)
-        .and_then(|(at, why)| (now.saturating_sub(at) < MEMO_TTL_MS).then_some(why))
+/// What was kept at a time, while it is younger than `MEMO_TTL_MS`.
+fn fresh<T>(now: u64, kept: Option<(u64, T)>) -> Option<T> {
+    kept.filter(|(at, _)| now.saturating_sub(*at) < MEMO_TTL_MS)
+        .map(|(_, value)| value)
 }
 
 fn memo_get(now: u64) -> Option<Vec<Position>> {
-    MEMO.with(|memo| {
-        let memo = memo.try_borrow().ok()?;
-        let (at, positions) = memo.as_ref()?;
-        (now.saturating_sub(*at) < MEMO_TTL_MS).then(|| positions.clone())
-    })
-}
-
-fn memo_put(now: u64, positions: &[Position]) {
-    MEMO.with(|memo| {
-        if let Ok(mut memo) = memo.try_borrow_mut() {
-            *memo = Some((now, positions.to_vec()));
-        }
-    });
+    fresh(now, MEMO.with_borrow(Option::clone))
 }
 
 /// The position's name if this isolate remembers it, without asking KV or Hireflix.
 pub fn memo_name(id: &PositionId, otherwise: &str) -> String {
-    memo_get(now_ms())
-        .and_then(|all| find(all, id))
-        .map_or_else(|| otherwise.to_string(), |p| p.name)
+    let found = memo_get(now_ms()).and_then(|all| find(all, id));
+    found.map_or_else(|| otherwise.to_string(), |p| p.name)
 }
 
 /// Open positions, in Hireflix's order, narrowed by ALLOWED_POSITIONS.
@@ -63,27 +49,25 @@ pub async fn open_positions(services: &Services) -> Result<Vec<Position>, Transi
     let (read_at, last) = services.store.positions().await.unzip();
     let all = match last {
         Some(last) if read_at.is_some_and(|at| now.saturating_sub(at) < FRESH_MS) => last,
-        // Old or missing (the Cron Trigger failed, or the worker is new): one caller at a
-        // time asks Hireflix; everyone else, and everyone while Hireflix is down, uses the
-        // last good copy.
-        last => match refresh_once(services, now).await {
-            Ok(fresh) => fresh,
-            Err(why) => last.ok_or(why)?,
-        },
+        // Old or missing (the Cron Trigger failed, or a new worker): one caller at a time asks
+        // Hireflix; the rest, and all while it is down, use the last good copy.
+        last => refresh_once(services, now)
+            .await
+            .or_else(|why| last.ok_or(why))?,
     };
-    memo_put(now, &all);
+    MEMO.set(Some((now, all.clone())));
     Ok(narrow(all, config))
 }
 
 async fn refresh_once(services: &Services, now: u64) -> Result<Vec<Position>, Transient> {
-    if let Some(why) = recent_failure(now) {
+    if let Some(why) = fresh(now, FAILED.get()) {
         return Err(why);
     }
     if !services.client.may_refresh(REFRESH_LEASE_MS).await {
         return Err(Transient::Paced);
     }
     refresh(services).await.inspect_err(|why| {
-        FAILED.with(|failed| failed.set(Some((now, *why))));
+        FAILED.set(Some((now, *why)));
     })
 }
 
@@ -106,7 +90,6 @@ fn narrow(all: Vec<Position>, config: &Config) -> Vec<Position> {
         .collect()
 }
 
-/// What we know of one position before taking an application for it.
 pub enum Lookup {
     Open(Position),
     /// Unknown, archived, or not in ALLOWED_POSITIONS.
@@ -142,7 +125,7 @@ mod tests {
     #[test]
     fn the_memo_expires() {
         let list = vec![position("68b43e38b19cf131a17c543f", None)];
-        memo_put(1_000, &list);
+        MEMO.set(Some((1_000, list.clone())));
         assert_eq!(memo_get(1_000 + MEMO_TTL_MS - 1), Some(list));
         assert_eq!(memo_get(1_000 + MEMO_TTL_MS), None);
     }
@@ -150,6 +133,7 @@ mod tests {
     #[test]
     fn a_failure_is_remembered_for_a_while() {
         FAILED.with(|f| f.set(Some((5_000, Transient::Timeout))));
+        let recent_failure = |now| fresh(now, FAILED.get());
         assert_eq!(
             recent_failure(5_000 + MEMO_TTL_MS - 1),
             Some(Transient::Timeout)

@@ -1,5 +1,4 @@
-//! Calls to Hireflix's GraphQL endpoint, at the account's pace. Only this file ever holds the
-//! API key.
+//! Calls to Hireflix's GraphQL endpoint, at the account's pace. Only this file holds the key.
 
 use super::documents::{self, InviteInput};
 use super::interview_url::TrustedHosts;
@@ -14,14 +13,13 @@ use std::cell::OnceCell;
 use web_sys::Headers;
 
 pub struct HireflixClient {
-    /// Kept as text: it is only ever the target of a fetch.
     api_url: String,
     api_key: String,
     timeout_ms: u32,
     trusted: TrustedHosts,
-    /// The same for every call of this client; the runtime copies them into each request.
+    /// The same for every call; the runtime copies them into each request.
     headers: OnceCell<Headers>,
-    /// Every call waits for its slot here; `None`: unpaced (no binding).
+    /// `None`: unpaced (no binding).
     pacer: Option<Pacer>,
 }
 
@@ -61,8 +59,7 @@ impl HireflixClient {
         positions
     }
 
-    /// True for one caller at a time per `lease_ms` (all callers when unpaced): that one
-    /// refreshes the positions list.
+    /// True for one caller per `lease_ms` (all when unpaced): that one refreshes the positions.
     pub async fn may_refresh(&self, lease_ms: u64) -> bool {
         match &self.pacer {
             Some(pacer) => pacer.may_refresh(lease_ms).await,
@@ -77,8 +74,7 @@ impl HireflixClient {
         }
     }
 
-    /// Hireflix throttled this call: everyone waits its `Retry-After` (or a default), which is
-    /// also when this call's invites may be tried again.
+    /// Throttled: everyone waits its `Retry-After` (or a default), as do this call's invites.
     async fn heed(&self, outcomes: &[InviteOutcome], retry_after_ms: Option<u64>) -> Option<u64> {
         let throttled = InviteOutcome::Transient(Transient::RateLimited);
         let unavailable = InviteOutcome::Transient(Transient::ServerError);
@@ -111,8 +107,7 @@ impl HireflixClient {
         Some(self.headers.get_or_init(|| headers))
     }
 
-    /// A call that invites nobody, once the pace gives it a slot: `Paced` when none came in
-    /// time, which every classifier passes on as it is.
+    /// A call that invites nobody, once the pace gives it a slot (`Paced` when none came).
     async fn read(&self, body: &str) -> (Result<HttpReply, Transient>, Option<u64>) {
         match self.permit(false).await {
             Permit::Go { .. } => self.post(body).await,
@@ -120,21 +115,19 @@ impl HireflixClient {
         }
     }
 
-    /// The reply, and its `Retry-After` in milliseconds when it has a readable one.
+    /// The reply, and its readable `Retry-After` in ms.
     async fn post(&self, body: &str) -> (Result<HttpReply, Transient>, Option<u64>) {
         let reply = match self.headers() {
             Some(headers) => fetch::post(&self.api_url, headers, body, self.timeout_ms).await,
             None => Err(Failure::Network),
         };
-        match reply {
-            Ok(reply) => {
-                let retry_after = reply.retry_after.as_deref();
-                let retry_after = retry_after.and_then(|v| pace::retry_after_ms(v, now_ms()));
-                (Ok(reply), retry_after)
-            }
-            Err(Failure::Timeout) => (Err(Transient::Timeout), None),
-            Err(Failure::Network) => (Err(Transient::Network), None),
-        }
+        let retry_after = reply.as_ref().ok().and_then(|r| r.retry_after.as_deref());
+        let ms = retry_after.and_then(|v| pace::retry_after_ms(v, now_ms()));
+        let reply = reply.map_err(|failure| match failure {
+            Failure::Timeout => Transient::Timeout,
+            Failure::Network => Transient::Network,
+        });
+        (reply, ms)
     }
 }
 
@@ -143,25 +136,19 @@ impl Inviter for HireflixClient {
         &self.trusted
     }
 
-    /// While the quota is held, one call probes with the first invite alone; the rest wait for
-    /// its answer.
+    /// While the quota is held, one call probes with the first invite alone; the rest wait.
     async fn invite(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>) {
         let paced = |n: usize| vec![InviteOutcome::Transient(Transient::Paced); n];
         let probe = match self.permit(true).await {
             Permit::Go { probe } => probe,
             Permit::Wait { until_ms } => return (paced(invites.len()), Some(until_ms)),
         };
-        let sent = if probe {
-            &invites[..invites.len().min(1)]
-        } else {
-            invites
-        };
+        let sent = invites.get(..1).filter(|_| probe).unwrap_or(invites);
         if sent.is_empty() {
             return (Vec::new(), None);
         }
-        let (reply, retry_after) = self
-            .post(&documents::invite_request(sent.iter().copied()))
-            .await;
+        let body = documents::invite_request(sent.iter().copied());
+        let (reply, retry_after) = self.post(&body).await;
         let mut outcomes = outcome::classify_invites(reply, sent.len(), &self.trusted);
         let mut resume = self.heed(&outcomes, retry_after).await;
         if let Some(pacer) = &self.pacer {
@@ -181,15 +168,12 @@ impl Inviter for HireflixClient {
     }
 
     async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome {
-        let (reply, retry_after) = self
-            .read(&documents::validation_detail_request(invite))
-            .await;
-        let outcomes = outcome::classify_invites(reply, 1, &self.trusted);
+        let body = documents::validation_detail_request(invite);
+        let (reply, retry_after) = self.read(&body).await;
+        let mut outcomes = outcome::classify_invites(reply, 1, &self.trusted);
         self.heed(&outcomes, retry_after).await;
-        outcomes
-            .into_iter()
-            .next()
-            .unwrap_or(InviteOutcome::Transient(Transient::Malformed))
+        let malformed = InviteOutcome::Transient(Transient::Malformed);
+        outcomes.pop().unwrap_or(malformed)
     }
 
     async fn find_interview(
@@ -197,9 +181,8 @@ impl Inviter for HireflixClient {
         position: &PositionId,
         email: &str,
     ) -> Result<Option<FoundInterview>, InviteOutcome> {
-        let (reply, retry_after) = self
-            .read(&documents::find_interview_request(position, email))
-            .await;
+        let body = documents::find_interview_request(position, email);
+        let (reply, retry_after) = self.read(&body).await;
         let found = outcome::parse_found_interview(reply, &self.trusted);
         if let Err(failed) = &found {
             self.heed(std::slice::from_ref(failed), retry_after).await;

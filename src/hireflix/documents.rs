@@ -5,7 +5,11 @@ use crate::domain::{Application, PositionId};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-/// The union's selection; the two documents differ only in what `ValidationError` selects.
+/// The invite's result is a union: business errors arrive as members with HTTP 200. `message`
+/// is aliased per member: GraphQL forbids one field two types across fragments, and
+/// Hireflix's members do not promise one. Only what Hireflix's docs or two independent clients
+/// confirm, as one wrong selection fails every invite: `ValidationError.fieldErrors`, whose
+/// type public clients disagree on, is asked for only after a validation error named no field.
 macro_rules! invite_selection {
     ($validation_extra:literal) => {
         concat!(
@@ -25,23 +29,12 @@ macro_rules! invite_selection {
     };
 }
 
-/// The invite's result is a union; business errors arrive as members with HTTP 200.
-/// `message` is aliased per member because GraphQL forbids one selection giving a field two
-/// types across fragments, and Hireflix's members do not promise the same type.
-///
-/// Only what Hireflix's docs or two independent clients confirm: `ValidationError.fieldErrors`
-/// is left out because public clients disagree on its type, and one wrong selection would fail
-/// the whole document, so every invite. Its detail is asked for separately (below).
 const INVITE_SELECTION: &str = invite_selection!("");
-
-/// The same invite asking for `ValidationError.fieldErrors`, sent only after a validation
-/// error named no field. If the selection is wrong for the real schema, the document fails
-/// validation as a whole and nothing runs; the first answer's message is kept.
 const VALIDATION_DETAIL_SELECTION: &str =
     invite_selection!(" fieldErrors { flattenedPath message }");
 
 /// One document inviting `count` candidates, each under its own alias (`r1`, `r2`, ...), so a
-/// batch of queued invites costs one HTTP request and each still gets its own answer.
+/// batch costs one HTTP request and each invite still gets its own answer.
 pub fn invite_document(count: usize) -> String {
     document_with(count, INVITE_SELECTION)
 }
@@ -63,8 +56,7 @@ pub fn invite_alias(n: usize) -> String {
     format!("r{n}")
 }
 
-/// A GraphQL request body, serialized straight from these types: building a
-/// `serde_json::Value` tree (maps of owned keys) and printing it cost more than the printing.
+/// Serialized straight from these types: a `serde_json::Value` tree cost more than printing.
 #[derive(Serialize)]
 struct GraphqlRequest<'a, V> {
     query: &'a str,
@@ -73,40 +65,46 @@ struct GraphqlRequest<'a, V> {
 }
 
 fn request_body<V: Serialize>(query: &str, variables: Option<V>) -> String {
-    // Only strings and maps with string keys: serializing them cannot fail, and an empty body
-    // would only be refused by Hireflix, never sent anywhere else.
+    // Strings and string-keyed maps only: serializing cannot fail.
     serde_json::to_string(&GraphqlRequest { query, variables }).unwrap_or_default()
 }
 
-/// `{"i1": ..., "i2": ...}`: each invite under the variable its alias reads. Written out:
-/// a `BTreeMap` of them costs the wasm 3.4 KB gzip.
+/// `{"i1": ..., "i2": ...}`, each invite under its alias's variable. Written out: a `BTreeMap`
+/// costs the wasm 3.4 KB gzip.
 struct InviteVariables<'a>(Vec<InviteInput<'a>>);
 
 impl Serialize for InviteVariables<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (i, invite) in self.0.iter().enumerate() {
-            map.serialize_entry(&format!("i{}", i + 1), &invite.to_variables())?;
+            let app = invite.application;
+            let input = InviteCandidateInput {
+                position_id: invite.position.as_str(),
+                external_id: invite.external_id,
+                candidate: CandidateInput {
+                    email: app.email.as_str(),
+                    first_name: app.first_name.as_str(),
+                    last_name: app.last_name.as_str(),
+                    phone: app.phone.as_ref().map(|p| p.as_str()),
+                },
+            };
+            map.serialize_entry(&format!("i{}", i + 1), &input)?;
         }
         map.end()
     }
 }
 
-/// The request body for inviting these candidates, `r1` being the first.
+/// The request body inviting these candidates, `r1` being the first.
 pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>>) -> String {
-    request_body(
-        &invite_document(invites.len()),
-        Some(InviteVariables(invites.collect())),
-    )
+    let document = invite_document(invites.len());
+    request_body(&document, Some(InviteVariables(invites.collect())))
 }
 
-/// One invite again, asking for the detail of a validation error.
 pub fn validation_detail_request(invite: InviteInput<'_>) -> String {
     let document = document_with(1, VALIDATION_DETAIL_SELECTION);
     request_body(&document, Some(InviteVariables(vec![invite])))
 }
 
-/// Everything one invite sends to Hireflix.
 #[derive(Debug, Clone, Copy)]
 pub struct InviteInput<'a> {
     pub position: &'a PositionId,
@@ -132,22 +130,6 @@ struct CandidateInput<'a> {
     phone: Option<&'a str>,
 }
 
-impl<'a> InviteInput<'a> {
-    fn to_variables(self) -> InviteCandidateInput<'a> {
-        let app = self.application;
-        InviteCandidateInput {
-            position_id: self.position.as_str(),
-            external_id: self.external_id,
-            candidate: CandidateInput {
-                email: app.email.as_str(),
-                first_name: app.first_name.as_str(),
-                last_name: app.last_name.as_str(),
-                phone: app.phone.as_ref().map(|p| p.as_str()),
-            },
-        }
-    }
-}
-
 const FIND_INTERVIEW: &str = "query FindInterview($positionId: String!, $email: String!) {
   position(id: $positionId) {
     interviewList(input: {
@@ -160,8 +142,8 @@ const FIND_INTERVIEW: &str = "query FindInterview($positionId: String!, $email: 
   }
 }";
 
-/// Looks up the newest interview of this email in this position. `equal`, not `regex`:
-/// `+` and `.` are common in addresses and are regex metacharacters.
+/// The newest interview of this email in this position. `equal`, not `regex`: `+` and `.`
+/// are common in addresses.
 pub fn find_interview_request(position: &PositionId, email: &str) -> String {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
@@ -169,13 +151,8 @@ pub fn find_interview_request(position: &PositionId, email: &str) -> String {
         position_id: &'a str,
         email: &'a str,
     }
-    request_body(
-        FIND_INTERVIEW,
-        Some(Variables {
-            position_id: position.as_str(),
-            email,
-        }),
-    )
+    let position_id = position.as_str();
+    request_body(FIND_INTERVIEW, Some(Variables { position_id, email }))
 }
 
 const POSITIONS: &str = "query Positions { positions { id name archived description } }";

@@ -2,9 +2,8 @@
 
 use crate::http_url::HttpUrl;
 
-/// The hosts a candidate may be sent to: Hireflix's own (over https), plus the origin of the
-/// configured API itself. That origin is trusted already (it receives the API key), and it is
-/// what lets the local stand-in hand out links a browser can open.
+/// Hireflix's own hosts (https), and the configured API's origin: trusted already (it gets the
+/// key), it lets the local stand-in hand out links a browser can open.
 #[derive(Debug, Clone)]
 pub struct TrustedHosts {
     api_origin: Option<String>,
@@ -22,16 +21,14 @@ impl TrustedHosts {
         TrustedHosts { api_origin: None }
     }
 
-    /// The same hosts as a CSP source list, for `form-action`: Chromium applies it to the
-    /// redirect that follows the form's post, so it must admit every link we redirect to.
+    /// As a CSP source list, for `form-action`: Chromium applies it to the redirect after the
+    /// form's post.
     pub fn csp_sources(&self) -> String {
-        let mut sources =
-            String::from("https://hflx.io https://hireflix.com https://*.hireflix.com");
-        if let Some(origin) = &self.api_origin {
-            sources.push(' ');
-            sources.push_str(origin);
+        let hireflix = "https://hflx.io https://hireflix.com https://*.hireflix.com";
+        match &self.api_origin {
+            Some(origin) => format!("{hireflix} {origin}"),
+            None => hireflix.to_string(),
         }
-        sources
     }
 
     fn allows(&self, url: &HttpUrl) -> bool {

@@ -12,19 +12,18 @@ pub use outcome::{FoundInterview, InviteOutcome, LinkProblem, Permanent, Positio
 use crate::domain::PositionId;
 use documents::InviteInput;
 
-/// What an invite needs of Hireflix ([`HireflixClient`] over the network; fakes in tests).
+/// What an invite needs of Hireflix ([`HireflixClient`]; fakes in tests).
 // Generic callers only, on one thread: no `Send` bound is wanted on these futures.
 #[allow(async_fn_in_trait)]
 pub trait Inviter {
     /// The hosts an interview link from this API may point to.
     fn trusted_hosts(&self) -> &TrustedHosts;
 
-    /// Invites every candidate in one request at the account's pace (`crate::pace`): one
-    /// outcome per input, in order, and when those held back (`Transient::Paced`) or
-    /// throttled may be tried again, if later than now.
+    /// Every candidate in one request, at the account's pace: one outcome per input, in
+    /// order, and when those held back (`Paced`) or throttled may be tried again.
     async fn invite(&self, invites: &[InviteInput<'_>]) -> (Vec<InviteOutcome>, Option<u64>);
 
-    /// The same single invite again, asking for which fields a validation error is about.
+    /// The same single invite again, asking which fields a validation error is about.
     async fn validation_details(&self, invite: InviteInput<'_>) -> InviteOutcome;
 
     /// The existing interview of this email in this position, if Hireflix has one.

@@ -1,5 +1,4 @@
-//! The log: one typed JSON line per event (`Event`), and the words its lines are made of
-//! (`outcome`).
+//! The log: one typed JSON line per event, and (`outcome`) the words its lines are made of.
 
 mod outcome;
 
@@ -10,14 +9,13 @@ use crate::hireflix::Transient;
 use serde::Serialize;
 use strum_macros::IntoStaticStr;
 
-/// Every line the worker logs: one JSON object named by its `event`, with a `level` to alert
-/// on. Built from ids and classes only: no variant has a field that could hold an email, a
-/// name or a secret.
+/// Every line the worker logs, named by its `event`, with a `level` to alert on. Ids and
+/// classes only: no field could hold an email, a name or a secret.
 #[derive(Debug, Serialize, IntoStaticStr)]
 #[serde(untagged)]
 #[strum(serialize_all = "snake_case")]
 pub enum Event<'a> {
-    /// What became of an application at one step: at a gate, in the pipeline, in the queue.
+    /// What became of an application at a gate, in the pipeline or in the queue.
     Application(Application<'a>),
     /// A refused key stops every invite until an operator acts: its own line, to alert on.
     HireflixUnauthorized {
@@ -28,8 +26,7 @@ pub enum Event<'a> {
         reason: &'a str,
         stored: bool,
     },
-    /// A queue message that cannot be read as an invite: not one, invalid by today's rules, or
-    /// posted too long ago (`waited_too_long`).
+    /// A queue message that is no invite: not one, invalid by today's rules, or too old.
     UnreadableMessage {
         #[serde(skip_serializing_if = "Option::is_none")]
         candidate: Option<&'a str>,
@@ -63,7 +60,7 @@ pub enum Event<'a> {
     PositionsRefreshFailed {
         reason: &'a str,
     },
-    /// The pace's object did not answer: calls go unpaced (Hireflix's own 429 still slows us).
+    /// The pace's object did not answer: calls go unpaced (Hireflix's 429 still slows us).
     PaceUnreachable,
     /// Hireflix throttled us: nobody calls before `until_ms`.
     HireflixThrottled {
@@ -86,8 +83,7 @@ pub enum Event<'a> {
 pub struct Application<'a> {
     pub request_id: &'a str,
     pub position_id: &'a str,
-    /// A truncated hash of the candidate key: joins lines of one application, reveals nothing.
-    /// None at a gate, before the application is read.
+    /// A truncated hash of the candidate key: joins one application's lines, reveals nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub candidate: Option<&'a str>,
     pub source: Source,
@@ -108,8 +104,7 @@ pub struct Application<'a> {
 }
 
 impl<'a> Application<'a> {
-    /// No candidate, no try, no reason: the line of a post a gate stopped, and what the
-    /// pipeline's and the queue's lines fill in.
+    /// No candidate, try or reason: a gate's line, which the others fill in.
     pub fn new(
         request_id: &'a str,
         position_id: &'a str,
@@ -131,7 +126,7 @@ impl<'a> Application<'a> {
     }
 }
 
-/// How urgent a line is, for alerts: `warn` and `error` lines are worth an operator's look.
+/// `warn` and `error` lines are worth an operator's look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Level {
@@ -155,24 +150,16 @@ impl Event<'_> {
             | Event::DeadLetterFiled { stored: false, .. }
             | Event::QueueMisconfigured { .. } => Level::Error,
             Event::CandidateErased { .. } => Level::Info,
-            Event::DeadLetterFiled { stored: true, .. }
-            | Event::UnreadableMessage { .. }
-            | Event::PositionsRefreshFailed { .. }
-            | Event::PaceUnreachable
-            | Event::HireflixThrottled { .. }
-            | Event::QuotaHold { .. }
-            | Event::QuotaBack
-            | Event::BudgetReached { .. }
-            | Event::QuotaExhausted { .. }
-            | Event::KvWriteFailed { .. } => Level::Warn,
+            _ => Level::Warn,
         }
     }
 
-    /// `event` and `level` first, then the event's own fields (a unit variant has none: `null`). (Spliced rather than a serde
-    /// tag and a flattened wrapper, whose generic serializers cost the wasm about a kilobyte.)
+    /// `event` and `level` first, then the event's own fields: spliced, as a serde tag and a
+    /// flattened wrapper cost the wasm about a kilobyte.
     fn line(&self) -> Option<(Level, String)> {
         let (name, level): (&str, Level) = (self.into(), self.level());
         let fields = serde_json::to_string(self).ok()?;
+        // A unit variant is `null`: no fields.
         let fields = fields.strip_prefix('{').unwrap_or("}");
         let comma = if fields == "}" { "" } else { "," };
         let level_name: &str = level.into();
@@ -203,16 +190,10 @@ impl Event<'_> {
 
 /// A short random id for requests that arrive without Cloudflare's `cf-ray`.
 pub fn request_id(cf_ray: Option<String>) -> String {
-    cf_ray
-        .filter(|r| {
-            !r.is_empty()
-                && r.len() <= 64
-                && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
-        .unwrap_or_else(|| {
-            let n = (js_sys::Math::random() * 1e15) as u64;
-            format!("r{n:x}")
-        })
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b == b'-';
+    let usable = |r: &String| !r.is_empty() && r.len() <= 64 && r.bytes().all(plain);
+    let random = || format!("r{:x}", (js_sys::Math::random() * 1e15) as u64);
+    cf_ray.filter(usable).unwrap_or_else(random)
 }
 
 #[cfg(test)]

@@ -1,5 +1,4 @@
-//! The words of an application's log line: where it came from (`Source`), what became of it
-//! (`Outcome`) and why (`Reason`).
+//! The words of an application's log line: where it came from, what became of it, and why.
 
 use crate::hireflix::{LinkProblem, Permanent, Transient};
 use crate::ledger::Note;
@@ -14,7 +13,6 @@ pub enum Source {
     Queue,
 }
 
-/// What became of the application at this step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -25,9 +23,9 @@ pub enum Outcome {
     AlreadyInvited,
     InvitedWithoutLink,
     Queued,
-    /// Queued without calling Hireflix: over an invite budget, or the plan's quota is spent.
+    /// Queued without calling Hireflix: over a budget, or the plan's quota is spent.
     Parked,
-    /// Hireflix failed and the queue refused the application: the candidate was told to retry.
+    /// Hireflix failed and the queue refused it: the candidate was told to retry.
     LostQueueUnavailable,
     Permanent,
     Requeued,
@@ -47,7 +45,7 @@ pub enum Outcome {
 pub enum Reason {
     /// A resubmission whose names differ from the interview's: no link.
     OtherNames,
-    /// A resubmission with the interview's names but no link pass, after LINK_GRACE_MINUTES.
+    /// The interview's names but no link pass, after LINK_GRACE_MINUTES.
     #[strum(serialize = "link_grace_over")]
     GraceOver,
     NoMatchingInterview,
@@ -56,7 +54,7 @@ pub enum Reason {
     PositionNotFound,
     PositionNotReady,
     ValidationError,
-    /// Decided by the invite ledger (a budget, the quota, another spelling of the mailbox).
+    /// Decided by the invite ledger.
     Ledger(Note),
     /// Waiting in the position's line (over its hourly budget).
     #[strum(serialize = "position_line")]
@@ -65,8 +63,7 @@ pub enum Reason {
     PositionPaused,
     /// The position's line could not be asked: queued, never invited unchecked.
     LineUnavailable,
-    /// The form's pipeline took longer than its whole deadline: queued, the consumer checks
-    /// again.
+    /// The form's pipeline outlasted its deadline: queued, the consumer checks again.
     AnswerDeadline,
 }
 

@@ -1,21 +1,20 @@
 //! The dead-letter consumer: files each letter under the candidate's key, with its reason and
 //! time, for an operator to read or replay, and clears the candidate's "queued" record. A
-//! letter is acked only once the store (the ledger's object, or KV without it) has taken it;
-//! otherwise it comes back after a growing delay.
+//! letter is acked only once stored; otherwise it comes back after a growing delay.
 
 use super::message::DeadLetter;
 use super::step::redeliver_delay_seconds;
 use crate::clock::now_ms;
-use crate::domain::{CandidateKey, PositionId};
+use crate::domain::CandidateKey;
 use crate::ledger::{LedgerClient, Note};
 use crate::log::{self, Outcome, Reason, Source};
 use crate::store::{Memory, Store};
 use serde_json::Value;
 use worker::{Message, MessageExt};
 
-/// A letter whose candidate was erased after making it is dropped with one line, and the
-/// "queued" record left alone (one there now is a later application's). A question to the
-/// ledger that is not answered keeps the letter: never dropped on a guess.
+/// A letter whose candidate was erased after making it is dropped with one line, without the
+/// candidate or their tag, and the "queued" record left alone (one there now is a later
+/// application's). A question the ledger does not answer keeps the letter.
 pub async fn keep(
     messages: Vec<Message<Value>>,
     store: &Store,
@@ -27,7 +26,13 @@ pub async fn keep(
         let letter = DeadLetter::read(message.body());
         if let Some((position, email)) = letter.candidate() {
             if ledger.erased_since(&email, letter.applied_ms()).await == Some(true) {
-                dropped(&letter, &position);
+                let request_id = letter.invite.as_ref().map_or("", |i| &i.request_id);
+                let (id, erased) = (position.as_str(), Outcome::Erased);
+                log::Event::Application(log::Application {
+                    reason: Some(Reason::Ledger(Note::Erased)),
+                    ..log::Application::new(request_id, id, Source::Queue, erased)
+                })
+                .emit();
                 message.ack();
                 continue;
             }
@@ -36,23 +41,7 @@ pub async fn keep(
     }
 }
 
-/// One line, with neither the candidate nor their tag.
-fn dropped(letter: &DeadLetter, position: &PositionId) {
-    let request_id = letter.invite.as_ref().map_or("", |i| i.request_id.as_str());
-    let line = log::Application::new(
-        request_id,
-        position.as_str(),
-        Source::Queue,
-        Outcome::Erased,
-    );
-    log::Event::Application(log::Application {
-        reason: Some(Reason::Ledger(Note::Erased)),
-        ..line
-    })
-    .emit();
-}
-
-/// Files `letter` for `message`, acked once stored; by message id without a candidate key.
+/// Files `letter` for `message` (by message id without a candidate key), acked once stored.
 pub async fn file(
     message: &impl MessageExt,
     letter: DeadLetter,
@@ -82,8 +71,8 @@ pub async fn file(
     }
 }
 
-/// The letter's candidate, whose "queued" record is forgotten: a resubmission would hear
-/// "queued" for as long as it lives.
+/// The letter's candidate, whose "queued" record is forgotten (or a resubmission would hear
+/// "queued" for as long as it lives).
 pub async fn release(letter: &DeadLetter, store: &Store, secret: &str) -> Option<CandidateKey> {
     let key = letter.key(secret)?;
     store.forget(&key).await;

@@ -23,8 +23,6 @@ use worker::{Message, MessageExt, Queue};
 /// invite, up to this (no candidate is waiting).
 const BATCH_TIMEOUT_CAP_MS: u32 = 30_000;
 
-/// With the isolate's services, but a Hireflix client and ledger patience for a batch's
-/// longer call.
 pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services) {
     let (config, store, dlq) = (&services.config, &services.store, services.dlq.as_ref());
     let (mut read, mut candidates) = (Vec::new(), Vec::new());
@@ -55,9 +53,9 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
     let timeout = (config.hireflix_timeout_ms.saturating_mul(batch_size))
         .min(BATCH_TIMEOUT_CAP_MS)
         .max(config.hireflix_timeout_ms);
+    let inviter = HireflixClient::new(&config.api_url, config.api_key.to_string(), timeout);
     let invites = Invites {
-        inviter: &HireflixClient::new(&config.api_url, config.api_key.to_string(), timeout)
-            .with_pacer(Pacer::connect(app.env(), config, Caller::Queue)),
+        inviter: &inviter.with_pacer(Pacer::connect(app.env(), config, Caller::Queue)),
         ledger: &services.ledger.clone().for_queue(timeout),
         line: &services.line,
         memory: Kv {
@@ -111,31 +109,26 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
 ) -> Vec<(Step, Option<u64>, bool)> {
     let batch = invites.make(queued).await;
     let resume = batch.resume_s((invites.clock)());
-    queued
-        .iter()
-        .zip(batch.made)
-        .zip(batch.passed)
-        .map(|((q, made), passed)| {
-            // This try included.
-            let attempts = Attempts {
-                counted: q.invite.counted_attempts().saturating_add(1),
-                ..retries
-            };
-            let (step, hireflix_ms) = match made {
-                Made::Held(gate) => (step::held(gate, attempts), None),
-                Made::Line(admission) => (step::lined(admission, attempts), None),
-                Made::LineSilent => {
-                    let reason = Reason::LineUnavailable;
-                    (step::retry_or_give_up(attempts, reason), None)
-                }
-                Made::Asked(answered) => {
-                    let step = next_step(&outcome_of(answered), attempts, batch.quota_delay);
-                    (step.not_before(resume), batch.hireflix_ms)
-                }
-            };
-            (step, hireflix_ms, passed)
-        })
-        .collect()
+    let each = queued.iter().zip(batch.made).zip(batch.passed);
+    each.map(|((q, made), passed)| {
+        // This try included.
+        let counted = q.invite.counted_attempts().saturating_add(1);
+        let attempts = Attempts { counted, ..retries };
+        let (step, hireflix_ms) = match made {
+            Made::Held(gate) => (step::held(gate, attempts), None),
+            Made::Line(admission) => (step::lined(admission, attempts), None),
+            Made::LineSilent => {
+                let reason = Reason::LineUnavailable;
+                (step::retry_or_give_up(attempts, reason), None)
+            }
+            Made::Asked(answered) => {
+                let step = next_step(&outcome_of(answered), attempts, batch.quota_delay);
+                (step.not_before(resume), batch.hireflix_ms)
+            }
+        };
+        (step, hireflix_ms, passed)
+    })
+    .collect()
 }
 
 /// Nobody is shown a link from the queue: an existing interview made for the same names is
@@ -177,8 +170,8 @@ fn log(item: &Candidate, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel)
     funnel.record_outcome(&item.position, step.outcome);
 }
 
-/// A fresh message with the counts and a growing delay, spread so what failed together does
-/// not come back in the same second; the old one is acked only once it is sent.
+/// A fresh message, spread so what failed together does not come back in the same second;
+/// the old one is acked only once it is sent.
 async fn requeue(message: &Message<Value>, queue: &Option<Queue>, next: &QueuedInvite, delay: u32) {
     let delay = pace::spread(delay, pace::dice());
     if queue.send(next, delay).await {
@@ -188,16 +181,12 @@ async fn requeue(message: &Message<Value>, queue: &Option<Queue>, next: &QueuedI
     }
 }
 
+/// Never dropped: a letter the DLQ did not take comes back (and after `max_retries` the
+/// platform moves it there itself).
 pub async fn dead_letter(message: &impl MessageExt, dlq: Option<&Queue>, letter: DeadLetter) {
-    let sent = match dlq {
-        Some(dlq) => dlq.send(letter).await.is_ok(),
-        None => false,
-    };
-    if sent {
-        message.ack();
-    } else {
-        // Never drop it: after max_retries the platform moves it to the DLQ itself.
-        retry_later(message);
+    match dlq {
+        Some(dlq) if dlq.send(&letter).await.is_ok() => message.ack(),
+        _ => retry_later(message),
     }
 }
 

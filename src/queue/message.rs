@@ -7,19 +7,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The fields every queued application has (`phoneNumber` may be absent).
-const REQUIRED: [&str; 6] = [
-    "positionId",
-    "firstName",
-    "lastName",
-    "email",
-    "attempt",
-    "requestId",
-];
+const REQUIRED: &str = "positionId firstName lastName email attempt requestId";
 
-/// Reads a message body as a queued application (parsed again: data from outside like any
-/// other), or as the dead letter that says why it is not one: field names and kinds of error,
-/// never a value. One posted more than `max_wait_ms` ago is no invite any more, whatever held
-/// it: `waited_too_long`, the reason the line gives its own.
+/// A message body as a queued application (parsed again, like any data from outside), or the
+/// dead letter saying why not: field names and kinds of error, never a value. One posted more
+/// than `max_wait_ms` ago is no invite any more: `waited_too_long`, as the line says its own.
 pub fn read(
     body: &Value,
     now_ms: u64,
@@ -30,7 +22,7 @@ pub fn read(
         |reason: String| Box::new(DeadLetter::new(reason, None, Some(body.to_string())));
     let invite = QueuedInvite::deserialize(body).map_err(|_| {
         let missing: Vec<&str> = REQUIRED
-            .into_iter()
+            .split(' ')
             .filter(|field| body.get(field).is_none())
             .collect();
         unreadable(if missing.is_empty() {
@@ -61,20 +53,19 @@ pub fn read(
     })
 }
 
-/// A dead letter: the application (or the message that was none) and why it could not become
-/// an interview; the same on the dead-letter queue, in the store and in the admin API. Typed:
-/// the queue serialiser turns a `Value` object into a JS `Map`, which does not read back.
+/// The application (or the message that was none) and why it could not become an interview;
+/// the same on the dead-letter queue, in the store and in the admin API. Typed: the queue
+/// serialiser turns a `Value` object into a JS `Map`, which does not read back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeadLetter {
     pub reason: String,
-    /// When it was filed (ms since the epoch); not yet set on the queue.
+    /// When it was filed (ms); not yet on the queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_at: Option<u64>,
-    /// The application, when the message was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite: Option<QueuedInvite>,
-    /// The message as JSON text (or only its type), when it could not be read as one.
+    /// Otherwise the message as JSON text (or only its type).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreadable: Option<String>,
 }
@@ -89,8 +80,8 @@ impl DeadLetter {
         }
     }
 
-    /// Our letters keep their reason; anything else is a message the platform moved here when
-    /// its deliveries ran out.
+    /// Our letters keep their reason; anything else the platform moved here when its deliveries
+    /// ran out.
     pub fn read(body: &Value) -> DeadLetter {
         DeadLetter::deserialize(body).unwrap_or_else(|_| {
             let invite = QueuedInvite::deserialize(body).ok();
@@ -113,8 +104,7 @@ impl DeadLetter {
         Some((PositionId::parse(&position)?, Email::parse(&email).ok()?))
     }
 
-    /// When the application was made; 0 when it does not say: older than any erasure (a
-    /// message that is none goes with whoever it names).
+    /// When the application was made; 0 when it does not say: older than any erasure.
     pub fn applied_ms(&self) -> u64 {
         self.invite.as_ref().map_or(0, |invite| invite.applied_ms)
     }

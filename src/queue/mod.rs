@@ -22,22 +22,16 @@ const MISCONFIGURED_RETRY_SECONDS: u32 = 300;
 
 pub async fn consume(batch: MessageBatch<Value>, env: Env) {
     // Read one by one: `batch.messages()` fails the whole batch for one body that is not JSON.
-    let mut messages = Vec::new();
-    let mut unreadable = Vec::new();
+    let (mut messages, mut unreadable) = (Vec::new(), Vec::new());
     for raw in batch.raw_iter() {
-        if serde_wasm_bindgen::from_value::<Value>(raw.body()).is_ok() {
-            if let Ok(message) = Message::<Value>::try_from(raw) {
-                messages.push(message);
-            }
-        } else {
-            unreadable.push(raw);
+        match serde_wasm_bindgen::from_value::<Value>(raw.body()) {
+            Ok(_) => messages.extend(Message::<Value>::try_from(raw).ok()),
+            Err(_) => unreadable.push(raw),
         }
     }
-    let app = App::for_env(&env);
-    if !unreadable.is_empty() {
-        set_aside(unreadable, &batch.queue(), &app).await;
-    }
-    let dead_letters = batch.queue() == names::DEAD_LETTER_QUEUE_NAME;
+    let (app, queue) = (App::for_env(&env), batch.queue());
+    set_aside(unreadable, &queue, &app).await;
+    let dead_letters = queue == names::DEAD_LETTER_QUEUE_NAME;
     let letter_store = app.store.as_ref().filter(|_| dead_letters);
     match (letter_store, &app.services) {
         // Filing needs only KV or the ledger's object: it must work while the rest is
@@ -51,15 +45,13 @@ pub async fn consume(batch: MessageBatch<Value>, env: Env) {
             invites::retry(messages, &app, services).await;
         }
         _ => {
-            let queue = batch.queue();
             log::Event::QueueMisconfigured { queue: &queue }.emit();
             batch.retry_all_with_options(&after(MISCONFIGURED_RETRY_SECONDS));
         }
     }
 }
 
-/// Bodies that are not even JSON become dead letters at once, keeping only their type: no
-/// retry can make them readable.
+/// Bodies that are not even JSON become dead letters at once, keeping only their type.
 async fn set_aside(raws: Vec<RawMessage>, queue: &str, app: &App) {
     for raw in raws {
         let kind = raw.body().js_typeof().as_string().unwrap_or_default();
@@ -85,12 +77,10 @@ async fn set_aside(raws: Vec<RawMessage>, queue: &str, app: &App) {
 }
 
 fn after(delay_seconds: u32) -> QueueRetryOptions {
-    QueueRetryOptionsBuilder::new()
-        .with_delay_seconds(delay_seconds)
-        .build()
+    let options = QueueRetryOptionsBuilder::new();
+    options.with_delay_seconds(delay_seconds).build()
 }
 
-/// Delivered again after `delay_seconds`.
 fn retry_in(message: &impl MessageExt, delay_seconds: u32) {
     message.retry_with_options(&after(delay_seconds));
 }

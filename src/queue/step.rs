@@ -1,5 +1,5 @@
 //! The queue consumer's decision table: for each retried invite, what happens to its message.
-//! Pure, tested natively; `super::invites` carries the steps out.
+//! Pure; `super::invites` carries the steps out.
 
 pub use crate::apply::Tally;
 use crate::hireflix::{InviteOutcome, Transient};
@@ -53,9 +53,8 @@ fn requeue(delay_seconds: u32, tally: Tally) -> Action {
     }
 }
 
-/// What follows Hireflix's answer to a queued invite. A spent quota waits `quota_delay_seconds`
-/// (the ledger's probe time) and never uses the application up; a call our pace held back
-/// used no try; other transient failures back off and count.
+/// What follows Hireflix's answer. A spent quota waits `quota_delay_seconds` (the ledger's
+/// probe time) and never uses the application up; a call our pace held back used no try.
 pub fn next_step(outcome: &InviteOutcome, attempts: Attempts, quota_delay_seconds: u32) -> Step {
     match outcome {
         InviteOutcome::Invited(_) => step(Action::Ack, Outcome::Invited, None),
@@ -89,10 +88,9 @@ pub fn next_step(outcome: &InviteOutcome, attempts: Attempts, quota_delay_second
     }
 }
 
-/// How long a message that could not be dealt with at all (the dead-letter store or queue
-/// refused it) waits before it comes back: as long as it has waited, 1 minute to 1 hour. So
-/// delays about double without an attempt count (worker 0.8 does not expose the platform's),
-/// and a store that is down is not hammered while `max_retries` run out.
+/// How long a message the dead-letter store or queue refused waits: as long as it has waited,
+/// 1 minute to 1 hour. Delays so about double without the platform's attempt count (worker
+/// 0.8 hides it), and a store that is down is not hammered while `max_retries` run out.
 pub fn redeliver_delay_seconds(age_seconds: u64) -> u32 {
     u32::try_from(age_seconds.clamp(60, u64::from(MAX_DELAY_SECONDS))).unwrap_or(MAX_DELAY_SECONDS)
 }
@@ -107,10 +105,9 @@ impl Step {
     }
 }
 
-/// The ledger made no call. Parked: no try used. Another spelling of the mailbox has this
-/// position's interview: done, "queued" forgotten so a resubmission hears "already invited".
-/// Not asked: a try used, so a ledger that never answers ends in the dead-letter queue, not
-/// in a loop.
+/// The ledger made no call. Parked: no try used. Another spelling of the mailbox has the
+/// interview: done, "queued" forgotten. Not asked: a try used, so a ledger that never answers
+/// ends in the dead-letter queue, not in a loop.
 pub fn held(gate: Gate, attempts: Attempts) -> Step {
     match gate {
         Gate::Park {
@@ -129,16 +126,14 @@ pub fn held(gate: Gate, attempts: Attempts) -> Step {
         Gate::Unchecked | Gate::Invite(_) => {
             retry_or_give_up(attempts, Reason::Ledger(Note::LedgerUnavailable))
         }
-        // Erased since it was made: dropped, no dead letter. Its "queued" record went with
-        // the erasure; one there now is a later application's, kept.
+        // Erased since: dropped, no dead letter; a "queued" record now is a later application's.
         Gate::Erased => step(Action::Ack, Outcome::Erased, Reason::Ledger(Note::Erased)),
     }
 }
 
-/// An application queued before its line was asked (the line did not answer). In line now:
-/// done here (the line sends it in its turn), "queued" forgotten so a resubmission hears its
-/// place. Paused: tried again when the line says, a try used, so a line that stays full ends
-/// in the dead-letter queue, never in a loop.
+/// Queued before its line answered. In line now: done here (the line sends it in its turn),
+/// "queued" forgotten. Paused: tried again when the line says, a try used, so a line that
+/// stays full ends in the dead-letter queue.
 pub fn lined(admission: Admission, attempts: Attempts) -> Step {
     let retry_after_s = match admission {
         Admission::Wait { .. } => {
@@ -153,11 +148,8 @@ pub fn lined(admission: Admission, attempts: Attempts) -> Step {
 
 pub fn retry_or_give_up(attempts: Attempts, reason: Reason) -> Step {
     if attempts.counted >= attempts.max {
-        let why = format!(
-            "gave_up_after_{}_attempts: {}",
-            attempts.counted,
-            reason.as_str()
-        );
+        let (counted, why) = (attempts.counted, reason.as_str());
+        let why = format!("gave_up_after_{counted}_attempts: {why}");
         step(Action::DeadLetter { why }, Outcome::DeadLetter, reason)
     } else {
         let delay = backoff_seconds(attempts.base_delay_seconds, attempts.counted);
@@ -165,7 +157,6 @@ pub fn retry_or_give_up(attempts: Attempts, reason: Reason) -> Step {
     }
 }
 
-/// Exponential backoff: base, 2×base, 4×base, ... capped at an hour.
 pub fn backoff_seconds(base: u32, attempts_made: u32) -> u32 {
     let factor = 1u32
         .checked_shl(attempts_made.saturating_sub(1).min(16))

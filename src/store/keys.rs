@@ -6,10 +6,8 @@ use crate::domain::CandidateKey;
 /// The account's positions, with when they were read (`v1`: the list alone).
 pub const POSITIONS: &str = "positions:v2";
 
-/// The last deep health check's answer about Hireflix.
 pub const HEALTH: &str = "health:v1";
 
-/// One candidate's state in one position.
 pub fn candidate(key: &CandidateKey) -> String {
     format!("app:v2:{}:{}", key.position(), key.digest())
 }
@@ -27,17 +25,14 @@ pub fn recorded(row: &str) -> Option<String> {
     (row.len() == 24 + 1 + 64 && row.bytes().enumerate().all(hex)).then(|| format!("app:v2:{row}"))
 }
 
-/// Every dead letter's key starts with this.
 pub const DEAD_LETTER_PREFIX: &str = "failed:";
 
-/// A dead letter filed for an operator.
-pub fn dead_letter(key: &CandidateKey) -> String {
-    format!("failed:v2:{}:{}", key.position(), key.digest())
-}
-
-/// A dead letter that could not be read as an application, by its queue message id.
-pub fn unreadable_dead_letter(message_id: &str) -> String {
-    format!("failed:v2:unreadable:{message_id}")
+/// Under the candidate, or the queue message's id when it could not be read as an application.
+pub fn dead_letter(key: Option<&CandidateKey>, message_id: &str) -> String {
+    match key {
+        Some(key) => format!("failed:v2:{}:{}", key.position(), key.digest()),
+        None => format!("failed:v2:unreadable:{message_id}"),
+    }
 }
 
 #[cfg(test)]
@@ -54,7 +49,7 @@ mod tests {
             &position,
             &email,
         );
-        let (record, letter) = (candidate(&key), dead_letter(&key));
+        let (record, letter) = (candidate(&key), dead_letter(Some(&key), "m"));
         assert!(record.starts_with("app:v2:68b43e38b19cf131a17c543f:"));
         assert!(letter.starts_with("failed:v2:68b43e38b19cf131a17c543f:"));
         for k in [record.clone(), letter] {

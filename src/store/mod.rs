@@ -1,10 +1,8 @@
 //! Workers KV, every key and operation: what the worker remembers about candidates and
 //! positions. The fast path in front of Hireflix's own uniqueness, never the guarantee (KV is
-//! eventually consistent, without compare-and-swap).
-//!
-//! Dead letters go to their own object when it is bound (`crate::letters`): a flood of posts
-//! can spend KV's daily write quota (1,000 on Workers Free). Else, or when the object cannot
-//! take one, to KV; both are listed and removed together.
+//! eventually consistent, without compare-and-swap). Dead letters go to their own object when
+//! bound (`crate::letters`: a flood of posts can spend KV's 1,000 daily writes on Workers
+//! Free), else (or when it refuses one) to KV; both are listed and removed together.
 
 pub(crate) mod keys;
 mod record;
@@ -42,12 +40,8 @@ impl Store {
 
     /// The last good positions list, and when it was read from Hireflix.
     pub async fn positions(&self) -> Option<(u64, Vec<Position>)> {
-        self.kv
-            .get(keys::POSITIONS)
-            .json::<(u64, Vec<Position>)>()
-            .await
-            .ok()
-            .flatten()
+        let get = self.kv.get(keys::POSITIONS);
+        get.json::<(u64, Vec<Position>)>().await.ok().flatten()
     }
 
     /// A failed write only costs a later Hireflix call.
@@ -57,7 +51,6 @@ impl Store {
             .await;
     }
 
-    /// The last deep health check's answer, if it is recent.
     pub async fn health(&self) -> Option<String> {
         self.kv.get(keys::HEALTH).text().await.ok().flatten()
     }
@@ -67,9 +60,8 @@ impl Store {
         self.put_text(keys::HEALTH, answer, 60).await;
     }
 
-    /// Files a dead letter (JSON) under the candidate, or the queue message's id when it was
-    /// unreadable, for `ttl_seconds` (`DEAD_LETTER_TTL_DAYS`); `false` when neither the object
-    /// nor KV took it (the message then stays queued).
+    /// Files a dead letter (JSON) under the candidate, or the message id when it was
+    /// unreadable; `false` when neither the object nor KV took it.
     pub async fn file_dead_letter(
         &self,
         key: Option<&CandidateKey>,
@@ -77,10 +69,7 @@ impl Store {
         letter: &str,
         ttl_seconds: u64,
     ) -> bool {
-        let kv_key = key.map_or_else(
-            || keys::unreadable_dead_letter(message_id),
-            keys::dead_letter,
-        );
+        let kv_key = keys::dead_letter(key, message_id);
         if let Some(letters) = &self.letters {
             let expires_ms = now_ms().saturating_add(ttl_seconds.saturating_mul(1_000));
             if letters.file(&kv_key, letter, expires_ms).await {
@@ -103,8 +92,8 @@ impl Store {
         // Bounded: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
         for _ in 0..10 {
             let mut list = self.kv.list().prefix(keys::DEAD_LETTER_PREFIX.into());
-            if let Some(cursor) = cursor.take() {
-                list = list.cursor(cursor);
+            if let Some(at) = cursor.take() {
+                list = list.cursor(at);
             }
             let Ok(page) = list.execute().await else {
                 break;
@@ -114,25 +103,23 @@ impl Store {
                     letters.push((key.name, text));
                 }
             }
-            match page.cursor.filter(|_| !page.list_complete) {
-                Some(next) => cursor = Some(next),
-                None => break,
+            cursor = page.cursor.filter(|_| !page.list_complete);
+            if cursor.is_none() {
+                break;
             }
         }
         (letters, complete)
     }
 
-    /// Erases a candidate's record by its key (`keys::candidate` or `keys::recorded`):
-    /// `Some(true)` when there was one, `None` when the delete failed.
+    /// Erases a candidate's record by its key: `Some(true)` when there was one, `None` when the
+    /// delete failed.
     pub async fn erase(&self, key: &str) -> Option<bool> {
         let held = matches!(self.kv.get(key).text().await, Ok(Some(_)));
-        match self.kv.delete(key).await {
-            Ok(()) => Some(held),
-            Err(cause) => {
-                failed("delete", key, &cause);
-                None
-            }
-        }
+        let deleted = self.kv.delete(key).await;
+        deleted
+            .map_err(|cause| failed("delete", key, &cause))
+            .ok()?;
+        Some(held)
     }
 
     /// Removes a dead letter by the id `dead_letters` gave; only ever a dead letter's key.
@@ -141,14 +128,11 @@ impl Store {
             return false;
         }
         let from_object = match &self.letters {
-            Some(object) => object
-                .remove(vec![id.to_string()])
-                .await
-                .is_some_and(|n| n > 0),
-            None => false,
+            Some(object) => object.remove(vec![id.to_string()]).await,
+            None => None,
         };
         // It may be a letter filed in KV: removing a missing key is no error.
-        self.kv.delete(id).await.is_ok() || from_object
+        self.kv.delete(id).await.is_ok() || from_object.is_some_and(|n| n > 0)
     }
 
     /// Every KV write, as bytes: `KvStore::put` sends even a string through serde-wasm-bindgen
@@ -175,16 +159,15 @@ fn failed(op: &str, key: &str, cause: &worker::kv::KvError) {
 }
 
 /// What an invite remembers of a candidate, in KV ([`Store`]) or, in tests, in memory.
-// Generic callers only, on one thread: no `Send` bound is wanted on these futures.
-#[allow(async_fn_in_trait)]
+#[allow(async_fn_in_trait)] // As `crate::hireflix::Inviter`.
 pub trait Memory {
     /// Unreadable counts as absent: the invite path is idempotent, at worst one more call.
     async fn candidate(&self, key: &CandidateKey) -> Option<Record>;
 
-    /// Stores the record for the configured time; `false` when the write failed.
+    /// `false` when the write failed.
     async fn remember(&self, key: &CandidateKey, record: &Record) -> bool;
 
-    /// So a resubmission is decided afresh; a failed delete leaves a record that expires.
+    /// A failed delete leaves a record that expires.
     async fn forget(&self, key: &CandidateKey);
 
     /// A write nobody waits for: losing it costs one more Hireflix call, never an interview.
@@ -192,7 +175,6 @@ pub trait Memory {
         self.remember(key, &record).await;
     }
 
-    /// Waits `ms` (before the record is read again, or the form's deadline, `crate::apply`).
     async fn nap(&self, ms: u32) {
         worker::Delay::from(std::time::Duration::from_millis(u64::from(ms))).await;
     }
@@ -219,8 +201,8 @@ impl Memory for Store {
 }
 
 /// The invite's memory, one type for the form and the queue (one copy in the wasm). With
-/// `after_response`, a new interview is written after the response, so the candidate does not
-/// wait on KV; Hireflix's uniqueness covers a resubmission that comes before the write lands.
+/// `after_response`, a new interview is written after the response: the candidate does not
+/// wait on KV, and Hireflix's uniqueness covers a resubmission before the write lands.
 #[derive(Clone, Copy)]
 pub struct Kv<'a> {
     pub store: &'a Store,

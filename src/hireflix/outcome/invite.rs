@@ -2,6 +2,7 @@
 
 use super::{envelope, HttpReply, InviteOutcome, LinkProblem, Permanent, Transient, UrlSet};
 use crate::domain::Field;
+use crate::hireflix::documents::invite_alias;
 use crate::hireflix::interview_url::TrustedHosts;
 use serde::Deserialize;
 use serde_json::Value;
@@ -11,12 +12,9 @@ use serde_json::Value;
 struct InviteMember {
     #[serde(rename = "__typename", default)]
     typename: String,
-    #[serde(default)]
     url: Option<UrlSet>,
     /// Whatever shape it came in: a list of field errors is used, anything else ignored.
-    #[serde(default)]
     field_errors: Option<Value>,
-    #[serde(default)]
     m6: Option<String>,
 }
 
@@ -45,18 +43,16 @@ impl HireflixFieldError {
 /// The form field a validation message names, when it names exactly one.
 fn field_named_in(message: &str) -> Option<Field> {
     let lower = message.to_ascii_lowercase();
-    let named: Vec<Field> = [
+    let mut named = [
         (Field::PhoneNumber, "phone"),
         (Field::Email, "email"),
         (Field::FirstName, "first"),
         (Field::LastName, "last"),
     ]
     .into_iter()
-    .filter(|(_, word)| lower.contains(word))
-    .map(|(field, _)| field)
-    .collect();
-    match named.as_slice() {
-        [one] => Some(*one),
+    .filter(|(_, word)| lower.contains(word));
+    match (named.next(), named.next()) {
+        (Some((one, _)), None) => Some(one),
         _ => None,
     }
 }
@@ -97,8 +93,7 @@ fn classify_member(value: &Value, trusted: &TrustedHosts) -> InviteOutcome {
     }
 }
 
-/// Classifies the answer to [`crate::hireflix::documents::invite_request`] for `count` invites: one
-/// outcome per alias, in order, whatever came back.
+/// One outcome per alias of an invite request for `count` invites, in order, whatever came back.
 pub fn classify_invites(
     reply: Result<HttpReply, Transient>,
     count: usize,
@@ -108,14 +103,11 @@ pub fn classify_invites(
         Ok(envelope) => envelope,
         Err(reason) => return vec![InviteOutcome::Transient(reason); count],
     };
-    (1..=count)
-        .map(
-            |n| match envelope.field(&crate::hireflix::documents::invite_alias(n)) {
-                Ok(value) => classify_member(value, trusted),
-                Err(reason) => InviteOutcome::Transient(reason),
-            },
-        )
-        .collect()
+    let outcome = |n| match envelope.field(&invite_alias(n)) {
+        Ok(value) => classify_member(value, trusted),
+        Err(reason) => InviteOutcome::Transient(reason),
+    };
+    (1..=count).map(outcome).collect()
 }
 
 #[cfg(test)]

@@ -11,14 +11,12 @@ pub struct FoundInterview {
     pub url: InterviewUrl,
     pub first_name: String,
     pub last_name: String,
-    /// Hireflix's documented `createdAt` (epoch ms). Only when it is missing, the interview's
-    /// id, read as a MongoDB ObjectId whose first four bytes are its creation time in seconds
-    /// (Hireflix's ids, like `68d4164f19367e041b2030c0`, are ObjectIds, but nothing promises
-    /// it). Neither gives no time, and the rules then treat the interview as not recent.
+    /// Hireflix's `createdAt` (epoch ms); without it, the time in the id read as a MongoDB
+    /// ObjectId (Hireflix's ids are, but nothing promises it). No time: not recent.
     pub created_ms: Option<u64>,
 }
 
-/// The creation time of a 24-hex ObjectId, in ms since the epoch.
+/// The creation time of a 24-hex ObjectId (its first four bytes, in seconds), in ms.
 fn object_id_time_ms(id: &str) -> Option<u64> {
     if id.len() != 24 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
@@ -27,46 +25,33 @@ fn object_id_time_ms(id: &str) -> Option<u64> {
     Some(seconds.saturating_mul(1_000))
 }
 
-/// The answer to [`crate::hireflix::documents::find_interview_request`]: the newest interview
-/// of that email, or `None` when Hireflix has none.
+/// The newest interview of the email looked up, or `None` when Hireflix has none.
 pub fn parse_found_interview(
     reply: Result<HttpReply, Transient>,
     trusted: &TrustedHosts,
 ) -> Result<Option<FoundInterview>, InviteOutcome> {
-    let envelope = envelope(reply).map_err(InviteOutcome::Transient)?;
-    let position = envelope.field("position").map_err(InviteOutcome::Transient);
-    let first = position?
-        .pointer("/interviewList/results")
-        .and_then(Value::as_array)
-        .ok_or(InviteOutcome::Transient(Transient::Malformed))?
-        .first();
-    let Some(first) = first else { return Ok(None) };
-    let urls = first
-        .get("url")
-        .and_then(|u| UrlSet::deserialize(u).ok())
-        .ok_or(InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink))?;
-    let name = |field: &str| {
-        first
-            .pointer(&format!("/candidate/{field}"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
+    let (transient, malformed) = (InviteOutcome::Transient, Transient::Malformed);
+    let envelope = envelope(reply).map_err(transient)?;
+    let list = envelope.field("position").map_err(transient)?;
+    let list = list.pointer("/interviewList/results");
+    let list = list.and_then(Value::as_array);
+    let Some(first) = list.ok_or(transient(malformed))?.first() else {
+        return Ok(None);
     };
+    let urls = first.get("url").and_then(|u| UrlSet::deserialize(u).ok());
+    let urls = urls.ok_or(InviteOutcome::InvitedWithoutLink(LinkProblem::NoLink))?;
+    let name = |field: &str| first.get("candidate")?.get(field)?.as_str();
+    let id_time = || object_id_time_ms(first.get("id")?.as_str()?);
     Ok(Some(FoundInterview {
         url: urls.interview_url(trusted)?,
-        first_name: name("firstName"),
-        last_name: name("lastName"),
-        created_ms: first.get("createdAt").and_then(epoch_ms).or_else(|| {
-            first
-                .get("id")
-                .and_then(Value::as_str)
-                .and_then(object_id_time_ms)
-        }),
+        first_name: name("firstName").unwrap_or_default().to_string(),
+        last_name: name("lastName").unwrap_or_default().to_string(),
+        created_ms: first.get("createdAt").and_then(epoch_ms).or_else(id_time),
     }))
 }
 
-/// `createdAt` as epoch milliseconds: a number, or a number in a string. No float parsing of
-/// strings: it would link a float parser into the wasm for a form Hireflix does not send.
+/// `createdAt` as epoch ms: a number, or a number in a string (no float parser for strings:
+/// it would cost the wasm, for a form Hireflix does not send).
 fn epoch_ms(value: &Value) -> Option<u64> {
     let ms = match value {
         Value::String(s) => s.trim().parse::<u64>().ok()?,

@@ -1,6 +1,5 @@
-//! Every answer Hireflix can give, classified once: transport, HTTP status, JSON and the
-//! GraphQL union fold into [`InviteOutcome`], so the form and the queue never look at a raw
-//! response. One file per operation, on top of the shared reply checks.
+//! Every answer Hireflix can give, classified once into [`InviteOutcome`] (transport, HTTP
+//! status, JSON, the GraphQL union), so the form and the queue never read a raw response.
 
 mod invite;
 mod lookup;
@@ -16,17 +15,14 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use strum_macros::IntoStaticStr;
 
-/// What came back over the wire, before any interpretation.
 pub use crate::fetch::Reply as HttpReply;
 
-/// A failure worth retrying later: it says nothing about the application itself. Named in
-/// log lines and dead letters by `as_str`.
+/// A failure worth retrying later: it says nothing about the application itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Transient {
-    /// No reply within the timeout (the body included).
+    /// No reply (the body included) within the timeout.
     Timeout,
-    /// No reply at all.
     Network,
     #[strum(serialize = "http_5xx")]
     ServerError,
@@ -34,17 +30,17 @@ pub enum Transient {
     RateLimited,
     #[strum(serialize = "malformed_response")]
     Malformed,
-    /// The account's monthly invite quota is used up; it frees up, or the plan is raised.
+    /// The plan's invite quota is used up.
     QuotaExceeded,
-    /// The key was refused. An operator fixes the secret and the queued invites then succeed.
+    /// The key was refused: queued invites succeed once an operator fixes it.
     Auth,
-    /// A top-level GraphQL error or a union member this code does not know.
+    /// A top-level GraphQL error, or a union member this code does not know.
     #[strum(serialize = "upstream_error")]
     Upstream,
-    /// A top-level GraphQL error whose path names this invite's alias: the problem may be this
-    /// invite's own, so a batch that failed with it is tried again one invite per call.
+    /// A top-level GraphQL error naming this invite's alias: the problem may be this invite's
+    /// own, so a batch that failed with it is tried again one invite per call.
     AliasError,
-    /// Not sent: our own pace had no slot in time, or the plan's quota is held.
+    /// Not sent: our pace had no slot in time, or the quota is held.
     Paced,
 }
 
@@ -54,7 +50,7 @@ impl Transient {
     }
 }
 
-/// A failure no retry can mend: this application cannot become an interview as it stands.
+/// A failure no retry can mend.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Permanent {
     PositionNotFound,
@@ -63,13 +59,12 @@ pub enum Permanent {
     Invalid(Vec<(Option<Field>, String)>),
 }
 
-/// Why an interview that exists cannot be linked to.
+/// Why an interview that exists cannot be linked to: no link, or one on a host we never send
+/// a candidate to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum LinkProblem {
-    /// Hireflix gave no link.
     NoLink,
-    /// Hireflix gave a link on a host we never send a candidate to.
     UntrustedUrl,
 }
 
@@ -78,8 +73,7 @@ pub enum InviteOutcome {
     Invited(InterviewUrl),
     /// This email or externalId already has an interview in the position: look it up.
     AlreadyExists,
-    /// The interview exists (and Hireflix has emailed its link), but the link Hireflix gave us
-    /// is missing or on a host we never redirect to. Done, not retried: a retry cannot mend it.
+    /// Made (Hireflix has emailed its link), but the link we got is unusable: not retried.
     InvitedWithoutLink(LinkProblem),
     Transient(Transient),
     Permanent(Permanent),
@@ -95,14 +89,9 @@ impl InviteOutcome {
     }
 }
 
-// The checks every reply goes through: transport, HTTP status, JSON, top-level GraphQL
-// errors; and the interview links that invites and look-ups share.
-
 #[derive(Deserialize)]
 struct Envelope {
-    #[serde(default)]
     data: Option<Map<String, Value>>,
-    #[serde(default)]
     errors: Option<Vec<GraphqlError>>,
 }
 
@@ -110,21 +99,22 @@ struct Envelope {
 struct GraphqlError {
     #[serde(default)]
     message: String,
-    #[serde(default)]
     extensions: Option<Value>,
     /// Where in `data` the error is: its first element is the alias of the invite it is about.
-    #[serde(default)]
     path: Option<Vec<Value>>,
 }
 
 impl Envelope {
+    fn errors(&self) -> &[GraphqlError] {
+        self.errors.as_deref().unwrap_or_default()
+    }
+
     /// Why a field the document asked for is missing from `data`.
     fn missing_field_reason(&self) -> Transient {
-        let errors = self.errors.as_deref().unwrap_or_default();
+        let errors = self.errors();
         if errors.is_empty() {
-            return Transient::Malformed;
-        }
-        if errors.iter().any(GraphqlError::is_auth) {
+            Transient::Malformed
+        } else if errors.iter().any(GraphqlError::is_auth) {
             Transient::Auth
         } else if errors.iter().any(GraphqlError::is_throttling) {
             // How many GraphQL servers say "slow down": HTTP 200 and a top-level error.
@@ -135,81 +125,62 @@ impl Envelope {
     }
 
     fn field(&self, name: &str) -> Result<&Value, Transient> {
-        match self.data.as_ref().and_then(|d| d.get(name)) {
-            Some(value) if !value.is_null() => Ok(value),
-            _ => match self.missing_field_reason() {
-                Transient::Upstream if self.names(name) => Err(Transient::AliasError),
-                reason => Err(reason),
-            },
+        let value = self.data.as_ref().and_then(|d| d.get(name));
+        if let Some(value) = value.filter(|v| !v.is_null()) {
+            return Ok(value);
         }
-    }
-
-    /// Some error's path starts at this alias.
-    fn names(&self, alias: &str) -> bool {
-        let errors = self.errors.as_deref().unwrap_or_default();
-        errors.iter().any(|e| {
-            e.path
-                .as_deref()
-                .and_then(<[Value]>::first)
-                .and_then(Value::as_str)
-                == Some(alias)
-        })
+        let named = |e: &GraphqlError| e.alias() == Some(name);
+        match self.missing_field_reason() {
+            Transient::Upstream if self.errors().iter().any(named) => Err(Transient::AliasError),
+            reason => Err(reason),
+        }
     }
 }
 
 impl GraphqlError {
+    fn alias(&self) -> Option<&str> {
+        self.path.as_deref()?.first()?.as_str()
+    }
+
     fn code(&self) -> &str {
-        self.extensions
-            .as_ref()
-            .and_then(|e| e.get("code"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+        let code = self.extensions.as_ref().and_then(|e| e.get("code"));
+        code.and_then(Value::as_str).unwrap_or_default()
+    }
+
+    fn says(&self, words: &[&str]) -> bool {
+        let message = self.message.to_ascii_lowercase();
+        words.iter().any(|word| message.contains(word))
     }
 
     fn is_auth(&self) -> bool {
-        let message = self.message.to_ascii_lowercase();
-        matches!(
-            self.code(),
-            "UNAUTHENTICATED" | "FORBIDDEN" | "UNAUTHORIZED"
-        ) || ["api key", "api-key", "unauthori", "unauthenti", "forbidden"]
-            .iter()
-            .any(|needle| message.contains(needle))
+        ["UNAUTHENTICATED", "FORBIDDEN", "UNAUTHORIZED"].contains(&self.code())
+            || self.says(&["api key", "api-key", "unauthori", "unauthenti", "forbidden"])
     }
 
     fn is_throttling(&self) -> bool {
-        let message = self.message.to_ascii_lowercase();
         matches!(
             self.code().to_ascii_uppercase().as_str(),
             "RATE_LIMITED" | "RATE_LIMIT_EXCEEDED" | "TOO_MANY_REQUESTS" | "THROTTLED"
-        ) || ["rate limit", "rate-limit", "too many requests", "throttl"]
-            .iter()
-            .any(|needle| message.contains(needle))
+        ) || self.says(&["rate limit", "rate-limit", "too many requests", "throttl"])
     }
 }
 
-/// Status and JSON checks shared by every call.
 fn envelope(reply: Result<HttpReply, Transient>) -> Result<Envelope, Transient> {
     let reply = reply?;
+    let parsed = || serde_json::from_str::<Envelope>(&reply.body);
     match reply.status {
-        200..=299 => {}
-        401 | 403 => return Err(Transient::Auth),
-        429 => return Err(Transient::RateLimited),
-        500..=599 => return Err(Transient::ServerError),
+        200..=299 => parsed().map_err(|_| Transient::Malformed),
+        401 | 403 => Err(Transient::Auth),
+        429 => Err(Transient::RateLimited),
+        500..=599 => Err(Transient::ServerError),
         // GraphQL servers answer 400 for a document they cannot run; the body says why.
-        _ => {
-            return Err(serde_json::from_str::<Envelope>(&reply.body)
-                .map(|e| e.missing_field_reason())
-                .unwrap_or(Transient::Upstream))
-        }
+        _ => Err(parsed().map_or(Transient::Upstream, |e| e.missing_field_reason())),
     }
-    serde_json::from_str(&reply.body).map_err(|_| Transient::Malformed)
 }
 
 #[derive(Deserialize)]
 struct UrlSet {
-    #[serde(default)]
     public: Option<String>,
-    #[serde(default)]
     short: Option<String>,
 }
 
@@ -221,11 +192,11 @@ impl UrlSet {
             [None, None] => LinkProblem::NoLink,
             _ => LinkProblem::UntrustedUrl,
         };
-        given
+        let url = given
             .into_iter()
             .flatten()
-            .find_map(|raw| InterviewUrl::parse(raw, trusted))
-            .ok_or(InviteOutcome::InvitedWithoutLink(problem))
+            .find_map(|raw| InterviewUrl::parse(raw, trusted));
+        url.ok_or(InviteOutcome::InvitedWithoutLink(problem))
     }
 }
 

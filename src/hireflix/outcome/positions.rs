@@ -3,22 +3,19 @@
 use super::{envelope, HttpReply, Transient};
 use serde::Deserialize;
 
-/// A position as Hireflix lists it.
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct Position {
     pub id: String,
     pub name: String,
     /// Epoch milliseconds when archived; an archived position takes no applications.
-    #[serde(default)]
     pub archived: Option<f64>,
-    /// The job in one line, from the start of Hireflix's description (kept short, so the KV
-    /// copy of the list stays small and the form's first field stays on a phone's first screen).
-    #[serde(default, rename = "description")]
+    /// The description's start, in one line: the KV copy stays small, and the form's first
+    /// field on a phone's first screen.
+    #[serde(rename = "description")]
     pub about: Option<String>,
 }
 
-/// A description's first line or sentence as plain text, at most `ABOUT_CHARS` characters:
-/// markup is dropped (a rich-text description may hold some) and blanks are collapsed.
+/// The first line or sentence as plain text (markup dropped, blanks collapsed), cut short.
 fn one_line(text: &str) -> Option<String> {
     const ABOUT_CHARS: usize = 160;
     let (mut line, mut in_tag) = (String::new(), false);
@@ -55,10 +52,8 @@ impl Position {
 
 pub fn parse_positions(reply: Result<HttpReply, Transient>) -> Result<Vec<Position>, Transient> {
     let envelope = envelope(reply)?;
-    let list = envelope
-        .field("positions")?
-        .as_array()
-        .ok_or(Transient::Malformed)?;
+    let list = envelope.field("positions")?.as_array();
+    let list = list.ok_or(Transient::Malformed)?;
     // One odd entry should not hide every other position.
     Ok(list
         .iter()
