@@ -250,6 +250,8 @@ macro_rules! answers_calls {
     };
 }
 
+pub type Columns = std::vec::IntoIter<SqlStorageValue>;
+
 /// An object's SQLite, its schema made once per instance, not per call.
 pub struct Db {
     sql: SqlStorage,
@@ -296,6 +298,12 @@ impl Db {
     pub fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> worker::Result<SqlCursor> {
         self.ready()?;
         self.sql.exec(query, Some(bindings))
+    }
+
+    /// The first row's columns; none without a row.
+    pub fn row(&self, query: &str, bindings: Vec<SqlStorageValue>) -> worker::Result<Columns> {
+        let row = self.exec(query, bindings)?.raw().next().transpose()?;
+        Ok(row.unwrap_or_default().into_iter())
     }
 }
 

@@ -2,8 +2,7 @@
 //! until its retry time and gives it without asking: at 1,000 posts a second to a paused
 //! position, the object hears from each isolate about once per pause, not once per post.
 
-use super::protocol::{Admit, Forget};
-use super::rules::{seconds_until, Admission, Settings};
+use super::rules::{seconds_until, Admission, Admit, Forget, Settings};
 use super::Lines;
 use crate::apply::QueuedInvite;
 use crate::clock::now_ms;
@@ -106,16 +105,12 @@ fn paused_until(position: &str, now: u64) -> Option<u64> {
 
 fn remember_pause(position: &str, until: u64, now: u64) {
     PAUSED.with(|paused| {
-        let Ok(mut paused) = paused.try_borrow_mut() else {
-            return;
-        };
-        paused.retain(|(p, u)| *u > now && p != position);
-        if paused.len() >= PAUSES_KEPT {
-            if let Some(soonest) = (0..paused.len()).min_by_key(|&i| paused.get(i).map(|e| e.1)) {
-                paused.swap_remove(soonest);
-            }
+        if let Ok(mut paused) = paused.try_borrow_mut() {
+            paused.retain(|(p, u)| *u > now && p != position);
+            paused.sort_unstable_by_key(|&(_, u)| std::cmp::Reverse(u));
+            paused.truncate(PAUSES_KEPT - 1);
+            paused.push((position.to_string(), until));
         }
-        paused.push((position.to_string(), until));
     });
 }
 

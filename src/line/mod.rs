@@ -1,13 +1,10 @@
-//! The waiting room: one Durable Object per position (`PositionLine`) counts the position's
-//! invites in each budget's window, holds the applications over any budget in order of arrival
-//! (at most `MAX_WAITING_PER_POSITION`, none longer than `MAX_WAIT_HOURS`), and releases them by
-//! alarm at the budgets' pace onto the invite queue. The invite transaction asks it before the
-//! ledger for any application not yet admitted. `rules` is the pure arithmetic (public for the
-//! native surge simulation); `object` applies it in SQLite.
+//! The waiting room: one Durable Object per position (`PositionLine`) holds the applications
+//! over any budget in order of arrival and releases them by alarm at the budgets' pace onto the
+//! invite queue (`rules`). The invite transaction asks it before the ledger for any application
+//! not yet admitted.
 
 mod client;
 mod object;
-mod protocol;
 pub mod rules;
 
 pub use client::LineClient;
@@ -22,9 +19,7 @@ use rules::Admission;
 pub struct Limits {
     /// `INVITES_PER_POSITION_PER_HOUR`; 0: no limit, no line.
     pub per_hour: u32,
-    /// `MAX_WAITING_PER_POSITION`.
     pub max_waiting: u32,
-    /// `MAX_WAIT_HOURS`.
     pub max_wait_hours: u32,
 }
 

@@ -1,9 +1,7 @@
-//! The `PositionLine` Durable Object: one per position (named by its id), SQLite-backed. Calls
-//! are admitted as they come; the alarm releases the waiting applications onto the invite
-//! queue at the budgets' pace, sets aside those that waited too long, and sets itself again.
+//! The `PositionLine` Durable Object, named by the position's id: the alarm releases the
+//! waiting applications at the budgets' pace and sets aside those that waited too long.
 
-use super::protocol::{Admit, Forget};
-use super::rules::{self, Admission, Line, Settings};
+use super::rules::{self, Admission, Admit, Forget, Line, Settings};
 use crate::config::names;
 use crate::ledger::{int, whole};
 use crate::objects::{at, read, text, Db};
@@ -78,24 +76,25 @@ impl DurableObject for PositionLine {
             if !aside && rules::release_at(line, 1, &settings, now) > now {
                 break;
             }
-            self.sending.set(Some(seq));
-            let sent = if aside {
-                // Waited past `MAX_WAIT_HOURS`: a dead letter, through its queue like any other.
+            let (queue, message) = if aside {
+                // A dead letter, through its queue like any other.
                 let letter = format!(r#"{{"reason":"waited_too_long","invite":{body}}}"#);
-                self.send(names::DEAD_LETTER_QUEUE, &letter).await
+                (names::DEAD_LETTER_QUEUE, letter)
             } else {
                 // Marked admitted by the worker.
-                self.send(names::INVITE_QUEUE, &body).await
+                (names::INVITE_QUEUE, body)
             };
+            self.sending.set(Some(seq));
+            let sent = self.send(queue, &message).await;
             self.sending.set(None);
-            if sent && !aside {
-                line.count();
-            }
             if !sent {
                 // The queue refused: again at the next slot's pace, at most a minute on.
                 let retry_ms = settings.interval_ms().clamp(1_000, 60_000);
                 retry_at = Some(now.saturating_add(retry_ms));
                 break;
+            }
+            if !aside {
+                line.count();
             }
             self.db
                 .exec("DELETE FROM entries WHERE seq = ?", vec![int(seq)])?;
@@ -103,14 +102,14 @@ impl DurableObject for PositionLine {
         self.save(line, &settings)?;
         // The head's slot, or sooner when it would wait too long by then (budgets lowered):
         // it is set aside at that time, not at its far-off slot. Nobody in line, no alarm.
-        let expires = self.head()?.map(|(.., joined)| {
-            let deadline = joined
+        let next = self.head()?.map(|(.., joined)| {
+            let expires = joined
                 .saturating_add(settings.max_wait_ms)
                 .saturating_add(1);
-            deadline.max(now.saturating_add(1_000))
+            let expires = expires.max(now.saturating_add(1_000));
+            rules::release_at(line, 1, &settings, now).min(expires)
         });
-        let slot = |expires: u64| rules::release_at(line, 1, &settings, now).min(expires);
-        if let Some(ms) = retry_at.or_else(|| expires.map(slot)) {
+        if let Some(ms) = retry_at.or(next) {
             self.storage.set_alarm(at(ms)).await?;
         }
         Response::ok("")
@@ -141,11 +140,13 @@ impl PositionLine {
     /// the gap, but each is released a slot sooner: never later than told.
     fn forget(&self, mailbox: &str) -> Result<usize> {
         if let Some(seq) = self.sending.get() {
-            let held = self.db.exec(
-                "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?",
-                vec![int(seq), mailbox.into()],
-            )?;
-            if held.raw().next().is_some() {
+            let held = "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?";
+            if self
+                .db
+                .row(held, vec![int(seq), mailbox.into()])?
+                .next()
+                .is_some()
+            {
                 // On its way to the queue: the operator's second erase finds it gone.
                 return Err(worker::Error::RustError("being released".into()));
             }
@@ -164,17 +165,11 @@ impl PositionLine {
         let settings = call.settings;
         // As of now under this call's settings (the stored ones may be older).
         let line = self.load(now)?.0.at(&settings, now);
-        let row = self.db.exec(
+        let mut columns = self.db.row(
             "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?1),
                 (SELECT 1 FROM went WHERE mailbox = ?1 AND window_start = ?2) FROM entries",
             vec![call.mailbox.as_str().into(), int(line.starts[0])],
         )?;
-        let mut columns = row
-            .raw()
-            .next()
-            .transpose()?
-            .unwrap_or_default()
-            .into_iter();
         let (head, mine) = (whole(columns.next()), whole(columns.next()));
         if whole(columns.next()).is_some() {
             return Ok(Admission::Go);
@@ -215,13 +210,8 @@ impl PositionLine {
                 // The first in line starts the alarm; later ones make sure it still runs (the
                 // runtime gives up an alarm that kept failing, and the line would stall).
                 if line.waiting == 0 || self.storage.get_alarm().await?.is_none() {
-                    let line = Line {
-                        waiting: line.waiting.saturating_add(1),
-                        ..line
-                    };
-                    if let Some(ms) = rules::next_release(line, &settings, now) {
-                        self.storage.set_alarm(at(ms)).await?;
-                    }
+                    let ms = rules::release_at(line, 1, &settings, now);
+                    self.storage.set_alarm(at(ms)).await?;
                 }
             }
             // Nothing stored: a paused answer is the hot path of a surge.
@@ -233,28 +223,24 @@ impl PositionLine {
     /// The windows' counts as of `now` (the waiting count is read from the entries), and the
     /// last settings given.
     fn load(&self, now: u64) -> Result<(Line, Option<Settings>)> {
-        let row = self.db.exec(
+        let mut columns = self.db.row(
             "SELECT counts, settings, (SELECT MAX(seq) - MIN(seq) + 1 FROM entries)
                 FROM state WHERE id = 1",
             vec![],
         )?;
-        let Some(row) = row.raw().next() else {
-            return Ok((Line::default(), None));
-        };
-        let mut columns = row?.into_iter();
         let counts = text(columns.next()).unwrap_or_default();
         let settings = text(columns.next()).and_then(|json| read::<Settings>(&json));
+        let waiting = whole(columns.next()).and_then(|n| u32::try_from(n).ok());
         let mut line = Line {
-            waiting: whole(columns.next())
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(0),
+            waiting: waiting.unwrap_or(0),
             ..Line::default()
         };
-        let numbers = counts.split(',').map(|n| n.parse::<u64>().unwrap_or(0));
+        let numbers: Vec<u64> = counts.split(',').map(|n| n.parse().unwrap_or(0)).collect();
         let slots = line.starts.iter_mut().zip(line.counted.iter_mut());
-        let pairs = numbers.clone().step_by(2).zip(numbers.skip(1).step_by(2));
-        for ((start, counted), (s, c)) in slots.zip(pairs) {
-            (*start, *counted) = (s, u32::try_from(c).unwrap_or(u32::MAX));
+        for ((start, counted), pair) in slots.zip(numbers.chunks_exact(2)) {
+            if let &[s, c] = pair {
+                (*start, *counted) = (s, u32::try_from(c).unwrap_or(u32::MAX));
+            }
         }
         Ok((settings.map_or(line, |s| line.at(&s, now)), settings))
     }
@@ -273,14 +259,8 @@ impl PositionLine {
     }
 
     fn head(&self) -> Result<Option<(u64, String, u64)>> {
-        let cursor = self.db.exec(
-            "SELECT seq, body, joined_ms FROM entries ORDER BY seq LIMIT 1",
-            vec![],
-        )?;
-        let Some(row) = cursor.raw().next() else {
-            return Ok(None);
-        };
-        let mut columns = row?.into_iter();
+        let query = "SELECT seq, body, joined_ms FROM entries ORDER BY seq LIMIT 1";
+        let mut columns = self.db.row(query, vec![])?;
         let seq = whole(columns.next());
         let body = text(columns.next()).unwrap_or_default();
         let joined = whole(columns.next()).unwrap_or(0);

@@ -1,10 +1,10 @@
-//! The worker's side of the pace: a slot before each Hireflix call, and what Hireflix said
-//! about our rate and our quota.
+//! The worker's side of the pace: a slot before each Hireflix call, call times
+//! `1000 / HIREFLIX_MAX_CALLS_PER_SECOND` ms apart. An isolate leases a quarter second's worth
+//! at once, so the object is asked a few times a second at most. A live post waits at most
+//! [`LIVE_WAIT_MS`], then is queued; the queue consumer only claims slots a short way ahead,
+//! so live candidates go first.
 
-use super::protocol::{Call, State};
-use super::rules::{Grant, SlotRequest};
-use super::SLOT_SLACK_MS;
-use super::{interval_ms, lease_size, LIVE_WAIT_MS, QUEUE_ASKS, QUEUE_LEAD_MS, QUEUE_WAIT_MS};
+use super::rules::{Call, Grant, SlotRequest, State};
 use crate::clock::now_ms;
 use crate::config::{names, Config};
 use crate::objects;
@@ -12,16 +12,37 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use worker::{Env, ObjectNamespace};
 
-thread_local! {
-    /// Slots this isolate leased and has not used yet, earliest first.
-    static LEASED: RefCell<VecDeque<u64>> = const { RefCell::new(VecDeque::new()) };
-}
+const LIVE_WAIT_MS: u64 = 1_500;
+/// The queue consumer claims slots at most this far ahead, waits at most `QUEUE_WAIT_MS` (then
+/// its batch goes back on the queue untried), and asks at most `QUEUE_ASKS` times for one
+/// call's slot (each ask is a subrequest; the Free plan allows 50 per invocation).
+const QUEUE_LEAD_MS: u64 = 500;
+const QUEUE_WAIT_MS: u64 = 60_000;
+const QUEUE_ASKS: u32 = 4;
+
+/// A slot may still be used this long after its time; later it is dropped. Over any second,
+/// at most `rate × (1 + SLOT_SLACK_MS / 1000) + 1` calls.
+const SLOT_SLACK_MS: u64 = 200;
 
 /// Slower than this, the caller goes on without the object.
 const OBJECT_TIMEOUT_MS: u32 = 2_000;
 
 /// One object for the account, named as the surge work's account object will be.
 const OBJECT_NAME: &str = "account";
+
+fn interval_ms(per_second: u32) -> u64 {
+    1_000 / u64::from(per_second.max(1))
+}
+
+/// A quarter second's worth, at least one.
+fn lease_size(per_second: u32) -> u32 {
+    per_second.div_ceil(4).clamp(1, 25)
+}
+
+thread_local! {
+    /// Slots this isolate leased and has not used yet, earliest first.
+    static LEASED: RefCell<VecDeque<u64>> = const { RefCell::new(VecDeque::new()) };
+}
 
 /// Who is waiting for the slot: a candidate in front of the form, or the queue consumer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,4 +209,17 @@ async fn sleep_until(at_ms: u64) -> bool {
 fn jitter_ms(up_to: u64) -> u64 {
     // `as` saturates; the product is below `up_to`.
     (super::dice() * up_to as f64) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leases_are_a_quarter_second_of_calls() {
+        assert_eq!((interval_ms(5), lease_size(5)), (200, 2));
+        assert_eq!((interval_ms(1), lease_size(1)), (1_000, 1));
+        assert_eq!((interval_ms(40), lease_size(40)), (25, 10));
+        assert_eq!((interval_ms(0), lease_size(1_000)), (1_000, 25));
+    }
 }

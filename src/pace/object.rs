@@ -2,8 +2,7 @@
 //! eviction hands out at most one lease span of slots twice); the quota hold lasts hours, so
 //! it is written to SQLite.
 
-use super::protocol::{Call, State as PaceState};
-use super::rules::{Hold, Pace};
+use super::rules::{Call, Hold, Pace, State as PaceState};
 use crate::ledger::first;
 use crate::objects::{read, text, Db};
 use std::cell::{Cell, RefCell};
