@@ -1,5 +1,6 @@
 //! The application form: what the candidate typed, and the valid application it parses into.
 
+use super::attribution::first_values;
 use super::phone::Region;
 use super::{Email, Name, Phone};
 use strum_macros::IntoStaticStr;
@@ -44,20 +45,15 @@ impl ApplicationForm {
     pub fn from_pairs<K: AsRef<str>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        let mut form = ApplicationForm::default();
-        let mut seen = Vec::new();
-        for (name, value) in pairs {
-            let field = Field::ALL
-                .into_iter()
-                .find(|f| f.wire_name() == name.as_ref());
-            if let Some(field) = field.filter(|f| !seen.contains(f)) {
-                seen.push(field);
-                if let Some(slot) = form.value_mut(field) {
-                    *slot = value.into();
-                }
-            }
+        let found = first_values(Field::ALL.map(Field::wire_name), pairs);
+        let [first_name, last_name, email, phone_number] =
+            found.map(|v| v.map_or_else(String::new, Into::into));
+        ApplicationForm {
+            first_name,
+            last_name,
+            email,
+            phone_number,
         }
-        form
     }
 
     /// Hand-written prefill links carry a bare `+` (`email=ann+jobs@x.com`), decoded as a
@@ -85,16 +81,6 @@ impl ApplicationForm {
         }
     }
 
-    fn value_mut(&mut self, field: Field) -> Option<&mut String> {
-        match field {
-            Field::FirstName => Some(&mut self.first_name),
-            Field::LastName => Some(&mut self.last_name),
-            Field::Email => Some(&mut self.email),
-            Field::PhoneNumber => Some(&mut self.phone_number),
-            Field::Consent => None,
-        }
-    }
-
     /// A national number of `region` in E.164 form, so the form shown again says how it was
     /// read; anything else stays as typed.
     pub fn with_phone_normalised(mut self, region: Option<&Region>) -> Self {
@@ -108,19 +94,28 @@ impl ApplicationForm {
 
     /// Every error at once: the candidate fixes the form in one round trip.
     pub fn parse(&self) -> Result<Application, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let first_name = errors.check(Field::FirstName, Name::parse(&self.first_name));
-        let last_name = errors.check(Field::LastName, Name::parse(&self.last_name));
-        let email = errors.check(Field::Email, Email::parse(&self.email));
-        let phone = errors.check(Field::PhoneNumber, Phone::parse(&self.phone_number, None));
+        let (first_name, last_name) = (Name::parse(&self.first_name), Name::parse(&self.last_name));
+        let (email, phone) = (
+            Email::parse(&self.email),
+            Phone::parse(&self.phone_number, None),
+        );
         match (first_name, last_name, email, phone) {
-            (Some(first_name), Some(last_name), Some(email), Some(phone)) => Ok(Application {
+            (Ok(first_name), Ok(last_name), Ok(email), Ok(phone)) => Ok(Application {
                 first_name,
                 last_name,
                 email,
                 phone,
             }),
-            _ => Err(errors),
+            (first_name, last_name, email, phone) => {
+                let errors = [
+                    (Field::FirstName, first_name.err()),
+                    (Field::LastName, last_name.err()),
+                    (Field::Email, email.err()),
+                    (Field::PhoneNumber, phone.err()),
+                ];
+                let wrong = errors.into_iter().filter_map(|(f, e)| Some((f, e?)));
+                Err(FieldErrors(wrong.collect()))
+            }
         }
     }
 }
@@ -164,18 +159,10 @@ pub struct FieldErrors(Vec<(Field, FieldError)>);
 impl FieldErrors {
     /// Adds an error for a field, unless the field already has one.
     pub fn with(mut self, field: Field, error: FieldError) -> Self {
-        self.note(field, error);
-        self
-    }
-
-    fn note(&mut self, field: Field, error: FieldError) {
         if self.get(field).is_none() {
             self.0.push((field, error));
         }
-    }
-
-    fn check<T>(&mut self, field: Field, parsed: Result<T, FieldError>) -> Option<T> {
-        parsed.map_err(|error| self.note(field, error)).ok()
+        self
     }
 
     pub fn get(&self, field: Field) -> Option<&FieldError> {
