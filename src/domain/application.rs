@@ -41,7 +41,6 @@ pub struct ApplicationForm {
 }
 
 impl ApplicationForm {
-    /// From a query string or posted body; unknown names ignored, the first of a name wins.
     pub fn from_pairs<K: AsRef<str>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
@@ -120,7 +119,7 @@ impl ApplicationForm {
     }
 }
 
-/// A valid application: holding one means every field has been checked and normalised.
+/// Every field checked and normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
     pub first_name: Name,

@@ -1,6 +1,5 @@
-//! HMAC-SHA256 under `APP_SECRET`: every value that stands for a candidate where their email
-//! cannot (KV keys, log tags, externalId, names tag, link passes). Keyed, since anyone can
-//! hash a list of addresses and look for them.
+//! HMAC-SHA256 under `APP_SECRET` for every value that stands for a candidate where their
+//! email cannot: keyed, since anyone can hash a list of addresses and look for them.
 
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};

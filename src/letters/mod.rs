@@ -171,17 +171,18 @@ impl objects::Answers for DeadLetters {
 
 impl DeadLetters {
     fn put(&self, id: String, text: String, expires_ms: u64, replace: bool) -> Result<()> {
-        let on_conflict = if replace {
-            "DO UPDATE SET text = excluded.text, expires_ms = excluded.expires_ms"
-        } else {
-            "DO NOTHING"
+        let query = match replace {
+            true => {
+                "INSERT INTO letters (id, text, expires_ms) VALUES (?1, ?2, ?3)
+                ON CONFLICT (id) DO UPDATE SET text = ?2, expires_ms = ?3"
+            }
+            false => {
+                "INSERT INTO letters (id, text, expires_ms) VALUES (?, ?, ?)
+                ON CONFLICT (id) DO NOTHING"
+            }
         };
-        let query = format!(
-            "INSERT INTO letters (id, text, expires_ms) VALUES (?, ?, ?) ON CONFLICT (id) {on_conflict}"
-        );
-        self.db
-            .exec(&query, vec![id.into(), text.into(), int(expires_ms)])?;
-        Ok(())
+        let row = vec![id.into(), text.into(), int(expires_ms)];
+        self.db.exec(query, row).map(drop)
     }
 
     /// The alarm at the earliest expiry.
@@ -209,11 +210,8 @@ impl DeadLetters {
         let mut taken = Vec::new();
         // 100 pages of 100: all the ledger could hold.
         for _ in 0..=100 {
-            let Some(Letters { letters }) =
-                crate::ledger::hand_over_letters(&self.env, taken).await
-            else {
-                return;
-            };
+            let handed = crate::ledger::hand_over_letters(&self.env, taken).await;
+            let letters = handed.map(|l| l.letters).unwrap_or_default();
             if letters.is_empty() {
                 return;
             }
@@ -234,16 +232,14 @@ impl DeadLetters {
 
 /// Rows of `id, text, expires_ms` (here and in the ledger's old table); any other is skipped.
 pub fn read(cursor: SqlCursor) -> Result<Letters> {
-    let mut letters = Letters::default();
+    let mut letters = Vec::new();
     for row in cursor.raw() {
         let mut row = row?.into_iter();
         if let (Some(id), Some(text)) = (text(row.next()), text(row.next())) {
-            letters
-                .letters
-                .push((id, text, whole(row.next()).unwrap_or_default()));
+            letters.push((id, text, whole(row.next()).unwrap_or_default()));
         }
     }
-    Ok(letters)
+    Ok(Letters { letters })
 }
 
 #[cfg(test)]

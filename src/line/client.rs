@@ -16,11 +16,10 @@ use worker::{Env, ObjectNamespace};
 /// Slower than this, the application is queued unadmitted (the consumer asks again).
 const TIMEOUT_MS: u32 = 2_000;
 
-/// Positions whose pause an isolate remembers; past it the soonest to end is forgotten.
+/// Past it, the pause soonest to end is forgotten.
 const PAUSES_KEPT: usize = 64;
 
 thread_local! {
-    /// (position id, paused until ms).
     static PAUSED: RefCell<Vec<(String, u64)>> = const { RefCell::new(Vec::new()) };
 }
 

@@ -1,7 +1,6 @@
 //! The waiting room: one Durable Object per position (`PositionLine`) holds the applications
 //! over any budget in order of arrival and releases them by alarm at the budgets' pace onto the
-//! invite queue (`rules`). The invite transaction asks it before the ledger for any application
-//! not yet admitted.
+//! invite queue (`rules`). Asked before the ledger for any application not yet admitted.
 
 mod client;
 mod object;
@@ -34,8 +33,7 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The rules' settings: every budget that binds the line's invites; a test's short "hour"
-    /// shortens the longest wait with it.
+    /// A test's short "hour" shortens the longest wait with it.
     pub fn settings(&self, budgets: &Budgets) -> rules::Settings {
         let (account, windows) = (&budgets.limits, budgets.windows);
         rules::Settings {
@@ -53,9 +51,8 @@ impl Limits {
         }
     }
 
-    /// How long after its post the invite consumer may still invite an application:
-    /// `MAX_WAIT_HOURS` and one hour more, so the places promised at the edge, which reach the
-    /// consumer moments past it, are invited. Anything later is set aside.
+    /// How long after its post the invite consumer may still invite an application: an hour
+    /// more than `MAX_WAIT_HOURS`, for the places promised at the edge. Later is set aside.
     pub fn longest_wait_ms(&self, budgets: &Budgets) -> u64 {
         let hour_ms = budgets.windows.hour_ms();
         self.settings(budgets).max_wait_ms.saturating_add(hour_ms)

@@ -13,21 +13,19 @@ use worker::{
 };
 
 const SCHEMA: &[&str] = &[
-    // The line's invites counted in each budget's current window ("start,count" four times,
-    // as `rules::Line`), and the last call's settings (the alarm's).
+    // `counts`: "start,count" for each budget's window, as `rules::Line`.
     "CREATE TABLE IF NOT EXISTS state (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         counts TEXT NOT NULL,
         settings TEXT NOT NULL)",
-    // In order of arrival: entries leave from the head, or from anywhere when erased, so a
-    // place is `seq - first seq + 1`, counting an erased gap ahead (never later than the truth).
+    // A place is `seq - first seq + 1`, counting an erased gap ahead (never later than told).
     "CREATE TABLE IF NOT EXISTS entries (
         seq INTEGER PRIMARY KEY,
         mailbox TEXT NOT NULL UNIQUE,
         body TEXT NOT NULL,
         joined_ms INTEGER NOT NULL)",
-    // Mailboxes let through in the current hour: another spelling of one goes on to the ledger
-    // (which answers "already invited") without spending a second place.
+    // Mailboxes let through this hour: another spelling goes on to the ledger ("already
+    // invited") without spending a second place.
     "CREATE TABLE IF NOT EXISTS went (
         mailbox TEXT PRIMARY KEY,
         window_start INTEGER NOT NULL)",
@@ -41,8 +39,7 @@ pub struct PositionLine {
     storage: Storage,
     db: Db,
     env: Env,
-    /// The entry the alarm is sending this moment: other calls run while it awaits the queue,
-    /// and erasure must not take it from under it.
+    /// The entry the alarm is sending: erasure must not take it from under it.
     sending: Cell<Option<u64>>,
 }
 
@@ -119,8 +116,6 @@ impl DurableObject for PositionLine {
 crate::answers_calls!(PositionLine);
 
 impl crate::objects::Answers for PositionLine {
-    /// An error: the worker queues the application unadmitted, or erasure says the line did
-    /// not answer.
     async fn answer(&self, call: String) -> Result<String> {
         if let Some(Forget { forget }) = read(&call) {
             // An HMAC in hex.
@@ -135,9 +130,8 @@ impl crate::objects::Answers for PositionLine {
 }
 
 impl PositionLine {
-    /// Erasure: the mailbox's entry (and the application it held) and its mark of this hour
-    /// go; how many entries went. The places behind keep their number until the head passes
-    /// the gap, but each is released a slot sooner: never later than told.
+    /// Erasure of the mailbox's entry and mark: how many entries went. The places behind keep
+    /// their number until the head passes the gap, but each is released a slot sooner.
     fn forget(&self, mailbox: &str) -> Result<usize> {
         if let Some(seq) = self.sending.get() {
             let held = "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?";
@@ -220,8 +214,7 @@ impl PositionLine {
         Ok(admission)
     }
 
-    /// The windows' counts as of `now` (the waiting count is read from the entries), and the
-    /// last settings given.
+    /// The windows' counts as of `now`, and the last settings given.
     fn load(&self, now: u64) -> Result<(Line, Option<Settings>)> {
         let mut columns = self.db.row(
             "SELECT counts, settings, (SELECT MAX(seq) - MIN(seq) + 1 FROM entries)
@@ -278,8 +271,7 @@ impl PositionLine {
     }
 }
 
-/// The line has just formed: the operator hears of it once (ids only), with the budget that
-/// formed it.
+/// The line has just formed: the operator hears of it once (ids only).
 fn formed(invite: &Value, (budget, limit): (&str, u32), reopens_at_ms: u64) {
     let field = |name: &str| invite.get(name).and_then(Value::as_str).unwrap_or_default();
     crate::log::Event::BudgetReached {

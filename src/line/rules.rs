@@ -1,19 +1,15 @@
-//! The waiting room's arithmetic, pure, so the object, the tests and the native surge
-//! simulation (`examples/surge.rs`) run the same rules, and the line's protocol. The line counts
-//! its own invites in the position's hour and the account's minute, day and month windows, and
-//! lets one go only while every budget has room (one the account would refuse would be parked
-//! past its promise). An application goes at once while the line is empty and has room;
+//! The waiting room's arithmetic, pure (the object, the tests and `examples/surge.rs` run the
+//! same rules), and its protocol. The line counts its invites in every budget's window and lets
+//! one go only while all have room (one the account refused would be parked past its promise);
 //! otherwise it waits, first come first served, and the k-th invite of an hour goes no earlier
-//! than `hour start + k × hour / limit` (never a burst): a place's time is known, and told,
-//! when it is given. Exact for one busy position; several share the account's budgets
+//! than `hour start + k × hour / limit`: a place's time is known, and told, when it is given
 //! (`docs/operations.md`, "Waiting room").
 
 pub use crate::ledger::window::{Span, Windows};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-/// The budgets that bind a line, in the order of `Settings::limits` and `Line::counted`, named
-/// as the ledger's log names them.
+/// In the order of `Settings::limits` and `Line::counted`, named as the ledger's log names them.
 const BUDGETS: [(Span, &str); 4] = [
     (Span::Hour, "position_hour"),
     (Span::Minute, "account_minute"),
@@ -21,36 +17,33 @@ const BUDGETS: [(Span, &str); 4] = [
     (Span::Month, "account_month"),
 ];
 
-/// The worker's current settings, in every call (the object keeps the last, for its alarm):
-/// `"limits":[100,10,50,200],"windows":[3600,86400,0],"maxWaiting":1000,"maxWaitMs":..`.
+/// In every call (the object keeps the last, for its alarm): `"limits":[100,10,50,200],
+/// "windows":[3600,86400,0],"maxWaiting":1000,"maxWaitMs":..`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
-    /// Invites per window (0: no limit) of the position's hour (0: never a line), then the
-    /// account's minute, day and month.
+    /// Per window (0: no limit): the position's hour (0: no line), the account's minute, day, month.
     pub limits: [u32; 4],
     #[serde(with = "windows")]
     pub windows: Windows,
-    /// `MAX_WAITING_PER_POSITION`: past it, applications are paused, not stored.
     pub max_waiting: u32,
-    /// `MAX_WAIT_HOURS`: no place waits longer; an entry that did is set aside.
+    /// No place waits longer; an entry that did is set aside.
     pub max_wait_ms: u64,
 }
 
-/// An application at its position's line, `{"mailbox":"<hmac>","body":{..},<settings>}`; `B`
-/// is its queued invite, sent on at its turn.
+/// `{"mailbox":"<hmac>","body":{the queued invite, sent on at its turn},<settings>}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Admit<B> {
     /// The mailbox's HMAC: a resubmission in any spelling finds its place again.
     pub mailbox: String,
     pub body: B,
-    /// Read by the object from the same call: a flattened decoder costs 2 KB of gzipped wasm.
+    /// Read apart by the object: a flattened decoder costs 2 KB of gzipped wasm.
     #[serde(flatten, skip_deserializing)]
     pub settings: Settings,
 }
 
 impl Admit<Value> {
-    /// The object's reading: the queued invite must be a JSON object.
+    /// The queued invite must be a JSON object.
     pub fn read(call: &str) -> Option<Self> {
         let call: Value = serde_json::from_str(call).ok()?;
         let admit = Admit::<Value>::deserialize(&call).ok();
@@ -92,8 +85,7 @@ pub struct Line {
     pub waiting: u32,
 }
 
-/// The answer to an application: `"go"`, `{"wait":{"place":4,"expectedByMs":..}}` or
-/// `{"paused":{"retryAfterS":36}}`.
+/// `"go"`, `{"wait":{"place":4,"expectedByMs":..}}` or `{"paused":{"retryAfterS":36}}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum Admission {
@@ -106,7 +98,6 @@ pub enum Admission {
 }
 
 impl Settings {
-    /// The time between two releases: the hour shared out evenly.
     pub fn interval_ms(&self) -> u64 {
         (self.windows.hour_ms() / u64::from(self.limits[0].max(1))).max(1)
     }
@@ -133,7 +124,6 @@ impl Line {
         self.counted = self.counted.map(|n| n.saturating_add(1));
     }
 
-    /// The budgets whose window is full, with their limits.
     fn full(self, s: &Settings) -> impl Iterator<Item = ((Span, &'static str), u32)> {
         let all = BUDGETS.into_iter().zip(s.limits).zip(self.counted);
         all.filter(|&((_, limit), n)| limit > 0 && n >= limit)
@@ -149,7 +139,6 @@ impl Line {
     }
 }
 
-/// The first full budget and its limit.
 pub fn reached(line: &Line, s: &Settings) -> Option<(&'static str, u32)> {
     line.full(s).next().map(|((_, name), limit)| (name, limit))
 }
@@ -180,10 +169,9 @@ pub fn admit(line: Line, s: &Settings, now_ms: u64) -> Admission {
     }
 }
 
-/// Whole seconds until `at_ms`, at least one.
+/// At least one.
 pub fn seconds_until(at_ms: u64, now_ms: u64) -> u32 {
-    let seconds = at_ms.saturating_sub(now_ms).div_ceil(1_000).max(1);
-    u32::try_from(seconds).unwrap_or(u32::MAX)
+    crate::pace::seconds_ceil(at_ms.saturating_sub(now_ms)).max(1)
 }
 
 /// The earliest time from `from_ms` at which the line's next invite keeps every budget, and
@@ -221,7 +209,6 @@ pub fn release_at(line: Line, place: u32, s: &Settings, now_ms: u64) -> u64 {
     next_slot(line, s, t).0
 }
 
-/// The head's slot; `None` with nobody in line.
 pub fn next_release(line: Line, s: &Settings, now_ms: u64) -> Option<u64> {
     (line.waiting > 0).then(|| release_at(line, 1, s, now_ms))
 }

@@ -1,8 +1,7 @@
-//! The worker's side of the pace: a slot before each Hireflix call, call times
-//! `1000 / HIREFLIX_MAX_CALLS_PER_SECOND` ms apart. An isolate leases a quarter second's worth
-//! at once, so the object is asked a few times a second at most. A live post waits at most
-//! [`LIVE_WAIT_MS`], then is queued; the queue consumer only claims slots a short way ahead,
-//! so live candidates go first.
+//! The worker's side of the pace: a slot before each Hireflix call. An isolate leases a quarter
+//! second's worth at once, so the object is asked a few times a second at most. A live post
+//! waits at most [`LIVE_WAIT_MS`], then is queued; the queue consumer only claims slots a short
+//! way ahead, so live candidates go first.
 
 use super::rules::{Call, Grant, SlotRequest, State};
 use crate::clock::now_ms;
@@ -24,7 +23,7 @@ const QUEUE_ASKS: u32 = 4;
 /// at most `rate × (1 + SLOT_SLACK_MS / 1000) + 1` calls.
 const SLOT_SLACK_MS: u64 = 200;
 
-/// Slower than this, the caller goes on without the object.
+/// Slower than this, the caller goes on unpaced.
 const OBJECT_TIMEOUT_MS: u32 = 2_000;
 
 /// One object for the account, named as the surge work's account object will be.
@@ -34,7 +33,6 @@ fn interval_ms(per_second: u32) -> u64 {
     1_000 / u64::from(per_second.max(1))
 }
 
-/// A quarter second's worth, at least one.
 fn lease_size(per_second: u32) -> u32 {
     per_second.div_ceil(4).clamp(1, 25)
 }
@@ -44,7 +42,6 @@ thread_local! {
     static LEASED: RefCell<VecDeque<u64>> = const { RefCell::new(VecDeque::new()) };
 }
 
-/// Who is waiting for the slot: a candidate in front of the form, or the queue consumer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Caller {
     Live,
@@ -184,16 +181,13 @@ impl Pacer {
 fn leased(now: u64, by_ms: u64) -> Option<u64> {
     LEASED.with(|leased| {
         let mut leased = leased.try_borrow_mut().ok()?;
-        while leased
-            .front()
-            .is_some_and(|&slot| slot.saturating_add(SLOT_SLACK_MS) < now)
-        {
-            leased.pop_front();
-        }
-        match leased.front() {
-            Some(&slot) if slot <= by_ms => leased.pop_front(),
-            _ => None,
-        }
+        let stale = leased
+            .iter()
+            .take_while(|&&s| s.saturating_add(SLOT_SLACK_MS) < now);
+        let stale = stale.count();
+        leased.drain(..stale);
+        leased.front().filter(|&&slot| slot <= by_ms)?;
+        leased.pop_front()
     })
 }
 

@@ -1,6 +1,5 @@
-//! The `HireflixPace` Durable Object, one for the account. The schedule lives in memory (an
-//! eviction hands out at most one lease span of slots twice); the quota hold lasts hours, so
-//! it is written to SQLite.
+//! The `HireflixPace` Durable Object. The schedule lives in memory (an eviction hands out at
+//! most one lease span of slots twice); the quota hold lasts hours, so it is in SQLite.
 
 use super::rules::{Call, Hold, Pace, State as PaceState};
 use crate::ledger::first;

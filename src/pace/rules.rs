@@ -1,50 +1,53 @@
 //! The pace's rules, pure: a call schedule (GCRA-style: each granted call takes the next free
 //! slot, `interval_ms` apart), and the quota hold (after a refusal nobody calls; when it ends
 //! one call probes, and only its success reopens; each refused probe doubles the hold, capped).
-//! Also the object's protocol (serde-derived, `{"take":{"want":{...}}}`, `"lift"`).
+//! Also the object's protocol, `{"take":{"want":{...}}}`, `"lift"`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Another probe may go if the last one has not reported back after this long: longer than
-/// the longest paced call (a queue batch's 30 s timeout plus its wait for a slot).
+/// Another probe may go after this long: longer than the longest paced call (a queue batch's
+/// 30 s timeout plus its wait for a slot).
 pub const PROBE_LEASE_MS: u64 = 90_000;
 
 /// While a probe is out, the others ask again this soon.
 pub const PROBE_RECHECK_MS: u64 = 5_000;
 
-/// The longest quota hold: a renewed monthly quota is found within a day (an operator who
-/// raised the plan lifts the hold from `/admin`).
+/// A renewed monthly quota is found within a day (a raised plan: the operator lifts the hold).
 pub const MAX_HOLD_SECONDS: u32 = 86_400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Call {
-    /// Slots for calls (answer: a `Grant`).
-    Take { want: SlotRequest },
-    /// May this caller refresh the positions list now? (answer: `true` for one caller per
-    /// `lease_ms`).
-    Refresh { lease_ms: u64 },
+    /// Answered with a `Grant`.
+    Take {
+        want: SlotRequest,
+    },
+    /// May this caller refresh the positions list? `true` for one caller per `lease_ms`.
+    Refresh {
+        lease_ms: u64,
+    },
     /// Hireflix throttled: nobody calls before `until_ms`.
-    Slow { until_ms: u64 },
+    Slow {
+        until_ms: u64,
+    },
     /// Hireflix refused an invite for quota.
-    Refused { probe: bool, base_seconds: u32 },
-    /// The probe's invite was made.
+    Refused {
+        probe: bool,
+        base_seconds: u32,
+    },
     ProbedOk,
-    /// The operator lifts the quota hold.
     Lift,
-    /// Just the hold, for `/admin`.
     State,
 }
 
-/// The answer to every call but `Take` and `Refresh`: the quota hold, if any.
+/// The answer to every other call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     pub hold: Option<Hold>,
 }
 
-/// A hold as JSON (`null` for none) for `/admin/quota`, the shape its derive stores
-/// (`serde_json::to_value` would cost 430 B of gzipped wasm).
+/// A hold for `/admin/quota`, as its derive stores it (`to_value` costs 430 B of gzipped wasm).
 pub fn hold_to_value(hold: Option<Hold>) -> Value {
     match hold {
         Some(h) => serde_json::json!({
@@ -61,7 +64,7 @@ pub struct SlotRequest {
     pub count: u32,
     /// The first slot must be no later than this after now, or none is granted.
     pub wait_ms: u64,
-    /// An invite (subject to the quota hold) rather than a read.
+    /// Subject to the quota hold (reads are not).
     pub invite: bool,
     pub interval_ms: u64,
 }
@@ -83,12 +86,10 @@ pub enum Grant {
     Held { until_ms: u64 },
 }
 
-/// The quota is spent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Hold {
     pub until_ms: u64,
-    /// Refusals in a row: each refused probe doubles the next hold.
     pub refusals: u32,
     /// While a probe is out, until when (0: none).
     pub probe_until_ms: u64,
@@ -96,7 +97,7 @@ pub struct Hold {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pace {
-    /// The first free slot (the schedule's "theoretical arrival time").
+    /// The first free slot.
     pub next_ms: u64,
     pub hold: Option<Hold>,
 }
@@ -147,8 +148,7 @@ impl Pace {
         self.next_ms = self.next_ms.max(until_ms);
     }
 
-    /// The first refusal holds for `base_seconds`, a refused probe doubles the hold; refusals
-    /// of calls already under way when the hold began are not news.
+    /// Refusals of calls already under way when the hold began are not news.
     pub fn refused(&mut self, probe: bool, base_seconds: u32, now_ms: u64) {
         let refusals = match self.hold {
             None => 1,
