@@ -32,10 +32,9 @@ extern "C" {
 /// Where an object is created, and stays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Placement {
-    /// Near the first request that names it.
     #[default]
     FirstUse,
-    /// A location hint (a region), at creation only.
+    /// A region, at creation only.
     Hint(&'static str),
     /// The EU jurisdiction: its ids are not the unrestricted ones, so switching to or from it
     /// starts every object afresh.
@@ -79,16 +78,13 @@ pub fn place_from(env: &worker::Env) {
     place(Placement::parse(&raw));
 }
 
-/// Why an object gave no answer.
+/// Why an object gave no answer: no binding or stub; not within the deadline (it may still
+/// have acted); refused by the platform as overloaded (not to be retried now); anything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    /// No binding, or no stub.
     Unbound,
-    /// Not within the deadline: it may still have acted.
     Timeout,
-    /// Refused by the platform as overloaded: not to be retried now.
     Overloaded,
-    /// An error answer, a reset, an unreadable reply.
     Failed,
 }
 
@@ -298,7 +294,6 @@ impl Db {
     }
 }
 
-/// A column's text; `None` for any other value.
 pub fn text(value: Option<SqlStorageValue>) -> Option<String> {
     match value? {
         SqlStorageValue::String(text) => Some(text),

@@ -158,7 +158,7 @@ impl PositionLine {
     async fn admit(&self, call: Admit<Value>, now: u64) -> Result<Admission> {
         let settings = call.settings;
         // As of now under this call's settings (the stored ones may be older).
-        let line = self.load(now)?.0.at(&settings, now);
+        let mut line = self.load(now)?.0.at(&settings, now);
         let mut columns = self.db.row(
             "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?1),
                 (SELECT 1 FROM went WHERE mailbox = ?1 AND window_start = ?2) FROM entries",
@@ -188,9 +188,8 @@ impl PositionLine {
                     "INSERT OR REPLACE INTO went (mailbox, window_start) VALUES (?, ?)",
                     vec![call.mailbox.into(), int(line.starts[0])],
                 )?;
-                let mut counted = line;
-                counted.count();
-                self.save(counted, &settings)?;
+                line.count();
+                self.save(line, &settings)?;
             }
             Admission::Wait { expected_by_ms, .. } => {
                 if let (0, Some(reached)) = (line.waiting, rules::reached(&line, &settings)) {

@@ -10,7 +10,6 @@ use serde_json::Value;
 /// 30 s timeout plus its wait for a slot).
 pub const PROBE_LEASE_MS: u64 = 90_000;
 
-/// While a probe is out, the others ask again this soon.
 pub const PROBE_RECHECK_MS: u64 = 5_000;
 
 /// A renewed monthly quota is found within a day (a raised plan: the operator lifts the hold).
@@ -104,24 +103,22 @@ pub struct Pace {
 
 impl Pace {
     pub fn take(&mut self, want: SlotRequest, now_ms: u64) -> Grant {
-        let mut probe = false;
-        if want.invite {
-            if let Some(hold) = self.hold {
-                if now_ms < hold.until_ms {
-                    return Grant::Held {
-                        until_ms: hold.until_ms,
-                    };
-                }
-                if now_ms < hold.probe_until_ms {
-                    return Grant::Held {
-                        until_ms: hold
-                            .probe_until_ms
-                            .min(now_ms.saturating_add(PROBE_RECHECK_MS)),
-                    };
-                }
-                probe = true;
+        let hold = self.hold.filter(|_| want.invite);
+        if let Some(h) = hold {
+            // While a probe is out, the others ask again soon.
+            let recheck = h
+                .probe_until_ms
+                .min(now_ms.saturating_add(PROBE_RECHECK_MS));
+            let until_ms = if now_ms < h.until_ms {
+                h.until_ms
+            } else {
+                recheck
+            };
+            if now_ms < h.until_ms.max(h.probe_until_ms) {
+                return Grant::Held { until_ms };
             }
         }
+        let probe = hold.is_some();
         let first_ms = self.next_ms.max(now_ms);
         if first_ms > now_ms.saturating_add(want.wait_ms) {
             return Grant::Later {
@@ -131,10 +128,8 @@ impl Pace {
         let count = if probe { 1 } else { want.count.clamp(1, 100) };
         let interval_ms = want.interval_ms.max(1);
         self.next_ms = first_ms.saturating_add(interval_ms.saturating_mul(u64::from(count)));
-        if probe {
-            if let Some(hold) = self.hold.as_mut() {
-                hold.probe_until_ms = now_ms.saturating_add(PROBE_LEASE_MS);
-            }
+        if let Some(hold) = self.hold.as_mut().filter(|_| probe) {
+            hold.probe_until_ms = now_ms.saturating_add(PROBE_LEASE_MS);
         }
         Grant::Slots {
             first_ms,
