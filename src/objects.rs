@@ -260,12 +260,11 @@ impl Db {
         schema: &'static [&'static str],
         added: &'static [&'static str],
     ) -> Db {
-        let (sql, ready) = (storage.sql(), Cell::new(false));
         Db {
-            sql,
+            sql: storage.sql(),
             schema,
             added,
-            ready,
+            ready: Cell::new(false),
         }
     }
 

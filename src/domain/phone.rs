@@ -5,23 +5,21 @@
 use super::FieldError;
 
 /// E.164 allows at most 15 digits; the shortest numbers in use (small territories) have 7.
-const DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
+const DIGITS: Lengths = 7..=15;
+
+type Text = &'static str;
+type Lengths = std::ops::RangeInclusive<usize>;
 
 /// A country whose national numbers we read.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Region {
-    pub code: &'static str,
-    calling_code: &'static str,
-    trunk: &'static str,
-    lengths: std::ops::RangeInclusive<usize>,
+    pub code: Text,
+    calling_code: Text,
+    trunk: Text,
+    lengths: Lengths,
 }
 
-const fn region(
-    code: &'static str,
-    calling_code: &'static str,
-    trunk: &'static str,
-    lengths: std::ops::RangeInclusive<usize>,
-) -> Region {
+const fn region(code: Text, calling_code: Text, trunk: Text, lengths: Lengths) -> Region {
     Region {
         code,
         calling_code,

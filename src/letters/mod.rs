@@ -41,9 +41,9 @@ pub enum Call {
         text: String,
         expires_ms: u64,
     },
-    /// Every letter, oldest first ([`Letters`]); the alarm has removed the expired ones.
+    /// Every letter, oldest first ([`Letters`]).
     List,
-    /// Forget letters (replayed, erased). Answered with how many were removed.
+    /// Replayed or erased: answered with how many were removed.
     Unfile { ids: Vec<String> },
 }
 
@@ -69,7 +69,6 @@ impl LetterBox {
             .ok()
     }
 
-    /// `true` once the object has stored it.
     pub async fn file(&self, id: &str, text: &str, expires_ms: u64) -> bool {
         let (id, text) = (id.to_string(), text.to_string());
         let call = Call::File {
@@ -80,13 +79,12 @@ impl LetterBox {
         self.call::<bool>(&call).await == Some(true)
     }
 
-    /// Every letter, as (id, JSON text); `None` when the object did not answer.
+    /// Every letter, as (id, JSON text).
     pub async fn list(&self) -> Option<Vec<(String, String)>> {
         let Letters { letters: all } = self.call(&Call::List).await?;
         Some(all.into_iter().map(|(id, text, _)| (id, text)).collect())
     }
 
-    /// How many of `ids` it held and removed; `None` when it did not answer.
     pub async fn remove(&self, ids: Vec<String>) -> Option<u32> {
         self.call(&Call::Unfile { ids }).await
     }
@@ -185,7 +183,6 @@ impl DeadLetters {
         self.db.exec(query, row).map(drop)
     }
 
-    /// The alarm at the earliest expiry.
     async fn schedule(&self) -> Result<()> {
         let storage = self.state.storage();
         let next = "SELECT min(expires_ms) FROM letters";

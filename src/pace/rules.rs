@@ -18,7 +18,6 @@ pub const MAX_HOLD_SECONDS: u32 = 86_400;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Call {
-    /// Answered with a `Grant`.
     Take {
         want: SlotRequest,
     },
@@ -26,11 +25,9 @@ pub enum Call {
     Refresh {
         lease_ms: u64,
     },
-    /// Hireflix throttled: nobody calls before `until_ms`.
     Slow {
         until_ms: u64,
     },
-    /// Hireflix refused an invite for quota.
     Refused {
         probe: bool,
         base_seconds: u32,
@@ -40,7 +37,7 @@ pub enum Call {
     State,
 }
 
-/// The answer to every other call.
+/// The answer to every call but `Take` (a `Grant`) and `Refresh`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     pub hold: Option<Hold>,
@@ -61,7 +58,7 @@ pub fn hold_to_value(hold: Option<Hold>) -> Value {
 pub struct SlotRequest {
     /// Slots wanted (a lease); a probe gets one.
     pub count: u32,
-    /// The first slot must be no later than this after now, or none is granted.
+    /// The first slot no later than this after now, or none.
     pub wait_ms: u64,
     /// Subject to the quota hold (reads are not).
     pub invite: bool,
@@ -71,7 +68,6 @@ pub struct SlotRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Grant {
-    /// Calls may start at `first_ms`, `first_ms + interval_ms`, ... (`count` of them).
     Slots {
         first_ms: u64,
         interval_ms: u64,
@@ -79,9 +75,9 @@ pub enum Grant {
         /// This one call finds out whether a spent quota is back.
         probe: bool,
     },
-    /// No slot within the wait: ask again at `at_ms`.
+    /// No slot within the wait.
     Later { at_ms: u64 },
-    /// The quota is spent (or its probe is out): no invite before `until_ms`.
+    /// The quota is spent (or its probe is out).
     Held { until_ms: u64 },
 }
 
@@ -96,7 +92,6 @@ pub struct Hold {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pace {
-    /// The first free slot.
     pub next_ms: u64,
     pub hold: Option<Hold>,
 }
