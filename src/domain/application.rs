@@ -93,28 +93,19 @@ impl ApplicationForm {
 
     /// Every error at once: the candidate fixes the form in one round trip.
     pub fn parse(&self) -> Result<Application, FieldErrors> {
-        let (first_name, last_name) = (Name::parse(&self.first_name), Name::parse(&self.last_name));
-        let (email, phone) = (
-            Email::parse(&self.email),
-            Phone::parse(&self.phone_number, None),
-        );
+        let mut errors = FieldErrors::default();
+        let first_name = errors.check(Field::FirstName, Name::parse(&self.first_name));
+        let last_name = errors.check(Field::LastName, Name::parse(&self.last_name));
+        let email = errors.check(Field::Email, Email::parse(&self.email));
+        let phone = errors.check(Field::PhoneNumber, Phone::parse(&self.phone_number, None));
         match (first_name, last_name, email, phone) {
-            (Ok(first_name), Ok(last_name), Ok(email), Ok(phone)) => Ok(Application {
+            (Some(first_name), Some(last_name), Some(email), Some(phone)) => Ok(Application {
                 first_name,
                 last_name,
                 email,
                 phone,
             }),
-            (first_name, last_name, email, phone) => {
-                let errors = [
-                    (Field::FirstName, first_name.err()),
-                    (Field::LastName, last_name.err()),
-                    (Field::Email, email.err()),
-                    (Field::PhoneNumber, phone.err()),
-                ];
-                let wrong = errors.into_iter().filter_map(|(f, e)| Some((f, e?)));
-                Err(FieldErrors(wrong.collect()))
-            }
+            _ => Err(errors),
         }
     }
 }
@@ -162,6 +153,10 @@ impl FieldErrors {
             self.0.push((field, error));
         }
         self
+    }
+
+    fn check<T>(&mut self, field: Field, parsed: Result<T, FieldError>) -> Option<T> {
+        parsed.map_err(|error| self.0.push((field, error))).ok()
     }
 
     pub fn get(&self, field: Field) -> Option<&FieldError> {

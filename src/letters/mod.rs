@@ -70,10 +70,9 @@ impl LetterBox {
     }
 
     pub async fn file(&self, id: &str, text: &str, expires_ms: u64) -> bool {
-        let (id, text) = (id.to_string(), text.to_string());
         let call = Call::File {
-            id,
-            text,
+            id: id.into(),
+            text: text.into(),
             expires_ms,
         };
         self.call::<bool>(&call).await == Some(true)

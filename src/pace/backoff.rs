@@ -34,7 +34,7 @@ fn http_date_ms(value: &str) -> Option<u64> {
     let (mut month, mut time, mut numbers) = (None, None, Vec::new());
     for token in value.split([' ', ',', '-']).filter(|t| !t.is_empty()) {
         if let Some(i) = MONTHS.iter().position(|m| *m == token) {
-            month = Some(i as u64 + 1);
+            month = u32::try_from(i + 1).ok();
         } else if token.contains(':') {
             let mut parts = token.split(':').map(|p| p.parse::<u64>().ok());
             time = Some((parts.next()??, parts.next()??, parts.next()??));
@@ -54,11 +54,7 @@ fn http_date_ms(value: &str) -> Option<u64> {
     if !(1..=31).contains(day) || year < 1970 || h > 23 || m > 59 || s > 60 {
         return None;
     }
-    let days = days_from_civil(
-        i64::try_from(year).ok()?,
-        u32::try_from(month).ok()?,
-        u32::try_from(*day).ok()?,
-    );
+    let days = days_from_civil(i64::try_from(year).ok()?, month, u32::try_from(*day).ok()?);
     let days = u64::try_from(days).ok()?;
     Some(((days * 24 + h) * 60 + m) * 60_000 + s * 1_000)
 }
