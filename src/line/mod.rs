@@ -170,8 +170,10 @@ fn remember_pause(position: &str, until: u64, now: u64) {
     PAUSED.with(|paused| {
         if let Ok(mut paused) = paused.try_borrow_mut() {
             paused.retain(|(p, u)| *u > now && p != position);
-            paused.sort_unstable_by_key(|&(_, u)| std::cmp::Reverse(u));
-            paused.truncate(PAUSES_KEPT - 1);
+            let soonest = (0..paused.len()).min_by_key(|&i| paused.get(i).map(|e| e.1));
+            if let Some(i) = soonest.filter(|_| paused.len() >= PAUSES_KEPT) {
+                paused.swap_remove(i);
+            }
             paused.push((position.to_string(), until));
         }
     });

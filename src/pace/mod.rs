@@ -190,11 +190,10 @@ impl Pacer {
 fn leased(now: u64, by_ms: u64) -> Option<u64> {
     LEASED.with(|leased| {
         let mut leased = leased.try_borrow_mut().ok()?;
-        let stale = leased
-            .iter()
-            .take_while(|&&s| s.saturating_add(SLOT_SLACK_MS) < now);
-        let stale = stale.count();
-        leased.drain(..stale);
+        let stale = |slot: &u64| slot.saturating_add(SLOT_SLACK_MS) < now;
+        while leased.front().is_some_and(stale) {
+            leased.pop_front();
+        }
         leased.front().filter(|&&slot| slot <= by_ms)?;
         leased.pop_front()
     })
