@@ -108,9 +108,8 @@ pub struct Name(String);
 enum Class {
     Letter,
     Mark,
-    Space,
-    /// `'`, `’`, `-`, `‐`, `‑`: they join the parts of a name.
-    Joiner,
+    /// A space, `'`, `’`, `-`, `‐`, `‑`: between the parts of a name.
+    Between,
     FullStop,
     /// ZWJ, ZWNJ and the middle dot: inside a word, and only in their context (`in_context`).
     InWord,
@@ -118,8 +117,7 @@ enum Class {
 
 fn class(c: char) -> Option<Class> {
     match c {
-        ' ' => Some(Class::Space),
-        '\'' | '\u{2019}' | '-' | '\u{2010}' | '\u{2011}' => Some(Class::Joiner),
+        ' ' | '\'' | '\u{2019}' | '-' | '\u{2010}' | '\u{2011}' => Some(Class::Between),
         '.' => Some(Class::FullStop),
         '\u{200C}' | '\u{200D}' | '\u{00B7}' => Some(Class::InWord),
         _ if tables::LOOKALIKES.contains(&c) => None,

@@ -129,14 +129,6 @@ impl Line {
         all.filter(|&((_, limit), n)| limit > 0 && n >= limit)
             .map(|(budget, _)| budget)
     }
-
-    /// The end of the latest full window at `now_ms` (the line as of then); `None`: room.
-    fn full_until(self, s: &Settings, now_ms: u64) -> Option<u64> {
-        let ends = self
-            .full(s)
-            .map(|((span, _), _)| s.windows.bounds(span, now_ms).end_ms);
-        ends.max()
-    }
 }
 
 pub fn reached(line: &Line, s: &Settings) -> Option<(&'static str, u32)> {
@@ -181,7 +173,10 @@ fn next_slot(line: Line, s: &Settings, from_ms: u64) -> (u64, Line) {
     // Each turn moves to a full window's end or to the hour's slot; a handful settle it.
     for _ in 0..64 {
         let line = line.at(s, t);
-        if let Some(end) = line.full_until(s, t) {
+        let full = line
+            .full(s)
+            .map(|((span, _), _)| s.windows.bounds(span, t).end_ms);
+        if let Some(end) = full.max() {
             t = end;
             continue;
         }

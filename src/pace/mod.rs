@@ -131,8 +131,10 @@ impl Pacer {
                 }
                 Grant::Held { until_ms } => return Permit::Wait { until_ms },
                 Grant::Later { at_ms } if at_ms <= give_up && ask < QUEUE_ASKS => {
-                    // Each consumer wakes at its own moment, not all at the first free one.
-                    sleep_until(at_ms.saturating_add(jitter_ms(lead_ms))).await;
+                    // Each consumer wakes at its own moment, not all at the first free one
+                    // (`as` saturates; the product is below `lead_ms`).
+                    let jitter_ms = (dice() * lead_ms as f64) as u64;
+                    sleep_until(at_ms.saturating_add(jitter_ms)).await;
                 }
                 Grant::Later { at_ms } => {
                     return Permit::Wait {
@@ -206,11 +208,6 @@ async fn sleep_until(at_ms: u64) -> bool {
         worker::Delay::from(std::time::Duration::from_millis(wait)).await;
     }
     now_ms() <= at_ms.saturating_add(SLOT_SLACK_MS)
-}
-
-fn jitter_ms(up_to: u64) -> u64 {
-    // `as` saturates; the product is below `up_to`.
-    (dice() * up_to as f64) as u64
 }
 
 #[cfg(test)]
