@@ -455,7 +455,7 @@ mod tests {
         out
     }
 
-    /// The ranges a table holds, decoded as `in_ranges` walks them.
+    /// The ranges a table holds, decoded as `find` walks them.
     fn decode(table: &[u8]) -> Vec<(u32, u32)> {
         let mut bytes = table.iter();
         let mut next = 0u32;
