@@ -1,7 +1,6 @@
 //! One way to ask any of the project's Durable Objects: JSON text over RPC (the object's `ask`,
-//! [`answers_calls`]) under the caller's deadline, an overloaded object (which the platform says
-//! must not be retried in a loop) told apart from a failed one. Every object is placed here,
-//! at its creation (`OBJECT_PLACEMENT`). Also what the objects share: [`Db`], [`at`].
+//! [`answers_calls`]) under the caller's deadline, an overloaded object told apart from a failed
+//! one; each object placed at its creation (`OBJECT_PLACEMENT`). Also what the objects share.
 
 use futures_util::future::{select, Either};
 use js_sys::{Promise, Reflect};
@@ -30,19 +29,17 @@ extern "C" {
     fn jurisdiction(this: &JsNamespace, name: &str) -> Result<JsValue, JsValue>;
 }
 
-/// Where an object is created, and stays: `OBJECT_PLACEMENT`.
+/// Where an object is created, and stays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Placement {
-    /// Near the first request that names it.
     #[default]
     FirstUse,
-    /// A location hint (a region), at creation only.
+    /// A region, at creation only.
     Hint(&'static str),
     /// The EU jurisdiction: its ids are not the unrestricted ones, so switching to or from it
     /// starts every object afresh.
     Eu,
-    /// A refused value: no object is asked rather than one created in the wrong place (invites
-    /// wait in the queue, dead letters go to KV).
+    /// A refused value: no object is asked rather than one created in the wrong place.
     Invalid,
 }
 
@@ -54,7 +51,6 @@ impl Placement {
     pub const EXPECTED: &str =
         "must be empty, eu, or a location hint: wnam, enam, sam, weur, eeur, apac, oc, afr, me";
 
-    /// The setting's value, trimmed; empty is [`Placement::FirstUse`].
     pub fn parse(raw: &str) -> Placement {
         match raw.trim() {
             "" => Placement::FirstUse,
@@ -82,21 +78,18 @@ pub fn place_from(env: &worker::Env) {
     place(Placement::parse(&raw));
 }
 
-/// Why an object gave no answer.
+/// Why an object gave no answer: no binding or stub; not within the deadline (it may still
+/// have acted); refused by the platform as overloaded (not to be retried now); anything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    /// No binding, or no stub.
     Unbound,
-    /// Not within the deadline: it may still have acted, so the outcome is unknown.
     Timeout,
-    /// Refused by the platform as overloaded: not to be retried now.
     Overloaded,
-    /// Anything else: an error answer, a reset, an unreadable reply.
     Failed,
 }
 
-/// Asks the object `name` of `namespace`; `Ok` is its answer's text. A failure the platform
-/// marks retryable is tried once more after a short pause, within the same deadline.
+/// Asks the object `name` of `namespace` for its answer's text. A failure the platform marks
+/// retryable is tried once more after a short pause, within the same deadline.
 pub async fn ask(
     namespace: &ObjectNamespace,
     name: &str,
@@ -120,7 +113,7 @@ pub async fn ask(
         .map_err(|(failure, _)| failure)
 }
 
-/// [`ask`] with a call and an answer in JSON; an answer of another shape is [`Failure::Failed`].
+/// [`ask`] in JSON; an answer of another shape is [`Failure::Failed`].
 pub async fn ask_as<A: DeserializeOwned>(
     namespace: &ObjectNamespace,
     name: &str,
@@ -134,7 +127,6 @@ pub async fn ask_as<A: DeserializeOwned>(
 
 /// JSON read through `serde_json::Value`, whose parser the worker carries once: decoded
 /// straight from text, each type would bring its own copy (2.2 KB of gzipped wasm, measured).
-/// Anything unexpected is `None`, never a panic.
 pub fn read<T: DeserializeOwned>(text: &str) -> Option<T> {
     T::deserialize(&parse(text)?).ok()
 }
@@ -144,8 +136,8 @@ fn parse(text: &str) -> Option<Value> {
     serde_json::from_str(text).ok()
 }
 
-/// The pause before the one second try: only for a plain failure, and only if the deadline
-/// leaves time for it.
+/// The pause before the one second try: only for a plain failure (the platform: an overloaded
+/// object must not be retried in a loop), and only if the deadline leaves time for it.
 fn second_try(failure: Failure, retryable: bool, left_ms: u64) -> Option<u64> {
     const PAUSE_MS: u64 = 100;
     const SHORTEST_TRY_MS: u64 = 250;
@@ -153,7 +145,7 @@ fn second_try(failure: Failure, retryable: bool, left_ms: u64) -> Option<u64> {
     (worth && left_ms >= PAUSE_MS + SHORTEST_TRY_MS).then_some(PAUSE_MS)
 }
 
-/// One try; a failure comes with whether it is retryable.
+/// One try; a failure comes with whether it is retryable (the runtime's `.retryable`).
 async fn once(
     namespace: &ObjectNamespace,
     name: &str,
@@ -194,18 +186,14 @@ async fn once(
     }
 }
 
-/// The runtime's error by its documented marks, `.overloaded` and `.retryable`.
 fn classify(error: &JsValue) -> (Failure, bool) {
     let flag = |key: &str| {
-        Reflect::get(error, &JsValue::from_str(key))
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
+        let value = Reflect::get(error, &JsValue::from_str(key)).ok();
+        value.and_then(|v| v.as_bool()).unwrap_or(false)
     };
-    let failure = if flag("overloaded") {
-        Failure::Overloaded
-    } else {
-        Failure::Failed
+    let failure = match flag("overloaded") {
+        true => Failure::Overloaded,
+        false => Failure::Failed,
     };
     (failure, flag("retryable"))
 }
@@ -250,7 +238,10 @@ macro_rules! answers_calls {
     };
 }
 
-/// An object's SQLite, its schema made once per instance, not per call.
+pub type Columns = std::vec::IntoIter<SqlStorageValue>;
+
+/// An object's SQLite, its schema made once per instance (its statements were most of a
+/// reservation's SQL); a failed statement is tried again on the next call.
 pub struct Db {
     sql: SqlStorage,
     schema: &'static [&'static str],
@@ -269,17 +260,14 @@ impl Db {
         schema: &'static [&'static str],
         added: &'static [&'static str],
     ) -> Db {
-        let (sql, ready) = (storage.sql(), Cell::new(false));
         Db {
-            sql,
+            sql: storage.sql(),
             schema,
             added,
-            ready,
+            ready: Cell::new(false),
         }
     }
 
-    /// Makes the schema, once per instance: its statements were most of a reservation's SQL.
-    /// A failed statement is tried again on the next call.
     pub fn ready(&self) -> worker::Result<()> {
         if !self.ready.get() {
             for statement in self.schema {
@@ -297,9 +285,14 @@ impl Db {
         self.ready()?;
         self.sql.exec(query, Some(bindings))
     }
+
+    /// The first row's columns; none without a row.
+    pub fn row(&self, query: &str, bindings: Vec<SqlStorageValue>) -> worker::Result<Columns> {
+        let row = self.exec(query, bindings)?.raw().next().transpose()?;
+        Ok(row.unwrap_or_default().into_iter())
+    }
 }
 
-/// A column's text; `None` for any other value.
 pub fn text(value: Option<SqlStorageValue>) -> Option<String> {
     match value? {
         SqlStorageValue::String(text) => Some(text),

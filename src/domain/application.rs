@@ -1,5 +1,6 @@
 //! The application form: what the candidate typed, and the valid application it parses into.
 
+use super::attribution::first_values;
 use super::phone::Region;
 use super::{Email, Name, Phone};
 use strum_macros::IntoStaticStr;
@@ -40,24 +41,18 @@ pub struct ApplicationForm {
 }
 
 impl ApplicationForm {
-    /// From a query string or posted body; unknown names ignored, the first of a name wins.
     pub fn from_pairs<K: AsRef<str>, V: Into<String>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        let mut form = ApplicationForm::default();
-        let mut seen = Vec::new();
-        for (name, value) in pairs {
-            let field = Field::ALL
-                .into_iter()
-                .find(|f| f.wire_name() == name.as_ref());
-            if let Some(field) = field.filter(|f| !seen.contains(f)) {
-                seen.push(field);
-                if let Some(slot) = form.value_mut(field) {
-                    *slot = value.into();
-                }
-            }
+        let found = first_values(Field::ALL.map(Field::wire_name), pairs);
+        let [first_name, last_name, email, phone_number] =
+            found.map(|v| v.map_or_else(String::new, Into::into));
+        ApplicationForm {
+            first_name,
+            last_name,
+            email,
+            phone_number,
         }
-        form
     }
 
     /// Hand-written prefill links carry a bare `+` (`email=ann+jobs@x.com`), decoded as a
@@ -82,16 +77,6 @@ impl ApplicationForm {
             Field::Email => &self.email,
             Field::PhoneNumber => &self.phone_number,
             Field::Consent => "",
-        }
-    }
-
-    fn value_mut(&mut self, field: Field) -> Option<&mut String> {
-        match field {
-            Field::FirstName => Some(&mut self.first_name),
-            Field::LastName => Some(&mut self.last_name),
-            Field::Email => Some(&mut self.email),
-            Field::PhoneNumber => Some(&mut self.phone_number),
-            Field::Consent => None,
         }
     }
 
@@ -125,7 +110,7 @@ impl ApplicationForm {
     }
 }
 
-/// A valid application: holding one means every field has been checked and normalised.
+/// Every field checked and normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
     pub first_name: Name,
@@ -164,18 +149,14 @@ pub struct FieldErrors(Vec<(Field, FieldError)>);
 impl FieldErrors {
     /// Adds an error for a field, unless the field already has one.
     pub fn with(mut self, field: Field, error: FieldError) -> Self {
-        self.note(field, error);
-        self
-    }
-
-    fn note(&mut self, field: Field, error: FieldError) {
         if self.get(field).is_none() {
             self.0.push((field, error));
         }
+        self
     }
 
     fn check<T>(&mut self, field: Field, parsed: Result<T, FieldError>) -> Option<T> {
-        parsed.map_err(|error| self.note(field, error)).ok()
+        parsed.map_err(|error| self.0.push((field, error))).ok()
     }
 
     pub fn get(&self, field: Field) -> Option<&FieldError> {

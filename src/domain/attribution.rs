@@ -1,12 +1,10 @@
-//! Where a candidate came from: the campaign parameters of the link that brought them
-//! (`utm_*` and `ref`), carried with the application into its log line. They come from
-//! anyone's URL, and a link can carry a phone number or an address as easily as a campaign
-//! name, so only short values of URL-safe characters (`[A-Za-z0-9._~-]`, what campaign names
+//! Where a candidate came from: the campaign parameters of the link that brought them (`utm_*`
+//! and `ref`), for the application's log line. A link can carry a phone number or an address as
+//! easily as a campaign name, so only short values of URL-safe characters (what campaign names
 //! are made of) are kept; any other value is dropped whole, never cut or cleaned into one.
 
 use serde::ser::{Serialize, Serializer};
 
-/// The parameters carried, in the order the log line shows them.
 pub const NAMES: [&str; 6] = [
     "utm_source",
     "utm_medium",
@@ -16,33 +14,20 @@ pub const NAMES: [&str; 6] = [
     "ref",
 ];
 
-/// Longest value kept, in characters: campaign names are short; anything longer is dropped.
 const MAX_CHARS: usize = 64;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attribution(Vec<(&'static str, String)>);
 
 impl Attribution {
-    /// From name/value pairs (a query string or a posted body); the first value of a name wins.
+    /// The first value of a name is the one, even when it is empty or refused.
     pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        let mut found: [Option<String>; NAMES.len()] = Default::default();
-        for (name, value) in pairs {
-            let slot = NAMES
-                .iter()
-                .position(|n| *n == name.as_ref())
-                .and_then(|i| found.get_mut(i));
-            if let Some(slot @ None) = slot {
-                // The first value is the one, even when it is empty or refused.
-                *slot = Some(clean(value.as_ref()).unwrap_or_default());
-            }
-        }
+        let found = first_values(NAMES, pairs).map(|v| v.and_then(|v| clean(v.as_ref())));
+        let kept = NAMES.into_iter().zip(found);
         Attribution(
-            NAMES
-                .into_iter()
-                .zip(found)
-                .filter_map(|(name, value)| value.filter(|v| !v.is_empty()).map(|v| (name, v)))
+            kept.filter_map(|(name, value)| Some((name, value?)))
                 .collect(),
         )
     }
@@ -54,6 +39,21 @@ impl Attribution {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+}
+
+/// The first value of each of `names` in name/value pairs (a query string or a posted body).
+pub(super) fn first_values<const N: usize, K: AsRef<str>, V>(
+    names: [&str; N],
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> [Option<V>; N] {
+    let mut found = [(); N].map(|()| None);
+    for (name, value) in pairs {
+        let at = names.iter().position(|n| *n == name.as_ref());
+        if let Some(slot @ None) = at.and_then(|i| found.get_mut(i)) {
+            *slot = Some(value);
+        }
+    }
+    found
 }
 
 /// The value, trimmed, if it may go into a log line.

@@ -3,12 +3,11 @@
 use super::hmac::hmac_hex;
 use super::{Email, PositionId};
 
-/// How long a link pass serves: its cookie's lifetime, and the server refuses it after.
+/// A link pass's cookie lifetime; the server refuses it after.
 pub const LINK_PASS_MAX_AGE_SECONDS: u64 = 30 * 86_400;
 
 /// An HMAC of the position and the normalised email, and nothing else, so every resubmission
-/// and retry of one application maps to one key. Version 2; version 1 (a plain SHA-256) is
-/// not read (README, "Security and privacy": one more Hireflix call per returning candidate).
+/// and retry of one application maps to one key. Version 1 (a plain SHA-256) is not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CandidateKey {
     position: PositionId,
@@ -43,10 +42,9 @@ impl CandidateKey {
         &self.digest
     }
 
-    /// What a browser keeps (an HttpOnly cookie) once shown this candidate's interview link, to
-    /// be shown it again: `issued.id.mac`, the MAC over the position, this key, the link (one
-    /// interview, held by every path), the issue time (Unix seconds, refused past
-    /// [`LINK_PASS_MAX_AGE_SECONDS`]) and a random id (each browser's pass its own).
+    /// A browser's cookie once shown this candidate's interview link, to be shown it again:
+    /// `issued.id.mac`, over the position, this key, the link, the issue time (Unix seconds)
+    /// and a random id (each browser's pass its own).
     pub fn link_pass(&self, secret: &str, interview_url: &str, issued_s: u64, id: &str) -> String {
         let issued = issued_s.to_string();
         let mac = hmac_hex(

@@ -21,12 +21,9 @@ impl Email {
         if trimmed.len() > MAX_LEN {
             return Err(FieldError::TooLong);
         }
-        let Some((local, domain)) = trimmed.rsplit_once('@') else {
-            return Err(FieldError::NotAnEmail);
-        };
-        if !is_valid_local(local) || !is_valid_domain(domain) {
-            return Err(FieldError::NotAnEmail);
-        }
+        let valid = |(l, d): &(&str, &str)| is_valid_local(l) && is_valid_domain(d);
+        let parts = trimmed.rsplit_once('@').filter(valid);
+        let (local, domain) = parts.ok_or(FieldError::NotAnEmail)?;
         Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
     }
 
@@ -49,17 +46,12 @@ impl fmt::Debug for Email {
 }
 
 fn is_valid_local(local: &str) -> bool {
-    const SPECIALS: &str = ".!#$%&'*+/=?^_`{|}~-";
-    !local.is_empty()
-        && local.len() <= 64
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c))
+    let allowed = |c: char| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c);
+    !local.is_empty() && local.len() <= 64 && local.chars().all(allowed)
 }
 
 fn is_valid_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2 && labels.iter().all(|label| is_dns_label(label))
+    domain.contains('.') && domain.split('.').all(is_dns_label)
 }
 
 #[cfg(test)]

@@ -1,6 +1,5 @@
-//! HMAC-SHA256 under `APP_SECRET`: every value that stands for a candidate where their email
-//! cannot (KV keys, log tags, externalId, names tag, link passes). Keyed, since anyone can
-//! hash a list of addresses and look for them.
+//! HMAC-SHA256 under `APP_SECRET` for every value that stands for a candidate where their
+//! email cannot: keyed, since anyone can hash a list of addresses and look for them.
 
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -14,20 +13,17 @@ thread_local! {
 }
 
 fn keyed(secret: &str) -> HmacSha256 {
-    let kept = KEYED.with(|slot| {
-        slot.borrow()
-            .as_ref()
-            .filter(|(key, _)| key == secret)
-            .map(|(_, mac)| mac.clone())
-    });
-    if let Some(mac) = kept {
-        return mac;
-    }
-    // HMAC takes a key of any length: `new_from_slice` never refuses one.
-    let mac = <HmacSha256 as KeyInit>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()));
-    KEYED.with(|slot| *slot.borrow_mut() = Some((secret.to_string(), mac.clone())));
-    mac
+    KEYED.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if let Some((_, mac)) = slot.as_ref().filter(|(key, _)| key == secret) {
+            return mac.clone();
+        }
+        // HMAC takes a key of any length: `new_from_slice` never refuses one.
+        let mac = <HmacSha256 as KeyInit>::new_from_slice(secret.as_bytes())
+            .unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()));
+        *slot = Some((secret.to_string(), mac.clone()));
+        mac
+    })
 }
 
 /// Hex HMAC of `label` (the use and its version) then `parts`, each ended by a NUL so no two
@@ -45,10 +41,11 @@ pub fn hmac_hex(secret: &str, label: &[u8], parts: &[&[u8]]) -> String {
 /// Compares two secrets through their digests: the time says nothing of either, nor its length.
 pub fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    a.iter()
+    let differ = a
+        .iter()
         .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    differ == 0
 }
 
 #[cfg(test)]

@@ -6,9 +6,8 @@
 
 use super::FieldError;
 
-/// Written by build.rs: `LETTERS` and `MARKS` (categories L*, M*) from `unicode-properties`,
-/// whose own tables hold every category; `SCRIPTS`, `LOOKALIKES`, `VIRAMAS` from
-/// `unicode-script` and `unicode-security`.
+/// Written by build.rs from `unicode-properties`, `unicode-script` and `unicode-security`
+/// (their own tables cost too much wasm): `LETTERS`, `MARKS`, `SCRIPTS`, `LOOKALIKES`, `VIRAMAS`.
 mod tables {
     include!(concat!(env!("OUT_DIR"), "/name_tables.rs"));
 }
@@ -34,10 +33,6 @@ fn find(table: &[u8], valued: bool, c: char) -> Option<u32> {
     None
 }
 
-fn in_ranges(table: &[u8], c: char) -> bool {
-    find(table, false, c).is_some()
-}
-
 /// The script of a letter or mark as build.rs numbers them in `SCRIPTS`; 0: any script.
 fn script(c: char) -> u32 {
     find(&tables::SCRIPTS, true, c).unwrap_or(0)
@@ -46,30 +41,26 @@ fn script(c: char) -> u32 {
 /// One script, UTS #39's way: Han may go with kana, Hangul or Bopomofo (one of them).
 fn one_script(name: &str) -> bool {
     use tables::{BOPOMOFO, HAN, HANGUL, HIRAGANA, KATAKANA};
-    let mut other = None;
-    let (mut kana, mut hangul, mut bopomofo) = (false, false, false);
+    let (mut other, mut han, mut kana, mut hangul, mut bopomofo) = (None, 0, 0, 0, 0);
     for script in name.chars().map(script).filter(|&s| s != 0) {
         match script {
-            HAN => {}
-            HIRAGANA | KATAKANA => kana = true,
-            HANGUL => hangul = true,
-            BOPOMOFO => bopomofo = true,
+            HAN => han = 1,
+            HIRAGANA | KATAKANA => kana = 1,
+            HANGUL => hangul = 1,
+            BOPOMOFO => bopomofo = 1,
             _ if other.is_some_and(|o| o != script) => return false,
             _ => other = Some(script),
         }
     }
-    let han_family = name.chars().any(|c| script(c) == HAN) || kana || hangul || bopomofo;
-    let companions = usize::from(kana) + usize::from(hangul) + usize::from(bopomofo);
-    !(other.is_some() && han_family) && companions <= 1
+    let companions = kana + hangul + bopomofo;
+    !(other.is_some() && han + companions > 0) && companions <= 1
 }
 
 /// A zero-width joiner or non-joiner only after a virama, a non-joiner also between Arabic
 /// letters (Persian writes names so), and a middle dot only between two l's (Catalan `l·l`).
 fn in_context(chars: &[char], i: usize) -> bool {
-    let (before, after) = (
-        i.checked_sub(1).and_then(|b| chars.get(b)),
-        chars.get(i + 1),
-    );
+    let before = i.checked_sub(1).and_then(|b| chars.get(b));
+    let after = chars.get(i + 1);
     let arabic = |c: Option<&char>| c.is_some_and(|&c| script(c) == tables::ARABIC);
     let virama = before.is_some_and(|c| tables::VIRAMAS.contains(c));
     match chars.get(i) {
@@ -91,25 +82,18 @@ fn leb128(bytes: &mut std::slice::Iter<'_, u8>) -> Option<u32> {
     None
 }
 
-/// NFC. Text below U+0300 (the first character whose NFC quick check is not "yes") already
-/// is: nearly every Latin name skips the round trip through JS.
-fn nfc(text: &str) -> String {
+/// NFC by the JS runtime's `normalize` (ICU), so no Unicode tables in the wasm; natively,
+/// unicode-rs. Text below U+0300 (the first character whose NFC quick check is not "yes")
+/// already is: nearly every Latin name skips the round trip through JS.
+fn nfc(text: String) -> String {
     if text.chars().all(|c| c < '\u{0300}') {
-        return text.to_string();
+        return text;
     }
-    composed(text)
-}
-
-/// The JS runtime's `normalize` (ICU), so no Unicode tables in the wasm; natively, unicode-rs.
-#[cfg(target_arch = "wasm32")]
-fn composed(text: &str) -> String {
-    String::from(js_sys::JsString::from(text).normalize("NFC"))
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn composed(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    text.nfc().collect()
+    #[cfg(target_arch = "wasm32")]
+    let text = String::from(js_sys::JsString::from(text.as_str()).normalize("NFC"));
+    #[cfg(not(target_arch = "wasm32"))]
+    let text = unicode_normalization::UnicodeNormalization::nfc(text.as_str()).collect();
+    text
 }
 
 /// Hireflix accepts names of 1 to 50 characters.
@@ -124,9 +108,8 @@ pub struct Name(String);
 enum Class {
     Letter,
     Mark,
-    Space,
-    /// `'`, `’`, `-`, `‐`, `‑`: they join the parts of a name.
-    Joiner,
+    /// A space, `'`, `’`, `-`, `‐`, `‑`: between the parts of a name.
+    Between,
     FullStop,
     /// ZWJ, ZWNJ and the middle dot: inside a word, and only in their context (`in_context`).
     InWord,
@@ -134,8 +117,7 @@ enum Class {
 
 fn class(c: char) -> Option<Class> {
     match c {
-        ' ' => Some(Class::Space),
-        '\'' | '\u{2019}' | '-' | '\u{2010}' | '\u{2011}' => Some(Class::Joiner),
+        ' ' | '\'' | '\u{2019}' | '-' | '\u{2010}' | '\u{2011}' => Some(Class::Between),
         '.' => Some(Class::FullStop),
         '\u{200C}' | '\u{200D}' | '\u{00B7}' => Some(Class::InWord),
         _ if tables::LOOKALIKES.contains(&c) => None,
@@ -143,24 +125,20 @@ fn class(c: char) -> Option<Class> {
         // and the variation selectors are the usual ways to smuggle invisible text.
         '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' => None,
         '\u{180B}'..='\u{180F}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' => None,
-        _ if in_ranges(&tables::LETTERS, c) => Some(Class::Letter),
-        _ if in_ranges(&tables::MARKS, c) => Some(Class::Mark),
+        _ if find(&tables::LETTERS, false, c).is_some() => Some(Class::Letter),
+        _ if find(&tables::MARKS, false, c).is_some() => Some(Class::Mark),
         _ => None,
     }
 }
 
 impl Name {
     pub fn parse(raw: &str) -> Result<Name, FieldError> {
-        let folded = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-        let name = nfc(&folded);
+        let name = nfc(raw.split_whitespace().collect::<Vec<_>>().join(" "));
         if name.is_empty() {
             return Err(FieldError::Missing);
         }
-        let classes = name
-            .chars()
-            .map(class)
-            .collect::<Option<Vec<Class>>>()
-            .ok_or(FieldError::NotAName)?;
+        let classes: Option<Vec<Class>> = name.chars().map(class).collect();
+        let classes = classes.ok_or(FieldError::NotAName)?;
         let chars: Vec<char> = name.chars().collect();
         let in_contexts = (0..chars.len()).all(|i| in_context(&chars, i));
         if !is_name_shaped(&classes) || !in_contexts || !one_script(&name) {
@@ -185,27 +163,24 @@ fn is_name_shaped(classes: &[Class]) -> bool {
     }
     let at = |i: usize| classes.get(i).copied();
     for (i, &c) in classes.iter().enumerate() {
-        let before = i.checked_sub(1).and_then(at);
-        match c {
-            Class::Mark | Class::InWord if !matches!(before, Some(Class::Letter | Class::Mark)) => {
-                return false
+        let on_letter = matches!(
+            i.checked_sub(1).and_then(at),
+            Some(Class::Letter | Class::Mark)
+        );
+        if matches!(c, Class::Mark | Class::InWord | Class::FullStop) && !on_letter {
+            return false;
+        }
+        if c == Class::FullStop && at(i + 1) == Some(Class::Letter) {
+            // Before a letter: an initial (`J.`) before the next initial (`R.`).
+            let run_before = classes.get(..i).unwrap_or_default().iter().rev();
+            let run_after = classes.get(i + 1..).unwrap_or_default().iter();
+            let (after_letters, after_len) = letters_in_word(run_after);
+            let initials = letters_in_word(run_before).0 == 1
+                && after_letters == 1
+                && at(i + 1 + after_len) == Some(Class::FullStop);
+            if !initials {
+                return false;
             }
-            Class::FullStop => {
-                if !matches!(before, Some(Class::Letter | Class::Mark)) {
-                    return false;
-                }
-                // Before a letter: an initial (`J.`) before the next initial (`R.`).
-                let run_before = classes.get(..i).unwrap_or_default().iter().rev();
-                let run_after = classes.get(i + 1..).unwrap_or_default().iter();
-                let (after_letters, after_len) = letters_in_word(run_after);
-                let initials = letters_in_word(run_before).0 == 1
-                    && after_letters == 1
-                    && at(i + 1 + after_len) == Some(Class::FullStop);
-                if at(i + 1) == Some(Class::Letter) && !initials {
-                    return false;
-                }
-            }
-            _ => {}
         }
     }
     true
@@ -231,11 +206,12 @@ mod tests {
         for c in &below {
             for d in ['a', 'É', '\u{02ff}', ' '] {
                 let text: String = [*c, d].iter().collect();
-                assert_eq!(nfc(&text), composed(&text), "{:?}", text);
+                let composed: String = text.nfc().collect();
+                assert_eq!(nfc(text.clone()), composed, "{:?}", text);
             }
         }
         // A combining mark takes the slow path and composes.
-        assert_eq!(nfc("e\u{0301}"), "\u{e9}");
+        assert_eq!(nfc("e\u{0301}".into()), "\u{e9}");
     }
     use proptest::prelude::*;
     use unicode_normalization::UnicodeNormalization;
@@ -479,7 +455,7 @@ mod tests {
         out
     }
 
-    /// The ranges a table holds, decoded as `in_ranges` walks them.
+    /// The ranges a table holds, decoded as `find` walks them.
     fn decode(table: &[u8]) -> Vec<(u32, u32)> {
         let mut bytes = table.iter();
         let mut next = 0u32;
@@ -516,7 +492,7 @@ mod tests {
             for &(s, e) in &ranges {
                 for c in [s.saturating_sub(1), s, e, e + 1] {
                     if let Some(ch) = char::from_u32(c) {
-                        assert_eq!(in_ranges(table, ch), inside(c), "{c:X}");
+                        assert_eq!(find(table, false, ch).is_some(), inside(c), "{c:X}");
                     }
                 }
             }

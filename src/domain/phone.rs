@@ -5,24 +5,21 @@
 use super::FieldError;
 
 /// E.164 allows at most 15 digits; the shortest numbers in use (small territories) have 7.
-const DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
+const DIGITS: Lengths = 7..=15;
 
-/// A country whose national numbers we read: calling code, trunk prefix (national dialling
-/// only) and the digits without it.
+type Text = &'static str;
+type Lengths = std::ops::RangeInclusive<usize>;
+
+/// A country whose national numbers we read.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Region {
-    pub code: &'static str,
-    calling_code: &'static str,
-    trunk: &'static str,
-    lengths: std::ops::RangeInclusive<usize>,
+    pub code: Text,
+    calling_code: Text,
+    trunk: Text,
+    lengths: Lengths,
 }
 
-const fn region(
-    code: &'static str,
-    calling_code: &'static str,
-    trunk: &'static str,
-    lengths: std::ops::RangeInclusive<usize>,
-) -> Region {
+const fn region(code: Text, calling_code: Text, trunk: Text, lengths: Lengths) -> Region {
     Region {
         code,
         calling_code,
@@ -31,8 +28,7 @@ const fn region(
     }
 }
 
-/// What `DEFAULT_PHONE_REGION` may name. Lengths from the ITU-T E.164 national plans; Italy
-/// keeps its leading 0; North America's 1 is optional.
+/// Lengths (without the trunk prefix) from the ITU-T E.164 national plans; Italy keeps its 0.
 pub const REGIONS: [Region; 12] = [
     region("GB", "44", "0", 9..=10),
     region("IE", "353", "0", 7..=9),
@@ -55,7 +51,6 @@ impl Region {
             .find(|r| r.code.eq_ignore_ascii_case(code.trim()))
     }
 
-    /// The international digits of a national number, when it is one here.
     fn international(&self, national: &str) -> Option<String> {
         let number = match self.trunk {
             // North America's 1 is optional (no number there starts with 1).

@@ -1,10 +1,8 @@
-//! A Hireflix position id, as it appears in our URLs.
+//! A Hireflix position id: 24 lower-case hex digits (a MongoDB object id). Checked up front, a
+//! mistyped URL is a 404 without a Hireflix call, and an id is safe in a KV key or a log line.
 
 use std::fmt;
 
-/// Hireflix ids are 24 lower-case hex digits (MongoDB object ids). Checking the shape up front
-/// means a mistyped URL is a 404 without a Hireflix call, and an id is always safe to put in a
-/// KV key or a log line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PositionId(String);
 

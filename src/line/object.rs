@@ -1,9 +1,7 @@
-//! The `PositionLine` Durable Object: one per position (named by its id), SQLite-backed. Calls
-//! are admitted as they come; the alarm releases the waiting applications onto the invite
-//! queue at the budgets' pace, sets aside those that waited too long, and sets itself again.
+//! The `PositionLine` Durable Object, named by the position's id: the alarm releases the
+//! waiting applications at the budgets' pace and sets aside those that waited too long.
 
-use super::protocol::{Admit, Forget};
-use super::rules::{self, Admission, Line, Settings};
+use super::rules::{self, Admission, Admit, Forget, Line, Settings};
 use crate::config::names;
 use crate::ledger::{int, whole};
 use crate::objects::{at, read, text, Db};
@@ -15,21 +13,19 @@ use worker::{
 };
 
 const SCHEMA: &[&str] = &[
-    // The line's invites counted in each budget's current window ("start,count" four times,
-    // as `rules::Line`), and the last call's settings (the alarm's).
+    // `counts`: "start,count" for each budget's window, as `rules::Line`.
     "CREATE TABLE IF NOT EXISTS state (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         counts TEXT NOT NULL,
         settings TEXT NOT NULL)",
-    // In order of arrival: entries leave from the head, or from anywhere when erased, so a
-    // place is `seq - first seq + 1`, counting an erased gap ahead (never later than the truth).
+    // A place is `seq - first seq + 1`, counting an erased gap ahead (never later than told).
     "CREATE TABLE IF NOT EXISTS entries (
         seq INTEGER PRIMARY KEY,
         mailbox TEXT NOT NULL UNIQUE,
         body TEXT NOT NULL,
         joined_ms INTEGER NOT NULL)",
-    // Mailboxes let through in the current hour: another spelling of one goes on to the ledger
-    // (which answers "already invited") without spending a second place.
+    // Mailboxes let through this hour: another spelling goes on to the ledger ("already
+    // invited") without spending a second place.
     "CREATE TABLE IF NOT EXISTS went (
         mailbox TEXT PRIMARY KEY,
         window_start INTEGER NOT NULL)",
@@ -43,8 +39,7 @@ pub struct PositionLine {
     storage: Storage,
     db: Db,
     env: Env,
-    /// The entry the alarm is sending this moment: other calls run while it awaits the queue,
-    /// and erasure must not take it from under it.
+    /// The entry the alarm is sending: erasure must not take it from under it.
     sending: Cell<Option<u64>>,
 }
 
@@ -78,24 +73,25 @@ impl DurableObject for PositionLine {
             if !aside && rules::release_at(line, 1, &settings, now) > now {
                 break;
             }
-            self.sending.set(Some(seq));
-            let sent = if aside {
-                // Waited past `MAX_WAIT_HOURS`: a dead letter, through its queue like any other.
+            let (queue, message) = if aside {
+                // A dead letter, through its queue like any other.
                 let letter = format!(r#"{{"reason":"waited_too_long","invite":{body}}}"#);
-                self.send(names::DEAD_LETTER_QUEUE, &letter).await
+                (names::DEAD_LETTER_QUEUE, letter)
             } else {
                 // Marked admitted by the worker.
-                self.send(names::INVITE_QUEUE, &body).await
+                (names::INVITE_QUEUE, body)
             };
+            self.sending.set(Some(seq));
+            let sent = self.send(queue, &message).await;
             self.sending.set(None);
-            if sent && !aside {
-                line.count();
-            }
             if !sent {
                 // The queue refused: again at the next slot's pace, at most a minute on.
                 let retry_ms = settings.interval_ms().clamp(1_000, 60_000);
                 retry_at = Some(now.saturating_add(retry_ms));
                 break;
+            }
+            if !aside {
+                line.count();
             }
             self.db
                 .exec("DELETE FROM entries WHERE seq = ?", vec![int(seq)])?;
@@ -103,14 +99,14 @@ impl DurableObject for PositionLine {
         self.save(line, &settings)?;
         // The head's slot, or sooner when it would wait too long by then (budgets lowered):
         // it is set aside at that time, not at its far-off slot. Nobody in line, no alarm.
-        let expires = self.head()?.map(|(.., joined)| {
-            let deadline = joined
+        let next = self.head()?.map(|(.., joined)| {
+            let expires = joined
                 .saturating_add(settings.max_wait_ms)
                 .saturating_add(1);
-            deadline.max(now.saturating_add(1_000))
+            let expires = expires.max(now.saturating_add(1_000));
+            rules::release_at(line, 1, &settings, now).min(expires)
         });
-        let slot = |expires: u64| rules::release_at(line, 1, &settings, now).min(expires);
-        if let Some(ms) = retry_at.or_else(|| expires.map(slot)) {
+        if let Some(ms) = retry_at.or(next) {
             self.storage.set_alarm(at(ms)).await?;
         }
         Response::ok("")
@@ -120,8 +116,6 @@ impl DurableObject for PositionLine {
 crate::answers_calls!(PositionLine);
 
 impl crate::objects::Answers for PositionLine {
-    /// An error: the worker queues the application unadmitted, or erasure says the line did
-    /// not answer.
     async fn answer(&self, call: String) -> Result<String> {
         if let Some(Forget { forget }) = read(&call) {
             // An HMAC in hex.
@@ -136,16 +130,17 @@ impl crate::objects::Answers for PositionLine {
 }
 
 impl PositionLine {
-    /// Erasure: the mailbox's entry (and the application it held) and its mark of this hour
-    /// go; how many entries went. The places behind keep their number until the head passes
-    /// the gap, but each is released a slot sooner: never later than told.
+    /// Erasure of the mailbox's entry and mark: how many entries went. The places behind keep
+    /// their number until the head passes the gap, but each is released a slot sooner.
     fn forget(&self, mailbox: &str) -> Result<usize> {
         if let Some(seq) = self.sending.get() {
-            let held = self.db.exec(
-                "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?",
-                vec![int(seq), mailbox.into()],
-            )?;
-            if held.raw().next().is_some() {
+            let held = "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?";
+            if self
+                .db
+                .row(held, vec![int(seq), mailbox.into()])?
+                .next()
+                .is_some()
+            {
                 // On its way to the queue: the operator's second erase finds it gone.
                 return Err(worker::Error::RustError("being released".into()));
             }
@@ -163,18 +158,12 @@ impl PositionLine {
     async fn admit(&self, call: Admit<Value>, now: u64) -> Result<Admission> {
         let settings = call.settings;
         // As of now under this call's settings (the stored ones may be older).
-        let line = self.load(now)?.0.at(&settings, now);
-        let row = self.db.exec(
+        let mut line = self.load(now)?.0.at(&settings, now);
+        let mut columns = self.db.row(
             "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?1),
                 (SELECT 1 FROM went WHERE mailbox = ?1 AND window_start = ?2) FROM entries",
             vec![call.mailbox.as_str().into(), int(line.starts[0])],
         )?;
-        let mut columns = row
-            .raw()
-            .next()
-            .transpose()?
-            .unwrap_or_default()
-            .into_iter();
         let (head, mine) = (whole(columns.next()), whole(columns.next()));
         if whole(columns.next()).is_some() {
             return Ok(Admission::Go);
@@ -199,9 +188,8 @@ impl PositionLine {
                     "INSERT OR REPLACE INTO went (mailbox, window_start) VALUES (?, ?)",
                     vec![call.mailbox.into(), int(line.starts[0])],
                 )?;
-                let mut counted = line;
-                counted.count();
-                self.save(counted, &settings)?;
+                line.count();
+                self.save(line, &settings)?;
             }
             Admission::Wait { expected_by_ms, .. } => {
                 if let (0, Some(reached)) = (line.waiting, rules::reached(&line, &settings)) {
@@ -215,13 +203,8 @@ impl PositionLine {
                 // The first in line starts the alarm; later ones make sure it still runs (the
                 // runtime gives up an alarm that kept failing, and the line would stall).
                 if line.waiting == 0 || self.storage.get_alarm().await?.is_none() {
-                    let line = Line {
-                        waiting: line.waiting.saturating_add(1),
-                        ..line
-                    };
-                    if let Some(ms) = rules::next_release(line, &settings, now) {
-                        self.storage.set_alarm(at(ms)).await?;
-                    }
+                    let ms = rules::release_at(line, 1, &settings, now);
+                    self.storage.set_alarm(at(ms)).await?;
                 }
             }
             // Nothing stored: a paused answer is the hot path of a surge.
@@ -230,31 +213,26 @@ impl PositionLine {
         Ok(admission)
     }
 
-    /// The windows' counts as of `now` (the waiting count is read from the entries), and the
-    /// last settings given.
+    /// The windows' counts as of `now`, and the last settings given.
     fn load(&self, now: u64) -> Result<(Line, Option<Settings>)> {
-        let row = self.db.exec(
+        let mut columns = self.db.row(
             "SELECT counts, settings, (SELECT MAX(seq) - MIN(seq) + 1 FROM entries)
                 FROM state WHERE id = 1",
             vec![],
         )?;
-        let Some(row) = row.raw().next() else {
-            return Ok((Line::default(), None));
-        };
-        let mut columns = row?.into_iter();
         let counts = text(columns.next()).unwrap_or_default();
         let settings = text(columns.next()).and_then(|json| read::<Settings>(&json));
+        let waiting = whole(columns.next()).and_then(|n| u32::try_from(n).ok());
         let mut line = Line {
-            waiting: whole(columns.next())
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(0),
+            waiting: waiting.unwrap_or(0),
             ..Line::default()
         };
-        let numbers = counts.split(',').map(|n| n.parse::<u64>().unwrap_or(0));
+        let numbers: Vec<u64> = counts.split(',').map(|n| n.parse().unwrap_or(0)).collect();
         let slots = line.starts.iter_mut().zip(line.counted.iter_mut());
-        let pairs = numbers.clone().step_by(2).zip(numbers.skip(1).step_by(2));
-        for ((start, counted), (s, c)) in slots.zip(pairs) {
-            (*start, *counted) = (s, u32::try_from(c).unwrap_or(u32::MAX));
+        for ((start, counted), pair) in slots.zip(numbers.chunks_exact(2)) {
+            if let &[s, c] = pair {
+                (*start, *counted) = (s, u32::try_from(c).unwrap_or(u32::MAX));
+            }
         }
         Ok((settings.map_or(line, |s| line.at(&s, now)), settings))
     }
@@ -273,14 +251,8 @@ impl PositionLine {
     }
 
     fn head(&self) -> Result<Option<(u64, String, u64)>> {
-        let cursor = self.db.exec(
-            "SELECT seq, body, joined_ms FROM entries ORDER BY seq LIMIT 1",
-            vec![],
-        )?;
-        let Some(row) = cursor.raw().next() else {
-            return Ok(None);
-        };
-        let mut columns = row?.into_iter();
+        let query = "SELECT seq, body, joined_ms FROM entries ORDER BY seq LIMIT 1";
+        let mut columns = self.db.row(query, vec![])?;
         let seq = whole(columns.next());
         let body = text(columns.next()).unwrap_or_default();
         let joined = whole(columns.next()).unwrap_or(0);
@@ -298,8 +270,7 @@ impl PositionLine {
     }
 }
 
-/// The line has just formed: the operator hears of it once (ids only), with the budget that
-/// formed it.
+/// The line has just formed: the operator hears of it once (ids only).
 fn formed(invite: &Value, (budget, limit): (&str, u32), reopens_at_ms: u64) {
     let field = |name: &str| invite.get(name).and_then(Value::as_str).unwrap_or_default();
     crate::log::Event::BudgetReached {

@@ -1,32 +1,80 @@
-//! The waiting room's arithmetic, pure, so the object, the tests and the native surge
-//! simulation (`examples/surge.rs`) run the same rules. The line counts its own invites in the
-//! position's hour and the account's minute, day and month windows, and lets one go only while
-//! every budget has room (one the account would refuse would be parked past its promise). An
-//! application goes at once while the line is empty and every budget has room; otherwise it
-//! waits, first come first served, and the k-th invite of an hour goes no earlier than
-//! `hour start + k × hour / limit` (never a burst), none while a window is full: a place's time
-//! is known, and told, when it is given. Exact for one busy position; several share the
-//! account's budgets (`docs/operations.md`, "Waiting room").
+//! The waiting room's arithmetic, pure (the object, the tests and `examples/surge.rs` run the
+//! same rules), and its protocol. The line counts its invites in every budget's window and lets
+//! one go only while all have room (one the account refused would be parked past its promise);
+//! otherwise it waits, first come first served, and the k-th invite of an hour goes no earlier
+//! than `hour start + k × hour / limit`: a place's time is known, and told, when it is given
+//! (`docs/operations.md`, "Waiting room").
 
 pub use crate::ledger::window::{Span, Windows};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 
-/// The budgets that bind a line, in the order of `Settings::limits` and `Line::counted`.
-const SPANS: [Span; 4] = [Span::Hour, Span::Minute, Span::Day, Span::Month];
+/// In the order of `Settings::limits` and `Line::counted`, named as the ledger's log names them.
+const BUDGETS: [(Span, &str); 4] = [
+    (Span::Hour, "position_hour"),
+    (Span::Minute, "account_minute"),
+    (Span::Day, "account_day"),
+    (Span::Month, "account_month"),
+];
 
-/// The worker's current settings, in every call: the object needs none of its own.
+/// In every call (the object keeps the last, for its alarm): `"limits":[100,10,50,200],
+/// "windows":[3600,86400,0],"maxWaiting":1000,"maxWaitMs":..`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
-    /// Invites per window (0: no limit) of the position's hour (0: never a line), then the
-    /// account's minute, day and month.
+    /// Per window (0: no limit): the position's hour (0: no line), the account's minute, day, month.
     pub limits: [u32; 4],
-    #[serde(with = "super::protocol::windows")]
+    #[serde(with = "windows")]
     pub windows: Windows,
-    /// `MAX_WAITING_PER_POSITION`: past it, applications are paused, not stored.
     pub max_waiting: u32,
-    /// `MAX_WAIT_HOURS`: no place waits longer; an entry that did is set aside.
+    /// No place waits longer; an entry that did is set aside.
     pub max_wait_ms: u64,
+}
+
+/// `{"mailbox":"<hmac>","body":{the queued invite, sent on at its turn},<settings>}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Admit<B> {
+    /// The mailbox's HMAC: a resubmission in any spelling finds its place again.
+    pub mailbox: String,
+    pub body: B,
+    /// Read apart by the object: a flattened decoder costs 2 KB of gzipped wasm.
+    #[serde(flatten, skip_deserializing)]
+    pub settings: Settings,
+}
+
+impl Admit<Value> {
+    /// The queued invite must be a JSON object.
+    pub fn read(call: &str) -> Option<Self> {
+        let call: Value = serde_json::from_str(call).ok()?;
+        let admit = Admit::<Value>::deserialize(&call).ok();
+        let admit = admit.filter(|a| a.body.is_object())?;
+        let settings = Settings::deserialize(&call).ok()?;
+        Some(Admit { settings, ..admit })
+    }
+}
+
+/// Erasure, `{"forget":"<hmac>"}`: answered with how many entries went (0 or 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forget {
+    pub forget: String,
+}
+
+/// [`Settings::windows`] as `[hour, day, month]` seconds.
+mod windows {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(w: &Windows, s: S) -> Result<S::Ok, S::Error> {
+        [w.hour_seconds, w.day_seconds, w.month_seconds].serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Windows, D::Error> {
+        let [hour_seconds, day_seconds, month_seconds] = <[u32; 3]>::deserialize(d)?;
+        Ok(Windows {
+            hour_seconds,
+            day_seconds,
+            month_seconds,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,7 +85,7 @@ pub struct Line {
     pub waiting: u32,
 }
 
-/// The answer to an application.
+/// `"go"`, `{"wait":{"place":4,"expectedByMs":..}}` or `{"paused":{"retryAfterS":36}}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum Admission {
@@ -50,7 +98,6 @@ pub enum Admission {
 }
 
 impl Settings {
-    /// The time between two releases: the hour shared out evenly.
     pub fn interval_ms(&self) -> u64 {
         (self.windows.hour_ms() / u64::from(self.limits[0].max(1))).max(1)
     }
@@ -63,7 +110,7 @@ impl Settings {
 impl Line {
     /// The line as of `now_ms`: a new window starts its count at zero.
     pub fn at(mut self, s: &Settings, now_ms: u64) -> Line {
-        for (i, span) in SPANS.into_iter().enumerate() {
+        for (i, (span, _)) in BUDGETS.into_iter().enumerate() {
             let start = s.windows.bounds(span, now_ms).start_ms;
             if self.starts[i] != start {
                 self.starts[i] = start;
@@ -77,48 +124,35 @@ impl Line {
         self.counted = self.counted.map(|n| n.saturating_add(1));
     }
 
-    fn room(&self, s: &Settings) -> bool {
-        self.full(s, 0).is_none()
-    }
-
-    /// The end of the latest full window at `now_ms` (the line as of then); `None`: room.
-    fn full(&self, s: &Settings, now_ms: u64) -> Option<u64> {
-        let all = SPANS.into_iter().zip(s.limits).zip(self.counted);
-        let full = all.filter(|&((_, limit), n)| limit > 0 && n >= limit);
-        full.map(|((span, _), _)| s.windows.bounds(span, now_ms).end_ms)
-            .max()
+    fn full(self, s: &Settings) -> impl Iterator<Item = ((Span, &'static str), u32)> {
+        let all = BUDGETS.into_iter().zip(s.limits).zip(self.counted);
+        all.filter(|&((_, limit), n)| limit > 0 && n >= limit)
+            .map(|(budget, _)| budget)
     }
 }
 
-/// The first full budget (named as the ledger's log names them) and its limit.
 pub fn reached(line: &Line, s: &Settings) -> Option<(&'static str, u32)> {
-    const NAMES: [&str; 4] = [
-        "position_hour",
-        "account_minute",
-        "account_day",
-        "account_month",
-    ];
-    let all = NAMES.into_iter().zip(s.limits).zip(line.counted);
-    all.filter(|&((_, limit), n)| limit > 0 && n >= limit)
-        .map(|(named, _)| named)
-        .next()
+    line.full(s).next().map(|((_, name), limit)| (name, limit))
 }
 
 pub fn admit(line: Line, s: &Settings, now_ms: u64) -> Admission {
     let line = line.at(s, now_ms);
-    if !s.lined() || (line.waiting == 0 && line.room(s)) {
+    let paused = |at| Admission::Paused {
+        retry_after_s: seconds_until(at, now_ms),
+    };
+    if !s.lined() || (line.waiting == 0 && line.full(s).next().is_none()) {
         return Admission::Go;
     }
     if line.waiting >= s.max_waiting {
         // A place frees when the head is released.
         let frees = release_at(line, 1, s, now_ms);
-        return paused(frees, now_ms);
+        return paused(frees);
     }
     let place = line.waiting.saturating_add(1);
     let at = release_at(line, place, s, now_ms);
     if at.saturating_sub(now_ms) > s.max_wait_ms {
         // This slot's time does not move: whoever comes once it is within the wait gets it.
-        paused(at.saturating_sub(s.max_wait_ms), now_ms)
+        paused(at.saturating_sub(s.max_wait_ms))
     } else {
         Admission::Wait {
             place,
@@ -127,16 +161,9 @@ pub fn admit(line: Line, s: &Settings, now_ms: u64) -> Admission {
     }
 }
 
-fn paused(at_ms: u64, now_ms: u64) -> Admission {
-    Admission::Paused {
-        retry_after_s: seconds_until(at_ms, now_ms),
-    }
-}
-
-/// Whole seconds until `at_ms`, at least one.
+/// At least one.
 pub fn seconds_until(at_ms: u64, now_ms: u64) -> u32 {
-    let seconds = at_ms.saturating_sub(now_ms).div_ceil(1_000).max(1);
-    u32::try_from(seconds).unwrap_or(u32::MAX)
+    crate::pace::seconds_ceil(at_ms.saturating_sub(now_ms)).max(1)
 }
 
 /// The earliest time from `from_ms` at which the line's next invite keeps every budget, and
@@ -146,7 +173,10 @@ fn next_slot(line: Line, s: &Settings, from_ms: u64) -> (u64, Line) {
     // Each turn moves to a full window's end or to the hour's slot; a handful settle it.
     for _ in 0..64 {
         let line = line.at(s, t);
-        if let Some(end) = line.full(s, t) {
+        let full = line
+            .full(s)
+            .map(|((span, _), _)| s.windows.bounds(span, t).end_ms);
+        if let Some(end) = full.max() {
             t = end;
             continue;
         }
@@ -174,7 +204,6 @@ pub fn release_at(line: Line, place: u32, s: &Settings, now_ms: u64) -> u64 {
     next_slot(line, s, t).0
 }
 
-/// The head's slot; `None` with nobody in line.
 pub fn next_release(line: Line, s: &Settings, now_ms: u64) -> Option<u64> {
     (line.waiting > 0).then(|| release_at(line, 1, s, now_ms))
 }
@@ -193,6 +222,12 @@ mod tests {
     const DAY: u64 = 24 * HOUR;
     /// 2026-02-14T10:00Z, a window's start, mid-month.
     const TEN: u64 = 1_771_063_200_000;
+
+    fn paused(at_ms: u64, now_ms: u64) -> Admission {
+        Admission::Paused {
+            retry_after_s: seconds_until(at_ms, now_ms),
+        }
+    }
 
     /// The position's budget alone (the account's off).
     fn hourly() -> Settings {
@@ -460,11 +495,112 @@ mod tests {
             sorted.sort_unstable();
             prop_assert_eq!(ids, sorted, "first come, first served");
             for &(_, at) in &invites {
-                for (span, limit) in SPANS.into_iter().zip(limits) {
+                for ((span, _), limit) in BUDGETS.into_iter().zip(limits) {
                     let w = windows.bounds(span, at);
                     let n = invites.iter().filter(|i| i.1 >= w.start_ms && i.1 < w.end_ms).count();
                     prop_assert!(limit == 0 || n <= limit as usize, "{:?}: {} > {}", span, n, limit);
                 }
+            }
+        }
+    }
+
+    /// The protocol.
+    mod protocol {
+        use crate::line::rules::*;
+        use crate::objects::read;
+        use proptest::prelude::*;
+        use serde_json::json;
+
+        type Call = Admit<Value>;
+
+        const SETTINGS: Settings = Settings {
+            limits: [2, 3, 4, 5],
+            windows: Windows {
+                hour_seconds: 6,
+                day_seconds: 7,
+                month_seconds: 0,
+            },
+            max_waiting: 8,
+            max_wait_ms: 9,
+        };
+
+        fn text(value: impl Serialize) -> String {
+            serde_json::to_string(&value).unwrap()
+        }
+
+        #[test]
+        fn calls_answers_and_stored_settings_read_and_write_as_the_hand_written_protocol_did() {
+            let call = r#"{"mailbox":"ab12","body":{"email":"a\"b@example.com"},"limits":[2,3,4,5],"windows":[6,7,0],"maxWaiting":8,"maxWaitMs":9}"#;
+            let admit = Call::read(call).unwrap();
+            assert_eq!((admit.mailbox.as_str(), admit.settings), ("ab12", SETTINGS));
+            assert_eq!(admit.body, json!({"email": "a\"b@example.com"}));
+            assert_eq!(text(&admit), call);
+            let stored = r#"{"limits":[2,3,4,5],"windows":[6,7,0],"maxWaiting":8,"maxWaitMs":9}"#;
+            assert_eq!(read::<Settings>(stored), Some(SETTINGS));
+            assert_eq!(text(SETTINGS), stored);
+            for (answer, json) in [
+                (Admission::Go, r#""go""#),
+                (
+                    Admission::Wait {
+                        place: 4_210,
+                        expected_by_ms: 1_796_218_412_000,
+                    },
+                    r#"{"wait":{"place":4210,"expectedByMs":1796218412000}}"#,
+                ),
+                (
+                    Admission::Paused { retry_after_s: 36 },
+                    r#"{"paused":{"retryAfterS":36}}"#,
+                ),
+            ] {
+                assert_eq!(text(answer), json);
+                assert_eq!(read::<Admission>(json), Some(answer));
+            }
+            let forget = r#"{"forget":"ab12"}"#;
+            assert_eq!(
+                text(Forget {
+                    forget: "ab12".into()
+                }),
+                forget
+            );
+            assert_eq!(
+                read::<Forget>(forget).map(|f| f.forget),
+                Some("ab12".into())
+            );
+            assert_eq!(read::<Forget>(call), None, "an admit is not an erasure");
+            assert!(Call::read(forget).is_none());
+        }
+
+        #[test]
+        fn nothing_odd_decodes() {
+            for bad in [
+                "",
+                "null",
+                r#""stop""#,
+                r#"{"wait":{"place":-1,"expectedByMs":1}}"#,
+                r#"{"wait":{"place":5000000000,"expectedByMs":1}}"#,
+                r#"{"paused":{}}"#,
+            ] {
+                assert_eq!(read::<Admission>(bad), None, "{bad}");
+            }
+            let call = text(Admit {
+                mailbox: "m".into(),
+                body: json!({}),
+                settings: SETTINGS,
+            });
+            assert!(Call::read(&call).is_some());
+            let body = call.replace(r#""body":{}"#, r#""body":"text""#);
+            assert!(Call::read(&body).is_none(), "the body is an object");
+            let short = call.replace("[2,3,4,5]", "[2,3,4]");
+            assert!(Call::read(&short).is_none(), "every budget or none");
+            assert!(Call::read(r#"{"mailbox":"m","body":{}}"#).is_none());
+        }
+
+        proptest! {
+            #[test]
+            fn decoding_never_panics(raw in "\\PC{0,200}") {
+                let _ = Call::read(&raw);
+                let _ = read::<Admission>(&raw);
+                let _ = read::<Forget>(&raw);
             }
         }
     }

@@ -1,5 +1,5 @@
 //! When to try again: spread so that what failed together does not come back together, and
-//! never before Hireflix's own `Retry-After`. Pure; the caller supplies the clock and the dice.
+//! never before Hireflix's own `Retry-After`.
 
 use crate::clock::days_from_civil;
 
@@ -10,8 +10,7 @@ const MAX_RETRY_AFTER_MS: u64 = 3_600_000;
 /// At most this is added to a delay: a parked application is not held long past its window.
 const MAX_SPREAD_SECONDS: u32 = 300;
 
-/// `Retry-After` (RFC 9110 §10.2.3) as milliseconds from `now_ms`: delta-seconds or an HTTP
-/// date. `None` when absent or unreadable; a date in the past is 0.
+/// `Retry-After` (RFC 9110 §10.2.3, seconds or an HTTP date) as milliseconds from `now_ms`.
 pub fn retry_after_ms(value: &str, now_ms: u64) -> Option<u64> {
     let value = value.trim();
     let ms = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
@@ -26,9 +25,8 @@ pub fn retry_after_ms(value: &str, now_ms: u64) -> Option<u64> {
     Some(ms.min(MAX_RETRY_AFTER_MS))
 }
 
-/// An HTTP date in any of its three forms (RFC 9110 §5.6.7) as Unix milliseconds; by hand, as
-/// the `httpdate` crate cost 3 KB of gzipped wasm. In all three the day comes before the year,
-/// and the time is the one token with colons.
+/// An HTTP date in any of its three forms (RFC 9110 §5.6.7); by hand, as the `httpdate` crate
+/// cost 3 KB of gzipped wasm. In all three the day comes before the year.
 fn http_date_ms(value: &str) -> Option<u64> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -36,7 +34,7 @@ fn http_date_ms(value: &str) -> Option<u64> {
     let (mut month, mut time, mut numbers) = (None, None, Vec::new());
     for token in value.split([' ', ',', '-']).filter(|t| !t.is_empty()) {
         if let Some(i) = MONTHS.iter().position(|m| *m == token) {
-            month = Some(i as u64 + 1);
+            month = u32::try_from(i + 1).ok();
         } else if token.contains(':') {
             let mut parts = token.split(':').map(|p| p.parse::<u64>().ok());
             time = Some((parts.next()??, parts.next()??, parts.next()??));
@@ -56,11 +54,7 @@ fn http_date_ms(value: &str) -> Option<u64> {
     if !(1..=31).contains(day) || year < 1970 || h > 23 || m > 59 || s > 60 {
         return None;
     }
-    let days = days_from_civil(
-        i64::try_from(year).ok()?,
-        u32::try_from(month).ok()?,
-        u32::try_from(*day).ok()?,
-    );
+    let days = days_from_civil(i64::try_from(year).ok()?, month, u32::try_from(*day).ok()?);
     let days = u64::try_from(days).ok()?;
     Some(((days * 24 + h) * 60 + m) * 60_000 + s * 1_000)
 }
@@ -74,12 +68,12 @@ pub fn spread(delay_seconds: u32, unit: f64) -> u32 {
     delay_seconds.saturating_add(extra.min(room))
 }
 
-/// Milliseconds to whole seconds, rounded up: a message is never due before its time.
+/// Rounded up: a message is never due before its time.
 pub fn seconds_ceil(ms: u64) -> u32 {
     u32::try_from(ms.div_ceil(1_000)).unwrap_or(u32::MAX)
 }
 
-/// `Math.random`, for [`spread`] (worker only).
+/// For [`spread`] (worker only).
 pub fn dice() -> f64 {
     js_sys::Math::random()
 }

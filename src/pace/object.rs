@@ -1,9 +1,7 @@
-//! The `HireflixPace` Durable Object, one for the account. The schedule lives in memory (an
-//! eviction hands out at most one lease span of slots twice); the quota hold lasts hours, so
-//! it is written to SQLite.
+//! The `HireflixPace` Durable Object. The schedule lives in memory (an eviction hands out at
+//! most one lease span of slots twice); the quota hold lasts hours, so it is in SQLite.
 
-use super::protocol::{Call, State as PaceState};
-use super::rules::{Hold, Pace};
+use super::rules::{Call, Pace, State as PaceState};
 use crate::ledger::first;
 use crate::objects::{read, text, Db};
 use std::cell::{Cell, RefCell};
@@ -67,7 +65,13 @@ impl crate::objects::Answers for HireflixPace {
             }
         };
         if pace.hold != before {
-            self.save(pace.hold)?;
+            match pace.hold {
+                Some(hold) => self.db.exec(
+                    "INSERT INTO hold (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
+                    vec![serde_json::to_string(&hold)?.into()],
+                )?,
+                None => self.db.exec("DELETE FROM hold", vec![])?,
+            };
         }
         self.pace.replace(Some(pace));
         Ok(json)
@@ -82,16 +86,5 @@ impl HireflixPace {
         let hold = first(self.db.exec("SELECT json FROM hold WHERE id = 1", vec![])?)?;
         let hold = text(hold).and_then(|json| read(&json));
         Ok(Pace { next_ms: 0, hold })
-    }
-
-    fn save(&self, hold: Option<Hold>) -> Result<()> {
-        match hold {
-            Some(hold) => self.db.exec(
-                "INSERT INTO hold (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json",
-                vec![serde_json::to_string(&hold)?.into()],
-            ),
-            None => self.db.exec("DELETE FROM hold", vec![]),
-        }
-        .map(|_| ())
     }
 }

@@ -1,28 +1,66 @@
 //! The pace's rules, pure: a call schedule (GCRA-style: each granted call takes the next free
 //! slot, `interval_ms` apart), and the quota hold (after a refusal nobody calls; when it ends
 //! one call probes, and only its success reopens; each refused probe doubles the hold, capped).
+//! Also the object's protocol, `{"take":{"want":{...}}}`, `"lift"`.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-/// Another probe may go if the last one has not reported back after this long: longer than
-/// the longest paced call (a queue batch's 30 s timeout plus its wait for a slot).
+/// Another probe may go after this long: longer than the longest paced call (a queue batch's
+/// 30 s timeout plus its wait for a slot).
 pub const PROBE_LEASE_MS: u64 = 90_000;
 
-/// While a probe is out, the others ask again this soon.
 pub const PROBE_RECHECK_MS: u64 = 5_000;
 
-/// The longest quota hold: a renewed monthly quota is found within a day (an operator who
-/// raised the plan lifts the hold from `/admin`).
+/// A renewed monthly quota is found within a day (a raised plan: the operator lifts the hold).
 pub const MAX_HOLD_SECONDS: u32 = 86_400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Call {
+    Take {
+        want: SlotRequest,
+    },
+    /// May this caller refresh the positions list? `true` for one caller per `lease_ms`.
+    Refresh {
+        lease_ms: u64,
+    },
+    Slow {
+        until_ms: u64,
+    },
+    Refused {
+        probe: bool,
+        base_seconds: u32,
+    },
+    ProbedOk,
+    Lift,
+    State,
+}
+
+/// The answer to every call but `Take` (a `Grant`) and `Refresh`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub hold: Option<Hold>,
+}
+
+/// A hold for `/admin/quota`, as its derive stores it (`to_value` costs 430 B of gzipped wasm).
+pub fn hold_to_value(hold: Option<Hold>) -> Value {
+    match hold {
+        Some(h) => serde_json::json!({
+            "untilMs": h.until_ms, "refusals": h.refusals, "probeUntilMs": h.probe_until_ms,
+        }),
+        None => Value::Null,
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SlotRequest {
     /// Slots wanted (a lease); a probe gets one.
     pub count: u32,
-    /// The first slot must be no later than this after now, or none is granted.
+    /// The first slot no later than this after now, or none.
     pub wait_ms: u64,
-    /// An invite (subject to the quota hold) rather than a read.
+    /// Subject to the quota hold (reads are not).
     pub invite: bool,
     pub interval_ms: u64,
 }
@@ -30,7 +68,6 @@ pub struct SlotRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Grant {
-    /// Calls may start at `first_ms`, `first_ms + interval_ms`, ... (`count` of them).
     Slots {
         first_ms: u64,
         interval_ms: u64,
@@ -38,18 +75,16 @@ pub enum Grant {
         /// This one call finds out whether a spent quota is back.
         probe: bool,
     },
-    /// No slot within the wait: ask again at `at_ms`.
+    /// No slot within the wait.
     Later { at_ms: u64 },
-    /// The quota is spent (or its probe is out): no invite before `until_ms`.
+    /// The quota is spent (or its probe is out).
     Held { until_ms: u64 },
 }
 
-/// The quota is spent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Hold {
     pub until_ms: u64,
-    /// Refusals in a row: each refused probe doubles the next hold.
     pub refusals: u32,
     /// While a probe is out, until when (0: none).
     pub probe_until_ms: u64,
@@ -57,31 +92,28 @@ pub struct Hold {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pace {
-    /// The first free slot (the schedule's "theoretical arrival time").
     pub next_ms: u64,
     pub hold: Option<Hold>,
 }
 
 impl Pace {
     pub fn take(&mut self, want: SlotRequest, now_ms: u64) -> Grant {
-        let mut probe = false;
-        if want.invite {
-            if let Some(hold) = self.hold {
-                if now_ms < hold.until_ms {
-                    return Grant::Held {
-                        until_ms: hold.until_ms,
-                    };
-                }
-                if now_ms < hold.probe_until_ms {
-                    return Grant::Held {
-                        until_ms: hold
-                            .probe_until_ms
-                            .min(now_ms.saturating_add(PROBE_RECHECK_MS)),
-                    };
-                }
-                probe = true;
+        let hold = self.hold.filter(|_| want.invite);
+        if let Some(h) = hold {
+            // While a probe is out, the others ask again soon.
+            let recheck = h
+                .probe_until_ms
+                .min(now_ms.saturating_add(PROBE_RECHECK_MS));
+            let until_ms = if now_ms < h.until_ms {
+                h.until_ms
+            } else {
+                recheck
+            };
+            if now_ms < h.until_ms.max(h.probe_until_ms) {
+                return Grant::Held { until_ms };
             }
         }
+        let probe = hold.is_some();
         let first_ms = self.next_ms.max(now_ms);
         if first_ms > now_ms.saturating_add(want.wait_ms) {
             return Grant::Later {
@@ -91,10 +123,8 @@ impl Pace {
         let count = if probe { 1 } else { want.count.clamp(1, 100) };
         let interval_ms = want.interval_ms.max(1);
         self.next_ms = first_ms.saturating_add(interval_ms.saturating_mul(u64::from(count)));
-        if probe {
-            if let Some(hold) = self.hold.as_mut() {
-                hold.probe_until_ms = now_ms.saturating_add(PROBE_LEASE_MS);
-            }
+        if let Some(hold) = self.hold.as_mut().filter(|_| probe) {
+            hold.probe_until_ms = now_ms.saturating_add(PROBE_LEASE_MS);
         }
         Grant::Slots {
             first_ms,
@@ -108,8 +138,7 @@ impl Pace {
         self.next_ms = self.next_ms.max(until_ms);
     }
 
-    /// The first refusal holds for `base_seconds`, a refused probe doubles the hold; refusals
-    /// of calls already under way when the hold began are not news.
+    /// Refusals of calls already under way when the hold began are not news.
     pub fn refused(&mut self, probe: bool, base_seconds: u32, now_ms: u64) {
         let refusals = match self.hold {
             None => 1,
@@ -311,6 +340,97 @@ mod tests {
             for pair in slots.windows(2) {
                 prop_assert!(pair[1] - pair[0] >= interval);
             }
+        }
+    }
+
+    /// The protocol.
+    mod protocol {
+        use crate::objects::read;
+        use crate::pace::rules::*;
+        use serde::Serialize;
+        use serde_json::Value;
+
+        fn json(value: impl Serialize) -> String {
+            serde_json::to_string(&value).unwrap()
+        }
+
+        #[test]
+        fn calls_grants_and_holds_read_back_as_sent() {
+            let calls = [
+                Call::Take {
+                    want: SlotRequest {
+                        count: 2,
+                        wait_ms: 1_500,
+                        invite: true,
+                        interval_ms: 200,
+                    },
+                },
+                Call::Refresh { lease_ms: 10_000 },
+                Call::Slow { until_ms: 5 },
+                Call::Refused {
+                    probe: true,
+                    base_seconds: 60,
+                },
+                Call::ProbedOk,
+                Call::Lift,
+                Call::State,
+            ];
+            for call in calls {
+                assert_eq!(read::<Call>(&json(call)), Some(call));
+            }
+            for grant in [
+                Grant::Slots {
+                    first_ms: 7,
+                    interval_ms: 200,
+                    count: 3,
+                    probe: true,
+                },
+                Grant::Later { at_ms: 9 },
+                Grant::Held { until_ms: 11 },
+            ] {
+                assert_eq!(read::<Grant>(&json(grant)), Some(grant));
+            }
+            let held = State {
+                hold: Some(Hold {
+                    until_ms: 1,
+                    refusals: 2,
+                    probe_until_ms: 3,
+                }),
+            };
+            assert_eq!(read::<State>(&json(held)), Some(held));
+            assert_eq!(
+                read::<State>(r#"{"hold":null}"#),
+                Some(State { hold: None })
+            );
+        }
+
+        #[test]
+        fn a_hold_keeps_the_json_shape_stored_in_sqlite_and_shown_by_admin() {
+            let hold = Hold {
+                until_ms: 1,
+                refusals: 2,
+                probe_until_ms: 3,
+            };
+            let shape = serde_json::json!({ "untilMs": 1, "refusals": 2, "probeUntilMs": 3 });
+            assert_eq!(hold_to_value(Some(hold)), shape);
+            assert_eq!(serde_json::from_str::<Value>(&json(hold)).unwrap(), shape);
+            assert_eq!(read::<Hold>(&shape.to_string()), Some(hold));
+            assert_eq!(hold_to_value(None), Value::Null);
+        }
+
+        #[test]
+        fn anything_else_is_refused_not_a_panic() {
+            for junk in [
+                "",
+                "null",
+                "{}",
+                r#"{"take":{}}"#,
+                r#"{"take":{"want":{"count":-1,"waitMs":1,"invite":true,"intervalMs":1}}}"#,
+                r#""nope""#,
+            ] {
+                assert_eq!(read::<Call>(junk), None, "{junk}");
+            }
+            assert_eq!(read::<Grant>(r#"{"slots":{"firstMs":1}}"#), None);
         }
     }
 }
