@@ -291,6 +291,15 @@ impl Db {
         let row = self.exec(query, bindings)?.raw().next().transpose()?;
         Ok(row.unwrap_or_default().into_iter())
     }
+
+    /// The first column of the first row, if any.
+    pub fn first(
+        &self,
+        query: &str,
+        bindings: Vec<SqlStorageValue>,
+    ) -> worker::Result<Option<SqlStorageValue>> {
+        Ok(self.row(query, bindings)?.next())
+    }
 }
 
 pub fn text(value: Option<SqlStorageValue>) -> Option<String> {

@@ -7,7 +7,7 @@ use super::budget::{admit, Budget, Counts, Limits, PriorInvite};
 use super::lease::{self, Lease};
 use super::object::InviteLedger;
 use super::protocol::{Answer, Ask, Reserved};
-use super::sql::{first, int, whole};
+use super::sql::{int, whole};
 use super::window::Windows;
 use worker::Result;
 
@@ -54,7 +54,7 @@ impl InviteLedger {
     /// Nothing writes the rows from before the buckets any more: once gone, they stay gone.
     fn legacy_gone(&self) -> Result<bool> {
         if !self.legacy_gone.get() {
-            let row = first(self.exec("SELECT 1 FROM invites LIMIT 1", vec![])?)?;
+            let row = self.db.first("SELECT 1 FROM invites LIMIT 1", vec![])?;
             self.legacy_gone.set(row.is_none());
         }
         Ok(self.legacy_gone.get())
@@ -68,10 +68,10 @@ impl InviteLedger {
     }
 
     fn recorded(&self, take: &Ask) -> Result<PriorInvite> {
-        let spelling = first(self.exec(
+        let spelling = self.db.first(
             "SELECT spelling FROM invites WHERE mailbox = ? AND position = ?",
             vec![take.mailbox.as_str().into(), take.position.as_str().into()],
-        )?)?;
+        )?;
         Ok(match crate::objects::text(spelling) {
             Some(s) if s == take.spelling => PriorInvite::SameSpelling,
             Some(_) => PriorInvite::OtherSpelling,
@@ -83,18 +83,18 @@ impl InviteLedger {
         let mut counts = Counts::ZERO;
         for budget in Budget::ACCOUNT {
             let bounds = windows.bounds(budget.span(), at_ms);
-            let kept = first(self.exec(
+            let kept = self.db.first(
                 "SELECT count FROM counters WHERE budget = ? AND scope = '' AND window_start = ?",
                 vec![budget.as_str().into(), int(bounds.start_ms)],
-            )?)?;
+            )?;
             let count = match whole(kept) {
                 Some(count) => count,
                 // A window's first take: its counter starts from the rows recorded in it.
                 None => {
-                    let recorded = whole(first(self.exec(
+                    let recorded = whole(self.db.first(
                         "SELECT COUNT(*) FROM invites WHERE at_ms >= ? AND at_ms < ?",
                         vec![int(bounds.start_ms), int(bounds.end_ms)],
-                    )?)?)
+                    )?)
                     .unwrap_or(0);
                     let delta = i64::try_from(recorded).unwrap_or(i64::MAX);
                     self.add(budget, at_ms, windows, delta)?;
@@ -116,7 +116,7 @@ impl InviteLedger {
     /// Counted always, limit or not, so a limit set mid-window counts what came before.
     fn add(&self, budget: Budget, at_ms: u64, windows: &Windows, delta: i64) -> Result<()> {
         let bounds = windows.bounds(budget.span(), at_ms);
-        self.exec(
+        self.db.exec(
             "INSERT INTO counters (budget, scope, window_start, window_end, count)
              VALUES (?, '', ?, ?, MAX(?, 0))
              ON CONFLICT (budget, scope, window_start) DO UPDATE SET count = MAX(count + ?, 0)",

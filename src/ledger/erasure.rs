@@ -7,7 +7,7 @@ use super::client::{bucket_name, LedgerClient, ACCOUNT};
 use super::mailbox::{bucket, MailboxKeys};
 use super::object::InviteLedger;
 use super::protocol::{Ask, Call};
-use super::sql::{first, int, whole};
+use super::sql::{int, whole};
 use crate::domain::Email;
 use worker::Result;
 
@@ -29,13 +29,13 @@ pub fn erased_after(applied_ms: u64, erased_at_ms: Option<u64>) -> bool {
 impl InviteLedger {
     /// `Call::Forget`: deletes the mailbox's rows and marks it erased (now) for `remember_ms`.
     pub(super) fn forget(&self, mailbox: &str, remember_ms: u64, now: u64) -> Result<String> {
-        let rows = first(self.exec(
+        let rows = self.db.first(
             "SELECT group_concat(position || ':' || record, ' ') FROM invites WHERE mailbox = ?",
             vec![mailbox.into()],
-        )?)?;
+        )?;
         let delete = "DELETE FROM invites WHERE mailbox = ?";
-        self.exec(delete, vec![mailbox.into()])?;
-        self.exec(
+        self.db.exec(delete, vec![mailbox.into()])?;
+        self.db.exec(
             "INSERT INTO erasures (mailbox, erased_at, until_ms) VALUES (?, ?, ?)
              ON CONFLICT (mailbox) DO UPDATE
              SET erased_at = excluded.erased_at, until_ms = excluded.until_ms",
@@ -51,7 +51,7 @@ impl InviteLedger {
     /// `Call::ErasedSince`, answered 0 or 1.
     pub(super) fn erased_since(&self, mailbox: &str, applied_ms: u64) -> Result<String> {
         let mark = "SELECT erased_at FROM erasures WHERE mailbox = ?";
-        let erased_at = whole(first(self.exec(mark, vec![mailbox.into()])?)?);
+        let erased_at = whole(self.db.first(mark, vec![mailbox.into()])?);
         Ok(usize::from(erased_after(applied_ms, erased_at)).to_string())
     }
 }

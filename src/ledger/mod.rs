@@ -27,7 +27,7 @@ pub use gate::Ticket;
 pub use gate::{Gate, Note, Settlement};
 pub use mailbox::{canonical, MailboxKeys};
 pub use object::InviteLedger;
-pub(crate) use sql::{first, int, whole};
+pub(crate) use sql::{int, whole};
 
 use crate::domain::{CandidateKey, Email, PositionId};
 use budget::Limits;

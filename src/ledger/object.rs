@@ -3,19 +3,16 @@
 
 use super::protocol::{Call, Settled};
 use super::prune::Retention;
-use super::sql::{first, int, whole, ADDED, SCHEMA};
+use super::sql::{int, whole, ADDED, SCHEMA};
 use crate::letters::Letters;
 use crate::objects::Db;
 use serde::Serialize;
 use std::cell::Cell;
-use worker::{
-    durable_object, DurableObject, Env, Request, Response, Result, SqlCursor, SqlStorageValue,
-    State, Storage,
-};
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, State, Storage};
 
 #[durable_object(alarm)]
 pub struct InviteLedger {
-    db: Db,
+    pub(super) db: Db,
     pub(super) storage: Storage,
     /// The retention last written; whether this instance has seen its alarm set.
     pub(super) retention: Cell<Option<Retention>>,
@@ -105,7 +102,7 @@ impl crate::objects::Answers for InviteLedger {
             } => {
                 let mut released = Vec::with_capacity(release.len());
                 for id in release {
-                    let gone = self.exec(
+                    let gone = self.db.exec(
                         "DELETE FROM invites WHERE id = ? RETURNING at_ms, position",
                         vec![int(id)],
                     )?;
@@ -118,14 +115,14 @@ impl crate::objects::Answers for InviteLedger {
                 self.give_back(&give_back, &windows)?;
                 for (ids, unsettled) in [(unsettle, 1), (confirm, 0)] {
                     for id in ids {
-                        self.exec(
+                        self.db.exec(
                             "UPDATE invites SET busy_until = 0, unsettled = ? WHERE id = ?",
                             vec![int(unsettled), int(id)],
                         )?;
                     }
                 }
                 if quota_back && !quota_exhausted {
-                    self.exec("DELETE FROM quota", vec![])?;
+                    self.db.exec("DELETE FROM quota", vec![])?;
                 }
                 let mut settled = Settled {
                     released,
@@ -158,24 +155,22 @@ fn text(answer: &impl Serialize) -> Result<String> {
 }
 
 impl InviteLedger {
-    pub(super) fn exec(&self, query: &str, bindings: Vec<SqlStorageValue>) -> Result<SqlCursor> {
-        self.db.exec(query, bindings)
-    }
-
     /// `Call::HandOver`, from the table `letters`, which goes once it is empty.
     fn hand_over(&self, taken: &[String], now: u64) -> Result<Letters> {
         let table = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'letters'";
-        if whole(first(self.exec(table, vec![])?)?) != Some(1) {
+        if whole(self.db.first(table, vec![])?) != Some(1) {
             return Ok(Letters::default());
         }
         for id in taken {
-            self.exec("DELETE FROM letters WHERE id = ?", vec![id.as_str().into()])?;
+            self.db
+                .exec("DELETE FROM letters WHERE id = ?", vec![id.as_str().into()])?;
         }
-        self.exec("DELETE FROM letters WHERE expires_ms <= ?", vec![int(now)])?;
+        self.db
+            .exec("DELETE FROM letters WHERE expires_ms <= ?", vec![int(now)])?;
         let page = "SELECT id, text, expires_ms FROM letters ORDER BY rowid LIMIT 100";
-        let letters = crate::letters::read(self.exec(page, vec![])?)?;
+        let letters = crate::letters::read(self.db.exec(page, vec![])?)?;
         if letters.letters.is_empty() {
-            self.exec("DROP TABLE letters", vec![])?;
+            self.db.exec("DROP TABLE letters", vec![])?;
         }
         Ok(letters)
     }

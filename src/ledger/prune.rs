@@ -3,7 +3,7 @@
 
 use super::budget::Budget;
 use super::object::InviteLedger;
-use super::sql::{int, row, whole};
+use super::sql::{int, whole};
 use super::window::Windows;
 use crate::objects::text;
 use worker::Result;
@@ -49,7 +49,7 @@ impl InviteLedger {
     pub(super) async fn arm_pruning(&self, retention: Retention) -> Result<()> {
         if self.retention.get() != Some(retention) {
             let windows = serde_json::to_string(&retention.windows)?;
-            self.exec(
+            self.db.exec(
                 "INSERT INTO retention (id, keep_ms, windows) VALUES (1, ?, ?)
                  ON CONFLICT (id) DO UPDATE
                  SET keep_ms = excluded.keep_ms, windows = excluded.windows",
@@ -70,22 +70,24 @@ impl InviteLedger {
     /// how long until the next alarm, `None` when no retention is known yet.
     pub(super) fn prune(&self, now: u64) -> Result<Option<u64>> {
         let query = "SELECT keep_ms, windows FROM retention WHERE id = 1";
-        let mut columns = row(self.exec(query, vec![])?)?;
+        let mut columns = self.db.row(query, vec![])?;
         let keep_ms = whole(columns.next());
         let windows = text(columns.next()).and_then(|text| serde_json::from_str(&text).ok());
         let Some((keep_ms, windows)) = keep_ms.zip(windows) else {
             return Ok(None);
         };
         let retention = Retention { keep_ms, windows };
-        let gone = self.exec(
+        let gone = self.db.exec(
             "DELETE FROM invites WHERE id IN
                 (SELECT id FROM invites WHERE at_ms < ? ORDER BY at_ms LIMIT ?) RETURNING id",
             vec![int(retention.cutoff(now)), int(BATCH)],
         )?;
         let deleted = u64::try_from(gone.raw().count()).unwrap_or(BATCH);
-        self.exec("DELETE FROM warnings WHERE window_end <= ?", vec![int(now)])?;
-        self.exec("DELETE FROM erasures WHERE until_ms <= ?", vec![int(now)])?;
-        self.exec(
+        self.db
+            .exec("DELETE FROM warnings WHERE window_end <= ?", vec![int(now)])?;
+        self.db
+            .exec("DELETE FROM erasures WHERE until_ms <= ?", vec![int(now)])?;
+        self.db.exec(
             "DELETE FROM counters WHERE rowid IN
                 (SELECT rowid FROM counters WHERE window_end <= ? LIMIT ?)",
             vec![int(now), int(BATCH)],

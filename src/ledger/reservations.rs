@@ -7,7 +7,7 @@ use super::budget::{admit, Budget, Counts, Limits, PriorInvite};
 use super::erasure::erased_after;
 use super::object::InviteLedger;
 use super::protocol::{Answer, Ask, Reserved, Settled};
-use super::sql::{first, int, row, whole};
+use super::sql::{int, whole};
 use super::window::{Bounds, Windows};
 use worker::{Result, SqlStorageValue};
 
@@ -36,7 +36,7 @@ impl InviteLedger {
                     ..
                 } => *reservation = self.insert(ask, now, flight_until)?,
                 Answer::Granted { reservation, .. } => {
-                    self.exec(
+                    self.db.exec(
                         "UPDATE invites SET busy_until = ? WHERE id = ?",
                         vec![int(flight_until), int(*reservation)],
                     )?;
@@ -77,7 +77,7 @@ impl InviteLedger {
 
     pub(super) fn quota_hold(&self) -> Result<Option<u64>> {
         let probe_at = "SELECT probe_at FROM quota WHERE id = 1";
-        Ok(whole(first(self.exec(probe_at, vec![])?)?))
+        Ok(whole(self.db.first(probe_at, vec![])?))
     }
 
     /// Records a quota found spent until `probe_at`; `warn` the first time, then hourly.
@@ -89,7 +89,7 @@ impl InviteLedger {
         now: u64,
     ) -> Result<()> {
         let held = self.quota_hold()?;
-        self.exec(
+        self.db.exec(
             "INSERT INTO quota (id, probe_at, warned_at) VALUES (1, ?, ?)
              ON CONFLICT (id) DO UPDATE SET probe_at = excluded.probe_at",
             vec![int(probe_at), int(now)],
@@ -102,10 +102,10 @@ impl InviteLedger {
     /// At most once an hour: the quota line is a reminder, not a flood.
     fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
         let due = now.saturating_sub(windows.hour_ms());
-        let updated = first(self.exec(
+        let updated = self.db.first(
             "UPDATE quota SET warned_at = ? WHERE id = 1 AND warned_at <= ? RETURNING 1",
             vec![int(now), int(due)],
-        )?)?;
+        )?;
         Ok(updated.is_some())
     }
 
@@ -140,7 +140,7 @@ impl InviteLedger {
         }
         query.push_str(" FROM (SELECT 1) LEFT JOIN invites e ON e.mailbox = ? AND e.position = ?");
         bindings.extend([ask.mailbox.as_str().into(), ask.position.as_str().into()]);
-        let mut columns = row(self.exec(&query, bindings)?)?;
+        let mut columns = self.db.row(&query, bindings)?;
         let quota = whole(columns.next());
         let erased_at = whole(columns.next());
         let spelling = columns.next();
@@ -167,7 +167,7 @@ impl InviteLedger {
     }
 
     fn insert(&self, ask: &Ask, now: u64, flight_until: u64) -> Result<u64> {
-        let id = first(self.exec(
+        let id = self.db.first(
             "INSERT INTO invites (mailbox, spelling, position, at_ms, busy_until, record)
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             vec![
@@ -178,17 +178,17 @@ impl InviteLedger {
                 int(flight_until),
                 ask.record.as_str().into(),
             ],
-        )?)?;
+        )?;
         whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))
     }
 
     /// The first time `budget` is found full in this window; expired marks go on this rare path.
     fn first_warning(&self, budget: Budget, scope: &str, window: Bounds) -> Result<bool> {
-        self.exec(
+        self.db.exec(
             "DELETE FROM warnings WHERE window_end <= ?",
             vec![int(window.start_ms)],
         )?;
-        let inserted = first(self.exec(
+        let inserted = self.db.first(
             "INSERT INTO warnings (budget, scope, window_start, window_end) VALUES (?, ?, ?, ?)
              ON CONFLICT DO NOTHING RETURNING 1",
             vec![
@@ -197,7 +197,7 @@ impl InviteLedger {
                 int(window.start_ms),
                 int(window.end_ms),
             ],
-        )?)?;
+        )?;
         Ok(inserted.is_some())
     }
 }

@@ -1,7 +1,7 @@
 //! The ledger's SQLite tables, and values read back without serde (serde-wasm-bindgen row
 //! structs cost more wasm than the whole ledger).
 
-use worker::{Result, SqlCursor, SqlStorageValue};
+use worker::SqlStorageValue;
 
 pub(super) const SCHEMA: &[&str] = &[
     // One row per invite made or reserved. Mailbox, spelling and record are HMACs.
@@ -41,21 +41,6 @@ pub(super) const ADDED: &[&str] = &[
 /// Milliseconds as SQLite integers; every time here is far inside JavaScript's safe range.
 pub(crate) fn int(ms: u64) -> SqlStorageValue {
     SqlStorageValue::Integer(i64::try_from(ms).unwrap_or(i64::MAX / 2))
-}
-
-/// The first row's columns; none without a row.
-pub(super) fn row(cursor: SqlCursor) -> Result<std::vec::IntoIter<SqlStorageValue>> {
-    Ok(cursor
-        .raw()
-        .next()
-        .transpose()?
-        .unwrap_or_default()
-        .into_iter())
-}
-
-/// The first column of the first row, if any.
-pub(crate) fn first(cursor: SqlCursor) -> Result<Option<SqlStorageValue>> {
-    Ok(row(cursor)?.next())
 }
 
 /// A count, id or time back from SQLite; anything else reads as absent, never a panic.

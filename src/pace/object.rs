@@ -2,7 +2,6 @@
 //! most one lease span of slots twice); the quota hold lasts hours, so it is in SQLite.
 
 use super::rules::{Call, Pace, State as PaceState};
-use crate::ledger::first;
 use crate::objects::{read, text, Db};
 use std::cell::{Cell, RefCell};
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
@@ -83,7 +82,9 @@ impl HireflixPace {
         if let Some(pace) = *self.pace.borrow() {
             return Ok(pace);
         }
-        let hold = first(self.db.exec("SELECT json FROM hold WHERE id = 1", vec![])?)?;
+        let hold = self
+            .db
+            .first("SELECT json FROM hold WHERE id = 1", vec![])?;
         let hold = text(hold).and_then(|json| read(&json));
         Ok(Pace { next_ms: 0, hold })
     }
