@@ -215,7 +215,11 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
     async fn find_existing(&self, c: &Candidate) -> Answered {
         let email = &c.application.email;
         let (given, lower) = (email.as_str(), email.dedupe_form());
-        for spelling in [given, &lower].iter().take(1 + usize::from(lower != given)) {
+        let mut spellings = vec![given];
+        if lower != given {
+            spellings.push(&lower);
+        }
+        for spelling in spellings {
             let found = match self.inviter.find_interview(&c.position, spelling).await {
                 Ok(found) => found,
                 // Found, but with no link we may send anyone to: the same answer as any other.

@@ -31,7 +31,11 @@ fn fresh<T>(now: u64, kept: Option<(u64, T)>) -> Option<T> {
 }
 
 fn memo_get(now: u64) -> Option<Vec<Position>> {
-    fresh(now, MEMO.with_borrow(Option::clone))
+    // Only a fresh list is copied out.
+    MEMO.with_borrow(|kept| {
+        let (at, all) = kept.as_ref()?;
+        fresh(now, Some((*at, all))).cloned()
+    })
 }
 
 /// The position's name if this isolate remembers it, without asking KV or Hireflix.

@@ -13,7 +13,7 @@ use crate::hireflix::TrustedHosts;
 use crate::http_url::{is_loopback_host, HttpUrl};
 use crate::ledger::budget::Limits;
 use crate::ledger::window::Windows;
-use crate::ledger::{Budgets, DEFAULT_QUOTA_RETRY_SECONDS as QUOTA_RETRY};
+use crate::ledger::{Budgets, DEFAULT_QUOTA_RETRY_SECONDS};
 use crate::objects::Placement;
 use brand::Brand;
 use read::Reader;
@@ -172,7 +172,11 @@ impl Config {
                     .check("BUDGET_WINDOWS_SECONDS", windows_why, read::windows)
                     .unwrap_or_default(),
                 // At most 12 hours: a queue cannot delay a message longer.
-                quota_retry_seconds: r.number("QUOTA_RETRY_SECONDS", QUOTA_RETRY, 1..=43_200),
+                quota_retry_seconds: r.number(
+                    "QUOTA_RETRY_SECONDS",
+                    DEFAULT_QUOTA_RETRY_SECONDS,
+                    1..=43_200,
+                ),
             },
             require_consent: r.check("REQUIRE_CONSENT", flag_why, |raw| raw.parse().ok())
                 == Some(true),

@@ -156,7 +156,9 @@ impl FieldErrors {
     }
 
     fn check<T>(&mut self, field: Field, parsed: Result<T, FieldError>) -> Option<T> {
-        parsed.map_err(|error| self.0.push((field, error))).ok()
+        parsed
+            .map_err(|e| *self = std::mem::take(self).with(field, e))
+            .ok()
     }
 
     pub fn get(&self, field: Field) -> Option<&FieldError> {

@@ -53,11 +53,9 @@ impl Answer {
         };
         put("place", line.map(|(place, _)| place.into()));
         put("expectedBy", line.map(|(_, by)| iso8601(by).into()));
-        let paused = matches!(self, Answer::PositionPaused { .. });
-        put(
-            "retryAfter",
-            row.retry_after.filter(|_| paused).map(Value::from),
-        );
+        if let Answer::PositionPaused { retry_after_s } = self {
+            put("retryAfter", Some((*retry_after_s).into()));
+        }
         put("message", self.notice(w, message).map(Value::from));
         let reply = json(row.status, &Value::Object(body));
         reply.with_header("retry-after", row.retry_after.map(|s| s.to_string()))

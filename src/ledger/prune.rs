@@ -20,10 +20,13 @@ pub struct Retention {
 
 impl Retention {
     /// Rows made before this are needed by no rule: older than the uniqueness period and
-    /// before the mailbox's day (the only budget counted from rows).
+    /// before the current window of every budget counted from rows.
     pub fn cutoff(&self, now_ms: u64) -> u64 {
-        let day = self.windows.bounds(Budget::EmailDay.span(), now_ms);
-        day.start_ms.min(now_ms.saturating_sub(self.keep_ms))
+        Budget::ALL
+            .into_iter()
+            .filter(|b| !b.in_account())
+            .map(|b| self.windows.bounds(b.span(), now_ms).start_ms)
+            .fold(now_ms.saturating_sub(self.keep_ms), u64::min)
     }
 
     /// How long until the alarm comes back: a second while a full batch went (more is left),

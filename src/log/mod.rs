@@ -150,7 +150,17 @@ impl Event<'_> {
             | Event::DeadLetterFiled { stored: false, .. }
             | Event::QueueMisconfigured { .. } => Level::Error,
             Event::CandidateErased { .. } => Level::Info,
-            _ => Level::Warn,
+            // Listed, not `_`: a new event's level is a choice, made where the compiler asks.
+            Event::DeadLetterFiled { stored: true, .. }
+            | Event::UnreadableMessage { .. }
+            | Event::PositionsRefreshFailed { .. }
+            | Event::PaceUnreachable
+            | Event::HireflixThrottled { .. }
+            | Event::QuotaHold { .. }
+            | Event::QuotaBack
+            | Event::BudgetReached { .. }
+            | Event::QuotaExhausted { .. }
+            | Event::KvWriteFailed { .. } => Level::Warn,
         }
     }
 

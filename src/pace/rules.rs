@@ -99,17 +99,15 @@ pub struct Pace {
 impl Pace {
     pub fn take(&mut self, want: SlotRequest, now_ms: u64) -> Grant {
         let hold = self.hold.filter(|_| want.invite);
-        if let Some(h) = hold {
+        if let Some(hold) = hold {
+            if now_ms < hold.until_ms {
+                let until_ms = hold.until_ms;
+                return Grant::Held { until_ms };
+            }
             // While a probe is out, the others ask again soon.
-            let recheck = h
-                .probe_until_ms
-                .min(now_ms.saturating_add(PROBE_RECHECK_MS));
-            let until_ms = if now_ms < h.until_ms {
-                h.until_ms
-            } else {
-                recheck
-            };
-            if now_ms < h.until_ms.max(h.probe_until_ms) {
+            if now_ms < hold.probe_until_ms {
+                let recheck = now_ms.saturating_add(PROBE_RECHECK_MS);
+                let until_ms = hold.probe_until_ms.min(recheck);
                 return Grant::Held { until_ms };
             }
         }
