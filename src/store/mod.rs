@@ -86,21 +86,24 @@ impl Store {
             Some(object) => object.list().await,
             None => Some(Vec::new()),
         };
-        let complete = listed.is_some();
+        let mut complete = listed.is_some();
         let mut letters = listed.unwrap_or_default();
         let mut cursor: Option<String> = None;
         // Bounded: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
+        // A page or a letter that could not be read, or a page past the bound: not complete.
         for _ in 0..10 {
             let mut list = self.kv.list().prefix(keys::DEAD_LETTER_PREFIX.into());
             if let Some(at) = cursor.take() {
                 list = list.cursor(at);
             }
             let Ok(page) = list.execute().await else {
-                break;
+                return (letters, false);
             };
             for key in page.keys {
-                if let Ok(Some(text)) = self.kv.get(&key.name).text().await {
-                    letters.push((key.name, text));
+                match self.kv.get(&key.name).text().await {
+                    Ok(Some(text)) => letters.push((key.name, text)),
+                    Ok(None) => {} // removed since the page was listed
+                    Err(_) => complete = false,
                 }
             }
             cursor = page.cursor.filter(|_| !page.list_complete);
@@ -108,18 +111,20 @@ impl Store {
                 break;
             }
         }
-        (letters, complete)
+        (letters, complete && cursor.is_none())
     }
 
     /// Erases a candidate's record by its key: `Some(true)` when there was one, `None` when the
     /// delete failed.
     pub async fn erase(&self, key: &str) -> Option<bool> {
         let held = matches!(self.kv.get(key).text().await, Ok(Some(_)));
-        let deleted = self.kv.delete(key).await;
-        deleted
-            .map_err(|cause| failed("delete", key, &cause))
-            .ok()?;
-        Some(held)
+        match self.kv.delete(key).await {
+            Ok(()) => Some(held),
+            Err(cause) => {
+                failed("delete", key, &cause);
+                None
+            }
+        }
     }
 
     /// Removes a dead letter by the id `dead_letters` gave; only ever a dead letter's key.

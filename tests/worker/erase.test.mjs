@@ -236,3 +236,21 @@ test("a dead letter whose erasure cannot be checked (no ledger) is filed, never 
     assert.equal(erasedLines(w).length, 0);
   });
 });
+
+test("a dead letters' object that does not answer: the candidate's letters in KV still go, and the answer says the erasure is incomplete", async () => {
+  await withWorker({ lettersFail: true }, async (w) => {
+    const dlq = await w.mf.getQueueProducer("INVITE_DLQ");
+    await dlq.sendBatch([
+      { body: { invite: queued({ firstName: "Gus", email: "gus.lee@example.com" }), reason: "position_not_ready" } },
+      { body: { invite: queued({ firstName: "Bob", email: "bob.ray@example.com" }), reason: "position_not_ready" } },
+    ]);
+    await w.until(async () => (await w.kvKeys("failed:")).length === 2, 10000, "both letters in KV");
+    const res = await erase(w, { email: "gus.lee@example.com" });
+    assert.equal(res.status, 503, "the object's letters could not be searched");
+    const counts = await res.json();
+    assert.equal(counts.deadLetters, null, "no claim that every letter was searched");
+    assert.equal(counts.complete, false);
+    const left = await Promise.all((await w.kvKeys("failed:")).map((k) => w.kv.get(k)));
+    assert.deepEqual(left.map((text) => JSON.parse(text).invite.email), ["bob.ray@example.com"], "Gus's letter in KV is gone, Bob's stays");
+  });
+});
