@@ -79,8 +79,9 @@ impl Store {
         self.put_text(&kv_key, letter, ttl_seconds).await
     }
 
-    /// Every readable dead letter, `(id, JSON)`, and whether their object answered (an erasure
-    /// must not report a partial list as all there was).
+    /// Every readable dead letter, `(id, JSON)`, and whether that is all of them: their object
+    /// answered and every KV page and letter was read (an erasure must not report a partial
+    /// list as all there was).
     pub async fn dead_letters(&self) -> (Vec<(String, String)>, bool) {
         let listed = match &self.letters {
             Some(object) => object.list().await,
@@ -90,7 +91,6 @@ impl Store {
         let mut letters = listed.unwrap_or_default();
         let mut cursor: Option<String> = None;
         // Bounded: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
-        // A page or a letter that could not be read, or a page past the bound: not complete.
         for _ in 0..10 {
             let mut list = self.kv.list().prefix(keys::DEAD_LETTER_PREFIX.into());
             if let Some(at) = cursor.take() {
