@@ -1,8 +1,7 @@
 //! The company around the form: name, logo, colour, privacy notice, contact. Read on every
 //! page, even where other settings are broken, so a bad value is only left out and named.
 
-use super::read::Reader;
-use super::Vars;
+use super::{Reader, Vars};
 use crate::domain::Email;
 use crate::http_url::HttpUrl;
 use base64::{engine::general_purpose::STANDARD, Engine};

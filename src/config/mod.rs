@@ -5,7 +5,6 @@
 
 pub mod brand;
 pub mod names;
-mod read;
 
 use crate::domain::phone::Region;
 use crate::domain::PositionId;
@@ -16,7 +15,7 @@ use crate::ledger::window::Windows;
 use crate::ledger::{Budgets, DEFAULT_QUOTA_RETRY_SECONDS};
 use crate::objects::Placement;
 use brand::Brand;
-use read::Reader;
+use std::ops::RangeInclusive;
 use std::rc::Rc;
 
 pub const DEFAULT_API_URL: &str = "https://api.hireflix.com/me";
@@ -116,7 +115,7 @@ impl Config {
         let mut r = Reader::new(vars);
         let api_url = r.url("HIREFLIX_API_URL", DEFAULT_API_URL);
         let origins_why = "must be comma-separated origins like https://careers.example.com";
-        let allowed_origins = r.check("ALLOWED_ORIGINS", origins_why, read::origins);
+        let allowed_origins = r.check("ALLOWED_ORIGINS", origins_why, origins);
         let turnstile = r.text("TURNSTILE_SITE_KEY").and_then(|site_key| {
             let Some(secret_key) = r.text("TURNSTILE_SECRET_KEY") else {
                 r.problems.push("TURNSTILE_SITE_KEY is set but TURNSTILE_SECRET_KEY is not (wrangler secret put TURNSTILE_SECRET_KEY)".into());
@@ -149,7 +148,7 @@ impl Config {
         let mut config = Config {
             api_key: r.secret("HIREFLIX_API_KEY", 1),
             allowed_positions: r
-                .check("ALLOWED_POSITIONS", positions_why, read::positions)
+                .check("ALLOWED_POSITIONS", positions_why, positions)
                 .flatten(),
             submission_ttl_seconds: r.number("SUBMISSION_TTL_DAYS", 30, 1..=365) * DAY_SECONDS,
             dead_letter_ttl_seconds: r.number("DEAD_LETTER_TTL_DAYS", 30, 1..=365) * DAY_SECONDS,
@@ -169,7 +168,7 @@ impl Config {
             budgets: Budgets {
                 limits,
                 windows: r
-                    .check("BUDGET_WINDOWS_SECONDS", windows_why, read::windows)
+                    .check("BUDGET_WINDOWS_SECONDS", windows_why, windows)
                     .unwrap_or_default(),
                 // At most 12 hours: a queue cannot delay a message longer.
                 quota_retry_seconds: r.number(
@@ -181,7 +180,7 @@ impl Config {
             require_consent: r.check("REQUIRE_CONSENT", flag_why, |raw| raw.parse().ok())
                 == Some(true),
             consent_notice_version: r
-                .check("CONSENT_NOTICE_VERSION", label_why, read::label)
+                .check("CONSENT_NOTICE_VERSION", label_why, label)
                 .unwrap_or_else(|| crate::i18n::NOTICE_VERSION.to_string()),
             default_language: r.check("DEFAULT_LANGUAGE", &languages_why, |code| {
                 crate::i18n::by_code(code).map(|_| code.to_string())
@@ -227,6 +226,117 @@ impl Config {
         let allowed = self.allowed_positions.as_ref();
         allowed.is_none_or(|allowed| allowed.contains(position))
     }
+}
+
+/// Reads one setting at a time: trimmed, blank as unset.
+struct Reader<'v, V: ?Sized> {
+    vars: &'v V,
+    problems: Vec<String>,
+    warnings: Vec<String>,
+}
+
+impl<'v, V: Vars + ?Sized> Reader<'v, V> {
+    fn new(vars: &'v V) -> Self {
+        Reader {
+            vars,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        let value = self.vars.var(name)?;
+        Some(value.trim().to_string()).filter(|v| !v.is_empty())
+    }
+
+    /// `None` when unset, or when wrong and then named in `problems` as "`name` `why`".
+    fn check<T>(
+        &mut self,
+        name: &str,
+        why: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Option<T> {
+        let parsed = parse(&self.text(name)?);
+        if parsed.is_none() {
+            self.problems.push(format!("{name} {why}"));
+        }
+        parsed
+    }
+
+    fn number<N: TryFrom<u64>>(&mut self, name: &str, default: N, range: RangeInclusive<u64>) -> N {
+        let (min, max) = (range.start(), range.end());
+        let why = format!("must be a whole number from {min} to {max}");
+        let within = |raw: &str| raw.parse().ok().filter(|n| range.contains(n));
+        self.check(name, &why, |raw| N::try_from(within(raw)?).ok())
+            .unwrap_or(default)
+    }
+
+    /// A secret the worker needs (`wrangler secret put`); empty when unset or too short.
+    fn secret(&mut self, name: &str, min_chars: usize) -> Secret {
+        let why = match self.text(name) {
+            Some(value) if value.chars().count() >= min_chars => return Secret(value),
+            Some(_) => {
+                format!("{name} must be at least {min_chars} characters (openssl rand -hex 32)")
+            }
+            None => format!("{name} is not set (wrangler secret put {name})"),
+        };
+        self.problems.push(why);
+        Secret::default()
+    }
+
+    /// https, or plain http to a loopback host (a local stand-in): what it is sent may be a
+    /// secret.
+    fn url(&mut self, name: &str, default: &str) -> Option<HttpUrl> {
+        let raw = self.text(name).unwrap_or_else(|| default.to_string());
+        let why = match HttpUrl::parse(&raw) {
+            Some(url) if url.is_https() || is_loopback_host(url.host()) => return Some(url),
+            Some(_) => "must use https (plain http only for a local stand-in)",
+            None => "must be an http(s) URL",
+        };
+        self.problems.push(format!("{name} {why}"));
+        None
+    }
+}
+
+fn list(raw: &str) -> impl Iterator<Item = &str> {
+    raw.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Empty (no entries) is `None`: every position.
+fn positions(raw: &str) -> Option<Option<Vec<PositionId>>> {
+    let ids: Vec<PositionId> = list(raw).map(PositionId::parse).collect::<Option<_>>()?;
+    Some(Some(ids).filter(|ids| !ids.is_empty()))
+}
+
+/// Each as `scheme://host[:port]`; a path, query or anything else is a mistake to report.
+fn origins(raw: &str) -> Option<Vec<String>> {
+    list(raw)
+        .map(|entry| {
+            let url = HttpUrl::parse(entry)?;
+            let bare = url.to_string() == format!("{}/", url.origin())
+                && !entry.trim_end_matches('/').contains(['?', '#']);
+            bare.then(|| url.origin())
+        })
+        .collect()
+}
+
+/// For tests, "hour,day,month" lengths in seconds, to watch a window reopen.
+fn windows(raw: &str) -> Option<Windows> {
+    let within = |n: &u32| (1..=31 * 86_400).contains(n);
+    let length = |n: &str| n.trim().parse().ok().filter(within);
+    let lengths = raw.split(',').map(length).collect::<Option<Vec<u32>>>()?;
+    let [hour_seconds, day_seconds, month_seconds] = <[u32; 3]>::try_from(lengths).ok()?;
+    Some(Windows {
+        hour_seconds,
+        day_seconds,
+        month_seconds,
+    })
+}
+
+/// Such as `2026-11` or `v3`: it goes into KV records and log lines.
+fn label(raw: &str) -> Option<String> {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"._-".contains(&b);
+    (raw.len() <= 32 && raw.bytes().all(allowed)).then(|| raw.to_string())
 }
 
 #[cfg(test)]
