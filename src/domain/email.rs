@@ -21,9 +21,12 @@ impl Email {
         if trimmed.len() > MAX_LEN {
             return Err(FieldError::TooLong);
         }
-        let valid = |(l, d): &(&str, &str)| is_valid_local(l) && is_valid_domain(d);
-        let parts = trimmed.rsplit_once('@').filter(valid);
-        let (local, domain) = parts.ok_or(FieldError::NotAnEmail)?;
+        let allowed = |c: char| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c);
+        let local_ok = |l: &str| !l.is_empty() && l.len() <= 64 && l.chars().all(allowed);
+        let domain_ok = |d: &str| d.contains('.') && d.split('.').all(is_dns_label);
+        let parts = trimmed.rsplit_once('@');
+        let valid = parts.filter(|(local, domain)| local_ok(local) && domain_ok(domain));
+        let (local, domain) = valid.ok_or(FieldError::NotAnEmail)?;
         Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
     }
 
@@ -43,15 +46,6 @@ impl fmt::Debug for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Email(<redacted>)")
     }
-}
-
-fn is_valid_local(local: &str) -> bool {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c);
-    !local.is_empty() && local.len() <= 64 && local.chars().all(allowed)
-}
-
-fn is_valid_domain(domain: &str) -> bool {
-    domain.contains('.') && domain.split('.').all(is_dns_label)
 }
 
 #[cfg(test)]

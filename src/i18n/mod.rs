@@ -1,7 +1,5 @@
 //! Every word a candidate reads, one file a language holding one `Words` (the compiler refuses
-//! a missing string), and which language a request gets. Adding one: copy `es.rs` to
-//! `<ISO 639-1 code>.rs`, translate it from `en.rs`, set `code` and `name`, and add it to
-//! `LANGUAGES`.
+//! a missing string; README says how to add a language), and which language a request gets.
 
 /// One language's `WORDS`: `words` strings, `messages` a heading and a body each. English's
 /// (`declare`) also declares `Words`, so each name is written once besides each translation.
