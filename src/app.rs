@@ -110,14 +110,13 @@ impl Services {
 
     /// For the request `id`; `ctx` lets KV writes nobody waits for finish after the response.
     pub fn pipeline<'a>(&'a self, id: &'a str, source: Source, ctx: &'a Context) -> Pipeline<'a> {
-        let store = &self.store;
         Pipeline {
             invites: Invites {
                 inviter: &self.client,
                 ledger: &self.ledger,
                 line: &self.line,
                 memory: Kv {
-                    store,
+                    store: &self.store,
                     after_response: Some(ctx),
                 },
                 secret: &self.config.app_secret,

@@ -126,17 +126,15 @@ fn darken_for_white_text(rgb: Rgb) -> Rgb {
     shades.find(passes).unwrap_or([0, 0, 0])
 }
 
-/// WCAG 2 relative luminance.
-fn luminance(rgb: Rgb) -> f64 {
+/// The WCAG contrast ratio, in tenths, rounded down (so 4.49:1 never passes as 4.5:1).
+fn contrast_tenths(a: Rgb, b: Rgb) -> u32 {
     let channel = |c: u8| match f64::from(c) / 255.0 {
         c if c <= 0.04045 => c / 12.92,
         c => ((c + 0.055) / 1.055).powf(2.4),
     };
-    0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
-}
-
-/// The WCAG contrast ratio, in tenths, rounded down (so 4.49:1 never passes as 4.5:1).
-fn contrast_tenths(a: Rgb, b: Rgb) -> u32 {
+    // WCAG 2 relative luminance.
+    let luminance =
+        |[r, g, b]: Rgb| 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
     let (la, lb) = (luminance(a), luminance(b));
     let ratio = (la.max(lb) + 0.05) / (la.min(lb) + 0.05);
     // Between 1 and 21: the cast cannot overflow.
@@ -159,7 +157,11 @@ mod tests {
     }
 
     fn parse(vars: &[(&str, &str)]) -> Parsed {
-        let mut r = Reader::new(vars);
+        let mut r = Reader {
+            vars,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        };
         let brand = read(&mut r);
         Parsed {
             brand,

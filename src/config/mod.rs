@@ -112,7 +112,11 @@ fn secrets_in(plain_vars: &str) -> impl Iterator<Item = &str> {
 
 impl Config {
     pub fn read(vars: &(impl Vars + ?Sized)) -> Config {
-        let mut r = Reader::new(vars);
+        let mut r = Reader {
+            vars,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        };
         let api_url = r.url("HIREFLIX_API_URL", DEFAULT_API_URL);
         let origins_why = "must be comma-separated origins like https://careers.example.com";
         let allowed_origins = r.check("ALLOWED_ORIGINS", origins_why, origins);
@@ -235,15 +239,7 @@ struct Reader<'v, V: ?Sized> {
     warnings: Vec<String>,
 }
 
-impl<'v, V: Vars + ?Sized> Reader<'v, V> {
-    fn new(vars: &'v V) -> Self {
-        Reader {
-            vars,
-            problems: Vec::new(),
-            warnings: Vec::new(),
-        }
-    }
-
+impl<V: Vars + ?Sized> Reader<'_, V> {
     fn text(&self, name: &str) -> Option<String> {
         let value = self.vars.var(name)?;
         Some(value.trim().to_string()).filter(|v| !v.is_empty())
@@ -284,8 +280,7 @@ impl<'v, V: Vars + ?Sized> Reader<'v, V> {
         Secret::default()
     }
 
-    /// https, or plain http to a loopback host (a local stand-in): what it is sent may be a
-    /// secret.
+    /// https, or plain http to a loopback host (a local stand-in): it may be sent a secret.
     fn url(&mut self, name: &str, default: &str) -> Option<HttpUrl> {
         let raw = self.text(name).unwrap_or_else(|| default.to_string());
         let why = match HttpUrl::parse(&raw) {
