@@ -21,12 +21,10 @@ fn find(table: &[u8], valued: bool, c: char) -> Option<u32> {
     while let (Some(gap), Some(len)) = (leb128(&mut bytes), leb128(&mut bytes)) {
         let value = if valued { leb128(&mut bytes)? } else { 0 };
         let start = next.saturating_add(gap);
-        if c < start {
-            return None;
-        }
         let end = start.saturating_add(len);
+        // The ranges are sorted: `c` is in this one or none.
         if c <= end {
-            return Some(value);
+            return (c >= start).then_some(value);
         }
         next = end.saturating_add(1);
     }
