@@ -102,14 +102,12 @@ fn from_header(header: &str, default: &'static Words) -> Option<&'static Words> 
         let is_q = |(name, _): &(&str, &str)| name.trim().eq_ignore_ascii_case("q");
         let q = parts.find_map(|p| p.split_once('=').filter(is_q));
         let quality = q.map_or(Some(1000), |(_, value)| qvalue(value.trim()));
-        let Some(quality) = quality.filter(|q| *q > 0) else {
-            continue;
-        };
+        let better = |quality: &u16| *quality > 0 && best.is_none_or(|(q, _)| *quality > q);
         let words = match tag {
             "*" => Some(default),
             tag => by_code(tag),
         };
-        if let Some(words) = words.filter(|_| best.is_none_or(|(q, _)| quality > q)) {
+        if let (Some(quality), Some(words)) = (quality.filter(better), words) {
             best = Some((quality, words));
         }
     }
