@@ -5,9 +5,8 @@
 
 use super::budget::{admit, Budget, Counts, Limits, PriorInvite};
 use super::erasure::erased_after;
-use super::object::InviteLedger;
-use super::protocol::{Answer, Ask, Reserved, Settled};
-use super::sql::{int, whole};
+use super::object::{int, whole, InviteLedger};
+use super::protocol::{Answer, Ask, Reserved};
 use super::window::{Bounds, Windows};
 use worker::{Result, SqlStorageValue};
 
@@ -80,27 +79,8 @@ impl InviteLedger {
         Ok(whole(self.db.first(probe_at, vec![])?))
     }
 
-    /// Records a quota found spent until `probe_at`; `warn` the first time, then hourly.
-    pub(super) fn quota_spent(
-        &self,
-        settled: &mut Settled,
-        probe_at: u64,
-        windows: &Windows,
-        now: u64,
-    ) -> Result<()> {
-        let held = self.quota_hold()?;
-        self.db.exec(
-            "INSERT INTO quota (id, probe_at, warned_at) VALUES (1, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET probe_at = excluded.probe_at",
-            vec![int(probe_at), int(now)],
-        )?;
-        settled.quota_held_until_ms = Some(probe_at);
-        settled.warn = held.is_none() || self.quota_warning(windows, now)?;
-        Ok(())
-    }
-
     /// At most once an hour: the quota line is a reminder, not a flood.
-    fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
+    pub(super) fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
         let due = now.saturating_sub(windows.hour_ms());
         let updated = self.db.first(
             "UPDATE quota SET warned_at = ? WHERE id = 1 AND warned_at <= ? RETURNING 1",
