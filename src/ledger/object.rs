@@ -95,34 +95,27 @@ impl crate::objects::Answers for InviteLedger {
         // serde_json, not serde-wasm-bindgen: one decoder of every call type in the wasm.
         let call = serde_json::from_str::<Call>(&call)?;
         let now = crate::clock::now_ms();
-        let retention = match &call {
-            Call::Reserve {
-                keep_ms, windows, ..
-            }
-            | Call::Take {
-                keep_ms, windows, ..
-            } if *keep_ms > 0 => Some(Retention {
-                keep_ms: *keep_ms,
-                windows: *windows,
-            }),
-            _ => None,
-        };
+        let mut retention = None;
         let answer = self.db.ready().and_then(|()| match call {
             Call::Reserve {
                 asks,
                 limits,
                 windows,
                 flight_ms,
-                ..
-            } => text(&self.reserve(&asks, &limits, &windows, now, flight_ms)?),
+                keep_ms,
+            } => {
+                retention = Some(Retention { keep_ms, windows });
+                text(&self.reserve(&asks, &limits, &windows, now, flight_ms)?)
+            }
             Call::Take {
                 takes,
                 limits,
                 windows,
                 lease,
                 give_back,
-                ..
+                keep_ms,
             } => {
+                retention = Some(Retention { keep_ms, windows });
                 self.give_back(&give_back, &windows)?;
                 text(&self.take(&takes, (&limits, &windows), lease, now)?)
             }
@@ -181,7 +174,7 @@ impl crate::objects::Answers for InviteLedger {
         });
         // After the answer: no await between a reservation's reads and writes. A failure here
         // costs only a late prune; an error answer, a parked application.
-        if let (Ok(_), Some(retention)) = (&answer, retention) {
+        if let (Ok(_), Some(retention)) = (&answer, retention.filter(|r| r.keep_ms > 0)) {
             let _late = self.arm_pruning(retention).await;
         }
         answer

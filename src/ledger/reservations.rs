@@ -7,7 +7,7 @@ use super::budget::{admit, Budget, Counts, Limits, PriorInvite};
 use super::erasure::erased_after;
 use super::object::{int, whole, InviteLedger};
 use super::protocol::{Answer, Ask, Reserved};
-use super::window::{Bounds, Windows};
+use super::window::Windows;
 use worker::{Result, SqlStorageValue};
 
 impl InviteLedger {
@@ -64,8 +64,21 @@ impl InviteLedger {
             Answer::Parked { reached, .. } => {
                 for r in reached {
                     let scope = if r.budget.in_account() { "" } else { mailbox };
-                    let bounds = windows.bounds(r.budget.span(), at_ms);
-                    r.warn = self.first_warning(r.budget, scope, bounds)?;
+                    let window = windows.bounds(r.budget.span(), at_ms);
+                    // Expired marks go on this rare path.
+                    let expired = "DELETE FROM warnings WHERE window_end <= ?";
+                    self.db.exec(expired, vec![int(window.start_ms)])?;
+                    let first = self.db.first(
+                        "INSERT INTO warnings (budget, scope, window_start, window_end)
+                         VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+                        vec![
+                            r.budget.as_str().into(),
+                            scope.into(),
+                            int(window.start_ms),
+                            int(window.end_ms),
+                        ],
+                    )?;
+                    r.warn = first.is_some();
                 }
             }
             Answer::QuotaHeld { warn, .. } => *warn = self.quota_warning(windows, now)?,
@@ -160,24 +173,5 @@ impl InviteLedger {
             ],
         )?;
         whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))
-    }
-
-    /// The first time `budget` is found full in this window; expired marks go on this rare path.
-    fn first_warning(&self, budget: Budget, scope: &str, window: Bounds) -> Result<bool> {
-        self.db.exec(
-            "DELETE FROM warnings WHERE window_end <= ?",
-            vec![int(window.start_ms)],
-        )?;
-        let inserted = self.db.first(
-            "INSERT INTO warnings (budget, scope, window_start, window_end) VALUES (?, ?, ?, ?)
-             ON CONFLICT DO NOTHING RETURNING 1",
-            vec![
-                budget.as_str().into(),
-                scope.into(),
-                int(window.start_ms),
-                int(window.end_ms),
-            ],
-        )?;
-        Ok(inserted.is_some())
     }
 }
