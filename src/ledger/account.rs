@@ -5,9 +5,8 @@
 
 use super::budget::{admit, Budget, Counts, Limits, PriorInvite};
 use super::lease::{self, Lease};
-use super::object::InviteLedger;
+use super::object::{int, whole, InviteLedger};
 use super::protocol::{Answer, Ask, Reserved};
-use super::sql::{int, whole};
 use super::window::Windows;
 use worker::Result;
 
@@ -29,7 +28,7 @@ impl InviteLedger {
             let mut answer = admit(earlier, hold, &counts, limits, windows, take.at_ms);
             // `recorded` knows no call in flight nor unsettled: a grant is a new invite.
             if let Answer::Granted { .. } = answer {
-                self.add_all(take.at_ms, windows, 1)?;
+                self.add(&Budget::ACCOUNT, take.at_ms, windows, 1)?;
             } else {
                 self.warn(&mut answer, windows, take.at_ms, now, "")?;
             }
@@ -38,10 +37,15 @@ impl InviteLedger {
         let mut granted = Lease::default();
         if lease > 0 {
             let counts = self.counts(now, windows)?;
-            let legacy = !self.legacy_gone()?;
+            // Nothing writes the rows from before the buckets any more: once gone, they stay gone.
+            if !self.legacy_gone.get() {
+                let row = self.db.first("SELECT 1 FROM invites LIMIT 1", vec![])?;
+                self.legacy_gone.set(row.is_none());
+            }
+            let legacy = !self.legacy_gone.get();
             granted.invites = lease::grant(lease, &counts, limits, hold.is_some(), legacy);
             if granted.invites > 0 {
-                self.add_all(now, windows, i64::from(granted.invites))?;
+                self.add(&Budget::ACCOUNT, now, windows, i64::from(granted.invites))?;
                 granted.until_ms = lease::until(windows, now);
             }
         }
@@ -51,18 +55,9 @@ impl InviteLedger {
         })
     }
 
-    /// Nothing writes the rows from before the buckets any more: once gone, they stay gone.
-    fn legacy_gone(&self) -> Result<bool> {
-        if !self.legacy_gone.get() {
-            let row = self.db.first("SELECT 1 FROM invites LIMIT 1", vec![])?;
-            self.legacy_gone.set(row.is_none());
-        }
-        Ok(self.legacy_gone.get())
-    }
-
     pub(super) fn give_back(&self, released: &[(u64, String)], windows: &Windows) -> Result<()> {
         for (at_ms, _position) in released {
-            self.add_all(*at_ms, windows, -1)?;
+            self.add(&Budget::ACCOUNT, *at_ms, windows, -1)?;
         }
         Ok(())
     }
@@ -97,7 +92,7 @@ impl InviteLedger {
                     )?)
                     .unwrap_or(0);
                     let delta = i64::try_from(recorded).unwrap_or(i64::MAX);
-                    self.add(budget, at_ms, windows, delta)?;
+                    self.add(&[budget], at_ms, windows, delta)?;
                     recorded
                 }
             };
@@ -106,28 +101,23 @@ impl InviteLedger {
         Ok(counts)
     }
 
-    fn add_all(&self, at_ms: u64, windows: &Windows, delta: i64) -> Result<()> {
-        for budget in Budget::ACCOUNT {
-            self.add(budget, at_ms, windows, delta)?;
-        }
-        Ok(())
-    }
-
     /// Counted always, limit or not, so a limit set mid-window counts what came before.
-    fn add(&self, budget: Budget, at_ms: u64, windows: &Windows, delta: i64) -> Result<()> {
-        let bounds = windows.bounds(budget.span(), at_ms);
-        self.db.exec(
-            "INSERT INTO counters (budget, scope, window_start, window_end, count)
-             VALUES (?, '', ?, ?, MAX(?, 0))
-             ON CONFLICT (budget, scope, window_start) DO UPDATE SET count = MAX(count + ?, 0)",
-            vec![
-                budget.as_str().into(),
-                int(bounds.start_ms),
-                int(bounds.end_ms),
-                delta.into(),
-                delta.into(),
-            ],
-        )?;
+    fn add(&self, budgets: &[Budget], at_ms: u64, windows: &Windows, delta: i64) -> Result<()> {
+        for budget in budgets {
+            let bounds = windows.bounds(budget.span(), at_ms);
+            self.db.exec(
+                "INSERT INTO counters (budget, scope, window_start, window_end, count)
+                 VALUES (?, '', ?, ?, MAX(?, 0))
+                 ON CONFLICT (budget, scope, window_start) DO UPDATE SET count = MAX(count + ?, 0)",
+                vec![
+                    budget.as_str().into(),
+                    int(bounds.start_ms),
+                    int(bounds.end_ms),
+                    delta.into(),
+                    delta.into(),
+                ],
+            )?;
+        }
         Ok(())
     }
 }

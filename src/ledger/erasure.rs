@@ -5,9 +5,8 @@
 
 use super::client::{bucket_name, LedgerClient, ACCOUNT};
 use super::mailbox::{bucket, MailboxKeys};
-use super::object::InviteLedger;
+use super::object::{int, whole, InviteLedger};
 use super::protocol::{Ask, Call};
-use super::sql::{int, whole};
 use crate::domain::Email;
 use worker::Result;
 
@@ -80,11 +79,10 @@ impl LedgerClient {
         if self.secret.is_empty() {
             return None;
         }
-        let keys = MailboxKeys::new(&self.secret, email);
-        let name = bucket_name(bucket(&keys.mailbox));
+        let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
+        let name = bucket_name(bucket(&mailbox));
         let call = Call::ErasedSince(Ask {
-            mailbox: keys.mailbox,
-            spelling: keys.spelling,
+            mailbox,
             applied_ms,
             ..Ask::default()
         });

@@ -36,8 +36,7 @@ impl Note {
 /// Leave to call Hireflix for one application.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Ticket {
-    /// The counted invite, released if the call does not make it. `None` for a resubmission
-    /// of the same address, which Hireflix will not make a second interview.
+    /// The counted invite, released if the call does not make it; `None` for a resubmission.
     pub reservation: Option<u64>,
     /// This call finds out whether a spent quota is back.
     pub probing: bool,
@@ -128,11 +127,7 @@ impl Settlement {
 
     /// Nothing to tell the ledger: no second call.
     pub fn is_empty(&self) -> bool {
-        self.release.is_empty()
-            && self.unsettle.is_empty()
-            && self.confirm.is_empty()
-            && !self.quota_exhausted
-            && !self.quota_back
+        *self == Settlement::default()
     }
 }
 

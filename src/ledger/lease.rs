@@ -1,10 +1,8 @@
 //! Leases of invites from the account to an isolate: the account counts a few invites at once,
 //! as if made, and the isolate spends them without asking again, so the account hears from
-//! each isolate a few times a minute at a surge's peak. A lease comes only from room every
-//! limited budget has; an unused one is given back with the isolate's next take (lost only if
-//! the isolate goes). None is granted while the quota is held, and a refusal ends the lease;
-//! another isolate's lease spent meanwhile is safe: every Hireflix call first takes a slot from
-//! `crate::pace`, which holds the quota too.
+//! each isolate a few times a minute at a surge's peak. An unused one is given back with the
+//! isolate's next take (lost only if the isolate goes). One spent while the quota is held is
+//! safe: every Hireflix call first takes a slot from `crate::pace`, which holds the quota too.
 
 use super::budget::{Budget, Counts, Limits};
 use super::window::Windows;
@@ -68,17 +66,12 @@ impl Lease {
         spent
     }
 
-    /// An ended lease's unused invites.
+    /// An ended lease's unused invites, each `(a time in its windows, "")` as released invites
+    /// are given back (one decoder in the wasm); it holds none after.
     fn unused(&mut self, now_ms: u64) -> Vec<(u64, String)> {
         if now_ms < self.until_ms {
             return Vec::new();
         }
-        self.rest()
-    }
-
-    /// Its unused invites, each `(a time in its windows, "")` as released invites are given
-    /// back (one decoder in the wasm); it holds none after.
-    fn rest(&mut self) -> Vec<(u64, String)> {
         let at = self.until_ms.saturating_sub(1);
         let back = (0..self.invites).map(|_| (at, String::new())).collect();
         *self = Lease::default();
@@ -111,11 +104,7 @@ pub(super) fn spend(n: u32, now_ms: u64) -> u32 {
 /// at half spent, so the others spend the rest while it comes; a small one once spent.
 pub(super) fn due(size: u32, now_ms: u64) -> bool {
     const LARGE: u32 = 8;
-    size >= LARGE && left(now_ms) <= size / 2
-}
-
-fn left(now_ms: u64) -> u32 {
-    with(|l| if now_ms < l.until_ms { l.invites } else { 0 })
+    size >= LARGE && with(|l| now_ms >= l.until_ms || l.invites <= size / 2)
 }
 
 pub(super) fn unused(now_ms: u64) -> Vec<(u64, String)> {
@@ -127,7 +116,8 @@ pub(super) fn unused(now_ms: u64) -> Vec<(u64, String)> {
 /// A new lease replaces the held one, whose rest is given back in its own windows.
 pub(super) fn keep(lease: Lease) {
     if lease.invites > 0 {
-        let rest = with(|l| std::mem::replace(l, lease).rest());
+        // Ended by the new one, whatever its time.
+        let rest = with(|l| std::mem::replace(l, lease).unused(u64::MAX));
         REPLACED.with(|r| r.borrow_mut().extend(rest));
     }
 }
@@ -261,12 +251,12 @@ mod tests {
             until_ms: NOW + 10,
         });
         assert_eq!(spend(1, NOW), 1);
-        assert_eq!(left(NOW), 2);
+        assert_eq!(HELD.get().invites, 2);
         keep(Lease {
             invites: 16,
             until_ms: NOW + 20,
         });
-        assert_eq!(left(NOW), 16);
+        assert_eq!(HELD.get().invites, 16);
         assert_eq!(unused(NOW), vec![(NOW + 9, String::new()); 2]);
         assert_eq!(unused(NOW), [], "given back once");
     }

@@ -18,7 +18,6 @@ mod object;
 mod protocol;
 mod prune;
 mod reservations;
-mod sql;
 pub mod window;
 
 pub use client::{hand_over_letters, LedgerClient};
@@ -27,7 +26,7 @@ pub use gate::Ticket;
 pub use gate::{Gate, Note, Settlement};
 pub use mailbox::{canonical, MailboxKeys};
 pub use object::InviteLedger;
-pub(crate) use sql::{int, whole};
+pub(crate) use object::{int, whole};
 
 use crate::domain::{CandidateKey, Email, PositionId};
 use budget::Limits;

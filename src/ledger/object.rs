@@ -1,14 +1,51 @@
-//! The `InviteLedger` Durable Object, SQLite-backed: the dispatch of each call. It runs one
-//! request at a time, so a reservation is exact (KV has no compare-and-swap).
+//! The `InviteLedger` Durable Object, SQLite-backed: its tables and the dispatch of each call.
+//! It runs one request at a time, so a reservation is exact (KV has no compare-and-swap).
+//! Values are read back without serde (serde-wasm-bindgen row structs cost more wasm than the
+//! whole ledger).
 
 use super::protocol::{Call, Settled};
 use super::prune::Retention;
-use super::sql::{int, whole, ADDED, SCHEMA};
 use crate::letters::Letters;
 use crate::objects::Db;
 use serde::Serialize;
 use std::cell::Cell;
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, State, Storage};
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorageValue};
+use worker::{State, Storage};
+
+const SCHEMA: &[&str] = &[
+    // One row per invite made or reserved. Mailbox, spelling and record are HMACs.
+    "CREATE TABLE IF NOT EXISTS invites (id INTEGER PRIMARY KEY,
+        mailbox TEXT NOT NULL, spelling TEXT NOT NULL, position TEXT NOT NULL,
+        at_ms INTEGER NOT NULL, busy_until INTEGER NOT NULL DEFAULT 0,
+        unsettled INTEGER NOT NULL DEFAULT 0, record TEXT NOT NULL DEFAULT '',
+        UNIQUE (mailbox, position))",
+    "CREATE INDEX IF NOT EXISTS invites_by_position ON invites (position, at_ms)",
+    "CREATE INDEX IF NOT EXISTS invites_by_time ON invites (at_ms)",
+    // Budgets already warned about in their current window.
+    "CREATE TABLE IF NOT EXISTS warnings (budget TEXT NOT NULL, scope TEXT NOT NULL,
+        window_start INTEGER NOT NULL, window_end INTEGER NOT NULL,
+        PRIMARY KEY (budget, scope, window_start))",
+    // The plan's quota, while it is known to be spent: at most one row.
+    "CREATE TABLE IF NOT EXISTS quota (id INTEGER PRIMARY KEY CHECK (id = 1),
+        probe_at INTEGER NOT NULL, warned_at INTEGER NOT NULL)",
+    // The account's budgets: one counter per budget and window (scope '').
+    "CREATE TABLE IF NOT EXISTS counters (budget TEXT NOT NULL, scope TEXT NOT NULL,
+        window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (budget, scope, window_start))",
+    // Mailboxes erased on request, until when remembered (`super::erasure`).
+    "CREATE TABLE IF NOT EXISTS erasures (mailbox TEXT PRIMARY KEY,
+        erased_at INTEGER NOT NULL, until_ms INTEGER NOT NULL)",
+    // How long rows are kept, as the worker last said (`super::prune`).
+    "CREATE TABLE IF NOT EXISTS retention (id INTEGER PRIMARY KEY CHECK (id = 1),
+        keep_ms INTEGER NOT NULL, windows TEXT NOT NULL)",
+];
+
+/// Columns added since the first schema, for older instances (`record`: '' in older rows).
+const ADDED: &[&str] = &[
+    "ALTER TABLE invites ADD COLUMN busy_until INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE invites ADD COLUMN unsettled INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE invites ADD COLUMN record TEXT NOT NULL DEFAULT ''",
+];
 
 #[durable_object(alarm)]
 pub struct InviteLedger {
@@ -37,7 +74,6 @@ impl DurableObject for InviteLedger {
     }
 
     async fn alarm(&self) -> Result<Response> {
-        self.db.ready()?;
         if let Some(wait) = self.prune(crate::clock::now_ms())? {
             self.alarm_in(wait).await?;
         }
@@ -59,34 +95,27 @@ impl crate::objects::Answers for InviteLedger {
         // serde_json, not serde-wasm-bindgen: one decoder of every call type in the wasm.
         let call = serde_json::from_str::<Call>(&call)?;
         let now = crate::clock::now_ms();
-        let retention = match &call {
-            Call::Reserve {
-                keep_ms, windows, ..
-            }
-            | Call::Take {
-                keep_ms, windows, ..
-            } if *keep_ms > 0 => Some(Retention {
-                keep_ms: *keep_ms,
-                windows: *windows,
-            }),
-            _ => None,
-        };
+        let mut retention = None;
         let answer = self.db.ready().and_then(|()| match call {
             Call::Reserve {
                 asks,
                 limits,
                 windows,
                 flight_ms,
-                ..
-            } => text(&self.reserve(&asks, &limits, &windows, now, flight_ms)?),
+                keep_ms,
+            } => {
+                retention = Some(Retention { keep_ms, windows });
+                text(&self.reserve(&asks, &limits, &windows, now, flight_ms)?)
+            }
             Call::Take {
                 takes,
                 limits,
                 windows,
                 lease,
                 give_back,
-                ..
+                keep_ms,
             } => {
+                retention = Some(Retention { keep_ms, windows });
                 self.give_back(&give_back, &windows)?;
                 text(&self.take(&takes, (&limits, &windows), lease, now)?)
             }
@@ -100,17 +129,14 @@ impl crate::objects::Answers for InviteLedger {
                 windows,
                 quota_retry_seconds,
             } => {
-                let mut released = Vec::with_capacity(release.len());
+                let mut settled = Settled::default();
                 for id in release {
-                    let gone = self.db.exec(
-                        "DELETE FROM invites WHERE id = ? RETURNING at_ms, position",
-                        vec![int(id)],
-                    )?;
-                    for row in gone.raw() {
-                        let mut row = row?.into_iter();
-                        let at_ms = whole(row.next());
-                        released.extend(at_ms.zip(crate::objects::text(row.next())));
-                    }
+                    let gone = "DELETE FROM invites WHERE id = ? RETURNING at_ms, position";
+                    let mut row = self.db.row(gone, vec![int(id)])?;
+                    let at_ms = whole(row.next());
+                    settled
+                        .released
+                        .extend(at_ms.zip(crate::objects::text(row.next())));
                 }
                 self.give_back(&give_back, &windows)?;
                 for (ids, unsettled) in [(unsettle, 1), (confirm, 0)] {
@@ -124,13 +150,18 @@ impl crate::objects::Answers for InviteLedger {
                 if quota_back && !quota_exhausted {
                     self.db.exec("DELETE FROM quota", vec![])?;
                 }
-                let mut settled = Settled {
-                    released,
-                    ..Settled::default()
-                };
+                // Spent until `probe_at`; `warn` the first time, then hourly.
                 if quota_exhausted {
                     let retry_ms = u64::from(quota_retry_seconds) * 1_000;
-                    self.quota_spent(&mut settled, now.saturating_add(retry_ms), &windows, now)?;
+                    let probe_at = now.saturating_add(retry_ms);
+                    let held = self.quota_hold()?;
+                    self.db.exec(
+                        "INSERT INTO quota (id, probe_at, warned_at) VALUES (1, ?, ?)
+                         ON CONFLICT (id) DO UPDATE SET probe_at = excluded.probe_at",
+                        vec![int(probe_at), int(now)],
+                    )?;
+                    settled.quota_held_until_ms = Some(probe_at);
+                    settled.warn = held.is_none() || self.quota_warning(&windows, now)?;
                 }
                 text(&settled)
             }
@@ -143,7 +174,7 @@ impl crate::objects::Answers for InviteLedger {
         });
         // After the answer: no await between a reservation's reads and writes. A failure here
         // costs only a late prune; an error answer, a parked application.
-        if let (Ok(_), Some(retention)) = (&answer, retention) {
+        if let (Ok(_), Some(retention)) = (&answer, retention.filter(|r| r.keep_ms > 0)) {
             let _late = self.arm_pruning(retention).await;
         }
         answer
@@ -173,5 +204,20 @@ impl InviteLedger {
             self.db.exec("DROP TABLE letters", vec![])?;
         }
         Ok(letters)
+    }
+}
+
+/// Milliseconds as SQLite integers; every time here is far inside JavaScript's safe range.
+pub(crate) fn int(ms: u64) -> SqlStorageValue {
+    SqlStorageValue::Integer(i64::try_from(ms).unwrap_or(i64::MAX / 2))
+}
+
+/// A count, id or time back from SQLite; anything else reads as absent, never a panic.
+pub(crate) fn whole(value: Option<SqlStorageValue>) -> Option<u64> {
+    match value? {
+        SqlStorageValue::Integer(n) => u64::try_from(n).ok(),
+        // `as` saturates and maps NaN to 0.
+        SqlStorageValue::Float(n) => Some(n as u64),
+        _ => None,
     }
 }

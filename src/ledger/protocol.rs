@@ -93,8 +93,7 @@ pub struct Reserved {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
-    /// Invite now. `settles`: the reservation is one an ambiguous call left, which this call
-    /// settles. `at_ms`: when the bucket counted it.
+    /// Invite now, as [`super::gate::Ticket`] says; `at_ms`: when the bucket counted it.
     Granted {
         reservation: u64,
         probing: bool,

@@ -2,8 +2,7 @@
 //! `SUBMISSION_TTL_DAYS` (its uniqueness) and its mailbox's day, and ended windows' counters.
 
 use super::budget::Budget;
-use super::object::InviteLedger;
-use super::sql::{int, whole};
+use super::object::{int, whole, InviteLedger};
 use super::window::Windows;
 use crate::objects::text;
 use worker::Result;

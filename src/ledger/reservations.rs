@@ -5,10 +5,9 @@
 
 use super::budget::{admit, Budget, Counts, Limits, PriorInvite};
 use super::erasure::erased_after;
-use super::object::InviteLedger;
-use super::protocol::{Answer, Ask, Reserved, Settled};
-use super::sql::{int, whole};
-use super::window::{Bounds, Windows};
+use super::object::{int, whole, InviteLedger};
+use super::protocol::{Answer, Ask, Reserved};
+use super::window::Windows;
 use worker::{Result, SqlStorageValue};
 
 impl InviteLedger {
@@ -65,8 +64,21 @@ impl InviteLedger {
             Answer::Parked { reached, .. } => {
                 for r in reached {
                     let scope = if r.budget.in_account() { "" } else { mailbox };
-                    let bounds = windows.bounds(r.budget.span(), at_ms);
-                    r.warn = self.first_warning(r.budget, scope, bounds)?;
+                    let window = windows.bounds(r.budget.span(), at_ms);
+                    // Expired marks go on this rare path.
+                    let expired = "DELETE FROM warnings WHERE window_end <= ?";
+                    self.db.exec(expired, vec![int(window.start_ms)])?;
+                    let first = self.db.first(
+                        "INSERT INTO warnings (budget, scope, window_start, window_end)
+                         VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+                        vec![
+                            r.budget.as_str().into(),
+                            scope.into(),
+                            int(window.start_ms),
+                            int(window.end_ms),
+                        ],
+                    )?;
+                    r.warn = first.is_some();
                 }
             }
             Answer::QuotaHeld { warn, .. } => *warn = self.quota_warning(windows, now)?,
@@ -80,27 +92,8 @@ impl InviteLedger {
         Ok(whole(self.db.first(probe_at, vec![])?))
     }
 
-    /// Records a quota found spent until `probe_at`; `warn` the first time, then hourly.
-    pub(super) fn quota_spent(
-        &self,
-        settled: &mut Settled,
-        probe_at: u64,
-        windows: &Windows,
-        now: u64,
-    ) -> Result<()> {
-        let held = self.quota_hold()?;
-        self.db.exec(
-            "INSERT INTO quota (id, probe_at, warned_at) VALUES (1, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET probe_at = excluded.probe_at",
-            vec![int(probe_at), int(now)],
-        )?;
-        settled.quota_held_until_ms = Some(probe_at);
-        settled.warn = held.is_none() || self.quota_warning(windows, now)?;
-        Ok(())
-    }
-
     /// At most once an hour: the quota line is a reminder, not a flood.
-    fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
+    pub(super) fn quota_warning(&self, windows: &Windows, now: u64) -> Result<bool> {
         let due = now.saturating_sub(windows.hour_ms());
         let updated = self.db.first(
             "UPDATE quota SET warned_at = ? WHERE id = 1 AND warned_at <= ? RETURNING 1",
@@ -180,24 +173,5 @@ impl InviteLedger {
             ],
         )?;
         whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))
-    }
-
-    /// The first time `budget` is found full in this window; expired marks go on this rare path.
-    fn first_warning(&self, budget: Budget, scope: &str, window: Bounds) -> Result<bool> {
-        self.db.exec(
-            "DELETE FROM warnings WHERE window_end <= ?",
-            vec![int(window.start_ms)],
-        )?;
-        let inserted = self.db.first(
-            "INSERT INTO warnings (budget, scope, window_start, window_end) VALUES (?, ?, ?, ?)
-             ON CONFLICT DO NOTHING RETURNING 1",
-            vec![
-                budget.as_str().into(),
-                scope.into(),
-                int(window.start_ms),
-                int(window.end_ms),
-            ],
-        )?;
-        Ok(inserted.is_some())
     }
 }
