@@ -2,7 +2,7 @@
 //! into a document, so no input can change what is asked.
 
 use crate::domain::{Application, PositionId};
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::Serializer;
 use serde::Serialize;
 
 /// The invite's result is a union: business errors arrive as members with HTTP 200. `message`
@@ -35,11 +35,7 @@ const VALIDATION_DETAIL_SELECTION: &str =
 
 /// One document inviting `count` candidates, each under its own alias (`r1`, `r2`, ...), so a
 /// batch costs one HTTP request and each invite still gets its own answer.
-pub fn invite_document(count: usize) -> String {
-    document_with(count, INVITE_SELECTION)
-}
-
-fn document_with(count: usize, selection: &str) -> String {
+fn invite_document(count: usize, selection: &str) -> String {
     let mut params = Vec::with_capacity(count);
     let mut fields = String::new();
     for n in 1..=count {
@@ -75,8 +71,7 @@ struct InviteVariables<'a>(Vec<InviteInput<'a>>);
 
 impl Serialize for InviteVariables<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (i, invite) in self.0.iter().enumerate() {
+        serializer.collect_map(self.0.iter().enumerate().map(|(i, invite)| {
             let app = invite.application;
             let input = InviteCandidateInput {
                 position_id: invite.position.as_str(),
@@ -88,20 +83,19 @@ impl Serialize for InviteVariables<'_> {
                     phone: app.phone.as_ref().map(|p| p.as_str()),
                 },
             };
-            map.serialize_entry(&format!("i{}", i + 1), &input)?;
-        }
-        map.end()
+            (format!("i{}", i + 1), input)
+        }))
     }
 }
 
 /// The request body inviting these candidates, `r1` being the first.
 pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>>) -> String {
-    let document = invite_document(invites.len());
+    let document = invite_document(invites.len(), INVITE_SELECTION);
     request_body(&document, Some(InviteVariables(invites.collect())))
 }
 
 pub fn validation_detail_request(invite: InviteInput<'_>) -> String {
-    let document = document_with(1, VALIDATION_DETAIL_SELECTION);
+    let document = invite_document(1, VALIDATION_DETAIL_SELECTION);
     request_body(&document, Some(InviteVariables(vec![invite])))
 }
 
@@ -173,12 +167,13 @@ pub struct SentDocument {
 
 /// Every document the worker can send, taken from the same constants the client uses.
 pub fn every_document() -> Vec<SentDocument> {
-    let detail = document_with(1, VALIDATION_DETAIL_SELECTION);
+    let detail = invite_document(1, VALIDATION_DETAIL_SELECTION);
+    let invite = |count| invite_document(count, INVITE_SELECTION);
     [
         ("Positions", POSITIONS.to_string(), true, false),
         ("FindInterview", FIND_INTERVIEW.to_string(), true, false),
-        ("Invite (one)", invite_document(1), false, false),
-        ("Invite (batch of 2)", invite_document(2), false, false),
+        ("Invite (one)", invite(1), false, false),
+        ("Invite (batch of 2)", invite(2), false, false),
         ("Invite (validation detail)", detail, false, true),
     ]
     .map(|(name, query, read_only, optional)| SentDocument {
@@ -268,7 +263,7 @@ mod tests {
         assert_eq!(
             body,
             json!({
-                "query": invite_document(1),
+                "query": invite_document(1, INVITE_SELECTION),
                 "variables": { "i1": {
                     "positionId": "68b43e38b19cf131a17c543f",
                     "externalId": "x",
