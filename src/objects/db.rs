@@ -1,5 +1,3 @@
-//! An object's SQLite, and the values read from it.
-
 use std::cell::Cell;
 use wasm_bindgen::JsValue;
 use worker::{ScheduledTime, SqlCursor, SqlStorage, SqlStorageValue};
