@@ -2,7 +2,7 @@
 //! into a document, so no input can change what is asked.
 
 use crate::domain::{Application, PositionId};
-use serde::ser::Serializer;
+use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 /// The invite's result is a union: business errors arrive as members with HTTP 200. `message`
@@ -71,7 +71,8 @@ struct InviteVariables<'a>(Vec<InviteInput<'a>>);
 
 impl Serialize for InviteVariables<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().enumerate().map(|(i, invite)| {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (i, invite) in self.0.iter().enumerate() {
             let app = invite.application;
             let input = InviteCandidateInput {
                 position_id: invite.position.as_str(),
@@ -83,8 +84,9 @@ impl Serialize for InviteVariables<'_> {
                     phone: app.phone.as_ref().map(|p| p.as_str()),
                 },
             };
-            (format!("i{}", i + 1), input)
-        }))
+            map.serialize_entry(&format!("i{}", i + 1), &input)?;
+        }
+        map.end()
     }
 }
 
