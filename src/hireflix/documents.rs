@@ -35,11 +35,7 @@ const VALIDATION_DETAIL_SELECTION: &str =
 
 /// One document inviting `count` candidates, each under its own alias (`r1`, `r2`, ...), so a
 /// batch costs one HTTP request and each invite still gets its own answer.
-pub fn invite_document(count: usize) -> String {
-    document_with(count, INVITE_SELECTION)
-}
-
-fn document_with(count: usize, selection: &str) -> String {
+fn invite_document(count: usize, selection: &str) -> String {
     let mut params = Vec::with_capacity(count);
     let mut fields = String::new();
     for n in 1..=count {
@@ -96,12 +92,12 @@ impl Serialize for InviteVariables<'_> {
 
 /// The request body inviting these candidates, `r1` being the first.
 pub fn invite_request<'a>(invites: impl ExactSizeIterator<Item = InviteInput<'a>>) -> String {
-    let document = invite_document(invites.len());
+    let document = invite_document(invites.len(), INVITE_SELECTION);
     request_body(&document, Some(InviteVariables(invites.collect())))
 }
 
 pub fn validation_detail_request(invite: InviteInput<'_>) -> String {
-    let document = document_with(1, VALIDATION_DETAIL_SELECTION);
+    let document = invite_document(1, VALIDATION_DETAIL_SELECTION);
     request_body(&document, Some(InviteVariables(vec![invite])))
 }
 
@@ -173,12 +169,13 @@ pub struct SentDocument {
 
 /// Every document the worker can send, taken from the same constants the client uses.
 pub fn every_document() -> Vec<SentDocument> {
-    let detail = document_with(1, VALIDATION_DETAIL_SELECTION);
+    let detail = invite_document(1, VALIDATION_DETAIL_SELECTION);
+    let invite = |count| invite_document(count, INVITE_SELECTION);
     [
         ("Positions", POSITIONS.to_string(), true, false),
         ("FindInterview", FIND_INTERVIEW.to_string(), true, false),
-        ("Invite (one)", invite_document(1), false, false),
-        ("Invite (batch of 2)", invite_document(2), false, false),
+        ("Invite (one)", invite(1), false, false),
+        ("Invite (batch of 2)", invite(2), false, false),
         ("Invite (validation detail)", detail, false, true),
     ]
     .map(|(name, query, read_only, optional)| SentDocument {
@@ -268,7 +265,7 @@ mod tests {
         assert_eq!(
             body,
             json!({
-                "query": invite_document(1),
+                "query": invite_document(1, INVITE_SELECTION),
                 "variables": { "i1": {
                     "positionId": "68b43e38b19cf131a17c543f",
                     "externalId": "x",

@@ -16,7 +16,6 @@ impl TrustedHosts {
         }
     }
 
-    /// Hireflix's own hosts and nothing else.
     pub fn hireflix_only() -> Self {
         TrustedHosts { api_origin: None }
     }

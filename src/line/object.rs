@@ -134,13 +134,9 @@ impl PositionLine {
     /// their number until the head passes the gap, but each is released a slot sooner.
     fn forget(&self, mailbox: &str) -> Result<usize> {
         if let Some(seq) = self.sending.get() {
-            let held = "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?";
-            if self
-                .db
-                .row(held, vec![int(seq), mailbox.into()])?
-                .next()
-                .is_some()
-            {
+            let query = "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?";
+            let held = self.db.first(query, vec![int(seq), mailbox.into()])?;
+            if held.is_some() {
                 // On its way to the queue: the operator's second erase finds it gone.
                 return Err(worker::Error::RustError("being released".into()));
             }

@@ -161,7 +161,6 @@ pub fn admit(line: Line, s: &Settings, now_ms: u64) -> Admission {
     }
 }
 
-/// At least one.
 pub fn seconds_until(at_ms: u64, now_ms: u64) -> u32 {
     crate::pace::seconds_ceil(at_ms.saturating_sub(now_ms)).max(1)
 }

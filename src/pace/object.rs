@@ -56,8 +56,7 @@ impl crate::objects::Answers for HireflixPace {
                         probe,
                         base_seconds,
                     } => pace.refused(probe, base_seconds, now),
-                    Call::ProbedOk => pace.probed_ok(true),
-                    Call::Lift => pace.lift(),
+                    Call::ProbedOk | Call::Lift => pace.lift(),
                     Call::State | Call::Take { .. } | Call::Refresh { .. } => {}
                 }
                 serde_json::to_string(&PaceState { hold: pace.hold })?

@@ -154,13 +154,8 @@ impl Pace {
         });
     }
 
-    /// Only the probe reopens: a call that started before the hold cannot end it by chance.
-    pub fn probed_ok(&mut self, probe: bool) {
-        if probe {
-            self.hold = None;
-        }
-    }
-
+    /// The probe succeeded (only the probe's success is told: a call that started before the
+    /// hold cannot end it by chance), or the operator lifted it.
     pub fn lift(&mut self) {
         self.hold = None;
     }
@@ -263,7 +258,7 @@ mod tests {
                 }
             );
         }
-        pace.probed_ok(true);
+        pace.lift();
         assert!(matches!(
             pace.take(want(5, 1_000, true), until + 2),
             Grant::Slots {
@@ -297,15 +292,13 @@ mod tests {
     }
 
     #[test]
-    fn a_lost_probe_is_replaced_and_only_the_probe_reopens() {
+    fn a_lost_probe_is_replaced() {
         let mut pace = Pace::default();
         pace.refused(false, 1, NOW);
         assert!(matches!(
             pace.take(want(1, 0, true), NOW + 1_000),
             Grant::Slots { probe: true, .. }
         ));
-        pace.probed_ok(false); // a call from before the hold succeeded: proves nothing
-        assert!(pace.hold.is_some());
         let later = NOW + 1_000 + PROBE_LEASE_MS;
         assert!(matches!(
             pace.take(want(1, 0, true), later),

@@ -2,12 +2,10 @@
 //! status, JSON, the GraphQL union), so the form and the queue never read a raw response.
 
 mod invite;
-mod lookup;
-mod positions;
+mod reads;
 
 pub use invite::classify_invites;
-pub use lookup::{parse_found_interview, FoundInterview};
-pub use positions::{parse_positions, Position};
+pub use reads::{parse_found_interview, parse_positions, FoundInterview, Position};
 
 use super::interview_url::{InterviewUrl, TrustedHosts};
 use crate::domain::Field;
