@@ -35,22 +35,15 @@ struct Siteverify {
 }
 
 fn judge(status: u16, body: &str, expected: &Expected) -> Result<(), Answer> {
-    if !(200..300).contains(&status) && status != 400 {
+    let answered = (200..300).contains(&status) || status == 400;
+    let verdict = answered.then(|| serde_json::from_str::<Siteverify>(body).ok());
+    let verdict = verdict.flatten().ok_or(Answer::HumanCheckUnavailable)?;
+    if !verdict.success && verdict.error_codes.iter().any(|c| c == "internal-error") {
         return Err(Answer::HumanCheckUnavailable);
-    }
-    let Ok(verdict) = serde_json::from_str::<Siteverify>(body) else {
-        return Err(Answer::HumanCheckUnavailable);
-    };
-    if !verdict.success {
-        return Err(
-            match verdict.error_codes.iter().any(|c| c == "internal-error") {
-                true => Answer::HumanCheckUnavailable,
-                false => Answer::HumanCheckRefused,
-            },
-        );
     }
     let ours = |host: &String| host.eq_ignore_ascii_case(&verdict.hostname);
-    let made_for_us = verdict.action == ACTION && verdict.cdata == expected.cdata;
+    let made_for_us = verdict.success && verdict.action == ACTION;
+    let made_for_us = made_for_us && verdict.cdata == expected.cdata;
     let made_for_us = made_for_us && expected.hostnames.iter().any(ours);
     made_for_us.then_some(()).ok_or(Answer::HumanCheckRefused)
 }
@@ -80,16 +73,12 @@ pub async fn verify(
     if let Some(ip) = remote_ip {
         form.append_pair("remoteip", ip);
     }
-    let (url, form_type) = (
-        config.verify_url.to_string(),
-        "application/x-www-form-urlencoded",
-    );
+    let form_type = "application/x-www-form-urlencoded";
     let headers = web_sys::Headers::new().ok();
     let headers = headers.filter(|h| h.set("content-type", form_type).is_ok());
-    let reply = match headers {
-        Some(headers) => fetch::post(&url, &headers, &form.finish(), TIMEOUT_MS).await,
-        None => Err(fetch::Failure::Network),
-    };
+    let headers = headers.ok_or(Answer::HumanCheckUnavailable)?;
+    let url = config.verify_url.to_string();
+    let reply = fetch::post(&url, &headers, &form.finish(), TIMEOUT_MS).await;
     let reply = reply.map_err(|_| Answer::HumanCheckUnavailable)?;
     judge(reply.status, &reply.body, expected)
 }
