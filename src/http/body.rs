@@ -16,7 +16,6 @@ const DISCARD_LIMIT: usize = 1024 * 1024;
 
 /// The field people never see; bots that fill every field fill it.
 const HONEYPOT_FIELD: &str = "website";
-/// Turnstile's widget's token.
 pub const TURNSTILE_FIELD: &str = "cf-turnstile-response";
 const CONSENT_FIELD: &str = "consent";
 

@@ -1,6 +1,5 @@
-//! What every page shares, decided once per request (the language, the brand, where the
-//! language switch leads), and the HTML pages: askama templates, compiled in, escaping every
-//! value.
+//! What every page shares, decided once per request (the language, the brand, the language
+//! switch's links), and the HTML pages: askama templates, compiled in, escaping every value.
 
 use super::body::{first, urlencoded_pairs, Posted};
 use super::respond::{page, Reply};

@@ -10,7 +10,6 @@ use serde::Deserialize;
 const ACTION: &str = "apply";
 /// A candidate is not kept waiting longer on siteverify.
 const TIMEOUT_MS: u32 = 3_000;
-/// Turnstile tokens are at most this long.
 const MAX_TOKEN_LEN: usize = 2_048;
 
 /// What a token must have been made for: the position, our host and the allowed origins'.
