@@ -5,7 +5,7 @@
 use super::body::{self, Posted};
 use super::pages::Ui;
 use super::pass;
-use super::turnstile::{self, Expected};
+use super::turnstile;
 use crate::answer::Answer;
 use crate::app::Services;
 use crate::apply::positions::{self, Lookup};
@@ -152,11 +152,9 @@ impl PostIo for LivePost<'_> {
         let origins = config.allowed_origins.iter();
         let hosts = origins.filter_map(|o| Some(HttpUrl::parse(o)?.host().to_string()));
         let own = std::iter::once(self.ui.host().to_string());
-        let hostnames = own.chain(hosts).collect();
-        let cdata = self.position.as_str();
-        let expected = Expected { cdata, hostnames };
-        let ip = self.header("cf-connecting-ip");
-        turnstile::verify(turnstile, token, ip.as_deref(), &expected).await
+        let hostnames: Vec<String> = own.chain(hosts).collect();
+        let (ip, cdata) = (self.header("cf-connecting-ip"), self.position.as_str());
+        turnstile::verify(turnstile, token, ip.as_deref(), cdata, &hostnames).await
     }
 
     async fn apply(&self, posted: &Posted, application: &Application) -> (Answer, Option<String>) {
