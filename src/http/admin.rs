@@ -11,7 +11,6 @@ use crate::clock::now_ms;
 use crate::config::names;
 use crate::domain::hmac::same_secret;
 use crate::domain::{CandidateKey, Email, PositionId};
-use crate::i18n::Words;
 use crate::ledger::{canonical, Ledger, LedgerClient, Settlement};
 use crate::line::LineClient;
 use crate::pace::hold_to_value;
@@ -56,25 +55,25 @@ pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Rep
     let Some(store) = &app.store else {
         return Answer::Misconfigured.json(w);
     };
-    match (req.method(), path) {
-        (Method::Get, ["dead-letters"]) => list(store).await,
+    // `None`: a binding the action needs is missing, or did not answer.
+    let reply = match (req.method(), path) {
+        (Method::Get, ["dead-letters"]) => Some(list(store).await),
         (Method::Post, ["dead-letters", "replay"]) => {
             let position = super::body::first(&ui.query, "position").and_then(PositionId::parse);
-            replay(store, app, position.as_ref(), w).await
+            replay(store, app, position.as_ref()).await
         }
-        (Method::Post, ["erase"]) => erase(req, app, store).await,
-        (Method::Get, ["quota"]) => quota(app, false, w).await,
-        (Method::Post, ["quota", "lift"]) => quota(app, true, w).await,
-        _ => Answer::PageNotFound.json(w),
-    }
+        (Method::Post, ["erase"]) => Some(erase(req, app, store).await),
+        (Method::Get, ["quota"]) => quota(app, false).await,
+        (Method::Post, ["quota", "lift"]) => quota(app, true).await,
+        _ => Some(Answer::PageNotFound.json(w)),
+    };
+    reply.unwrap_or_else(|| Answer::Misconfigured.json(w))
 }
 
 /// The quota hold (`crate::pace`); lifted, new invites go at once, the parked at their time.
-async fn quota(app: &App, lift: bool, w: &'static Words) -> Reply {
-    let paced = app.services.as_ref().ok().map(|s| (s, s.client.pacer()));
-    let Some((services, Some(pacer))) = paced else {
-        return Answer::Misconfigured.json(w);
-    };
+async fn quota(app: &App, lift: bool) -> Option<Reply> {
+    let services = app.services.as_ref().ok()?;
+    let pacer = services.client.pacer()?;
     if lift {
         // The ledger keeps a coarse copy of the hold: lifted with it.
         let back = Settlement {
@@ -83,11 +82,10 @@ async fn quota(app: &App, lift: bool, w: &'static Words) -> Reply {
         };
         services.ledger.settle(back, "admin").await;
     }
-    let Some(state) = pacer.hold(lift).await else {
-        return Answer::Misconfigured.json(w);
-    };
+    let state = pacer.hold(lift).await?;
     let (held, hold) = (state.hold.is_some(), hold_to_value(state.hold));
-    json(200, &json!({ "held": held, "hold": hold, "lifted": lift }))
+    let body = json!({ "held": held, "hold": hold, "lifted": lift });
+    Some(json(200, &body))
 }
 
 async fn list(store: &Store) -> Reply {
@@ -111,10 +109,8 @@ async fn list(store: &Store) -> Reply {
 
 /// Each letter goes back on the queue with a fresh attempt count, removed only once the queue
 /// took it; its candidate is "queued" again.
-async fn replay(store: &Store, app: &App, only: Option<&PositionId>, w: &'static Words) -> Reply {
-    let Ok(queue) = app.env().queue(names::INVITE_QUEUE) else {
-        return Answer::Misconfigured.json(w);
-    };
+async fn replay(store: &Store, app: &App, only: Option<&PositionId>) -> Option<Reply> {
+    let queue = app.env().queue(names::INVITE_QUEUE).ok()?;
     // Without it the "queued" record (only a fast path) is not written.
     let secret = &app.config.app_secret;
     let (mut replayed, mut kept) = (0u32, 0u32);
@@ -143,7 +139,8 @@ async fn replay(store: &Store, app: &App, only: Option<&PositionId>, w: &'static
         store.remove_dead_letter(&id).await;
         replayed += 1;
     }
-    json(200, &json!({ "replayed": replayed, "notReplayed": kept }))
+    let body = json!({ "replayed": replayed, "notReplayed": kept });
+    Some(json(200, &body))
 }
 
 /// `ann@example.com` -> `a***@example.com`: enough to recognise, not to contact.

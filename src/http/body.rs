@@ -16,7 +16,6 @@ const DISCARD_LIMIT: usize = 1024 * 1024;
 
 /// The field people never see; bots that fill every field fill it.
 const HONEYPOT_FIELD: &str = "website";
-/// Turnstile's widget's token.
 pub const TURNSTILE_FIELD: &str = "cf-turnstile-response";
 const CONSENT_FIELD: &str = "consent";
 
@@ -31,7 +30,7 @@ pub struct Posted {
 }
 
 impl Posted {
-    fn from_pairs(pairs: Vec<(String, String)>) -> Posted {
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Posted {
         // The first value of a name wins, as for the application's fields.
         let value = |name: &str| first(&pairs, name).unwrap_or_default().to_string();
         Posted {
@@ -115,10 +114,6 @@ pub fn first<'q>(pairs: &'q [(String, String)], name: &str) -> Option<&'q str> {
     Some(value)
 }
 
-pub fn prefill(query: &[(String, String)]) -> ApplicationForm {
-    ApplicationForm::from_pairs(query.iter().map(|(k, v)| (k, v.clone()))).repair_unencoded_plus()
-}
-
 /// An object of the form's field names.
 fn parse_json(bytes: &[u8]) -> Result<Posted, Answer> {
     let object: Map<String, Value> =
@@ -188,7 +183,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_does_not_fail_the_form() {
-        let form = prefill(&urlencoded_pairs(b"firstName=%FF%FEAnn"));
+        let form = Posted::from_pairs(urlencoded_pairs(b"firstName=%FF%FEAnn")).form;
         assert!(form.first_name.ends_with("Ann"));
     }
 

@@ -14,7 +14,7 @@ use crate::answer::Answer;
 use crate::app::{App, Services};
 use crate::apply::positions;
 use crate::config::names;
-use crate::domain::{Attribution, FieldErrors, PositionId};
+use crate::domain::{FieldErrors, PositionId};
 use crate::funnel::{Funnel, Step, Visit};
 use crate::hireflix::Transient;
 use crate::log::{request_id, Source};
@@ -215,12 +215,10 @@ pub async fn show_form(services: &Services, funnel: &Funnel, id: &PositionId, ui
         _ => None,
     };
     funnel.record(id, Step::FormView);
+    let mut posted = Posted::from_pairs(ui.query.clone());
+    posted.form = posted.form.repair_unencoded_plus();
     // Consent is an act: never ticked by a link.
-    let posted = Posted {
-        form: body::prefill(&ui.query),
-        attribution: Attribution::from_pairs(ui.query.iter().map(|(k, v)| (k, v))),
-        ..Posted::default()
-    };
+    posted.consent.clear();
     let (none, config) = (FieldErrors::default(), &services.config);
     let page = FormPage::new(ui.layout(), id, &name, &posted, &none, config);
     FormPage { about, ..page }.reply(200)

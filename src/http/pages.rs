@@ -1,6 +1,5 @@
-//! What every page shares, decided once per request (the language, the brand, where the
-//! language switch leads), and the HTML pages: askama templates, compiled in, escaping every
-//! value.
+//! What every page shares, decided once per request (the language, the brand, the language
+//! switch's links), and the HTML pages: askama templates, compiled in, escaping every value.
 
 use super::body::{first, urlencoded_pairs, Posted};
 use super::respond::{page, Reply};
@@ -27,14 +26,8 @@ pub struct Ui {
 pub struct Layout {
     pub w: &'static Words,
     pub brand: Rc<Brand>,
-    pub languages: Vec<LanguageLink>,
-}
-
-pub struct LanguageLink {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub href: String,
-    pub current: bool,
+    /// Each language and its link.
+    pub languages: Vec<(&'static Words, String)>,
 }
 
 impl Ui {
@@ -88,12 +81,7 @@ impl Ui {
         let link = |w: &&'static Words| {
             let mut query = form_urlencoded::Serializer::new(String::new());
             query.append_pair(LANG, w.code).extend_pairs(&pairs);
-            LanguageLink {
-                code: w.code,
-                name: w.name,
-                href: format!("{path}?{}", query.finish()),
-                current: std::ptr::eq(*w, self.w),
-            }
+            (*w, format!("{path}?{}", query.finish()))
         };
         let languages = LANGUAGES.iter().map(link).collect();
         Layout {
@@ -183,7 +171,6 @@ pub struct ConsentView {
 #[template(path = "form.html")]
 pub struct FormPage {
     pub layout: Layout,
-    pub w: &'static Words,
     pub position_id: String,
     pub position_name: String,
     pub about: Option<String>,
@@ -212,7 +199,6 @@ impl FormPage {
         let view = |field| field_view(w, field, posted.form.value(field), error(field));
         let hidden = posted.attribution.iter().map(|(k, v)| (k, v.to_string()));
         FormPage {
-            w,
             layout,
             position_id: position.to_string(),
             position_name: position_name.to_string(),
@@ -353,13 +339,13 @@ pub(crate) mod tests {
             ],
         )
         .layout();
-        let en = &layout.languages[0];
-        assert_eq!((en.code, en.current), ("en", false));
+        let (en, href) = &layout.languages[0];
+        assert_eq!(en.code, "en");
         assert_eq!(
-            en.href,
+            href,
             "/apply/68b43e38b19cf131a17c543f?lang=en&embed_origin=https%3A%2F%2Fx.test&utm_source=ad"
         );
-        assert!(layout.languages[1].current);
+        assert_eq!(layout.languages[1].0.code, layout.w.code);
     }
 
     #[test]
@@ -376,7 +362,7 @@ pub(crate) mod tests {
         )
         .form_layout("/apply/68b43e38b19cf131a17c543f", &form, &attribution);
         assert_eq!(
-            layout.languages[1].href,
+            layout.languages[1].1,
             "/apply/68b43e38b19cf131a17c543f?lang=es&embed_origin=https%3A%2F%2Fx.test&firstName=Zo%C3%AB&email=z%2B1%40x.co&utm_source=posted"
         );
     }

@@ -5,7 +5,7 @@
 use super::body::{self, Posted};
 use super::pages::Ui;
 use super::pass;
-use super::turnstile::{self, Expected};
+use super::turnstile;
 use crate::answer::Answer;
 use crate::app::Services;
 use crate::apply::positions::{self, Lookup};
@@ -152,11 +152,9 @@ impl PostIo for LivePost<'_> {
         let origins = config.allowed_origins.iter();
         let hosts = origins.filter_map(|o| Some(HttpUrl::parse(o)?.host().to_string()));
         let own = std::iter::once(self.ui.host().to_string());
-        let hostnames = own.chain(hosts).collect();
-        let cdata = self.position.as_str();
-        let expected = Expected { cdata, hostnames };
-        let ip = self.header("cf-connecting-ip");
-        turnstile::verify(turnstile, token, ip.as_deref(), &expected).await
+        let hostnames: Vec<String> = own.chain(hosts).collect();
+        let (ip, cdata) = (self.header("cf-connecting-ip"), self.position.as_str());
+        turnstile::verify(turnstile, token, ip.as_deref(), cdata, &hostnames).await
     }
 
     async fn apply(&self, posted: &Posted, application: &Application) -> (Answer, Option<String>) {
@@ -211,12 +209,9 @@ pub fn position_name(lookup: &Lookup, w: &Words) -> Option<String> {
 /// An IPv4 address, or an IPv6 /64: one host usually holds a whole /64, and would otherwise
 /// post as 2^64 clients. `purpose` keeps applications and admin attempts apart.
 pub fn client_key(purpose: &str, ip: &str) -> String {
-    match ip.trim().parse::<IpAddr>() {
+    match ip.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()) {
         Ok(IpAddr::V4(v4)) => format!("{purpose}:{v4}"),
-        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
-            Some(v4) => format!("{purpose}:{v4}"),
-            None => format!("{purpose}:{}/64", prefix(v6, 64)),
-        },
+        Ok(IpAddr::V6(v6)) => format!("{purpose}:{}/64", prefix(v6, 64)),
         // Never the case behind Cloudflare: all such posts share one budget.
         Err(_) => format!("{purpose}:unknown"),
     }
@@ -225,11 +220,9 @@ pub fn client_key(purpose: &str, ip: &str) -> String {
 /// An IPv6 /48, for the wider limit: a tunnel broker hands anyone a /48, 65,536 /64s each with
 /// its own first limit. `None` for IPv4.
 pub fn network_key(ip: &str) -> Option<String> {
-    match ip.trim().parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-            Some(format!("apply:{}/48", prefix(v6, 48)))
-        }
-        _ => None,
+    match ip.trim().parse::<IpAddr>().ok()?.to_canonical() {
+        IpAddr::V6(v6) => Some(format!("apply:{}/48", prefix(v6, 48))),
+        IpAddr::V4(_) => None,
     }
 }
 

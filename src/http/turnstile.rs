@@ -10,14 +10,7 @@ use serde::Deserialize;
 const ACTION: &str = "apply";
 /// A candidate is not kept waiting longer on siteverify.
 const TIMEOUT_MS: u32 = 3_000;
-/// Turnstile tokens are at most this long.
 const MAX_TOKEN_LEN: usize = 2_048;
-
-/// What a token must have been made for: the position, our host and the allowed origins'.
-pub struct Expected<'a> {
-    pub cdata: &'a str,
-    pub hostnames: Vec<String>,
-}
 
 /// Each field's own default: one for the whole struct is 186 B more gzipped wasm.
 #[derive(Deserialize)]
@@ -34,24 +27,18 @@ struct Siteverify {
     error_codes: Vec<String>,
 }
 
-fn judge(status: u16, body: &str, expected: &Expected) -> Result<(), Answer> {
-    if !(200..300).contains(&status) && status != 400 {
+/// A token must have been made for the position (`cdata`), on our host or an allowed origin's.
+fn judge(status: u16, body: &str, cdata: &str, hostnames: &[String]) -> Result<(), Answer> {
+    let answered = (200..300).contains(&status) || status == 400;
+    let verdict = answered.then(|| serde_json::from_str::<Siteverify>(body).ok());
+    let verdict = verdict.flatten().ok_or(Answer::HumanCheckUnavailable)?;
+    if !verdict.success && verdict.error_codes.iter().any(|c| c == "internal-error") {
         return Err(Answer::HumanCheckUnavailable);
-    }
-    let Ok(verdict) = serde_json::from_str::<Siteverify>(body) else {
-        return Err(Answer::HumanCheckUnavailable);
-    };
-    if !verdict.success {
-        return Err(
-            match verdict.error_codes.iter().any(|c| c == "internal-error") {
-                true => Answer::HumanCheckUnavailable,
-                false => Answer::HumanCheckRefused,
-            },
-        );
     }
     let ours = |host: &String| host.eq_ignore_ascii_case(&verdict.hostname);
-    let made_for_us = verdict.action == ACTION && verdict.cdata == expected.cdata;
-    let made_for_us = made_for_us && expected.hostnames.iter().any(ours);
+    let made_for_us = verdict.success && verdict.action == ACTION;
+    let made_for_us = made_for_us && verdict.cdata == cdata;
+    let made_for_us = made_for_us && hostnames.iter().any(ours);
     made_for_us.then_some(()).ok_or(Answer::HumanCheckRefused)
 }
 
@@ -59,7 +46,8 @@ pub async fn verify(
     config: &Turnstile,
     token: &str,
     remote_ip: Option<&str>,
-    expected: &Expected<'_>,
+    cdata: &str,
+    hostnames: &[String],
 ) -> Result<(), Answer> {
     let token = token.trim();
     if token.is_empty() {
@@ -80,18 +68,14 @@ pub async fn verify(
     if let Some(ip) = remote_ip {
         form.append_pair("remoteip", ip);
     }
-    let (url, form_type) = (
-        config.verify_url.to_string(),
-        "application/x-www-form-urlencoded",
-    );
+    let form_type = "application/x-www-form-urlencoded";
     let headers = web_sys::Headers::new().ok();
     let headers = headers.filter(|h| h.set("content-type", form_type).is_ok());
-    let reply = match headers {
-        Some(headers) => fetch::post(&url, &headers, &form.finish(), TIMEOUT_MS).await,
-        None => Err(fetch::Failure::Network),
-    };
+    let headers = headers.ok_or(Answer::HumanCheckUnavailable)?;
+    let url = config.verify_url.to_string();
+    let reply = fetch::post(&url, &headers, &form.finish(), TIMEOUT_MS).await;
     let reply = reply.map_err(|_| Answer::HumanCheckUnavailable)?;
-    judge(reply.status, &reply.body, expected)
+    judge(reply.status, &reply.body, cdata, hostnames)
 }
 
 #[cfg(test)]
@@ -99,11 +83,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn expected() -> Expected<'static> {
-        Expected {
-            cdata: "68b43e38b19cf131a17c543f",
-            hostnames: vec!["apply.example.com".into(), "careers.example.com".into()],
-        }
+    const CDATA: &str = "68b43e38b19cf131a17c543f";
+
+    fn judged(status: u16, body: &str) -> Result<(), Answer> {
+        let hostnames = ["apply.example.com".into(), "careers.example.com".into()];
+        judge(status, body, CDATA, &hostnames)
     }
 
     fn answer(success: bool, hostname: &str, action: &str, cdata: &str) -> String {
@@ -120,7 +104,7 @@ mod tests {
             "apply",
             "68b43e38b19cf131a17c543f",
         );
-        assert_eq!(judge(200, &body, &expected()), Ok(()));
+        assert_eq!(judged(200, &body), Ok(()));
     }
 
     #[test]
@@ -146,28 +130,15 @@ mod tests {
                 "68b43e38b19cf131a17c5440",
             ),
         ] {
-            assert_eq!(
-                judge(200, &body, &expected()),
-                Err(Answer::HumanCheckRefused),
-                "{body}"
-            );
+            assert_eq!(judged(200, &body), Err(Answer::HumanCheckRefused), "{body}");
         }
     }
 
     #[test]
     fn a_siteverify_that_fails_decides_nothing() {
-        assert_eq!(
-            judge(500, "", &expected()),
-            Err(Answer::HumanCheckUnavailable)
-        );
-        assert_eq!(
-            judge(200, "<html>", &expected()),
-            Err(Answer::HumanCheckUnavailable)
-        );
+        assert_eq!(judged(500, ""), Err(Answer::HumanCheckUnavailable));
+        assert_eq!(judged(200, "<html>"), Err(Answer::HumanCheckUnavailable));
         let internal = json!({ "success": false, "error-codes": ["internal-error"] }).to_string();
-        assert_eq!(
-            judge(200, &internal, &expected()),
-            Err(Answer::HumanCheckUnavailable)
-        );
+        assert_eq!(judged(200, &internal), Err(Answer::HumanCheckUnavailable));
     }
 }
