@@ -15,7 +15,7 @@ use crate::ledger::Ledger;
 use crate::line::Lines;
 use crate::log::{self, Outcome, Reason, Source};
 use crate::pace::{self, Caller, Pacer};
-use crate::store::{Kv, Memory};
+use crate::store::Memory;
 use serde_json::Value;
 use worker::{Message, MessageExt, Queue};
 
@@ -58,10 +58,8 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
         inviter: &inviter.with_pacer(Pacer::connect(app.env(), config, Caller::Queue)),
         ledger: &services.ledger.clone().for_queue(timeout),
         line: &services.line,
-        memory: Kv {
-            store,
-            after_response: None,
-        },
+        memory: store,
+        after_response: None,
         secret: &config.app_secret,
         explain: false,
         clock: now_ms,

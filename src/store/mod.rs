@@ -14,7 +14,6 @@ use crate::domain::CandidateKey;
 use crate::hireflix::Position;
 use crate::letters::LetterBox;
 use crate::log;
-use std::rc::Rc;
 use worker::{Context, KvStore};
 
 /// The last good position list is kept a week, so the form works while Hireflix is down; the
@@ -25,12 +24,11 @@ const POSITIONS_TTL_SECONDS: u64 = 7 * 86_400;
 pub struct Store {
     kv: KvStore,
     ttl_seconds: u64,
-    letters: Option<Rc<LetterBox>>,
+    letters: Option<LetterBox>,
 }
 
 impl Store {
     pub fn new(kv: KvStore, ttl_seconds: u64, letters: Option<LetterBox>) -> Self {
-        let letters = letters.map(Rc::new);
         Store {
             kv,
             ttl_seconds,
@@ -163,7 +161,8 @@ fn failed(op: &str, key: &str, cause: &worker::kv::KvError) {
     .emit();
 }
 
-/// What an invite remembers of a candidate, in KV ([`Store`]) or, in tests, in memory.
+/// What an invite remembers of a candidate: in KV ([`Store`], one type for the form and the
+/// queue: one copy in the wasm) or, in tests, in memory.
 #[allow(async_fn_in_trait)] // As `crate::hireflix::Inviter`.
 pub trait Memory {
     /// Unreadable counts as absent: the invite path is idempotent, at worst one more call.
@@ -176,7 +175,9 @@ pub trait Memory {
     async fn forget(&self, key: &CandidateKey);
 
     /// A write nobody waits for: losing it costs one more Hireflix call, never an interview.
-    async fn remember_soon(&self, key: &CandidateKey, record: Record) {
+    /// With `after_response` it lands after the response: the candidate does not wait on KV,
+    /// and Hireflix's uniqueness covers a resubmission before the write lands.
+    async fn remember_soon(&self, key: &CandidateKey, record: Record, _: Option<&Context>) {
         self.remember(key, &record).await;
     }
 
@@ -203,35 +204,13 @@ impl Memory for Store {
             failed("delete", &key, &cause);
         }
     }
-}
 
-/// The invite's memory, one type for the form and the queue (one copy in the wasm). With
-/// `after_response`, a new interview is written after the response: the candidate does not
-/// wait on KV, and Hireflix's uniqueness covers a resubmission before the write lands.
-#[derive(Clone, Copy)]
-pub struct Kv<'a> {
-    pub store: &'a Store,
-    pub after_response: Option<&'a Context>,
-}
-
-impl Memory for Kv<'_> {
-    async fn candidate(&self, key: &CandidateKey) -> Option<Record> {
-        self.store.candidate(key).await
-    }
-
-    async fn remember(&self, key: &CandidateKey, record: &Record) -> bool {
-        self.store.remember(key, record).await
-    }
-
-    async fn forget(&self, key: &CandidateKey) {
-        self.store.forget(key).await;
-    }
-
-    async fn remember_soon(&self, key: &CandidateKey, record: Record) {
-        let Some(ctx) = self.after_response else {
-            return self.store.remember_soon(key, record).await;
+    async fn remember_soon(&self, key: &CandidateKey, record: Record, after: Option<&Context>) {
+        let Some(ctx) = after else {
+            self.remember(key, &record).await;
+            return;
         };
-        let (store, key) = (self.store.clone(), key.clone());
+        let (store, key) = (self.clone(), key.clone());
         ctx.wait_until(async move {
             store.remember(&key, &record).await;
         });
