@@ -1,8 +1,7 @@
 //! Workers KV, every key and operation: what the worker remembers about candidates and
 //! positions. The fast path in front of Hireflix's own uniqueness, never the guarantee (KV is
-//! eventually consistent, without compare-and-swap). Dead letters go to their own object when
-//! bound (`crate::letters`: a flood of posts can spend KV's 1,000 daily writes on Workers
-//! Free), else (or when it refuses one) to KV; both are listed and removed together.
+//! eventually consistent, without compare-and-swap). Dead letters too, when their own object
+//! is not bound or refuses one.
 
 pub(crate) mod keys;
 mod record;
@@ -12,7 +11,7 @@ pub use record::Record;
 use crate::clock::now_ms;
 use crate::domain::CandidateKey;
 use crate::hireflix::Position;
-use crate::letters::LetterBox;
+use crate::letters::{Call, LetterBox, Letters};
 use crate::log;
 use worker::{Context, KvStore};
 
@@ -59,7 +58,8 @@ impl Store {
     }
 
     /// Files a dead letter (JSON) under the candidate, or the message id when it was
-    /// unreadable; `false` when neither the object nor KV took it.
+    /// unreadable, in its object (`crate::letters`: a flood of posts can spend KV's 1,000 daily
+    /// writes on Workers Free), else in KV; `false` when neither took it.
     pub async fn file_dead_letter(
         &self,
         key: Option<&CandidateKey>,
@@ -70,7 +70,12 @@ impl Store {
         let kv_key = keys::dead_letter(key, message_id);
         if let Some(letters) = &self.letters {
             let expires_ms = now_ms().saturating_add(ttl_seconds.saturating_mul(1_000));
-            if letters.file(&kv_key, letter, expires_ms).await {
+            let file = Call::File {
+                id: kv_key.clone(),
+                text: letter.into(),
+                expires_ms,
+            };
+            if letters.call(&file).await == Some(true) {
                 return true;
             }
         }
@@ -82,11 +87,12 @@ impl Store {
     /// list as all there was).
     pub async fn dead_letters(&self) -> (Vec<(String, String)>, bool) {
         let listed = match &self.letters {
-            Some(object) => object.list().await,
+            Some(object) => object.call(&Call::List).await.map(|l: Letters| l.letters),
             None => Some(Vec::new()),
         };
         let mut complete = listed.is_some();
-        let mut letters = listed.unwrap_or_default();
+        let listed = listed.unwrap_or_default().into_iter();
+        let mut letters: Vec<_> = listed.map(|(id, text, _)| (id, text)).collect();
         let mut cursor: Option<String> = None;
         // Bounded: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
         for _ in 0..10 {
@@ -130,8 +136,9 @@ impl Store {
         if !id.starts_with(keys::DEAD_LETTER_PREFIX) {
             return false;
         }
+        let ids = vec![id.to_string()];
         let from_object = match &self.letters {
-            Some(object) => object.remove(vec![id.to_string()]).await,
+            Some(object) => object.call::<u32>(&Call::Unfile { ids }).await,
             None => None,
         };
         // It may be a letter filed in KV: removing a missing key is no error.
