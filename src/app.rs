@@ -12,7 +12,7 @@ use crate::letters::LetterBox;
 use crate::line::LineClient;
 use crate::log::Source;
 use crate::pace::{Caller, Pacer};
-use crate::store::{Kv, Store};
+use crate::store::Store;
 use std::cell::RefCell;
 use std::rc::Rc;
 use worker::{AnalyticsEngineDataset, Context, Env, Queue, RateLimiter};
@@ -115,10 +115,8 @@ impl Services {
                 inviter: &self.client,
                 ledger: &self.ledger,
                 line: &self.line,
-                memory: Kv {
-                    store: &self.store,
-                    after_response: Some(ctx),
-                },
+                memory: &self.store,
+                after_response: Some(ctx),
                 secret: &self.config.app_secret,
                 explain: true,
                 clock: crate::clock::now_ms,

@@ -130,13 +130,8 @@ pub trait Enqueue {
 impl Enqueue for Option<Queue> {
     async fn send(&self, invite: &QueuedInvite, delay_seconds: u32) -> bool {
         let Some(queue) = self else { return false };
-        let sent = if delay_seconds == 0 {
-            queue.send(invite).await
-        } else {
-            let delayed = MessageBuilder::new(invite.clone()).delay_seconds(delay_seconds);
-            queue.send(delayed.build()).await
-        };
-        sent.is_ok()
+        let message = MessageBuilder::new(invite.clone()).delay_seconds(delay_seconds);
+        queue.send(message.build()).await.is_ok()
     }
 }
 

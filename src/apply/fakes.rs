@@ -207,7 +207,7 @@ pub struct FakeMemory {
     pub slow_reads: bool,
 }
 
-impl Memory for &FakeMemory {
+impl Memory for FakeMemory {
     async fn candidate(&self, key: &CandidateKey) -> Option<Record> {
         if self.slow_reads {
             yield_once().await;
@@ -290,12 +290,13 @@ pub fn invites<'a>(
     ledger: &'a FakeLedger,
     memory: &'a FakeMemory,
     line: &'a FakeLine,
-) -> Invites<'a, FakeHireflix, FakeLedger, &'a FakeMemory, FakeLine> {
+) -> Invites<'a, FakeHireflix, FakeLedger, FakeMemory, FakeLine> {
     Invites {
         inviter: hireflix,
         ledger,
         line,
         memory,
+        after_response: None,
         secret: SECRET,
         explain: true,
         clock: || NOW,

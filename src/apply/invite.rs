@@ -58,7 +58,9 @@ pub struct Invites<'a, I, L, M, W> {
     pub inviter: &'a I,
     pub ledger: &'a L,
     pub line: &'a W,
-    pub memory: M,
+    pub memory: &'a M,
+    /// The form's request: a new interview is kept in KV after the response.
+    pub after_response: Option<&'a worker::Context>,
     /// `APP_SECRET`: keys the names tag kept with an interview.
     pub secret: &'a str,
     /// Ask again about a validation error that names no form field (the form shows it).
@@ -208,7 +210,8 @@ impl<I: Inviter, L: Ledger, M: Memory, W: Lines> Invites<'_, I, L, M, W> {
 
     async fn keep(&self, c: &Candidate, record: Record) {
         let record = record.with_consent(c.invite.consent.clone());
-        self.memory.remember_soon(&c.key, record).await;
+        let after = self.after_response;
+        self.memory.remember_soon(&c.key, record, after).await;
     }
 
     /// Under the address as given, then its lower-case form.

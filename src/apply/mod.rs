@@ -22,7 +22,7 @@ use crate::ledger::{Gate, Ledger, LedgerClient, Note};
 use crate::line::rules::Admission;
 use crate::line::{LineClient, Lines};
 use crate::log::{self, Outcome, Reason, Source};
-use crate::store::{Kv, Memory};
+use crate::store::{Memory, Store};
 use decision::Claim;
 use futures_util::future::{select, Either};
 use invite::{Candidate, Invites, Made};
@@ -47,7 +47,7 @@ pub struct Pipeline<
     'a,
     I = HireflixClient,
     L = LedgerClient,
-    M = Kv<'a>,
+    M = Store,
     Q = Option<Queue>,
     W = LineClient,
 > {

@@ -1,7 +1,7 @@
 //! Dead letters in their own Durable Object (`DeadLetters`, one instance, SQLite-backed): a busy
 //! or full ledger never decides whether a letter survives, and each letter (a whole application)
-//! is removed by the alarm at its expiry, `DEAD_LETTER_TTL_DAYS` on. [`LetterBox`] is the
-//! worker's side; `crate::store` keeps a letter in KV when the object cannot take it.
+//! is removed by the alarm at its expiry, `DEAD_LETTER_TTL_DAYS` on. `crate::store` files,
+//! lists and removes them through [`LetterBox`].
 
 use crate::config::names;
 use crate::ledger::{int, whole};
@@ -27,8 +27,7 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS letters_by_expiry ON letters (expires_ms)",
 ];
 
-/// Far more than a queue should ever dead-letter. Past it a new letter is refused (the store
-/// keeps it in KV, or the message waits on the queue), never dropped.
+/// Far more than a queue should ever dead-letter; past it a new letter is refused.
 const MAX_LETTERS: u64 = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,34 +57,15 @@ pub struct Letters {
 pub struct LetterBox(ObjectNamespace);
 
 impl LetterBox {
-    /// `None` when `DEAD_LETTERS` is not bound: letters then go to KV.
+    /// `None` when `DEAD_LETTERS` is not bound.
     pub fn connect(env: &Env) -> Option<LetterBox> {
         env.durable_object(names::DEAD_LETTERS).ok().map(LetterBox)
     }
 
-    async fn call<T: DeserializeOwned>(&self, call: &Call) -> Option<T> {
+    pub async fn call<T: DeserializeOwned>(&self, call: &Call) -> Option<T> {
         objects::ask_as(&self.0, OBJECT_NAME, call, TIMEOUT_MS)
             .await
             .ok()
-    }
-
-    pub async fn file(&self, id: &str, text: &str, expires_ms: u64) -> bool {
-        let call = Call::File {
-            id: id.into(),
-            text: text.into(),
-            expires_ms,
-        };
-        self.call::<bool>(&call).await == Some(true)
-    }
-
-    /// Every letter, as (id, JSON text).
-    pub async fn list(&self) -> Option<Vec<(String, String)>> {
-        let Letters { letters: all } = self.call(&Call::List).await?;
-        Some(all.into_iter().map(|(id, text, _)| (id, text)).collect())
-    }
-
-    pub async fn remove(&self, ids: Vec<String>) -> Option<u32> {
-        self.call(&Call::Unfile { ids }).await
     }
 }
 
@@ -128,7 +108,6 @@ impl DurableObject for DeadLetters {
 crate::answers_calls!(DeadLetters);
 
 impl objects::Answers for DeadLetters {
-    /// An error: the store keeps the letter in KV instead, or the message waits on its queue.
     async fn answer(&self, call: String) -> Result<String> {
         let call = objects::read::<Call>(&call).ok_or("not a letters call")?;
         self.ready().await;

@@ -1,6 +1,5 @@
 //! The dead-letter consumer: files each letter under the candidate's key, with its reason and
-//! time, for an operator to read or replay, and clears the candidate's "queued" record. A
-//! letter is acked only once stored; otherwise it comes back after a growing delay.
+//! time, for an operator to read or replay. A letter is acked only once stored.
 
 use super::message::DeadLetter;
 use super::step::redeliver_delay_seconds;
@@ -41,7 +40,7 @@ pub async fn keep(
     }
 }
 
-/// Files `letter` for `message` (by message id without a candidate key), acked once stored.
+/// Files `letter` for `message` (by message id without a candidate key).
 pub async fn file(
     message: &impl MessageExt,
     letter: DeadLetter,
@@ -71,10 +70,11 @@ pub async fn file(
     }
 }
 
-/// The letter's candidate, whose "queued" record is forgotten (or a resubmission would hear
-/// "queued" for as long as it lives).
+/// The letter's candidate (`None` without `APP_SECRET`), whose "queued" record is forgotten (or
+/// a resubmission would hear "queued" for as long as it lives).
 pub async fn release(letter: &DeadLetter, store: &Store, secret: &str) -> Option<CandidateKey> {
-    let key = letter.key(secret)?;
+    let (position, email) = letter.candidate().filter(|_| !secret.is_empty())?;
+    let key = CandidateKey::new(secret, &position, &email);
     store.forget(&key).await;
     Some(key)
 }

@@ -15,7 +15,7 @@ use crate::ledger::Ledger;
 use crate::line::Lines;
 use crate::log::{self, Outcome, Reason, Source};
 use crate::pace::{self, Caller, Pacer};
-use crate::store::{Kv, Memory};
+use crate::store::Memory;
 use serde_json::Value;
 use worker::{Message, MessageExt, Queue};
 
@@ -58,10 +58,8 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
         inviter: &inviter.with_pacer(Pacer::connect(app.env(), config, Caller::Queue)),
         ledger: &services.ledger.clone().for_queue(timeout),
         line: &services.line,
-        memory: Kv {
-            store,
-            after_response: None,
-        },
+        memory: store,
+        after_response: None,
         secret: &config.app_secret,
         explain: false,
         clock: now_ms,
@@ -92,7 +90,6 @@ pub async fn retry(messages: Vec<Message<Value>>, app: &App, services: &Services
                 requeue(message, &services.queue, &next, delay_seconds).await
             }
             Action::DeadLetter { why } => {
-                // Forget "queued" so a resubmission hears the real answer at once.
                 store.forget(&item.key).await;
                 let letter = DeadLetter::new(why, Some(Tally::Counted.next(&item.invite)), None);
                 dead_letter(message, dlq, letter).await;
@@ -114,16 +111,13 @@ pub async fn steps<I: Inviter, L: Ledger, M: Memory, W: Lines>(
         // This try included.
         let counted = q.invite.counted_attempts().saturating_add(1);
         let attempts = Attempts { counted, ..retries };
-        let (step, hireflix_ms) = match made {
-            Made::Held(gate) => (step::held(gate, attempts), None),
-            Made::Line(admission) => (step::lined(admission, attempts), None),
-            Made::LineSilent => {
-                let reason = Reason::LineUnavailable;
-                (step::retry_or_give_up(attempts, reason), None)
-            }
+        let hireflix_ms = batch.hireflix_ms.filter(|_| matches!(made, Made::Asked(_)));
+        let step = match made {
+            Made::Held(gate) => step::held(gate, attempts),
+            Made::Line(admission) => step::lined(admission, attempts),
+            Made::LineSilent => step::retry_or_give_up(attempts, Reason::LineUnavailable),
             Made::Asked(answered) => {
-                let step = next_step(&outcome_of(answered), attempts, batch.quota_delay);
-                (step.not_before(resume), batch.hireflix_ms)
+                next_step(&outcome_of(answered), attempts, batch.quota_delay).not_before(resume)
             }
         };
         (step, hireflix_ms, passed)

@@ -108,12 +108,6 @@ impl DeadLetter {
     pub fn applied_ms(&self) -> u64 {
         self.invite.as_ref().map_or(0, |invite| invite.applied_ms)
     }
-
-    /// The candidate's key; `None` without one, or without `APP_SECRET`.
-    pub fn key(&self, secret: &str) -> Option<CandidateKey> {
-        let (position, email) = self.candidate().filter(|_| !secret.is_empty())?;
-        Some(CandidateKey::new(secret, &position, &email))
-    }
 }
 
 #[cfg(test)]

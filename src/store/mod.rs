@@ -1,8 +1,7 @@
 //! Workers KV, every key and operation: what the worker remembers about candidates and
 //! positions. The fast path in front of Hireflix's own uniqueness, never the guarantee (KV is
-//! eventually consistent, without compare-and-swap). Dead letters go to their own object when
-//! bound (`crate::letters`: a flood of posts can spend KV's 1,000 daily writes on Workers
-//! Free), else (or when it refuses one) to KV; both are listed and removed together.
+//! eventually consistent, without compare-and-swap). Dead letters too, when their own object
+//! is not bound or refuses one.
 
 pub(crate) mod keys;
 mod record;
@@ -12,9 +11,8 @@ pub use record::Record;
 use crate::clock::now_ms;
 use crate::domain::CandidateKey;
 use crate::hireflix::Position;
-use crate::letters::LetterBox;
+use crate::letters::{Call, LetterBox, Letters};
 use crate::log;
-use std::rc::Rc;
 use worker::{Context, KvStore};
 
 /// The last good position list is kept a week, so the form works while Hireflix is down; the
@@ -25,12 +23,11 @@ const POSITIONS_TTL_SECONDS: u64 = 7 * 86_400;
 pub struct Store {
     kv: KvStore,
     ttl_seconds: u64,
-    letters: Option<Rc<LetterBox>>,
+    letters: Option<LetterBox>,
 }
 
 impl Store {
     pub fn new(kv: KvStore, ttl_seconds: u64, letters: Option<LetterBox>) -> Self {
-        let letters = letters.map(Rc::new);
         Store {
             kv,
             ttl_seconds,
@@ -61,7 +58,8 @@ impl Store {
     }
 
     /// Files a dead letter (JSON) under the candidate, or the message id when it was
-    /// unreadable; `false` when neither the object nor KV took it.
+    /// unreadable, in its object (`crate::letters`: a flood of posts can spend KV's 1,000 daily
+    /// writes on Workers Free), else in KV; `false` when neither took it.
     pub async fn file_dead_letter(
         &self,
         key: Option<&CandidateKey>,
@@ -72,7 +70,12 @@ impl Store {
         let kv_key = keys::dead_letter(key, message_id);
         if let Some(letters) = &self.letters {
             let expires_ms = now_ms().saturating_add(ttl_seconds.saturating_mul(1_000));
-            if letters.file(&kv_key, letter, expires_ms).await {
+            let file = Call::File {
+                id: kv_key.clone(),
+                text: letter.into(),
+                expires_ms,
+            };
+            if letters.call(&file).await == Some(true) {
                 return true;
             }
         }
@@ -84,11 +87,12 @@ impl Store {
     /// list as all there was).
     pub async fn dead_letters(&self) -> (Vec<(String, String)>, bool) {
         let listed = match &self.letters {
-            Some(object) => object.list().await,
+            Some(object) => object.call(&Call::List).await.map(|l: Letters| l.letters),
             None => Some(Vec::new()),
         };
         let mut complete = listed.is_some();
-        let mut letters = listed.unwrap_or_default();
+        let listed = listed.unwrap_or_default().into_iter();
+        let mut letters: Vec<_> = listed.map(|(id, text, _)| (id, text)).collect();
         let mut cursor: Option<String> = None;
         // Bounded: 10 pages of 1,000 keys is far more than a queue should ever dead-letter.
         for _ in 0..10 {
@@ -132,8 +136,9 @@ impl Store {
         if !id.starts_with(keys::DEAD_LETTER_PREFIX) {
             return false;
         }
+        let ids = vec![id.to_string()];
         let from_object = match &self.letters {
-            Some(object) => object.remove(vec![id.to_string()]).await,
+            Some(object) => object.call::<u32>(&Call::Unfile { ids }).await,
             None => None,
         };
         // It may be a letter filed in KV: removing a missing key is no error.
@@ -163,7 +168,8 @@ fn failed(op: &str, key: &str, cause: &worker::kv::KvError) {
     .emit();
 }
 
-/// What an invite remembers of a candidate, in KV ([`Store`]) or, in tests, in memory.
+/// What an invite remembers of a candidate: in KV ([`Store`], one type for the form and the
+/// queue: one copy in the wasm) or, in tests, in memory.
 #[allow(async_fn_in_trait)] // As `crate::hireflix::Inviter`.
 pub trait Memory {
     /// Unreadable counts as absent: the invite path is idempotent, at worst one more call.
@@ -176,7 +182,9 @@ pub trait Memory {
     async fn forget(&self, key: &CandidateKey);
 
     /// A write nobody waits for: losing it costs one more Hireflix call, never an interview.
-    async fn remember_soon(&self, key: &CandidateKey, record: Record) {
+    /// With `after_response` it lands after the response: the candidate does not wait on KV,
+    /// and Hireflix's uniqueness covers a resubmission before the write lands.
+    async fn remember_soon(&self, key: &CandidateKey, record: Record, _: Option<&Context>) {
         self.remember(key, &record).await;
     }
 
@@ -203,35 +211,13 @@ impl Memory for Store {
             failed("delete", &key, &cause);
         }
     }
-}
 
-/// The invite's memory, one type for the form and the queue (one copy in the wasm). With
-/// `after_response`, a new interview is written after the response: the candidate does not
-/// wait on KV, and Hireflix's uniqueness covers a resubmission before the write lands.
-#[derive(Clone, Copy)]
-pub struct Kv<'a> {
-    pub store: &'a Store,
-    pub after_response: Option<&'a Context>,
-}
-
-impl Memory for Kv<'_> {
-    async fn candidate(&self, key: &CandidateKey) -> Option<Record> {
-        self.store.candidate(key).await
-    }
-
-    async fn remember(&self, key: &CandidateKey, record: &Record) -> bool {
-        self.store.remember(key, record).await
-    }
-
-    async fn forget(&self, key: &CandidateKey) {
-        self.store.forget(key).await;
-    }
-
-    async fn remember_soon(&self, key: &CandidateKey, record: Record) {
-        let Some(ctx) = self.after_response else {
-            return self.store.remember_soon(key, record).await;
+    async fn remember_soon(&self, key: &CandidateKey, record: Record, after: Option<&Context>) {
+        let Some(ctx) = after else {
+            self.remember(key, &record).await;
+            return;
         };
-        let (store, key) = (self.store.clone(), key.clone());
+        let (store, key) = (self.clone(), key.clone());
         ctx.wait_until(async move {
             store.remember(&key, &record).await;
         });
