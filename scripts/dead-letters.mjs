@@ -1,6 +1,7 @@
 // Lists and replays the worker's dead letters through its admin API (see scripts/dead-letters):
-//   GET  /admin/dead-letters                      -> {"deadLetters":[{position, reason, failedAt, attempts, email}]}
-//   POST /admin/dead-letters/replay[?position=ID] -> {"replayed": n}
+//   GET  /admin/dead-letters                      -> {"deadLetters":[{position, reason, failedAt, attempts, email}], "complete"}
+//   POST /admin/dead-letters/replay[?position=ID] -> {"replayed": n, "notReplayed": n, "complete"}
+// "complete": false when some letters could not be read (their object or a KV page did not answer).
 // Both with `Authorization: Bearer $ADMIN_TOKEN`. The worker masks the emails; this prints
 // what it gets and never the token.
 
@@ -43,14 +44,22 @@ if (args.command === "list") {
   const body = await call("GET", "/admin/dead-letters");
   const letters = body?.deadLetters;
   if (!Array.isArray(letters)) die(`Unexpected answer: ${scrub(JSON.stringify(body).slice(0, 300))}`);
-  if (letters.length === 0) console.log("No dead letters.");
+  if (letters.length === 0 && body.complete !== false) console.log("No dead letters.");
   else {
     printTable([...letters].sort((a, b) => (a.failedAt ?? 0) - (b.failedAt ?? 0)));
     console.log(`\n${letters.length} dead letter(s). After fixing the cause: bash scripts/dead-letters replay [--position ID]`);
   }
+  if (body.complete === false) warnPartial();
 } else {
   const path = args.position ? `/admin/dead-letters/replay?position=${encodeURIComponent(args.position)}` : "/admin/dead-letters/replay";
   const body = await call("POST", path);
   if (!Number.isInteger(body?.replayed)) die(`Unexpected answer: ${scrub(JSON.stringify(body).slice(0, 300))}`);
   console.log(`Replayed ${body.replayed} dead letter(s)${args.position ? ` of position ${args.position}` : ""}: back on the invite queue.`);
+  if (body.notReplayed > 0) console.log(`${body.notReplayed} could not be replayed (unreadable, or the queue refused it): they stay listed.`);
+  if (body.complete === false) warnPartial();
+}
+
+function warnPartial() {
+  console.error("Not every dead letter could be read (their store did not answer): run this again in a minute.");
+  process.exitCode = 1;
 }

@@ -102,9 +102,11 @@ async fn list(store: &Store) -> Reply {
         }
         Err(_) => json!({ "reason": "unreadable_letter" }),
     };
-    let letters = store.dead_letters().await.0;
+    // A partial list still helps an operator, as long as it says it is partial.
+    let (letters, complete) = store.dead_letters().await;
     let letters: Vec<Value> = letters.iter().map(|(_, text)| letter(text)).collect();
-    json(200, &json!({ "deadLetters": letters }))
+    let body = json!({ "deadLetters": letters, "complete": complete });
+    json(200, &body)
 }
 
 /// Each letter goes back on the queue with a fresh attempt count, removed only once the queue
@@ -114,7 +116,8 @@ async fn replay(store: &Store, app: &App, only: Option<&PositionId>) -> Option<R
     // Without it the "queued" record (only a fast path) is not written.
     let secret = &app.config.app_secret;
     let (mut replayed, mut kept) = (0u32, 0u32);
-    for (id, text) in store.dead_letters().await.0 {
+    let (letters, complete) = store.dead_letters().await;
+    for (id, text) in letters {
         let letter = serde_json::from_str::<DeadLetter>(&text).ok();
         let invite = letter.and_then(|l| l.invite);
         let Some(((letter_position, application), invite)) =
@@ -139,7 +142,7 @@ async fn replay(store: &Store, app: &App, only: Option<&PositionId>) -> Option<R
         store.remove_dead_letter(&id).await;
         replayed += 1;
     }
-    let body = json!({ "replayed": replayed, "notReplayed": kept });
+    let body = json!({ "replayed": replayed, "notReplayed": kept, "complete": complete });
     Some(json(200, &body))
 }
 

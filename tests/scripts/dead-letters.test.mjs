@@ -21,6 +21,7 @@ class FakeAdmin {
   constructor() {
     this.token = TOKEN; // null: the worker has no ADMIN_TOKEN, every /admin/ path is 404
     this.letters = LETTERS.map((l) => ({ ...l }));
+    this.complete = true; // false: as when the letters' store did not answer
     this.requests = [];
   }
 
@@ -36,12 +37,12 @@ class FakeAdmin {
       if (!this.token || !url.pathname.startsWith("/admin/") || req.headers.authorization !== `Bearer ${this.token}`) {
         return json(404, { error: "not_found" });
       }
-      if (req.method === "GET" && url.pathname === "/admin/dead-letters") return json(200, { deadLetters: this.letters });
+      if (req.method === "GET" && url.pathname === "/admin/dead-letters") return json(200, { deadLetters: this.letters, complete: this.complete });
       if (req.method === "POST" && url.pathname === "/admin/dead-letters/replay") {
         const position = url.searchParams.get("position");
         const replayed = this.letters.filter((l) => position == null || l.position === position);
         this.letters = this.letters.filter((l) => !replayed.includes(l));
-        return json(200, { replayed: replayed.length });
+        return json(200, { replayed: replayed.length, notReplayed: 0, complete: this.complete });
       }
       return json(405, { error: "method_not_allowed" });
     });
@@ -101,6 +102,25 @@ test("replay --position: only that position's letters go back; the count is prin
   assert.equal(admin.requests.at(-1).query, "");
   const empty = await deadLetters(["list"]);
   assert.match(empty.out, /^No dead letters\.$/m);
+});
+
+test("a partial list or replay (the letters' store did not answer): what was read, a plain warning, non-zero", async () => {
+  admin.letters = LETTERS.slice(0, 1).map((l) => ({ ...l }));
+  admin.complete = false;
+  try {
+    const listed = await deadLetters(["list"]);
+    assert.equal(listed.code, 1, listed.out);
+    assert.match(listed.out, /1 dead letter\(s\)/);
+    assert.match(listed.out, /Not every dead letter could be read .*run this again/);
+    admin.letters = [];
+    const none = await deadLetters(["list"]);
+    assert.doesNotMatch(none.out, /No dead letters/, "not 'none' when some could not be read");
+    const replayed = await deadLetters(["replay"]);
+    assert.equal(replayed.code, 1);
+    assert.match(replayed.out, /Replayed 0 dead letter\(s\)[^]*Not every dead letter could be read/);
+  } finally {
+    admin.complete = true;
+  }
 });
 
 test("a wrong token, or a worker without ADMIN_TOKEN: non-zero, a clear reason, the token never printed", async () => {

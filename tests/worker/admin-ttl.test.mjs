@@ -25,7 +25,7 @@ test("a replayed dead letter's record expires after SUBMISSION_TTL_DAYS", async 
     await w.kv.put("failed:replay-ttl", JSON.stringify({ reason: "gave_up_after_5_attempts: http_5xx", failedAt: Date.now(), invite }));
     const replay = await w.fetch("/admin/dead-letters/replay", { method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(replay.status, 200);
-    assert.deepEqual(await replay.json(), { replayed: 1, notReplayed: 0 });
+    assert.deepEqual(await replay.json(), { replayed: 1, notReplayed: 0, complete: true });
     const { keys } = await w.kv.list({ prefix: `app:v2:${OPEN}:` });
     assert.equal(keys.length, 1, "the candidate is queued again");
     const lifeMs = keys[0].expiration * 1000 - Date.now();

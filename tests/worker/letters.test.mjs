@@ -102,8 +102,13 @@ test("a store that cannot take a letter never drops it: it goes to KV, and the o
     await full.until(async () => (await full.kvKeys("failed:")).length === 1, 10000, "Gus's letter in KV");
     const listed = await full.fetch("/admin/dead-letters", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(listed.status, 200);
-    const { deadLetters } = await listed.json();
+    const { deadLetters, complete } = await listed.json();
     assert.deepEqual(deadLetters.map((l) => [l.email, l.reason]), [["g***@example.com", "position_not_ready"]]);
+    assert.equal(complete, false, "the object's letters could not be read: the list says it is partial");
+    // A replay puts back what it could read, and says the same.
+    const replay = await full.fetch("/admin/dead-letters/replay", { method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.deepEqual(await replay.json(), { replayed: 1, notReplayed: 0, complete: false });
+    assert.deepEqual(await full.kvKeys("failed:"), [], "the replayed letter is gone from KV");
   });
 });
 

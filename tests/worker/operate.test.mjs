@@ -65,8 +65,9 @@ test("a persistent failure is dead-lettered, listed masked, replayed after recov
     assert.equal(wrong.status, 404, "the same 404 as no token at all (tests/admin-door.test.mjs)");
     const listed = await w.fetch("/admin/dead-letters", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(listed.status, 200);
-    const { deadLetters } = await listed.json();
+    const { deadLetters, complete } = await listed.json();
     assert.equal(deadLetters.length, 2);
+    assert.equal(complete, true, "every letter was read");
     const dora = deadLetters.find((l) => l.position === OPEN);
     assert.equal(dora.email, "d***@example.com");
     assert.match(dora.reason, /^gave_up_after_2_attempts: http_5xx$/);
