@@ -44,8 +44,9 @@ if (args.command === "list") {
   const body = await call("GET", "/admin/dead-letters");
   const letters = body?.deadLetters;
   if (!Array.isArray(letters)) die(`Unexpected answer: ${scrub(JSON.stringify(body).slice(0, 300))}`);
-  if (letters.length === 0 && body.complete !== false) console.log("No dead letters.");
-  else {
+  if (letters.length === 0) {
+    if (body.complete !== false) console.log("No dead letters.");
+  } else {
     printTable([...letters].sort((a, b) => (a.failedAt ?? 0) - (b.failedAt ?? 0)));
     console.log(`\n${letters.length} dead letter(s). After fixing the cause: bash scripts/dead-letters replay [--position ID]`);
   }

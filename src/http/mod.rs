@@ -217,8 +217,10 @@ pub async fn show_form(services: &Services, funnel: &Funnel, id: &PositionId, ui
     funnel.record(id, Step::FormView);
     let mut posted = Posted::from_pairs(ui.query.clone());
     posted.form = posted.form.repair_unencoded_plus();
-    // Consent is an act: never ticked by a link.
+    // Consent is an act: never ticked by a link; nor is a bot trap filled or a token passed.
     posted.consent.clear();
+    posted.honeypot.clear();
+    posted.turnstile_token.clear();
     let (none, config) = (FieldErrors::default(), &services.config);
     let page = FormPage::new(ui.layout(), id, &name, &posted, &none, config);
     FormPage { about, ..page }.reply(200)

@@ -114,7 +114,8 @@ test("a partial list or replay (the letters' store did not answer): what was rea
     assert.match(listed.out, /Not every dead letter could be read .*run this again/);
     admin.letters = [];
     const none = await deadLetters(["list"]);
-    assert.doesNotMatch(none.out, /No dead letters/, "not 'none' when some could not be read");
+    assert.doesNotMatch(none.out, /No dead letters|dead letter\(s\)|position/, "no 'none', no empty table, when some could not be read");
+    assert.match(none.out, /Not every dead letter could be read/);
     const replayed = await deadLetters(["replay"]);
     assert.equal(replayed.code, 1);
     assert.match(replayed.out, /Replayed 0 dead letter\(s\)[^]*Not every dead letter could be read/);
