@@ -197,7 +197,18 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
     let mut waiting = Some(0u32);
     for position in &positions {
         let gone = lines.forget(position, &email).await;
-        waiting = waiting.zip(gone).map(|(all, gone)| all + gone);
+        let count = gone
+            .as_ref()
+            .map(|typed| u32::try_from(typed.len()).unwrap_or(u32::MAX));
+        waiting = waiting.zip(count).map(|(all, gone)| all + gone);
+        // And the record of the spelling each typed (`v.ictim+jobs@` for `victim@`), which the
+        // ledger never saw: left, it would answer their next application "in line" for nothing.
+        for typed in gone.iter().flatten().filter_map(|e| Email::parse(e).ok()) {
+            let key = keys::candidate(&CandidateKey::new(secret, position, &typed));
+            if !records.contains(&key) {
+                records.push(key);
+            }
+        }
     }
     let ledger = LedgerClient::connect(app.env(), &app.config);
     let forgotten = ledger.forget(&email, app.config.line.max_wait_hours).await;

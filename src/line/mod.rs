@@ -103,10 +103,10 @@ impl LineClient {
         }
     }
 
-    /// Erasure: how many waiting entries went (0 or 1).
-    pub async fn forget(&self, position: &PositionId, email: &Email) -> Option<u32> {
+    /// Erasure: the address typed in each waiting entry that went (none or one).
+    pub async fn forget(&self, position: &PositionId, email: &Email) -> Option<Vec<String>> {
         let Some(namespace) = &self.namespace else {
-            return Some(0);
+            return Some(Vec::new());
         };
         let call = Forget {
             forget: MailboxKeys::new(&self.secret, email).mailbox,

@@ -120,7 +120,7 @@ impl crate::objects::Answers for PositionLine {
         if let Some(Forget { forget }) = read(&call) {
             // An HMAC in hex.
             if forget.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return self.forget(&forget).map(|gone| gone.to_string());
+                return Ok(serde_json::to_string(&self.forget(&forget)?)?);
             }
         }
         let call = Admit::read(&call).ok_or("not a line call")?;
@@ -130,9 +130,10 @@ impl crate::objects::Answers for PositionLine {
 }
 
 impl PositionLine {
-    /// Erasure of the mailbox's entry and mark: how many entries went. The places behind keep
+    /// Erasure of the mailbox's entry and mark: the address typed in each entry that went, so
+    /// the worker can erase the KV record kept under that spelling too. The places behind keep
     /// their number until the head passes the gap, but each is released a slot sooner.
-    fn forget(&self, mailbox: &str) -> Result<usize> {
+    fn forget(&self, mailbox: &str) -> Result<Vec<String>> {
         if let Some(seq) = self.sending.get() {
             let query = "SELECT 1 FROM entries WHERE seq = ? AND mailbox = ?";
             let held = self.db.first(query, vec![int(seq), mailbox.into()])?;
@@ -145,10 +146,18 @@ impl PositionLine {
         self.db
             .exec("DELETE FROM went WHERE mailbox = ?", mailbox.clone())?;
         let gone = self.db.exec(
-            "DELETE FROM entries WHERE mailbox = ? RETURNING seq",
+            "DELETE FROM entries WHERE mailbox = ? RETURNING body",
             mailbox,
         )?;
-        Ok(gone.raw().count())
+        let mut typed = Vec::new();
+        for row in gone.raw() {
+            let body = text(row?.into_iter().next());
+            let body = body.and_then(|b| serde_json::from_str::<Value>(&b).ok());
+            // An unreadable body still went: its address is then unknown (empty).
+            let email = body.as_ref().and_then(|b| b.get("email")?.as_str());
+            typed.push(email.unwrap_or_default().to_string());
+        }
+        Ok(typed)
     }
 
     async fn admit(&self, call: Admit<Value>, now: u64) -> Result<Admission> {

@@ -53,7 +53,8 @@ impl Admit<Value> {
     }
 }
 
-/// Erasure, `{"forget":"<hmac>"}`: answered with how many entries went (0 or 1).
+/// Erasure, `{"forget":"<hmac>"}`: answered with the address typed in each entry that went
+/// (none or one), `["v.ictim+jobs@googlemail.com"]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Forget {
     pub forget: String,

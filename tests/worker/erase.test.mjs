@@ -144,6 +144,32 @@ test("a candidate erased while waiting in line is never invited; those behind ke
   });
 });
 
+test("erased while in line under another spelling: the record of the spelling typed goes too, so applying again is new and invited", async () => {
+  // One invite per 4-second "hour": a goes, the victim waits in line.
+  await withWorker({ vars: { INVITES_PER_POSITION_PER_HOUR: "1", BUDGET_WINDOWS_SECONDS: "4,600,6000" } }, async (w) => {
+    await w.fetch(`/apply/${OPEN}`);
+    while (Date.now() % 4000 > 300) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await w.postForm(OPEN, ann({ email: "a@example.com" }))).status, 303);
+    const applied = "v.ictim+jobs@googlemail.com";
+    const waiting = await w.postJson(OPEN, ann({ email: applied }));
+    assert.equal(waiting.status, 202);
+    assert.equal((await waiting.json()).place, 1);
+    await w.until(async () => (await w.kvKeys("app:v2:")).includes(keyOf(OPEN, applied)), 5000, "the 'in line' record");
+
+    const res = await erase(w, { email: "victim@gmail.com" });
+    assert.equal(res.status, 200);
+    const counts = await res.json();
+    assert.equal(counts.waitingEntries, 1);
+    assert.ok(!(await w.kvKeys("app:v2:")).includes(keyOf(OPEN, applied)), "no 'in line' record left under the spelling typed");
+
+    // Applying again as before is a new application: in line again, then invited (a record
+    // left behind would have answered "in line" from KV, and nobody would have sent it on).
+    const again = await w.postJson(OPEN, ann({ email: applied }));
+    assert.equal(again.status, 202);
+    await w.until(() => w.interviewsFor(OPEN, applied).length === 1, 20000, "the new application invited");
+  });
+});
+
 test("a line that does not answer is named by its null (503, incomplete), and erasing again once it answers removes the entry", async () => {
   await withWorker({ lineSwitch: true, vars: { INVITES_PER_POSITION_PER_HOUR: "1" } }, async (w) => {
     await w.fetch(`/apply/${OPEN}`);
