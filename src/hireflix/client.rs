@@ -152,11 +152,10 @@ impl Inviter for HireflixClient {
         let mut outcomes = outcome::classify_invites(reply, sent.len(), &self.trusted);
         let mut resume = self.heed(&outcomes, retry_after).await;
         if let Some(pacer) = &self.pacer {
-            let refused = InviteOutcome::Transient(Transient::QuotaExceeded);
-            if outcomes.contains(&refused) {
-                resume = pacer.refused(probe).await.or(resume);
-            } else if probe && outcomes.iter().any(InviteOutcome::made) {
-                pacer.probe_succeeded().await;
+            match told_to_pace(probe, &outcomes) {
+                Some(QuotaNews::Refused) => resume = pacer.refused(probe).await.or(resume),
+                Some(QuotaNews::ProbeSucceeded) => pacer.probe_succeeded().await,
+                None => {}
             }
         }
         if outcomes.len() < invites.len() {
@@ -188,5 +187,47 @@ impl Inviter for HireflixClient {
             self.heed(std::slice::from_ref(failed), retry_after).await;
         }
         found
+    }
+}
+
+/// What the pace hears of the quota after an invite call.
+#[derive(Debug, PartialEq, Eq)]
+enum QuotaNews {
+    Refused,
+    ProbeSucceeded,
+}
+
+/// Only the probe's success reopens: a call that started before the hold proves nothing.
+fn told_to_pace(probe: bool, outcomes: &[InviteOutcome]) -> Option<QuotaNews> {
+    if outcomes.contains(&InviteOutcome::Transient(Transient::QuotaExceeded)) {
+        Some(QuotaNews::Refused)
+    } else if probe && outcomes.iter().any(InviteOutcome::made) {
+        Some(QuotaNews::ProbeSucceeded)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_probes_success_reopens_and_any_quota_refusal_is_told() {
+        let made = [InviteOutcome::AlreadyExists];
+        assert_eq!(told_to_pace(true, &made), Some(QuotaNews::ProbeSucceeded));
+        assert_eq!(
+            told_to_pace(false, &made),
+            None,
+            "a call from before the hold"
+        );
+        let refused = [
+            InviteOutcome::AlreadyExists,
+            InviteOutcome::Transient(Transient::QuotaExceeded),
+        ];
+        assert_eq!(told_to_pace(false, &refused), Some(QuotaNews::Refused));
+        assert_eq!(told_to_pace(true, &refused), Some(QuotaNews::Refused));
+        let failed = [InviteOutcome::Transient(Transient::Paced)];
+        assert_eq!(told_to_pace(true, &failed), None);
     }
 }
