@@ -130,12 +130,14 @@ pub trait Enqueue {
 impl Enqueue for Option<Queue> {
     async fn send(&self, invite: &QueuedInvite, delay_seconds: u32) -> bool {
         let Some(queue) = self else { return false };
-        let mut message = MessageBuilder::new(invite.clone());
-        // An explicit 0 would override a `delivery_delay` an operator set on the queue.
-        if delay_seconds > 0 {
-            message = message.delay_seconds(delay_seconds);
-        }
-        queue.send(message.build()).await.is_ok()
+        // No explicit 0 (it would override a queue's `delivery_delay`), and no copy of the invite.
+        let sent = if delay_seconds == 0 {
+            queue.send(invite).await
+        } else {
+            let delayed = MessageBuilder::new(invite.clone()).delay_seconds(delay_seconds);
+            queue.send(delayed.build()).await
+        };
+        sent.is_ok()
     }
 }
 

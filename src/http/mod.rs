@@ -14,7 +14,7 @@ use crate::answer::Answer;
 use crate::app::{App, Services};
 use crate::apply::positions;
 use crate::config::names;
-use crate::domain::{FieldErrors, PositionId};
+use crate::domain::{ApplicationForm, Attribution, FieldErrors, PositionId};
 use crate::funnel::{Funnel, Step, Visit};
 use crate::hireflix::Transient;
 use crate::log::{request_id, Source};
@@ -215,12 +215,14 @@ pub async fn show_form(services: &Services, funnel: &Funnel, id: &PositionId, ui
         _ => None,
     };
     funnel.record(id, Step::FormView);
-    let mut posted = Posted::from_pairs(ui.query.clone());
-    posted.form = posted.form.repair_unencoded_plus();
-    // Consent is an act: never ticked by a link; nor is a bot trap filled or a token passed.
-    posted.consent.clear();
-    posted.honeypot.clear();
-    posted.turnstile_token.clear();
+    // What a person types, and the campaign: consent is an act, never ticked by a link (and a
+    // bot trap or a Turnstile token is never filled by one).
+    let query = || ui.query.iter().map(|(k, v)| (k, v.as_str()));
+    let posted = Posted {
+        form: ApplicationForm::from_pairs(query()).repair_unencoded_plus(),
+        attribution: Attribution::from_pairs(query()),
+        ..Posted::default()
+    };
     let (none, config) = (FieldErrors::default(), &services.config);
     let page = FormPage::new(ui.layout(), id, &name, &posted, &none, config);
     FormPage { about, ..page }.reply(200)
