@@ -101,7 +101,9 @@
   //   the form into the frame, which shows it again with its errors, and nothing else happens;
   // - anything else (queued, already invited, rate limited, unavailable, offline): post the form
   //   to the whole window, as without the frame. Posting the same application again is safe:
-  //   the worker remembers it and Hireflix never makes a second interview for an email.
+  //   the worker remembers it and Hireflix never makes a second interview for an email. A
+  //   Turnstile token is good for one check, which the first request spent: the widget is
+  //   asked for a fresh one before the form goes again.
   function sendFromFrame(form) {
     var api = new URL(form.action);
     api.pathname = "/api" + api.pathname;
@@ -119,9 +121,27 @@
       .catch(function () { post(form, "_top"); });
   }
 
+  var TOKEN_WAIT_MS = 10000;
+
   function post(form, target) {
-    form.target = target;
-    // The prototype's submit: a field named "submit" cannot shadow it, and no submit event fires.
-    HTMLFormElement.prototype.submit.call(form);
+    var widget = form.querySelector(".cf-turnstile");
+    var field = function () { return widget.querySelector("input[name=cf-turnstile-response]"); };
+    var send = function () {
+      form.target = target;
+      // The prototype's submit: a field named "submit" cannot shadow it, no submit event fires.
+      HTMLFormElement.prototype.submit.call(form);
+    };
+    if (!widget || !window.turnstile || !field()) return send();
+    var spent = field().value;
+    window.turnstile.reset(widget);
+    // A widget that wants a click does not solve by itself: after the wait the form goes
+    // without a token, and its answer asks for the check with everything typed kept.
+    var waited = 0;
+    (function poll() {
+      var token = field() && field().value;
+      if ((token && token !== spent) || waited >= TOKEN_WAIT_MS) return send();
+      waited += 100;
+      setTimeout(poll, 100);
+    })();
   }
 })();

@@ -214,7 +214,6 @@ pub async fn show_form(services: &Services, funnel: &Funnel, id: &PositionId, ui
         positions::Lookup::Open(open) => open.about,
         _ => None,
     };
-    funnel.record(id, Step::FormView);
     // What a person types, and the campaign: consent is an act, never ticked by a link (and a
     // bot trap or a Turnstile token is never filled by one).
     let query = || ui.query.iter().map(|(k, v)| (k, v.as_str()));
@@ -223,6 +222,10 @@ pub async fn show_form(services: &Services, funnel: &Funnel, id: &PositionId, ui
         attribution: Attribution::from_pairs(query()),
         ..Posted::default()
     };
+    // Counted under the link's campaign, as its posts are: each source's views and conversion.
+    funnel
+        .with_campaign(&posted.attribution)
+        .record(id, Step::FormView);
     let (none, config) = (FieldErrors::default(), &services.config);
     let page = FormPage::new(ui.layout(), id, &name, &posted, &none, config);
     FormPage { about, ..page }.reply(200)

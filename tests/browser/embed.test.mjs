@@ -242,3 +242,45 @@ test("a site that ALLOWED_ORIGINS does not list cannot frame the form", async ()
   assert.match(frame.url(), /^chrome-error:/);
   await ctx.close();
 });
+
+// With Turnstile on, the JSON request spends the widget's token; the post that shows its answer
+// (in the frame or the whole window) must carry a fresh one, or every such answer would read
+// "the check did not complete".
+test("with Turnstile on, an answer without a link still shows in the frame or the window, not a failed check", async () => {
+  await withWorker({ http: true, turnstile: true, vars: { ALLOWED_ORIGINS: landingOrigin } }, async (t) => {
+    pages.set("/checked", careersPage(`<script src="${t.url}embed.js" data-position="${OPEN}" async></script>`));
+    const ctx = await browser.newContext(PHONE);
+    await t.turnstile.route(ctx);
+    const page = await ctx.newPage();
+    const open = async (person) => {
+      await page.goto(`${landingOrigin}/checked?${new URLSearchParams(person)}`);
+      const frame = await (await page.waitForSelector("iframe")).contentFrame();
+      await frame.waitForSelector('.cf-turnstile[data-turnstile-state="success"]');
+      return frame;
+    };
+    const verified = () => t.turnstile.requests.filter((r) => r.answer?.success).length;
+
+    // Hireflix refuses the phone: its words on the field, in the frame, with what was typed.
+    let frame = await open({ firstName: "Ana", lastName: "Ruiz", email: "ana.checked@example.com", phoneNumber: "+44 20 0000 0000" });
+    t.standIn.addFault("validationError"); // after the page's own calls: the invite's
+    await frame.click("button[type=submit]");
+    await frame.waitForSelector("#phoneNumber-error");
+    assert.match(await frame.textContent("#phoneNumber-error"), /not valid for its country/);
+    assert.equal(await frame.$("#human-check-error"), null, "no failed check shown");
+    assert.equal(await frame.inputValue("#email"), "ana.checked@example.com");
+    assert.equal(page.url(), `${landingOrigin}/checked?${new URLSearchParams({ firstName: "Ana", lastName: "Ruiz", email: "ana.checked@example.com", phoneNumber: "+44 20 0000 0000" })}`);
+    assert.equal(verified(), 2, "two checks, each with its own token");
+
+    // Hireflix is down: the application is queued, and the whole window says so.
+    frame = await open({ firstName: "Bo", lastName: "Lind", email: "bo.checked@example.com" });
+    t.standIn.addFault("http500", 2);
+    await Promise.all([page.waitForURL((url) => url.href.startsWith(`${t.url}apply/${OPEN}`)), frame.click("button[type=submit]")]);
+    assert.match(await page.textContent("h1"), /Application received/);
+    assert.match(await page.textContent("main"), /bo\.checked@example\.com/);
+    assert.equal(verified(), 4);
+    const tokens = t.turnstile.requests.map((r) => r.response);
+    assert.equal(new Set(tokens).size, tokens.length, "no token was sent twice");
+    await t.until(() => t.interviewsFor(OPEN, "bo.checked@example.com").length === 1, 15000, "the queued invite");
+    await ctx.close();
+  });
+});

@@ -2,7 +2,8 @@
 // turnstile.mjs. As the real one does, it renders each `.cf-turnstile` element as an iframe from
 // the origin the script came from (so the page's CSP must admit it in script-src and frame-src),
 // and puts the token the frame hands back into a hidden `cf-turnstile-response` input inside the
-// element. The element's data-turnstile-state reads `verifying`, then `success`.
+// element. The element's data-turnstile-state reads `verifying`, then `success`. Of the real
+// `window.turnstile` API it has what the form uses: `reset`.
 (function () {
   var script = document.currentScript;
   var origin = new URL(script.src).origin;
@@ -37,9 +38,23 @@
     widgets[id] = { el: el, input: input };
   }
 
+  var rendered = 0;
   function renderAll() {
-    document.querySelectorAll(".cf-turnstile").forEach(render);
+    document.querySelectorAll(".cf-turnstile").forEach(function (el) { render(el, rendered++); });
   }
+
+  // As the real API's reset(container): the spent token goes, and a new solve brings a new one.
+  window.turnstile = {
+    reset: function (container) {
+      var el = typeof container === "string" ? document.querySelector(container) : container;
+      Object.keys(widgets).forEach(function (id) {
+        if (widgets[id].el !== el) return;
+        widgets[id].el.replaceChildren();
+        delete widgets[id];
+        render(el, rendered++);
+      });
+    },
+  };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", renderAll);
   else renderAll();
 })();

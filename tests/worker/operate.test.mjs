@@ -105,10 +105,11 @@ test("the funnel gets one data point per step, by position, with no personal dat
     const events = () => w.funnel.map((p) => p.blobs[0]);
     const until = (n, what) => w.until(() => w.funnel.length >= n, 5000, what);
     const ip = { "cf-connecting-ip": "198.51.100.99" };
-    assert.equal((await w.fetch(`/apply/${OPEN}`)).status, 200);
+    // A view counts under the campaign of the link it came by, as the link's posts do.
+    assert.equal((await w.fetch(`/apply/${OPEN}?utm_source=jobs_board&utm_medium=ad`)).status, 200);
     await until(1, "the view");
     // Miniflare gives every request its default `cf` data, whose country is US.
-    assert.deepEqual(w.funnel[0], { indexes: [OPEN], blobs: ["form_view", "en", "", "", "", "US"], doubles: [1] });
+    assert.deepEqual(w.funnel[0], { indexes: [OPEN], blobs: ["form_view", "en", "jobs_board", "ad", "", "US"], doubles: [1] });
 
     assert.equal((await w.postForm(OPEN, ann(), { headers: ip })).status, 303);
     assert.equal((await w.postForm(OPEN, ann(), { headers: ip })).status, 303);
