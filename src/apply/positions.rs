@@ -38,9 +38,10 @@ fn memo_get(now: u64) -> Option<Vec<Position>> {
     })
 }
 
-/// The position's name if this isolate remembers it, without asking KV or Hireflix.
-pub fn memo_name(id: &PositionId, otherwise: &str) -> String {
-    let found = memo_get(now_ms()).and_then(|all| find(all, id));
+/// The position's name if this isolate remembers it among those offered, without asking KV or
+/// Hireflix: an archived or unlisted position's name is the account's, not the public's.
+pub fn memo_name(id: &PositionId, config: &Config, otherwise: &str) -> String {
+    let found = memo_get(now_ms()).and_then(|all| find(narrow(all, config), id));
     found.map_or_else(|| otherwise.to_string(), |p| p.name)
 }
 

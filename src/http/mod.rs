@@ -64,7 +64,9 @@ async fn route(mut req: Request, app: &App, ctx: Context, ui: &Ui) -> Reply {
         // A page that answered a post, shown again (in another language) without posting.
         (Method::Get | Method::Head, ["apply", id, slug]) => {
             return match (PositionId::parse(id), Answer::from_slug(slug, w)) {
-                (Some(position), Some(answer)) => render::inbox_again(&answer, &position, ui),
+                (Some(position), Some(answer)) => {
+                    render::inbox_again(&answer, &position, ui, &app.config)
+                }
                 _ => Answer::PageNotFound.page(ui),
             };
         }

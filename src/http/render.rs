@@ -75,11 +75,11 @@ pub fn submission(post: Post, ui: &Ui, source: Source) -> Reply {
     reply.with_header("set-cookie", cookie)
 }
 
-pub fn inbox_again(answer: &Answer, position: &PositionId, ui: &Ui) -> Reply {
+pub fn inbox_again(answer: &Answer, position: &PositionId, ui: &Ui, config: &Config) -> Reply {
     let Page::Inbox(message, slug, _) = answer.row(ui.w).page else {
         return Answer::PageNotFound.page(ui);
     };
-    let name = memo_name(position, "");
+    let name = memo_name(position, config, "");
     inbox(200, (message, slug, None), position, ui, (&name, ""))
 }
 

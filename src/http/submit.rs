@@ -141,7 +141,8 @@ impl PostIo for LivePost<'_> {
     }
 
     fn remembered_name(&self) -> String {
-        positions::memo_name(self.position, self.ui.w.any_position)
+        let config = &self.services.config;
+        positions::memo_name(self.position, config, self.ui.w.any_position)
     }
 
     async fn human_check(&self, token: &str) -> Result<(), Answer> {

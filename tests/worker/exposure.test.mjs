@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { unstable_readConfig } from "wrangler";
-import { sharedWorker, withWorker, ann, OPEN } from "../harness.mjs";
+import { sharedWorker, withWorker, ann, OPEN, OPEN_2, ARCHIVED } from "../harness.mjs";
 
 const LANDING = "https://careers.example.com";
 const w = sharedWorker({ vars: { ALLOWED_ORIGINS: LANDING } });
@@ -117,4 +117,14 @@ test("names that would read as a link in Hireflix's emails are refused, real one
   for (const [firstName, lastName, email] of [["José María", "O'Brien", "jm@example.com"], ["Zoë", "Saldaña-Núñez", "zs@example.com"], ["小明", "王", "wxm@example.com"]]) {
     assert.equal((await w.postForm(OPEN, ann({ firstName, lastName, email }))).status, 303, `${firstName} ${lastName}`);
   }
+});
+
+test("a page names only the positions this form offers: not an archived one, nor one left out of ALLOWED_POSITIONS", async () => {
+  await withWorker({ vars: { ALLOWED_POSITIONS: OPEN } }, async (only) => {
+    assert.equal((await only.fetch("/")).status, 200); // the account's list, now in the isolate's memory
+    const named = async (path) => (await (await only.fetch(path)).text()).match(/Office Manager|Customer Success|Senior Rust/g) ?? [];
+    assert.deepEqual(await named(`/apply/${ARCHIVED}/received`), []);
+    assert.deepEqual(await named(`/apply/${OPEN_2}/received`), []);
+    assert.deepEqual(await named(`/apply/${OPEN}/received`), ["Senior Rust"], "an offered one is named");
+  });
 });
