@@ -56,11 +56,15 @@ pub(super) fn first_values<const N: usize, K: AsRef<str>, V>(
     found
 }
 
-/// The value, trimmed, if it may go into a log line.
+/// The value, trimmed, if it may go into a log line. Digits and separators only, 7 digits or
+/// more, reads as a phone number (`447700900123`, `020-7946-0958`): dropped, even if it was a
+/// numeric campaign id.
 fn clean(raw: &str) -> Option<String> {
     let value = raw.trim();
     let allowed = |b: u8| b.is_ascii_alphanumeric() || b"._~-".contains(&b);
-    (!value.is_empty() && value.len() <= MAX_CHARS && value.bytes().all(allowed))
+    let digits = value.bytes().filter(u8::is_ascii_digit).count();
+    let phone_like = digits >= 7 && !value.bytes().any(|b| b.is_ascii_alphabetic());
+    (!value.is_empty() && value.len() <= MAX_CHARS && value.bytes().all(allowed) && !phone_like)
         .then(|| value.to_string())
 }
 
@@ -107,6 +111,17 @@ mod tests {
             ("utm_campaign", long.as_str()),
         ]);
         assert!(a.is_empty(), "{a:?}");
+        let phones = ["447700900123", "020-7946-0958", "0803.123.4567", "7946095"];
+        for phone in phones {
+            let a = Attribution::from_pairs([("ref", phone), ("utm_term", "q4-2026")]);
+            assert_eq!(a.iter().collect::<Vec<_>>(), [("utm_term", "q4-2026")]);
+        }
+        let kept = Attribution::from_pairs([("utm_campaign", "spring2026-ad1234567")]);
+        assert_eq!(
+            kept.iter().count(),
+            1,
+            "digits with letters read as a campaign"
+        );
         let a = Attribution::from_pairs([
             ("utm_source", "linkedin.com"),
             ("utm_campaign", "spring_2026~eu-west"),
