@@ -34,17 +34,18 @@ pub fn token_problem(app: &App) -> Option<String> {
     })
 }
 
-/// Every attempt counts in the rate limiter under its client first: over the limit even the
-/// right token is refused until the window passes.
+/// Every attempt counts in the rate limiter under its client first, token set or not (its wait
+/// would tell): over the limit even the right token is refused until the window passes.
 pub async fn authorized(req: &Request, app: &App) -> bool {
     let header = |name| req.headers().get(name).ok().flatten();
-    let (Some(token), Some(given)) = (token(app), header("authorization")) else {
+    let Some(given) = header("authorization") else {
         return false;
     };
     let ip = header("cf-connecting-ip").unwrap_or_default();
     let limiter = app.env().rate_limiter(names::RATE_LIMITER).ok();
     let within = allows(limiter.as_ref(), Some(client_key("admin", &ip))).await;
-    within && same_secret(given.strip_prefix("Bearer ").unwrap_or_default(), token)
+    let given = given.strip_prefix("Bearer ").unwrap_or_default();
+    within && token(app).is_some_and(|token| same_secret(given, token))
 }
 
 pub async fn handle(req: &mut Request, app: &App, path: &[&str], ui: &Ui) -> Reply {
