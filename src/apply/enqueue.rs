@@ -3,6 +3,7 @@
 use super::Pipeline;
 use crate::domain::{Application, ApplicationForm, CandidateKey, Consent, PositionId};
 use crate::hireflix::Transient;
+use crate::pace::MAX_QUEUE_DELAY_SECONDS;
 use crate::store::{Memory, Record};
 use serde::{Deserialize, Serialize};
 use worker::{MessageBuilder, Queue};
@@ -130,15 +131,22 @@ pub trait Enqueue {
 impl Enqueue for Option<Queue> {
     async fn send(&self, invite: &QueuedInvite, delay_seconds: u32) -> bool {
         let Some(queue) = self else { return false };
-        // No explicit 0 (it would override a queue's `delivery_delay`), and no copy of the invite.
-        let sent = if delay_seconds == 0 {
-            queue.send(invite).await
-        } else {
-            let delayed = MessageBuilder::new(invite.clone()).delay_seconds(delay_seconds);
-            queue.send(delayed.build()).await
+        // Without a delay, no copy of the invite.
+        let sent = match platform_delay(delay_seconds) {
+            None => queue.send(invite).await,
+            Some(delay) => {
+                let delayed = MessageBuilder::new(invite.clone()).delay_seconds(delay);
+                queue.send(delayed.build()).await
+            }
         };
         sent.is_ok()
     }
+}
+
+/// The delay the queue is asked for: no explicit 0 (it would override a queue's
+/// `delivery_delay`), and none it would refuse (a live post during a day's quota hold).
+fn platform_delay(delay_seconds: u32) -> Option<u32> {
+    (delay_seconds > 0).then(|| delay_seconds.min(MAX_QUEUE_DELAY_SECONDS))
 }
 
 impl<I, L, M: Memory, Q: Enqueue, W> Pipeline<'_, I, L, M, Q, W> {
@@ -155,5 +163,20 @@ impl<I, L, M: Memory, Q: Enqueue, W> Pipeline<'_, I, L, M, Q, W> {
     pub(super) async fn remember_queued(&self, key: &CandidateKey, place: Option<(u32, u64)>) {
         let record = Record::queued(place).with_consent(self.consent.cloned());
         self.invites.memory.remember(key, &record).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_is_asked_no_explicit_zero_and_never_past_its_longest_delay() {
+        assert_eq!(platform_delay(0), None);
+        assert_eq!(platform_delay(90), Some(90));
+        assert_eq!(platform_delay(43_200), Some(43_200));
+        // A live post while the pace holds the quota for a day.
+        assert_eq!(platform_delay(86_400), Some(MAX_QUEUE_DELAY_SECONDS));
+        assert_eq!(platform_delay(u32::MAX), Some(MAX_QUEUE_DELAY_SECONDS));
     }
 }

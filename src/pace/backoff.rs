@@ -10,6 +10,11 @@ const MAX_RETRY_AFTER_MS: u64 = 3_600_000;
 /// At most this is added to a delay: a parked application is not held long past its window.
 const MAX_SPREAD_SECONDS: u32 = 300;
 
+/// The longest this worker asks a queue to delay a message. Cloudflare documented 12 h until
+/// 2026 (24 h since), and a Free plan queue keeps a message 24 h: a longer wait (a day's quota
+/// hold) is waited out in turns, the message finding the hold and going back.
+pub const MAX_QUEUE_DELAY_SECONDS: u32 = 43_200;
+
 /// `Retry-After` (RFC 9110 §10.2.3, seconds or an HTTP date) as milliseconds from `now_ms`.
 pub fn retry_after_ms(value: &str, now_ms: u64) -> Option<u64> {
     let value = value.trim();
@@ -60,12 +65,15 @@ fn http_date_ms(value: &str) -> Option<u64> {
 }
 
 /// "Equal jitter": `delay` plus up to half of it again (at most five minutes), `unit` uniform
-/// in [0, 1). Never shorter than `delay`, so a `Retry-After` or a window is still honoured.
+/// in [0, 1), within [`MAX_QUEUE_DELAY_SECONDS`], as the re-send and its fallback retry use it.
+/// Below that never shorter than `delay`, so a `Retry-After` or a window is still honoured.
 pub fn spread(delay_seconds: u32, unit: f64) -> u32 {
     let room = (delay_seconds / 2).min(MAX_SPREAD_SECONDS);
     // `as` saturates and maps NaN to 0; the clamp keeps a bad `unit` inside the room.
     let extra = (f64::from(room) * unit.clamp(0.0, 1.0)) as u32;
-    delay_seconds.saturating_add(extra.min(room))
+    delay_seconds
+        .saturating_add(extra.min(room))
+        .min(MAX_QUEUE_DELAY_SECONDS)
 }
 
 /// Rounded up: a message is never due before its time.
@@ -142,6 +150,14 @@ mod tests {
     }
 
     #[test]
+    fn spread_never_asks_the_queue_for_more_than_its_longest_delay() {
+        // A 12 h park, and the pace's day-long quota hold: re-sent within the queue's limit.
+        assert_eq!(spread(43_200, 0.999), MAX_QUEUE_DELAY_SECONDS);
+        assert_eq!(spread(86_400, 0.5), MAX_QUEUE_DELAY_SECONDS);
+        assert_eq!(spread(43_000, 0.999), 43_200);
+    }
+
+    #[test]
     fn failures_of_one_second_come_back_spread_out() {
         let delays: std::collections::BTreeSet<u32> = (0..100)
             .map(|i| spread(120, f64::from(i) / 100.0))
@@ -154,8 +170,9 @@ mod tests {
         #[test]
         fn spread_never_shortens_and_stays_bounded(delay in 0u32..u32::MAX, unit in proptest::num::f64::ANY) {
             let spread = spread(delay, unit);
-            prop_assert!(spread >= delay);
-            prop_assert!(spread - delay <= (delay / 2).min(MAX_SPREAD_SECONDS));
+            prop_assert!(spread >= delay.min(MAX_QUEUE_DELAY_SECONDS));
+            prop_assert!(spread <= MAX_QUEUE_DELAY_SECONDS);
+            prop_assert!(spread.saturating_sub(delay) <= (delay / 2).min(MAX_SPREAD_SECONDS));
         }
 
         #[test]

@@ -9,7 +9,7 @@ mod backoff;
 mod object;
 mod rules;
 
-pub use backoff::{dice, retry_after_ms, seconds_ceil, spread};
+pub use backoff::{dice, retry_after_ms, seconds_ceil, spread, MAX_QUEUE_DELAY_SECONDS};
 pub use object::HireflixPace;
 pub use rules::hold_to_value;
 

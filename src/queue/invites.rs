@@ -164,8 +164,9 @@ fn log(item: &Candidate, step: &Step, hireflix_ms: Option<u64>, funnel: &Funnel)
     funnel.record_outcome(&item.position, step.outcome);
 }
 
-/// A fresh message, spread so what failed together does not come back in the same second;
-/// the old one is acked only once it is sent.
+/// A fresh message, spread so what failed together does not come back in the same second
+/// (within the queue's longest delay, which the fallback retry asks for too); the old one is
+/// acked only once it is sent.
 async fn requeue(message: &Message<Value>, queue: &Option<Queue>, next: &QueuedInvite, delay: u32) {
     let delay = pace::spread(delay, pace::dice());
     if queue.send(next, delay).await {
