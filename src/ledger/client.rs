@@ -80,7 +80,7 @@ impl LedgerClient {
     pub(super) async fn send(&self, name: &str, call: &Call) -> Result<String, Failure> {
         let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
         let namespace = self.namespace.as_ref().ok_or(Failure::Unbound)?;
-        objects::ask(namespace, name, &body, self.timeout_ms).await
+        objects::ask(namespace, name, &body, self.timeout_ms, call.repeatable()).await
     }
 
     /// Decoded straight from the text, not through `objects::read`: this is every invite's path.
