@@ -93,12 +93,14 @@ pub enum Failure {
 }
 
 /// Asks the object `name` of `namespace` for its answer's text. A failure the platform marks
-/// retryable is tried once more after a short pause, within the same deadline.
+/// retryable is tried once more after a short pause, within the same deadline, if `repeat`:
+/// such a failure may come after the object ran the call, so only a call safe to run twice.
 pub async fn ask(
     namespace: &ObjectNamespace,
     name: &str,
     body: &str,
     timeout_ms: u32,
+    repeat: bool,
 ) -> Result<String, Failure> {
     let started = crate::clock::now_ms();
     let (failure, retryable) = match once(namespace, name, body, timeout_ms).await {
@@ -107,7 +109,7 @@ pub async fn ask(
     };
     let spent = crate::clock::now_ms().saturating_sub(started);
     let left = u64::from(timeout_ms).saturating_sub(spent);
-    let Some(pause) = second_try(failure, retryable, left) else {
+    let Some(pause) = second_try(failure, retryable && repeat, left) else {
         return Err(failure);
     };
     worker::Delay::from(Duration::from_millis(pause)).await;
@@ -117,7 +119,9 @@ pub async fn ask(
         .map_err(|(failure, _)| failure)
 }
 
-/// [`ask`] in JSON; an answer of another shape is [`Failure::Failed`].
+/// [`ask`] in JSON, with its second try: the lines', dead letters' and ledger hand-over's calls
+/// act by mailbox or id, and the pace's, run twice, only spend a slot or a turn (never one more
+/// Hireflix call). An answer of another shape is [`Failure::Failed`].
 pub async fn ask_as<A: DeserializeOwned>(
     namespace: &ObjectNamespace,
     name: &str,
@@ -125,7 +129,7 @@ pub async fn ask_as<A: DeserializeOwned>(
     timeout_ms: u32,
 ) -> Result<A, Failure> {
     let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
-    let answer = ask(namespace, name, &body, timeout_ms).await?;
+    let answer = ask(namespace, name, &body, timeout_ms, true).await?;
     read(&answer).ok_or(Failure::Failed)
 }
 

@@ -212,15 +212,15 @@ pub async fn erase(req: &mut Request, app: &App, store: &Store) -> Reply {
         }
     }
     let ledger = LedgerClient::connect(app.env(), &app.config);
-    let forgotten = ledger.forget(&email, app.config.line.max_wait_hours).await;
+    let (forgotten, answered) = ledger.forget(&email, app.config.line.max_wait_hours).await;
 
     // And the record of each spelling the ledger invited (`v.ictim@` for `victim@`), once.
     let mut rows = 0u32;
-    for row in forgotten.as_deref().unwrap_or_default().split(' ') {
+    for row in forgotten.split(' ') {
         rows += u32::from(!row.is_empty());
         records.extend(keys::recorded(row).filter(|key| !records.contains(key)));
     }
-    let rows = forgotten.is_some().then_some(rows);
+    let rows = answered.then_some(rows);
     let (mut held, mut kv_complete) = (0u32, true);
     for key in &records {
         match store.erase(key).await {

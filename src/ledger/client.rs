@@ -66,11 +66,12 @@ impl LedgerClient {
         }
     }
 
-    /// For the queue consumer, whose batch request may take `hireflix_timeout_ms`.
+    /// For the queue consumer, whose batch request may take `hireflix_timeout_ms`, after
+    /// waiting for its pace slot once the reservation is made.
     pub fn for_queue(self, hireflix_timeout_ms: u32) -> LedgerClient {
         LedgerClient {
             timeout_ms: QUEUE_TIMEOUT_MS,
-            flight_ms: flight_ms(hireflix_timeout_ms),
+            flight_ms: flight_ms(hireflix_timeout_ms) + crate::pace::QUEUE_WAIT_MS,
             ..self
         }
     }
@@ -79,7 +80,7 @@ impl LedgerClient {
     pub(super) async fn send(&self, name: &str, call: &Call) -> Result<String, Failure> {
         let body = serde_json::to_string(call).map_err(|_| Failure::Failed)?;
         let namespace = self.namespace.as_ref().ok_or(Failure::Unbound)?;
-        objects::ask(namespace, name, &body, self.timeout_ms).await
+        objects::ask(namespace, name, &body, self.timeout_ms, call.repeatable()).await
     }
 
     /// Decoded straight from the text, not through `objects::read`: this is every invite's path.
@@ -303,5 +304,19 @@ mod tests {
         };
         assert_eq!(closes(&mailbox), None);
         assert_eq!(closes(&Answer::Resubmission), None);
+    }
+
+    #[test]
+    fn a_queued_call_is_in_flight_while_it_waits_for_its_pace_slot_too() {
+        let client = LedgerClient {
+            namespace: None,
+            secret: String::new(),
+            budgets: Budgets::default(),
+            timeout_ms: FORM_TIMEOUT_MS,
+            flight_ms: 0,
+            keep_ms: 0,
+        };
+        let queue = client.for_queue(4_000);
+        assert!(queue.flight_ms > crate::pace::QUEUE_WAIT_MS + 2 * 4_000);
     }
 }

@@ -1,7 +1,7 @@
-//! What an erasure leaves behind: a mark (the mailbox's HMAC and when) in its bucket, for as
-//! long as an application made before it can still come back from a queue, which cannot
-//! delete a message. A reservation reads the mark; the dead-letter consumer asks
-//! (`ErasedSince`). An application made after the erasure (applying again) is new.
+//! What an erasure leaves behind: a mark (the mailbox's HMAC, when, and the KV keys of the rows
+//! it deleted) in its bucket, for as long as an application made before it can still come back
+//! from a queue, which cannot delete a message. A reservation reads the mark; the dead-letter
+//! consumer asks (`ErasedSince`). An application made after the erasure (applying again) is new.
 
 use super::client::{bucket_name, LedgerClient, ACCOUNT};
 use super::mailbox::{bucket, MailboxKeys};
@@ -27,24 +27,29 @@ pub fn erased_after(applied_ms: u64, erased_at_ms: Option<u64>) -> bool {
 
 impl InviteLedger {
     /// `Call::Forget`: deletes the mailbox's rows and marks it erased (now) for `remember_ms`.
+    /// Answers their records and those of rows an earlier erasure deleted while its mark lives:
+    /// an answer lost on the way (a timeout) would otherwise leave their KV records behind.
     pub(super) fn forget(&self, mailbox: &str, remember_ms: u64, now: u64) -> Result<String> {
-        let rows = self.db.first(
-            "SELECT group_concat(position || ':' || record, ' ') FROM invites WHERE mailbox = ?",
-            vec![mailbox.into()],
+        let found = self.db.row(
+            "SELECT (SELECT records FROM erasures WHERE mailbox = ?),
+                (SELECT group_concat(position || ':' || record, ' ') FROM invites WHERE mailbox = ?)",
+            vec![mailbox.into(), mailbox.into()],
         )?;
+        let records = merged(found.filter_map(|list| crate::objects::text(Some(list))));
         let delete = "DELETE FROM invites WHERE mailbox = ?";
         self.db.exec(delete, vec![mailbox.into()])?;
         self.db.exec(
-            "INSERT INTO erasures (mailbox, erased_at, until_ms) VALUES (?, ?, ?)
-             ON CONFLICT (mailbox) DO UPDATE
-             SET erased_at = excluded.erased_at, until_ms = excluded.until_ms",
+            "INSERT INTO erasures (mailbox, erased_at, until_ms, records) VALUES (?, ?, ?, ?)
+             ON CONFLICT (mailbox) DO UPDATE SET erased_at = excluded.erased_at,
+             until_ms = excluded.until_ms, records = excluded.records",
             vec![
                 mailbox.into(),
                 int(now),
                 int(now.saturating_add(remember_ms)),
+                records.as_str().into(),
             ],
         )?;
-        Ok(crate::objects::text(rows).unwrap_or_default())
+        Ok(records)
     }
 
     /// `Call::ErasedSince`, answered 0 or 1.
@@ -55,10 +60,21 @@ impl InviteLedger {
     }
 }
 
+/// Space-separated lists as one, each entry once (a mailbox has a row per position at most).
+fn merged(lists: impl Iterator<Item = String>) -> String {
+    let lists: Vec<String> = lists.collect();
+    let mut all: Vec<&str> = lists.iter().flat_map(|list| list.split(' ')).collect();
+    all.retain(|entry| !entry.is_empty());
+    all.sort_unstable();
+    all.dedup();
+    all.join(" ")
+}
+
 impl LedgerClient {
     /// Erases one candidate's rows in its bucket (which keeps the mark) and among the account's
-    /// rows from before the buckets; `None` when the ledger did not answer.
-    pub async fn forget(&self, email: &Email, max_wait_hours: u32) -> Option<String> {
+    /// rows from before the buckets: the records of each instance that answered, and whether
+    /// all did (a bucket's records are kept when the account fails).
+    pub async fn forget(&self, email: &Email, max_wait_hours: u32) -> (String, bool) {
         let mailbox = MailboxKeys::new(&self.secret, email).mailbox;
         let bucket = bucket_name(bucket(&mailbox));
         // The account keeps the mark too, never read there: one call shape costs less wasm.
@@ -66,12 +82,14 @@ impl LedgerClient {
             mailbox,
             remember_ms: remembered_ms(max_wait_hours),
         };
-        let mut gone = String::new();
+        let (mut gone, mut all) = (String::new(), true);
         for instance in [bucket.as_str(), ACCOUNT] {
-            gone.push_str(&self.send(instance, &call).await.ok()?);
-            gone.push(' ');
+            match self.send(instance, &call).await {
+                Ok(rows) => gone.push_str(&(rows + " ")),
+                Err(_) => all = false,
+            }
         }
-        Some(gone)
+        (gone, all)
     }
 
     /// `None` when that cannot be known (no `APP_SECRET`, no ledger, no answer).
@@ -106,6 +124,13 @@ mod tests {
             "queued before applications carried a time"
         );
         assert!(!erased_after(0, None), "never erased: nothing dropped");
+    }
+
+    #[test]
+    fn an_erasure_answers_the_records_it_remembers_and_those_it_deletes_once_each() {
+        let lists = ["p1:a p2:b".to_string(), "p2:b  p1: p3:c ".to_string()];
+        assert_eq!(merged(lists.into_iter()), "p1: p1:a p2:b p3:c");
+        assert_eq!(merged(std::iter::empty()), "");
     }
 
     #[test]

@@ -32,9 +32,10 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS counters (budget TEXT NOT NULL, scope TEXT NOT NULL,
         window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, count INTEGER NOT NULL,
         PRIMARY KEY (budget, scope, window_start))",
-    // Mailboxes erased on request, until when remembered (`super::erasure`).
+    // Mailboxes erased on request, until when remembered, and the records of the rows that went
+    // (`super::erasure`).
     "CREATE TABLE IF NOT EXISTS erasures (mailbox TEXT PRIMARY KEY,
-        erased_at INTEGER NOT NULL, until_ms INTEGER NOT NULL)",
+        erased_at INTEGER NOT NULL, until_ms INTEGER NOT NULL, records TEXT NOT NULL DEFAULT '')",
     // How long rows are kept, as the worker last said (`super::prune`).
     "CREATE TABLE IF NOT EXISTS retention (id INTEGER PRIMARY KEY CHECK (id = 1),
         keep_ms INTEGER NOT NULL, windows TEXT NOT NULL)",
@@ -45,6 +46,7 @@ const ADDED: &[&str] = &[
     "ALTER TABLE invites ADD COLUMN busy_until INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE invites ADD COLUMN unsettled INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE invites ADD COLUMN record TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE erasures ADD COLUMN records TEXT NOT NULL DEFAULT ''",
 ];
 
 #[durable_object(alarm)]

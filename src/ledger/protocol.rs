@@ -65,6 +65,15 @@ pub enum Call {
     ErasedSince(Ask),
 }
 
+impl Call {
+    /// Safe to run twice (`crate::objects::ask`). Not a `Take` nor a `Settle`: they add to
+    /// counters, or act on rows by id, which a new reservation may reuse meanwhile. A second
+    /// `Reserve` finds its own row in flight; `Forget` answers what it remembers.
+    pub fn repeatable(&self) -> bool {
+        !matches!(self, Call::Take { .. } | Call::Settle { .. })
+    }
+}
+
 /// One application, as the ledger may know it: HMACs and a position id, nothing readable.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ask {
@@ -190,6 +199,42 @@ mod tests {
         let text = to_string(&parked).unwrap();
         assert!(text.contains(r#""budget":"email_day""#), "{text}");
         assert_eq!(from_str::<Reserved>(&text).unwrap(), parked);
+    }
+
+    #[test]
+    fn calls_that_count_or_settle_are_never_sent_twice() {
+        let settle = Call::Settle {
+            release: vec![1],
+            unsettle: vec![],
+            confirm: vec![],
+            give_back: vec![],
+            quota_exhausted: false,
+            quota_back: false,
+            windows: Windows::REAL,
+            quota_retry_seconds: 1,
+        };
+        let take = Call::Take {
+            takes: vec![],
+            limits: Limits::default(),
+            windows: Windows::REAL,
+            keep_ms: 0,
+            lease: 4,
+            give_back: vec![],
+        };
+        assert!(!settle.repeatable() && !take.repeatable());
+        let forget = Call::Forget {
+            mailbox: "m".into(),
+            remember_ms: 1,
+        };
+        let reserve = Call::Reserve {
+            asks: vec![],
+            limits: Limits::default(),
+            windows: Windows::REAL,
+            flight_ms: 1,
+            keep_ms: 1,
+        };
+        assert!(forget.repeatable() && reserve.repeatable());
+        assert!(Call::ErasedSince(Ask::default()).repeatable());
     }
 
     #[test]

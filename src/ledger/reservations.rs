@@ -136,21 +136,10 @@ impl InviteLedger {
         let mut columns = self.db.row(&query, bindings)?;
         let quota = whole(columns.next());
         let erased_at = whole(columns.next());
-        let spelling = columns.next();
-        let (id, busy_until, unsettled) = (columns.next(), columns.next(), columns.next());
-        let earlier = match spelling {
-            // Another spelling waits for nothing: one interview per mailbox, whatever the
-            // first call's outcome turns out to be.
-            Some(SqlStorageValue::String(s)) if s != ask.spelling => PriorInvite::OtherSpelling,
-            Some(SqlStorageValue::String(_)) => match (whole(id), whole(busy_until)) {
-                (_, Some(until_ms)) if until_ms > now => PriorInvite::InFlight { until_ms },
-                (Some(reservation), _) if whole(unsettled).unwrap_or(0) > 0 => {
-                    PriorInvite::Unsettled { reservation }
-                }
-                _ => PriorInvite::SameSpelling,
-            },
-            _ => PriorInvite::None,
-        };
+        let same = crate::objects::text(columns.next()).map(|s| s == ask.spelling);
+        let (id, busy_until) = (whole(columns.next()), whole(columns.next()).unwrap_or(0));
+        let unsettled = whole(columns.next()).unwrap_or(0) > 0;
+        let earlier = prior(same, id, busy_until, unsettled, now);
         let mut counts = Counts::ZERO;
         for budget in counted {
             let n = whole(columns.next()).unwrap_or(0);
@@ -173,5 +162,75 @@ impl InviteLedger {
             ],
         )?;
         whole(id).ok_or_else(|| worker::Error::RustError("no reservation id".into()))
+    }
+}
+
+/// How long another spelling waits for an unsettled call's retry, which comes within the hour
+/// (the queue's longest retry delay), before asking again.
+const UNSETTLED_WAIT_MS: u64 = 3_600_000;
+
+/// What the mailbox's row for the position (`same`: whether it is this spelling's; none: no
+/// row) means for this ask. Another spelling is told "already invited" only once the row's call
+/// is known to have made it: while at Hireflix or unsettled it may be released, and the other
+/// spelling waits rather than be dropped. The same spelling settles its unsettled call itself.
+fn prior(
+    same: Option<bool>,
+    id: Option<u64>,
+    busy_until: u64,
+    unsettled: bool,
+    now: u64,
+) -> PriorInvite {
+    let Some(same) = same else {
+        return PriorInvite::None;
+    };
+    if busy_until > now {
+        return PriorInvite::InFlight {
+            until_ms: busy_until,
+        };
+    }
+    match (same, id.filter(|_| unsettled)) {
+        (true, Some(reservation)) => PriorInvite::Unsettled { reservation },
+        (false, _) if unsettled => PriorInvite::InFlight {
+            until_ms: now.saturating_add(UNSETTLED_WAIT_MS),
+        },
+        (true, _) => PriorInvite::SameSpelling,
+        (false, _) => PriorInvite::OtherSpelling,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_spelling_waits_while_the_first_call_s_outcome_is_unknown() {
+        let now = 1_000;
+        let row =
+            |same, busy_until, unsettled| prior(Some(same), Some(7), busy_until, unsettled, now);
+        assert_eq!(prior(None, None, 0, false, now), PriorInvite::None);
+        // At Hireflix: whichever spelling waits for it.
+        for same in [true, false] {
+            assert_eq!(
+                row(same, 5_000, false),
+                PriorInvite::InFlight { until_ms: 5_000 }
+            );
+            assert_eq!(
+                row(same, 5_000, true),
+                PriorInvite::InFlight { until_ms: 5_000 }
+            );
+        }
+        // Ended without proof: the same spelling's retry settles it, another waits for that.
+        assert_eq!(
+            row(true, 0, true),
+            PriorInvite::Unsettled { reservation: 7 }
+        );
+        let wait = PriorInvite::InFlight {
+            until_ms: now + UNSETTLED_WAIT_MS,
+        };
+        assert_eq!(row(false, 0, true), wait);
+        assert_eq!(row(false, now, true), wait, "its flight just over");
+        // Made: a resubmission, or "already invited".
+        assert_eq!(row(true, now, false), PriorInvite::SameSpelling);
+        assert_eq!(row(false, 0, false), PriorInvite::OtherSpelling);
     }
 }

@@ -26,7 +26,7 @@ const LIVE_WAIT_MS: u64 = 1_500;
 /// its batch goes back on the queue untried), and asks at most `QUEUE_ASKS` times for one
 /// call's slot (each ask is a subrequest; the Free plan allows 50 per invocation).
 const QUEUE_LEAD_MS: u64 = 500;
-const QUEUE_WAIT_MS: u64 = 60_000;
+pub(crate) const QUEUE_WAIT_MS: u64 = 60_000;
 const QUEUE_ASKS: u32 = 4;
 
 /// A slot may still be used this long after its time; later it is dropped. Over any second,

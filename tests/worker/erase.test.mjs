@@ -5,11 +5,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { withWorker, ann, assertCleanLogs, logLines, ADMIN_TOKEN, APP_SECRET, OPEN, OPEN_2 } from "../harness.mjs";
 
 const keyOf = (position, email) =>
   `app:v2:${position}:` +
   createHmac("sha256", APP_SECRET).update(`hireflix-apply/candidate/v2\0${position}\0${email}\0`).digest("hex");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const queued = (fields) => ({ positionId: OPEN, phoneNumber: "", attempt: 1, requestId: "r1", firstName: "Ann", lastName: "Lee", ...fields });
 const erase = (w, body, headers = { authorization: `Bearer ${ADMIN_TOKEN}` }) =>
   w.fetch("/admin/erase", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
@@ -90,6 +94,44 @@ test("erased by another spelling of their mailbox: the KV record of the spelling
     assert.equal(w.inviteRequests().length, asked + 1, "Hireflix asked: no KV record answered");
     assertCleanLogs(w.logs());
   });
+});
+
+test("a ledger that answers too late: the erasure says so, and erasing again removes the KV record of the spelling it invited", async () => {
+  // The objects' storage outlives each worker here, as a deployed one's does; KV is carried over.
+  const dir = await mkdtemp(join(tmpdir(), "erase-"));
+  const applied = "v.ictim@gmail.com";
+  const carry = async (w) => Promise.all((await w.kvKeys("app:v2:")).map(async (k) => [k, await w.kv.get(k)]));
+  const restore = (w, records) => Promise.all(records.map(([k, v]) => w.kv.put(k, v)));
+  try {
+    let records = await withWorker({ persist: dir }, async (w) => {
+      await w.fetch(`/apply/${OPEN}`);
+      assert.equal((await w.postForm(OPEN, ann({ email: applied }))).status, 303);
+      await w.untilRemembered(OPEN, 1);
+      return carry(w);
+    });
+    assert.deepEqual(records.map(([k]) => k), [keyOf(OPEN, applied)]);
+    // Slower than the erasure's 2 s deadline: the bucket deletes its row, its answer is lost.
+    records = await withWorker({ persist: dir, vars: { LEDGER_TEST_DELAY_MS: "2500" } }, async (w) => {
+      await restore(w, records);
+      const res = await erase(w, { email: "victim@gmail.com" });
+      assert.equal(res.status, 503);
+      const counts = await res.json();
+      assert.deepEqual([counts.ledgerRows, counts.complete], [null, false], "no claim that the rows went");
+      await sleep(1500); // the account's late answer, so both instances are done
+      return carry(w);
+    });
+    assert.equal(records.length, 1, "the record the ledger's row named is still there");
+    await withWorker({ persist: dir }, async (w) => {
+      await restore(w, records);
+      const res = await erase(w, { email: "victim@gmail.com" });
+      assert.equal(res.status, 200);
+      const counts = await res.json();
+      assert.deepEqual([counts.kvRecords, counts.ledgerRows, counts.complete], [1, 1, true], "the row the first erasure deleted, remembered");
+      assert.deepEqual(await w.kvKeys("app:v2:"), [], "no record left under any spelling");
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("a position the worker no longer lists can be named; a store that does not answer makes it a 503 with null counts", async () => {
