@@ -15,9 +15,11 @@ test("after a Hireflix timeout another spelling of the mailbox is not invited ag
     const first = await w.postForm(OPEN, ann({ email: "victim@gmail.com" }));
     assert.equal(first.status, 202, "the timeout is queued");
 
+    // While the first call's outcome is unknown another spelling waits (the form's 3 s, then
+    // the queue): it hears "invited" once the retry has settled, else "queued"; never a call.
     const other = await w.postJson(OPEN, ann({ email: "v.ictim@gmail.com" }));
-    assert.equal(other.status, 200);
-    assert.equal((await other.json()).status, "invited_by_email");
+    const heard = [other.status, (await other.json()).status];
+    assert.ok(["200,invited_by_email", "202,queued"].includes(String(heard)), String(heard));
 
     await w.until(
       () => logLines(w).some((l) => l.source === "queue" && ["invited", "already_invited"].includes(l.outcome)),
@@ -27,10 +29,10 @@ test("after a Hireflix timeout another spelling of the mailbox is not invited ag
     await sleep(2000); // the slow call has landed by now
     assert.equal(w.interviewsFor(OPEN, "victim@gmail.com").length, 1);
     assert.equal(w.standIn.interviews.length, 1, "one interview for the mailbox, not one per spelling");
-    // Settled as made: the other spelling still hears "already invited", with no call.
+    // Again: the same answer (remembered), still no call.
     const calls = w.inviteRequests().length;
     const later = await w.postJson(OPEN, ann({ email: "v.ictim@gmail.com" }));
-    assert.equal((await later.json()).status, "invited_by_email");
+    assert.equal((await later.json()).status, heard[1]);
     assert.equal(w.inviteRequests().length, calls);
   });
 });
