@@ -175,11 +175,11 @@ impl Config {
                 windows: r
                     .check("BUDGET_WINDOWS_SECONDS", windows_why, windows)
                     .unwrap_or_default(),
-                // At most 12 hours: a queue cannot delay a message longer.
+                // At most the longest delay this worker asks a queue for.
                 quota_retry_seconds: r.number(
                     "QUOTA_RETRY_SECONDS",
                     DEFAULT_QUOTA_RETRY_SECONDS,
-                    1..=43_200,
+                    1..=u64::from(crate::pace::MAX_QUEUE_DELAY_SECONDS),
                 ),
             },
             require_consent: r.check("REQUIRE_CONSENT", flag_why, |raw| raw.parse().ok())

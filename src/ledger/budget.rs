@@ -176,10 +176,9 @@ pub fn admit(
 /// How long a parked application waits in the queue: until its window reopens, within the
 /// queue's longest delay (it is checked again then), and at least a second.
 pub fn park_seconds(until_ms: u64, now_ms: u64) -> u32 {
-    /// Cloudflare Queues delay a message at most 12 hours.
-    const MAX_QUEUE_DELAY_SECONDS: u64 = 43_200;
     let seconds = until_ms.saturating_sub(now_ms).div_ceil(1_000);
-    u32::try_from(seconds.clamp(1, MAX_QUEUE_DELAY_SECONDS)).unwrap_or(1)
+    let longest = u64::from(crate::pace::MAX_QUEUE_DELAY_SECONDS);
+    u32::try_from(seconds.clamp(1, longest)).unwrap_or(1)
 }
 
 #[cfg(test)]
