@@ -100,9 +100,7 @@ impl DurableObject for PositionLine {
         // The head's slot, or sooner when it would wait too long by then (budgets lowered):
         // it is set aside at that time, not at its far-off slot. Nobody in line, no alarm.
         let next = self.head()?.map(|(.., joined)| {
-            let expires = joined
-                .saturating_add(settings.max_wait_ms)
-                .saturating_add(1);
+            let expires = rules::aside_after(joined, &settings).saturating_add(1);
             let expires = expires.max(now.saturating_add(1_000));
             rules::release_at(line, 1, &settings, now).min(expires)
         });
@@ -182,7 +180,10 @@ impl PositionLine {
                 expected_by_ms,
             });
         }
-        let admission = rules::admit(line, &settings, now);
+        // From its post, as the invite consumer counts the wait (`appliedMs`; none: now).
+        let post = call.body.get("appliedMs").and_then(Value::as_u64);
+        let post = post.filter(|&ms| ms != 0).map_or(now, |ms| ms.min(now));
+        let admission = rules::admit(line, &settings, post, now);
         match admission {
             Admission::Go => {
                 if line.counted[0] == 0 {
@@ -202,7 +203,7 @@ impl PositionLine {
                 }
                 self.db.exec(
                     "INSERT INTO entries (mailbox, body, joined_ms) VALUES (?, ?, ?)",
-                    vec![call.mailbox.into(), call.body.to_string().into(), int(now)],
+                    vec![call.mailbox.into(), call.body.to_string().into(), int(post)],
                 )?;
                 self.save(line, &settings)?;
                 // The first in line starts the alarm; later ones make sure it still runs (the
