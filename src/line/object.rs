@@ -160,8 +160,9 @@ impl PositionLine {
 
     async fn admit(&self, call: Admit<Value>, now: u64) -> Result<Admission> {
         let settings = call.settings;
+        let (line, kept) = self.load(now)?;
         // As of now under this call's settings (the stored ones may be older).
-        let mut line = self.load(now)?.0.at(&settings, now);
+        let mut line = line.at(&settings, now);
         let mut columns = self.db.row(
             "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?1),
                 (SELECT 1 FROM went WHERE mailbox = ?1 AND window_start = ?2) FROM entries",
@@ -171,19 +172,21 @@ impl PositionLine {
         if whole(columns.next()).is_some() {
             return Ok(Admission::Go);
         }
-        if let (Some(head), Some(mine)) = (head, mine) {
-            // Already in line (another spelling too): the same place again.
-            let place = u32::try_from(mine.saturating_sub(head) + 1).unwrap_or(u32::MAX);
-            let expected_by_ms = rules::release_at(line, place, &settings, now);
-            return Ok(Admission::Wait {
-                place,
-                expected_by_ms,
-            });
-        }
         // From its post, as the invite consumer counts the wait (`appliedMs`; none: now).
         let post = call.body.get("appliedMs").and_then(Value::as_u64);
         let post = post.filter(|&ms| ms != 0).map_or(now, |ms| ms.min(now));
-        let admission = rules::admit(line, &settings, post, now);
+        let admission = match (head, mine) {
+            // Already in line (another spelling too): the same place again.
+            (Some(head), Some(mine)) => {
+                let place = u32::try_from(mine.saturating_sub(head) + 1).unwrap_or(u32::MAX);
+                let expected_by_ms = rules::release_at(line, place, &settings, now);
+                Admission::Wait {
+                    place,
+                    expected_by_ms,
+                }
+            }
+            _ => rules::admit(line, &settings, post, now),
+        };
         match admission {
             Admission::Go => {
                 if line.counted[0] == 0 {
@@ -196,8 +199,9 @@ impl PositionLine {
                 )?;
                 line.count();
                 self.save(line, &settings)?;
+                return Ok(admission);
             }
-            Admission::Wait { expected_by_ms, .. } => {
+            Admission::Wait { expected_by_ms, .. } if mine.is_none() => {
                 if let (0, Some(reached)) = (line.waiting, rules::reached(&line, &settings)) {
                     formed(&call.body, reached, expected_by_ms);
                 }
@@ -205,16 +209,20 @@ impl PositionLine {
                     "INSERT INTO entries (mailbox, body, joined_ms) VALUES (?, ?, ?)",
                     vec![call.mailbox.into(), call.body.to_string().into(), int(post)],
                 )?;
-                self.save(line, &settings)?;
-                // The first in line starts the alarm; later ones make sure it still runs (the
-                // runtime gives up an alarm that kept failing, and the line would stall).
-                if line.waiting == 0 || self.storage.get_alarm().await?.is_none() {
-                    let ms = rules::release_at(line, 1, &settings, now);
-                    self.storage.set_alarm(at(ms)).await?;
-                }
             }
-            // Nothing stored: a paused answer is the hot path of a surge.
-            Admission::Paused { .. } => {}
+            // Nobody in line, nothing stored: a paused answer is the hot path of a surge.
+            _ if line.waiting == 0 => return Ok(admission),
+            _ => {}
+        }
+        if kept != Some(settings) {
+            self.save(line, &settings)?;
+        }
+        // Someone waits: the alarm is due by the head's slot, sooner once budgets are raised,
+        // and set again if lost (the runtime gives up one that kept failing: the line stalls).
+        let due = rules::release_at(line, 1, &settings, now);
+        let set = self.storage.get_alarm().await?;
+        if set.is_none_or(|ms| u64::try_from(ms).map_or(true, |ms| ms > due)) {
+            self.storage.set_alarm(at(due)).await?;
         }
         Ok(admission)
     }

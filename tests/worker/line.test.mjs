@@ -345,6 +345,29 @@ async function awayFromTheHoursEnd() {
   if (Date.now() % HOUR > HOUR - 20_000) await sleep(20_000);
 }
 
+test("a lost alarm is set again by any call while people wait (in line again, paused), and a raised budget brings it sooner", async () => {
+  await withWorker({ entry: LINE_HOOKS }, async (w) => {
+    await awayFromTheHoursEnd();
+    const line = await lineOf(w, hourly(1));
+    assert.equal(await line.admit("a@example.com"), "go");
+    assert.equal((await line.admit("b@example.com")).wait.place, 1);
+    assert.equal((await line.admit("c@example.com")).wait.place, 2);
+    const hourEnd = Math.ceil(Date.now() / HOUR) * HOUR;
+    assert.equal(await line.alarm(), hourEnd, "due at b's slot");
+    // Lost (the runtime gives up an alarm that kept failing): nobody would be released again.
+    await line.lose();
+    assert.equal((await line.admit("b@example.com")).wait.place, 1, "the same place again");
+    assert.equal(await line.alarm(), hourEnd, "set again by a candidate already in line");
+    await line.lose();
+    assert.ok((await line.admit("d@example.com")).paused, "the line is full");
+    assert.equal(await line.alarm(), hourEnd, "set again by a paused answer");
+    // One a second now, and a longer line: b's slot is now, not at the hour's end (20 s on).
+    const raised = await lineOf(w, hourly(3600, 3));
+    assert.equal((await raised.admit("e@example.com")).wait.place, 3);
+    await w.until(() => madeAt(w, "b@example.com"), 10000, "b released at once under the raised budget");
+  });
+});
+
 test("a place is given only within MAX_WAIT_HOURS of the post (appliedMs), however late the line is asked", async () => {
   await withWorker({ entry: LINE_HOOKS }, async (w) => {
     await awayFromTheHoursEnd();
