@@ -91,12 +91,13 @@ impl DurableObject for PositionLine {
                 break;
             }
             if !aside {
+                // Saved at once: an admit during the next send counts this release.
                 line.count();
+                self.save(line, &settings)?;
             }
             self.db
                 .exec("DELETE FROM entries WHERE seq = ?", vec![int(seq)])?;
         }
-        self.save(line, &settings)?;
         // The head's slot, or sooner when it would wait too long by then (budgets lowered):
         // it is set aside at that time, not at its far-off slot. Nobody in line, no alarm.
         let next = self.head()?.map(|(.., joined)| {
@@ -189,10 +190,10 @@ impl PositionLine {
         };
         match admission {
             Admission::Go => {
-                if line.counted[0] == 0 {
-                    // A new hour: the last one's mailboxes no longer matter.
-                    self.db.exec("DELETE FROM went", vec![])?;
-                }
+                // Past hours' mailboxes no longer matter.
+                let hour = vec![int(line.starts[0])];
+                self.db
+                    .exec("DELETE FROM went WHERE window_start != ?", hour)?;
                 self.db.exec(
                     "INSERT OR REPLACE INTO went (mailbox, window_start) VALUES (?, ?)",
                     vec![call.mailbox.into(), int(line.starts[0])],

@@ -382,3 +382,37 @@ test("a place is given only within MAX_WAIT_HOURS of the post (appliedMs), howev
     assert.deepEqual(c, { wait: { place: 1, expectedByMs: hourEnd } });
   });
 });
+
+test("the line forgets the mailboxes let through in past hours, not only when an hour's first goes through", async () => {
+  // Two an "hour" of 10 s: a and b go, c waits for the next hour, released first in it; d then
+  // goes through in that hour with one already counted.
+  await withWorker({ entry: LINE_HOOKS }, async (w) => {
+    const line = await lineOf(w, { limits: [2, 0, 0, 0], windows: [10, 600, 6000], maxWaiting: 10, maxWaitMs: 100_000 });
+    await windowStart(10);
+    for (const email of ["a@example.com", "b@example.com"]) assert.equal(await line.admit(email), "go");
+    assert.equal((await line.admit("c@example.com")).wait.place, 1);
+    await w.until(async () => (await line.alarm()) === null, 15000, "c released");
+    assert.equal(await line.admit("d@example.com"), "go");
+    assert.equal(await line.went(), 1, "only this hour's d");
+  });
+});
+
+test("a late alarm that releases several saves each release at once: a place given meanwhile is not promised early", async () => {
+  // Ten an "hour" of 10 s (one a second). Three wait for the next hour (due at +0, +1, +2 s);
+  // the alarm is lost and set again at +1.5 s, when each send takes 0.6 s: it releases the
+  // three and x (due at +3 s) in one run, and y, placed during it, is due at +4 s.
+  await withWorker({ entry: LINE_HOOKS }, async (w) => {
+    const line = await lineOf(w, { limits: [10, 0, 0, 0], windows: [10, 600, 6000], maxWaiting: 10, maxWaitMs: 100_000 });
+    await windowStart(10);
+    const next = Math.floor(Date.now() / 10_000) * 10_000 + 10_000;
+    for (let i = 0; i < 10; i++) assert.equal(await line.admit(`a${i}@example.com`), "go");
+    for (const email of ["b1@example.com", "b2@example.com", "b3@example.com"]) assert.ok((await line.admit(email)).wait, email);
+    await line.lose();
+    await line.slow(600);
+    await sleep(next + 1500 - Date.now());
+    assert.equal((await line.admit("x@example.com")).wait.expectedByMs, next + 3000);
+    await sleep(900);
+    const y = (await line.admit("y@example.com")).wait;
+    assert.equal(y.expectedByMs, next + 4000, `y at place ${y.place}`);
+  });
+});
