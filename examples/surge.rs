@@ -296,7 +296,7 @@ impl Sim<'_> {
             return;
         }
         self.out.count(LINE, now);
-        match admit(self.line, &self.s, now) {
+        match admit(self.line, &self.s, now, now) {
             Admission::Go => match self.take(now) {
                 Ok(()) => {
                     self.line.count();

@@ -189,6 +189,9 @@ mod tests {
         let budgets = Budgets::default();
         let hour = 3_600_000;
         assert_eq!(Limits::default().longest_wait_ms(&budgets), 73 * hour);
+        // The line sets aside what it could not release well before the consumer would.
+        let line = Limits::default().settings(&budgets);
+        assert_eq!(rules::aside_after(0, &line), 72 * hour + hour / 2);
         let short = Budgets {
             windows: Windows {
                 hour_seconds: 2,

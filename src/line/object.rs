@@ -91,18 +91,17 @@ impl DurableObject for PositionLine {
                 break;
             }
             if !aside {
+                // Saved at once: an admit during the next send counts this release.
                 line.count();
+                self.save(line, &settings)?;
             }
             self.db
                 .exec("DELETE FROM entries WHERE seq = ?", vec![int(seq)])?;
         }
-        self.save(line, &settings)?;
         // The head's slot, or sooner when it would wait too long by then (budgets lowered):
         // it is set aside at that time, not at its far-off slot. Nobody in line, no alarm.
         let next = self.head()?.map(|(.., joined)| {
-            let expires = joined
-                .saturating_add(settings.max_wait_ms)
-                .saturating_add(1);
+            let expires = rules::aside_after(joined, &settings).saturating_add(1);
             let expires = expires.max(now.saturating_add(1_000));
             rules::release_at(line, 1, &settings, now).min(expires)
         });
@@ -162,8 +161,9 @@ impl PositionLine {
 
     async fn admit(&self, call: Admit<Value>, now: u64) -> Result<Admission> {
         let settings = call.settings;
+        let (line, kept) = self.load(now)?;
         // As of now under this call's settings (the stored ones may be older).
-        let mut line = self.load(now)?.0.at(&settings, now);
+        let mut line = line.at(&settings, now);
         let mut columns = self.db.row(
             "SELECT MIN(seq), (SELECT seq FROM entries WHERE mailbox = ?1),
                 (SELECT 1 FROM went WHERE mailbox = ?1 AND window_start = ?2) FROM entries",
@@ -173,47 +173,57 @@ impl PositionLine {
         if whole(columns.next()).is_some() {
             return Ok(Admission::Go);
         }
-        if let (Some(head), Some(mine)) = (head, mine) {
+        // From its post, as the invite consumer counts the wait (`appliedMs`; none: now).
+        let post = call.body.get("appliedMs").and_then(Value::as_u64);
+        let post = post.filter(|&ms| ms != 0).map_or(now, |ms| ms.min(now));
+        let admission = match (head, mine) {
             // Already in line (another spelling too): the same place again.
-            let place = u32::try_from(mine.saturating_sub(head) + 1).unwrap_or(u32::MAX);
-            let expected_by_ms = rules::release_at(line, place, &settings, now);
-            return Ok(Admission::Wait {
-                place,
-                expected_by_ms,
-            });
-        }
-        let admission = rules::admit(line, &settings, now);
+            (Some(head), Some(mine)) => {
+                let place = u32::try_from(mine.saturating_sub(head) + 1).unwrap_or(u32::MAX);
+                let expected_by_ms = rules::release_at(line, place, &settings, now);
+                Admission::Wait {
+                    place,
+                    expected_by_ms,
+                }
+            }
+            _ => rules::admit(line, &settings, post, now),
+        };
         match admission {
             Admission::Go => {
-                if line.counted[0] == 0 {
-                    // A new hour: the last one's mailboxes no longer matter.
-                    self.db.exec("DELETE FROM went", vec![])?;
-                }
+                // Past hours' mailboxes no longer matter.
+                let hour = vec![int(line.starts[0])];
+                self.db
+                    .exec("DELETE FROM went WHERE window_start != ?", hour)?;
                 self.db.exec(
                     "INSERT OR REPLACE INTO went (mailbox, window_start) VALUES (?, ?)",
                     vec![call.mailbox.into(), int(line.starts[0])],
                 )?;
                 line.count();
                 self.save(line, &settings)?;
+                return Ok(admission);
             }
-            Admission::Wait { expected_by_ms, .. } => {
+            Admission::Wait { expected_by_ms, .. } if mine.is_none() => {
                 if let (0, Some(reached)) = (line.waiting, rules::reached(&line, &settings)) {
                     formed(&call.body, reached, expected_by_ms);
                 }
                 self.db.exec(
                     "INSERT INTO entries (mailbox, body, joined_ms) VALUES (?, ?, ?)",
-                    vec![call.mailbox.into(), call.body.to_string().into(), int(now)],
+                    vec![call.mailbox.into(), call.body.to_string().into(), int(post)],
                 )?;
-                self.save(line, &settings)?;
-                // The first in line starts the alarm; later ones make sure it still runs (the
-                // runtime gives up an alarm that kept failing, and the line would stall).
-                if line.waiting == 0 || self.storage.get_alarm().await?.is_none() {
-                    let ms = rules::release_at(line, 1, &settings, now);
-                    self.storage.set_alarm(at(ms)).await?;
-                }
             }
-            // Nothing stored: a paused answer is the hot path of a surge.
-            Admission::Paused { .. } => {}
+            // Nobody in line, nothing stored: a paused answer is the hot path of a surge.
+            _ if line.waiting == 0 => return Ok(admission),
+            _ => {}
+        }
+        if kept != Some(settings) {
+            self.save(line, &settings)?;
+        }
+        // Someone waits: the alarm is due by the head's slot, sooner once budgets are raised,
+        // and set again if lost (the runtime gives up one that kept failing: the line stalls).
+        let due = rules::release_at(line, 1, &settings, now);
+        let set = self.storage.get_alarm().await?;
+        if set.is_none_or(|ms| u64::try_from(ms).map_or(true, |ms| ms > due)) {
+            self.storage.set_alarm(at(due)).await?;
         }
         Ok(admission)
     }

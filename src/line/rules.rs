@@ -136,7 +136,9 @@ pub fn reached(line: &Line, s: &Settings) -> Option<(&'static str, u32)> {
     line.full(s).next().map(|((_, name), limit)| (name, limit))
 }
 
-pub fn admit(line: Line, s: &Settings, now_ms: u64) -> Admission {
+/// `since_ms`: when the application was posted. Its place must come within the longest wait
+/// of that (not of a later ask), as the invite consumer counts it.
+pub fn admit(line: Line, s: &Settings, since_ms: u64, now_ms: u64) -> Admission {
     let line = line.at(s, now_ms);
     let paused = |at| Admission::Paused {
         retry_after_s: seconds_until(at, now_ms),
@@ -151,7 +153,7 @@ pub fn admit(line: Line, s: &Settings, now_ms: u64) -> Admission {
     }
     let place = line.waiting.saturating_add(1);
     let at = release_at(line, place, s, now_ms);
-    if at.saturating_sub(now_ms) > s.max_wait_ms {
+    if at.saturating_sub(since_ms.min(now_ms)) > s.max_wait_ms {
         // This slot's time does not move: whoever comes once it is within the wait gets it.
         paused(at.saturating_sub(s.max_wait_ms))
     } else {
@@ -208,9 +210,16 @@ pub fn next_release(line: Line, s: &Settings, now_ms: u64) -> Option<u64> {
     (line.waiting > 0).then(|| release_at(line, 1, s, now_ms))
 }
 
-/// Set aside, never invited weeks late.
-pub fn waited_too_long(joined_ms: u64, s: &Settings, now_ms: u64) -> bool {
-    now_ms.saturating_sub(joined_ms) > s.max_wait_ms
+/// Set aside, never invited weeks late: after the longest wait from its post and half an hour
+/// (a place may be due at the wait's very end and the alarm run late), so within the invite
+/// consumer's hour (`Limits::longest_wait_ms`).
+pub fn aside_after(since_ms: u64, s: &Settings) -> u64 {
+    let grace = s.windows.hour_ms() / 2;
+    since_ms.saturating_add(s.max_wait_ms).saturating_add(grace)
+}
+
+pub fn waited_too_long(since_ms: u64, s: &Settings, now_ms: u64) -> bool {
+    now_ms > aside_after(since_ms, s)
 }
 
 #[cfg(test)]
@@ -262,10 +271,13 @@ mod tests {
     #[test]
     fn an_empty_line_with_room_goes_at_once_and_a_full_window_starts_the_line() {
         let s = hourly();
-        assert_eq!(admit(line(99, 0), &s, TEN + 60_000), Admission::Go);
+        assert_eq!(
+            admit(line(99, 0), &s, TEN + 60_000, TEN + 60_000),
+            Admission::Go
+        );
         // The hour is spent: first in line, released at the next hour's first slot.
         assert_eq!(
-            admit(line(100, 0), &s, TEN + 60_000),
+            admit(line(100, 0), &s, TEN + 60_000, TEN + 60_000),
             Admission::Wait {
                 place: 1,
                 expected_by_ms: TEN + HOUR
@@ -273,7 +285,7 @@ mod tests {
         );
         // Room in the window, but people are waiting: no overtaking.
         assert_eq!(
-            admit(line(3, 5), &s, TEN + 10),
+            admit(line(3, 5), &s, TEN + 10, TEN + 10),
             Admission::Wait {
                 place: 6,
                 expected_by_ms: TEN + 8 * 36_000
@@ -284,7 +296,7 @@ mod tests {
             limits: [0, 1, 1, 1],
             ..s
         };
-        assert_eq!(admit(line(1_000, 0), &free, TEN), Admission::Go);
+        assert_eq!(admit(line(1_000, 0), &free, TEN, TEN), Admission::Go);
     }
 
     #[test]
@@ -316,7 +328,10 @@ mod tests {
     #[test]
     fn a_stale_count_is_of_a_window_gone_by() {
         let s = hourly();
-        assert_eq!(admit(line(100, 0), &s, TEN + HOUR), Admission::Go);
+        assert_eq!(
+            admit(line(100, 0), &s, TEN + HOUR, TEN + HOUR),
+            Admission::Go
+        );
         let next = line(100, 4).at(&s, TEN + HOUR + 1);
         assert_eq!(
             (next.starts[0], next.counted[0], next.waiting),
@@ -331,7 +346,7 @@ mod tests {
             ..hourly()
         };
         assert_eq!(
-            admit(line(100, 10), &s, TEN + HOUR - 10_000),
+            admit(line(100, 10), &s, TEN + HOUR - 10_000, TEN + HOUR - 10_000),
             Admission::Paused { retry_after_s: 10 }
         );
         let short = Settings {
@@ -343,23 +358,51 @@ mod tests {
         let now = TEN + 60_000;
         assert_eq!(release_at(line(100, 200), 201, &short, now), TEN + 3 * HOUR);
         assert_eq!(
-            admit(line(100, 200), &short, now),
+            admit(line(100, 200), &short, now, now),
             Admission::Paused {
                 retry_after_s: 3_540
             }
         );
         // Place 102 is released at 12:00:36, within two hours of 10:01; place 103 is not.
         assert_eq!(
-            admit(line(100, 101), &short, now),
+            admit(line(100, 101), &short, now, now),
             Admission::Wait {
                 place: 102,
                 expected_by_ms: TEN + 2 * HOUR + 36_000
             }
         );
         assert!(matches!(
-            admit(line(100, 102), &short, now),
+            admit(line(100, 102), &short, now, now),
             Admission::Paused { .. }
         ));
+    }
+
+    #[test]
+    fn a_place_comes_within_the_longest_wait_from_the_post_not_from_a_later_ask() {
+        let s = Settings {
+            max_wait_ms: 2 * HOUR,
+            ..hourly()
+        };
+        let now = TEN + 60_000;
+        // Place 102 is at 12:00:36: too far for a post of 9:59, paused with the time a fresh
+        // post would hear (the isolate remembers it for every post); a post of 10:00:36 gets it.
+        let full = line(100, 101);
+        assert_eq!(
+            admit(full, &s, TEN - 60_000, now),
+            paused(TEN + 36_000, now)
+        );
+        let place = Admission::Wait {
+            place: 102,
+            expected_by_ms: TEN + 2 * HOUR + 36_000,
+        };
+        assert_eq!(
+            admit(full, &s, TEN + 36_000, now),
+            place,
+            "posted at 10:00:36"
+        );
+        // A post stamped later than the line's clock counts from the line's now.
+        let later = admit(line(100, 102), &s, now + HOUR, now);
+        assert!(matches!(later, Admission::Paused { .. }));
     }
 
     #[test]
@@ -367,7 +410,7 @@ mod tests {
         let s = shipped();
         // Ten went this minute: the eleventh waits for the next minute and the hour's slot.
         assert_eq!(
-            admit(line(10, 0), &s, TEN + 1_000),
+            admit(line(10, 0), &s, TEN + 1_000, TEN + 1_000),
             Admission::Wait {
                 place: 1,
                 expected_by_ms: TEN + 10 * 36_000
@@ -391,14 +434,23 @@ mod tests {
         // 2026-03-01T00:00Z, less 72 hours.
         let march = 1_772_323_200_000;
         assert_eq!(
-            admit(waiting, &s, TEN + HOUR / 2),
+            admit(waiting, &s, TEN + HOUR / 2, TEN + HOUR / 2),
             paused(march - 72 * HOUR, TEN + HOUR / 2)
         );
+        // The first back then gets place 151 at the wait's very end: an alarm that runs late
+        // still releases it, as promised.
+        let back = march - 72 * HOUR;
+        let told = Admission::Wait {
+            place: 151,
+            expected_by_ms: march,
+        };
+        assert_eq!(admit(waiting, &s, back, back), told);
+        assert!(!waited_too_long(back, &s, march + 200));
         // 300 at one instant from nothing: ten go, then every place is a slot of its own.
         let mut fresh = line(0, 0);
         let answers: Vec<Admission> = (0..300)
             .map(|_| {
-                let answer = admit(fresh, &s, TEN);
+                let answer = admit(fresh, &s, TEN, TEN);
                 match answer {
                     Admission::Go => fresh.count(),
                     Admission::Wait { .. } => fresh.waiting += 1,
@@ -417,10 +469,10 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_past_the_maximum_wait_is_set_aside() {
+    fn an_entry_past_the_maximum_wait_and_half_an_hour_is_set_aside() {
         let s = hourly();
-        assert!(!waited_too_long(TEN, &s, TEN + 72 * HOUR));
-        assert!(waited_too_long(TEN, &s, TEN + 72 * HOUR + 1));
+        assert!(!waited_too_long(TEN, &s, TEN + 72 * HOUR + HOUR / 2));
+        assert!(waited_too_long(TEN, &s, TEN + 72 * HOUR + HOUR / 2 + 1));
         assert_eq!(seconds_until(TEN + 1_001, TEN), 2);
         assert_eq!(seconds_until(TEN, TEN + 5), 1);
     }
@@ -474,7 +526,7 @@ mod tests {
                     erased = true;
                     continue;
                 }
-                match admit(state, &s, now) {
+                match admit(state, &s, now, now) {
                     Admission::Go => { state.count(); invites.push((id, now)); }
                     Admission::Wait { place, expected_by_ms } => {
                         prop_assert_eq!(place, state.waiting + 1);

@@ -6,6 +6,8 @@
 // (429, values kept, nothing stored); and an entry that waited too long is a dead letter.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { withWorker, ann, logLines, OPEN, OPEN_2 } from "../harness.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -277,5 +279,140 @@ test("with no position budget there is no line: a worker without POSITION_LINE i
     assert.equal(res.status, 200, "invited on the spot, not queued for a line that cannot matter");
     assert.ok((await res.json()).url, "the interview's link");
     assert.equal(w.inviteRequests().length, 1);
+  });
+});
+
+// The built worker's PositionLine, wrapped so a test can read and lose its alarm, read its
+// `went` table, and slow its sends to the invite queue (the class named as the runtime's own:
+// the worker checks its bindings' constructor names).
+const LINE_HOOKS = "build/line-hooks.mjs";
+writeFileSync(
+  LINE_HOOKS,
+  `import { DurableObject } from "cloudflare:workers";
+import * as worker from "./entry.mjs";
+export * from "./entry.mjs";
+export { default } from "./entry.mjs";
+let slowMs = 0;
+class WorkerQueue {
+  constructor(queue) { this.queue = queue; }
+  async send(...args) { await new Promise((r) => setTimeout(r, slowMs)); return this.queue.send(...args); }
+}
+export class PositionLine extends DurableObject {
+  constructor(state, env) {
+    super(state, env);
+    this.inner = new worker.PositionLine(state, { ...env, INVITE_QUEUE: new WorkerQueue(env.INVITE_QUEUE) });
+  }
+  ask(call) { return this.inner.ask(call); }
+  async fetch(request) {
+    const { pathname, searchParams } = new URL(request.url);
+    const storage = this.ctx.storage;
+    if (pathname === "/__alarm") return Response.json(await storage.getAlarm());
+    if (pathname === "/__lose-alarm") return Response.json((await storage.deleteAlarm()) ?? null);
+    if (pathname === "/__went") return Response.json(storage.sql.exec("SELECT window_start FROM went").toArray().length);
+    if (pathname === "/__slow") return Response.json((slowMs = Number(searchParams.get("ms"))));
+    return this.inner.fetch(request);
+  }
+  alarm(...args) { return this.inner.alarm(...args); }
+}
+`,
+);
+
+const HOUR = 3_600_000;
+
+/** Position OPEN's line, called by hand as the worker calls it, with `settings`. */
+async function lineOf(w, settings) {
+  const namespace = await w.mf.getDurableObjectNamespace("POSITION_LINE");
+  const stub = namespace.get(namespace.idFromName(OPEN));
+  const get = async (path, init) => (await stub.fetch(`https://line${path}`, init)).json();
+  return {
+    /** `appliedMs`: when posted (none: as the worker's older messages). */
+    admit: (email, appliedMs) => {
+      const mailbox = createHash("sha256").update(email).digest("hex");
+      const body = { positionId: OPEN, firstName: "Ann", lastName: "Lee", email, attempt: 0, requestId: `r-${mailbox.slice(0, 8)}`, admitted: true, appliedMs };
+      return get("/", { method: "POST", body: JSON.stringify({ mailbox, body, ...settings }) });
+    },
+    alarm: () => get("/__alarm"),
+    lose: () => get("/__lose-alarm"),
+    went: () => get("/__went"),
+    slow: (ms) => get(`/__slow?ms=${ms}`),
+  };
+}
+
+/** Real hours, `perHour` in each; at most 2 hours' wait. */
+const hourly = (perHour, maxWaiting = 2) => ({ limits: [perHour, 0, 0, 0], windows: [3600, 86400, 0], maxWaiting, maxWaitMs: 2 * HOUR });
+/** Not in an hour's last 20 s: the test's calls all fall in one hour. */
+async function awayFromTheHoursEnd() {
+  if (Date.now() % HOUR > HOUR - 20_000) await sleep(20_000);
+}
+
+test("a lost alarm is set again by any call while people wait (in line again, paused), and a raised budget brings it sooner", async () => {
+  await withWorker({ entry: LINE_HOOKS }, async (w) => {
+    await awayFromTheHoursEnd();
+    const line = await lineOf(w, hourly(1));
+    assert.equal(await line.admit("a@example.com"), "go");
+    assert.equal((await line.admit("b@example.com")).wait.place, 1);
+    assert.equal((await line.admit("c@example.com")).wait.place, 2);
+    const hourEnd = Math.ceil(Date.now() / HOUR) * HOUR;
+    assert.equal(await line.alarm(), hourEnd, "due at b's slot");
+    // Lost (the runtime gives up an alarm that kept failing): nobody would be released again.
+    await line.lose();
+    assert.equal((await line.admit("b@example.com")).wait.place, 1, "the same place again");
+    assert.equal(await line.alarm(), hourEnd, "set again by a candidate already in line");
+    await line.lose();
+    assert.ok((await line.admit("d@example.com")).paused, "the line is full");
+    assert.equal(await line.alarm(), hourEnd, "set again by a paused answer");
+    // One a second now, and a longer line: b's slot is now, not at the hour's end (20 s on).
+    const raised = await lineOf(w, hourly(3600, 3));
+    assert.equal((await raised.admit("e@example.com")).wait.place, 3);
+    await w.until(() => madeAt(w, "b@example.com"), 10000, "b released at once under the raised budget");
+  });
+});
+
+test("a place is given only within MAX_WAIT_HOURS of the post (appliedMs), however late the line is asked", async () => {
+  await withWorker({ entry: LINE_HOOKS }, async (w) => {
+    await awayFromTheHoursEnd();
+    const line = await lineOf(w, hourly(1));
+    assert.equal(await line.admit("a@example.com"), "go");
+    // Queued without the line, asked again now: its slot at the hour's end is 2 hours and a
+    // second after its post. The consumer would refuse it then; told paused, it stays queued.
+    const hourEnd = Math.ceil(Date.now() / HOUR) * HOUR;
+    const late = await line.admit("b@example.com", hourEnd - 2 * HOUR - 1000);
+    assert.deepEqual(late, { paused: { retryAfterS: 1 } }, "a fresh post's pause: a place is free now");
+    const c = await line.admit("c@example.com", hourEnd - 2 * HOUR + 1000);
+    assert.deepEqual(c, { wait: { place: 1, expectedByMs: hourEnd } });
+  });
+});
+
+test("the line forgets the mailboxes let through in past hours, not only when an hour's first goes through", async () => {
+  // Two an "hour" of 10 s: a and b go, c waits for the next hour, released first in it; d then
+  // goes through in that hour with one already counted.
+  await withWorker({ entry: LINE_HOOKS }, async (w) => {
+    const line = await lineOf(w, { limits: [2, 0, 0, 0], windows: [10, 600, 6000], maxWaiting: 10, maxWaitMs: 100_000 });
+    await windowStart(10);
+    for (const email of ["a@example.com", "b@example.com"]) assert.equal(await line.admit(email), "go");
+    assert.equal((await line.admit("c@example.com")).wait.place, 1);
+    await w.until(async () => (await line.alarm()) === null, 15000, "c released");
+    assert.equal(await line.admit("d@example.com"), "go");
+    assert.equal(await line.went(), 1, "only this hour's d");
+  });
+});
+
+test("a late alarm that releases several saves each release at once: a place given meanwhile is not promised early", async () => {
+  // Ten an "hour" of 10 s (one a second). Three wait for the next hour (due at +0, +1, +2 s);
+  // the alarm is lost and set again at +1.5 s, when each send takes 0.6 s: it releases the
+  // three and x (due at +3 s) in one run, and y, placed during it, is due at +4 s.
+  await withWorker({ entry: LINE_HOOKS }, async (w) => {
+    const line = await lineOf(w, { limits: [10, 0, 0, 0], windows: [10, 600, 6000], maxWaiting: 10, maxWaitMs: 100_000 });
+    await windowStart(10);
+    const next = Math.floor(Date.now() / 10_000) * 10_000 + 10_000;
+    for (let i = 0; i < 10; i++) assert.equal(await line.admit(`a${i}@example.com`), "go");
+    for (const email of ["b1@example.com", "b2@example.com", "b3@example.com"]) assert.ok((await line.admit(email)).wait, email);
+    await line.lose();
+    await line.slow(600);
+    await sleep(next + 1500 - Date.now());
+    assert.equal((await line.admit("x@example.com")).wait.expectedByMs, next + 3000);
+    await sleep(900);
+    const y = (await line.admit("y@example.com")).wait;
+    assert.equal(y.expectedByMs, next + 4000, `y at place ${y.place}`);
   });
 });
