@@ -112,8 +112,8 @@
         if (response.status === 422) return post(form, "_self");
         return response.json().then(function (answer) {
           if (!answer.url) throw new Error("no interview link");
-          stillHere(form);
           window.top.location.href = answer.url;
+          stillHere(form);
         });
       })
       .catch(function () { post(form, "_top"); });
@@ -121,11 +121,11 @@
 
   var TOKEN_WAIT_MS = 10000;
 
-  // Still here long after: the browser kept the page from leaving (some keep a frame from
-  // moving the whole window without a fresh click). Another press asks again (the worker
-  // remembers the application).
+  // Still here long after: the browser kept the frame from moving the whole window (some do
+  // without a fresh click). Another press asks again (the worker remembers the application).
   function stillHere(form) {
-    setTimeout(function () { ready(form); }, 8000);
+    clearTimeout(form.stillHere);
+    form.stillHere = setTimeout(function () { ready(form); }, 8000);
   }
 
   function post(form, target) {
@@ -133,7 +133,7 @@
     var field = function () { return widget.querySelector("input[name=cf-turnstile-response]"); };
     var send = function () {
       form.target = target;
-      stillHere(form);
+      if (target === "_top") stillHere(form);
       // The prototype's submit: a field named "submit" cannot shadow it, no submit event fires.
       HTMLFormElement.prototype.submit.call(form);
     };

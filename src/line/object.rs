@@ -98,13 +98,7 @@ impl DurableObject for PositionLine {
             self.db
                 .exec("DELETE FROM entries WHERE seq = ?", vec![int(seq)])?;
         }
-        // The head's slot, or sooner when it would wait too long by then (budgets lowered):
-        // it is set aside at that time, not at its far-off slot. Nobody in line, no alarm.
-        let next = self.head()?.map(|(.., joined)| {
-            let expires = rules::aside_after(joined, &settings).saturating_add(1);
-            let expires = expires.max(now.saturating_add(1_000));
-            rules::release_at(line, 1, &settings, now).min(expires)
-        });
+        let next = self.next_alarm(line, &settings, now)?;
         if let Some(ms) = retry_at.or(next) {
             self.storage.set_alarm(at(ms)).await?;
         }
@@ -218,14 +212,26 @@ impl PositionLine {
         if kept != Some(settings) {
             self.save(line, &settings)?;
         }
-        // Someone waits: the alarm is due by the head's slot, sooner once budgets are raised,
-        // and set again if lost (the runtime gives up one that kept failing: the line stalls).
-        let due = rules::release_at(line, 1, &settings, now);
+        // Someone waits: the alarm is due by then, sooner once budgets are raised, and set
+        // again if lost (the runtime gives up one that kept failing: the line stalls).
+        let Some(due) = self.next_alarm(line, &settings, now)? else {
+            return Ok(admission);
+        };
         let set = self.storage.get_alarm().await?;
         if set.is_none_or(|ms| u64::try_from(ms).map_or(true, |ms| ms > due)) {
             self.storage.set_alarm(at(due)).await?;
         }
         Ok(admission)
+    }
+
+    /// The head's slot, or sooner when it would wait too long by then (budgets lowered): it is
+    /// set aside at that time, not at its far-off slot. Nobody in line, no alarm.
+    fn next_alarm(&self, line: Line, settings: &Settings, now: u64) -> Result<Option<u64>> {
+        Ok(self.head()?.map(|(.., joined)| {
+            let expires = rules::aside_after(joined, settings).saturating_add(1);
+            let expires = expires.max(now.saturating_add(1_000));
+            rules::release_at(line, 1, settings, now).min(expires)
+        }))
     }
 
     /// The windows' counts as of `now`, and the last settings given.

@@ -66,14 +66,15 @@ fn http_date_ms(value: &str) -> Option<u64> {
 
 /// "Equal jitter": `delay` plus up to half of it again (at most five minutes), `unit` uniform
 /// in [0, 1), within [`MAX_QUEUE_DELAY_SECONDS`], as the re-send and its fallback retry use it.
-/// Below that never shorter than `delay`, so a `Retry-After` or a window is still honoured.
+/// Never shorter than `delay` below its last five minutes, so a `Retry-After` or a window is
+/// honoured; a longer wait comes back, finds it, and is re-sent.
 pub fn spread(delay_seconds: u32, unit: f64) -> u32 {
+    // Room kept below the longest delay, so what waits that long still comes back spread out.
+    let delay_seconds = delay_seconds.min(MAX_QUEUE_DELAY_SECONDS - MAX_SPREAD_SECONDS);
     let room = (delay_seconds / 2).min(MAX_SPREAD_SECONDS);
     // `as` saturates and maps NaN to 0; the clamp keeps a bad `unit` inside the room.
     let extra = (f64::from(room) * unit.clamp(0.0, 1.0)) as u32;
-    delay_seconds
-        .saturating_add(extra.min(room))
-        .min(MAX_QUEUE_DELAY_SECONDS)
+    delay_seconds.saturating_add(extra.min(room))
 }
 
 /// Rounded up: a message is never due before its time.
@@ -151,10 +152,12 @@ mod tests {
 
     #[test]
     fn spread_never_asks_the_queue_for_more_than_its_longest_delay() {
-        // A 12 h park, and the pace's day-long quota hold: re-sent within the queue's limit.
-        assert_eq!(spread(43_200, 0.999), MAX_QUEUE_DELAY_SECONDS);
-        assert_eq!(spread(86_400, 0.5), MAX_QUEUE_DELAY_SECONDS);
-        assert_eq!(spread(43_000, 0.999), 43_200);
+        // A 12 h park, and the pace's day-long quota hold: re-sent within the queue's limit,
+        // still spread over the last five minutes of it, not all in one second.
+        assert_eq!(spread(43_200, 0.999), MAX_QUEUE_DELAY_SECONDS - 1);
+        assert_eq!(spread(86_400, 0.5), MAX_QUEUE_DELAY_SECONDS - 150);
+        assert_eq!(spread(86_400, 0.0), MAX_QUEUE_DELAY_SECONDS - 300);
+        assert_eq!(spread(43_000, 0.999), MAX_QUEUE_DELAY_SECONDS - 1);
     }
 
     #[test]
@@ -170,7 +173,7 @@ mod tests {
         #[test]
         fn spread_never_shortens_and_stays_bounded(delay in 0u32..u32::MAX, unit in proptest::num::f64::ANY) {
             let spread = spread(delay, unit);
-            prop_assert!(spread >= delay.min(MAX_QUEUE_DELAY_SECONDS));
+            prop_assert!(spread >= delay.min(MAX_QUEUE_DELAY_SECONDS - MAX_SPREAD_SECONDS));
             prop_assert!(spread <= MAX_QUEUE_DELAY_SECONDS);
             prop_assert!(spread.saturating_sub(delay) <= (delay / 2).min(MAX_SPREAD_SECONDS));
         }
