@@ -120,7 +120,9 @@ impl Settlement {
         } else if proves_no_invite(outcome) {
             self.release.extend(ticket.reservation);
             self.quota_exhausted |= *outcome == InviteOutcome::Transient(Transient::QuotaExceeded);
-        } else if !ticket.settles {
+        } else {
+            // Again, for a retry that was to settle it: the call is over, so its retry does not
+            // wait out the whole flight (a queued call's includes a minute for a pace slot).
             self.unsettle.extend(ticket.reservation);
         }
     }
@@ -313,14 +315,14 @@ mod tests {
             ticket(6, true),
             &InviteOutcome::Permanent(Permanent::PositionNotReady),
         );
-        // Ambiguous again: it stays unsettled, nothing to tell.
+        // Ambiguous again: it stays unsettled, and is no longer in flight.
         settlement.record(
             ticket(7, true),
             &InviteOutcome::Transient(Transient::Timeout),
         );
         assert_eq!(settlement.confirm, vec![5]);
         assert_eq!(settlement.release, vec![6]);
-        assert!(settlement.unsettle.is_empty());
+        assert_eq!(settlement.unsettle, vec![7]);
     }
 
     #[test]
