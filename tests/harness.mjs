@@ -5,6 +5,7 @@
 // loopback port (and, with `turnstile: true`, a local Turnstile stand-in answering siteverify).
 
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { after, before, beforeEach } from "node:test";
 import { Miniflare } from "miniflare";
 import { HireflixStandIn } from "./stand-ins/hireflix.mjs";
@@ -382,3 +383,18 @@ export const ann = (overrides = {}) => ({
   phoneNumber: "+44 20 7946 0958",
   ...overrides,
 });
+
+/**
+ * Writes build/<name>.mjs: the built worker re-exported, then `source`, which may wrap an object
+ * class (`worker.X` is the built one, `DurableObject` the base) to watch it. Its path is for
+ * `withWorker({ entry })`.
+ */
+export function wrappedEntry(name, source) {
+  const path = `build/${name}.mjs`;
+  writeFileSync(path, `import { DurableObject } from "cloudflare:workers";
+import * as worker from "./entry.mjs";
+export * from "./entry.mjs";
+export { default } from "./entry.mjs";
+${source}`);
+  return path;
+}

@@ -4,19 +4,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { withWorker, ann, APP_SECRET, OPEN } from "../harness.mjs";
+import { withWorker, wrappedEntry, ann, APP_SECRET, OPEN } from "../harness.mjs";
 
 // The built worker with the ledger's class wrapped to count the account's `take` calls (module
 // state: every object of the worker runs in its isolate); any instance answers the count.
-const TAKE_CALLS = "build/take-calls.mjs";
-writeFileSync(
-  TAKE_CALLS,
-  `import { DurableObject } from "cloudflare:workers";
-import * as worker from "./entry.mjs";
-export * from "./entry.mjs";
-export { default } from "./entry.mjs";
-let takes = 0;
+const TAKE_CALLS = wrappedEntry("take-calls", `let takes = 0;
 export class InviteLedger extends DurableObject {
   constructor(state, env) { super(state, env); this.inner = new worker.InviteLedger(state, env); }
   ask(call) {
@@ -29,8 +21,7 @@ export class InviteLedger extends DurableObject {
   }
   alarm(...args) { return this.inner.alarm(...args); }
 }
-`,
-);
+`);
 
 /** The bucket object and the keys the worker derives for an address already canonical. */
 function keysOf(canonical, exact = canonical) {

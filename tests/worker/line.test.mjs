@@ -7,8 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { withWorker, ann, logLines, OPEN, OPEN_2 } from "../harness.mjs";
+import { withWorker, wrappedEntry, ann, logLines, OPEN, OPEN_2 } from "../harness.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const es = { "accept-language": "es-ES,es;q=0.9" };
@@ -285,14 +284,7 @@ test("with no position budget there is no line: a worker without POSITION_LINE i
 // The built worker's PositionLine, wrapped so a test can read and lose its alarm, read its
 // `went` table, and slow its sends to the invite queue (the class named as the runtime's own:
 // the worker checks its bindings' constructor names).
-const LINE_HOOKS = "build/line-hooks.mjs";
-writeFileSync(
-  LINE_HOOKS,
-  `import { DurableObject } from "cloudflare:workers";
-import * as worker from "./entry.mjs";
-export * from "./entry.mjs";
-export { default } from "./entry.mjs";
-let slowMs = 0;
+const LINE_HOOKS = wrappedEntry("line-hooks", `let slowMs = 0;
 class WorkerQueue {
   constructor(queue) { this.queue = queue; }
   async send(...args) { await new Promise((r) => setTimeout(r, slowMs)); return this.queue.send(...args); }
@@ -315,8 +307,7 @@ export class PositionLine extends DurableObject {
   }
   alarm(...args) { return this.inner.alarm(...args); }
 }
-`,
-);
+`);
 
 const HOUR = 3_600_000;
 

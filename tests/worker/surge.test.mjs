@@ -7,8 +7,8 @@
 // Durable Object calls (counted by wrapping the built worker's object classes, see OBJECT_CALLS).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
-import { withWorker, ann, OPEN } from "../harness.mjs";
+import { readFileSync } from "node:fs";
+import { withWorker, wrappedEntry, ann, OPEN } from "../harness.mjs";
 
 const WINDOW_S = 15;
 const LIMIT = 5;
@@ -26,15 +26,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // The built worker with each Durable Object class wrangler.toml binds wrapped to count its
 // requests and alarms (module state: in workerd every object of the worker runs in its
 // isolate). Any object answers the counts at /__object-calls without passing the call on.
-const OBJECT_CALLS = "build/object-calls.mjs";
 const CLASSES = [...readFileSync("wrangler.toml", "utf8").matchAll(/^class_name = "(\w+)"/gm)].map((m) => m[1]);
-writeFileSync(
-  OBJECT_CALLS,
-  `import { DurableObject } from "cloudflare:workers";
-import * as worker from "./entry.mjs";
-export * from "./entry.mjs";
-export { default } from "./entry.mjs";
-const calls = {};
+const OBJECT_CALLS = wrappedEntry("object-calls", `const calls = {};
 const add = (name) => (calls[name] = (calls[name] ?? 0) + 1);
 const counted = (name, Base) => class extends DurableObject {
   constructor(state, env) { super(state, env); this.inner = new Base(state, env); }
@@ -47,8 +40,7 @@ const counted = (name, Base) => class extends DurableObject {
   alarm(...args) { add(name + " alarm"); return this.inner.alarm?.(...args); }
 };
 ${CLASSES.map((name) => `export const ${name} = counted("${name}", worker.${name});`).join("\n")}
-`,
-);
+`);
 
 /** What the surge's candidates already in line were told on posting again, other than their time. */
 let inLineToldOtherwise;
